@@ -1,0 +1,70 @@
+// Bundles the extension, the CLI, the runtime and the webviews with esbuild.
+// Usage: node scripts/build.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { existsSync, readdirSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const root = new URL('..', import.meta.url).pathname;
+
+// Native or optional modules stay outside the bundle (ws probes for these two with try/catch).
+const external = ['vscode', 'bufferutil', 'utf-8-validate', 'serialport', '@serialport/*'];
+
+const nodeCommon = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  minify: production,
+  external,
+  logLevel: 'warning',
+};
+
+const nodeEntries = [
+  { in: 'src/extension/extension.ts', out: 'extension' },
+  { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
+  { in: 'src/runtime/main.ts', out: 'runtime' },
+].filter((e) => existsSync(join(root, e.in)));
+
+const webviewDir = join(root, 'webview-ui');
+const webviewEntries = existsSync(webviewDir)
+  ? readdirSync(webviewDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(join(webviewDir, d.name, 'main.ts')))
+      .map((d) => ({ in: `webview-ui/${d.name}/main.ts`, out: `webview/${d.name}` }))
+  : [];
+
+const contexts = [];
+for (const e of nodeEntries) {
+  contexts.push(await esbuild.context({
+    ...nodeCommon,
+    absWorkingDir: root,
+    entryPoints: [{ in: e.in, out: e.out }],
+    outdir: 'dist',
+    banner: e.banner ? { js: e.banner } : undefined,
+  }));
+}
+if (webviewEntries.length > 0) {
+  contexts.push(await esbuild.context({
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'chrome120',
+    sourcemap: true,
+    minify: production,
+    entryPoints: webviewEntries,
+    outdir: 'dist',
+    logLevel: 'warning',
+  }));
+}
+
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log(`watching ${contexts.length} bundles…`);
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  if (existsSync(join(root, 'dist/cli.js'))) chmodSync(join(root, 'dist/cli.js'), 0o755);
+}

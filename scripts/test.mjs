@@ -1,0 +1,83 @@
+// The whole test suite: typecheck, node:test unit + integration tests, then the extension-host
+// tests in a real VS Code (code-server). Ends with one "N passed, N failed" line for CI.
+// Usage: node scripts/test.mjs [--no-vscode] [file-or-dir …]
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const root = new URL('..', import.meta.url).pathname;
+const args = process.argv.slice(2);
+const noVscode = args.includes('--no-vscode') || process.env.SO100_SKIP_VSCODE === '1';
+const picked = args.filter((a) => !a.startsWith('--'));
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function run(cmd, cmdArgs, opts = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], ...opts });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), out }));
+  });
+}
+
+function testFiles(dir) {
+  if (!existsSync(dir)) return [];
+  if (statSync(dir).isFile()) return [dir];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const p = join(dir, d.name);
+    if (d.isDirectory()) return d.name === 'node_modules' ? [] : testFiles(p);
+    return d.name.endsWith('.test.ts') ? [p] : [];
+  }).sort();
+}
+
+// 1. Typecheck, counted as one check each.
+if (picked.length === 0) {
+  for (const project of ['.', 'webview-ui'].filter((p) => existsSync(join(root, p, 'tsconfig.json')))) {
+    console.log(`\n▶ typecheck ${project}`);
+    const r = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project]);
+    if (r.code === 0) passed++; else { failed++; failures.push(`typecheck ${project}`); }
+  }
+}
+
+// 2. node:test over unit and integration tests (TypeScript through tsx).
+const files = (picked.length ? picked.map((p) => join(root, p)) : [join(root, 'test/unit'), join(root, 'test/integration')])
+  .flatMap(testFiles);
+if (files.length > 0) {
+  console.log(`\n▶ node:test, ${files.length} files`);
+  const tapDir = mkdtempSync(join(tmpdir(), 'so100-test-'));
+  const tap = join(tapDir, 'results.tap');
+  const r = await run(process.execPath, [
+    '--import', 'tsx', '--test', '--test-concurrency=4', '--test-timeout=120000',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...files.map((f) => relative(root, f)),
+  ]);
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const count = (k) => Number((text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
+  const p = count('pass'); const f = count('fail') + count('cancelled');
+  passed += p; failed += f;
+  if (f > 0 || (r.code !== 0 && f === 0)) {
+    if (f === 0) failed++;
+    failures.push('node:test');
+  }
+  rmSync(tapDir, { recursive: true, force: true });
+}
+
+// 3. Extension-host tests in code-server.
+const vscodeRunner = join(root, 'test/vscode/run.mjs');
+if (!noVscode && picked.length === 0 && existsSync(vscodeRunner)) {
+  console.log('\n▶ VS Code extension-host tests (code-server)');
+  const r = await run(process.execPath, [vscodeRunner]);
+  const m = [...r.out.matchAll(/^(\d+) passed, (\d+) failed/gm)].pop();
+  if (m) { passed += Number(m[1]); failed += Number(m[2]); }
+  if (r.code !== 0 && (!m || Number(m[2]) === 0)) failed++;
+  if (r.code !== 0) failures.push('vscode');
+}
+
+if (failures.length) console.log(`\nfailed stages: ${failures.join(', ')}`);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
