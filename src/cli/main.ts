@@ -1,0 +1,55 @@
+// The `so100` command: one binary, a sub-command per job.
+import { runServe } from './serveCommand';
+import { runEpisode } from './episodeCommand';
+import { CliUsageError } from './cliUsageError';
+
+const USAGE = `so100 — SO-100 Policy Lab from the terminal
+
+Usage:
+  so100 episode [options]   run an episode on the embedded default (built-in policy server)
+  so100 serve [options]     run the built-in policy server (openpi or awesome-lerobot protocol)
+  so100 help [command]      this text, or a command's options
+  so100 --version
+
+Run "so100 help episode" or "so100 help serve" for options.`;
+
+const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
+  serve: runServe,
+  episode: runEpisode,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    console.log(topic && commands[topic] ? commands[topic].usage : USAGE);
+    return 0;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log(process.env.SO100_VERSION ?? 'so100-policy-lab (development build)');
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`so100: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.usage);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    if (err instanceof CliUsageError) {
+      console.error(`so100: ${err.message}`);
+      process.exitCode = 2;
+    } else {
+      console.error(`so100: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    }
+  },
+);

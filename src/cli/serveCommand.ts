@@ -1,0 +1,76 @@
+// `so100 serve`: the built-in policy server as a process of its own (what the supervisor starts).
+import { parseArgs } from 'node:util';
+import { MODEL_PROFILES, customizeProfile, isModelProfileName } from '../core/policy/modelProfiles';
+import { BuiltinPolicyServer } from '../io/policy/builtinServer/builtinPolicyServer';
+import { CliUsageError, intOption, numberOption } from './cliUsageError';
+
+const usage = `so100 serve — the built-in policy server (deterministic demo policy, no GPU or model files)
+
+Options:
+  --host ADDR          address to bind (default 127.0.0.1; 0.0.0.0 exposes it to your network)
+  --port N             port (default 8000, openpi's; 0 picks a free one)
+  --protocol P         openpi (default) | lerobot-ws (awesome-lerobot message protocol)
+  --profile NAME       pi0 (chunk 50, 32 dims, ~30 ms) | pi0_fast (chunk 10, 12 dims, ~90 ms)
+  --latency-ms MS      simulated inference time, overriding the profile's
+  --horizon N          steps per chunk, overriding the profile's
+  --action-dim N       values per action row, overriding the profile's
+  --dtype D            <f4 (default) | <f8 for the actions array`;
+
+async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string' },
+      protocol: { type: 'string', default: 'openpi' },
+      profile: { type: 'string', default: 'pi0' },
+      'latency-ms': { type: 'string' },
+      horizon: { type: 'string' },
+      'action-dim': { type: 'string' },
+      dtype: { type: 'string' },
+    },
+    strict: true,
+  });
+  const protocol = values.protocol;
+  if (protocol !== 'openpi' && protocol !== 'lerobot-ws') throw new CliUsageError(`--protocol must be openpi or lerobot-ws, got "${protocol}"`);
+  const profileName = values.profile ?? 'pi0';
+  if (!isModelProfileName(profileName)) throw new CliUsageError(`--profile must be pi0 or pi0_fast, got "${profileName}"`);
+  const dtype = values.dtype;
+  if (dtype !== undefined && dtype !== '<f4' && dtype !== '<f8') throw new CliUsageError(`--dtype must be <f4 or <f8, got "${dtype}"`);
+  let profile;
+  try {
+    profile = customizeProfile(MODEL_PROFILES[profileName], {
+      latencyMs: numberOption('latency-ms', values['latency-ms'], 0, 600_000),
+      horizon: values.horizon === undefined ? undefined : intOption('horizon', values.horizon, 1, 1, 1000),
+      actionDim: values['action-dim'] === undefined ? undefined : intOption('action-dim', values['action-dim'], 1, 1, 256),
+      dtype,
+    });
+  } catch (err) {
+    throw new CliUsageError(err instanceof Error ? err.message : String(err));
+  }
+  const port = intOption('port', values.port, 8000, 0, 65535);
+  const log = (line: string) => console.log(`[so100 serve] ${line}`);
+  let server: BuiltinPolicyServer;
+  try {
+    server = await BuiltinPolicyServer.start({ host: values.host, port, protocol, profile, log });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'EADDRINUSE') {
+      console.error(`[so100 serve] port ${port} on ${values.host} is already in use: stop the other server or pass --port 0`);
+      return 1;
+    }
+    throw err;
+  }
+  log(`${protocol} policy "${profile.name}" (chunk ${profile.horizon} × ${profile.actionDim}, ~${profile.latencyMs} ms) ` +
+    `listening on ${server.url}`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => { log(`${signal}: shutting down`); resolve(); };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await server.close();
+  log(`served ${server.stats.requests} requests on ${server.stats.connections} connections, ${server.stats.errors} errors`);
+  return 0;
+}
+
+export const runServe = { run, usage };

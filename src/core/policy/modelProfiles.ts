@@ -1,0 +1,37 @@
+// The built-in server's stand-ins for π₀ and π₀-FAST: chunk shape and inference latency, so that swapping
+// models changes what a user sees the same way the real checkpoints do.
+
+export type ModelProfileName = 'pi0' | 'pi0_fast';
+
+export interface ModelProfile {
+  readonly name: ModelProfileName;
+  /** Steps per returned chunk. */
+  readonly horizon: number;
+  /** Width of each action row; padded past the robot's joints with zeros, as the real models do. */
+  readonly actionDim: number;
+  /** Simulated forward-pass time. */
+  readonly latencyMs: number;
+  readonly dtype: '<f4' | '<f8';
+}
+
+/**
+ * π₀: Pi0Config action_horizon 50, action_dim 32 (the SO-100 fork returns all 32 columns); ~27 ms for two views on a
+ * good GPU. π₀-FAST: pi0_fast_so100 uses horizon 10 and action_dim 12; autoregressive decoding is slower per call.
+ */
+export const MODEL_PROFILES: Readonly<Record<ModelProfileName, ModelProfile>> = {
+  pi0: { name: 'pi0', horizon: 50, actionDim: 32, latencyMs: 30, dtype: '<f4' },
+  pi0_fast: { name: 'pi0_fast', horizon: 10, actionDim: 12, latencyMs: 90, dtype: '<f4' },
+};
+
+export function isModelProfileName(s: string): s is ModelProfileName {
+  return s === 'pi0' || s === 'pi0_fast';
+}
+
+/** A profile with some fields overridden, checked for sense. */
+export function customizeProfile(base: ModelProfile, overrides: Partial<Omit<ModelProfile, 'name'>>): ModelProfile {
+  const p = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  if (!Number.isInteger(p.horizon) || p.horizon < 1 || p.horizon > 1000) throw new RangeError(`horizon must be an integer 1..1000, got ${p.horizon}`);
+  if (!Number.isInteger(p.actionDim) || p.actionDim < 1 || p.actionDim > 256) throw new RangeError(`action dim must be an integer 1..256, got ${p.actionDim}`);
+  if (!Number.isFinite(p.latencyMs) || p.latencyMs < 0 || p.latencyMs > 600_000) throw new RangeError(`latency must be 0..600000 ms, got ${p.latencyMs}`);
+  return p;
+}
