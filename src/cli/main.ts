@@ -44,8 +44,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err: unknown) => {
-    if (err instanceof CliUsageError) {
-      console.error(`so100: ${err.message}`);
+    const parseArgsError = typeof (err as { code?: unknown }).code === 'string' && (err as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+    if (err instanceof CliUsageError || parseArgsError) {
+      console.error(`so100: ${(err as Error).message} (see "so100 help")`);
       process.exitCode = 2;
     } else {
       console.error(`so100: ${err instanceof Error ? err.message : String(err)}`);

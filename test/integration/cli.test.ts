@@ -1,0 +1,92 @@
+// The `so100` command as a user runs it: real child processes, real sockets, the shared conformance probe.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { interrupt, runCli, runNode, startServeProcess } from '../helpers/cliProcess';
+
+const openPiProbe = '../shared/conformance/openpi_probe.mjs';
+
+describe('so100 serve', () => {
+  test('passes the independent openpi conformance probe (pi0 and pi0_fast)', async () => {
+    for (const profile of ['pi0', 'pi0_fast']) {
+      const server = await startServeProcess(['--profile', profile, '--latency-ms', '1']);
+      try {
+        const probe = await runNode([openPiProbe, String(server.port)], 30_000);
+        assert.equal(probe.code, 0, `probe output:\n${probe.stdout}${probe.stderr}`);
+        assert.match(probe.stdout, /openpi probe: all checks hold/);
+      } finally {
+        assert.equal(await interrupt(server.child), 0, 'SIGINT ends the server cleanly');
+      }
+      assert.match(server.output(), /served 2 requests on 1 connections, 1 errors/);
+    }
+  });
+
+  test('a taken port is reported with the fix, exit 1', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const r = await runCli(['serve', '--port', String(port)]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use: stop the other server or pass --port 0`));
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('bad options exit 2 with a message naming the option', async () => {
+    const cases: [string[], RegExp][] = [
+      [['serve', '--profile', 'pi5'], /--profile must be pi0 or pi0_fast, got "pi5"/],
+      [['serve', '--protocol', 'grpc'], /--protocol must be openpi or lerobot-ws/],
+      [['serve', '--port', '70000'], /--port must be a whole number from 0 to 65535/],
+      [['serve', '--latency-ms', 'soon'], /--latency-ms must be a number/],
+      [['serve', '--frobnicate'], /Unknown option '--frobnicate'/],
+      [['fly'], /unknown command "fly"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}`);
+      assert.match(r.stderr, message);
+    }
+  });
+});
+
+describe('so100 episode (quick start)', () => {
+  test('starts the built-in server as a child, runs the policy link and prints the timing summary', async () => {
+    const r = await runCli(['episode', '--requests', '4']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Policy server ready \(pid \d+\)/);
+    assert.match(r.stdout, /4 requests, last chunk 50 × 32/);
+    for (const stage of ['encode', 'network', 'server infer', 'decode', 'total']) assert.match(r.stdout, new RegExp(`^${stage}\\s+\\d`, 'm'));
+    assert.match(r.stdout, /Result: success/);
+  });
+
+  test('works over the awesome-lerobot protocol with π₀-FAST', async () => {
+    const r = await runCli(['episode', '--requests', '3', '--protocol', 'lerobot-ws', '--model', 'pi0_fast']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /3 requests, last chunk 1 × 6/);
+  });
+
+  test('--server pointing at nothing fails with connection advice, exit 1', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const r = await runCli(['episode', '--server', `ws://127.0.0.1:${port}`, '--requests', '1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot connect to the policy server at ws:\/\/127\.0\.0\.1:\d+: nothing is listening there/);
+  });
+
+  test('--server uses an already-running server (no child started)', async () => {
+    const server = await startServeProcess(['--latency-ms', '0']);
+    try {
+      const r = await runCli(['episode', '--server', `ws://127.0.0.1:${server.port}`, '--requests', '2']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stdout, /Starting the built-in/);
+      assert.match(r.stdout, /Result: success/);
+    } finally {
+      await interrupt(server.child);
+    }
+  });
+});
