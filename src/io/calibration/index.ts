@@ -1,0 +1,2 @@
+// Public API of the calibration-file adapter.
+export * from './calibrationStore';
