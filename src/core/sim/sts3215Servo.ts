@@ -26,6 +26,10 @@ export interface Sts3215ServoOptions {
   readonly initialPosition?: number;
   /** Phase register value; default has multi-turn feedback CLEAR. */
   readonly phase?: number;
+  /** Another model number (default 777), to emulate a wrong servo on the bus. */
+  readonly modelNumber?: number;
+  /** Another firmware version (default SIM_FIRMWARE), to emulate a mixed-firmware arm. */
+  readonly firmware?: { readonly major: number; readonly minor: number };
 }
 
 /** Outcome of a write: how many bytes were stored and how many hit read-only registers. */
@@ -67,6 +71,11 @@ export class Sts3215Servo {
   constructor(options: Sts3215ServoOptions) {
     this.memory = factoryMemory(options.id);
     if (options.phase !== undefined) this.memory[A.phase] = options.phase;
+    if (options.modelNumber !== undefined) this.memory.set(writeUintLE(options.modelNumber, 2), register('Model_Number').address);
+    if (options.firmware !== undefined) {
+      this.memory[register('Firmware_Major_Version').address] = options.firmware.major;
+      this.memory[register('Firmware_Minor_Version').address] = options.firmware.minor;
+    }
     this.eeprom = this.memory.slice();
     this.joint = { position: options.initialPosition ?? 2048, velocity: 0 };
     this.powerUpSram();

@@ -1,0 +1,197 @@
+// The SO-100 follower arm on a Feetech bus, as LeRobot drives it: handshake, calibration on the servos,
+// configure(), observe() = one SYNC_READ, act() = safety then one SYNC_WRITE, torque off on the way out.
+import type { RegisterName } from '../../core/feetech';
+import {
+  ActionSafety, SO100_MOTORS, calibrationMismatches, motorId, normalizePositions, perMotor, restoreCalibrationCommands,
+  unnormalizePositions, type BodyJointMode, type ClampEvent, type MaxStep, type MotorCalibrationRegisters, type MotorName,
+  type PerMotor, type So100Calibration,
+} from '../../core/so100';
+import type { FeetechBus } from '../serial/feetechBus';
+import { RobotHandshakeError, UnsafeActionError } from './robotErrors';
+
+const IDS = SO100_MOTORS.map(motorId);
+const STS3215 = 777;
+const PHASE_MULTI_TURN_BIT = 0x10;
+
+export interface So100RobotOptions {
+  readonly calibration: So100Calibration;
+  /** Units of the body joints; policies trained on LeRobot before v0.4.4 use RANGE_M100_100. */
+  readonly bodyMode: BodyJointMode;
+  /** Per-tick step cap (normalised units); omitted = safe defaults; null = off (not recommended). */
+  readonly maxStep?: MaxStep | null;
+  /** LeRobot's follower default: 2 retries on observation reads. */
+  readonly readRetries?: number;
+  /** Leave the arm limp on disconnect (LeRobot's default, true). */
+  readonly disableTorqueOnDisconnect?: boolean;
+  /** Told when connect() had to write the calibration to the servos (their registers differed from the file). */
+  readonly onCalibrationWritten?: (motors: readonly MotorName[]) => void;
+}
+
+export interface Observation {
+  /** Normalised joint positions (degrees / ±100 for the body, 0–100 for the gripper). */
+  readonly positions: PerMotor<number>;
+  /** Present_Position as read (after Homing_Offset, before normalisation). */
+  readonly raw: PerMotor<number>;
+}
+
+export interface ActResult {
+  /** What was really written, normalised. */
+  readonly sent: PerMotor<number>;
+  readonly raw: PerMotor<number>;
+  readonly clamped: readonly ClampEvent[];
+}
+
+export class So100Robot implements AsyncDisposable {
+  private readonly safety: ActionSafety;
+  private lastObservation: Observation | undefined;
+  private disconnected = false;
+
+  private constructor(readonly bus: FeetechBus, private readonly options: So100RobotOptions, readonly firmware: string) {
+    this.safety = new ActionSafety(options.calibration, { bodyMode: options.bodyMode, maxStep: options.maxStep });
+  }
+
+  /** Handshake, calibration check (writing the file's values when the servos differ), then configure(). */
+  static async connect(bus: FeetechBus, options: So100RobotOptions): Promise<So100Robot> {
+    const firmware = await handshake(bus);
+    const robot = new So100Robot(bus, options, firmware);
+    await robot.ensureCalibrated();
+    await robot.configure();
+    return robot;
+  }
+
+  get calibration(): So100Calibration {
+    return this.options.calibration;
+  }
+
+  /** One SYNC_READ of Present_Position, normalised with the calibration. */
+  async observe(): Promise<Observation> {
+    const values = await this.bus.syncRead('Present_Position', IDS, { retries: this.options.readRetries ?? 2 });
+    const raw = perMotor((m) => values.get(motorId(m)) as number);
+    const obs = { raw, positions: normalizePositions(raw, this.options.calibration, this.options.bodyMode) };
+    this.lastObservation = obs;
+    return obs;
+  }
+
+  /**
+   * Safety (finite values, calibrated range, per-tick step cap from `measured` — the latest observation when
+   * omitted), then one SYNC_WRITE of Goal_Position. Throws UnsafeActionError and writes nothing when refused.
+   */
+  async act(target: Partial<Record<MotorName, number>>, measured?: PerMotor<number>): Promise<ActResult> {
+    const from = measured ?? this.lastObservation?.positions ?? (await this.observe()).positions;
+    const verdict = this.safety.check(target, from);
+    if (!verdict.ok) throw new UnsafeActionError(verdict.rejection.motor, verdict.rejection.reason, verdict.rejection.message);
+    const raw = unnormalizePositions(verdict.sent, this.options.calibration, this.options.bodyMode);
+    await this.bus.syncWrite('Goal_Position', SO100_MOTORS.map((m) => [motorId(m), raw[m]] as const));
+    return { sent: verdict.sent, raw, clamped: verdict.clamped };
+  }
+
+  /** Torque off on every servo, 5 retries each like LeRobot's disconnect; reports the servos that never answered. */
+  async torqueOff(): Promise<{ readonly failed: readonly MotorName[] }> {
+    const failed: MotorName[] = [];
+    for (const m of SO100_MOTORS) {
+      try {
+        await this.bus.write(motorId(m), 'Torque_Enable', 0, { retries: 5 });
+        await this.bus.write(motorId(m), 'Lock', 0, { retries: 5 });
+      } catch {
+        failed.push(m);
+      }
+    }
+    return { failed };
+  }
+
+  /** Leaves the arm limp (unless configured not to) and closes the bus. */
+  async disconnect(): Promise<void> {
+    if (this.disconnected) return;
+    this.disconnected = true;
+    try {
+      if (this.options.disableTorqueOnDisconnect ?? true) await this.torqueOff();
+    } finally {
+      await this.bus.close();
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.disconnect();
+  }
+
+  private async ensureCalibrated(): Promise<void> {
+    const regs = {} as Record<MotorName, MotorCalibrationRegisters>;
+    for (const m of SO100_MOTORS) {
+      const id = motorId(m);
+      regs[m] = {
+        homing_offset: await this.bus.read(id, 'Homing_Offset') as number,
+        range_min: await this.bus.read(id, 'Min_Position_Limit') as number,
+        range_max: await this.bus.read(id, 'Max_Position_Limit') as number,
+      };
+    }
+    const differing = calibrationMismatches(this.options.calibration, regs);
+    if (differing.length === 0) return;
+    // Torque off first (LeRobot writes EEPROM with torque on); configure() turns it back on.
+    for (const c of restoreCalibrationCommands(this.options.calibration)) {
+      if (c.kind === 'writeRegister') await this.bus.write(c.id, c.register, c.value);
+    }
+    this.options.onCalibrationWritten?.(differing);
+  }
+
+  /** LeRobot's SOFollower.configure(), in its order, with torque off throughout. */
+  private async configure(): Promise<void> {
+    const w = (m: MotorName, r: RegisterName, v: number) => this.bus.write(motorId(m), r, v);
+    for (const m of SO100_MOTORS) { await w(m, 'Torque_Enable', 0); await w(m, 'Lock', 0); }
+    for (const m of SO100_MOTORS) {
+      await w(m, 'Return_Delay_Time', 0);
+      await w(m, 'Maximum_Acceleration', 254);
+      await w(m, 'Acceleration', 254);
+      const phase = await this.bus.read(motorId(m), 'Phase') as number;
+      // Multi-turn feedback lets readings leave 0–4095, which the calibration cannot describe.
+      if (phase & PHASE_MULTI_TURN_BIT) await w(m, 'Phase', phase & ~PHASE_MULTI_TURN_BIT);
+      await w(m, 'Operating_Mode', 0);
+      await w(m, 'P_Coefficient', 16);
+      await w(m, 'I_Coefficient', 0);
+      await w(m, 'D_Coefficient', 32);
+      if (m === 'gripper') {
+        await w(m, 'Max_Torque_Limit', 500);
+        await w(m, 'Protection_Current', 250);
+        await w(m, 'Overload_Torque', 25);
+      }
+    }
+    // Hold where the arm is: goals follow the present position before torque comes on.
+    const present = await this.bus.syncRead('Present_Position', IDS, { retries: this.options.readRetries ?? 2 });
+    await this.bus.syncWrite('Goal_Position', IDS.map((id) => [id, present.get(id) as number] as const));
+    for (const m of SO100_MOTORS) { await w(m, 'Torque_Enable', 1); await w(m, 'Lock', 1); }
+  }
+}
+
+/** PING and model of every id, then identical firmware on all (LeRobot refuses mixed firmware). */
+async function handshake(bus: FeetechBus): Promise<string> {
+  const missing: number[] = [];
+  const wrongModel: string[] = [];
+  const firmware = new Map<number, string>();
+  for (const id of IDS) {
+    try {
+      await bus.ping(id);
+    } catch {
+      missing.push(id);
+      continue;
+    }
+    const model = await bus.readModel(id);
+    if (model !== STS3215) wrongModel.push(`id ${id} is model ${model}`);
+    const major = await bus.read(id, 'Firmware_Major_Version') as number;
+    const minor = await bus.read(id, 'Firmware_Minor_Version') as number;
+    firmware.set(id, `${major}.${minor}`);
+  }
+  if (missing.length > 0) {
+    throw new RobotHandshakeError(`no answer from servo${missing.length > 1 ? 's' : ''} ${missing.join(', ')} on ${bus.port} ` +
+      `(an SO-100 has ids 1–6: ${SO100_MOTORS.map((m) => `${m}=${motorId(m)}`).join(', ')}). Check the arm's power supply ` +
+      'and the cables between the servos; a servo with a factory id of 1 needs LeRobot\'s setup-motors first.');
+  }
+  if (wrongModel.length > 0) {
+    throw new RobotHandshakeError(`expected STS3215 servos (model ${STS3215}) on ${bus.port}, but ${wrongModel.join(', ')}; ` +
+      'is this an SO-100 follower arm?');
+  }
+  const versions = new Set(firmware.values());
+  if (versions.size > 1) {
+    throw new RobotHandshakeError(`the servos on ${bus.port} run different firmware (${[...firmware].map(([id, v]) => `id ${id}: ${v}`).join(', ')}); ` +
+      'LeRobot requires the same version on all of them — update them with Feetech\'s FD tool.');
+  }
+  return [...versions][0] ?? 'unknown';
+}

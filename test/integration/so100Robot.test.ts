@@ -1,0 +1,142 @@
+// So100Robot over the driver's real packet path against the in-process STS3215 bus simulator.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FeetechBusSim, Sts3215Servo } from '../../src/core/sim';
+import { SO100_MOTORS, motorId, perMotor, type So100Calibration } from '../../src/core/so100';
+import { FeetechBus } from '../../src/io/serial/feetechBus';
+import { SimTransport } from '../../src/io/serial/simTransport';
+import { So100Robot } from '../../src/io/robot/so100Robot';
+import { RobotHandshakeError, UnsafeActionError } from '../../src/io/robot/robotErrors';
+
+const calibration: So100Calibration = perMotor((m) => ({
+  id: motorId(m), drive_mode: 0, homing_offset: 10,
+  range_min: m === 'wrist_roll' ? 0 : 1024, range_max: m === 'wrist_roll' ? 4095 : 3072,
+}));
+
+function simArm(servos?: Sts3215Servo[]) {
+  const sim = new FeetechBusSim();
+  if (servos) {
+    for (const s of [...sim.servos]) sim.removeServo(s.id);
+    for (const s of servos) sim.addServo(s);
+  }
+  return { sim, bus: new FeetechBus(new SimTransport(sim)) };
+}
+
+const reg = (sim: FeetechBusSim, id: number, name: string) => sim.servo(id)!.readRegister(name);
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return check();
+}
+
+describe('So100Robot on the simulated bus', () => {
+  test('connect writes a differing calibration, then configures every servo as LeRobot does', async () => {
+    const { sim, bus } = simArm();
+    let written: readonly string[] = [];
+    await using robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES', onCalibrationWritten: (m) => { written = m; } });
+    assert.deepEqual(written, [...SO100_MOTORS]);
+    assert.match(robot.firmware, /^\d+\.\d+$/);
+    for (const m of SO100_MOTORS) {
+      const id = motorId(m);
+      assert.equal(reg(sim, id, 'Homing_Offset'), 10);
+      assert.equal(reg(sim, id, 'Min_Position_Limit'), calibration[m].range_min);
+      assert.equal(reg(sim, id, 'Return_Delay_Time'), 0);
+      assert.equal(reg(sim, id, 'Acceleration'), 254);
+      assert.equal(reg(sim, id, 'Maximum_Acceleration'), 254);
+      assert.equal(reg(sim, id, 'Operating_Mode'), 0);
+      assert.deepEqual([reg(sim, id, 'P_Coefficient'), reg(sim, id, 'I_Coefficient'), reg(sim, id, 'D_Coefficient')], [16, 0, 32]);
+      assert.equal(reg(sim, id, 'Torque_Enable'), 1);
+      assert.equal(reg(sim, id, 'Lock'), 1);
+    }
+    assert.equal(reg(sim, 6, 'Max_Torque_Limit'), 500);
+    assert.equal(reg(sim, 6, 'Protection_Current'), 250);
+    assert.equal(reg(sim, 6, 'Overload_Torque'), 25);
+  });
+
+  test('a second connect finds the arm calibrated and writes nothing; multi-turn Phase is cleared', async () => {
+    const { sim, bus } = simArm(SO100_MOTORS.map((m) => new Sts3215Servo({ id: motorId(m), phase: 0x1c })));
+    let calls = 0;
+    const first = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES', onCalibrationWritten: () => { calls++; } });
+    assert.equal(reg(sim, 1, 'Phase') & 0x10, 0);
+    await first.disconnect();
+    await using second = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), { calibration, bodyMode: 'DEGREES', onCalibrationWritten: () => { calls++; } });
+    assert.equal(calls, 1);
+    assert.ok(second);
+  });
+
+  test('observe normalises Present_Position; act moves the joints toward safe targets', async () => {
+    const { bus } = simArm();
+    await using robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES' });
+    const obs = await robot.observe();
+    // Sim joints start at raw 2048 with offset 10 → Present 2038; DEGREES = (2038 − 2048)·360/4095.
+    assert.equal(obs.raw.shoulder_pan, 2038);
+    assert.ok(Math.abs(obs.positions.shoulder_pan - (-10 * 360) / 4095) < 1e-9);
+    const target = { ...obs.positions, shoulder_pan: obs.positions.shoulder_pan + 5, gripper: obs.positions.gripper + 10 };
+    const r = await robot.act(target);
+    assert.equal(r.clamped.length, 0);
+    assert.ok(await until(async () => Math.abs((await robot.observe()).positions.shoulder_pan - target.shoulder_pan) < 0.5, 3000),
+      'shoulder_pan reaches its goal');
+  });
+
+  test('NaN in an action is refused and nothing reaches the servos', async () => {
+    const { sim, bus } = simArm();
+    await using robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES' });
+    const obs = await robot.observe();
+    const goalsBefore = SO100_MOTORS.map((m) => reg(sim, motorId(m), 'Goal_Position'));
+    await assert.rejects(robot.act({ ...obs.positions, elbow_flex: NaN }), (e: unknown) => {
+      assert.ok(e instanceof UnsafeActionError);
+      assert.equal(e.motor, 'elbow_flex');
+      assert.match(e.message, /NaN for elbow_flex.*nothing was sent/);
+      return true;
+    });
+    await assert.rejects(robot.act({ shoulder_pan: 0 }), /no target for shoulder_lift/);
+    assert.deepEqual(SO100_MOTORS.map((m) => reg(sim, motorId(m), 'Goal_Position')), goalsBefore);
+  });
+
+  test('far targets are capped per tick and to the calibrated range, and the caps are reported', async () => {
+    const { sim, bus } = simArm();
+    await using robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES' });
+    const obs = await robot.observe();
+    const r = await robot.act({ ...obs.positions, shoulder_lift: obs.positions.shoulder_lift + 90, gripper: 500 });
+    const lift = r.clamped.find((c) => c.motor === 'shoulder_lift');
+    assert.equal(lift?.reason, 'step');
+    assert.ok(Math.abs(r.sent.shoulder_lift - (obs.positions.shoulder_lift + 8)) < 0.1, 'default body cap: 8° per tick');
+    assert.ok(r.clamped.some((c) => c.motor === 'gripper'));
+    assert.ok(r.sent.gripper <= 100);
+    // What the servo holds is exactly what was reported as sent.
+    assert.equal(reg(sim, 2, 'Goal_Position'), r.raw.shoulder_lift);
+  });
+
+  test('torqueOff on the way out leaves the arm limp', async () => {
+    const { sim, bus } = simArm();
+    const robot = await So100Robot.connect(bus, { calibration, bodyMode: 'RANGE_M100_100' });
+    await robot.disconnect();
+    for (const m of SO100_MOTORS) assert.equal(reg(sim, motorId(m), 'Torque_Enable'), 0);
+    await robot.disconnect(); // idempotent
+  });
+});
+
+describe('So100Robot handshake failures', () => {
+  test('a missing servo is named with the likely causes', async () => {
+    const { bus } = simArm(SO100_MOTORS.filter((m) => m !== 'wrist_flex').map((m) => new Sts3215Servo({ id: motorId(m) })));
+    await assert.rejects(So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES' }), (e: unknown) => {
+      assert.ok(e instanceof RobotHandshakeError);
+      assert.match(e.message, /no answer from servo 4 .*power supply/);
+      return true;
+    });
+    await bus.close();
+  });
+
+  test('a wrong model and mixed firmware are refused', async () => {
+    const wrong = simArm(SO100_MOTORS.map((m) => new Sts3215Servo({ id: motorId(m), modelNumber: m === 'gripper' ? 2825 : undefined })));
+    await assert.rejects(So100Robot.connect(wrong.bus, { calibration, bodyMode: 'DEGREES' }), /expected STS3215 servos \(model 777\).*id 6 is model 2825/);
+    await wrong.bus.close();
+    const mixed = simArm(SO100_MOTORS.map((m) => new Sts3215Servo({ id: motorId(m), firmware: m === 'elbow_flex' ? { major: 3, minor: 9 } : undefined })));
+    await assert.rejects(So100Robot.connect(mixed.bus, { calibration, bodyMode: 'DEGREES' }), /different firmware .*id 3: 3\.9/);
+    await mixed.bus.close();
+  });
+});
