@@ -1,6 +1,8 @@
 // The `so100` command: one binary, a sub-command per job.
 import { runServe } from './serveCommand';
 import { runEpisode } from './episodeCommand';
+import { runCalibrate } from './calibrateCommand';
+import { runSim } from './simCommand';
 import { CliUsageError } from './cliUsageError';
 
 const USAGE = `so100 — SO-100 Policy Lab from the terminal
@@ -8,14 +10,18 @@ const USAGE = `so100 — SO-100 Policy Lab from the terminal
 Usage:
   so100 episode [options]   run an episode on the embedded default (built-in policy server)
   so100 serve [options]     run the built-in policy server (openpi or awesome-lerobot protocol)
+  so100 sim --pty PATH      a simulated SO-100 on a pseudo-terminal, for any Feetech client (LeRobot too)
+  so100 calibrate [options] calibrate an arm (or the simulated one) and save LeRobot's calibration file
   so100 help [command]      this text, or a command's options
   so100 --version
 
-Run "so100 help episode" or "so100 help serve" for options.`;
+Run "so100 help COMMAND" for its options.`;
 
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
   serve: runServe,
   episode: runEpisode,
+  sim: runSim,
+  calibrate: runCalibrate,
 };
 
 async function main(argv: string[]): Promise<number> {

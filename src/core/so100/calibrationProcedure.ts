@@ -101,8 +101,8 @@ const PROMPTS: Record<CalibrationPhase, string> = {
   write: 'Writing the calibration to the motors…',
   done: 'Calibration done. Save it, then connect to re-enable torque.',
   cancelled:
-    'Calibration cancelled. If it got past homing, the motors hold partial settings: calibrate again, or write the ' +
-    'saved calibration back (restoreCalibrationCommands) before moving the arm.',
+    'Calibration cancelled. If it got past homing, the motors hold partial settings: calibrate again (or connect ' +
+    'with a saved calibration, which writes it back) before moving the arm under torque.',
 };
 
 function recordPrompt(state: CalibrationState): string {
