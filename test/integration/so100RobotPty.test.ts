@@ -1,0 +1,109 @@
+// The SO-100 stack as it runs against a real arm — serialport's native binding on a real pseudo-terminal —
+// with the simulated arm behind socat: calibrate, configure, 1000 observe/act cycles, and each bus fault
+// giving its typed error while nothing unsafe is written.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FeetechBusSim } from '../../src/core/sim';
+import { SO100_MOTORS, motorId, type So100Calibration } from '../../src/core/so100';
+import { FeetechBus } from '../../src/io/serial/feetechBus';
+import { ServoCorruptReplyError, ServoHardwareError, ServoNoReplyError } from '../../src/io/serial/feetechBusErrors';
+import { SerialPortTransport } from '../../src/io/serial/serialPortTransport';
+import { SimPty } from '../../src/io/serial/simPty';
+import { runCalibration } from '../../src/io/robot/calibrationSession';
+import { SimulatedCalibrationUser } from '../../src/io/robot/simulatedCalibrationUser';
+import { So100Robot } from '../../src/io/robot/so100Robot';
+import { UnsafeActionError } from '../../src/io/robot/robotErrors';
+
+const socat = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
+const T = { timeout: 60_000, skip: socat ? false : 'socat is not installed (apt install socat)' };
+
+describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { skip: T.skip }, () => {
+  let dir: string;
+  let pty: SimPty;
+  let sim: FeetechBusSim;
+  let calibration: So100Calibration;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'so100-pty-'));
+    sim = new FeetechBusSim();
+    pty = await SimPty.start({ path: join(dir, 'arm'), sim });
+  });
+  after(async () => {
+    await pty?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const openBus = async () => new FeetechBus(await SerialPortTransport.open(pty.path));
+
+  test('calibrate, then connect + configure finds the calibration on the servos', T, async () => {
+    const bus = await openBus();
+    const cal = await runCalibration(bus, new SimulatedCalibrationUser(sim, () => {}, 400));
+    assert.ok(cal);
+    calibration = cal;
+    let rewritten = false;
+    const robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES', onCalibrationWritten: () => { rewritten = true; } });
+    assert.equal(rewritten, false);
+    for (const m of SO100_MOTORS) assert.equal(sim.servo(motorId(m))!.readRegister('Torque_Enable'), 1);
+    await robot.disconnect();
+  });
+
+  test('1000 observe/act cycles: every goal written is finite, in range and within the step cap', T, async () => {
+    const robot = await So100Robot.connect(await openBus(), { calibration, bodyMode: 'DEGREES' });
+    try {
+      let clampedTicks = 0;
+      const start = await robot.observe();
+      for (let i = 0; i < 1000; i++) {
+        const obs = await robot.observe();
+        // A wandering target, sometimes far away, sometimes NaN: the robot must filter every one.
+        const target = Object.fromEntries(SO100_MOTORS.map((m, j) =>
+          [m, start.positions[m] + 40 * Math.sin(i / 50 + j) + (i % 97 === 0 ? 500 : 0)])) as Record<string, number>;
+        if (i % 113 === 0) {
+          await assert.rejects(robot.act({ ...target, wrist_flex: NaN }, obs.positions), UnsafeActionError);
+          continue;
+        }
+        const r = await robot.act(target, obs.positions);
+        if (r.clamped.length) clampedTicks++;
+        for (const m of SO100_MOTORS) {
+          const c = calibration[m];
+          assert.ok(Number.isFinite(r.raw[m]) && r.raw[m] >= c.range_min && r.raw[m] <= c.range_max, `${m} raw ${r.raw[m]} in range`);
+        }
+        assert.ok(Math.abs(r.sent.shoulder_pan - obs.positions.shoulder_pan) <= 8 + 1e-6, 'step cap held');
+      }
+      assert.ok(clampedTicks > 0, 'the far targets were clamped');
+    } finally {
+      await robot.disconnect();
+    }
+  });
+
+  test('bus faults give typed errors; a failed read writes nothing; the arm can still be made limp', T, async () => {
+    const robot = await So100Robot.connect(await openBus(), { calibration, bodyMode: 'DEGREES', readRetries: 0 });
+    try {
+      const goal = () => SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Goal_Position'));
+      sim.faults.dropRepliesFrom.push(3);
+      const before = goal();
+      await assert.rejects(robot.observe(), (e: unknown) => e instanceof ServoNoReplyError && e.id === 3 && /power supply/.test(e.message));
+      assert.deepEqual(goal(), before, 'no write followed the failed read');
+      sim.faults.dropRepliesFrom.length = 0;
+
+      sim.faults.corruptChecksumFraction = 1;
+      await assert.rejects(robot.observe(), (e: unknown) => e instanceof ServoCorruptReplyError || e instanceof ServoNoReplyError);
+      sim.faults.corruptChecksumFraction = 0.01;
+      for (let i = 0; i < 50; i++) await robot.observe().catch(() => undefined); // 1 % corrupt: some reads may fail, none hang
+      sim.faults.corruptChecksumFraction = 0;
+
+      sim.faults.errorBits[2] = ['overload'];
+      await assert.rejects(robot.bus.write(2, 'Goal_Time', 0), (e: unknown) => e instanceof ServoHardwareError && e.bits.includes('overload'));
+      delete sim.faults.errorBits[2];
+
+      const limp = await robot.torqueOff();
+      assert.deepEqual(limp.failed, []);
+      for (const m of SO100_MOTORS) assert.equal(sim.servo(motorId(m))!.readRegister('Torque_Enable'), 0);
+    } finally {
+      await robot.disconnect();
+    }
+  });
+});
