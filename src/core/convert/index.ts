@@ -1,0 +1,17 @@
+// Public API of the observation/action converters.
+export { ConverterError } from './converterError';
+export { type RgbFrame, type LeRobotObservation, checkRgbFrame, checkObservation } from './lerobotObservation';
+export { BilinearResizer, bilinearAxisTaps, type AxisTaps } from './bilinearResample';
+export {
+  type PadGeometry, padGeometry, ResizeWithPadPlan, ImageScratch, resizeWithPad, hwcToChw, chwToHwc,
+  u8ToFloat32, u8ToFloat16, floatToU8, float16ToU8, type ByteRounding,
+} from './imageOps';
+export { type CameraRole, CAMERA_ROLES, CAMERA_ROLE_HINTS, type CameraAssignment, roleFromName, assignCameraRoles } from './cameraRoles';
+export {
+  type LayoutName, type Layout, type StateField, type ImageSlot, type SlotImages, type CameraImages, type ConverterOptions,
+  LAYOUTS, LAYOUT_NAMES, layoutByName, minActionDims,
+} from './layouts';
+export { type GripperUnits, gripperUnits } from './gripperUnits';
+export { type PolicyInput, toPolicy } from './policyInput';
+export { type JointTargets, fromPolicy } from './jointTargets';
+export { type Converter, type UserConverterModule, builtinConverter } from './converter';
