@@ -1,52 +1,71 @@
-// `so100 episode`: the quick start. Starts the built-in policy server as a supervised child process (or uses
-// --server), then drives the policy link for a number of requests and prints a timing summary. The simulated
-// arm and cameras replace the held state and test images here once the episode engine lands.
+// `so100 episode`: the quick start. On the embedded default — a simulated SO-100 (byte-level servo emulator) in
+// a cube scene with synthetic front and wrist cameras, and the built-in policy server as a supervised child
+// process — it runs one pick-the-cube episode and prints the result and where the time went.
 import { parseArgs } from 'node:util';
 import { createServer } from 'node:net';
+import { ChunkScheduler } from '../core/chunking';
+import { builtinConverter } from '../core/convert';
 import { NdArray, type WireValue } from '../core/ndarray';
-import { summarizeStages } from '../core/timing/percentiles';
 import { isModelProfileName } from '../core/policy/modelProfiles';
-import { OpenPiClient } from '../io/policy/openPiClient';
+import { CubeTask } from '../core/scene';
+import { FeetechBusSim } from '../core/sim';
+import { simulatedArmCalibration } from '../core/so100';
+import { summarizeStages } from '../core/timing/percentiles';
+import { SyntheticCameras } from '../io/camera/syntheticCameras';
 import { LeRobotWsClient } from '../io/policy/leRobotWsClient';
-import type { PolicyClient, PolicyObservation } from '../io/policy/policyClient';
+import { OpenPiClient } from '../io/policy/openPiClient';
+import type { PolicyClient } from '../io/policy/policyClient';
 import { ServerSupervisor } from '../io/process/serverSupervisor';
 import type { PolicyProtocol, ServerSpec } from '../io/process/serverSpec';
+import { So100Robot } from '../io/robot/so100Robot';
+import { FeetechBus } from '../io/serial/feetechBus';
+import { SimTransport } from '../io/serial/simTransport';
+import { runEpisode as runEpisodeTicks } from '../runtime/episodeRunner';
 import { CliUsageError, intOption } from './cliUsageError';
 
 const usage = `so100 episode — run an SO-100 episode on the embedded default
 
-Starts the built-in policy server as a child process, sends observations (SO-100 joint state, a front and a wrist
-image, the task prompt) and receives action chunks, then prints where the time went.
+A simulated SO-100 (six emulated STS3215 servos on the real Feetech byte protocol) sits at a table with a red cube,
+seen by a front and a wrist camera. The built-in policy server (openpi protocol, π₀ profile) runs as a child process;
+its demo policy looks at the front image and picks the cube up. Success = the cube lifted 5 cm.
 
 Options:
-  --requests N       policy requests to make (default 20)
-  --model NAME       pi0 (default) | pi0_fast
+  --steps N          control ticks at most (default 900, i.e. 30 s at 30 fps)
+  --fps N            control rate (default 30)
+  --model NAME       pi0 (default, chunk 50) | pi0_fast (chunk 10)
   --protocol P       openpi (default) | lerobot-ws
+  --chunking MODE    async (default: ask for the next chunk before the queue runs dry) | sync (openpi's broker)
   --server URL       use an already-running policy server (e.g. ws://gpu-box:8000) instead of starting one
-  --prompt TEXT      task prompt (default "pick up the cube")
+  --prompt TEXT      task prompt (default "pick up the red cube")
+  --seed N           where the cube starts (default 1)
   --timeout-ms MS    per-request timeout (default 30000)`;
-
-const MOTORS = ['shoulder_pan', 'shoulder_lift', 'elbow_flex', 'wrist_flex', 'wrist_roll', 'gripper'] as const;
 
 async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      requests: { type: 'string' },
+      steps: { type: 'string' },
+      fps: { type: 'string' },
       model: { type: 'string', default: 'pi0' },
       protocol: { type: 'string', default: 'openpi' },
+      chunking: { type: 'string', default: 'async' },
       server: { type: 'string' },
-      prompt: { type: 'string', default: 'pick up the cube' },
+      prompt: { type: 'string', default: 'pick up the red cube' },
+      seed: { type: 'string' },
       'timeout-ms': { type: 'string' },
     },
     strict: true,
   });
-  const requests = intOption('requests', values.requests, 20, 1, 1_000_000);
+  const maxSteps = intOption('steps', values.steps, 900, 1, 10_000_000);
+  const fps = intOption('fps', values.fps, 30, 1, 1000);
+  const seed = intOption('seed', values.seed, 1, 0, 2 ** 31 - 1);
   const timeoutMs = intOption('timeout-ms', values['timeout-ms'], 30_000, 100, 600_000);
   const model = values.model ?? 'pi0';
   if (!isModelProfileName(model)) throw new CliUsageError(`--model must be pi0 or pi0_fast, got "${model}"`);
   const protocol = values.protocol;
   if (protocol !== 'openpi' && protocol !== 'lerobot-ws') throw new CliUsageError(`--protocol must be openpi or lerobot-ws, got "${protocol}"`);
+  const chunking = values.chunking;
+  if (chunking !== 'async' && chunking !== 'sync') throw new CliUsageError(`--chunking must be async or sync, got "${chunking}"`);
 
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error('interrupted'));
@@ -54,6 +73,7 @@ async function run(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   let supervisor: ServerSupervisor | undefined;
   let client: PolicyClient | undefined;
+  let robot: So100Robot | undefined;
   try {
     let url = values.server;
     if (url === undefined) {
@@ -71,36 +91,34 @@ async function run(argv: string[]): Promise<number> {
     await client.connect(abort.signal);
     console.log(`Connected to ${client.url}${client.metadata && Object.keys(client.metadata).length ? ` — metadata ${JSON.stringify(plain(client.metadata))}` : ''}`);
 
-    const state = new Float32Array(MOTORS.length);
-    state[MOTORS.length - 1] = 50; // gripper half open, LeRobot's 0–100 range
-    const images = { front: testImage(224, 224, 0), wrist: testImage(224, 224, 1) };
-    const stages = new Map<string, number[]>([['encode', []], ['network', []], ['server infer', []], ['decode', []], ['total', []]]);
-    let lastShape = '';
-    for (let i = 0; i < requests; i++) {
-      const obs = protocol === 'openpi' ? openPiObservation(state, images, values.prompt ?? '') : leRobotObservation(state, images, values.prompt ?? '');
-      const result = await client.infer(obs, { signal: abort.signal });
-      const t = result.clientTiming;
-      stages.get('encode')?.push(t.encodeMs);
-      if (t.networkMs !== undefined) stages.get('network')?.push(t.networkMs);
-      if (result.serverTiming) stages.get('server infer')?.push(result.serverTiming.inferMs);
-      stages.get('decode')?.push(t.decodeMs);
-      stages.get('total')?.push(t.totalMs);
-      const chunk = result.actions;
-      if (chunk.countNonFinite() > 0) throw new Error(`request ${i + 1}: the policy returned ${chunk.countNonFinite()} non-finite action values`);
-      lastShape = `${chunk.horizon} × ${chunk.dims}`;
-      // Until the simulated arm is wired in, the arm is taken to reach the end of each chunk.
-      const last = chunk.row(chunk.horizon - 1);
-      for (let j = 0; j < state.length && j < last.length; j++) state[j] = last[j];
-      if (process.stdout.isTTY) process.stdout.write(`\r  request ${i + 1}/${requests}`);
-    }
+    const sim = new FeetechBusSim();
+    robot = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), { calibration: simulatedArmCalibration(), bodyMode: 'DEGREES' });
+    console.log(`Simulated SO-100 connected (six STS3215, firmware ${robot.firmware}); cameras: front, wrist 224×224.`);
+    const task = new CubeTask({ seed });
+    const result = await runEpisodeTicks({
+      robot,
+      cameras: new SyntheticCameras(task),
+      client,
+      converter: builtinConverter(protocol === 'openpi' ? 'openpi-so100' : 'lerobot-ws'),
+      scheduler: new ChunkScheduler(chunking === 'async' ? { mode: 'async' } : { mode: 'sync' }),
+      world: task,
+    }, {
+      fps, maxSteps, task: values.prompt ?? '', requestTimeoutMs: timeoutMs, signal: abort.signal,
+      onWarning: (m) => console.error(`  warning: ${m}`),
+      onTick: (t) => {
+        if (process.stdout.isTTY && t.index % 10 === 0) process.stdout.write(`\r  tick ${t.index}/${maxSteps}  ${task.reason.padEnd(60)}`);
+      },
+    });
     if (process.stdout.isTTY) process.stdout.write('\n');
-    console.log(`\n${requests} requests, last chunk ${lastShape}; joints now ${MOTORS.map((m, j) => `${m} ${state[j].toFixed(1)}`).join(', ')}`);
-    printTimingTable(stages);
-    console.log('\nResult: success');
-    return 0;
+    console.log(`\n${result.steps} ticks at ${fps} fps, ${result.chunks} chunks, ${result.starvedTicks} starved ticks, ` +
+      `${result.clampedTicks} ticks clamped by safety, ${result.lateTicks} late ticks`);
+    printTimingTable(new Map([...result.timing].map(([k, v]) => [k, [...v]])));
+    console.log(`\nResult: ${result.success ? 'success' : 'failure'} — ${result.reason}`);
+    return result.success ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await robot?.disconnect();
     await client?.close();
     await supervisor?.stop();
   }
@@ -118,38 +136,6 @@ export function builtinServerSpec(model: string, protocol: PolicyProtocol, port:
     protocol,
     startTimeoutMs: 20_000,
   };
-}
-
-function openPiObservation(state: Float32Array, images: { front: NdArray; wrist: NdArray }, prompt: string): PolicyObservation {
-  return {
-    'observation/state': NdArray.fromTyped(state, [state.length]),
-    'observation/images.main': images.front,
-    'observation/images.wrist': images.wrist,
-    prompt,
-  };
-}
-
-function leRobotObservation(state: Float32Array, images: { front: NdArray; wrist: NdArray }, prompt: string): PolicyObservation {
-  return {
-    'observation.state': NdArray.fromTyped(state, [state.length]),
-    'observation.images.front': images.front,
-    'observation.images.wrist': images.wrist,
-    task: [prompt],
-  };
-}
-
-/** A recognisable H×W×3 test pattern (gradients), so a policy input viewer shows orientation and channels. */
-function testImage(h: number, w: number, variant: number): NdArray {
-  const data = new Uint8Array(h * w * 3);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const o = (y * w + x) * 3;
-      data[o] = (x * 255) / (w - 1);
-      data[o + 1] = (y * 255) / (h - 1);
-      data[o + 2] = variant ? 200 : 40;
-    }
-  }
-  return new NdArray('|u1', [h, w, 3], data);
 }
 
 function printTimingTable(stages: Map<string, number[]>): void {

@@ -53,19 +53,28 @@ describe('so100 serve', () => {
 });
 
 describe('so100 episode (quick start)', () => {
-  test('starts the built-in server as a child, runs the policy link and prints the timing summary', async () => {
-    const r = await runCli(['episode', '--requests', '4']);
-    assert.equal(r.code, 0, r.stderr);
+  test('picks up the cube on the embedded default: simulated arm, synthetic cameras, built-in server as a child', async () => {
+    const r = await runCli(['episode', '--steps', '900']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Policy server ready \(pid \d+\)/);
-    assert.match(r.stdout, /4 requests, last chunk 50 × 32/);
-    for (const stage of ['encode', 'network', 'server infer', 'decode', 'total']) assert.match(r.stdout, new RegExp(`^${stage}\\s+\\d`, 'm'));
+    assert.match(r.stdout, /Simulated SO-100 connected \(six STS3215/);
+    assert.match(r.stdout, /\d+ ticks at 30 fps, \d+ chunks, \d+ starved ticks/);
+    for (const stage of ['read', 'camera', 'convert', 'encode', 'network', 'server infer', 'decode', 'safety\\+write', 'tick']) {
+      assert.match(r.stdout, new RegExp(`^${stage}\\s+\\d`, 'm'), `timing row ${stage}`);
+    }
+    assert.match(r.stdout, /Result: success — success: the cube was lifted/);
+  });
+
+  test('works over the awesome-lerobot protocol with π₀-FAST and sync chunking', async () => {
+    const r = await runCli(['episode', '--protocol', 'lerobot-ws', '--model', 'pi0_fast', '--chunking', 'sync']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Result: success/);
   });
 
-  test('works over the awesome-lerobot protocol with π₀-FAST', async () => {
-    const r = await runCli(['episode', '--requests', '3', '--protocol', 'lerobot-ws', '--model', 'pi0_fast']);
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /3 requests, last chunk 1 × 6/);
+  test('too few ticks to finish is a failure with the reason, exit 1', async () => {
+    const r = await runCli(['episode', '--steps', '20']);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /Result: failure — stopped after 20 steps without success/);
   });
 
   test('--server pointing at nothing fails with connection advice, exit 1', async () => {
@@ -73,16 +82,16 @@ describe('so100 episode (quick start)', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    const r = await runCli(['episode', '--server', `ws://127.0.0.1:${port}`, '--requests', '1']);
+    const r = await runCli(['episode', '--server', `ws://127.0.0.1:${port}`]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /cannot connect to the policy server at ws:\/\/127\.0\.0\.1:\d+: nothing is listening there/);
   });
 
   test('--server uses an already-running server (no child started)', async () => {
-    const server = await startServeProcess(['--latency-ms', '0']);
+    const server = await startServeProcess(['--latency-ms', '5']);
     try {
-      const r = await runCli(['episode', '--server', `ws://127.0.0.1:${server.port}`, '--requests', '2']);
-      assert.equal(r.code, 0, r.stderr);
+      const r = await runCli(['episode', '--server', `ws://127.0.0.1:${server.port}`]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.doesNotMatch(r.stdout, /Starting the built-in/);
       assert.match(r.stdout, /Result: success/);
     } finally {

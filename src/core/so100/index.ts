@@ -6,3 +6,4 @@ export * from './motors';
 export * from './normalization';
 export * from './rangeSweep';
 export * from './safety';
+export * from './simulatedArm';

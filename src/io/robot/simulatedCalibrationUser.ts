@@ -1,22 +1,8 @@
 // Stands in for the person at the arm when calibrating the simulated SO-100: puts the joints at the middle,
 // then sweeps each through a realistic travel, so the calibration flow can be tried (and tested) end to end.
 import type { FeetechBusSim } from '../../core/sim';
-import { SO100_MOTORS, motorId, type CalibrationStep, type MotorName } from '../../core/so100';
+import { SIM_ARM_TRAVEL, SO100_MOTORS, motorId, type CalibrationStep } from '../../core/so100';
 import type { CalibrationUser } from './calibrationSession';
-
-/**
- * Half-travel of each joint in encoder steps around the middle (2048), from the SO-ARM100 URDF joint limits
- * (shoulder_pan ±1.92 rad, shoulder_lift ±1.75, elbow_flex ±1.69, wrist_flex ±1.66; gripper −0.17..1.75 rad);
- * 4096 steps per turn.
- */
-const SWEEP: Readonly<Record<MotorName, readonly [number, number]>> = {
-  shoulder_pan: [-1251, 1251],
-  shoulder_lift: [-1138, 1138],
-  elbow_flex: [-1101, 1101],
-  wrist_flex: [-1081, 1081],
-  wrist_roll: [0, 0],
-  gripper: [-114, 1138],
-};
 
 export class SimulatedCalibrationUser implements CalibrationUser {
   constructor(private readonly sim: FeetechBusSim, private readonly log: (line: string) => void = () => {},
@@ -63,7 +49,7 @@ export class SimulatedCalibrationUser implements CalibrationUser {
         const f = Math.min(1, (Date.now() - t0) / segmentMs);
         const at = path[k - 1] + (path[k] - path[k - 1]) * f;
         for (const m of SO100_MOTORS) {
-          const [low, high] = SWEEP[m];
+          const [low, high] = SIM_ARM_TRAVEL[m];
           this.sim.servo(motorId(m))?.setActualPosition(Math.round(2048 + (at < 0 ? -at * low : at * high)));
         }
         if (f >= 1) break;

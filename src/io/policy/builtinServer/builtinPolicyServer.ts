@@ -5,11 +5,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { DemoPolicy } from '../../../core/policy/demoPolicy';
 import type { ModelProfile } from '../../../core/policy/modelProfiles';
 import { Float64Value, NdArray, decodePolicyFrame, encodePolicyFrame, type WireValue } from '../../../core/ndarray';
 import type { PolicyProtocol } from '../../process/serverSpec';
 import { observationState } from './observationState';
+import { ServerPolicy } from './serverPolicy';
 
 export interface BuiltinServerOptions {
   readonly host?: string;
@@ -124,9 +124,9 @@ export class BuiltinPolicyServer implements AsyncDisposable {
   }
 
   /** Runs the demo policy with the profile's simulated latency (never blocking the event loop). */
-  async infer(policy: DemoPolicy, state: Float64Array): Promise<{ values: Float64Array; inferMs: number }> {
+  async infer(policy: ServerPolicy, observation: WireValue, state: Float64Array): Promise<{ values: Float64Array; inferMs: number }> {
     const t0 = performance.now();
-    const values = policy.plan(state);
+    const values = policy.plan(observation, state);
     const remaining = this.profile.latencyMs - (performance.now() - t0);
     if (remaining > 0) await new Promise((r) => setTimeout(r, remaining));
     return { values, inferMs: performance.now() - t0 };
@@ -150,12 +150,12 @@ export class BuiltinPolicyServer implements AsyncDisposable {
 
 /** openpi: metadata frame first, then strictly observation → result. */
 class OpenPiSession {
-  private readonly policy: DemoPolicy;
+  private readonly policy: ServerPolicy;
   private prevTotalMs: number | undefined;
 
   constructor(private readonly server: BuiltinPolicyServer, private readonly ws: WebSocket) {
     const p = server.currentProfile;
-    this.policy = new DemoPolicy(p.horizon, p.actionDim);
+    this.policy = new ServerPolicy(p.horizon, p.actionDim);
   }
 
   open(): void {
@@ -173,7 +173,7 @@ class OpenPiSession {
       const obs = decodePolicyFrame(data);
       const state = observationState(obs);
       const p = this.server.currentProfile;
-      const { values, inferMs } = await this.server.infer(this.policy, state);
+      const { values, inferMs } = await this.server.infer(this.policy, obs, state);
       const actions = NdArray.fromTyped(p.dtype === '<f8' ? values : Float32Array.from(values), [p.horizon, p.actionDim]);
       const serverTiming: { [key: string]: WireValue } = { infer_ms: new Float64Value(performance.now() - received) };
       if (this.prevTotalMs !== undefined) serverTiming.prev_total_ms = new Float64Value(this.prevTotalMs);
@@ -198,12 +198,12 @@ class OpenPiSession {
 
 /** awesome-lerobot: typed messages; one step per select_action from a server-side chunk queue, like LeRobot. */
 class LeRobotSession {
-  private readonly policy: DemoPolicy;
+  private readonly policy: ServerPolicy;
   private queue: Float64Array[] = [];
 
   constructor(private readonly server: BuiltinPolicyServer, private readonly ws: WebSocket) {
     const p = server.currentProfile;
-    this.policy = new DemoPolicy(p.horizon, p.actionDim);
+    this.policy = new ServerPolicy(p.horizon, p.actionDim);
   }
 
   open(): void {}
@@ -244,7 +244,7 @@ class LeRobotSession {
         const state = observationState(msg.observation ?? null);
         if (this.queue.length === 0) {
           const p = this.server.currentProfile;
-          const { values } = await this.server.infer(this.policy, state);
+          const { values } = await this.server.infer(this.policy, msg.observation ?? null, state);
           // LeRobot policies emit the robot's own action width, not the model's padded one.
           const dims = Math.min(state.length, p.actionDim);
           for (let t = 0; t < p.horizon; t++) this.queue.push(values.slice(t * p.actionDim, t * p.actionDim + dims));

@@ -1,0 +1,26 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NdArray } from '../../src/core/ndarray';
+import { ServerPolicy, frontImage } from '../../src/io/policy/builtinServer/serverPolicy';
+
+test('frontImage finds the primary camera of each layout, HWC or CHW', () => {
+  const hwc = NdArray.fromTyped(Uint8Array.from({ length: 2 * 3 * 3 }, (_, i) => i), [2, 3, 3]);
+  const found = frontImage({ 'observation/images.main': hwc });
+  assert.deepEqual([found?.width, found?.height], [3, 2]);
+  // CHW (ALOHA's nested images): channel planes are interleaved back into HWC.
+  const chw = NdArray.fromTyped(Uint8Array.from([1, 2, 10, 20, 100, 200]), [3, 1, 2]);
+  const aloha = frontImage({ images: { cam_high: chw } });
+  assert.deepEqual([...(aloha?.data ?? [])], [1, 10, 100, 2, 20, 200]);
+  assert.equal(frontImage({ 'observation/state': NdArray.zeros('<f4', [6]) }), undefined);
+  assert.throws(() => frontImage({ 'observation.images.front': NdArray.zeros('<f4', [4, 4, 3]) }), /must be a uint8 image/);
+});
+
+test('without a front image the waypoint demo runs; with a black one the cube policy holds the state', () => {
+  const p = new ServerPolicy(5, 32);
+  const state = Float64Array.from([1, 2, 3, 4, 5, 50]);
+  p.plan({}, state);
+  assert.match(p.lastDecision, /no front image/);
+  const held = p.plan({ 'observation/images.main': NdArray.zeros('|u1', [224, 224, 3]) }, state);
+  assert.match(p.lastDecision, /no red cube/);
+  for (let t = 0; t < 5; t++) assert.deepEqual([...held.subarray(t * 32, t * 32 + 6)], [...state]);
+});
