@@ -1,0 +1,48 @@
+// The byte pipe under the Feetech driver: a real serial port, a pty, or the in-process simulator.
+
+/** Stops a subscription made with onData/onClose. */
+export type Unsubscribe = () => void;
+
+/**
+ * A full-duplex byte stream to a servo bus. Received bytes arrive in order through onData; onClose fires
+ * once, with an error when the link was lost (unplugged adapter, killed simulator) rather than closed by us.
+ */
+export interface ByteTransport extends AsyncDisposable {
+  /** Queues bytes for the wire; resolves once the OS (or simulator) has taken them. */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Subscribes to received bytes. */
+  onData(listener: (bytes: Uint8Array) => void): Unsubscribe;
+  /** Subscribes to the end of the link; `err` is set when it ended on its own. */
+  onClose(listener: (err?: Error) => void): Unsubscribe;
+  /** Closes the link (idempotent); onClose listeners get no error. */
+  close(): Promise<void>;
+  /** What this transport talks to, for messages: "/dev/ttyACM0", "simulated bus (ids 1–6)". */
+  readonly description: string;
+  /** False once closed or lost. */
+  readonly isOpen: boolean;
+}
+
+/** A listener list that never lets one throwing listener stop the others. */
+export class ListenerSet<A extends unknown[]> {
+  private readonly listeners = new Set<(...args: A) => void>();
+
+  add(listener: (...args: A) => void): Unsubscribe {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  emit(...args: A): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(...args);
+      } catch (err) {
+        // A bug in one subscriber must not starve the others; it still surfaces, as an EventEmitter's would.
+        queueMicrotask(() => { throw err; });
+      }
+    }
+  }
+
+  clear(): void {
+    this.listeners.clear();
+  }
+}

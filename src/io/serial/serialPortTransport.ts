@@ -1,0 +1,160 @@
+// A ByteTransport over a real serial port (USB adapter or pty) through the `serialport` package.
+import { stat } from 'node:fs/promises';
+import { SerialPort } from 'serialport';
+import { ListenerSet, type ByteTransport, type Unsubscribe } from './byteTransport';
+import { listSerialPorts } from './portListing';
+import { classifyOpenError, SerialPortDisconnectedError, SerialPortIoError } from './serialPortErrors';
+
+const UV_READABLE = 1;
+const UV_WRITABLE = 2;
+const REARM_INTERVAL_MS = 20;
+const CLOSE_TIMEOUT_MS = 2000;
+/** Check that the device file still exists every 25 × 20 ms = 0.5 s. */
+const PRESENCE_CHECK_TICKS = 25;
+
+export interface SerialPortTransportOptions {
+  /** Default 1 000 000, the SO-100 bus rate. */
+  readonly baudRate?: number;
+}
+
+/**
+ * Opens at 8N1 without flow control. Never calls get()/set(): both fail with "Inappropriate ioctl" on a
+ * pty (the simulator), and DTR/RTS mean nothing to the servo bus board.
+ */
+export class SerialPortTransport implements ByteTransport {
+  private readonly data = new ListenerSet<[Uint8Array]>();
+  private readonly closed = new ListenerSet<[Error | undefined]>();
+  private closing = false;
+  private ended = false;
+
+  private constructor(
+    private readonly port: SerialPort,
+    readonly description: string,
+  ) {
+    port.on('data', (chunk: Buffer) => this.data.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
+      const lost = err ?? (this.closing ? undefined : new Error('closed by the system'));
+      this.finish(lost ? new SerialPortDisconnectedError(description, lost) : undefined);
+    });
+    // Errors that do not close the port (e.g. a failed write) reach callers through write(); an 'error'
+    // listener keeps the stream from throwing them as uncaught exceptions.
+    port.on('error', () => undefined);
+    let ticks = 0;
+    this.rearm = setInterval(() => {
+      this.rearmPoller();
+      if (++ticks % PRESENCE_CHECK_TICKS === 0) void this.checkPresent();
+    }, REARM_INTERVAL_MS);
+    this.rearm.unref();
+  }
+
+  private readonly rearm: NodeJS.Timeout;
+
+  /**
+   * A second unplug detector: serialport notices a lost device only through a failing read, which a stalled
+   * poller may never start. When the device file is gone (USB unplugged, socat stopped), report it.
+   */
+  private async checkPresent(): Promise<void> {
+    try {
+      await stat(this.description);
+    } catch (err) {
+      if (this.ended || this.closing || (err as NodeJS.ErrnoException).code !== 'ENOENT') return;
+      this.finish(new SerialPortDisconnectedError(this.description, err));
+      this.port.close(() => undefined);
+    }
+  }
+
+  /**
+   * serialport's Linux/macOS poller keeps one uv_poll per port whose event mask is replaced, not merged, on
+   * every request; reads were seen to wait for seconds with bytes pending on a busy machine. Asking for
+   * readable|writable again is harmless (writable fires at once and polling falls back to readable) and
+   * bounds such a stall. Feature-detected: other bindings (Windows, mocks) have no poller.
+   */
+  private rearmPoller(): void {
+    if (this.ended || this.closing || !this.port.isOpen) return;
+    const binding = (this.port as unknown as { port?: { isOpen?: boolean; poller?: { poll?: (flags: number) => void } } }).port;
+    // Never touch a poller after the binding closed: serialport destroys it natively (calling it would crash).
+    if (binding?.isOpen !== true) return;
+    try {
+      binding.poller?.poll?.(UV_READABLE | UV_WRITABLE);
+    } catch {
+      // the port is closing; nothing to re-arm
+    }
+  }
+
+  /** Opens `path`; rejects with a typed SerialPortError that says how to fix the cause. */
+  static async open(path: string, options: SerialPortTransportOptions = {}): Promise<SerialPortTransport> {
+    const port = new SerialPort({
+      path,
+      baudRate: options.baudRate ?? 1_000_000,
+      dataBits: 8,
+      stopBits: 1,
+      parity: 'none',
+      rtscts: false,
+      xon: false,
+      xoff: false,
+      autoOpen: false,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      const available = /no such file|ENOENT/i.test(String((err as Error)?.message ?? err))
+        ? (await listSerialPorts()).map((p) => (p.likelySo100 ? `${p.path} (likely the SO-100 adapter)` : p.path))
+        : [];
+      throw classifyOpenError(path, err, available);
+    }
+    return new SerialPortTransport(port, path);
+  }
+
+  get isOpen(): boolean {
+    return !this.ended;
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.ended) return Promise.reject(new SerialPortIoError(this.description, 'the port is closed; connect again'));
+    return new Promise((resolve, reject) => {
+      this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
+        if (!err) { this.rearmPoller(); resolve(); }
+        else if (/\b(EIO|ENXIO|EBADF)\b/.test(err.message) || (err as { disconnected?: boolean }).disconnected) {
+          reject(new SerialPortDisconnectedError(this.description, err)); // the 'close' event follows
+        } else reject(new SerialPortIoError(this.description, `write failed: ${err.message}`, err));
+      });
+    });
+  }
+
+  onData(listener: (bytes: Uint8Array) => void): Unsubscribe {
+    return this.data.add(listener);
+  }
+
+  onClose(listener: (err?: Error) => void): Unsubscribe {
+    if (this.ended) {
+      queueMicrotask(() => listener(undefined));
+      return () => undefined;
+    }
+    return this.closed.add(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.ended || this.closing) return;
+    this.closing = true;
+    await new Promise<void>((resolve) => {
+      if (!this.port.isOpen) { resolve(); return; }
+      // A close error leaves nothing for the caller to do; never wait forever on a wedged port.
+      const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+      this.port.close(() => { clearTimeout(timer); resolve(); });
+    });
+    this.finish(undefined);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private finish(err: Error | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearInterval(this.rearm);
+    this.closed.emit(err);
+    this.closed.clear();
+    this.data.clear();
+  }
+}

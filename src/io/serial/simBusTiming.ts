@@ -1,0 +1,101 @@
+// Puts a FeetechBusSim on a real clock: host bytes in, servo replies out after their modelled wire time.
+import { performance } from 'node:perf_hooks';
+import type { FeetechBusSim } from '../../core/sim';
+
+/** A monotonic clock in µs. */
+export type MicrosecondClock = () => number;
+
+/** performance.now() in µs: monotonic, sub-microsecond resolution. */
+export const monotonicUs: MicrosecondClock = () => performance.now() * 1000;
+
+/** Below this wait a timer is too coarse (≥ 1 ms in Node), so the scheduler polls with setImmediate. */
+const SPIN_BELOW_US = 2000;
+
+interface Delivery {
+  readonly atUs: number;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * Feeds host bytes to the simulator and hands each status packet to `deliver` once its last byte would have
+ * arrived at the host: request wire time + the servo's return delay + reply wire time, as the sim reports
+ * them. Deliveries keep the order of the wire. The sim's clock follows the monotonic clock, so joints move in
+ * real time between requests.
+ */
+export class SimBusTiming {
+  private readonly queue: Delivery[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private lastAtUs = -Infinity;
+  private readonly originClockUs: number;
+  private readonly originSimUs: number;
+  private stopped = false;
+
+  constructor(
+    readonly sim: FeetechBusSim,
+    private readonly deliver: (bytes: Uint8Array) => void,
+    private readonly clock: MicrosecondClock = monotonicUs,
+  ) {
+    this.originClockUs = clock();
+    this.originSimUs = sim.nowUs;
+  }
+
+  /** The bus time that corresponds to now on the clock. */
+  nowUs(): number {
+    return this.originSimUs + (this.clock() - this.originClockUs);
+  }
+
+  /** Bytes from the host that have just been handed over; replies are scheduled, never delivered synchronously. */
+  receive(bytes: Uint8Array): void {
+    if (this.stopped || bytes.length === 0) return;
+    const arrivedUs = this.nowUs() + bytes.length * this.sim.byteTimeUs; // the request's own time on the wire
+    for (const r of this.sim.handle(bytes, arrivedUs)) {
+      const atUs = Math.max(arrivedUs + r.replyDelayUs + r.reply.length * this.sim.byteTimeUs, this.lastAtUs);
+      this.lastAtUs = atUs;
+      this.queue.push({ atUs, bytes: r.reply });
+    }
+    this.schedule();
+  }
+
+  /** Runs the servos' physics up to now (reads do this by themselves; call it to observe the sim directly). */
+  advance(): void {
+    this.sim.advanceTo(this.nowUs());
+  }
+
+  /** Replies scheduled but not yet delivered. */
+  get pendingReplies(): number {
+    return this.queue.length;
+  }
+
+  /** Drops pending replies and stops scheduling. */
+  stop(): void {
+    this.stopped = true;
+    this.queue.length = 0;
+    this.cancel();
+  }
+
+  private cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.timer || this.immediate || this.queue.length === 0) return;
+    const waitUs = this.queue[0].atUs - this.nowUs();
+    if (waitUs > SPIN_BELOW_US) {
+      this.timer = setTimeout(() => { this.timer = undefined; this.flush(); }, (waitUs - SPIN_BELOW_US / 2) / 1000);
+    } else {
+      this.immediate = setImmediate(() => { this.immediate = undefined; this.flush(); });
+    }
+  }
+
+  private flush(): void {
+    const now = this.nowUs();
+    while (this.queue.length > 0 && this.queue[0].atUs <= now && !this.stopped) {
+      this.deliver(this.queue.shift()!.bytes);
+    }
+    this.schedule();
+  }
+}
