@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { FRONT_CAMERA, cameraLookingAlong, pixelToPlane, projectPoint } from '../../src/core/scene/cameraModel';
-import { outputToSourcePixel, resizeWithPadGeometry } from '../../src/core/scene/resizeWithPadGeometry';
+import { outputToSourcePixel } from '../../src/core/scene/resizeWithPadGeometry';
+import { padGeometry } from '../../src/core/convert/imageOps';
 import { vec3 } from '../../src/core/scene/vec3';
 
 test('a camera looking along +x with z up sees +y on the left and +z at the top', () => {
@@ -30,8 +31,8 @@ test('a table point seen by the front camera unprojects back onto itself', () =>
 
 test('resize-with-pad geometry follows openpi: truncated size, centred, and maps back to the source', () => {
   // 640×480 → 224²: ratio 640/224, height 168, 28 rows of padding above.
-  assert.deepEqual(resizeWithPadGeometry(640, 480, 224, 224), { resizedWidth: 224, resizedHeight: 168, padLeft: 0, padTop: 28 });
-  assert.deepEqual(resizeWithPadGeometry(100, 300, 224, 224), { resizedWidth: 74, resizedHeight: 224, padLeft: 75, padTop: 0 });
+  assert.deepEqual(padGeometry(640, 480, 224, 224), { resizedWidth: 224, resizedHeight: 168, left: 0, top: 28 });
+  assert.deepEqual(padGeometry(100, 300, 224, 224), { resizedWidth: 74, resizedHeight: 224, left: 75, top: 0 });
   assert.deepEqual(outputToSourcePixel(112, 28, 640, 480, 224, 224), { u: 320, v: 0 });
   assert.deepEqual(outputToSourcePixel(224, 196, 640, 480, 224, 224), { u: 640, v: 480 });
   assert.deepEqual(outputToSourcePixel(50, 60, 224, 224, 224, 224), { u: 50, v: 60 });
