@@ -41,17 +41,26 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
 
   test('calibrate, then connect + configure finds the calibration on the servos', T, async () => {
     const bus = await openBus();
-    const cal = await runCalibration(bus, new SimulatedCalibrationUser(sim, () => {}, 400));
-    assert.ok(cal);
-    calibration = cal;
-    let rewritten = false;
-    const robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES', onCalibrationWritten: () => { rewritten = true; } });
-    assert.equal(rewritten, false);
-    for (const m of SO100_MOTORS) assert.equal(sim.servo(motorId(m))!.readRegister('Torque_Enable'), 1);
-    await robot.disconnect();
+    const log: string[] = [];
+    let robot: So100Robot | undefined;
+    try {
+      // A slow sweep: under a loaded machine a read can stall for a while, and a sweep faster than the sampling
+      // would look like a jump across the encoder wrap.
+      const cal = await runCalibration(bus, new SimulatedCalibrationUser(sim, (l) => log.push(l), 2500));
+      assert.ok(cal, `calibration finished; it said:\n${log.join('\n')}`);
+      calibration = cal;
+      let rewritten = false;
+      robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES', onCalibrationWritten: () => { rewritten = true; } });
+      assert.equal(rewritten, false, 'connect found the calibration already on the servos');
+      for (const m of SO100_MOTORS) assert.equal(sim.servo(motorId(m))!.readRegister('Torque_Enable'), 1, `${m} torque on`);
+    } finally {
+      if (robot) await robot.disconnect();
+      else await bus.close();
+    }
   });
 
   test('1000 observe/act cycles: every goal written is finite, in range and within the step cap', T, async () => {
+    assert.ok(calibration, 'needs the calibration of the previous test');
     const robot = await So100Robot.connect(await openBus(), { calibration, bodyMode: 'DEGREES' });
     try {
       let clampedTicks = 0;
@@ -80,6 +89,7 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
   });
 
   test('bus faults give typed errors; a failed read writes nothing; the arm can still be made limp', T, async () => {
+    assert.ok(calibration, 'needs the calibration of the first test');
     const robot = await So100Robot.connect(await openBus(), { calibration, bodyMode: 'DEGREES', readRetries: 0 });
     try {
       const goal = () => SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Goal_Position'));
