@@ -2,7 +2,6 @@
 // (on Linux it spawns udevadm, which minimal systems and containers lack — reference §7).
 import { readdir, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { SerialPort } from 'serialport';
 
 /** One serial port, with what is known about the adapter behind it. */
 export interface PortInfo {
@@ -44,7 +43,8 @@ export async function listSerialPorts(deps: PortListingDeps = {}): Promise<PortI
   const platform = deps.platform ?? process.platform;
   let listed: ListedPort[] | undefined;
   try {
-    listed = await (deps.list ?? (() => SerialPort.list()))();
+    // Loaded on demand: the native binding is needed only when ports are really used.
+    listed = await (deps.list ?? (async () => (await import('serialport')).SerialPort.list()))();
   } catch {
     listed = undefined; // e.g. "spawn udevadm ENOENT": fall back to scanning /dev
   }

@@ -1,6 +1,6 @@
 // A ByteTransport over a real serial port (USB adapter or pty) through the `serialport` package.
 import { stat } from 'node:fs/promises';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { ListenerSet, type ByteTransport, type Unsubscribe } from './byteTransport';
 import { listSerialPorts } from './portListing';
 import { classifyOpenError, SerialPortDisconnectedError, SerialPortIoError } from './serialPortErrors';
@@ -83,6 +83,8 @@ export class SerialPortTransport implements ByteTransport {
 
   /** Opens `path`; rejects with a typed SerialPortError that says how to fix the cause. */
   static async open(path: string, options: SerialPortTransportOptions = {}): Promise<SerialPortTransport> {
+    // Loaded on demand, so the simulator, the policy server and the CLI run without the native binding.
+    const { SerialPort } = await import('serialport');
     const port = new SerialPort({
       path,
       baudRate: options.baudRate ?? 1_000_000,
