@@ -17,6 +17,7 @@ import { OpenPiClient } from '../io/policy/openPiClient';
 import type { PolicyClient } from '../io/policy/policyClient';
 import { ServerSupervisor } from '../io/process/serverSupervisor';
 import type { PolicyProtocol, ServerSpec } from '../io/process/serverSpec';
+import { EpisodeRecorder, episodesRoot } from '../io/recording';
 import { So100Robot } from '../io/robot/so100Robot';
 import { FeetechBus } from '../io/serial/feetechBus';
 import { SimTransport } from '../io/serial/simTransport';
@@ -38,6 +39,8 @@ Options:
   --server URL       use an already-running policy server (e.g. ws://gpu-box:8000) instead of starting one
   --prompt TEXT      task prompt (default "pick up the red cube")
   --seed N           where the cube starts (default 1)
+  --record DIR       where episode records go (default .so100/episodes in the current folder)
+  --no-record        keep no record
   --timeout-ms MS    per-request timeout (default 30000)`;
 
 async function run(argv: string[]): Promise<number> {
@@ -53,9 +56,12 @@ async function run(argv: string[]): Promise<number> {
       prompt: { type: 'string', default: 'pick up the red cube' },
       seed: { type: 'string' },
       'timeout-ms': { type: 'string' },
+      record: { type: 'string' },
+      'no-record': { type: 'boolean', default: false },
     },
     strict: true,
   });
+  if (values.record !== undefined && values['no-record']) throw new CliUsageError('--record and --no-record exclude each other');
   const maxSteps = intOption('steps', values.steps, 900, 1, 10_000_000);
   const fps = intOption('fps', values.fps, 30, 1, 1000);
   const seed = intOption('seed', values.seed, 1, 0, 2 ** 31 - 1);
@@ -74,6 +80,7 @@ async function run(argv: string[]): Promise<number> {
   let supervisor: ServerSupervisor | undefined;
   let client: PolicyClient | undefined;
   let robot: So100Robot | undefined;
+  let recorder: EpisodeRecorder | undefined;
   try {
     let url = values.server;
     if (url === undefined) {
@@ -95,6 +102,12 @@ async function run(argv: string[]): Promise<number> {
     robot = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), { calibration: simulatedArmCalibration(), bodyMode: 'DEGREES' });
     console.log(`Simulated SO-100 connected (six STS3215, firmware ${robot.firmware}); cameras: front, wrist 224×224.`);
     const task = new CubeTask({ seed });
+    if (!values['no-record']) {
+      recorder = await EpisodeRecorder.create(values.record ?? episodesRoot(process.cwd()), {
+        config: { fps, maxSteps, seed, chunking, protocol, server: values.server ?? 'builtin', prompt: values.prompt ?? '' },
+        model,
+      }, { originMs: performance.now(), onWriteError: (e) => console.error(`  warning: ${e.message}`) });
+    }
     const result = await runEpisodeTicks({
       robot,
       cameras: new SyntheticCameras(task),
@@ -103,7 +116,7 @@ async function run(argv: string[]): Promise<number> {
       scheduler: new ChunkScheduler(chunking === 'async' ? { mode: 'async' } : { mode: 'sync' }),
       world: task,
     }, {
-      fps, maxSteps, task: values.prompt ?? '', requestTimeoutMs: timeoutMs, signal: abort.signal,
+      fps, maxSteps, task: values.prompt ?? '', requestTimeoutMs: timeoutMs, signal: abort.signal, recorder,
       onWarning: (m) => console.error(`  warning: ${m}`),
       onTick: (t) => {
         if (process.stdout.isTTY && t.index % 10 === 0) process.stdout.write(`\r  tick ${t.index}/${maxSteps}  ${task.reason.padEnd(60)}`);
@@ -113,8 +126,15 @@ async function run(argv: string[]): Promise<number> {
     console.log(`\n${result.steps} ticks at ${fps} fps, ${result.chunks} chunks, ${result.starvedTicks} starved ticks, ` +
       `${result.clampedTicks} ticks clamped by safety, ${result.lateTicks} late ticks`);
     printTimingTable(new Map([...result.timing].map(([k, v]) => [k, [...v]])));
+    if (recorder) {
+      await recorder.finish(result);
+      console.log(`\nRecord: ${recorder.dir}`);
+    }
     console.log(`\nResult: ${result.success ? 'success' : 'failure'} — ${result.reason}`);
     return result.success ? 0 : 1;
+  } catch (err) {
+    await recorder?.abort(err instanceof Error ? err.message : String(err));
+    throw err;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -5,6 +5,7 @@ import type { ChunkRequest, ChunkScheduler } from '../core/chunking';
 import type { Converter, RgbFrame } from '../core/convert';
 import { SO100_MOTORS, fromMotorVector, toMotorVector, type PerMotor } from '../core/so100';
 import type { PolicyClient } from '../io/policy/policyClient';
+import type { EpisodeRecorder } from '../io/recording';
 import type { So100Robot } from '../io/robot/so100Robot';
 import { UnsafeActionError } from '../io/robot/robotErrors';
 
@@ -35,6 +36,8 @@ export interface EpisodeSettings {
   readonly signal?: AbortSignal;
   readonly onTick?: (tick: TickReport) => void;
   readonly onWarning?: (message: string) => void;
+  /** Where steps, chunks and timing go on disk (written off the loop). */
+  readonly recorder?: EpisodeRecorder;
 }
 
 export interface TickReport {
@@ -63,7 +66,12 @@ export async function runEpisode(parts: EpisodeParts, settings: EpisodeSettings)
   const periodMs = 1000 / settings.fps;
   const timing = new Map<string, number[]>(['read', 'camera', 'convert', 'encode', 'network', 'server infer', 'decode',
     'policy total', 'safety+write', 'tick'].map((s) => [s, []]));
-  const sample = (stage: string, ms: number) => timing.get(stage)?.push(ms);
+  let tickMs: Record<string, number> = {};
+  const sample = (stage: string, ms: number) => {
+    timing.get(stage)?.push(ms);
+    tickMs[stage] = (tickMs[stage] ?? 0) + ms;
+  };
+  const recorder = settings.recorder;
   const warn = settings.onWarning ?? (() => {});
   let chunks = 0;
   let clampedTicks = 0;
@@ -87,8 +95,12 @@ export async function runEpisode(parts: EpisodeParts, settings: EpisodeSettings)
       sample('policy total', t.totalMs);
       const back = converter.fromPolicy(r.actions);
       for (const w of back.warnings) warn(w);
+      const receivedAt = performance.now();
       const delivery = scheduler.deliver(new ActionChunk(back.horizon, SO100_MOTORS.length, back.targets), req,
-        { requestedAtMs: requestedAt, receivedAtMs: performance.now() });
+        { requestedAtMs: requestedAt, receivedAtMs: receivedAt });
+      recorder?.recordChunk({ requestId: req.id, observationTick: req.observationIndex, requestedAtMs: requestedAt,
+        receivedAtMs: receivedAt, horizon: back.horizon, dims: SO100_MOTORS.length, values: back.targets,
+        accepted: delivery.accepted, discardReason: delivery.accepted ? undefined : delivery.reason });
       if (delivery.accepted) chunks++;
       else warn(`a chunk was discarded: ${delivery.message}`);
       policyFailures = 0;
@@ -110,6 +122,7 @@ export async function runEpisode(parts: EpisodeParts, settings: EpisodeSettings)
       if (settings.signal?.aborted) { reason = 'stopped by the user'; break; }
       if (fatal) { reason = fatal; break; }
       const tickStart = performance.now();
+      tickMs = {};
       const obs = await robot.observe();
       const tRead = performance.now();
       sample('read', tRead - tickStart);
@@ -139,7 +152,10 @@ export async function runEpisode(parts: EpisodeParts, settings: EpisodeSettings)
       }
       sample('safety+write', performance.now() - tAct);
       sample('tick', performance.now() - tickStart);
-      settings.onTick?.({ index, positions: obs.positions, sent, starved: tick.starved, chunkBoundary: tick.chunkBoundary });
+      const report = { index, positions: obs.positions, sent, starved: tick.starved, chunkBoundary: tick.chunkBoundary };
+      recorder?.recordStep({ ...report, atMs: tickStart });
+      recorder?.recordTiming({ tick: index, ms: tickMs });
+      settings.onTick?.(report);
       steps = index + 1;
 
       // Drift-free: aim at start + (index + 1) · period, whatever this tick cost.

@@ -2,6 +2,9 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { interrupt, runCli, runNode, startServeProcess } from '../helpers/cliProcess';
 
@@ -54,7 +57,8 @@ describe('so100 serve', () => {
 
 describe('so100 episode (quick start)', () => {
   test('picks up the cube on the embedded default: simulated arm, synthetic cameras, built-in server as a child', async () => {
-    const r = await runCli(['episode', '--steps', '900']);
+    const records = await mkdtemp(join(tmpdir(), 'so100-episodes-'));
+    const r = await runCli(['episode', '--steps', '900', '--record', records]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Policy server ready \(pid \d+\)/);
     assert.match(r.stdout, /Simulated SO-100 connected \(six STS3215/);
@@ -63,16 +67,28 @@ describe('so100 episode (quick start)', () => {
       assert.match(r.stdout, new RegExp(`^${stage}\\s+\\d`, 'm'), `timing row ${stage}`);
     }
     assert.match(r.stdout, /Result: success — success: the cube was lifted/);
+    // The record on disk: the result, one steps row per tick, a timing row per tick, every chunk.
+    const [folder] = await readdir(records);
+    const dir = join(records, folder);
+    const episode = JSON.parse(await readFile(join(dir, 'episode.json'), 'utf8'));
+    assert.equal(episode.result.success, true);
+    assert.equal(episode.model, 'pi0');
+    const steps = (await readFile(join(dir, 'steps.csv'), 'utf8')).trim().split('\n');
+    assert.equal(steps.length - 1, episode.result.steps, 'one row per tick');
+    const timingRows = (await readFile(join(dir, 'timing.csv'), 'utf8')).trim().split('\n');
+    assert.equal(timingRows.length, steps.length);
+    const chunks = (await readFile(join(dir, 'chunks.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(chunks.length >= episode.result.chunks && chunks[0].horizon === 50, 'every predicted chunk recorded');
   });
 
   test('works over the awesome-lerobot protocol with π₀-FAST and sync chunking', async () => {
-    const r = await runCli(['episode', '--protocol', 'lerobot-ws', '--model', 'pi0_fast', '--chunking', 'sync']);
+    const r = await runCli(['episode', '--protocol', 'lerobot-ws', '--model', 'pi0_fast', '--chunking', 'sync', '--no-record']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Result: success/);
   });
 
   test('too few ticks to finish is a failure with the reason, exit 1', async () => {
-    const r = await runCli(['episode', '--steps', '20']);
+    const r = await runCli(['episode', '--steps', '20', '--no-record']);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /Result: failure — stopped after 20 steps without success/);
   });
@@ -82,7 +98,7 @@ describe('so100 episode (quick start)', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    const r = await runCli(['episode', '--server', `ws://127.0.0.1:${port}`]);
+    const r = await runCli(['episode', '--server', `ws://127.0.0.1:${port}`, '--no-record']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /cannot connect to the policy server at ws:\/\/127\.0\.0\.1:\d+: nothing is listening there/);
   });
@@ -90,7 +106,7 @@ describe('so100 episode (quick start)', () => {
   test('--server uses an already-running server (no child started)', async () => {
     const server = await startServeProcess(['--latency-ms', '5']);
     try {
-      const r = await runCli(['episode', '--server', `ws://127.0.0.1:${server.port}`]);
+      const r = await runCli(['episode', '--server', `ws://127.0.0.1:${server.port}`, '--no-record']);
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.doesNotMatch(r.stdout, /Starting the built-in/);
       assert.match(r.stdout, /Result: success/);
