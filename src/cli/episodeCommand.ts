@@ -2,7 +2,6 @@
 // a cube scene with synthetic front and wrist cameras, and the built-in policy server as a supervised child
 // process — it runs one pick-the-cube episode and prints the result and where the time went.
 import { parseArgs } from 'node:util';
-import { createServer } from 'node:net';
 import { ChunkScheduler } from '../core/chunking';
 import { builtinConverter } from '../core/convert';
 import { NdArray, type WireValue } from '../core/ndarray';
@@ -18,6 +17,7 @@ import type { PolicyClient } from '../io/policy/policyClient';
 import { ServerSupervisor } from '../io/process/serverSupervisor';
 import type { PolicyProtocol, ServerSpec } from '../io/process/serverSpec';
 import { EpisodeRecorder, episodesRoot } from '../io/recording';
+import { freePort } from '../io/net/freePort';
 import { So100Robot } from '../io/robot/so100Robot';
 import { FeetechBus } from '../io/serial/feetechBus';
 import { SimTransport } from '../io/serial/simTransport';
@@ -84,7 +84,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     let url = values.server;
     if (url === undefined) {
-      const port = await freePort();
+      const port = await freePort('127.0.0.1');
       supervisor = new ServerSupervisor(builtinServerSpec(model, protocol, port));
       supervisor.onLog((line) => {
         if (line.stream === 'stderr' || line.advice) console.error(`  server: ${line.text}${line.advice ? `\n  → ${line.advice}` : ''}`);
@@ -167,17 +167,6 @@ function printTimingTable(stages: Map<string, number[]>): void {
 
 function plain(v: { readonly [key: string]: WireValue }): unknown {
   return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x instanceof NdArray ? `<${x.dtype} ${x.shape.join('×')}>` : x)));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export const runEpisode = { run, usage };

@@ -9,7 +9,7 @@ import type { LabContext } from './labContext';
 import type { ServerLogChannel } from './serverLogChannel';
 import type { ServerStatusItem } from './serverStatusItem';
 import { needsFreePort, readServerSettings, serverSpecFor, ServerSettingsError } from './serverSettings';
-import { freePort } from './freePort';
+import { freePort } from '../io/net/freePort';
 
 export const SERVER_STATE_CONTEXT_KEY = 'so100.serverState';
 
