@@ -8,8 +8,9 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const root = new URL('..', import.meta.url).pathname;
 
-// Native or optional modules stay outside the bundle (ws probes for these two with try/catch).
-const external = ['vscode', 'bufferutil', 'utf-8-validate', 'serialport', '@serialport/*'];
+// Native or optional modules stay outside the bundle (ws probes for bufferutil/utf-8-validate with try/catch;
+// esbuild, which compiles user converter modules at run time, ships its own platform binary).
+const external = ['vscode', 'bufferutil', 'utf-8-validate', 'serialport', '@serialport/*', 'esbuild'];
 
 const nodeCommon = {
   bundle: true,
