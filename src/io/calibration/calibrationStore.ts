@@ -1,9 +1,9 @@
 // Finds, reads and writes LeRobot calibration files for the SO follower where LeRobot keeps them
 // (reference §3 "Calibration file"), so a file made by `lerobot-calibrate` works here and vice versa.
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseCalibration, serializeCalibration, type So100Calibration } from '../../core/so100';
+import { atomicWriteFile } from '../fs/atomicWriteFile';
 
 /** Robot folder name since LeRobot v0.4.3 (`SOFollower.name`). */
 export const ROBOT_FOLDER = 'so_follower';
@@ -175,21 +175,10 @@ export async function findCalibrationFile(loc: CalibrationLocation): Promise<str
  */
 export async function writeCalibrationFile(loc: CalibrationLocation, calibration: So100Calibration): Promise<string> {
   const path = calibrationPath(loc);
-  const dir = dirname(path);
-  const temp = join(dir, `.${loc.robotId}.json.${randomBytes(6).toString('hex')}.tmp`);
-  const text = serializeCalibration(calibration);
   try {
-    await mkdir(dir, { recursive: true });
-    const handle = await open(temp, 'wx');
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
+    await mkdir(dirname(path), { recursive: true });
+    await atomicWriteFile(path, serializeCalibration(calibration));
   } catch (e) {
-    await unlink(temp).catch(() => undefined);
     throw new CalibrationAccessError(path, 'write', errorCode(e), e);
   }
   return path;

@@ -1,6 +1,6 @@
 // The only part of the recorder that touches the disk, behind an interface so tests can slow it down or fail it.
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import { atomicWriteFile } from '../fs/atomicWriteFile';
 
 export interface RecordFileWriter {
   /** Appends text to the file, creating it if needed. */
@@ -29,20 +29,7 @@ export function createFsRecordWriter(): RecordFileWriter {
       await (await handle(path)).appendFile(text, 'utf8');
     },
     async replace(path, text) {
-      const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-      const fh = await open(tmp, 'w');
-      try {
-        await fh.writeFile(text, 'utf8');
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      try {
-        await rename(tmp, path);
-      } catch (err) {
-        await unlink(tmp).catch(() => {});
-        throw err;
-      }
+      await atomicWriteFile(path, text);
     },
     async close() {
       const open = [...handles.values()];
