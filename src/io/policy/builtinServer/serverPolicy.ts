@@ -1,5 +1,6 @@
 // What the built-in server runs for one connection: the cube-picking demo when the observation carries a front
 // camera image (the embedded default), otherwise the waypoint demo (state-only clients, protocol tests).
+import { chwToHwc } from '../../../core/convert';
 import { NdArray, type WireValue } from '../../../core/ndarray';
 import { CubePickingPolicy } from '../../../core/policy/cubePickingPolicy';
 import { DemoPolicy } from '../../../core/policy/demoPolicy';
@@ -58,19 +59,8 @@ export function frontImage(observation: WireValue): { data: Uint8Array; width: n
     }
     const [a, b, c] = v.shape;
     if (c === 3) return { data: v.data, width: b, height: a };
-    if (a === 3) return { data: chwToHwc(v.data, b, c), width: c, height: b };
+    if (a === 3) return { data: chwToHwc(v.data, b, c, 3, new Uint8Array(v.data.length)), width: c, height: b };
     throw new ObservationError(`"${key}" has shape (${v.shape.join(', ')}); expected (H, W, 3) or (3, H, W)`);
   }
   return undefined;
-}
-
-function chwToHwc(src: Uint8Array, h: number, w: number): Uint8Array {
-  const out = new Uint8Array(src.length);
-  const plane = h * w;
-  for (let i = 0; i < plane; i++) {
-    out[i * 3] = src[i];
-    out[i * 3 + 1] = src[plane + i];
-    out[i * 3 + 2] = src[2 * plane + i];
-  }
-  return out;
 }
