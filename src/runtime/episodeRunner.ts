@@ -109,7 +109,8 @@ export async function runEpisode(parts: EpisodeParts, settings: EpisodeSettings)
       policyFailures++;
       const message = err instanceof Error ? err.message : String(err);
       warn(`policy request failed: ${message}`);
-      if (policyFailures >= (settings.maxPolicyFailures ?? 3)) fatal = `the policy failed ${policyFailures} times in a row; last: ${message}`;
+      // The first verdict stands: a request issued in the same tick must not rewrite it.
+      if (policyFailures >= (settings.maxPolicyFailures ?? 3)) fatal ??= `the policy failed ${policyFailures} times in a row; last: ${message}`;
     }).finally(() => { inFlight = undefined; });
   };
 
@@ -135,7 +136,7 @@ export async function runEpisode(parts: EpisodeParts, settings: EpisodeSettings)
 
       const measured = Float64Array.from(joints);
       const tick = scheduler.tick({ index, timeMs: tickStart - start, measured });
-      if (tick.request && !inFlight) request(tick.request, obs.positions, images);
+      if (tick.request && !inFlight && !fatal) request(tick.request, obs.positions, images);
       else if (tick.request) scheduler.abandon(tick.request);
 
       const tAct = performance.now();
