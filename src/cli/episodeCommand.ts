@@ -21,7 +21,7 @@ import { freePort } from '../io/net/freePort';
 import { So100Robot } from '../io/robot/so100Robot';
 import { FeetechBus } from '../io/serial/feetechBus';
 import { SimTransport } from '../io/serial/simTransport';
-import { runEpisode as runEpisodeTicks } from '../runtime/episodeRunner';
+import { runEpisode as runEpisodeTicks } from '../runtime/episodeLoop';
 import { CliUsageError, intOption } from './cliUsageError';
 
 const usage = `so100 episode — run an SO-100 episode on the embedded default

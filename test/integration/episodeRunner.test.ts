@@ -13,7 +13,7 @@ import { OpenPiClient } from '../../src/io/policy/openPiClient';
 import { So100Robot } from '../../src/io/robot/so100Robot';
 import { FeetechBus } from '../../src/io/serial/feetechBus';
 import { SimTransport } from '../../src/io/serial/simTransport';
-import { runEpisode, type TickReport } from '../../src/runtime/episodeRunner';
+import { runEpisode, type TickReport } from '../../src/runtime/episodeLoop';
 
 describe('runEpisode on the embedded default', () => {
   let server: BuiltinPolicyServer;

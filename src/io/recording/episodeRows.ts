@@ -40,7 +40,7 @@ export interface TimingRow {
   readonly ms: Readonly<Record<string, number>>;
 }
 
-/** The runner's stage names (episodeRunner.ts), in its order. */
+/** The runner's stage names (episodeLoop.ts), in its order. */
 export const TIMING_STAGES = ['read', 'camera', 'convert', 'encode', 'network', 'server infer', 'decode', 'policy total',
   'safety+write', 'tick'] as const;
 

@@ -1,0 +1,349 @@
+// One episode, tick by tick (DESIGN §3): read joints → cameras → converter → chunk scheduler (requests run in
+// the background, never blocking the tick) → safety → one SYNC_WRITE; every stage timed. The loop can be
+// paused, stepped one tick at a time, stopped, emergency-stopped and handed another policy between ticks.
+import { ActionChunk } from '../core/chunking/actionChunk';
+import type { ChunkRequest, ChunkScheduler } from '../core/chunking';
+import type { Converter, RgbFrame } from '../core/convert';
+import { SO100_MOTORS, fromMotorVector, toMotorVector, type ClampEvent, type PerMotor } from '../core/so100';
+import type { PolicyClient } from '../io/policy/policyClient';
+import { TIMING_STAGES, type EpisodeRecorder } from '../io/recording';
+import type { So100Robot } from '../io/robot/so100Robot';
+import { UnsafeActionError } from '../io/robot/robotErrors';
+
+/** Something that judges the episode (the simulator's cube task); real arms have none. */
+export interface EpisodeWorld {
+  step(joints: ArrayLike<number>, dtMs: number): void;
+  readonly succeeded: boolean;
+  readonly reason: string;
+}
+
+/** Newest frame of every camera; must not wait. Synthetic cameras render the scene for these joints. */
+export interface CameraSource {
+  capture(joints: ArrayLike<number>): Readonly<Record<string, RgbFrame>>;
+}
+
+export interface EpisodeParts {
+  readonly robot: So100Robot;
+  readonly cameras: CameraSource;
+  readonly client: PolicyClient;
+  readonly converter: Converter;
+  readonly scheduler: ChunkScheduler;
+  readonly world?: EpisodeWorld;
+}
+
+export interface EpisodeSettings {
+  readonly fps: number;
+  readonly maxSteps: number;
+  readonly task: string;
+  readonly requestTimeoutMs?: number;
+  /** Policy failures in a row that end the episode (a dead server). */
+  readonly maxPolicyFailures?: number;
+  /** Start paused: nothing moves until resume() or step(). */
+  readonly startPaused?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onTick?: (tick: TickReport) => void;
+  /** Every chunk the policy returned, accepted or discarded (for the dashboard's fan of predictions). */
+  readonly onChunk?: (chunk: ChunkReport) => void;
+  readonly onWarning?: (message: string) => void;
+  /** Where steps, chunks and timing go on disk (written off the loop). */
+  readonly recorder?: EpisodeRecorder;
+}
+
+export interface TickReport {
+  readonly index: number;
+  readonly positions: PerMotor<number>;
+  readonly sent?: PerMotor<number>;
+  readonly starved: boolean;
+  readonly chunkBoundary: boolean;
+  /** Safety's changes to this tick's action. */
+  readonly clamped: readonly ClampEvent[];
+  /** Milliseconds per stage of this tick (policy stages appear on the tick their reply arrived). */
+  readonly stageMs: Readonly<Record<string, number>>;
+  /** The camera frames of this tick; valid only during the callback (buffers are reused). */
+  readonly images: Readonly<Record<string, RgbFrame>>;
+}
+
+export interface ChunkReport {
+  readonly requestId: number;
+  readonly observationTick: number;
+  readonly horizon: number;
+  readonly dims: number;
+  /** Joint targets, row-major horizon × dims, motor order. */
+  readonly targets: Float64Array;
+  readonly accepted: boolean;
+  readonly latencyMs: number;
+}
+
+export interface EpisodeResult {
+  readonly success: boolean;
+  readonly reason: string;
+  readonly steps: number;
+  readonly starvedTicks: number;
+  readonly chunks: number;
+  readonly clampedTicks: number;
+  readonly lateTicks: number;
+  /** Milliseconds per stage, one sample per occurrence (requests for the policy stages). */
+  readonly timing: ReadonlyMap<string, readonly number[]>;
+}
+
+export type EpisodeLoopState = 'ready' | 'running' | 'paused' | 'ended';
+
+/** Runs until the world reports success, maxSteps, stop, e-stop, abort, or a fault that makes going on unsafe. */
+export class EpisodeLoop {
+  private stateValue: EpisodeLoopState = 'ready';
+  private client: PolicyClient;
+  private settings: EpisodeSettings;
+  private readonly timing = new Map<string, number[]>(TIMING_STAGES.map((s) => [s, []]));
+  private tickMs: Record<string, number> = {};
+  private chunks = 0;
+  private clampedTicks = 0;
+  private lateTicks = 0;
+  private policyFailures = 0;
+  private steps = 0;
+  private index = 0;
+  /** Set once: the reason the episode must end (first verdict stands). */
+  private endReason: string | undefined;
+  private emergency = false;
+  private success = false;
+  private inFlight: Promise<void> | undefined;
+  private pendingClient: PolicyClient | undefined;
+  private stepsRequested = 0;
+  private wake: (() => void) | undefined;
+  private stepWaiters: Array<(r: TickReport | undefined) => void> = [];
+  private anchorMs = 0;
+  private startMs = 0;
+
+  constructor(private readonly parts: EpisodeParts, settings: EpisodeSettings) {
+    this.client = parts.client;
+    this.settings = settings;
+  }
+
+  get state(): EpisodeLoopState {
+    return this.stateValue;
+  }
+
+  /** Ticks executed so far. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  get currentClient(): PolicyClient {
+    return this.pendingClient ?? this.client;
+  }
+
+  /** Runs the episode to its end; call once. */
+  async run(): Promise<EpisodeResult> {
+    if (this.stateValue !== 'ready') throw new Error('an episode loop runs once; make a new one for the next episode');
+    this.stateValue = this.settings.startPaused ? 'paused' : 'running';
+    const { signal } = this.settings;
+    const onAbort = () => this.stop('stopped by the user');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    this.startMs = performance.now();
+    this.anchorMs = this.startMs;
+    try {
+      while (this.endReason === undefined && this.index < this.settings.maxSteps) {
+        if (this.stateValue === 'paused' && this.stepsRequested === 0) {
+          await new Promise<void>((r) => { this.wake = r; });
+          this.wake = undefined;
+          continue;
+        }
+        const single = this.stateValue === 'paused';
+        if (single) this.stepsRequested--;
+        const report = await this.tick();
+        for (const w of this.stepWaiters.splice(0)) w(report);
+        if (report === undefined || single) continue;
+        // Drift-free: aim at anchor + (index) · period, whatever this tick cost.
+        const wait = this.anchorMs + this.index * this.periodMs - performance.now();
+        if (wait < 0) this.lateTicks++;
+        else await this.sleep(wait);
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.stateValue = 'ended';
+      for (const w of this.stepWaiters.splice(0)) w(undefined);
+      await this.inFlight;
+    }
+    const stats = this.parts.scheduler.stats();
+    const reason = this.endReason ?? `stopped after ${this.settings.maxSteps} steps without success`;
+    return {
+      success: this.success, reason, steps: this.steps, starvedTicks: stats.starvedTicks, chunks: this.chunks,
+      clampedTicks: this.clampedTicks, lateTicks: this.lateTicks, timing: this.timing,
+    };
+  }
+
+  pause(): void {
+    if (this.stateValue === 'running') this.stateValue = 'paused';
+  }
+
+  resume(): void {
+    if (this.stateValue !== 'paused') return;
+    this.stateValue = 'running';
+    // Re-anchor so the loop does not rush through the ticks it "missed" while paused.
+    this.anchorMs = performance.now() - this.index * this.periodMs;
+    this.wake?.();
+  }
+
+  /** Executes exactly one tick while paused; resolves with its report (undefined when the episode ended). */
+  step(): Promise<TickReport | undefined> {
+    if (this.stateValue !== 'paused') return Promise.reject(new Error(`step needs a paused episode; it is ${this.stateValue}`));
+    this.stepsRequested++;
+    const done = new Promise<TickReport | undefined>((r) => this.stepWaiters.push(r));
+    this.wake?.();
+    return done;
+  }
+
+  /** Ends the episode after the tick in progress; the arm holds its last goal. */
+  stop(reason = 'stopped by the user'): void {
+    this.endReason ??= reason;
+    this.wake?.();
+  }
+
+  /** Torque off now (no further goal is written), then the episode ends. */
+  async estop(): Promise<{ readonly failed: readonly string[] }> {
+    this.emergency = true;
+    this.stop('emergency stop: torque off');
+    return this.parts.robot.torqueOff();
+  }
+
+  /** Uses another policy from the next tick: queued actions are dropped and the arm holds until its first chunk. */
+  swapClient(client: PolicyClient): void {
+    this.pendingClient = client;
+  }
+
+  /** Settings that apply from the next tick. */
+  applySettings(update: Partial<Pick<EpisodeSettings, 'fps' | 'task' | 'maxSteps' | 'requestTimeoutMs'>>): void {
+    const fpsChanged = update.fps !== undefined && update.fps !== this.settings.fps;
+    this.settings = { ...this.settings, ...update };
+    if (fpsChanged) this.anchorMs = performance.now() - this.index * this.periodMs;
+  }
+
+  private get periodMs(): number {
+    return 1000 / this.settings.fps;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
+      // stop / pause-then-step may cut the wait short.
+      this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve(); };
+    });
+  }
+
+  private sample(stage: string, ms: number): void {
+    this.timing.get(stage)?.push(ms);
+    this.tickMs[stage] = (this.tickMs[stage] ?? 0) + ms;
+  }
+
+  private warn(message: string): void {
+    this.settings.onWarning?.(message);
+  }
+
+  /** One tick; undefined when the world ended the episode before acting. */
+  private async tick(): Promise<TickReport | undefined> {
+    const { robot, cameras, converter, scheduler, world } = this.parts;
+    const recorder = this.settings.recorder;
+    const index = this.index++;
+    const tickStart = performance.now();
+    this.tickMs = {};
+    if (this.pendingClient !== undefined) {
+      // The old model's reply, if it still comes, belongs to the previous epoch and is discarded.
+      scheduler.swapModel();
+      this.client = this.pendingClient;
+      this.pendingClient = undefined;
+      this.inFlight = undefined;
+      this.policyFailures = 0;
+    }
+    const obs = await robot.observe();
+    const tRead = performance.now();
+    this.sample('read', tRead - tickStart);
+    const joints = toMotorVector(obs.positions);
+    world?.step(joints, this.periodMs);
+    if (world?.succeeded) {
+      this.success = true;
+      this.stop(world.reason);
+      return undefined;
+    }
+    const images = cameras.capture(joints);
+    const tCam = performance.now();
+    this.sample('camera', tCam - tRead);
+
+    const tick = scheduler.tick({ index, timeMs: tickStart - this.startMs, measured: Float64Array.from(joints) });
+    if (tick.request && !this.inFlight && this.endReason === undefined) this.request(tick.request, obs.positions, images);
+    else if (tick.request) scheduler.abandon(tick.request);
+
+    const tAct = performance.now();
+    let sent: PerMotor<number> | undefined;
+    let clamped: readonly ClampEvent[] = [];
+    if (!this.emergency) {
+      try {
+        // Starved: hold the measured position, never a stale action.
+        const target = tick.action ? fromMotorVector(tick.action) : obs.positions;
+        const r = await robot.act(target, obs.positions);
+        sent = r.sent;
+        clamped = r.clamped;
+        if (r.clamped.length > 0) this.clampedTicks++;
+      } catch (err) {
+        if (!(err instanceof UnsafeActionError)) throw err;
+        this.warn(`tick ${index}: ${err.message}`);
+      }
+    }
+    this.sample('safety+write', performance.now() - tAct);
+    this.sample('tick', performance.now() - tickStart);
+    const report: TickReport = {
+      index, positions: obs.positions, sent, starved: tick.starved, chunkBoundary: tick.chunkBoundary, clamped,
+      stageMs: this.tickMs, images,
+    };
+    recorder?.recordStep({ index, atMs: tickStart, positions: obs.positions, sent, starved: tick.starved, chunkBoundary: tick.chunkBoundary });
+    recorder?.recordTiming({ tick: index, ms: this.tickMs });
+    this.settings.onTick?.(report);
+    this.steps = index + 1;
+    return report;
+  }
+
+  private request(req: ChunkRequest, positions: PerMotor<number>, images: Readonly<Record<string, RgbFrame>>): void {
+    const { converter, scheduler } = this.parts;
+    const recorder = this.settings.recorder;
+    const t0 = performance.now();
+    const { input, warnings } = converter.toPolicy({ positions, images, task: this.settings.task });
+    this.sample('convert', performance.now() - t0);
+    for (const w of warnings) this.warn(w);
+    const requestedAt = performance.now();
+    const client = this.client;
+    const flight: Promise<void> = client.infer(input, { timeoutMs: this.settings.requestTimeoutMs }).then((r) => {
+      const t = r.clientTiming;
+      this.sample('encode', t.encodeMs);
+      if (t.networkMs !== undefined) this.sample('network', t.networkMs);
+      if (r.serverTiming) this.sample('server infer', r.serverTiming.inferMs);
+      this.sample('decode', t.decodeMs);
+      this.sample('policy total', t.totalMs);
+      const back = converter.fromPolicy(r.actions);
+      for (const w of back.warnings) this.warn(w);
+      const receivedAt = performance.now();
+      const delivery = scheduler.deliver(new ActionChunk(back.horizon, SO100_MOTORS.length, back.targets), req,
+        { requestedAtMs: requestedAt, receivedAtMs: receivedAt });
+      recorder?.recordChunk({ requestId: req.id, observationTick: req.observationIndex, requestedAtMs: requestedAt,
+        receivedAtMs: receivedAt, horizon: back.horizon, dims: SO100_MOTORS.length, values: back.targets,
+        accepted: delivery.accepted, discardReason: delivery.accepted ? undefined : delivery.reason });
+      this.settings.onChunk?.({ requestId: req.id, observationTick: req.observationIndex, horizon: back.horizon,
+        dims: SO100_MOTORS.length, targets: back.targets, accepted: delivery.accepted, latencyMs: receivedAt - requestedAt });
+      if (delivery.accepted) this.chunks++;
+      else if (delivery.reason !== 'other-epoch') this.warn(`a chunk was discarded: ${delivery.message}`);
+      if (client === this.client) this.policyFailures = 0;
+    }, (err: unknown) => {
+      scheduler.abandon(req);
+      if (client !== this.client) return; // a swapped-out model's failure is no longer ours
+      this.policyFailures++;
+      const message = err instanceof Error ? err.message : String(err);
+      this.warn(`policy request failed: ${message}`);
+      const limit = this.settings.maxPolicyFailures ?? 3;
+      if (this.policyFailures >= limit) this.stop(`the policy failed ${this.policyFailures} times in a row; last: ${message}`);
+    }).finally(() => { if (this.inFlight === flight) this.inFlight = undefined; });
+    this.inFlight = flight;
+  }
+}
+
+/** Runs one episode start to end (the CLI's headless path). */
+export function runEpisode(parts: EpisodeParts, settings: EpisodeSettings): Promise<EpisodeResult> {
+  return new EpisodeLoop(parts, settings).run();
+}
