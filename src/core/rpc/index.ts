@@ -1,0 +1,4 @@
+// Public API of the host ⇄ runtime channel.
+export * from './rpcMessages';
+export * from './rpcFrames';
+export * from './runtimeProtocol';

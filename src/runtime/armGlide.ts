@@ -1,0 +1,48 @@
+// Moves the arm to a pose slowly: each tick the goal steps at most a little toward the pose, so a reset never
+// swings the arm at the policy's speed. Every goal still goes through the robot's safety gate.
+import { SO100_MOTORS, perMotor, type PerMotor } from '../core/so100';
+import type { So100Robot } from '../io/robot/so100Robot';
+
+export interface GlideOptions {
+  readonly fps: number;
+  /** Largest step per tick for the body joints, in their units (default 1.5: 45°/s at 30 fps in degrees mode). */
+  readonly bodyStep?: number;
+  /** Largest step per tick for the gripper, 0–100 (default 2). */
+  readonly gripperStep?: number;
+  /** Close enough, in joint units (default 1). */
+  readonly tolerance?: number;
+  /** Give up after this many ticks (default 20 s worth). */
+  readonly maxTicks?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface GlideResult {
+  readonly reached: boolean;
+  readonly ticks: number;
+  /** Largest remaining distance to the pose over all joints. */
+  readonly remaining: number;
+}
+
+export async function glideTo(robot: So100Robot, pose: PerMotor<number>, options: GlideOptions): Promise<GlideResult> {
+  const periodMs = 1000 / options.fps;
+  const bodyStep = options.bodyStep ?? 1.5;
+  const gripperStep = options.gripperStep ?? 2;
+  const tolerance = options.tolerance ?? 1;
+  const maxTicks = options.maxTicks ?? Math.ceil(20 * options.fps);
+  let remaining = Infinity;
+  for (let tick = 0; tick < maxTicks; tick++) {
+    if (options.signal?.aborted) return { reached: false, ticks: tick, remaining };
+    const t0 = performance.now();
+    const { positions } = await robot.observe();
+    remaining = Math.max(...SO100_MOTORS.map((m) => Math.abs(pose[m] - positions[m])));
+    if (remaining <= tolerance) return { reached: true, ticks: tick, remaining };
+    const goal = perMotor((m) => {
+      const step = m === 'gripper' ? gripperStep : bodyStep;
+      return positions[m] + Math.max(-step, Math.min(step, pose[m] - positions[m]));
+    });
+    await robot.act(goal, positions);
+    const wait = periodMs - (performance.now() - t0);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  return { reached: false, ticks: maxTicks, remaining };
+}

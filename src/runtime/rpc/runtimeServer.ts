@@ -1,0 +1,140 @@
+// The runtime's side of the socket: requests become RuntimeSession commands, the session's events fan out to
+// every connected host, each with its own subscription and its own back-pressure.
+import { createServer, type Server, type Socket } from 'node:net';
+import { rm } from 'node:fs/promises';
+import type { RpcRequest, RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeMethods, RuntimeSetup } from '../../core/rpc';
+import { RUNTIME_METHODS } from '../../core/rpc';
+import { RuntimeSession, type RuntimeEventSink } from '../runtimeSession';
+import { FrameChannel } from './frameChannel';
+
+interface Subscription {
+  ticks: boolean;
+  chunks: boolean;
+  frameFps: number;
+}
+
+/** Params that break the protocol's types; the reply names the field. */
+export class RuntimeParamsError extends Error {
+  override readonly name = 'RuntimeParamsError';
+}
+
+export class RuntimeServer implements RuntimeEventSink {
+  readonly session: RuntimeSession;
+  private readonly server: Server;
+  private readonly channels = new Map<FrameChannel, Subscription>();
+  private shutdownRequested: (() => void) | undefined;
+  /** Resolves when a host asked for `shutdown`. */
+  readonly shutdown: Promise<void>;
+
+  private constructor(readonly socketPath: string, workspace: string) {
+    this.session = new RuntimeSession(this, workspace);
+    this.server = createServer((socket) => this.accept(socket));
+    this.shutdown = new Promise((r) => { this.shutdownRequested = r; });
+  }
+
+  static async listen(socketPath: string, workspace: string): Promise<RuntimeServer> {
+    if (process.platform !== 'win32') await rm(socketPath, { force: true });
+    const s = new RuntimeServer(socketPath, workspace);
+    await new Promise<void>((resolve, reject) => {
+      s.server.once('error', reject);
+      s.server.listen(socketPath, () => { s.server.off('error', reject); resolve(); });
+    });
+    return s;
+  }
+
+  emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void {
+    for (const [channel, sub] of this.channels) {
+      if ((event === 'tick' && !sub.ticks) || (event === 'chunk' && !sub.chunks) || (event === 'frame' && sub.frameFps <= 0)) continue;
+      if (!channel.send({ type: 'event', event, data })) this.session.droppedTelemetry++;
+    }
+  }
+
+  frameFps(): number {
+    let fps = 0;
+    for (const sub of this.channels.values()) fps = Math.max(fps, sub.frameFps);
+    return fps;
+  }
+
+  /** Disconnects the arm (leaving it safe), then closes every connection and the socket. */
+  async close(): Promise<void> {
+    await this.session.disconnect().catch(() => undefined);
+    for (const c of this.channels.keys()) c.close();
+    await new Promise<void>((r) => this.server.close(() => r()));
+    if (process.platform !== 'win32') await rm(this.socketPath, { force: true });
+  }
+
+  private accept(socket: Socket): void {
+    const channel: FrameChannel = new FrameChannel(socket, (m) => {
+      if (m.type === 'request') void this.handle(channel, m);
+    }, () => { this.channels.delete(channel); });
+    // Ticks and chunks by default; frames only when asked for (they are large).
+    this.channels.set(channel, { ticks: true, chunks: true, frameFps: 0 });
+    channel.send({ type: 'event', event: 'state', data: this.session.status() });
+  }
+
+  private async handle(channel: FrameChannel, req: RpcRequest): Promise<void> {
+    try {
+      const result = await this.call(channel, req.method, req.params);
+      channel.send({ type: 'reply', id: req.id, ok: true, result: result ?? null });
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      channel.send({ type: 'reply', id: req.id, ok: false, error: { name: e.name, message: e.message } });
+    }
+    if (req.method === 'shutdown') this.shutdownRequested?.();
+  }
+
+  private async call(channel: FrameChannel, method: string, params: unknown): Promise<unknown> {
+    if (!(RUNTIME_METHODS as readonly string[]).includes(method)) {
+      throw new RuntimeParamsError(`unknown method "${method}"; the runtime knows ${RUNTIME_METHODS.join(', ')}`);
+    }
+    const p = (params ?? {}) as Record<string, unknown>;
+    if (typeof p !== 'object' || Array.isArray(p)) throw new RuntimeParamsError(`${method}: params must be a map`);
+    const s = this.session;
+    switch (method as RuntimeMethod) {
+      case 'connect': return s.connect(checkSetup(p));
+      case 'runEpisode': return s.runEpisode({ startPaused: p.startPaused === true });
+      case 'step': return s.step();
+      case 'pause': return s.pause();
+      case 'resume': return s.resume();
+      case 'stop': return s.stop();
+      case 'estop': return s.estop();
+      case 'reset': return s.reset();
+      case 'swapModel':
+        if (typeof p.model !== 'string') throw new RuntimeParamsError('swapModel: "model" must be a model name');
+        return s.swapModel(p.model);
+      case 'applyConfig': return s.applyConfig(p as RuntimeMethods['applyConfig']['params']);
+      case 'status': return s.status();
+      case 'subscribe': {
+        const sub = this.channels.get(channel)!;
+        if (typeof p.ticks === 'boolean') sub.ticks = p.ticks;
+        if (typeof p.chunks === 'boolean') sub.chunks = p.chunks;
+        if (p.frameFps !== undefined) {
+          if (typeof p.frameFps !== 'number' || !(p.frameFps >= 0 && p.frameFps <= 60)) throw new RuntimeParamsError('subscribe: "frameFps" must be 0–60');
+          sub.frameFps = p.frameFps;
+        }
+        return {};
+      }
+      case 'disconnect': return s.disconnect();
+      case 'shutdown': await s.disconnect(); return {};
+    }
+  }
+}
+
+/** The host builds the setup, but a runtime must not trust a frame blindly: check what a mistake would break. */
+function checkSetup(p: Record<string, unknown>): RuntimeSetup {
+  const need = (ok: boolean, what: string) => { if (!ok) throw new RuntimeParamsError(`connect: ${what}`); };
+  const robot = p.robot as Record<string, unknown> | undefined;
+  need(typeof robot === 'object' && robot !== null && (robot.kind === 'sim' || (robot.kind === 'serial' && typeof robot.port === 'string' && typeof robot.robotId === 'string')),
+    '"robot" must be { kind: "sim" } or { kind: "serial", port, robotId }');
+  need(p.bodyMode === 'DEGREES' || p.bodyMode === 'RANGE_M100_100', '"bodyMode" must be DEGREES or RANGE_M100_100');
+  need(typeof p.models === 'object' && p.models !== null && Object.values(p.models).every((m: unknown) =>
+    typeof m === 'object' && m !== null && typeof (m as { url?: unknown }).url === 'string' &&
+    ['openpi', 'lerobot-ws'].includes((m as { protocol?: unknown }).protocol as string)), '"models" must map names to { url, protocol: openpi | lerobot-ws }');
+  need(typeof p.activeModel === 'string', '"activeModel" must be a model name');
+  need(typeof p.converter === 'object' && p.converter !== null && typeof (p.converter as { layout?: unknown }).layout === 'string', '"converter.layout" must be a layout name');
+  need(typeof p.chunking === 'object' && p.chunking !== null, '"chunking" must be { mode: "async" | "sync", … }');
+  need(typeof p.fps === 'number' && p.fps > 0 && p.fps <= 1000, '"fps" must be a number in (0, 1000]');
+  need(typeof p.maxSteps === 'number' && Number.isInteger(p.maxSteps) && p.maxSteps > 0, '"maxSteps" must be a whole number ≥ 1');
+  need(typeof p.task === 'string', '"task" must be a string');
+  return p as unknown as RuntimeSetup;
+}
