@@ -68,6 +68,16 @@ export class RuntimeSession {
     };
   }
 
+  /** The active model's client, once connected. */
+  activeClient(): PolicyClient | undefined {
+    return this.activeModel === undefined ? undefined : this.conn?.clients.get(this.activeModel);
+  }
+
+  /** Firmware version of the connected arm's servos. */
+  get firmware(): string | undefined {
+    return this.conn?.arm.robot.firmware;
+  }
+
   /** Connects the arm, the scene, the converter and a client per model; the active model's server must answer. */
   async connect(setup: RuntimeSetup): Promise<RuntimeStatus> {
     if (this.phase !== 'idle' && this.phase !== 'estopped') throw new RuntimePhaseError(`already ${this.phase}; disconnect first`);
@@ -103,7 +113,7 @@ export class RuntimeSession {
     const number = ++this.episodes;
     const client = conn.clients.get(this.activeModel!)!;
     const recorder = conn.setup.recordDir === undefined ? undefined : await EpisodeRecorder.create(conn.setup.recordDir, {
-      config: { ...conn.setup, ...this.hot }, model: { name: this.activeModel, url: client.url, protocol: client.protocol },
+      config: { ...conn.setup, ...this.hot }, model: this.activeModel,
     }, { onWriteError: (e) => this.warn(e.message) });
     const loop = new EpisodeLoop({
       robot: conn.arm.robot, client, converter: conn.converter, world: conn.scene.world, cameras: conn.scene.cameras,
