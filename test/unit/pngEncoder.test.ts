@@ -2,8 +2,9 @@
 // whole file decoded back by an independent reader (zlib inflate + filter-0 rows).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32 as zlibCrc32, deflateSync, inflateSync } from 'node:zlib';
-import { crc32, pngChunk, pngFile, pngScanlineBytes, pngScanlines, PNG_SIGNATURE } from '../../src/core/image';
+import { crc32 as zlibCrc32, deflateSync } from 'node:zlib';
+import { crc32, pngChunk, pngFile, pngScanlineBytes, pngScanlines } from '../../src/core/image';
+import { decodePng } from '../helpers/pngReader';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 
@@ -38,39 +39,6 @@ test('scanlines put filter byte 0 before every row and check the frame size', ()
   assert.throws(() => pngScanlines({ width: 3, height: 2, data: frame.data }), /needs 18 bytes, got 12/);
   assert.throws(() => pngScanlines(frame, new Uint8Array(13)), /too small/);
 });
-
-/** Independent reader: walks the chunks, checks every CRC with zlib's, inflates IDAT and un-filters type-0 rows. */
-function decodePng(file: Uint8Array): { width: number; height: number; rgb: Uint8Array; types: string[] } {
-  assert.deepEqual([...file.subarray(0, 8)], PNG_SIGNATURE);
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const types: string[] = [];
-  const idat: Uint8Array[] = [];
-  let width = 0;
-  let height = 0;
-  for (let at = 8; at < file.length;) {
-    const length = view.getUint32(at);
-    const type = String.fromCharCode(...file.subarray(at + 4, at + 8));
-    const data = file.subarray(at + 8, at + 8 + length);
-    assert.equal(view.getUint32(at + 8 + length), zlibCrc32(file.subarray(at + 4, at + 8 + length)), `CRC of ${type}`);
-    types.push(type);
-    if (type === 'IHDR') {
-      width = view.getUint32(at + 8);
-      height = view.getUint32(at + 12);
-      assert.deepEqual([...data.subarray(8)], [8, 2, 0, 0, 0], '8-bit RGB, deflate, no interlace');
-    }
-    if (type === 'IDAT') idat.push(data);
-    at += 12 + length;
-  }
-  const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * 3;
-  assert.equal(raw.length, (stride + 1) * height);
-  const rgb = new Uint8Array(stride * height);
-  for (let y = 0; y < height; y++) {
-    assert.equal(raw[y * (stride + 1)], 0, `row ${y} uses filter 0`);
-    rgb.set(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)), y * stride);
-  }
-  return { width, height, rgb, types };
-}
 
 test('a whole PNG file decodes back to the exact pixels', () => {
   const width = 7;
