@@ -4,11 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RgbFrame } from '../../src/core/convert';
 import { CameraFrameRecorder, FrameRecordConfigError, pngFrameName, VideoEncoderError, type CameraFrameRecorderOptions, type RecordedCamera } from '../../src/io/recording';
+import { probeVideoEncoder } from '../../src/io/recording/ffmpegEncoderProbe';
+import { FfmpegVideoWriter } from '../../src/io/recording/ffmpegVideoWriter';
 import { isProcessAlive } from '../../src/io/process/processGroup';
 import { decodePng } from '../helpers/pngReader';
 
@@ -423,6 +425,44 @@ test('ffmpeg that runs but is not an ffmpeg (exits non-zero): PNG, with the reas
   assert.equal(rec.status[0].mode, 'png');
   const summary = await rec.finish();
   assert.match(summary.why, /exited with code 1 when asked for its encoders/);
+});
+
+test('the mpeg4 fallback encoder writes a playable fragmented mp4 too', { skip }, async () => {
+  const dir = await episodeDir();
+  const path = join(dir, 'front.mp4');
+  const writer = await FfmpegVideoWriter.start({ camera: 'front', width: 96, height: 64, fps: 30, path, ffmpegPath: 'ffmpeg', encoder: 'mpeg4' });
+  try {
+    for (let tick = 0; tick < 12; tick++) {
+      writer.write(quadrantFrame(96, 64, tick).data);
+      await tickGap();
+    }
+  } finally {
+    assert.equal(await writer.finish(10_000), undefined);
+  }
+  const probe = await ffprobe(path);
+  assert.equal(probe.codec, 'mpeg4');
+  assert.equal(probe.frames, writer.framesWritten);
+  assert.equal(writer.framesWritten + writer.framesDropped, 12);
+  assertQuadrants(await firstFrame(path), 96, 64, 'mpeg4 frame 0');
+});
+
+test('the encoder probe prefers libx264, falls back to mpeg4, and explains an ffmpeg with neither', { skip: process.platform === 'win32' ? 'uses shell scripts as fake ffmpeg binaries' : false }, async () => {
+  const dir = await episodeDir();
+  const fake = async (name: string, lines: string[]) => {
+    const path = join(dir, name);
+    await writeFile(path, `#!/bin/sh\nprintf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')}\n`, { mode: 0o755 });
+    return path;
+  };
+  const both = await fake('both', [' V....D libx264  libx264 H.264', ' V.S... mpeg4  MPEG-4 part 2']);
+  const onlyMpeg4 = await fake('mpeg4', [' V..... libxvid  libxvidcore', ' V.S... mpeg4  MPEG-4 part 2']);
+  const neither = await fake('neither', [' V..... png  PNG image']);
+  assert.deepEqual(await probeVideoEncoder(both), { ok: true, encoder: 'libx264' });
+  assert.deepEqual(await probeVideoEncoder(onlyMpeg4), { ok: true, encoder: 'mpeg4' });
+  const none = await probeVideoEncoder(neither);
+  assert.equal(none.ok, false);
+  assert.match(!none.ok ? none.reason : '', /has neither libx264 nor mpeg4/);
+  const missing = await probeVideoEncoder(MISSING_FFMPEG);
+  assert.match(!missing.ok ? missing.reason : '', /ffmpeg not found at '\/nonexistent\/so100-test\/ffmpeg'/);
 });
 
 test('every ffmpeg child has exited by the end of the file', { skip }, async () => {
