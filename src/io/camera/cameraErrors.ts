@@ -10,7 +10,7 @@ export class CameraError extends Error {
 /** The ffmpeg binary could not be started (not installed, or `ffmpegPath` is wrong). */
 export class FfmpegNotFoundError extends CameraError {
   constructor(readonly ffmpegPath: string, options?: { cause?: unknown }) {
-    super(`Cannot run ffmpeg at '${ffmpegPath}': it is not installed or not at that path. ${installHint()} ` +
+    super(`Cannot run ffmpeg at '${ffmpegPath}': it is not installed or not at that path. ${ffmpegInstallHint()} ` +
       `Or set the camera's ffmpegPath to the full path of an ffmpeg binary.`, options);
   }
 }
@@ -18,7 +18,8 @@ export class FfmpegNotFoundError extends CameraError {
 /** The camera config cannot work (bad size, fps or device). */
 export class CameraConfigError extends CameraError {}
 
-function installHint(): string {
+/** How to install ffmpeg on this platform, as one sentence. */
+export function ffmpegInstallHint(): string {
   switch (process.platform) {
     case 'darwin': return 'Install it with `brew install ffmpeg`.';
     case 'win32': return 'Install it with `winget install ffmpeg` (or download it from ffmpeg.org) and put it on PATH.';

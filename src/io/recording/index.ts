@@ -5,3 +5,5 @@ export * from './episodeRecorder';
 export * from './episodeRows';
 export * from './recordFileWriter';
 export * from './recordingErrors';
+export * from './frameRecorder';
+export * from './pngFrameWriter';
