@@ -8,3 +8,4 @@ export { type ConfigValidation, validateConfig } from './validateConfig';
 export { type ParsedConfig, parseConfig } from './parseConfig';
 export { BUILTIN_MODELS, defaultConfig, defaultLayoutFor } from './resolveConfig';
 export { toChunkSchedulerOptions, toBodyJointMode, toActionSafetyOptions, toConverterOptions, activeModelOf, builtinProfileOf } from './configMappers';
+export { type ChangeClass, type ConfigChange, classifyChanges, changeClasses } from './configChanges';
