@@ -65,11 +65,11 @@ const COMMAND_MODEL: JsonSchema = {
     kind: { const: 'command', markdownDescription: '`command`: a server the extension starts, watches and restarts.' },
     command: { type: 'string', ...NON_EMPTY, patternErrorMessage: 'must name a program, e.g. "uv"', markdownDescription: 'Program to run, e.g. `uv` or `python`.' },
     args: {
-      type: 'array', items: { type: 'string' }, default: [],
+      type: 'array', items: { type: 'string', description: 'One argument, passed as is (no shell).' }, default: [],
       markdownDescription: 'Arguments, one per item, e.g. `["run", "scripts/serve_policy.py", "--port", "${port}"]`. `${port}`, `${host}` and `${workspaceFolder}` are replaced.',
     },
     cwd: { type: 'string', markdownDescription: 'Working directory (e.g. your openpi checkout); relative paths start at the workspace folder, which is also the default.' },
-    env: { type: 'object', additionalProperties: { type: 'string' }, default: {}, markdownDescription: 'Environment variables added for the command, e.g. `{ "CUDA_VISIBLE_DEVICES": "0" }`.' },
+    env: { type: 'object', additionalProperties: { type: 'string', description: 'Value of the variable.' }, default: {}, markdownDescription: 'Environment variables added for the command, e.g. `{ "CUDA_VISIBLE_DEVICES": "0" }`.' },
     host: { type: 'string', ...NON_EMPTY, default: '127.0.0.1', markdownDescription: 'Address the server binds to and is probed on. Keep `127.0.0.1` unless another machine must reach it.' },
     port: PORT,
     protocol: PROTOCOL,
@@ -177,7 +177,7 @@ export const CONFIG_SCHEMA: JsonSchema = {
     models: {
       type: 'object',
       markdownDescription: 'Named inference servers. `pi0` and `pi0_fast` (built-in) always exist; an entry of the same name replaces one.',
-      additionalProperties: { oneOf: [BUILTIN_MODEL, COMMAND_MODEL, REMOTE_MODEL] },
+      additionalProperties: { oneOf: [BUILTIN_MODEL, COMMAND_MODEL, REMOTE_MODEL], markdownDescription: 'A model server: `"kind"` is `builtin`, `command` or `remote`.' },
       default: { pi0: { kind: 'builtin', profile: 'pi0' }, pi0_fast: { kind: 'builtin', profile: 'pi0_fast' } },
     },
     robot: {
@@ -213,7 +213,7 @@ export const CONFIG_SCHEMA: JsonSchema = {
     cameras: {
       type: 'object',
       markdownDescription: 'Cameras by name; the name is the LeRobot observation key (`observation.images.<name>`). Replaces the default `front` + `wrist` synthetic pair.',
-      additionalProperties: { oneOf: [SYNTHETIC_CAMERA, FFMPEG_CAMERA] },
+      additionalProperties: { oneOf: [SYNTHETIC_CAMERA, FFMPEG_CAMERA], markdownDescription: 'A camera: `"kind"` is `synthetic` (simulated scene) or `ffmpeg` (a real camera).' },
       default: { front: { kind: 'synthetic' }, wrist: { kind: 'synthetic' } },
     },
     converter: {

@@ -9,3 +9,4 @@ export { type ParsedConfig, parseConfig } from './parseConfig';
 export { BUILTIN_MODELS, defaultConfig, defaultLayoutFor } from './resolveConfig';
 export { toChunkSchedulerOptions, toBodyJointMode, toActionSafetyOptions, toConverterOptions, activeModelOf, builtinProfileOf } from './configMappers';
 export { type ChangeClass, type ConfigChange, classifyChanges, changeClasses } from './configChanges';
+export { SCHEMA_RELATIVE_PATH, starterConfigText } from './starterConfig';
