@@ -53,21 +53,32 @@ export class LineIndex {
   }
 }
 
-/** Collects problems for one text, computing positions as they are added. */
+/** Problems kept per text; more help nobody, and the cap bounds the work on hostile input. */
+export const MAX_CONFIG_PROBLEMS = 200;
+
+/** Collects problems for one text, computing positions as they are added; stops at MAX_CONFIG_PROBLEMS. */
 export class ProblemList {
   readonly items: ConfigProblem[] = [];
   private readonly lines: LineIndex;
+  private errors = 0;
 
   constructor(text: string) {
     this.lines = new LineIndex(text);
   }
 
   add(path: readonly PathSegment[], message: string, span: { readonly offset: number; readonly length: number }, severity: ProblemSeverity = 'error'): void {
+    if (this.full) return;
     const { line, column } = this.lines.positionAt(span.offset);
     this.items.push({ path: formatPath(path), message, severity, offset: span.offset, length: span.length, line, column });
+    if (severity === 'error') this.errors++;
+  }
+
+  /** True once MAX_CONFIG_PROBLEMS problems are kept; checks may stop early. */
+  get full(): boolean {
+    return this.items.length >= MAX_CONFIG_PROBLEMS;
   }
 
   get hasErrors(): boolean {
-    return this.items.some((p) => p.severity === 'error');
+    return this.errors > 0;
   }
 }

@@ -98,6 +98,7 @@ class SchemaWalk {
   constructor(private readonly problems: ProblemList) {}
 
   check(node: ValueNode, schema: JsonSchema, path: PathSegment[], key: PropertyNode | undefined, siblings?: readonly JsonSchema[]): void {
+    if (this.problems.full) return;
     const alternatives = schema.oneOf ?? schema.anyOf;
     if (alternatives) {
       this.checkAlternatives(node, alternatives, path, key);
@@ -153,6 +154,7 @@ class SchemaWalk {
     }
     const known = schema.properties ?? {};
     for (const p of node.properties) {
+      if (this.problems.full) return;
       const childPath = [...path, p.key];
       const child = Object.prototype.hasOwnProperty.call(known, p.key) ? known[p.key] : undefined;
       if (child) this.check(p.value, child, childPath, p);
