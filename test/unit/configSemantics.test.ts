@@ -116,3 +116,9 @@ test('semantic checks wait for schema errors to be fixed, so messages never come
   const { problems } = parseConfig('{ "fps": "x", "activeModel": "nope" }');
   assert.deepEqual(problems.map((p) => p.path), ['fps']);
 });
+
+test('an activeModel naming an inherited property ("constructor") is not a model', () => {
+  const p = only('{ "activeModel": "constructor" }');
+  assert.equal(p.path, 'activeModel');
+  assert.match(p.message, /^activeModel "constructor" is not a model/);
+});

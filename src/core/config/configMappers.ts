@@ -5,6 +5,7 @@ import type { ModelProfile } from '../policy/modelProfiles';
 import { customizeProfile, MODEL_PROFILES } from '../policy/modelProfiles';
 import type { BodyJointMode } from '../so100/normalization';
 import type { ActionSafetyOptions } from '../so100/safety';
+import { modelNamed } from './resolveConfig';
 import type { BuiltinModelConfig, ChunkingConfig, ConverterConfig, ModelConfig, RobotConfig, So100Config } from './configTypes';
 
 /** `chunking` as ChunkScheduler options. */
@@ -31,9 +32,11 @@ export function toConverterOptions(converter: ConverterConfig): ConverterOptions
   return { ...(cameras && { cameras }), ...(imageKeys && { imageKeys }), ...(gripper && { gripper }) };
 }
 
-/** The model `activeModel` names (validated configs always have it). */
+/** The model `activeModel` names; a config from parseConfig always has it. */
 export function activeModelOf(config: So100Config): ModelConfig {
-  return config.models[config.activeModel];
+  const model = modelNamed(config.models, config.activeModel);
+  if (!model) throw new RangeError(`activeModel ${JSON.stringify(config.activeModel)} is not one of the models (${Object.keys(config.models).join(', ')})`);
+  return model;
 }
 
 /** The profile a built-in model serves, with its latency override. */

@@ -6,7 +6,7 @@ export { type ConfigProblem, type ProblemSeverity, type PathSegment, formatPath 
 export type * from './configTypes';
 export { type ConfigValidation, validateConfig } from './validateConfig';
 export { type ParsedConfig, parseConfig } from './parseConfig';
-export { BUILTIN_MODELS, defaultConfig, defaultLayoutFor } from './resolveConfig';
+export { BUILTIN_MODELS, defaultConfig, defaultLayoutFor, modelNamed } from './resolveConfig';
 export { toChunkSchedulerOptions, toBodyJointMode, toActionSafetyOptions, toConverterOptions, activeModelOf, builtinProfileOf } from './configMappers';
 export { type ChangeClass, type ConfigChange, classifyChanges, changeClasses } from './configChanges';
 export { SCHEMA_RELATIVE_PATH, starterConfigText } from './starterConfig';

@@ -17,6 +17,11 @@ export function defaultLayoutFor(model: ModelConfig | undefined): LayoutName {
   return model?.protocol === 'lerobot-ws' ? 'lerobot-ws' : 'openpi-so100';
 }
 
+/** The model called `name`, only if the config defines it (never an inherited property such as "constructor"). */
+export function modelNamed(models: Readonly<Record<string, ModelConfig>>, name: string): ModelConfig | undefined {
+  return Object.prototype.hasOwnProperty.call(models, name) ? models[name] : undefined;
+}
+
 /** A record built with defineProperty, so a "__proto__" model or camera name stays an ordinary entry. */
 function record<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
   const out: Record<string, T> = {};
@@ -37,7 +42,7 @@ export function resolveConfigValue(value: JsonValue): So100Config {
   const models = record<ModelConfig>([...Object.entries(BUILTIN_MODELS), ...Object.entries(v.models)]);
   const cameras = record<CameraConfig>(Object.entries(v.cameras).map(([name, c]) => [name,
     c.kind === 'synthetic' ? { kind: 'synthetic', view: c.view ?? (name === 'wrist' ? 'wrist' : 'front') } : c]));
-  const converter: ConverterConfig = { ...v.converter, layout: v.converter.layout ?? defaultLayoutFor(models[v.activeModel]) };
+  const converter: ConverterConfig = { ...v.converter, layout: v.converter.layout ?? defaultLayoutFor(modelNamed(models, v.activeModel)) };
   const robot: RobotConfig = v.robot;
   const chunking: ChunkingConfig = v.chunking;
   const recordConfig: RecordConfig = v.record;

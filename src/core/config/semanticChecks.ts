@@ -6,7 +6,7 @@ import { formatPath, type ProblemList } from './configProblem';
 import type { So100Config } from './configTypes';
 import type { ValueNode } from './jsoncParser';
 import { didYouMean } from './nameSuggestion';
-import { defaultLayoutFor } from './resolveConfig';
+import { defaultLayoutFor, modelNamed } from './resolveConfig';
 import { isWritten, keySpan, valueSpan } from './treeLookup';
 
 /** Adds every semantic problem of `config` (which came from `root`) to `problems`. */
@@ -20,7 +20,7 @@ export function checkSemantics(config: So100Config, root: ValueNode, problems: P
 
 function checkActiveModel(config: So100Config, root: ValueNode, problems: ProblemList): void {
   const { activeModel, models, requestTimeoutMs } = config;
-  const model = Object.prototype.hasOwnProperty.call(models, activeModel) ? models[activeModel] : undefined;
+  const model = modelNamed(models, activeModel);
   if (!model) {
     const names = Object.keys(models);
     problems.add(['activeModel'], `activeModel ${JSON.stringify(activeModel)} is not a model; use one of ${names.map((n) => JSON.stringify(n)).join(', ')}${didYouMean(activeModel, names)}`,
@@ -92,7 +92,7 @@ function checkConverter(config: So100Config, root: ValueNode, problems: ProblemL
   if (converter.gripper && converter.gripper.closed === converter.gripper.open) {
     problems.add(['converter', 'gripper'], `converter.gripper.closed and .open are both ${converter.gripper.open}; they must differ`, valueSpan(root, ['converter', 'gripper']));
   }
-  const model = config.models[config.activeModel];
+  const model = modelNamed(config.models, config.activeModel);
   if (model && converter.module === undefined && isWritten(root, ['converter', 'layout'])) {
     const wanted = defaultLayoutFor(model);
     const mismatch = (converter.layout === 'lerobot-ws') !== (wanted === 'lerobot-ws');
@@ -106,7 +106,7 @@ function checkConverter(config: So100Config, root: ValueNode, problems: ProblemL
 
 function checkChunking(config: So100Config, root: ValueNode, problems: ProblemList): void {
   const { chunking } = config;
-  const model = config.models[config.activeModel];
+  const model = modelNamed(config.models, config.activeModel);
   const horizon = model?.kind === 'builtin' ? MODEL_PROFILES[model.profile].horizon : undefined;
   if (chunking.mode === 'sync') {
     if (chunking.nActionSteps !== undefined && chunking.prefetchSteps >= chunking.nActionSteps) {
