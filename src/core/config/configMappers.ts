@@ -1,0 +1,45 @@
+// The resolved config in the shapes the existing modules take: chunk scheduler, safety, normalisation, converter.
+import type { ChunkSchedulerOptions } from '../chunking/chunkSchedulerOptions';
+import type { ConverterOptions } from '../convert/layouts';
+import type { ModelProfile } from '../policy/modelProfiles';
+import { customizeProfile, MODEL_PROFILES } from '../policy/modelProfiles';
+import type { BodyJointMode } from '../so100/normalization';
+import type { ActionSafetyOptions } from '../so100/safety';
+import { modelNamed } from './resolveConfig';
+import type { BuiltinModelConfig, ChunkingConfig, ConverterConfig, ModelConfig, RobotConfig, So100Config } from './configTypes';
+
+/** `chunking` as ChunkScheduler options. */
+export function toChunkSchedulerOptions(chunking: ChunkingConfig): ChunkSchedulerOptions {
+  if (chunking.mode === 'sync') return { mode: 'sync', nActionSteps: chunking.nActionSteps, prefetchSteps: chunking.prefetchSteps };
+  const { threshold, aggregate, alpha, actionsPerChunk } = chunking;
+  return { mode: 'async', threshold, aggregate, alpha, actionsPerChunk };
+}
+
+/** `robot.normMode` as LeRobot's body-joint mode. */
+export function toBodyJointMode(normMode: RobotConfig['normMode']): BodyJointMode {
+  return normMode === 'degrees' ? 'DEGREES' : 'RANGE_M100_100';
+}
+
+/** `robot` as the safety gate's options. */
+export function toActionSafetyOptions(robot: RobotConfig): ActionSafetyOptions {
+  const bodyMode = toBodyJointMode(robot.normMode);
+  return robot.maxStep === undefined ? { bodyMode } : { bodyMode, maxStep: robot.maxStep };
+}
+
+/** `converter` as the built-in converter's options (the layout name and module are passed separately). */
+export function toConverterOptions(converter: ConverterConfig): ConverterOptions {
+  const { cameras, imageKeys, gripper } = converter;
+  return { ...(cameras && { cameras }), ...(imageKeys && { imageKeys }), ...(gripper && { gripper }) };
+}
+
+/** The model `activeModel` names; a config from parseConfig always has it. */
+export function activeModelOf(config: So100Config): ModelConfig {
+  const model = modelNamed(config.models, config.activeModel);
+  if (!model) throw new RangeError(`activeModel ${JSON.stringify(config.activeModel)} is not one of the models (${Object.keys(config.models).join(', ')})`);
+  return model;
+}
+
+/** The profile a built-in model serves, with its latency override. */
+export function builtinProfileOf(model: BuiltinModelConfig): ModelProfile {
+  return customizeProfile(MODEL_PROFILES[model.profile], { latencyMs: model.latencyMs });
+}
