@@ -3,16 +3,14 @@
 // process — it runs one pick-the-cube episode and prints the result and where the time went. It drives the same
 // RuntimeSession the runtime process serves to VS Code, in this process.
 import { parseArgs } from 'node:util';
-import type { ChunkSchedulerOptions } from '../core/chunking';
+import { activeModelOf } from '../core/config';
 import { NdArray, type WireValue } from '../core/ndarray';
-import { isModelProfileName } from '../core/policy/modelProfiles';
-import type { EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeRobotSetup, RuntimeSetup } from '../core/rpc';
+import type { EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint } from '../core/rpc';
+import { modelServerSpec, needsFreePort } from '../io/process/modelServerSpec';
 import { ServerSupervisor } from '../io/process/serverSupervisor';
-import type { PolicyProtocol, ServerSpec } from '../io/process/serverSpec';
-import { episodesRoot } from '../io/recording';
 import { freePort } from '../io/net/freePort';
 import { RuntimeSession, type RuntimeEventSink } from '../runtime/runtimeSession';
-import { CliUsageError, intOption } from './cliUsageError';
+import { episodeConfig } from './episodeConfig';
 
 const usage = `so100 episode — run an SO-100 episode on the embedded default
 
@@ -21,9 +19,10 @@ seen by a front and a wrist camera. The built-in policy server (openpi protocol,
 its demo policy looks at the front image and picks the cube up. Success = the cube lifted 5 cm.
 
 Options:
+  --config FILE      an so100.json (JSONC) to start from; the flags below override it
   --steps N          control ticks at most (default 900, i.e. 30 s at 30 fps)
   --fps N            control rate (default 30)
-  --model NAME       pi0 (default, chunk 50) | pi0_fast (chunk 10)
+  --model NAME       pi0 (default, chunk 50) | pi0_fast (chunk 10) | a model of --config
   --protocol P       openpi (default) | lerobot-ws
   --chunking MODE    async (default: ask for the next chunk before the queue runs dry) | sync (openpi's broker)
   --server URL       use an already-running policy server (e.g. ws://gpu-box:8000) instead of starting one
@@ -36,64 +35,28 @@ Options:
   --seed N           where the cube starts (default 1)
   --record DIR       where episode records go (default .so100/episodes in the current folder)
   --no-record        keep no record
+  --frames MODE      camera frames in the record: mp4 (through ffmpeg) | png (every 10th tick) | none (default)
   --timeout-ms MS    per-request timeout (default 30000)`;
 
 const OPTIONS = {
+  config: { type: 'string' },
   steps: { type: 'string' },
   fps: { type: 'string' },
-  model: { type: 'string', default: 'pi0' },
-  protocol: { type: 'string', default: 'openpi' },
-  chunking: { type: 'string', default: 'async' },
+  model: { type: 'string' },
+  protocol: { type: 'string' },
+  chunking: { type: 'string' },
   server: { type: 'string' },
   port: { type: 'string' },
   'robot-id': { type: 'string' },
   'calibration-dir': { type: 'string' },
-  'body-mode': { type: 'string', default: 'degrees' },
-  prompt: { type: 'string', default: 'pick up the red cube' },
+  'body-mode': { type: 'string' },
+  prompt: { type: 'string' },
   seed: { type: 'string' },
   'timeout-ms': { type: 'string' },
   record: { type: 'string' },
-  'no-record': { type: 'boolean', default: false },
+  'no-record': { type: 'boolean' },
+  frames: { type: 'string' },
 } as const;
-
-interface EpisodePlan {
-  readonly setup: RuntimeSetup;
-  readonly model: string;
-  readonly protocol: PolicyProtocol;
-  /** An already-running server; otherwise the built-in one is started. */
-  readonly serverUrl?: string;
-}
-
-function plan(argv: string[]): EpisodePlan {
-  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
-  if (values.record !== undefined && values['no-record']) throw new CliUsageError('--record and --no-record exclude each other');
-  const maxSteps = intOption('steps', values.steps, 900, 1, 10_000_000);
-  const fps = intOption('fps', values.fps, 30, 1, 1000);
-  const seed = intOption('seed', values.seed, 1, 0, 2 ** 31 - 1);
-  const requestTimeoutMs = intOption('timeout-ms', values['timeout-ms'], 30_000, 100, 600_000);
-  const model = values.model;
-  if (!isModelProfileName(model)) throw new CliUsageError(`--model must be pi0 or pi0_fast, got "${model}"`);
-  const protocol = values.protocol;
-  if (protocol !== 'openpi' && protocol !== 'lerobot-ws') throw new CliUsageError(`--protocol must be openpi or lerobot-ws, got "${protocol}"`);
-  const chunkingMode = values.chunking;
-  if (chunkingMode !== 'async' && chunkingMode !== 'sync') throw new CliUsageError(`--chunking must be async or sync, got "${chunkingMode}"`);
-  const bodyMode = values['body-mode'] === 'degrees' ? 'DEGREES' : values['body-mode'] === 'range_m100_100' ? 'RANGE_M100_100' : undefined;
-  if (!bodyMode) throw new CliUsageError(`--body-mode must be degrees or range_m100_100, got "${values['body-mode']}"`);
-  if (values.port === undefined && (values['robot-id'] !== undefined || values['calibration-dir'] !== undefined)) {
-    throw new CliUsageError('--robot-id and --calibration-dir describe the arm on --port; add --port PATH');
-  }
-  const robot: RuntimeRobotSetup = values.port === undefined ? { kind: 'sim', seed }
-    : { kind: 'serial', port: values.port, robotId: values['robot-id'] ?? 'so100_follower', calibrationDir: values['calibration-dir'] };
-  const chunking: ChunkSchedulerOptions = { mode: chunkingMode };
-  return {
-    model, protocol, serverUrl: values.server,
-    setup: {
-      robot, bodyMode, models: {}, activeModel: model,
-      converter: { layout: protocol === 'openpi' ? 'openpi-so100' : 'lerobot-ws' }, chunking, fps, maxSteps,
-      task: values.prompt, requestTimeoutMs, recordDir: values['no-record'] ? undefined : values.record ?? episodesRoot(process.cwd()),
-    },
-  };
-}
 
 /** Prints what the session reports: warnings as they come, a progress line on a terminal. */
 class TerminalSink implements RuntimeEventSink {
@@ -113,8 +76,9 @@ class TerminalSink implements RuntimeEventSink {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const p = plan(argv);
-  const session = new RuntimeSession(new TerminalSink(p.setup.maxSteps));
+  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
+  const { config, workspace, recordDir } = await episodeConfig(values);
+  const session = new RuntimeSession(new TerminalSink(config.maxSteps), workspace);
   const onSignal = () => { void session.stop(); };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -123,30 +87,36 @@ async function run(argv: string[]): Promise<number> {
   process.once('SIGINT', abortStart);
   let supervisor: ServerSupervisor | undefined;
   try {
-    let url = p.serverUrl;
-    if (url === undefined) {
-      const port = await freePort('127.0.0.1');
-      supervisor = new ServerSupervisor(builtinServerSpec(p.model, p.protocol, port));
+    const model = activeModelOf(config);
+    const endpoints: Record<string, RuntimeModelEndpoint> = {};
+    if (model.kind !== 'remote') {
+      const spec = modelServerSpec(config.activeModel, model, {
+        so100: { command: process.execPath, args: [...process.execArgv, process.argv[1]] },
+        freePort: needsFreePort(model) ? await freePort('127.0.0.1') : 0, workspaceFolder: workspace,
+      });
+      supervisor = new ServerSupervisor(spec);
       supervisor.onLog((line) => {
         if (line.stream === 'stderr' || line.advice) console.error(`  server: ${line.text}${line.advice ? `\n  → ${line.advice}` : ''}`);
       });
-      console.log(`Starting the built-in ${p.model} policy server (${p.protocol}) on 127.0.0.1:${port}…`);
+      console.log(model.kind === 'builtin'
+        ? `Starting the built-in ${model.profile} policy server (${model.protocol}) on ${spec.host}:${spec.port}…`
+        : `Starting ${spec.name} (${config.activeModel}, ${model.protocol}) on ${spec.host}:${spec.port}…`);
       await supervisor.start(abort.signal);
-      url = `ws://127.0.0.1:${port}`;
+      endpoints[config.activeModel] = { url: `ws://${spec.host}:${spec.port}`, protocol: model.protocol };
       console.log(`Policy server ready (pid ${supervisor.pid}).`);
     }
     process.off('SIGINT', abortStart);
-    const setup: RuntimeSetup = { ...p.setup, models: { [p.model]: { url, protocol: p.protocol } } };
-    const status = await session.connect(setup);
+    const status = await session.connect({ config, endpoints, recordDir });
     const client = session.activeClient();
-    console.log(`Connected to ${url}${client?.metadata && Object.keys(client.metadata).length ? ` — metadata ${JSON.stringify(plain(client.metadata))}` : ''}`);
-    console.log(setup.robot.kind === 'sim'
-      ? `Simulated SO-100 connected (six STS3215, firmware ${session.firmware}); cameras: front, wrist 224×224.`
-      : `SO-100 connected on ${status.robot} (six STS3215, firmware ${session.firmware}); cameras: synthetic front, wrist 224×224.`);
+    console.log(`Connected to ${client?.url}${client?.metadata && Object.keys(client.metadata).length ? ` — metadata ${JSON.stringify(plain(client.metadata))}` : ''}`);
+    const cameras = Object.entries(config.cameras).map(([n, c]) => (c.kind === 'synthetic' ? `${n} 224×224` : `${n} ${c.width}×${c.height} (${c.device})`)).join(', ');
+    console.log(config.robot.port === 'sim'
+      ? `Simulated SO-100 connected (six STS3215, firmware ${session.firmware}); cameras: ${cameras}.`
+      : `SO-100 connected on ${status.robot} (six STS3215, firmware ${session.firmware}); cameras: ${cameras}.`);
     await session.runEpisode();
     const summary = await session.episodeEnded()!;
     if (process.stdout.isTTY) process.stdout.write('\n');
-    printSummary(summary, setup.fps);
+    printSummary(summary, config.fps);
     return summary.success ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);
@@ -165,20 +135,6 @@ function printSummary(s: EpisodeSummary, fps: number): void {
   for (const r of s.timing) console.log(`${r.stage.padEnd(14)}${fmt(r.p50)}${fmt(r.p95)}${fmt(r.p99)}${fmt(r.max)}`);
   if (s.recordDir) console.log(`\nRecord: ${s.recordDir}`);
   console.log(`\nResult: ${s.success ? 'success' : 'failure'} — ${s.reason}`);
-}
-
-export function builtinServerSpec(model: string, protocol: PolicyProtocol, port: number): ServerSpec {
-  // Re-run this very program (bundled CLI or TypeScript under tsx) with the `serve` command.
-  const entry = process.argv[1];
-  return {
-    name: `builtin ${model}`,
-    command: process.execPath,
-    args: [...process.execArgv, entry, 'serve', '--host', '127.0.0.1', '--port', String(port), '--profile', model, '--protocol', protocol],
-    host: '127.0.0.1',
-    port,
-    protocol,
-    startTimeoutMs: 20_000,
-  };
 }
 
 function plain(v: { readonly [key: string]: WireValue }): unknown {

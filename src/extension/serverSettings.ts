@@ -1,6 +1,8 @@
 // The `so100.server.*` settings, checked, and turned into the command line the supervisor runs.
 import * as vscode from 'vscode';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
+import type { BuiltinModelConfig, CommandModelConfig } from '../core/config';
+import { modelServerSpec, needsFreePort as needsModelPort } from '../io/process/modelServerSpec';
 import type { PolicyProtocol, ServerSpec } from '../io/process/serverSpec';
 
 export type ServerKind = 'builtin' | 'command';
@@ -18,9 +20,6 @@ export interface ServerSettings {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
 }
-
-/** The port openpi's scripts/serve_policy.py listens on unless told otherwise. */
-export const OPENPI_DEFAULT_PORT = 8000;
 
 /** A setting holds a value the extension cannot use; the message names the key and what it accepts. */
 export class ServerSettingsError extends Error {
@@ -79,46 +78,32 @@ export interface SpecContext {
   readonly workspaceFolder?: string;
 }
 
+/** The settings as a model of so100.json, so both run through one spec builder. */
+function asModel(s: ServerSettings): BuiltinModelConfig | CommandModelConfig {
+  return s.kind === 'builtin'
+    ? { kind: 'builtin', profile: s.builtinProfile, protocol: s.protocol, port: s.port }
+    : { kind: 'command', command: s.command, args: s.args, cwd: s.cwd || undefined, env: s.env, host: s.host, port: s.port, protocol: s.protocol, startTimeoutMs: 120_000 };
+}
+
 /** Whether `port: 0` needs a free port picked (the built-in server, or a command that takes `${port}`). */
 export function needsFreePort(s: ServerSettings): boolean {
-  return s.port === 0 && (s.kind === 'builtin' || [s.command, ...s.args].some((a) => a.includes('${port}')));
+  return needsModelPort(asModel(s));
 }
 
 /** The command line for these settings; the built-in server runs on this very Node (the extension host's). */
 export function serverSpecFor(s: ServerSettings, ctx: SpecContext): ServerSpec {
-  if (s.kind === 'builtin') {
-    const port = s.port || ctx.freePort;
-    return {
-      name: `built-in ${s.builtinProfile}`,
-      command: process.execPath,
-      args: [join(ctx.extensionPath, 'dist', 'cli.js'), 'serve', '--host', s.host, '--port', String(port),
-        '--profile', s.builtinProfile, '--protocol', s.protocol],
-      env: { ELECTRON_RUN_AS_NODE: '1' },
-      host: s.host,
-      port,
-      protocol: s.protocol,
-    };
-  }
-  if (s.command === '') {
+  if (s.kind === 'command' && s.command === '') {
     throw new ServerSettingsError('so100.server.command',
       'so100.server.kind is "command" but so100.server.command is empty: set it to the server program ' +
       '(e.g. "uv" with so100.server.args ["run", "scripts/serve_policy.py", "--env=DROID"]), or use the built-in server.');
   }
-  const port = s.port || (needsFreePort(s) ? ctx.freePort : OPENPI_DEFAULT_PORT);
-  const expand = (v: string): string => v
-    .replaceAll('${port}', String(port))
-    .replaceAll('${host}', s.host)
-    .replaceAll('${workspaceFolder}', ctx.workspaceFolder ?? '');
-  let cwd = s.cwd ? expand(s.cwd) : ctx.workspaceFolder;
-  if (cwd && !isAbsolute(cwd) && ctx.workspaceFolder) cwd = join(ctx.workspaceFolder, cwd);
-  return {
-    name: s.command.split(/[\\/]/).pop() ?? s.command,
-    command: expand(s.command),
-    args: s.args.map(expand),
-    ...(cwd ? { cwd } : {}),
-    env: Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, expand(v)])),
-    host: s.host,
-    port,
-    protocol: s.protocol,
-  };
+  const spec = modelServerSpec(s.kind === 'builtin' ? s.builtinProfile : s.command, asModel(s), {
+    so100: { command: process.execPath, args: [join(ctx.extensionPath, 'dist', 'cli.js')], env: { ELECTRON_RUN_AS_NODE: '1' } },
+    freePort: ctx.freePort, workspaceFolder: ctx.workspaceFolder,
+  });
+  // The built-in server binds where the setting says (127.0.0.1 by default); commands get ${host} themselves.
+  if (s.kind !== 'builtin') return { ...spec, startTimeoutMs: undefined };
+  const args = [...spec.args];
+  args[args.indexOf('--host') + 1] = s.host;
+  return { ...spec, name: `built-in ${s.builtinProfile}`, args, host: s.host, startTimeoutMs: undefined };
 }

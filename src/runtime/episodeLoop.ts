@@ -92,6 +92,7 @@ export type EpisodeLoopState = 'ready' | 'running' | 'paused' | 'ended';
 export class EpisodeLoop {
   private stateValue: EpisodeLoopState = 'ready';
   private client: PolicyClient;
+  private converter: Converter;
   private settings: EpisodeSettings;
   private readonly timing = new Map<string, number[]>(TIMING_STAGES.map((s) => [s, []]));
   private tickMs: Record<string, number> = {};
@@ -115,6 +116,7 @@ export class EpisodeLoop {
 
   constructor(private readonly parts: EpisodeParts, settings: EpisodeSettings) {
     this.client = parts.client;
+    this.converter = parts.converter;
     this.settings = settings;
   }
 
@@ -211,6 +213,11 @@ export class EpisodeLoop {
     this.pendingClient = client;
   }
 
+  /** Converts the next request with `converter` (a reloaded user module, a new camera mapping). */
+  setConverter(converter: Converter): void {
+    this.converter = converter;
+  }
+
   /** Settings that apply from the next tick. */
   applySettings(update: Partial<Pick<EpisodeSettings, 'fps' | 'task' | 'maxSteps' | 'requestTimeoutMs'>>): void {
     const fpsChanged = update.fps !== undefined && update.fps !== this.settings.fps;
@@ -241,7 +248,7 @@ export class EpisodeLoop {
 
   /** One tick; undefined when the world ended the episode before acting. */
   private async tick(): Promise<TickReport | undefined> {
-    const { robot, cameras, converter, scheduler, world } = this.parts;
+    const { robot, cameras, scheduler, world } = this.parts;
     const recorder = this.settings.recorder;
     const index = this.index++;
     const tickStart = performance.now();
@@ -302,7 +309,8 @@ export class EpisodeLoop {
   }
 
   private request(req: ChunkRequest, positions: PerMotor<number>, images: Readonly<Record<string, RgbFrame>>): void {
-    const { converter, scheduler } = this.parts;
+    const { scheduler } = this.parts;
+    const converter = this.converter;
     const recorder = this.settings.recorder;
     const t0 = performance.now();
     const { input, warnings } = converter.toPolicy({ positions, images, task: this.settings.task });

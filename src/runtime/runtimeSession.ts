@@ -1,17 +1,23 @@
-// The runtime's one session: an arm, a scene, the policy clients and at most one episode at a time, driven by
-// the commands of runtimeProtocol.ts and reporting through an event sink. The RPC server and the CLI both use it.
-import { ChunkScheduler, type ChunkSchedulerOptions } from '../core/chunking';
+// The runtime's one session: an arm, the cameras (and the simulated scene they may look at), the policy clients
+// and at most one episode at a time, driven by the commands of runtimeProtocol.ts and reporting through an event
+// sink. The RPC server and the CLI both use it.
+import path from 'node:path';
+import { ChunkScheduler } from '../core/chunking';
+import { classifyChanges, toChunkSchedulerOptions, type So100Config } from '../core/config';
 import type { Converter } from '../core/convert';
 import type {
-  EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeHotSettings, RuntimePhase, RuntimeSetup, RuntimeStatus, TickTelemetry,
+  ConfigApplied, EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, RuntimePhase, RuntimeSetup, RuntimeStatus,
+  TickTelemetry,
 } from '../core/rpc';
+import { CubeTask } from '../core/scene';
 import { SO100_MOTORS, toMotorVector, type PerMotor } from '../core/so100';
 import { summarizeStages } from '../core/timing/percentiles';
 import type { PolicyClient } from '../io/policy/policyClient';
-import { EpisodeRecorder } from '../io/recording';
+import { CameraFrameRecorder, EpisodeRecorder } from '../io/recording';
 import { glideTo } from './armGlide';
+import { CameraRig } from './cameraRig';
 import { EpisodeLoop, type EpisodeResult, type TickReport } from './episodeLoop';
-import { connectArm, makeConverter, newScene, policyClient, type ConnectedArm, type SceneParts } from './sessionParts';
+import { connectArm, endpointOf, makeConverter, policyClient, type ConnectedArm } from './sessionParts';
 
 /** Where the session's events go; the RPC server drops telemetry for slow readers. */
 export interface RuntimeEventSink {
@@ -26,13 +32,17 @@ export class RuntimePhaseError extends Error {
 }
 
 interface Connection {
-  readonly setup: RuntimeSetup;
+  config: So100Config;
+  readonly endpoints: Map<string, RuntimeModelEndpoint>;
+  readonly recordDir?: string;
   readonly arm: ConnectedArm;
   readonly clients: Map<string, PolicyClient>;
-  readonly converter: Converter & Partial<Disposable>;
+  converter: Converter & Partial<Disposable>;
+  readonly cameras: CameraRig;
+  /** The simulated scene, when a camera looks at it; it also judges success. */
+  scene?: CubeTask;
   /** Where the arm was at connect: reset glides back here. */
   readonly startPose: PerMotor<number>;
-  scene: SceneParts;
 }
 
 interface Running {
@@ -47,22 +57,21 @@ export class RuntimeSession {
   private episode: Running | undefined;
   private episodes = 0;
   private activeModel: string | undefined;
-  private hot: Required<Pick<RuntimeHotSettings, 'fps' | 'task' | 'maxSteps'>> & { chunking?: ChunkSchedulerOptions; requestTimeoutMs?: number } =
-    { fps: 30, task: '', maxSteps: 900 };
   private lastFrameMs = -Infinity;
   droppedTelemetry = 0;
 
   constructor(private readonly sink: RuntimeEventSink, private readonly workspace: string = process.cwd()) {}
 
   status(): RuntimeStatus {
+    const c = this.conn?.config;
     return {
       phase: this.phase,
       activeModel: this.activeModel,
-      models: this.conn ? [...this.conn.clients.keys()] : [],
+      models: c ? Object.keys(c.models) : [],
       episode: this.episode?.number,
       step: this.episode?.loop.stepCount,
-      maxSteps: this.conn ? this.hot.maxSteps : undefined,
-      fps: this.conn ? this.hot.fps : undefined,
+      maxSteps: c?.maxSteps,
+      fps: c?.fps,
       robot: this.conn?.arm.label,
       droppedTelemetry: this.droppedTelemetry,
     };
@@ -78,29 +87,33 @@ export class RuntimeSession {
     return this.conn?.arm.robot.firmware;
   }
 
-  /** Connects the arm, the scene, the converter and a client per model; the active model's server must answer. */
+  /** Connects the arm, the cameras, the converter and the active model's client (whose server must answer). */
   async connect(setup: RuntimeSetup): Promise<RuntimeStatus> {
     if (this.phase !== 'idle' && this.phase !== 'estopped') throw new RuntimePhaseError(`already ${this.phase}; disconnect first`);
-    if (!(setup.activeModel in setup.models)) {
-      throw new RuntimePhaseError(`activeModel "${setup.activeModel}" is not one of the models (${Object.keys(setup.models).join(', ') || 'none'})`);
-    }
+    const { config } = setup;
     await this.release();
     this.setPhase('connecting');
-    const clients = new Map<string, PolicyClient>();
     let arm: ConnectedArm | undefined;
+    let cameras: CameraRig | undefined;
+    const clients = new Map<string, PolicyClient>();
     try {
-      for (const [name, endpoint] of Object.entries(setup.models)) clients.set(name, policyClient(name, endpoint, setup.requestTimeoutMs));
-      const converter = await makeConverter(setup, this.workspace);
-      arm = await connectArm(setup);
-      await clients.get(setup.activeModel)!.connect();
+      const endpoints = new Map(Object.entries(setup.endpoints));
+      const active = policyClient(config.activeModel, endpointOf(config, config.activeModel, setup.endpoints), config.requestTimeoutMs);
+      clients.set(config.activeModel, active);
+      const converter = await makeConverter(config.converter, this.workspace);
+      const scene = new CubeTask({ seed: config.robot.seed });
+      cameras = await CameraRig.open(config.cameras, scene, (m) => this.warn(m));
+      arm = await connectArm(config.robot, this.workspace);
+      await active.connect();
       const startPose = (await arm.robot.observe()).positions;
-      this.conn = { setup, arm, clients, converter, startPose, scene: newScene(sceneSeed(setup)) };
-      this.activeModel = setup.activeModel;
-      this.hot = { fps: setup.fps, task: setup.task, maxSteps: setup.maxSteps, chunking: setup.chunking, requestTimeoutMs: setup.requestTimeoutMs };
+      const recordDir = setup.recordDir ?? (config.record.enabled ? path.resolve(this.workspace, config.record.dir) : undefined);
+      this.conn = { config, endpoints, recordDir, arm, clients, converter, cameras, scene: cameras.hasSyntheticCameras ? scene : undefined, startPose };
+      this.activeModel = config.activeModel;
       this.setPhase('connected');
       return this.status();
     } catch (err) {
       await Promise.allSettled([...clients.values()].map((c) => c.close()));
+      await cameras?.close();
       await arm?.robot.disconnect().catch(() => {});
       this.setPhase('idle');
       throw err;
@@ -110,23 +123,29 @@ export class RuntimeSession {
   /** Starts an episode (paused when asked) and returns at once; `episodeEnded` tells how it went. */
   async runEpisode(options: { readonly startPaused?: boolean } = {}): Promise<RuntimeStatus> {
     const conn = this.requireConnected('run an episode');
+    const config = conn.config;
     const number = ++this.episodes;
     const client = conn.clients.get(this.activeModel!)!;
-    const recorder = conn.setup.recordDir === undefined ? undefined : await EpisodeRecorder.create(conn.setup.recordDir, {
-      config: { ...conn.setup, ...this.hot }, model: this.activeModel,
+    const recorder = conn.recordDir === undefined ? undefined : await EpisodeRecorder.create(conn.recordDir, {
+      config, model: this.activeModel,
     }, { onWriteError: (e) => this.warn(e.message) });
+    const frames = recorder && config.record.frames !== 'none'
+      ? await CameraFrameRecorder.create(recorder.dir, conn.cameras.descriptors, {
+        fps: config.fps, mode: config.record.frames, pngEvery: config.record.pngEvery, onError: (e) => this.warn(e.message),
+      })
+      : undefined;
     const loop = new EpisodeLoop({
-      robot: conn.arm.robot, client, converter: conn.converter, world: conn.scene.world, cameras: conn.scene.cameras,
-      scheduler: new ChunkScheduler(this.hot.chunking ?? { mode: 'async' }),
+      robot: conn.arm.robot, client, converter: conn.converter, world: conn.scene, cameras: conn.cameras,
+      scheduler: new ChunkScheduler(toChunkSchedulerOptions(config.chunking)),
     }, {
-      fps: this.hot.fps, maxSteps: this.hot.maxSteps, task: this.hot.task, requestTimeoutMs: this.hot.requestTimeoutMs,
+      fps: config.fps, maxSteps: config.maxSteps, task: config.task, requestTimeoutMs: config.requestTimeoutMs,
       startPaused: options.startPaused, recorder,
-      onTick: (t) => this.onTick(number, t),
+      onTick: (t) => { frames?.record(t.index, t.images); this.onTick(number, t); },
       onChunk: (c) => this.sink.emit('chunk', { episode: number, requestId: c.requestId, observationTick: c.observationTick,
         horizon: c.horizon, dims: c.dims, targets: Array.from(c.targets), accepted: c.accepted, latencyMs: c.latencyMs }),
       onWarning: (m) => this.warn(m),
     });
-    const done = this.finishEpisode(number, loop, recorder);
+    const done = this.finishEpisode(number, loop, recorder, frames);
     this.episode = { number, loop, done };
     this.setPhase(options.startPaused ? 'paused' : 'running');
     return this.status();
@@ -187,10 +206,10 @@ export class RuntimeSession {
     await this.stop();
     this.setPhase('resetting');
     try {
-      const glide = await glideTo(conn.arm.robot, conn.startPose, { fps: this.hot.fps });
+      const glide = await glideTo(conn.arm.robot, conn.startPose, { fps: conn.config.fps });
       if (!glide.reached) this.warn(`reset: the arm stopped ${glide.remaining.toFixed(1)} units short of its start pose after ${glide.ticks} ticks`);
       await conn.clients.get(this.activeModel!)!.reset();
-      conn.scene = newScene(sceneSeed(conn.setup));
+      this.newScene(conn);
     } finally {
       if (this.phase === 'resetting') this.setPhase('connected');
     }
@@ -198,11 +217,15 @@ export class RuntimeSession {
   }
 
   /** Uses another configured model from the next tick (or the next episode). */
-  async swapModel(model: string): Promise<RuntimeStatus> {
+  async swapModel(model: string, endpoint?: RuntimeModelEndpoint): Promise<RuntimeStatus> {
     const conn = this.conn;
     if (!conn) throw new RuntimePhaseError('connect first');
-    const client = conn.clients.get(model);
-    if (!client) throw new RuntimePhaseError(`no model "${model}"; configured: ${[...conn.clients.keys()].join(', ')}`);
+    if (endpoint) conn.endpoints.set(model, endpoint);
+    let client = conn.clients.get(model);
+    if (!client) {
+      client = policyClient(model, endpointOf(conn.config, model, Object.fromEntries(conn.endpoints)), conn.config.requestTimeoutMs);
+      conn.clients.set(model, client);
+    }
     if (model === this.activeModel) return this.status();
     await client.connect();
     this.episode?.loop.swapClient(client);
@@ -211,31 +234,42 @@ export class RuntimeSession {
     return this.status();
   }
 
-  /** Hot settings now; the rest at the next episode or connect, as the reply says. */
-  applyConfig(update: RuntimeHotSettings): { readonly applied: readonly string[]; readonly deferred: readonly string[] } {
+  /** Applies a changed config by class: hot settings now, the rest next episode or by the host (see ConfigApplied). */
+  async applyConfig(next: So100Config): Promise<ConfigApplied> {
+    const conn = this.conn;
+    if (!conn) throw new RuntimePhaseError('connect first; the config is read at connect');
+    const changes = classifyChanges(conn.config, next);
     const applied: string[] = [];
-    const deferred: string[] = [];
-    const now = { fps: update.fps, task: update.task, maxSteps: update.maxSteps, requestTimeoutMs: update.requestTimeoutMs };
-    for (const [k, v] of Object.entries(now)) {
-      if (v === undefined) continue;
-      (this.hot as Record<string, unknown>)[k] = v;
-      applied.push(k);
+    const nextEpisode: string[] = [];
+    const needs: ConfigApplied['needs'][number][] = [];
+    for (const c of changes) {
+      if (c.class === 'reconnect-arm' || c.class === 'restart-server') needs.push({ path: c.path, class: c.class });
+      else if (c.class === 'restart-episode' || (this.episode && isEpisodeScoped(c.path))) nextEpisode.push(c.path);
+      else applied.push(c.path);
     }
-    this.episode?.loop.applySettings(Object.fromEntries(Object.entries(now).filter(([, v]) => v !== undefined)));
-    if (update.chunking !== undefined) {
-      this.hot.chunking = update.chunking;
-      (this.episode ? deferred : applied).push('chunking');
+    if (changes.some((c) => c.path.startsWith('converter'))) {
+      const converter = await makeConverter(next.converter, this.workspace);
+      conn.converter[Symbol.dispose]?.();
+      conn.converter = converter;
+      this.episode?.loop.setConverter(converter); // the next request uses it
     }
-    if (update.maxStep !== undefined) deferred.push('maxStep');
-    return { applied, deferred };
+    conn.config = next;
+    this.episode?.loop.applySettings({ fps: next.fps, task: next.task, maxSteps: next.maxSteps, requestTimeoutMs: next.requestTimeoutMs });
+    return { applied, nextEpisode, needs };
   }
 
-  /** Ends any episode, leaves the arm as configured (limp by default) and closes the clients. */
+  /** Ends any episode, leaves the arm as configured (limp by default) and closes the clients and cameras. */
   async disconnect(): Promise<RuntimeStatus> {
     await this.stop();
     await this.release();
     this.setPhase('idle');
     return this.status();
+  }
+
+  private newScene(conn: Connection): void {
+    if (!conn.scene) return;
+    conn.scene = new CubeTask({ seed: conn.config.robot.seed });
+    conn.cameras.setScene(conn.scene);
   }
 
   private async release(): Promise<void> {
@@ -244,10 +278,11 @@ export class RuntimeSession {
     if (!conn) return;
     conn.converter[Symbol.dispose]?.();
     await Promise.allSettled([...conn.clients.values()].map((c) => c.close()));
+    await conn.cameras.close();
     await conn.arm.robot.disconnect().catch((e: unknown) => this.warn(`disconnecting the arm: ${e instanceof Error ? e.message : String(e)}`));
   }
 
-  private async finishEpisode(number: number, loop: EpisodeLoop, recorder: EpisodeRecorder | undefined): Promise<EpisodeSummary> {
+  private async finishEpisode(number: number, loop: EpisodeLoop, recorder: EpisodeRecorder | undefined, frames: CameraFrameRecorder | undefined): Promise<EpisodeSummary> {
     let result: EpisodeResult;
     try {
       result = await loop.run();
@@ -255,6 +290,7 @@ export class RuntimeSession {
       // The arm or its bus failed mid-tick: make it safe if it still answers, and drop the connection.
       const message = err instanceof Error ? err.message : String(err);
       await this.conn?.arm.robot.torqueOff().catch(() => undefined);
+      await frames?.abort(message);
       await recorder?.abort(message, loop.stepCount);
       const summary: EpisodeSummary = { episode: number, success: false, reason: `the arm failed: ${message}`, steps: loop.stepCount,
         starvedTicks: 0, chunks: 0, clampedTicks: 0, lateTicks: 0, timing: [], recordDir: recorder?.dir };
@@ -264,6 +300,8 @@ export class RuntimeSession {
       this.sink.emit('episodeEnded', summary);
       return summary;
     }
+    const frameSummary = await frames?.finish();
+    if (frameSummary && frameSummary.mode !== frameSummary.requestedMode) this.warn(`camera frames: ${frameSummary.why}`);
     await recorder?.finish(result);
     const summary: EpisodeSummary = {
       episode: number, success: result.success, reason: result.reason, steps: result.steps, starvedTicks: result.starvedTicks,
@@ -313,8 +351,9 @@ export class RuntimeSession {
   }
 }
 
-function sceneSeed(setup: RuntimeSetup): number {
-  return setup.robot.kind === 'sim' ? setup.robot.seed ?? 1 : 1;
+/** Settings a running episode was built with (its scheduler, its recorder). */
+function isEpisodeScoped(path: string): boolean {
+  return path.startsWith('chunking') || path.startsWith('record') || path.startsWith('robot.maxStep') || path.startsWith('robot.disconnect');
 }
 
 function tickTelemetry(episode: number, t: TickReport): TickTelemetry {

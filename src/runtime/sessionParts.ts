@@ -1,14 +1,13 @@
-// Builds the parts of a session from its setup: the arm (in-process simulator or a serial port), the scene and
-// its cameras, one policy client per model, and the converter. Shared by the runtime process and the CLI.
+// Builds the parts of a session from its config: the arm (in-process simulator or a serial port), a policy client
+// per model, and the converter. Shared by the runtime process and the CLI.
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { builtinConverter, type Converter, type ConverterOptions } from '../core/convert';
-import type { RuntimeModelEndpoint, RuntimeSetup } from '../core/rpc';
-import { CubeTask } from '../core/scene';
+import { modelNamed, toActionSafetyOptions, toConverterOptions, type ConverterConfig, type RobotConfig, type So100Config } from '../core/config';
+import { builtinConverter, type Converter } from '../core/convert';
+import type { RuntimeModelEndpoint } from '../core/rpc';
 import { FeetechBusSim } from '../core/sim';
 import { simulatedArmCalibration } from '../core/so100';
 import { readCalibrationFile } from '../io/calibration';
-import { SyntheticCameras } from '../io/camera/syntheticCameras';
 import { UserConverter } from '../io/convert';
 import { LeRobotWsClient } from '../io/policy/leRobotWsClient';
 import { OpenPiClient } from '../io/policy/openPiClient';
@@ -17,7 +16,6 @@ import { So100Robot } from '../io/robot/so100Robot';
 import { FeetechBus } from '../io/serial/feetechBus';
 import { SerialPortTransport } from '../io/serial/serialPortTransport';
 import { SimTransport } from '../io/serial/simTransport';
-import type { CameraSource, EpisodeWorld } from './episodeLoop';
 
 export interface ConnectedArm {
   readonly robot: So100Robot;
@@ -28,34 +26,33 @@ export interface ConnectedArm {
 }
 
 /** Opens the bus, reads the calibration (a real arm needs a saved one: `so100 calibrate`) and connects the arm. */
-export async function connectArm(setup: RuntimeSetup): Promise<ConnectedArm> {
-  const common = { bodyMode: setup.bodyMode, maxStep: setup.maxStep, disableTorqueOnDisconnect: !setup.holdOnDisconnect };
-  const r = setup.robot;
-  if (r.kind === 'sim') {
+export async function connectArm(robotConfig: RobotConfig, workspace: string): Promise<ConnectedArm> {
+  const safety = toActionSafetyOptions(robotConfig);
+  const common = { bodyMode: safety.bodyMode, maxStep: safety.maxStep, disableTorqueOnDisconnect: robotConfig.disconnect !== 'hold' };
+  if (robotConfig.port === 'sim') {
     const sim = new FeetechBusSim();
     const robot = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), { ...common, calibration: simulatedArmCalibration() });
     return { robot, sim, label: 'simulated SO-100' };
   }
-  const loaded = await readCalibrationFile({ robotId: r.robotId, calibrationDir: r.calibrationDir, env: process.env, homeDir: homedir() });
-  const transport = await SerialPortTransport.open(r.port);
+  const loaded = await readCalibrationFile({ robotId: robotConfig.id, calibrationDir: robotConfig.calibrationDir === undefined ? undefined : path.resolve(workspace, robotConfig.calibrationDir), env: process.env, homeDir: homedir() });
+  const transport = await SerialPortTransport.open(robotConfig.port);
   try {
     const robot = await So100Robot.connect(new FeetechBus(transport), { ...common, calibration: loaded.calibration });
-    return { robot, label: r.port };
+    return { robot, label: robotConfig.port };
   } catch (err) {
     await transport.close();
     throw err;
   }
 }
 
-/** The synthetic scene the cameras look at: a cube on a table. It also judges success (cube lifted). */
-export interface SceneParts {
-  readonly world: EpisodeWorld & CubeTask;
-  readonly cameras: CameraSource;
-}
-
-export function newScene(seed: number): SceneParts {
-  const world = new CubeTask({ seed });
-  return { world, cameras: new SyntheticCameras(world) };
+/** Where to reach `model`: given by the host, or the model's own URL when it is `remote`. */
+export function endpointOf(config: So100Config, model: string, endpoints: Readonly<Record<string, RuntimeModelEndpoint>>): RuntimeModelEndpoint {
+  const given = Object.prototype.hasOwnProperty.call(endpoints, model) ? endpoints[model] : undefined;
+  if (given) return given;
+  const m = modelNamed(config.models, model);
+  if (!m) throw new Error(`no model "${model}"; configured: ${Object.keys(config.models).join(', ')}`);
+  if (m.kind === 'remote') return { url: m.url, protocol: m.protocol };
+  throw new Error(`model "${model}" has no running server; start it first (the host passes its address)`);
 }
 
 export function policyClient(name: string, endpoint: RuntimeModelEndpoint, requestTimeoutMs?: number): PolicyClient {
@@ -65,8 +62,8 @@ export function policyClient(name: string, endpoint: RuntimeModelEndpoint, reque
 }
 
 /** The built-in converter of the layout, or the user's module (compiled, reloaded on change) built on it. */
-export async function makeConverter(setup: RuntimeSetup, workspace: string): Promise<Converter & Partial<Disposable>> {
-  const options: ConverterOptions = setup.converter.cameras ? { cameras: setup.converter.cameras } : {};
-  if (!setup.converter.module) return builtinConverter(setup.converter.layout, options);
-  return UserConverter.load(path.resolve(workspace, setup.converter.module), { layout: setup.converter.layout, converterOptions: options });
+export async function makeConverter(converter: ConverterConfig, workspace: string): Promise<Converter & Partial<Disposable>> {
+  const options = toConverterOptions(converter);
+  if (!converter.module) return builtinConverter(converter.layout, options);
+  return UserConverter.load(path.resolve(workspace, converter.module), { layout: converter.layout, converterOptions: options });
 }

@@ -6,6 +6,7 @@ import { connect as netConnect } from 'node:net';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { defaultConfig, type So100Config } from '../../src/core/config';
 import type { ChunkTelemetry, FrameTelemetry, RuntimeSetup, TickTelemetry } from '../../src/core/rpc';
 import { MODEL_PROFILES, customizeProfile } from '../../src/core/policy/modelProfiles';
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
@@ -21,11 +22,13 @@ describe('runtime process over its socket', () => {
   let rt: RuntimeProcess;
   const log: string[] = [];
 
-  const setup = (): RuntimeSetup => ({
-    robot: { kind: 'sim', seed: 3 }, bodyMode: 'DEGREES',
-    models: { pi0: { url: pi0.url, protocol: 'openpi' }, pi0_fast: { url: pi0Fast.url, protocol: 'openpi' } },
-    activeModel: 'pi0', converter: { layout: 'openpi-so100' }, chunking: { mode: 'async' },
-    fps: 30, maxSteps: 900, task: 'pick up the red cube', recordDir,
+  const config = (change: Partial<So100Config> = {}): So100Config => {
+    const d = defaultConfig();
+    return { ...d, robot: { ...d.robot, seed: 3 }, ...change };
+  };
+  const setup = (change: Partial<So100Config> = {}): RuntimeSetup => ({
+    config: config(change), recordDir,
+    endpoints: { pi0: { url: pi0.url, protocol: 'openpi' }, pi0_fast: { url: pi0Fast.url, protocol: 'openpi' } },
   });
 
   before(async () => {
@@ -118,10 +121,10 @@ describe('runtime process over its socket', () => {
 
   test('bad requests get errors that name the problem; the runtime keeps serving', async () => {
     const c = rt.client;
-    await assert.rejects(c.call('connect', { ...setup(), fps: -1 }), /already connected; disconnect first|"fps" must be/);
+    await assert.rejects(c.call('connect', setup({ fps: -1 })), /invalid config: fps: fps must be a whole number from 1 to 1000, got -1/);
     await c.call('disconnect', {});
-    await assert.rejects(c.call('connect', { ...setup(), fps: -1 }), (e: RuntimeCallError) => e.remoteName === 'RuntimeParamsError' && /"fps" must be a number/.test(e.message));
-    await assert.rejects(c.call('connect', { ...setup(), activeModel: 'nope' }), /activeModel "nope" is not one of the models \(pi0, pi0_fast\)/);
+    await assert.rejects(c.call('connect', setup({ fps: -1 })), (e: RuntimeCallError) => e.remoteName === 'RuntimeParamsError' && /invalid config: fps: /.test(e.message));
+    await assert.rejects(c.call('connect', setup({ activeModel: 'nope' })), /invalid config: activeModel: /);
     await assert.rejects(c.call('pause', {}), /nothing to pause; the session is idle/);
     await assert.rejects(c.call('subscribe', { frameFps: 1000 }), /frameFps/);
     // Garbage on a second connection drops that connection only.

@@ -1,14 +1,8 @@
 // What the host may ask of the runtime process and what the runtime tells it: one typed table shared by the
 // runtime's server, its client in the extension host, and the CLI. Values cross the wire as msgpack.
-import type { ChunkSchedulerOptions } from '../chunking';
-import type { BodyJointMode, MaxStep } from '../so100';
+import type { ChangeClass, So100Config } from '../config';
 
 export type RuntimePolicyProtocol = 'openpi' | 'lerobot-ws';
-
-/** Where the arm is: the in-process simulator (the embedded default) or a serial port (a real arm or `so100 sim --pty`). */
-export type RuntimeRobotSetup =
-  | { readonly kind: 'sim'; readonly seed?: number }
-  | { readonly kind: 'serial'; readonly port: string; readonly robotId: string; readonly calibrationDir?: string };
 
 /** A policy server that is already running (the host starts and supervises servers, the runtime only connects). */
 export interface RuntimeModelEndpoint {
@@ -18,26 +12,11 @@ export interface RuntimeModelEndpoint {
 
 /** Everything `connect` needs. */
 export interface RuntimeSetup {
-  readonly robot: RuntimeRobotSetup;
-  readonly bodyMode: BodyJointMode;
-  /** Per-tick step cap; omitted = the safe defaults, null = off. */
-  readonly maxStep?: MaxStep | null;
-  /** Leave torque on when the arm is disconnected (default false: limp, as LeRobot). */
-  readonly holdOnDisconnect?: boolean;
-  readonly models: Readonly<Record<string, RuntimeModelEndpoint>>;
-  readonly activeModel: string;
-  readonly converter: {
-    readonly layout: string;
-    readonly cameras?: { readonly primary?: string; readonly secondary?: string };
-    /** A workspace .ts/.js file exporting toPolicy / fromPolicy. */
-    readonly module?: string;
-  };
-  readonly chunking: ChunkSchedulerOptions;
-  readonly fps: number;
-  readonly maxSteps: number;
-  readonly task: string;
-  readonly requestTimeoutMs?: number;
-  /** Folder under which each episode gets its record; omitted = no record. */
+  /** The resolved so100.json (every default applied); the runtime validates it again. */
+  readonly config: So100Config;
+  /** Servers the host started, by model name (at least the active model unless it is `remote`). */
+  readonly endpoints: Readonly<Record<string, RuntimeModelEndpoint>>;
+  /** Record folder override (absolute); default config.record.dir under the workspace. */
   readonly recordDir?: string;
 }
 
@@ -117,8 +96,9 @@ export interface RuntimeMethods {
   stop: { params: Record<string, never>; result: RuntimeStatus };
   estop: { params: Record<string, never>; result: { readonly torqueOff: boolean; readonly failedMotors: readonly string[] } };
   reset: { params: Record<string, never>; result: RuntimeStatus };
-  swapModel: { params: { readonly model: string }; result: RuntimeStatus };
-  applyConfig: { params: RuntimeHotSettings; result: { readonly applied: readonly string[]; readonly deferred: readonly string[] } };
+  /** `endpoint`: where the host started that model's server (not needed for `remote` models or ones given at connect). */
+  swapModel: { params: { readonly model: string; readonly endpoint?: RuntimeModelEndpoint }; result: RuntimeStatus };
+  applyConfig: { params: { readonly config: So100Config }; result: ConfigApplied };
   status: { params: Record<string, never>; result: RuntimeStatus };
   /** Which telemetry this connection wants; frames are throttled to `frameFps` per camera (0 = none). */
   subscribe: { params: { readonly ticks?: boolean; readonly chunks?: boolean; readonly frameFps?: number }; result: Record<string, never> };
@@ -130,14 +110,14 @@ export type RuntimeMethod = keyof RuntimeMethods;
 export const RUNTIME_METHODS: readonly RuntimeMethod[] = ['connect', 'runEpisode', 'step', 'pause', 'resume', 'stop', 'estop',
   'reset', 'swapModel', 'applyConfig', 'status', 'subscribe', 'disconnect', 'shutdown'];
 
-/** Settings a running session takes without reconnecting (DESIGN §4: hot settings). */
-export interface RuntimeHotSettings {
-  readonly fps?: number;
-  readonly task?: string;
-  readonly maxSteps?: number;
-  readonly maxStep?: MaxStep | null;
-  readonly chunking?: ChunkSchedulerOptions;
-  readonly requestTimeoutMs?: number;
+/** What applyConfig did with each changed setting (by its class, see classifyChanges). */
+export interface ConfigApplied {
+  /** Took effect now (hot settings). */
+  readonly applied: readonly string[];
+  /** Take effect with the next episode. */
+  readonly nextEpisode: readonly string[];
+  /** Need the host to act: reconnect the arm, or restart the active model's server. */
+  readonly needs: readonly { readonly path: string; readonly class: Extract<ChangeClass, 'reconnect-arm' | 'restart-server'> }[];
 }
 
 /** Event name → data. */

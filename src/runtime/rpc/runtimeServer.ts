@@ -2,7 +2,8 @@
 // every connected host, each with its own subscription and its own back-pressure.
 import { createServer, type Server, type Socket } from 'node:net';
 import { rm } from 'node:fs/promises';
-import type { RpcRequest, RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeMethods, RuntimeSetup } from '../../core/rpc';
+import { parseConfig, type So100Config } from '../../core/config';
+import type { RpcRequest, RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeModelEndpoint, RuntimeSetup } from '../../core/rpc';
 import { RUNTIME_METHODS } from '../../core/rpc';
 import { RuntimeSession, type RuntimeEventSink } from '../runtimeSession';
 import { FrameChannel } from './frameChannel';
@@ -101,8 +102,8 @@ export class RuntimeServer implements RuntimeEventSink {
       case 'reset': return s.reset();
       case 'swapModel':
         if (typeof p.model !== 'string') throw new RuntimeParamsError('swapModel: "model" must be a model name');
-        return s.swapModel(p.model);
-      case 'applyConfig': return s.applyConfig(p as RuntimeMethods['applyConfig']['params']);
+        return s.swapModel(p.model, p.endpoint === undefined ? undefined : checkEndpoint(p.endpoint, `swapModel: "endpoint"`));
+      case 'applyConfig': return s.applyConfig(checkConfig(p.config, 'applyConfig'));
       case 'status': return s.status();
       case 'subscribe': {
         const sub = this.channels.get(channel)!;
@@ -122,19 +123,28 @@ export class RuntimeServer implements RuntimeEventSink {
 
 /** The host builds the setup, but a runtime must not trust a frame blindly: check what a mistake would break. */
 function checkSetup(p: Record<string, unknown>): RuntimeSetup {
-  const need = (ok: boolean, what: string) => { if (!ok) throw new RuntimeParamsError(`connect: ${what}`); };
-  const robot = p.robot as Record<string, unknown> | undefined;
-  need(typeof robot === 'object' && robot !== null && (robot.kind === 'sim' || (robot.kind === 'serial' && typeof robot.port === 'string' && typeof robot.robotId === 'string')),
-    '"robot" must be { kind: "sim" } or { kind: "serial", port, robotId }');
-  need(p.bodyMode === 'DEGREES' || p.bodyMode === 'RANGE_M100_100', '"bodyMode" must be DEGREES or RANGE_M100_100');
-  need(typeof p.models === 'object' && p.models !== null && Object.values(p.models).every((m: unknown) =>
-    typeof m === 'object' && m !== null && typeof (m as { url?: unknown }).url === 'string' &&
-    ['openpi', 'lerobot-ws'].includes((m as { protocol?: unknown }).protocol as string)), '"models" must map names to { url, protocol: openpi | lerobot-ws }');
-  need(typeof p.activeModel === 'string', '"activeModel" must be a model name');
-  need(typeof p.converter === 'object' && p.converter !== null && typeof (p.converter as { layout?: unknown }).layout === 'string', '"converter.layout" must be a layout name');
-  need(typeof p.chunking === 'object' && p.chunking !== null, '"chunking" must be { mode: "async" | "sync", … }');
-  need(typeof p.fps === 'number' && p.fps > 0 && p.fps <= 1000, '"fps" must be a number in (0, 1000]');
-  need(typeof p.maxSteps === 'number' && Number.isInteger(p.maxSteps) && p.maxSteps > 0, '"maxSteps" must be a whole number ≥ 1');
-  need(typeof p.task === 'string', '"task" must be a string');
-  return p as unknown as RuntimeSetup;
+  const config = checkConfig(p.config, 'connect');
+  if (typeof p.endpoints !== 'object' || p.endpoints === null || Array.isArray(p.endpoints)) throw new RuntimeParamsError('connect: "endpoints" must map model names to { url, protocol }');
+  const endpoints = Object.fromEntries(Object.entries(p.endpoints).map(([k, v]) => [k, checkEndpoint(v, `connect: endpoint "${k}"`)]));
+  if (p.recordDir !== undefined && typeof p.recordDir !== 'string') throw new RuntimeParamsError('connect: "recordDir" must be a folder path');
+  return { config, endpoints, recordDir: p.recordDir };
+}
+
+function checkEndpoint(v: unknown, where: string): RuntimeModelEndpoint {
+  const e = v as { url?: unknown; protocol?: unknown } | null;
+  if (typeof e !== 'object' || e === null || typeof e.url !== 'string' || (e.protocol !== 'openpi' && e.protocol !== 'lerobot-ws')) {
+    throw new RuntimeParamsError(`${where} must be { url: "ws://…", protocol: "openpi" | "lerobot-ws" }`);
+  }
+  return { url: e.url, protocol: e.protocol };
+}
+
+/** The same validation a so100.json file gets; the first problems are named. */
+function checkConfig(v: unknown, where: string): So100Config {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RuntimeParamsError(`${where}: "config" must be the resolved so100.json`);
+  const { config, problems } = parseConfig(JSON.stringify(v));
+  const errors = problems.filter((x) => x.severity === 'error');
+  if (!config || errors.length > 0) {
+    throw new RuntimeParamsError(`${where}: invalid config: ${errors.slice(0, 3).map((x) => `${x.path || '(top)'}: ${x.message}`).join('; ')}`);
+  }
+  return config;
 }

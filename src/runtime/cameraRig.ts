@@ -1,0 +1,101 @@
+// The configured cameras as one source for the loop: synthetic views of the simulated scene rendered for the
+// measured joints, and ffmpeg cameras whose newest frame is taken as it is. capture() never waits.
+import type { CameraConfig } from '../core/config';
+import type { RgbFrame } from '../core/convert';
+import { SceneRenderer, type CubeTask, type SceneView } from '../core/scene';
+import { FfmpegCamera } from '../io/camera/ffmpegCamera';
+import type { CameraSource } from './episodeLoop';
+
+/** Synthetic cameras render at the size the policies take, so no resize is spent on them. */
+export const SYNTHETIC_SIZE = 224;
+/** A camera frame older than this is reported (once per camera) as stale. */
+const STALE_AFTER_MS = 500;
+
+export interface CameraDescriptor {
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+interface Synthetic { readonly name: string; readonly view: SceneView; readonly buffer: Uint8Array }
+
+export class CameraRig implements CameraSource, AsyncDisposable {
+  private readonly renderer = new SceneRenderer();
+  private readonly staleReported = new Set<string>();
+
+  private constructor(
+    private readonly synthetic: readonly Synthetic[],
+    private readonly real: ReadonlyMap<string, FfmpegCamera>,
+    private scene: CubeTask | undefined,
+    private readonly onWarning: (m: string) => void,
+  ) {}
+
+  /** Starts the ffmpeg cameras (each fails with advice naming the camera); synthetic ones need the scene. */
+  static async open(cameras: Readonly<Record<string, CameraConfig>>, scene: CubeTask | undefined, onWarning: (m: string) => void = () => {}): Promise<CameraRig> {
+    const synthetic: Synthetic[] = [];
+    const real = new Map<string, FfmpegCamera>();
+    try {
+      for (const [name, c] of Object.entries(cameras)) {
+        if (c.kind === 'synthetic') synthetic.push({ name, view: c.view, buffer: new Uint8Array(SYNTHETIC_SIZE * SYNTHETIC_SIZE * 3) });
+        else real.set(name, await FfmpegCamera.start({ name, input: { kind: c.format ?? platformInput(), device: c.device }, width: c.width, height: c.height, fps: c.fps }));
+      }
+    } catch (err) {
+      await Promise.allSettled([...real.values()].map((cam) => cam.stop()));
+      throw err;
+    }
+    return new CameraRig(synthetic, real, scene, onWarning);
+  }
+
+  /** True when some camera looks at the simulated scene (which then also judges success). */
+  get hasSyntheticCameras(): boolean {
+    return this.synthetic.length > 0;
+  }
+
+  get descriptors(): CameraDescriptor[] {
+    return [
+      ...this.synthetic.map((s) => ({ name: s.name, width: SYNTHETIC_SIZE, height: SYNTHETIC_SIZE })),
+      ...[...this.real].map(([name, cam]) => ({ name, width: cam.config.width, height: cam.config.height })),
+    ];
+  }
+
+  /** A new scene after a reset. */
+  setScene(scene: CubeTask): void {
+    this.scene = scene;
+  }
+
+  capture(joints: ArrayLike<number>): Readonly<Record<string, RgbFrame>> {
+    const out: Record<string, RgbFrame> = {};
+    if (this.scene) {
+      const state = { joints, cubeCenter: this.scene.cubeCenter };
+      for (const s of this.synthetic) {
+        this.renderer.render(s.view, state, s.buffer, SYNTHETIC_SIZE, SYNTHETIC_SIZE);
+        out[s.name] = { width: SYNTHETIC_SIZE, height: SYNTHETIC_SIZE, data: s.buffer };
+      }
+    }
+    for (const [name, cam] of this.real) {
+      const age = cam.frameAgeMs();
+      const frame = cam.latest();
+      if (!frame || age === undefined) continue; // the converter names the missing camera
+      if (age > STALE_AFTER_MS) {
+        if (!this.staleReported.has(name)) this.onWarning(`camera '${name}': newest frame is ${Math.round(age)} ms old; ${cam.status.message ?? 'is it still streaming?'}`);
+        this.staleReported.add(name);
+        continue; // never feed the policy a stale image
+      }
+      this.staleReported.delete(name);
+      out[name] = frame;
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.real.values()].map((cam) => cam.stop()));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+function platformInput(): 'v4l2' | 'avfoundation' | 'dshow' {
+  return process.platform === 'darwin' ? 'avfoundation' : process.platform === 'win32' ? 'dshow' : 'v4l2';
+}
