@@ -90,6 +90,11 @@ describe('OpenPiClient ↔ built-in server (openpi protocol)', () => {
     for (let j = 0; j < 6; j++) assert.ok(Math.abs(row0[j] - wanted[j]) <= 1.5, `reply belongs to the second request (joint ${j}: ${row0[j]})`);
   });
 
+  test('a profile narrower than the SO-100\'s 6 joints fails the start with the reason', async () => {
+    await assert.rejects(BuiltinPolicyServer.start({ protocol: 'openpi', profile: { ...MODEL_PROFILES.pi0, actionDim: 4 } }),
+      (err: unknown) => err instanceof RangeError && /action dim 4 is too narrow/.test(err.message));
+  });
+
   test('healthy() follows /healthz', async () => {
     const server = await start();
     const client = new OpenPiClient(server.url);
