@@ -1,6 +1,8 @@
 // `so100 serve`: the built-in policy server as a process of its own (what the supervisor starts).
 import { parseArgs } from 'node:util';
-import { MODEL_PROFILES, customizeProfile, isModelProfileName } from '../core/policy/modelProfiles';
+import {
+  MAX_ACTION_DIM, MIN_ACTION_DIM, MODEL_PROFILES, actionDimTooNarrow, customizeProfile, isModelProfileName,
+} from '../core/policy/modelProfiles';
 import { BuiltinPolicyServer } from '../io/policy/builtinServer/builtinPolicyServer';
 import { CliUsageError, intOption, numberOption } from './cliUsageError';
 
@@ -13,7 +15,7 @@ Options:
   --profile NAME       pi0 (chunk 50, 32 dims, ~30 ms) | pi0_fast (chunk 10, 12 dims, ~90 ms)
   --latency-ms MS      simulated inference time, overriding the profile's
   --horizon N          steps per chunk, overriding the profile's
-  --action-dim N       values per action row, overriding the profile's
+  --action-dim N       values per action row (6..256), overriding the profile's; the first 6 are the joints
   --dtype D            <f4 (default) | <f8 for the actions array`;
 
 async function run(argv: string[]): Promise<number> {
@@ -37,12 +39,17 @@ async function run(argv: string[]): Promise<number> {
   if (!isModelProfileName(profileName)) throw new CliUsageError(`--profile must be pi0 or pi0_fast, got "${profileName}"`);
   const dtype = values.dtype;
   if (dtype !== undefined && dtype !== '<f4' && dtype !== '<f8') throw new CliUsageError(`--dtype must be <f4 or <f8, got "${dtype}"`);
+  const rawDim = values['action-dim'];
+  if (rawDim !== undefined && Number.isInteger(Number(rawDim)) && Number(rawDim) >= 1 && Number(rawDim) < MIN_ACTION_DIM) {
+    throw new CliUsageError(`--action-dim: ${actionDimTooNarrow(Number(rawDim))}`);
+  }
+  const actionDim = rawDim === undefined ? undefined : intOption('action-dim', rawDim, 0, MIN_ACTION_DIM, MAX_ACTION_DIM);
   let profile;
   try {
     profile = customizeProfile(MODEL_PROFILES[profileName], {
       latencyMs: numberOption('latency-ms', values['latency-ms'], 0, 600_000),
       horizon: values.horizon === undefined ? undefined : intOption('horizon', values.horizon, 1, 1, 1000),
-      actionDim: values['action-dim'] === undefined ? undefined : intOption('action-dim', values['action-dim'], 1, 1, 256),
+      actionDim,
       dtype,
     });
   } catch (err) {

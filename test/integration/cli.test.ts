@@ -6,6 +6,8 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { NdArray } from '../../src/core/ndarray';
+import { OpenPiClient } from '../../src/io/policy/openPiClient';
 import { interrupt, runCli, runNode, startServeProcess } from '../helpers/cliProcess';
 
 const openPiProbe = '../shared/conformance/openpi_probe.mjs';
@@ -22,6 +24,33 @@ describe('so100 serve', () => {
         assert.equal(await interrupt(server.child), 0, 'SIGINT ends the server cleanly');
       }
       assert.match(server.output(), /served 2 requests on 1 connections, 1 errors/);
+    }
+  });
+
+  test('--action-dim and --horizon set the chunk a client gets back; the joints fill the first 6 columns', async () => {
+    const state = [10, -20, 30, 15, -5, 60];
+    const cases: { args: string[]; shape: [number, number] }[] = [
+      { args: ['--action-dim', '8'], shape: [50, 8] },
+      { args: ['--profile', 'pi0_fast', '--horizon', '4', '--action-dim', '6'], shape: [4, 6] },
+    ];
+    for (const { args, shape } of cases) {
+      const server = await startServeProcess([...args, '--latency-ms', '0']);
+      try {
+        await using client = new OpenPiClient(`ws://127.0.0.1:${server.port}`, { requestTimeoutMs: 10_000 });
+        await client.connect();
+        assert.equal(client.metadata?.action_dim, shape[1], 'the metadata frame announces the width');
+        const r = await client.infer({ 'observation/state': NdArray.fromTyped(Float32Array.from(state), [6]), prompt: 'pick' });
+        assert.deepEqual([r.actions.horizon, r.actions.dims], shape, args.join(' '));
+        for (let step = 0; step < shape[0]; step++) {
+          const row = r.actions.row(step);
+          for (let d = 6; d < shape[1]; d++) assert.equal(row[d], 0, `padding column ${d} of step ${step} is zero`);
+        }
+        const row0 = r.actions.row(0);
+        for (let j = 0; j < 6; j++) assert.ok(Math.abs(row0[j] - state[j]) <= 1.5, `joint ${j} starts near the state (${row0[j]})`);
+      } finally {
+        assert.equal(await interrupt(server.child), 0);
+      }
+      assert.match(server.output(), new RegExp(`chunk ${shape[0]} × ${shape[1]}`));
     }
   });
 
@@ -44,6 +73,10 @@ describe('so100 serve', () => {
       [['serve', '--protocol', 'grpc'], /--protocol must be openpi or lerobot-ws/],
       [['serve', '--port', '70000'], /--port must be a whole number from 0 to 65535/],
       [['serve', '--latency-ms', 'soon'], /--latency-ms must be a number/],
+      [['serve', '--action-dim', '3'], /--action-dim: action dim 3 is too narrow: the SO-100 has 6 joints \(shoulder_pan, .*gripper\)/],
+      [['serve', '--action-dim', 'wide'], /--action-dim must be a whole number from 6 to 256, got "wide"/],
+      [['serve', '--action-dim', '257'], /--action-dim must be a whole number from 6 to 256, got "257"/],
+      [['serve', '--horizon', '0'], /--horizon must be a whole number from 1 to 1000, got "0"/],
       [['serve', '--frobnicate'], /Unknown option '--frobnicate'/],
       [['fly'], /unknown command "fly"/],
     ];

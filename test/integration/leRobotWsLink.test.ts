@@ -1,6 +1,7 @@
 // LeRobotWsClient against the built-in server in awesome-lerobot mode, and a stock-like server, over real sockets.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
+import type { WebSocket } from 'ws';
 import { NdArray, decodePolicyFrame, encodePolicyFrame } from '../../src/core/ndarray';
 import { MODEL_PROFILES, customizeProfile } from '../../src/core/policy/modelProfiles';
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
@@ -104,6 +105,84 @@ describe('LeRobotWsClient against a stock-like awesome-lerobot server', () => {
       await using client = new LeRobotWsClient(raw.url, { requestTimeoutMs: 200 });
       await assert.rejects(client.infer(observation([0])), /CUDA out of memory/);
       await assert.rejects(client.reset(), PolicyTimeoutError, 'the stock server does not answer… and we never hang');
+    } finally {
+      await raw.close();
+    }
+  });
+});
+
+describe('LeRobotWsClient: failures of select_action and how the session recovers', () => {
+  /** A stock-like server: answers ping; select_action is handled by `onSelect` for the connection `index`. */
+  const scripted = (onSelect: (ws: WebSocket, index: number, call: number) => void) => {
+    let calls = 0;
+    return startRawServer((ws, index) => {
+      ws.on('message', (data: Buffer) => {
+        const msg = decodePolicyFrame(new Uint8Array(data)) as { type: string };
+        if (msg.type === 'ping') ws.send(encodePolicyFrame({ type: 'pong' }));
+        if (msg.type === 'select_action') onSelect(ws, index, calls++);
+      });
+    });
+  };
+  const step = (v: number) => encodePolicyFrame({ type: 'action_response', action: NdArray.fromTyped(Float32Array.from([v, v, v, v, v, v]), [1, 6]) });
+
+  test('an {"type": "error"} reply is a PolicyServerError with its message; the connection stays and the next call works', async () => {
+    const raw = await scripted((ws, _index, call) => {
+      ws.send(call === 0 ? encodePolicyFrame({ type: 'error', message: 'Expected observation.state of 6 values' }) : step(7));
+    });
+    try {
+      await using client = new LeRobotWsClient(raw.url, { requestTimeoutMs: 10_000 });
+      await assert.rejects(client.infer(observation([0, 0, 0, 0, 0, 0])), (err: unknown) => {
+        assert.ok(err instanceof PolicyServerError, `got ${String(err)}`);
+        assert.equal(err.traceback, 'Expected observation.state of 6 values');
+        assert.match(err.message, /failed while handling the request:\nExpected observation\.state of 6 values/);
+        return true;
+      });
+      assert.equal(client.connected, true, 'an error reply is an answer: the connection is still in step');
+      const r = await client.infer(observation([0, 0, 0, 0, 0, 0]));
+      assert.deepEqual([...r.actions.row(0)], [7, 7, 7, 7, 7, 7]);
+      assert.equal(raw.connections(), 1);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  test('a server that never answers select_action: PolicyTimeoutError, the connection is dropped, the next call works on a new one', async () => {
+    const raw = await scripted((ws, index) => {
+      if (index === 0) return; // silent, like the stock server on a message it does not handle
+      ws.send(step(index));
+    });
+    try {
+      await using client = new LeRobotWsClient(raw.url, { requestTimeoutMs: 10_000 });
+      await assert.rejects(client.infer(observation([0, 0, 0, 0, 0, 0]), { timeoutMs: 150 }), (err: unknown) => {
+        assert.ok(err instanceof PolicyTimeoutError, `got ${String(err)}`);
+        assert.equal(err.operation, 'select_action');
+        assert.match(err.message, /select_action on ws:\/\/127\.0\.0\.1:\d+ got no reply within 150 ms; the connection was dropped/);
+        return true;
+      });
+      assert.equal(client.connected, false);
+      const r = await client.infer(observation([0, 0, 0, 0, 0, 0]));
+      assert.deepEqual([...r.actions.row(0)], [1, 1, 1, 1, 1, 1], 'the reply of the second connection');
+      assert.equal(raw.connections(), 2);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  test('a handler that dies (close 1011, as the stock server does on an exception) is a PolicyServerError; the next call reconnects', async () => {
+    const raw = await scripted((ws, index) => {
+      if (index === 0) ws.close(1011, 'keyframe error');
+      else ws.send(step(2));
+    });
+    try {
+      await using client = new LeRobotWsClient(raw.url, { requestTimeoutMs: 10_000 });
+      await assert.rejects(client.infer(observation([0, 0, 0, 0, 0, 0])), (err: unknown) => {
+        assert.ok(err instanceof PolicyServerError, `got ${String(err)}`);
+        assert.match(err.message, /select_action: it closed the connection with 1011 \(internal error: keyframe error\) without sending a traceback/);
+        return true;
+      });
+      const r = await client.infer(observation([0, 0, 0, 0, 0, 0]));
+      assert.deepEqual([...r.actions.row(0)], [2, 2, 2, 2, 2, 2]);
+      assert.equal(raw.connections(), 2);
     } finally {
       await raw.close();
     }

@@ -3,12 +3,14 @@ import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
 import { NdArray, encodePolicyFrame } from '../../src/core/ndarray';
 import { MODEL_PROFILES, customizeProfile } from '../../src/core/policy/modelProfiles';
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
 import { OpenPiClient } from '../../src/io/policy/openPiClient';
 import {
-  PolicyConnectionError, PolicyProtocolError, PolicyServerError, PolicyTimeoutError,
+  PolicyClosedError, PolicyConnectionError, PolicyProtocolError, PolicyServerError, PolicyTimeoutError,
 } from '../../src/io/policy/policyErrors';
 import { startRawServer } from '../helpers/rawPolicyServer';
 
@@ -90,6 +92,34 @@ describe('OpenPiClient ↔ built-in server (openpi protocol)', () => {
     for (let j = 0; j < 6; j++) assert.ok(Math.abs(row0[j] - wanted[j]) <= 1.5, `reply belongs to the second request (joint ${j}: ${row0[j]})`);
   });
 
+  test('a profile narrower than the SO-100\'s 6 joints fails the start with the reason', async () => {
+    await assert.rejects(BuiltinPolicyServer.start({ protocol: 'openpi', profile: { ...MODEL_PROFILES.pi0, actionDim: 4 } }),
+      (err: unknown) => err instanceof RangeError && /action dim 4 is too narrow/.test(err.message));
+  });
+
+  test('no compression is negotiated even when the client offers permessage-deflate (openpi: compression=None)', async () => {
+    const offer = async (url: string) => {
+      const ws = new WebSocket(url, { perMessageDeflate: true });
+      const headers = await new Promise<IncomingMessage['headers']>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no upgrade within 5 s')), 5000);
+        ws.once('upgrade', (res) => { clearTimeout(timer); resolve(res.headers); });
+        ws.once('error', (err) => { clearTimeout(timer); reject(err); });
+      });
+      await new Promise<void>((resolve) => (ws.readyState === WebSocket.OPEN ? resolve() : ws.once('open', () => resolve())));
+      const extensions = ws.extensions;
+      ws.terminate();
+      return { header: headers['sec-websocket-extensions'], extensions };
+    };
+    const openpi = await start();
+    assert.deepEqual(await offer(openpi.url), { header: undefined, extensions: '' });
+    // The control: awesome-lerobot keeps websockets' default and accepts the offer, so the check above can see one.
+    const lerobot = await BuiltinPolicyServer.start({ protocol: 'lerobot-ws', profile: MODEL_PROFILES.pi0_fast });
+    servers.push(lerobot);
+    const accepted = await offer(lerobot.url);
+    assert.match(String(accepted.header), /permessage-deflate/);
+    assert.match(accepted.extensions, /permessage-deflate/);
+  });
+
   test('healthy() follows /healthz', async () => {
     const server = await start();
     const client = new OpenPiClient(server.url);
@@ -149,6 +179,64 @@ describe('OpenPiClient against servers that misbehave', () => {
       await assert.rejects(client.infer(observation([0])), (err: unknown) => err instanceof PolicyProtocolError && /not a valid msgpack-numpy frame/.test(err.message));
       assert.equal(client.connected, false);
       await client.close();
+    } finally {
+      await raw.close();
+    }
+  });
+
+  test('close 1011 with no traceback frame → PolicyServerError saying the server failed; the next request gets a fresh connection', async () => {
+    const raw = await startRawServer((ws, index) => {
+      ws.send(encodePolicyFrame({}));
+      ws.on('message', () => {
+        if (index === 0) ws.close(1011, 'handler crashed');
+        else ws.send(encodePolicyFrame({ actions: NdArray.zeros('<f4', [10, 6]) }));
+      });
+    });
+    try {
+      await using client = new OpenPiClient(raw.url, { backoff: fast, requestTimeoutMs: 10_000 });
+      await assert.rejects(client.infer(observation([0])), (err: unknown) => {
+        assert.ok(err instanceof PolicyServerError, `got ${String(err)}`);
+        assert.match(err.message, /the policy server at ws:\/\/127\.0\.0\.1:\d+ failed while handling the request/);
+        assert.match(err.message, /closed the connection with 1011 \(internal error: handler crashed\) without sending a traceback/);
+        assert.match(err.message, /server's log/);
+        return true;
+      });
+      assert.equal(client.connected, false, 'the failed connection is not reused');
+      const ok = await client.infer(observation([0]));
+      assert.deepEqual([ok.actions.horizon, ok.actions.dims], [10, 6]);
+      assert.equal(raw.connections(), 2);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  test('a connection dropped in the middle of a request → PolicyClosedError at once, not a timeout; the next request works', async () => {
+    const raw = await startRawServer((ws, index) => {
+      ws.send(encodePolicyFrame({}));
+      ws.on('message', () => {
+        if (index === 0) ws.terminate(); // the process died: no close frame, no reply
+        else if (index === 1) ws.close(1001, 'going away');
+        else ws.send(encodePolicyFrame({ actions: NdArray.zeros('<f8', [4, 6]) }));
+      });
+    });
+    try {
+      // A hang would surface as PolicyTimeoutError after 10 s, which the checks below reject.
+      await using client = new OpenPiClient(raw.url, { backoff: fast, requestTimeoutMs: 10_000 });
+      await assert.rejects(client.infer(observation([0])), (err: unknown) => {
+        assert.ok(err instanceof PolicyClosedError, `got ${String(err)}`);
+        assert.equal(err.code, 1006);
+        assert.match(err.message, /dropped the connection without a close frame \(1006\) before replying to infer/);
+        return true;
+      });
+      await assert.rejects(client.infer(observation([0])), (err: unknown) => {
+        assert.ok(err instanceof PolicyClosedError, `got ${String(err)}`);
+        assert.equal(err.code, 1001);
+        assert.match(err.message, /closed the connection \(1001 going away: going away\) before replying to infer/);
+        return true;
+      });
+      const ok = await client.infer(observation([0]));
+      assert.deepEqual([ok.actions.horizon, ok.actions.dims], [4, 6]);
+      assert.equal(raw.connections(), 3);
     } finally {
       await raw.close();
     }

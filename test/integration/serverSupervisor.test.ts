@@ -302,6 +302,39 @@ test('crashes after ready are restarted within the budget, then the server is fa
   assert.equal((await lines(runs)).length, 3, 'no restart after failed');
 });
 
+test('crashes further apart than the restart window never add up: restarts go on past the budget', async (t) => {
+  // Same fixture and budget as the test above; only the window differs. Each crash comes 600 ms after ready, so the
+  // previous one is always more than 300 ms old and has left the window by then.
+  const dir = await tempDir(t);
+  const port = await freePort();
+  const runs = join(dir, 'runs');
+  const { sup, states } = supervise(t, nodeSpec('policyServer.mjs', ['--port', String(port), '--crash-after-ms', '600', '--runs-file', runs], port,
+    { restart: { maxRestarts: 2, windowMs: 300 } }));
+  await sup.start();
+  // Four crashes and restarts, the fifth run ready: past the 3 crashes that end in 'failed' within one window.
+  await waitFor(() => (sup.restartCount >= 4 && sup.state === 'ready') || sup.state === 'failed', 30_000, 'a fifth run ready');
+  assert.notEqual(sup.state, 'failed', `the supervisor gave up: ${sup.lastError?.message}`);
+  assert.ok(!states.includes('failed'), states.join(' → '));
+  assert.equal(sup.restartCount, 4);
+  const crashLines = sup.recentLog().filter((l) => l.stream === 'supervisor' && l.text.includes('stopped unexpectedly')).map((l) => l.text);
+  assert.ok(crashLines.length >= 4, crashLines.join('\n'));
+  for (const line of crashLines) assert.match(line, /crash 1 within 0\.3 s \(at most 2 restarts\), restarting/);
+  await sup.stop();
+  assert.equal(sup.state, 'stopped');
+  const pids = (await lines(runs)).map(Number);
+  assert.equal(pids.length, 5, 'five runs, no more');
+  for (const p of pids) assert.ok(reaped(p), `run ${p} reaped`);
+});
+
+test('a restart budget that would mean "restart forever" is refused when the supervisor is made', () => {
+  const spec = (restart: ServerSpec['restart']) => nodeSpec('policyServer.mjs', ['--port', '1'], 1, { restart });
+  assert.throws(() => new ServerSupervisor(spec({ maxRestarts: Number.NaN, windowMs: 1000 })), /restart\.maxRestarts must be a whole number ≥ 0 .*got NaN/);
+  assert.throws(() => new ServerSupervisor(spec({ maxRestarts: -1, windowMs: 1000 })), /restart\.maxRestarts/);
+  assert.throws(() => new ServerSupervisor(spec({ maxRestarts: 2, windowMs: 0 })), /restart\.windowMs must be a positive, finite number of milliseconds, got 0/);
+  assert.throws(() => new ServerSupervisor(spec({ maxRestarts: 2, windowMs: Number.POSITIVE_INFINITY })), /restart\.windowMs/);
+  assert.equal(new ServerSupervisor(spec({ maxRestarts: 0, windowMs: 1 })).state, 'stopped');
+});
+
 test('restart() replaces a running server', async (t) => {
   const port = await freePort();
   const { sup, states } = supervise(t, nodeSpec('policyServer.mjs', ['--port', String(port)], port));

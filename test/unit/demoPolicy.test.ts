@@ -42,5 +42,7 @@ test('profiles: π₀ and π₀-FAST differ; overrides are range-checked', () =>
   assert.equal(customizeProfile(MODEL_PROFILES.pi0, { latencyMs: undefined }).latencyMs, MODEL_PROFILES.pi0.latencyMs);
   assert.throws(() => customizeProfile(MODEL_PROFILES.pi0, { horizon: 0 }), /horizon must be/);
   assert.throws(() => customizeProfile(MODEL_PROFILES.pi0, { actionDim: 1.5 }), /action dim must be/);
+  assert.throws(() => customizeProfile(MODEL_PROFILES.pi0, { actionDim: 5 }), /action dim 5 is too narrow: the SO-100 has 6 joints/);
+  assert.equal(customizeProfile(MODEL_PROFILES.pi0_fast, { actionDim: 6 }).actionDim, 6);
   assert.throws(() => customizeProfile(MODEL_PROFILES.pi0, { latencyMs: -3 }), /latency must be/);
 });

@@ -24,3 +24,17 @@ test('without a front image the waypoint demo runs; with a black one the cube po
   assert.match(p.lastDecision, /no red cube/);
   for (let t = 0; t < 5; t++) assert.deepEqual([...held.subarray(t * 32, t * 32 + 6)], [...state]);
 });
+
+test('any width from 6 up carries the joints in the first 6 columns and zeros after; narrower is refused', () => {
+  const state = Float64Array.from([1, 2, 3, 4, 5, 50]);
+  for (const dims of [6, 9]) {
+    const p = new ServerPolicy(3, dims);
+    const held = p.plan({ 'observation/images.main': NdArray.zeros('|u1', [224, 224, 3]) }, state);
+    assert.equal(held.length, 3 * dims);
+    for (let t = 0; t < 3; t++) {
+      assert.deepEqual([...held.subarray(t * dims, t * dims + 6)], [...state]);
+      assert.deepEqual([...held.subarray(t * dims + 6, (t + 1) * dims)], new Array(dims - 6).fill(0));
+    }
+  }
+  assert.throws(() => new ServerPolicy(3, 5), /actionDim is 5; the SO-100 needs at least 6/);
+});

@@ -22,7 +22,7 @@ const MAX_QUEUED_FRAMES = 8;
 
 export class FrameSocket {
   private readonly queue: Frame[] = [];
-  private waiter: { resolve: (f: Frame) => void; reject: (e: Error) => void } | undefined;
+  private waiter: { operation: string; resolve: (f: Frame) => void; reject: (e: Error) => void } | undefined;
   private closeInfo: { code: number; reason: string } | undefined;
   private failure: Error | undefined;
   private firstByteAt = 0;
@@ -35,7 +35,9 @@ export class FrameSocket {
     });
     ws.on('close', (code: number, reason: Buffer) => {
       this.closeInfo = { code, reason: reason.toString('utf8') };
-      this.failWaiter(new PolicyClosedError(this.url, code, this.closeInfo.reason));
+      const w = this.waiter;
+      this.waiter = undefined;
+      w?.reject(new PolicyClosedError(this.url, code, this.closeInfo.reason, w.operation));
     });
     ws.on('error', (err: Error) => {
       this.failure = new PolicyConnectionError(this.url, describeConnectError(err, this.url), { cause: err });
@@ -120,7 +122,7 @@ export class FrameSocket {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     if (this.failure) return Promise.reject(this.failure);
-    if (this.closeInfo) return Promise.reject(new PolicyClosedError(this.url, this.closeInfo.code, this.closeInfo.reason));
+    if (this.closeInfo) return Promise.reject(new PolicyClosedError(this.url, this.closeInfo.code, this.closeInfo.reason, operation));
     if (this.waiter) return Promise.reject(new PolicyProtocolError('only one request may wait on a policy connection at a time'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -135,6 +137,7 @@ export class FrameSocket {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiter = {
+        operation,
         resolve: (f) => { clearTimeout(timer); signal?.removeEventListener('abort', onAbort); resolve(f); },
         reject: (e) => { clearTimeout(timer); signal?.removeEventListener('abort', onAbort); reject(e); },
       };

@@ -5,7 +5,7 @@ import { decodePolicyFrame, encodePolicyFrame, type WireValue } from '../../core
 import type { FrameSocket } from './frameSocket';
 import { readActions } from './openPiClient';
 import type { InferOptions, PolicyClient, PolicyObservation, PolicyResult } from './policyClient';
-import { PolicyClosedError, PolicyProtocolError, PolicyServerError, PolicyUnsupportedError } from './policyErrors';
+import { PolicyProtocolError, PolicyServerError, PolicyUnsupportedError } from './policyErrors';
 import { RequestReplyClient, describeValue, isPlainMap, type RoundTrip } from './requestReplyClient';
 
 /** Operations a server may offer beyond select_action / reset / ping. */
@@ -107,15 +107,8 @@ export class LeRobotWsClient extends RequestReplyClient implements PolicyClient 
 
   private async request(message: { [key: string]: WireValue }, replyType: string, operation: string,
     timeoutMs?: number, signal?: AbortSignal): Promise<RoundTrip> {
-    let rt: RoundTrip;
-    try {
-      rt = await this.roundTrip(message, operation, timeoutMs, signal);
-    } catch (err) {
-      if (err instanceof PolicyClosedError && err.code === 1011) {
-        throw new PolicyServerError(this.url, `${operation} crashed the server's handler (close 1011); see the server's log`);
-      }
-      throw err;
-    }
+    // Close 1011 (the stock server's handler died) arrives as PolicyServerError from roundTrip.
+    const rt: RoundTrip = await this.roundTrip(message, operation, timeoutMs, signal);
     if (rt.reply.type === 'error') {
       throw new PolicyServerError(this.url, typeof rt.reply.message === 'string' ? rt.reply.message : 'unspecified error');
     }

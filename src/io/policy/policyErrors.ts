@@ -8,10 +8,13 @@ export class PolicyError extends Error {
   }
 }
 
-/** The server reported an exception (openpi: a text frame with the traceback, then close 1011). */
+/**
+ * The server reported an exception (openpi: a text frame with the traceback, then close 1011), or closed with 1011
+ * without one; then `traceback` is empty and `summary` says what happened.
+ */
 export class PolicyServerError extends PolicyError {
-  constructor(readonly url: string, readonly traceback: string) {
-    super(`the policy server at ${url} failed while handling the request:\n${traceback.trimEnd()}`);
+  constructor(readonly url: string, readonly traceback: string, summary?: string, options?: { cause?: unknown }) {
+    super(`the policy server at ${url} failed while handling the request${summary ? `: ${summary}` : `:\n${traceback.trimEnd()}`}`, options);
   }
 }
 
@@ -30,11 +33,43 @@ export class PolicyConnectionError extends PolicyError {
   }
 }
 
-/** The connection closed under a request. */
+/** The connection closed under a request (or before one could be sent). The next request opens a new one. */
 export class PolicyClosedError extends PolicyError {
-  constructor(readonly url: string, readonly code: number, readonly reason: string) {
-    super(`the policy server at ${url} closed the connection (code ${code}${reason ? `: ${reason}` : ''})`);
+  constructor(readonly url: string, readonly code: number, readonly reason: string, readonly operation?: string) {
+    super(describeClose(url, code, reason, operation));
   }
+}
+
+// What each close code means for a user, per RFC 6455 §7.4.1 and what policy servers actually send.
+function describeClose(url: string, code: number, reason: string, operation: string | undefined): string {
+  const during = operation ? ` before replying to ${operation}` : '';
+  const then = 'the next request opens a new connection';
+  if (code === 1006) {
+    return `the policy server at ${url} dropped the connection without a close frame (1006)${during}; the server process ` +
+      `may have crashed or been killed, or a proxy or SSH tunnel cut the connection (check the server's log); ${then}`;
+  }
+  const names: Readonly<Record<number, string>> = {
+    1000: 'normal closure', 1001: 'going away', 1002: 'protocol error', 1003: 'unsupported data', 1007: 'invalid data',
+    1008: 'policy violation', 1009: 'message too big', 1011: 'internal error', 1012: 'service restart', 1013: 'try again later',
+  };
+  const advice: Readonly<Record<number, string>> = {
+    1001: 'the server is shutting down or restarting',
+    1009: "the observation is larger than the server accepts; raise its message size limit (openpi's is unlimited) or send smaller images",
+    1011: "the server's handler failed; its log has the cause",
+  };
+  const label = `${code}${names[code] ? ` ${names[code]}` : ''}${reason ? `: ${reason}` : ''}`;
+  return `the policy server at ${url} closed the connection (${label})${during}; ${advice[code] ? `${advice[code]}; ` : ''}${then}`;
+}
+
+/**
+ * Close 1011 (internal error) under a request without a traceback frame first: the server failed, which is a
+ * PolicyServerError (like a traceback) and not a network problem. Other errors are returned unchanged.
+ */
+export function serverFailureFromClose(err: unknown, url: string): unknown {
+  if (!(err instanceof PolicyClosedError) || err.code !== 1011) return err;
+  const op = err.operation ? `${err.operation}: ` : '';
+  return new PolicyServerError(url, '', `${op}it closed the connection with 1011 (internal error${err.reason ? `: ${err.reason}` : ''}) ` +
+    "without sending a traceback; the server's log has the cause. The next request opens a new connection", { cause: err });
 }
 
 /** The server answered, but not in the protocol we expected (wrong frame type, missing keys, bad shapes). */

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs } from '../../core/retry/backoff';
 import { PolicyFrameEncoder, decodePolicyFrame, type WireValue } from '../../core/ndarray';
 import { FrameSocket, type Frame } from './frameSocket';
-import { PolicyConnectionError, PolicyError, PolicyProtocolError, PolicyTimeoutError } from './policyErrors';
+import { PolicyConnectionError, PolicyError, PolicyProtocolError, PolicyTimeoutError, serverFailureFromClose } from './policyErrors';
 
 export interface RequestReplyOptions {
   /** Per connection attempt, including the openpi metadata frame. */
@@ -80,7 +80,7 @@ export abstract class RequestReplyClient implements AsyncDisposable {
         frame = await socket.next(timeoutMs ?? this.requestTimeoutMs, operation, signal);
       } catch (err) {
         this.dropSocket(socket);
-        throw err;
+        throw serverFailureFromClose(err, this.url);
       }
       const t2 = performance.now();
       if (!frame.binary) {

@@ -44,6 +44,7 @@ export class ServerSupervisor {
     readonly spec: ServerSpec,
     private readonly options: ServerSupervisorOptions = {},
   ) {
+    checkRestartBudget(spec);
     this.readiness = options.readiness ?? defaultReadiness;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.log = new LogRing(options.logCapacity ?? 2000);
@@ -216,7 +217,7 @@ export class ServerSupervisor {
     this._lastExit = run.exit;
     if (run.stopRequest.signal.aborted || this.current !== run) return;
     const { maxRestarts, windowMs } = this.spec.restart ?? DEFAULT_RESTART;
-    const now = Date.now();
+    const now = performance.now(); // monotonic: a wall-clock step must not empty or stretch the window
     this.crashTimes = [...this.crashTimes.filter((t) => now - t < windowMs), now];
     const giveUp = this.crashTimes.length > maxRestarts;
     const crash = `crash ${this.crashTimes.length} within ${windowMs / 1000} s (at most ${maxRestarts} restarts)`;
@@ -279,6 +280,18 @@ export class ServerSupervisor {
         // As above.
       }
     }
+  }
+}
+
+/** A budget that is NaN, negative or fractional would silently mean "restart forever"; refuse it up front. */
+function checkRestartBudget(spec: ServerSpec): void {
+  if (!spec.restart) return;
+  const { maxRestarts, windowMs } = spec.restart;
+  if (!Number.isInteger(maxRestarts) || maxRestarts < 0) {
+    throw new RangeError(`server "${spec.name}": restart.maxRestarts must be a whole number ≥ 0 (0 = never restart), got ${maxRestarts}`);
+  }
+  if (!Number.isFinite(windowMs) || windowMs <= 0) {
+    throw new RangeError(`server "${spec.name}": restart.windowMs must be a positive, finite number of milliseconds, got ${windowMs}`);
   }
 }
 

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ModelProfile } from '../../../core/policy/modelProfiles';
+import { customizeProfile, type ModelProfile } from '../../../core/policy/modelProfiles';
 import { Float64Value, NdArray, decodePolicyFrame, encodePolicyFrame, type WireValue } from '../../../core/ndarray';
 import type { PolicyProtocol } from '../../process/serverSpec';
 import { observationState } from './observationState';
@@ -40,13 +40,15 @@ export class BuiltinPolicyServer implements AsyncDisposable {
     this.profile = profile;
   }
 
-  /** Starts listening; resolves once the port is bound. */
+  /** Starts listening; resolves once the port is bound. Rejects with RangeError for a profile it cannot serve. */
   static async start(options: BuiltinServerOptions): Promise<BuiltinPolicyServer> {
+    // Checked here, not per connection: a bad profile must fail the start, not every client.
+    const profile = customizeProfile(options.profile, {});
     const log = options.log ?? (() => {});
     const http = createServer((req, res) => BuiltinPolicyServer.answerHttp(req, res));
     // openpi runs websockets with compression=None; awesome-lerobot keeps websockets' default (deflate on offer).
     const wss = new WebSocketServer({ noServer: true, perMessageDeflate: options.protocol === 'lerobot-ws', maxPayload: 0 });
-    const server = new BuiltinPolicyServer(http, wss, options.protocol, options.profile, log);
+    const server = new BuiltinPolicyServer(http, wss, options.protocol, profile, log);
     http.on('upgrade', (req, socket, head) => {
       wss.handleUpgrade(req, socket, head, (ws) => server.accept(ws));
     });

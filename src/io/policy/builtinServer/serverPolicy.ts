@@ -17,9 +17,10 @@ export class ServerPolicy {
   private readonly cube: CubePickingPolicy;
   private decision = 'no request yet';
 
+  /** Throws CubePickingInputError when actionDim is below the SO-100's 6 joints (customizeProfile refuses those). */
   constructor(readonly horizon: number, readonly actionDim: number) {
+    this.cube = new CubePickingPolicy(horizon, actionDim);
     this.demo = new DemoPolicy(horizon, actionDim);
-    this.cube = new CubePickingPolicy(horizon, Math.max(6, actionDim));
   }
 
   /** Plans horizon × actionDim values from the state and, when present, the front image. */
@@ -31,8 +32,7 @@ export class ServerPolicy {
     }
     const planned = this.cube.plan(state, image);
     this.decision = this.cube.lastDecision;
-    if (this.actionDim >= 6) return planned;
-    return planned.filter((_, i) => i % 6 < this.actionDim);
+    return planned;
   }
 
   reset(): void {
