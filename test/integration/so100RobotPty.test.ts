@@ -116,4 +116,25 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
       await robot.disconnect();
     }
   });
+
+  test('inputVoltage on servo 2: observe throws ServoHardwareError, act refuses, Goal_Position unchanged', T, async () => {
+    assert.ok(calibration, 'needs the calibration of the first test');
+    const robot = await So100Robot.connect(await openBus(), { calibration, bodyMode: 'DEGREES' });
+    try {
+      const goal = () => SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Goal_Position'));
+      const obs = await robot.observe();
+      sim.faults.errorBits[2] = ['inputVoltage'];
+      const before = goal();
+      await assert.rejects(robot.observe(), (e: unknown) =>
+        e instanceof ServoHardwareError && e.id === 2 && e.bits.includes('inputVoltage') && /power supply/.test(e.message));
+      await assert.rejects(robot.act({ ...obs.positions, shoulder_pan: obs.positions.shoulder_pan + 4 }, obs.positions), ServoHardwareError);
+      assert.deepEqual(goal(), before, 'no goal was written on the refused tick');
+      delete sim.faults.errorBits[2];
+      const again = await robot.observe();
+      assert.deepEqual(again.servoErrors, []);
+    } finally {
+      delete sim.faults.errorBits[2];
+      await robot.disconnect();
+    }
+  });
 });
