@@ -8,18 +8,32 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeetechBusSim } from '../../src/core/sim';
-import { SO100_MOTORS, motorId, type So100Calibration } from '../../src/core/so100';
+import { SO100_MOTORS, motorId, perMotor, type So100Calibration } from '../../src/core/so100';
 import { FeetechBus } from '../../src/io/serial/feetechBus';
-import { ServoCorruptReplyError, ServoHardwareError, ServoNoReplyError } from '../../src/io/serial/feetechBusErrors';
+import { BusClosedError, ServoCorruptReplyError, ServoHardwareError, ServoNoReplyError } from '../../src/io/serial/feetechBusErrors';
 import { SerialPortTransport } from '../../src/io/serial/serialPortTransport';
 import { SimPty } from '../../src/io/serial/simPty';
 import { runCalibration } from '../../src/io/robot/calibrationSession';
 import { SimulatedCalibrationUser } from '../../src/io/robot/simulatedCalibrationUser';
 import { So100Robot } from '../../src/io/robot/so100Robot';
 import { UnsafeActionError } from '../../src/io/robot/robotErrors';
+import { WireLog } from '../helpers/wireLog';
 
 const socat = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
 const T = { timeout: 60_000, skip: socat ? false : 'socat is not installed (apt install socat)' };
+
+/** Polls `attempt` until it resolves; rethrows its last error after `timeoutMs`. */
+async function eventually<V>(attempt: () => Promise<V>, timeoutMs: number): Promise<V> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
 
 describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { skip: T.skip }, () => {
   let dir: string;
@@ -135,6 +149,82 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
     } finally {
       delete sim.faults.errorBits[2];
       await robot.disconnect();
+    }
+  });
+  test('replies later than the window → ServoNoReplyError, no goal written; the arm answers again once the delay is gone', T, async () => {
+    assert.ok(calibration, 'needs the calibration of the first test');
+    const robot = await So100Robot.connect(await openBus(), { calibration, bodyMode: 'DEGREES', readRetries: 0 });
+    try {
+      const goal = () => SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Goal_Position'));
+      const window = robot.bus.windowMs(6 * 8);
+      sim.faults.extraDelayUs = Math.round(window * 1000) + 250_000; // 250 ms past the SYNC_READ window
+      const before = goal();
+      await assert.rejects(robot.observe(), (e: unknown) => e instanceof ServoNoReplyError && e.id === 1 && /did not answer SYNC_READ/.test(e.message));
+      assert.deepEqual(goal(), before, 'no write followed the late read');
+      sim.faults.extraDelayUs = 0;
+      const obs = await eventually(() => robot.observe(), 10_000);
+      assert.deepEqual(obs.servoErrors, []);
+    } finally {
+      sim.faults.extraDelayUs = 0;
+      await robot.disconnect();
+    }
+  });
+
+  test('the cable out (disconnected) → no servo answers: ServoNoReplyError naming all six; torqueOff reports them all', T, async () => {
+    assert.ok(calibration, 'needs the calibration of the first test');
+    const robot = await So100Robot.connect(await openBus(), { calibration, bodyMode: 'DEGREES', readRetries: 0 });
+    try {
+      sim.faults.disconnected = true;
+      await assert.rejects(robot.observe(), (e: unknown) => {
+        assert.ok(e instanceof ServoNoReplyError, String(e));
+        assert.deepEqual(e.missingIds, [1, 2, 3, 4, 5, 6]);
+        assert.match(e.message, /servos 1, 2, 3, 4, 5, 6 .*power supply/);
+        return true;
+      });
+      await assert.rejects(robot.bus.ping(4), ServoNoReplyError);
+      const limp = await robot.torqueOff();
+      assert.deepEqual(limp.failed, [...SO100_MOTORS], 'nobody acknowledged the torque-off');
+      sim.faults.disconnected = false;
+      await eventually(() => robot.observe(), 10_000);
+    } finally {
+      sim.faults.disconnected = false;
+      await robot.disconnect();
+    }
+  });
+
+  test('the pty vanishing in the middle of the observe/act loop → BusClosedError, no goal after it, disconnect() resolves', T, async () => {
+    assert.ok(calibration, 'needs the calibration of the first test');
+    const ownSim = new FeetechBusSim();
+    const ownPty = await SimPty.start({ path: join(dir, 'vanishing'), sim: ownSim });
+    try {
+      const wire = new WireLog();
+      // A long window: the call in flight must end by the port closing, not by its timeout.
+      const bus = new FeetechBus(wire.wrap(await SerialPortTransport.open(ownPty.path)), { latencyMs: 10_000 });
+      const robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES' });
+      let failure: unknown;
+      let cycles = 0;
+      try {
+        for (; cycles < 500; cycles++) {
+          if (cycles === 20) process.kill(ownPty.socatPid!, 'SIGKILL'); // not awaited: the loop goes on meanwhile
+          const obs = await robot.observe();
+          await robot.act({ ...obs.positions, shoulder_pan: obs.positions.shoulder_pan + Math.sin(cycles / 5) }, obs.positions);
+        }
+      } catch (err) {
+        failure = err;
+      }
+      assert.ok(cycles >= 20, `the loop ran until the kill (${cycles} cycles)`);
+      assert.ok(failure instanceof BusClosedError, `the loop ended with ${String(failure)}`);
+      assert.match(failure.message, /closed/);
+      const goalsBefore = SO100_MOTORS.map((m) => ownSim.servo(motorId(m))!.readRegister('Goal_Position'));
+      const mark = wire.mark();
+      await assert.rejects(robot.act({ shoulder_pan: 0, shoulder_lift: 0, elbow_flex: 0, wrist_flex: 0, wrist_roll: 0, gripper: 50 }, perMotor(() => 0)), BusClosedError);
+      await assert.rejects(robot.observe(), BusClosedError);
+      assert.deepEqual(wire.goalsAfter(mark), [], 'nothing reached the wire after the port was lost');
+      assert.deepEqual(SO100_MOTORS.map((m) => ownSim.servo(motorId(m))!.readRegister('Goal_Position')), goalsBefore);
+      await robot.disconnect(); // resolves: the torque-off attempts fail quietly on a closed bus
+      assert.equal(robot.bus.isOpen, false);
+    } finally {
+      await ownPty.close();
     }
   });
 });
