@@ -6,6 +6,9 @@ import { SO100_MOTORS, motorId, perMotor, type So100Calibration } from '../../sr
 import { FeetechBus } from '../../src/io/serial/feetechBus';
 import { SimTransport } from '../../src/io/serial/simTransport';
 import { ServoHardwareError } from '../../src/io/serial/feetechBusErrors';
+import type { ByteTransport } from '../../src/io/serial/byteTransport';
+import { Instruction, InstructionParser } from '../../src/core/feetech';
+import { WireLog } from '../helpers/wireLog';
 import { So100Robot } from '../../src/io/robot/so100Robot';
 import { RobotHandshakeError, UnsafeActionError } from '../../src/io/robot/robotErrors';
 
@@ -218,5 +221,82 @@ describe('So100Robot and servo status error bits', () => {
     await assert.rejects(So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES' }),
       (e: unknown) => e instanceof ServoHardwareError && e.id === 4 && /power supply/.test(e.message));
     await bus.close();
+  });
+});
+
+/** Passes everything through, except that it can swallow the next N WRITE packets to one id (a flaky cable). */
+function flakyWrites(inner: ByteTransport) {
+  const parser = new InstructionParser();
+  const drop = { id: -1, left: 0, dropped: 0 };
+  const transport: ByteTransport = {
+    get description() { return inner.description; },
+    get isOpen() { return inner.isOpen; },
+    async write(bytes) {
+      // Tests write whole packets; each packet is judged on its own.
+      const packets = parser.push(bytes);
+      if (packets.length === 1 && packets[0].instruction === Instruction.WRITE && packets[0].id === drop.id && drop.left > 0) {
+        drop.left--;
+        drop.dropped++;
+        return;
+      }
+      return inner.write(bytes);
+    },
+    onData: (l) => inner.onData(l),
+    onClose: (l) => inner.onClose(l),
+    close: () => inner.close(),
+    [Symbol.asyncDispose]: () => inner.close(),
+  };
+  return { transport, dropNextWrites: (id: number, n: number) => Object.assign(drop, { id, left: n }), drop };
+}
+
+describe('So100Robot torqueOff and disconnect options', () => {
+  test('the first 3 writes to servo 4 lost: torqueOff retries and the arm still ends limp', async () => {
+    const sim = new FeetechBusSim();
+    const flaky = flakyWrites(new SimTransport(sim));
+    const robot = await So100Robot.connect(new FeetechBus(flaky.transport), { calibration, bodyMode: 'DEGREES' });
+    assert.equal(reg(sim, 4, 'Torque_Enable'), 1);
+    flaky.dropNextWrites(4, 3);
+    const { failed } = await robot.torqueOff();
+    assert.deepEqual(failed, []);
+    assert.equal(flaky.drop.dropped, 3, 'three torque-off writes to servo 4 were lost');
+    for (const m of SO100_MOTORS) assert.equal(reg(sim, motorId(m), 'Torque_Enable'), 0, `${m} limp`);
+    assert.equal(reg(sim, 4, 'Lock'), 0);
+    assert.ok(robot.bus.stats.retries >= 3);
+    await robot.disconnect();
+  });
+
+  test('more losses than 5 retries: that servo is reported, the others still go limp', async () => {
+    const sim = new FeetechBusSim();
+    const flaky = flakyWrites(new SimTransport(sim));
+    const robot = await So100Robot.connect(new FeetechBus(flaky.transport), { calibration, bodyMode: 'DEGREES' });
+    flaky.dropNextWrites(4, 6); // the first try and all 5 retries
+    const { failed } = await robot.torqueOff();
+    assert.deepEqual(failed, ['wrist_flex']);
+    assert.equal(reg(sim, 4, 'Torque_Enable'), 1, 'servo 4 never heard it');
+    for (const m of SO100_MOTORS.filter((x) => x !== 'wrist_flex')) assert.equal(reg(sim, motorId(m), 'Torque_Enable'), 0, `${m} limp`);
+    await robot.disconnect(); // the drops are used up: disconnect's own torque-off gets through
+    assert.equal(reg(sim, 4, 'Torque_Enable'), 0);
+  });
+
+  test('disableTorqueOnDisconnect: false keeps torque on after disconnect and writes no torque-off', async () => {
+    const sim = new FeetechBusSim();
+    const wire = new WireLog();
+    const robot = await So100Robot.connect(new FeetechBus(wire.wrap(new SimTransport(sim))), { calibration, bodyMode: 'DEGREES', disableTorqueOnDisconnect: false });
+    const mark = wire.mark();
+    await robot.disconnect();
+    assert.equal(robot.bus.isOpen, false, 'the bus is closed');
+    assert.deepEqual(wire.events.filter((e) => e.seq >= mark), [], 'nothing was written on the way out');
+    for (const m of SO100_MOTORS) assert.equal(reg(sim, motorId(m), 'Torque_Enable'), 1, `${m} still holds`);
+  });
+
+  test('by default disconnect writes Torque_Enable=0 to every servo', async () => {
+    const sim = new FeetechBusSim();
+    const wire = new WireLog();
+    const robot = await So100Robot.connect(new FeetechBus(wire.wrap(new SimTransport(sim))), { calibration, bodyMode: 'DEGREES' });
+    const mark = wire.mark();
+    await robot.disconnect();
+    const offs = wire.events.filter((e) => e.seq >= mark && e.kind === 'torque' && e.value === 0).map((e) => e.kind === 'torque' && e.id);
+    assert.deepEqual(offs, [1, 2, 3, 4, 5, 6]);
+    for (const m of SO100_MOTORS) assert.equal(reg(sim, motorId(m), 'Torque_Enable'), 0);
   });
 });
