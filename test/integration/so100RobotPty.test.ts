@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeetechBusSim } from '../../src/core/sim';
 import { SO100_MOTORS, motorId, perMotor, type So100Calibration } from '../../src/core/so100';
-import { FeetechBus } from '../../src/io/serial/feetechBus';
+import { FeetechBus, type FeetechBusOptions } from '../../src/io/serial/feetechBus';
 import { BusClosedError, ServoCorruptReplyError, ServoHardwareError, ServoNoReplyError } from '../../src/io/serial/feetechBusErrors';
 import { SerialPortTransport } from '../../src/io/serial/serialPortTransport';
 import { SimPty } from '../../src/io/serial/simPty';
 import { runCalibration } from '../../src/io/robot/calibrationSession';
 import { SimulatedCalibrationUser } from '../../src/io/robot/simulatedCalibrationUser';
-import { So100Robot } from '../../src/io/robot/so100Robot';
+import { So100Robot, type So100RobotOptions } from '../../src/io/robot/so100Robot';
 import { UnsafeActionError } from '../../src/io/robot/robotErrors';
 import { WireLog } from '../helpers/wireLog';
 
@@ -51,7 +51,19 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
     await rm(dir, { recursive: true, force: true });
   });
 
-  const openBus = async () => new FeetechBus(await SerialPortTransport.open(pty.path));
+  // Two retries per call: on a loaded machine (the whole suite in parallel) one of connect's many reads can miss
+  // its 50 ms window; the faults below set their own retries where the count matters.
+  const openBus = async (options: FeetechBusOptions = { retries: 2 }) => new FeetechBus(await SerialPortTransport.open(pty.path), options);
+  /** Connects on a fresh bus; a failed connect closes it again so the port is free for the next test. */
+  const connectRobot = async (options: Partial<So100RobotOptions> = {}) => {
+    const bus = await openBus();
+    try {
+      return await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES', ...options });
+    } catch (err) {
+      await bus.close();
+      throw err;
+    }
+  };
 
   test('calibrate, then connect + configure finds the calibration on the servos', T, async () => {
     const bus = await openBus();
@@ -75,7 +87,7 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
 
   test('1000 observe/act cycles: every goal written is finite, in range and within the step cap', T, async () => {
     assert.ok(calibration, 'needs the calibration of the previous test');
-    const robot = await So100Robot.connect(await openBus(), { calibration, bodyMode: 'DEGREES' });
+    const robot = await connectRobot();
     try {
       let clampedTicks = 0;
       const start = await robot.observe();
@@ -104,7 +116,7 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
 
   test('bus faults give typed errors; a failed read writes nothing; the arm can still be made limp', T, async () => {
     assert.ok(calibration, 'needs the calibration of the first test');
-    const robot = await So100Robot.connect(await openBus(), { calibration, bodyMode: 'DEGREES', readRetries: 0 });
+    const robot = await connectRobot({ readRetries: 0 });
     try {
       const goal = () => SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Goal_Position'));
       sim.faults.dropRepliesFrom.push(3);
@@ -133,7 +145,7 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
 
   test('inputVoltage on servo 2: observe throws ServoHardwareError, act refuses, Goal_Position unchanged', T, async () => {
     assert.ok(calibration, 'needs the calibration of the first test');
-    const robot = await So100Robot.connect(await openBus(), { calibration, bodyMode: 'DEGREES' });
+    const robot = await connectRobot();
     try {
       const goal = () => SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Goal_Position'));
       const obs = await robot.observe();
@@ -153,7 +165,7 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
   });
   test('replies later than the window → ServoNoReplyError, no goal written; the arm answers again once the delay is gone', T, async () => {
     assert.ok(calibration, 'needs the calibration of the first test');
-    const robot = await So100Robot.connect(await openBus(), { calibration, bodyMode: 'DEGREES', readRetries: 0 });
+    const robot = await connectRobot({ readRetries: 0 });
     try {
       const goal = () => SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Goal_Position'));
       const window = robot.bus.windowMs(6 * 8);
@@ -172,7 +184,7 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
 
   test('the cable out (disconnected) → no servo answers: ServoNoReplyError naming all six; torqueOff reports them all', T, async () => {
     assert.ok(calibration, 'needs the calibration of the first test');
-    const robot = await So100Robot.connect(await openBus(), { calibration, bodyMode: 'DEGREES', readRetries: 0 });
+    const robot = await connectRobot({ readRetries: 0 });
     try {
       sim.faults.disconnected = true;
       await assert.rejects(robot.observe(), (e: unknown) => {
