@@ -1,9 +1,10 @@
 // `so100 sim`: a simulated SO-100 on a pseudo-terminal that any serial program can open (LeRobot included).
 import { parseArgs } from 'node:util';
-import { SERVO_ERROR_BIT_VALUES, type ServoErrorBit } from '../core/feetech';
 import { FeetechBusSim } from '../core/sim';
 import { SimPty, SimPtyError, SocatMissingError } from '../io/serial/simPty';
 import { CliUsageError, intOption } from './cliUsageError';
+import { attachSimConsole } from './simConsole';
+import { applyFault, parseIds } from './simFaultSpec';
 
 const usage = `so100 sim — a simulated SO-100 arm (six STS3215 servos) behind a pseudo-terminal
 
@@ -23,63 +24,13 @@ Options:
                          delay-us=N           every reply comes N µs later
                          error=ID:BIT[+BIT]   servo ID reports error bits (inputVoltage, angleSensor,
                                               overheat, overCurrent, overload)
-                         unplugged            the servo cable is out: nothing answers`;
+                         unplugged            the servo cable is out: nothing answers
+                       (errorBits= and disconnect are accepted for error= and unplugged)
 
-function isServoErrorBit(name: string): name is ServoErrorBit {
-  return Object.hasOwn(SERVO_ERROR_BIT_VALUES, name);
-}
-
-/** Parses "1-6" or "1,2,5" into ids 0–253. */
-export function parseIds(text: string): number[] {
-  const ids: number[] = [];
-  for (const part of text.split(',')) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
-    if (!m) throw new CliUsageError(`--ids must look like 1-6 or 1,2,3, got "${text}"`);
-    const from = Number(m[1]);
-    const to = m[2] === undefined ? from : Number(m[2]);
-    if (from > to || to > 253) throw new CliUsageError(`--ids must hold ids from 0 to 253 in increasing ranges, got "${text}"`);
-    for (let id = from; id <= to; id++) if (!ids.includes(id)) ids.push(id);
-  }
-  return ids;
-}
-
-/** Applies one --fault SPEC to the simulator, or explains what was expected. */
-export function applyFault(sim: FeetechBusSim, spec: string): void {
-  const [kind, value = ''] = spec.split('=', 2) as [string, string?];
-  const fail = (why: string): never => { throw new CliUsageError(`--fault ${spec}: ${why}`); };
-  switch (kind) {
-    case 'drop':
-      sim.faults.dropRepliesFrom.push(...parseIds(value === '' ? fail('give the ids, e.g. drop=3') : value));
-      return;
-    case 'corrupt': {
-      const f = Number(value);
-      if (value === '' || !Number.isFinite(f) || f < 0 || f > 1) fail('give a fraction from 0 to 1, e.g. corrupt=0.05');
-      sim.faults.corruptChecksumFraction = f;
-      return;
-    }
-    case 'delay-us': {
-      const us = Number(value);
-      if (value === '' || !Number.isInteger(us) || us < 0 || us > 10_000_000) fail('give whole microseconds, e.g. delay-us=60000');
-      sim.faults.extraDelayUs = us;
-      return;
-    }
-    case 'error': {
-      const m = /^(\d+):([A-Za-z+]+)$/.exec(value);
-      if (!m) fail('use error=ID:BIT, e.g. error=2:overload or error=2:overheat+overload');
-      const bits = m![2].split('+');
-      const bad = bits.filter((b) => !isServoErrorBit(b));
-      if (bad.length) fail(`unknown error bit "${bad[0]}"; use inputVoltage, angleSensor, overheat, overCurrent or overload`);
-      sim.faults.errorBits[Number(m![1])] = bits.filter(isServoErrorBit);
-      return;
-    }
-    case 'unplugged':
-      if (value !== '') fail('unplugged takes no value');
-      sim.faults.disconnected = true;
-      return;
-    default:
-      fail('unknown fault; use drop=, corrupt=, delay-us=, error= or unplugged');
-  }
-}
+While it runs, type commands on stdin (one per line; each is acknowledged):
+  fault SPEC           add a fault, SPEC as for --fault, e.g. "fault drop=3" or "fault error=2:overheat"
+  clear                remove every fault
+  faults               show the active faults`;
 
 /** "1–6" for a run of ids, else "1, 3, 5". */
 export function describeIds(ids: readonly number[]): string {
@@ -120,6 +71,8 @@ async function run(argv: string[]): Promise<number> {
   }
   log(`simulated SO-100 on ${pty.path} (ids ${describeIds(ids)}, 1 Mbaud)`);
   if ((values.fault ?? []).length) log(`faults: ${(values.fault ?? []).join(' ')}`);
+  log('faults can be switched while it runs: type "help" and Enter');
+  const detachConsole = attachSimConsole(sim, process.stdin, log, (message) => console.error(`[so100 sim] error: ${message}`));
 
   const outcome = await new Promise<number>((resolve) => {
     const stop = (signal: string) => { log(`${signal}: shutting down`); resolve(0); };
@@ -127,6 +80,8 @@ async function run(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     pty.onExit((reason) => { console.error(`[so100 sim] ${reason.message}`); resolve(1); });
   });
+  detachConsole();
+  process.stdin.destroy(); // an open stdin pipe would keep the process alive after the port is gone
   await pty.close();
   return outcome;
 }

@@ -1,13 +1,16 @@
 // Watches what the driver puts on the bus: wraps a ByteTransport and decodes every outgoing instruction packet,
-// so tests can assert on the goals and torque writes that really reached the servos, in wire order.
+// so tests can assert on the goals, torque and other register writes that really reached the servos, in wire order.
 import { InstructionParser } from '../../src/core/feetech/instructionParser';
 import { Instruction, readUintLE } from '../../src/core/feetech/packet';
-import { register } from '../../src/core/feetech/controlTable';
+import { register, registerCovering } from '../../src/core/feetech/controlTable';
+import { decodeRegister } from '../../src/core/feetech/registerCodec';
 import type { ByteTransport } from '../../src/io/serial/byteTransport';
 
 export type WireEvent =
   | { readonly kind: 'goal'; readonly seq: number; readonly goals: ReadonlyMap<number, number> }
-  | { readonly kind: 'torque'; readonly seq: number; readonly id: number; readonly value: number };
+  | { readonly kind: 'torque'; readonly seq: number; readonly id: number; readonly value: number }
+  /** Any other single-servo WRITE, decoded by the register at its address (`?@address` if none starts there). */
+  | { readonly kind: 'write'; readonly seq: number; readonly id: number; readonly register: string; readonly value: number };
 
 const GOAL = register('Goal_Position').address;
 const TORQUE = register('Torque_Enable').address;
@@ -48,6 +51,15 @@ export class WireLog {
         this.events.push({ kind: 'goal', seq: this.seq++, goals });
       } else if (p.instruction === Instruction.WRITE && p.params[0] === TORQUE) {
         this.events.push({ kind: 'torque', seq: this.seq++, id: p.id, value: p.params[1] });
+      } else if (p.instruction === Instruction.WRITE && p.params.length >= 2) {
+        const spec = registerCovering(p.params[0]);
+        const data = p.params.subarray(1);
+        const known = spec !== undefined && spec.address === p.params[0] && data.length === spec.size;
+        this.events.push({
+          kind: 'write', seq: this.seq++, id: p.id,
+          register: known ? spec.name : `?@${p.params[0]}`,
+          value: known ? decodeRegister(spec.name, data) : data[0],
+        });
       }
     }
   }

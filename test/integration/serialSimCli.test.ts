@@ -12,6 +12,8 @@ import { ServoHardwareError, ServoNoReplyError } from '../../src/io/serial/feete
 import { SerialPortTransport } from '../../src/io/serial/serialPortTransport';
 import { runSim } from '../../src/cli/simCommand';
 import { CliUsageError } from '../../src/cli/cliUsageError';
+import { runSimConsoleLine } from '../../src/cli/simConsole';
+import { FeetechBusSim } from '../../src/core/sim';
 
 const socatMissing = spawnSync('socat', ['-V']).error !== undefined;
 const python = '/usr/bin/python3';
@@ -28,7 +30,7 @@ interface SimProcess {
 /** Starts `so100 sim --pty PATH …`; resolves once it prints its ready line. */
 function startSim(args: readonly string[], timeoutMs = 15_000): Promise<SimProcess> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', simEntry, 'sim', ...args], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', simEntry, 'sim', ...args], { cwd: projectRoot, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`so100 sim did not start: ${out}`)); }, timeoutMs);
     child.stdout!.on('data', (d: Buffer) => {
@@ -38,6 +40,19 @@ function startSim(args: readonly string[], timeoutMs = 15_000): Promise<SimProce
     child.stderr!.on('data', (d: Buffer) => { out += d; });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`so100 sim exited with ${code}: ${out}`)); });
   });
+}
+
+/** Writes one console line to the simulator and waits for the output to match `reply` (after what was there). */
+async function command(sim: SimProcess, line: string, reply: RegExp, timeoutMs = 10_000): Promise<string> {
+  const from = sim.output().length;
+  sim.child.stdin!.write(`${line}\n`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const fresh = sim.output().slice(from);
+    if (reply.test(fresh)) return fresh;
+    if (Date.now() > deadline) throw new Error(`no reply matching ${reply} to "${line}"; got: ${fresh}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 /** Runs a program to completion (killed after timeoutMs). */
@@ -83,6 +98,57 @@ describe('so100 sim --pty', { skip: socatMissing ? 'socat is not installed (sudo
     } finally {
       assert.equal(await interrupt(sim.child), 0);
     }
+  });
+
+  test('faults switched at run time on stdin: drop=3 silences servo 3 until clear; bad commands are refused', T, async () => {
+    const path = join(dir, 'console');
+    const sim = await startSim(['--pty', path]);
+    try {
+      const bus = new FeetechBus(await SerialPortTransport.open(path), { latencyMs: 250 });
+      await using _ = bus;
+      await bus.ping(3);
+      await command(sim, 'fault drop=3', /fault drop=3 on; active faults: drop=3/);
+      await assert.rejects(bus.ping(3), (err: unknown) => err instanceof ServoNoReplyError && err.id === 3);
+      await bus.ping(2);
+
+      await command(sim, 'fault errorBits=2:overheat', /active faults: drop=3 error=2:overheat/);
+      await assert.rejects(bus.ping(2), (err: unknown) => err instanceof ServoHardwareError && err.id === 2 && err.bits.includes('overheat'));
+      const bad = await command(sim, 'fault melt', /error: fault melt: unknown fault/);
+      assert.doesNotMatch(bad, /active faults/, 'a bad command changes nothing');
+      await command(sim, 'reboot', /error: unknown command "reboot"/);
+      await command(sim, 'faults', /active faults: drop=3 error=2:overheat/);
+
+      await command(sim, 'clear', /faults cleared; active faults: none/);
+      await bus.ping(3);
+      await bus.ping(2);
+      assert.equal(await bus.readModel(3), 777, 'servo 3 answers again');
+    } finally {
+      assert.equal(await interrupt(sim.child), 0, 'SIGINT still ends it with stdin open');
+    }
+    assert.equal(existsSync(path), false);
+  });
+
+  test('console lines in-process: every fault kind, its acknowledgement, and clear errors', () => {
+    const sim = new FeetechBusSim();
+    assert.match(runSimConsoleLine(sim, 'fault corrupt=0.01'), /active faults: corrupt=0.01$/);
+    assert.match(runSimConsoleLine(sim, '  fault   delay-us=60000 '), /corrupt=0.01 delay-us=60000$/);
+    assert.match(runSimConsoleLine(sim, 'fault disconnect'), /unplugged$/);
+    assert.equal(sim.faults.disconnected, true);
+    assert.match(runSimConsoleLine(sim, 'clear'), /none$/);
+    assert.deepEqual([sim.faults.corruptChecksumFraction, sim.faults.extraDelayUs, sim.faults.disconnected], [0, 0, false]);
+    assert.match(runSimConsoleLine(sim, 'help'), /fault SPEC/);
+    const cases: [string, RegExp][] = [
+      ['fault', /takes one SPEC/],
+      ['fault corrupt=2', /^fault corrupt=2: give a fraction from 0 to 1/],
+      ['fault errorBits=2:hot', /unknown error bit "hot"/],
+      ['fault disconnect=1', /disconnect takes no value/],
+      ['clear now', /takes no arguments/],
+      ['stop', /unknown command "stop"/],
+    ];
+    for (const [line, message] of cases) {
+      assert.throws(() => runSimConsoleLine(sim, line), (err: unknown) => err instanceof CliUsageError && message.test(err.message), line);
+    }
+    assert.equal(runSimConsoleLine(sim, 'faults'), 'active faults: none', 'refused lines changed nothing');
   });
 
   test('bad usage exits 2 naming the option; an existing file is refused with exit 1 and left alone', T, async () => {

@@ -5,6 +5,10 @@ import { FeetechBusSim, Sts3215Servo } from '../../src/core/sim';
 import { SO100_MOTORS, motorId, perMotor, type So100Calibration } from '../../src/core/so100';
 import { FeetechBus } from '../../src/io/serial/feetechBus';
 import { SimTransport } from '../../src/io/serial/simTransport';
+import { ServoHardwareError } from '../../src/io/serial/feetechBusErrors';
+import type { ByteTransport } from '../../src/io/serial/byteTransport';
+import { Instruction, InstructionParser } from '../../src/core/feetech';
+import { WireLog } from '../helpers/wireLog';
 import { So100Robot } from '../../src/io/robot/so100Robot';
 import { RobotHandshakeError, UnsafeActionError } from '../../src/io/robot/robotErrors';
 
@@ -138,5 +142,161 @@ describe('So100Robot handshake failures', () => {
     const mixed = simArm(SO100_MOTORS.map((m) => new Sts3215Servo({ id: motorId(m), firmware: m === 'elbow_flex' ? { major: 3, minor: 9 } : undefined })));
     await assert.rejects(So100Robot.connect(mixed.bus, { calibration, bodyMode: 'DEGREES' }), /different firmware .*id 3: 3\.9/);
     await mixed.bus.close();
+  });
+});
+
+describe('So100Robot and servo status error bits', () => {
+  const goals = (sim: FeetechBusSim) => SO100_MOTORS.map((m) => reg(sim, motorId(m), 'Goal_Position'));
+
+  test('overheat + inputVoltage on servo 2: observe throws ServoHardwareError, act refuses, no goal changes', async () => {
+    const { sim, bus } = simArm();
+    await using robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES' });
+    const obs = await robot.observe();
+    sim.faults.errorBits[2] = ['overheat', 'inputVoltage'];
+    const before = goals(sim);
+    await assert.rejects(robot.observe(), (e: unknown) => {
+      assert.ok(e instanceof ServoHardwareError, String(e));
+      assert.equal(e.id, 2);
+      assert.deepEqual([...e.bits].sort(), ['inputVoltage', 'overheat']);
+      assert.match(e.message, /servo 2 .*shoulder_lift/);
+      assert.match(e.message, /power supply/, 'voltage advice');
+      assert.match(e.message, /let it cool/, 'overheat advice');
+      assert.match(e.message, /No goal is sent/);
+      return true;
+    });
+    const target = { ...obs.positions, shoulder_pan: obs.positions.shoulder_pan + 5 };
+    await assert.rejects(robot.act(target, obs.positions), (e: unknown) => e instanceof ServoHardwareError && e.id === 2);
+    assert.deepEqual(goals(sim), before, 'Goal_Position registers unchanged after the refused tick');
+
+    delete sim.faults.errorBits[2];
+    const clean = await robot.observe();
+    assert.deepEqual(clean.servoErrors, []);
+    const r = await robot.act(target, clean.positions);
+    assert.equal(reg(sim, 1, 'Goal_Position'), r.raw.shoulder_pan, 'acting works again once the servo is clean');
+  });
+
+  test('every named bit but the gripper\'s overload is fatal; the gripper\'s overload is reported as a warning', async () => {
+    const { sim, bus } = simArm();
+    const warnings: string[] = [];
+    await using robot = await So100Robot.connect(bus, {
+      calibration, bodyMode: 'DEGREES', onServoWarning: (r) => warnings.push(`${r.motor}:${r.tolerated.join('+')}`),
+    });
+    for (const bit of ['inputVoltage', 'angleSensor', 'overheat', 'overCurrent', 'overload'] as const) {
+      sim.faults.errorBits[3] = [bit];
+      await assert.rejects(robot.observe(), (e: unknown) => e instanceof ServoHardwareError && e.id === 3 && e.bits.includes(bit), bit);
+      delete sim.faults.errorBits[3];
+    }
+    sim.faults.errorBits[6] = ['overload'];
+    const obs = await robot.observe();
+    assert.deepEqual(obs.servoErrors.map((r) => [r.motor, r.fatal, r.tolerated]), [['gripper', [], ['overload']]]);
+    assert.deepEqual(warnings, ['gripper:overload']);
+    await robot.act(obs.positions, obs.positions); // a grasping gripper does not stop the arm
+    sim.faults.errorBits[6] = ['overload', 'overheat'];
+    await assert.rejects(robot.observe(), (e: unknown) => e instanceof ServoHardwareError && e.id === 6 && e.bits.includes('overheat'));
+    delete sim.faults.errorBits[6];
+  });
+
+  test('two faulty servos: the error names the first and mentions the other', async () => {
+    const { sim, bus } = simArm();
+    await using robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES' });
+    sim.faults.errorBits[2] = ['overheat'];
+    sim.faults.errorBits[5] = ['angleSensor'];
+    await assert.rejects(robot.observe(), (e: unknown) => e instanceof ServoHardwareError && e.id === 2 && /servo 5 \(wrist_roll\) also reports angleSensor/.test(e.message));
+    sim.faults.errorBits = {};
+  });
+
+  test('torqueOff still makes an overheated arm limp: a reply with error bits acknowledges the write', async () => {
+    const { sim, bus } = simArm();
+    const robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES' });
+    sim.faults.errorBits[2] = ['overheat'];
+    const { failed } = await robot.torqueOff();
+    assert.deepEqual(failed, []);
+    for (const m of SO100_MOTORS) assert.equal(reg(sim, motorId(m), 'Torque_Enable'), 0, `${m} limp`);
+    await robot.disconnect();
+  });
+
+  test('connect to an arm whose servo reports error bits fails with that servo\'s error, not "no answer"', async () => {
+    const { sim, bus } = simArm();
+    sim.faults.errorBits[4] = ['inputVoltage'];
+    await assert.rejects(So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES' }),
+      (e: unknown) => e instanceof ServoHardwareError && e.id === 4 && /power supply/.test(e.message));
+    await bus.close();
+  });
+});
+
+/** Passes everything through, except that it can swallow the next N WRITE packets to one id (a flaky cable). */
+function flakyWrites(inner: ByteTransport) {
+  const parser = new InstructionParser();
+  const drop = { id: -1, left: 0, dropped: 0 };
+  const transport: ByteTransport = {
+    get description() { return inner.description; },
+    get isOpen() { return inner.isOpen; },
+    async write(bytes) {
+      // Tests write whole packets; each packet is judged on its own.
+      const packets = parser.push(bytes);
+      if (packets.length === 1 && packets[0].instruction === Instruction.WRITE && packets[0].id === drop.id && drop.left > 0) {
+        drop.left--;
+        drop.dropped++;
+        return;
+      }
+      return inner.write(bytes);
+    },
+    onData: (l) => inner.onData(l),
+    onClose: (l) => inner.onClose(l),
+    close: () => inner.close(),
+    [Symbol.asyncDispose]: () => inner.close(),
+  };
+  return { transport, dropNextWrites: (id: number, n: number) => Object.assign(drop, { id, left: n }), drop };
+}
+
+describe('So100Robot torqueOff and disconnect options', () => {
+  test('the first 3 writes to servo 4 lost: torqueOff retries and the arm still ends limp', async () => {
+    const sim = new FeetechBusSim();
+    const flaky = flakyWrites(new SimTransport(sim));
+    const robot = await So100Robot.connect(new FeetechBus(flaky.transport), { calibration, bodyMode: 'DEGREES' });
+    assert.equal(reg(sim, 4, 'Torque_Enable'), 1);
+    flaky.dropNextWrites(4, 3);
+    const { failed } = await robot.torqueOff();
+    assert.deepEqual(failed, []);
+    assert.equal(flaky.drop.dropped, 3, 'three torque-off writes to servo 4 were lost');
+    for (const m of SO100_MOTORS) assert.equal(reg(sim, motorId(m), 'Torque_Enable'), 0, `${m} limp`);
+    assert.equal(reg(sim, 4, 'Lock'), 0);
+    assert.ok(robot.bus.stats.retries >= 3);
+    await robot.disconnect();
+  });
+
+  test('more losses than 5 retries: that servo is reported, the others still go limp', async () => {
+    const sim = new FeetechBusSim();
+    const flaky = flakyWrites(new SimTransport(sim));
+    const robot = await So100Robot.connect(new FeetechBus(flaky.transport), { calibration, bodyMode: 'DEGREES' });
+    flaky.dropNextWrites(4, 6); // the first try and all 5 retries
+    const { failed } = await robot.torqueOff();
+    assert.deepEqual(failed, ['wrist_flex']);
+    assert.equal(reg(sim, 4, 'Torque_Enable'), 1, 'servo 4 never heard it');
+    for (const m of SO100_MOTORS.filter((x) => x !== 'wrist_flex')) assert.equal(reg(sim, motorId(m), 'Torque_Enable'), 0, `${m} limp`);
+    await robot.disconnect(); // the drops are used up: disconnect's own torque-off gets through
+    assert.equal(reg(sim, 4, 'Torque_Enable'), 0);
+  });
+
+  test('disableTorqueOnDisconnect: false keeps torque on after disconnect and writes no torque-off', async () => {
+    const sim = new FeetechBusSim();
+    const wire = new WireLog();
+    const robot = await So100Robot.connect(new FeetechBus(wire.wrap(new SimTransport(sim))), { calibration, bodyMode: 'DEGREES', disableTorqueOnDisconnect: false });
+    const mark = wire.mark();
+    await robot.disconnect();
+    assert.equal(robot.bus.isOpen, false, 'the bus is closed');
+    assert.deepEqual(wire.events.filter((e) => e.seq >= mark), [], 'nothing was written on the way out');
+    for (const m of SO100_MOTORS) assert.equal(reg(sim, motorId(m), 'Torque_Enable'), 1, `${m} still holds`);
+  });
+
+  test('by default disconnect writes Torque_Enable=0 to every servo', async () => {
+    const sim = new FeetechBusSim();
+    const wire = new WireLog();
+    const robot = await So100Robot.connect(new FeetechBus(wire.wrap(new SimTransport(sim))), { calibration, bodyMode: 'DEGREES' });
+    const mark = wire.mark();
+    await robot.disconnect();
+    const offs = wire.events.filter((e) => e.seq >= mark && e.kind === 'torque' && e.value === 0).map((e) => e.kind === 'torque' && e.id);
+    assert.deepEqual(offs, [1, 2, 3, 4, 5, 6]);
+    for (const m of SO100_MOTORS) assert.equal(reg(sim, motorId(m), 'Torque_Enable'), 0);
   });
 });

@@ -105,6 +105,18 @@ describe('FeetechBus faults', () => {
     assert.ok(bus.stats.statusErrors >= 5);
   });
 
+  test('syncReadWithStatus returns the values and the non-zero ERR bytes by id', T, async () => {
+    const { bus, sim } = makeBus();
+    await using _ = bus;
+    sim.faults.errorBits[3] = ['overheat', 'overload'];
+    const { values, errors } = await bus.syncReadWithStatus('Present_Position', [1, 3, 5]);
+    assert.deepEqual([...values.keys()], [1, 3, 5]);
+    assert.equal(values.get(3), 2048);
+    assert.deepEqual([...errors], [[3, 0x24]]);
+    delete sim.faults.errorBits[3];
+    assert.equal((await bus.syncReadWithStatus('Present_Position', [1, 3])).errors.size, 0);
+  });
+
   test('hardware errors are not retried (the servo answered)', T, async () => {
     const { bus, sim } = makeBus({ retries: 3 });
     await using _ = bus;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   ActionSafety, DEFAULT_BODY_MAX_STEP_DEGREES, DEFAULT_GRIPPER_MAX_STEP_PERCENT, degreesToUnits, normalizedBounds,
-  perMotor, SafetyConfigError, SO100_MOTORS, type ClampEvent, type MotorName, type PerMotor, type So100Calibration,
+  NormalizationError, perMotor, SafetyConfigError, SO100_MOTORS, type ClampEvent, type MotorName, type PerMotor, type So100Calibration,
 } from '../../src/core/so100';
 
 // Body joints 1000..3000 (±87.9°), gripper 2000..3000.
@@ -137,4 +137,19 @@ test('property: sent values are always in range, within the step cap, and clamp 
       }
     }),
   );
+});
+
+test('a calibration with min == max is refused when the safety gate is built, naming the joint, in every mode', () => {
+  const flat: So100Calibration = { ...CAL, wrist_flex: { ...CAL.wrist_flex, range_min: 2047, range_max: 2047 } };
+  for (const bodyMode of ['DEGREES', 'RANGE_M100_100'] as const) {
+    assert.throws(() => new ActionSafety(flat, { bodyMode }), (err: unknown) => {
+      assert.ok(err instanceof NormalizationError, String(err));
+      assert.equal(err.motor, 'wrist_flex');
+      assert.match(err.message, /^wrist_flex: calibrated range 2047\.\.2047 is empty; recalibrate with `so100 calibrate`/);
+      return true;
+    }, bodyMode);
+  }
+  const flatGripper: So100Calibration = { ...CAL, gripper: { ...CAL.gripper, range_min: 3000 } };
+  assert.throws(() => new ActionSafety(flatGripper, { bodyMode: 'DEGREES' }), (err: unknown) => err instanceof NormalizationError && err.motor === 'gripper');
+  assert.throws(() => normalizedBounds(flat.wrist_flex, 'RANGE_0_100', 'wrist_flex'), /^NormalizationError: wrist_flex: calibrated range/);
 });

@@ -67,6 +67,14 @@ export class CubeTask {
     return this.held;
   }
 
+  /**
+   * Whether the cube sits between the jaws, so that closing them meets it: held, or between jaws that were open
+   * wider than the cube at the latest step. The gripper servo's obstacle follows from this (gripperContact.ts).
+   */
+  get cubeBetweenJaws(): boolean {
+    return this.held || this.openGapAroundCube > 0;
+  }
+
   /** Whether the cube has been lifted and held long enough (stays true once reached). */
   get succeeded(): boolean {
     return this.success;

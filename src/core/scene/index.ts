@@ -3,6 +3,7 @@ export * from './armKinematics';
 export * from './cameraModel';
 export * from './colorBlob';
 export * from './cubeTask';
+export * from './gripperContact';
 export * from './resizeWithPadGeometry';
 export * from './sceneRenderer';
 export * from './triangleRaster';

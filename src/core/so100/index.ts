@@ -6,4 +6,5 @@ export * from './motors';
 export * from './normalization';
 export * from './rangeSweep';
 export * from './safety';
+export * from './servoFaults';
 export * from './simulatedArm';

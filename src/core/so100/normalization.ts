@@ -113,16 +113,21 @@ export function degreesToUnits(degrees: number, cal: MotorRange, mode: NormMode)
   return (degrees / (360 / MAX_RAW_POSITION)) * unitsPerRawStep(cal, mode);
 }
 
-/** Lowest and highest normalised values inside the calibrated range (what a target may be clamped to). */
-export function normalizedBounds(cal: MotorRange, mode: NormMode): { readonly low: number; readonly high: number } {
+/**
+ * Lowest and highest normalised values inside the calibrated range (what a target may be clamped to). Throws
+ * NormalizationError naming `motor` for an empty range, in every mode (the ±100 and 0–100 bounds do not need the
+ * range, but clamping to them would still be meaningless).
+ */
+export function normalizedBounds(cal: MotorRange, mode: NormMode, motor = 'motor'): { readonly low: number; readonly high: number } {
+  checkRange(cal, motor);
   switch (mode) {
     case 'RANGE_M100_100':
       return { low: -100, high: 100 };
     case 'RANGE_0_100':
       return { low: 0, high: 100 };
     case 'DEGREES': {
-      const a = normalizePosition(cal.range_min, cal, mode);
-      const b = normalizePosition(cal.range_max, cal, mode);
+      const a = normalizePosition(cal.range_min, cal, mode, motor);
+      const b = normalizePosition(cal.range_max, cal, mode, motor);
       return { low: Math.min(a, b), high: Math.max(a, b) };
     }
   }

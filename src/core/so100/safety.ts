@@ -93,7 +93,7 @@ export function resolveSafetyLimits(cal: So100Calibration, options: ActionSafety
   }
   return perMotor((m) => {
     const mode = normModeFor(m, options.bodyMode);
-    const { low, high } = normalizedBounds(cal[m], mode);
+    const { low, high } = normalizedBounds(cal[m], mode, m);
     const fallback =
       m === 'gripper' ? DEFAULT_GRIPPER_MAX_STEP_PERCENT : degreesToUnits(DEFAULT_BODY_MAX_STEP_DEGREES, cal[m], mode);
     let step: number;

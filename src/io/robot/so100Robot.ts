@@ -2,11 +2,12 @@
 // configure(), observe() = one SYNC_READ, act() = safety then one SYNC_WRITE, torque off on the way out.
 import type { RegisterName } from '../../core/feetech';
 import {
-  ActionSafety, SO100_MOTORS, calibrationMismatches, motorId, normalizePositions, perMotor, restoreCalibrationCommands,
+  ActionSafety, SO100_MOTORS, calibrationMismatches, classifyServoErrors, motorId, normalizePositions, perMotor, restoreCalibrationCommands,
   unnormalizePositions, type BodyJointMode, type ClampEvent, type MaxStep, type MotorCalibrationRegisters, type MotorName,
-  type PerMotor, type So100Calibration,
+  type PerMotor, type ServoErrorReport, type So100Calibration,
 } from '../../core/so100';
 import type { FeetechBus } from '../serial/feetechBus';
+import { ServoHardwareError } from '../serial/feetechBusErrors';
 import { RobotHandshakeError, UnsafeActionError } from './robotErrors';
 
 const IDS = SO100_MOTORS.map(motorId);
@@ -25,6 +26,8 @@ export interface So100RobotOptions {
   readonly disableTorqueOnDisconnect?: boolean;
   /** Told when connect() had to write the calibration to the servos (their registers differed from the file). */
   readonly onCalibrationWritten?: (motors: readonly MotorName[]) => void;
+  /** Told about error bits that do not stop the arm (see servoFaults.ts), e.g. the gripper's overload while grasping. */
+  readonly onServoWarning?: (report: ServoErrorReport) => void;
 }
 
 export interface Observation {
@@ -32,6 +35,8 @@ export interface Observation {
   readonly positions: PerMotor<number>;
   /** Present_Position as read (after Homing_Offset, before normalisation). */
   readonly raw: PerMotor<number>;
+  /** Servos that reported only tolerated error bits with this reading (fatal ones make observe() throw). */
+  readonly servoErrors: readonly ServoErrorReport[];
 }
 
 export interface ActResult {
@@ -45,6 +50,8 @@ export class So100Robot implements AsyncDisposable {
   private readonly safety: ActionSafety;
   private lastObservation: Observation | undefined;
   private disconnected = false;
+  /** Set by an observe() that saw fatal error bits; act() refuses until a later observe() is clean. */
+  private servoFault: ServoHardwareError | undefined;
 
   private constructor(readonly bus: FeetechBus, private readonly options: So100RobotOptions, readonly firmware: string) {
     this.safety = new ActionSafety(options.calibration, { bodyMode: options.bodyMode, maxStep: options.maxStep });
@@ -63,11 +70,22 @@ export class So100Robot implements AsyncDisposable {
     return this.options.calibration;
   }
 
-  /** One SYNC_READ of Present_Position, normalised with the calibration. */
+  /**
+   * One SYNC_READ of Present_Position, normalised with the calibration. Throws ServoHardwareError when a servo
+   * reports a fatal error bit (overheat, voltage, …; see servoFaults.ts); act() then refuses until a clean read.
+   */
   async observe(): Promise<Observation> {
-    const values = await this.bus.syncRead('Present_Position', IDS, { retries: this.options.readRetries ?? 2 });
+    const { values, errors } = await this.bus.syncReadWithStatus('Present_Position', IDS, { retries: this.options.readRetries ?? 2 });
+    const reports = classifyServoErrors(errors);
+    const fatal = reports.filter((r) => r.fatal.length > 0);
+    if (fatal.length > 0) {
+      this.servoFault = this.hardwareError(fatal);
+      throw this.servoFault;
+    }
+    this.servoFault = undefined;
+    for (const r of reports) this.options.onServoWarning?.(r);
     const raw = perMotor((m) => values.get(motorId(m)) as number);
-    const obs = { raw, positions: normalizePositions(raw, this.options.calibration, this.options.bodyMode) };
+    const obs = { raw, positions: normalizePositions(raw, this.options.calibration, this.options.bodyMode), servoErrors: reports };
     this.lastObservation = obs;
     return obs;
   }
@@ -77,6 +95,7 @@ export class So100Robot implements AsyncDisposable {
    * omitted), then one SYNC_WRITE of Goal_Position. Throws UnsafeActionError and writes nothing when refused.
    */
   async act(target: Partial<Record<MotorName, number>>, measured?: PerMotor<number>): Promise<ActResult> {
+    if (this.servoFault) throw this.servoFault;
     const from = measured ?? this.lastObservation?.positions ?? (await this.observe()).positions;
     const verdict = this.safety.check(target, from);
     if (!verdict.ok) throw new UnsafeActionError(verdict.rejection.motor, verdict.rejection.reason, verdict.rejection.message);
@@ -85,13 +104,23 @@ export class So100Robot implements AsyncDisposable {
     return { sent: verdict.sent, raw, clamped: verdict.clamped };
   }
 
-  /** Torque off on every servo, 5 retries each like LeRobot's disconnect; reports the servos that never answered. */
+  /**
+   * Torque off on every servo, 5 retries each like LeRobot's disconnect; reports the servos that never answered.
+   * A reply with error bits (an overheated servo) still acknowledges the write, so it counts as done.
+   */
   async torqueOff(): Promise<{ readonly failed: readonly MotorName[] }> {
     const failed: MotorName[] = [];
+    const write = async (id: number, name: RegisterName) => {
+      try {
+        await this.bus.write(id, name, 0, { retries: 5 });
+      } catch (err) {
+        if (!(err instanceof ServoHardwareError)) throw err;
+      }
+    };
     for (const m of SO100_MOTORS) {
       try {
-        await this.bus.write(motorId(m), 'Torque_Enable', 0, { retries: 5 });
-        await this.bus.write(motorId(m), 'Lock', 0, { retries: 5 });
+        await write(motorId(m), 'Torque_Enable');
+        await write(motorId(m), 'Lock');
       } catch {
         failed.push(m);
       }
@@ -112,6 +141,14 @@ export class So100Robot implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.disconnect();
+  }
+
+  private hardwareError(fatal: readonly ServoErrorReport[]): ServoHardwareError {
+    const [first, ...others] = fatal;
+    const also = others.map((r) => `servo ${r.id} (${r.motor}) also reports ${r.fatal.join(' + ')}. `).join('');
+    return new ServoHardwareError(first.id, first.errorByte, this.bus.port, `SYNC_READ of Present_Position (${first.motor})`,
+      `${also}No goal is sent while a servo reports this: act() refuses until a reading comes back without it. ` +
+      'Stop the episode (torque off), fix the cause, then start again.');
   }
 
   private async ensureCalibrated(): Promise<void> {
@@ -169,7 +206,9 @@ async function handshake(bus: FeetechBus): Promise<string> {
   for (const id of IDS) {
     try {
       await bus.ping(id);
-    } catch {
+    } catch (err) {
+      // A servo that answers with error bits is there: its own error says what is wrong with it.
+      if (err instanceof ServoHardwareError) throw err;
       missing.push(id);
       continue;
     }

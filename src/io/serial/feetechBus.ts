@@ -36,6 +36,14 @@ export interface CallOptions {
   readonly retries?: number;
 }
 
+/** A decoded SYNC_READ with the status error bytes of the replies that had any. */
+export interface SyncReadResult {
+  /** id → decoded value, in request order. */
+  readonly values: Map<number, number>;
+  /** id → ERR byte, only for replies whose ERR byte was not 0. */
+  readonly errors: Map<number, number>;
+}
+
 /** Counters for benchmarks and health displays. */
 export interface FeetechBusStats {
   /** Requests put on the wire (each resend and retry counts). */
@@ -194,7 +202,8 @@ export class FeetechBus implements AsyncDisposable {
 
   /**
    * SYNC_READ a named register from several servos with one request; every reply must arrive within one
-   * window. Returns id → decoded value. Error bits in replies are reported through onStatusError only.
+   * window. Returns id → decoded value. Error bits in replies are reported through onStatusError only
+   * (syncReadWithStatus returns them).
    */
   async syncRead(name: RegisterName, ids: readonly number[], options?: CallOptions): Promise<Map<number, number>> {
     const spec = register(name);
@@ -204,22 +213,21 @@ export class FeetechBus implements AsyncDisposable {
     return out;
   }
 
+  /**
+   * SYNC_READ a named register and also return each reply's ERR byte (id → byte, only the non-zero ones), for
+   * callers that decide themselves which error bits stop them (So100Robot.observe).
+   */
+  async syncReadWithStatus(name: RegisterName, ids: readonly number[], options?: CallOptions): Promise<SyncReadResult> {
+    const spec = register(name);
+    const { data, errors } = await this.syncReadPackets(spec.address, spec.size, ids, options);
+    const values = new Map<number, number>();
+    for (const [id, bytes] of data) values.set(id, decodeRegister(spec.name, bytes));
+    return { values, errors };
+  }
+
   /** SYNC_READ raw bytes; id → data, in request order. */
   async syncReadBytes(address: number, length: number, ids: readonly number[], options: CallOptions = {}): Promise<Map<number, Uint8Array>> {
-    if (new Set(ids).size !== ids.length) throw new RangeError(`SYNC_READ ids must be distinct, got ${ids.join(', ')}`);
-    const out = new Map<number, Uint8Array>();
-    if (ids.length === 0) return out;
-    const packets = await this.call(options, {
-      ids, dataLength: length, windowMs: this.windowMs((STATUS_BYTES + length) * ids.length),
-      request: (missing) => encodeSyncRead(address, length, missing), operation: 'SYNC_READ', address,
-    });
-    const byId = new Map(packets.map((p) => [p.id, p]));
-    for (const id of ids) {
-      const p = byId.get(id)!;
-      if (p.error !== 0) this.options.onStatusError?.(id, p.error);
-      out.set(id, p.params);
-    }
-    return out;
+    return (await this.syncReadPackets(address, length, ids, options)).data;
   }
 
   /** SYNC_WRITE a named register to several servos (encoded per register); no servo answers. */
@@ -253,6 +261,27 @@ export class FeetechBus implements AsyncDisposable {
   }
 
   // ----- internals -----
+
+  private async syncReadPackets(address: number, length: number, ids: readonly number[], options: CallOptions = {}): Promise<{ data: Map<number, Uint8Array>; errors: Map<number, number> }> {
+    if (new Set(ids).size !== ids.length) throw new RangeError(`SYNC_READ ids must be distinct, got ${ids.join(', ')}`);
+    const data = new Map<number, Uint8Array>();
+    const errors = new Map<number, number>();
+    if (ids.length === 0) return { data, errors };
+    const packets = await this.call(options, {
+      ids, dataLength: length, windowMs: this.windowMs((STATUS_BYTES + length) * ids.length),
+      request: (missing) => encodeSyncRead(address, length, missing), operation: 'SYNC_READ', address,
+    });
+    const byId = new Map(packets.map((p) => [p.id, p]));
+    for (const id of ids) {
+      const p = byId.get(id)!;
+      if (p.error !== 0) {
+        errors.set(id, p.error);
+        this.options.onStatusError?.(id, p.error);
+      }
+      data.set(id, p.params);
+    }
+    return { data, errors };
+  }
 
   private async readBytes(id: number, address: number, length: number, options: CallOptions, operation: string): Promise<Uint8Array> {
     const packets = await this.call(options, {

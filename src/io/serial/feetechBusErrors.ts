@@ -33,12 +33,15 @@ export class ServoHardwareError extends FeetechError {
     readonly errorByte: number,
     readonly port: string,
     readonly operation: string,
+    /** What the caller did about it (e.g. "no goal was sent"), appended to the message. */
+    consequence?: string,
   ) {
     const bits = errorBitsOf(errorByte);
     const reserved = errorByte & 0xd0;
     const parts = bits.map((b) => SERVO_ERROR_ADVICE[b]);
     if (reserved) parts.push(`unknown error bits 0x${reserved.toString(16)}`);
-    super(`servo ${id} on ${port} reported an error during ${operation} (status 0x${errorByte.toString(16).padStart(2, '0')}): ${parts.join('; ')}.`);
+    super(`servo ${id} on ${port} reported an error during ${operation} (status 0x${errorByte.toString(16).padStart(2, '0')}): ${parts.join('; ')}.` +
+      (consequence ? ` ${consequence}` : ''));
     this.bits = bits;
   }
 }
