@@ -3,7 +3,7 @@
 // sink. The RPC server and the CLI both use it.
 import path from 'node:path';
 import { ChunkScheduler } from '../core/chunking';
-import { classifyChanges, toChunkSchedulerOptions, type So100Config } from '../core/config';
+import { classifyChanges, toActionSafetyOptions, toChunkSchedulerOptions, type So100Config } from '../core/config';
 import type { Converter } from '../core/convert';
 import type {
   ConfigApplied, EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, RuntimePhase, RuntimeSetup, RuntimeStatus,
@@ -17,7 +17,7 @@ import { CameraFrameRecorder, EpisodeRecorder } from '../io/recording';
 import { glideTo } from './armGlide';
 import { CameraRig } from './cameraRig';
 import { EpisodeLoop, type EpisodeResult, type TickReport } from './episodeLoop';
-import { connectArm, endpointOf, makeConverter, policyClient, type ConnectedArm } from './sessionParts';
+import { connectArm, endpointOf, makeConverter, policyClient, sceneWorld, type ConnectedArm } from './sessionParts';
 
 /** Where the session's events go; the RPC server drops telemetry for slow readers. */
 export interface RuntimeEventSink {
@@ -135,7 +135,7 @@ export class RuntimeSession {
       })
       : undefined;
     const loop = new EpisodeLoop({
-      robot: conn.arm.robot, client, converter: conn.converter, world: conn.scene, cameras: conn.cameras,
+      robot: conn.arm.robot, client, converter: conn.converter, world: conn.scene && sceneWorld(conn.scene, conn.arm), cameras: conn.cameras,
       scheduler: new ChunkScheduler(toChunkSchedulerOptions(config.chunking)),
     }, {
       fps: config.fps, maxSteps: config.maxSteps, task: config.task, requestTimeoutMs: config.requestTimeoutMs,
@@ -253,6 +253,9 @@ export class RuntimeSession {
       conn.converter = converter;
       this.episode?.loop.setConverter(converter); // the next request uses it
     }
+    const safety = toActionSafetyOptions(next.robot);
+    conn.arm.robot.setMaxStep(safety.maxStep);
+    conn.arm.robot.setDisableTorqueOnDisconnect(next.robot.disconnect !== 'hold');
     conn.config = next;
     this.episode?.loop.applySettings({ fps: next.fps, task: next.task, maxSteps: next.maxSteps, requestTimeoutMs: next.requestTimeoutMs });
     return { applied, nextEpisode, needs };
@@ -353,7 +356,7 @@ export class RuntimeSession {
 
 /** Settings a running episode was built with (its scheduler, its recorder). */
 function isEpisodeScoped(path: string): boolean {
-  return path.startsWith('chunking') || path.startsWith('record') || path.startsWith('robot.maxStep') || path.startsWith('robot.disconnect');
+  return path.startsWith('chunking') || path.startsWith('record');
 }
 
 function tickTelemetry(episode: number, t: TickReport): TickTelemetry {

@@ -6,7 +6,8 @@ import { modelNamed, toActionSafetyOptions, toConverterOptions, type ConverterCo
 import { builtinConverter, type Converter } from '../core/convert';
 import type { RuntimeModelEndpoint } from '../core/rpc';
 import { FeetechBusSim } from '../core/sim';
-import { simulatedArmCalibration } from '../core/so100';
+import { gripperObstacle, type CubeTask } from '../core/scene';
+import { motorId, simulatedArmCalibration } from '../core/so100';
 import { readCalibrationFile } from '../io/calibration';
 import { UserConverter } from '../io/convert';
 import { LeRobotWsClient } from '../io/policy/leRobotWsClient';
@@ -16,6 +17,7 @@ import { So100Robot } from '../io/robot/so100Robot';
 import { FeetechBus } from '../io/serial/feetechBus';
 import { SerialPortTransport } from '../io/serial/serialPortTransport';
 import { SimTransport } from '../io/serial/simTransport';
+import type { EpisodeWorld } from './episodeLoop';
 
 export interface ConnectedArm {
   readonly robot: So100Robot;
@@ -66,4 +68,18 @@ export async function makeConverter(converter: ConverterConfig, workspace: strin
   const options = toConverterOptions(converter);
   if (!converter.module) return builtinConverter(converter.layout, options);
   return UserConverter.load(path.resolve(workspace, converter.module), { layout: converter.layout, converterOptions: options });
+}
+
+/** The scene as the episode's world; on the in-process simulator the gripper servo also stalls on the cube. */
+export function sceneWorld(scene: CubeTask, arm: ConnectedArm): EpisodeWorld {
+  const gripper = arm.sim?.servo(motorId('gripper'));
+  if (!gripper) return scene;
+  return {
+    step(joints, dtMs) {
+      scene.step(joints, dtMs);
+      gripper.obstacle = gripperObstacle(scene, arm.robot.calibration);
+    },
+    get succeeded() { return scene.succeeded; },
+    get reason() { return scene.reason; },
+  };
 }

@@ -42,6 +42,8 @@ const BODY_STEP_CAP = 2.5;
 const GRIPPER_STEP_CAP = 8;
 const OPEN = 100;
 const CLOSED = 0;
+/** Less gripper travel than this between two decisions while closing means the jaws are blocked. */
+const STALL_PROGRESS = 1;
 
 interface GraspPlan {
   readonly cube: Vec3;
@@ -56,6 +58,8 @@ export class CubePickingPolicy {
   private phase: CubePickingPhase = 'search';
   private plan_: GraspPlan | null = null;
   private decision = 'no request yet';
+  /** Gripper position at the previous decision while closing; a gripper that stopped closing holds something. */
+  private closingFrom: number | undefined;
 
   constructor(
     readonly horizon: number,
@@ -80,6 +84,7 @@ export class CubePickingPolicy {
   reset(): void {
     this.phase = 'search';
     this.plan_ = null;
+    this.closingFrom = undefined;
     this.decision = 'reset';
   }
 
@@ -151,8 +156,12 @@ export class CubePickingPolicy {
       }
     }
     if (this.phase === 'close') {
-      if (gripper <= 10) {
+      // Fully closed, or stalled on the cube (a real gripper, and the simulated one, stop at the cube's width).
+      const stalled = this.closingFrom !== undefined && this.closingFrom - gripper < STALL_PROGRESS;
+      this.closingFrom = gripper;
+      if (gripper <= 10 || stalled) {
         this.phase = 'lift';
+        this.closingFrom = undefined;
       } else {
         this.decision = 'close: closing the jaws on the cube';
         return [...plan.grasp, CLOSED];

@@ -47,7 +47,8 @@ export interface ActResult {
 }
 
 export class So100Robot implements AsyncDisposable {
-  private readonly safety: ActionSafety;
+  private safety: ActionSafety;
+  private disableTorqueOnDisconnect: boolean;
   private lastObservation: Observation | undefined;
   private disconnected = false;
   /** Set by an observe() that saw fatal error bits; act() refuses until a later observe() is clean. */
@@ -55,6 +56,7 @@ export class So100Robot implements AsyncDisposable {
 
   private constructor(readonly bus: FeetechBus, private readonly options: So100RobotOptions, readonly firmware: string) {
     this.safety = new ActionSafety(options.calibration, { bodyMode: options.bodyMode, maxStep: options.maxStep });
+    this.disableTorqueOnDisconnect = options.disableTorqueOnDisconnect ?? true;
   }
 
   /** Handshake, calibration check (writing the file's values when the servos differ), then configure(). */
@@ -104,6 +106,16 @@ export class So100Robot implements AsyncDisposable {
     return { sent: verdict.sent, raw, clamped: verdict.clamped };
   }
 
+  /** New step caps (a live config edit) from the next act(); throws SafetyConfigError and keeps the old ones when invalid. */
+  setMaxStep(maxStep: MaxStep | null | undefined): void {
+    this.safety = new ActionSafety(this.options.calibration, { bodyMode: this.options.bodyMode, maxStep });
+  }
+
+  /** Whether disconnect() leaves the arm limp (true, LeRobot's default) or holding. */
+  setDisableTorqueOnDisconnect(limp: boolean): void {
+    this.disableTorqueOnDisconnect = limp;
+  }
+
   /**
    * Torque off on every servo, 5 retries each like LeRobot's disconnect; reports the servos that never answered.
    * A reply with error bits (an overheated servo) still acknowledges the write, so it counts as done.
@@ -133,7 +145,7 @@ export class So100Robot implements AsyncDisposable {
     if (this.disconnected) return;
     this.disconnected = true;
     try {
-      if (this.options.disableTorqueOnDisconnect ?? true) await this.torqueOff();
+      if (this.disableTorqueOnDisconnect) await this.torqueOff();
     } finally {
       await this.bus.close();
     }
