@@ -7,6 +7,11 @@ import { LabContext } from './labContext';
 import { ServerController } from './serverController';
 import { ServerLogChannel } from './serverLogChannel';
 import { ServerStatusItem } from './serverStatusItem';
+import { EpisodeCommands } from './episodeCommands';
+import { RuntimeController } from './runtimeController';
+import { WorkspaceConfig } from './workspaceConfig';
+import type { RuntimePhase } from '../core/rpc';
+import type { EpisodeSummary } from '../core/rpc';
 
 /** What activate() returns; used by the extension-host tests, stable enough for other extensions to read. */
 export interface So100Api {
@@ -17,6 +22,16 @@ export interface So100Api {
   stateHistory(): readonly ServerState[];
   /** The folder VS Code keeps this extension's logs in (the output channel's file lies under its parent). */
   logDirectory(): string;
+  /** The runtime's phase (idle when no runtime process runs). */
+  runtimePhase(): RuntimePhase;
+  runtimePid(): number | undefined;
+  /** The runtime's control rate and active model, as it last reported them. */
+  runtimeFps(): number | undefined;
+  runtimeModel(): string | undefined;
+  /** The last finished episode. */
+  lastEpisode(): EpisodeSummary | undefined;
+  /** Re-reads so100.json now (tests; the file watcher does it for users). */
+  reloadConfig(): Promise<void>;
 }
 
 let lab: LabContext | undefined;
@@ -27,8 +42,16 @@ export function activate(context: vscode.ExtensionContext): So100Api {
   const log = ctx.extension.add(new ServerLogChannel());
   const status = ctx.extension.add(new ServerStatusItem());
   const registry = new PidRegistry(join(context.globalStorageUri.fsPath, 'servers.json'));
-  const server = new ServerController(ctx, log, status, registry);
+  const config = ctx.extension.add(new WorkspaceConfig((line) => log.note(line)));
+  const server = new ServerController(ctx, log, status, registry, config);
   ctx.extension.add(() => server.stop());
+  // Declared before the commands it calls back into; the commands exist by the time a panel can ask.
+  let episodes: EpisodeCommands | undefined;
+  const runtime = new RuntimeController(context.extensionPath, () => config.folder, (name) => episodes?.execute(name) ?? Promise.resolve());
+  ctx.extension.add(() => runtime.stop());
+  ctx.extension.add(runtime.log);
+  episodes = ctx.extension.add(new EpisodeCommands(config, server, runtime));
+  void config.load();
 
   ctx.extension.add(vscode.commands.registerCommand('so100.startServer', () => server.start()));
   ctx.extension.add(vscode.commands.registerCommand('so100.stopServer', () => server.stop()));
@@ -50,6 +73,12 @@ export function activate(context: vscode.ExtensionContext): So100Api {
     serverPid: () => server.pid,
     stateHistory: () => server.stateHistory,
     logDirectory: () => context.logUri.fsPath,
+    runtimePhase: () => runtime.status()?.phase ?? 'idle',
+    runtimePid: () => runtime.pid,
+    runtimeFps: () => runtime.status()?.fps,
+    runtimeModel: () => runtime.status()?.activeModel,
+    lastEpisode: () => episodes?.lastEpisode,
+    reloadConfig: () => config.load(),
   };
 }
 

@@ -23,6 +23,13 @@ export class LabContext implements vscode.Disposable {
     return this.current;
   }
 
+  /** Opens a fresh server scope and hands the old one over undisposed (a model swap keeps the old server until the switch). */
+  detachServerScope(): DisposableScope {
+    const old = this.current;
+    this.current = new DisposableScope();
+    return old;
+  }
+
   async disposeAsync(): Promise<void> {
     await this.current.disposeAsync();
     await this.extension.disposeAsync();

@@ -8,21 +8,42 @@ import type { ServerState } from '../io/process/serverSpec';
 import type { LabContext } from './labContext';
 import type { ServerLogChannel } from './serverLogChannel';
 import type { ServerStatusItem } from './serverStatusItem';
-import { needsFreePort, readServerSettings, serverSpecFor, ServerSettingsError } from './serverSettings';
+import { needsFreePort, readServerSettings, serverSpecFor, ServerSettingsError, type ServerSettings } from './serverSettings';
 import { freePort } from '../io/net/freePort';
+import { join } from 'node:path';
+import { modelNamed } from '../core/config';
+import type { RuntimeModelEndpoint } from '../core/rpc';
+import { modelServerSpec, needsFreePort as needsModelPort } from '../io/process/modelServerSpec';
+import type { ServerSpec } from '../io/process/serverSpec';
+import type { WorkspaceConfig } from './workspaceConfig';
+import type { DisposableScope } from './disposableScope';
+
+/** A policy server the runtime can connect to. */
+export interface ReadyServer {
+  readonly model: string;
+  readonly endpoint: RuntimeModelEndpoint;
+}
+
+type Target =
+  | { readonly kind: 'remote'; readonly model: string; readonly endpoint: RuntimeModelEndpoint }
+  | { readonly kind: 'spec'; readonly model: string; readonly spec: () => Promise<ServerSpec> };
 
 export const SERVER_STATE_CONTEXT_KEY = 'so100.serverState';
 
 export class ServerController {
   private supervisor: ServerSupervisor | undefined;
   private history: ServerState[] = [];
-  private busy = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** The server scope of the model swapped away from, alive until retirePrevious(). */
+  private previous: DisposableScope | undefined;
+  private runningModel: string | undefined;
 
   constructor(
     private readonly lab: LabContext,
     private readonly log: ServerLogChannel,
     private readonly status: ServerStatusItem,
     private readonly registry: PidRegistry,
+    private readonly config: WorkspaceConfig,
   ) {
     this.publish('stopped');
   }
@@ -50,50 +71,121 @@ export class ServerController {
    * the user can fix (settings, trust) are shown as messages; nothing is thrown at the command.
    */
   async start(): Promise<void> {
-    if (this.busy || ['starting', 'ready', 'restarting', 'stopping'].includes(this.state)) return;
-    this.busy = true;
-    try {
-      await this.startOnce();
-    } finally {
-      this.busy = false;
-    }
+    await this.ensureReady();
   }
 
-  private async startOnce(): Promise<void> {
+  /**
+   * The running server of `model` (default: the config's active model), starting it — or replacing a server of
+   * another model — when needed. Resolves undefined when it could not be had; the user has been told why.
+   * With no so100.json the `so100.server.*` settings describe the one server.
+   */
+  ensureReady(model?: string, options: { readonly keepPrevious?: boolean } = {}): Promise<ReadyServer | undefined> {
+    // One at a time: a Run Episode during a Start Server waits for it instead of starting a second server.
+    const run = this.queue.then(() => this.ensureReadyNow(model, options.keepPrevious ?? false));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops the server a swap kept running until the runtime had switched away from it. */
+  async retirePrevious(): Promise<void> {
+    const old = this.previous;
+    this.previous = undefined;
+    await old?.disposeAsync();
+  }
+
+  private async ensureReadyNow(model: string | undefined, keepPrevious: boolean): Promise<ReadyServer | undefined> {
+    const target = this.target(model);
+    if (!target) return undefined;
+    if (target.kind === 'remote') return { model: target.model, endpoint: target.endpoint };
+    const sup = this.supervisor;
+    if (sup && this.runningModel === target.model && ['starting', 'ready', 'restarting'].includes(sup.state)) {
+      if (sup.state !== 'ready') await sup.start().catch(() => undefined); // joins the start in progress
+      return this.ready();
+    }
+    let spec: ServerSpec;
+    try {
+      spec = await target.spec();
+    } catch (err) {
+      if (err instanceof ServerSettingsError) { this.settingsProblem(err); return undefined; }
+      throw err;
+    }
+    await this.startSpec(spec, target.model, keepPrevious);
+    return this.ready();
+  }
+
+  /** The model whose server runs (or last ran). */
+  get model(): string | undefined {
+    return this.runningModel;
+  }
+
+  private ready(): ReadyServer | undefined {
+    const sup = this.supervisor;
+    if (!sup || sup.state !== 'ready' || this.runningModel === undefined) return undefined;
+    return { model: this.runningModel, endpoint: { url: `ws://${sup.spec.host}:${sup.spec.port}`, protocol: sup.spec.protocol } };
+  }
+
+  /** What to run for `model`: from so100.json when the workspace has one, else from the settings. */
+  private target(model: string | undefined): Target | undefined {
     const folder = vscode.workspace.workspaceFolders?.[0];
-    let settings;
+    const cfg = this.config.fromFile ? this.config.current : undefined;
+    if (cfg) {
+      const name = model ?? cfg.activeModel;
+      const m = modelNamed(cfg.models, name);
+      if (!m) {
+        void vscode.window.showErrorMessage(`SO-100: so100.json has no model "${name}" (models: ${Object.keys(cfg.models).join(', ')}).`);
+        return undefined;
+      }
+      if (m.kind === 'remote') return { kind: 'remote', model: name, endpoint: { url: m.url, protocol: m.protocol } };
+      if (m.kind === 'command' && !vscode.workspace.isTrusted) return this.untrusted(`model "${name}" in so100.json runs ${m.command}`);
+      return {
+        kind: 'spec', model: name,
+        spec: async () => modelServerSpec(name, m, {
+          so100: { command: process.execPath, args: [join(this.lab.vscodeContext.extensionPath, 'dist', 'cli.js')], env: { ELECTRON_RUN_AS_NODE: '1' } },
+          freePort: needsModelPort(m) ? await freePort(m.kind === 'command' ? m.host : '127.0.0.1') : 0,
+          workspaceFolder: folder?.uri.fsPath,
+        }),
+      };
+    }
+    let settings: ServerSettings;
     try {
       settings = readServerSettings(folder);
     } catch (err) {
-      if (err instanceof ServerSettingsError) return this.settingsProblem(err);
+      if (err instanceof ServerSettingsError) { this.settingsProblem(err); return undefined; }
       throw err;
     }
-    if (settings.kind === 'command' && !vscode.workspace.isTrusted) {
-      // Workspace Trust: a configured command may come from a repository the user just cloned.
-      const msg = 'SO-100: this workspace is not trusted, so the configured server command (so100.server.command) ' +
-        'is not run. Trust the workspace, or set so100.server.kind to "builtin" to use the built-in server.';
-      this.log.warn(msg);
-      void vscode.window.showWarningMessage(msg, 'Manage Workspace Trust').then((pick) => {
-        if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
-      return;
-    }
-    let spec;
-    try {
-      const port = needsFreePort(settings) ? await freePort(settings.host) : 0;
-      spec = serverSpecFor(settings, {
-        extensionPath: this.lab.vscodeContext.extensionPath,
-        freePort: port,
-        workspaceFolder: folder?.uri.fsPath,
-      });
-    } catch (err) {
-      if (err instanceof ServerSettingsError) return this.settingsProblem(err);
-      throw err;
-    }
+    if (settings.kind === 'command' && !vscode.workspace.isTrusted) return this.untrusted('the configured server command (so100.server.command)');
+    const name = model ?? (settings.kind === 'builtin' ? settings.builtinProfile : 'server');
+    return {
+      kind: 'spec', model: name,
+      spec: async () => {
+        const port = needsFreePort(settings) ? await freePort(settings.host) : 0;
+        return serverSpecFor(settings, { extensionPath: this.lab.vscodeContext.extensionPath, freePort: port, workspaceFolder: folder?.uri.fsPath });
+      },
+    };
+  }
 
-    const scope = await this.lab.renewServerScope();
+  private untrusted(what: string): undefined {
+    // Workspace Trust: a configured command may come from a repository the user just cloned.
+    const msg = `SO-100: this workspace is not trusted, so ${what} is not run. Trust the workspace, or use the built-in server.`;
+    this.log.warn(msg);
+    void vscode.window.showWarningMessage(msg, 'Manage Workspace Trust').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return undefined;
+  }
+
+  private async startSpec(spec: ServerSpec, model: string, keepPrevious: boolean): Promise<void> {
+    await this.retirePrevious();
+    let scope;
+    if (keepPrevious) {
+      this.previous = this.lab.detachServerScope();
+      scope = this.lab.server;
+    } else {
+      scope = await this.lab.renewServerScope();
+    }
     const supervisor = new ServerSupervisor(spec, { pidRegistry: this.registry });
     this.supervisor = supervisor;
+    this.runningModel = model;
     this.history = [];
     scope.add(supervisor.onLog((line) => this.log.append(line)));
     scope.add(supervisor.onStateChange((state) => {
@@ -122,6 +214,7 @@ export class ServerController {
 
   /** Stops the server (whole process group) and resolves once it is reaped. No-op when none runs. */
   async stop(): Promise<void> {
+    await this.retirePrevious();
     await this.supervisor?.stop();
   }
 

@@ -125,6 +125,8 @@ export class RuntimeSession {
     const conn = this.requireConnected('run an episode');
     const config = conn.config;
     const number = ++this.episodes;
+    // Every episode starts with the cube back on the table (the arm stays where it is: Reset moves it).
+    if (number > 1) this.newScene(conn);
     const client = conn.clients.get(this.activeModel!)!;
     const recorder = conn.recordDir === undefined ? undefined : await EpisodeRecorder.create(conn.recordDir, {
       config, model: this.activeModel,
@@ -220,8 +222,16 @@ export class RuntimeSession {
   async swapModel(model: string, endpoint?: RuntimeModelEndpoint): Promise<RuntimeStatus> {
     const conn = this.conn;
     if (!conn) throw new RuntimePhaseError('connect first');
-    if (endpoint) conn.endpoints.set(model, endpoint);
     let client = conn.clients.get(model);
+    if (endpoint) {
+      conn.endpoints.set(model, endpoint);
+      // The host restarted that model's server elsewhere: the old client points at nothing.
+      if (client && client.url !== endpoint.url) {
+        void client.close();
+        conn.clients.delete(model);
+        client = undefined;
+      }
+    }
     if (!client) {
       client = policyClient(model, endpointOf(conn.config, model, Object.fromEntries(conn.endpoints)), conn.config.requestTimeoutMs);
       conn.clients.set(model, client);
@@ -258,6 +268,7 @@ export class RuntimeSession {
     conn.arm.robot.setDisableTorqueOnDisconnect(next.robot.disconnect !== 'hold');
     conn.config = next;
     this.episode?.loop.applySettings({ fps: next.fps, task: next.task, maxSteps: next.maxSteps, requestTimeoutMs: next.requestTimeoutMs });
+    this.emitState();
     return { applied, nextEpisode, needs };
   }
 

@@ -4,13 +4,16 @@
 /** Where the schema lives inside the extension package; the extension passes the path as the workspace sees it. */
 export const SCHEMA_RELATIVE_PATH = 'schemas/so100.schema.json';
 
-/** The starter so100.json; `schemaRef` becomes its `$schema` (default: SCHEMA_RELATIVE_PATH as a placeholder). */
-export function starterConfigText(schemaRef: string = SCHEMA_RELATIVE_PATH): string {
+/**
+ * The starter so100.json; `schemaRef` becomes its `$schema` (default: SCHEMA_RELATIVE_PATH as a placeholder), and
+ * null leaves it out (VS Code finds the schema through the extension's jsonValidation; a path would be machine-bound).
+ */
+export function starterConfigText(schemaRef: string | null = SCHEMA_RELATIVE_PATH): string {
   return `{
   // SO-100 Policy Lab workspace config. Comments and trailing commas are allowed.
   // Every setting shown here is the default: an empty {} behaves the same. Hover a key for its documentation.
-  "$schema": ${JSON.stringify(schemaRef)},
-
+${schemaRef === null ? '' : `  "$schema": ${JSON.stringify(schemaRef)},
+`}
   // ── Control loop ─────────────────────────────────────────────────────────────────────────────────
   "fps": 30,                           // ticks per second; LeRobot SO-100 datasets are recorded at 30
   "maxSteps": 900,                     // ticks per episode at most (900 = 30 s at 30 fps)

@@ -1,5 +1,5 @@
 // Compiles a user's converter module with esbuild and evaluates it in this process (a trusted workspace's code).
-import { build, type Message } from 'esbuild';
+import type { Message } from 'esbuild';
 import { existsSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
@@ -48,6 +48,14 @@ export async function compileConverter(file: string): Promise<CompiledConverter>
   const dir = path.dirname(abs);
   // A fresh name per build: Node caches source maps by module, and stale maps must not describe new code.
   const compiledName = path.join(dir, `${path.basename(abs)}.so100-${process.pid}-${++generation}.cjs`);
+  let build: typeof import('esbuild').build;
+  try {
+    // Loaded on first use: only user converter modules need the compiler, and a missing one must not break the rest.
+    ({ build } = await import('esbuild'));
+  } catch (e) {
+    throw new UserConverterError('compile', abs, `the esbuild compiler is not available (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); ` +
+      'converter modules need it: install the extension from its full package, or run `npm install esbuild` next to it', undefined, e);
+  }
   let result;
   try {
     result = await build({

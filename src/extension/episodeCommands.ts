@@ -1,0 +1,251 @@
+// The episode commands of the palette: Run Episode, Step, Pause, Resume, Stop, Emergency Stop, Reset, Swap Model,
+// plus Create Config, Open Episode Folder and Export Timing CSV. Each turns failures into a message with a next
+// step; none throws at the command service.
+import * as vscode from 'vscode';
+import { copyFile } from 'node:fs/promises';
+import path from 'node:path';
+import { modelNamed, type So100Config } from '../core/config';
+import type { EpisodeSummary, RuntimeStatus } from '../core/rpc';
+import { EPISODE_FILES } from '../io/recording/episodeRecorder';
+import type { RuntimeController } from './runtimeController';
+import type { ServerController } from './serverController';
+import type { EpisodeCommand } from './telemetrySource';
+import { CONFIG_FILE_NAME, type WorkspaceConfig } from './workspaceConfig';
+
+const BUSY: readonly RuntimeStatus['phase'][] = ['running', 'paused', 'connecting', 'resetting'];
+
+export class EpisodeCommands implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Set by Swap Model: the model the next connect uses instead of the file's activeModel. */
+  private modelOverride: string | undefined;
+  private last: EpisodeSummary | undefined;
+
+  constructor(
+    private readonly config: WorkspaceConfig,
+    private readonly servers: ServerController,
+    private readonly runtime: RuntimeController,
+  ) {
+    const reg = (id: string, fn: (arg?: unknown) => Promise<void> | void) =>
+      this.disposables.push(vscode.commands.registerCommand(id, (arg?: unknown) => this.guard(id, () => fn(arg))));
+    reg('so100.runEpisode', () => this.run({ paused: false }));
+    reg('so100.step', () => this.step());
+    reg('so100.pause', () => this.simple('pause'));
+    reg('so100.resume', () => this.simple('resume'));
+    reg('so100.stop', () => this.simple('stop'));
+    reg('so100.reset', () => this.reset());
+    reg('so100.emergencyStop', () => this.estop());
+    reg('so100.disconnectArm', async () => { if (this.runtime.running) await this.runtime.call('disconnect', {}); });
+    reg('so100.swapModel', (arg) => this.swapModel(typeof arg === 'string' ? arg : undefined));
+    reg('so100.createConfig', () => this.createConfig());
+    reg('so100.openEpisodeFolder', () => this.openEpisodeFolder());
+    reg('so100.exportTimingCsv', () => this.exportTimingCsv());
+    reg('so100.showRuntimeLog', () => this.runtime.log.show());
+    this.disposables.push(runtime.onEvent('episodeEnded', (s) => this.ended(s)));
+    this.disposables.push(config.onDidChange(({ next }) => { void this.configChanged(next); }));
+  }
+
+  /** The last finished episode (for tests and the tree view). */
+  get lastEpisode(): EpisodeSummary | undefined {
+    return this.last;
+  }
+
+  /** Runs `name` as the palette does; used by panels' buttons. */
+  execute(name: EpisodeCommand): Promise<void> {
+    const id = { runEpisode: 'so100.runEpisode', step: 'so100.step', pause: 'so100.pause', resume: 'so100.resume', stop: 'so100.stop', estop: 'so100.emergencyStop', reset: 'so100.reset' }[name];
+    return Promise.resolve(vscode.commands.executeCommand<void>(id));
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private async guard(id: string, fn: () => Promise<void> | void): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.runtime.log.error(`${id}: ${message}`);
+      void vscode.window.showErrorMessage(`SO-100: ${message}`, 'Show Runtime Log').then((pick) => { if (pick) this.runtime.log.show(); });
+    }
+  }
+
+  /** The config the next connect uses: the file's (or the default), with the swapped-in model. */
+  private effectiveConfig(): So100Config | undefined {
+    if (this.config.hasErrors) {
+      void vscode.window.showErrorMessage(`SO-100: ${CONFIG_FILE_NAME} has errors (see the Problems panel); fix them first.`, `Open ${CONFIG_FILE_NAME}`)
+        .then((pick) => { if (pick && this.config.file) void vscode.window.showTextDocument(this.config.file); });
+      return undefined;
+    }
+    const config = this.config.current;
+    if (this.modelOverride && !modelNamed(config.models, this.modelOverride)) this.modelOverride = undefined;
+    return this.modelOverride ? { ...config, activeModel: this.modelOverride } : config;
+  }
+
+  /** Connects the runtime (arm, cameras, policy) unless it already is; false when it could not. */
+  private async ensureConnected(): Promise<boolean> {
+    const phase = this.runtime.status()?.phase ?? 'idle';
+    if (phase === 'connected' || phase === 'running' || phase === 'paused') return true;
+    const config = this.effectiveConfig();
+    if (!config) return false;
+    if (config.converter.module && !vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(`SO-100: this workspace is not trusted, so the converter module ${config.converter.module} is not run. Trust the workspace, or remove converter.module.`);
+      return false;
+    }
+    const server = await this.servers.ensureReady(config.activeModel);
+    if (!server) return false;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SO-100: connecting the arm and the policy' }, async () => {
+      await this.runtime.call('connect', { config, endpoints: { [server.model]: server.endpoint } });
+    });
+    return true;
+  }
+
+  private async run({ paused }: { paused: boolean }): Promise<void> {
+    const phase = this.runtime.status()?.phase;
+    if (phase && BUSY.includes(phase)) {
+      void vscode.window.showInformationMessage(`SO-100: an episode is already ${phase}; stop it first.`);
+      return;
+    }
+    if (!(await this.ensureConnected())) return;
+    await this.runtime.call('runEpisode', { startPaused: paused });
+  }
+
+  private async step(): Promise<void> {
+    const phase = this.runtime.status()?.phase ?? 'idle';
+    if (phase === 'running') {
+      await this.runtime.call('pause', {});
+      return;
+    }
+    if (phase !== 'paused' && !(await this.ensureConnected())) return;
+    await this.runtime.call('step', {});
+  }
+
+  private async simple(method: 'pause' | 'resume' | 'stop'): Promise<void> {
+    if (!this.runtime.running) {
+      void vscode.window.showInformationMessage('SO-100: no episode is running.');
+      return;
+    }
+    await this.runtime.call(method, {});
+  }
+
+  private async reset(): Promise<void> {
+    if (!(await this.ensureConnected())) return;
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SO-100: gliding the arm back to its start pose' }, async () => {
+      await this.runtime.call('reset', {});
+    });
+  }
+
+  private async estop(): Promise<void> {
+    if (!this.runtime.running) {
+      void vscode.window.showWarningMessage('SO-100: emergency stop — no arm is connected from this window. If an arm is moving, switch its power off.');
+      return;
+    }
+    const r = await this.runtime.call('estop', {});
+    if (r.torqueOff) void vscode.window.showWarningMessage('SO-100: emergency stop — torque is off on all six servos. Run an episode (or Reset) to reconnect.');
+    else void vscode.window.showErrorMessage(`SO-100: emergency stop — ${r.failedMotors.join(', ')} did not confirm torque off. Switch the arm's power off now.`);
+  }
+
+  /** Quick pick of the configured models with their state; `name` (from a keybinding or a test) skips it. */
+  private async swapModel(name?: string): Promise<void> {
+    const config = this.effectiveConfig();
+    if (!config) return;
+    const current = this.runtime.status()?.activeModel ?? config.activeModel;
+    if (name !== undefined && !modelNamed(config.models, name)) {
+      void vscode.window.showErrorMessage(`SO-100: no model "${name}"; configured: ${Object.keys(config.models).join(', ')}.`);
+      return;
+    }
+    const items = Object.entries(config.models).map(([name, m]) => ({
+      label: name,
+      description: m.kind === 'builtin' ? `built-in ${m.profile} (${m.protocol})` : m.kind === 'remote' ? `${m.url} (${m.protocol})` : `${m.command} (${m.protocol})`,
+      detail: name === current ? `active · server ${this.servers.model === name ? this.servers.state : 'stopped'}`
+        : m.kind === 'remote' ? 'remote · started elsewhere' : `server ${this.servers.model === name ? this.servers.state : 'stopped'}`,
+      picked: name === current,
+    }));
+    const pick = name !== undefined ? { label: name } : await vscode.window.showQuickPick(items, { title: 'SO-100: Swap Model', placeHolder: `active: ${current}` });
+    if (!pick || pick.label === current) return;
+    this.modelOverride = pick.label;
+    const phase = this.runtime.status()?.phase ?? 'idle';
+    if (phase === 'idle' || phase === 'estopped') {
+      void vscode.window.showInformationMessage(`SO-100: the next episode uses ${pick.label}.`);
+      return;
+    }
+    // The new server first, then the runtime switches, then the old server goes: no request meets a dead server.
+    const server = await this.servers.ensureReady(pick.label, { keepPrevious: true });
+    if (!server) return;
+    try {
+      await this.runtime.call('swapModel', { model: server.model, endpoint: server.endpoint });
+    } finally {
+      await this.servers.retirePrevious();
+    }
+  }
+
+  private async createConfig(): Promise<void> {
+    const file = await this.config.createStarter();
+    if (!file) {
+      void vscode.window.showWarningMessage(`SO-100: open a folder first; ${CONFIG_FILE_NAME} lives in the workspace folder.`);
+      return;
+    }
+    await vscode.window.showTextDocument(file);
+  }
+
+  private async openEpisodeFolder(): Promise<void> {
+    const dir = this.last?.recordDir ?? (this.config.folder ? path.join(this.config.folder, this.config.current.record.dir) : undefined);
+    if (!dir) {
+      void vscode.window.showInformationMessage('SO-100: no episode has been recorded yet.');
+      return;
+    }
+    const uri = vscode.Uri.file(dir);
+    const episodeJson = vscode.Uri.joinPath(uri, EPISODE_FILES.episode);
+    try {
+      await vscode.workspace.fs.stat(episodeJson);
+      await vscode.window.showTextDocument(episodeJson, { preview: true });
+    } catch {
+      // no episode.json there (the records root): nothing to open
+    }
+    await vscode.commands.executeCommand('revealInExplorer', uri);
+  }
+
+  private async exportTimingCsv(): Promise<void> {
+    const dir = this.last?.recordDir;
+    if (!dir) {
+      void vscode.window.showInformationMessage('SO-100: run an episode with recording on first; its timing.csv is what gets exported.');
+      return;
+    }
+    const source = path.join(dir, EPISODE_FILES.timing);
+    const target = await vscode.window.showSaveDialog({
+      title: 'SO-100: Export Timing CSV', filters: { CSV: ['csv'] },
+      defaultUri: vscode.Uri.file(path.join(this.config.folder ?? dir, `timing-episode-${this.last?.episode ?? 0}.csv`)),
+    });
+    if (!target) return;
+    await copyFile(source, target.fsPath);
+    void vscode.window.showInformationMessage(`SO-100: timing of episode ${this.last?.episode} saved to ${target.fsPath}.`);
+  }
+
+  private ended(s: EpisodeSummary): void {
+    this.last = s;
+    const text = `SO-100: episode ${s.episode} — ${s.success ? 'success' : 'failure'}: ${s.reason} (${s.steps} ticks, ${s.starvedTicks} starved)`;
+    this.runtime.log.info(text);
+    const actions = s.recordDir ? ['Open Episode Folder', 'Show Dashboard'] : ['Show Dashboard'];
+    const show = s.success ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    void show(text, ...actions).then((pick) => {
+      if (pick === 'Open Episode Folder') void vscode.commands.executeCommand('so100.openEpisodeFolder');
+      if (pick === 'Show Dashboard') void vscode.commands.executeCommand('so100.showDashboard');
+    });
+  }
+
+  /** A valid edit of so100.json: hot settings apply now; what needs the arm or the server asks first. */
+  private async configChanged(next: So100Config): Promise<void> {
+    const phase = this.runtime.status()?.phase ?? 'idle';
+    if (!this.runtime.running || phase === 'idle' || phase === 'estopped' || phase === 'connecting') return;
+    const config = this.modelOverride && modelNamed(next.models, this.modelOverride) ? { ...next, activeModel: this.modelOverride } : next;
+    const r = await this.runtime.call('applyConfig', { config });
+    if (r.applied.length) this.runtime.log.info(`${CONFIG_FILE_NAME}: applied now: ${r.applied.join(', ')}`);
+    if (r.nextEpisode.length) this.runtime.log.info(`${CONFIG_FILE_NAME}: from the next episode: ${r.nextEpisode.join(', ')}`);
+    if (r.needs.length === 0) return;
+    const what = [...new Set(r.needs.map((n) => (n.class === 'reconnect-arm' ? 'reconnecting the arm' : 'restarting the policy server')))].join(' and ');
+    const pick = await vscode.window.showInformationMessage(`SO-100: ${r.needs.map((n) => n.path).join(', ')} changed; this needs ${what}.`, 'Reconnect Now', 'Later');
+    if (pick !== 'Reconnect Now') return;
+    await this.runtime.call('disconnect', {});
+    if (r.needs.some((n) => n.class === 'restart-server')) await this.servers.stop();
+    await this.ensureConnected();
+  }
+}

@@ -1,0 +1,153 @@
+// The runtime process as the extension host sees it: started on demand (on this VS Code's Node), watched, its log
+// in an output channel, its phase in a context key (so commands enable and disable through `when` clauses), its
+// events handed to panels (TelemetrySource).
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import type { RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeMethods, RuntimePhase, RuntimeStatus } from '../core/rpc';
+import { RuntimeProcess } from '../runtime/rpc/runtimeProcess';
+import type { EpisodeCommand, TelemetrySource } from './telemetrySource';
+
+export const RUNTIME_PHASE_CONTEXT_KEY = 'so100.runtimePhase';
+
+export class RuntimeController implements TelemetrySource, vscode.Disposable {
+  private process: RuntimeProcess | undefined;
+  private starting: Promise<RuntimeProcess> | undefined;
+  private lastStatus: RuntimeStatus | undefined;
+  private readonly listeners = new Map<RuntimeEventName, Set<(data: never) => void>>();
+  private readonly frameWants = new Map<object, number>();
+  private stopping = false;
+  readonly log: vscode.LogOutputChannel;
+
+  constructor(
+    private readonly extensionPath: string,
+    private readonly workspace: () => string | undefined,
+    /** Runs an episode command the way the palette does (the commands module owns the user-facing flow). */
+    private readonly runCommand: (name: EpisodeCommand) => Promise<void>,
+  ) {
+    this.log = vscode.window.createOutputChannel('SO-100 Runtime', { log: true });
+    this.publishPhase('idle');
+  }
+
+  /** The runtime's client, starting the process first when none runs. */
+  async client(): Promise<RuntimeProcess['client']> {
+    return (await this.ensureProcess()).client;
+  }
+
+  get running(): boolean {
+    return this.process !== undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  /** Calls the runtime (started if needed). */
+  async call<M extends RuntimeMethod>(method: M, params: RuntimeMethods[M]['params']): Promise<RuntimeMethods[M]['result']> {
+    return (await this.client()).call(method, params);
+  }
+
+  status(): RuntimeStatus | undefined {
+    return this.lastStatus;
+  }
+
+  onEvent<E extends RuntimeEventName>(event: E, listener: (data: RuntimeEvents[E]) => void): vscode.Disposable {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as (data: never) => void);
+    return new vscode.Disposable(() => set.delete(listener as (data: never) => void));
+  }
+
+  requestFrames(owner: object, fps: number): void {
+    if (fps > 0) this.frameWants.set(owner, fps);
+    else this.frameWants.delete(owner);
+    void this.applyFrameRate();
+  }
+
+  command(name: EpisodeCommand): Promise<void> {
+    return this.runCommand(name);
+  }
+
+  /** Asks the runtime to leave the arm safe and exit; kills it if it does not. */
+  async stop(): Promise<void> {
+    const p = this.process;
+    if (!p) return;
+    this.stopping = true;
+    try {
+      await p.stop();
+    } finally {
+      this.stopping = false;
+    }
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.log.dispose();
+  }
+
+  private ensureProcess(): Promise<RuntimeProcess> {
+    if (this.process) return Promise.resolve(this.process);
+    this.starting ??= this.startProcess().finally(() => { this.starting = undefined; });
+    return this.starting;
+  }
+
+  private async startProcess(): Promise<RuntimeProcess> {
+    const workspace = this.workspace() ?? this.extensionPath;
+    this.log.info(`starting the runtime (workspace ${workspace})`);
+    const p = await RuntimeProcess.start({
+      command: process.execPath,
+      args: [join(this.extensionPath, 'dist', 'runtime.js')],
+      workspace,
+      // VS Code's own Node: run it as plain Node, not as another Electron app.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      onLog: (line) => this.log.info(line),
+    });
+    this.process = p;
+    this.log.info(`runtime ready (pid ${p.pid}, socket ${p.client.socketPath})`);
+    for (const event of ['state', 'tick', 'chunk', 'frame', 'warning', 'episodeEnded'] as const) {
+      p.client.on(event, (data) => this.dispatch(event, data));
+    }
+    void p.exited.then((code) => this.exited(p, code));
+    await this.applyFrameRate();
+    return p;
+  }
+
+  private dispatch<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void {
+    if (event === 'state') {
+      this.lastStatus = data as RuntimeStatus;
+      this.publishPhase(this.lastStatus.phase);
+    }
+    if (event === 'warning') this.log.warn((data as RuntimeEvents['warning']).message);
+    for (const l of this.listeners.get(event) ?? []) {
+      try {
+        (l as (d: RuntimeEvents[E]) => void)(data);
+      } catch (err) {
+        this.log.error(`a ${event} listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  private exited(p: RuntimeProcess, code: number | null): void {
+    if (this.process !== p) return;
+    this.process = undefined;
+    this.lastStatus = undefined;
+    this.publishPhase('idle');
+    if (this.stopping) {
+      this.log.info(`runtime stopped (exit code ${code})`);
+      return;
+    }
+    const msg = `SO-100: the runtime stopped unexpectedly (exit code ${code}). The arm's servos hold their last goal; check the arm, then run the episode again.`;
+    this.log.error(msg);
+    void vscode.window.showErrorMessage(msg, 'Show Runtime Log').then((pick) => { if (pick) this.log.show(); });
+  }
+
+  private async applyFrameRate(): Promise<void> {
+    const p = this.process;
+    if (!p) return;
+    const fps = Math.max(0, ...this.frameWants.values());
+    await p.client.call('subscribe', { frameFps: fps }).catch((err: unknown) => this.log.warn(`frame subscription: ${String(err)}`));
+  }
+
+  private publishPhase(phase: RuntimePhase): void {
+    void vscode.commands.executeCommand('setContext', RUNTIME_PHASE_CONTEXT_KEY, phase);
+  }
+}
