@@ -1,4 +1,4 @@
-// Entry point: wires the inference-server commands, status bar item and log channel; nothing else lives here.
+// Entry point: wires the config, the inference server, the runtime and the commands; nothing else lives here.
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { PidRegistry } from '../io/process/pidRegistry';
