@@ -24,6 +24,7 @@ Options:
   --fps N            control rate (default 30)
   --model NAME       pi0 (default, chunk 50) | pi0_fast (chunk 10) | a model of --config
   --protocol P       openpi (default) | lerobot-ws
+  --layout NAME      converter layout: openpi-so100 | lerobot-ws | droid | libero | aloha (default: the protocol's)
   --chunking MODE    async (default: ask for the next chunk before the queue runs dry) | sync (openpi's broker)
   --server URL       use an already-running policy server (e.g. ws://gpu-box:8000) instead of starting one
   --port PATH        drive the arm on this serial port (a real SO-100, or a \`so100 sim --pty\` path) instead of the
@@ -56,6 +57,7 @@ const OPTIONS = {
   record: { type: 'string' },
   'no-record': { type: 'boolean' },
   frames: { type: 'string' },
+  layout: { type: 'string' },
 } as const;
 
 /** Prints what the session reports: warnings as they come, a progress line on a terminal. */
@@ -128,7 +130,7 @@ async function run(argv: string[]): Promise<number> {
 }
 
 function printSummary(s: EpisodeSummary, fps: number): void {
-  console.log(`\n${s.steps} ticks at ${fps} fps, ${s.chunks} chunks, ${s.starvedTicks} starved ticks, ` +
+  console.log(`\n${s.steps} ticks at ${fps} fps, ${s.chunks} chunks, ${s.starvedTicks} starved ticks (${s.warmupTicks} before the first chunk), ` +
     `${s.clampedTicks} ticks clamped by safety, ${s.lateTicks} late ticks`);
   const fmt = (n: number) => n.toFixed(2).padStart(9);
   console.log(`\n${'stage'.padEnd(14)}${'p50 ms'.padStart(9)}${'p95 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}`);

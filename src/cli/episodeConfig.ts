@@ -24,6 +24,7 @@ export interface EpisodeFlags {
   readonly record?: string;
   readonly 'no-record'?: boolean;
   readonly frames?: string;
+  readonly layout?: string;
 }
 
 /** The config file (or the flags over it) is invalid; the message lists every problem at file:line:column. */
@@ -94,6 +95,7 @@ export async function episodeConfig(flags: EpisodeFlags, cwd = process.cwd()): P
     const c = obj(raw.chunking);
     raw.chunking = c.mode === flags.chunking ? c : { mode: flags.chunking };
   }
+  if (flags.layout !== undefined) raw.converter = { ...obj(raw.converter), layout: flags.layout };
   const robot = obj(raw.robot);
   if (flags.port !== undefined) robot.port = flags.port;
   if (flags['robot-id'] !== undefined) robot.id = flags['robot-id'];

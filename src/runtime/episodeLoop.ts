@@ -3,9 +3,9 @@
 // paused, stepped one tick at a time, stopped, emergency-stopped and handed another policy between ticks.
 import { ActionChunk } from '../core/chunking/actionChunk';
 import type { ChunkRequest, ChunkScheduler } from '../core/chunking';
-import type { Converter, RgbFrame } from '../core/convert';
+import type { Converter, PolicyInput, RgbFrame } from '../core/convert';
 import { SO100_MOTORS, fromMotorVector, toMotorVector, type ClampEvent, type PerMotor } from '../core/so100';
-import type { PolicyClient } from '../io/policy/policyClient';
+import type { PolicyClient, PolicyResult } from '../io/policy/policyClient';
 import { TIMING_STAGES, type EpisodeRecorder } from '../io/recording';
 import type { So100Robot } from '../io/robot/so100Robot';
 import { UnsafeActionError } from '../io/robot/robotErrors';
@@ -79,6 +79,8 @@ export interface EpisodeResult {
   readonly reason: string;
   readonly steps: number;
   readonly starvedTicks: number;
+  /** Starved ticks before the first action (the first inference); included in starvedTicks. */
+  readonly warmupTicks: number;
   readonly chunks: number;
   readonly clampedTicks: number;
   readonly lateTicks: number;
@@ -169,7 +171,7 @@ export class EpisodeLoop {
     const stats = this.parts.scheduler.stats();
     const reason = this.endReason ?? `stopped after ${this.settings.maxSteps} steps without success`;
     return {
-      success: this.success, reason, steps: this.steps, starvedTicks: stats.starvedTicks, chunks: this.chunks,
+      success: this.success, reason, steps: this.steps, starvedTicks: stats.starvedTicks, warmupTicks: stats.warmupTicks, chunks: this.chunks,
       clampedTicks: this.clampedTicks, lateTicks: this.lateTicks, timing: this.timing,
     };
   }
@@ -311,44 +313,76 @@ export class EpisodeLoop {
   private request(req: ChunkRequest, positions: PerMotor<number>, images: Readonly<Record<string, RgbFrame>>): void {
     const { scheduler } = this.parts;
     const converter = this.converter;
-    const recorder = this.settings.recorder;
-    const t0 = performance.now();
-    const { input, warnings } = converter.toPolicy({ positions, images, task: this.settings.task });
-    this.sample('convert', performance.now() - t0);
-    for (const w of warnings) this.warn(w);
-    const requestedAt = performance.now();
     const client = this.client;
+    const t0 = performance.now();
+    let input: PolicyInput['input'];
+    try {
+      const converted = converter.toPolicy({ positions, images, task: this.settings.task });
+      input = converted.input;
+      for (const w of converted.warnings) this.warn(w);
+    } catch (err) {
+      // A converter bug or a missing camera: no request this time, the arm holds, and it counts as a failure.
+      scheduler.abandon(req);
+      this.failed(`converter ${converter.name} failed: ${messageOf(err)}`);
+      return;
+    } finally {
+      this.sample('convert', performance.now() - t0);
+    }
+    const requestedAt = performance.now();
     const flight: Promise<void> = client.infer(input, { timeoutMs: this.settings.requestTimeoutMs }).then((r) => {
-      const t = r.clientTiming;
-      this.sample('encode', t.encodeMs);
-      if (t.networkMs !== undefined) this.sample('network', t.networkMs);
-      if (r.serverTiming) this.sample('server infer', r.serverTiming.inferMs);
-      this.sample('decode', t.decodeMs);
-      this.sample('policy total', t.totalMs);
-      const back = converter.fromPolicy(r.actions);
-      for (const w of back.warnings) this.warn(w);
-      const receivedAt = performance.now();
-      const delivery = scheduler.deliver(new ActionChunk(back.horizon, SO100_MOTORS.length, back.targets), req,
-        { requestedAtMs: requestedAt, receivedAtMs: receivedAt });
-      recorder?.recordChunk({ requestId: req.id, observationTick: req.observationIndex, requestedAtMs: requestedAt,
-        receivedAtMs: receivedAt, horizon: back.horizon, dims: SO100_MOTORS.length, values: back.targets,
-        accepted: delivery.accepted, discardReason: delivery.accepted ? undefined : delivery.reason });
-      this.settings.onChunk?.({ requestId: req.id, observationTick: req.observationIndex, horizon: back.horizon,
-        dims: SO100_MOTORS.length, targets: back.targets, accepted: delivery.accepted, latencyMs: receivedAt - requestedAt });
-      if (delivery.accepted) this.chunks++;
-      else if (delivery.reason !== 'other-epoch') this.warn(`a chunk was discarded: ${delivery.message}`);
-      if (client === this.client) this.policyFailures = 0;
+      try {
+        const usable = this.received(r, req, converter, requestedAt);
+        if (client !== this.client) return;
+        if (usable) this.policyFailures = 0;
+        else this.failed('the policy returned NaN or Inf actions; the chunk was discarded and the arm held its position');
+      } catch (err) {
+        scheduler.abandon(req);
+        if (client === this.client) this.failed(`converter ${converter.name} failed on the policy's reply: ${messageOf(err)}`);
+      }
     }, (err: unknown) => {
       scheduler.abandon(req);
       if (client !== this.client) return; // a swapped-out model's failure is no longer ours
-      this.policyFailures++;
-      const message = err instanceof Error ? err.message : String(err);
-      this.warn(`policy request failed: ${message}`);
-      const limit = this.settings.maxPolicyFailures ?? 3;
-      if (this.policyFailures >= limit) this.stop(`the policy failed ${this.policyFailures} times in a row; last: ${message}`);
+      this.failed(messageOf(err), 'policy request failed');
     }).finally(() => { if (this.inFlight === flight) this.inFlight = undefined; });
     this.inFlight = flight;
   }
+
+  /** A chunk came back: timing, back-conversion, the scheduler, the record, the listeners. False: it was not finite. */
+  private received(r: PolicyResult, req: ChunkRequest, converter: Converter, requestedAt: number): boolean {
+    const { scheduler } = this.parts;
+    const recorder = this.settings.recorder;
+    const t = r.clientTiming;
+    this.sample('encode', t.encodeMs);
+    if (t.networkMs !== undefined) this.sample('network', t.networkMs);
+    if (r.serverTiming) this.sample('server infer', r.serverTiming.inferMs);
+    this.sample('decode', t.decodeMs);
+    this.sample('policy total', t.totalMs);
+    const back = converter.fromPolicy(r.actions);
+    for (const w of back.warnings) this.warn(w);
+    const receivedAt = performance.now();
+    const delivery = scheduler.deliver(new ActionChunk(back.horizon, SO100_MOTORS.length, back.targets), req,
+      { requestedAtMs: requestedAt, receivedAtMs: receivedAt });
+    recorder?.recordChunk({ requestId: req.id, observationTick: req.observationIndex, requestedAtMs: requestedAt,
+      receivedAtMs: receivedAt, horizon: back.horizon, dims: SO100_MOTORS.length, values: back.targets,
+      accepted: delivery.accepted, discardReason: delivery.accepted ? undefined : delivery.reason });
+    this.settings.onChunk?.({ requestId: req.id, observationTick: req.observationIndex, horizon: back.horizon,
+      dims: SO100_MOTORS.length, targets: back.targets, accepted: delivery.accepted, latencyMs: receivedAt - requestedAt });
+    if (delivery.accepted) this.chunks++;
+    else if (delivery.reason !== 'other-epoch' && delivery.reason !== 'non-finite') this.warn(`a chunk was discarded: ${delivery.message}`);
+    return delivery.accepted || delivery.reason !== 'non-finite';
+  }
+
+  /** One more failure in a row (request, converter); too many end the episode with the last one's reason. */
+  private failed(message: string, label?: string): void {
+    this.policyFailures++;
+    this.warn(label ? `${label}: ${message}` : message);
+    const limit = this.settings.maxPolicyFailures ?? 3;
+    if (this.policyFailures >= limit) this.stop(`the policy failed ${this.policyFailures} times in a row; last: ${message}`);
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** Runs one episode start to end (the CLI's headless path). */

@@ -138,7 +138,8 @@ export class RuntimeSession {
       : undefined;
     const loop = new EpisodeLoop({
       robot: conn.arm.robot, client, converter: conn.converter, world: conn.scene && sceneWorld(conn.scene, conn.arm), cameras: conn.cameras,
-      scheduler: new ChunkScheduler(toChunkSchedulerOptions(config.chunking)),
+      // awesome-lerobot servers answer with the next action of their own queue (see RowZeroAlignment).
+      scheduler: new ChunkScheduler(toChunkSchedulerOptions(config.chunking), client.protocol === 'lerobot-ws' ? 'next' : 'observation'),
     }, {
       fps: config.fps, maxSteps: config.maxSteps, task: config.task, requestTimeoutMs: config.requestTimeoutMs,
       startPaused: options.startPaused, recorder,
@@ -307,7 +308,7 @@ export class RuntimeSession {
       await frames?.abort(message);
       await recorder?.abort(message, loop.stepCount);
       const summary: EpisodeSummary = { episode: number, success: false, reason: `the arm failed: ${message}`, steps: loop.stepCount,
-        starvedTicks: 0, chunks: 0, clampedTicks: 0, lateTicks: 0, timing: [], recordDir: recorder?.dir };
+        starvedTicks: 0, warmupTicks: 0, chunks: 0, clampedTicks: 0, lateTicks: 0, timing: [], recordDir: recorder?.dir };
       this.episode = undefined;
       await this.release();
       this.setPhase('idle');
@@ -318,7 +319,7 @@ export class RuntimeSession {
     if (frameSummary && frameSummary.mode !== frameSummary.requestedMode) this.warn(`camera frames: ${frameSummary.why}`);
     await recorder?.finish(result);
     const summary: EpisodeSummary = {
-      episode: number, success: result.success, reason: result.reason, steps: result.steps, starvedTicks: result.starvedTicks,
+      episode: number, success: result.success, reason: result.reason, steps: result.steps, starvedTicks: result.starvedTicks, warmupTicks: result.warmupTicks,
       chunks: result.chunks, clampedTicks: result.clampedTicks, lateTicks: result.lateTicks,
       timing: summarizeStages(result.timing).filter((s) => s.count > 0), recordDir: recorder?.dir,
     };

@@ -340,3 +340,15 @@ test('actionsPerChunk uses only the first rows of each chunk and sets the thresh
   assert.equal(s.tick({ index: 1, timeMs: 1 }).request, undefined); // 3 left: 0.75
   assert.ok(s.tick({ index: 2, timeMs: 2 }).request, '2 left of 4 is 0.5: ask');
 });
+
+test('one-action replies (awesome-lerobot): aligned to the observation they always arrive late; aligned to the next step none starves', () => {
+  const late = drive(new ChunkScheduler({ mode: 'async' }), 40, () => 1, () => 1);
+  const next = drive(new ChunkScheduler({ mode: 'async' }, 'next'), 40, () => 1, () => 1);
+  const starvedAfterFirst = (t: Trace) => t.ticks.slice(2).filter((x) => x.starved).length;
+  assert.ok(starvedAfterFirst(late) >= 19, `observation alignment drops the single row that already ran (${starvedAfterFirst(late)} starved)`);
+  assert.equal(starvedAfterFirst(next), 0);
+  // Every reply's one action runs, in order, exactly once.
+  const executed = next.ticks.filter((x) => x.action).map((x) => x.action![0]);
+  assert.deepEqual(executed, [...executed].sort((a, b) => a - b));
+  assert.equal(new Set(executed).size, executed.length);
+});

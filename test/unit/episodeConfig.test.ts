@@ -70,5 +70,6 @@ test('flags that cannot fit are usage errors or name the setting', async () => {
   await assert.rejects(episodeConfig({ frames: 'gif' }), /--frames must be mp4, png or none/);
   await assert.rejects(episodeConfig({ 'body-mode': 'radians' }), /--body-mode must be degrees or range_m100_100/);
   await assert.rejects(episodeConfig({ record: 'x', 'no-record': true }), /exclude each other/);
+  await assert.rejects(episodeConfig({ layout: 'nonsense' }), (e: Error) => e instanceof EpisodeConfigError && /converter\.layout/.test(e.message));
   await assert.rejects(episodeConfig({ model: 'gr00t' }), (e: Error) => e instanceof EpisodeConfigError && /activeModel/.test(e.message));
 });

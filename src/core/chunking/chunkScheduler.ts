@@ -102,6 +102,14 @@ export interface ChunkSchedulerStats {
 
 export const RECENT_BOUNDARY_LIMIT = 32;
 
+/**
+ * Which step a reply's row 0 is for. `observation`: the step of the tick whose observation was sent (openpi, LeRobot
+ * async: rows for steps that ran meanwhile are dropped). `next`: the first step after that tick's own action — for
+ * servers that answer with the next action of their own queue (awesome-lerobot's select_action), whose single row
+ * would otherwise always arrive too late to be used.
+ */
+export type RowZeroAlignment = 'observation' | 'next';
+
 interface InFlight {
   readonly request: ChunkRequest;
   /** Actions executed before the observation's tick: row 0 of the reply is for this step. */
@@ -149,7 +157,7 @@ export class ChunkScheduler {
   private discards = freshDiscards();
   private recentBoundaries: number[] = [];
 
-  constructor(options: ChunkSchedulerOptions) {
+  constructor(options: ChunkSchedulerOptions, private readonly rowZero: RowZeroAlignment = 'observation') {
     this.options = resolveChunkOptions(options);
   }
 
@@ -205,7 +213,7 @@ export class ChunkScheduler {
     let request: ChunkRequest | undefined;
     if (this.inFlight === null && this.wantsChunk(queueWasEmpty)) {
       request = { id: this.nextRequestId++, epoch: this.epochValue, observationIndex: t.index, queueEmpty: this.queue.length === 0 };
-      this.inFlight = { request, observationStep };
+      this.inFlight = { request, observationStep: this.rowZero === 'next' ? this.executedSteps : observationStep };
       c.requests++;
     }
     return { action, starved: action === null, source, chunkBoundary, request };

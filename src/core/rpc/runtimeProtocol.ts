@@ -78,6 +78,8 @@ export interface EpisodeSummary {
   readonly reason: string;
   readonly steps: number;
   readonly starvedTicks: number;
+  /** Starved ticks before the first chunk arrived (included in starvedTicks). */
+  readonly warmupTicks: number;
   readonly chunks: number;
   readonly clampedTicks: number;
   readonly lateTicks: number;
