@@ -35,7 +35,8 @@ export class EpisodeCommands implements vscode.Disposable {
     reg('so100.reset', () => this.reset());
     reg('so100.emergencyStop', () => this.estop());
     reg('so100.disconnectArm', async () => { if (this.runtime.running) await this.runtime.call('disconnect', {}); });
-    reg('so100.swapModel', (arg) => this.swapModel(typeof arg === 'string' ? arg : undefined));
+    // From a keybinding or a test: the model's name; from the side bar: its tree node.
+    reg('so100.swapModel', (arg) => this.swapModel(typeof arg === 'string' ? arg : modelOfNode(arg)));
     reg('so100.createConfig', () => this.createConfig());
     reg('so100.openEpisodeFolder', () => this.openEpisodeFolder());
     reg('so100.exportTimingCsv', () => this.exportTimingCsv());
@@ -248,4 +249,9 @@ export class EpisodeCommands implements vscode.Disposable {
     if (r.needs.some((n) => n.class === 'restart-server')) await this.servers.stop();
     await this.ensureConnected();
   }
+}
+
+function modelOfNode(arg: unknown): string | undefined {
+  const node = arg as { kind?: unknown; model?: unknown } | undefined;
+  return node?.kind === 'model' && typeof node.model === 'string' ? node.model : undefined;
 }

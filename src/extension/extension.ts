@@ -10,6 +10,8 @@ import { ServerStatusItem } from './serverStatusItem';
 import { EpisodeCommands } from './episodeCommands';
 import { RuntimeController } from './runtimeController';
 import { WorkspaceConfig } from './workspaceConfig';
+import { LabTreeView } from './labTreeView';
+import { RuntimeStatusItem } from './runtimeStatusItem';
 import type { RuntimePhase } from '../core/rpc';
 import type { EpisodeSummary } from '../core/rpc';
 
@@ -32,6 +34,8 @@ export interface So100Api {
   lastEpisode(): EpisodeSummary | undefined;
   /** Re-reads so100.json now (tests; the file watcher does it for users). */
   reloadConfig(): Promise<void>;
+  /** The SO-100 side bar tree as indented "label — description" rows. */
+  labTree(): Promise<string[]>;
 }
 
 let lab: LabContext | undefined;
@@ -51,6 +55,9 @@ export function activate(context: vscode.ExtensionContext): So100Api {
   ctx.extension.add(() => runtime.stop());
   ctx.extension.add(runtime.log);
   episodes = ctx.extension.add(new EpisodeCommands(config, server, runtime));
+  ctx.extension.add(new RuntimeStatusItem(runtime));
+  const tree = ctx.extension.add(new LabTreeView(runtime, server, config));
+  ctx.extension.add(vscode.commands.registerCommand('so100.refreshLab', () => tree.refresh()));
   void config.load();
 
   ctx.extension.add(vscode.commands.registerCommand('so100.startServer', () => server.start()));
@@ -79,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): So100Api {
     runtimeModel: () => runtime.status()?.activeModel,
     lastEpisode: () => episodes?.lastEpisode,
     reloadConfig: () => config.load(),
+    labTree: () => tree.snapshot(),
   };
 }
 

@@ -129,8 +129,9 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
   private exited(p: RuntimeProcess, code: number | null): void {
     if (this.process !== p) return;
     this.process = undefined;
+    // Listeners see the runtime go as an idle state, whatever the cause.
+    this.dispatch('state', { phase: 'idle', models: [], droppedTelemetry: 0 });
     this.lastStatus = undefined;
-    this.publishPhase('idle');
     if (this.stopping) {
       this.log.info(`runtime stopped (exit code ${code})`);
       return;

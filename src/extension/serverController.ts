@@ -34,6 +34,9 @@ export class ServerController {
   private supervisor: ServerSupervisor | undefined;
   private history: ServerState[] = [];
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly stateChanged = new vscode.EventEmitter<ServerState>();
+  /** Fires on every state change of the current server. */
+  readonly onDidChangeState = this.stateChanged.event;
   /** The server scope of the model swapped away from, alive until retirePrevious(). */
   private previous: DisposableScope | undefined;
   private runningModel: string | undefined;
@@ -265,5 +268,6 @@ export class ServerController {
       problem,
     });
     void vscode.commands.executeCommand('setContext', SERVER_STATE_CONTEXT_KEY, state);
+    this.stateChanged.fire(state);
   }
 }

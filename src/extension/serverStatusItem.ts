@@ -1,5 +1,6 @@
 // The status bar item that shows the inference server's state; its tooltip links run the server commands.
 import * as vscode from 'vscode';
+import { escapeMarkdown } from './markdownText';
 import type { ServerState } from '../io/process/serverSpec';
 
 const look: Record<ServerState, { icon: string; label: string }> = {
@@ -47,8 +48,8 @@ function tooltip(state: ServerState, d: StatusDetails): vscode.MarkdownString {
   // Only our own commands may run from the links.
   md.isTrusted = { enabledCommands: ['so100.showServerLog', 'so100.stopServer', 'so100.startServer'] };
   md.appendMarkdown(`**SO-100 inference server** — ${look[state].label}`);
-  if (d.serverName) md.appendMarkdown(`\n\n${escape(d.serverName)}${d.endpoint ? ` on \`${d.endpoint}\`` : ''}`);
-  if (d.problem) md.appendMarkdown(`\n\n$(warning) ${escape(d.problem)}`);
+  if (d.serverName) md.appendMarkdown(`\n\n${escapeMarkdown(d.serverName)}${d.endpoint ? ` on \`${d.endpoint}\`` : ''}`);
+  if (d.problem) md.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(d.problem)}`);
   const links = ['[Show Server Log](command:so100.showServerLog)'];
   if (state === 'ready' || state === 'starting' || state === 'restarting') links.push('[Stop](command:so100.stopServer)');
   if (state === 'stopped' || state === 'failed') links.push('[Start](command:so100.startServer)');
@@ -56,6 +57,3 @@ function tooltip(state: ServerState, d: StatusDetails): vscode.MarkdownString {
   return md;
 }
 
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
-}

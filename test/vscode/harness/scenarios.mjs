@@ -98,6 +98,29 @@ export const developmentScenarios = [
     },
   },
   {
+    name: 'UI: while no episode runs the palette offers Run Episode and Emergency Stop, not Pause / Resume / Stop Episode; the SO-100 side bar lists the arm, server and models',
+    async run(page, ctx) {
+      const run = await paletteCommands(page, 'SO-100: Run Episode', 'SO-100: Run Episode');
+      assertRows(run, ['SO-100: Run Episode'], []);
+      const estop = await paletteCommands(page, 'SO-100: Emergency Stop', 'SO-100: Emergency Stop');
+      assertRows(estop, ['SO-100: Emergency Stop'], []);
+      for (const hidden of ['SO-100: Pause', 'SO-100: Resume', 'SO-100: Stop Episode']) {
+        const rows = await paletteCommands(page, hidden, hidden, 2500);
+        assertRows(rows, [], [hidden]);
+      }
+      await page.keyboard.press('Escape');
+      await page.locator('.activitybar .action-item a[aria-label^="SO-100"]').first().click({ timeout: 10_000 });
+      const tree = page.locator('.pane-body .monaco-list-row');
+      await tree.filter({ hasText: 'Arm' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      const labels = (await tree.allTextContents()).join(' | ');
+      for (const want of ['Arm', 'Policy server', 'Models', 'pi0', 'pi0_fast', 'Recent Episodes']) {
+        if (!labels.includes(want)) throw new Error(`side bar rows: ${labels}`);
+      }
+      if (!/simulated SO-100/.test(labels)) throw new Error(`the arm row does not say which arm: ${labels}`);
+      await page.screenshot({ path: join(ctx.runDir, 'lab-view.png') });
+    },
+  },
+  {
     name: 'UI: Reload Window deactivates the extension, which stops the running server',
     async run(page, ctx) {
       await page.waitForTimeout(1500); // settings emptied above → back to the built-in server

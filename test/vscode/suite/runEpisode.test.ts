@@ -70,6 +70,16 @@ suite('SO-100 episode commands', () => {
     await api.reloadConfig();
   }
 
+  test('the SO-100 side bar shows the arm, the server, the models and the episode just recorded', async () => {
+    const rows = await api.labTree();
+    const text = rows.join('\n');
+    assert.match(text, /^Arm — simulated SO-100 · connected$/m, text);
+    assert.match(text, /^Policy server — pi0 · ready$/m, text);
+    assert.match(text, /^ {2}pi0 — built-in pi0 · openpi · active$/m, text);
+    assert.match(text, /^ {2}pi0_fast — built-in pi0_fast · openpi$/m, text);
+    assert.match(text, /^ {2}\S+ — success · \d+ ticks · pi0$/m, 'the recorded episode, newest first');
+  });
+
   test('Pause holds, Step runs a tick while paused, Resume goes on, Stop ends the episode', async () => {
     await useLongEpisodeConfig();
     await vscode.commands.executeCommand('so100.runEpisode');

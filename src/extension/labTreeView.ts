@@ -1,0 +1,144 @@
+// The "SO-100" side bar view: the arm, the policy server, the configured models and the recent episodes, with
+// inline actions. Refreshed by runtime, server and config events; episodes are read from the record folder.
+import * as vscode from 'vscode';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { EPISODE_FILES } from '../io/recording/episodeRecorder';
+import type { TelemetrySource } from './telemetrySource';
+import type { WorkspaceConfig } from './workspaceConfig';
+
+/** Episodes listed under "Recent Episodes". */
+const RECENT_EPISODES = 10;
+
+export type LabNode =
+  | { readonly kind: 'arm' }
+  | { readonly kind: 'server' }
+  | { readonly kind: 'models' }
+  | { readonly kind: 'model'; readonly model: string }
+  | { readonly kind: 'episodes' }
+  | { readonly kind: 'episode'; readonly dir: string; readonly label: string; readonly description: string; readonly success?: boolean };
+
+export interface ServerView {
+  readonly state: string;
+  readonly model: string | undefined;
+  readonly onDidChangeState: vscode.Event<unknown>;
+}
+
+export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<LabNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [this.changed];
+
+  constructor(private readonly runtime: TelemetrySource, private readonly server: ServerView, private readonly config: WorkspaceConfig) {
+    this.subscriptions.push(
+      runtime.onEvent('state', () => this.refresh()),
+      runtime.onEvent('episodeEnded', () => this.refresh()),
+      config.onDidChange(() => this.refresh()),
+      server.onDidChangeState(() => this.refresh()),
+      vscode.window.registerTreeDataProvider('so100.lab', this),
+    );
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  getTreeItem(node: LabNode): vscode.TreeItem {
+    const status = this.runtime.status();
+    const config = this.config.current;
+    switch (node.kind) {
+      case 'arm': {
+        const item = new vscode.TreeItem('Arm', vscode.TreeItemCollapsibleState.None);
+        const phase = status?.phase ?? 'idle';
+        item.description = `${config.robot.port === 'sim' ? 'simulated SO-100' : config.robot.port} · ${phase}${status?.step !== undefined && (phase === 'running' || phase === 'paused') ? ` ${status.step}/${status.maxSteps}` : ''}`;
+        item.iconPath = new vscode.ThemeIcon(phase === 'estopped' ? 'error' : phase === 'running' ? 'play-circle' : 'circuit-board');
+        item.contextValue = `arm-${phase}`;
+        return item;
+      }
+      case 'server': {
+        const item = new vscode.TreeItem('Policy server', vscode.TreeItemCollapsibleState.None);
+        item.description = `${this.server.model ?? config.activeModel} · ${this.server.state}`;
+        item.iconPath = new vscode.ThemeIcon(this.server.state === 'ready' ? 'server-process' : this.server.state === 'failed' ? 'error' : 'server');
+        item.contextValue = `server-${this.server.state}`;
+        item.command = { command: 'so100.showServerLog', title: 'Show Server Log' };
+        return item;
+      }
+      case 'models': {
+        const item = new vscode.TreeItem('Models', vscode.TreeItemCollapsibleState.Expanded);
+        item.iconPath = new vscode.ThemeIcon('symbol-class');
+        return item;
+      }
+      case 'model': {
+        const m = config.models[node.model];
+        const active = (status?.activeModel ?? config.activeModel) === node.model;
+        const item = new vscode.TreeItem(node.model, vscode.TreeItemCollapsibleState.None);
+        item.description = `${m.kind === 'builtin' ? `built-in ${m.profile}` : m.kind === 'remote' ? m.url : m.command} · ${m.protocol}${active ? ' · active' : ''}`;
+        item.iconPath = new vscode.ThemeIcon(active ? 'pass-filled' : 'circle-large-outline');
+        item.contextValue = active ? 'model-active' : 'model';
+        return item;
+      }
+      case 'episodes': {
+        const item = new vscode.TreeItem('Recent Episodes', vscode.TreeItemCollapsibleState.Expanded);
+        item.iconPath = new vscode.ThemeIcon('history');
+        return item;
+      }
+      case 'episode': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.description = node.description;
+        item.iconPath = new vscode.ThemeIcon(node.success === true ? 'pass' : node.success === false ? 'close' : 'question');
+        item.tooltip = node.dir;
+        item.contextValue = 'episode';
+        item.command = { command: 'vscode.open', title: 'Open episode.json', arguments: [vscode.Uri.file(path.join(node.dir, EPISODE_FILES.episode))] };
+        return item;
+      }
+    }
+  }
+
+  async getChildren(node?: LabNode): Promise<LabNode[]> {
+    if (!node) return [{ kind: 'arm' }, { kind: 'server' }, { kind: 'models' }, { kind: 'episodes' }];
+    if (node.kind === 'models') return Object.keys(this.config.current.models).map((model) => ({ kind: 'model', model }));
+    if (node.kind === 'episodes') return this.recentEpisodes();
+    return [];
+  }
+
+  /** The tree as plain rows (label — description), for tests and the log. */
+  async snapshot(): Promise<string[]> {
+    const rows: string[] = [];
+    const walk = async (node: LabNode | undefined, depth: number): Promise<void> => {
+      for (const child of await this.getChildren(node)) {
+        const item = this.getTreeItem(child);
+        rows.push(`${'  '.repeat(depth)}${typeof item.label === 'string' ? item.label : item.label?.label ?? ''} — ${String(item.description ?? '')}`);
+        await walk(child, depth + 1);
+      }
+    };
+    await walk(undefined, 0);
+    return rows;
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+
+  private async recentEpisodes(): Promise<LabNode[]> {
+    const folder = this.config.folder;
+    if (!folder) return [];
+    const root = path.resolve(folder, this.config.current.record.dir);
+    let names: string[];
+    try {
+      names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort().reverse().slice(0, RECENT_EPISODES);
+    } catch {
+      return [];
+    }
+    return Promise.all(names.map(async (name): Promise<LabNode> => {
+      const dir = path.join(root, name);
+      try {
+        const json = JSON.parse(await readFile(path.join(dir, EPISODE_FILES.episode), 'utf8')) as { model?: unknown; result?: { success?: boolean; reason?: string; steps?: number } | null };
+        const r = json.result;
+        const description = r ? `${r.success ? 'success' : 'failure'} · ${r.steps ?? '?'} ticks · ${typeof json.model === 'string' ? json.model : ''}` : 'in progress or interrupted';
+        return { kind: 'episode', dir, label: name, description, success: r?.success };
+      } catch {
+        return { kind: 'episode', dir, label: name, description: 'no readable episode.json' };
+      }
+    }));
+  }
+}
