@@ -1,12 +1,15 @@
 // Bundles the extension, the CLI, the runtime and the webviews with esbuild.
-// Usage: node scripts/build.mjs [--watch] [--production]
+// Usage: node scripts/build.mjs [--watch] [--production] [--outdir DIR]
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, chmodSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 const root = new URL('..', import.meta.url).pathname;
+const outIndex = process.argv.indexOf('--outdir');
+// Tests build into a folder of their own so they never race the dist/ other tests run from.
+const outdir = outIndex > 0 && process.argv[outIndex + 1] ? process.argv[outIndex + 1] : 'dist';
 
 // Native or optional modules stay outside the bundle (ws probes for bufferutil/utf-8-validate with try/catch;
 // esbuild, which compiles user converter modules at run time, ships its own platform binary).
@@ -42,7 +45,7 @@ for (const e of nodeEntries) {
     ...nodeCommon,
     absWorkingDir: root,
     entryPoints: [{ in: e.in, out: e.out }],
-    outdir: 'dist',
+    outdir,
     banner: e.banner ? { js: e.banner } : undefined,
   }));
 }
@@ -56,16 +59,19 @@ if (webviewEntries.length > 0) {
     sourcemap: true,
     minify: production,
     entryPoints: webviewEntries,
-    outdir: 'dist',
+    outdir,
     logLevel: 'warning',
   }));
 }
 
 if (watch) {
+  // One full build first, so "watching" means the bundles are there.
+  await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.watch()));
   console.log(`watching ${contexts.length} bundles…`);
 } else {
   await Promise.all(contexts.map((c) => c.rebuild()));
   await Promise.all(contexts.map((c) => c.dispose()));
-  if (existsSync(join(root, 'dist/cli.js'))) chmodSync(join(root, 'dist/cli.js'), 0o755);
+  const cli = join(resolve(root, outdir), 'cli.js');
+  if (existsSync(cli)) chmodSync(cli, 0o755);
 }
