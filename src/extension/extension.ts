@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { PidRegistry } from '../io/process/pidRegistry';
 import type { ServerState } from '../io/process/serverSpec';
+import { registerDashboard } from './dashboardPanel';
 import { LabContext } from './labContext';
+import { offlineTelemetrySource } from './offlineTelemetrySource';
 import { ServerController } from './serverController';
 import { ServerLogChannel } from './serverLogChannel';
 import { ServerStatusItem } from './serverStatusItem';
@@ -33,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): So100Api {
   ctx.extension.add(vscode.commands.registerCommand('so100.startServer', () => server.start()));
   ctx.extension.add(vscode.commands.registerCommand('so100.stopServer', () => server.stop()));
   ctx.extension.add(vscode.commands.registerCommand('so100.showServerLog', () => log.show()));
+  ctx.extension.add(registerDashboard(context, offlineTelemetrySource()));
 
   ctx.extension.add(vscode.workspace.onDidChangeConfiguration((e) => {
     if (e.affectsConfiguration('so100.server')) server.settingsChanged();

@@ -1,0 +1,87 @@
+// Per-tick stacked bars of stage times for the last ticks, with the budget line; a bar over budget gets a red cap.
+// Two of them: the loop's own stages every tick, and the policy request's stages on the ticks a reply arrived.
+import { CanvasSurface, scale, withAlpha } from './canvasSurface';
+import type { DashboardTick } from './protocol';
+import type { DashboardColors } from './theme';
+
+const PAD = { left: 34, right: 6, top: 16, bottom: 4 };
+
+export interface WaterfallSpec {
+  readonly title: string;
+  readonly stages: readonly string[];
+  /** The stage that is the whole; the rest of it beyond the listed stages is drawn as "other". */
+  readonly total: string;
+}
+
+export class TimingWaterfall {
+  private readonly surface: CanvasSurface;
+  /** Bars drawn at the last draw. */
+  bars = 0;
+
+  constructor(canvas: HTMLCanvasElement, private readonly spec: WaterfallSpec) {
+    this.surface = new CanvasSurface(canvas);
+  }
+
+  draw(ticks: readonly DashboardTick[], budgetMs: number, colors: DashboardColors): void {
+    const s = this.surface;
+    if (!s.begin()) return;
+    const { ctx, width, height } = s;
+    const maxBars = Math.max(10, Math.floor((width - PAD.left - PAD.right) / 4));
+    const rows = ticks.filter((t) => t.stageMs[this.spec.total] !== undefined).slice(-maxBars);
+    this.bars = rows.length;
+    const top = Math.max(budgetMs * 1.3, ...rows.map((t) => t.stageMs[this.spec.total] ?? 0));
+    const y = scale(0, top, height - PAD.bottom, PAD.top);
+    const barW = (width - PAD.left - PAD.right) / maxBars;
+    ctx.font = `10px ${colors.font}`;
+    rows.forEach((t, i) => {
+      const x = PAD.left + i * barW;
+      let acc = 0;
+      this.spec.stages.forEach((stage, k) => {
+        const ms = t.stageMs[stage] ?? 0;
+        if (ms <= 0) return;
+        ctx.fillStyle = colors.stages[k % colors.stages.length];
+        ctx.fillRect(x, y(acc + ms), Math.max(1, barW - 1), y(acc) - y(acc + ms));
+        acc += ms;
+      });
+      const total = t.stageMs[this.spec.total] ?? acc;
+      if (total > acc) {
+        ctx.fillStyle = withAlpha(colors.muted, 0.45);
+        ctx.fillRect(x, y(total), Math.max(1, barW - 1), y(acc) - y(total));
+      }
+      if (total > budgetMs) {
+        ctx.fillStyle = colors.error;
+        ctx.fillRect(x, y(total) - 2, Math.max(1, barW - 1), 2);
+      }
+    });
+    // Budget line.
+    const by = Math.round(y(budgetMs)) + 0.5;
+    ctx.strokeStyle = colors.error;
+    ctx.setLineDash([5, 3]);
+    ctx.beginPath();
+    ctx.moveTo(PAD.left, by);
+    ctx.lineTo(width - PAD.right, by);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = colors.muted;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(`${budgetMs.toFixed(0)} ms`, PAD.left - 3, by);
+    ctx.fillText('0', PAD.left - 3, height - PAD.bottom - 4);
+    // Title and legend.
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillStyle = colors.foreground;
+    ctx.font = `11px ${colors.font}`;
+    let lx = PAD.left;
+    ctx.fillText(this.spec.title, lx, 1);
+    lx += ctx.measureText(this.spec.title).width + 12;
+    ctx.font = `10px ${colors.font}`;
+    [...this.spec.stages, 'other'].forEach((stage, k) => {
+      ctx.fillStyle = k < this.spec.stages.length ? colors.stages[k % colors.stages.length] : withAlpha(colors.muted, 0.45);
+      ctx.fillRect(lx, 3, 8, 8);
+      ctx.fillStyle = colors.muted;
+      ctx.fillText(stage, lx + 11, 2);
+      lx += ctx.measureText(stage).width + 22;
+    });
+  }
+}
