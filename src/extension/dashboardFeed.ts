@@ -29,6 +29,17 @@ export interface DashboardFeedCounters {
   readonly postedBatches: number;
 }
 
+/**
+ * A frame whose pixels can be posted as a typed array. The runtime client hands out Node Buffers (views into
+ * the socket's buffer): JSON serialisation turns a Buffer into `{type: 'Buffer', data: [...]}` — a JSON array
+ * of every byte — before VS Code's typed-array transfer sees it, and a view would carry its whole underlying
+ * ArrayBuffer. A plain Uint8Array of exactly the frame's bytes avoids both.
+ */
+export function postableFrame(f: DashboardFrame): DashboardFrame {
+  const plain = Object.getPrototypeOf(f.rgb) === Uint8Array.prototype && f.rgb.byteOffset === 0 && f.rgb.byteLength === f.rgb.buffer.byteLength;
+  return plain ? f : { episode: f.episode, tick: f.tick, camera: f.camera, width: f.width, height: f.height, rgb: new Uint8Array(f.rgb) };
+}
+
 const defaultSchedule = (fn: () => void, ms: number): { dispose(): void } => {
   const t = setTimeout(fn, ms);
   return { dispose: () => clearTimeout(t) };

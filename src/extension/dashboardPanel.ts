@@ -3,12 +3,11 @@
 // webview-ui/dashboard (bundled to dist/webview/dashboard.js); the protocol is webview-ui/dashboard/protocol.ts.
 import * as vscode from 'vscode';
 import { SO100_MOTORS } from '../core/so100/motors';
-import type { FrameTelemetry } from '../core/rpc';
 import {
   DASHBOARD_VIEW_TYPE, isDashboardToHost, isFrameMode, type DashboardProbeReport, type DashboardToHost, type FrameMode,
   type HostToDashboard, type JointRange,
 } from '../../webview-ui/dashboard/protocol';
-import { DashboardFeed, type DashboardFeedCounters } from './dashboardFeed';
+import { DashboardFeed, postableFrame, type DashboardFeedCounters } from './dashboardFeed';
 import { dashboardHtml } from './dashboardHtml';
 import type { TelemetrySource } from './telemetrySource';
 
@@ -135,7 +134,7 @@ export class DashboardPanel implements vscode.Disposable {
     return [
       source.onEvent('tick', (t) => this.feed.tick(t)),
       source.onEvent('chunk', (c) => this.feed.chunk(c)),
-      source.onEvent('frame', (f) => this.feed.frame(compactFrame(f))),
+      source.onEvent('frame', (f) => this.feed.frame(postableFrame(f))),
       source.onEvent('state', (s) => this.feed.state(s)),
       source.onEvent('warning', (w) => this.feed.warning(w.message)),
       source.onEvent('episodeEnded', (s) => this.feed.episodeEnded(s)),
@@ -190,15 +189,6 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
     enableScripts: true,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
   };
-}
-
-/**
- * A frame whose pixels own their buffer: VS Code posts a typed array's whole underlying ArrayBuffer, and a
- * decoded frame is usually a view into a larger socket buffer.
- */
-function compactFrame(f: FrameTelemetry): FrameTelemetry {
-  const rgb = f.rgb.byteOffset === 0 && f.rgb.byteLength === f.rgb.buffer.byteLength ? f.rgb : f.rgb.slice();
-  return { episode: f.episode, tick: f.tick, camera: f.camera, width: f.width, height: f.height, rgb };
 }
 
 /** Registers "SO-100: Show Dashboard" and the serializer that restores the panel after a window reload. */

@@ -23,6 +23,9 @@ export interface So100Api {
 
 let lab: LabContext | undefined;
 
+/** For the extension-host tests, which drive the dashboard with their own TelemetrySource. */
+export { DashboardPanel } from './dashboardPanel';
+
 export function activate(context: vscode.ExtensionContext): So100Api {
   const ctx = new LabContext(context);
   lab = ctx;

@@ -3,7 +3,7 @@
 // order of events is decided by the test, not by the clock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DashboardFeed } from '../../src/extension/dashboardFeed';
+import { DashboardFeed, postableFrame } from '../../src/extension/dashboardFeed';
 import type { DashboardChunk, DashboardFrame, DashboardTick, HostToDashboard } from '../../webview-ui/dashboard/protocol';
 import { isHostToDashboard } from '../../webview-ui/dashboard/protocol';
 
@@ -116,4 +116,15 @@ test('detached (panel hidden) posts nothing but keeps history; a new episode cle
   feed.tick(tick(1, 2));
   feed.state(undefined);
   assert.equal(posted.length, 1);
+});
+
+test('postableFrame: a Buffer (or a view into a larger buffer) becomes a plain Uint8Array of exactly the frame', () => {
+  const socket = Buffer.alloc(100, 7);
+  const f = postableFrame({ episode: 1, tick: 0, camera: 'front', width: 2, height: 2, rgb: socket.subarray(10, 22) });
+  assert.equal(Object.getPrototypeOf(f.rgb), Uint8Array.prototype);
+  assert.equal(f.rgb.buffer.byteLength, 12);
+  assert.deepEqual([...f.rgb], new Array(12).fill(7));
+  assert.ok(!JSON.stringify({ rgb: f.rgb }).includes('Buffer'));
+  const plain = { episode: 1, tick: 0, camera: 'front', width: 1, height: 1, rgb: new Uint8Array(3) };
+  assert.equal(postableFrame(plain), plain, 'an already plain frame is not copied');
 });

@@ -56,4 +56,6 @@ test('stage rows: nearest-rank percentiles, loop stages against the tick budget,
   assert.equal(row('policy total')?.level, 'over');
   assert.equal(row('encode'), undefined, 'stages without samples have no row');
   assert.equal(levelOf(28, 33.3), 'warn');
+  const withChunks = stageRows(ticks, 30, 50, [20, 30, 400]); // policy budget: 25 ticks = 833 ms
+  assert.deepEqual([withChunks.find((r) => r.stage === 'chunk latency')?.count, withChunks.find((r) => r.stage === 'chunk latency')?.level], [3, 'ok']);
 });

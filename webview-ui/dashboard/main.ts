@@ -9,7 +9,7 @@ import { JointPlots } from './jointPlot';
 import {
   isHostToDashboard, type DashboardProbeReport, type DashboardToHost, type FrameMode, type HostToDashboard,
 } from './protocol';
-import { LOOP_STAGES, POLICY_STAGES, stageBudgets, stageRows } from './stageStats';
+import { CHUNK_LATENCY, LOOP_STAGES, stageBudgets, stageRows } from './stageStats';
 import { TelemetryStore } from './telemetryStore';
 import { readColors, watchTheme } from './theme';
 import { TimingTable } from './timingTable';
@@ -24,7 +24,21 @@ const TABLE_INTERVAL_MS = 250;
 /** Ticks the percentiles are computed over. */
 const STATS_WINDOW = 300;
 
-const bridge = new HostBridge<Exclude<DashboardToHost, { type: 'ready' }>, HostToDashboard, ViewState>(isHostToDashboard);
+let messagesRejected = 0;
+let lastRejected = '';
+/** A short account of a rejected message, for the probe (protocol mismatches are otherwise silent). */
+function describe(m: unknown): string {
+  if (typeof m !== 'object' || m === null) return typeof m;
+  return JSON.stringify(m, (_k, v: unknown) => (ArrayBuffer.isView(v) || v instanceof ArrayBuffer
+    ? `${Object.prototype.toString.call(v)}(${(v as ArrayBuffer).byteLength})` : Array.isArray(v) && v.length > 8 ? `[${v.length} items]` : v)).slice(0, 300);
+}
+let framesReceived = 0;
+const bridge = new HostBridge<Exclude<DashboardToHost, { type: 'ready' }>, HostToDashboard, ViewState>((m): m is HostToDashboard => {
+  if (isHostToDashboard(m)) return true;
+  messagesRejected++;
+  lastRejected = describe(m);
+  return false;
+});
 const store = new TelemetryStore();
 let colors = readColors();
 let frameMode: FrameMode = bridge.state?.frameMode ?? 'raw';
@@ -36,8 +50,10 @@ const joints = new JointPlots(element('joints'));
 const fan = new ChunkFan(element('chunks'));
 const loopWaterfall = new TimingWaterfall(element('waterfall-loop') as HTMLCanvasElement,
   { title: 'control loop, per tick', stages: LOOP_STAGES, total: 'tick' });
+// The runtime's per-tick stage times carry a request's encode / network / infer / decode only when the reply lands
+// inside a tick, so the request bars are built from the chunk events' latency, which every request has.
 const policyWaterfall = new TimingWaterfall(element('waterfall-policy') as HTMLCanvasElement,
-  { title: 'policy requests', stages: POLICY_STAGES, total: 'policy total' });
+  { title: 'policy requests, per chunk', stages: [], total: CHUNK_LATENCY, restColor: (c) => c.fan, restLabel: 'request → chunk received' });
 const table = new TimingTable(element('timing-table') as HTMLTableElement);
 const cameras = new Map<string, CameraView>();
 const cameraBox = element('cameras');
@@ -81,11 +97,12 @@ function draw(force = false): void {
     const horizon = store.chunks.last()?.horizon;
     const { tickMs, chunkMs } = stageBudgets(store.fps, horizon);
     loopWaterfall.draw(ticks, tickMs, colors);
-    policyWaterfall.draw(ticks, chunkMs, colors);
+    const chunks = store.chunks.lastN(store.chunks.capacity);
+    policyWaterfall.draw(chunks.map((c) => ({ stageMs: { [CHUNK_LATENCY]: c.latencyMs } })), chunkMs, colors);
     const now = performance.now();
     if (force || now - lastTableAt >= TABLE_INTERVAL_MS) {
       lastTableAt = now;
-      table.update(stageRows(ticks, store.fps, horizon));
+      table.update(stageRows(ticks, store.fps, horizon, chunks.map((c) => c.latencyMs)));
       budgetLabel.textContent = `budget ${tickMs.toFixed(1)} ms per tick (${store.fps} fps); policy ${chunkMs.toFixed(0)} ms`
         + `${horizon ? ` (half a ${horizon}-step chunk)` : ''} · p50/p95/p99 over the last ${ticks.length} ticks`;
       dirty.timing = false;
@@ -133,6 +150,7 @@ function receive(m: HostToDashboard): void {
       dirty.plots = true;
       break;
     case 'frame':
+      framesReceived++;
       store.addFrame(m.frame);
       dirty.cameras = true;
       break;
@@ -169,6 +187,9 @@ function probeReport(): DashboardProbeReport {
     modelText: controls.modelText,
     frameMode,
     draws,
+    framesReceived,
+    messagesRejected,
+    lastRejected,
   };
 }
 

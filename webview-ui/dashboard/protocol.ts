@@ -91,6 +91,11 @@ export interface DashboardProbeReport {
   readonly modelText: string;
   readonly frameMode: FrameMode;
   readonly draws: number;
+  readonly framesReceived: number;
+  /** Messages from the host that failed the guard (a protocol mismatch shows up here). */
+  readonly messagesRejected: number;
+  /** What the last rejected message looked like (shortened). */
+  readonly lastRejected: string;
 }
 
 // ── host → webview ────────────────────────────────────────────────────────────────────────────────────────────
@@ -212,7 +217,8 @@ function isProbeReport(v: unknown): v is DashboardProbeReport {
   return isObj(v) && isNum(v.ticksReceived) && isNum(v.ticksPlotted) && isNum(v.chunksInFan) && Array.isArray(v.cameras)
     && v.cameras.every((c) => isObj(c) && isStr(c.camera) && isNum(c.tick) && isNum(c.width) && isNum(c.height) && isNum(c.nonBlackPixels))
     && Array.isArray(v.timingRows) && v.timingRows.every(isStr) && isNum(v.waterfallBars)
-    && isStr(v.phaseText) && isStr(v.modelText) && isFrameMode(v.frameMode) && isNum(v.draws);
+    && isStr(v.phaseText) && isStr(v.modelText) && isFrameMode(v.frameMode) && isNum(v.draws)
+    && isNum(v.framesReceived) && isNum(v.messagesRejected) && isStr(v.lastRejected);
 }
 
 /** Used by the host on every message from the webview: anything else is ignored, never trusted. */

@@ -6,8 +6,10 @@ import type { DashboardTick } from './protocol';
 
 export const LOOP_STAGES = ['read', 'camera', 'convert', 'safety+write'] as const;
 export const POLICY_STAGES = ['encode', 'network', 'server infer', 'decode'] as const;
+/** Request → chunk received, from the chunk events (always there, unlike the per-stage split). */
+export const CHUNK_LATENCY = 'chunk latency';
 /** Table order; stages the runtime adds later are appended after these. */
-export const STAGE_ORDER = [...LOOP_STAGES, 'tick', ...POLICY_STAGES, 'policy total'];
+export const STAGE_ORDER = [...LOOP_STAGES, 'tick', ...POLICY_STAGES, 'policy total', CHUNK_LATENCY];
 
 export type StageLevel = 'ok' | 'warn' | 'over';
 
@@ -29,7 +31,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 export function isPolicyStage(stage: string): boolean {
-  return (POLICY_STAGES as readonly string[]).includes(stage) || stage === 'policy total';
+  return (POLICY_STAGES as readonly string[]).includes(stage) || stage === 'policy total' || stage === CHUNK_LATENCY;
 }
 
 export function stageBudgets(fps: number, horizon: number | undefined): { tickMs: number; chunkMs: number } {
@@ -43,7 +45,7 @@ export function levelOf(p95: number, budgetMs: number): StageLevel {
   return p95 >= budgetMs ? 'over' : 'warn';
 }
 
-export function stageRows(ticks: readonly DashboardTick[], fps: number, horizon: number | undefined): StageRow[] {
+export function stageRows(ticks: readonly DashboardTick[], fps: number, horizon: number | undefined, chunkLatencies: readonly number[] = []): StageRow[] {
   const samples = new Map<string, number[]>();
   for (const s of STAGE_ORDER) samples.set(s, []);
   for (const t of ticks) {
@@ -53,6 +55,7 @@ export function stageRows(ticks: readonly DashboardTick[], fps: number, horizon:
       list.push(ms);
     }
   }
+  samples.get(CHUNK_LATENCY)!.push(...chunkLatencies);
   const { tickMs, chunkMs } = stageBudgets(fps, horizon);
   const rows: StageRow[] = [];
   for (const [stage, list] of samples) {

@@ -1,7 +1,6 @@
-// Per-tick stacked bars of stage times for the last ticks, with the budget line; a bar over budget gets a red cap.
-// Two of them: the loop's own stages every tick, and the policy request's stages on the ticks a reply arrived.
+// Stacked bars of stage times, newest right, with the budget line; a bar over budget gets a red cap. Two of them:
+// the loop's own stages for every tick, and the policy requests (one bar per chunk received).
 import { CanvasSurface, scale, withAlpha } from './canvasSurface';
-import type { DashboardTick } from './protocol';
 import type { DashboardColors } from './theme';
 
 const PAD = { left: 34, right: 6, top: 16, bottom: 4 };
@@ -11,6 +10,14 @@ export interface WaterfallSpec {
   readonly stages: readonly string[];
   /** The stage that is the whole; the rest of it beyond the listed stages is drawn as "other". */
   readonly total: string;
+  /** Colour of the part of a bar no listed stage explains (default: muted, labelled "other"). */
+  readonly restColor?: (colors: DashboardColors) => string;
+  readonly restLabel?: string;
+}
+
+/** One bar: stage → ms. */
+export interface WaterfallRow {
+  readonly stageMs: Readonly<Record<string, number>>;
 }
 
 export class TimingWaterfall {
@@ -22,7 +29,7 @@ export class TimingWaterfall {
     this.surface = new CanvasSurface(canvas);
   }
 
-  draw(ticks: readonly DashboardTick[], budgetMs: number, colors: DashboardColors): void {
+  draw(ticks: readonly WaterfallRow[], budgetMs: number, colors: DashboardColors): void {
     const s = this.surface;
     if (!s.begin()) return;
     const { ctx, width, height } = s;
@@ -32,6 +39,7 @@ export class TimingWaterfall {
     const top = Math.max(budgetMs * 1.3, ...rows.map((t) => t.stageMs[this.spec.total] ?? 0));
     const y = scale(0, top, height - PAD.bottom, PAD.top);
     const barW = (width - PAD.left - PAD.right) / maxBars;
+    const rest = this.spec.restColor?.(colors) ?? withAlpha(colors.muted, 0.45);
     ctx.font = `10px ${colors.font}`;
     rows.forEach((t, i) => {
       const x = PAD.left + i * barW;
@@ -45,7 +53,7 @@ export class TimingWaterfall {
       });
       const total = t.stageMs[this.spec.total] ?? acc;
       if (total > acc) {
-        ctx.fillStyle = withAlpha(colors.muted, 0.45);
+        ctx.fillStyle = rest;
         ctx.fillRect(x, y(total), Math.max(1, barW - 1), y(acc) - y(total));
       }
       if (total > budgetMs) {
@@ -76,8 +84,8 @@ export class TimingWaterfall {
     ctx.fillText(this.spec.title, lx, 1);
     lx += ctx.measureText(this.spec.title).width + 12;
     ctx.font = `10px ${colors.font}`;
-    [...this.spec.stages, 'other'].forEach((stage, k) => {
-      ctx.fillStyle = k < this.spec.stages.length ? colors.stages[k % colors.stages.length] : withAlpha(colors.muted, 0.45);
+    [...this.spec.stages, this.spec.restLabel ?? 'other'].forEach((stage, k) => {
+      ctx.fillStyle = k < this.spec.stages.length ? colors.stages[k % colors.stages.length] : rest;
       ctx.fillRect(lx, 3, 8, 8);
       ctx.fillStyle = colors.muted;
       ctx.fillText(stage, lx + 11, 2);
