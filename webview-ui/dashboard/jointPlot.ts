@@ -46,7 +46,7 @@ export class JointPlots {
       const axes = drawAxes(s, colors, motor, x0, x1, y0, y1, note);
       const { ctx, height } = s;
       if (range) {
-        ctx.fillStyle = withAlpha(colors.range, 0.5);
+        ctx.fillStyle = withAlpha(colors.measured, 0.08);
         const top = axes.y(range.max);
         ctx.fillRect(axes.x(x0), top, axes.x(x1) - axes.x(x0), axes.y(range.min) - top);
       }

@@ -12,7 +12,6 @@ export interface DashboardColors {
   clamp: string;
   starved: string;
   boundary: string;
-  range: string;
   warn: string;
   error: string;
   stages: string[];
@@ -45,7 +44,6 @@ export function readColors(): DashboardColors {
     clamp: red,
     starved: yellow,
     boundary: green,
-    range: cssVar(s, '--vscode-editor-selectionHighlightBackground', 'rgba(128,128,128,0.15)'),
     warn: cssVar(s, '--vscode-editorWarning-foreground', yellow),
     error: cssVar(s, '--vscode-errorForeground', red),
     stages: [blue, green, purple, orange, yellow, red, foreground],

@@ -70,11 +70,14 @@ export class TimingWaterfall {
     ctx.lineTo(width - PAD.right, by);
     ctx.stroke();
     ctx.setLineDash([]);
-    ctx.fillStyle = colors.muted;
+    ctx.fillStyle = colors.error;
     ctx.textAlign = 'right';
+    ctx.textBaseline = 'bottom';
+    ctx.fillText(`budget ${budgetMs.toFixed(budgetMs < 100 ? 1 : 0)} ms`, width - PAD.right, by - 2);
+    ctx.fillStyle = colors.muted;
     ctx.textBaseline = 'middle';
-    ctx.fillText(`${budgetMs.toFixed(0)} ms`, PAD.left - 3, by);
     ctx.fillText('0', PAD.left - 3, height - PAD.bottom - 4);
+    ctx.fillText(`${Math.round(top)}`, PAD.left - 3, PAD.top + 4);
     // Title and legend.
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
