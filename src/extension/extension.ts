@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { PidRegistry } from '../io/process/pidRegistry';
 import type { ServerState } from '../io/process/serverSpec';
+import { registerDashboard } from './dashboardPanel';
 import { LabContext } from './labContext';
 import { ServerController } from './serverController';
 import { ServerLogChannel } from './serverLogChannel';
@@ -40,6 +41,9 @@ export interface So100Api {
 
 let lab: LabContext | undefined;
 
+/** For the extension-host tests, which drive the dashboard with their own TelemetrySource. */
+export { DashboardPanel } from './dashboardPanel';
+
 export function activate(context: vscode.ExtensionContext): So100Api {
   const ctx = new LabContext(context);
   lab = ctx;
@@ -63,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): So100Api {
   ctx.extension.add(vscode.commands.registerCommand('so100.startServer', () => server.start()));
   ctx.extension.add(vscode.commands.registerCommand('so100.stopServer', () => server.stop()));
   ctx.extension.add(vscode.commands.registerCommand('so100.showServerLog', () => log.show()));
+  ctx.extension.add(registerDashboard(context, runtime));
 
   ctx.extension.add(vscode.workspace.onDidChangeConfiguration((e) => {
     if (e.affectsConfiguration('so100.server')) server.settingsChanged();

@@ -7,6 +7,11 @@ import { paletteCommands, runCommand, waitNotification, waitStatusBar } from './
 const START = 'SO-100: Start Inference Server';
 const STOP = 'SO-100: Stop Inference Server';
 const SHOW_LOG = 'SO-100: Show Server Log';
+const SHOW_DASHBOARD = 'SO-100: Show Dashboard';
+
+/** The Dashboard's page: the webview's outer iframe (workbench) → its inner #active-frame (our HTML). */
+const dashboardFrame = (page) => page
+  .frameLocator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]').frameLocator('#active-frame');
 
 /** The development extension's palette and status bar, on one page, in order. */
 export const developmentScenarios = [
@@ -121,6 +126,69 @@ export const developmentScenarios = [
     },
   },
   {
+    name: 'UI: "SO-100: Show Dashboard" renders its sections and a red Emergency Stop; Run without a runtime explains itself',
+    async run(page, ctx) {
+      await runCommand(page, SHOW_DASHBOARD);
+      const frame = dashboardFrame(page);
+      const estop = frame.locator('#btn-estop');
+      await estop.waitFor({ state: 'visible', timeout: 30_000 });
+      for (const id of ['section-cameras', 'section-joints', 'section-chunks', 'section-timing']) {
+        await frame.locator(`#${id}`).waitFor({ state: 'visible', timeout: 5000 });
+      }
+      // init arrived: one joint plot and one fan plot per motor.
+      const deadline = Date.now() + 10_000;
+      let plots = 0;
+      while ((plots = await frame.locator('#joints .plot').count()) < 6 && Date.now() < deadline) await page.waitForTimeout(200);
+      if (plots !== 6) throw new Error(`${plots} joint plots, expected 6`);
+      if (await frame.locator('#chunks .plot').count() !== 6) throw new Error('the chunk fan has no plot per motor');
+      const look = await estop.evaluate((b) => {
+        const bg = getComputedStyle(b).backgroundColor.match(/\d+/g)?.map(Number) ?? [];
+        return { bg, disabled: b.disabled, text: b.textContent };
+      });
+      const [r, g, b] = look.bg;
+      if (!(r > 150 && g < 90 && b < 90) || look.disabled) throw new Error(`Emergency Stop looks ${JSON.stringify(look)}, expected an enabled red button`);
+      const phase = (await frame.locator('#phase').textContent())?.trim();
+      if (phase !== 'no runtime') throw new Error(`phase shows "${phase}"`);
+      // The plots' axes and grid are drawn on their canvases even before any tick.
+      const inked = await frame.locator('#joints canvas').first().evaluate((c) => {
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+        return n;
+      });
+      if (inked < 50) throw new Error(`the first joint plot has ${inked} drawn pixels`);
+      await page.screenshot({ path: join(ctx.runDir, 'dashboard.png') });
+      // Run from the panel: the real runtime picks the cube up while the panel draws it.
+      await frame.locator('#btn-run').click({ timeout: 5000 });
+      const phaseIs = async (re, timeoutMs) => {
+        const until = Date.now() + timeoutMs;
+        let text = '';
+        while (Date.now() < until) {
+          text = (await frame.locator('#phase').textContent())?.trim() ?? '';
+          if (re.test(text)) return text;
+          await page.waitForTimeout(250);
+        }
+        throw new Error(`the panel's state shows "${text}", waited for ${re}`);
+      };
+      await phaseIs(/^running$/, 60_000);
+      const cameraInk = async () => frame.locator('#cameras canvas').first().evaluate((c) => {
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let lit = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 60) lit++;
+        return lit;
+      }).catch(() => 0);
+      const until = Date.now() + 20_000;
+      let lit = 0;
+      while ((lit = await cameraInk()) < 1000 && Date.now() < until) await page.waitForTimeout(250);
+      if (lit < 1000) throw new Error(`the first camera canvas has ${lit} lit pixels while an episode runs`);
+      await page.screenshot({ path: join(ctx.runDir, 'dashboard-running.png') });
+      await frame.locator('#btn-estop').click({ timeout: 5000 });
+      await phaseIs(/^estopped$/, 15_000);
+      // Give keyboard focus back to the workbench (the palette is opened with F1 next).
+      await page.evaluate(() => { if (document.activeElement instanceof HTMLElement) document.activeElement.blur(); });
+    },
+  },
+  {
     name: 'UI: Reload Window deactivates the extension, which stops the running server',
     async run(page, ctx) {
       await page.waitForTimeout(1500); // settings emptied above → back to the built-in server
@@ -134,6 +202,12 @@ export const developmentScenarios = [
       await reloaded;
       await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 30_000 });
       await ctx.waitGone(pids, 15_000);
+    },
+  },
+  {
+    name: 'UI: after the reload the dashboard is restored by its serializer',
+    async run(page) {
+      await dashboardFrame(page).locator('#btn-estop').waitFor({ state: 'visible', timeout: 30_000 });
     },
   },
 ];

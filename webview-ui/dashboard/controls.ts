@@ -1,0 +1,84 @@
+// The episode controls: buttons post `command`; which are enabled follows the runtime's phase. Emergency Stop is
+// never disabled and never hidden.
+import type { DashboardCommand, DashboardEpisodeSummary, DashboardPhase, DashboardStatus } from './protocol';
+
+const ENABLED_IN: Record<Exclude<DashboardCommand, 'estop' | 'resume'>, readonly DashboardPhase[]> = {
+  runEpisode: ['idle', 'connected'],
+  step: ['connected', 'paused'],
+  pause: ['running', 'paused'],
+  stop: ['running', 'paused'],
+  reset: ['connected'],
+};
+
+export class Controls {
+  private readonly phase = byId('phase');
+  private readonly model = byId('model');
+  private readonly progress = byId('progress');
+  private readonly message = byId('message');
+  private readonly buttons = [...document.querySelectorAll<HTMLButtonElement>('button[data-command]')];
+  private status: DashboardStatus | undefined;
+
+  constructor(private readonly send: (name: DashboardCommand) => void) {
+    for (const b of this.buttons) b.addEventListener('click', () => this.clicked(b));
+    this.show(undefined, -1);
+  }
+
+  get phaseText(): string {
+    return this.phase.textContent ?? '';
+  }
+
+  get modelText(): string {
+    return this.model.textContent ?? '';
+  }
+
+  show(status: DashboardStatus | undefined, newestTick: number): void {
+    this.status = status;
+    this.phase.textContent = status ? status.phase : 'no runtime';
+    this.phase.className = `phase phase-${status?.phase ?? 'none'}`;
+    this.model.textContent = status?.activeModel ?? '—';
+    this.progressText(newestTick);
+    for (const b of this.buttons) {
+      const name = b.dataset.command as DashboardCommand;
+      if (name === 'estop') { b.disabled = false; continue; }
+      // Without a runtime the host answers every command with advice, so the buttons stay clickable.
+      const allowed = status === undefined || (ENABLED_IN[name as keyof typeof ENABLED_IN] ?? []).includes(status.phase);
+      b.disabled = !allowed;
+    }
+    const pause = this.buttons.find((b) => b.dataset.command === 'pause');
+    if (pause) pause.textContent = status?.phase === 'paused' ? 'Resume' : 'Pause';
+  }
+
+  progressText(newestTick: number): void {
+    const s = this.status;
+    const parts: string[] = [];
+    if (s?.episode !== undefined) parts.push(`episode ${s.episode}`);
+    const step = newestTick >= 0 ? newestTick + 1 : s?.step;
+    if (step !== undefined) parts.push(`step ${step}${s?.maxSteps ? ` / ${s.maxSteps}` : ''}`);
+    if (s?.fps) parts.push(`${s.fps} fps`);
+    if (s?.robot) parts.push(s.robot);
+    if (s && s.droppedTelemetry > 0) parts.push(`${s.droppedTelemetry} telemetry events dropped`);
+    this.progress.textContent = parts.join(' · ');
+  }
+
+  note(text: string, kind: 'info' | 'warning' | 'error' = 'info'): void {
+    this.message.textContent = text;
+    this.message.className = `message message-${kind}`;
+  }
+
+  episodeEnded(s: DashboardEpisodeSummary): void {
+    this.note(`Episode ${s.episode} ${s.success ? 'succeeded' : 'ended'}: ${s.reason} — ${s.steps} steps, ${s.chunks} chunks, `
+      + `${s.starvedTicks} starved, ${s.clampedTicks} clamped, ${s.lateTicks} late ticks`, s.success ? 'info' : 'warning');
+  }
+
+  private clicked(b: HTMLButtonElement): void {
+    let name = b.dataset.command as DashboardCommand;
+    if (name === 'pause' && this.status?.phase === 'paused') name = 'resume';
+    this.send(name);
+  }
+}
+
+function byId(id: string): HTMLElement {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} is missing from the dashboard page`);
+  return el;
+}

@@ -1,0 +1,84 @@
+// Per joint, the last seconds of measured vs commanded (sent) position; the calibrated range shaded, ticks where
+// safety clamped this joint marked with a red triangle, starved ticks (the arm held) as amber bands.
+import { withAlpha } from './canvasSurface';
+import { drawAxes, jointCard, polyline, valueRange } from './plotFrame';
+import type { CanvasSurface } from './canvasSurface';
+import type { DashboardTick } from './protocol';
+import type { TelemetryStore } from './telemetryStore';
+import type { DashboardColors } from './theme';
+
+/** Seconds of history shown. */
+const WINDOW_S = 10;
+
+export class JointPlots {
+  private surfaces: CanvasSurface[] = [];
+  private motors: readonly string[] = [];
+  /** Ticks inside the window at the last draw. */
+  plotted = 0;
+
+  constructor(private readonly container: HTMLElement) {}
+
+  setMotors(motors: readonly string[]): void {
+    if (motors.join() === this.motors.join()) return;
+    this.motors = motors;
+    this.container.replaceChildren();
+    this.surfaces = motors.map((m) => {
+      const { card, surface } = jointCard(m, 'joint-plot');
+      this.container.append(card);
+      return surface;
+    });
+  }
+
+  draw(store: TelemetryStore, colors: DashboardColors): void {
+    const windowTicks = Math.max(30, Math.round(WINDOW_S * store.fps));
+    const ticks = store.ticks.lastN(windowTicks);
+    this.plotted = ticks.length;
+    const newest = ticks.length > 0 ? ticks[ticks.length - 1].index : 0;
+    const x1 = Math.max(newest, windowTicks - 1);
+    const x0 = x1 - windowTicks + 1;
+    this.motors.forEach((motor, j) => {
+      const s = this.surfaces[j];
+      if (!s.begin()) return;
+      const range = store.ranges?.[j] ?? null;
+      const [y0, y1] = valueRange(valuesOf(ticks, j), range);
+      const last = ticks[ticks.length - 1];
+      const note = last ? `${last.measured[j]?.toFixed(1)} / ${last.sent?.[j]?.toFixed(1) ?? '—'}` : '';
+      const axes = drawAxes(s, colors, motor, x0, x1, y0, y1, note);
+      const { ctx, height } = s;
+      if (range) {
+        ctx.fillStyle = withAlpha(colors.measured, 0.08);
+        const top = axes.y(range.max);
+        ctx.fillRect(axes.x(x0), top, axes.x(x1) - axes.x(x0), axes.y(range.min) - top);
+      }
+      const w = Math.max(1, axes.x(1) - axes.x(0));
+      ctx.fillStyle = withAlpha(colors.starved, 0.22);
+      for (const t of ticks) if (t.starved) ctx.fillRect(axes.x(t.index) - w / 2, 14, w, height - 28);
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = colors.sent;
+      ctx.setLineDash([4, 2]);
+      polyline(ctx, axes, ticks.map((t) => [t.index, t.sent?.[j] ?? NaN]));
+      ctx.setLineDash([]);
+      ctx.strokeStyle = colors.measured;
+      polyline(ctx, axes, ticks.map((t) => [t.index, t.measured[j]]));
+      ctx.fillStyle = colors.clamp;
+      for (const t of ticks) {
+        if (!t.clamped.some((c) => c.motor === motor)) continue;
+        const px = axes.x(t.index);
+        const py = axes.y(t.sent?.[j] ?? t.measured[j]);
+        ctx.beginPath();
+        ctx.moveTo(px, py - 6);
+        ctx.lineTo(px - 4, py + 2);
+        ctx.lineTo(px + 4, py + 2);
+        ctx.closePath();
+        ctx.fill();
+      }
+    });
+  }
+}
+
+function* valuesOf(ticks: readonly DashboardTick[], j: number): Iterable<number> {
+  for (const t of ticks) {
+    yield t.measured[j];
+    if (t.sent) yield t.sent[j];
+  }
+}

@@ -1,0 +1,88 @@
+// The frame every joint chart shares: a titled canvas, a value range with margins, a light grid.
+import { CanvasSurface, scale } from './canvasSurface';
+import type { DashboardColors } from './theme';
+
+export const PAD = { left: 34, right: 6, top: 16, bottom: 14 };
+
+export function jointCard(title: string, cls: string): { card: HTMLElement; surface: CanvasSurface } {
+  const card = document.createElement('div');
+  card.className = `plot ${cls}`;
+  card.dataset.joint = title;
+  const canvas = document.createElement('canvas');
+  canvas.className = 'plot-canvas';
+  card.append(canvas);
+  return { card, surface: new CanvasSurface(canvas) };
+}
+
+/** min/max of the given values, widened so a flat line sits mid-plot. */
+export function valueRange(values: Iterable<number>, extra?: { min: number; max: number } | null): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (extra) { lo = Math.min(lo, extra.min); hi = Math.max(hi, extra.max); }
+  if (!Number.isFinite(lo)) return [-1, 1];
+  const span = Math.max(hi - lo, 1);
+  return [lo - span * 0.08, hi + span * 0.08];
+}
+
+export interface Axes {
+  x: (tick: number) => number;
+  y: (value: number) => number;
+}
+
+/** Grid, title and y labels; returns the scales for the data. */
+export function drawAxes(s: CanvasSurface, colors: DashboardColors, title: string, x0: number, x1: number, y0: number, y1: number, note = ''): Axes {
+  const { ctx, width, height } = s;
+  const x = scale(x0, x1, PAD.left, width - PAD.right);
+  const y = scale(y0, y1, height - PAD.bottom, PAD.top);
+  ctx.strokeStyle = colors.grid;
+  ctx.lineWidth = 1;
+  ctx.font = `10px ${colors.font}`;
+  ctx.fillStyle = colors.muted;
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'right';
+  for (const v of [y0 + (y1 - y0) * 0.1, (y0 + y1) / 2, y1 - (y1 - y0) * 0.1]) {
+    const py = Math.round(y(v)) + 0.5;
+    ctx.beginPath();
+    ctx.moveTo(PAD.left, py);
+    ctx.lineTo(width - PAD.right, py);
+    ctx.stroke();
+    ctx.fillText(v.toFixed(Math.abs(y1 - y0) < 10 ? 1 : 0), PAD.left - 3, py);
+  }
+  ctx.textAlign = 'left';
+  ctx.textBaseline = 'top';
+  ctx.fillStyle = colors.foreground;
+  ctx.font = `11px ${colors.font}`;
+  ctx.fillText(title, PAD.left, 2);
+  if (note) {
+    ctx.textAlign = 'right';
+    ctx.fillStyle = colors.muted;
+    ctx.fillText(note, width - PAD.right, 2);
+  }
+  ctx.textAlign = 'left';
+  ctx.fillStyle = colors.muted;
+  ctx.textBaseline = 'bottom';
+  ctx.font = `10px ${colors.font}`;
+  ctx.fillText(`tick ${Math.round(x0)}`, PAD.left, height);
+  ctx.textAlign = 'right';
+  ctx.fillText(`${Math.round(x1)}`, width - PAD.right, height);
+  return { x, y };
+}
+
+/** A polyline through (tick, value) points; NaN values break the line. */
+export function polyline(ctx: CanvasRenderingContext2D, axes: Axes, points: Iterable<[number, number]>): void {
+  ctx.beginPath();
+  let pen = false;
+  for (const [t, v] of points) {
+    if (!Number.isFinite(v)) { pen = false; continue; }
+    const px = axes.x(t);
+    const py = axes.y(v);
+    if (pen) ctx.lineTo(px, py);
+    else { ctx.moveTo(px, py); pen = true; }
+  }
+  ctx.stroke();
+}

@@ -1,0 +1,239 @@
+// The Dashboard's one typed protocol, shared by the extension host (src/extension/dashboardPanel.ts) and the
+// webview (./main.ts). Both sides check what they receive with the guards below; nothing here touches the DOM or
+// `vscode`, so both TypeScript projects compile it.
+
+export const DASHBOARD_VIEW_TYPE = 'so100.dashboard';
+
+export type DashboardCommand = 'runEpisode' | 'step' | 'pause' | 'resume' | 'stop' | 'estop' | 'reset';
+export const DASHBOARD_COMMANDS: readonly DashboardCommand[] = ['runEpisode', 'step', 'pause', 'resume', 'stop', 'estop', 'reset'];
+
+export type FrameMode = 'raw' | 'policy';
+
+export type DashboardPhase = 'idle' | 'connecting' | 'connected' | 'running' | 'paused' | 'resetting' | 'estopped';
+
+/** What the panel shows of the runtime's status (the runtime's RuntimeStatus fits it as is). */
+export interface DashboardStatus {
+  readonly phase: DashboardPhase;
+  readonly activeModel?: string;
+  readonly models: readonly string[];
+  readonly episode?: number;
+  readonly step?: number;
+  readonly maxSteps?: number;
+  readonly fps?: number;
+  readonly robot?: string;
+  readonly droppedTelemetry: number;
+}
+
+/** One control tick (the runtime's TickTelemetry). */
+export interface DashboardTick {
+  readonly episode: number;
+  readonly index: number;
+  readonly measured: readonly number[];
+  readonly sent?: readonly number[];
+  readonly starved: boolean;
+  readonly chunkBoundary: boolean;
+  readonly clamped: readonly { readonly motor: string; readonly reason: string }[];
+  readonly stageMs: Readonly<Record<string, number>>;
+}
+
+/** One predicted action chunk (the runtime's ChunkTelemetry): row i is the target for tick observationTick + i. */
+export interface DashboardChunk {
+  readonly episode: number;
+  readonly requestId: number;
+  readonly observationTick: number;
+  readonly horizon: number;
+  readonly dims: number;
+  /** Row-major horizon × dims joint targets. */
+  readonly targets: readonly number[];
+  readonly accepted: boolean;
+  readonly latencyMs: number;
+}
+
+export interface DashboardFrame {
+  readonly episode: number;
+  readonly tick: number;
+  readonly camera: string;
+  readonly width: number;
+  readonly height: number;
+  /** H×W×3 RGB bytes, posted as a typed array (never a JSON array). */
+  readonly rgb: Uint8Array;
+}
+
+export interface DashboardEpisodeSummary {
+  readonly episode: number;
+  readonly success: boolean;
+  readonly reason: string;
+  readonly steps: number;
+  readonly starvedTicks: number;
+  readonly chunks: number;
+  readonly clampedTicks: number;
+  readonly lateTicks: number;
+}
+
+/** A joint's calibrated range in the units of its positions. */
+export interface JointRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** What the webview reports when the host probes it (tests): what it received and what it actually drew. */
+export interface DashboardProbeReport {
+  readonly ticksReceived: number;
+  /** Ticks inside the joint plots' window at the last draw. */
+  readonly ticksPlotted: number;
+  /** Chunks drawn in the fan at the last draw. */
+  readonly chunksInFan: number;
+  readonly cameras: readonly { readonly camera: string; readonly tick: number; readonly width: number; readonly height: number; readonly nonBlackPixels: number }[];
+  /** Stage names of the timing table's rows. */
+  readonly timingRows: readonly string[];
+  readonly waterfallBars: number;
+  readonly phaseText: string;
+  readonly modelText: string;
+  readonly frameMode: FrameMode;
+  readonly draws: number;
+  readonly framesReceived: number;
+  /** Messages from the host that failed the guard (a protocol mismatch shows up here). */
+  readonly messagesRejected: number;
+  /** What the last rejected message looked like (shortened). */
+  readonly lastRejected: string;
+}
+
+// ── host → webview ────────────────────────────────────────────────────────────────────────────────────────────
+
+export type HostToDashboard =
+  | {
+    readonly type: 'init';
+    /** undefined while no runtime runs. */
+    readonly status?: DashboardStatus;
+    readonly motors: readonly string[];
+    /** Per motor, when calibration is known. */
+    readonly ranges?: readonly (JointRange | null)[];
+    /** Recent history, so a panel that was hidden (and so rebuilt) shows the past seconds at once. */
+    readonly ticks: readonly DashboardTick[];
+    readonly chunks: readonly DashboardChunk[];
+    readonly frameMode?: FrameMode;
+  }
+  | { readonly type: 'ticks'; readonly ticks: readonly DashboardTick[]; readonly dropped: number }
+  | { readonly type: 'chunk'; readonly chunk: DashboardChunk }
+  | { readonly type: 'frame'; readonly frame: DashboardFrame }
+  | { readonly type: 'state'; readonly status?: DashboardStatus }
+  | { readonly type: 'episodeEnded'; readonly summary: DashboardEpisodeSummary }
+  | { readonly type: 'warning'; readonly message: string }
+  /** Tests only: answer with `probe-reply`; `postBack` values are posted to the host as they are, first. */
+  | { readonly type: 'probe'; readonly id: number; readonly postBack?: readonly unknown[] };
+
+// ── webview → host ────────────────────────────────────────────────────────────────────────────────────────────
+
+export type DashboardToHost =
+  | { readonly type: 'ready' }
+  | { readonly type: 'command'; readonly name: DashboardCommand }
+  | { readonly type: 'setFrameMode'; readonly mode: FrameMode }
+  | { readonly type: 'probe-reply'; readonly id: number; readonly report: DashboardProbeReport };
+
+// ── guards ────────────────────────────────────────────────────────────────────────────────────────────────────
+
+type Obj = Record<string, unknown>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isInt = (v: unknown): v is number => Number.isInteger(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNumArray = (v: unknown, length?: number): boolean =>
+  Array.isArray(v) && (length === undefined || v.length === length) && v.every((x) => typeof x === 'number');
+const optional = <T>(v: unknown, check: (x: unknown) => x is T): boolean => v === undefined || check(v);
+
+const PHASES: ReadonlySet<string> = new Set(['idle', 'connecting', 'connected', 'running', 'paused', 'resetting', 'estopped']);
+
+export function isDashboardCommand(v: unknown): v is DashboardCommand {
+  return isStr(v) && (DASHBOARD_COMMANDS as readonly string[]).includes(v);
+}
+
+export function isFrameMode(v: unknown): v is FrameMode {
+  return v === 'raw' || v === 'policy';
+}
+
+export function isDashboardStatus(v: unknown): v is DashboardStatus {
+  return isObj(v) && isStr(v.phase) && PHASES.has(v.phase) && Array.isArray(v.models) && v.models.every(isStr)
+    && isNum(v.droppedTelemetry) && optional(v.activeModel, isStr) && optional(v.episode, isNum) && optional(v.step, isNum)
+    && optional(v.maxSteps, isNum) && optional(v.fps, isNum) && optional(v.robot, isStr);
+}
+
+export function isDashboardTick(v: unknown): v is DashboardTick {
+  return isObj(v) && isInt(v.episode) && isInt(v.index) && isNumArray(v.measured)
+    && (v.sent === undefined || isNumArray(v.sent)) && typeof v.starved === 'boolean' && typeof v.chunkBoundary === 'boolean'
+    && Array.isArray(v.clamped) && v.clamped.every((c) => isObj(c) && isStr(c.motor) && isStr(c.reason))
+    && isObj(v.stageMs) && Object.values(v.stageMs).every(isNum);
+}
+
+export function isDashboardChunk(v: unknown): v is DashboardChunk {
+  return isObj(v) && isInt(v.episode) && isInt(v.requestId) && isInt(v.observationTick) && isInt(v.horizon) && isInt(v.dims)
+    && isNumArray(v.targets, (v.horizon as number) * (v.dims as number)) && typeof v.accepted === 'boolean' && isNum(v.latencyMs);
+}
+
+export function isDashboardFrame(v: unknown): v is DashboardFrame {
+  return isObj(v) && isInt(v.episode) && isInt(v.tick) && isStr(v.camera) && isInt(v.width) && isInt(v.height)
+    && (v.width as number) > 0 && (v.height as number) > 0
+    && v.rgb instanceof Uint8Array && v.rgb.length === (v.width as number) * (v.height as number) * 3;
+}
+
+function isSummary(v: unknown): v is DashboardEpisodeSummary {
+  return isObj(v) && isInt(v.episode) && typeof v.success === 'boolean' && isStr(v.reason) && isNum(v.steps)
+    && isNum(v.starvedTicks) && isNum(v.chunks) && isNum(v.clampedTicks) && isNum(v.lateTicks);
+}
+
+function isRange(v: unknown): v is JointRange | null {
+  return v === null || (isObj(v) && isNum(v.min) && isNum(v.max) && v.min < v.max);
+}
+
+/** Used by the webview on every message from the host. */
+export function isHostToDashboard(m: unknown): m is HostToDashboard {
+  if (!isObj(m)) return false;
+  switch (m.type) {
+    case 'init':
+      return (m.status === undefined || isDashboardStatus(m.status)) && Array.isArray(m.motors) && m.motors.every(isStr)
+        && (m.ranges === undefined || (Array.isArray(m.ranges) && m.ranges.every(isRange)))
+        && Array.isArray(m.ticks) && m.ticks.every(isDashboardTick) && Array.isArray(m.chunks) && m.chunks.every(isDashboardChunk)
+        && optional(m.frameMode, isFrameMode);
+    case 'ticks':
+      return Array.isArray(m.ticks) && m.ticks.every(isDashboardTick) && isNum(m.dropped);
+    case 'chunk':
+      return isDashboardChunk(m.chunk);
+    case 'frame':
+      return isDashboardFrame(m.frame);
+    case 'state':
+      return m.status === undefined || isDashboardStatus(m.status);
+    case 'episodeEnded':
+      return isSummary(m.summary);
+    case 'warning':
+      return isStr(m.message);
+    case 'probe':
+      return isInt(m.id) && (m.postBack === undefined || Array.isArray(m.postBack));
+    default:
+      return false;
+  }
+}
+
+function isProbeReport(v: unknown): v is DashboardProbeReport {
+  return isObj(v) && isNum(v.ticksReceived) && isNum(v.ticksPlotted) && isNum(v.chunksInFan) && Array.isArray(v.cameras)
+    && v.cameras.every((c) => isObj(c) && isStr(c.camera) && isNum(c.tick) && isNum(c.width) && isNum(c.height) && isNum(c.nonBlackPixels))
+    && Array.isArray(v.timingRows) && v.timingRows.every(isStr) && isNum(v.waterfallBars)
+    && isStr(v.phaseText) && isStr(v.modelText) && isFrameMode(v.frameMode) && isNum(v.draws)
+    && isNum(v.framesReceived) && isNum(v.messagesRejected) && isStr(v.lastRejected);
+}
+
+/** Used by the host on every message from the webview: anything else is ignored, never trusted. */
+export function isDashboardToHost(m: unknown): m is DashboardToHost {
+  if (!isObj(m)) return false;
+  switch (m.type) {
+    case 'ready':
+      return true;
+    case 'command':
+      return isDashboardCommand(m.name);
+    case 'setFrameMode':
+      return isFrameMode(m.mode);
+    case 'probe-reply':
+      return isInt(m.id) && isProbeReport(m.report);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,98 @@
+// Stacked bars of stage times, newest right, with the budget line; a bar over budget gets a red cap. Two of them:
+// the loop's own stages for every tick, and the policy requests (one bar per chunk received).
+import { CanvasSurface, scale, withAlpha } from './canvasSurface';
+import type { DashboardColors } from './theme';
+
+const PAD = { left: 34, right: 6, top: 16, bottom: 4 };
+
+export interface WaterfallSpec {
+  readonly title: string;
+  readonly stages: readonly string[];
+  /** The stage that is the whole; the rest of it beyond the listed stages is drawn as "other". */
+  readonly total: string;
+  /** Colour of the part of a bar no listed stage explains (default: muted, labelled "other"). */
+  readonly restColor?: (colors: DashboardColors) => string;
+  readonly restLabel?: string;
+}
+
+/** One bar: stage → ms. */
+export interface WaterfallRow {
+  readonly stageMs: Readonly<Record<string, number>>;
+}
+
+export class TimingWaterfall {
+  private readonly surface: CanvasSurface;
+  /** Bars drawn at the last draw. */
+  bars = 0;
+
+  constructor(canvas: HTMLCanvasElement, private readonly spec: WaterfallSpec) {
+    this.surface = new CanvasSurface(canvas);
+  }
+
+  draw(ticks: readonly WaterfallRow[], budgetMs: number, colors: DashboardColors): void {
+    const s = this.surface;
+    if (!s.begin()) return;
+    const { ctx, width, height } = s;
+    const maxBars = Math.max(10, Math.floor((width - PAD.left - PAD.right) / 4));
+    const rows = ticks.filter((t) => t.stageMs[this.spec.total] !== undefined).slice(-maxBars);
+    this.bars = rows.length;
+    const top = Math.max(budgetMs * 1.3, ...rows.map((t) => t.stageMs[this.spec.total] ?? 0));
+    const y = scale(0, top, height - PAD.bottom, PAD.top);
+    const barW = (width - PAD.left - PAD.right) / maxBars;
+    const rest = this.spec.restColor?.(colors) ?? withAlpha(colors.muted, 0.45);
+    ctx.font = `10px ${colors.font}`;
+    rows.forEach((t, i) => {
+      const x = PAD.left + i * barW;
+      let acc = 0;
+      this.spec.stages.forEach((stage, k) => {
+        const ms = t.stageMs[stage] ?? 0;
+        if (ms <= 0) return;
+        ctx.fillStyle = colors.stages[k % colors.stages.length];
+        ctx.fillRect(x, y(acc + ms), Math.max(1, barW - 1), y(acc) - y(acc + ms));
+        acc += ms;
+      });
+      const total = t.stageMs[this.spec.total] ?? acc;
+      if (total > acc) {
+        ctx.fillStyle = rest;
+        ctx.fillRect(x, y(total), Math.max(1, barW - 1), y(acc) - y(total));
+      }
+      if (total > budgetMs) {
+        ctx.fillStyle = colors.error;
+        ctx.fillRect(x, y(total) - 2, Math.max(1, barW - 1), 2);
+      }
+    });
+    // Budget line.
+    const by = Math.round(y(budgetMs)) + 0.5;
+    ctx.strokeStyle = colors.error;
+    ctx.setLineDash([5, 3]);
+    ctx.beginPath();
+    ctx.moveTo(PAD.left, by);
+    ctx.lineTo(width - PAD.right, by);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = colors.error;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'bottom';
+    ctx.fillText(`budget ${budgetMs.toFixed(budgetMs < 100 ? 1 : 0)} ms`, width - PAD.right, by - 2);
+    ctx.fillStyle = colors.muted;
+    ctx.textBaseline = 'middle';
+    ctx.fillText('0', PAD.left - 3, height - PAD.bottom - 4);
+    ctx.fillText(`${Math.round(top)}`, PAD.left - 3, PAD.top + 4);
+    // Title and legend.
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    ctx.fillStyle = colors.foreground;
+    ctx.font = `11px ${colors.font}`;
+    let lx = PAD.left;
+    ctx.fillText(this.spec.title, lx, 1);
+    lx += ctx.measureText(this.spec.title).width + 12;
+    ctx.font = `10px ${colors.font}`;
+    [...this.spec.stages, this.spec.restLabel ?? 'other'].forEach((stage, k) => {
+      ctx.fillStyle = k < this.spec.stages.length ? colors.stages[k % colors.stages.length] : rest;
+      ctx.fillRect(lx, 3, 8, 8);
+      ctx.fillStyle = colors.muted;
+      ctx.fillText(stage, lx + 11, 2);
+      lx += ctx.measureText(stage).width + 22;
+    });
+  }
+}
