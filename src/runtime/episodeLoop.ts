@@ -98,6 +98,9 @@ export class EpisodeLoop {
   private settings: EpisodeSettings;
   private readonly timing = new Map<string, number[]>(TIMING_STAGES.map((s) => [s, []]));
   private tickMs: Record<string, number> = {};
+  /** Stages timed between ticks (a policy reply): they belong to the next tick's record. */
+  private betweenTicksMs: Record<string, number> = {};
+  private inTick = false;
   private chunks = 0;
   private clampedTicks = 0;
   private lateTicks = 0;
@@ -241,7 +244,9 @@ export class EpisodeLoop {
 
   private sample(stage: string, ms: number): void {
     this.timing.get(stage)?.push(ms);
-    this.tickMs[stage] = (this.tickMs[stage] ?? 0) + ms;
+    // A reply lands between ticks; its stages go into the next tick, not one already reported.
+    const into = this.inTick ? this.tickMs : this.betweenTicksMs;
+    into[stage] = (into[stage] ?? 0) + ms;
   }
 
   private warn(message: string): void {
@@ -250,11 +255,21 @@ export class EpisodeLoop {
 
   /** One tick; undefined when the world ended the episode before acting. */
   private async tick(): Promise<TickReport | undefined> {
+    this.tickMs = this.betweenTicksMs;
+    this.betweenTicksMs = {};
+    this.inTick = true;
+    try {
+      return await this.tickBody();
+    } finally {
+      this.inTick = false;
+    }
+  }
+
+  private async tickBody(): Promise<TickReport | undefined> {
     const { robot, cameras, scheduler, world } = this.parts;
     const recorder = this.settings.recorder;
     const index = this.index++;
     const tickStart = performance.now();
-    this.tickMs = {};
     if (this.pendingClient !== undefined) {
       // The old model's reply, if it still comes, belongs to the previous epoch and is discarded.
       scheduler.swapModel();

@@ -50,7 +50,8 @@ describe('EpisodeLoop controls', () => {
       robot, client, world: task, cameras: new SyntheticCameras(task),
       converter: builtinConverter('openpi-so100'), scheduler: new ChunkScheduler({ mode: 'async' }),
     }, { fps: 30, maxSteps: 2000, task: 'pick up the red cube', onWarning: () => {}, ...settings,
-      onTick: (t) => ticks.push(t), onChunk: (c) => chunks.push(c) });
+      // A copy at report time: what a telemetry consumer sees then is what counts.
+      onTick: (t) => ticks.push({ ...t, stageMs: { ...t.stageMs } }), onChunk: (c) => chunks.push(c) });
     const done = loop.run();
     try {
       await body({ loop, sim, wire, ticks, chunks, done, fastClient });
@@ -134,9 +135,12 @@ describe('EpisodeLoop controls', () => {
     });
   });
 
-  test('every tick reports its stage timings and the camera frames it used', async () => {
-    await withLoop({}, async ({ ticks }) => {
-      await until('five ticks', () => ticks.length >= 5);
+  test('every tick reports its stage timings and the camera frames it used; policy stages land on the tick after the reply', async () => {
+    await withLoop({}, async ({ ticks, chunks }) => {
+      await until('five ticks and two chunks', () => ticks.length >= 5 && chunks.length >= 2);
+      const withPolicy = ticks.filter((t) => t.stageMs['policy total'] !== undefined);
+      assert.ok(withPolicy.length >= 1, 'a tick carries the policy stages of a reply');
+      for (const t of withPolicy) for (const s of ['encode', 'decode', 'server infer']) assert.ok(Number.isFinite(t.stageMs[s]), `tick ${t.index} ${s}`);
       for (const t of ticks.slice(0, 5)) {
         for (const s of ['read', 'camera', 'safety+write', 'tick']) assert.ok(Number.isFinite(t.stageMs[s]), `tick ${t.index} ${s}`);
         assert.deepEqual(Object.keys(t.images).sort(), ['front', 'wrist']);
