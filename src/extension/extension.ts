@@ -55,7 +55,8 @@ export function activate(context: vscode.ExtensionContext): So100Api {
   ctx.extension.add(() => server.stop());
   // Declared before the commands it calls back into; the commands exist by the time a panel can ask.
   let episodes: EpisodeCommands | undefined;
-  const runtime = new RuntimeController(context.extensionPath, () => config.folder, (name) => episodes?.execute(name) ?? Promise.resolve());
+  const runtime = new RuntimeController(context.extensionPath, () => config.folder, (name) => episodes?.execute(name) ?? Promise.resolve(),
+    () => (config.current.robot.port === 'sim' ? undefined : config.current.robot.port));
   ctx.extension.add(() => runtime.stop());
   ctx.extension.add(runtime.log);
   episodes = ctx.extension.add(new EpisodeCommands(config, server, runtime));

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeMethods, RuntimePhase, RuntimeStatus } from '../core/rpc';
+import { torqueOffByPort } from '../io/robot/torqueOffByPort';
 import { RuntimeProcess } from '../runtime/rpc/runtimeProcess';
 import type { EpisodeCommand, TelemetrySource } from './telemetrySource';
 
@@ -23,6 +24,8 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
     private readonly workspace: () => string | undefined,
     /** Runs an episode command the way the palette does (the commands module owns the user-facing flow). */
     private readonly runCommand: (name: EpisodeCommand) => Promise<void>,
+    /** The serial port of the configured arm; undefined for the simulator (which dies with the runtime). */
+    private readonly armPort: () => string | undefined,
   ) {
     this.log = vscode.window.createOutputChannel('SO-100 Runtime', { log: true });
     this.publishPhase('idle');
@@ -128,6 +131,7 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
 
   private exited(p: RuntimeProcess, code: number | null): void {
     if (this.process !== p) return;
+    const hadArm = ['connected', 'running', 'paused', 'resetting'].includes(this.lastStatus?.phase ?? 'idle');
     this.process = undefined;
     // Listeners see the runtime go as an idle state, whatever the cause.
     this.dispatch('state', { phase: 'idle', models: [], droppedTelemetry: 0 });
@@ -136,9 +140,26 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
       this.log.info(`runtime stopped (exit code ${code})`);
       return;
     }
-    const msg = `SO-100: the runtime stopped unexpectedly (exit code ${code}). The arm's servos hold their last goal; check the arm, then run the episode again.`;
+    void this.crashed(code, hadArm ? this.armPort() : undefined);
+  }
+
+  /** The runtime died on its own: a real arm it drove still has torque on, so turn it off through a fresh connection. */
+  private async crashed(code: number | null, port: string | undefined): Promise<void> {
+    let arm = '';
+    if (port) {
+      try {
+        const { failed } = await torqueOffByPort(port);
+        arm = failed.length === 0 ? ` The arm on ${port} was made limp (torque off on all six servos).`
+          : ` ${failed.join(', ')} on ${port} did not confirm torque off: switch the arm's power off.`;
+      } catch (err) {
+        arm = ` The arm on ${port} could not be reached to turn its torque off (${err instanceof Error ? err.message : String(err)}): switch its power off.`;
+      }
+    }
+    const msg = `SO-100: the runtime stopped unexpectedly (exit code ${code}).${arm}`;
     this.log.error(msg);
-    void vscode.window.showErrorMessage(msg, 'Show Runtime Log').then((pick) => { if (pick) this.log.show(); });
+    const pick = await vscode.window.showErrorMessage(msg, 'Run Episode Again', 'Show Runtime Log');
+    if (pick === 'Show Runtime Log') this.log.show();
+    if (pick === 'Run Episode Again') await this.runCommand('runEpisode');
   }
 
   private async applyFrameRate(): Promise<void> {

@@ -60,3 +60,16 @@ export function interrupt(child: ChildProcess, timeoutMs = 10_000): Promise<numb
     child.kill('SIGINT');
   });
 }
+
+/** Starts `so100 sim --pty PATH` (a simulated arm on a pseudo-terminal); resolves once it says it is there. */
+export function startPtySim(path: string, extraArgs: readonly string[] = [], timeoutMs = 15_000): Promise<ChildProcess> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, 'sim', '--pty', path, ...extraArgs], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`so100 sim did not start: ${out}`)); }, timeoutMs);
+    const onData = (d: Buffer) => { out += d; if (/simulated SO-100 on /.test(out)) { clearTimeout(timer); resolvePromise(child); } };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`so100 sim exited with ${code}: ${out}`)); });
+  });
+}

@@ -54,7 +54,9 @@ describe('episodes through the RuntimeSession', () => {
 
   for (const protocol of ['openpi', 'lerobot-ws'] as const) {
     for (const chunking of ['async', 'sync'] as const) {
-      const starvation = chunking === 'sync' ? '' : protocol === 'openpi' ? ', no tick starves after the first chunk' : ', one-action replies keep up';
+      // awesome-lerobot answers one action per round trip, so whether it keeps up depends on the machine's load that
+      // moment: its alignment is tested with a scripted clock (chunkScheduler.test.ts), not here.
+      const starvation = chunking === 'async' && protocol === 'openpi' ? ', no tick starves after the first chunk' : '';
       test(`${protocol} × ${chunking}: the cube is lifted${starvation}, the record is on disk`, async () => {
         const server = await BuiltinPolicyServer.start({ protocol, profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 5 }) });
         servers.push(server);
@@ -65,11 +67,8 @@ describe('episodes through the RuntimeSession', () => {
         }));
         const { summary } = await runOne(config, { url: server.url, protocol });
         assert.equal(summary.success, true, summary.reason);
-        const starved = summary.starvedTicks - summary.warmupTicks;
-        // 50-row chunks leave seconds of slack; awesome-lerobot's one action per round trip has one tick of it, so a
-        // loaded machine may miss a few — but never the every-other-tick starvation of a misaligned reply.
-        if (chunking === 'async' && protocol === 'openpi') assert.equal(starved, 0, 'starved after warm-up');
-        if (chunking === 'async' && protocol === 'lerobot-ws') assert.ok(starved < summary.steps / 4, `${starved} of ${summary.steps} ticks starved`);
+        // 50-row chunks requested at half the queue leave a second of slack even on a loaded machine.
+        if (starvation) assert.equal(summary.starvedTicks - summary.warmupTicks, 0, 'starved after warm-up');
         const [episode] = await readdir(records);
         const files = await readdir(path.join(records, episode));
         for (const f of ['episode.json', 'steps.csv', 'chunks.jsonl', 'timing.csv', 'frames']) assert.ok(files.includes(f), `${f} in ${files.join(', ')}`);

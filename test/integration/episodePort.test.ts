@@ -2,27 +2,15 @@
 // opened by serialport's native binding at 1 Mbaud, with a LeRobot calibration file.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { simulatedArmCalibration } from '../../src/core/so100';
 import { writeCalibrationFile } from '../../src/io/calibration';
-import { interrupt, projectRoot, runCli } from '../helpers/cliProcess';
+import { interrupt, runCli, startPtySim } from '../helpers/cliProcess';
 
 const socatMissing = spawnSync('socat', ['-V']).error !== undefined;
-
-function startPtySim(path: string): Promise<ChildProcess> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', resolve(projectRoot, 'src/cli/main.ts'), 'sim', '--pty', path], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`so100 sim did not start: ${out}`)); }, 15_000);
-    const onData = (d: Buffer) => { out += d; if (/simulated SO-100 on /.test(out)) { clearTimeout(timer); resolvePromise(child); } };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`so100 sim exited with ${code}: ${out}`)); });
-  });
-}
 
 describe('so100 episode --port (a pty arm)', { skip: socatMissing ? 'socat is not installed (sudo apt install socat)' : false }, () => {
   let dir: string;

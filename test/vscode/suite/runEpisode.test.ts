@@ -148,6 +148,20 @@ suite('SO-100 episode commands', () => {
     await vscode.commands.executeCommand('so100.swapModel', 'pi0');
   });
 
+  test('a runtime killed mid-episode is noticed (phase idle) and the next Run Episode starts a fresh one', async () => {
+    await useLongEpisodeConfig();
+    await vscode.commands.executeCommand('so100.runEpisode');
+    await waitFor('running', () => (api.runtimePhase() === 'running' ? true : undefined));
+    const pid = api.runtimePid()!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the host to notice', () => (api.runtimePhase() === 'idle' && api.runtimePid() === undefined ? true : undefined));
+    await rm(configFile(), { force: true });
+    await api.reloadConfig();
+    const e = await episodeAfter('so100.runEpisode');
+    assert.equal(e.success, true, e.reason);
+    assert.notEqual(api.runtimePid(), pid, 'a new runtime process');
+  });
+
   test('Create Config writes a commented starter that validates cleanly and opens it', async () => {
     await rm(configFile(), { force: true });
     await vscode.commands.executeCommand('so100.createConfig');
