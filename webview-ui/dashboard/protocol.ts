@@ -2,6 +2,8 @@
 // webview (./main.ts). Both sides check what they receive with the guards below; nothing here touches the DOM or
 // `vscode`, so both TypeScript projects compile it.
 
+import type { ChunkTelemetry, EpisodeSummary, FrameTelemetry, RuntimePhase, RuntimeStatus, TickTelemetry } from '../../src/core/rpc/runtimeProtocol';
+
 export const DASHBOARD_VIEW_TYPE = 'so100.dashboard';
 
 export type DashboardCommand = 'runEpisode' | 'step' | 'pause' | 'resume' | 'stop' | 'estop' | 'reset';
@@ -9,66 +11,17 @@ export const DASHBOARD_COMMANDS: readonly DashboardCommand[] = ['runEpisode', 's
 
 export type FrameMode = 'raw' | 'policy';
 
-export type DashboardPhase = 'idle' | 'connecting' | 'connected' | 'running' | 'paused' | 'resetting' | 'estopped';
-
-/** What the panel shows of the runtime's status (the runtime's RuntimeStatus fits it as is). */
-export interface DashboardStatus {
-  readonly phase: DashboardPhase;
-  readonly activeModel?: string;
-  readonly models: readonly string[];
-  readonly episode?: number;
-  readonly step?: number;
-  readonly maxSteps?: number;
-  readonly fps?: number;
-  readonly robot?: string;
-  readonly droppedTelemetry: number;
-}
-
-/** One control tick (the runtime's TickTelemetry). */
-export interface DashboardTick {
-  readonly episode: number;
-  readonly index: number;
-  readonly measured: readonly number[];
-  readonly sent?: readonly number[];
-  readonly starved: boolean;
-  readonly chunkBoundary: boolean;
-  readonly clamped: readonly { readonly motor: string; readonly reason: string }[];
-  readonly stageMs: Readonly<Record<string, number>>;
-}
-
-/** One predicted action chunk (the runtime's ChunkTelemetry): row i is the target for tick observationTick + i. */
-export interface DashboardChunk {
-  readonly episode: number;
-  readonly requestId: number;
-  readonly observationTick: number;
-  readonly horizon: number;
-  readonly dims: number;
-  /** Row-major horizon × dims joint targets. */
-  readonly targets: readonly number[];
-  readonly accepted: boolean;
-  readonly latencyMs: number;
-}
-
-export interface DashboardFrame {
-  readonly episode: number;
-  readonly tick: number;
-  readonly camera: string;
-  readonly width: number;
-  readonly height: number;
-  /** H×W×3 RGB bytes, posted as a typed array (never a JSON array). */
-  readonly rgb: Uint8Array;
-}
-
-export interface DashboardEpisodeSummary {
-  readonly episode: number;
-  readonly success: boolean;
-  readonly reason: string;
-  readonly steps: number;
-  readonly starvedTicks: number;
-  readonly chunks: number;
-  readonly clampedTicks: number;
-  readonly lateTicks: number;
-}
+// The runtime's own telemetry types: the panel shows them as the runtime sends them (type-only, so nothing of the
+// runtime is bundled into the page).
+export type DashboardPhase = RuntimePhase;
+/** What the panel shows of the runtime's status. */
+export type DashboardStatus = RuntimeStatus;
+/** One control tick. */
+export type DashboardTick = TickTelemetry;
+/** One predicted action chunk: row i is the target for tick observationTick + i. */
+export type DashboardChunk = ChunkTelemetry;
+export type DashboardFrame = FrameTelemetry;
+export type DashboardEpisodeSummary = Pick<EpisodeSummary, 'episode' | 'success' | 'reason' | 'steps' | 'starvedTicks' | 'chunks' | 'clampedTicks' | 'lateTicks'>;
 
 /** A joint's calibrated range in the units of its positions. */
 export interface JointRange {
