@@ -9,6 +9,7 @@ import { ServerLogChannel } from './serverLogChannel';
 import { ServerStatusItem } from './serverStatusItem';
 import { EpisodeCommands } from './episodeCommands';
 import { RuntimeController } from './runtimeController';
+import { registerConverterTools } from './converterTools';
 import { WorkspaceConfig } from './workspaceConfig';
 import type { RuntimePhase } from '../core/rpc';
 import type { EpisodeSummary } from '../core/rpc';
@@ -51,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): So100Api {
   ctx.extension.add(() => runtime.stop());
   ctx.extension.add(runtime.log);
   episodes = ctx.extension.add(new EpisodeCommands(config, server, runtime));
+  ctx.extension.add(registerConverterTools(context, runtime, config));
   void config.load();
 
   ctx.extension.add(vscode.commands.registerCommand('so100.startServer', () => server.start()));

@@ -149,3 +149,18 @@ test('inspectionReport: every part summarised, warnings included, notes for what
   assert.equal(empty.observation, undefined);
   assert.match(empty.notes.join(' '), /no observation yet/);
 });
+
+test('converterFunctionLines finds exported toPolicy / fromPolicy (functions, async, arrow consts), not others', async () => {
+  const { converterFunctionLines } = await import('../../src/core/convert/converterSource');
+  const text = [
+    "import x from './x';",
+    'export function toPolicy(obs, builtin) {',
+    '  return builtin.toPolicy(obs);',
+    '}',
+    'function fromPolicy() {}',
+    'export const fromPolicy = (chunk, builtin) => builtin.fromPolicy(chunk);',
+    'export async function toPolicyHelper() {}',
+    '  export   async function fromPolicy() {}',
+  ].join('\r\n');
+  assert.deepEqual(converterFunctionLines(text), [{ name: 'toPolicy', line: 1 }, { name: 'fromPolicy', line: 5 }, { name: 'fromPolicy', line: 7 }]);
+});
