@@ -27,7 +27,9 @@ export class RuntimeDebug implements vscode.DebugConfigurationProvider, vscode.D
       vscode.debug.onDidStartDebugSession((s) => this.started(s)),
       vscode.debug.onDidTerminateDebugSession((s) => {
         const socket = socketOf(s);
-        if (socket) this.pending.get(socket)?.abort();
+        if (!socket) return;
+        this.pending.get(socket)?.abort();
+        this.pending.delete(socket);
       }),
       vscode.commands.registerCommand('so100.debugEpisode', () => this.debugEpisode()),
     );

@@ -3,7 +3,7 @@
 // that feeds no image, state in other units than the policy's. Heuristics: each warning says what it saw.
 import { NdArray, type WireValue } from '../ndarray';
 import { SO100_BODY_MOTORS, SO100_MOTORS, type MotorName, type PerMotor } from '../so100/motors';
-import { arrayImageView, chromaticity, frameView, greySignature, type ImageRegion, type ImageView } from './imageView';
+import { arrayImageView, chromaticity, frameView, fullRegion, greySignature, type ImageRegion, type ImageView } from './imageView';
 import { padGeometry } from './imageOps';
 import type { ConverterWarning } from './inspectionReport';
 import type { Layout } from './layouts';
@@ -53,6 +53,9 @@ export function lintConversion(lint: LintInput): ConverterWarning[] {
 function cameraChecks(cameras: Readonly<Record<string, RgbFrame>>, images: readonly { key: string; view: ImageView }[]): ConverterWarning[] {
   const names = Object.keys(cameras).sort();
   const raw = new Map(names.map((n) => [n, frameView(cameras[n])]));
+  // Each camera's fingerprint and colour balance once, not once per policy image.
+  const camSignature = new Map(names.map((n) => [n, greySignature(raw.get(n)!, fullRegion(raw.get(n)!))]));
+  const camChroma = new Map(names.map((n) => [n, chromaticity(raw.get(n)!, fullRegion(raw.get(n)!))]));
   // Every (image, camera) pair under the threshold, best first; each image and camera is used once.
   const pairs: { key: string; view: ImageView; camera: string; region: ImageRegion; distance: number }[] = [];
   for (const { key, view } of images) {
@@ -60,7 +63,7 @@ function cameraChecks(cameras: Readonly<Record<string, RgbFrame>>, images: reado
       const cam = raw.get(camera)!;
       const region = contentRegion(cam, view);
       if (!region) continue;
-      const distance = meanAbsDiff(greySignature(view, region), greySignature(cam, fullRegion(cam))) / 255;
+      const distance = meanAbsDiff(greySignature(view, region), camSignature.get(camera)!) / 255;
       if (distance < SAME_PICTURE) pairs.push({ key, view, camera, region, distance });
     }
   }
@@ -72,8 +75,7 @@ function cameraChecks(cameras: Readonly<Record<string, RgbFrame>>, images: reado
     if (usedKeys.has(p.key) || usedCameras.has(p.camera)) continue;
     usedKeys.add(p.key);
     usedCameras.add(p.camera);
-    const cam = raw.get(p.camera)!;
-    const c = chromaticity(cam, fullRegion(cam));
+    const c = camChroma.get(p.camera)!;
     const i = chromaticity(p.view, p.region);
     // Only a picture with some colour can tell RGB from BGR.
     if (Math.abs(c[0] - c[2]) < 0.04) continue;
@@ -155,10 +157,6 @@ function contentRegion(cam: ImageView, image: ImageView): ImageRegion | undefine
   } catch {
     return undefined;
   }
-}
-
-function fullRegion(v: ImageView): ImageRegion {
-  return { left: 0, top: 0, width: v.width, height: v.height };
 }
 
 function flattenArrays(map: { readonly [key: string]: WireValue }, prefix = ''): (readonly [string, NdArray])[] {

@@ -16,6 +16,7 @@ export function statsOf(values: ArrayLike<number>): ValueStats {
   let sum = 0;
   let n = 0;
   let nonFinite = 0;
+  if (values instanceof Uint8Array) return byteStats(values);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isFinite(v)) { nonFinite++; continue; }
@@ -25,6 +26,21 @@ export function statsOf(values: ArrayLike<number>): ValueStats {
     n++;
   }
   return n === 0 ? { min: NaN, max: NaN, mean: NaN, nonFinite } : { min, max, mean: sum / n, nonFinite };
+}
+
+// Camera frames are large: bytes need no finiteness test.
+function byteStats(values: Uint8Array): ValueStats {
+  if (values.length === 0) return { min: NaN, max: NaN, mean: NaN, nonFinite: 0 };
+  let min = 255;
+  let max = 0;
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  return { min, max, mean: sum / values.length, nonFinite: 0 };
 }
 
 /** One summary per leaf of `map` (nested maps flattened with '/'), in key order. */
@@ -55,7 +71,7 @@ export function summarizeValue(key: string, v: WireValue): ValueSummary {
 
 /** An n-d array: dtype, shape, stats, its values when small, a thumbnail when it looks like an image. */
 export function summarizeArray(key: string, a: NdArray): ValueSummary {
-  const values = a.toFloat64();
+  const values = a.dtype === '|u1' ? a.data : a.toFloat64();
   const view = arrayImageView(a);
   return {
     key, kind: 'array', dtype: a.dtype, shape: [...a.shape], stats: statsOf(values),
