@@ -75,8 +75,10 @@ describe('runtime inspection over its socket', () => {
     assert.equal(empty.observation, undefined);
     assert.match(empty.notes.join(' '), /no observation yet/);
     await c.call('runEpisode', { startPaused: true });
+    // Listening before the step: the reply may come back before the step's own answer does.
+    const chunk = c.next('chunk', (x) => x.accepted, 20_000);
     await c.call('step', {});
-    await c.next('chunk', (x) => x.accepted, 20_000);
+    await chunk;
     await c.call('step', {});
     const r = await c.call('inspect', {});
     assert.equal(r.source, 'episode');
