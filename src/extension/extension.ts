@@ -10,6 +10,7 @@ import { ServerLogChannel } from './serverLogChannel';
 import { ServerStatusItem } from './serverStatusItem';
 import { EpisodeCommands } from './episodeCommands';
 import { RuntimeController } from './runtimeController';
+import { registerConverterTools } from './converterTools';
 import { WorkspaceConfig } from './workspaceConfig';
 import { LabTreeView } from './labTreeView';
 import { RuntimeStatusItem } from './runtimeStatusItem';
@@ -63,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): So100Api {
   ctx.extension.add(new RuntimeStatusItem(runtime));
   const tree = ctx.extension.add(new LabTreeView(runtime, server, config));
   ctx.extension.add(vscode.commands.registerCommand('so100.refreshLab', () => tree.refresh()));
+  ctx.extension.add(registerConverterTools(context, runtime, config));
   void config.load();
 
   ctx.extension.add(vscode.commands.registerCommand('so100.startServer', () => server.start()));

@@ -5,14 +5,19 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeMethods, RuntimePhase, RuntimeStatus } from '../core/rpc';
 import { torqueOffByPort } from '../io/robot/torqueOffByPort';
+import { AttachedRuntime } from '../runtime/rpc/attachedRuntime';
 import { RuntimeProcess } from '../runtime/rpc/runtimeProcess';
 import type { EpisodeCommand, TelemetrySource } from './telemetrySource';
 
 export const RUNTIME_PHASE_CONTEXT_KEY = 'so100.runtimePhase';
 
+/** A runtime this controller talks to: a child process it spawned, or one the debugger launched (attach). */
+type RuntimeHandle = RuntimeProcess | AttachedRuntime;
+const FORWARDED_EVENTS = ['state', 'tick', 'chunk', 'frame', 'warning', 'episodeEnded', 'converterCompiled'] as const;
+
 export class RuntimeController implements TelemetrySource, vscode.Disposable {
-  private process: RuntimeProcess | undefined;
-  private starting: Promise<RuntimeProcess> | undefined;
+  private process: RuntimeHandle | undefined;
+  private starting: Promise<RuntimeHandle> | undefined;
   private lastStatus: RuntimeStatus | undefined;
   private readonly listeners = new Map<RuntimeEventName, Set<(data: never) => void>>();
   private readonly frameWants = new Map<object, number>();
@@ -32,7 +37,7 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
   }
 
   /** The runtime's client, starting the process first when none runs. */
-  async client(): Promise<RuntimeProcess['client']> {
+  async client(): Promise<RuntimeHandle['client']> {
     return (await this.ensureProcess()).client;
   }
 
@@ -42,6 +47,29 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
 
   get pid(): number | undefined {
     return this.process?.pid;
+  }
+
+  /** True when the runtime in use was launched by VS Code's debugger. */
+  get debugging(): boolean {
+    return this.process instanceof AttachedRuntime;
+  }
+
+  /**
+   * Uses the runtime the debugger launched on `socketPath` from now on: a runtime started here is stopped first
+   * (leaving the arm safe), then this waits until the new one listens. Calls made meanwhile wait for it too.
+   */
+  attach(socketPath: string, signal?: AbortSignal): Promise<void> {
+    const attaching = (async () => {
+      await this.starting?.catch(() => undefined);
+      await this.stop();
+      this.log.info(`waiting for the runtime started by the debugger (socket ${socketPath})`);
+      const handle = await AttachedRuntime.attach(socketPath, { signal });
+      return this.adopt(handle);
+    })();
+    const guarded: Promise<RuntimeHandle> = attaching.finally(() => { if (this.starting === guarded) this.starting = undefined; });
+    guarded.catch(() => undefined); // the caller gets the error through the promise returned below
+    this.starting = guarded;
+    return attaching.then(() => undefined);
   }
 
   /** Calls the runtime (started if needed). */
@@ -87,13 +115,13 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
     this.log.dispose();
   }
 
-  private ensureProcess(): Promise<RuntimeProcess> {
+  private ensureProcess(): Promise<RuntimeHandle> {
     if (this.process) return Promise.resolve(this.process);
     this.starting ??= this.startProcess().finally(() => { this.starting = undefined; });
     return this.starting;
   }
 
-  private async startProcess(): Promise<RuntimeProcess> {
+  private async startProcess(): Promise<RuntimeHandle> {
     const workspace = this.workspace() ?? this.extensionPath;
     this.log.info(`starting the runtime (workspace ${workspace})`);
     const p = await RuntimeProcess.start({
@@ -104,13 +132,19 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       onLog: (line) => this.log.info(line),
     });
+    return this.adopt(p);
+  }
+
+  private async adopt(p: RuntimeHandle): Promise<RuntimeHandle> {
     this.process = p;
-    this.log.info(`runtime ready (pid ${p.pid}, socket ${p.client.socketPath})`);
-    for (const event of ['state', 'tick', 'chunk', 'frame', 'warning', 'episodeEnded'] as const) {
+    this.log.info(p instanceof AttachedRuntime ? `attached to the debugged runtime (socket ${p.client.socketPath})` : `runtime ready (pid ${p.pid}, socket ${p.client.socketPath})`);
+    for (const event of FORWARDED_EVENTS) {
       p.client.on(event, (data) => this.dispatch(event, data));
     }
     void p.exited.then((code) => this.exited(p, code));
     await this.applyFrameRate();
+    // An attached runtime may already be past its first state event; ask.
+    if (p instanceof AttachedRuntime) this.dispatch('state', await p.client.call('status', {}));
     return p;
   }
 
@@ -129,13 +163,17 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
     }
   }
 
-  private exited(p: RuntimeProcess, code: number | null): void {
+  private exited(p: RuntimeHandle, code: number | null): void {
     if (this.process !== p) return;
     const hadArm = ['connected', 'running', 'paused', 'resetting'].includes(this.lastStatus?.phase ?? 'idle');
     this.process = undefined;
     // Listeners see the runtime go as an idle state, whatever the cause.
     this.dispatch('state', { phase: 'idle', models: [], droppedTelemetry: 0 });
     this.lastStatus = undefined;
+    if (p instanceof AttachedRuntime) {
+      this.log.info('the debugged runtime ended (its debug session stopped); the next command starts a runtime of its own');
+      return;
+    }
     if (this.stopping) {
       this.log.info(`runtime stopped (exit code ${code})`);
       return;

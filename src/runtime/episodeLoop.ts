@@ -9,6 +9,7 @@ import type { PolicyClient, PolicyResult } from '../io/policy/policyClient';
 import { TIMING_STAGES, type EpisodeRecorder } from '../io/recording';
 import type { So100Robot } from '../io/robot/so100Robot';
 import { UnsafeActionError } from '../io/robot/robotErrors';
+import type { LastExchange } from './lastExchange';
 
 /** Something that judges the episode (the simulator's cube task); real arms have none. */
 export interface EpisodeWorld {
@@ -47,6 +48,8 @@ export interface EpisodeSettings {
   readonly onWarning?: (message: string) => void;
   /** Where steps, chunks and timing go on disk (written off the loop). */
   readonly recorder?: EpisodeRecorder;
+  /** Keeps the last observation, input, reply, targets and safety outcome for the Converter Inspector. */
+  readonly exchange?: LastExchange;
 }
 
 export interface TickReport {
@@ -312,6 +315,7 @@ export class EpisodeLoop {
         this.warn(`tick ${index}: ${err.message}`);
       }
     }
+    this.settings.exchange?.acted(index, obs.positions, sent, clamped);
     this.sample('safety+write', performance.now() - tAct);
     this.sample('tick', performance.now() - tickStart);
     const report: TickReport = {
@@ -329,15 +333,22 @@ export class EpisodeLoop {
     const { scheduler } = this.parts;
     const converter = this.converter;
     const client = this.client;
+    const exchange = this.settings.exchange;
     const t0 = performance.now();
     let input: PolicyInput['input'];
     try {
-      const converted = converter.toPolicy({ positions, images, task: this.settings.task });
+      const observation = { positions, images, task: this.settings.task };
+      const converted = converter.toPolicy(observation);
       input = converted.input;
       for (const w of converted.warnings) this.warn(w);
+      // After the conversion, so its time is not the inspector's (one frame copy per request, not per tick).
+      exchange?.observe(req.observationIndex, observation);
+      exchange?.converted(input, converted.warnings);
     } catch (err) {
       // A converter bug or a missing camera: no request this time, the arm holds, and it counts as a failure.
       scheduler.abandon(req);
+      exchange?.observe(req.observationIndex, { positions, images, task: this.settings.task });
+      exchange?.failed('toPolicy', err);
       this.failed(`converter ${converter.name} failed: ${messageOf(err)}`);
       return;
     } finally {
@@ -352,7 +363,10 @@ export class EpisodeLoop {
         else this.failed('the policy returned NaN or Inf actions; the chunk was discarded and the arm held its position');
       } catch (err) {
         scheduler.abandon(req);
-        if (client === this.client) this.failed(`converter ${converter.name} failed on the policy's reply: ${messageOf(err)}`);
+        if (client === this.client) {
+          this.settings.exchange?.failed('fromPolicy', err);
+          this.failed(`converter ${converter.name} failed on the policy's reply: ${messageOf(err)}`);
+        }
       }
     }, (err: unknown) => {
       scheduler.abandon(req);
@@ -372,7 +386,10 @@ export class EpisodeLoop {
     if (r.serverTiming) this.sample('server infer', r.serverTiming.inferMs);
     this.sample('decode', t.decodeMs);
     this.sample('policy total', t.totalMs);
+    const exchange = this.settings.exchange;
+    if (exchange?.tick === req.observationIndex) exchange.replied(r.raw, r.actions);
     const back = converter.fromPolicy(r.actions);
+    if (exchange?.tick === req.observationIndex) exchange.backConverted(back);
     for (const w of back.warnings) this.warn(w);
     const receivedAt = performance.now();
     const delivery = scheduler.deliver(new ActionChunk(back.horizon, SO100_MOTORS.length, back.targets), req,

@@ -1,14 +1,23 @@
-// The runtime process (DESIGN §1): `node dist/runtime.js --socket PATH [--workspace DIR]`. It prints one line,
-// "so100-runtime listening PATH", once the socket accepts connections. When its parent goes away (stdin closes),
-// or on SIGINT / SIGTERM / a `shutdown` call, it leaves the arm safe (disconnect: torque off unless configured
-// to hold) and exits.
+// The runtime process (DESIGN §1): `node dist/runtime.js --socket PATH [--workspace DIR] [--parent-pid N]
+// [--no-stdin-lifeline]`. It prints one line, "so100-runtime listening PATH", once the socket accepts connections.
+// When its host goes away (stdin closes, or process N is gone), or on SIGINT / SIGTERM / a `shutdown` call, it
+// leaves the arm safe (disconnect: torque off unless configured to hold) and exits. A runtime started by VS Code's
+// debugger has no stdin from its host: it gets --no-stdin-lifeline and relies on --parent-pid alone.
 import { parseArgs } from 'node:util';
 import { RuntimeServer } from './rpc/runtimeServer';
 
 export const RUNTIME_READY_PREFIX = 'so100-runtime listening ';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { socket: { type: 'string' }, workspace: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    options: { socket: { type: 'string' }, workspace: { type: 'string' }, 'parent-pid': { type: 'string' }, 'no-stdin-lifeline': { type: 'boolean' } },
+    strict: true,
+  });
+  const parentPid = values['parent-pid'] === undefined ? undefined : Number(values['parent-pid']);
+  if (parentPid !== undefined && !(Number.isSafeInteger(parentPid) && parentPid > 0)) {
+    console.error(`so100 runtime: --parent-pid must be a process id, got "${values['parent-pid']}"`);
+    process.exit(2);
+  }
   if (!values.socket) {
     console.error('so100 runtime: --socket PATH is required (the host picks the path and connects to it)');
     process.exit(2);
@@ -28,9 +37,25 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => exit('SIGINT'));
   process.once('SIGTERM', () => exit('SIGTERM'));
   // The host holds our stdin open; EOF means it is gone (crashed VS Code, killed CLI).
-  process.stdin.on('end', () => exit('the host went away'));
-  process.stdin.resume();
+  if (!values['no-stdin-lifeline']) {
+    process.stdin.on('end', () => exit('the host went away'));
+    process.stdin.resume();
+  }
+  if (parentPid !== undefined) {
+    // Polled: no portable event tells a process that another one, not its parent, has died.
+    const watch = setInterval(() => { if (!isAlive(parentPid)) { clearInterval(watch); exit(`the host (pid ${parentPid}) went away`); } }, 1000);
+    watch.unref();
+  }
   process.stdout.write(`${RUNTIME_READY_PREFIX}${values.socket}\n`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 main().catch((err: unknown) => {

@@ -3,20 +3,22 @@
 // sink. The RPC server and the CLI both use it.
 import path from 'node:path';
 import { ChunkScheduler } from '../core/chunking';
-import { classifyChanges, toActionSafetyOptions, toChunkSchedulerOptions, type So100Config } from '../core/config';
-import type { Converter } from '../core/convert';
+import { classifyChanges, toActionSafetyOptions, toChunkSchedulerOptions, toConverterOptions, type So100Config } from '../core/config';
+import { builtinConverter, inspectionReport, type Converter, type InspectionReport, type JointTargets, type PolicyInput } from '../core/convert';
 import type {
-  ConfigApplied, EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, RuntimePhase, RuntimeSetup, RuntimeStatus,
+  ConfigApplied, ConverterCompiled, EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, RuntimePhase, RuntimeSetup, RuntimeStatus,
   TickTelemetry,
 } from '../core/rpc';
 import { CubeTask } from '../core/scene';
 import { SO100_MOTORS, toMotorVector, type PerMotor } from '../core/so100';
 import { summarizeStages } from '../core/timing/percentiles';
+import { UserConverter, UserConverterError } from '../io/convert';
 import type { PolicyClient } from '../io/policy/policyClient';
 import { CameraFrameRecorder, EpisodeRecorder } from '../io/recording';
 import { glideTo } from './armGlide';
 import { CameraRig } from './cameraRig';
 import { EpisodeLoop, type EpisodeResult, type TickReport } from './episodeLoop';
+import { LastExchange, converterFailure } from './lastExchange';
 import { connectArm, endpointOf, makeConverter, policyClient, sceneWorld, type ConnectedArm } from './sessionParts';
 
 /** Where the session's events go; the RPC server drops telemetry for slow readers. */
@@ -43,6 +45,8 @@ interface Connection {
   scene?: CubeTask;
   /** Where the arm was at connect: reset glides back here. */
   readonly startPose: PerMotor<number>;
+  /** The loop's last exchange with the policy, for `inspect` and `runConverter`. */
+  readonly exchange: LastExchange;
 }
 
 interface Running {
@@ -100,14 +104,17 @@ export class RuntimeSession {
       const endpoints = new Map(Object.entries(setup.endpoints));
       const active = policyClient(config.activeModel, endpointOf(config, config.activeModel, setup.endpoints), config.requestTimeoutMs);
       clients.set(config.activeModel, active);
-      const converter = await makeConverter(config.converter, this.workspace);
+      const converter = await this.makeWatchedConverter(config);
       const scene = new CubeTask({ seed: config.robot.seed });
       cameras = await CameraRig.open(config.cameras, scene, (m) => this.warn(m));
       arm = await connectArm(config.robot, this.workspace);
       await active.connect();
       const startPose = (await arm.robot.observe()).positions;
       const recordDir = setup.recordDir ?? (config.record.enabled ? path.resolve(this.workspace, config.record.dir) : undefined);
-      this.conn = { config, endpoints, recordDir, arm, clients, converter, cameras, scene: cameras.hasSyntheticCameras ? scene : undefined, startPose };
+      this.conn = {
+        config, endpoints, recordDir, arm, clients, converter, cameras, scene: cameras.hasSyntheticCameras ? scene : undefined, startPose,
+        exchange: new LastExchange(),
+      };
       this.activeModel = config.activeModel;
       this.setPhase('connected');
       return this.status();
@@ -131,6 +138,7 @@ export class RuntimeSession {
     const recorder = conn.recordDir === undefined ? undefined : await EpisodeRecorder.create(conn.recordDir, {
       config, model: this.activeModel,
     }, { onWriteError: (e) => this.warn(e.message) });
+    conn.exchange.beginEpisode(number);
     const frames = recorder && config.record.frames !== 'none'
       ? await CameraFrameRecorder.create(recorder.dir, conn.cameras.descriptors, {
         fps: config.fps, mode: config.record.frames, pngEvery: config.record.pngEvery, onError: (e) => this.warn(e.message),
@@ -142,7 +150,7 @@ export class RuntimeSession {
       scheduler: new ChunkScheduler(toChunkSchedulerOptions(config.chunking), client.protocol === 'lerobot-ws' ? 'next' : 'observation'),
     }, {
       fps: config.fps, maxSteps: config.maxSteps, task: config.task, requestTimeoutMs: config.requestTimeoutMs,
-      startPaused: options.startPaused, recorder,
+      startPaused: options.startPaused, recorder, exchange: conn.exchange,
       onTick: (t) => { frames?.record(t.index, t.images); this.onTick(number, t); },
       onChunk: (c) => this.sink.emit('chunk', { episode: number, requestId: c.requestId, observationTick: c.observationTick,
         horizon: c.horizon, dims: c.dims, targets: Array.from(c.targets), accepted: c.accepted, latencyMs: c.latencyMs }),
@@ -259,7 +267,7 @@ export class RuntimeSession {
       else applied.push(c.path);
     }
     if (changes.some((c) => c.path.startsWith('converter'))) {
-      const converter = await makeConverter(next.converter, this.workspace);
+      const converter = await this.makeWatchedConverter(next);
       conn.converter[Symbol.dispose]?.();
       conn.converter = converter;
       this.episode?.loop.setConverter(converter); // the next request uses it
@@ -273,12 +281,93 @@ export class RuntimeSession {
     return { applied, nextEpisode, needs };
   }
 
+  /** The loop's last exchange, summarised and linted (notes say what is missing). */
+  inspect(): InspectionReport {
+    const conn = this.conn;
+    if (!conn) return { ...inspectionReport('episode', { converter: '(not connected)' }), notes: ['not connected: run an episode (or Step) first'] };
+    return inspectionReport('episode', conn.exchange.snapshot(conn.converter.name, conn.converter.layout), conn.config.robot.normMode);
+  }
+
+  /**
+   * Runs a fresh converter (`module`, else the configured one, as the files are now) on the last observation and
+   * the last reply. With no observation kept and no episode running, the arm and cameras are read once for it.
+   * The user's exceptions come back in the report's `error`.
+   */
+  async runConverter(module?: string): Promise<InspectionReport> {
+    const conn = this.conn;
+    if (!conn) throw new RuntimePhaseError('cannot run the converter: connect first (run an episode or Step)');
+    const { config, exchange } = conn;
+    if (!exchange.observation && this.phase === 'connected') {
+      const positions = (await conn.arm.robot.observe()).positions;
+      exchange.observe(undefined, { positions, images: conn.cameras.capture(toMotorVector(positions)), task: config.task });
+    }
+    const file = module ?? config.converter.module;
+    let converter: Converter & Partial<Disposable>;
+    try {
+      converter = file
+        ? await UserConverter.load(path.resolve(this.workspace, file), { layout: config.converter.layout, converterOptions: toConverterOptions(config.converter), watch: false })
+        : builtinConverter(config.converter.layout, toConverterOptions(config.converter));
+    } catch (err) {
+      const name = file ? path.resolve(this.workspace, file) : config.converter.layout;
+      return inspectionReport('runConverter', { converter: name, observation: exchange.observation, error: converterFailure('load', err) }, config.robot.normMode);
+    }
+    try {
+      const obs = exchange.observation;
+      let converted: PolicyInput | undefined;
+      let targets: JointTargets | undefined;
+      let error;
+      if (obs) {
+        try {
+          converted = converter.toPolicy(obs);
+        } catch (err) {
+          error = converterFailure('toPolicy', err);
+        }
+      }
+      const chunk = exchange.lastChunk;
+      if (chunk && !error) {
+        try {
+          targets = converter.fromPolicy(chunk);
+        } catch (err) {
+          error = converterFailure('fromPolicy', err);
+        }
+      }
+      return inspectionReport('runConverter', {
+        converter: converter.name, layout: converter.layout, episode: exchange.episode, tick: exchange.tick, observation: obs,
+        input: converted?.input, converterWarnings: [...(converted?.warnings ?? []), ...(targets?.warnings ?? [])],
+        reply: exchange.lastReply, targets, error,
+      }, config.robot.normMode);
+    } finally {
+      converter[Symbol.dispose]?.();
+    }
+  }
+
   /** Ends any episode, leaves the arm as configured (limp by default) and closes the clients and cameras. */
   async disconnect(): Promise<RuntimeStatus> {
     await this.stop();
     await this.release();
     this.setPhase('idle');
     return this.status();
+  }
+
+  /** makeConverter, reporting a user module's compiles (`converterCompiled`) at load and after every edit. */
+  private async makeWatchedConverter(config: So100Config): Promise<Converter & Partial<Disposable>> {
+    let converter: Converter & Partial<Disposable>;
+    try {
+      converter = await makeConverter(config.converter, this.workspace);
+    } catch (err) {
+      if (err instanceof UserConverterError) this.sink.emit('converterCompiled', compileFailure(err.file, err));
+      throw err;
+    }
+    if (converter instanceof UserConverter) {
+      const uc = converter;
+      this.sink.emit('converterCompiled', { module: uc.name, ok: true, inputs: [...uc.inputs] });
+      uc.on('reloaded', (inputs) => this.sink.emit('converterCompiled', { module: uc.name, ok: true, inputs: [...inputs] }));
+      uc.on('compileFailed', (_d, err) => {
+        this.sink.emit('converterCompiled', compileFailure(uc.name, err));
+        this.warn(`${err.message} — the previous version keeps running`);
+      });
+    }
+    return converter;
   }
 
   private newScene(conn: Connection): void {
@@ -364,6 +453,12 @@ export class RuntimeSession {
   private warn(message: string): void {
     this.sink.emit('warning', { message });
   }
+}
+
+function compileFailure(module: string, err: UserConverterError): ConverterCompiled {
+  const d = err.diagnostic();
+  const at = d.line === undefined ? {} : { line: d.line, ...(d.column !== undefined && { column: d.column }) };
+  return { module, ok: false, error: { file: d.file, ...at, message: d.message } };
 }
 
 /** Settings a running episode was built with (its scheduler, its recorder). */

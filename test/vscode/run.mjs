@@ -101,10 +101,10 @@ async function hostSuite(name, server, { folder, devPath, testsPath }) {
     if (m) result = JSON.parse(m[1]);
   };
   say(`▶ ${name}: extension-host mocha suite (${elapsed()})`);
-  const { code, context } = await wb.runExtensionTests(browser, server, { folder, devPath, testsPath, logFile, timeoutMs: 150_000, onLine });
+  const { code, context } = await wb.runExtensionTests(browser, server, { folder, devPath, testsPath, logFile, timeoutMs: 300_000, onLine });
   await bounded(context.close(), 10_000);
   if (code === 'timeout') {
-    record(`${name}: the suite did not finish within 150 s (log ${logFile})`, new Error('timeout'));
+    record(`${name}: the suite did not finish within 300 s (log ${logFile})`, new Error('timeout'));
     return;
   }
   if (!result) {

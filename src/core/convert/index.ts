@@ -15,3 +15,11 @@ export { type GripperUnits, gripperUnits } from './gripperUnits';
 export { type PolicyInput, toPolicy } from './policyInput';
 export { type JointTargets, fromPolicy } from './jointTargets';
 export { type Converter, type UserConverterModule, builtinConverter } from './converter';
+export {
+  type ValueStats, type Thumbnail, type ValueSummary, type ConverterWarning, type ConverterFailure, type SafetySnapshot,
+  type InspectionReport, THUMBNAIL_MAX_SIDE,
+} from './inspectionReport';
+export { type ImageView, type ImageRegion, frameView, arrayImageView, byteScale, blockMeans, thumbnailOf, greySignature, chromaticity, fullRegion } from './imageView';
+export { statsOf, summarizeValues, summarizeValue, summarizeArray, summarizeFrame, SMALL_ARRAY } from './inputSummary';
+export { type StateConvention, type LintInput, lintConversion, SAME_PICTURE } from './converterLint';
+export { type ExchangeSnapshot, inspectionReport } from './inspection';

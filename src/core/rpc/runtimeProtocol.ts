@@ -1,6 +1,7 @@
 // What the host may ask of the runtime process and what the runtime tells it: one typed table shared by the
 // runtime's server, its client in the extension host, and the CLI. Values cross the wire as msgpack.
 import type { ChangeClass, So100Config } from '../config';
+import type { InspectionReport } from '../convert/inspectionReport';
 
 export type RuntimePolicyProtocol = 'openpi' | 'lerobot-ws';
 
@@ -106,11 +107,19 @@ export interface RuntimeMethods {
   subscribe: { params: { readonly ticks?: boolean; readonly chunks?: boolean; readonly frameFps?: number }; result: Record<string, never> };
   disconnect: { params: Record<string, never>; result: RuntimeStatus };
   shutdown: { params: Record<string, never>; result: Record<string, never> };
+  /** The loop's last exchange (observation, policy input, reply, targets, safety) summarised, with lint warnings. */
+  inspect: { params: Record<string, never>; result: InspectionReport };
+  /**
+   * Runs a fresh converter — `module` (relative to the workspace), else the configured one — on the last
+   * observation (a new one is taken when connected and none was kept) and on the last reply. A failing user
+   * module is reported in the result's `error` (file:line), never as a failed call.
+   */
+  runConverter: { params: { readonly module?: string }; result: InspectionReport };
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;
 export const RUNTIME_METHODS: readonly RuntimeMethod[] = ['connect', 'runEpisode', 'step', 'pause', 'resume', 'stop', 'estop',
-  'reset', 'swapModel', 'applyConfig', 'status', 'subscribe', 'disconnect', 'shutdown'];
+  'reset', 'swapModel', 'applyConfig', 'status', 'subscribe', 'disconnect', 'shutdown', 'inspect', 'runConverter'];
 
 /** What applyConfig did with each changed setting (by its class, see classifyChanges). */
 export interface ConfigApplied {
@@ -130,6 +139,19 @@ export interface RuntimeEvents {
   frame: FrameTelemetry;
   warning: { readonly message: string };
   episodeEnded: EpisodeSummary;
+  /** A user converter module was compiled: at load, and after every edit while it is in use. */
+  converterCompiled: ConverterCompiled;
+}
+
+/** The outcome of compiling the user's converter module; a failure leaves the previous module running. */
+export interface ConverterCompiled {
+  /** The module (config `converter.module`, absolute). */
+  readonly module: string;
+  readonly ok: boolean;
+  /** The files the module is built from (on success). */
+  readonly inputs?: readonly string[];
+  /** Where and why it failed; line and column are 1-based. */
+  readonly error?: { readonly file: string; readonly line?: number; readonly column?: number; readonly message: string };
 }
 
 export type RuntimeEventName = keyof RuntimeEvents;

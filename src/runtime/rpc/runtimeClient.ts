@@ -19,13 +19,16 @@ export class RuntimeUnavailableError extends Error {
 type Listener<E extends RuntimeEventName> = (data: RuntimeEvents[E]) => void;
 
 /** Calls that may take long (an arm's handshake, a reset glide) get more time than the others. */
-const DEFAULT_TIMEOUTS: Partial<Record<RuntimeMethod, number>> = { connect: 60_000, reset: 40_000, stop: 20_000, disconnect: 20_000, shutdown: 20_000 };
+const DEFAULT_TIMEOUTS: Partial<Record<RuntimeMethod, number>> = { connect: 60_000, reset: 40_000, stop: 20_000, disconnect: 20_000, shutdown: 20_000, runConverter: 30_000 };
 
 export class RuntimeClient implements AsyncDisposable {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout; method: string }>();
   private readonly listeners = new Map<string, Set<(data: never) => void>>();
   private closedError: Error | undefined;
+  private markClosed!: () => void;
+  /** Resolves when the connection has closed (the runtime exited, or close() was called). */
+  readonly whenClosed = new Promise<void>((r) => { this.markClosed = r; });
 
   private constructor(private readonly channel: FrameChannel, readonly socketPath: string) {}
 
@@ -100,5 +103,6 @@ export class RuntimeClient implements AsyncDisposable {
     this.closedError = new RuntimeUnavailableError(`the runtime connection closed${err ? `: ${err.message}` : ''}`);
     for (const p of this.pending.values()) { clearTimeout(p.timer); p.reject(this.closedError); }
     this.pending.clear();
+    this.markClosed();
   }
 }

@@ -20,7 +20,8 @@ export class RuntimeProcess implements AsyncDisposable {
 
   static async start(options: RuntimeProcessOptions): Promise<RuntimeProcess> {
     const socket = runtimeSocketPath();
-    const child = spawn(options.command, [...options.args, '--socket', socket, '--workspace', options.workspace], {
+    // Two lifelines: stdin (closes at once when this process dies) and our pid (polled by the runtime).
+    const child = spawn(options.command, [...options.args, '--socket', socket, '--workspace', options.workspace, '--parent-pid', String(process.pid)], {
       cwd: options.workspace, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

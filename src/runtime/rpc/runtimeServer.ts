@@ -117,6 +117,10 @@ export class RuntimeServer implements RuntimeEventSink {
       }
       case 'disconnect': return s.disconnect();
       case 'shutdown': await s.disconnect(); return {};
+      case 'inspect': return s.inspect();
+      case 'runConverter':
+        if (p.module !== undefined && (typeof p.module !== 'string' || p.module.length === 0)) throw new RuntimeParamsError('runConverter: "module" must be a file path');
+        return s.runConverter(p.module);
     }
   }
 }

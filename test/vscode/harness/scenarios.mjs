@@ -213,6 +213,34 @@ export const developmentScenarios = [
       await dashboardFrame(page).locator('#btn-estop').waitFor({ state: 'visible', timeout: 30_000 });
     },
   },
+  {
+    name: 'UI: Step, then Open Converter Inspector: the policy input is listed with its thumbnail drawn',
+    async run(page, ctx) {
+      await runCommand(page, 'SO-100: Step');
+      await runCommand(page, 'SO-100: Open Converter Inspector');
+      const view = page.frameLocator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]').frameLocator('#active-frame');
+      const row = view.locator('tr[data-key="observation/images.main"]');
+      // The step runs in the background (server start, connect): refresh until its exchange is there.
+      const deadline = Date.now() + 60_000;
+      while (!(await row.isVisible().catch(() => false))) {
+        if (Date.now() > deadline) throw new Error(`no policy input row after 60 s; the panel says: ${await view.locator('body').innerText().catch(() => '?')}`);
+        await view.locator('#refresh').click({ timeout: 5000 }).catch(() => undefined);
+        await page.waitForTimeout(1000);
+      }
+      const cells = await row.locator('td').allTextContents();
+      if (cells[1] !== '|u1' || cells[2] !== '(224, 224, 3)') throw new Error(`main image row: ${JSON.stringify(cells)}`);
+      const colours = await row.locator('canvas.thumb').evaluate((c) => {
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const seen = new Set();
+        for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+        return { width: c.width, height: c.height, colours: seen.size };
+      });
+      if (colours.width !== 96 || colours.height !== 96 || colours.colours < 20) throw new Error(`thumbnail: ${JSON.stringify(colours)}`);
+      if (!(await view.locator('section#observation canvas.thumb').count())) throw new Error('no camera thumbnails in the observation');
+      await page.screenshot({ path: join(ctx.runDir, 'converter-inspector.png') });
+      await runCommand(page, 'SO-100: Stop Episode');
+    },
+  },
 ];
 
 /**

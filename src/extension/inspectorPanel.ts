@@ -1,0 +1,210 @@
+// The Converter Inspector panel (webview-ui/inspector): the runtime's last exchange with the policy, or the result
+// of running the converter on the last observation. Refreshes on demand, and while an episode runs at most once a
+// second (only while the panel is visible). Restored after a window reload by its serializer.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import type { InspectionReport, ValueSummary } from '../core/convert/inspectionReport';
+import type { RuntimeMethod, RuntimeMethods } from '../core/rpc';
+import { isInspectorMessage, type HostToInspector, type InspectorState, type InspectorToHost, type ReportView, type SummaryView } from '../../webview-ui/inspector/protocol';
+import type { TelemetrySource } from './telemetrySource';
+
+export const INSPECTOR_VIEW_TYPE = 'so100.converterInspector';
+const AUTO_REFRESH_MS = 1000;
+
+/** What the panel needs of the runtime controller. */
+export interface InspectorRuntime extends Pick<TelemetrySource, 'onEvent' | 'status'> {
+  readonly running: boolean;
+  call<M extends RuntimeMethod>(method: M, params: RuntimeMethods[M]['params']): Promise<RuntimeMethods[M]['result']>;
+}
+
+export class InspectorPanel implements vscode.Disposable {
+  private static current: InspectorPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private autoRefresh = true;
+  private state: InspectorState = { status: 'loading', autoRefresh: true };
+  private report: InspectionReport | undefined;
+  private lastRefreshMs = -Infinity;
+  private refreshing: Promise<void> | undefined;
+
+  /** Shows the panel (creating it once); with `report` (a converter run) shows that and pauses auto-refresh. */
+  static show(extensionUri: vscode.Uri, runtime: InspectorRuntime, report?: InspectionReport): InspectorPanel {
+    let p = InspectorPanel.current;
+    if (p) p.panel.reveal(undefined, true);
+    else {
+      const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, 'SO-100 Converter Inspector', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] });
+      p = new InspectorPanel(panel, extensionUri, runtime);
+    }
+    if (report) p.showReport(report);
+    else void p.refresh();
+    return p;
+  }
+
+  /** A panel VS Code restored after a reload. */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, runtime: InspectorRuntime): InspectorPanel {
+    InspectorPanel.current?.dispose();
+    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
+    const p = new InspectorPanel(panel, extensionUri, runtime);
+    void p.refresh();
+    return p;
+  }
+
+  /** The open panel, if any (tests, the CodeLens command). */
+  static get open(): InspectorPanel | undefined {
+    return InspectorPanel.current;
+  }
+
+  private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly runtime: InspectorRuntime) {
+    InspectorPanel.current = this;
+    panel.webview.html = html(panel.webview, extensionUri);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: unknown) => { if (isInspectorMessage(m)) void this.received(m); }),
+      runtime.onEvent('tick', () => this.maybeAutoRefresh()),
+      runtime.onEvent('episodeEnded', () => { if (this.autoRefresh) void this.refresh(); }),
+      runtime.onEvent('state', (s) => { if (s.phase === 'idle' && this.autoRefresh) void this.refresh(); }),
+    );
+  }
+
+  /** What the webview was last sent. */
+  get currentState(): InspectorState {
+    return this.state;
+  }
+
+  /** Asks the runtime for its last exchange and shows it. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.load().finally(() => { this.refreshing = undefined; });
+    return this.refreshing;
+  }
+
+  showReport(report: InspectionReport): void {
+    this.autoRefresh = false; // a converter run stays until the user refreshes or turns auto-refresh back on
+    this.setReport(report);
+  }
+
+  dispose(): void {
+    if (InspectorPanel.current === this) InspectorPanel.current = undefined;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+
+  private async load(): Promise<void> {
+    this.lastRefreshMs = performance.now();
+    if (!this.runtime.running) {
+      this.report = undefined;
+      this.post({ status: 'empty', autoRefresh: this.autoRefresh, message: 'No runtime is running. Run an episode (SO-100: Run Episode) or Step, then Refresh.' });
+      return;
+    }
+    try {
+      this.setReport(await this.runtime.call('inspect', {}));
+    } catch (err) {
+      this.post({ status: 'error', autoRefresh: this.autoRefresh, message: `The runtime did not answer: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  }
+
+  private setReport(report: InspectionReport): void {
+    this.report = report;
+    this.post({ status: 'ready', autoRefresh: this.autoRefresh, report: reportView(report), phase: this.runtime.status()?.phase ?? 'idle', refreshedAt: new Date().toLocaleTimeString() });
+  }
+
+  private maybeAutoRefresh(): void {
+    if (!this.autoRefresh || !this.panel.visible || this.refreshing) return;
+    if (performance.now() - this.lastRefreshMs < AUTO_REFRESH_MS) return;
+    void this.refresh();
+  }
+
+  private async received(m: InspectorToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        void this.panel.webview.postMessage({ type: 'state', state: this.state } satisfies HostToInspector);
+        return;
+      case 'refresh':
+        return this.refresh();
+      case 'setAutoRefresh':
+        this.autoRefresh = m.on;
+        this.state = { ...this.state, autoRefresh: m.on };
+        if (m.on) await this.refresh();
+        return;
+      case 'openLocation': {
+        // Only the location this panel showed: the webview must not open arbitrary files.
+        const e = this.report?.error;
+        if (!e || e.file !== m.file) return;
+        const pos = new vscode.Position(m.line - 1, m.column - 1);
+        await vscode.window.showTextDocument(vscode.Uri.file(m.file), { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
+        return;
+      }
+    }
+  }
+
+  private post(state: InspectorState): void {
+    this.state = state;
+    if (this.ready) void this.panel.webview.postMessage({ type: 'state', state } satisfies HostToInspector);
+  }
+}
+
+function reportView(r: InspectionReport): ReportView {
+  const { observation, input, output, ...rest } = r;
+  return {
+    ...rest,
+    ...(observation && { observation: { ...observation, cameras: observation.cameras.map(summaryView) } }),
+    ...(input && { input: input.map(summaryView) }),
+    ...(output && { output: output.map(summaryView) }),
+  };
+}
+
+function summaryView(s: ValueSummary): SummaryView {
+  const { image, ...rest } = s;
+  if (!image) return rest;
+  const { width, height, rgb } = image.thumbnail;
+  return { ...rest, image: { order: image.order, thumbnail: { width, height, rgbBase64: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength).toString('base64') } } };
+}
+
+function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'inspector.js'));
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource} data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>SO-100 Converter Inspector</title>
+<style nonce="${nonce}">
+  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 12px 24px; }
+  header { position: sticky; top: 0; background: var(--vscode-editor-background); padding: 8px 0; border-bottom: 1px solid var(--vscode-panel-border); display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
+  h1 { font-size: 1.1em; margin: 0; }
+  h2 { font-size: 1em; margin: 16px 0 6px; color: var(--vscode-descriptionForeground); text-transform: uppercase; letter-spacing: .04em; }
+  button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 10px; cursor: pointer; }
+  button:hover { background: var(--vscode-button-hoverBackground); }
+  button.link { background: none; color: var(--vscode-textLink-foreground); padding: 0; text-decoration: underline; }
+  #status { color: var(--vscode-descriptionForeground); }
+  table { border-collapse: collapse; margin: 4px 0; }
+  th, td { border: 1px solid var(--vscode-panel-border); padding: 2px 8px; text-align: left; vertical-align: top; font-variant-numeric: tabular-nums; }
+  th { background: var(--vscode-editorWidget-background); }
+  td.preview { font-family: var(--vscode-editor-font-family); max-width: 420px; overflow-wrap: anywhere; }
+  canvas.thumb { image-rendering: pixelated; border: 1px solid var(--vscode-panel-border); display: block; }
+  .cameras { display: flex; gap: 12px; flex-wrap: wrap; }
+  figure { margin: 0; }
+  figcaption { color: var(--vscode-descriptionForeground); font-size: .9em; }
+  .muted { color: var(--vscode-descriptionForeground); }
+  .error { color: var(--vscode-errorForeground); border-left: 3px solid var(--vscode-errorForeground); padding: 4px 8px; margin: 8px 0; }
+  ul#warnings { padding-left: 18px; margin: 4px 0; }
+  li.warning { color: var(--vscode-editorWarning-foreground); }
+  li.ok { color: var(--vscode-testing-iconPassed, var(--vscode-foreground)); }
+  .badge { font-size: .85em; border: 1px solid currentColor; border-radius: 3px; padding: 0 4px; }
+</style>
+</head>
+<body>
+<header>
+  <h1>Converter Inspector</h1>
+  <button id="refresh" title="Ask the runtime for its last exchange">Refresh</button>
+  <label><input type="checkbox" id="auto" checked> Auto-refresh while an episode runs</label>
+  <span id="status"></span>
+</header>
+<main id="root"></main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}
