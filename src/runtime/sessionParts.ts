@@ -39,7 +39,8 @@ export async function connectArm(robotConfig: RobotConfig, workspace: string): P
   const loaded = await readCalibrationFile({ robotId: robotConfig.id, calibrationDir: robotConfig.calibrationDir === undefined ? undefined : path.resolve(workspace, robotConfig.calibrationDir), env: process.env, homeDir: homedir() });
   const transport = await SerialPortTransport.open(robotConfig.port);
   try {
-    const robot = await So100Robot.connect(new FeetechBus(transport), { ...common, calibration: loaded.calibration });
+    // One retry per transaction: a USB adapter or a busy machine can miss a 50 ms window now and then.
+    const robot = await So100Robot.connect(new FeetechBus(transport, { retries: 1 }), { ...common, calibration: loaded.calibration });
     return { robot, label: robotConfig.port };
   } catch (err) {
     await transport.close();

@@ -204,6 +204,20 @@ describe('FeetechBus faults', () => {
     assert.equal(await bus.readModel(1), 777);
   });
 
+  test('a late READ reply is never taken for the next READ of the same servo (no address in STS replies)', T, async () => {
+    const { bus, sim } = makeBus({ latencyMs: 10 });
+    await using _ = bus;
+    sim.faults.extraDelayUs = 15_000; // past the 10 ms window, but inside the next call's
+    await assert.rejects(bus.read(1, 'Firmware_Major_Version'), ServoNoReplyError);
+    // Issued at once: without a pause the major version (3) lands in this call's window and reads as the minor.
+    const minor = await bus.read(1, 'Firmware_Minor_Version').catch((e: unknown) => e);
+    if (typeof minor === 'number') assert.notEqual(minor, 3, 'the late major version was taken as the minor');
+    else assert.ok(minor instanceof ServoNoReplyError, String(minor));
+    sim.faults.extraDelayUs = 0;
+    assert.equal(await bus.read(1, 'Firmware_Minor_Version'), 10);
+    assert.ok(bus.stats.staleBytes >= 7, 'the late reply was counted stale');
+  });
+
   test('the port vanishing mid-call rejects the running and queued calls with BusClosedError', T, async () => {
     const { bus, sim, transport } = makeBus();
     sim.faults.dropRepliesFrom = [1];

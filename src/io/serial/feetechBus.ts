@@ -110,6 +110,8 @@ export class FeetechBus implements AsyncDisposable {
   private readonly retries: number;
   private tail: Promise<unknown> = Promise.resolve();
   private active: ActiveTransaction | undefined;
+  /** A reply missed its window: it may still come, and must not be taken as the answer to the next request. */
+  private lateReplyPossible = false;
   private closedBy: BusClosedError | undefined;
   private readonly unsubscribe: (() => void)[];
 
@@ -310,6 +312,7 @@ export class FeetechBus implements AsyncDisposable {
     return this.enqueue(async () => {
       for (let attempt = 0; ; attempt++) {
         try {
+          await this.letLateRepliesPass();
           return await this.transact(expect);
         } catch (err) {
           const retryable = err instanceof ServoNoReplyError || err instanceof ServoCorruptReplyError;
@@ -318,6 +321,18 @@ export class FeetechBus implements AsyncDisposable {
         }
       }
     });
+  }
+
+  /**
+   * After a missed window, wait one more latency window with nobody listening: a reply that was only late (a loaded
+   * machine, a pty) lands then and is counted stale. STS replies carry no address, so a late READ reply would
+   * otherwise be taken for the next READ of the same servo — a wrong value, not an error.
+   */
+  private async letLateRepliesPass(): Promise<void> {
+    if (!this.lateReplyPossible) return;
+    this.lateReplyPossible = false;
+    await new Promise((r) => setTimeout(r, this.latencyMs));
+    this.parser.discardBuffered();
   }
 
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
@@ -399,6 +414,7 @@ export class FeetechBus implements AsyncDisposable {
             if (settled) return;
             if (expect.collectAll) { settle(undefined); return; }
             this.statsValue.timeouts++;
+            this.lateReplyPossible = true;
             const left = missing();
             settle(corruptTotal > 0
               ? new ServoCorruptReplyError(left[0], expect.address, this.port, expect.operation, corruptTotal)
