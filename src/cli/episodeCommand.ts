@@ -68,7 +68,11 @@ class TerminalSink implements RuntimeEventSink {
     if (event === 'warning') console.error(`  warning: ${(data as RuntimeEvents['warning']).message}`);
     if (event === 'tick' && process.stdout.isTTY) {
       const t = data as RuntimeEvents['tick'];
-      if (t.index % 10 === 0) process.stdout.write(`\r  tick ${t.index}/${this.maxSteps}`);
+      if (t.index % 10 === 0) {
+        const width = 30;
+        const done = Math.min(width, Math.round((width * t.index) / this.maxSteps));
+        process.stdout.write(`\r  [${'#'.repeat(done)}${'-'.repeat(width - done)}] tick ${t.index}/${this.maxSteps}`);
+      }
     }
   }
 

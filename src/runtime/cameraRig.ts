@@ -3,7 +3,7 @@
 import type { CameraConfig } from '../core/config';
 import type { RgbFrame } from '../core/convert';
 import { SceneRenderer, type CubeTask, type SceneView } from '../core/scene';
-import { FfmpegCamera } from '../io/camera/ffmpegCamera';
+import { FfmpegCamera, type CameraStatus } from '../io/camera/ffmpegCamera';
 import type { CameraSource } from './episodeLoop';
 
 /** Synthetic cameras render at the size the policies take, so no resize is spent on them. */
@@ -22,6 +22,8 @@ interface Synthetic { readonly name: string; readonly view: SceneView; readonly 
 export class CameraRig implements CameraSource, AsyncDisposable {
   private readonly renderer = new SceneRenderer();
   private readonly staleReported = new Set<string>();
+  /** Age of the oldest real camera frame the last capture returned (0 with synthetic views only). */
+  lastFrameAgeMs = 0;
 
   private constructor(
     private readonly synthetic: readonly Synthetic[],
@@ -30,8 +32,13 @@ export class CameraRig implements CameraSource, AsyncDisposable {
     private readonly onWarning: (m: string) => void,
   ) {}
 
-  /** Starts the ffmpeg cameras (each fails with advice naming the camera); synthetic ones need the scene. */
-  static async open(cameras: Readonly<Record<string, CameraConfig>>, scene: CubeTask | undefined, onWarning: (m: string) => void = () => {}): Promise<CameraRig> {
+  /**
+   * Starts the ffmpeg cameras and waits (up to `firstFrameMs`) for each to stream: one that fails rejects with its
+   * message and advice, naming the camera; one that is merely slow is reported and joins when its frames come.
+   * Later stalls and failures are reported through onWarning. Synthetic views need the scene.
+   */
+  static async open(cameras: Readonly<Record<string, CameraConfig>>, scene: CubeTask | undefined, onWarning: (m: string) => void = () => {},
+    firstFrameMs = 5000): Promise<CameraRig> {
     const synthetic: Synthetic[] = [];
     const real = new Map<string, FfmpegCamera>();
     try {
@@ -39,6 +46,12 @@ export class CameraRig implements CameraSource, AsyncDisposable {
         if (c.kind === 'synthetic') synthetic.push({ name, view: c.view, buffer: new Uint8Array(SYNTHETIC_SIZE * SYNTHETIC_SIZE * 3) });
         else real.set(name, await FfmpegCamera.start({ name, input: { kind: c.format ?? platformInput(), device: c.device }, width: c.width, height: c.height, fps: c.fps }));
       }
+      await Promise.all([...real].map(async ([name, cam]) => {
+        const first = await firstState(cam, firstFrameMs);
+        if (first.state === 'failed') throw new CameraStartError(name, describe(first));
+        if (first.state !== 'streaming') onWarning(`camera '${name}' has sent no frame after ${firstFrameMs} ms; it joins when it does`);
+        cam.onStateChange((st) => { if (st.state === 'failed' || st.state === 'stalled') onWarning(`camera '${name}': ${describe(st)}`); });
+      }));
     } catch (err) {
       await Promise.allSettled([...real.values()].map((cam) => cam.stop()));
       throw err;
@@ -72,6 +85,7 @@ export class CameraRig implements CameraSource, AsyncDisposable {
         out[s.name] = { width: SYNTHETIC_SIZE, height: SYNTHETIC_SIZE, data: s.buffer };
       }
     }
+    let oldest = 0;
     for (const [name, cam] of this.real) {
       const age = cam.frameAgeMs();
       const frame = cam.latest();
@@ -83,7 +97,9 @@ export class CameraRig implements CameraSource, AsyncDisposable {
       }
       this.staleReported.delete(name);
       out[name] = frame;
+      oldest = Math.max(oldest, age);
     }
+    this.lastFrameAgeMs = oldest;
     return out;
   }
 
@@ -98,4 +114,27 @@ export class CameraRig implements CameraSource, AsyncDisposable {
 
 function platformInput(): 'v4l2' | 'avfoundation' | 'dshow' {
   return process.platform === 'darwin' ? 'avfoundation' : process.platform === 'win32' ? 'dshow' : 'v4l2';
+}
+
+/** A camera that could not start; the message carries ffmpeg's reason and advice. */
+export class CameraStartError extends Error {
+  override readonly name = 'CameraStartError';
+  constructor(readonly camera: string, detail: string) {
+    super(`camera '${camera}' did not start: ${detail}`);
+  }
+}
+
+function describe(st: CameraStatus): string {
+  return [st.message ?? st.state, ...(st.advice ?? [])].join(' ');
+}
+
+/** Resolves with the camera's state once it streams or fails, or after `ms`. */
+function firstState(cam: FfmpegCamera, ms: number): Promise<CameraStatus> {
+  if (cam.state === 'streaming' || cam.state === 'failed') return Promise.resolve(cam.status);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { off(); resolve(cam.status); }, ms);
+    const off = cam.onStateChange((st) => {
+      if (st.state === 'streaming' || st.state === 'failed') { clearTimeout(timer); off(); resolve(st); }
+    });
+  });
 }

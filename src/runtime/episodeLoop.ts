@@ -21,6 +21,8 @@ export interface EpisodeWorld {
 /** Newest frame of every camera; must not wait. Synthetic cameras render the scene for these joints. */
 export interface CameraSource {
   capture(joints: ArrayLike<number>): Readonly<Record<string, RgbFrame>>;
+  /** Age of the oldest frame the last capture returned, ms (real cameras; rendered views are 0 old). */
+  readonly lastFrameAgeMs?: number;
 }
 
 export interface EpisodeParts {
@@ -294,6 +296,7 @@ export class EpisodeLoop {
     const images = cameras.capture(joints);
     const tCam = performance.now();
     this.sample('camera', tCam - tRead);
+    if (cameras.lastFrameAgeMs !== undefined) this.sample('camera age', cameras.lastFrameAgeMs);
 
     const tick = scheduler.tick({ index, timeMs: tickStart - this.startMs, measured: Float64Array.from(joints) });
     if (tick.request && !this.inFlight && this.endReason === undefined) this.request(tick.request, obs.positions, images);
@@ -310,13 +313,15 @@ export class EpisodeLoop {
         sent = r.sent;
         clamped = r.clamped;
         if (r.clamped.length > 0) this.clampedTicks++;
+        this.sample('safety', r.timing.safetyMs);
+        this.sample('write', r.timing.writeMs);
       } catch (err) {
         if (!(err instanceof UnsafeActionError)) throw err;
+        this.sample('safety', performance.now() - tAct); // refused: nothing was written
         this.warn(`tick ${index}: ${err.message}`);
       }
     }
     this.settings.exchange?.acted(index, obs.positions, sent, clamped);
-    this.sample('safety+write', performance.now() - tAct);
     this.sample('tick', performance.now() - tickStart);
     const report: TickReport = {
       index, positions: obs.positions, sent, starved: tick.starved, chunkBoundary: tick.chunkBoundary, clamped,

@@ -96,7 +96,7 @@ describe('so100 episode (quick start)', () => {
     assert.match(r.stdout, /Policy server ready \(pid \d+\)/);
     assert.match(r.stdout, /Simulated SO-100 connected \(six STS3215/);
     assert.match(r.stdout, /\d+ ticks at 30 fps, \d+ chunks, \d+ starved ticks/);
-    for (const stage of ['read', 'camera', 'convert', 'encode', 'network', 'server infer', 'decode', 'safety\\+write', 'tick']) {
+    for (const stage of ['read', 'camera', 'convert', 'encode', 'network', 'server infer', 'decode', 'safety', 'write', 'tick']) {
       assert.match(r.stdout, new RegExp(`^${stage}\\s+\\d`, 'm'), `timing row ${stage}`);
     }
     assert.match(r.stdout, /Result: success — success: the cube was lifted/);

@@ -142,7 +142,7 @@ describe('EpisodeLoop controls', () => {
       assert.ok(withPolicy.length >= 1, 'a tick carries the policy stages of a reply');
       for (const t of withPolicy) for (const s of ['encode', 'decode', 'server infer']) assert.ok(Number.isFinite(t.stageMs[s]), `tick ${t.index} ${s}`);
       for (const t of ticks.slice(0, 5)) {
-        for (const s of ['read', 'camera', 'safety+write', 'tick']) assert.ok(Number.isFinite(t.stageMs[s]), `tick ${t.index} ${s}`);
+        for (const s of ['read', 'camera', 'safety', 'write', 'tick']) assert.ok(Number.isFinite(t.stageMs[s]), `tick ${t.index} ${s}`);
         assert.deepEqual(Object.keys(t.images).sort(), ['front', 'wrist']);
       }
     });

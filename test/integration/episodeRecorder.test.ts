@@ -70,7 +70,7 @@ test('a short episode leaves four files with headers, one row per record, and pa
   assert.equal(rootDir, episodesRoot(join(tmp, `ws${n}`)));
   for (let i = 0; i < 10; i++) {
     rec.recordStep(step(i, i === 3 ? { sent: undefined, starved: true } : {}));
-    rec.recordTiming({ tick: i, ms: { read: 0.41234, camera: 0.1, 'safety+write': 0.3, tick: 1.25 + i } });
+    rec.recordTiming({ tick: i, ms: { read: 0.41234, camera: 0.1, safety: 0.3, tick: 1.25 + i } });
   }
   const values = Float64Array.from({ length: 3 * 6 }, (_, k) => k / 3);
   rec.recordChunk({ requestId: 7, observationTick: 0, requestedAtMs: 1010, receivedAtMs: 1080.5, horizon: 3, dims: 6, values, accepted: true });
@@ -102,7 +102,7 @@ test('a short episode leaves four files with headers, one row per record, and pa
   assert.deepEqual(timing[0], ['tick', ...TIMING_STAGES.map(timingColumn)]);
   assert.equal(timing.length, 11);
   const t9 = Object.fromEntries(timing[0].map((h, i) => [h, timing[10][i]]));
-  assert.deepEqual([t9.tick, t9.read_ms, t9.tick_ms, t9['safety+write_ms'], t9.network_ms], ['9', '0.412', '10.250', '0.300', '']);
+  assert.deepEqual([t9.tick, t9.read_ms, t9.tick_ms, t9.safety_ms, t9.network_ms], ['9', '0.412', '10.250', '0.300', '']);
 
   const chunks = (await readFile(join(rec.dir, EPISODE_FILES.chunks), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l));
   assert.equal(chunks.length, 2);

@@ -4,7 +4,7 @@
 // latency ≤ horizon / 2).
 import type { DashboardTick } from './protocol';
 
-export const LOOP_STAGES = ['read', 'camera', 'convert', 'safety+write'] as const;
+export const LOOP_STAGES = ['read', 'camera', 'convert', 'safety', 'write'] as const;
 export const POLICY_STAGES = ['encode', 'network', 'server infer', 'decode'] as const;
 /** Request → chunk received, from the chunk events (always there, unlike the per-stage split). */
 export const CHUNK_LATENCY = 'chunk latency';

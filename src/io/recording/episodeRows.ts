@@ -41,8 +41,8 @@ export interface TimingRow {
 }
 
 /** The runner's stage names (episodeLoop.ts), in its order. */
-export const TIMING_STAGES = ['read', 'camera', 'convert', 'encode', 'network', 'server infer', 'decode', 'policy total',
-  'safety+write', 'tick'] as const;
+export const TIMING_STAGES = ['read', 'camera', 'camera age', 'convert', 'encode', 'network', 'server infer', 'decode',
+  'policy total', 'safety', 'write', 'tick'] as const;
 
 const POSITION_DECIMALS = 4;
 const MS_DECIMALS = 3;

@@ -44,6 +44,8 @@ export interface ActResult {
   readonly sent: PerMotor<number>;
   readonly raw: PerMotor<number>;
   readonly clamped: readonly ClampEvent[];
+  /** Milliseconds spent in the safety gate and in the SYNC_WRITE. */
+  readonly timing: { readonly safetyMs: number; readonly writeMs: number };
 }
 
 export class So100Robot implements AsyncDisposable {
@@ -99,11 +101,13 @@ export class So100Robot implements AsyncDisposable {
   async act(target: Partial<Record<MotorName, number>>, measured?: PerMotor<number>): Promise<ActResult> {
     if (this.servoFault) throw this.servoFault;
     const from = measured ?? this.lastObservation?.positions ?? (await this.observe()).positions;
+    const t0 = performance.now();
     const verdict = this.safety.check(target, from);
     if (!verdict.ok) throw new UnsafeActionError(verdict.rejection.motor, verdict.rejection.reason, verdict.rejection.message);
     const raw = unnormalizePositions(verdict.sent, this.options.calibration, this.options.bodyMode);
+    const t1 = performance.now();
     await this.bus.syncWrite('Goal_Position', SO100_MOTORS.map((m) => [motorId(m), raw[m]] as const));
-    return { sent: verdict.sent, raw, clamped: verdict.clamped };
+    return { sent: verdict.sent, raw, clamped: verdict.clamped, timing: { safetyMs: t1 - t0, writeMs: performance.now() - t1 } };
   }
 
   /** New step caps (a live config edit) from the next act(); throws SafetyConfigError and keeps the old ones when invalid. */
