@@ -7,6 +7,7 @@ import path from 'node:path';
 import { modelNamed, type So100Config } from '../core/config';
 import type { EpisodeSummary, RuntimeStatus } from '../core/rpc';
 import { EPISODE_FILES } from '../io/recording/episodeRecorder';
+import { listSerialPorts } from '../io/serial/portListing';
 import type { RuntimeController } from './runtimeController';
 import type { ServerController } from './serverController';
 import type { EpisodeCommand } from './telemetrySource';
@@ -34,6 +35,7 @@ export class EpisodeCommands implements vscode.Disposable {
     reg('so100.stop', () => this.simple('stop'));
     reg('so100.reset', () => this.reset());
     reg('so100.emergencyStop', () => this.estop());
+    reg('so100.connectArm', (arg) => this.connectArm(typeof arg === 'string' ? arg : undefined));
     reg('so100.disconnectArm', async () => { if (this.runtime.running) await this.runtime.call('disconnect', {}); });
     // From a keybinding or a test: the model's name; from the side bar: its tree node.
     reg('so100.swapModel', (arg) => this.swapModel(typeof arg === 'string' ? arg : modelOfNode(arg)));
@@ -177,6 +179,38 @@ export class EpisodeCommands implements vscode.Disposable {
     } finally {
       await this.servers.retirePrevious();
     }
+  }
+
+  /**
+   * Picks the arm — the simulator or a serial port (adapters that look like the SO-100's board first) — stores it in
+   * this machine's `so100.robot.port` setting and connects. `port` (from a test or a keybinding) skips the pick.
+   */
+  private async connectArm(port?: string): Promise<void> {
+    let chosen = port;
+    if (chosen === undefined) {
+      const ports = await listSerialPorts();
+      const items: (vscode.QuickPickItem & { port: string })[] = [
+        { label: '$(beaker) Simulated SO-100', description: 'sim', detail: 'six emulated STS3215 servos, in the runtime', port: 'sim' },
+        ...ports.map((p) => ({
+          label: `$(plug) ${p.path}`, port: p.path,
+          description: [p.manufacturer, p.vendorId && `${p.vendorId}:${p.productId ?? ''}`].filter(Boolean).join(' · '),
+          detail: p.likelySo100 ? 'looks like the SO-100 bus board (CH340 / CH343)' : undefined,
+        })),
+      ];
+      const pick = await vscode.window.showQuickPick(items, {
+        title: 'SO-100: Connect Arm', placeHolder: ports.length ? 'the arm\'s serial port, or the simulator' : 'no serial port found — is the arm\'s USB cable in? The simulator is always here',
+      });
+      if (!pick) return;
+      chosen = pick.port;
+    }
+    await vscode.workspace.getConfiguration('so100.robot').update('port', chosen, vscode.ConfigurationTarget.Global);
+    const phase = this.runtime.status()?.phase ?? 'idle';
+    if (phase === 'running' || phase === 'paused') {
+      void vscode.window.showInformationMessage(`SO-100: the arm on ${chosen} is used from the next connect; stop the episode first to switch now.`);
+      return;
+    }
+    if (this.runtime.running && phase !== 'idle') await this.runtime.call('disconnect', {});
+    await this.ensureConnected();
   }
 
   private async createConfig(): Promise<void> {

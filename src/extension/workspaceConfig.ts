@@ -23,6 +23,13 @@ export class WorkspaceConfig implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE_NAME}`);
     const reload = (uri: vscode.Uri) => { if (this.file && uri.toString() === this.file.toString()) void this.load(); };
     this.disposables.push(watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload), watcher.onDidDelete(reload));
+    let before = this.current;
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('so100.robot.port')) return;
+      const next = this.current;
+      if (JSON.stringify(next) !== JSON.stringify(before)) this.changed.fire({ previous: before, next });
+      before = next;
+    }));
   }
 
   /** so100.json in the first workspace folder (where the runtime also resolves relative paths). */
@@ -35,9 +42,14 @@ export class WorkspaceConfig implements vscode.Disposable {
     return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   }
 
-  /** The config in force: the file's last valid content, or the embedded default when there is no file. */
+  /**
+   * The config in force: the file's last valid content (or the embedded default), with this machine's
+   * `so100.robot.port` setting over `robot.port` — a serial port belongs to a machine, not to a shared file.
+   */
   get current(): So100Config {
-    return this.config ?? defaultConfig();
+    const config = this.config ?? defaultConfig();
+    const port = vscode.workspace.getConfiguration('so100.robot').get<string>('port', '').trim();
+    return port ? { ...config, robot: { ...config.robot, port } } : config;
   }
 
   /** True when the config in force came from the workspace's file (not the embedded default). */

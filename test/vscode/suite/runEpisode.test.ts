@@ -163,6 +163,23 @@ suite('SO-100 episode commands', () => {
     assert.notEqual(api.runtimePid(), pid, 'a new runtime process');
   });
 
+  test('Connect Arm keeps this machine\'s port in a setting over so100.json and connects; a missing port connects nothing', async () => {
+    const robot = () => vscode.workspace.getConfiguration('so100.robot');
+    try {
+      await vscode.commands.executeCommand('so100.disconnectArm');
+      await vscode.commands.executeCommand('so100.connectArm', 'sim');
+      await waitFor('connected', () => (api.runtimePhase() === 'connected' ? true : undefined));
+      assert.equal(robot().get('port'), 'sim');
+      await vscode.commands.executeCommand('so100.disconnectArm');
+      await waitFor('idle', () => (api.runtimePhase() === 'idle' ? true : undefined));
+      await vscode.commands.executeCommand('so100.connectArm', '/dev/so100-no-such-port');
+      assert.equal(api.runtimePhase(), 'idle', 'nothing connected');
+      assert.match((await api.labTree()).join('\n'), /^Arm — \/dev\/so100-no-such-port · idle$/m, 'the side bar shows the machine\'s port');
+    } finally {
+      await robot().update('port', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('Create Config writes a commented starter that validates cleanly and opens it', async () => {
     await rm(configFile(), { force: true });
     await vscode.commands.executeCommand('so100.createConfig');
