@@ -18,7 +18,8 @@ export const developmentScenarios = [
   {
     name: 'UI: palette offers Start (not Stop) while stopped; Start turns the status bar item ready',
     async run(page, ctx) {
-      const rows = await paletteCommands(page, 'SO-100', START);
+      // Filtered to the server commands: the whole SO-100 list is longer than the palette shows at once.
+      const rows = await paletteCommands(page, 'SO-100: S', START);
       assertRows(rows, [START, SHOW_LOG], [STOP]);
       await page.keyboard.press('Escape');
       await runCommand(page, START);
@@ -47,7 +48,7 @@ export const developmentScenarios = [
   {
     name: 'UI: palette offers Stop (not Start) while ready; the tooltip\'s Stop link turns the status bar item stopped',
     async run(page) {
-      const rows = await paletteCommands(page, 'SO-100', STOP);
+      const rows = await paletteCommands(page, 'SO-100: S', STOP);
       assertRows(rows, [STOP, SHOW_LOG], [START]);
       await page.keyboard.press('Escape');
       const item = page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: 'SO-100 server' }).first();
@@ -216,6 +217,8 @@ export const developmentScenarios = [
   {
     name: 'UI: Step, then Open Converter Inspector: the policy input is listed with its thumbnail drawn',
     async run(page, ctx) {
+      // Only this panel's webview on the page (the restored dashboard would be found first).
+      await runCommand(page, 'View: Close All Editors');
       await runCommand(page, 'SO-100: Step');
       await runCommand(page, 'SO-100: Open Converter Inspector');
       const view = page.frameLocator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]').frameLocator('#active-frame');

@@ -97,8 +97,11 @@ suite('SO-100 converter tools', () => {
     assert.ok(r.output?.some((x) => x.key === 'actions'));
     assert.equal(r.targets?.first.length, 6);
     assert.equal(r.safety?.measured.length, 6);
-    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'SO-100 Converter Inspector');
-    assert.ok(tab && tab.input instanceof vscode.TabInputWebview, 'the panel is open');
+    // The tab model reaches the extension host a moment after the panel is created.
+    const findTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'SO-100 Converter Inspector');
+    const tab = await waitFor('the inspector tab', () => findTab(), 5000).catch(() => undefined);
+    const labels = vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+    assert.ok(tab && tab.input instanceof vscode.TabInputWebview, `the panel is open; tabs: ${labels.join(', ')}`);
     await vscode.commands.executeCommand('so100.stop');
   });
 
