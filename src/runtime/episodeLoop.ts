@@ -51,6 +51,10 @@ export interface EpisodeSettings {
 
 export interface TickReport {
   readonly index: number;
+  /** When the tick started, ms since the episode started (performance.now() clock). */
+  readonly atMs: number;
+  /** How much later than its drift-free schedule (start + index · period) the tick started; 0 for stepped ticks. */
+  readonly lateMs: number;
   readonly positions: PerMotor<number>;
   readonly sent?: PerMotor<number>;
   readonly starved: boolean;
@@ -254,6 +258,7 @@ export class EpisodeLoop {
     const recorder = this.settings.recorder;
     const index = this.index++;
     const tickStart = performance.now();
+    const lateMs = this.stateValue === 'running' ? tickStart - (this.anchorMs + index * this.periodMs) : 0;
     this.tickMs = {};
     if (this.pendingClient !== undefined) {
       // The old model's reply, if it still comes, belongs to the previous epoch and is discarded.
@@ -300,7 +305,7 @@ export class EpisodeLoop {
     this.sample('safety+write', performance.now() - tAct);
     this.sample('tick', performance.now() - tickStart);
     const report: TickReport = {
-      index, positions: obs.positions, sent, starved: tick.starved, chunkBoundary: tick.chunkBoundary, clamped,
+      index, atMs: tickStart - this.startMs, lateMs, positions: obs.positions, sent, starved: tick.starved, chunkBoundary: tick.chunkBoundary, clamped,
       stageMs: this.tickMs, images,
     };
     recorder?.recordStep({ index, atMs: tickStart, positions: obs.positions, sent, starved: tick.starved, chunkBoundary: tick.chunkBoundary });

@@ -373,7 +373,7 @@ function isEpisodeScoped(path: string): boolean {
 
 function tickTelemetry(episode: number, t: TickReport): TickTelemetry {
   return {
-    episode, index: t.index, measured: Array.from(toMotorVector(t.positions)),
+    episode, index: t.index, atMs: t.atMs, lateMs: t.lateMs, measured: Array.from(toMotorVector(t.positions)),
     sent: t.sent ? SO100_MOTORS.map((m) => t.sent![m]) : undefined, starved: t.starved, chunkBoundary: t.chunkBoundary,
     clamped: t.clamped.map((c) => ({ motor: c.motor, reason: c.reason })), stageMs: { ...t.stageMs },
   };
