@@ -2,7 +2,8 @@
 // wrist cameras rendered every tick, the built-in π₀ server as its own process, a dashboard-like telemetry consumer
 // on the runtime's socket with frames at 10 fps). Start error = tick start − its drift-free schedule; period error
 // = tick-to-tick interval − the nominal period. Limit: an empty loop with the same drift-free timer logic and no
-// work, measured in the same run (what Node's timers give on this machine right now).
+// work, run in a worker thread during the episode (what Node's timers give on this machine at that moment).
+import { Worker } from 'node:worker_threads';
 import { percentile } from '../../src/core/timing/percentiles';
 import type { BenchFigure } from './benchStats';
 import { runRuntimeEpisode, type HarnessResult } from './runtimeHarness';
@@ -30,11 +31,15 @@ export function loopErrors(atMs: ArrayLike<number>, lateMs: ArrayLike<number>, p
   return { start, period, earliestMs };
 }
 
-/** The loop's own timer logic with no work in it: anchor + i · period, setTimeout for the rest. */
-export async function emptyLoop(fps: number, ticks: number): Promise<LoopErrors> {
-  const periodMs = 1000 / fps;
-  const atMs = new Float64Array(ticks);
-  const lateMs = new Float64Array(ticks);
+// The loop's own timer logic with no work in it (anchor + i · period, setTimeout for the rest), in plain JS for a
+// worker thread: it runs alongside the episode, so it sees the same machine load at the same time.
+const EMPTY_LOOP_JS = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { fps, ticks } = workerData;
+const periodMs = 1000 / fps;
+const atMs = new Float64Array(ticks);
+const lateMs = new Float64Array(ticks);
+(async () => {
   const anchor = performance.now();
   for (let i = 0; i < ticks; i++) {
     const now = performance.now();
@@ -43,7 +48,17 @@ export async function emptyLoop(fps: number, ticks: number): Promise<LoopErrors>
     const wait = anchor + (i + 1) * periodMs - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
-  return loopErrors(atMs, lateMs, periodMs);
+  parentPort.postMessage({ atMs, lateMs });
+})();
+`;
+
+/** Starts the empty loop in a worker thread; resolves with its errors when its ticks are done. */
+export function emptyLoop(fps: number, ticks: number): Promise<LoopErrors> {
+  const worker = new Worker(EMPTY_LOOP_JS, { eval: true, workerData: { fps, ticks } });
+  return new Promise<LoopErrors>((resolve, reject) => {
+    worker.once('message', (m: { atMs: Float64Array; lateMs: Float64Array }) => resolve(loopErrors(m.atMs, m.lateMs, 1000 / fps)));
+    worker.once('error', reject);
+  }).finally(() => worker.terminate());
 }
 
 export function errorFigure(name: string, samples: readonly number[], reference: { name: string; samples: readonly number[] } | undefined,
@@ -62,8 +77,12 @@ export async function controlLoopBenchmarks(quick: boolean): Promise<BenchFigure
   const out: BenchFigure[] = [];
   for (const fps of [30, 100]) {
     const ticks = quick ? (fps === 30 ? 900 : 1500) : 3000;
-    const empty = await emptyLoop(fps, quick ? Math.min(ticks, 300 * (fps / 30)) : ticks);
-    const r: HarnessResult = await runRuntimeEpisode({ fps, maxSteps: ticks, runFullLength: true, consumer: 'fast', frameFps: 10 });
+    let reference: Promise<LoopErrors> | undefined;
+    const r: HarnessResult = await runRuntimeEpisode({
+      fps, maxSteps: ticks, runFullLength: true, consumer: 'fast', frameFps: 10,
+      onTick: (t) => { if (t.index === 0) reference = emptyLoop(fps, ticks); },
+    });
+    const empty = await reference!;
     const e = loopErrors(r.atMs, r.lateMs, 1000 / fps);
     const tick = r.summary.timing.find((s) => s.stage === 'tick');
     const camera = r.summary.timing.find((s) => s.stage === 'camera');
