@@ -15,12 +15,14 @@ export async function memoryBenchmarks(): Promise<BenchFigure[]> {
   const at: number[] = [];
   const rss: number[] = [];
   const heap: number[] = [];
+  const external: number[] = [];
   const sample = (tick: number) => {
     gc?.();
     const m = process.memoryUsage();
     at.push(tick);
     rss.push(m.rss / 1e6);
     heap.push(m.heapUsed / 1e6);
+    external.push(m.external / 1e6);
   };
   const r = await runRuntimeEpisode({
     fps: FPS, maxSteps: TICKS, runFullLength: true, record: true, consumer: 'fast', frameFps: 10,
@@ -37,7 +39,7 @@ export async function memoryBenchmarks(): Promise<BenchFigure[]> {
     return { perThousandTicksMB: k * 1000, overEpisodeMB: k * TICKS, residualMB: residual, first: ys[0], afterWarmup: ys[from], last: ys[ys.length - 1] };
   };
   const out: BenchFigure[] = [];
-  for (const [what, ys] of [['RSS', rss], ['heap used', heap]] as const) {
+  for (const [what, ys] of [['RSS', rss], ['heap used', heap], ['external (Buffers)', external]] as const) {
     const f = fit([...ys]);
     // Flat within noise: the fitted growth over the whole episode is under 2σ of the samples around the line, or
     // under 1 MB.

@@ -61,6 +61,8 @@ export interface HarnessResult {
   readonly droppedTelemetry: number;
   readonly consumer?: ConsumerReport;
   readonly wallMs: number;
+  /** CPU time (user + system) of this process — the runtime — per tick over the episode, ms. */
+  readonly cpuMsPerTick: number;
 }
 
 const CONSUMER = path.join(__dirname, 'telemetryConsumer.ts');
@@ -94,12 +96,15 @@ export async function runRuntimeEpisode(o: HarnessOptions): Promise<HarnessResul
     const config = benchConfig(o, profileName, dir);
     await runtime.session.connect({ config, endpoints: { pi0: { url: server.url, protocol: 'openpi' } } });
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     await runtime.session.runEpisode();
     const summary = await runtime.session.episodeEnded()!;
     const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMsPerTick = (cpu.user + cpu.system) / 1000 / Math.max(1, summary.steps);
     const droppedTelemetry = runtime.session.droppedTelemetry;
     const consumer = child ? await child.finish() : undefined;
-    return { summary, atMs, lateMs, droppedTelemetry, consumer, wallMs };
+    return { summary, atMs, lateMs, droppedTelemetry, consumer, wallMs, cpuMsPerTick };
   } finally {
     await child?.kill();
     await runtime.close();
