@@ -24,6 +24,8 @@ export class CameraRig implements CameraSource, AsyncDisposable {
   private readonly staleReported = new Set<string>();
   /** Age of the oldest real camera frame the last capture returned (0 with synthetic views only). */
   lastFrameAgeMs = 0;
+  /** Counts capture() calls: a frame object of an older capture never renders into the shared buffers. */
+  private generation = 0;
 
   private constructor(
     private readonly synthetic: readonly Synthetic[],
@@ -76,13 +78,27 @@ export class CameraRig implements CameraSource, AsyncDisposable {
     this.scene = scene;
   }
 
+  /**
+   * The newest frame of every camera. Synthetic views are rendered on first read, not here: most ticks read no
+   * picture (the converter reads them on request ticks, telemetry and recording at their own rates), and rendering
+   * both views was most of a tick's cost. A view read later in the same tick is the same picture (same joints, same
+   * scene); read after the next capture() it is whatever the reused buffer holds, as before.
+   */
   capture(joints: ArrayLike<number>): Readonly<Record<string, RgbFrame>> {
     const out: Record<string, RgbFrame> = {};
     if (this.scene) {
-      const state = { joints, cubeCenter: this.scene.cubeCenter };
+      const state = { joints: Float64Array.from(joints), cubeCenter: this.scene.cubeCenter };
+      const generation = ++this.generation;
       for (const s of this.synthetic) {
-        this.renderer.render(s.view, state, s.buffer, SYNTHETIC_SIZE, SYNTHETIC_SIZE);
-        out[s.name] = { width: SYNTHETIC_SIZE, height: SYNTHETIC_SIZE, data: s.buffer };
+        let frame: RgbFrame | undefined;
+        Object.defineProperty(out, s.name, {
+          enumerable: true,
+          get: (): RgbFrame => {
+            if (frame) return frame;
+            if (generation === this.generation) this.renderer.render(s.view, state, s.buffer, SYNTHETIC_SIZE, SYNTHETIC_SIZE);
+            return (frame = { width: SYNTHETIC_SIZE, height: SYNTHETIC_SIZE, data: s.buffer });
+          },
+        });
       }
     }
     let oldest = 0;

@@ -56,6 +56,10 @@ export interface EpisodeSettings {
 
 export interface TickReport {
   readonly index: number;
+  /** When the tick started, ms since the episode started (performance.now() clock). */
+  readonly atMs: number;
+  /** How much later than its drift-free schedule (start + index · period) the tick started; 0 for stepped ticks. */
+  readonly lateMs: number;
   readonly positions: PerMotor<number>;
   readonly sent?: PerMotor<number>;
   readonly starved: boolean;
@@ -275,6 +279,7 @@ export class EpisodeLoop {
     const recorder = this.settings.recorder;
     const index = this.index++;
     const tickStart = performance.now();
+    const lateMs = this.stateValue === 'running' ? tickStart - (this.anchorMs + index * this.periodMs) : 0;
     if (this.pendingClient !== undefined) {
       // The old model's reply, if it still comes, belongs to the previous epoch and is discarded.
       scheduler.swapModel();
@@ -324,7 +329,7 @@ export class EpisodeLoop {
     this.settings.exchange?.acted(index, obs.positions, sent, clamped);
     this.sample('tick', performance.now() - tickStart);
     const report: TickReport = {
-      index, positions: obs.positions, sent, starved: tick.starved, chunkBoundary: tick.chunkBoundary, clamped,
+      index, atMs: tickStart - this.startMs, lateMs, positions: obs.positions, sent, starved: tick.starved, chunkBoundary: tick.chunkBoundary, clamped,
       stageMs: this.tickMs, images,
     };
     recorder?.recordStep({ index, atMs: tickStart, positions: obs.positions, sent, starved: tick.starved, chunkBoundary: tick.chunkBoundary });

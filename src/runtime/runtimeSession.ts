@@ -61,7 +61,8 @@ export class RuntimeSession {
   private episode: Running | undefined;
   private episodes = 0;
   private activeModel: string | undefined;
-  private lastFrameMs = -Infinity;
+  /** When the next telemetry frame is due (performance.now() clock). */
+  private nextFrameMs = -Infinity;
   droppedTelemetry = 0;
 
   constructor(private readonly sink: RuntimeEventSink, private readonly workspace: string = process.cwd()) {}
@@ -422,9 +423,14 @@ export class RuntimeSession {
     this.sink.emit('tick', tickTelemetry(episode, t));
     const fps = this.sink.frameFps();
     if (fps <= 0) return;
+    // Frames fall due every 1/fps on a fixed grid, with half a tick of slack: ticks start up to a millisecond or
+    // two early or late (ms timers), and "since the last frame < 1/fps" skipped every other tick when the frame
+    // rate matched the loop's (30 fps asked at 30 Hz, ~18 delivered). After a stall the grid restarts, no burst.
     const now = performance.now();
-    if (now - this.lastFrameMs < 1000 / fps) return;
-    this.lastFrameMs = now;
+    const slack = 500 / (this.conn?.config.fps ?? 30);
+    if (now < this.nextFrameMs - slack) return;
+    const interval = 1000 / fps;
+    this.nextFrameMs = now - this.nextFrameMs > interval ? now + interval : this.nextFrameMs + interval;
     for (const [camera, f] of Object.entries(t.images)) {
       // The loop reuses its buffers; the sink gets its own copy.
       this.sink.emit('frame', { episode, tick: t.index, camera, width: f.width, height: f.height, rgb: f.data.slice() });
@@ -468,7 +474,7 @@ function isEpisodeScoped(path: string): boolean {
 
 function tickTelemetry(episode: number, t: TickReport): TickTelemetry {
   return {
-    episode, index: t.index, measured: Array.from(toMotorVector(t.positions)),
+    episode, index: t.index, atMs: t.atMs, lateMs: t.lateMs, measured: Array.from(toMotorVector(t.positions)),
     sent: t.sent ? SO100_MOTORS.map((m) => t.sent![m]) : undefined, starved: t.starved, chunkBoundary: t.chunkBoundary,
     clamped: t.clamped.map((c) => ({ motor: c.motor, reason: c.reason })), stageMs: { ...t.stageMs },
   };

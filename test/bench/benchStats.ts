@@ -3,7 +3,7 @@ import { percentile } from '../../src/core/timing/percentiles';
 
 export interface BenchFigure {
   readonly name: string;
-  readonly unit: 'µs' | 'ms';
+  readonly unit: 'µs' | 'ms' | 'MB' | 'count';
   readonly median: number;
   readonly p99: number;
   readonly max: number;
@@ -11,6 +11,26 @@ export interface BenchFigure {
   /** The physical or reference limit measured in the same run, and how far above it we are. */
   readonly limit?: { readonly name: string; readonly median: number; readonly ratio: number; readonly target?: number };
   readonly notes?: string;
+  /** A target that is not a ratio (an absolute bound, a count), and whether this run met it. */
+  readonly verdict?: { readonly target: string; readonly met: boolean };
+  /** Counts and rates that go with the figure (starved ticks, frames per second, …). */
+  readonly extra?: Readonly<Record<string, number | string | boolean>>;
+}
+
+/** A single count (starved ticks, dropped events): median, p99 and max are that count. */
+export function countFigure(name: string, count: number, verdict?: BenchFigure['verdict'], extra?: BenchFigure['extra'], notes?: string): BenchFigure {
+  return { name, unit: 'count', median: count, p99: count, max: count, samples: 1, verdict, extra, notes };
+}
+
+/** Linear least-squares slope of y over x (units of y per unit of x). */
+export function slope(x: readonly number[], y: readonly number[]): number {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) { num += (x[i] - mx) * (y[i] - my); den += (x[i] - mx) ** 2; }
+  return den === 0 ? 0 : num / den;
 }
 
 /** Times `fn` `runs` times after `warmup` untimed runs; returns per-run microseconds. */
@@ -25,7 +45,7 @@ export function timeSync(fn: () => void, runs: number, warmup = Math.min(200, ru
   return out;
 }
 
-export function figure(name: string, unit: 'µs' | 'ms', samples: readonly number[], limit?: { name: string; samples: readonly number[]; target?: number }, notes?: string): BenchFigure {
+export function figure(name: string, unit: BenchFigure['unit'], samples: readonly number[], limit?: { name: string; samples: readonly number[]; target?: number }, notes?: string): BenchFigure {
   const median = percentile(samples, 50);
   return {
     name, unit, median, p99: percentile(samples, 99), max: Math.max(...samples), samples: samples.length,
@@ -35,12 +55,14 @@ export function figure(name: string, unit: 'µs' | 'ms', samples: readonly numbe
 }
 
 export function printFigure(f: BenchFigure): void {
-  const n = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-  let line = `${f.name.padEnd(52)} median ${n(f.median)} ${f.unit}  p99 ${n(f.p99)}  max ${n(f.max)}`;
+  const n = (x: number) => (Number.isInteger(x) || Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
+  let line = f.samples === 1 ? `${f.name.padEnd(52)} ${n(f.median)}${f.unit === 'count' ? '' : ` ${f.unit}`}` : `${f.name.padEnd(52)} median ${n(f.median)} ${f.unit}  p99 ${n(f.p99)}  max ${n(f.max)}`;
   if (f.limit) {
     const verdict = f.limit.target === undefined ? '' : f.limit.ratio <= f.limit.target ? '  ✓' : `  ✗ (target ≤ ${f.limit.target}×)`;
     line += `  | ${n(f.limit.ratio)}× ${f.limit.name} (${n(f.limit.median)} ${f.unit})${verdict}`;
   }
+  if (f.verdict) line += `  ${f.verdict.met ? '✓' : '✗'} (target ${f.verdict.target})`;
   console.log(line);
+  if (f.extra) console.log(`${''.padEnd(4)}${Object.entries(f.extra).map(([k, v]) => `${k} ${typeof v === 'number' ? n(v) : String(v)}`).join(', ')}`);
   if (f.notes) console.log(`${''.padEnd(4)}${f.notes}`);
 }

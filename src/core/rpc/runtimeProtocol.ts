@@ -40,6 +40,10 @@ export interface RuntimeStatus {
 export interface TickTelemetry {
   readonly episode: number;
   readonly index: number;
+  /** When the tick started, ms since the episode started. */
+  readonly atMs?: number;
+  /** How late the tick started against the loop's drift-free schedule, ms (0 for stepped ticks). */
+  readonly lateMs?: number;
   /** Measured joint positions, motor order. */
   readonly measured: readonly number[];
   /** Goals written, motor order; absent when nothing was written (refused as unsafe, or e-stopped). */
