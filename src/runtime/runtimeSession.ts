@@ -3,8 +3,8 @@
 // sink. The RPC server and the CLI both use it.
 import path from 'node:path';
 import { ChunkScheduler } from '../core/chunking';
-import { classifyChanges, toActionSafetyOptions, toChunkSchedulerOptions, toConverterOptions, type So100Config } from '../core/config';
-import { builtinConverter, inspectionReport, type Converter, type InspectionReport, type JointTargets, type PolicyInput } from '../core/convert';
+import { classifyChanges, toActionSafetyOptions, toChunkSchedulerOptions, type So100Config } from '../core/config';
+import { inspectionReport, type Converter, type InspectionReport } from '../core/convert';
 import type {
   ConfigApplied, ConverterCompiled, EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, RuntimePhase, RuntimeSetup, RuntimeStatus,
   TickTelemetry,
@@ -18,7 +18,8 @@ import { CameraFrameRecorder, EpisodeRecorder } from '../io/recording';
 import { glideTo } from './armGlide';
 import { CameraRig } from './cameraRig';
 import { EpisodeLoop, type EpisodeResult, type TickReport } from './episodeLoop';
-import { LastExchange, converterFailure } from './lastExchange';
+import { LastExchange } from './lastExchange';
+import { runConverterOnExchange } from './converterRun';
 import { connectArm, endpointOf, makeConverter, policyClient, sceneWorld, type ConnectedArm } from './sessionParts';
 
 /** Where the session's events go; the RPC server drops telemetry for slow readers. */
@@ -302,44 +303,7 @@ export class RuntimeSession {
       const positions = (await conn.arm.robot.observe()).positions;
       exchange.observe(undefined, { positions, images: conn.cameras.capture(toMotorVector(positions)), task: config.task });
     }
-    const file = module ?? config.converter.module;
-    let converter: Converter & Partial<Disposable>;
-    try {
-      converter = file
-        ? await UserConverter.load(path.resolve(this.workspace, file), { layout: config.converter.layout, converterOptions: toConverterOptions(config.converter), watch: false })
-        : builtinConverter(config.converter.layout, toConverterOptions(config.converter));
-    } catch (err) {
-      const name = file ? path.resolve(this.workspace, file) : config.converter.layout;
-      return inspectionReport('runConverter', { converter: name, observation: exchange.observation, error: converterFailure('load', err) }, config.robot.normMode);
-    }
-    try {
-      const obs = exchange.observation;
-      let converted: PolicyInput | undefined;
-      let targets: JointTargets | undefined;
-      let error;
-      if (obs) {
-        try {
-          converted = converter.toPolicy(obs);
-        } catch (err) {
-          error = converterFailure('toPolicy', err);
-        }
-      }
-      const chunk = exchange.lastChunk;
-      if (chunk && !error) {
-        try {
-          targets = converter.fromPolicy(chunk);
-        } catch (err) {
-          error = converterFailure('fromPolicy', err);
-        }
-      }
-      return inspectionReport('runConverter', {
-        converter: converter.name, layout: converter.layout, episode: exchange.episode, tick: exchange.tick, observation: obs,
-        input: converted?.input, converterWarnings: [...(converted?.warnings ?? []), ...(targets?.warnings ?? [])],
-        reply: exchange.lastReply, targets, error,
-      }, config.robot.normMode);
-    } finally {
-      converter[Symbol.dispose]?.();
-    }
+    return runConverterOnExchange({ workspace: this.workspace, config, exchange, module });
   }
 
   /** Ends any episode, leaves the arm as configured (limp by default) and closes the clients and cameras. */

@@ -3,8 +3,7 @@
 // fan and the path part ways is where the policy and the arm disagree — the stutter and the re-anchor sawtooth
 // users ask about.
 import { withAlpha } from './canvasSurface';
-import { drawAxes, jointCard, polyline, valueRange } from './plotFrame';
-import type { CanvasSurface } from './canvasSurface';
+import { drawAxes, MotorCards, polyline, valueRange } from './plotFrame';
 import type { DashboardChunk } from './protocol';
 import type { TelemetryStore } from './telemetryStore';
 import type { DashboardColors } from './theme';
@@ -15,22 +14,17 @@ const PAST_S = 5;
 const MAX_CHUNKS = 12;
 
 export class ChunkFan {
-  private surfaces: CanvasSurface[] = [];
-  private motors: readonly string[] = [];
   /** Chunks drawn at the last draw. */
   drawnChunks = 0;
 
-  constructor(private readonly container: HTMLElement) {}
+  private readonly cards: MotorCards;
+
+  constructor(container: HTMLElement) {
+    this.cards = new MotorCards(container, 'fan-plot');
+  }
 
   setMotors(motors: readonly string[]): void {
-    if (motors.join() === this.motors.join()) return;
-    this.motors = motors;
-    this.container.replaceChildren();
-    this.surfaces = motors.map((m) => {
-      const { card, surface } = jointCard(m, 'fan-plot');
-      this.container.append(card);
-      return surface;
-    });
+    this.cards.set(motors);
   }
 
   draw(store: TelemetryStore, colors: DashboardColors): void {
@@ -45,8 +39,8 @@ export class ChunkFan {
     const accepted = shown.filter((c) => c.accepted);
     const newestAccepted = accepted[accepted.length - 1];
     const x1 = Math.max(newest + 1, x0 + 30, ...shown.map((c) => c.observationTick + c.horizon - 1));
-    this.motors.forEach((motor, j) => {
-      const s = this.surfaces[j];
+    this.cards.motors.forEach((motor, j) => {
+      const s = this.cards.surfaces[j];
       if (!s.begin()) return;
       const values: number[] = [];
       for (const t of ticks) values.push(t.measured[j]);

@@ -1,8 +1,7 @@
 // Per joint, the last seconds of measured vs commanded (sent) position; the calibrated range shaded, ticks where
 // safety clamped this joint marked with a red triangle, starved ticks (the arm held) as amber bands.
 import { withAlpha } from './canvasSurface';
-import { drawAxes, jointCard, polyline, valueRange } from './plotFrame';
-import type { CanvasSurface } from './canvasSurface';
+import { drawAxes, MotorCards, polyline, valueRange } from './plotFrame';
 import type { DashboardTick } from './protocol';
 import type { TelemetryStore } from './telemetryStore';
 import type { DashboardColors } from './theme';
@@ -11,22 +10,17 @@ import type { DashboardColors } from './theme';
 const WINDOW_S = 10;
 
 export class JointPlots {
-  private surfaces: CanvasSurface[] = [];
-  private motors: readonly string[] = [];
   /** Ticks inside the window at the last draw. */
   plotted = 0;
 
-  constructor(private readonly container: HTMLElement) {}
+  private readonly cards: MotorCards;
+
+  constructor(container: HTMLElement) {
+    this.cards = new MotorCards(container, 'joint-plot');
+  }
 
   setMotors(motors: readonly string[]): void {
-    if (motors.join() === this.motors.join()) return;
-    this.motors = motors;
-    this.container.replaceChildren();
-    this.surfaces = motors.map((m) => {
-      const { card, surface } = jointCard(m, 'joint-plot');
-      this.container.append(card);
-      return surface;
-    });
+    this.cards.set(motors);
   }
 
   draw(store: TelemetryStore, colors: DashboardColors): void {
@@ -36,8 +30,8 @@ export class JointPlots {
     const newest = ticks.length > 0 ? ticks[ticks.length - 1].index : 0;
     const x1 = Math.max(newest, windowTicks - 1);
     const x0 = x1 - windowTicks + 1;
-    this.motors.forEach((motor, j) => {
-      const s = this.surfaces[j];
+    this.cards.motors.forEach((motor, j) => {
+      const s = this.cards.surfaces[j];
       if (!s.begin()) return;
       const range = store.ranges?.[j] ?? null;
       const [y0, y1] = valueRange(valuesOf(ticks, j), range);

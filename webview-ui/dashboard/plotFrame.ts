@@ -86,3 +86,22 @@ export function polyline(ctx: CanvasRenderingContext2D, axes: Axes, points: Iter
   }
   ctx.stroke();
 }
+
+/** One card (title + canvas) per motor in `container`, rebuilt only when the motor list changes. */
+export class MotorCards {
+  surfaces: CanvasSurface[] = [];
+  motors: readonly string[] = [];
+
+  constructor(private readonly container: HTMLElement, private readonly cls: string) {}
+
+  set(motors: readonly string[]): void {
+    if (motors.join() === this.motors.join()) return;
+    this.motors = motors;
+    this.container.replaceChildren();
+    this.surfaces = motors.map((m) => {
+      const { card, surface } = jointCard(m, this.cls);
+      this.container.append(card);
+      return surface;
+    });
+  }
+}
