@@ -36,7 +36,7 @@ Options:
   --seed N           where the cube starts (default 1)
   --record DIR       where episode records go (default .so100/episodes in the current folder)
   --no-record        keep no record
-  --frames MODE      camera frames in the record: mp4 (through ffmpeg) | png (every 10th tick) | none (default)
+  --frames MODE      camera frames in the record: mp4 (default; through ffmpeg, PNG when it is missing) | png | none
   --timeout-ms MS    per-request timeout (default 30000)`;
 
 const OPTIONS = {

@@ -112,6 +112,9 @@ describe('so100 episode (quick start)', () => {
     assert.equal(timingRows.length, steps.length);
     const chunks = (await readFile(join(dir, 'chunks.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     assert.ok(chunks.length >= episode.result.chunks && chunks[0].horizon === 50, 'every predicted chunk recorded');
+    // Camera frames by default: a video per camera where ffmpeg exists, PNG frames where it does not.
+    const files = await readdir(dir);
+    assert.ok((files.includes('front.mp4') && files.includes('wrist.mp4')) || files.includes('frames'), files.join(', '));
   });
 
   test('works over the awesome-lerobot protocol with π₀-FAST and sync chunking', async () => {

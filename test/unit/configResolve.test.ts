@@ -22,7 +22,7 @@ const EMBEDDED_DEFAULT: So100Config = {
   cameras: { front: { kind: 'synthetic', view: 'front' }, wrist: { kind: 'synthetic', view: 'wrist' } },
   converter: { layout: 'openpi-so100' },
   chunking: { mode: 'async', threshold: 0.5, aggregate: 'weighted', alpha: 0.7 },
-  record: { enabled: true, dir: '.so100/episodes', frames: 'none', pngEvery: 10 },
+  record: { enabled: true, dir: '.so100/episodes', frames: 'mp4', pngEvery: 10 },
 };
 
 function resolved(text: string): So100Config {

@@ -91,10 +91,11 @@ test('two ffmpeg cameras on one device is an error at the second', () => {
   pointsAt(text, p, '"/dev/video0"', 1);
 });
 
-test('warnings: synthetic cameras on a real arm, a camera slower than the loop, pngEvery without png, no cameras', () => {
+test('warnings: synthetic cameras on a real arm, a camera slower than the loop, pngEvery with frames off, no cameras', () => {
   assert.equal(only('{ "robot": { "port": "/dev/ttyACM0" }, "cameras": { "front": { "kind": "synthetic" } } }', 'warning').path, 'cameras.front');
   assert.equal(only('{ "cameras": { "c": { "kind": "ffmpeg", "device": "/dev/video0", "fps": 15 } } }', 'warning').path, 'cameras.c.fps');
-  assert.equal(only('{ "record": { "pngEvery": 5 } }', 'warning').path, 'record.pngEvery');
+  assert.equal(only('{ "record": { "frames": "none", "pngEvery": 5 } }', 'warning').path, 'record.pngEvery');
+  assert.equal(parseConfig('{ "record": { "pngEvery": 5 } }').problems.length, 0, 'the mp4 default falls back to PNG every pngEvery ticks');
   assert.equal(parseConfig('{ "record": { "frames": "png", "pngEvery": 5 } }').problems.length, 0);
   assert.equal(only('{ "cameras": {} }', 'warning').path, 'cameras');
 });

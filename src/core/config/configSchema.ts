@@ -15,8 +15,9 @@
 //   input is used (v4l2 on Linux, avfoundation on macOS, dshow on Windows).
 // - `converter.layout` left out follows the active model's protocol (`lerobot-ws` → `lerobot-ws`, else
 //   `openpi-so100`), so switching model does not also require switching layout.
-// - `chunking` mirrors ChunkSchedulerOptions, discriminated by `mode`. `record.frames` defaults to `none`: frame
-//   recording is a planned feature and mp4 needs ffmpeg.
+// - `chunking` mirrors ChunkSchedulerOptions, discriminated by `mode`. `record.frames` defaults to `mp4` (one video
+//   per camera through ffmpeg; PNG every `pngEvery` ticks when ffmpeg is missing), as episode records should show
+//   what the policy saw.
 import { LAYOUT_NAMES } from '../convert/layouts';
 import { SO100_MOTORS } from '../so100/motors';
 import type { JsonSchema } from './jsonSchema';
@@ -255,11 +256,11 @@ export const CONFIG_SCHEMA: JsonSchema = {
         enabled: { type: 'boolean', default: true, description: 'Keep a record of every episode.' },
         dir: { type: 'string', ...NON_EMPTY, default: '.so100/episodes', markdownDescription: 'Folder of records, relative to the workspace; one subfolder per episode.' },
         frames: {
-          type: 'string', enum: ['mp4', 'png', 'none'], default: 'none',
-          enumDescriptions: ['One mp4 per camera (needs ffmpeg).', 'A PNG every `pngEvery` ticks.', 'No camera frames.'],
+          type: 'string', enum: ['mp4', 'png', 'none'], default: 'mp4',
+          enumDescriptions: ['One mp4 per camera through ffmpeg (a PNG every `pngEvery` ticks when ffmpeg is missing).', 'A PNG every `pngEvery` ticks.', 'No camera frames.'],
           description: 'Whether and how camera frames are recorded.',
         },
-        pngEvery: { type: 'integer', minimum: 1, default: 10, markdownDescription: 'With `frames: "png"`, keep every N-th tick\'s frames.' },
+        pngEvery: { type: 'integer', minimum: 1, default: 10, markdownDescription: 'With `frames: "png"` (or `"mp4"` without ffmpeg), keep every N-th tick\'s frames.' },
       },
     },
   },

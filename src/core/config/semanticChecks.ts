@@ -125,8 +125,8 @@ function checkChunking(config: So100Config, root: ValueNode, problems: ProblemLi
 }
 
 function checkRecord(config: So100Config, root: ValueNode, problems: ProblemList): void {
-  if (config.record.frames !== 'png' && isWritten(root, ['record', 'pngEvery'])) {
-    problems.add(['record', 'pngEvery'], `record.pngEvery has no effect unless record.frames is "png" (it is "${config.record.frames}")`,
+  if (config.record.frames === 'none' && isWritten(root, ['record', 'pngEvery'])) {
+    problems.add(['record', 'pngEvery'], 'record.pngEvery has no effect while record.frames is "none"',
       keySpan(root, ['record', 'pngEvery']), 'warning');
   }
 }

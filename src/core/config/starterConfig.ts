@@ -76,7 +76,7 @@ ${schemaRef === null ? '' : `  "$schema": ${JSON.stringify(schemaRef)},
   "record": {
     "enabled": true,
     "dir": ".so100/episodes",          // one folder per episode: episode.json, steps.csv, chunks.jsonl, timing.csv
-    "frames": "none",                  // "png" (every "pngEvery" ticks) or "mp4" (needs ffmpeg) to keep camera frames
+    "frames": "mp4",                   // one video per camera through ffmpeg; "png" (every "pngEvery" ticks) or "none"
   },
 }
 `;
