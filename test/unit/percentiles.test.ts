@@ -20,3 +20,11 @@ test('summarizeStages keeps stage order and reports max', () => {
   assert.equal(s[1].p99, 9);
   assert.equal(s[0].count, 3);
 });
+
+test('summarizeStages copes with a 300 000-tick episode (no spread of the samples into Math.max)', () => {
+  const v = Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 1000);
+  const [s] = summarizeStages(new Map([['tick', v]]));
+  assert.equal(s.count, 300_000);
+  assert.equal(s.max, 999);
+  assert.ok(Math.abs(s.p50 - 499.5) < 1);
+});

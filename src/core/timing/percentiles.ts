@@ -2,8 +2,12 @@
 
 /** The p-th percentile (0–100) of `values` by linear interpolation between ranks; NaN when empty. */
 export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+  return percentileOfSorted([...values].sort((a, b) => a - b), p);
+}
+
+/** The p-th percentile of values already sorted ascending. */
+function percentileOfSorted(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
   const rank = (Math.min(100, Math.max(0, p)) / 100) * (sorted.length - 1);
   const lo = Math.floor(rank);
   const hi = Math.ceil(rank);
@@ -21,8 +25,12 @@ export interface StageSummary {
 
 /** p50/p95/p99/max per stage, in the order the stages were first recorded. */
 export function summarizeStages(samples: ReadonlyMap<string, readonly number[]>): StageSummary[] {
-  return [...samples].map(([stage, v]) => ({
-    stage, count: v.length, p50: percentile(v, 50), p95: percentile(v, 95), p99: percentile(v, 99),
-    max: v.length ? Math.max(...v) : NaN,
-  }));
+  return [...samples].map(([stage, v]) => {
+    // One sort per stage; the max is its last element (Math.max(...v) overflows the stack on long episodes).
+    const sorted = [...v].sort((a, b) => a - b);
+    return {
+      stage, count: v.length, p50: percentileOfSorted(sorted, 50), p95: percentileOfSorted(sorted, 95),
+      p99: percentileOfSorted(sorted, 99), max: sorted.length ? sorted[sorted.length - 1] : NaN,
+    };
+  });
 }

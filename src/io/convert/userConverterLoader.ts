@@ -4,7 +4,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import {
   builtinConverter, type Converter, type ConverterOptions, type JointTargets, type Layout, type LeRobotObservation,
-  type PolicyInput, type UserConverterModule,
+  type PolicyInput,
 } from '../../core/convert';
 import type { ActionChunk } from '../../core/chunking/actionChunk';
 import { compileConverter, type CompiledConverter } from './compileConverter';
