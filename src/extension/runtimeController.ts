@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeMethods, RuntimePhase, RuntimeStatus } from '../core/rpc';
+import { StageBudget } from '../core/timing/stageBudget';
 import { torqueOffByPort } from '../io/robot/torqueOffByPort';
 import { AttachedRuntime } from '../runtime/rpc/attachedRuntime';
 import { RuntimeProcess } from '../runtime/rpc/runtimeProcess';
@@ -22,6 +23,7 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
   private readonly listeners = new Map<RuntimeEventName, Set<(data: never) => void>>();
   private readonly frameWants = new Map<object, number>();
   private stopping = false;
+  private readonly budget = new StageBudget();
   readonly log: vscode.LogOutputChannel;
 
   constructor(
@@ -154,6 +156,7 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
       this.publishPhase(this.lastStatus.phase);
     }
     if (event === 'warning') this.log.warn((data as RuntimeEvents['warning']).message);
+    if (event === 'tick') for (const m of this.budget.check(data as RuntimeEvents['tick'], this.lastStatus?.fps ?? 0)) this.log.warn(m);
     for (const l of this.listeners.get(event) ?? []) {
       try {
         (l as (d: RuntimeEvents[E]) => void)(data);

@@ -3,14 +3,14 @@
 // sink. The RPC server and the CLI both use it.
 import path from 'node:path';
 import { ChunkScheduler } from '../core/chunking';
-import { classifyChanges, toActionSafetyOptions, toChunkSchedulerOptions, type So100Config } from '../core/config';
+import { classifyChanges, toActionSafetyOptions, toBodyJointMode, toChunkSchedulerOptions, type So100Config } from '../core/config';
 import { inspectionReport, type Converter, type InspectionReport } from '../core/convert';
 import type {
   ConfigApplied, ConverterCompiled, EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, RuntimePhase, RuntimeSetup, RuntimeStatus,
   TickTelemetry,
 } from '../core/rpc';
 import { CubeTask } from '../core/scene';
-import { SO100_MOTORS, toMotorVector, type PerMotor } from '../core/so100';
+import { SO100_MOTORS, normModeFor, normalizedBounds, toMotorVector, type PerMotor } from '../core/so100';
 import { summarizeStages } from '../core/timing/percentiles';
 import { UserConverter, UserConverterError } from '../io/convert';
 import type { PolicyClient } from '../io/policy/policyClient';
@@ -46,6 +46,8 @@ interface Connection {
   scene?: CubeTask;
   /** Where the arm was at connect: reset glides back here. */
   readonly startPose: PerMotor<number>;
+  /** The calibrated range of every joint in its normalised units (the dashboard shades it). */
+  readonly jointRanges: readonly { readonly min: number; readonly max: number }[];
   /** The loop's last exchange with the policy, for `inspect` and `runConverter`. */
   readonly exchange: LastExchange;
 }
@@ -79,6 +81,7 @@ export class RuntimeSession {
       maxSteps: c?.maxSteps,
       fps: c?.fps,
       robot: this.conn?.arm.label,
+      jointRanges: this.conn?.jointRanges,
       droppedTelemetry: this.droppedTelemetry,
     };
   }
@@ -115,7 +118,7 @@ export class RuntimeSession {
       const recordDir = setup.recordDir ?? (config.record.enabled ? path.resolve(this.workspace, config.record.dir) : undefined);
       this.conn = {
         config, endpoints, recordDir, arm, clients, converter, cameras, scene: cameras.hasSyntheticCameras ? scene : undefined, startPose,
-        exchange: new LastExchange(),
+        exchange: new LastExchange(), jointRanges: jointRanges(arm, config),
       };
       this.activeModel = config.activeModel;
       this.setPhase('connected');
@@ -434,6 +437,14 @@ function compileFailure(module: string, err: UserConverterError): ConverterCompi
 /** Settings a running episode was built with (its scheduler, its recorder). */
 function isEpisodeScoped(path: string): boolean {
   return path.startsWith('chunking') || path.startsWith('record');
+}
+
+function jointRanges(arm: ConnectedArm, config: So100Config): { min: number; max: number }[] {
+  const bodyMode = toBodyJointMode(config.robot.normMode);
+  return SO100_MOTORS.map((m) => {
+    const { low, high } = normalizedBounds(arm.robot.calibration[m], normModeFor(m, bodyMode));
+    return { min: low, max: high };
+  });
 }
 
 function tickTelemetry(episode: number, t: TickReport): TickTelemetry {

@@ -52,6 +52,10 @@ describe('runtime process over its socket', () => {
     const status = await c.call('connect', setup());
     assert.equal(status.phase, 'connected');
     assert.deepEqual([...status.models].sort(), ['pi0', 'pi0_fast']);
+    // The calibrated ranges in the joints' own units (degrees here; the gripper 0–100) for the dashboard to shade.
+    assert.equal(status.jointRanges?.length, 6);
+    assert.ok(status.jointRanges!.slice(0, 4).every((r) => r.min < 0 && r.max > 0), JSON.stringify(status.jointRanges));
+    assert.deepEqual(status.jointRanges![5], { min: 0, max: 100 });
     await c.call('subscribe', { frameFps: 5 });
     const ticks: TickTelemetry[] = [];
     const chunks: ChunkTelemetry[] = [];

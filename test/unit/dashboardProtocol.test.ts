@@ -59,3 +59,11 @@ test('stage rows: nearest-rank percentiles, loop stages against the tick budget,
   const withChunks = stageRows(ticks, 30, 50, [20, 30, 400]); // policy budget: 25 ticks = 833 ms
   assert.deepEqual([withChunks.find((r) => r.stage === 'chunk latency')?.count, withChunks.find((r) => r.stage === 'chunk latency')?.level], [3, 'ok']);
 });
+
+test('a state carrying the calibrated joint ranges passes; malformed ranges are rejected', () => {
+  const status = { phase: 'connected', models: ['pi0'], droppedTelemetry: 0 };
+  assert.ok(isHostToDashboard({ type: 'state', status: { ...status, jointRanges: [{ min: -110, max: 110 }, { min: 0, max: 100 }] } }));
+  for (const jointRanges of [[{ min: 'low', max: 1 }], [null], { min: 0, max: 1 }, [{ min: Number.NaN, max: 1 }]]) {
+    assert.equal(isHostToDashboard({ type: 'state', status: { ...status, jointRanges } }), false, JSON.stringify(jointRanges));
+  }
+});

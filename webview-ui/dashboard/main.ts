@@ -130,7 +130,7 @@ function receive(m: HostToDashboard): void {
     case 'init':
       store.reset();
       store.motors = m.motors;
-      store.ranges = m.ranges;
+      store.ranges = m.ranges ?? m.status?.jointRanges;
       store.status = m.status;
       if (m.frameMode && !bridge.state?.frameMode) { frameMode = m.frameMode; modeToggle.checked = frameMode === 'policy'; }
       joints.setMotors(m.motors);
@@ -156,6 +156,7 @@ function receive(m: HostToDashboard): void {
       break;
     case 'state':
       store.status = m.status;
+      if (m.status?.jointRanges) { store.ranges = m.status.jointRanges; dirty.plots = true; }
       controls.show(m.status, store.newestTick);
       break;
     case 'episodeEnded':

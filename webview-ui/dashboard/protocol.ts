@@ -108,7 +108,12 @@ export function isFrameMode(v: unknown): v is FrameMode {
 export function isDashboardStatus(v: unknown): v is DashboardStatus {
   return isObj(v) && isStr(v.phase) && PHASES.has(v.phase) && Array.isArray(v.models) && v.models.every(isStr)
     && isNum(v.droppedTelemetry) && optional(v.activeModel, isStr) && optional(v.episode, isNum) && optional(v.step, isNum)
-    && optional(v.maxSteps, isNum) && optional(v.fps, isNum) && optional(v.robot, isStr);
+    && optional(v.maxSteps, isNum) && optional(v.fps, isNum) && optional(v.robot, isStr)
+    && optional(v.jointRanges, isRangeList);
+}
+
+function isRangeList(r: unknown): r is readonly JointRange[] {
+  return Array.isArray(r) && r.every((x) => isObj(x) && isNum(x.min) && isNum(x.max));
 }
 
 export function isDashboardTick(v: unknown): v is DashboardTick {

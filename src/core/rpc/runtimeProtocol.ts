@@ -33,6 +33,8 @@ export interface RuntimeStatus {
   readonly maxSteps?: number;
   readonly fps?: number;
   readonly robot?: string;
+  /** Each joint's calibrated range in the units of its positions, motor order (while connected). */
+  readonly jointRanges?: readonly { readonly min: number; readonly max: number }[];
   /** Telemetry events dropped because the host read too slowly. */
   readonly droppedTelemetry: number;
 }
