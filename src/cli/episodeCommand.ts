@@ -37,7 +37,8 @@ Options:
   --record DIR       where episode records go (default .so100/episodes in the current folder)
   --no-record        keep no record
   --frames MODE      camera frames in the record: mp4 (default; through ffmpeg, PNG when it is missing) | png | none
-  --timeout-ms MS    per-request timeout (default 30000)`;
+  --timeout-ms MS    per-request timeout (default 30000)
+  --ffmpeg PATH      the ffmpeg program for cameras and mp4 frames (default: ffmpeg from PATH)`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -58,6 +59,7 @@ const OPTIONS = {
   'no-record': { type: 'boolean' },
   frames: { type: 'string' },
   layout: { type: 'string' },
+  ffmpeg: { type: 'string' },
 } as const;
 
 /** Prints what the session reports: warnings as they come, a progress line on a terminal. */
@@ -83,7 +85,7 @@ class TerminalSink implements RuntimeEventSink {
 
 async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
-  const { config, workspace, recordDir } = await episodeConfig(values);
+  const { config, workspace, recordDir, ffmpegPath } = await episodeConfig(values);
   const session = new RuntimeSession(new TerminalSink(config.maxSteps), workspace);
   const onSignal = () => { void session.stop(); };
   process.once('SIGINT', onSignal);
@@ -112,7 +114,7 @@ async function run(argv: string[]): Promise<number> {
       console.log(`Policy server ready (pid ${supervisor.pid}).`);
     }
     process.off('SIGINT', abortStart);
-    const status = await session.connect({ config, endpoints, recordDir });
+    const status = await session.connect({ config, endpoints, recordDir, ffmpegPath });
     const client = session.activeClient();
     console.log(`Connected to ${client?.url}${client?.metadata && Object.keys(client.metadata).length ? ` — metadata ${JSON.stringify(plain(client.metadata))}` : ''}`);
     const cameras = Object.entries(config.cameras).map(([n, c]) => (c.kind === 'synthetic' ? `${n} 224×224` : `${n} ${c.width}×${c.height} (${c.device})`)).join(', ');

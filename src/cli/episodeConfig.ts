@@ -25,6 +25,7 @@ export interface EpisodeFlags {
   readonly 'no-record'?: boolean;
   readonly frames?: string;
   readonly layout?: string;
+  readonly ffmpeg?: string;
 }
 
 /** The config file (or the flags over it) is invalid; the message lists every problem at file:line:column. */
@@ -38,6 +39,8 @@ export interface EpisodeConfig {
   readonly workspace: string;
   /** --record DIR, absolute. */
   readonly recordDir?: string;
+  /** --ffmpeg PATH: this machine's ffmpeg. */
+  readonly ffmpegPath?: string;
 }
 
 type JsonObject = { [key: string]: JsonValue };
@@ -120,7 +123,10 @@ export async function episodeConfig(flags: EpisodeFlags, cwd = process.cwd()): P
     const problems = merged.problems.filter((p) => p.severity === 'error').map((p) => `  ${p.path || '(top level)'}: ${p.message}`);
     throw new EpisodeConfigError(`the command line does not fit ${flags.config ?? 'the embedded default'}:\n${problems.join('\n')}`);
   }
-  return { config: merged.config, workspace, recordDir: flags.record === undefined ? undefined : path.resolve(cwd, flags.record) };
+  return {
+    config: merged.config, workspace, recordDir: flags.record === undefined ? undefined : path.resolve(cwd, flags.record),
+    ffmpegPath: flags.ffmpeg === undefined ? undefined : path.resolve(cwd, flags.ffmpeg),
+  };
 }
 
 function describeProblems(file: string, problems: readonly ConfigProblem[]): string {

@@ -97,7 +97,9 @@ export class EpisodeCommands implements vscode.Disposable {
     const server = await this.servers.ensureReady(config.activeModel);
     if (!server) return false;
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SO-100: connecting the arm and the policy' }, async () => {
-      await this.runtime.call('connect', { config, endpoints: { [server.model]: server.endpoint } });
+      // This machine's ffmpeg is a setting, like its serial port: not something a shared so100.json can know.
+      const ffmpegPath = vscode.workspace.getConfiguration('so100').get<string>('ffmpegPath', '').trim() || undefined;
+      await this.runtime.call('connect', { config, endpoints: { [server.model]: server.endpoint }, ffmpegPath });
     });
     return true;
   }

@@ -40,13 +40,13 @@ export class CameraRig implements CameraSource, AsyncDisposable {
    * Later stalls and failures are reported through onWarning. Synthetic views need the scene.
    */
   static async open(cameras: Readonly<Record<string, CameraConfig>>, scene: CubeTask | undefined, onWarning: (m: string) => void = () => {},
-    firstFrameMs = 5000): Promise<CameraRig> {
+    firstFrameMs = 5000, ffmpegPath?: string): Promise<CameraRig> {
     const synthetic: Synthetic[] = [];
     const real = new Map<string, FfmpegCamera>();
     try {
       for (const [name, c] of Object.entries(cameras)) {
         if (c.kind === 'synthetic') synthetic.push({ name, view: c.view, buffer: new Uint8Array(SYNTHETIC_SIZE * SYNTHETIC_SIZE * 3) });
-        else real.set(name, await FfmpegCamera.start({ name, input: { kind: c.format ?? platformInput(), device: c.device }, width: c.width, height: c.height, fps: c.fps }));
+        else real.set(name, await FfmpegCamera.start({ name, input: { kind: c.format ?? platformInput(), device: c.device }, width: c.width, height: c.height, fps: c.fps, ffmpegPath }));
       }
       await Promise.all([...real].map(async ([name, cam]) => {
         const first = await firstState(cam, firstFrameMs);

@@ -46,6 +46,7 @@ interface Connection {
   scene?: CubeTask;
   /** Where the arm was at connect: reset glides back here. */
   readonly startPose: PerMotor<number>;
+  readonly ffmpegPath?: string;
   /** The calibrated range of every joint in its normalised units (the dashboard shades it). */
   readonly jointRanges: readonly { readonly min: number; readonly max: number }[];
   /** The loop's last exchange with the policy, for `inspect` and `runConverter`. */
@@ -111,14 +112,14 @@ export class RuntimeSession {
       clients.set(config.activeModel, active);
       const converter = await this.makeWatchedConverter(config);
       const scene = new CubeTask({ seed: config.robot.seed });
-      cameras = await CameraRig.open(config.cameras, scene, (m) => this.warn(m));
+      cameras = await CameraRig.open(config.cameras, scene, (m) => this.warn(m), undefined, setup.ffmpegPath);
       arm = await connectArm(config.robot, this.workspace);
       await active.connect();
       const startPose = (await arm.robot.observe()).positions;
       const recordDir = setup.recordDir ?? (config.record.enabled ? path.resolve(this.workspace, config.record.dir) : undefined);
       this.conn = {
         config, endpoints, recordDir, arm, clients, converter, cameras, scene: cameras.hasSyntheticCameras ? scene : undefined, startPose,
-        exchange: new LastExchange(), jointRanges: jointRanges(arm, config),
+        exchange: new LastExchange(), jointRanges: jointRanges(arm, config), ffmpegPath: setup.ffmpegPath,
       };
       this.activeModel = config.activeModel;
       this.setPhase('connected');
@@ -146,7 +147,7 @@ export class RuntimeSession {
     conn.exchange.beginEpisode(number);
     const frames = recorder && config.record.frames !== 'none'
       ? await CameraFrameRecorder.create(recorder.dir, conn.cameras.descriptors, {
-        fps: config.fps, mode: config.record.frames, pngEvery: config.record.pngEvery, onError: (e) => this.warn(e.message),
+        fps: config.fps, mode: config.record.frames, pngEvery: config.record.pngEvery, ffmpegPath: conn.ffmpegPath, onError: (e) => this.warn(e.message),
       })
       : undefined;
     const loop = new EpisodeLoop({

@@ -44,6 +44,16 @@ describe('so100 episode --config', () => {
     assert.ok(files.includes('front.mp4') && files.includes('wrist.mp4'), files.join(', '));
   });
 
+  test('--ffmpeg names this machine\'s ffmpeg; one that is not there means PNG frames, and the episode says why', { timeout: 90_000 }, async () => {
+    const records = join(dir, 'no-ffmpeg');
+    const r = await runCli(['episode', '--steps', '40', '--record', records, '--ffmpeg', '/nonexistent/ffmpeg'], 80_000);
+    assert.equal(r.code, 1, 'too few steps to lift the cube');
+    assert.match(r.stderr, /ffmpeg not found at .*\/nonexistent\/ffmpeg/);
+    const [episode] = await readdir(records);
+    const files = await readdir(join(records, episode));
+    assert.ok(files.includes('frames') && !files.includes('front.mp4'), files.join(', '));
+  });
+
   test('an invalid file: exit 1 and every problem at file:line:column', async () => {
     const file = join(dir, 'bad.json');
     await writeFile(file, '{\n  "fps": 0,\n  "fsp": 30\n}\n');

@@ -19,6 +19,8 @@ export interface RuntimeSetup {
   readonly endpoints: Readonly<Record<string, RuntimeModelEndpoint>>;
   /** Record folder override (absolute); default config.record.dir under the workspace. */
   readonly recordDir?: string;
+  /** This machine's ffmpeg (cameras, mp4 frames); default `ffmpeg` from PATH. A machine setting, not in so100.json. */
+  readonly ffmpegPath?: string;
 }
 
 export type RuntimePhase = 'idle' | 'connecting' | 'connected' | 'running' | 'paused' | 'resetting' | 'estopped';

@@ -131,7 +131,8 @@ function checkSetup(p: Record<string, unknown>): RuntimeSetup {
   if (typeof p.endpoints !== 'object' || p.endpoints === null || Array.isArray(p.endpoints)) throw new RuntimeParamsError('connect: "endpoints" must map model names to { url, protocol }');
   const endpoints = Object.fromEntries(Object.entries(p.endpoints).map(([k, v]) => [k, checkEndpoint(v, `connect: endpoint "${k}"`)]));
   if (p.recordDir !== undefined && typeof p.recordDir !== 'string') throw new RuntimeParamsError('connect: "recordDir" must be a folder path');
-  return { config, endpoints, recordDir: p.recordDir };
+  if (p.ffmpegPath !== undefined && (typeof p.ffmpegPath !== 'string' || p.ffmpegPath === '')) throw new RuntimeParamsError('connect: "ffmpegPath" must be the path of an ffmpeg program');
+  return { config, endpoints, recordDir: p.recordDir, ffmpegPath: p.ffmpegPath };
 }
 
 function checkEndpoint(v: unknown, where: string): RuntimeModelEndpoint {
