@@ -2,10 +2,10 @@
 // of running the converter on the last observation. Refreshes on demand, and while an episode runs at most once a
 // second (only while the panel is visible). Restored after a window reload by its serializer.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import type { InspectionReport, ValueSummary } from '../core/convert/inspectionReport';
 import type { RuntimeMethod, RuntimeMethods } from '../core/rpc';
 import { isInspectorMessage, type HostToInspector, type InspectorState, type InspectorToHost, type ReportView, type SummaryView } from '../../webview-ui/inspector/protocol';
+import { inspectorHtml } from './inspectorHtml';
 import type { TelemetrySource } from './telemetrySource';
 
 export const INSPECTOR_VIEW_TYPE = 'so100.converterInspector';
@@ -57,7 +57,10 @@ export class InspectorPanel implements vscode.Disposable {
 
   private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly runtime: InspectorRuntime) {
     InspectorPanel.current = this;
-    panel.webview.html = html(panel.webview, extensionUri);
+    panel.webview.html = inspectorHtml({
+      cspSource: panel.webview.cspSource,
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'inspector.js')).toString(),
+    });
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => { if (isInspectorMessage(m)) void this.received(m); }),
@@ -159,52 +162,4 @@ function summaryView(s: ValueSummary): SummaryView {
   if (!image) return rest;
   const { width, height, rgb } = image.thumbnail;
   return { ...rest, image: { order: image.order, thumbnail: { width, height, rgbBase64: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength).toString('base64') } } };
-}
-
-function html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'inspector.js'));
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${webview.cspSource} data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>SO-100 Converter Inspector</title>
-<style nonce="${nonce}">
-  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 12px 24px; }
-  header { position: sticky; top: 0; background: var(--vscode-editor-background); padding: 8px 0; border-bottom: 1px solid var(--vscode-panel-border); display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
-  h1 { font-size: 1.1em; margin: 0; }
-  h2 { font-size: 1em; margin: 16px 0 6px; color: var(--vscode-descriptionForeground); text-transform: uppercase; letter-spacing: .04em; }
-  button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 10px; cursor: pointer; }
-  button:hover { background: var(--vscode-button-hoverBackground); }
-  button.link { background: none; color: var(--vscode-textLink-foreground); padding: 0; text-decoration: underline; }
-  #status { color: var(--vscode-descriptionForeground); }
-  table { border-collapse: collapse; margin: 4px 0; }
-  th, td { border: 1px solid var(--vscode-panel-border); padding: 2px 8px; text-align: left; vertical-align: top; font-variant-numeric: tabular-nums; }
-  th { background: var(--vscode-editorWidget-background); }
-  td.preview { font-family: var(--vscode-editor-font-family); max-width: 420px; overflow-wrap: anywhere; }
-  canvas.thumb { image-rendering: pixelated; border: 1px solid var(--vscode-panel-border); display: block; }
-  .cameras { display: flex; gap: 12px; flex-wrap: wrap; }
-  figure { margin: 0; }
-  figcaption { color: var(--vscode-descriptionForeground); font-size: .9em; }
-  .muted { color: var(--vscode-descriptionForeground); }
-  .error { color: var(--vscode-errorForeground); border-left: 3px solid var(--vscode-errorForeground); padding: 4px 8px; margin: 8px 0; }
-  ul#warnings { padding-left: 18px; margin: 4px 0; }
-  li.warning { color: var(--vscode-editorWarning-foreground); }
-  li.ok { color: var(--vscode-testing-iconPassed, var(--vscode-foreground)); }
-  .badge { font-size: .85em; border: 1px solid currentColor; border-radius: 3px; padding: 0 4px; }
-</style>
-</head>
-<body>
-<header>
-  <h1>Converter Inspector</h1>
-  <button id="refresh" title="Ask the runtime for its last exchange">Refresh</button>
-  <label><input type="checkbox" id="auto" checked> Auto-refresh while an episode runs</label>
-  <span id="status"></span>
-</header>
-<main id="root"></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
 }
