@@ -10,6 +10,7 @@ import type {
   TickTelemetry,
 } from '../core/rpc';
 import { CubeTask } from '../core/scene';
+import type { FeetechBusSim } from '../core/sim';
 import { SO100_MOTORS, normModeFor, normalizedBounds, toMotorVector, type PerMotor } from '../core/so100';
 import { summarizeStages } from '../core/timing/percentiles';
 import { UserConverter, UserConverterError } from '../io/convert';
@@ -90,6 +91,11 @@ export class RuntimeSession {
   /** The active model's client, once connected. */
   activeClient(): PolicyClient | undefined {
     return this.activeModel === undefined ? undefined : this.conn?.clients.get(this.activeModel);
+  }
+
+  /** The simulated arm's bus when the arm is the embedded simulator: faults are injected and goals read here. */
+  get simulatedBus(): FeetechBusSim | undefined {
+    return this.conn?.arm.sim;
   }
 
   /** Firmware version of the connected arm's servos. */

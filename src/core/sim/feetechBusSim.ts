@@ -1,14 +1,18 @@
 // A simulated Feetech STS bus: consumes host instruction bytes and produces servo status packets with timing.
+import { register } from '../feetech/controlTable';
 import { errorByteOf } from '../feetech/errorBits';
 import { InstructionParser, type InstructionPacket } from '../feetech/instructionParser';
 import { BROADCAST_ID, encodeStatus, Instruction } from '../feetech/packet';
 import type { ParserCounters } from '../feetech/packetFramer';
 import { noFaults, type BusFaults } from './busFaults';
+import { GoalLog } from './goalLog';
 import { seededRandom } from './seededRandom';
 import { Sts3215Servo } from './sts3215Servo';
 
 /** Baud_Rate register index → baud (Feetech SDK / Vassar doc table; LeRobot differs above index 4). */
 export const BAUD_RATES: readonly number[] = [1_000_000, 500_000, 250_000, 128_000, 115_200, 76_800, 57_600, 38_400];
+const GOAL_ADDRESS = register('Goal_Position').address;
+const PRESENT_ADDRESS = register('Present_Position').address;
 /** Return_Delay_Time unit in µs. */
 export const RETURN_DELAY_UNIT_US = 2;
 
@@ -41,7 +45,11 @@ export interface FeetechBusSimOptions {
 export class FeetechBusSim {
   /** Mutate to inject faults at run time. */
   readonly faults: BusFaults = noFaults();
+  /** Every goal position the servos accepted (the fault suite's evidence of what reached them). */
+  readonly goals = new GoalLog();
   private readonly parser = new InstructionParser();
+  /** Present_Position of each servo as the host last read it, for the goal log. */
+  private readonly lastReadPresent = new Map<number, number>();
   private readonly random: () => number;
   private readonly list: Sts3215Servo[] = [];
   private clockUs: number;
@@ -132,6 +140,25 @@ export class FeetechBusSim {
     return heard;
   }
 
+  /** A WRITE that logs the goal when it covers Goal_Position (REG_WRITE/ACTION are not used by the host). */
+  private writeLogged(s: Sts3215Servo, address: number, data: Uint8Array): void {
+    const touchesGoal = address < GOAL_ADDRESS + 2 && address + data.length > GOAL_ADDRESS;
+    const present = touchesGoal ? s.readRegister('Present_Position') : 0;
+    s.write(address, data);
+    if (touchesGoal) {
+      this.goals.add({
+        id: s.id, goal: s.readRegister('Goal_Position'), present, lastRead: this.lastReadPresent.get(s.id),
+        torqueOn: s.readRegister('Torque_Enable') === 1, atUs: this.clockUs,
+      });
+    }
+  }
+
+  /** A READ's data; remembers Present_Position when the read covers it. */
+  private readLogged(s: Sts3215Servo, address: number, length: number): Uint8Array {
+    if (address <= PRESENT_ADDRESS && address + length >= PRESENT_ADDRESS + 2) this.lastReadPresent.set(s.id, s.readRegister('Present_Position'));
+    return s.read(address, length);
+  }
+
   private execute(p: InstructionPacket): { servo: Sts3215Servo; packet: Uint8Array }[] {
     const servos = this.listening();
     const broadcast = p.id === BROADCAST_ID;
@@ -147,14 +174,14 @@ export class FeetechBusSim {
         return targets.map((s) => status(s));
       case Instruction.READ:
         if (broadcast || params.length !== 2) return [];
-        return targets.map((s) => status(s, s.read(params[0], params[1])));
+        return targets.map((s) => status(s, this.readLogged(s, params[0], params[1])));
       case Instruction.WRITE:
       case Instruction.REG_WRITE: {
         if (params.length < 1) return [];
         const data = params.subarray(1);
         return targets.flatMap((s) => {
           const id = s.id; // answer with the id that was addressed, even if this WRITE changes ID
-          if (p.instruction === Instruction.WRITE) s.write(params[0], data);
+          if (p.instruction === Instruction.WRITE) this.writeLogged(s, params[0], data);
           else s.regWrite(params[0], data);
           return ack(s, id);
         });
@@ -170,7 +197,7 @@ export class FeetechBusSim {
         const out: { servo: Sts3215Servo; packet: Uint8Array }[] = [];
         // Request order, not bus order: the SDK drops out-of-order replies (reference §1).
         for (const id of params.subarray(2)) {
-          for (const s of servos) if (s.id === id) out.push(status(s, s.read(address, length)));
+          for (const s of servos) if (s.id === id) out.push(status(s, this.readLogged(s, address, length)));
         }
         return out;
       }
@@ -181,7 +208,7 @@ export class FeetechBusSim {
         if ((params.length - 2) % stride !== 0) return []; // malformed: a servo cannot find its slice
         for (let at = 2; at < params.length; at += stride) {
           const id = params[at];
-          for (const s of servos) if (s.id === id) s.write(address, params.subarray(at + 1, at + stride));
+          for (const s of servos) if (s.id === id) this.writeLogged(s, address, params.subarray(at + 1, at + stride));
         }
         return [];
       }
