@@ -30,6 +30,7 @@ const nodeEntries = [
   { in: 'src/extension/extension.ts', out: 'extension' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/runtime/main.ts', out: 'runtime' },
+  { in: 'src/runtime/convertWorker.ts', out: 'convertWorker' },
 ].filter((e) => existsSync(join(root, e.in)));
 
 const webviewDir = join(root, 'webview-ui');

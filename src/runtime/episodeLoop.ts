@@ -3,7 +3,7 @@
 // paused, stepped one tick at a time, stopped, emergency-stopped and handed another policy between ticks.
 import { ActionChunk } from '../core/chunking/actionChunk';
 import type { ChunkRequest, ChunkScheduler } from '../core/chunking';
-import type { Converter, PolicyInput, RgbFrame } from '../core/convert';
+import type { Converter, LeRobotObservation, PolicyInput, RgbFrame } from '../core/convert';
 import { SO100_MOTORS, fromMotorVector, toMotorVector, type ClampEvent, type PerMotor } from '../core/so100';
 import type { PolicyClient, PolicyResult } from '../io/policy/policyClient';
 import { TIMING_STAGES, type EpisodeRecorder } from '../io/recording';
@@ -340,32 +340,57 @@ export class EpisodeLoop {
   }
 
   private request(req: ChunkRequest, positions: PerMotor<number>, images: Readonly<Record<string, RgbFrame>>): void {
-    const { scheduler } = this.parts;
     const converter = this.converter;
     const client = this.client;
-    const exchange = this.settings.exchange;
+    const observation = { positions, images, task: this.settings.task };
     const t0 = performance.now();
-    let input: PolicyInput['input'];
-    try {
-      const observation = { positions, images, task: this.settings.task };
-      const converted = converter.toPolicy(observation);
-      input = converted.input;
-      for (const w of converted.warnings) this.warn(w);
-      // After the conversion, so its time is not the inspector's (one frame copy per request, not per tick).
-      exchange?.observe(req.observationIndex, observation);
-      exchange?.converted(input, converted.warnings);
-    } catch (err) {
-      // A converter bug or a missing camera: no request this time, the arm holds, and it counts as a failure.
-      scheduler.abandon(req);
-      exchange?.observe(req.observationIndex, { positions, images, task: this.settings.task });
-      exchange?.failed('toPolicy', err);
-      this.failed(`converter ${converter.name} failed: ${messageOf(err)}`);
+    if (converter.toPolicyAsync) {
+      // Off the loop's thread: the tick goes on; the request leaves when the input is ready.
+      const flight: Promise<void> = converter.toPolicyAsync(observation).then(
+        (converted) => this.converted(req, observation, converter, client, t0, converted),
+        (err: unknown) => this.convertFailed(req, observation, converter, t0, err),
+      ).finally(() => { if (this.inFlight === flight) this.inFlight = undefined; });
+      this.inFlight = flight;
       return;
-    } finally {
-      this.sample('convert', performance.now() - t0);
+    }
+    let converted: PolicyInput;
+    try {
+      converted = converter.toPolicy(observation);
+    } catch (err) {
+      this.convertFailed(req, observation, converter, t0, err);
+      return;
+    }
+    const flight = this.converted(req, observation, converter, client, t0, converted)
+      .finally(() => { if (this.inFlight === flight) this.inFlight = undefined; });
+    this.inFlight = flight;
+  }
+
+  /** A converter bug or a missing camera: no request this time, the arm holds, and it counts as a failure. */
+  private convertFailed(req: ChunkRequest, observation: LeRobotObservation, converter: Converter, t0: number, err: unknown): void {
+    this.sample('convert', performance.now() - t0);
+    this.parts.scheduler.abandon(req);
+    const exchange = this.settings.exchange;
+    exchange?.observe(req.observationIndex, observation);
+    exchange?.failed('toPolicy', err);
+    this.failed(`converter ${converter.name} failed: ${messageOf(err)}`);
+  }
+
+  /** The input is ready: record it for the inspector and send it; resolves when the reply is handled. */
+  private converted(req: ChunkRequest, observation: LeRobotObservation, converter: Converter, client: PolicyClient, t0: number, converted: PolicyInput): Promise<void> {
+    const { scheduler } = this.parts;
+    const exchange = this.settings.exchange;
+    this.sample('convert', performance.now() - t0);
+    for (const w of converted.warnings) this.warn(w);
+    // After the conversion, so its time is not the inspector's (one frame copy per request, not per tick).
+    exchange?.observe(req.observationIndex, observation);
+    exchange?.converted(converted.input, converted.warnings);
+    if (client !== this.client || this.endReason !== undefined) {
+      // Swapped or ended while the input was being made: this request belongs to no one now.
+      scheduler.abandon(req);
+      return Promise.resolve();
     }
     const requestedAt = performance.now();
-    const flight: Promise<void> = client.infer(input, { timeoutMs: this.settings.requestTimeoutMs }).then((r) => {
+    return client.infer(converted.input, { timeoutMs: this.settings.requestTimeoutMs }).then((r) => {
       try {
         const usable = this.received(r, req, converter, requestedAt);
         if (client !== this.client) return;
@@ -382,8 +407,7 @@ export class EpisodeLoop {
       scheduler.abandon(req);
       if (client !== this.client) return; // a swapped-out model's failure is no longer ours
       this.failed(messageOf(err), 'policy request failed');
-    }).finally(() => { if (this.inFlight === flight) this.inFlight = undefined; });
-    this.inFlight = flight;
+    });
   }
 
   /** A chunk came back: timing, back-conversion, the scheduler, the record, the listeners. False: it was not finite. */

@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { modelNamed, toActionSafetyOptions, toConverterOptions, type ConverterConfig, type RobotConfig, type So100Config } from '../core/config';
-import { builtinConverter, type Converter } from '../core/convert';
+import type { Converter } from '../core/convert';
 import type { RuntimeModelEndpoint } from '../core/rpc';
 import { FeetechBusSim } from '../core/sim';
 import { gripperObstacle, type CubeTask } from '../core/scene';
@@ -17,6 +17,7 @@ import { So100Robot } from '../io/robot/so100Robot';
 import { FeetechBus } from '../io/serial/feetechBus';
 import { SerialPortTransport } from '../io/serial/serialPortTransport';
 import { SimTransport } from '../io/serial/simTransport';
+import { OffThreadConverter } from './offThreadConverter';
 import type { EpisodeWorld } from './episodeLoop';
 
 export interface ConnectedArm {
@@ -67,7 +68,7 @@ export function policyClient(name: string, endpoint: RuntimeModelEndpoint, reque
 /** The built-in converter of the layout, or the user's module (compiled, reloaded on change) built on it. */
 export async function makeConverter(converter: ConverterConfig, workspace: string): Promise<Converter & Partial<Disposable>> {
   const options = toConverterOptions(converter);
-  if (!converter.module) return builtinConverter(converter.layout, options);
+  if (!converter.module) return new OffThreadConverter(converter.layout, options);
   return UserConverter.load(path.resolve(workspace, converter.module), { layout: converter.layout, converterOptions: options });
 }
 

@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${runs} runs each; load average ${load()}` +
     `${(globalThis as { gc?: unknown }).gc ? '' : '; no --expose-gc: memory samples without a full GC first'}\n`);
   if (wanted('codec')) add(codecBenchmarks(runs * 5));
-  if (wanted('converter')) add(converterBenchmarks(Math.max(20, runs / 20)));
+  if (wanted('converter')) add(await converterBenchmarks(Math.max(20, runs / 20)));
   if (wanted('roundtrip')) add(await roundTripBenchmarks(runs));
   if (wanted('feetech')) add(await feetechCycleBenchmarks(Math.max(100, runs / 2)));
   if (wanted('loop')) add(await controlLoopBenchmarks(quick));

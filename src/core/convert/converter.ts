@@ -18,6 +18,8 @@ export interface Converter {
   /** The built-in layout, when there is one. */
   readonly layout?: Layout;
   toPolicy(obs: LeRobotObservation): PolicyInput;
+  /** The same conversion away from the caller's thread, when the converter can; the episode loop prefers it. */
+  toPolicyAsync?(obs: LeRobotObservation): Promise<PolicyInput>;
   fromPolicy(chunk: ActionChunk): JointTargets;
 }
 
