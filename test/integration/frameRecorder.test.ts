@@ -240,6 +240,20 @@ test('a PNG written by the recorder also decodes in ffmpeg to the same pixels', 
   assert.deepEqual(new Uint8Array(decoded), frame.data);
 });
 
+test('PNG mode reads a frame\'s pixels only on the ticks it keeps (a synthetic camera renders on first read)', async (t) => {
+  const dir = await episodeDir();
+  const rec = await open(t, dir, [{ name: 'front', width: 8, height: 8 }], { fps: 30, mode: 'png', pngEvery: 5 });
+  const reads: number[] = [];
+  const pixels = quadrantFrame(8, 8).data;
+  for (let tick = 0; tick < 12; tick++) {
+    rec.record(tick, { front: { width: 8, height: 8, get data() { reads.push(tick); return pixels; } } });
+  }
+  const summary = await rec.finish();
+  assert.deepEqual([...new Set(reads)], [0, 5, 10]);
+  assert.deepEqual((await readdir(join(dir, 'frames', 'front'))).sort(), ['000000.png', '000005.png', '000010.png']);
+  assert.equal(summary.cameras[0].pngFrames, 3);
+});
+
 test("mode 'none' records nothing and starts no ffmpeg", async (t) => {
   const dir = await episodeDir();
   const rec = await open(t, dir, [{ name: 'front', width: 8, height: 8 }], { fps: 30, mode: 'none' });

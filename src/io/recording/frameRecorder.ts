@@ -233,6 +233,8 @@ export class CameraFrameRecorder implements AsyncDisposable {
   }
 
   private recordCamera(sink: CameraSink, tick: number, frame: RgbFrame): void {
+    // Before touching frame.data: a synthetic camera renders on first read, and PNG keeps one tick in pngEvery.
+    if (sink.png && !sink.png.keeps(tick)) return;
     const { width, height } = sink.camera;
     if (frame.width !== width || frame.height !== height || frame.data.length !== width * height * 3) {
       sink.wrongSize++;

@@ -53,9 +53,14 @@ export class PngFrameWriter {
     return this.pool.allocatedBytes;
   }
 
+  /** Whether `tick`'s frame would be kept (so a caller can skip producing the others). */
+  keeps(tick: number): boolean {
+    return !this.stopped && tick % this.config.every === 0;
+  }
+
   /** Queues the frame when `tick` is a kept one. Never waits, never throws for a busy disk. */
   record(tick: number, frame: RgbFrame): void {
-    if (this.stopped || tick % this.config.every !== 0) return;
+    if (!this.keeps(tick)) return;
     const buffer = this.pool.acquire();
     if (!buffer) {
       this.framesDropped++;
