@@ -12,6 +12,9 @@ import { UnsafeActionError } from '../io/robot/robotErrors';
 import type { LastExchange } from './lastExchange';
 
 /** Something that judges the episode (the simulator's cube task); real arms have none. */
+/** The last part of each wait, spent in setImmediate turns rather than on a timer (see sleepUntil). */
+const FINE_WAIT_MS = 2;
+
 export interface EpisodeWorld {
   step(joints: ArrayLike<number>, dtMs: number): void;
   readonly succeeded: boolean;
@@ -172,7 +175,7 @@ export class EpisodeLoop {
         // Drift-free: aim at anchor + (index) · period, whatever this tick cost.
         const wait = this.anchorMs + this.index * this.periodMs - performance.now();
         if (wait < 0) this.lateTicks++;
-        else await this.sleep(wait);
+        else await this.sleepUntil(this.anchorMs + this.index * this.periodMs);
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -243,11 +246,32 @@ export class EpisodeLoop {
     return 1000 / this.settings.fps;
   }
 
-  private sleep(ms: number): Promise<void> {
+  /**
+   * Waits until `deadline` (performance.now() clock): a timer for all but the last FINE_WAIT_MS, then setImmediate
+   * turns, which let I/O run between checks. Timers alone fire 1–4 ms late on a busy machine; the turns cost a
+   * little CPU at the end of each period and start ticks within a fraction of a ms.
+   */
+  private sleepUntil(deadline: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.wake = undefined; resolve(); }, ms);
+      let timer: NodeJS.Timeout | undefined;
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const poll = () => {
+        if (done) return;
+        if (performance.now() >= deadline) finish();
+        else setImmediate(poll);
+      };
       // stop / pause-then-step may cut the wait short.
-      this.wake = () => { clearTimeout(timer); this.wake = undefined; resolve(); };
+      this.wake = finish;
+      const coarse = deadline - performance.now() - FINE_WAIT_MS;
+      if (coarse > 0) timer = setTimeout(poll, coarse);
+      else setImmediate(poll);
     });
   }
 

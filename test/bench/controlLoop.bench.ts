@@ -31,8 +31,9 @@ export function loopErrors(atMs: ArrayLike<number>, lateMs: ArrayLike<number>, p
   return { start, period, earliestMs };
 }
 
-// The loop's own timer logic with no work in it (anchor + i · period, setTimeout for the rest), in plain JS for a
-// worker thread: it runs alongside the episode, so it sees the same machine load at the same time.
+// A plain timer loop with no work in it (anchor + i · period, setTimeout for the rest: the episode loop's timing
+// before its fine waits), in plain JS for a worker thread: it runs alongside the episode, so it sees the same
+// machine load at the same time.
 const EMPTY_LOOP_JS = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { fps, ticks } = workerData;
