@@ -84,8 +84,12 @@ export class FrameSocket {
       ws.once('unexpected-response', (_req, res) => {
         settle();
         ws.terminate();
-        reject(new PolicyConnectionError(url, `the server answered HTTP ${res.statusCode} instead of upgrading to a ` +
-          'websocket; is this the policy server\'s port?'));
+        const status = res.statusCode ?? 0;
+        const why = status >= 500
+          ? 'the server is up but refuses policy connections (starting, overloaded or shutting down; its log says which)'
+          : 'is this the policy server\'s port?';
+        reject(new PolicyConnectionError(url, `the server answered HTTP ${status} instead of upgrading to a websocket` +
+          `${res.statusMessage ? ` (${res.statusMessage})` : ''}; ${why}`));
       });
       ws.once('error', (err: Error) => {
         settle();
