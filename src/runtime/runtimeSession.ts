@@ -162,7 +162,7 @@ export class RuntimeSession {
       scheduler: new ChunkScheduler(toChunkSchedulerOptions(config.chunking), client.protocol === 'lerobot-ws' ? 'next' : 'observation'),
     }, {
       fps: config.fps, maxSteps: config.maxSteps, task: config.task, requestTimeoutMs: config.requestTimeoutMs,
-      startPaused: options.startPaused, recorder, exchange: conn.exchange,
+      startPaused: options.startPaused, recorder, exchange: conn.exchange, jointRanges: conn.jointRanges,
       onTick: (t) => { frames?.record(t.index, t.images); this.onTick(number, t); },
       onChunk: (c) => this.sink.emit('chunk', { episode: number, requestId: c.requestId, observationTick: c.observationTick,
         horizon: c.horizon, dims: c.dims, targets: Array.from(c.targets), accepted: c.accepted, latencyMs: c.latencyMs }),
