@@ -114,7 +114,7 @@ export class RuntimeSession {
     const clients = new Map<string, PolicyClient>();
     try {
       const endpoints = new Map(Object.entries(setup.endpoints));
-      const active = policyClient(config.activeModel, endpointOf(config, config.activeModel, setup.endpoints), config.requestTimeoutMs);
+      const active = policyClient(config.activeModel, endpointOf(config, config.activeModel, setup.endpoints), config.requestTimeoutMs, (m) => this.warn(m));
       clients.set(config.activeModel, active);
       const converter = await this.makeWatchedConverter(config);
       const scene = new CubeTask({ seed: config.robot.seed });
@@ -254,7 +254,7 @@ export class RuntimeSession {
       }
     }
     if (!client) {
-      client = policyClient(model, endpointOf(conn.config, model, Object.fromEntries(conn.endpoints)), conn.config.requestTimeoutMs);
+      client = policyClient(model, endpointOf(conn.config, model, Object.fromEntries(conn.endpoints)), conn.config.requestTimeoutMs, (m) => this.warn(m));
       conn.clients.set(model, client);
     }
     if (model === this.activeModel) return this.status();

@@ -103,6 +103,13 @@ export class FrameSocket {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
+  /** How the connection ended, for messages ("closed with 1006", a socket error); undefined while it is open. */
+  get ending(): string | undefined {
+    if (this.failure) return this.failure.message;
+    if (this.closeInfo) return `it closed the connection (${this.closeInfo.code}${this.closeInfo.reason ? `: ${this.closeInfo.reason}` : ''})`;
+    return undefined;
+  }
+
   /** Sends one binary frame and starts the send→first-byte clock. */
   send(bytes: Uint8Array): void {
     if (!this.isOpen) throw this.failure ?? new PolicyClosedError(this.url, this.closeInfo?.code ?? 1006, this.closeInfo?.reason ?? '');
