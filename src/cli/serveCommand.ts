@@ -94,10 +94,11 @@ async function run(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  log(`${protocol} policy "${profile.name}" (chunk ${profile.horizon} × ${profile.actionDim}, ~${profile.latencyMs} ms) ` +
-    `listening on ${server.url}`);
+  // Before the listening line, which is what scripts wait for.
   const active = values.fault ?? [];
   if (active.length > 0) log(`injecting faults: ${active.join(', ')} (known: ${POLICY_FAULT_SPECS})`);
+  log(`${protocol} policy "${profile.name}" (chunk ${profile.horizon} × ${profile.actionDim}, ~${profile.latencyMs} ms) ` +
+    `listening on ${server.url}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => { log(`${signal}: shutting down`); resolve(); };
     process.once('SIGINT', () => stop('SIGINT'));
