@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import {
   MAX_ACTION_DIM, MIN_ACTION_DIM, MODEL_PROFILES, actionDimTooNarrow, customizeProfile, isModelProfileName,
 } from '../core/policy/modelProfiles';
+import { POLICY_FAULT_SPECS, PolicyFaultSpecError, applyPolicyFault, noPolicyFaults } from '../core/policy/policyServerFaults';
 import { BuiltinPolicyServer } from '../io/policy/builtinServer/builtinPolicyServer';
 import { CliUsageError, intOption, numberOption } from './cliUsageError';
 
@@ -16,7 +17,20 @@ Options:
   --latency-ms MS      simulated inference time, overriding the profile's
   --horizon N          steps per chunk, overriding the profile's
   --action-dim N       values per action row (6..256), overriding the profile's; the first 6 are the joints
-  --dtype D            <f4 (default) | <f8 for the actions array`;
+  --dtype D            <f4 (default) | <f8 for the actions array
+  --fault SPEC         misbehave on purpose, for testing clients (repeatable, or comma-separated):
+                         hang             never answer an observation (awesome-lerobot: select_action)
+                         latency-ms=MS    add MS to every reply
+                         garbage          reply with bytes that are not msgpack
+                         traceback        send a Python traceback as a text frame, then close 1011
+                         shape=narrow     actions with 3 columns (fewer than the arm's 6 joints)
+                         shape=batched    actions shaped (2, horizon, dims)
+                         dtype=int64      integer actions; dtype=string: the array's text instead of an array
+                         values=nan|inf   every action value NaN (or +Inf)
+                         scale=K          every action value times K (scale=1000: far outside any joint's range)
+                         no-metadata      openpi: accept connections but never send the metadata frame
+                         refuse           answer websocket upgrades with HTTP 503 (/healthz still answers)
+                         crash-after=N    exit (status 1) on request N+1, mid-request`;
 
 async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -30,6 +44,7 @@ async function run(argv: string[]): Promise<number> {
       horizon: { type: 'string' },
       'action-dim': { type: 'string' },
       dtype: { type: 'string' },
+      fault: { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -55,11 +70,22 @@ async function run(argv: string[]): Promise<number> {
   } catch (err) {
     throw new CliUsageError(err instanceof Error ? err.message : String(err));
   }
+  const faults = noPolicyFaults();
+  for (const spec of values.fault ?? []) {
+    try {
+      applyPolicyFault(faults, spec);
+    } catch (err) {
+      if (err instanceof PolicyFaultSpecError) throw new CliUsageError(err.message);
+      throw err;
+    }
+  }
   const port = intOption('port', values.port, 8000, 0, 65535);
   const log = (line: string) => console.log(`[so100 serve] ${line}`);
+  // A crash fault is a real crash: no cleanup, no close frames, exit status 1.
+  const onCrash = () => process.exit(1);
   let server: BuiltinPolicyServer;
   try {
-    server = await BuiltinPolicyServer.start({ host: values.host, port, protocol, profile, log });
+    server = await BuiltinPolicyServer.start({ host: values.host, port, protocol, profile, log, faults, onCrash });
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'EADDRINUSE') {
@@ -68,6 +94,9 @@ async function run(argv: string[]): Promise<number> {
     }
     throw err;
   }
+  // Before the listening line, which is what scripts wait for.
+  const active = values.fault ?? [];
+  if (active.length > 0) log(`injecting faults: ${active.join(', ')} (known: ${POLICY_FAULT_SPECS})`);
   log(`${protocol} policy "${profile.name}" (chunk ${profile.horizon} × ${profile.actionDim}, ~${profile.latencyMs} ms) ` +
     `listening on ${server.url}`);
   await new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@
 import { ActionChunk } from '../core/chunking/actionChunk';
 import type { ChunkRequest, ChunkScheduler } from '../core/chunking';
 import type { Converter, LeRobotObservation, PolicyInput, RgbFrame } from '../core/convert';
-import { SO100_MOTORS, fromMotorVector, toMotorVector, type ClampEvent, type PerMotor } from '../core/so100';
+import { SO100_MOTORS, findFarTarget, fromMotorVector, toMotorVector, type ClampEvent, type JointRange, type PerMotor } from '../core/so100';
 import type { PolicyClient, PolicyResult } from '../io/policy/policyClient';
 import { TIMING_STAGES, type EpisodeRecorder } from '../io/recording';
 import type { So100Robot } from '../io/robot/so100Robot';
@@ -55,6 +55,8 @@ export interface EpisodeSettings {
   readonly recorder?: EpisodeRecorder;
   /** Keeps the last observation, input, reply, targets and safety outcome for the Converter Inspector. */
   readonly exchange?: LastExchange;
+  /** Calibrated range of every joint in the targets' units (motor order); targets far outside are reported once. */
+  readonly jointRanges?: readonly JointRange[];
 }
 
 export interface TickReport {
@@ -117,6 +119,10 @@ export class EpisodeLoop {
   private clampedTicks = 0;
   private lateTicks = 0;
   private policyFailures = 0;
+  /** Problems reported once per episode (each would otherwise repeat on every tick or chunk). */
+  private starvationWarned = false;
+  private farTargetWarned = false;
+  private lastHorizon = 0;
   private steps = 0;
   private index = 0;
   /** Set once: the reason the episode must end (first verdict stands). */
@@ -330,6 +336,7 @@ export class EpisodeLoop {
     const tick = scheduler.tick({ index, timeMs: tickStart - this.startMs, measured: Float64Array.from(joints) });
     if (tick.request && !this.inFlight && this.endReason === undefined) this.request(tick.request, obs.positions, images);
     else if (tick.request) scheduler.abandon(tick.request);
+    if (tick.starved) this.noteStarvation(index);
 
     const tAct = performance.now();
     let sent: PerMotor<number> | undefined;
@@ -457,9 +464,43 @@ export class EpisodeLoop {
       accepted: delivery.accepted, discardReason: delivery.accepted ? undefined : delivery.reason });
     this.settings.onChunk?.({ requestId: req.id, observationTick: req.observationIndex, horizon: back.horizon,
       dims: SO100_MOTORS.length, targets: back.targets, accepted: delivery.accepted, latencyMs: receivedAt - requestedAt });
-    if (delivery.accepted) this.chunks++;
+    if (delivery.accepted) {
+      this.chunks++;
+      this.lastHorizon = back.horizon;
+      this.checkFarTargets(back.targets, req.observationIndex);
+    }
     else if (delivery.reason !== 'other-epoch' && delivery.reason !== 'non-finite') this.warn(`a chunk was discarded: ${delivery.message}`);
     return delivery.accepted || delivery.reason !== 'non-finite';
+  }
+
+  /**
+   * Async mode should never run dry once chunks flow: when it does while a reply is on its way, the policy is slower
+   * than the queue lasts. Said once per episode; the summary counts every starved tick.
+   */
+  private noteStarvation(index: number): void {
+    const { scheduler } = this.parts;
+    if (this.starvationWarned || this.chunks === 0 || this.policyFailures > 0 || scheduler.options.mode !== 'async') return;
+    // A request made this very tick (the first after a failure, say) is not a slow one.
+    const pending = scheduler.pendingRequest;
+    if (!this.inFlight || !pending || pending.observationIndex >= index) return;
+    this.starvationWarned = true;
+    const last = scheduler.stats().lastLatencyMs;
+    const lasts = Math.round(this.lastHorizon * this.periodMs);
+    this.warn(`tick ${index}: starved — no action was queued while the policy was still answering (its last reply took ` +
+      `${Math.round(last)} ms; a chunk of ${this.lastHorizon} actions lasts ${lasts} ms at ${this.settings.fps} fps); the arm holds ` +
+      'its position until the reply arrives. Use a faster server or longer chunks, or ask earlier (chunking.threshold). Shown once per episode');
+  }
+
+  /** Targets far outside a joint's range mean wrong units, not an ambitious policy; safety clamps, the user is told once. */
+  private checkFarTargets(targets: Float64Array, observationTick: number): void {
+    const ranges = this.settings.jointRanges;
+    if (this.farTargetWarned || !ranges) return;
+    const far = findFarTarget(targets, ranges);
+    if (!far) return;
+    this.farTargetWarned = true;
+    this.warn(`the chunk for tick ${observationTick} asks ${far.motor} for ${far.value.toPrecision(6)} (row ${far.row}), far outside its ` +
+      `calibrated range ${far.range.min.toFixed(1)}..${far.range.max.toFixed(1)}; safety clamps such targets to the range and the step cap, ` +
+      'so the arm will not follow the policy. Check the action units and normalisation (robot.normMode, the converter). Shown once per episode');
   }
 
   /** One more failure in a row (request, converter); too many end the episode with the last one's reason. */

@@ -114,7 +114,7 @@ export class RuntimeSession {
     const clients = new Map<string, PolicyClient>();
     try {
       const endpoints = new Map(Object.entries(setup.endpoints));
-      const active = policyClient(config.activeModel, endpointOf(config, config.activeModel, setup.endpoints), config.requestTimeoutMs);
+      const active = policyClient(config.activeModel, endpointOf(config, config.activeModel, setup.endpoints), config.requestTimeoutMs, (m) => this.warn(m));
       clients.set(config.activeModel, active);
       const converter = await this.makeWatchedConverter(config);
       const scene = new CubeTask({ seed: config.robot.seed });
@@ -162,7 +162,7 @@ export class RuntimeSession {
       scheduler: new ChunkScheduler(toChunkSchedulerOptions(config.chunking), client.protocol === 'lerobot-ws' ? 'next' : 'observation'),
     }, {
       fps: config.fps, maxSteps: config.maxSteps, task: config.task, requestTimeoutMs: config.requestTimeoutMs,
-      startPaused: options.startPaused, recorder, exchange: conn.exchange,
+      startPaused: options.startPaused, recorder, exchange: conn.exchange, jointRanges: conn.jointRanges,
       onTick: (t) => { frames?.record(t.index, t.images); this.onTick(number, t); },
       onChunk: (c) => this.sink.emit('chunk', { episode: number, requestId: c.requestId, observationTick: c.observationTick,
         horizon: c.horizon, dims: c.dims, targets: Array.from(c.targets), accepted: c.accepted, latencyMs: c.latencyMs }),
@@ -254,7 +254,7 @@ export class RuntimeSession {
       }
     }
     if (!client) {
-      client = policyClient(model, endpointOf(conn.config, model, Object.fromEntries(conn.endpoints)), conn.config.requestTimeoutMs);
+      client = policyClient(model, endpointOf(conn.config, model, Object.fromEntries(conn.endpoints)), conn.config.requestTimeoutMs, (m) => this.warn(m));
       conn.clients.set(model, client);
     }
     if (model === this.activeModel) return this.status();

@@ -59,9 +59,12 @@ export function endpointOf(config: So100Config, model: string, endpoints: Readon
   throw new Error(`model "${model}" has no running server; start it first (the host passes its address)`);
 }
 
-export function policyClient(name: string, endpoint: RuntimeModelEndpoint, requestTimeoutMs?: number): PolicyClient {
+export function policyClient(name: string, endpoint: RuntimeModelEndpoint, requestTimeoutMs?: number, onWarning?: (message: string) => void): PolicyClient {
   if (!/^wss?:\/\//.test(endpoint.url)) throw new Error(`model "${name}": url must start with ws:// or wss://, got "${endpoint.url}"`);
-  const options = { requestTimeoutMs };
+  // A reconnect happens inside a request: one attempt should not outlast the request itself.
+  const options = {
+    requestTimeoutMs, connectTimeoutMs: requestTimeoutMs === undefined ? undefined : Math.min(10_000, requestTimeoutMs), onReconnected: onWarning,
+  };
   return endpoint.protocol === 'openpi' ? new OpenPiClient(endpoint.url, options) : new LeRobotWsClient(endpoint.url, options);
 }
 

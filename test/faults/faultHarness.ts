@@ -153,3 +153,33 @@ export async function withRig<T>(config: So100Config, endpoints: Record<string, 
     await rig.close();
   }
 }
+
+/**
+ * A starved tick holds: the goal written is the measured position (never a stale action). From tick `from` on,
+ * every starved tick that wrote something wrote what it measured; returns how many starved ticks there were.
+ */
+export function assertHeldWhileStarved(ticks: readonly TickTelemetry[], from = 0): number {
+  let starved = 0;
+  for (const t of ticks) {
+    if (t.index < from || !t.starved) continue;
+    starved++;
+    if (!t.sent) continue;
+    t.sent.forEach((v, i) => assert.ok(Math.abs(v - t.measured[i]) < 1e-6, `tick ${t.index} was starved but sent ${t.sent} while measuring ${t.measured}`));
+  }
+  return starved;
+}
+
+/** Starts an episode, runs `during` alongside it (fault switches), and returns its summary. */
+export async function runEpisodeWith(rig: FaultRig, during?: (rig: FaultRig) => Promise<void>): Promise<EpisodeSummary> {
+  await rig.session.runEpisode();
+  const ended = rig.session.episodeEnded()!;
+  if (during) {
+    try {
+      await during(rig);
+    } catch (err) {
+      await rig.session.stop();
+      throw err;
+    }
+  }
+  return ended;
+}

@@ -84,8 +84,12 @@ export class FrameSocket {
       ws.once('unexpected-response', (_req, res) => {
         settle();
         ws.terminate();
-        reject(new PolicyConnectionError(url, `the server answered HTTP ${res.statusCode} instead of upgrading to a ` +
-          'websocket; is this the policy server\'s port?'));
+        const status = res.statusCode ?? 0;
+        const why = status >= 500
+          ? 'the server is up but refuses policy connections (starting, overloaded or shutting down; its log says which)'
+          : 'is this the policy server\'s port?';
+        reject(new PolicyConnectionError(url, `the server answered HTTP ${status} instead of upgrading to a websocket` +
+          `${res.statusMessage ? ` (${res.statusMessage})` : ''}; ${why}`));
       });
       ws.once('error', (err: Error) => {
         settle();
@@ -97,6 +101,13 @@ export class FrameSocket {
 
   get isOpen(): boolean {
     return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** How the connection ended, for messages ("closed with 1006", a socket error); undefined while it is open. */
+  get ending(): string | undefined {
+    if (this.failure) return this.failure.message;
+    if (this.closeInfo) return `it closed the connection (${this.closeInfo.code}${this.closeInfo.reason ? `: ${this.closeInfo.reason}` : ''})`;
+    return undefined;
   }
 
   /** Sends one binary frame and starts the send→first-byte clock. */

@@ -5,7 +5,7 @@ import { NdArray, decodePolicyFrame, type WireValue } from '../../core/ndarray';
 import { httpHealthz } from '../process/readiness';
 import type { FrameSocket } from './frameSocket';
 import type { InferOptions, PolicyClient, PolicyObservation, PolicyResult } from './policyClient';
-import { PolicyProtocolError, PolicyServerError } from './policyErrors';
+import { PolicyProtocolError, PolicyServerError, PolicyTimeoutError } from './policyErrors';
 import { RequestReplyClient, describeValue, isPlainMap, type RequestReplyOptions } from './requestReplyClient';
 
 export interface OpenPiClientOptions extends RequestReplyOptions {
@@ -27,7 +27,16 @@ export class OpenPiClient extends RequestReplyClient implements PolicyClient {
 
   /** The server speaks first: one binary frame with the policy metadata. */
   protected async onOpen(socket: FrameSocket): Promise<void> {
-    const frame = await socket.next(this.connectTimeoutMs, 'waiting for the metadata frame');
+    let frame;
+    try {
+      frame = await socket.next(this.connectTimeoutMs, 'waiting for the metadata frame');
+    } catch (err) {
+      // The websocket is open, so the server is there: waiting again will not bring the frame (not retried).
+      if (!(err instanceof PolicyTimeoutError)) throw err;
+      throw new PolicyProtocolError(`the server at ${this.url} accepted the connection but sent no metadata frame within ` +
+        `${this.connectTimeoutMs} ms; an openpi server sends one at once. Is it an awesome-lerobot server (protocol ` +
+        '"lerobot-ws"), or is the server stuck?', { cause: err });
+    }
     if (!frame.binary) throw new PolicyServerError(this.url, new TextDecoder().decode(frame.data));
     let meta: WireValue;
     try {
@@ -86,8 +95,13 @@ export function readActions(reply: { readonly [key: string]: WireValue }, key: s
   if (!(value instanceof NdArray)) {
     throw new PolicyProtocolError(`"${key}" from ${url} should be an ndarray, got ${describeValue(value)}`);
   }
-  if (value.dtype === '|b1' || value.dtype === '|u1') {
+  if (value.dtype === '|b1') {
     throw new PolicyProtocolError(`"${key}" from ${url} has dtype ${value.dtype}; actions must be numbers (<f4 or <f8)`);
+  }
+  if (!value.dtype.includes('f')) {
+    // Integers are no joint targets; an integer chunk is usually π₀-FAST's action tokens, not decoded.
+    throw new PolicyProtocolError(`"${key}" from ${url} has integer dtype ${value.dtype}; actions must be floats (<f4 or <f8). ` +
+      'Integer actions are usually undecoded π₀-FAST tokens: check the server\'s output transforms');
   }
   try {
     return ActionChunk.fromShaped(value.shape, value.toFloat64(), key);

@@ -15,6 +15,11 @@ export interface RequestReplyOptions {
   /** Injected for tests; Math.random otherwise. */
   readonly random?: () => number;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Told when a connection that was lost by itself (the server closed it between requests) or that took more than
+   * one attempt had to be re-opened: the request succeeded, but the arm waited and the user should know why.
+   */
+  readonly onReconnected?: (message: string) => void;
 }
 
 export interface RoundTrip {
@@ -39,9 +44,12 @@ export abstract class RequestReplyClient implements AsyncDisposable {
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
   private readonly headers: Readonly<Record<string, string>> | undefined;
+  private readonly onReconnected: ((message: string) => void) | undefined;
+  /** A connection was open before: the next open is a reconnect. */
+  private everConnected = false;
   private readonly encoder = new PolicyFrameEncoder();
   private socket: FrameSocket | undefined;
-  private connecting: Promise<FrameSocket> | undefined;
+  private connecting: Promise<OpenedSocket> | undefined;
   private busy = false;
   private closed = false;
 
@@ -52,6 +60,7 @@ export abstract class RequestReplyClient implements AsyncDisposable {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.random = options.random ?? Math.random;
     this.headers = options.headers;
+    this.onReconnected = options.onReconnected;
   }
 
   get connected(): boolean {
@@ -137,33 +146,56 @@ export abstract class RequestReplyClient implements AsyncDisposable {
   private async ensureSocket(signal?: AbortSignal): Promise<FrameSocket> {
     if (this.closed) throw new PolicyError(`the client for ${this.url} is closed`);
     if (this.socket?.isOpen) return this.socket;
+    // Still set: the server ended it between requests (ours are cleared when dropped or closed on purpose).
+    const lostBy = this.socket?.ending;
     this.socket = undefined;
+    const reconnect = this.everConnected;
+    // Only the caller that starts the attempt reports it.
+    const mine = this.connecting === undefined;
     this.connecting ??= this.openWithBackoff(signal).finally(() => { this.connecting = undefined; });
-    this.socket = await this.connecting;
+    const opened = await this.connecting;
+    this.socket = opened.socket;
+    this.everConnected = true;
+    if (mine && reconnect && (lostBy !== undefined || opened.attempts > 1)) {
+      const why = lostBy !== undefined ? `the server ended the last connection between requests (${lostBy}); ` : '';
+      const tries = opened.attempts > 1 ? ` on attempt ${opened.attempts}, after ${Math.round(opened.ms)} ms (${opened.firstError})` : '';
+      this.onReconnected?.(`policy server at ${this.url}: ${why}reconnected${tries}; the request waited meanwhile (was the server restarted?)`);
+    }
     return this.socket;
   }
 
-  private async openWithBackoff(signal?: AbortSignal): Promise<FrameSocket> {
+  private async openWithBackoff(signal?: AbortSignal): Promise<OpenedSocket> {
     let lastError: unknown;
+    let firstError: string | undefined;
+    const t0 = performance.now();
     for (let attempt = 1; attempt <= this.backoff.maxAttempts; attempt++) {
       if (attempt > 1) await sleep(backoffDelayMs(attempt - 1, this.backoff, this.random), undefined, { signal });
       let socket: FrameSocket | undefined;
       try {
         socket = await FrameSocket.open(this.url, { timeoutMs: this.connectTimeoutMs, signal, headers: this.headers });
         await this.onOpen(socket);
-        return socket;
+        return { socket, attempts: attempt, ms: performance.now() - t0, firstError };
       } catch (err) {
         socket?.destroy();
         if (signal?.aborted) throw err;
         // Only "not there yet" is worth retrying; a server that answers wrongly will not improve.
         if (!(err instanceof PolicyConnectionError || err instanceof PolicyTimeoutError)) throw err;
         lastError = err;
+        firstError ??= err instanceof PolicyConnectionError ? err.detail : err.message;
       }
     }
     const detail = lastError instanceof PolicyConnectionError ? lastError.detail
       : lastError instanceof Error ? lastError.message : String(lastError);
     throw new PolicyConnectionError(this.url, `${detail} (gave up after ${this.backoff.maxAttempts} attempts)`, { cause: lastError });
   }
+}
+
+interface OpenedSocket {
+  readonly socket: FrameSocket;
+  readonly attempts: number;
+  readonly ms: number;
+  /** Why the first attempt failed, when it did. */
+  readonly firstError?: string;
 }
 
 export function isPlainMap(v: WireValue): v is { [key: string]: WireValue } {

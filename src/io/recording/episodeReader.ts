@@ -29,7 +29,12 @@ export interface RecordedStep {
 
 export interface RecordedChunk {
   readonly chunk: number;
+  /** The scheduler's request id (unique within the episode), when recorded. */
+  readonly requestId?: number;
   readonly observationTick: number;
+  /** ms since the episode started. */
+  readonly requestedAtMs: number;
+  readonly receivedAtMs: number;
   readonly horizon: number;
   readonly dims: number;
   /** horizon rows of dims values; null where the policy sent a non-finite number. */
@@ -177,7 +182,8 @@ function parseChunks({ file, lines }: Awaited<ReturnType<typeof readLines>>): Re
       throw new EpisodeRecordReadError(file, n, 'a chunk needs chunk, horizon, dims and horizon × dims actions');
     }
     return {
-      chunk: c.chunk, observationTick: Number(c.observationTick), horizon: c.horizon, dims: c.dims, actions: actions as (number | null)[][],
+      chunk: c.chunk, requestId: typeof c.requestId === 'number' ? c.requestId : undefined, observationTick: Number(c.observationTick),
+      requestedAtMs: Number(c.requestedAtMs), receivedAtMs: Number(c.receivedAtMs), horizon: c.horizon, dims: c.dims, actions: actions as (number | null)[][],
       accepted: c.accepted as boolean | undefined, discardReason: c.discardReason as string | undefined, latencyMs: Number(c.latencyMs),
     };
   });

@@ -1,13 +1,16 @@
 // The built-in policy server: openpi's websocket protocol byte for byte (metadata first, /healthz, timing keys,
 // traceback text + close 1011 on errors, no compression), or the awesome-lerobot protocol. It serves the
 // deterministic demo policy, so the whole flow runs without a GPU or model files. Replies are fresh buffers, not a
-// reused encoder view: the socket may still be writing one when the next is encoded.
+// reused encoder view: the socket may still be writing one when the next is encoded. `faults` (a plain mutable object)
+// makes it misbehave on purpose, for the fault-injection suite and `so100 serve --fault`.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { customizeProfile, type ModelProfile } from '../../../core/policy/modelProfiles';
-import { Float64Value, NdArray, decodePolicyFrame, encodePolicyFrame, type WireValue } from '../../../core/ndarray';
+import { Float64Value, decodePolicyFrame, encodePolicyFrame, type WireValue } from '../../../core/ndarray';
+import { noPolicyFaults, type PolicyServerFaults } from '../../../core/policy/policyServerFaults';
 import type { PolicyProtocol } from '../../process/serverSpec';
+import { FAULT_TRACEBACK, GARBAGE_REPLY, actionsWithFaults } from './faultyReplies';
 import { observationState } from './observationState';
 import { ServerPolicy } from './serverPolicy';
 
@@ -18,6 +21,13 @@ export interface BuiltinServerOptions {
   readonly protocol: PolicyProtocol;
   readonly profile: ModelProfile;
   readonly log?: (line: string) => void;
+  /** Injected faults; the server reads the object on every connection and request, so mutate it to switch them. */
+  readonly faults?: PolicyServerFaults;
+  /**
+   * What the `crashAfterRequests` fault does. Default: drop every connection without a close frame and stop
+   * listening, as a dead process would; `so100 serve` exits instead.
+   */
+  readonly onCrash?: () => void;
 }
 
 export interface BuiltinServerStats {
@@ -33,11 +43,16 @@ const MAX_PENDING_PER_CONNECTION = 4;
 export class BuiltinPolicyServer implements AsyncDisposable {
   readonly stats: BuiltinServerStats = { connections: 0, requests: 0, errors: 0 };
   private profile: ModelProfile;
+  readonly faults: PolicyServerFaults;
   private readonly sockets = new Set<WebSocket>();
+  private received = 0;
+  private crashed = false;
 
   private constructor(private readonly http: Server, private readonly wss: WebSocketServer,
-    readonly protocol: PolicyProtocol, profile: ModelProfile, private readonly log: (line: string) => void) {
+    readonly protocol: PolicyProtocol, profile: ModelProfile, private readonly log: (line: string) => void,
+    faults: PolicyServerFaults | undefined, private readonly onCrash: (() => void) | undefined) {
     this.profile = profile;
+    this.faults = faults ?? noPolicyFaults();
   }
 
   /** Starts listening; resolves once the port is bound. Rejects with RangeError for a profile it cannot serve. */
@@ -48,8 +63,13 @@ export class BuiltinPolicyServer implements AsyncDisposable {
     const http = createServer((req, res) => BuiltinPolicyServer.answerHttp(req, res));
     // openpi runs websockets with compression=None; awesome-lerobot keeps websockets' default (deflate on offer).
     const wss = new WebSocketServer({ noServer: true, perMessageDeflate: options.protocol === 'lerobot-ws', maxPayload: 0 });
-    const server = new BuiltinPolicyServer(http, wss, options.protocol, profile, log);
+    const server = new BuiltinPolicyServer(http, wss, options.protocol, profile, log, options.faults, options.onCrash);
     http.on('upgrade', (req, socket, head) => {
+      if (server.faults.refuseConnections) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n' +
+          'policy connections are refused (so100 serve --fault refuse)\n');
+        return;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => server.accept(ws));
     });
     await new Promise<void>((resolve, reject) => {
@@ -77,6 +97,11 @@ export class BuiltinPolicyServer implements AsyncDisposable {
 
   get currentProfile(): ModelProfile {
     return this.profile;
+  }
+
+  /** Drops every open connection without a close frame (a network cut, a restarting proxy); new ones are accepted. */
+  dropConnections(): void {
+    for (const ws of this.sockets) ws.terminate();
   }
 
   async close(): Promise<void> {
@@ -111,6 +136,13 @@ export class BuiltinPolicyServer implements AsyncDisposable {
     let pending = 0;
     let chain = Promise.resolve();
     ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (this.crashed) return;
+      const crashAt = this.faults.crashAfterRequests;
+      if (crashAt !== undefined && this.received >= crashAt) {
+        this.crash(crashAt);
+        return;
+      }
+      this.received++;
       if (pending >= MAX_PENDING_PER_CONNECTION) {
         this.log('a client sent requests without waiting for replies; closing it');
         ws.close(1008, 'one request at a time');
@@ -125,11 +157,22 @@ export class BuiltinPolicyServer implements AsyncDisposable {
     session.open();
   }
 
+  private crash(after: number): void {
+    this.crashed = true;
+    this.log(`fault crash-after=${after}: crashing on request ${after + 1}`);
+    if (this.onCrash) {
+      this.onCrash();
+      return;
+    }
+    this.dropConnections();
+    this.http.close();
+  }
+
   /** Runs the demo policy with the profile's simulated latency (never blocking the event loop). */
   async infer(policy: ServerPolicy, observation: WireValue, state: Float64Array): Promise<{ values: Float64Array; inferMs: number }> {
     const t0 = performance.now();
     const values = policy.plan(observation, state);
-    const remaining = this.profile.latencyMs - (performance.now() - t0);
+    const remaining = this.profile.latencyMs + this.faults.extraLatencyMs - (performance.now() - t0);
     if (remaining > 0) await new Promise((r) => setTimeout(r, remaining));
     return { values, inferMs: performance.now() - t0 };
   }
@@ -150,6 +193,13 @@ export class BuiltinPolicyServer implements AsyncDisposable {
   }
 }
 
+/** The `traceback` fault's error: its text frame is a Python traceback, not this stack. */
+class InjectedTraceback extends Error {
+  constructor() {
+    super('injected traceback (so100 serve --fault traceback)');
+  }
+}
+
 /** openpi: metadata frame first, then strictly observation → result. */
 class OpenPiSession {
   private readonly policy: ServerPolicy;
@@ -161,6 +211,7 @@ class OpenPiSession {
   }
 
   open(): void {
+    if (this.server.faults.skipMetadata) return;
     const p = this.server.currentProfile;
     // Real servers send train_config.policy_metadata or {}; ours says what it is.
     this.ws.send(encodePolicyFrame({
@@ -172,14 +223,21 @@ class OpenPiSession {
     try {
       if (!isBinary) throw new TypeError('expected a binary msgpack frame, got a text frame (the openpi protocol is msgpack only)');
       this.server.noteRequest();
+      const faults = this.server.faults;
+      if (faults.hang) return;
       const obs = decodePolicyFrame(data);
       const state = observationState(obs);
       const p = this.server.currentProfile;
       const { values, inferMs } = await this.server.infer(this.policy, obs, state);
-      const actions = NdArray.fromTyped(p.dtype === '<f8' ? values : Float32Array.from(values), [p.horizon, p.actionDim]);
+      if (this.ws.readyState !== this.ws.OPEN) return;
+      if (faults.traceback) throw new InjectedTraceback();
+      if (faults.garbage) {
+        this.ws.send(GARBAGE_REPLY);
+        return;
+      }
+      const actions = actionsWithFaults(values, p.horizon, p.actionDim, p.dtype, faults);
       const serverTiming: { [key: string]: WireValue } = { infer_ms: new Float64Value(performance.now() - received) };
       if (this.prevTotalMs !== undefined) serverTiming.prev_total_ms = new Float64Value(this.prevTotalMs);
-      if (this.ws.readyState !== this.ws.OPEN) return;
       this.ws.send(encodePolicyFrame({
         actions,
         policy_timing: { infer_ms: new Float64Value(inferMs) },
@@ -191,7 +249,7 @@ class OpenPiSession {
       const text = err instanceof Error ? `${err.stack ?? err.message}` : String(err);
       this.server.noteError(`request failed: ${err instanceof Error ? err.message : text}`);
       if (this.ws.readyState === this.ws.OPEN) {
-        this.ws.send(`Traceback (so100 builtin server):\n${text}\n`);
+        this.ws.send(err instanceof InjectedTraceback ? FAULT_TRACEBACK : `Traceback (so100 builtin server):\n${text}\n`);
         this.ws.close(1011, CLOSE_REASON_1011);
       }
     }
@@ -217,7 +275,23 @@ class LeRobotSession {
       const msg = decodePolicyFrame(data);
       const type = typeof msg === 'object' && msg !== null && !Array.isArray(msg) ? (msg as { type?: WireValue }).type : undefined;
       this.server.noteRequest();
+      const faults = this.server.faults;
+      // The model is what misbehaves: ping, reset and the other messages are still answered.
+      if (type === 'select_action' && faults.hang) return;
       reply = await this.dispatch(type, msg as { [key: string]: WireValue }, received);
+      if (type === 'select_action' && this.ws.readyState === this.ws.OPEN) {
+        if (faults.traceback) {
+          // The stock server's handler dies on an exception: the close is 1011, here with the traceback first.
+          this.server.noteError('request failed: injected traceback');
+          this.ws.send(FAULT_TRACEBACK);
+          this.ws.close(1011, CLOSE_REASON_1011);
+          return;
+        }
+        if (faults.garbage) {
+          this.ws.send(GARBAGE_REPLY);
+          return;
+        }
+      }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.server.noteError(`request failed: ${message}`);
@@ -254,7 +328,7 @@ class LeRobotSession {
         const step = this.queue.shift() as Float64Array;
         return {
           type: 'action_response',
-          action: NdArray.fromTyped(Float32Array.from(step), [1, step.length]),
+          action: actionsWithFaults(step, 1, step.length, '<f4', this.server.faults),
           server_timing: { infer_ms: new Float64Value(performance.now() - received) },
         };
       }
