@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { customizeProfile, type ModelProfile } from '../../../core/policy/modelProfiles';
 import { Float64Value, NdArray, decodePolicyFrame, encodePolicyFrame, type WireValue } from '../../../core/ndarray';
+import { decodeLeRobotMessage, type LeRobotMessage } from '../../../core/policy/leRobotMessage';
 import type { PolicyProtocol } from '../../process/serverSpec';
 import { observationState } from './observationState';
 import { ServerPolicy } from './serverPolicy';
@@ -214,10 +215,8 @@ class LeRobotSession {
     let reply: { [key: string]: WireValue };
     try {
       if (!isBinary) throw new TypeError('expected a binary msgpack message, got a text frame');
-      const msg = decodePolicyFrame(data);
-      const type = typeof msg === 'object' && msg !== null && !Array.isArray(msg) ? (msg as { type?: WireValue }).type : undefined;
       this.server.noteRequest();
-      reply = await this.dispatch(type, msg as { [key: string]: WireValue }, received);
+      reply = await this.dispatch(decodeLeRobotMessage(data), received);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.server.noteError(`request failed: ${message}`);
@@ -226,8 +225,8 @@ class LeRobotSession {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodePolicyFrame(reply));
   }
 
-  private async dispatch(type: WireValue | undefined, msg: { [key: string]: WireValue }, received: number): Promise<{ [key: string]: WireValue }> {
-    switch (type) {
+  private async dispatch(msg: LeRobotMessage, received: number): Promise<{ [key: string]: WireValue }> {
+    switch (msg.type) {
       case 'ping':
         return { type: 'pong', capabilities: ['get_stats', 'configure'] };
       case 'reset':
@@ -243,10 +242,10 @@ class LeRobotSession {
       case 'configure':
         return { type: 'configure_response', status: 'success', config: this.configure(msg.config) };
       case 'select_action': {
-        const state = observationState(msg.observation ?? null);
+        const state = observationState(msg.observation);
         if (this.queue.length === 0) {
           const p = this.server.currentProfile;
-          const { values } = await this.server.infer(this.policy, msg.observation ?? null, state);
+          const { values } = await this.server.infer(this.policy, msg.observation, state);
           // LeRobot policies emit the robot's own action width, not the model's padded one.
           const dims = Math.min(state.length, p.actionDim);
           for (let t = 0; t < p.horizon; t++) this.queue.push(values.slice(t * p.actionDim, t * p.actionDim + dims));
@@ -259,13 +258,12 @@ class LeRobotSession {
         };
       }
       default:
-        return { type: 'error', message: `unknown message type ${JSON.stringify(type ?? null)}; this server knows ` +
+        return { type: 'error', message: `a client does not send "${msg.type}"; this server answers ` +
           'select_action, reset, ping, get_stats and configure' };
     }
   }
 
-  private configure(config: WireValue | undefined): { [key: string]: WireValue } {
-    const c = (typeof config === 'object' && config !== null && !Array.isArray(config) ? config : {}) as { [key: string]: WireValue };
+  private configure(c: { readonly [key: string]: WireValue }): { [key: string]: WireValue } {
     const p = this.server.currentProfile;
     const latency = typeof c.latency_ms === 'number' ? c.latency_ms : p.latencyMs;
     if (!Number.isFinite(latency) || latency < 0 || latency > 600_000) throw new RangeError(`latency_ms must be 0..600000, got ${latency}`);
