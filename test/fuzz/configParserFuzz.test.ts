@@ -42,6 +42,13 @@ test('fuzz: random, syntax-rich, mutated and hostile config texts give a config 
   runFuzz('config parser', fc.property(input, checkText), RUNS);
 });
 
+test('found by the long run: nesting refused at the last character is located inside the text', () => {
+  const text = '['.repeat(64);
+  const [p] = parseConfig(text).problems;
+  assert.equal(p.message, 'nesting deeper than 64 levels');
+  located(p, text);
+});
+
 test('the checks can fail: a problem outside the text is caught', () => {
   assert.throws(() => located({ path: '', message: 'x', severity: 'error', offset: 3, length: 2, line: 1, column: 4 }, 'abc'));
   assert.throws(() => onlyTyped(() => { throw new RangeError('stack'); }, [ConfigSyntaxError]), RangeError);
