@@ -44,7 +44,7 @@ if (picked.length === 0) {
 }
 
 // 2. node:test over unit and integration tests (TypeScript through tsx).
-const files = (picked.length ? picked.map((p) => join(root, p)) : [join(root, 'test/unit'), join(root, 'test/integration'), join(root, 'test/faults')])
+const files = (picked.length ? picked.map((p) => join(root, p)) : [join(root, 'test/unit'), join(root, 'test/integration'), join(root, 'test/faults'), join(root, 'test/fuzz')])
   .flatMap(testFiles);
 if (files.length > 0) {
   console.log(`\n▶ node:test, ${files.length} files`);

@@ -3,7 +3,7 @@
 // process — it runs one pick-the-cube episode and prints the result and where the time went. It drives the same
 // RuntimeSession the runtime process serves to VS Code, in this process.
 import { parseArgs } from 'node:util';
-import { activeModelOf } from '../core/config';
+import { activeModelOf, remotePolicyNotice } from '../core/config';
 import { NdArray, type WireValue } from '../core/ndarray';
 import type { EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint } from '../core/rpc';
 import { modelServerSpec, needsFreePort } from '../io/process/modelServerSpec';
@@ -96,6 +96,9 @@ async function run(argv: string[]): Promise<number> {
   let supervisor: ServerSupervisor | undefined;
   try {
     const model = activeModelOf(config);
+    // Remote hosts are allowed, never silent: the observations leave this machine.
+    const notice = remotePolicyNotice(config.activeModel, model);
+    if (notice) console.log(`Note: ${notice}`);
     const endpoints: Record<string, RuntimeModelEndpoint> = {};
     if (model.kind !== 'remote') {
       const spec = modelServerSpec(config.activeModel, model, {

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import { modelNamed, type So100Config } from '../core/config';
+import { modelNamed, remotePolicyNotice, untrustedMessage, untrustedRefusals, type So100Config } from '../core/config';
 import type { EpisodeSummary, RuntimeStatus } from '../core/rpc';
 import { EPISODE_FILES } from '../io/recording/episodeRecorder';
 import { listSerialPorts } from '../io/serial/portListing';
@@ -20,6 +20,8 @@ export class EpisodeCommands implements vscode.Disposable {
   /** Set by Swap Model: the model the next connect uses instead of the file's activeModel. */
   private modelOverride: string | undefined;
   private last: EpisodeSummary | undefined;
+  /** Remote hosts already announced this session (once each is enough). */
+  private readonly announcedHosts = new Set<string>();
 
   constructor(
     private readonly config: WorkspaceConfig,
@@ -90,12 +92,10 @@ export class EpisodeCommands implements vscode.Disposable {
     if (phase === 'connected' || phase === 'running' || phase === 'paused') return true;
     const config = this.effectiveConfig();
     if (!config) return false;
-    if (config.converter.module && !vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage(`SO-100: this workspace is not trusted, so the converter module ${config.converter.module} is not run. Trust the workspace, or remove converter.module.`);
-      return false;
-    }
+    if (!this.trustAllows(config, config.activeModel)) return false;
     const server = await this.servers.ensureReady(config.activeModel);
     if (!server) return false;
+    this.announceRemote(config, config.activeModel);
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SO-100: connecting the arm and the policy' }, async () => {
       // This machine's ffmpeg is a setting, like its serial port: not something a shared so100.json can know.
       const ffmpegPath = vscode.workspace.getConfiguration('so100').get<string>('ffmpegPath', '').trim() || undefined;
@@ -149,6 +149,30 @@ export class EpisodeCommands implements vscode.Disposable {
     else void vscode.window.showErrorMessage(`SO-100: emergency stop — ${r.failedMotors.join(', ')} did not confirm torque off. Switch the arm's power off now.`);
   }
 
+  /** False (with a warning naming what is refused) when the workspace is untrusted and `model` would run its code. */
+  private trustAllows(config: So100Config, model: string): boolean {
+    const refusals = untrustedRefusals(config, vscode.workspace.isTrusted, model);
+    if (refusals.length === 0) return true;
+    const msg = `SO-100: ${untrustedMessage(refusals)}`;
+    this.runtime.log.warn(msg);
+    void vscode.window.showWarningMessage(msg, 'Manage Workspace Trust').then((pick) => {
+      if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+    return false;
+  }
+
+  /** Remote policy hosts are allowed but shown: logged every time, told once per host and session. */
+  private announceRemote(config: So100Config, model: string): void {
+    const m = modelNamed(config.models, model);
+    const notice = m && remotePolicyNotice(model, m);
+    if (!notice) return;
+    this.runtime.log.info(`SO-100: ${notice}`);
+    const key = m.kind === 'remote' ? m.url : `${model}@${m.kind === 'command' ? m.host : ''}`;
+    if (this.announcedHosts.has(key)) return;
+    this.announcedHosts.add(key);
+    void vscode.window.showInformationMessage(`SO-100: ${notice}`);
+  }
+
   /** Quick pick of the configured models with their state; `name` (from a keybinding or a test) skips it. */
   private async swapModel(name?: string): Promise<void> {
     const config = this.effectiveConfig();
@@ -174,8 +198,10 @@ export class EpisodeCommands implements vscode.Disposable {
       return;
     }
     // The new server first, then the runtime switches, then the old server goes: no request meets a dead server.
+    if (!this.trustAllows(config, pick.label)) return;
     const server = await this.servers.ensureReady(pick.label, { keepPrevious: true });
     if (!server) return;
+    this.announceRemote(config, pick.label);
     try {
       await this.runtime.call('swapModel', { model: server.model, endpoint: server.endpoint });
     } finally {
@@ -274,6 +300,8 @@ export class EpisodeCommands implements vscode.Disposable {
     const phase = this.runtime.status()?.phase ?? 'idle';
     if (!this.runtime.running || phase === 'idle' || phase === 'estopped' || phase === 'connecting') return;
     const config = this.modelOverride && modelNamed(next.models, this.modelOverride) ? { ...next, activeModel: this.modelOverride } : next;
+    // An edit (or a pull) may add a converter module while connected: it is loaded only in a trusted workspace.
+    if (!this.trustAllows(config, config.activeModel)) return;
     const r = await this.runtime.call('applyConfig', { config });
     if (r.applied.length) this.runtime.log.info(`${CONFIG_FILE_NAME}: applied now: ${r.applied.join(', ')}`);
     if (r.nextEpisode.length) this.runtime.log.info(`${CONFIG_FILE_NAME}: from the next episode: ${r.nextEpisode.join(', ')}`);

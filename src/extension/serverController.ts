@@ -11,7 +11,7 @@ import type { ServerStatusItem } from './serverStatusItem';
 import { needsFreePort, readServerSettings, serverSpecFor, ServerSettingsError, type ServerSettings } from './serverSettings';
 import { freePort } from '../io/net/freePort';
 import { join } from 'node:path';
-import { modelNamed } from '../core/config';
+import { modelNamed, untrustedMessage, untrustedRefusals, untrustedServerSettingRefusal, type TrustRefusal } from '../core/config';
 import type { RuntimeModelEndpoint } from '../core/rpc';
 import { modelServerSpec, needsFreePort as needsModelPort } from '../io/process/modelServerSpec';
 import type { ServerSpec } from '../io/process/serverSpec';
@@ -139,7 +139,8 @@ export class ServerController {
         return undefined;
       }
       if (m.kind === 'remote') return { kind: 'remote', model: name, endpoint: { url: m.url, protocol: m.protocol } };
-      if (m.kind === 'command' && !vscode.workspace.isTrusted) return this.untrusted(`model "${name}" in so100.json runs ${m.command}`);
+      const refused = untrustedRefusals({ ...cfg, converter: { ...cfg.converter, module: undefined } }, vscode.workspace.isTrusted, name);
+      if (refused.length) return this.untrusted(refused);
       return {
         kind: 'spec', model: name,
         spec: async () => modelServerSpec(name, m, {
@@ -156,7 +157,8 @@ export class ServerController {
       if (err instanceof ServerSettingsError) { this.settingsProblem(err); return undefined; }
       throw err;
     }
-    if (settings.kind === 'command' && !vscode.workspace.isTrusted) return this.untrusted('the configured server command (so100.server.command)');
+    const refused = untrustedServerSettingRefusal(settings.kind, vscode.workspace.isTrusted);
+    if (refused) return this.untrusted([refused]);
     const name = model ?? (settings.kind === 'builtin' ? settings.builtinProfile : 'server');
     return {
       kind: 'spec', model: name,
@@ -167,9 +169,9 @@ export class ServerController {
     };
   }
 
-  private untrusted(what: string): undefined {
+  private untrusted(refusals: readonly TrustRefusal[]): undefined {
     // Workspace Trust: a configured command may come from a repository the user just cloned.
-    const msg = `SO-100: this workspace is not trusted, so ${what} is not run. Trust the workspace, or use the built-in server.`;
+    const msg = `SO-100: ${untrustedMessage(refusals)}`;
     this.log.warn(msg);
     void vscode.window.showWarningMessage(msg, 'Manage Workspace Trust').then((pick) => {
       if (pick) void vscode.commands.executeCommand('workbench.trust.manage');

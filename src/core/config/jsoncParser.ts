@@ -126,7 +126,8 @@ class JsoncParser {
   }
 
   private fail(reason: string, offset: number, length: number): never {
-    throw new ConfigSyntaxError(reason, offset, length, this.text);
+    // The span stays inside the text: an error at the very end (e.g. the 65th "[" of 64) has nothing to underline.
+    throw new ConfigSyntaxError(reason, offset, Math.max(0, Math.min(length, this.text.length - offset)), this.text);
   }
 
   /** Skips whitespace and comments. */

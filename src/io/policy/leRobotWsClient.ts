@@ -1,12 +1,15 @@
 // Client for the awesome-lerobot websocket inference protocol (msgpack maps with a "type" field).
 // Protocol facts: shared/reference/policy-protocols.md §2. Stock servers return one step per select_action;
 // our built-in server also answers get_stats / configure and says so in its pong.
-import { decodePolicyFrame, encodePolicyFrame, type WireValue } from '../../core/ndarray';
+import { PolicyFrameError, encodePolicyFrame, type WireValue } from '../../core/ndarray';
+import { LeRobotMessageError, decodeLeRobotMessage, parseLeRobotMessage, type LeRobotMessage } from '../../core/policy/leRobotMessage';
 import type { FrameSocket } from './frameSocket';
 import { readActions } from './openPiClient';
 import type { InferOptions, PolicyClient, PolicyObservation, PolicyResult } from './policyClient';
 import { PolicyProtocolError, PolicyServerError, PolicyUnsupportedError } from './policyErrors';
-import { RequestReplyClient, describeValue, isPlainMap, type RoundTrip } from './requestReplyClient';
+import { RequestReplyClient, type RoundTrip } from './requestReplyClient';
+
+type MessageOf<T extends LeRobotMessage['type']> = Extract<LeRobotMessage, { readonly type: T }>;
 
 /** Operations a server may offer beyond select_action / reset / ping. */
 export type LeRobotCapability = 'get_stats' | 'configure';
@@ -23,10 +26,8 @@ export class LeRobotWsClient extends RequestReplyClient implements PolicyClient 
   protected async onOpen(socket: FrameSocket): Promise<void> {
     socket.send(encodePolicyFrame({ type: 'ping' }));
     const frame = await socket.next(this.connectTimeoutMs, 'ping after connect');
-    const reply = this.decodeMessage(frame.data, frame.binary, 'ping');
-    expectType(reply, 'pong', this.url);
-    const caps = reply.capabilities;
-    this.capabilities = new Set(Array.isArray(caps) ? caps.filter((c): c is string => typeof c === 'string') : []);
+    const reply = this.expect(this.decodeMessage(frame.data, frame.binary, 'ping'), 'pong');
+    this.capabilities = new Set(reply.capabilities);
   }
 
   protected textFrameError(text: string): Error {
@@ -40,11 +41,9 @@ export class LeRobotWsClient extends RequestReplyClient implements PolicyClient 
 
   /** One `select_action` round trip; the reply's single step (or chunk) becomes an ActionChunk. */
   async infer(observation: PolicyObservation, options: InferOptions = {}): Promise<PolicyResult> {
-    const rt = await this.request({ type: 'select_action', observation }, 'action_response', 'select_action', options.timeoutMs, options.signal);
+    const { rt, msg } = await this.request({ type: 'select_action', observation }, 'action_response', 'select_action', options.timeoutMs, options.signal);
     const actions = readActions(rt.reply, 'action', this.url);
-    const st = rt.reply.server_timing;
-    const inferMs = isPlainMap(st ?? null) && typeof (st as { infer_ms?: unknown }).infer_ms === 'number'
-      ? (st as { infer_ms: number }).infer_ms : undefined;
+    const inferMs = msg.inferMs;
     return {
       actions,
       serverTiming: inferMs === undefined ? undefined : { inferMs },
@@ -60,14 +59,14 @@ export class LeRobotWsClient extends RequestReplyClient implements PolicyClient 
   }
 
   async reset(signal?: AbortSignal): Promise<void> {
-    const rt = await this.request({ type: 'reset' }, 'reset_response', 'reset', undefined, signal);
-    if (rt.reply.status !== undefined && rt.reply.status !== 'success') {
-      throw new PolicyServerError(this.url, `reset answered status ${String(rt.reply.status)}`);
+    const { msg } = await this.request({ type: 'reset' }, 'reset_response', 'reset', undefined, signal);
+    if (msg.status !== undefined && msg.status !== 'success') {
+      throw new PolicyServerError(this.url, `reset answered status ${msg.status}`);
     }
   }
 
   async ping(signal?: AbortSignal): Promise<number> {
-    const rt = await this.request({ type: 'ping' }, 'pong', 'ping', undefined, signal);
+    const { rt } = await this.request({ type: 'ping' }, 'pong', 'ping', undefined, signal);
     return rt.totalMs;
   }
 
@@ -84,18 +83,16 @@ export class LeRobotWsClient extends RequestReplyClient implements PolicyClient 
   async getStats(signal?: AbortSignal): Promise<{ readonly [key: string]: WireValue }> {
     await this.connect(signal);
     this.requireCapability('get_stats');
-    const rt = await this.request({ type: 'get_stats' }, 'stats_response', 'get_stats', undefined, signal);
-    const stats = rt.reply.stats;
-    return isPlainMap(stats ?? null) ? (stats as { [key: string]: WireValue }) : {};
+    const { msg } = await this.request({ type: 'get_stats' }, 'stats_response', 'get_stats', undefined, signal);
+    return msg.stats;
   }
 
   /** Changes server-side settings (our built-in server: latency, horizon); returns the settings now in force. */
   async configure(config: { [key: string]: WireValue }, signal?: AbortSignal): Promise<{ readonly [key: string]: WireValue }> {
     await this.connect(signal);
     this.requireCapability('configure');
-    const rt = await this.request({ type: 'configure', config }, 'configure_response', 'configure', undefined, signal);
-    const applied = rt.reply.config;
-    return isPlainMap(applied ?? null) ? (applied as { [key: string]: WireValue }) : {};
+    const { msg } = await this.request({ type: 'configure', config }, 'configure_response', 'configure', undefined, signal);
+    return msg.config;
   }
 
   private requireCapability(c: LeRobotCapability): void {
@@ -105,28 +102,36 @@ export class LeRobotWsClient extends RequestReplyClient implements PolicyClient 
     }
   }
 
-  private async request(message: { [key: string]: WireValue }, replyType: string, operation: string,
-    timeoutMs?: number, signal?: AbortSignal): Promise<RoundTrip> {
+  private async request<T extends LeRobotMessage['type']>(message: { [key: string]: WireValue }, replyType: T, operation: string,
+    timeoutMs?: number, signal?: AbortSignal): Promise<{ rt: RoundTrip; msg: MessageOf<T> }> {
     // Close 1011 (the stock server's handler died) arrives as PolicyServerError from roundTrip.
     const rt: RoundTrip = await this.roundTrip(message, operation, timeoutMs, signal);
-    if (rt.reply.type === 'error') {
-      throw new PolicyServerError(this.url, typeof rt.reply.message === 'string' ? rt.reply.message : 'unspecified error');
+    let msg: LeRobotMessage;
+    try {
+      msg = parseLeRobotMessage(rt.reply);
+    } catch (err) {
+      throw this.protocolError(err, operation);
     }
-    expectType(rt.reply, replyType, this.url);
-    return rt;
+    return { rt, msg: this.expect(msg, replyType) };
   }
 
-  private decodeMessage(data: Uint8Array, binary: boolean, operation: string): { [key: string]: WireValue } {
+  private expect<T extends LeRobotMessage['type']>(msg: LeRobotMessage, type: T): MessageOf<T> {
+    if (msg.type === 'error') throw new PolicyServerError(this.url, msg.message);
+    if (msg.type !== type) throw new PolicyProtocolError(`expected a "${type}" message from ${this.url}, got type ${JSON.stringify(msg.type)}`);
+    return msg as MessageOf<T>;
+  }
+
+  private decodeMessage(data: Uint8Array, binary: boolean, operation: string): LeRobotMessage {
     if (!binary) throw this.textFrameError(new TextDecoder().decode(data));
-    const value = decodePolicyFrame(data);
-    if (!isPlainMap(value)) throw new PolicyProtocolError(`${operation}: expected a map from ${this.url}, got ${describeValue(value)}`);
-    return value;
+    try {
+      return decodeLeRobotMessage(data);
+    } catch (err) {
+      throw this.protocolError(err, operation);
+    }
+  }
+
+  private protocolError(err: unknown, operation: string): unknown {
+    if (!(err instanceof LeRobotMessageError || err instanceof PolicyFrameError)) return err;
+    return new PolicyProtocolError(`${operation}: the reply from ${this.url} is not a valid awesome-lerobot message: ${err.message}`, { cause: err });
   }
 }
-
-function expectType(reply: { readonly [key: string]: WireValue }, type: string, url: string): void {
-  if (reply.type !== type) {
-    throw new PolicyProtocolError(`expected a "${type}" message from ${url}, got type ${JSON.stringify(reply.type ?? null)}`);
-  }
-}
-

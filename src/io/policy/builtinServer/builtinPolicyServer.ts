@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { customizeProfile, type ModelProfile } from '../../../core/policy/modelProfiles';
 import { Float64Value, decodePolicyFrame, encodePolicyFrame, type WireValue } from '../../../core/ndarray';
+import { decodeLeRobotMessage, type LeRobotMessage } from '../../../core/policy/leRobotMessage';
 import { noPolicyFaults, type PolicyServerFaults } from '../../../core/policy/policyServerFaults';
 import type { PolicyProtocol } from '../../process/serverSpec';
 import { FAULT_TRACEBACK, GARBAGE_REPLY, actionsWithFaults } from './faultyReplies';
@@ -272,14 +273,13 @@ class LeRobotSession {
     let reply: { [key: string]: WireValue };
     try {
       if (!isBinary) throw new TypeError('expected a binary msgpack message, got a text frame');
-      const msg = decodePolicyFrame(data);
-      const type = typeof msg === 'object' && msg !== null && !Array.isArray(msg) ? (msg as { type?: WireValue }).type : undefined;
       this.server.noteRequest();
+      const msg = decodeLeRobotMessage(data);
       const faults = this.server.faults;
       // The model is what misbehaves: ping, reset and the other messages are still answered.
-      if (type === 'select_action' && faults.hang) return;
-      reply = await this.dispatch(type, msg as { [key: string]: WireValue }, received);
-      if (type === 'select_action' && this.ws.readyState === this.ws.OPEN) {
+      if (msg.type === 'select_action' && faults.hang) return;
+      reply = await this.dispatch(msg, received);
+      if (msg.type === 'select_action' && this.ws.readyState === this.ws.OPEN) {
         if (faults.traceback) {
           // The stock server's handler dies on an exception: the close is 1011, here with the traceback first.
           this.server.noteError('request failed: injected traceback');
@@ -300,8 +300,8 @@ class LeRobotSession {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(encodePolicyFrame(reply));
   }
 
-  private async dispatch(type: WireValue | undefined, msg: { [key: string]: WireValue }, received: number): Promise<{ [key: string]: WireValue }> {
-    switch (type) {
+  private async dispatch(msg: LeRobotMessage, received: number): Promise<{ [key: string]: WireValue }> {
+    switch (msg.type) {
       case 'ping':
         return { type: 'pong', capabilities: ['get_stats', 'configure'] };
       case 'reset':
@@ -317,10 +317,10 @@ class LeRobotSession {
       case 'configure':
         return { type: 'configure_response', status: 'success', config: this.configure(msg.config) };
       case 'select_action': {
-        const state = observationState(msg.observation ?? null);
+        const state = observationState(msg.observation);
         if (this.queue.length === 0) {
           const p = this.server.currentProfile;
-          const { values } = await this.server.infer(this.policy, msg.observation ?? null, state);
+          const { values } = await this.server.infer(this.policy, msg.observation, state);
           // LeRobot policies emit the robot's own action width, not the model's padded one.
           const dims = Math.min(state.length, p.actionDim);
           for (let t = 0; t < p.horizon; t++) this.queue.push(values.slice(t * p.actionDim, t * p.actionDim + dims));
@@ -333,13 +333,12 @@ class LeRobotSession {
         };
       }
       default:
-        return { type: 'error', message: `unknown message type ${JSON.stringify(type ?? null)}; this server knows ` +
+        return { type: 'error', message: `a client does not send "${msg.type}"; this server answers ` +
           'select_action, reset, ping, get_stats and configure' };
     }
   }
 
-  private configure(config: WireValue | undefined): { [key: string]: WireValue } {
-    const c = (typeof config === 'object' && config !== null && !Array.isArray(config) ? config : {}) as { [key: string]: WireValue };
+  private configure(c: { readonly [key: string]: WireValue }): { [key: string]: WireValue } {
     const p = this.server.currentProfile;
     const latency = typeof c.latency_ms === 'number' ? c.latency_ms : p.latencyMs;
     if (!Number.isFinite(latency) || latency < 0 || latency > 600_000) throw new RangeError(`latency_ms must be 0..600000, got ${latency}`);
