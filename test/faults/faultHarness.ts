@@ -25,6 +25,15 @@ export class EventLog {
     else if (event === 'episodeEnded') this.ended.push(data as EpisodeSummary);
   }
   frameFps(): number { return 0; }
+  /** Waits until a tick has executed a policy action (the first chunk arrived and was used). */
+  async actionExecuted(timeoutMs = 20_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!this.ticks.some((t) => !t.starved)) {
+      if (Date.now() > until) throw new Error(`no policy action executed in ${timeoutMs} ms (${this.ticks.length} ticks); warnings: ${this.warnings.join(' | ')}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   /** Waits until `n` ticks have been reported (or throws after `timeoutMs`). */
   async ticksReached(n: number, timeoutMs = 20_000): Promise<void> {
     const until = Date.now() + timeoutMs;

@@ -28,6 +28,7 @@ describe('policy server connection faults (in-process server)', () => {
       let faultTick = 0;
       const summary = await runEpisodeWith(rig, async () => {
         await rig.events.ticksReached(GOOD_TICKS);
+        await rig.events.actionExecuted();
         faultTick = rig.events.ticks.length;
         server.faults.skipMetadata = true;
         server.dropConnections();
@@ -47,6 +48,7 @@ describe('policy server connection faults (in-process server)', () => {
       let faultTick = 0;
       const summary = await runEpisodeWith(rig, async () => {
         await rig.events.ticksReached(GOOD_TICKS);
+        await rig.events.actionExecuted();
         faultTick = rig.events.ticks.length;
         server.faults.refuseConnections = true;
         server.dropConnections();

@@ -23,9 +23,11 @@ const BAD_REPLIES: readonly BadReply[] = [
   { name: 'garbage bytes instead of a reply', set: (f) => { f.garbage = true; }, cause: /not a valid msgpack-numpy frame/ },
   { name: 'a traceback text frame, then close 1011', set: (f) => { f.traceback = true; }, cause: /RuntimeError: CUDA error: an illegal memory access/ },
   { name: 'actions with 3 columns for a 6-joint arm', set: (f) => { f.actionShape = 'narrow'; }, cause: /at least 6 values per step.*\(\d+, 3\)/ },
-  { name: 'actions shaped (2, horizon, dims)', set: (f) => { f.actionShape = 'batched'; }, cause: /must be shaped \(horizon, dims\) — got \(2, / },
+  { name: 'actions shaped (2, horizon, dims)', set: (f) => { f.actionShape = 'batched'; }, cause: {
+    openpi: /must be shaped \(horizon, dims\) — got \(2, /, 'lerobot-ws': /must be \(action_dim\) or \(steps, action_dim\), got shape \(2, / } },
   { name: 'int64 actions', set: (f) => { f.actionDtype = 'int64'; }, cause: /integer dtype <i8; actions must be floats/ },
-  { name: 'the actions array as text', set: (f) => { f.actionDtype = 'string'; }, cause: /should be an ndarray, got a string/ },
+  { name: 'the actions array as text', set: (f) => { f.actionDtype = 'string'; }, cause: {
+    openpi: /should be an ndarray, got a string/, 'lerobot-ws': /needs an ndarray "action", got the str/ } },
   { name: 'NaN actions', set: (f) => { f.actionValues = 'nan'; }, cause: /NaN or Inf actions; the chunk was discarded/ },
   { name: 'Inf actions', set: (f) => { f.actionValues = 'inf'; }, cause: /NaN or Inf actions; the chunk was discarded/ },
 ];
@@ -47,6 +49,7 @@ for (const protocol of ['openpi', 'lerobot-ws'] as const) {
           let faultTick = 0;
           const summary = await runEpisodeWith(rig, async () => {
             await rig.events.ticksReached(GOOD_TICKS);
+            await rig.events.actionExecuted();
             faultTick = rig.events.ticks.length;
             bad.set(server.faults);
           });

@@ -27,6 +27,7 @@ describe('policy server faults in time (openpi, async chunking)', () => {
       let faultTick = 0;
       const summary = await runEpisodeWith(rig, async () => {
         await rig.events.ticksReached(GOOD_TICKS);
+        await rig.events.actionExecuted();
         faultTick = rig.events.ticks.length;
         server.faults.hang = true;
       });
@@ -82,6 +83,7 @@ describe('policy server faults in time (openpi, async chunking)', () => {
       let faultTick = 0;
       const summary = await runEpisodeWith(rig, async () => {
         await rig.events.ticksReached(GOOD_TICKS);
+        await rig.events.actionExecuted();
         faultTick = rig.events.ticks.length;
         server.faults.extraLatencyMs = 1500;
       });
