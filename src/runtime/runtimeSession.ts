@@ -11,10 +11,11 @@ import type {
 } from '../core/rpc';
 import { CubeTask } from '../core/scene';
 import type { FeetechBusSim } from '../core/sim';
-import { SO100_MOTORS, normModeFor, normalizedBounds, toMotorVector, type PerMotor } from '../core/so100';
+import { SO100_MOTORS, normModeFor, normalizedBounds, toMotorVector, type PerMotor, type ServoErrorReport } from '../core/so100';
 import { summarizeStages } from '../core/timing/percentiles';
 import { UserConverter, UserConverterError } from '../io/convert';
 import type { PolicyClient } from '../io/policy/policyClient';
+import type { FeetechBusStats } from '../io/serial/feetechBus';
 import { CameraFrameRecorder, EpisodeRecorder } from '../io/recording';
 import { glideTo } from './armGlide';
 import { CameraRig } from './cameraRig';
@@ -69,6 +70,8 @@ export class RuntimeSession {
   /** When the next telemetry frame is due (performance.now() clock). */
   private nextFrameMs = -Infinity;
   droppedTelemetry = 0;
+  /** Tolerated servo error reports already told this episode (id:errorByte). */
+  private readonly servoWarned = new Set<string>();
 
   constructor(private readonly sink: RuntimeEventSink, private readonly workspace: string = process.cwd()) {}
 
@@ -119,7 +122,7 @@ export class RuntimeSession {
       const converter = await this.makeWatchedConverter(config);
       const scene = new CubeTask({ seed: config.robot.seed });
       cameras = await CameraRig.open(config.cameras, scene, (m) => this.warn(m), undefined, setup.ffmpegPath);
-      arm = await connectArm(config.robot, this.workspace);
+      arm = await connectArm(config.robot, this.workspace, { onServoWarning: (r) => this.servoWarning(r) });
       await active.connect();
       const startPose = (await arm.robot.observe()).positions;
       const recordDir = setup.recordDir ?? (config.record.enabled ? path.resolve(this.workspace, config.record.dir) : undefined);
@@ -151,6 +154,7 @@ export class RuntimeSession {
       config, model: this.activeModel,
     }, { onWriteError: (e) => this.warn(e.message) });
     conn.exchange.beginEpisode(number);
+    this.servoWarned.clear();
     const frames = recorder && config.record.frames !== 'none'
       ? await CameraFrameRecorder.create(recorder.dir, conn.cameras.descriptors, {
         fps: config.fps, mode: config.record.frames, pngEvery: config.record.pngEvery, ffmpegPath: conn.ffmpegPath, onError: (e) => this.warn(e.message),
@@ -363,15 +367,18 @@ export class RuntimeSession {
 
   private async finishEpisode(number: number, loop: EpisodeLoop, recorder: EpisodeRecorder | undefined, frames: CameraFrameRecorder | undefined): Promise<EpisodeSummary> {
     let result: EpisodeResult;
+    const busBefore = this.conn?.arm.robot.bus.stats;
     try {
       result = await loop.run();
     } catch (err) {
       // The arm or its bus failed mid-tick: make it safe if it still answers, and drop the connection.
       const message = err instanceof Error ? err.message : String(err);
+      const reason = `the arm failed: ${message}`;
+      this.reportBusErrors(busBefore);
       await this.conn?.arm.robot.torqueOff().catch(() => undefined);
       await frames?.abort(message);
-      await recorder?.abort(message, loop.stepCount);
-      const summary: EpisodeSummary = { episode: number, success: false, reason: `the arm failed: ${message}`, steps: loop.stepCount,
+      await recorder?.abort(reason, loop.stepCount);
+      const summary: EpisodeSummary = { episode: number, success: false, reason, steps: loop.stepCount,
         starvedTicks: 0, warmupTicks: 0, chunks: 0, clampedTicks: 0, lateTicks: 0, timing: [], recordDir: recorder?.dir };
       this.episode = undefined;
       await this.release();
@@ -379,6 +386,7 @@ export class RuntimeSession {
       this.sink.emit('episodeEnded', summary);
       return summary;
     }
+    this.reportBusErrors(busBefore);
     const frameSummary = await frames?.finish();
     if (frameSummary && frameSummary.mode !== frameSummary.requestedMode) this.warn(`camera frames: ${frameSummary.why}`);
     await recorder?.finish(result);
@@ -391,6 +399,31 @@ export class RuntimeSession {
     if (this.phase === 'running' || this.phase === 'paused') this.setPhase('connected');
     this.sink.emit('episodeEnded', summary);
     return summary;
+  }
+
+  /** Checksum failures the bus recovered from during the episode: harmless once, a cable or id problem if frequent. */
+  private reportBusErrors(before: FeetechBusStats | undefined): void {
+    const conn = this.conn;
+    if (!conn || !before) return;
+    const now = conn.arm.robot.bus.stats;
+    const corrupt = now.corrupt - before.corrupt;
+    if (corrupt === 0) return;
+    const retried = now.retries - before.retries + now.resends - before.resends;
+    this.warn(`${corrupt} corrupt status packet${corrupt === 1 ? '' : 's'} (checksum errors) on ${conn.arm.label} during the episode; ` +
+      `${retried} request${retried === 1 ? ' was' : 's were'} sent again. Now and then is noise; often means a loose 3-pin cable, ` +
+      'a long or unshielded USB cable, or two servos sharing an id.');
+  }
+
+  /** Error bits that do not stop the arm (the gripper's grasp overload): told once per servo and bits per episode. */
+  private servoWarning(report: ServoErrorReport): void {
+    const key = `${report.id}:${report.errorByte}`;
+    if (this.servoWarned.has(key)) return;
+    this.servoWarned.add(key);
+    const bits = report.tolerated.length > 0 ? report.tolerated.join(' + ') : `status 0x${report.errorByte.toString(16).padStart(2, '0')}`;
+    const why = report.motor === 'gripper' && report.tolerated.includes('overload')
+      ? 'a grasp that squeezes trips the overload protection (torque drops to 25 %); if nothing is held, check for a jam'
+      : 'not a reason to stop, but watch it';
+    this.warn(`servo ${report.id} (${report.motor}) on ${this.conn?.arm.label ?? 'the arm'} reports ${bits}: ${why}. The episode goes on.`);
   }
 
   private onTick(episode: number, t: TickReport): void {
