@@ -2,14 +2,17 @@
 // three checks every case makes: the user was told the cause; no unsafe goal reached the servos (the simulator's
 // own log, not the host's account); the record on disk is whole up to the fault and reads back.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig, type So100Config } from '../../src/core/config';
 import type { EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, TickTelemetry } from '../../src/core/rpc';
 import { SO100_MOTORS, motorId, simulatedArmCalibration, DEFAULT_BODY_MAX_STEP_DEGREES, DEFAULT_GRIPPER_MAX_STEP_PERCENT, type So100Calibration } from '../../src/core/so100';
-import type { GoalWrite } from '../../src/core/sim';
+import { FeetechBusSim, type GoalWrite } from '../../src/core/sim';
+import { writeCalibrationFile } from '../../src/io/calibration';
 import { readEpisodeRecord, type EpisodeRecord } from '../../src/io/recording/episodeReader';
+import { SimPty } from '../../src/io/serial/simPty';
 import { RuntimeSession } from '../../src/runtime/runtimeSession';
 
 /** Every event the session sends, kept for the assertions. */
@@ -152,4 +155,55 @@ export async function withRig<T>(config: So100Config, endpoints: Record<string, 
   } finally {
     await rig.close();
   }
+}
+
+/** Why a pty case cannot run here, or false. */
+export const socatMissing: string | false = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0 ? false : 'socat is not installed (sudo apt install socat)';
+
+/** A simulated arm behind a real pseudo-terminal (socat), with a saved calibration: a "real" serial arm. */
+export interface PtyArm {
+  readonly pty: SimPty;
+  /** The simulator behind the pty: faults are injected and goals read here. */
+  readonly sim: FeetechBusSim;
+  /** The device path the host opens. */
+  readonly port: string;
+  /** `robot` of so100.json for this arm. */
+  readonly robot: { readonly port: string; readonly id: string; readonly calibrationDir: string };
+  /** Stops socat and removes the folder (safe after the pty was killed). */
+  close(): Promise<void>;
+}
+
+export async function startPtyArm(sim = new FeetechBusSim()): Promise<PtyArm> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'so100-fault-pty-'));
+  const id = 'fault_arm';
+  await writeCalibrationFile({ robotId: id, calibrationDir: dir, env: {}, homeDir: homedir() }, simulatedArmCalibration());
+  const port = path.join(dir, 'arm');
+  let pty: SimPty;
+  try {
+    pty = await SimPty.start({ path: port, sim });
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    pty, sim, port, robot: { port, id, calibrationDir: dir },
+    close: async () => {
+      await pty.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until `predicate` holds (polling), or throws naming `what` after `timeoutMs`. */
+export async function until(what: string, predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Torque_Enable of the six simulated servos, read from the simulator itself. */
+export function torqueRegisters(sim: FeetechBusSim): number[] {
+  return SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Torque_Enable') as number);
 }
