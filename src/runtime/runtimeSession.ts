@@ -31,6 +31,11 @@ export interface RuntimeEventSink {
   frameFps(): number;
 }
 
+/** An emergency stop cut a connect or a model swap short; the arm is limp. */
+export class EmergencyStopError extends Error {
+  override readonly name = 'EmergencyStopError';
+}
+
 /** A command that cannot run in the session's current phase; the message says what to do first. */
 export class RuntimePhaseError extends Error {
   override readonly name = 'RuntimePhaseError';
@@ -55,6 +60,13 @@ interface Connection {
   readonly exchange: LastExchange;
 }
 
+/** A connect in flight, so an emergency stop can reach the arm before the session holds it. */
+interface ConnectAttempt {
+  estopped: boolean;
+  armConnect?: Promise<ConnectedArm>;
+  arm?: ConnectedArm;
+}
+
 interface Running {
   readonly number: number;
   readonly loop: EpisodeLoop;
@@ -70,6 +82,9 @@ export class RuntimeSession {
   /** When the next telemetry frame is due (performance.now() clock). */
   private nextFrameMs = -Infinity;
   droppedTelemetry = 0;
+  private connecting: ConnectAttempt | undefined;
+  /** Aborted by every emergency stop: policy connects (connect, swap) and the reset glide listen to it. */
+  private estops = new AbortController();
   /** Tolerated servo error reports already told this episode (id:errorByte). */
   private readonly servoWarned = new Set<string>();
 
@@ -98,7 +113,7 @@ export class RuntimeSession {
 
   /** The simulated arm's bus when the arm is the embedded simulator: faults are injected and goals read here. */
   get simulatedBus(): FeetechBusSim | undefined {
-    return this.conn?.arm.sim;
+    return this.conn?.arm.sim ?? this.connecting?.arm?.sim;
   }
 
   /** Firmware version of the connected arm's servos. */
@@ -115,6 +130,12 @@ export class RuntimeSession {
     let arm: ConnectedArm | undefined;
     let cameras: CameraRig | undefined;
     const clients = new Map<string, PolicyClient>();
+    const attempt: ConnectAttempt = { estopped: false };
+    this.connecting = attempt;
+    const estop = this.estops.signal;
+    const stopped = () => {
+      if (attempt.estopped) throw new EmergencyStopError('emergency stop during connect: the arm is limp; connect again when ready');
+    };
     try {
       const endpoints = new Map(Object.entries(setup.endpoints));
       const active = policyClient(config.activeModel, endpointOf(config, config.activeModel, setup.endpoints), config.requestTimeoutMs);
@@ -122,8 +143,12 @@ export class RuntimeSession {
       const converter = await this.makeWatchedConverter(config);
       const scene = new CubeTask({ seed: config.robot.seed });
       cameras = await CameraRig.open(config.cameras, scene, (m) => this.warn(m), undefined, setup.ffmpegPath);
-      arm = await connectArm(config.robot, this.workspace, { onServoWarning: (r) => this.servoWarning(r) });
-      await active.connect();
+      stopped();
+      attempt.armConnect = connectArm(config.robot, this.workspace, { onServoWarning: (r) => this.servoWarning(r) });
+      arm = attempt.arm = await attempt.armConnect;
+      stopped();
+      await active.connect(estop);
+      stopped();
       const startPose = (await arm.robot.observe()).positions;
       const recordDir = setup.recordDir ?? (config.record.enabled ? path.resolve(this.workspace, config.record.dir) : undefined);
       this.conn = {
@@ -136,9 +161,16 @@ export class RuntimeSession {
     } catch (err) {
       await Promise.allSettled([...clients.values()].map((c) => c.close()));
       await cameras?.close();
+      // Limp after an e-stop even when the config says to hold on disconnect.
+      if (attempt.estopped) await arm?.robot.torqueOff().catch(() => undefined);
       await arm?.robot.disconnect().catch(() => {});
-      this.setPhase('idle');
+      this.setPhase(attempt.estopped ? 'estopped' : 'idle');
+      if (attempt.estopped && !(err instanceof EmergencyStopError)) {
+        throw new EmergencyStopError(`emergency stop during connect: the arm is limp (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+      }
       throw err;
+    } finally {
+      if (this.connecting === attempt) this.connecting = undefined;
     }
   }
 
@@ -217,11 +249,26 @@ export class RuntimeSession {
 
   /** Torque off first, then everything else; the arm stays limp until the next connect. */
   async estop(): Promise<{ readonly torqueOff: boolean; readonly failedMotors: readonly string[] }> {
+    // First stop whatever is about to move the arm or bring a policy in: a reset glide, a connect, a swap.
+    this.estops.abort();
+    this.estops = new AbortController();
     const conn = this.conn;
-    if (!conn) return { torqueOff: false, failedMotors: [] };
+    if (!conn) return this.estopWhileConnecting();
     const { failed } = this.episode ? await this.episode.loop.estop() : await conn.arm.robot.torqueOff();
     this.setPhase('estopped');
     await this.episode?.done;
+    this.setPhase('estopped');
+    if (failed.length) this.warn(`emergency stop: ${failed.join(', ')} did not confirm torque off; switch the arm's power off`);
+    return { torqueOff: failed.length === 0, failedMotors: failed };
+  }
+
+  /** E-stop during connect: the arm, once its connect settles, goes limp; connect() then fails saying why. */
+  private async estopWhileConnecting(): Promise<{ readonly torqueOff: boolean; readonly failedMotors: readonly string[] }> {
+    const attempt = this.connecting;
+    if (!attempt) return { torqueOff: false, failedMotors: [] };
+    attempt.estopped = true;
+    const arm = attempt.arm ?? await attempt.armConnect?.catch(() => undefined);
+    const { failed } = arm ? await arm.robot.torqueOff() : { failed: [] };
     this.setPhase('estopped');
     if (failed.length) this.warn(`emergency stop: ${failed.join(', ')} did not confirm torque off; switch the arm's power off`);
     return { torqueOff: failed.length === 0, failedMotors: failed };
@@ -232,8 +279,10 @@ export class RuntimeSession {
     const conn = this.requireConnected('reset', true);
     await this.stop();
     this.setPhase('resetting');
+    const estop = this.estops.signal;
     try {
-      const glide = await glideTo(conn.arm.robot, conn.startPose, { fps: conn.config.fps });
+      const glide = await glideTo(conn.arm.robot, conn.startPose, { fps: conn.config.fps, signal: estop });
+      if (estop.aborted) return this.status(); // the e-stop left the arm limp where it was
       if (!glide.reached) this.warn(`reset: the arm stopped ${glide.remaining.toFixed(1)} units short of its start pose after ${glide.ticks} ticks`);
       await conn.clients.get(this.activeModel!)!.reset();
       this.newScene(conn);
@@ -262,7 +311,14 @@ export class RuntimeSession {
       conn.clients.set(model, client);
     }
     if (model === this.activeModel) return this.status();
-    await client.connect();
+    const estop = this.estops.signal;
+    try {
+      await client.connect(estop);
+    } catch (err) {
+      if (estop.aborted) throw new EmergencyStopError(`emergency stop during the swap to "${model}": the arm is limp; ${this.activeModel ?? 'no model'} stays active`, { cause: err });
+      throw err;
+    }
+    if (estop.aborted) throw new EmergencyStopError(`emergency stop during the swap to "${model}": the arm is limp; ${this.activeModel ?? 'no model'} stays active`);
     this.episode?.loop.swapClient(client);
     this.activeModel = model;
     this.emitState();
