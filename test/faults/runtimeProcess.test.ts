@@ -12,7 +12,7 @@ import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPo
 import { readEpisodeRecord } from '../../src/io/recording/episodeReader';
 import { RuntimeProcess } from '../../src/runtime/rpc/runtimeProcess';
 import { RESTART_RUNTIME_ACTION, RuntimeCrashWatch } from '../../src/extension/runtimeCrashWatch';
-import { assertSafeGoals, faultConfig, socatMissing, startPtyArm, torqueRegisters, type PtyArm } from './faultHarness';
+import { assertSafeGoals, connectDespiteMissedWindows, faultConfig, socatMissing, startPtyArm, torqueRegisters, type PtyArm } from './faultHarness';
 
 const root = path.resolve(__dirname, '../..');
 // The workspace is a temp folder, so tsx is named by path (a bare --import tsx resolves from the cwd).
@@ -31,7 +31,8 @@ describe('runtime process faults', { skip: socatMissing }, () => {
     const watch = new RuntimeCrashWatch(rt, { armPort });
     const recordRoot = path.join(workspace, 'records');
     try {
-      await rt.client.call('connect', { config: faultConfig({ robot: arm.robot, maxSteps: 100_000 }), endpoints: { pi0: { url: server.url, protocol: 'openpi' } }, recordDir: recordRoot });
+      const setup = { config: faultConfig({ robot: arm.robot, maxSteps: 100_000 }), endpoints: { pi0: { url: server.url, protocol: 'openpi' as const } }, recordDir: recordRoot };
+      await connectDespiteMissedWindows(() => rt.client.call('connect', setup));
       await rt.client.call('runEpisode', {});
       await rt.client.next('tick', (t) => t.index >= ticks, 30_000);
     } finally {

@@ -33,12 +33,14 @@ export class SerialPortPermissionError extends SerialPortError {
 export class SerialPortBusyError extends SerialPortError {
   override name = 'SerialPortBusyError';
   constructor(path: string, cause?: unknown, readonly holders: readonly PortHolder[] = []) {
-    const held = holders.length > 0 ? ` It is held by ${holders.map((h) => `${h.command} (pid ${h.pid})`).join(', ')}.` : '';
+    const who = holders.length > 0
+      ? ` It is held by ${holders.map((h) => `${h.command} (pid ${h.pid})`).join(', ')}.`
+      : ` "fuser ${path}" or "lsof ${path}" shows who holds it.`;
     super(
       path,
-      `${path} is in use by another program:${held} Close LeRobot (lerobot-teleoperate, lerobot-record, a calibration), ` +
+      `${path} is in use by another program: close LeRobot (lerobot-teleoperate, lerobot-record, a calibration), ` +
         `phosphobot, a serial terminal (screen, minicom, Arduino IDE) or another SO-100 Policy Lab session, ` +
-        `then try again.${held ? '' : ` "fuser ${path}" or "lsof ${path}" shows who holds it.`}`,
+        `then try again.${who}`,
       { cause },
     );
   }
