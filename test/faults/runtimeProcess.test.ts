@@ -3,7 +3,7 @@
 // could not — and offers a restart. The record on disk reads back whole up to the kill (no result: it was killed).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,12 +35,31 @@ describe('runtime process faults', { skip: socatMissing }, () => {
       await connectDespiteMissedWindows(() => rt.client.call('connect', setup));
       await rt.client.call('runEpisode', {});
       await rt.client.next('tick', (t) => t.index >= ticks, 30_000);
+      // The recorder appends every 250 ms off the loop: kill once some rows are on disk, so there is a record to read.
+      await untilAsync('steps on disk', async () => (await stepsOnDisk(recordRoot)) >= 5);
     } finally {
       rt.child.kill('SIGKILL');
       await rt.exited;
       await rt.client.close();
+      await rm(rt.client.socketPath, { force: true }); // a killed runtime leaves its socket behind
     }
     return { watch, recordRoot };
+  }
+
+  /** Rows in the one episode's steps.csv so far (0 before it exists). */
+  async function stepsOnDisk(recordRoot: string): Promise<number> {
+    const [folder] = await readdir(recordRoot).catch(() => [] as string[]);
+    if (!folder) return 0;
+    const text = await readFile(path.join(recordRoot, folder, 'steps.csv'), 'utf8').catch(() => '');
+    return Math.max(0, text.split('\n').filter((l) => l.trim() !== '').length - 1);
+  }
+
+  async function untilAsync(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   /** The record as far as it got: readable, steps numbered from 0 without gaps, no result (the runtime was killed). */
