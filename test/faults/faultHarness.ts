@@ -209,16 +209,16 @@ export function torqueRegisters(sim: FeetechBusSim): number[] {
 }
 
 /**
- * Runs `connect` again (up to 3 times) when a servo missed its reply window during the connect handshake: on a
+ * Runs `connect` again (up to 5 attempts) when a servo missed its reply window during the connect handshake: on a
  * loaded shared machine the pty and the simulator behind it can stall past the bus's 50 ms window. Only for cases
- * whose fault comes later; any other error, or a third miss, is thrown.
+ * whose fault comes later; any other error, or a fifth miss, is thrown.
  */
 export async function connectDespiteMissedWindows<T>(connect: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await connect();
     } catch (err) {
-      if (attempt >= 3 || !/did not answer|no answer from servo/.test(err instanceof Error ? err.message : String(err))) throw err;
+      if (attempt >= 5 || !/did not answer|no answer from servo/.test(err instanceof Error ? err.message : String(err))) throw err;
     }
   }
 }
