@@ -28,12 +28,42 @@ export class EventLog {
     else if (event === 'episodeEnded') this.ended.push(data as EpisodeSummary);
   }
   frameFps(): number { return 0; }
-  /** Waits until `n` ticks have been reported (or throws after `timeoutMs`). */
+  /** Waits until `n` ticks have been reported (or throws after `timeoutMs`, or once an episode ends during the wait). */
   async ticksReached(n: number, timeoutMs = 20_000): Promise<void> {
     const until = Date.now() + timeoutMs;
+    const endedBefore = this.ended.length;
     while (this.ticks.length < n) {
+      if (this.ended.length > endedBefore) throw new EpisodeEndedEarlyError(this.ended.at(-1)!, n);
       if (Date.now() > until) throw new Error(`only ${this.ticks.length} of ${n} ticks in ${timeoutMs} ms; warnings: ${this.warnings.join(' | ')}`);
       await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+
+/** The episode ended before the tick a case waited for (the fault was not injected yet). */
+export class EpisodeEndedEarlyError extends Error {
+  override readonly name = 'EpisodeEndedEarlyError';
+  constructor(readonly summary: EpisodeSummary, wanted: number) {
+    super(`the episode ended after ${summary.steps} of the ${wanted} ticks waited for: ${summary.reason}`);
+  }
+}
+
+/** A servo missed its reply window (the bus's 50 ms): on a loaded shared machine a pty and its simulator can stall. */
+export function isMissedWindow(err: unknown): boolean {
+  const message = err instanceof EpisodeEndedEarlyError ? err.summary.reason : err instanceof Error ? err.message : String(err);
+  return /did not answer|no answer from servo/.test(message);
+}
+
+/**
+ * Runs a pty case again (up to 5 attempts) when a servo missed its reply window before the fault was injected — while
+ * connecting or early in the episode. Only for cases whose fault comes later; any other error, or a fifth miss, is thrown.
+ */
+export async function retryMissedWindows<T>(attemptCase: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await attemptCase();
+    } catch (err) {
+      if (attempt >= 5 || !isMissedWindow(err)) throw err;
     }
   }
 }
@@ -206,19 +236,4 @@ export async function until(what: string, predicate: () => boolean, timeoutMs = 
 /** Torque_Enable of the six simulated servos, read from the simulator itself. */
 export function torqueRegisters(sim: FeetechBusSim): number[] {
   return SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Torque_Enable') as number);
-}
-
-/**
- * Runs `connect` again (up to 5 attempts) when a servo missed its reply window during the connect handshake: on a
- * loaded shared machine the pty and the simulator behind it can stall past the bus's 50 ms window. Only for cases
- * whose fault comes later; any other error, or a fifth miss, is thrown.
- */
-export async function connectDespiteMissedWindows<T>(connect: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await connect();
-    } catch (err) {
-      if (attempt >= 5 || !/did not answer|no answer from servo/.test(err instanceof Error ? err.message : String(err))) throw err;
-    }
-  }
 }

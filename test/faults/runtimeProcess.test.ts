@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MODEL_PROFILES, customizeProfile } from '../../src/core/policy/modelProfiles';
+import type { EpisodeSummary } from '../../src/core/rpc';
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
 import { readEpisodeRecord } from '../../src/io/recording/episodeReader';
 import { RuntimeProcess } from '../../src/runtime/rpc/runtimeProcess';
 import { RESTART_RUNTIME_ACTION, RuntimeCrashWatch } from '../../src/extension/runtimeCrashWatch';
-import { assertSafeGoals, connectDespiteMissedWindows, faultConfig, socatMissing, startPtyArm, torqueRegisters, type PtyArm } from './faultHarness';
+import { EpisodeEndedEarlyError, assertSafeGoals, faultConfig, retryMissedWindows, socatMissing, startPtyArm, torqueRegisters, until, type PtyArm } from './faultHarness';
 
 const root = path.resolve(__dirname, '../..');
 // The workspace is a temp folder, so tsx is named by path (a bare --import tsx resolves from the cwd).
@@ -30,11 +31,23 @@ describe('runtime process faults', { skip: socatMissing }, () => {
     const rt = await RuntimeProcess.start({ command: process.execPath, args: ['--import', tsx, path.join(root, 'src/runtime/main.ts')], workspace });
     const watch = new RuntimeCrashWatch(rt, { armPort });
     const recordRoot = path.join(workspace, 'records');
+    let lastTick = -1;
+    rt.client.on('tick', (t) => { lastTick = t.index; });
     try {
       const setup = { config: faultConfig({ robot: arm.robot, maxSteps: 100_000 }), endpoints: { pi0: { url: server.url, protocol: 'openpi' as const } }, recordDir: recordRoot };
-      await connectDespiteMissedWindows(() => rt.client.call('connect', setup));
-      await rt.client.call('runEpisode', {});
-      await rt.client.next('tick', (t) => t.index >= ticks, 30_000);
+      await retryMissedWindows(async () => {
+        await rm(recordRoot, { recursive: true, force: true }); // one episode folder: the attempt that ran
+        await rt.client.call('connect', setup);
+        let endedEarly: EpisodeSummary | undefined;
+        const off = rt.client.on('episodeEnded', (e) => { endedEarly = e; });
+        try {
+          await rt.client.call('runEpisode', {});
+          await until(`tick ${ticks} (or the episode's end)`, () => endedEarly !== undefined || lastTick >= ticks, 30_000);
+        } finally {
+          off();
+        }
+        if (endedEarly) throw new EpisodeEndedEarlyError(endedEarly, ticks);
+      });
       // The recorder appends every 250 ms off the loop: kill once some rows are on disk, so there is a record to read.
       await untilAsync('steps on disk', async () => (await stepsOnDisk(recordRoot)) >= 5);
     } finally {

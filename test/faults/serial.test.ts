@@ -7,7 +7,7 @@ import type { RuntimeModelEndpoint } from '../../src/core/rpc';
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
 import { SerialPortTransport } from '../../src/io/serial/serialPortTransport';
 import {
-  assertRecordComplete, assertSafeGoals, assertToldCause, connectDespiteMissedWindows, connectRig, faultConfig, socatMissing, startPtyArm, torqueRegisters, withRig,
+  assertRecordComplete, assertSafeGoals, assertToldCause, connectRig, faultConfig, retryMissedWindows, socatMissing, startPtyArm, torqueRegisters, withRig,
 } from './faultHarness';
 
 describe('serial faults', () => {
@@ -76,10 +76,18 @@ describe('serial faults', () => {
   test('the port vanishes mid-episode (socat gone, device file removed): the episode ends naming the port', { timeout: 60_000, skip: socatMissing }, async () => {
     const arm = await startPtyArm();
     try {
-      const rig = await connectDespiteMissedWindows(() => connectRig(faultConfig({ maxSteps: 3000, robot: arm.robot }), endpoints));
+      const rig = await retryMissedWindows(async () => {
+        const r = await connectRig(faultConfig({ maxSteps: 3000, robot: arm.robot }), endpoints);
+        try {
+          await r.session.runEpisode();
+          await r.events.ticksReached(15);
+          return r;
+        } catch (err) {
+          await r.close();
+          throw err;
+        }
+      });
       try {
-        await rig.session.runEpisode();
-        await rig.events.ticksReached(15);
         process.kill(arm.pty.socatPid!, 'SIGTERM'); // socat removes the link, like the kernel removing /dev/ttyACM0
         const summary = await rig.session.episodeEnded()!;
         assertToldCause(rig, summary, new RegExp(`${escape(arm.port)} disconnected`));
