@@ -5,9 +5,9 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeMethods, RuntimePhase, RuntimeStatus } from '../core/rpc';
 import { StageBudget } from '../core/timing/stageBudget';
-import { torqueOffByPort } from '../io/robot/torqueOffByPort';
 import { AttachedRuntime } from '../runtime/rpc/attachedRuntime';
 import { RuntimeProcess } from '../runtime/rpc/runtimeProcess';
+import { RESTART_RUNTIME_ACTION, RuntimeCrashWatch, SHOW_RUNTIME_LOG_ACTION, type RuntimeCrashReport } from './runtimeCrashWatch';
 import type { EpisodeCommand, TelemetrySource } from './telemetrySource';
 
 export const RUNTIME_PHASE_CONTEXT_KEY = 'so100.runtimePhase';
@@ -23,6 +23,7 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
   private readonly listeners = new Map<RuntimeEventName, Set<(data: never) => void>>();
   private readonly frameWants = new Map<object, number>();
   private stopping = false;
+  private crashWatch: RuntimeCrashWatch | undefined;
   private readonly budget = new StageBudget();
   readonly log: vscode.LogOutputChannel;
 
@@ -105,6 +106,7 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
     const p = this.process;
     if (!p) return;
     this.stopping = true;
+    this.crashWatch?.expectExit();
     try {
       await p.stop();
     } finally {
@@ -143,6 +145,10 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
     for (const event of FORWARDED_EVENTS) {
       p.client.on(event, (data) => this.dispatch(event, data));
     }
+    if (p instanceof RuntimeProcess) {
+      const watch = this.crashWatch = new RuntimeCrashWatch(p, { armPort: this.armPort });
+      void watch.crashed.then((report) => { if (report) void this.crashed(report); });
+    }
     void p.exited.then((code) => this.exited(p, code));
     await this.applyFrameRate();
     // An attached runtime may already be past its first state event; ask.
@@ -168,7 +174,6 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
 
   private exited(p: RuntimeHandle, code: number | null): void {
     if (this.process !== p) return;
-    const hadArm = ['connected', 'running', 'paused', 'resetting'].includes(this.lastStatus?.phase ?? 'idle');
     this.process = undefined;
     // Listeners see the runtime go as an idle state, whatever the cause.
     this.dispatch('state', { phase: 'idle', models: [], droppedTelemetry: 0 });
@@ -177,30 +182,23 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
       this.log.info('the debugged runtime ended (its debug session stopped); the next command starts a runtime of its own');
       return;
     }
-    if (this.stopping) {
-      this.log.info(`runtime stopped (exit code ${code})`);
-      return;
-    }
-    void this.crashed(code, hadArm ? this.armPort() : undefined);
+    if (this.stopping) this.log.info(`runtime stopped (exit code ${code})`);
+    // Otherwise the crash watch reports it, once the arm is made safe.
   }
 
-  /** The runtime died on its own: a real arm it drove still has torque on, so turn it off through a fresh connection. */
-  private async crashed(code: number | null, port: string | undefined): Promise<void> {
-    let arm = '';
-    if (port) {
+  /** The runtime died on its own (RuntimeCrashWatch made a serial arm limp, or tried): tell the user, offer a restart. */
+  private async crashed(report: RuntimeCrashReport): Promise<void> {
+    this.log.error(report.message);
+    const pick = await vscode.window.showErrorMessage(report.message, ...report.actions);
+    if (pick === SHOW_RUNTIME_LOG_ACTION) this.log.show();
+    if (pick === RESTART_RUNTIME_ACTION) {
       try {
-        const { failed } = await torqueOffByPort(port);
-        arm = failed.length === 0 ? ` The arm on ${port} was made limp (torque off on all six servos).`
-          : ` ${failed.join(', ')} on ${port} did not confirm torque off: switch the arm's power off.`;
+        await this.client();
+        this.log.info('runtime restarted; the next episode command connects the arm again');
       } catch (err) {
-        arm = ` The arm on ${port} could not be reached to turn its torque off (${err instanceof Error ? err.message : String(err)}): switch its power off.`;
+        void vscode.window.showErrorMessage(`SO-100: the runtime did not restart: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
-    const msg = `SO-100: the runtime stopped unexpectedly (exit code ${code}).${arm}`;
-    this.log.error(msg);
-    const pick = await vscode.window.showErrorMessage(msg, 'Run Episode Again', 'Show Runtime Log');
-    if (pick === 'Show Runtime Log') this.log.show();
-    if (pick === 'Run Episode Again') await this.runCommand('runEpisode');
   }
 
   private async applyFrameRate(): Promise<void> {

@@ -34,6 +34,8 @@ export async function glideTo(robot: So100Robot, pose: PerMotor<number>, options
     if (options.signal?.aborted) return { reached: false, ticks: tick, remaining };
     const t0 = performance.now();
     const { positions } = await robot.observe();
+    // An e-stop may land during the read: its torque-off must be the last word on the bus.
+    if (options.signal?.aborted) return { reached: false, ticks: tick, remaining };
     remaining = Math.max(...SO100_MOTORS.map((m) => Math.abs(pose[m] - positions[m])));
     if (remaining <= tolerance) return { reached: true, ticks: tick, remaining };
     const goal = perMotor((m) => {

@@ -24,6 +24,8 @@ export class CameraRig implements CameraSource, AsyncDisposable {
   private readonly staleReported = new Set<string>();
   /** Age of the oldest real camera frame the last capture returned (0 with synthetic views only). */
   lastFrameAgeMs = 0;
+  /** The first camera the last capture left out because its newest frame was stale. */
+  staleCamera: string | undefined;
   /** Counts capture() calls: a frame object of an older capture never renders into the shared buffers. */
   private generation = 0;
 
@@ -102,6 +104,7 @@ export class CameraRig implements CameraSource, AsyncDisposable {
       }
     }
     let oldest = 0;
+    this.staleCamera = undefined;
     for (const [name, cam] of this.real) {
       const age = cam.frameAgeMs();
       const frame = cam.latest();
@@ -109,6 +112,7 @@ export class CameraRig implements CameraSource, AsyncDisposable {
       if (age > STALE_AFTER_MS) {
         if (!this.staleReported.has(name)) this.onWarning(`camera '${name}': newest frame is ${Math.round(age)} ms old; ${cam.status.message ?? 'is it still streaming?'}`);
         this.staleReported.add(name);
+        this.staleCamera ??= name;
         continue; // never feed the policy a stale image
       }
       this.staleReported.delete(name);
@@ -117,6 +121,14 @@ export class CameraRig implements CameraSource, AsyncDisposable {
     }
     this.lastFrameAgeMs = oldest;
     return out;
+  }
+
+  /** The first real camera whose ffmpeg has ended (it sends no more frames), as the reason to end an episode. */
+  get failure(): string | undefined {
+    for (const [name, cam] of this.real) {
+      if (cam.state === 'failed') return `camera '${name}' failed: ${describe(cam.status)}`;
+    }
+    return undefined;
   }
 
   async close(): Promise<void> {

@@ -26,6 +26,10 @@ export interface CameraSource {
   capture(joints: ArrayLike<number>): Readonly<Record<string, RgbFrame>>;
   /** Age of the oldest frame the last capture returned, ms (real cameras; rendered views are 0 old). */
   readonly lastFrameAgeMs?: number;
+  /** Set while the last capture left out a camera whose frames went stale: the policy is not asked until they return. */
+  readonly staleCamera?: string;
+  /** Set once a camera can send no more frames (its ffmpeg died): the episode ends with this reason. */
+  readonly failure?: string;
 }
 
 export interface EpisodeParts {
@@ -332,9 +336,12 @@ export class EpisodeLoop {
     const tCam = performance.now();
     this.sample('camera', tCam - tRead);
     if (cameras.lastFrameAgeMs !== undefined) this.sample('camera age', cameras.lastFrameAgeMs);
+    if (cameras.failure !== undefined) this.stop(cameras.failure);
 
     const tick = scheduler.tick({ index, timeMs: tickStart - this.startMs, measured: Float64Array.from(joints) });
-    if (tick.request && !this.inFlight && this.endReason === undefined) this.request(tick.request, obs.positions, images);
+    // A stale camera: no request (the policy would act on an old picture, or a black one); queued actions run out and the arm holds.
+    const canAsk = !this.inFlight && this.endReason === undefined && cameras.staleCamera === undefined;
+    if (tick.request && canAsk) this.request(tick.request, obs.positions, images);
     else if (tick.request) scheduler.abandon(tick.request);
     if (tick.starved) this.noteStarvation(index);
 

@@ -11,10 +11,11 @@ import type {
 } from '../core/rpc';
 import { CubeTask } from '../core/scene';
 import type { FeetechBusSim } from '../core/sim';
-import { SO100_MOTORS, normModeFor, normalizedBounds, toMotorVector, type PerMotor } from '../core/so100';
+import { SO100_MOTORS, normModeFor, normalizedBounds, toMotorVector, type PerMotor, type ServoErrorReport } from '../core/so100';
 import { summarizeStages } from '../core/timing/percentiles';
 import { UserConverter, UserConverterError } from '../io/convert';
 import type { PolicyClient } from '../io/policy/policyClient';
+import type { FeetechBusStats } from '../io/serial/feetechBus';
 import { CameraFrameRecorder, EpisodeRecorder } from '../io/recording';
 import { glideTo } from './armGlide';
 import { CameraRig } from './cameraRig';
@@ -28,6 +29,11 @@ export interface RuntimeEventSink {
   emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void;
   /** Camera frames per second wanted by the most demanding listener; 0 = none. */
   frameFps(): number;
+}
+
+/** An emergency stop cut a connect or a model swap short; the arm is limp. */
+export class EmergencyStopError extends Error {
+  override readonly name = 'EmergencyStopError';
 }
 
 /** A command that cannot run in the session's current phase; the message says what to do first. */
@@ -54,6 +60,13 @@ interface Connection {
   readonly exchange: LastExchange;
 }
 
+/** A connect in flight, so an emergency stop can reach the arm before the session holds it. */
+interface ConnectAttempt {
+  estopped: boolean;
+  armConnect?: Promise<ConnectedArm>;
+  arm?: ConnectedArm;
+}
+
 interface Running {
   readonly number: number;
   readonly loop: EpisodeLoop;
@@ -69,6 +82,11 @@ export class RuntimeSession {
   /** When the next telemetry frame is due (performance.now() clock). */
   private nextFrameMs = -Infinity;
   droppedTelemetry = 0;
+  private connecting: ConnectAttempt | undefined;
+  /** Aborted by every emergency stop: policy connects (connect, swap) and the reset glide listen to it. */
+  private estops = new AbortController();
+  /** Tolerated servo error reports already told this episode (id:errorByte). */
+  private readonly servoWarned = new Set<string>();
 
   constructor(private readonly sink: RuntimeEventSink, private readonly workspace: string = process.cwd()) {}
 
@@ -95,7 +113,7 @@ export class RuntimeSession {
 
   /** The simulated arm's bus when the arm is the embedded simulator: faults are injected and goals read here. */
   get simulatedBus(): FeetechBusSim | undefined {
-    return this.conn?.arm.sim;
+    return this.conn?.arm.sim ?? this.connecting?.arm?.sim;
   }
 
   /** Firmware version of the connected arm's servos. */
@@ -112,6 +130,12 @@ export class RuntimeSession {
     let arm: ConnectedArm | undefined;
     let cameras: CameraRig | undefined;
     const clients = new Map<string, PolicyClient>();
+    const attempt: ConnectAttempt = { estopped: false };
+    this.connecting = attempt;
+    const estop = this.estops.signal;
+    const stopped = () => {
+      if (attempt.estopped) throw new EmergencyStopError('emergency stop during connect: the arm is limp; connect again when ready');
+    };
     try {
       const endpoints = new Map(Object.entries(setup.endpoints));
       const active = policyClient(config.activeModel, endpointOf(config, config.activeModel, setup.endpoints), config.requestTimeoutMs, (m) => this.warn(m));
@@ -119,8 +143,12 @@ export class RuntimeSession {
       const converter = await this.makeWatchedConverter(config);
       const scene = new CubeTask({ seed: config.robot.seed });
       cameras = await CameraRig.open(config.cameras, scene, (m) => this.warn(m), undefined, setup.ffmpegPath);
-      arm = await connectArm(config.robot, this.workspace);
-      await active.connect();
+      stopped();
+      attempt.armConnect = connectArm(config.robot, this.workspace, { onServoWarning: (r) => this.servoWarning(r) });
+      arm = attempt.arm = await attempt.armConnect;
+      stopped();
+      await active.connect(estop);
+      stopped();
       const startPose = (await arm.robot.observe()).positions;
       const recordDir = setup.recordDir ?? (config.record.enabled ? path.resolve(this.workspace, config.record.dir) : undefined);
       this.conn = {
@@ -133,9 +161,16 @@ export class RuntimeSession {
     } catch (err) {
       await Promise.allSettled([...clients.values()].map((c) => c.close()));
       await cameras?.close();
+      // Limp after an e-stop even when the config says to hold on disconnect.
+      if (attempt.estopped) await arm?.robot.torqueOff().catch(() => undefined);
       await arm?.robot.disconnect().catch(() => {});
-      this.setPhase('idle');
+      this.setPhase(attempt.estopped ? 'estopped' : 'idle');
+      if (attempt.estopped && !(err instanceof EmergencyStopError)) {
+        throw new EmergencyStopError(`emergency stop during connect: the arm is limp (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+      }
       throw err;
+    } finally {
+      if (this.connecting === attempt) this.connecting = undefined;
     }
   }
 
@@ -151,6 +186,7 @@ export class RuntimeSession {
       config, model: this.activeModel,
     }, { onWriteError: (e) => this.warn(e.message) });
     conn.exchange.beginEpisode(number);
+    this.servoWarned.clear();
     const frames = recorder && config.record.frames !== 'none'
       ? await CameraFrameRecorder.create(recorder.dir, conn.cameras.descriptors, {
         fps: config.fps, mode: config.record.frames, pngEvery: config.record.pngEvery, ffmpegPath: conn.ffmpegPath, onError: (e) => this.warn(e.message),
@@ -213,11 +249,26 @@ export class RuntimeSession {
 
   /** Torque off first, then everything else; the arm stays limp until the next connect. */
   async estop(): Promise<{ readonly torqueOff: boolean; readonly failedMotors: readonly string[] }> {
+    // First stop whatever is about to move the arm or bring a policy in: a reset glide, a connect, a swap.
+    this.estops.abort();
+    this.estops = new AbortController();
     const conn = this.conn;
-    if (!conn) return { torqueOff: false, failedMotors: [] };
+    if (!conn) return this.estopWhileConnecting();
     const { failed } = this.episode ? await this.episode.loop.estop() : await conn.arm.robot.torqueOff();
     this.setPhase('estopped');
     await this.episode?.done;
+    this.setPhase('estopped');
+    if (failed.length) this.warn(`emergency stop: ${failed.join(', ')} did not confirm torque off; switch the arm's power off`);
+    return { torqueOff: failed.length === 0, failedMotors: failed };
+  }
+
+  /** E-stop during connect: the arm, once its connect settles, goes limp; connect() then fails saying why. */
+  private async estopWhileConnecting(): Promise<{ readonly torqueOff: boolean; readonly failedMotors: readonly string[] }> {
+    const attempt = this.connecting;
+    if (!attempt) return { torqueOff: false, failedMotors: [] };
+    attempt.estopped = true;
+    const arm = attempt.arm ?? await attempt.armConnect?.catch(() => undefined);
+    const { failed } = arm ? await arm.robot.torqueOff() : { failed: [] };
     this.setPhase('estopped');
     if (failed.length) this.warn(`emergency stop: ${failed.join(', ')} did not confirm torque off; switch the arm's power off`);
     return { torqueOff: failed.length === 0, failedMotors: failed };
@@ -228,8 +279,10 @@ export class RuntimeSession {
     const conn = this.requireConnected('reset', true);
     await this.stop();
     this.setPhase('resetting');
+    const estop = this.estops.signal;
     try {
-      const glide = await glideTo(conn.arm.robot, conn.startPose, { fps: conn.config.fps });
+      const glide = await glideTo(conn.arm.robot, conn.startPose, { fps: conn.config.fps, signal: estop });
+      if (estop.aborted) return this.status(); // the e-stop left the arm limp where it was
       if (!glide.reached) this.warn(`reset: the arm stopped ${glide.remaining.toFixed(1)} units short of its start pose after ${glide.ticks} ticks`);
       await conn.clients.get(this.activeModel!)!.reset();
       this.newScene(conn);
@@ -258,7 +311,14 @@ export class RuntimeSession {
       conn.clients.set(model, client);
     }
     if (model === this.activeModel) return this.status();
-    await client.connect();
+    const estop = this.estops.signal;
+    try {
+      await client.connect(estop);
+    } catch (err) {
+      if (estop.aborted) throw new EmergencyStopError(`emergency stop during the swap to "${model}": the arm is limp; ${this.activeModel ?? 'no model'} stays active`, { cause: err });
+      throw err;
+    }
+    if (estop.aborted) throw new EmergencyStopError(`emergency stop during the swap to "${model}": the arm is limp; ${this.activeModel ?? 'no model'} stays active`);
     this.episode?.loop.swapClient(client);
     this.activeModel = model;
     this.emitState();
@@ -363,15 +423,18 @@ export class RuntimeSession {
 
   private async finishEpisode(number: number, loop: EpisodeLoop, recorder: EpisodeRecorder | undefined, frames: CameraFrameRecorder | undefined): Promise<EpisodeSummary> {
     let result: EpisodeResult;
+    const busBefore = this.conn?.arm.robot.bus.stats;
     try {
       result = await loop.run();
     } catch (err) {
       // The arm or its bus failed mid-tick: make it safe if it still answers, and drop the connection.
       const message = err instanceof Error ? err.message : String(err);
+      const reason = `the arm failed: ${message}`;
+      this.reportBusErrors(busBefore);
       await this.conn?.arm.robot.torqueOff().catch(() => undefined);
       await frames?.abort(message);
-      await recorder?.abort(message, loop.stepCount);
-      const summary: EpisodeSummary = { episode: number, success: false, reason: `the arm failed: ${message}`, steps: loop.stepCount,
+      await recorder?.abort(reason, loop.stepCount);
+      const summary: EpisodeSummary = { episode: number, success: false, reason, steps: loop.stepCount,
         starvedTicks: 0, warmupTicks: 0, chunks: 0, clampedTicks: 0, lateTicks: 0, timing: [], recordDir: recorder?.dir };
       this.episode = undefined;
       await this.release();
@@ -379,6 +442,7 @@ export class RuntimeSession {
       this.sink.emit('episodeEnded', summary);
       return summary;
     }
+    this.reportBusErrors(busBefore);
     const frameSummary = await frames?.finish();
     if (frameSummary && frameSummary.mode !== frameSummary.requestedMode) this.warn(`camera frames: ${frameSummary.why}`);
     await recorder?.finish(result);
@@ -391,6 +455,31 @@ export class RuntimeSession {
     if (this.phase === 'running' || this.phase === 'paused') this.setPhase('connected');
     this.sink.emit('episodeEnded', summary);
     return summary;
+  }
+
+  /** Checksum failures the bus recovered from during the episode: harmless once, a cable or id problem if frequent. */
+  private reportBusErrors(before: FeetechBusStats | undefined): void {
+    const conn = this.conn;
+    if (!conn || !before) return;
+    const now = conn.arm.robot.bus.stats;
+    const corrupt = now.corrupt - before.corrupt;
+    if (corrupt === 0) return;
+    const retried = now.retries - before.retries + now.resends - before.resends;
+    this.warn(`${corrupt} corrupt status packet${corrupt === 1 ? '' : 's'} (checksum errors) on ${conn.arm.label} during the episode; ` +
+      `${retried} request${retried === 1 ? ' was' : 's were'} sent again. Now and then is noise; often means a loose 3-pin cable, ` +
+      'a long or unshielded USB cable, or two servos sharing an id.');
+  }
+
+  /** Error bits that do not stop the arm (the gripper's grasp overload): told once per servo and bits per episode. */
+  private servoWarning(report: ServoErrorReport): void {
+    const key = `${report.id}:${report.errorByte}`;
+    if (this.servoWarned.has(key)) return;
+    this.servoWarned.add(key);
+    const bits = report.tolerated.length > 0 ? report.tolerated.join(' + ') : `status 0x${report.errorByte.toString(16).padStart(2, '0')}`;
+    const why = report.motor === 'gripper' && report.tolerated.includes('overload')
+      ? 'a grasp that squeezes trips the overload protection (torque drops to 25 %); if nothing is held, check for a jam'
+      : 'not a reason to stop, but watch it';
+    this.warn(`servo ${report.id} (${report.motor}) on ${this.conn?.arm.label ?? 'the arm'} reports ${bits}: ${why}. The episode goes on.`);
   }
 
   private onTick(episode: number, t: TickReport): void {

@@ -13,7 +13,7 @@ import { UserConverter } from '../io/convert';
 import { LeRobotWsClient } from '../io/policy/leRobotWsClient';
 import { OpenPiClient } from '../io/policy/openPiClient';
 import type { PolicyClient } from '../io/policy/policyClient';
-import { So100Robot } from '../io/robot/so100Robot';
+import { So100Robot, type So100RobotOptions } from '../io/robot/so100Robot';
 import { FeetechBus } from '../io/serial/feetechBus';
 import { SerialPortTransport } from '../io/serial/serialPortTransport';
 import { SimTransport } from '../io/serial/simTransport';
@@ -29,9 +29,9 @@ export interface ConnectedArm {
 }
 
 /** Opens the bus, reads the calibration (a real arm needs a saved one: `so100 calibrate`) and connects the arm. */
-export async function connectArm(robotConfig: RobotConfig, workspace: string): Promise<ConnectedArm> {
+export async function connectArm(robotConfig: RobotConfig, workspace: string, hooks: Pick<So100RobotOptions, 'onServoWarning'> = {}): Promise<ConnectedArm> {
   const safety = toActionSafetyOptions(robotConfig);
-  const common = { bodyMode: safety.bodyMode, maxStep: safety.maxStep, disableTorqueOnDisconnect: robotConfig.disconnect !== 'hold' };
+  const common = { bodyMode: safety.bodyMode, maxStep: safety.maxStep, disableTorqueOnDisconnect: robotConfig.disconnect !== 'hold', ...hooks };
   if (robotConfig.port === 'sim') {
     const sim = new FeetechBusSim();
     const robot = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), { ...common, calibration: simulatedArmCalibration() });

@@ -2,14 +2,17 @@
 // three checks every case makes: the user was told the cause; no unsafe goal reached the servos (the simulator's
 // own log, not the host's account); the record on disk is whole up to the fault and reads back.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig, type So100Config } from '../../src/core/config';
 import type { EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, TickTelemetry } from '../../src/core/rpc';
 import { SO100_MOTORS, motorId, simulatedArmCalibration, DEFAULT_BODY_MAX_STEP_DEGREES, DEFAULT_GRIPPER_MAX_STEP_PERCENT, type So100Calibration } from '../../src/core/so100';
-import type { GoalWrite } from '../../src/core/sim';
+import { FeetechBusSim, type GoalWrite } from '../../src/core/sim';
+import { writeCalibrationFile } from '../../src/io/calibration';
 import { readEpisodeRecord, type EpisodeRecord } from '../../src/io/recording/episodeReader';
+import { SimPty } from '../../src/io/serial/simPty';
 import { RuntimeSession } from '../../src/runtime/runtimeSession';
 
 /** Every event the session sends, kept for the assertions. */
@@ -34,12 +37,42 @@ export class EventLog {
     }
   }
 
-  /** Waits until `n` ticks have been reported (or throws after `timeoutMs`). */
+  /** Waits until `n` ticks have been reported (or throws after `timeoutMs`, or once an episode ends during the wait). */
   async ticksReached(n: number, timeoutMs = 20_000): Promise<void> {
     const until = Date.now() + timeoutMs;
+    const endedBefore = this.ended.length;
     while (this.ticks.length < n) {
+      if (this.ended.length > endedBefore) throw new EpisodeEndedEarlyError(this.ended.at(-1)!, n);
       if (Date.now() > until) throw new Error(`only ${this.ticks.length} of ${n} ticks in ${timeoutMs} ms; warnings: ${this.warnings.join(' | ')}`);
       await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+
+/** The episode ended before the tick a case waited for (the fault was not injected yet). */
+export class EpisodeEndedEarlyError extends Error {
+  override readonly name = 'EpisodeEndedEarlyError';
+  constructor(readonly summary: EpisodeSummary, wanted: number) {
+    super(`the episode ended after ${summary.steps} of the ${wanted} ticks waited for: ${summary.reason}`);
+  }
+}
+
+/** A servo missed its reply window (the bus's 50 ms): on a loaded shared machine a pty and its simulator can stall. */
+export function isMissedWindow(err: unknown): boolean {
+  const message = err instanceof EpisodeEndedEarlyError ? err.summary.reason : err instanceof Error ? err.message : String(err);
+  return /did not answer|no answer from servo/.test(message);
+}
+
+/**
+ * Runs a pty case again (up to 5 attempts) when a servo missed its reply window before the fault was injected — while
+ * connecting or early in the episode. Only for cases whose fault comes later; any other error, or a fifth miss, is thrown.
+ */
+export async function retryMissedWindows<T>(attemptCase: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await attemptCase();
+    } catch (err) {
+      if (attempt >= 5 || !isMissedWindow(err)) throw err;
     }
   }
 }
@@ -191,4 +224,55 @@ export async function runEpisodeWith(rig: FaultRig, during?: (rig: FaultRig) => 
     }
   }
   return ended;
+}
+
+/** Why a pty case cannot run here, or false. */
+export const socatMissing: string | false = spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0 ? false : 'socat is not installed (sudo apt install socat)';
+
+/** A simulated arm behind a real pseudo-terminal (socat), with a saved calibration: a "real" serial arm. */
+export interface PtyArm {
+  readonly pty: SimPty;
+  /** The simulator behind the pty: faults are injected and goals read here. */
+  readonly sim: FeetechBusSim;
+  /** The device path the host opens. */
+  readonly port: string;
+  /** `robot` of so100.json for this arm. */
+  readonly robot: { readonly port: string; readonly id: string; readonly calibrationDir: string };
+  /** Stops socat and removes the folder (safe after the pty was killed). */
+  close(): Promise<void>;
+}
+
+export async function startPtyArm(sim = new FeetechBusSim()): Promise<PtyArm> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'so100-fault-pty-'));
+  const id = 'fault_arm';
+  await writeCalibrationFile({ robotId: id, calibrationDir: dir, env: {}, homeDir: homedir() }, simulatedArmCalibration());
+  const port = path.join(dir, 'arm');
+  let pty: SimPty;
+  try {
+    pty = await SimPty.start({ path: port, sim });
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    pty, sim, port, robot: { port, id, calibrationDir: dir },
+    close: async () => {
+      await pty.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until `predicate` holds (polling), or throws naming `what` after `timeoutMs`. */
+export async function until(what: string, predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Torque_Enable of the six simulated servos, read from the simulator itself. */
+export function torqueRegisters(sim: FeetechBusSim): number[] {
+  return SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Torque_Enable') as number);
 }

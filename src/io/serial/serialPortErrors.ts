@@ -1,4 +1,5 @@
 // Typed serial-port errors whose messages say how to fix the cause (reference user-asks §5).
+import type { PortHolder } from './portHolders';
 
 /** Base class: something went wrong opening or using a serial port. `path` names the port. */
 export class SerialPortError extends Error {
@@ -31,12 +32,15 @@ export class SerialPortPermissionError extends SerialPortError {
 /** Another process holds the port (EBUSY, or serialport's exclusive lock). */
 export class SerialPortBusyError extends SerialPortError {
   override name = 'SerialPortBusyError';
-  constructor(path: string, cause?: unknown) {
+  constructor(path: string, cause?: unknown, readonly holders: readonly PortHolder[] = []) {
+    const who = holders.length > 0
+      ? ` It is held by ${holders.map((h) => `${h.command} (pid ${h.pid})`).join(', ')}.`
+      : ` "fuser ${path}" or "lsof ${path}" shows who holds it.`;
     super(
       path,
       `${path} is in use by another program: close LeRobot (lerobot-teleoperate, lerobot-record, a calibration), ` +
         `phosphobot, a serial terminal (screen, minicom, Arduino IDE) or another SO-100 Policy Lab session, ` +
-        `then try again. "fuser ${path}" or "lsof ${path}" shows who holds it.`,
+        `then try again.${who}`,
       { cause },
     );
   }
@@ -81,11 +85,11 @@ export class SerialPortIoError extends SerialPortError {
 }
 
 /** The error to report for a failed open, from serialport's message or an errno code. */
-export function classifyOpenError(path: string, err: unknown, available: readonly string[] = []): SerialPortError {
+export function classifyOpenError(path: string, err: unknown, available: readonly string[] = [], holders: readonly PortHolder[] = []): SerialPortError {
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: unknown } | null)?.code;
   if (code === 'EACCES' || code === 'EPERM' || /permission denied|EACCES/i.test(message)) return new SerialPortPermissionError(path, err);
-  if (code === 'EBUSY' || /cannot lock port|resource busy|EBUSY/i.test(message)) return new SerialPortBusyError(path, err);
+  if (code === 'EBUSY' || /cannot lock port|resource busy|EBUSY/i.test(message)) return new SerialPortBusyError(path, err, holders);
   if (code === 'ENOENT' || /no such file or directory|ENOENT/i.test(message)) return new SerialPortNotFoundError(path, available, err);
   return new SerialPortIoError(path, message.replace(/^Error:?\s*/, ''), err);
 }

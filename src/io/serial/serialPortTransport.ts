@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import type { SerialPort } from 'serialport';
 import { ListenerSet, type ByteTransport, type Unsubscribe } from './byteTransport';
+import { findPortHolders } from './portHolders';
 import { listSerialPorts } from './portListing';
 import { classifyOpenError, SerialPortDisconnectedError, SerialPortIoError } from './serialPortErrors';
 
@@ -99,10 +100,12 @@ export class SerialPortTransport implements ByteTransport {
     try {
       await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     } catch (err) {
-      const available = /no such file|ENOENT/i.test(String((err as Error)?.message ?? err))
+      const text = String((err as Error)?.message ?? err);
+      const available = /no such file|ENOENT/i.test(text)
         ? (await listSerialPorts()).map((p) => (p.likelySo100 ? `${p.path} (likely the SO-100 adapter)` : p.path))
         : [];
-      throw classifyOpenError(path, err, available);
+      const holders = /cannot lock port|resource busy|EBUSY/i.test(text) ? await findPortHolders(path) : [];
+      throw classifyOpenError(path, err, available, holders);
     }
     return new SerialPortTransport(port, path);
   }
