@@ -53,10 +53,11 @@ export class OffThreadConverter implements Converter, Disposable {
       this.brokenReason = `the converter thread did not start (${(err as Error).message})`;
       return;
     }
-    this.worker.unref(); // a forgotten converter must not keep the process alive
     this.worker.on('message', (reply: ConvertReply) => this.settle(reply));
     this.worker.on('error', (err) => this.broken(`the converter thread failed (${err.message})`));
     this.worker.on('exit', (code) => this.broken(`the converter thread exited (code ${code})`));
+    // After the listeners (adding one refs the worker again): a forgotten converter must not keep the process alive.
+    this.worker.unref();
   }
 
   /** Converts on this thread: the fallback, and what user modules delegating to the built-in layout call. */

@@ -129,6 +129,7 @@ export class RuntimeSession {
     this.setPhase('connecting');
     let arm: ConnectedArm | undefined;
     let cameras: CameraRig | undefined;
+    let converter: (Converter & Partial<Disposable>) | undefined;
     const clients = new Map<string, PolicyClient>();
     const attempt: ConnectAttempt = { estopped: false };
     this.connecting = attempt;
@@ -140,7 +141,7 @@ export class RuntimeSession {
       const endpoints = new Map(Object.entries(setup.endpoints));
       const active = policyClient(config.activeModel, endpointOf(config, config.activeModel, setup.endpoints), config.requestTimeoutMs, (m) => this.warn(m));
       clients.set(config.activeModel, active);
-      const converter = await this.makeWatchedConverter(config);
+      converter = await this.makeWatchedConverter(config);
       const scene = new CubeTask({ seed: config.robot.seed });
       cameras = await CameraRig.open(config.cameras, scene, (m) => this.warn(m), undefined, setup.ffmpegPath);
       stopped();
@@ -160,6 +161,7 @@ export class RuntimeSession {
       return this.status();
     } catch (err) {
       await Promise.allSettled([...clients.values()].map((c) => c.close()));
+      converter?.[Symbol.dispose]?.();
       await cameras?.close();
       // Limp after an e-stop even when the config says to hold on disconnect.
       if (attempt.estopped) await arm?.robot.torqueOff().catch(() => undefined);
