@@ -6,7 +6,7 @@ import { ChunkScheduler } from '../core/chunking';
 import { classifyChanges, toActionSafetyOptions, toBodyJointMode, toChunkSchedulerOptions, type So100Config } from '../core/config';
 import { inspectionReport, type Converter, type InspectionReport } from '../core/convert';
 import type {
-  ConfigApplied, ConverterCompiled, EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, RuntimePhase, RuntimeSetup, RuntimeStatus,
+  CalibrationAnswer, CalibrationStarted, ConfigApplied, ConverterCompiled, EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, RuntimePhase, RuntimeSetup, RuntimeStatus,
   TickTelemetry,
 } from '../core/rpc';
 import { CubeTask } from '../core/scene';
@@ -19,6 +19,7 @@ import { CameraFrameRecorder, EpisodeRecorder } from '../io/recording';
 import { glideTo } from './armGlide';
 import { CameraRig } from './cameraRig';
 import { EpisodeLoop, type EpisodeResult, type TickReport } from './episodeLoop';
+import { CalibrationRun } from './calibrationRun';
 import { LastExchange } from './lastExchange';
 import { runConverterOnExchange } from './converterRun';
 import { connectArm, endpointOf, makeConverter, policyClient, sceneWorld, type ConnectedArm } from './sessionParts';
@@ -64,6 +65,7 @@ export class RuntimeSession {
   private phase: RuntimePhase = 'idle';
   private conn: Connection | undefined;
   private episode: Running | undefined;
+  private calibration: CalibrationRun | undefined;
   private episodes = 0;
   private activeModel: string | undefined;
   /** When the next telemetry frame is due (performance.now() clock). */
@@ -105,6 +107,7 @@ export class RuntimeSession {
 
   /** Connects the arm, the cameras, the converter and the active model's client (whose server must answer). */
   async connect(setup: RuntimeSetup): Promise<RuntimeStatus> {
+    if (this.phase === 'calibrating') throw new RuntimePhaseError('a calibration holds the arm; finish or cancel it (SO-100: Calibrate Arm) first');
     if (this.phase !== 'idle' && this.phase !== 'estopped') throw new RuntimePhaseError(`already ${this.phase}; disconnect first`);
     const { config } = setup;
     await this.release();
@@ -213,6 +216,11 @@ export class RuntimeSession {
 
   /** Torque off first, then everything else; the arm stays limp until the next connect. */
   async estop(): Promise<{ readonly torqueOff: boolean; readonly failedMotors: readonly string[] }> {
+    // Calibration turns torque off as its first step: ending it leaves the arm limp.
+    if (this.calibration) {
+      await this.endCalibration();
+      return { torqueOff: true, failedMotors: [] };
+    }
     const conn = this.conn;
     if (!conn) return { torqueOff: false, failedMotors: [] };
     const { failed } = this.episode ? await this.episode.loop.estop() : await conn.arm.robot.torqueOff();
@@ -316,8 +324,46 @@ export class RuntimeSession {
     return runConverterOnExchange({ workspace: this.workspace, config, exchange, module });
   }
 
+  /**
+   * Starts LeRobot's calibration of `config.robot` on its own bus (a connected arm is released first) and returns
+   * at once; the flow's events tell the rest. Refused while an episode runs.
+   */
+  async calibrate(config: So100Config): Promise<CalibrationStarted> {
+    if (this.phase === 'calibrating') throw new RuntimePhaseError('a calibration is already in progress; answer or cancel it first');
+    if (this.phase !== 'idle' && this.phase !== 'connected' && this.phase !== 'estopped') {
+      throw new RuntimePhaseError(`cannot calibrate while the session is ${this.phase}: stop the episode first`);
+    }
+    await this.release();
+    this.setPhase('calibrating');
+    let run: CalibrationRun;
+    try {
+      run = await CalibrationRun.start(config.robot, this.workspace, (event, data) => this.sink.emit(event, data));
+    } catch (err) {
+      this.setPhase('idle');
+      throw err;
+    }
+    this.calibration = run;
+    void run.ended.then(() => {
+      if (this.calibration !== run) return;
+      this.calibration = undefined;
+      this.setPhase('idle');
+    });
+    return run.started;
+  }
+
+  /** The person's answer to the calibration's current step. */
+  calibrationAnswer(answer: CalibrationAnswer): void {
+    this.requireCalibration().answer(answer);
+  }
+
+  /** Simulated arm: sweeps every joint through its travel for the range recording. */
+  calibrationSweep(): Promise<void> {
+    return this.requireCalibration().sweep();
+  }
+
   /** Ends any episode, leaves the arm as configured (limp by default) and closes the clients and cameras. */
   async disconnect(): Promise<RuntimeStatus> {
+    await this.endCalibration();
     await this.stop();
     await this.release();
     this.setPhase('idle');
@@ -343,6 +389,19 @@ export class RuntimeSession {
       });
     }
     return converter;
+  }
+
+  private requireCalibration(): CalibrationRun {
+    if (!this.calibration) throw new RuntimePhaseError('no calibration is in progress; start one with SO-100: Calibrate Arm');
+    return this.calibration;
+  }
+
+  /** Cancels a calibration in progress and waits until its bus is closed. */
+  private async endCalibration(): Promise<void> {
+    const run = this.calibration;
+    if (!run) return;
+    run.cancel();
+    await run.ended;
   }
 
   private newScene(conn: Connection): void {

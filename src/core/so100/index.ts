@@ -2,6 +2,7 @@
 export * from './busCommand';
 export * from './calibration';
 export * from './calibrationProcedure';
+export * from './calibrationView';
 export * from './motors';
 export * from './normalization';
 export * from './rangeSweep';
