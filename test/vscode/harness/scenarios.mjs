@@ -1,7 +1,7 @@
 // UI scenarios: what a user does in the workbench, checked through the DOM. Each scenario is a function
 // (page, ctx) → Promise<void> that throws with a readable reason; several share one page.
 import { join } from 'node:path';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { paletteCommands, runCommand, waitNotification, waitStatusBar } from './workbench.mjs';
 
 const START = 'SO-100: Start Inference Server';
@@ -9,9 +9,10 @@ const STOP = 'SO-100: Stop Inference Server';
 const SHOW_LOG = 'SO-100: Show Server Log';
 const SHOW_DASHBOARD = 'SO-100: Show Dashboard';
 
-/** The Dashboard's page: the webview's outer iframe (workbench) → its inner #active-frame (our HTML). */
-const dashboardFrame = (page) => page
+/** A panel's page: the webview's outer iframe (workbench) → its inner #active-frame (our HTML); the first one open. */
+const webviewFrame = (page) => page
   .frameLocator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]').frameLocator('#active-frame');
+const dashboardFrame = webviewFrame;
 
 /** The development extension's palette and status bar, on one page, in order. */
 export const developmentScenarios = [
@@ -242,6 +243,79 @@ export const developmentScenarios = [
       if (!(await view.locator('section#observation canvas.thumb').count())) throw new Error('no camera thumbnails in the observation');
       await page.screenshot({ path: join(ctx.runDir, 'converter-inspector.png') });
       await runCommand(page, 'SO-100: Stop Episode');
+    },
+  },
+  {
+    name: 'UI: "SO-100: Calibrate Arm" walks the simulator through every step in its panel (Start, Continue, Sweep, Finish) and saves the file',
+    async run(page, ctx) {
+      const configFile = join(ctx.workspace, 'so100.json');
+      const saved = join(ctx.workspace, '.so100', 'calibration', 'ui_arm.json');
+      writeFileSync(configFile, JSON.stringify({ robot: { id: 'ui_arm', calibrationDir: '.so100/calibration' } }));
+      try {
+        await runCommand(page, 'View: Close All Editors');
+        const view = webviewFrame(page);
+        const body = view.locator('body');
+        // so100.json reaches the extension through a file watcher: reopen until the panel names its robot.
+        for (let attempt = 1; ; attempt++) {
+          await page.waitForTimeout(1500);
+          await runCommand(page, 'SO-100: Calibrate Arm');
+          await view.locator('#btn-start').waitFor({ state: 'visible', timeout: 30_000 });
+          if ((await view.locator('#target').textContent())?.includes('ui_arm')) break;
+          if (attempt === 3) throw new Error(`the panel names "${await view.locator('#target').textContent()}", not ui_arm from so100.json`);
+        }
+        const stateOf = () => body.evaluate((b) => ({
+          stage: b.dataset.stage, phase: b.dataset.phase,
+          visible: [...document.querySelectorAll('button')].filter((x) => !x.hidden).map((x) => x.id),
+          current: document.querySelector('#steps li[data-state="current"]')?.textContent ?? null,
+          done: document.querySelectorAll('#steps li[data-state="done"]').length,
+          prompt: document.getElementById('prompt')?.textContent ?? '',
+          message: document.getElementById('message')?.textContent ?? '',
+        }));
+        const expect = async (what, check, timeoutMs = 30_000) => {
+          const until = Date.now() + timeoutMs;
+          let s;
+          while (Date.now() < until) {
+            s = await stateOf();
+            if (check(s)) return s;
+            await page.waitForTimeout(200);
+          }
+          throw new Error(`calibration panel, ${what}: ${JSON.stringify(s)}`);
+        };
+        const buttons = (s, ...ids) => JSON.stringify([...s.visible].sort()) === JSON.stringify(ids.map((i) => `btn-${i}`).sort());
+        await expect('intro offers Start and Cancel only', (s) => s.stage === 'intro' && buttons(s, 'start', 'cancel') && /torque off/.test(s.prompt));
+        await page.screenshot({ path: join(ctx.runDir, 'calibrate-1-intro.png') });
+        await view.locator('#btn-start').click({ timeout: 5000 });
+        const middle = await expect('the middle pose with Continue and Cancel', (s) => s.phase === 'awaitMiddle' && buttons(s, 'continue', 'cancel'));
+        if (middle.current !== 'Arm to the middle of its range' || middle.done !== 1) throw new Error(`step list at the middle pose: ${JSON.stringify(middle)}`);
+        // The current step is drawn in the theme's button colour, not left transparent.
+        const currentBg = await view.locator('#steps li[data-state="current"]').evaluate((li) => getComputedStyle(li).backgroundColor);
+        if (/rgba\(0, 0, 0, 0\)|transparent/.test(currentBg)) throw new Error(`the current step has no background (${currentBg})`);
+        await page.screenshot({ path: join(ctx.runDir, 'calibrate-2-middle.png') });
+        await view.locator('#btn-continue').click({ timeout: 5000 });
+        await expect('range recording with Sweep, Finish, Restart and Cancel', (s) => s.phase === 'recordRanges' && buttons(s, 'sweep', 'finish', 'restart', 'cancel'));
+        await view.locator('#joint-rows tr').nth(5).waitFor({ state: 'visible', timeout: 10_000 });
+        await view.locator('#btn-sweep').click({ timeout: 5000 });
+        const travel = async () => Number.parseInt((await view.locator('#joint-rows tr[data-motor="elbow_flex"] td').nth(4).textContent()) ?? '0', 10);
+        const until = Date.now() + 30_000;
+        while ((await travel()) < 150 && Date.now() < until) await page.waitForTimeout(200);
+        if ((await travel()) < 150) throw new Error(`elbow_flex shows ${await travel()}° of travel after the sweep`);
+        // The shaded range bar covers the swept part of the encoder (about 2200 of 4096 steps).
+        const share = await view.locator('#joint-rows tr[data-motor="elbow_flex"] .range').evaluate((r) => r.getBoundingClientRect().width / r.parentElement.getBoundingClientRect().width);
+        if (!(share > 0.4 && share < 0.7)) throw new Error(`elbow_flex range bar covers ${share} of the encoder`);
+        await page.screenshot({ path: join(ctx.runDir, 'calibrate-3-ranges.png') });
+        await view.locator('#btn-finish:not([disabled])').click({ timeout: 10_000 });
+        const done = await expect('saved, every step ticked, Close offered', (s) => s.stage === 'ended' && buttons(s, 'close'));
+        if (done.done !== 6 || !/saved to .*ui_arm\.json/.test(done.message)) throw new Error(`the end: ${JSON.stringify(done)}`);
+        if (!existsSync(saved)) throw new Error(`no calibration file at ${saved}`);
+        await page.screenshot({ path: join(ctx.runDir, 'calibrate-4-done.png') });
+        await view.locator('#btn-close').click({ timeout: 5000 });
+        const frames = page.locator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]');
+        const gone = Date.now() + 10_000;
+        while ((await frames.count()) > 0 && Date.now() < gone) await page.waitForTimeout(200);
+        if (await frames.count()) throw new Error('Close left the panel open');
+      } finally {
+        rmSync(configFile, { force: true });
+      }
     },
   },
 ];
