@@ -8,6 +8,7 @@ import {
   isCalibrationToHost, type CalibrationPanelState, type CalibrationTarget, type CalibrationToHost, type HostToCalibration,
 } from '../../webview-ui/calibration/protocol';
 import { calibrationHtml } from './calibrationHtml';
+import { retryLoadUntilReady } from './webviewLoadRetry';
 import type { TelemetrySource } from './telemetrySource';
 
 export const CALIBRATION_VIEW_TYPE = 'so100.calibrateArm';
@@ -49,11 +50,13 @@ export class CalibrationPanel implements vscode.Disposable {
     CalibrationPanel.current = this;
     this.state = { stage: 'intro', target, sweeping: false };
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
-    panel.webview.html = calibrationHtml({
+    const html = () => calibrationHtml({
       cspSource: panel.webview.cspSource,
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'calibration.js')).toString(),
     });
+    panel.webview.html = html();
     this.disposables.push(
+      retryLoadUntilReady(panel.webview, html, () => this.ready),
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => { if (isCalibrationToHost(m)) void this.handle(m); }),
       runtime.onEvent('calibrationStep', (s) => {

@@ -14,6 +14,29 @@ const webviewFrame = (page) => page
   .frameLocator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]').frameLocator('#active-frame');
 const dashboardFrame = webviewFrame;
 
+/**
+ * Waits until every selector is visible in one of the extension's open webviews; returns each one's page (inner
+ * frame), in the order of `selectors`.
+ */
+async function waitPanels(page, selectors, timeoutMs) {
+  const outer = page.locator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]');
+  const deadline = Date.now() + timeoutMs;
+  let found = [];
+  for (;;) {
+    const frames = [];
+    for (let i = 0; i < await outer.count(); i++) frames.push(outer.nth(i).contentFrame().frameLocator('#active-frame'));
+    found = await Promise.all(selectors.map(async (sel) => {
+      for (const f of frames) if (await f.locator(sel).isVisible().catch(() => false)) return f;
+      return undefined;
+    }));
+    if (found.every(Boolean)) return found;
+    if (Date.now() > deadline) {
+      throw new Error(`after ${timeoutMs / 1000} s, ${await outer.count()} webview(s); not shown: ${selectors.filter((_, i) => !found[i]).join(', ')}`);
+    }
+    await page.waitForTimeout(500);
+  }
+}
+
 /** The development extension's palette and status bar, on one page, in order. */
 export const developmentScenarios = [
   {
@@ -200,6 +223,9 @@ export const developmentScenarios = [
         await waitStatusBar(page, /SO-100 server: ready/, 30_000);
       }
       const pids = [...await ctx.waitForPids(['dist/cli.js', 'serve'], 1), ...await ctx.waitForPids(['dist/runtime.js'], 1)];
+      // The Converter Inspector open beside the dashboard: the reload must bring both back.
+      await runCommand(page, 'SO-100: Open Converter Inspector');
+      await waitPanels(page, ['#btn-estop', '#refresh'], 30_000);
       // (Tried "Developer: Restart Extension Host" instead: in code-server 4.100.3 the status bar still said
       // ready and the server ran on 15 s later, so the reload it is.)
       const reloaded = page.waitForEvent('load', { timeout: 30_000 });
@@ -210,9 +236,18 @@ export const developmentScenarios = [
     },
   },
   {
-    name: 'UI: after the reload the dashboard is restored by its serializer',
-    async run(page) {
-      await dashboardFrame(page).locator('#btn-estop').waitFor({ state: 'visible', timeout: 30_000 });
+    name: 'UI: after the reload the dashboard and the Converter Inspector are restored by their serializers',
+    async run(page, ctx) {
+      const [, inspector] = await waitPanels(page, ['#btn-estop', '#refresh'], 30_000);
+      // The restored inspector asked the (new, not yet started) runtime and says what to do.
+      const deadline = Date.now() + 15_000;
+      let text = '';
+      while (!/No runtime is running/.test(text) && Date.now() < deadline) {
+        text = (await inspector.locator('#message').textContent().catch(() => '')) ?? '';
+        await page.waitForTimeout(250);
+      }
+      if (!/No runtime is running/.test(text)) throw new Error(`the restored inspector shows "${text}"`);
+      await page.screenshot({ path: join(ctx.runDir, 'restored-panels.png') });
     },
   },
   {
@@ -358,6 +393,41 @@ export const vsixScenarios = [
       await runCommand(page, STOP);
       await waitStatusBar(page, /SO-100 server: stopped/, 20_000);
       if (existsSync(ctx.untrustedMarker)) throw new Error('the configured command ran in an untrusted workspace');
+    },
+  },
+  {
+    name: 'VSIX: converter tools refuse in Restricted Mode: Run Episode does not load converter.module, Run Converter / Debug Episode are not offered, no CodeLens',
+    async run(page, ctx) {
+      const marker = join(ctx.runDir, 'untrusted-converter-ran');
+      mkdirSync(join(ctx.workspace, 'conv'), { recursive: true });
+      // Loading this module anywhere (runtime, CodeLens run, debugger) would leave the marker.
+      writeFileSync(join(ctx.workspace, 'conv', 'marker.mjs'), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n`
+        + 'export function toPolicy(obs, builtin) {\n  return builtin.toPolicy(obs);\n}\n');
+      writeFileSync(join(ctx.workspace, 'so100.json'), JSON.stringify({ converter: { module: 'conv/marker.mjs' } }));
+      await page.keyboard.press('Escape');
+      // so100.json arrives through a file watcher: try until the refusal names the module.
+      for (let attempt = 1; ; attempt++) {
+        await page.waitForTimeout(2000);
+        await runCommand(page, 'SO-100: Run Episode');
+        if (await waitNotification(page, /not trusted, so the converter module conv\/marker\.mjs is not run/, 8000).catch(() => undefined)) break;
+        if (attempt === 3) throw new Error('Run Episode never refused the converter module of the untrusted workspace');
+      }
+      const run = await paletteCommands(page, 'SO-100: Run', 'SO-100: Run Episode');
+      assertRows(run, ['SO-100: Run Episode'], ['SO-100: Run Converter on Last Observation']);
+      const debug = await paletteCommands(page, 'SO-100: Debug Episode', 'SO-100: Debug Episode', 2500);
+      assertRows(debug, [], ['SO-100: Debug Episode']);
+      await page.keyboard.press('Escape');
+      // The module open in an editor gets no CodeLens.
+      await page.keyboard.press('Control+P');
+      await page.keyboard.type('marker.mjs');
+      await page.waitForTimeout(1000);
+      await page.keyboard.press('Enter');
+      await page.locator('.monaco-editor .view-lines', { hasText: 'toPolicy' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await page.waitForTimeout(2000);
+      const lenses = await page.locator('.codelens-decoration').allTextContents();
+      if (lenses.some((t) => /Run on last observation|Debug episode/.test(t))) throw new Error(`CodeLens in Restricted Mode: ${lenses.join(' | ')}`);
+      await page.screenshot({ path: join(ctx.runDir, 'vsix-untrusted-converter.png') });
+      if (existsSync(marker)) throw new Error('the converter module was loaded in an untrusted workspace');
     },
   },
 ];
