@@ -36,6 +36,14 @@ export class RuntimePhaseError extends Error {
   override readonly name = 'RuntimePhaseError';
 }
 
+/** A connect ended by `disconnect` before it finished; everything it had opened is closed again. */
+export class ConnectCancelledError extends Error {
+  override readonly name = 'ConnectCancelledError';
+  constructor() {
+    super('connect cancelled; the arm, cameras and policy connection it had opened were closed again');
+  }
+}
+
 interface Connection {
   config: So100Config;
   readonly endpoints: Map<string, RuntimeModelEndpoint>;
@@ -66,6 +74,8 @@ export class RuntimeSession {
   private conn: Connection | undefined;
   private episode: Running | undefined;
   private calibration: CalibrationRun | undefined;
+  /** The connect in progress: `disconnect` aborts it and waits until it has cleaned up. */
+  private connecting: { readonly abort: AbortController; settled?: Promise<unknown> } | undefined;
   private episodes = 0;
   private activeModel: string | undefined;
   /** When the next telemetry frame is due (performance.now() clock). */
@@ -112,18 +122,31 @@ export class RuntimeSession {
     const { config } = setup;
     await this.release();
     this.setPhase('connecting');
+    const connecting: { readonly abort: AbortController; settled?: Promise<unknown> } = { abort: new AbortController() };
+    this.connecting = connecting;
+    const { signal } = connecting.abort;
+    // Checked between the stages (each opens something the catch below closes again).
+    const checkCancelled = () => { if (signal.aborted) throw new ConnectCancelledError(); };
     let arm: ConnectedArm | undefined;
     let cameras: CameraRig | undefined;
+    let converter: (Converter & Partial<Disposable>) | undefined;
     const clients = new Map<string, PolicyClient>();
+    let done!: () => void;
+    connecting.settled = new Promise<void>((r) => { done = r; });
     try {
       const endpoints = new Map(Object.entries(setup.endpoints));
       const active = policyClient(config.activeModel, endpointOf(config, config.activeModel, setup.endpoints), config.requestTimeoutMs);
       clients.set(config.activeModel, active);
-      const converter = await this.makeWatchedConverter(config);
+      converter = await this.makeWatchedConverter(config);
+      checkCancelled();
       const scene = new CubeTask({ seed: config.robot.seed });
       cameras = await CameraRig.open(config.cameras, scene, (m) => this.warn(m), undefined, setup.ffmpegPath);
+      checkCancelled();
       arm = await connectArm(config.robot, this.workspace);
-      await active.connect();
+      checkCancelled();
+      // The policy server may not answer for a long time (retries with backoff): this wait is abortable.
+      await active.connect(signal).catch((err: unknown) => { checkCancelled(); throw err; });
+      checkCancelled();
       const startPose = (await arm.robot.observe()).positions;
       const recordDir = setup.recordDir ?? (config.record.enabled ? path.resolve(this.workspace, config.record.dir) : undefined);
       this.conn = {
@@ -134,11 +157,15 @@ export class RuntimeSession {
       this.setPhase('connected');
       return this.status();
     } catch (err) {
+      converter?.[Symbol.dispose]?.();
       await Promise.allSettled([...clients.values()].map((c) => c.close()));
       await cameras?.close();
       await arm?.robot.disconnect().catch(() => {});
       this.setPhase('idle');
-      throw err;
+      throw signal.aborted ? new ConnectCancelledError() : err;
+    } finally {
+      if (this.connecting === connecting) this.connecting = undefined;
+      done();
     }
   }
 
@@ -363,6 +390,11 @@ export class RuntimeSession {
 
   /** Ends any episode, leaves the arm as configured (limp by default) and closes the clients and cameras. */
   async disconnect(): Promise<RuntimeStatus> {
+    const connecting = this.connecting;
+    if (connecting) {
+      connecting.abort.abort();
+      await connecting.settled;
+    }
     await this.endCalibration();
     await this.stop();
     await this.release();

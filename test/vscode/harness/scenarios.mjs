@@ -1,6 +1,7 @@
 // UI scenarios: what a user does in the workbench, checked through the DOM. Each scenario is a function
 // (page, ctx) → Promise<void> that throws with a readable reason; several share one page.
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { paletteCommands, runCommand, waitNotification, waitStatusBar } from './workbench.mjs';
 
@@ -350,6 +351,50 @@ export const developmentScenarios = [
         if (await frames.count()) throw new Error('Close left the panel open');
       } finally {
         rmSync(configFile, { force: true });
+      }
+    },
+  },
+  {
+    name: 'UI: cancelling the "connecting the arm and the policy" notification aborts the connect (its socket to the policy server closes) and leaves the arm idle',
+    async run(page, ctx) {
+      // A policy server that accepts the connection and never answers: the connect waits until cancelled.
+      const sockets = [];
+      const silent = createServer((s) => { sockets.push(s); s.on('error', () => {}); s.resume(); });
+      await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+      const configFile = join(ctx.workspace, 'so100.json');
+      writeFileSync(configFile, JSON.stringify({
+        activeModel: 'silent', models: { silent: { kind: 'remote', url: `ws://127.0.0.1:${silent.address().port}`, protocol: 'openpi' } },
+      }));
+      try {
+        await page.keyboard.press('Escape');
+        // so100.json reaches the extension through a file watcher: run until the runtime knocks at the silent server.
+        for (let attempt = 1; sockets.length === 0; attempt++) {
+          await page.waitForTimeout(1500);
+          await runCommand(page, 'SO-100: Run Episode');
+          const until = Date.now() + 15_000;
+          while (sockets.length === 0 && Date.now() < until) await page.waitForTimeout(200);
+          if (sockets.length === 0) {
+            if (attempt === 3) throw new Error('three Run Episodes never reached the silent policy server from so100.json');
+            await runCommand(page, 'SO-100: Stop Episode').catch(() => undefined);
+            await runCommand(page, 'SO-100: Disconnect Arm').catch(() => undefined);
+          }
+        }
+        await waitNotification(page, /connecting the arm and the policy/, 10_000);
+        await waitStatusBar(page, /SO-100 arm:.* connecting/, 10_000);
+        const closed = new Promise((r) => sockets[0].once('close', r));
+        await page.screenshot({ path: join(ctx.runDir, 'connect-cancel.png') });
+        await page.locator('.notification-toast', { hasText: 'connecting the arm and the policy' })
+          .getByRole('button', { name: 'Cancel' }).click({ timeout: 5000 });
+        await waitStatusBar(page, /SO-100 arm:.* idle/, 15_000);
+        const gone = await Promise.race([closed.then(() => true), new Promise((r) => setTimeout(() => r(false), 15_000))]);
+        if (!gone) throw new Error('the runtime kept its connection to the policy server open after Cancel');
+        // The user's own cancel is not reported as a failure.
+        const error = await waitNotification(page, /SO-100: .*(cancelled|failed)/, 2000).catch(() => undefined);
+        if (error) throw new Error(`Cancel was reported as an error: ${error}`);
+      } finally {
+        rmSync(configFile, { force: true });
+        for (const s of sockets) s.destroy();
+        silent.close();
       }
     },
   },
