@@ -21,6 +21,7 @@ import { CameraRig } from './cameraRig';
 import { EpisodeLoop, type EpisodeResult, type TickReport } from './episodeLoop';
 import { CalibrationRun } from './calibrationRun';
 import { LastExchange } from './lastExchange';
+import { inspectRecordedTick, type RecordedTickRequest } from './recordedTick';
 import { runConverterOnExchange } from './converterRun';
 import { connectArm, endpointOf, makeConverter, policyClient, sceneWorld, type ConnectedArm } from './sessionParts';
 
@@ -386,6 +387,11 @@ export class RuntimeSession {
   /** Simulated arm: sweeps every joint through its travel for the range recording. */
   calibrationSweep(): Promise<void> {
     return this.requireCalibration().sweep();
+  }
+
+  /** The converter of `req.config` (or `req.module`) on a recorded tick; needs no connection. */
+  inspectRecordedTick(req: Omit<RecordedTickRequest, 'workspace'>): Promise<InspectionReport> {
+    return inspectRecordedTick({ ...req, workspace: this.workspace, ffmpegPath: req.ffmpegPath ?? this.conn?.ffmpegPath });
   }
 
   /** Ends any episode, leaves the arm as configured (limp by default) and closes the clients and cameras. */

@@ -128,6 +128,11 @@ export interface RuntimeMethods {
    */
   runConverter: { params: { readonly module?: string }; result: InspectionReport };
   /**
+   * Runs `config`'s converter (or `module`) on tick `tick` of the episode record in `dir`: joints from steps.csv,
+   * frames from its PNGs or mp4s (ffmpeg), no connection needed. A failing user module is reported in `error`.
+   */
+  inspectRecordedTick: { params: { readonly dir: string; readonly tick: number; readonly config: So100Config; readonly module?: string; readonly ffmpegPath?: string }; result: InspectionReport };
+  /**
    * Starts LeRobot's calibration of `config.robot` (its port, or the simulator) and returns at once; the flow
    * reports through calibrationStep / calibrationSample and ends with calibrationEnded (the file saved where the
    * robot's id and calibration_dir say). Needs an idle or e-stopped session; a connected arm is released first.
@@ -157,7 +162,7 @@ export interface CalibrationEnded {
 
 export type RuntimeMethod = keyof RuntimeMethods;
 export const RUNTIME_METHODS: readonly RuntimeMethod[] = ['connect', 'runEpisode', 'step', 'pause', 'resume', 'stop', 'estop',
-  'reset', 'swapModel', 'applyConfig', 'status', 'subscribe', 'disconnect', 'shutdown', 'inspect', 'runConverter', 'calibrate',
+  'reset', 'swapModel', 'applyConfig', 'status', 'subscribe', 'disconnect', 'shutdown', 'inspect', 'runConverter', 'inspectRecordedTick', 'calibrate',
   'calibrationAnswer', 'calibrationSweep'];
 
 /** What applyConfig did with each changed setting (by its class, see classifyChanges). */

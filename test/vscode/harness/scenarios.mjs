@@ -397,6 +397,60 @@ export const developmentScenarios = [
         silent.close();
       }
     },
+  },  {
+    name: 'UI: the dashboard follows the colour theme: dark, then Light Modern and High Contrast (computed colours of the page and ink of the plots)',
+    async run(page, ctx) {
+      const settings = join(ctx.workspace, '.vscode', 'settings.json');
+      await runCommand(page, 'View: Close All Editors');
+      await runCommand(page, SHOW_DASHBOARD);
+      const frame = webviewFrame(page);
+      await frame.locator('#btn-estop').waitFor({ state: 'visible', timeout: 30_000 });
+      // Luminance 0–1 of the page's background and text, the theme kind VS Code gives the page, and the mean
+      // luminance of what is drawn on the first joint plot (axes, labels, grid).
+      const look = () => frame.locator('body').evaluate((body) => {
+        const lum = (css) => {
+          const [r, g, b] = (css.match(/[\d.]+/g) ?? ['0', '0', '0']).map(Number);
+          return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+        };
+        const style = getComputedStyle(body);
+        const canvas = document.querySelector('#joints canvas');
+        const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let sum = 0; let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 128) { sum += (0.2126 * d[i] + 0.7152 * d[i + 1] + 0.0722 * d[i + 2]) / 255; n++; }
+        return {
+          kind: body.dataset.vscodeThemeKind ?? [...body.classList].find((c) => c.startsWith('vscode-')) ?? '',
+          background: lum(style.backgroundColor), foreground: lum(style.color), ink: n ? sum / n : -1, inked: n,
+          run: getComputedStyle(document.getElementById('btn-run')).backgroundColor,
+        };
+      });
+      const until = async (what, check) => {
+        const deadline = Date.now() + 20_000;
+        let l;
+        while (Date.now() < deadline) {
+          l = await look().catch(() => undefined);
+          if (l && check(l)) return l;
+          await page.waitForTimeout(300);
+        }
+        throw new Error(`${what}: the dashboard shows ${JSON.stringify(l)}`);
+      };
+      const setTheme = (theme) => writeFileSync(settings, JSON.stringify(theme ? { 'workbench.colorTheme': theme } : {}));
+      try {
+        const dark = await until('dark theme', (l) => /dark/.test(l.kind) && l.background < 0.25 && l.foreground > 0.6 && l.inked > 50);
+        await page.screenshot({ path: join(ctx.runDir, 'theme-dark.png') });
+        setTheme('Default Light Modern');
+        const light = await until('Light Modern', (l) => /light/.test(l.kind) && l.background > 0.85 && l.foreground < 0.35 && l.inked > 50);
+        if (!(light.ink < dark.ink - 0.15)) throw new Error(`the plots did not redraw for the light theme: ink ${dark.ink} → ${light.ink}`);
+        if (light.run === dark.run) throw new Error(`the Run button kept its colour ${dark.run}`);
+        await page.screenshot({ path: join(ctx.runDir, 'theme-light.png') });
+        setTheme('Default High Contrast');
+        const hc = await until('High Contrast', (l) => /high-contrast/.test(l.kind) && !/light/.test(l.kind) && l.background < 0.05 && l.foreground > 0.9 && l.inked > 50);
+        if (!(hc.ink > light.ink + 0.15)) throw new Error(`the plots did not redraw for High Contrast: ink ${light.ink} → ${hc.ink}`);
+        await page.screenshot({ path: join(ctx.runDir, 'theme-high-contrast.png') });
+      } finally {
+        setTheme(undefined);
+      }
+      await until('back to dark', (l) => /dark/.test(l.kind) && l.background < 0.25);
+    },
   },
 ];
 
