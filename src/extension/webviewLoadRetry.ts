@@ -11,7 +11,7 @@ export interface LoadRetryOptions {
 
 /** Re-sets the panel's HTML (fresh from `html()`) until `isReady()` or the attempts run out; dispose to stop. */
 export function retryLoadUntilReady(webview: vscode.Webview, html: () => string, isReady: () => boolean, options: LoadRetryOptions = {}): vscode.Disposable {
-  const afterMs = options.afterMs ?? 5000;
+  const afterMs = options.afterMs ?? 8000;
   let left = options.attempts ?? 3;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const check = () => {
