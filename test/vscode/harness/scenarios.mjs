@@ -405,7 +405,7 @@ export const developmentScenarios = [
       }
     },
   },  {
-    name: 'UI: the dashboard follows the colour theme: dark, then Light Modern and High Contrast (computed colours of the page and ink of the plots)',
+    name: 'UI: the dashboard follows the colour theme: Dark Modern, Light Modern and High Contrast (computed colours of the page and ink of the plots)',
     async run(page, ctx) {
       const settings = join(ctx.workspace, '.vscode', 'settings.json');
       await runCommand(page, 'View: Close All Editors');
@@ -441,8 +441,10 @@ export const developmentScenarios = [
         throw new Error(`${what}: the dashboard shows ${JSON.stringify(l)}`);
       };
       const setTheme = (theme) => writeFileSync(settings, JSON.stringify(theme ? { 'workbench.colorTheme': theme } : {}));
+      const initial = await until('the first look', (l) => l.inked > 50);
       try {
-        const dark = await until('dark theme', (l) => /dark/.test(l.kind) && l.background < 0.25 && l.foreground > 0.6 && l.inked > 50);
+        setTheme('Default Dark Modern');
+        const dark = await until('Dark Modern', (l) => /dark/.test(l.kind) && l.background < 0.25 && l.foreground > 0.6 && l.inked > 50);
         await page.screenshot({ path: join(ctx.runDir, 'theme-dark.png') });
         setTheme('Default Light Modern');
         const light = await until('Light Modern', (l) => /light/.test(l.kind) && l.background > 0.85 && l.foreground < 0.35 && l.inked > 50);
@@ -456,7 +458,7 @@ export const developmentScenarios = [
       } finally {
         setTheme(undefined);
       }
-      await until('back to dark', (l) => /dark/.test(l.kind) && l.background < 0.25);
+      await until('back to the theme it started with', (l) => l.kind === initial.kind);
     },
   },
 ];
