@@ -96,12 +96,31 @@ export class EpisodeCommands implements vscode.Disposable {
     const server = await this.servers.ensureReady(config.activeModel);
     if (!server) return false;
     this.announceRemote(config, config.activeModel);
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SO-100: connecting the arm and the policy' }, async () => {
-      // This machine's ffmpeg is a setting, like its serial port: not something a shared so100.json can know.
-      const ffmpegPath = vscode.workspace.getConfiguration('so100').get<string>('ffmpegPath', '').trim() || undefined;
-      await this.runtime.call('connect', { config, endpoints: { [server.model]: server.endpoint }, ffmpegPath });
+    const title = 'SO-100: connecting the arm and the policy';
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+      // Cancel really aborts: the runtime's disconnect ends a connect in progress and closes what it had opened.
+      const sub = token.onCancellationRequested(() => {
+        this.runtime.log.info('connect cancelled by the user');
+        if (this.runtime.running) void this.runtime.call('disconnect', {}).catch(() => undefined);
+      });
+      try {
+        if (!this.runtime.running) {
+          progress.report({ message: 'starting the runtime…' });
+          await this.runtime.client();
+          if (token.isCancellationRequested) return false;
+        }
+        progress.report({ message: `${config.robot.port === 'sim' ? 'simulated arm' : config.robot.port}, model ${config.activeModel}…` });
+        // This machine's ffmpeg is a setting, like its serial port: not something a shared so100.json can know.
+        const ffmpegPath = vscode.workspace.getConfiguration('so100').get<string>('ffmpegPath', '').trim() || undefined;
+        await this.runtime.call('connect', { config, endpoints: { [server.model]: server.endpoint }, ffmpegPath });
+        return !token.isCancellationRequested;
+      } catch (err) {
+        if (token.isCancellationRequested) return false; // the user's own cancel, not a failure to report
+        throw err;
+      } finally {
+        sub.dispose();
+      }
     });
-    return true;
   }
 
   private async run({ paused }: { paused: boolean }): Promise<void> {

@@ -11,6 +11,8 @@ import { ServerStatusItem } from './serverStatusItem';
 import { EpisodeCommands } from './episodeCommands';
 import { RuntimeController } from './runtimeController';
 import { registerConverterTools } from './converterTools';
+import { registerCalibrateArm } from './calibrateArmCommand';
+import { registerOpenRecordedTick } from './recordedTickCommand';
 import { WorkspaceConfig } from './workspaceConfig';
 import { LabTreeView } from './labTreeView';
 import { RuntimeStatusItem } from './runtimeStatusItem';
@@ -44,6 +46,8 @@ let lab: LabContext | undefined;
 
 /** For the extension-host tests, which drive the dashboard with their own TelemetrySource. */
 export { DashboardPanel } from './dashboardPanel';
+export { CalibrationPanel } from './calibrationPanel';
+export { InspectorPanel } from './inspectorPanel';
 
 export function activate(context: vscode.ExtensionContext): So100Api {
   const ctx = new LabContext(context);
@@ -65,6 +69,8 @@ export function activate(context: vscode.ExtensionContext): So100Api {
   const tree = ctx.extension.add(new LabTreeView(runtime, server, config));
   ctx.extension.add(vscode.commands.registerCommand('so100.refreshLab', () => tree.refresh()));
   ctx.extension.add(registerConverterTools(context, runtime, config));
+  ctx.extension.add(registerCalibrateArm(context.extensionUri, runtime, config));
+  ctx.extension.add(registerOpenRecordedTick(context.extensionUri, runtime, config));
   void config.load();
 
   ctx.extension.add(vscode.commands.registerCommand('so100.startServer', () => server.start()));

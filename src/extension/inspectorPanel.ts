@@ -6,6 +6,7 @@ import type { InspectionReport, ValueSummary } from '../core/convert/inspectionR
 import type { RuntimeMethod, RuntimeMethods } from '../core/rpc';
 import { isInspectorMessage, type HostToInspector, type InspectorState, type InspectorToHost, type ReportView, type SummaryView } from '../../webview-ui/inspector/protocol';
 import { inspectorHtml } from './inspectorHtml';
+import { retryLoadUntilReady } from './webviewLoadRetry';
 import type { TelemetrySource } from './telemetrySource';
 
 export const INSPECTOR_VIEW_TYPE = 'so100.converterInspector';
@@ -57,11 +58,13 @@ export class InspectorPanel implements vscode.Disposable {
 
   private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly runtime: InspectorRuntime) {
     InspectorPanel.current = this;
-    panel.webview.html = inspectorHtml({
+    const html = () => inspectorHtml({
       cspSource: panel.webview.cspSource,
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'inspector.js')).toString(),
     });
+    panel.webview.html = html();
     this.disposables.push(
+      retryLoadUntilReady(panel.webview, html, () => this.ready),
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((m: unknown) => { if (isInspectorMessage(m)) void this.received(m); }),
       runtime.onEvent('tick', () => this.maybeAutoRefresh()),

@@ -14,7 +14,8 @@ export const RUNTIME_PHASE_CONTEXT_KEY = 'so100.runtimePhase';
 
 /** A runtime this controller talks to: a child process it spawned, or one the debugger launched (attach). */
 type RuntimeHandle = RuntimeProcess | AttachedRuntime;
-const FORWARDED_EVENTS = ['state', 'tick', 'chunk', 'frame', 'warning', 'episodeEnded', 'converterCompiled'] as const;
+const FORWARDED_EVENTS = ['state', 'tick', 'chunk', 'frame', 'warning', 'episodeEnded', 'converterCompiled', 'calibrationStep', 'calibrationSample',
+  'calibrationEnded'] as const;
 
 export class RuntimeController implements TelemetrySource, vscode.Disposable {
   private process: RuntimeHandle | undefined;

@@ -43,7 +43,7 @@ export class RuntimeStatusItem implements vscode.Disposable {
     const phase = s?.phase ?? 'idle';
     const model = s?.activeModel ? ` ${s.activeModel}` : '';
     const progress = (phase === 'running' || phase === 'paused') && this.step !== undefined && s?.maxSteps ? ` ${this.step}/${s.maxSteps}` : '';
-    const icon = { idle: '$(circle-outline)', connecting: '$(loading~spin)', connected: '$(pass)', running: '$(play-circle)', paused: '$(debug-pause)', resetting: '$(loading~spin)', estopped: '$(error)' }[phase];
+    const icon = { idle: '$(circle-outline)', connecting: '$(loading~spin)', connected: '$(pass)', running: '$(play-circle)', paused: '$(debug-pause)', resetting: '$(loading~spin)', estopped: '$(error)', calibrating: '$(symbol-ruler)' }[phase];
     this.item.text = `${icon} SO-100 arm:${model} ${phase}${progress}`;
     this.item.backgroundColor = phase === 'estopped' ? new vscode.ThemeColor('statusBarItem.errorBackground')
       : this.last && !this.last.success && phase === 'connected' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
@@ -63,7 +63,7 @@ function tooltip(phase: RuntimeStatus['phase'], s: RuntimeStatus | undefined, la
   const links: string[] = [];
   if (phase === 'running') links.push('[Pause](command:so100.pause)', '[Stop](command:so100.stop)');
   else if (phase === 'paused') links.push('[Resume](command:so100.resume)', '[Stop](command:so100.stop)');
-  else if (phase !== 'connecting' && phase !== 'resetting') links.push('[Run Episode](command:so100.runEpisode)');
+  else if (phase !== 'connecting' && phase !== 'resetting' && phase !== 'calibrating') links.push('[Run Episode](command:so100.runEpisode)');
   if (phase === 'connected') links.push('[Reset](command:so100.reset)');
   links.push('[Emergency Stop](command:so100.emergencyStop)', '[Dashboard](command:so100.showDashboard)', '[Runtime Log](command:so100.showRuntimeLog)');
   if (last?.recordDir) links.push('[Episode Folder](command:so100.openEpisodeFolder)');

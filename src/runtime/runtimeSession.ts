@@ -6,7 +6,7 @@ import { ChunkScheduler } from '../core/chunking';
 import { classifyChanges, toActionSafetyOptions, toBodyJointMode, toChunkSchedulerOptions, type So100Config } from '../core/config';
 import { inspectionReport, type Converter, type InspectionReport } from '../core/convert';
 import type {
-  ConfigApplied, ConverterCompiled, EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, RuntimePhase, RuntimeSetup, RuntimeStatus,
+  CalibrationAnswer, CalibrationStarted, ConfigApplied, ConverterCompiled, EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, RuntimePhase, RuntimeSetup, RuntimeStatus,
   TickTelemetry,
 } from '../core/rpc';
 import { CubeTask } from '../core/scene';
@@ -20,7 +20,9 @@ import { CameraFrameRecorder, EpisodeRecorder } from '../io/recording';
 import { glideTo } from './armGlide';
 import { CameraRig } from './cameraRig';
 import { EpisodeLoop, type EpisodeResult, type TickReport } from './episodeLoop';
+import { CalibrationRun } from './calibrationRun';
 import { LastExchange } from './lastExchange';
+import { inspectRecordedTick, type RecordedTickRequest } from './recordedTick';
 import { runConverterOnExchange } from './converterRun';
 import { connectArm, endpointOf, makeConverter, policyClient, sceneWorld, type ConnectedArm } from './sessionParts';
 
@@ -39,6 +41,14 @@ export class EmergencyStopError extends Error {
 /** A command that cannot run in the session's current phase; the message says what to do first. */
 export class RuntimePhaseError extends Error {
   override readonly name = 'RuntimePhaseError';
+}
+
+/** A connect ended by `disconnect` before it finished; everything it had opened is closed again. */
+export class ConnectCancelledError extends Error {
+  override readonly name = 'ConnectCancelledError';
+  constructor() {
+    super('connect cancelled; the arm, cameras and policy connection it had opened were closed again');
+  }
 }
 
 interface Connection {
@@ -61,8 +71,12 @@ interface Connection {
 }
 
 /** A connect in flight, so an emergency stop can reach the arm before the session holds it. */
+/** A connect in progress: what an e-stop or a cancel (disconnect) needs to reach it. */
 interface ConnectAttempt {
   estopped: boolean;
+  readonly abort: AbortController;
+  /** Resolves when connect() has returned or thrown, its resources closed. */
+  readonly settled: Promise<void>;
   armConnect?: Promise<ConnectedArm>;
   arm?: ConnectedArm;
 }
@@ -77,11 +91,13 @@ export class RuntimeSession {
   private phase: RuntimePhase = 'idle';
   private conn: Connection | undefined;
   private episode: Running | undefined;
+  private calibration: CalibrationRun | undefined;
   private episodes = 0;
   private activeModel: string | undefined;
   /** When the next telemetry frame is due (performance.now() clock). */
   private nextFrameMs = -Infinity;
   droppedTelemetry = 0;
+  /** The connect in progress: `disconnect` aborts it and waits until it has cleaned up; an e-stop makes the arm limp. */
   private connecting: ConnectAttempt | undefined;
   /** Aborted by every emergency stop: policy connects (connect, swap) and the reset glide listen to it. */
   private estops = new AbortController();
@@ -123,33 +139,39 @@ export class RuntimeSession {
 
   /** Connects the arm, the cameras, the converter and the active model's client (whose server must answer). */
   async connect(setup: RuntimeSetup): Promise<RuntimeStatus> {
+    if (this.phase === 'calibrating') throw new RuntimePhaseError('a calibration holds the arm; finish or cancel it (SO-100: Calibrate Arm) first');
     if (this.phase !== 'idle' && this.phase !== 'estopped') throw new RuntimePhaseError(`already ${this.phase}; disconnect first`);
     const { config } = setup;
     await this.release();
     this.setPhase('connecting');
+    let done!: () => void;
+    const attempt: ConnectAttempt = { estopped: false, abort: new AbortController(), settled: new Promise<void>((r) => { done = r; }) };
+    this.connecting = attempt;
+    const cancel = attempt.abort.signal;
+    // Checked between the stages (each opens something the catch below closes again): an e-stop or a cancel.
+    const check = () => {
+      if (attempt.estopped) throw new EmergencyStopError('emergency stop during connect: the arm is limp; connect again when ready');
+      if (cancel.aborted) throw new ConnectCancelledError();
+    };
     let arm: ConnectedArm | undefined;
     let cameras: CameraRig | undefined;
     let converter: (Converter & Partial<Disposable>) | undefined;
     const clients = new Map<string, PolicyClient>();
-    const attempt: ConnectAttempt = { estopped: false };
-    this.connecting = attempt;
-    const estop = this.estops.signal;
-    const stopped = () => {
-      if (attempt.estopped) throw new EmergencyStopError('emergency stop during connect: the arm is limp; connect again when ready');
-    };
     try {
       const endpoints = new Map(Object.entries(setup.endpoints));
       const active = policyClient(config.activeModel, endpointOf(config, config.activeModel, setup.endpoints), config.requestTimeoutMs, (m) => this.warn(m));
       clients.set(config.activeModel, active);
       converter = await this.makeWatchedConverter(config);
+      check();
       const scene = new CubeTask({ seed: config.robot.seed });
       cameras = await CameraRig.open(config.cameras, scene, (m) => this.warn(m), undefined, setup.ffmpegPath);
-      stopped();
+      check();
       attempt.armConnect = connectArm(config.robot, this.workspace, { onServoWarning: (r) => this.servoWarning(r) });
       arm = attempt.arm = await attempt.armConnect;
-      stopped();
-      await active.connect(estop);
-      stopped();
+      check();
+      // The policy server may not answer for a long time (retries with backoff): an e-stop or a cancel ends the wait.
+      await active.connect(AbortSignal.any([cancel, this.estops.signal])).catch((err: unknown) => { check(); throw err; });
+      check();
       const startPose = (await arm.robot.observe()).positions;
       const recordDir = setup.recordDir ?? (config.record.enabled ? path.resolve(this.workspace, config.record.dir) : undefined);
       this.conn = {
@@ -170,9 +192,10 @@ export class RuntimeSession {
       if (attempt.estopped && !(err instanceof EmergencyStopError)) {
         throw new EmergencyStopError(`emergency stop during connect: the arm is limp (${err instanceof Error ? err.message : String(err)})`, { cause: err });
       }
-      throw err;
+      throw !attempt.estopped && cancel.aborted ? new ConnectCancelledError() : err;
     } finally {
       if (this.connecting === attempt) this.connecting = undefined;
+      done();
     }
   }
 
@@ -254,6 +277,11 @@ export class RuntimeSession {
     // First stop whatever is about to move the arm or bring a policy in: a reset glide, a connect, a swap.
     this.estops.abort();
     this.estops = new AbortController();
+    // Calibration turns torque off as its first step: ending it leaves the arm limp.
+    if (this.calibration) {
+      await this.endCalibration();
+      return { torqueOff: true, failedMotors: [] };
+    }
     const conn = this.conn;
     if (!conn) return this.estopWhileConnecting();
     const { failed } = this.episode ? await this.episode.loop.estop() : await conn.arm.robot.torqueOff();
@@ -378,8 +406,56 @@ export class RuntimeSession {
     return runConverterOnExchange({ workspace: this.workspace, config, exchange, module });
   }
 
+  /**
+   * Starts LeRobot's calibration of `config.robot` on its own bus (a connected arm is released first) and returns
+   * at once; the flow's events tell the rest. Refused while an episode runs.
+   */
+  async calibrate(config: So100Config): Promise<CalibrationStarted> {
+    if (this.phase === 'calibrating') throw new RuntimePhaseError('a calibration is already in progress; answer or cancel it first');
+    if (this.phase !== 'idle' && this.phase !== 'connected' && this.phase !== 'estopped') {
+      throw new RuntimePhaseError(`cannot calibrate while the session is ${this.phase}: stop the episode first`);
+    }
+    await this.release();
+    this.setPhase('calibrating');
+    let run: CalibrationRun;
+    try {
+      run = await CalibrationRun.start(config.robot, this.workspace, (event, data) => this.sink.emit(event, data));
+    } catch (err) {
+      this.setPhase('idle');
+      throw err;
+    }
+    this.calibration = run;
+    void run.ended.then(() => {
+      if (this.calibration !== run) return;
+      this.calibration = undefined;
+      this.setPhase('idle');
+    });
+    return run.started;
+  }
+
+  /** The person's answer to the calibration's current step. */
+  calibrationAnswer(answer: CalibrationAnswer): void {
+    this.requireCalibration().answer(answer);
+  }
+
+  /** Simulated arm: sweeps every joint through its travel for the range recording. */
+  calibrationSweep(): Promise<void> {
+    return this.requireCalibration().sweep();
+  }
+
+  /** The converter of `req.config` (or `req.module`) on a recorded tick; needs no connection. */
+  inspectRecordedTick(req: Omit<RecordedTickRequest, 'workspace'>): Promise<InspectionReport> {
+    return inspectRecordedTick({ ...req, workspace: this.workspace, ffmpegPath: req.ffmpegPath ?? this.conn?.ffmpegPath });
+  }
+
   /** Ends any episode, leaves the arm as configured (limp by default) and closes the clients and cameras. */
   async disconnect(): Promise<RuntimeStatus> {
+    const connecting = this.connecting;
+    if (connecting) {
+      connecting.abort.abort();
+      await connecting.settled;
+    }
+    await this.endCalibration();
     await this.stop();
     await this.release();
     this.setPhase('idle');
@@ -405,6 +481,19 @@ export class RuntimeSession {
       });
     }
     return converter;
+  }
+
+  private requireCalibration(): CalibrationRun {
+    if (!this.calibration) throw new RuntimePhaseError('no calibration is in progress; start one with SO-100: Calibrate Arm');
+    return this.calibration;
+  }
+
+  /** Cancels a calibration in progress and waits until its bus is closed. */
+  private async endCalibration(): Promise<void> {
+    const run = this.calibration;
+    if (!run) return;
+    run.cancel();
+    await run.ended;
   }
 
   private newScene(conn: Connection): void {

@@ -95,7 +95,7 @@ const isNumArray = (v: unknown, length?: number): boolean =>
   Array.isArray(v) && (length === undefined || v.length === length) && v.every((x) => typeof x === 'number');
 const optional = <T>(v: unknown, check: (x: unknown) => x is T): boolean => v === undefined || check(v);
 
-const PHASES: ReadonlySet<string> = new Set(['idle', 'connecting', 'connected', 'running', 'paused', 'resetting', 'estopped']);
+const PHASES: ReadonlySet<string> = new Set(['idle', 'connecting', 'connected', 'running', 'paused', 'resetting', 'estopped', 'calibrating']);
 
 export function isDashboardCommand(v: unknown): v is DashboardCommand {
   return isStr(v) && (DASHBOARD_COMMANDS as readonly string[]).includes(v);

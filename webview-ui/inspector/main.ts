@@ -29,7 +29,9 @@ function render(state: InspectorState): void {
     return;
   }
   const r = state.report;
-  const where = [r.source === 'runConverter' ? 'converter run on the last observation' : 'last exchange of the episode',
+  const origin = r.recorded ? `converter run on recorded tick ${r.recorded.tick} of ${r.recorded.dir.split(/[\\/]/).pop()}`
+    : r.source === 'runConverter' ? 'converter run on the last observation' : 'last exchange of the episode';
+  const where = [origin,
     r.episode !== undefined ? `episode ${r.episode}` : '', r.tick !== undefined ? `tick ${r.tick}` : '', `runtime ${state.phase}`,
     `at ${state.refreshedAt}`].filter(Boolean).join(' · ');
   status.textContent = `${r.converter}${r.layout && r.layout !== r.converter ? ` (layout ${r.layout})` : ''} — ${where}`;

@@ -70,6 +70,8 @@ export interface InspectionReport {
   readonly episode?: number;
   /** Tick of the observation the input was built from. */
   readonly tick?: number;
+  /** Set when the observation came from an episode record: its folder and tick. */
+  readonly recorded?: { readonly dir: string; readonly tick: number };
   readonly observation?: {
     readonly task: string;
     readonly joints: readonly { readonly motor: string; readonly value: number }[];

@@ -2,6 +2,9 @@
 // runtime's server, its client in the extension host, and the CLI. Values cross the wire as msgpack.
 import type { ChangeClass, So100Config } from '../config';
 import type { InspectionReport } from '../convert/inspectionReport';
+import type { CalibrationAnswer, CalibrationSampleView, CalibrationStepView } from '../so100/calibrationView';
+
+export type { CalibrationAnswer, CalibrationSampleView, CalibrationStepView };
 
 export type RuntimePolicyProtocol = 'openpi' | 'lerobot-ws';
 
@@ -23,7 +26,8 @@ export interface RuntimeSetup {
   readonly ffmpegPath?: string;
 }
 
-export type RuntimePhase = 'idle' | 'connecting' | 'connected' | 'running' | 'paused' | 'resetting' | 'estopped';
+/** `calibrating`: a calibration (calibrate … calibrationEnded) holds the arm's bus; no episode can connect meanwhile. */
+export type RuntimePhase = 'idle' | 'connecting' | 'connected' | 'running' | 'paused' | 'resetting' | 'estopped' | 'calibrating';
 
 export interface RuntimeStatus {
   readonly phase: RuntimePhase;
@@ -123,11 +127,43 @@ export interface RuntimeMethods {
    * module is reported in the result's `error` (file:line), never as a failed call.
    */
   runConverter: { params: { readonly module?: string }; result: InspectionReport };
+  /**
+   * Runs `config`'s converter (or `module`) on tick `tick` of the episode record in `dir`: joints from steps.csv,
+   * frames from its PNGs or mp4s (ffmpeg), no connection needed. A failing user module is reported in `error`.
+   */
+  inspectRecordedTick: { params: { readonly dir: string; readonly tick: number; readonly config: So100Config; readonly module?: string; readonly ffmpegPath?: string }; result: InspectionReport };
+  /**
+   * Starts LeRobot's calibration of `config.robot` (its port, or the simulator) and returns at once; the flow
+   * reports through calibrationStep / calibrationSample and ends with calibrationEnded (the file saved where the
+   * robot's id and calibration_dir say). Needs an idle or e-stopped session; a connected arm is released first.
+   */
+  calibrate: { params: { readonly config: So100Config }; result: CalibrationStarted };
+  /** The person's answer to the current step (see CalibrationStepView.answers); `cancel` fits every step. */
+  calibrationAnswer: { params: { readonly answer: CalibrationAnswer }; result: Record<string, never> };
+  /** Simulated arm only: moves every joint through its travel (what a hand does on a real arm); resolves when done. */
+  calibrationSweep: { params: Record<string, never>; result: Record<string, never> };
+}
+
+export interface CalibrationStarted {
+  readonly robotId: string;
+  /** Where the calibration will be saved. */
+  readonly file: string;
+  readonly simulated: boolean;
+  /** The port, or "simulated SO-100". */
+  readonly arm: string;
+}
+
+export interface CalibrationEnded {
+  readonly outcome: 'saved' | 'cancelled' | 'failed';
+  /** One sentence for the user: the file saved, or why nothing was. */
+  readonly message: string;
+  readonly file?: string;
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;
 export const RUNTIME_METHODS: readonly RuntimeMethod[] = ['connect', 'runEpisode', 'step', 'pause', 'resume', 'stop', 'estop',
-  'reset', 'swapModel', 'applyConfig', 'status', 'subscribe', 'disconnect', 'shutdown', 'inspect', 'runConverter'];
+  'reset', 'swapModel', 'applyConfig', 'status', 'subscribe', 'disconnect', 'shutdown', 'inspect', 'runConverter', 'inspectRecordedTick', 'calibrate',
+  'calibrationAnswer', 'calibrationSweep'];
 
 /** What applyConfig did with each changed setting (by its class, see classifyChanges). */
 export interface ConfigApplied {
@@ -149,6 +185,11 @@ export interface RuntimeEvents {
   episodeEnded: EpisodeSummary;
   /** A user converter module was compiled: at load, and after every edit while it is in use. */
   converterCompiled: ConverterCompiled;
+  /** A calibration step changed (a new phase, prompt, problem or set of answers). */
+  calibrationStep: CalibrationStepView & CalibrationStarted;
+  /** The ranges recorded so far (a few per second while recording). */
+  calibrationSample: CalibrationSampleView;
+  calibrationEnded: CalibrationEnded;
 }
 
 /** The outcome of compiling the user's converter module; a failure leaves the previous module running. */
@@ -165,4 +206,4 @@ export interface ConverterCompiled {
 export type RuntimeEventName = keyof RuntimeEvents;
 
 /** Telemetry that may be dropped under back-pressure; the rest (state, warnings, results) always goes out. */
-export const DROPPABLE_EVENTS: ReadonlySet<RuntimeEventName> = new Set(['tick', 'chunk', 'frame']);
+export const DROPPABLE_EVENTS: ReadonlySet<RuntimeEventName> = new Set(['tick', 'chunk', 'frame', 'calibrationSample']);

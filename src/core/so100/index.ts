@@ -2,6 +2,7 @@
 export * from './busCommand';
 export * from './calibration';
 export * from './calibrationProcedure';
+export * from './calibrationView';
 export * from './farTargets';
 export * from './motors';
 export * from './normalization';

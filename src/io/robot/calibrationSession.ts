@@ -40,7 +40,8 @@ export async function runCalibration(bus: FeetechBus, user: CalibrationUser, opt
       user.onStep(step);
       const raw = await perform(bus, step.commands);
       const { state } = step;
-      if (options.signal?.aborted) step = advanceCalibration(state, { type: 'cancel' });
+      // Aborted while the user was asked, the flow has already ended (cancelled): nothing more to cancel.
+      if (options.signal?.aborted && state.awaiting !== 'nothing') step = advanceCalibration(state, { type: 'cancel' });
       else if (state.awaiting === 'commandsDone') step = advanceCalibration(state, { type: 'commandsDone' });
       else if (state.awaiting === 'user') {
         const answer = await user.awaitMiddle(local.signal);

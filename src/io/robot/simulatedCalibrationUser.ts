@@ -1,8 +1,9 @@
 // Stands in for the person at the arm when calibrating the simulated SO-100: puts the joints at the middle,
 // then sweeps each through a realistic travel, so the calibration flow can be tried (and tested) end to end.
 import type { FeetechBusSim } from '../../core/sim';
-import { SIM_ARM_TRAVEL, SO100_MOTORS, motorId, type CalibrationStep } from '../../core/so100';
+import type { CalibrationStep } from '../../core/so100';
 import type { CalibrationUser } from './calibrationSession';
+import { holdSimulatedArmAtMiddle, sweepSimulatedJoints } from './simulatedJointSweep';
 
 export class SimulatedCalibrationUser implements CalibrationUser {
   constructor(private readonly sim: FeetechBusSim, private readonly log: (line: string) => void = () => {},
@@ -26,7 +27,7 @@ export class SimulatedCalibrationUser implements CalibrationUser {
   }
 
   async awaitMiddle(): Promise<'continue'> {
-    for (const m of SO100_MOTORS) this.sim.servo(motorId(m))?.setActualPosition(2048);
+    holdSimulatedArmAtMiddle(this.sim);
     this.log('  (simulated: the arm is put at the middle of its range)');
     return 'continue';
   }
@@ -39,23 +40,6 @@ export class SimulatedCalibrationUser implements CalibrationUser {
       return 'recenter';
     }
     this.log('  (simulated: each joint is moved through its whole travel)');
-    // Middle → low end → high end → middle, in small steps (a hand moves continuously; the recorder relies on it).
-    const path = [0, -1, -1, 1, 1, 0];
-    const segmentMs = this.sweepMs / (path.length - 1);
-    for (let k = 1; k < path.length; k++) {
-      const t0 = Date.now();
-      for (;;) {
-        if (signal.aborted) return 'cancel';
-        const f = Math.min(1, (Date.now() - t0) / segmentMs);
-        const at = path[k - 1] + (path[k] - path[k - 1]) * f;
-        for (const m of SO100_MOTORS) {
-          const [low, high] = SIM_ARM_TRAVEL[m];
-          this.sim.servo(motorId(m))?.setActualPosition(Math.round(2048 + (at < 0 ? -at * low : at * high)));
-        }
-        if (f >= 1) break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    }
-    return 'finish';
+    return (await sweepSimulatedJoints(this.sim, signal, this.sweepMs)) ? 'finish' : 'cancel';
   }
 }

@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 import { parseConfig, type So100Config } from '../../core/config';
 import type { RpcRequest, RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeModelEndpoint, RuntimeSetup } from '../../core/rpc';
 import { RUNTIME_METHODS } from '../../core/rpc';
+import { CALIBRATION_ANSWERS, type CalibrationAnswer } from '../../core/so100';
 import { RuntimeSession, type RuntimeEventSink } from '../runtimeSession';
 import { FrameChannel } from './frameChannel';
 
@@ -121,6 +122,19 @@ export class RuntimeServer implements RuntimeEventSink {
       case 'runConverter':
         if (p.module !== undefined && (typeof p.module !== 'string' || p.module.length === 0)) throw new RuntimeParamsError('runConverter: "module" must be a file path');
         return s.runConverter(p.module);
+      case 'inspectRecordedTick': {
+        if (typeof p.dir !== 'string' || p.dir === '') throw new RuntimeParamsError('inspectRecordedTick: "dir" must be an episode folder');
+        if (!Number.isSafeInteger(p.tick) || (p.tick as number) < 0) throw new RuntimeParamsError('inspectRecordedTick: "tick" must be a whole number ≥ 0');
+        if (p.module !== undefined && (typeof p.module !== 'string' || p.module === '')) throw new RuntimeParamsError('inspectRecordedTick: "module" must be a file path');
+        if (p.ffmpegPath !== undefined && (typeof p.ffmpegPath !== 'string' || p.ffmpegPath === '')) throw new RuntimeParamsError('inspectRecordedTick: "ffmpegPath" must be the path of an ffmpeg program');
+        return s.inspectRecordedTick({ dir: p.dir, tick: p.tick as number, config: checkConfig(p.config, 'inspectRecordedTick'), module: p.module, ffmpegPath: p.ffmpegPath });
+      }
+      case 'calibrate': return s.calibrate(checkConfig(p.config, 'calibrate'));
+      case 'calibrationAnswer':
+        if (!(CALIBRATION_ANSWERS as readonly unknown[]).includes(p.answer)) throw new RuntimeParamsError(`calibrationAnswer: "answer" must be one of ${CALIBRATION_ANSWERS.join(', ')}`);
+        s.calibrationAnswer(p.answer as CalibrationAnswer);
+        return {};
+      case 'calibrationSweep': await s.calibrationSweep(); return {};
     }
   }
 }

@@ -1,7 +1,8 @@
 // UI scenarios: what a user does in the workbench, checked through the DOM. Each scenario is a function
 // (page, ctx) → Promise<void> that throws with a readable reason; several share one page.
 import { join } from 'node:path';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { paletteCommands, runCommand, waitNotification, waitStatusBar } from './workbench.mjs';
 
 const START = 'SO-100: Start Inference Server';
@@ -9,9 +10,33 @@ const STOP = 'SO-100: Stop Inference Server';
 const SHOW_LOG = 'SO-100: Show Server Log';
 const SHOW_DASHBOARD = 'SO-100: Show Dashboard';
 
-/** The Dashboard's page: the webview's outer iframe (workbench) → its inner #active-frame (our HTML). */
-const dashboardFrame = (page) => page
+/** A panel's page: the webview's outer iframe (workbench) → its inner #active-frame (our HTML); the first one open. */
+const webviewFrame = (page) => page
   .frameLocator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]').frameLocator('#active-frame');
+const dashboardFrame = webviewFrame;
+
+/**
+ * Waits until every selector is visible in one of the extension's open webviews; returns each one's page (inner
+ * frame), in the order of `selectors`.
+ */
+async function waitPanels(page, selectors, timeoutMs) {
+  const outer = page.locator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]');
+  const deadline = Date.now() + timeoutMs;
+  let found = [];
+  for (;;) {
+    const frames = [];
+    for (let i = 0; i < await outer.count(); i++) frames.push(outer.nth(i).contentFrame().frameLocator('#active-frame'));
+    found = await Promise.all(selectors.map(async (sel) => {
+      for (const f of frames) if (await f.locator(sel).isVisible().catch(() => false)) return f;
+      return undefined;
+    }));
+    if (found.every(Boolean)) return found;
+    if (Date.now() > deadline) {
+      throw new Error(`after ${timeoutMs / 1000} s, ${await outer.count()} webview(s); not shown: ${selectors.filter((_, i) => !found[i]).join(', ')}`);
+    }
+    await page.waitForTimeout(500);
+  }
+}
 
 /** The development extension's palette and status bar, on one page, in order. */
 export const developmentScenarios = [
@@ -244,6 +269,198 @@ export const developmentScenarios = [
       await runCommand(page, 'SO-100: Stop Episode');
     },
   },
+  {
+    name: 'UI: after Reload Window the Converter Inspector is restored by its serializer and asks the (new) runtime again',
+    async run(page, ctx) {
+      const reloaded = page.waitForEvent('load', { timeout: 30_000 });
+      await runCommand(page, 'Developer: Reload Window');
+      await reloaded;
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 30_000 });
+      const [inspector] = await waitPanels(page, ['#refresh'], 45_000);
+      // No runtime runs after the reload (deactivate stopped it): the restored panel says what to do.
+      const deadline = Date.now() + 20_000;
+      let text = '';
+      while (!/No runtime is running/.test(text) && Date.now() < deadline) {
+        text = (await inspector.locator('#message').textContent({ timeout: 2000 }).catch(() => '')) ?? '';
+        await page.waitForTimeout(250);
+      }
+      if (!/No runtime is running/.test(text)) throw new Error(`the restored inspector shows "${text}"`);
+      await page.screenshot({ path: join(ctx.runDir, 'inspector-restored.png') });
+    },
+  },
+  {
+    name: 'UI: "SO-100: Calibrate Arm" walks the simulator through every step in its panel (Start, Continue, Sweep, Finish) and saves the file',
+    async run(page, ctx) {
+      const configFile = join(ctx.workspace, 'so100.json');
+      const saved = join(ctx.workspace, '.so100', 'calibration', 'ui_arm.json');
+      writeFileSync(configFile, JSON.stringify({ robot: { id: 'ui_arm', calibrationDir: '.so100/calibration' } }));
+      try {
+        await runCommand(page, 'View: Close All Editors');
+        const view = webviewFrame(page);
+        const body = view.locator('body');
+        // so100.json reaches the extension through a file watcher: reopen until the panel names its robot.
+        for (let attempt = 1; ; attempt++) {
+          await page.waitForTimeout(1500);
+          await runCommand(page, 'SO-100: Calibrate Arm');
+          await view.locator('#btn-start').waitFor({ state: 'visible', timeout: 30_000 });
+          if ((await view.locator('#target').textContent())?.includes('ui_arm')) break;
+          if (attempt === 3) throw new Error(`the panel names "${await view.locator('#target').textContent()}", not ui_arm from so100.json`);
+        }
+        const stateOf = () => body.evaluate((b) => ({
+          stage: b.dataset.stage, phase: b.dataset.phase,
+          visible: [...document.querySelectorAll('button')].filter((x) => !x.hidden).map((x) => x.id),
+          current: document.querySelector('#steps li[data-state="current"]')?.textContent ?? null,
+          done: document.querySelectorAll('#steps li[data-state="done"]').length,
+          prompt: document.getElementById('prompt')?.textContent ?? '',
+          message: document.getElementById('message')?.textContent ?? '',
+        }));
+        const expect = async (what, check, timeoutMs = 30_000) => {
+          const until = Date.now() + timeoutMs;
+          let s;
+          while (Date.now() < until) {
+            s = await stateOf();
+            if (check(s)) return s;
+            await page.waitForTimeout(200);
+          }
+          throw new Error(`calibration panel, ${what}: ${JSON.stringify(s)}`);
+        };
+        const buttons = (s, ...ids) => JSON.stringify([...s.visible].sort()) === JSON.stringify(ids.map((i) => `btn-${i}`).sort());
+        await expect('intro offers Start and Cancel only', (s) => s.stage === 'intro' && buttons(s, 'start', 'cancel') && /torque off/.test(s.prompt));
+        await page.screenshot({ path: join(ctx.runDir, 'calibrate-1-intro.png') });
+        await view.locator('#btn-start').click({ timeout: 5000 });
+        const middle = await expect('the middle pose with Continue and Cancel', (s) => s.phase === 'awaitMiddle' && buttons(s, 'continue', 'cancel'));
+        if (middle.current !== 'Arm to the middle of its range' || middle.done !== 1) throw new Error(`step list at the middle pose: ${JSON.stringify(middle)}`);
+        // The current step is drawn in the theme's button colour, not left transparent.
+        const currentBg = await view.locator('#steps li[data-state="current"]').evaluate((li) => getComputedStyle(li).backgroundColor);
+        if (/rgba\(0, 0, 0, 0\)|transparent/.test(currentBg)) throw new Error(`the current step has no background (${currentBg})`);
+        await page.screenshot({ path: join(ctx.runDir, 'calibrate-2-middle.png') });
+        await view.locator('#btn-continue').click({ timeout: 5000 });
+        await expect('range recording with Sweep, Finish, Restart and Cancel', (s) => s.phase === 'recordRanges' && buttons(s, 'sweep', 'finish', 'restart', 'cancel'));
+        await view.locator('#joint-rows tr').nth(5).waitFor({ state: 'visible', timeout: 10_000 });
+        await view.locator('#btn-sweep').click({ timeout: 5000 });
+        const travel = async () => Number.parseInt((await view.locator('#joint-rows tr[data-motor="elbow_flex"] td').nth(4).textContent()) ?? '0', 10);
+        const until = Date.now() + 30_000;
+        while ((await travel()) < 150 && Date.now() < until) await page.waitForTimeout(200);
+        if ((await travel()) < 150) throw new Error(`elbow_flex shows ${await travel()}° of travel after the sweep`);
+        // The shaded range bar covers the swept part of the encoder (about 2200 of 4096 steps).
+        const share = await view.locator('#joint-rows tr[data-motor="elbow_flex"] .range').evaluate((r) => r.getBoundingClientRect().width / r.parentElement.getBoundingClientRect().width);
+        if (!(share > 0.4 && share < 0.7)) throw new Error(`elbow_flex range bar covers ${share} of the encoder`);
+        await page.screenshot({ path: join(ctx.runDir, 'calibrate-3-ranges.png') });
+        await view.locator('#btn-finish:not([disabled])').click({ timeout: 10_000 });
+        const done = await expect('saved, every step ticked, Close offered', (s) => s.stage === 'ended' && buttons(s, 'close'));
+        if (done.done !== 6 || !/saved to .*ui_arm\.json/.test(done.message)) throw new Error(`the end: ${JSON.stringify(done)}`);
+        if (!existsSync(saved)) throw new Error(`no calibration file at ${saved}`);
+        await page.screenshot({ path: join(ctx.runDir, 'calibrate-4-done.png') });
+        await view.locator('#btn-close').click({ timeout: 5000 });
+        const frames = page.locator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]');
+        const gone = Date.now() + 10_000;
+        while ((await frames.count()) > 0 && Date.now() < gone) await page.waitForTimeout(200);
+        if (await frames.count()) throw new Error('Close left the panel open');
+      } finally {
+        rmSync(configFile, { force: true });
+      }
+    },
+  },
+  {
+    name: 'UI: cancelling the "connecting the arm and the policy" notification aborts the connect (its socket to the policy server closes) and leaves the arm idle',
+    async run(page, ctx) {
+      // A policy server that accepts the connection and never answers: the connect waits until cancelled.
+      const sockets = [];
+      const silent = createServer((s) => { sockets.push(s); s.on('error', () => {}); s.resume(); });
+      await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+      const configFile = join(ctx.workspace, 'so100.json');
+      writeFileSync(configFile, JSON.stringify({
+        activeModel: 'silent', models: { silent: { kind: 'remote', url: `ws://127.0.0.1:${silent.address().port}`, protocol: 'openpi' } },
+      }));
+      try {
+        await page.keyboard.press('Escape');
+        // so100.json reaches the extension through a file watcher: run until the runtime knocks at the silent server.
+        for (let attempt = 1; sockets.length === 0; attempt++) {
+          await page.waitForTimeout(1500);
+          await runCommand(page, 'SO-100: Run Episode');
+          const until = Date.now() + 15_000;
+          while (sockets.length === 0 && Date.now() < until) await page.waitForTimeout(200);
+          if (sockets.length === 0) {
+            if (attempt === 3) throw new Error('three Run Episodes never reached the silent policy server from so100.json');
+            await runCommand(page, 'SO-100: Stop Episode').catch(() => undefined);
+            await runCommand(page, 'SO-100: Disconnect Arm').catch(() => undefined);
+          }
+        }
+        await waitNotification(page, /connecting the arm and the policy/, 10_000);
+        await waitStatusBar(page, /SO-100 arm:.* connecting/, 10_000);
+        const closed = new Promise((r) => sockets[0].once('close', r));
+        await page.screenshot({ path: join(ctx.runDir, 'connect-cancel.png') });
+        await page.locator('.notification-toast', { hasText: 'connecting the arm and the policy' })
+          .getByRole('button', { name: 'Cancel' }).click({ timeout: 5000 });
+        await waitStatusBar(page, /SO-100 arm:.* idle/, 15_000);
+        const gone = await Promise.race([closed.then(() => true), new Promise((r) => setTimeout(() => r(false), 15_000))]);
+        if (!gone) throw new Error('the runtime kept its connection to the policy server open after Cancel');
+        // The user's own cancel is not reported as a failure.
+        const error = await waitNotification(page, /SO-100: .*(cancelled|failed)/, 2000).catch(() => undefined);
+        if (error) throw new Error(`Cancel was reported as an error: ${error}`);
+      } finally {
+        rmSync(configFile, { force: true });
+        for (const s of sockets) s.destroy();
+        silent.close();
+      }
+    },
+  },  {
+    name: 'UI: the dashboard follows the colour theme: Dark Modern, Light Modern and High Contrast (computed colours of the page and ink of the plots)',
+    async run(page, ctx) {
+      const settings = join(ctx.workspace, '.vscode', 'settings.json');
+      await runCommand(page, 'View: Close All Editors');
+      await runCommand(page, SHOW_DASHBOARD);
+      const frame = webviewFrame(page);
+      await frame.locator('#btn-estop').waitFor({ state: 'visible', timeout: 30_000 });
+      // Luminance 0–1 of the page's background and text, the theme kind VS Code gives the page, and the mean
+      // luminance of what is drawn on the first joint plot (axes, labels, grid).
+      const look = () => frame.locator('body').evaluate((body) => {
+        const lum = (css) => {
+          const [r, g, b] = (css.match(/[\d.]+/g) ?? ['0', '0', '0']).map(Number);
+          return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+        };
+        const style = getComputedStyle(body);
+        const canvas = document.querySelector('#joints canvas');
+        const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let sum = 0; let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 128) { sum += (0.2126 * d[i] + 0.7152 * d[i + 1] + 0.0722 * d[i + 2]) / 255; n++; }
+        return {
+          kind: body.dataset.vscodeThemeKind ?? [...body.classList].find((c) => c.startsWith('vscode-')) ?? '',
+          background: lum(style.backgroundColor), foreground: lum(style.color), ink: n ? sum / n : -1, inked: n,
+          run: getComputedStyle(document.getElementById('btn-run')).backgroundColor,
+        };
+      });
+      const until = async (what, check) => {
+        const deadline = Date.now() + 20_000;
+        let l;
+        while (Date.now() < deadline) {
+          l = await look().catch(() => undefined);
+          if (l && check(l)) return l;
+          await page.waitForTimeout(300);
+        }
+        throw new Error(`${what}: the dashboard shows ${JSON.stringify(l)}`);
+      };
+      const setTheme = (theme) => writeFileSync(settings, JSON.stringify(theme ? { 'workbench.colorTheme': theme } : {}));
+      const initial = await until('the first look', (l) => l.inked > 50);
+      try {
+        setTheme('Default Dark Modern');
+        const dark = await until('Dark Modern', (l) => /dark/.test(l.kind) && l.background < 0.25 && l.foreground > 0.6 && l.inked > 50);
+        await page.screenshot({ path: join(ctx.runDir, 'theme-dark.png') });
+        setTheme('Default Light Modern');
+        const light = await until('Light Modern', (l) => /light/.test(l.kind) && l.background > 0.85 && l.foreground < 0.35 && l.inked > 50);
+        if (!(light.ink < dark.ink - 0.15)) throw new Error(`the plots did not redraw for the light theme: ink ${dark.ink} → ${light.ink}`);
+        if (light.run === dark.run) throw new Error(`the Run button kept its colour ${dark.run}`);
+        await page.screenshot({ path: join(ctx.runDir, 'theme-light.png') });
+        setTheme('Default High Contrast');
+        const hc = await until('High Contrast', (l) => /high-contrast/.test(l.kind) && !/light/.test(l.kind) && l.background < 0.05 && l.foreground > 0.9 && l.inked > 50);
+        if (!(hc.ink > light.ink + 0.15)) throw new Error(`the plots did not redraw for High Contrast: ink ${light.ink} → ${hc.ink}`);
+        await page.screenshot({ path: join(ctx.runDir, 'theme-high-contrast.png') });
+      } finally {
+        setTheme(undefined);
+      }
+      await until('back to the theme it started with', (l) => l.kind === initial.kind);
+    },
+  },
 ];
 
 /**
@@ -284,6 +501,41 @@ export const vsixScenarios = [
       await runCommand(page, STOP);
       await waitStatusBar(page, /SO-100 server: stopped/, 20_000);
       if (existsSync(ctx.untrustedMarker)) throw new Error('the configured command ran in an untrusted workspace');
+    },
+  },
+  {
+    name: 'VSIX: converter tools refuse in Restricted Mode: Run Episode does not load converter.module, Run Converter / Debug Episode are not offered, no CodeLens',
+    async run(page, ctx) {
+      const marker = join(ctx.runDir, 'untrusted-converter-ran');
+      mkdirSync(join(ctx.workspace, 'conv'), { recursive: true });
+      // Loading this module anywhere (runtime, CodeLens run, debugger) would leave the marker.
+      writeFileSync(join(ctx.workspace, 'conv', 'marker.mjs'), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n`
+        + 'export function toPolicy(obs, builtin) {\n  return builtin.toPolicy(obs);\n}\n');
+      writeFileSync(join(ctx.workspace, 'so100.json'), JSON.stringify({ converter: { module: 'conv/marker.mjs' } }));
+      await page.keyboard.press('Escape');
+      // so100.json arrives through a file watcher: try until the refusal names the module.
+      for (let attempt = 1; ; attempt++) {
+        await page.waitForTimeout(2000);
+        await runCommand(page, 'SO-100: Run Episode');
+        if (await waitNotification(page, /not trusted, so the converter module conv\/marker\.mjs is not run/, 8000).catch(() => undefined)) break;
+        if (attempt === 3) throw new Error('Run Episode never refused the converter module of the untrusted workspace');
+      }
+      const run = await paletteCommands(page, 'SO-100: Run', 'SO-100: Run Episode');
+      assertRows(run, ['SO-100: Run Episode'], ['SO-100: Run Converter on Last Observation']);
+      const debug = await paletteCommands(page, 'SO-100: Debug Episode', 'SO-100: Debug Episode', 2500);
+      assertRows(debug, [], ['SO-100: Debug Episode']);
+      await page.keyboard.press('Escape');
+      // The module open in an editor gets no CodeLens.
+      await page.keyboard.press('Control+P');
+      await page.keyboard.type('marker.mjs');
+      await page.waitForTimeout(1000);
+      await page.keyboard.press('Enter');
+      await page.locator('.monaco-editor .view-lines', { hasText: 'toPolicy' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await page.waitForTimeout(2000);
+      const lenses = await page.locator('.codelens-decoration').allTextContents();
+      if (lenses.some((t) => /Run on last observation|Debug episode/.test(t))) throw new Error(`CodeLens in Restricted Mode: ${lenses.join(' | ')}`);
+      await page.screenshot({ path: join(ctx.runDir, 'vsix-untrusted-converter.png') });
+      if (existsSync(marker)) throw new Error('the converter module was loaded in an untrusted workspace');
     },
   },
 ];

@@ -1,0 +1,47 @@
+// "SO-100: Calibrate Arm": opens the calibration panel for the robot so100.json (and this machine's port setting)
+// names, after checking no episode holds the arm. The flow itself runs in the runtime process.
+import * as vscode from 'vscode';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import type { RuntimePhase } from '../core/rpc';
+import { calibrationPath } from '../io/calibration';
+import type { CalibrationPanelState } from '../../webview-ui/calibration/protocol';
+import { CalibrationPanel } from './calibrationPanel';
+import type { RuntimeController } from './runtimeController';
+import { CONFIG_FILE_NAME, type WorkspaceConfig } from './workspaceConfig';
+
+export const CALIBRATE_ARM_COMMAND = 'so100.calibrateArm';
+const EPISODE_PHASES: readonly RuntimePhase[] = ['running', 'paused', 'connecting', 'resetting'];
+
+export function registerCalibrateArm(extensionUri: vscode.Uri, runtime: RuntimeController, config: WorkspaceConfig): vscode.Disposable {
+  const open = async (): Promise<CalibrationPanelState | undefined> => {
+    const phase = runtime.status()?.phase ?? 'idle';
+    if (EPISODE_PHASES.includes(phase)) {
+      void vscode.window.showInformationMessage(`SO-100: an episode is ${phase}; stop it first, then calibrate the arm.`);
+      return undefined;
+    }
+    if (config.hasErrors) {
+      void vscode.window.showErrorMessage(`SO-100: ${CONFIG_FILE_NAME} has errors (see the Problems panel); fix them first, its robot section names the arm to calibrate.`);
+      return undefined;
+    }
+    const current = config.current;
+    const { robot } = current;
+    let file: string;
+    try {
+      file = calibrationPath({
+        robotId: robot.id, env: process.env, homeDir: homedir(),
+        calibrationDir: robot.calibrationDir === undefined ? undefined : path.resolve(config.folder ?? '.', robot.calibrationDir),
+      });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`SO-100: ${err instanceof Error ? err.message : String(err)} (robot.id in ${CONFIG_FILE_NAME})`);
+      return undefined;
+    }
+    const simulated = robot.port === 'sim';
+    const panel = CalibrationPanel.show(extensionUri, runtime, current, { robotId: robot.id, arm: simulated ? 'simulated SO-100' : robot.port, file, simulated });
+    return panel.currentState;
+  };
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand(CALIBRATE_ARM_COMMAND, open),
+    { dispose: () => CalibrationPanel.open?.dispose() },
+  );
+}

@@ -1,0 +1,47 @@
+// The Calibrate Arm panel's pure parts: the guard on webview messages, the page's CSP, and the reload of a webview
+// page that never announced itself.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isCalibrationToHost, isHostToCalibration } from '../../webview-ui/calibration/protocol';
+import { calibrationHtml } from '../../src/extension/calibrationHtml';
+import { retryLoadUntilReady } from '../../src/extension/webviewLoadRetry';
+
+test('messages from the page: the five kinds pass, answers only from the known set, anything else is dropped', () => {
+  for (const m of [{ type: 'ready' }, { type: 'start' }, { type: 'sweep' }, { type: 'close' }, { type: 'answer', answer: 'recenter' }]) {
+    assert.equal(isCalibrationToHost(m), true, JSON.stringify(m));
+  }
+  for (const m of [null, [], 'start', { type: 'answer' }, { type: 'answer', answer: 'later' }, { type: 'answer', answer: 1 }, { type: 'write' }]) {
+    assert.equal(isCalibrationToHost(m), false, JSON.stringify(m));
+  }
+  assert.equal(isHostToCalibration({ type: 'state', state: { stage: 'intro', target: {}, sweeping: false } }), true);
+  assert.equal(isHostToCalibration({ type: 'state', state: { stage: 'intro' } }), false);
+});
+
+test('the page: one nonce for its script and style, nothing inline besides, every button the flow needs', () => {
+  const html = calibrationHtml({ cspSource: 'https://x.example', scriptUri: 'https://x.example/calibration.js', nonce: 'N0nce' });
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'nonce-N0nce';/);
+  assert.match(csp, /style-src 'nonce-N0nce';/);
+  assert.equal(html.match(/<script /g)?.length, 1);
+  assert.match(html, /<script nonce="N0nce" src="https:\/\/x\.example\/calibration\.js">/);
+  assert.doesNotMatch(html, /\son[a-z]+=/, 'no inline event handlers');
+  for (const id of ['btn-start', 'btn-continue', 'btn-sweep', 'btn-finish', 'btn-recenter', 'btn-restart', 'btn-cancel', 'btn-close', 'joint-rows', 'steps', 'prompt']) {
+    assert.match(html, new RegExp(`id="${id}"`), id);
+  }
+});
+
+test('a page that never says ready is loaded again, up to the attempts; one that does is left alone', async () => {
+  const webview = { html: 'first' } as { html: string };
+  let n = 0;
+  let ready = false;
+  const retry = retryLoadUntilReady(webview as never, () => `again ${++n}`, () => ready, { afterMs: 5, attempts: 2 });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(webview.html, 'again 2', 'two reloads, then it gives up');
+  retry.dispose();
+  const other = { html: 'first' };
+  ready = true;
+  retryLoadUntilReady(other as never, () => 'again', () => ready, { afterMs: 5 });
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(other.html, 'first');
+});
