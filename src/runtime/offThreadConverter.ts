@@ -56,7 +56,8 @@ export class OffThreadConverter implements Converter, Disposable {
     this.worker.on('message', (reply: ConvertReply) => this.settle(reply));
     this.worker.on('error', (err) => this.broken(`the converter thread failed (${err.message})`));
     this.worker.on('exit', (code) => this.broken(`the converter thread exited (code ${code})`));
-    // After the listeners (adding one refs the worker again): a forgotten converter must not keep the process alive.
+    // Referenced only while a conversion is pending: an idle or forgotten converter must not keep the process alive.
+    // (After the listeners: adding one refs the worker again.)
     this.worker.unref();
   }
 
@@ -85,6 +86,7 @@ export class OffThreadConverter implements Converter, Disposable {
     const req: ConvertRequest = { id, positions: obs.positions, images, task: obs.task };
     return new Promise<PolicyInput>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
+      this.worker!.ref();
       this.worker!.postMessage(req, transfer);
     });
   }
@@ -105,6 +107,7 @@ export class OffThreadConverter implements Converter, Disposable {
     const p = this.pending.get(reply.id);
     if (!p) return;
     this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker?.unref();
     if (!reply.ok) {
       p.reject(new ConverterThreadError(reply.name, reply.message));
       return;
