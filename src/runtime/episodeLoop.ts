@@ -10,6 +10,7 @@ import { TIMING_STAGES, type EpisodeRecorder } from '../io/recording';
 import type { So100Robot } from '../io/robot/so100Robot';
 import { UnsafeActionError } from '../io/robot/robotErrors';
 import type { LastExchange } from './lastExchange';
+import { StageSamples } from '../core/timing/stageSamples';
 
 /** Something that judges the episode (the simulator's cube task); real arms have none. */
 /** The last part of each wait, spent in setImmediate turns rather than on a timer (see sleepUntil). */
@@ -103,7 +104,8 @@ export interface EpisodeResult {
   readonly clampedTicks: number;
   readonly lateTicks: number;
   /** Milliseconds per stage, one sample per occurrence (requests for the policy stages). */
-  readonly timing: ReadonlyMap<string, readonly number[]>;
+  /** Per stage: exact count and max, percentiles from a bounded sample (an episode's memory stays flat). */
+  readonly timing: ReadonlyMap<string, StageSamples>;
 }
 
 export type EpisodeLoopState = 'ready' | 'running' | 'paused' | 'ended';
@@ -114,7 +116,7 @@ export class EpisodeLoop {
   private client: PolicyClient;
   private converter: Converter;
   private settings: EpisodeSettings;
-  private readonly timing = new Map<string, number[]>(TIMING_STAGES.map((s) => [s, []]));
+  private readonly timing = new Map<string, StageSamples>(TIMING_STAGES.map((s) => [s, new StageSamples()]));
   private tickMs: Record<string, number> = {};
   /** Stages timed between ticks (a policy reply): they belong to the next tick's record. */
   private betweenTicksMs: Record<string, number> = {};

@@ -47,7 +47,7 @@ describe('runEpisode on the embedded default', () => {
     assert.ok(result.chunks >= 2, `several chunks (${result.chunks})`);
     assert.ok(ticks.some((t) => t.chunkBoundary), 'chunk boundaries marked');
     for (const stage of ['read', 'camera', 'convert', 'encode', 'server infer', 'decode', 'safety', 'write', 'tick']) {
-      assert.ok((result.timing.get(stage)?.length ?? 0) > 0, `stage ${stage} timed`);
+      assert.ok((result.timing.get(stage)?.count ?? 0) > 0, `stage ${stage} timed`);
     }
     // Nothing outside the calibrated range was ever sent.
     const cal = simulatedArmCalibration();

@@ -1,4 +1,5 @@
 // Order statistics for timing tables.
+import { StageSamples } from './stageSamples';
 
 /** The p-th percentile (0–100) of `values` by linear interpolation between ranks; NaN when empty. */
 export function percentile(values: readonly number[], p: number): number {
@@ -23,14 +24,18 @@ export interface StageSummary {
   readonly max: number;
 }
 
-/** p50/p95/p99/max per stage, in the order the stages were first recorded. */
-export function summarizeStages(samples: ReadonlyMap<string, readonly number[]>): StageSummary[] {
-  return [...samples].map(([stage, v]) => {
+/**
+ * p50/p95/p99/max per stage, in the order the stages were first recorded. A StageSamples gives its exact count and
+ * max, and percentiles of its kept sample.
+ */
+export function summarizeStages(samples: ReadonlyMap<string, readonly number[] | StageSamples>): StageSummary[] {
+  return [...samples].map(([stage, s]) => {
+    const v = s instanceof StageSamples ? s.values : s;
     // One sort per stage; the max is its last element (Math.max(...v) overflows the stack on long episodes).
     const sorted = [...v].sort((a, b) => a - b);
     return {
-      stage, count: v.length, p50: percentileOfSorted(sorted, 50), p95: percentileOfSorted(sorted, 95),
-      p99: percentileOfSorted(sorted, 99), max: sorted.length ? sorted[sorted.length - 1] : NaN,
+      stage, count: s instanceof StageSamples ? s.count : v.length, p50: percentileOfSorted(sorted, 50), p95: percentileOfSorted(sorted, 95),
+      p99: percentileOfSorted(sorted, 99), max: s instanceof StageSamples ? s.max : sorted.length ? sorted[sorted.length - 1] : NaN,
     };
   });
 }

@@ -3,6 +3,7 @@
 // crash loses at most the last batch, a slow disk loses the oldest rows (counted), and the loop never waits.
 import { join } from 'node:path';
 import { summarizeStages } from '../../core/timing/percentiles';
+import type { StageSamples } from '../../core/timing/stageSamples';
 import { createEpisodeFolder } from './episodeFolder';
 import {
   chunkLine, STEPS_HEADER, stepLine, TIMING_STAGES, timingHeader, timingLine,
@@ -46,7 +47,7 @@ export interface RecordedResult {
   readonly chunks?: number;
   readonly clampedTicks?: number;
   readonly lateTicks?: number;
-  readonly timing?: ReadonlyMap<string, readonly number[]>;
+  readonly timing?: ReadonlyMap<string, readonly number[] | StageSamples>;
 }
 
 type Stream = 'steps' | 'chunks' | 'timing';
