@@ -1,9 +1,8 @@
 // The runtime's one session: an arm, the cameras (and the simulated scene they may look at), the policy clients
 // and at most one episode at a time, driven by the commands of runtimeProtocol.ts and reporting through an event
 // sink. The RPC server and the CLI both use it.
-import path from 'node:path';
 import { ChunkScheduler } from '../core/chunking';
-import { classifyChanges, toActionSafetyOptions, toBodyJointMode, toChunkSchedulerOptions, type So100Config } from '../core/config';
+import { classifyChanges, toActionSafetyOptions, toChunkSchedulerOptions, type So100Config } from '../core/config';
 import { inspectionReport, type Converter, type InspectionReport } from '../core/convert';
 import type {
   CalibrationAnswer, CalibrationStarted, ConfigApplied, ConverterCompiled, EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, RuntimePhase, RuntimeSetup, RuntimeStatus,
@@ -11,20 +10,22 @@ import type {
 } from '../core/rpc';
 import { CubeTask } from '../core/scene';
 import type { FeetechBusSim } from '../core/sim';
-import { SO100_MOTORS, normModeFor, normalizedBounds, toMotorVector, type PerMotor, type ServoErrorReport } from '../core/so100';
+import { SO100_MOTORS, toMotorVector, type ServoErrorReport } from '../core/so100';
 import { summarizeStages } from '../core/timing/percentiles';
 import { UserConverter, UserConverterError } from '../io/convert';
 import type { PolicyClient } from '../io/policy/policyClient';
 import type { FeetechBusStats } from '../io/serial/feetechBus';
 import { CameraFrameRecorder, EpisodeRecorder } from '../io/recording';
 import { glideTo } from './armGlide';
-import { CameraRig } from './cameraRig';
 import { EpisodeLoop, type EpisodeResult, type TickReport } from './episodeLoop';
 import { CalibrationRun } from './calibrationRun';
-import { LastExchange } from './lastExchange';
 import { inspectRecordedTick, type RecordedTickRequest } from './recordedTick';
 import { runConverterOnExchange } from './converterRun';
-import { connectArm, endpointOf, makeConverter, policyClient, sceneWorld, type ConnectedArm } from './sessionParts';
+import { ConnectCancelledError, EmergencyStopError, newConnectAttempt, openConnection, type ConnectAttempt, type Connection } from './sessionConnection';
+import { endpointOf, makeConverter, policyClient, sceneWorld } from './sessionParts';
+
+// Re-exported: callers met these errors here before the connect moved out.
+export { ConnectCancelledError, EmergencyStopError };
 
 /** Where the session's events go; the RPC server drops telemetry for slow readers. */
 export interface RuntimeEventSink {
@@ -33,52 +34,9 @@ export interface RuntimeEventSink {
   frameFps(): number;
 }
 
-/** An emergency stop cut a connect or a model swap short; the arm is limp. */
-export class EmergencyStopError extends Error {
-  override readonly name = 'EmergencyStopError';
-}
-
 /** A command that cannot run in the session's current phase; the message says what to do first. */
 export class RuntimePhaseError extends Error {
   override readonly name = 'RuntimePhaseError';
-}
-
-/** A connect ended by `disconnect` before it finished; everything it had opened is closed again. */
-export class ConnectCancelledError extends Error {
-  override readonly name = 'ConnectCancelledError';
-  constructor() {
-    super('connect cancelled; the arm, cameras and policy connection it had opened were closed again');
-  }
-}
-
-interface Connection {
-  config: So100Config;
-  readonly endpoints: Map<string, RuntimeModelEndpoint>;
-  readonly recordDir?: string;
-  readonly arm: ConnectedArm;
-  readonly clients: Map<string, PolicyClient>;
-  converter: Converter & Partial<Disposable>;
-  readonly cameras: CameraRig;
-  /** The simulated scene, when a camera looks at it; it also judges success. */
-  scene?: CubeTask;
-  /** Where the arm was at connect: reset glides back here. */
-  readonly startPose: PerMotor<number>;
-  readonly ffmpegPath?: string;
-  /** The calibrated range of every joint in its normalised units (the dashboard shades it). */
-  readonly jointRanges: readonly { readonly min: number; readonly max: number }[];
-  /** The loop's last exchange with the policy, for `inspect` and `runConverter`. */
-  readonly exchange: LastExchange;
-}
-
-/** A connect in flight, so an emergency stop can reach the arm before the session holds it. */
-/** A connect in progress: what an e-stop or a cancel (disconnect) needs to reach it. */
-interface ConnectAttempt {
-  estopped: boolean;
-  readonly abort: AbortController;
-  /** Resolves when connect() has returned or thrown, its resources closed. */
-  readonly settled: Promise<void>;
-  armConnect?: Promise<ConnectedArm>;
-  arm?: ConnectedArm;
 }
 
 interface Running {
@@ -141,61 +99,24 @@ export class RuntimeSession {
   async connect(setup: RuntimeSetup): Promise<RuntimeStatus> {
     if (this.phase === 'calibrating') throw new RuntimePhaseError('a calibration holds the arm; finish or cancel it (SO-100: Calibrate Arm) first');
     if (this.phase !== 'idle' && this.phase !== 'estopped') throw new RuntimePhaseError(`already ${this.phase}; disconnect first`);
-    const { config } = setup;
     await this.release();
     this.setPhase('connecting');
-    let done!: () => void;
-    const attempt: ConnectAttempt = { estopped: false, abort: new AbortController(), settled: new Promise<void>((r) => { done = r; }) };
+    const attempt = newConnectAttempt();
     this.connecting = attempt;
-    const cancel = attempt.abort.signal;
-    // Checked between the stages (each opens something the catch below closes again): an e-stop or a cancel.
-    const check = () => {
-      if (attempt.estopped) throw new EmergencyStopError('emergency stop during connect: the arm is limp; connect again when ready');
-      if (cancel.aborted) throw new ConnectCancelledError();
-    };
-    let arm: ConnectedArm | undefined;
-    let cameras: CameraRig | undefined;
-    let converter: (Converter & Partial<Disposable>) | undefined;
-    const clients = new Map<string, PolicyClient>();
     try {
-      const endpoints = new Map(Object.entries(setup.endpoints));
-      const active = policyClient(config.activeModel, endpointOf(config, config.activeModel, setup.endpoints), config.requestTimeoutMs, (m) => this.warn(m));
-      clients.set(config.activeModel, active);
-      converter = await this.makeWatchedConverter(config);
-      check();
-      const scene = new CubeTask({ seed: config.robot.seed });
-      cameras = await CameraRig.open(config.cameras, scene, (m) => this.warn(m), undefined, setup.ffmpegPath);
-      check();
-      attempt.armConnect = connectArm(config.robot, this.workspace, { onServoWarning: (r) => this.servoWarning(r) });
-      arm = attempt.arm = await attempt.armConnect;
-      check();
-      // The policy server may not answer for a long time (retries with backoff): an e-stop or a cancel ends the wait.
-      await active.connect(AbortSignal.any([cancel, this.estops.signal])).catch((err: unknown) => { check(); throw err; });
-      check();
-      const startPose = (await arm.robot.observe()).positions;
-      const recordDir = setup.recordDir ?? (config.record.enabled ? path.resolve(this.workspace, config.record.dir) : undefined);
-      this.conn = {
-        config, endpoints, recordDir, arm, clients, converter, cameras, scene: cameras.hasSyntheticCameras ? scene : undefined, startPose,
-        exchange: new LastExchange(), jointRanges: jointRanges(arm, config), ffmpegPath: setup.ffmpegPath,
-      };
-      this.activeModel = config.activeModel;
+      this.conn = await openConnection(setup, attempt, {
+        workspace: this.workspace, estop: this.estops.signal, warn: (m) => this.warn(m), onServoWarning: (r) => this.servoWarning(r),
+        makeConverter: (config) => this.makeWatchedConverter(config),
+      });
+      this.activeModel = setup.config.activeModel;
       this.setPhase('connected');
       return this.status();
     } catch (err) {
-      await Promise.allSettled([...clients.values()].map((c) => c.close()));
-      converter?.[Symbol.dispose]?.();
-      await cameras?.close();
-      // Limp after an e-stop even when the config says to hold on disconnect.
-      if (attempt.estopped) await arm?.robot.torqueOff().catch(() => undefined);
-      await arm?.robot.disconnect().catch(() => {});
       this.setPhase(attempt.estopped ? 'estopped' : 'idle');
-      if (attempt.estopped && !(err instanceof EmergencyStopError)) {
-        throw new EmergencyStopError(`emergency stop during connect: the arm is limp (${err instanceof Error ? err.message : String(err)})`, { cause: err });
-      }
-      throw !attempt.estopped && cancel.aborted ? new ConnectCancelledError() : err;
+      throw err;
     } finally {
       if (this.connecting === attempt) this.connecting = undefined;
-      done();
+      attempt.done();
     }
   }
 
@@ -624,14 +545,6 @@ function compileFailure(module: string, err: UserConverterError): ConverterCompi
 /** Settings a running episode was built with (its scheduler, its recorder). */
 function isEpisodeScoped(path: string): boolean {
   return path.startsWith('chunking') || path.startsWith('record');
-}
-
-function jointRanges(arm: ConnectedArm, config: So100Config): { min: number; max: number }[] {
-  const bodyMode = toBodyJointMode(config.robot.normMode);
-  return SO100_MOTORS.map((m) => {
-    const { low, high } = normalizedBounds(arm.robot.calibration[m], normModeFor(m, bodyMode));
-    return { min: low, max: high };
-  });
 }
 
 function tickTelemetry(episode: number, t: TickReport): TickTelemetry {
