@@ -1,6 +1,6 @@
 // The Calibrate Arm page: a nonce CSP (our script and inline stylesheet only; the range bars are positioned from
 // the script through CSSOM, which the CSP allows), theme colours, and the skeleton the script fills in.
-import { newNonce } from './dashboardHtml';
+import { webviewPage } from './webviewPage';
 
 export interface CalibrationHtmlParts {
   /** webview.cspSource */
@@ -11,16 +11,9 @@ export interface CalibrationHtmlParts {
 }
 
 export function calibrationHtml(parts: CalibrationHtmlParts): string {
-  const nonce = parts.nonce ?? newNonce();
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${parts.cspSource} data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>SO-100 Calibrate Arm</title>
-<style nonce="${nonce}">
-  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 16px 24px; max-width: 860px; }
+  return webviewPage({
+    title: 'SO-100 Calibrate Arm', cspSource: parts.cspSource, scriptUri: parts.scriptUri, nonce: parts.nonce, bodyAttributes: 'data-stage="intro"',
+    style: { css: `  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 16px 24px; max-width: 860px; }
   h1 { font-size: 1.2em; margin: 12px 0 4px; }
   .where { color: var(--vscode-descriptionForeground); margin: 0 0 12px; }
   code { font-family: var(--vscode-editor-font-family); }
@@ -49,11 +42,8 @@ export function calibrationHtml(parts: CalibrationHtmlParts): string {
   .bar { position: relative; height: 10px; background: var(--vscode-input-background); border: 1px solid var(--vscode-panel-border); }
   .bar .range { position: absolute; top: 0; bottom: 0; background: var(--vscode-progressBar-background); opacity: .6; }
   .bar .now { position: absolute; top: -3px; bottom: -3px; width: 2px; background: var(--vscode-foreground); }
-  .muted { color: var(--vscode-descriptionForeground); }
-</style>
-</head>
-<body data-stage="intro">
-<h1>Calibrate Arm</h1>
+  .muted { color: var(--vscode-descriptionForeground); }` },
+    body: `<h1>Calibrate Arm</h1>
 <p class="where">Robot <strong id="target"></strong> · saved to <code id="file"></code></p>
 <ol id="steps"></ol>
 <p id="prompt"></p>
@@ -74,8 +64,6 @@ export function calibrationHtml(parts: CalibrationHtmlParts): string {
   <button id="btn-cancel" class="secondary" hidden>Cancel</button>
   <button id="btn-close" class="secondary" hidden>Close</button>
 </div>
-<p id="message"></p>
-<script nonce="${nonce}" src="${parts.scriptUri}"></script>
-</body>
-</html>`;
+<p id="message"></p>`,
+  });
 }

@@ -1,6 +1,8 @@
 // The Dashboard page: a nonce CSP that allows only our own script and stylesheet (no inline handlers, no remote
 // content), the static skeleton the script fills in. Free of `vscode`: the panel passes the URIs as strings.
-import { randomBytes } from 'node:crypto';
+import { webviewPage } from './webviewPage';
+
+export { newNonce } from './webviewPage';
 
 export interface DashboardHtmlParts {
   /** webview.cspSource */
@@ -12,30 +14,10 @@ export interface DashboardHtmlParts {
   readonly nonce?: string;
 }
 
-export function newNonce(): string {
-  return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
-}
-
 export function dashboardHtml(parts: DashboardHtmlParts): string {
-  const nonce = parts.nonce ?? newNonce();
-  const csp = [
-    "default-src 'none'",
-    `style-src ${parts.cspSource}`,
-    `img-src ${parts.cspSource} data:`,
-    `font-src ${parts.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${parts.styleUri}">
-<title>SO-100 Dashboard</title>
-</head>
-<body>
-<header id="controls" class="controls">
+  return webviewPage({
+    title: 'SO-100 Dashboard', cspSource: parts.cspSource, scriptUri: parts.scriptUri, nonce: parts.nonce, style: { href: parts.styleUri },
+    body: `<header id="controls" class="controls">
   <div class="episode">
     <span class="label">State</span> <span id="phase" class="phase">no runtime</span>
     <span class="label">Model</span> <span id="model">—</span>
@@ -77,8 +59,6 @@ export function dashboardHtml(parts: DashboardHtmlParts): string {
       </table>
     </div>
   </section>
-</main>
-<script nonce="${nonce}" src="${parts.scriptUri}"></script>
-</body>
-</html>`;
+</main>`,
+  });
 }

@@ -1,6 +1,6 @@
 // The Converter Inspector page: a nonce CSP (our script and our inline stylesheet only, images as data URLs), the
 // skeleton the script fills in. Free of `vscode`: the panel passes the URIs as strings.
-import { newNonce } from './dashboardHtml';
+import { webviewPage } from './webviewPage';
 
 export interface InspectorHtmlParts {
   /** webview.cspSource */
@@ -11,17 +11,9 @@ export interface InspectorHtmlParts {
 }
 
 export function inspectorHtml(parts: InspectorHtmlParts): string {
-  const nonce = parts.nonce ?? newNonce();
-  const { cspSource, scriptUri: script } = parts;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${cspSource} data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}';">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>SO-100 Converter Inspector</title>
-<style nonce="${nonce}">
-  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 12px 24px; }
+  return webviewPage({
+    title: 'SO-100 Converter Inspector', cspSource: parts.cspSource, scriptUri: parts.scriptUri, nonce: parts.nonce,
+    style: { css: `  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 12px 24px; }
   header { position: sticky; top: 0; background: var(--vscode-editor-background); padding: 8px 0; border-bottom: 1px solid var(--vscode-panel-border); display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
   h1 { font-size: 1.1em; margin: 0; }
   h2 { font-size: 1em; margin: 16px 0 6px; color: var(--vscode-descriptionForeground); text-transform: uppercase; letter-spacing: .04em; }
@@ -42,18 +34,13 @@ export function inspectorHtml(parts: InspectorHtmlParts): string {
   ul#warnings { padding-left: 18px; margin: 4px 0; }
   li.warning { color: var(--vscode-editorWarning-foreground); }
   li.ok { color: var(--vscode-testing-iconPassed, var(--vscode-foreground)); }
-  .badge { font-size: .85em; border: 1px solid currentColor; border-radius: 3px; padding: 0 4px; }
-</style>
-</head>
-<body>
-<header>
+  .badge { font-size: .85em; border: 1px solid currentColor; border-radius: 3px; padding: 0 4px; }` },
+    body: `<header>
   <h1>Converter Inspector</h1>
   <button id="refresh" title="Ask the runtime for its last exchange">Refresh</button>
   <label><input type="checkbox" id="auto" checked> Auto-refresh while an episode runs</label>
   <span id="status"></span>
 </header>
-<main id="root"></main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+<main id="root"></main>`,
+  });
 }
