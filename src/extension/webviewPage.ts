@@ -30,7 +30,7 @@ export function webviewPage(page: WebviewPage): string {
     inline ? `style-src 'nonce-${nonce}'` : `style-src ${page.cspSource}`,
     ...(inline ? [] : [`font-src ${page.cspSource}`]),
     `script-src 'nonce-${nonce}'`,
-  ].join('; ');
+  ].map((d) => `${d};`).join(' ');
   const style = 'css' in page.style ? `<style nonce="${nonce}">\n${page.style.css.replace(/^\n+|\s+$/g, '')}\n</style>` : `<link rel="stylesheet" href="${page.style.href}">`;
   return `<!DOCTYPE html>
 <html lang="en">
