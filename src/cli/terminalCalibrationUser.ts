@@ -12,7 +12,7 @@ export class TerminalCalibrationUser implements CalibrationUser, Disposable {
   private readonly said = new Set<string>();
   private lastDraw = 0;
 
-  constructor(private readonly input: NodeJS.ReadableStream = process.stdin, private readonly out: NodeJS.WriteStream = process.stdout) {
+  constructor(input: NodeJS.ReadableStream = process.stdin, private readonly out: NodeJS.WriteStream = process.stdout) {
     this.rl = createInterface({ input });
     this.rl.on('line', (line) => {
       const w = this.waiter;

@@ -51,7 +51,7 @@ export async function httpHealthz(host: string, port: number, signal: AbortSigna
 
 /** True when an openpi websocket sends its first frame, the binary metadata (for servers without /healthz). */
 export function openPiMetadataReady(host: string, port: number, signal: AbortSignal, timeoutMs = WS_ATTEMPT_MS): Promise<boolean> {
-  return wsAttempt(host, port, signal, timeoutMs, (_ws, data, isBinary) => (isBinary ? true : false));
+  return wsAttempt(host, port, signal, timeoutMs, (_ws, _data, isBinary) => isBinary);
 }
 
 /** True when an awesome-lerobot server answers msgpack {"type":"ping"} with {"type":"pong"}. */

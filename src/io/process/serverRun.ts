@@ -27,7 +27,6 @@ export class ServerRun {
   readonly stopRequest = new AbortController();
   exit: ExitInfo | undefined;
 
-  private readonly child: ChildProcess | undefined;
   private readonly closed: Promise<void>;
   private readonly stderrTail: string[] = [];
   private readonly stdoutTail: string[] = [];
@@ -66,7 +65,6 @@ export class ServerRun {
       settle({ code: null, signal: null, spawnError: asError(err) });
       resolveClosed();
     }
-    this.child = child;
     this.pid = child?.pid;
     if (!child) return;
 
