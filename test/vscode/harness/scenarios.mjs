@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { paletteCommands, runCommand, waitNotification, waitStatusBar } from './workbench.mjs';
+import { paletteCommands, reloadWindow, runCommand, waitNotification, waitStatusBar } from './workbench.mjs';
 
 const START = 'SO-100: Start Inference Server';
 const STOP = 'SO-100: Stop Inference Server';
@@ -226,10 +226,7 @@ export const developmentScenarios = [
       const pids = [...await ctx.waitForPids(['dist/cli.js', 'serve'], 1), ...await ctx.waitForPids(['dist/runtime.js'], 1)];
       // (Tried "Developer: Restart Extension Host" instead: in code-server 4.100.3 the status bar still said
       // ready and the server ran on 15 s later, so the reload it is.)
-      const reloaded = page.waitForEvent('load', { timeout: 30_000 });
-      await runCommand(page, 'Developer: Reload Window');
-      await reloaded;
-      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 30_000 });
+      await reloadWindow(page);
       await ctx.waitGone(pids, 15_000);
     },
   },
@@ -272,10 +269,7 @@ export const developmentScenarios = [
   {
     name: 'UI: after Reload Window the Converter Inspector is restored by its serializer and asks the (new) runtime again',
     async run(page, ctx) {
-      const reloaded = page.waitForEvent('load', { timeout: 30_000 });
-      await runCommand(page, 'Developer: Reload Window');
-      await reloaded;
-      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 30_000 });
+      await reloadWindow(page);
       const [inspector] = await waitPanels(page, ['#refresh'], 45_000);
       // No runtime runs after the reload (deactivate stopped it): the restored panel says what to do.
       const deadline = Date.now() + 20_000;

@@ -109,6 +109,29 @@ export async function runCommand(page, label, timeoutMs = 30_000) {
     .first().click({ timeout: 5000 });
 }
 
+/**
+ * Runs "Developer: Reload Window" and waits for the new workbench. The palette can miss (focus inside a webview, a slow
+ * quick pick), so a second try follows a reload that never came; the wait for the page's load is always handled, so
+ * a miss is a failed scenario, never an unhandled rejection that ends the whole run.
+ */
+export async function reloadWindow(page, timeoutMs = 30_000) {
+  let lastError;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const loaded = page.waitForEvent('load', { timeout: timeoutMs }).then(() => true, () => false);
+    try {
+      await runCommand(page, 'Developer: Reload Window');
+    } catch (err) {
+      lastError = err;
+    }
+    if (await loaded) {
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+      return;
+    }
+    await page.keyboard.press('Escape').catch(() => undefined);
+  }
+  throw new Error(`the window did not reload after two tries${lastError ? ` (${lastError.message})` : ''}`);
+}
+
 /** Waits until the status bar has an item whose text matches `re`; returns that text. */
 export async function waitStatusBar(page, re, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
