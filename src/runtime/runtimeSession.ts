@@ -21,11 +21,8 @@ import { EpisodeLoop, type EpisodeResult, type TickReport } from './episodeLoop'
 import { CalibrationRun } from './calibrationRun';
 import { inspectRecordedTick, type RecordedTickRequest } from './recordedTick';
 import { runConverterOnExchange } from './converterRun';
-import { ConnectCancelledError, EmergencyStopError, newConnectAttempt, openConnection, type ConnectAttempt, type Connection } from './sessionConnection';
+import { EmergencyStopError, newConnectAttempt, openConnection, type ConnectAttempt, type Connection } from './sessionConnection';
 import { endpointOf, makeConverter, policyClient, sceneWorld } from './sessionParts';
-
-// Re-exported: callers met these errors here before the connect moved out.
-export { ConnectCancelledError, EmergencyStopError };
 
 /** Where the session's events go; the RPC server drops telemetry for slow readers. */
 export interface RuntimeEventSink {
@@ -263,13 +260,13 @@ export class RuntimeSession {
     }
     if (model === this.activeModel) return this.status();
     const estop = this.estops.signal;
+    const stopped = (cause?: unknown) => new EmergencyStopError(`emergency stop during the swap to "${model}": the arm is limp; ${this.activeModel ?? 'no model'} stays active`, { cause });
     try {
       await client.connect(estop);
     } catch (err) {
-      if (estop.aborted) throw new EmergencyStopError(`emergency stop during the swap to "${model}": the arm is limp; ${this.activeModel ?? 'no model'} stays active`, { cause: err });
-      throw err;
+      throw estop.aborted ? stopped(err) : err;
     }
-    if (estop.aborted) throw new EmergencyStopError(`emergency stop during the swap to "${model}": the arm is limp; ${this.activeModel ?? 'no model'} stays active`);
+    if (estop.aborted) throw stopped();
     this.episode?.loop.swapClient(client);
     this.activeModel = model;
     this.emitState();
