@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import {
   MAX_ACTION_DIM, MIN_ACTION_DIM, MODEL_PROFILES, actionDimTooNarrow, customizeProfile, isModelProfileName,
 } from '../core/policy/modelProfiles';
+import { isBuiltinPolicyName } from '../core/policy/holdPolicy';
 import { POLICY_FAULT_SPECS, PolicyFaultSpecError, applyPolicyFault, noPolicyFaults } from '../core/policy/policyServerFaults';
 import { BuiltinPolicyServer } from '../io/policy/builtinServer/builtinPolicyServer';
 import { CliUsageError, intOption, numberOption } from './cliUsageError';
@@ -14,6 +15,8 @@ Options:
   --port N             port (default 8000, openpi's; 0 picks a free one)
   --protocol P         openpi (default) | lerobot-ws (awesome-lerobot message protocol)
   --profile NAME       pi0 (chunk 50, 32 dims, ~30 ms) | pi0_fast (chunk 10, 12 dims, ~90 ms)
+  --policy NAME        demo (default: picks the simulated cube, or cycles waypoints) |
+                       hold (every action is the measured state: a dry run that keeps the arm still)
   --latency-ms MS      simulated inference time, overriding the profile's
   --horizon N          steps per chunk, overriding the profile's
   --action-dim N       values per action row (6..256), overriding the profile's; the first 6 are the joints
@@ -40,6 +43,7 @@ async function run(argv: string[]): Promise<number> {
       port: { type: 'string' },
       protocol: { type: 'string', default: 'openpi' },
       profile: { type: 'string', default: 'pi0' },
+      policy: { type: 'string', default: 'demo' },
       'latency-ms': { type: 'string' },
       horizon: { type: 'string' },
       'action-dim': { type: 'string' },
@@ -52,6 +56,8 @@ async function run(argv: string[]): Promise<number> {
   if (protocol !== 'openpi' && protocol !== 'lerobot-ws') throw new CliUsageError(`--protocol must be openpi or lerobot-ws, got "${protocol}"`);
   const profileName = values.profile ?? 'pi0';
   if (!isModelProfileName(profileName)) throw new CliUsageError(`--profile must be pi0 or pi0_fast, got "${profileName}"`);
+  const policy = values.policy ?? 'demo';
+  if (!isBuiltinPolicyName(policy)) throw new CliUsageError(`--policy must be demo or hold, got "${policy}"`);
   const dtype = values.dtype;
   if (dtype !== undefined && dtype !== '<f4' && dtype !== '<f8') throw new CliUsageError(`--dtype must be <f4 or <f8, got "${dtype}"`);
   const rawDim = values['action-dim'];
@@ -85,7 +91,7 @@ async function run(argv: string[]): Promise<number> {
   const onCrash = () => process.exit(1);
   let server: BuiltinPolicyServer;
   try {
-    server = await BuiltinPolicyServer.start({ host: values.host, port, protocol, profile, log, faults, onCrash });
+    server = await BuiltinPolicyServer.start({ host: values.host, port, protocol, profile, policy, log, faults, onCrash });
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'EADDRINUSE') {
@@ -97,7 +103,7 @@ async function run(argv: string[]): Promise<number> {
   // Before the listening line, which is what scripts wait for.
   const active = values.fault ?? [];
   if (active.length > 0) log(`injecting faults: ${active.join(', ')} (known: ${POLICY_FAULT_SPECS})`);
-  log(`${protocol} policy "${profile.name}" (chunk ${profile.horizon} × ${profile.actionDim}, ~${profile.latencyMs} ms) ` +
+  log(`${protocol} ${policy === 'hold' ? 'hold ' : ''}policy "${profile.name}" (chunk ${profile.horizon} × ${profile.actionDim}, ~${profile.latencyMs} ms) ` +
     `listening on ${server.url}`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => { log(`${signal}: shutting down`); resolve(); };

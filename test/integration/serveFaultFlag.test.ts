@@ -26,3 +26,22 @@ test('so100 serve --fault garbage,latency-ms=1 answers a real client with bytes 
     await interrupt(server.child);
   }
 });
+
+test('so100 serve --policy hold answers a real client with the state it sent, at the profile\'s chunk shape', { timeout: 60_000 }, async () => {
+  const bad = await runCli(['serve', '--port', '0', '--policy', 'stay']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--policy must be demo or hold, got "stay"/);
+  const server = await startServeProcess(['--latency-ms', '0', '--policy', 'hold', '--horizon', '7']);
+  try {
+    assert.match(server.output(), /openpi hold policy "pi0"/);
+    await using client = new OpenPiClient(`ws://127.0.0.1:${server.port}`, { requestTimeoutMs: 10_000 });
+    const state = [5, -20, 33, 61, -4, 12];
+    const img = NdArray.zeros('|u1', [224, 224, 3]);
+    const reply = await client.infer({ 'observation/state': NdArray.fromTyped(Float32Array.from(state), [6]), 'observation/images.main': img, prompt: 'x' });
+    const { horizon, dims, values } = reply.actions;
+    assert.deepEqual([horizon, dims], [7, 32]);
+    for (let t = 0; t < 7; t++) assert.deepEqual([...values.subarray(t * dims, t * dims + 6)], state);
+  } finally {
+    await interrupt(server.child);
+  }
+});

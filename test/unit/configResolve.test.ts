@@ -7,6 +7,7 @@ import {
   activeModelOf, builtinProfileOf, defaultConfig, parseConfig, toActionSafetyOptions, toBodyJointMode, toChunkSchedulerOptions,
   toConverterOptions, type So100Config,
 } from '../../src/core/config';
+import { modelServerSpec } from '../../src/io/process/modelServerSpec';
 
 const EMBEDDED_DEFAULT: So100Config = {
   fps: 30,
@@ -111,4 +112,19 @@ test('a built-in model\'s profile carries its latency override', () => {
   const model = activeModelOf(c);
   assert.equal(model.kind, 'builtin');
   if (model.kind === 'builtin') assert.deepEqual(builtinProfileOf(model), { name: 'pi0_fast', horizon: 10, actionDim: 12, latencyMs: 12, dtype: '<f4' });
+});
+
+test('a built-in model can hold still: policy "hold" reaches so100 serve; anything else is refused at the key', () => {
+  const c = resolved('{ "models": { "pi0": { "kind": "builtin", "profile": "pi0", "policy": "hold" } } }');
+  assert.deepEqual(c.models.pi0, { kind: 'builtin', profile: 'pi0', protocol: 'openpi', port: 0, policy: 'hold' });
+  const model = c.models.pi0;
+  assert.equal(model.kind, 'builtin');
+  if (model.kind !== 'builtin') return;
+  const args = modelServerSpec('pi0', model, { so100: { command: 'node', args: ['cli.js'] }, freePort: 4321 }).args;
+  assert.equal(args[args.indexOf('--policy') + 1], 'hold');
+  // Left out, no flag: the server's default (the demo) applies.
+  assert.equal(modelServerSpec('pi0', defaultConfig().models.pi0 as typeof model, { so100: { command: 'node', args: [] }, freePort: 1 }).args.includes('--policy'), false);
+  const bad = parseConfig('{ "models": { "pi0": { "kind": "builtin", "policy": "stay" } } }');
+  assert.equal(bad.config, undefined);
+  assert.match(bad.problems.map((p) => p.message).join('\n'), /policy.*"demo".*"hold"|policy.*demo.*hold/s);
 });

@@ -38,3 +38,18 @@ test('any width from 6 up carries the joints in the first 6 columns and zeros af
   }
   assert.throws(() => new ServerPolicy(3, 5), /actionDim is 5; the SO-100 needs at least 6/);
 });
+
+test('the hold policy repeats the measured state in every row, ignores the image, and refuses a NaN state', () => {
+  const p = new ServerPolicy(4, 8, 'hold');
+  const state = Float64Array.from([-12.5, 30, 44, -7, 90, 35]);
+  // A red cube in view would make the demo move; hold must not.
+  const image = NdArray.fromTyped(new Uint8Array(224 * 224 * 3).map((_, i) => (i % 3 === 0 ? 220 : 10)), [224, 224, 3]);
+  const planned = p.plan({ 'observation/images.main': image }, state);
+  assert.match(p.lastDecision, /^hold/);
+  assert.equal(planned.length, 4 * 8);
+  for (let t = 0; t < 4; t++) assert.deepEqual([...planned.subarray(t * 8, (t + 1) * 8)], [...state, 0, 0]);
+  assert.throws(() => p.plan({}, Float64Array.from([0, Number.NaN, 0, 0, 0, 0])), /state\[1\] is NaN/);
+  // The demo, given the same inputs, does move: the two are different policies.
+  const demo = new ServerPolicy(4, 8).plan({}, state);
+  assert.notDeepEqual([...demo.subarray(24, 30)], [...state]);
+});

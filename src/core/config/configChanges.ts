@@ -15,7 +15,7 @@ import type { So100Config } from './configTypes';
  *   (another arm or calibration) and normMode (the units every position is read and written in).
  * - `restart-server`: the inference server must be restarted (or, for a remote model, reconnected): activeModel,
  *   or any setting of the active model that the running process was started with — command, args, cwd, env, host,
- *   port, protocol, profile, latencyMs, url. startTimeoutMs only matters while starting, so it is hot.
+ *   port, protocol, profile, latencyMs, policy, url. startTimeoutMs only matters while starting, so it is hot.
  */
 export type ChangeClass = 'hot' | 'restart-episode' | 'reconnect-arm' | 'restart-server';
 

@@ -53,6 +53,11 @@ const BUILTIN_MODEL: JsonSchema = {
     },
     protocol: PROTOCOL,
     latencyMs: { type: 'number', minimum: 0, maximum: 600000, markdownDescription: 'Simulated inference time in milliseconds; left out, the profile\'s (30 ms for π₀, 90 ms for π₀-FAST).' },
+    policy: {
+      type: 'string', enum: ['demo', 'hold'],
+      enumDescriptions: ['Plans visible motion: picks the simulated cube, or cycles waypoints without a front camera.', 'Every action is the measured state: the whole flow runs and the arm stays still (a dry run on real hardware).'],
+      markdownDescription: 'What plans the chunks; left out, `demo`.',
+    },
     port: PORT,
   },
 };

@@ -4,6 +4,7 @@ import type { AggregateMode } from '../chunking/chunkAggregation';
 import type { LayoutName } from '../convert/layouts';
 import type { CameraRole } from '../convert/cameraRoles';
 import type { ModelProfileName } from '../policy/modelProfiles';
+import type { BuiltinPolicyName } from '../policy/holdPolicy';
 import type { MotorName } from '../so100/motors';
 
 export type PolicyProtocolName = 'openpi' | 'lerobot-ws';
@@ -15,6 +16,8 @@ export interface BuiltinModelConfig {
   readonly protocol: PolicyProtocolName;
   /** Simulated inference time; undefined = the profile's. */
   readonly latencyMs?: number;
+  /** What plans the chunks; undefined = the demo. */
+  readonly policy?: BuiltinPolicyName;
   /** 0 = a free port. */
   readonly port: number;
 }

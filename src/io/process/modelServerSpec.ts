@@ -29,7 +29,8 @@ export function modelServerSpec(name: string, model: BuiltinModelConfig | Comman
       name: `built-in ${name}`,
       command: ctx.so100.command,
       args: [...ctx.so100.args, 'serve', '--host', host, '--port', String(port), '--profile', model.profile, '--protocol', model.protocol,
-        ...(model.latencyMs === undefined ? [] : ['--latency-ms', String(model.latencyMs)])],
+        ...(model.latencyMs === undefined ? [] : ['--latency-ms', String(model.latencyMs)]),
+        ...(model.policy === undefined ? [] : ['--policy', model.policy])],
       ...(ctx.so100.env ? { env: ctx.so100.env } : {}),
       host, port, protocol: model.protocol, startTimeoutMs: 20_000,
     };

@@ -14,6 +14,7 @@ import type { PolicyProtocol } from '../../process/serverSpec';
 import { FAULT_TRACEBACK, GARBAGE_REPLY, actionsWithFaults } from './faultyReplies';
 import { observationState } from './observationState';
 import { ServerPolicy } from './serverPolicy';
+import type { BuiltinPolicyName } from '../../../core/policy/holdPolicy';
 
 export interface BuiltinServerOptions {
   readonly host?: string;
@@ -21,6 +22,8 @@ export interface BuiltinServerOptions {
   readonly port?: number;
   readonly protocol: PolicyProtocol;
   readonly profile: ModelProfile;
+  /** What plans the chunks: the demo (default) or `hold` (the measured state, no motion, no planning cost). */
+  readonly policy?: BuiltinPolicyName;
   readonly log?: (line: string) => void;
   /** Injected faults; the server reads the object on every connection and request, so mutate it to switch them. */
   readonly faults?: PolicyServerFaults;
@@ -51,7 +54,8 @@ export class BuiltinPolicyServer implements AsyncDisposable {
 
   private constructor(private readonly http: Server, private readonly wss: WebSocketServer,
     readonly protocol: PolicyProtocol, profile: ModelProfile, private readonly log: (line: string) => void,
-    faults: PolicyServerFaults | undefined, private readonly onCrash: (() => void) | undefined) {
+    faults: PolicyServerFaults | undefined, private readonly onCrash: (() => void) | undefined,
+    readonly policyName: BuiltinPolicyName) {
     this.profile = profile;
     this.faults = faults ?? noPolicyFaults();
   }
@@ -64,7 +68,8 @@ export class BuiltinPolicyServer implements AsyncDisposable {
     const http = createServer((req, res) => BuiltinPolicyServer.answerHttp(req, res));
     // openpi runs websockets with compression=None; awesome-lerobot keeps websockets' default (deflate on offer).
     const wss = new WebSocketServer({ noServer: true, perMessageDeflate: options.protocol === 'lerobot-ws', maxPayload: 0 });
-    const server = new BuiltinPolicyServer(http, wss, options.protocol, profile, log, options.faults, options.onCrash);
+    const server = new BuiltinPolicyServer(http, wss, options.protocol, profile, log, options.faults, options.onCrash,
+      options.policy ?? 'demo');
     http.on('upgrade', (req, socket, head) => {
       if (server.faults.refuseConnections) {
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n' +
@@ -208,7 +213,7 @@ class OpenPiSession {
 
   constructor(private readonly server: BuiltinPolicyServer, private readonly ws: WebSocket) {
     const p = server.currentProfile;
-    this.policy = new ServerPolicy(p.horizon, p.actionDim);
+    this.policy = new ServerPolicy(p.horizon, p.actionDim, server.policyName);
   }
 
   open(): void {
@@ -264,7 +269,7 @@ class LeRobotSession {
 
   constructor(private readonly server: BuiltinPolicyServer, private readonly ws: WebSocket) {
     const p = server.currentProfile;
-    this.policy = new ServerPolicy(p.horizon, p.actionDim);
+    this.policy = new ServerPolicy(p.horizon, p.actionDim, server.policyName);
   }
 
   open(): void {}

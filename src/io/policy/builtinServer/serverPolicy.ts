@@ -1,9 +1,11 @@
 // What the built-in server runs for one connection: the cube-picking demo when the observation carries a front
-// camera image (the embedded default), otherwise the waypoint demo (state-only clients, protocol tests).
+// camera image (the embedded default), otherwise the waypoint demo (state-only clients, protocol tests); or, when
+// asked for `hold`, the measured state and nothing else.
 import { chwToHwc } from '../../../core/convert';
 import { NdArray, type WireValue } from '../../../core/ndarray';
 import { CubePickingPolicy } from '../../../core/policy/cubePickingPolicy';
 import { DemoPolicy } from '../../../core/policy/demoPolicy';
+import { HoldPolicy, type BuiltinPolicyName } from '../../../core/policy/holdPolicy';
 import { ObservationError } from './observationState';
 
 /** Where the known layouts put their primary (front) camera, in order of preference. */
@@ -15,16 +17,22 @@ export const FRONT_IMAGE_KEYS = [
 export class ServerPolicy {
   private readonly demo: DemoPolicy;
   private readonly cube: CubePickingPolicy;
+  private readonly hold: HoldPolicy | undefined;
   private decision = 'no request yet';
 
   /** Throws CubePickingInputError when actionDim is below the SO-100's 6 joints (customizeProfile refuses those). */
-  constructor(readonly horizon: number, readonly actionDim: number) {
+  constructor(readonly horizon: number, readonly actionDim: number, kind: BuiltinPolicyName = 'demo') {
     this.cube = new CubePickingPolicy(horizon, actionDim);
     this.demo = new DemoPolicy(horizon, actionDim);
+    this.hold = kind === 'hold' ? new HoldPolicy(horizon, actionDim) : undefined;
   }
 
   /** Plans horizon × actionDim values from the state and, when present, the front image. */
   plan(observation: WireValue, state: Float64Array): Float64Array {
+    if (this.hold) {
+      this.decision = 'hold: every step is the measured state';
+      return this.hold.plan(state);
+    }
     const image = frontImage(observation);
     if (!image || state.length < 6) {
       this.decision = image ? 'state has fewer than 6 joints: waypoint demo' : 'no front image: waypoint demo';
