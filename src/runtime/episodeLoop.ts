@@ -15,6 +15,14 @@ import { StageSamples } from '../core/timing/stageSamples';
 /** Something that judges the episode (the simulator's cube task); real arms have none. */
 /** The last part of each wait, spent in setImmediate turns rather than on a timer (see sleepUntil). */
 const FINE_WAIT_MS = 2;
+/**
+ * The longest one turn of the fine wait sleeps before it yields to I/O. Turns sleep in Atomics.wait (a futex with a
+ * sub-ms timeout), not in a spin: a spin made thousands of setImmediate turns and clock reads per tick, half the
+ * runtime's allocation, and the scavenges they caused (2–5 ms on a loaded machine) made ticks late.
+ */
+const FINE_WAIT_SLICE_MS = 0.1;
+/** Never notified: Atomics.wait on it is a precise sleep. */
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 export interface EpisodeWorld {
   step(joints: ArrayLike<number>, dtMs: number): void;
@@ -259,9 +267,9 @@ export class EpisodeLoop {
   }
 
   /**
-   * Waits until `deadline` (performance.now() clock): a timer for all but the last FINE_WAIT_MS, then setImmediate
-   * turns, which let I/O run between checks. Timers alone fire 1–4 ms late on a busy machine; the turns cost a
-   * little CPU at the end of each period and start ticks within a fraction of a ms.
+   * Waits until `deadline` (performance.now() clock): a timer for all but the last FINE_WAIT_MS, then sleeps of at
+   * most FINE_WAIT_SLICE_MS with a setImmediate turn between them, so I/O still runs. Timers alone fire 1–4 ms late
+   * on a busy machine (libuv counts whole ms); the slices start ticks within a fraction of a ms.
    */
   private sleepUntil(deadline: number): Promise<void> {
     return new Promise((resolve) => {
@@ -276,6 +284,8 @@ export class EpisodeLoop {
       };
       const poll = () => {
         if (done) return;
+        const remaining = deadline - performance.now();
+        if (remaining > 0) Atomics.wait(sleepCell, 0, 0, Math.min(remaining, FINE_WAIT_SLICE_MS));
         if (performance.now() >= deadline) finish();
         else setImmediate(poll);
       };
