@@ -147,4 +147,15 @@ describe('EpisodeLoop controls', () => {
       }
     });
   });
+
+  test('free-running ticks never start before their schedule (the fine wait sleeps up to the deadline, not past-due)', async () => {
+    await withLoop({ fps: 60, maxSteps: 40 }, async ({ ticks, done }) => {
+      await done;
+      assert.equal(ticks.length, 40);
+      // Tick 0 anchors the schedule; every later start is at or after anchor + index · period.
+      for (const t of ticks.slice(1)) assert.ok(t.lateMs >= 0, `tick ${t.index} started ${(-t.lateMs).toFixed(3)} ms early`);
+      const intervals = ticks.slice(1).map((t, i) => t.atMs - ticks[i].atMs);
+      assert.ok(intervals.every((ms) => ms > 0), 'ticks start in order');
+    });
+  });
 });
