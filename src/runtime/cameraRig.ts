@@ -123,6 +123,24 @@ export class CameraRig implements CameraSource, AsyncDisposable {
     return out;
   }
 
+  /** Every view rendered once at a neutral pose, and the real cameras' newest frames: for the loop's warm-up only. */
+  warmUpFrames(): Readonly<Record<string, RgbFrame>> {
+    const out: Record<string, RgbFrame> = {};
+    if (this.scene) {
+      const state = { joints: new Float64Array(6), cubeCenter: this.scene.cubeCenter };
+      ++this.generation; // the shared buffers now hold this picture: an older capture's frame must not render over it
+      for (const s of this.synthetic) {
+        this.renderer.render(s.view, state, s.buffer, SYNTHETIC_SIZE, SYNTHETIC_SIZE);
+        out[s.name] = { width: SYNTHETIC_SIZE, height: SYNTHETIC_SIZE, data: s.buffer };
+      }
+    }
+    for (const [name, cam] of this.real) {
+      const frame = cam.latest();
+      if (frame) out[name] = frame;
+    }
+    return out;
+  }
+
   /** The first real camera whose ffmpeg has ended (it sends no more frames), as the reason to end an episode. */
   get failure(): string | undefined {
     for (const [name, cam] of this.real) {

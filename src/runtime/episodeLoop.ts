@@ -21,6 +21,8 @@ const FINE_WAIT_MS = 2;
  * runtime's allocation, and the scavenges they caused (2–5 ms on a loaded machine) made ticks late.
  */
 const FINE_WAIT_SLICE_MS = 0.1;
+/** The longest the warm-up before the first tick may take. */
+const WARM_UP_LIMIT_MS = 1000;
 /** Never notified: Atomics.wait on it is a precise sleep. */
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
@@ -39,6 +41,8 @@ export interface CameraSource {
   readonly staleCamera?: string;
   /** Set once a camera can send no more frames (its ffmpeg died): the episode ends with this reason. */
   readonly failure?: string;
+  /** Frames to warm the code paths with before the first tick (rendered at a neutral pose; no side effects). */
+  warmUpFrames?(): Readonly<Record<string, RgbFrame>>;
 }
 
 export interface EpisodeParts {
@@ -178,6 +182,7 @@ export class EpisodeLoop {
     const onAbort = () => this.stop('stopped by the user');
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
+    await this.warmUp();
     this.startMs = performance.now();
     this.anchorMs = this.startMs;
     try {
@@ -264,6 +269,24 @@ export class EpisodeLoop {
 
   private get periodMs(): number {
     return 1000 / this.settings.fps;
+  }
+
+  /**
+   * The first render and the converter thread's first conversion run cold (unoptimised code, a thread starting):
+   * tens of ms, once per episode, which made the first ticks 30–70 ms late and the first request slow. Paid here,
+   * before the schedule starts. Bounded: a converter that does not answer in time is left to finish on its own.
+   */
+  private async warmUp(): Promise<void> {
+    const frames = this.parts.cameras.warmUpFrames?.();
+    const converter = this.converter;
+    if (!frames || !converter.toPolicyAsync || this.endReason !== undefined) return;
+    const positions = fromMotorVector(new Float64Array(SO100_MOTORS.length));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      converter.toPolicyAsync({ positions, images: frames, task: this.settings.task }).catch(() => undefined),
+      new Promise((r) => { timer = setTimeout(r, WARM_UP_LIMIT_MS); }),
+    ]);
+    clearTimeout(timer);
   }
 
   /**

@@ -36,3 +36,16 @@ test('reading a frame of an older capture does not overwrite the newer picture',
   assert.deepEqual(newer.wrist.data, picture);
   assert.deepEqual(picture, rendered('wrist', POSE_B, scene));
 });
+
+test('warm-up frames render every view at the neutral pose and leave the next capture unchanged', async () => {
+  const scene = new CubeTask({ seed: 3 });
+  await using rig = await CameraRig.open({ front: { kind: 'synthetic', view: 'front' }, wrist: { kind: 'synthetic', view: 'wrist' } }, scene);
+  const warm = rig.warmUpFrames();
+  assert.deepEqual(Object.keys(warm), ['front', 'wrist']);
+  assert.deepEqual(warm.front.data, rendered('front', [0, 0, 0, 0, 0, 0], scene));
+  assert.deepEqual(warm.wrist.data, rendered('wrist', [0, 0, 0, 0, 0, 0], scene));
+  // The next capture is the picture of its own joints, and no camera is reported stale.
+  const frames = rig.capture(POSE_B);
+  assert.deepEqual(frames.wrist.data, rendered('wrist', POSE_B, scene));
+  assert.equal(rig.staleCamera, undefined);
+});
