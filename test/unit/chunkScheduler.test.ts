@@ -142,6 +142,22 @@ test('async: latency longer than a chunk starves, and the counts follow the sche
   assert.deepEqual(st.recentBoundaryTicks, [10, 22, 32]);
 });
 
+test('async, one request at a time: no starvation needs latency ≤ half a chunk, whatever the threshold', () => {
+  // A chunk observed at step s covers steps s … s + H − 1; it lands L ticks later, so H − L of its rows are still to
+  // come, and the next reply needs L more: H − L ≥ L. Benchmark 6 states this bound; here it is, tick by tick.
+  const afterWarmup = (threshold: number, latency: number): number => {
+    const s = new ChunkScheduler({ mode: 'async', threshold });
+    drive(s, 300, () => latency, () => 10);
+    const st = s.stats();
+    return st.starvedTicks - st.warmupTicks;
+  };
+  for (const latency of [2, 4, 5]) assert.equal(afterWarmup(0.5, latency), 0, `latency ${latency} of a 10-step chunk`);
+  // Past half a chunk (still well under a whole one) every threshold starves; asking earlier only makes rows older.
+  for (const threshold of [0.5, 0.7, 0.9, 1]) {
+    for (const latency of [7, 9]) assert.ok(afterWarmup(threshold, latency) > 0, `threshold ${threshold}, latency ${latency}`);
+  }
+});
+
 test('async: rows whose step has run are dropped, the overlap merged, the rest appended', () => {
   // H = 10, latency 4: chunk A arrives at t4 (rows 0–9 → t4–13); t8 pops row 4 leaving 5 → ask, observation step 4.
   // Chunk B arrives before t12: steps 4–7 ran (4 rows dropped), steps 8–9 are queued (2 merged), rows 6–9 appended.
