@@ -257,14 +257,17 @@ export class Sts3215Servo {
     return bits;
   }
 
+  /** Stores a named register's value in memory as the bus would write it; allocates nothing (runs every physics step). */
+  private store(name: string, value: number): void {
+    const spec = register(name);
+    const raw = toRawRegisterValue(spec, value);
+    for (let i = 0; i < spec.size; i++) this.memory[spec.address + i] = (raw >>> (8 * i)) & 0xff;
+  }
+
   /** Rewrites the RO feedback registers from the physical state. */
   private refreshFeedback(accelFraction: number, blocked: boolean): void {
-    const set = (name: string, value: number) => {
-      const spec = register(name);
-      this.memory.set(writeUintLE(toRawRegisterValue(spec, value), spec.size), spec.address);
-    };
     const driving = this.driving();
-    if (!driving) set('Goal_Position', clampMagnitude(this.presentPosition(), 32767));
+    if (!driving) this.store('Goal_Position', clampMagnitude(this.presentPosition(), 32767));
     const torqueLimit = readUintLE(this.memory, A.torqueLimit, 2);
     const error = driving ? this.targetActual() - this.joint.position : 0;
     let load = 0;
@@ -274,15 +277,15 @@ export class Sts3215Servo {
       load = Math.sign(this.joint.velocity) * Math.min(torqueLimit, FRICTION_LOAD + ACCEL_LOAD_FULL * Math.min(1, accelFraction));
     }
     load = Math.round(clampMagnitude(load, 1000));
-    set('Present_Position', clampMagnitude(this.presentPosition(), 32767));
-    set('Present_Velocity', Math.round(clampMagnitude(this.joint.velocity, 32767)));
-    set('Present_Load', load);
-    set('Present_Voltage', SUPPLY_DECIVOLTS - Math.round((5 * Math.abs(load)) / 1000));
-    set('Present_Temperature', Math.max(0, Math.min(255, Math.round(this.temperature))));
-    set('Present_Current', Math.round((STALL_CURRENT_MA * Math.abs(load)) / 1000 / CURRENT_UNIT_MA));
+    this.store('Present_Position', clampMagnitude(this.presentPosition(), 32767));
+    this.store('Present_Velocity', Math.round(clampMagnitude(this.joint.velocity, 32767)));
+    this.store('Present_Load', load);
+    this.store('Present_Voltage', SUPPLY_DECIVOLTS - Math.round((5 * Math.abs(load)) / 1000));
+    this.store('Present_Temperature', Math.max(0, Math.min(255, Math.round(this.temperature))));
+    this.store('Present_Current', Math.round((STALL_CURRENT_MA * Math.abs(load)) / 1000 / CURRENT_UNIT_MA));
     const deadZone = Math.max(1, this.memory[register('CW_Dead_Zone').address]);
-    set('Moving', driving && (this.joint.velocity !== 0 || Math.abs(error) > deadZone) && !blocked ? 1 : 0);
-    set('Goal_Position_2', Math.max(0, Math.min(0xffff, driving ? this.clampedGoal() : this.presentPosition())));
+    this.store('Moving', driving && (this.joint.velocity !== 0 || Math.abs(error) > deadZone) && !blocked ? 1 : 0);
+    this.store('Goal_Position_2', Math.max(0, Math.min(0xffff, driving ? this.clampedGoal() : this.presentPosition())));
     this.memory[A.status] = this.ownErrors() | this.forcedErrors;
   }
 }

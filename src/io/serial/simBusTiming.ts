@@ -10,6 +10,13 @@ export const monotonicUs: MicrosecondClock = () => performance.now() * 1000;
 
 /** Below this wait a timer is too coarse (≥ 1 ms in Node), so the scheduler polls with setImmediate. */
 const SPIN_BELOW_US = 2000;
+/**
+ * Each poll sleeps up to this long (Atomics.wait) before it checks again. Polling with bare setImmediate turns
+ * made hundreds of turns per reply, an allocation per turn; on a loaded machine the garbage showed as late ticks.
+ */
+const POLL_SLEEP_US = 100;
+/** Never notified: Atomics.wait on it is a precise sleep. */
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 interface Delivery {
   readonly atUs: number;
@@ -84,12 +91,21 @@ export class SimBusTiming {
   private schedule(): void {
     if (this.stopped || this.timer || this.immediate || this.queue.length === 0) return;
     const waitUs = this.queue[0].atUs - this.nowUs();
-    if (waitUs > SPIN_BELOW_US) {
-      this.timer = setTimeout(() => { this.timer = undefined; this.flush(); }, (waitUs - SPIN_BELOW_US / 2) / 1000);
-    } else {
-      this.immediate = setImmediate(() => { this.immediate = undefined; this.flush(); });
-    }
+    if (waitUs > SPIN_BELOW_US) this.timer = setTimeout(this.onTimer, (waitUs - SPIN_BELOW_US / 2) / 1000);
+    else this.immediate = setImmediate(this.onPoll);
   }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.flush();
+  };
+
+  private readonly onPoll = (): void => {
+    this.immediate = undefined;
+    const waitUs = this.queue.length > 0 ? this.queue[0].atUs - this.nowUs() : 0;
+    if (waitUs > 0) Atomics.wait(sleepCell, 0, 0, Math.min(waitUs, POLL_SLEEP_US) / 1000);
+    this.flush();
+  };
 
   private flush(): void {
     const now = this.nowUs();
