@@ -45,6 +45,32 @@ export function timeSync(fn: () => void, runs: number, warmup = Math.min(200, ru
   return out;
 }
 
+/** Results of timed calls land here, so the compiler cannot drop a call whose result is unused. */
+export let sink: unknown;
+
+/**
+ * Times `fn` in batches: each of the `samples` figures is the mean of one batch of calls, sized (after an untimed
+ * warm-up) so a batch lasts about `batchMicros`. For sub-µs work, timing single calls measures mostly the timer;
+ * a batch makes its cost negligible. The p99 / max of these samples are of batch means, not of single calls.
+ */
+export function timeBatched(fn: () => unknown, samples: number, batchMicros = 100): number[] {
+  // Start each series from a collected heap (npm run bench exposes gc), so garbage left by the previous series
+  // is not billed to this one. Then warm up for ~20 ms (at least 200 calls), which also estimates one call's cost.
+  (globalThis as { gc?: () => void }).gc?.();
+  let calls = 0;
+  const start = performance.now();
+  while (calls < 200 || performance.now() - start < 20) { sink = fn(); calls++; }
+  const perCall = ((performance.now() - start) * 1000) / calls;
+  const batch = Math.max(1, Math.min(1_000_000, Math.round(batchMicros / perCall)));
+  const out = new Array<number>(samples);
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.now();
+    for (let k = 0; k < batch; k++) sink = fn();
+    out[i] = ((performance.now() - t0) * 1000) / batch;
+  }
+  return out;
+}
+
 export function figure(name: string, unit: BenchFigure['unit'], samples: readonly number[], limit?: { name: string; samples: readonly number[]; target?: number }, notes?: string): BenchFigure {
   const median = percentile(samples, 50);
   return {
