@@ -49,26 +49,39 @@ export function timeSync(fn: () => void, runs: number, warmup = Math.min(200, ru
 export let sink: unknown;
 
 /**
- * Times `fn` in batches: each of the `samples` figures is the mean of one batch of calls, sized (after an untimed
- * warm-up) so a batch lasts about `batchMicros`. For sub-µs work, timing single calls measures mostly the timer;
- * a batch makes its cost negligible. The p99 / max of these samples are of batch means, not of single calls.
+ * Times `fn` and its limit in batches, alternating one batch of each, so both see the same machine: on a shared
+ * 2-core box other processes come and go within a second, which shifts one series against the other when they
+ * run one after the other. Each sample is the mean of a batch sized (after an untimed warm-up) to last about
+ * `batchMicros`: for sub-µs work, timing single calls measures mostly the timer. The p99 / max of these samples
+ * are of batch means, not of single calls.
  */
-export function timeBatched(fn: () => unknown, samples: number, batchMicros = 100): number[] {
-  // Start each series from a collected heap (npm run bench exposes gc), so garbage left by the previous series
-  // is not billed to this one. Then warm up for ~20 ms (at least 200 calls), which also estimates one call's cost.
+export function timeBatchedPair(fn: () => unknown, limit: () => unknown, samples: number, batchMicros = 100): { fn: number[]; limit: number[] } {
+  // Start from a collected heap (npm run bench exposes gc), so garbage of earlier benchmarks is not billed here.
   (globalThis as { gc?: () => void }).gc?.();
+  const fnBatch = batchSize(fn, batchMicros);
+  const limitBatch = batchSize(limit, batchMicros);
+  const out = { fn: new Array<number>(samples), limit: new Array<number>(samples) };
+  for (let i = 0; i < samples; i++) {
+    out.fn[i] = timeBatch(fn, fnBatch);
+    out.limit[i] = timeBatch(limit, limitBatch);
+  }
+  return out;
+}
+
+// Warms `fn` up for ~20 ms (at least 200 calls) and returns how many calls last about `batchMicros`.
+function batchSize(fn: () => unknown, batchMicros: number): number {
   let calls = 0;
   const start = performance.now();
   while (calls < 200 || performance.now() - start < 20) { sink = fn(); calls++; }
   const perCall = ((performance.now() - start) * 1000) / calls;
-  const batch = Math.max(1, Math.min(1_000_000, Math.round(batchMicros / perCall)));
-  const out = new Array<number>(samples);
-  for (let i = 0; i < samples; i++) {
-    const t0 = performance.now();
-    for (let k = 0; k < batch; k++) sink = fn();
-    out[i] = ((performance.now() - t0) * 1000) / batch;
-  }
-  return out;
+  return Math.max(1, Math.min(1_000_000, Math.round(batchMicros / perCall)));
+}
+
+// Microseconds per call over one batch.
+function timeBatch(fn: () => unknown, batch: number): number {
+  const t0 = performance.now();
+  for (let k = 0; k < batch; k++) sink = fn();
+  return ((performance.now() - t0) * 1000) / batch;
 }
 
 export function figure(name: string, unit: BenchFigure['unit'], samples: readonly number[], limit?: { name: string; samples: readonly number[]; target?: number }, notes?: string): BenchFigure {
