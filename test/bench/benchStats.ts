@@ -68,11 +68,13 @@ export function timeBatchedPair(fn: () => unknown, limit: () => unknown, samples
   return out;
 }
 
-// Warms `fn` up for ~20 ms (at least 200 calls) and returns how many calls last about `batchMicros`.
+// Warms `fn` up for ~100 ms (at least 200 calls) and returns how many calls last about `batchMicros`. The gc() above
+// drops optimized code whose object shapes died; re-optimizing takes 10–20 ms of a background thread here, so a
+// shorter warm-up measures partly unoptimized code.
 function batchSize(fn: () => unknown, batchMicros: number): number {
   let calls = 0;
   const start = performance.now();
-  while (calls < 200 || performance.now() - start < 20) { sink = fn(); calls++; }
+  while (calls < 200 || performance.now() - start < 100) { sink = fn(); calls++; }
   const perCall = ((performance.now() - start) * 1000) / calls;
   return Math.max(1, Math.min(1_000_000, Math.round(batchMicros / perCall)));
 }
