@@ -45,6 +45,47 @@ export function timeSync(fn: () => void, runs: number, warmup = Math.min(200, ru
   return out;
 }
 
+/** Results of timed calls land here, so the compiler cannot drop a call whose result is unused. */
+export let sink: unknown;
+
+/**
+ * Times `fn` and its limit in batches, alternating one batch of each, so both see the same machine: on a shared
+ * 2-core box other processes come and go within a second, which shifts one series against the other when they
+ * run one after the other. Each sample is the mean of a batch sized (after an untimed warm-up) to last about
+ * `batchMicros`: for sub-µs work, timing single calls measures mostly the timer. The p99 / max of these samples
+ * are of batch means, not of single calls.
+ */
+export function timeBatchedPair(fn: () => unknown, limit: () => unknown, samples: number, batchMicros = 100): { fn: number[]; limit: number[] } {
+  // Start from a collected heap (npm run bench exposes gc), so garbage of earlier benchmarks is not billed here.
+  (globalThis as { gc?: () => void }).gc?.();
+  const fnBatch = batchSize(fn, batchMicros);
+  const limitBatch = batchSize(limit, batchMicros);
+  const out = { fn: new Array<number>(samples), limit: new Array<number>(samples) };
+  for (let i = 0; i < samples; i++) {
+    out.fn[i] = timeBatch(fn, fnBatch);
+    out.limit[i] = timeBatch(limit, limitBatch);
+  }
+  return out;
+}
+
+// Warms `fn` up for ~100 ms (at least 200 calls) and returns how many calls last about `batchMicros`. The gc() above
+// drops optimized code whose object shapes died; re-optimizing takes 10–20 ms of a background thread here, so a
+// shorter warm-up measures partly unoptimized code.
+function batchSize(fn: () => unknown, batchMicros: number): number {
+  let calls = 0;
+  const start = performance.now();
+  while (calls < 200 || performance.now() - start < 100) { sink = fn(); calls++; }
+  const perCall = ((performance.now() - start) * 1000) / calls;
+  return Math.max(1, Math.min(1_000_000, Math.round(batchMicros / perCall)));
+}
+
+// Microseconds per call over one batch.
+function timeBatch(fn: () => unknown, batch: number): number {
+  const t0 = performance.now();
+  for (let k = 0; k < batch; k++) sink = fn();
+  return ((performance.now() - t0) * 1000) / batch;
+}
+
 export function figure(name: string, unit: BenchFigure['unit'], samples: readonly number[], limit?: { name: string; samples: readonly number[]; target?: number }, notes?: string): BenchFigure {
   const median = percentile(samples, 50);
   return {

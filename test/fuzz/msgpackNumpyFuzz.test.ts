@@ -8,6 +8,8 @@ import { encode } from '@msgpack/msgpack';
 import {
   DTYPES, Float64Value, NdArray, NpScalar, PolicyFrameError, decodePolicyFrame, encodePolicyFrame, itemSize, type WireValue,
 } from '../../src/core/ndarray';
+import { decodeSinglePass } from '../../src/core/ndarray/policyFrameDecoder';
+import { decodeReference } from '../../src/core/ndarray/referenceFrameDecoder';
 import { concat, fuzzRuns, mutated, onlyTyped, runFuzz } from './fuzzHarness';
 
 const RUNS = fuzzRuns(1500);
@@ -126,6 +128,55 @@ test('fuzz: numpy maps with lying or missing fields, huge declared sizes and dee
   const wrapped = numpyMap.chain((m) => fc.constantFrom(m, concat(Uint8Array.of(0x81, 0xa7), te.encode('actions'), m), concat(Uint8Array.of(0x92), m, m)));
   const input = fc.oneof(wrapped, hugeDeclared, deepNesting, mutated([...corpus, ...[0, 1].map(() => new Uint8Array())].filter((b) => b.length)));
   runFuzz('msgpack-numpy: hostile structure', fc.property(input, decodeChecked), Math.max(200, Math.floor(RUNS / 2)));
+});
+
+/** Valid numpy maps in every msgpack spelling: bin8/16/32 data, dtype as str or bin, dims as any int or float form, marker first or last. */
+const spelledNumpyMap = fc.record({
+  dtype: fc.constantFrom(...DTYPES, '=f8', '<u1'), shape: fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }),
+  binForm: fc.constantFrom(0xc4, 0xc5, 0xc6), dtypeAsBin: fc.boolean(), dimForm: fc.constantFrom(0, 0xcc, 0xcd, 0xcf, 0xcb),
+  tensor: fc.boolean(), markerLast: fc.boolean(), wrap: fc.boolean(),
+}).map((p) => {
+  const size = p.shape.reduce((a, b) => a * b, 1) * itemSize(p.dtype === '=f8' ? '<f8' : p.dtype === '<u1' ? '|u1' : p.dtype);
+  const lengthBytes = { 0xc4: 1, 0xc5: 2, 0xc6: 4 }[p.binForm]!;
+  const binOf = (b: Uint8Array): Uint8Array => {
+    const head = new Uint8Array(1 + lengthBytes);
+    head[0] = p.binForm;
+    for (let i = 0; i < lengthBytes; i++) head[lengthBytes - i] = (b.length >> (8 * i)) & 0xff;
+    return concat(head, b);
+  };
+  const dim = (d: number): Uint8Array => {
+    if (p.dimForm === 0) return Uint8Array.of(d);
+    const out = new Uint8Array(9);
+    out[0] = p.dimForm;
+    if (p.dimForm === 0xcb) new DataView(out.buffer).setFloat64(1, d);
+    else out[{ 0xcc: 1, 0xcd: 2, 0xcf: 8 }[p.dimForm]!] = d;
+    return out.subarray(0, 1 + ({ 0xcc: 1, 0xcd: 2, 0xcf: 8, 0xcb: 8 }[p.dimForm]!));
+  };
+  const fields = [
+    concat(binKey(p.tensor ? '__tensor__' : '__ndarray__'), raw(true)),
+    concat(binKey('data'), binOf(Uint8Array.from({ length: size }, (_, i) => i))),
+    concat(binKey('dtype'), p.dtypeAsBin ? bin(te.encode(p.dtype)) : raw(p.dtype)),
+    concat(binKey('shape'), Uint8Array.of(0x90 | p.shape.length), ...p.shape.map(dim)),
+  ];
+  if (p.tensor) fields.push(concat(binKey('device'), bin(te.encode('cpu'))));
+  if (p.markerLast) fields.push(fields.shift()!);
+  const map = concat(mapHeader(fields.length), ...fields);
+  return p.wrap ? concat(Uint8Array.of(0x82, 0xa7), te.encode('actions'), map, Uint8Array.of(0xa4), te.encode('step'), raw(3)) : map;
+});
+
+test('fuzz: wherever the single pass decodes a frame, the reference decoder decodes the same value', () => {
+  const input = fc.oneof(
+    fc.uint8Array({ maxLength: 128 }), randomMsgpack, mutated(corpus), numpyMap, spelledNumpyMap,
+    fc.array(spelledNumpyMap, { minLength: 1, maxLength: 3 }).chain((maps) => mutated(maps)), deepNesting,
+  );
+  let taken = 0;
+  runFuzz('msgpack-numpy: single pass = reference', fc.property(input, (bytes) => {
+    const fast = decodeSinglePass(bytes);
+    if (fast === undefined) return;
+    taken++;
+    assert.deepStrictEqual(fast, decodeReference(bytes));
+  }), RUNS);
+  assert.ok(taken > RUNS / 10, `the single pass decoded only ${taken} of ${RUNS} inputs`);
 });
 
 test('the checks can fail: a lying ndarray is refused, not returned', () => {

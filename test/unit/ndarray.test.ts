@@ -48,6 +48,17 @@ test('constructor keeps a plain Uint8Array but copies a (possibly pooled) Buffer
   assert.equal(Object.getPrototypeOf(a.data), Uint8Array.prototype);
 });
 
+test('the shape is a frozen copy; a shape that is frozen already is kept as it is (it cannot change)', () => {
+  const mutable = [2, 3];
+  const a = new NdArray('<f4', mutable, new Uint8Array(24));
+  mutable[0] = 9;
+  assert.deepEqual(a.shape, [2, 3]);
+  assert.ok(Object.isFrozen(a.shape));
+  const frozen = Object.freeze([2, 3]);
+  assert.equal(new NdArray('<f4', frozen, new Uint8Array(24)).shape, frozen);
+  assert.throws(() => new NdArray('<f4', Object.freeze([2, -3]), new Uint8Array(0)), /non-negative integers/);
+});
+
 test('0-d and empty arrays', () => {
   const scalar = NdArray.fromTyped(new Float64Array([3.25]), []);
   assert.equal(scalar.size, 1);

@@ -22,7 +22,10 @@ export class NdArray {
   readonly shape: readonly number[];
   readonly data: Uint8Array;
 
-  /** Takes ownership of a plain Uint8Array without copying (a Node Buffer, possibly pooled, is copied); validates length = prod(shape) × itemsize. */
+  /**
+   * Takes ownership of a plain Uint8Array without copying (a Node Buffer, possibly pooled, is copied); validates
+   * length = prod(shape) × itemsize. A frozen `shape` is kept as it is (it cannot change), any other is copied.
+   */
   constructor(dtype: DType, shape: readonly number[], data: Uint8Array) {
     if (!isDType(dtype)) throw new NdArrayError(`unsupported dtype '${String(dtype)}'; use one of ${DTYPES.join(', ')}`);
     if (!(data instanceof Uint8Array)) throw new NdArrayError('NdArray data must be a Uint8Array of little-endian bytes');
@@ -33,7 +36,7 @@ export class NdArray {
       throw new NdArrayError(`a ${dtype} array of shape [${shape.join(', ')}] needs ${expected} bytes, got ${data.length}`);
     }
     this.dtype = dtype;
-    this.shape = Object.freeze(shape.slice());
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
     // Buffers may be slices of Node's shared pool, which gets reused: keep a private copy.
     this.data = Object.getPrototypeOf(data) === Uint8Array.prototype ? data : copyOf(data);
   }
@@ -178,7 +181,8 @@ function scalarProblem(dtype: DType, value: unknown): string | undefined {
 /** Why `shape` is not a valid array shape, or undefined when it is. */
 export function shapeProblem(shape: unknown): string | undefined {
   if (!Array.isArray(shape)) return 'shape must be an array of non-negative integers';
-  for (const n of shape) {
+  for (let i = 0; i < shape.length; i++) { // indexed: a hole reads as undefined, as it did with for-of
+    const n: unknown = shape[i];
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
       return `shape [${shape.map(String).join(', ')}] must hold non-negative integers only`;
     }
@@ -194,7 +198,7 @@ function copyOf(bytes: Uint8Array): Uint8Array {
 
 function product(shape: readonly number[]): number {
   let p = 1;
-  for (const n of shape) p *= n;
+  for (let i = 0; i < shape.length; i++) p *= shape[i];
   return p;
 }
 
