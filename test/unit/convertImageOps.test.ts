@@ -44,6 +44,10 @@ test('a 6×4 → 4×4 downscale matches Pillow 9.4 Image.resize(BILINEAR) with o
   const want = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 84, 68, 75, 90, 97, 104, 121, 128, 135, 150, 157, 164,
     145, 84, 91, 106, 113, 120, 137, 144, 151, 166, 173, 180, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   assert.deepEqual([...resizeWithPad({ width: 6, height: 4, data }, 4, 4).data], want);
+  // The same bytes whichever implementation resamples (the default is WebAssembly SIMD where the engine has it).
+  for (const kernels of ['js', 'wasm'] as const) {
+    assert.deepEqual([...new ResizeWithPadPlan(6, 4, 4, 4, kernels).run(data, new Uint8Array(48))], want, kernels);
+  }
 });
 
 test('a frame already at the target size is copied unchanged', () => {

@@ -4,6 +4,10 @@
 // downscale ratio (so 640→224 averages ~6 source pixels per tap: antialiasing), in two separable passes
 // (horizontal first, rounded to u8 in between), with 22-bit fixed-point weights. Matching that keeps our
 // inputs byte-identical to what the Python client would send the same policy.
+//
+// These JS passes are the reference. Where the engine has WebAssembly SIMD, the same arithmetic runs in
+// simd/bilinearKernels.wat (~10× faster, same bytes); the JS passes remain the fallback.
+import { WasmBilinearPasses } from './simd/bilinearWasmPasses';
 
 const PRECISION_BITS = 22; // Pillow: 32 - 8 bits per sample - 2 guard bits
 const HALF = 1 << (PRECISION_BITS - 1);
@@ -67,20 +71,34 @@ function clip8(acc: number): number {
 }
 
 /**
+ * Which implementation resamples: `js` (the reference), `wasm` (WebAssembly SIMD; the constructor throws where the
+ * engine lacks it) or `auto` (wasm when the engine has it, else js). Both give the same bytes.
+ */
+export type ResizeKernels = 'auto' | 'js' | 'wasm';
+
+/** Options of a BilinearResizer. */
+export interface BilinearResizerOptions {
+  readonly kernels?: ResizeKernels;
+}
+
+/**
  * Precomputed Pillow-BILINEAR resize of RGB u8 frames from one size to another, with its intermediate
- * buffer; `resizeInto` allocates nothing.
+ * buffers; `resizeInto` allocates nothing.
  */
 export class BilinearResizer {
   readonly srcWidth: number;
   readonly srcHeight: number;
   readonly dstWidth: number;
   readonly dstHeight: number;
+  /** The implementation that resamples ('js' also for a same-size resize, which only copies). */
+  readonly kernels: 'js' | 'wasm';
   private readonly horizontal: AxisTaps | undefined;
   private readonly vertical: AxisTaps | undefined;
-  /** Horizontally resized rows (dstWidth × srcHeight × 3), when both passes run. */
+  /** Horizontally resized rows (dstWidth × srcHeight × 3), when both JS passes run. */
   private readonly between: Uint8Array | undefined;
+  private readonly wasm: WasmBilinearPasses | undefined = undefined;
 
-  constructor(srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number) {
+  constructor(srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number, options: BilinearResizerOptions = {}) {
     for (const [what, v] of [['source width', srcWidth], ['source height', srcHeight], ['target width', dstWidth], ['target height', dstHeight]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`cannot resize an image: ${what} must be a whole number ≥ 1, got ${v}`);
     }
@@ -90,7 +108,16 @@ export class BilinearResizer {
     this.dstHeight = dstHeight;
     this.horizontal = dstWidth !== srcWidth ? bilinearAxisTaps(srcWidth, dstWidth) : undefined;
     this.vertical = dstHeight !== srcHeight ? bilinearAxisTaps(srcHeight, dstHeight) : undefined;
-    this.between = this.horizontal && this.vertical ? new Uint8Array(dstWidth * srcHeight * 3) : undefined;
+    const wanted = options.kernels ?? 'auto';
+    if (wanted !== 'js' && (this.horizontal || this.vertical)) {
+      try {
+        this.wasm = new WasmBilinearPasses(srcWidth, srcHeight, dstWidth, dstHeight, this.horizontal, this.vertical);
+      } catch (err) {
+        if (wanted === 'wasm') throw err; // 'auto' keeps the JS passes
+      }
+    }
+    this.kernels = this.wasm ? 'wasm' : 'js';
+    this.between = !this.wasm && this.horizontal && this.vertical ? new Uint8Array(dstWidth * srcHeight * 3) : undefined;
   }
 
   /**
@@ -106,7 +133,9 @@ export class BilinearResizer {
     }
     const outStride = outWidth * 3;
     const outBase = top * outStride + left * 3;
-    if (this.horizontal && this.vertical && this.between) {
+    if (this.wasm) {
+      this.wasm.resizeInto(src, out, outStride, outBase);
+    } else if (this.horizontal && this.vertical && this.between) {
       horizontalPass(this.horizontal, src, this.srcHeight, this.between, this.dstWidth * 3, 0);
       verticalPass(this.vertical, this.between, this.dstWidth * 3, out, outStride, outBase);
     } else if (this.horizontal) {

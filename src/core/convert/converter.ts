@@ -1,6 +1,7 @@
 // A converter pairs both directions for one policy; built-in ones wrap a layout, user modules supply their own.
 import type { ActionChunk } from '../chunking/actionChunk';
 import type { WireValue } from '../ndarray';
+import type { ResizeKernels } from './bilinearResample';
 import { gripperUnits } from './gripperUnits';
 import { ImageScratch } from './imageOps';
 import { fromPolicy, type JointTargets } from './jointTargets';
@@ -33,11 +34,14 @@ export interface UserConverterModule {
   readonly fromPolicy?: (chunk: ActionChunk, builtin: Converter) => JointTargets | Float64Array;
 }
 
-/** The converter of a built-in layout (config `converter.layout`); throws ConverterError for an unknown name. */
-export function builtinConverter(layoutName: string, options: ConverterOptions = {}): Converter {
+/**
+ * The converter of a built-in layout (config `converter.layout`); throws ConverterError for an unknown name.
+ * `resizeKernels` picks the image resampling implementation (same bytes; benchmarks and tests compare them).
+ */
+export function builtinConverter(layoutName: string, options: ConverterOptions = {}, resizeKernels: ResizeKernels = 'auto'): Converter {
   const layout = layoutByName(layoutName);
   gripperUnits(options); // reject a bad converter.gripper at configuration time, not on the first tick
-  const scratch = new ImageScratch();
+  const scratch = new ImageScratch(undefined, resizeKernels);
   const seen = new Set<string>();
   const fresh = (warnings: readonly string[]): string[] => warnings.filter((w) => !seen.has(w) && (seen.add(w), true));
   return {

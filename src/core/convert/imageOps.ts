@@ -1,6 +1,6 @@
 // Image preparation for policies: openpi's resize-with-pad, HWC↔CHW, u8↔float. Callers pass output buffers.
 import { halfToNumber, numberToHalf } from '../ndarray';
-import { BilinearResizer } from './bilinearResample';
+import { BilinearResizer, type ResizeKernels } from './bilinearResample';
 import type { RgbFrame } from './lerobotObservation';
 
 /** Where resize-with-pad puts the resized picture inside the target (the rest is zero). */
@@ -35,11 +35,14 @@ export class ResizeWithPadPlan {
   readonly geometry: PadGeometry;
   private readonly resizer: BilinearResizer | undefined;
 
-  constructor(readonly srcWidth: number, readonly srcHeight: number, readonly width: number, readonly height: number) {
+  constructor(
+    readonly srcWidth: number, readonly srcHeight: number, readonly width: number, readonly height: number,
+    kernels: ResizeKernels = 'auto',
+  ) {
     // openpi returns a frame that already has the target size untouched (no resampling, no pad).
     const same = srcWidth === width && srcHeight === height;
     this.geometry = same ? { resizedWidth: width, resizedHeight: height, left: 0, top: 0 } : padGeometry(srcWidth, srcHeight, width, height);
-    this.resizer = same ? undefined : new BilinearResizer(srcWidth, srcHeight, this.geometry.resizedWidth, this.geometry.resizedHeight);
+    this.resizer = same ? undefined : new BilinearResizer(srcWidth, srcHeight, this.geometry.resizedWidth, this.geometry.resizedHeight, { kernels });
   }
 
   /** Writes the padded, resized frame (width × height × 3, HWC) into `out` and returns it. */
@@ -67,19 +70,22 @@ export class ResizeWithPadPlan {
   }
 }
 
-/** Resize plans by frame and target size, plus scratch buffers, for callers that convert frames repeatedly. */
+/**
+ * Resize plans by frame and target size, plus scratch buffers, for callers that convert frames repeatedly.
+ * `kernels` picks the resampling implementation of every plan (see BilinearResizer).
+ */
 export class ImageScratch {
   private readonly plans = new Map<string, ResizeWithPadPlan>();
   private scratch = new Uint8Array(0);
 
-  constructor(private readonly maxPlans = 8) {}
+  constructor(private readonly maxPlans = 8, private readonly kernels: ResizeKernels = 'auto') {}
 
   /** The cached plan for this size pair (built on first use; the oldest is dropped past `maxPlans`). */
   plan(srcWidth: number, srcHeight: number, width: number, height: number): ResizeWithPadPlan {
     const key = `${srcWidth}x${srcHeight}>${width}x${height}`;
     let p = this.plans.get(key);
     if (!p) {
-      p = new ResizeWithPadPlan(srcWidth, srcHeight, width, height);
+      p = new ResizeWithPadPlan(srcWidth, srcHeight, width, height, this.kernels);
       if (this.plans.size >= this.maxPlans) this.plans.delete(this.plans.keys().next().value as string);
       this.plans.set(key, p);
     }

@@ -1,7 +1,8 @@
 // Public API of the observation/action converters.
 export { ConverterError } from './converterError';
 export { type RgbFrame, type LeRobotObservation, checkRgbFrame, checkObservation } from './lerobotObservation';
-export { BilinearResizer, bilinearAxisTaps, type AxisTaps } from './bilinearResample';
+export { BilinearResizer, bilinearAxisTaps, type AxisTaps, type ResizeKernels, type BilinearResizerOptions } from './bilinearResample';
+export { wasmSimdAvailable } from './simd/bilinearWasmPasses';
 export {
   type PadGeometry, padGeometry, ResizeWithPadPlan, ImageScratch, resizeWithPad, hwcToChw, chwToHwc,
   u8ToFloat32, u8ToFloat16, floatToU8, float16ToU8, type ByteRounding,
