@@ -24,7 +24,7 @@ export class CameraRig implements CameraSource, AsyncDisposable {
   private readonly staleReported = new Set<string>();
   /** Age of the oldest real camera frame the last capture returned (0 with synthetic views only). */
   lastFrameAgeMs = 0;
-  /** The first camera the last capture left out because its newest frame was stale. */
+  /** The first camera the last capture left out: its newest frame was stale, or it has sent none yet. */
   staleCamera: string | undefined;
   /** Counts capture() calls: a frame object of an older capture never renders into the shared buffers. */
   private generation = 0;
@@ -108,7 +108,12 @@ export class CameraRig implements CameraSource, AsyncDisposable {
     for (const [name, cam] of this.real) {
       const age = cam.frameAgeMs();
       const frame = cam.latest();
-      if (!frame || age === undefined) continue; // the converter names the missing camera
+      if (!frame || age === undefined) {
+        // Not streaming yet (open() said so once): like a stale camera, the policy is not asked without it. Left to
+        // the converter, a missing view read as "not one of the robot's cameras" and ended the episode.
+        this.staleCamera ??= name;
+        continue;
+      }
       if (age > STALE_AFTER_MS) {
         if (!this.staleReported.has(name)) this.onWarning(`camera '${name}': newest frame is ${Math.round(age)} ms old; ${cam.status.message ?? 'is it still streaming?'}`);
         this.staleReported.add(name);

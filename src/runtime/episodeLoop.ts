@@ -37,7 +37,7 @@ export interface CameraSource {
   capture(joints: ArrayLike<number>): Readonly<Record<string, RgbFrame>>;
   /** Age of the oldest frame the last capture returned, ms (real cameras; rendered views are 0 old). */
   readonly lastFrameAgeMs?: number;
-  /** Set while the last capture left out a camera whose frames went stale: the policy is not asked until they return. */
+  /** Set while the last capture left out a camera (frames stale, or none yet): the policy is not asked until it streams. */
   readonly staleCamera?: string;
   /** Set once a camera can send no more frames (its ffmpeg died): the episode ends with this reason. */
   readonly failure?: string;
