@@ -89,7 +89,7 @@ export async function controlLoopBenchmarks(quick: boolean): Promise<BenchFigure
     const camera = r.summary.timing.find((s) => s.stage === 'camera');
     const extra = {
       ticks: e.start.length, lateTicks: r.summary.lateTicks, earliestStartMs: e.earliestMs,
-      cpuMsPerTick: r.cpuMsPerTick, tickCostP50Ms: tick?.p50 ?? Number.NaN, tickCostP99Ms: tick?.p99 ?? Number.NaN, cameraP50Ms: camera?.p50 ?? Number.NaN,
+      cpuMsPerTick: r.cpuMsPerTick, stealMs: Math.round(r.stealMs), tickCostP50Ms: tick?.p50 ?? Number.NaN, tickCostP99Ms: tick?.p99 ?? Number.NaN, cameraP50Ms: camera?.p50 ?? Number.NaN,
       consumerTicksPerS: r.consumer ? r.consumer.ticks / (r.consumer.windowMs / 1000) : 0, droppedTelemetry: r.droppedTelemetry,
     };
     const ref = { name: 'empty timer loop', samples: empty.start };

@@ -3,7 +3,7 @@
 // process on the runtime's socket, and collects every tick's timing as the session emits it. Shared by benchmarks
 // 5–8. Everything it starts is closed, and the child reaped, before it returns.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseConfig, type So100Config } from '../../src/core/config';
@@ -63,6 +63,11 @@ export interface HarnessResult {
   readonly wallMs: number;
   /** CPU time (user + system) of this process — the runtime — per tick over the episode, ms. */
   readonly cpuMsPerTick: number;
+  /**
+   * CPU time the hypervisor took from this virtual machine during the episode (all cores, /proc/stat "steal"), ms;
+   * NaN where unknown. Runs with seconds of steal show late ticks that no code of ours causes.
+   */
+  readonly stealMs: number;
 }
 
 const CONSUMER = path.join(__dirname, 'telemetryConsumer.ts');
@@ -97,20 +102,29 @@ export async function runRuntimeEpisode(o: HarnessOptions): Promise<HarnessResul
     await runtime.session.connect({ config, endpoints: { pi0: { url: server.url, protocol: 'openpi' } } });
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const steal0 = await stealMs();
     await runtime.session.runEpisode();
     const summary = await runtime.session.episodeEnded()!;
     const wallMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const cpuMsPerTick = (cpu.user + cpu.system) / 1000 / Math.max(1, summary.steps);
+    const steal = (await stealMs()) - steal0;
     const droppedTelemetry = runtime.session.droppedTelemetry;
     const consumer = child ? await child.finish() : undefined;
-    return { summary, atMs, lateMs, droppedTelemetry, consumer, wallMs, cpuMsPerTick };
+    return { summary, atMs, lateMs, droppedTelemetry, consumer, wallMs, cpuMsPerTick, stealMs: steal };
   } finally {
     await child?.kill();
     await runtime.close();
     await server.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Total steal time of the machine so far, ms (Linux /proc/stat, in USER_HZ = 100 ticks a second); NaN elsewhere. */
+export async function stealMs(): Promise<number> {
+  const stat = await readFile('/proc/stat', 'utf8').catch(() => '');
+  const cpu = /^cpu\s+(.*)$/m.exec(stat)?.[1].trim().split(/\s+/).map(Number);
+  return cpu && cpu.length >= 8 ? cpu[7] * 10 : Number.NaN;
 }
 
 function benchConfig(o: HarnessOptions, profile: ModelProfileName, dir: string): So100Config {

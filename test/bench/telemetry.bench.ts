@@ -34,7 +34,7 @@ export async function telemetryBenchmarks(quick: boolean): Promise<BenchFigure[]
       consumer === 'none' ? undefined : { target: 'p99 within noise of no consumer (≤ 1.5× or ≤ +0.5 ms)', met: withinNoise(p99, baseP99) },
       {
         ticksDeliveredPerS: perS(c?.ticks ?? 0), framesDeliveredPerS: perS(c?.frames ?? 0), frameMBPerS: perS((c?.frameBytes ?? 0) / 1e6),
-        chunksDelivered: c?.chunks ?? 0, droppedTelemetry: r.droppedTelemetry, runtimeCpuMsPerTick: r.cpuMsPerTick, ticksRun: r.summary.steps, lateTicks: r.summary.lateTicks,
+        chunksDelivered: c?.chunks ?? 0, droppedTelemetry: r.droppedTelemetry, runtimeCpuMsPerTick: r.cpuMsPerTick, stealMs: Math.round(r.stealMs), ticksRun: r.summary.steps, lateTicks: r.summary.lateTicks,
         consumerBlockedMs: Math.round(c?.blockedMs ?? 0),
       }));
   }
