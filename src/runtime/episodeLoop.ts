@@ -1,19 +1,18 @@
 // One episode, tick by tick (DESIGN §3): read joints → cameras → converter → chunk scheduler (requests run in
-// the background, never blocking the tick) → safety → one SYNC_WRITE; every stage timed. The loop can be
+// the background, never blocking the tick: chunkRequests.ts) → safety → one SYNC_WRITE; every stage timed. The loop can be
 // paused, stepped one tick at a time, stopped, emergency-stopped and handed another policy between ticks.
-import { ActionChunk } from '../core/chunking/actionChunk';
-import type { ChunkRequest, ChunkScheduler } from '../core/chunking';
-import type { Converter, LeRobotObservation, PolicyInput, RgbFrame } from '../core/convert';
-import { SO100_MOTORS, findFarTarget, fromMotorVector, toMotorVector, type ClampEvent, type JointRange, type PerMotor } from '../core/so100';
-import type { PolicyClient, PolicyResult } from '../io/policy/policyClient';
+import type { ChunkScheduler } from '../core/chunking';
+import type { Converter, RgbFrame } from '../core/convert';
+import { SO100_MOTORS, fromMotorVector, toMotorVector, type ClampEvent, type JointRange, type PerMotor } from '../core/so100';
+import type { PolicyClient } from '../io/policy/policyClient';
 import { TIMING_STAGES, type EpisodeRecorder } from '../io/recording';
 import type { So100Robot } from '../io/robot/so100Robot';
 import { UnsafeActionError } from '../io/robot/robotErrors';
 import type { LastExchange } from './lastExchange';
+import { ChunkRequests } from './chunkRequests';
 import { StageSamples } from '../core/timing/stageSamples';
 
-/** Something that judges the episode (the simulator's cube task); real arms have none. */
-/** The last part of each wait, spent in setImmediate turns rather than on a timer (see sleepUntil). */
+/** The last part of each wait, spent in short sleeps rather than on a timer (see sleepUntil). */
 const FINE_WAIT_MS = 2;
 /**
  * The longest one turn of the fine wait sleeps before it yields to I/O. Turns sleep in Atomics.wait (a futex with a
@@ -26,6 +25,7 @@ const WARM_UP_LIMIT_MS = 1000;
 /** Never notified: Atomics.wait on it is a precise sleep. */
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
+/** Something that judges the episode (the simulator's cube task); real arms have none. */
 export interface EpisodeWorld {
   step(joints: ArrayLike<number>, dtMs: number): void;
   readonly succeeded: boolean;
@@ -115,7 +115,6 @@ export interface EpisodeResult {
   readonly chunks: number;
   readonly clampedTicks: number;
   readonly lateTicks: number;
-  /** Milliseconds per stage, one sample per occurrence (requests for the policy stages). */
   /** Per stage: exact count and max, percentiles from a bounded sample (an episode's memory stays flat). */
   readonly timing: ReadonlyMap<string, StageSamples>;
 }
@@ -133,21 +132,15 @@ export class EpisodeLoop {
   /** Stages timed between ticks (a policy reply): they belong to the next tick's record. */
   private betweenTicksMs: Record<string, number> = {};
   private inTick = false;
-  private chunks = 0;
   private clampedTicks = 0;
   private lateTicks = 0;
-  private policyFailures = 0;
   /** Problems reported once per episode (each would otherwise repeat on every tick or chunk). */
-  private starvationWarned = false;
-  private farTargetWarned = false;
-  private lastHorizon = 0;
   private steps = 0;
   private index = 0;
   /** Set once: the reason the episode must end (first verdict stands). */
   private endReason: string | undefined;
   private emergency = false;
   private success = false;
-  private inFlight: Promise<void> | undefined;
   private pendingClient: PolicyClient | undefined;
   private stepsRequested = 0;
   private wake: (() => void) | undefined;
@@ -155,10 +148,21 @@ export class EpisodeLoop {
   private anchorMs = 0;
   private startMs = 0;
 
+  private readonly requests: ChunkRequests;
+
   constructor(private readonly parts: EpisodeParts, settings: EpisodeSettings) {
     this.client = parts.client;
     this.converter = parts.converter;
     this.settings = settings;
+    this.requests = new ChunkRequests({
+      scheduler: parts.scheduler,
+      settings: () => this.settings,
+      currentClient: () => this.client,
+      ended: () => this.endReason !== undefined,
+      sample: (stage, ms) => this.sample(stage, ms),
+      warn: (message) => this.warn(message),
+      stop: (reason) => this.stop(reason),
+    });
   }
 
   get state(): EpisodeLoopState {
@@ -206,12 +210,12 @@ export class EpisodeLoop {
       signal?.removeEventListener('abort', onAbort);
       this.stateValue = 'ended';
       for (const w of this.stepWaiters.splice(0)) w(undefined);
-      await this.inFlight;
+      await this.requests.inFlight;
     }
     const stats = this.parts.scheduler.stats();
     const reason = this.endReason ?? `stopped after ${this.settings.maxSteps} steps without success`;
     return {
-      success: this.success, reason, steps: this.steps, starvedTicks: stats.starvedTicks, warmupTicks: stats.warmupTicks, chunks: this.chunks,
+      success: this.success, reason, steps: this.steps, starvedTicks: stats.starvedTicks, warmupTicks: stats.warmupTicks, chunks: this.requests.chunks,
       clampedTicks: this.clampedTicks, lateTicks: this.lateTicks, timing: this.timing,
     };
   }
@@ -354,8 +358,7 @@ export class EpisodeLoop {
       scheduler.swapModel();
       this.client = this.pendingClient;
       this.pendingClient = undefined;
-      this.inFlight = undefined;
-      this.policyFailures = 0;
+      this.requests.swapped();
     }
     const obs = await robot.observe();
     const tRead = performance.now();
@@ -375,10 +378,10 @@ export class EpisodeLoop {
 
     const tick = scheduler.tick({ index, timeMs: tickStart - this.startMs, measured: Float64Array.from(joints) });
     // A stale camera: no request (the policy would act on an old picture, or a black one); queued actions run out and the arm holds.
-    const canAsk = !this.inFlight && this.endReason === undefined && cameras.staleCamera === undefined;
-    if (tick.request && canAsk) this.request(tick.request, obs.positions, images);
+    const canAsk = !this.requests.inFlight && this.endReason === undefined && cameras.staleCamera === undefined;
+    if (tick.request && canAsk) this.requests.send(tick.request, { positions: obs.positions, images, task: this.settings.task }, this.converter, this.client);
     else if (tick.request) scheduler.abandon(tick.request);
-    if (tick.starved) this.noteStarvation(index);
+    if (tick.starved) this.requests.noteStarvation(index, this.periodMs);
 
     const tAct = performance.now();
     let sent: PerMotor<number> | undefined;
@@ -411,151 +414,6 @@ export class EpisodeLoop {
     this.steps = index + 1;
     return report;
   }
-
-  private request(req: ChunkRequest, positions: PerMotor<number>, images: Readonly<Record<string, RgbFrame>>): void {
-    const converter = this.converter;
-    const client = this.client;
-    const observation = { positions, images, task: this.settings.task };
-    const t0 = performance.now();
-    if (converter.toPolicyAsync) {
-      // Off the loop's thread: the tick goes on; the request leaves when the input is ready.
-      const flight: Promise<void> = converter.toPolicyAsync(observation).then(
-        (converted) => this.converted(req, observation, converter, client, t0, converted),
-        (err: unknown) => this.convertFailed(req, observation, converter, t0, err),
-      ).finally(() => { if (this.inFlight === flight) this.inFlight = undefined; });
-      this.inFlight = flight;
-      return;
-    }
-    let converted: PolicyInput;
-    try {
-      converted = converter.toPolicy(observation);
-    } catch (err) {
-      this.convertFailed(req, observation, converter, t0, err);
-      return;
-    }
-    const flight = this.converted(req, observation, converter, client, t0, converted)
-      .finally(() => { if (this.inFlight === flight) this.inFlight = undefined; });
-    this.inFlight = flight;
-  }
-
-  /** A converter bug or a missing camera: no request this time, the arm holds, and it counts as a failure. */
-  private convertFailed(req: ChunkRequest, observation: LeRobotObservation, converter: Converter, t0: number, err: unknown): void {
-    this.sample('convert', performance.now() - t0);
-    this.parts.scheduler.abandon(req);
-    const exchange = this.settings.exchange;
-    exchange?.observe(req.observationIndex, observation);
-    exchange?.failed('toPolicy', err);
-    this.failed(`converter ${converter.name} failed: ${messageOf(err)}`);
-  }
-
-  /** The input is ready: record it for the inspector and send it; resolves when the reply is handled. */
-  private converted(req: ChunkRequest, observation: LeRobotObservation, converter: Converter, client: PolicyClient, t0: number, converted: PolicyInput): Promise<void> {
-    const { scheduler } = this.parts;
-    const exchange = this.settings.exchange;
-    this.sample('convert', performance.now() - t0);
-    for (const w of converted.warnings) this.warn(w);
-    // After the conversion, so its time is not the inspector's (one frame copy per request, not per tick).
-    exchange?.observe(req.observationIndex, observation);
-    exchange?.converted(converted.input, converted.warnings);
-    if (client !== this.client || this.endReason !== undefined) {
-      // Swapped or ended while the input was being made: this request belongs to no one now.
-      scheduler.abandon(req);
-      return Promise.resolve();
-    }
-    const requestedAt = performance.now();
-    return client.infer(converted.input, { timeoutMs: this.settings.requestTimeoutMs }).then((r) => {
-      try {
-        const usable = this.received(r, req, converter, requestedAt);
-        if (client !== this.client) return;
-        if (usable) this.policyFailures = 0;
-        else this.failed('the policy returned NaN or Inf actions; the chunk was discarded and the arm held its position');
-      } catch (err) {
-        scheduler.abandon(req);
-        if (client === this.client) {
-          this.settings.exchange?.failed('fromPolicy', err);
-          this.failed(`converter ${converter.name} failed on the policy's reply: ${messageOf(err)}`);
-        }
-      }
-    }, (err: unknown) => {
-      scheduler.abandon(req);
-      if (client !== this.client) return; // a swapped-out model's failure is no longer ours
-      this.failed(messageOf(err), 'policy request failed');
-    });
-  }
-
-  /** A chunk came back: timing, back-conversion, the scheduler, the record, the listeners. False: it was not finite. */
-  private received(r: PolicyResult, req: ChunkRequest, converter: Converter, requestedAt: number): boolean {
-    const { scheduler } = this.parts;
-    const recorder = this.settings.recorder;
-    const t = r.clientTiming;
-    this.sample('encode', t.encodeMs);
-    if (t.networkMs !== undefined) this.sample('network', t.networkMs);
-    if (r.serverTiming) this.sample('server infer', r.serverTiming.inferMs);
-    this.sample('decode', t.decodeMs);
-    this.sample('policy total', t.totalMs);
-    const exchange = this.settings.exchange;
-    if (exchange?.tick === req.observationIndex) exchange.replied(r.raw, r.actions);
-    const back = converter.fromPolicy(r.actions);
-    if (exchange?.tick === req.observationIndex) exchange.backConverted(back);
-    for (const w of back.warnings) this.warn(w);
-    const receivedAt = performance.now();
-    const delivery = scheduler.deliver(new ActionChunk(back.horizon, SO100_MOTORS.length, back.targets), req,
-      { requestedAtMs: requestedAt, receivedAtMs: receivedAt });
-    recorder?.recordChunk({ requestId: req.id, observationTick: req.observationIndex, requestedAtMs: requestedAt,
-      receivedAtMs: receivedAt, horizon: back.horizon, dims: SO100_MOTORS.length, values: back.targets,
-      accepted: delivery.accepted, discardReason: delivery.accepted ? undefined : delivery.reason });
-    this.settings.onChunk?.({ requestId: req.id, observationTick: req.observationIndex, horizon: back.horizon,
-      dims: SO100_MOTORS.length, targets: back.targets, accepted: delivery.accepted, latencyMs: receivedAt - requestedAt });
-    if (delivery.accepted) {
-      this.chunks++;
-      this.lastHorizon = back.horizon;
-      this.checkFarTargets(back.targets, req.observationIndex);
-    }
-    else if (delivery.reason !== 'other-epoch' && delivery.reason !== 'non-finite') this.warn(`a chunk was discarded: ${delivery.message}`);
-    return delivery.accepted || delivery.reason !== 'non-finite';
-  }
-
-  /**
-   * Async mode should never run dry once chunks flow: when it does while a reply is on its way, the policy is slower
-   * than the queue lasts. Said once per episode; the summary counts every starved tick.
-   */
-  private noteStarvation(index: number): void {
-    const { scheduler } = this.parts;
-    if (this.starvationWarned || this.chunks === 0 || this.policyFailures > 0 || scheduler.options.mode !== 'async') return;
-    // A request made this very tick (the first after a failure, say) is not a slow one.
-    const pending = scheduler.pendingRequest;
-    if (!this.inFlight || !pending || pending.observationIndex >= index) return;
-    this.starvationWarned = true;
-    const last = scheduler.stats().lastLatencyMs;
-    const lasts = Math.round(this.lastHorizon * this.periodMs);
-    this.warn(`tick ${index}: starved — no action was queued while the policy was still answering (its last reply took ` +
-      `${Math.round(last)} ms; a chunk of ${this.lastHorizon} actions lasts ${lasts} ms at ${this.settings.fps} fps); the arm holds ` +
-      'its position until the reply arrives. Use a faster server or longer chunks, or ask earlier (chunking.threshold). Shown once per episode');
-  }
-
-  /** Targets far outside a joint's range mean wrong units, not an ambitious policy; safety clamps, the user is told once. */
-  private checkFarTargets(targets: Float64Array, observationTick: number): void {
-    const ranges = this.settings.jointRanges;
-    if (this.farTargetWarned || !ranges) return;
-    const far = findFarTarget(targets, ranges);
-    if (!far) return;
-    this.farTargetWarned = true;
-    this.warn(`the chunk for tick ${observationTick} asks ${far.motor} for ${far.value.toPrecision(6)} (row ${far.row}), far outside its ` +
-      `calibrated range ${far.range.min.toFixed(1)}..${far.range.max.toFixed(1)}; safety clamps such targets to the range and the step cap, ` +
-      'so the arm will not follow the policy. Check the action units and normalisation (robot.normMode, the converter). Shown once per episode');
-  }
-
-  /** One more failure in a row (request, converter); too many end the episode with the last one's reason. */
-  private failed(message: string, label?: string): void {
-    this.policyFailures++;
-    this.warn(label ? `${label}: ${message}` : message);
-    const limit = this.settings.maxPolicyFailures ?? 3;
-    if (this.policyFailures >= limit) this.stop(`the policy failed ${this.policyFailures} times in a row; last: ${message}`);
-  }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Runs one episode start to end (the CLI's headless path). */
