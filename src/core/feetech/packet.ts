@@ -33,9 +33,10 @@ export function checksum(bytes: Uint8Array, start: number, end: number): number 
   return ~sum & 0xff;
 }
 
-function frame(id: number, third: number, params: Uint8Array, what: string): Uint8Array {
+/** `third` is an instruction code, or a status packet's error byte; the name is looked up only for the error. */
+function frame(id: number, third: number, params: Uint8Array, kind: 'instruction' | 'status'): Uint8Array {
   const total = params.length + PACKET_OVERHEAD;
-  if (total > MAX_PACKET_BYTES) throw new PacketTooLongError(what, total, MAX_PACKET_BYTES);
+  if (total > MAX_PACKET_BYTES) throw new PacketTooLongError(kind === 'status' ? 'status' : instructionName(third), total, MAX_PACKET_BYTES);
   const out = new Uint8Array(total);
   out[0] = 0xff;
   out[1] = 0xff;
@@ -65,7 +66,7 @@ function checkServoId(id: number): void {
 export function encodeInstruction(id: number, instruction: number, params: Uint8Array = new Uint8Array(0)): Uint8Array {
   checkTargetId(id);
   checkByte(instruction, 'instruction');
-  return frame(id, instruction, params, instructionName(instruction));
+  return frame(id, instruction, params, 'instruction');
 }
 
 /** PING: the servo answers with an empty status packet. */
