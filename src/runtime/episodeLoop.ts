@@ -265,7 +265,7 @@ export class EpisodeLoop {
   }
 
   /** Settings that apply from the next tick. */
-  applySettings(update: Partial<Pick<EpisodeSettings, 'fps' | 'task' | 'maxSteps' | 'requestTimeoutMs'>>): void {
+  applySettings(update: Partial<Pick<EpisodeSettings, 'fps' | 'task' | 'maxSteps' | 'requestTimeoutMs' | 'maxPolicyFailures'>>): void {
     const fpsChanged = update.fps !== undefined && update.fps !== this.settings.fps;
     this.settings = { ...this.settings, ...update };
     if (fpsChanged) this.anchorMs = performance.now() - this.index * this.periodMs;

@@ -141,6 +141,7 @@ export class RuntimeSession {
       scheduler: new ChunkScheduler(toChunkSchedulerOptions(config.chunking), client.protocol === 'lerobot-ws' ? 'next' : 'observation'),
     }, {
       fps: config.fps, maxSteps: config.maxSteps, task: config.task, requestTimeoutMs: config.requestTimeoutMs,
+      maxPolicyFailures: config.maxPolicyFailures,
       startPaused: options.startPaused, recorder, exchange: conn.exchange, jointRanges: conn.jointRanges,
       onTick: (t) => { frames?.record(t.index, t.images); this.onTick(number, t); },
       onChunk: (c) => this.sink.emit('chunk', { episode: number, requestId: c.requestId, observationTick: c.observationTick,
@@ -296,7 +297,8 @@ export class RuntimeSession {
     conn.arm.robot.setMaxStep(safety.maxStep);
     conn.arm.robot.setDisableTorqueOnDisconnect(next.robot.disconnect !== 'hold');
     conn.config = next;
-    this.episode?.loop.applySettings({ fps: next.fps, task: next.task, maxSteps: next.maxSteps, requestTimeoutMs: next.requestTimeoutMs });
+    this.episode?.loop.applySettings({ fps: next.fps, task: next.task, maxSteps: next.maxSteps, requestTimeoutMs: next.requestTimeoutMs,
+      maxPolicyFailures: next.maxPolicyFailures });
     this.emitState();
     return { applied, nextEpisode, needs };
   }

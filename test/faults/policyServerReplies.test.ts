@@ -93,3 +93,24 @@ describe('actions far outside the joint ranges (×1000)', () => {
     });
   });
 });
+
+describe('failures in a row, as so100.json sets them', () => {
+  let server: BuiltinPolicyServer;
+  before(async () => { server = await BuiltinPolicyServer.start({ protocol: 'openpi', profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 5 }) }); });
+  after(async () => { await server.close(); });
+
+  test('maxPolicyFailures 5: NaN replies end the episode after the fifth, not the third; every one is told', { timeout: 60_000 }, async () => {
+    const config = faultConfig({ maxSteps: 300, maxPolicyFailures: 5 });
+    assert.equal(config.maxPolicyFailures, 5);
+    await withRig(config, { pi0: { url: server.url, protocol: 'openpi' } }, async (rig) => {
+      const summary = await runEpisodeWith(rig, async () => {
+        await rig.events.actionExecuted();
+        server.faults.actionValues = 'nan';
+      });
+      assert.match(summary.reason, /the policy failed 5 times in a row; last: the policy returned NaN or Inf actions/);
+      const told = rig.events.warnings.filter((w) => /NaN or Inf actions; the chunk was discarded/.test(w));
+      assert.equal(told.length, 5);
+      assertSafeGoals(rig.session.simulatedBus!.goals.all());
+    });
+  });
+});

@@ -14,6 +14,7 @@ const EMBEDDED_DEFAULT: So100Config = {
   maxSteps: 900,
   task: 'pick up the red cube',
   requestTimeoutMs: 30000,
+  maxPolicyFailures: 3,
   activeModel: 'pi0',
   models: {
     pi0: { kind: 'builtin', profile: 'pi0', protocol: 'openpi', port: 0 },

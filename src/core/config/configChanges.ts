@@ -64,7 +64,7 @@ function classify(path: readonly PathSegment[], next: So100Config): ChangeClass 
       if (typeof name === 'string' && RECONNECT_ROBOT_KEYS.has(name)) return 'reconnect-arm';
       return name === 'seed' ? 'restart-episode' : 'hot';
     case 'cameras': return 'restart-episode';
-    default: return 'hot'; // fps, maxSteps, task, requestTimeoutMs, converter, chunking, record
+    default: return 'hot'; // fps, maxSteps, task, requestTimeoutMs, maxPolicyFailures, converter, chunking, record
   }
 }
 

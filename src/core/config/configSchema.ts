@@ -3,7 +3,7 @@
 // (`npm run schema`; a unit test fails when the checked-in file differs).
 //
 // Choices, where the existing option types decided:
-// - Top-level `fps`, `maxSteps`, `task`, `requestTimeoutMs`: the episode runner's options, defaults of `so100 episode`.
+// - Top-level `fps`, `maxSteps`, `task`, `requestTimeoutMs`, `maxPolicyFailures`: the episode runner's options, defaults of `so100 episode`.
 // - `models` is a map of named entries, told apart by `kind` (builtin | command | remote). The built-in `pi0` and
 //   `pi0_fast` entries always exist; an entry of the same name replaces one. `port: 0` means "pick a free port"
 //   (for a command, only when its args contain `${port}`; otherwise openpi's 8000), as `so100.server.port` does.
@@ -179,6 +179,7 @@ export const CONFIG_SCHEMA: JsonSchema = {
     maxSteps: { type: 'integer', minimum: 1, maximum: 10000000, default: 900, markdownDescription: 'Ticks per episode at most (900 = 30 s at 30 fps).' },
     task: { type: 'string', default: 'pick up the red cube', markdownDescription: 'Task prompt sent to the policy with every observation.' },
     requestTimeoutMs: { type: 'integer', minimum: 100, maximum: 600000, default: 30000, markdownDescription: 'Per-request timeout of the policy client, in ms; a late reply is never used.' },
+    maxPolicyFailures: { type: 'integer', minimum: 1, maximum: 1000, default: 3, markdownDescription: 'Policy failures in a row (a failed or timed-out request, NaN / Inf actions, a converter error) that end the episode; the arm holds its position after each one.' },
     activeModel: { type: 'string', ...NON_EMPTY, default: 'pi0', markdownDescription: 'Name of the entry of `models` the episode uses.' },
     models: {
       type: 'object',

@@ -105,6 +105,8 @@ export interface So100Config {
   readonly maxSteps: number;
   readonly task: string;
   readonly requestTimeoutMs: number;
+  /** Policy failures in a row that end the episode. */
+  readonly maxPolicyFailures: number;
   readonly activeModel: string;
   readonly models: Readonly<Record<string, ModelConfig>>;
   readonly robot: RobotConfig;

@@ -47,7 +47,8 @@ export function resolveConfigValue(value: JsonValue): So100Config {
   const chunking: ChunkingConfig = v.chunking;
   const recordConfig: RecordConfig = v.record;
   return {
-    fps: v.fps, maxSteps: v.maxSteps, task: v.task, requestTimeoutMs: v.requestTimeoutMs, activeModel: v.activeModel,
+    fps: v.fps, maxSteps: v.maxSteps, task: v.task, requestTimeoutMs: v.requestTimeoutMs, maxPolicyFailures: v.maxPolicyFailures,
+    activeModel: v.activeModel,
     models, robot, cameras, converter, chunking, record: recordConfig,
   };
 }
