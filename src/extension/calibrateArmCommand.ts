@@ -3,12 +3,14 @@
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { untrustedFolderMessage, untrustedFolderRefusals } from '../core/config';
 import type { RuntimePhase } from '../core/rpc';
 import { calibrationPath } from '../io/calibration';
 import type { CalibrationPanelState } from '../../webview-ui/calibration/protocol';
 import { CalibrationPanel } from './calibrationPanel';
 import type { RuntimeController } from './runtimeController';
 import { CONFIG_FILE_NAME, type WorkspaceConfig } from './workspaceConfig';
+import { outsideOf } from './workspaceFolderRule';
 
 export const CALIBRATE_ARM_COMMAND = 'so100.calibrateArm';
 const EPISODE_PHASES: readonly RuntimePhase[] = ['running', 'paused', 'connecting', 'resetting'];
@@ -26,6 +28,13 @@ export function registerCalibrateArm(extensionUri: vscode.Uri, runtime: RuntimeC
     }
     const current = config.current;
     const { robot } = current;
+    const refused = untrustedFolderRefusals(current, vscode.workspace.isTrusted, outsideOf(config.folder), 'calibration');
+    if (refused.length > 0) {
+      void vscode.window.showWarningMessage(`SO-100: ${untrustedFolderMessage(refused)}`, 'Manage Workspace Trust').then((pick) => {
+        if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
+      return undefined;
+    }
     let file: string;
     try {
       file = calibrationPath({

@@ -4,7 +4,10 @@
 import * as vscode from 'vscode';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import { modelNamed, remotePolicyNotice, untrustedMessage, untrustedRefusals, type So100Config } from '../core/config';
+import {
+  modelNamed, remotePolicyNotice, untrustedFolderMessage, untrustedFolderRefusals, untrustedMessage, untrustedRefusals, type So100Config,
+} from '../core/config';
+import { outsideOf } from './workspaceFolderRule';
 import type { EpisodeSummary, RuntimeStatus } from '../core/rpc';
 import { EPISODE_FILES } from '../io/recording/episodeRecorder';
 import { listSerialPorts } from '../io/serial/portListing';
@@ -168,11 +171,16 @@ export class EpisodeCommands implements vscode.Disposable {
     else void vscode.window.showErrorMessage(`SO-100: emergency stop — ${r.failedMotors.join(', ')} did not confirm torque off. Switch the arm's power off now.`);
   }
 
-  /** False (with a warning naming what is refused) when the workspace is untrusted and `model` would run its code. */
+  /**
+   * False (with a warning naming what is refused) when the workspace is untrusted and `model` would run its code, or
+   * the config would read or write files outside the workspace.
+   */
   private trustAllows(config: So100Config, model: string): boolean {
-    const refusals = untrustedRefusals(config, vscode.workspace.isTrusted, model);
-    if (refusals.length === 0) return true;
-    const msg = `SO-100: ${untrustedMessage(refusals)}`;
+    const trusted = vscode.workspace.isTrusted;
+    const refusals = untrustedRefusals(config, trusted, model);
+    const folders = untrustedFolderRefusals(config, trusted, outsideOf(this.config.folder));
+    if (refusals.length === 0 && folders.length === 0) return true;
+    const msg = `SO-100: ${[refusals.length ? untrustedMessage(refusals) : '', folders.length ? untrustedFolderMessage(folders) : ''].filter(Boolean).join(' ')}`;
     this.runtime.log.warn(msg);
     void vscode.window.showWarningMessage(msg, 'Manage Workspace Trust').then((pick) => {
       if (pick) void vscode.commands.executeCommand('workbench.trust.manage');

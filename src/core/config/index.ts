@@ -10,5 +10,7 @@ export { BUILTIN_MODELS, defaultConfig, defaultLayoutFor, modelNamed } from './r
 export { toChunkSchedulerOptions, toBodyJointMode, toActionSafetyOptions, toConverterOptions, activeModelOf, builtinProfileOf } from './configMappers';
 export { type ChangeClass, type ConfigChange, classifyChanges, changeClasses } from './configChanges';
 export { SCHEMA_RELATIVE_PATH, starterConfigText } from './starterConfig';
-export { type TrustRefusal, untrustedRefusals, untrustedServerSettingRefusal, untrustedMessage } from './workspaceTrust';
+export {
+  type TrustRefusal, untrustedFolderMessage, untrustedFolderRefusals, untrustedRefusals, untrustedServerSettingRefusal, untrustedMessage,
+} from './workspaceTrust';
 export { isLoopbackHost, urlHost, remotePolicyNotice } from './policyHostNotice';
