@@ -5,6 +5,7 @@ import type { ChunkScheduler } from '../core/chunking';
 import type { Converter, RgbFrame } from '../core/convert';
 import { SO100_MOTORS, fromMotorVector, toMotorVector, type ClampEvent, type JointRange, type PerMotor } from '../core/so100';
 import type { PolicyClient } from '../io/policy/policyClient';
+import { sleepBriefly } from '../io/clock/shortSleep';
 import { TIMING_STAGES, type EpisodeRecorder } from '../io/recording';
 import type { So100Robot } from '../io/robot/so100Robot';
 import { UnsafeActionError } from '../io/robot/robotErrors';
@@ -22,8 +23,6 @@ const FINE_WAIT_MS = 2;
 const FINE_WAIT_SLICE_MS = 0.1;
 /** The longest the warm-up before the first tick may take. */
 const WARM_UP_LIMIT_MS = 1000;
-/** Never notified: Atomics.wait on it is a precise sleep. */
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 /** Something that judges the episode (the simulator's cube task); real arms have none. */
 export interface EpisodeWorld {
@@ -312,7 +311,7 @@ export class EpisodeLoop {
       const poll = () => {
         if (done) return;
         const remaining = deadline - performance.now();
-        if (remaining > 0) Atomics.wait(sleepCell, 0, 0, Math.min(remaining, FINE_WAIT_SLICE_MS));
+        sleepBriefly(Math.min(remaining, FINE_WAIT_SLICE_MS));
         if (performance.now() >= deadline) finish();
         else setImmediate(poll);
       };

@@ -1,6 +1,7 @@
 // Puts a FeetechBusSim on a real clock: host bytes in, servo replies out after their modelled wire time.
 import { performance } from 'node:perf_hooks';
 import type { FeetechBusSim } from '../../core/sim';
+import { sleepBriefly } from '../clock/shortSleep';
 
 /** A monotonic clock in µs. */
 export type MicrosecondClock = () => number;
@@ -15,8 +16,6 @@ const SPIN_BELOW_US = 2000;
  * made hundreds of turns per reply, an allocation per turn; on a loaded machine the garbage showed as late ticks.
  */
 const POLL_SLEEP_US = 100;
-/** Never notified: Atomics.wait on it is a precise sleep. */
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 interface Delivery {
   readonly atUs: number;
@@ -103,7 +102,7 @@ export class SimBusTiming {
   private readonly onPoll = (): void => {
     this.immediate = undefined;
     const waitUs = this.queue.length > 0 ? this.queue[0].atUs - this.nowUs() : 0;
-    if (waitUs > 0) Atomics.wait(sleepCell, 0, 0, Math.min(waitUs, POLL_SLEEP_US) / 1000);
+    sleepBriefly(Math.min(waitUs, POLL_SLEEP_US) / 1000);
     this.flush();
   };
 
