@@ -498,22 +498,25 @@ export const vsixScenarios = [
     },
   },
   {
-    name: 'VSIX: converter tools refuse in Restricted Mode: Run Episode does not load converter.module, Run Converter / Debug Episode are not offered, no CodeLens',
+    name: 'VSIX: converter tools refuse in Restricted Mode: Run Episode does not load converter.module nor write records outside the workspace, Run Converter / Debug Episode are not offered, no CodeLens',
     async run(page, ctx) {
       const marker = join(ctx.runDir, 'untrusted-converter-ran');
       mkdirSync(join(ctx.workspace, 'conv'), { recursive: true });
       // Loading this module anywhere (runtime, CodeLens run, debugger) would leave the marker.
       writeFileSync(join(ctx.workspace, 'conv', 'marker.mjs'), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n`
         + 'export function toPolicy(obs, builtin) {\n  return builtin.toPolicy(obs);\n}\n');
-      writeFileSync(join(ctx.workspace, 'so100.json'), JSON.stringify({ converter: { module: 'conv/marker.mjs' } }));
+      // Records pointed outside the workspace are refused too: nothing may be written there.
+      const outsideRecords = join(ctx.workspace, '..', 'untrusted-records');
+      writeFileSync(join(ctx.workspace, 'so100.json'), JSON.stringify({ converter: { module: 'conv/marker.mjs' }, record: { dir: '../untrusted-records' } }));
       await page.keyboard.press('Escape');
-      // so100.json arrives through a file watcher: try until the refusal names the module.
+      // so100.json arrives through a file watcher: try until the refusal names the module and the record folder.
       for (let attempt = 1; ; attempt++) {
         await page.waitForTimeout(2000);
         await runCommand(page, 'SO-100: Run Episode');
-        if (await waitNotification(page, /not trusted, so the converter module conv\/marker\.mjs is not run/, 8000).catch(() => undefined)) break;
-        if (attempt === 3) throw new Error('Run Episode never refused the converter module of the untrusted workspace');
+        if (await waitNotification(page, /not trusted, so the converter module conv\/marker\.mjs is not run.*record\.dir may not point outside it/s, 8000).catch(() => undefined)) break;
+        if (attempt === 3) throw new Error('Run Episode never refused the converter module and the record folder of the untrusted workspace');
       }
+      if (existsSync(outsideRecords)) throw new Error(`a record folder was made outside the untrusted workspace: ${outsideRecords}`);
       const run = await paletteCommands(page, 'SO-100: Run', 'SO-100: Run Episode');
       assertRows(run, ['SO-100: Run Episode'], ['SO-100: Run Converter on Last Observation']);
       const debug = await paletteCommands(page, 'SO-100: Debug Episode', 'SO-100: Debug Episode', 2500);
