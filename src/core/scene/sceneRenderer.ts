@@ -180,8 +180,8 @@ export class SceneRenderer {
       const r = color[0] * light;
       const g = color[1] * light;
       const bl = color[2] * light;
-      this.raster.triangle(k[i0 * 3], k[i0 * 3 + 1], k[i0 * 3 + 2], k[i1 * 3], k[i1 * 3 + 1], k[i1 * 3 + 2], k[i2 * 3], k[i2 * 3 + 1], k[i2 * 3 + 2], r, g, bl);
-      this.raster.triangle(k[i0 * 3], k[i0 * 3 + 1], k[i0 * 3 + 2], k[i2 * 3], k[i2 * 3 + 1], k[i2 * 3 + 2], k[i3 * 3], k[i3 * 3 + 1], k[i3 * 3 + 2], r, g, bl);
+      this.raster.triangle(k, i0, i1, i2, r, g, bl);
+      this.raster.triangle(k, i0, i2, i3, r, g, bl);
     }
   }
 }

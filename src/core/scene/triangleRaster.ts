@@ -26,15 +26,20 @@ export class TriangleRaster {
     this.focal = focal;
   }
 
-  /** Draws one triangle given in camera space with a flat colour. */
-  triangle(
-    ax: number, ay: number, az: number,
-    bx: number, by: number, bz: number,
-    cx: number, cy: number, cz: number,
-    r: number, g: number, b: number,
-  ): void {
-    if (az < NEAR && bz < NEAR && cz < NEAR) return;
-    const n = this.clipNear(ax, ay, az, bx, by, bz, cx, cy, cz);
+  /**
+   * Draws one triangle with a flat colour: vertices i0, i1, i2 of `points` (x, y, z triples in camera space), colour
+   * channels 0–255. Vertices go by index, not as numbers: every double passed to a call V8 does not inline is boxed,
+   * and at twelve per triangle that was most of what a rendered frame allocated.
+   */
+  triangle(points: Float64Array, i0: number, i1: number, i2: number, r: number, g: number, b: number): void {
+    const v = this.input;
+    for (let k = 0; k < 3; k++) {
+      v[k] = points[i0 * 3 + k];
+      v[3 + k] = points[i1 * 3 + k];
+      v[6 + k] = points[i2 * 3 + k];
+    }
+    if (v[2] < NEAR && v[5] < NEAR && v[8] < NEAR) return;
+    const n = this.clipNear();
     const s = this.screen;
     const c = this.clipped;
     const hw = this.width / 2;
@@ -45,19 +50,13 @@ export class TriangleRaster {
       s[i * 3 + 1] = hh + this.focal * c[i * 3 + 1] * w;
       s[i * 3 + 2] = w;
     }
-    for (let i = 1; i + 1 < n; i++) {
-      this.fill(s[0], s[1], s[2], s[i * 3], s[i * 3 + 1], s[i * 3 + 2], s[i * 3 + 3], s[i * 3 + 4], s[i * 3 + 5], r, g, b);
-    }
+    // Whole channel values: a Uint8Array store truncates anyway, and small integers are passed unboxed.
+    for (let i = 1; i + 1 < n; i++) this.fill(0, i, i + 1, r | 0, g | 0, b | 0);
   }
 
-  /** Sutherland–Hodgman against z = NEAR; returns the vertex count (0, 3 or 4) left in `clipped`. */
-  private clipNear(
-    ax: number, ay: number, az: number,
-    bx: number, by: number, bz: number,
-    cx: number, cy: number, cz: number,
-  ): number {
+  /** Sutherland–Hodgman of `input` against z = NEAR; returns the vertex count (0, 3 or 4) left in `clipped`. */
+  private clipNear(): number {
     const v = this.input;
-    v[0] = ax; v[1] = ay; v[2] = az; v[3] = bx; v[4] = by; v[5] = bz; v[6] = cx; v[7] = cy; v[8] = cz;
     const out = this.clipped;
     let n = 0;
     for (let i = 0; i < 3; i++) {
@@ -78,12 +77,12 @@ export class TriangleRaster {
     return n;
   }
 
-  private fill(
-    x0: number, y0: number, w0: number,
-    x1: number, y1: number, w1: number,
-    x2: number, y2: number, w2: number,
-    r: number, g: number, b: number,
-  ): void {
+  /** Fills the screen triangle of `screen` vertices p0, p1, p2 (x, y, 1/z) where it is nearer than the depth buffer. */
+  private fill(p0: number, p1: number, p2: number, r: number, g: number, b: number): void {
+    const s = this.screen;
+    const x0 = s[p0 * 3], y0 = s[p0 * 3 + 1], w0 = s[p0 * 3 + 2];
+    const x1 = s[p1 * 3], y1 = s[p1 * 3 + 1], w1 = s[p1 * 3 + 2];
+    const x2 = s[p2 * 3], y2 = s[p2 * 3 + 1], w2 = s[p2 * 3 + 2];
     const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
     if (Math.abs(area) < 1e-9) return;
     const inv = 1 / area;
