@@ -103,3 +103,26 @@ test('frames depend only on the scene: a reused renderer gives the same bytes af
   renderer.render('front', state, again);
   assert.deepEqual(again, first);
 });
+
+test('a renderer reused across views, sizes and poses draws what a fresh renderer draws (the fixed camera\'s cached background is invisible)', () => {
+  const reused = new SceneRenderer();
+  const poses = [REST, [20, -30, 40, 10, -15, 80], [-45, 10, -20, 60, 30, 5], REST];
+  for (const [w, h] of [[224, 224], [160, 120], [224, 224]]) {
+    for (const [i, joints] of poses.entries()) {
+      const cube = seededCubeStart(i + 1);
+      for (const view of ['front', 'wrist', 'front'] as const) {
+        const got = new Uint8Array(w * h * 3);
+        reused.render(view, { joints, cubeCenter: cube }, got, w, h);
+        const want = new Uint8Array(w * h * 3);
+        new SceneRenderer().render(view, { joints, cubeCenter: cube }, want, w, h);
+        assert.deepEqual(got, want, `${view} ${w}×${h}, pose ${i}`);
+      }
+    }
+  }
+  // The arm still occludes the cached table: a pose that puts the arm in front of the table changes those pixels.
+  const moved = new Uint8Array(224 * 224 * 3);
+  reused.render('front', { joints: [0, -60, 60, 0, 0, 50], cubeCenter: seededCubeStart(1) }, moved);
+  const rest = new Uint8Array(224 * 224 * 3);
+  reused.render('front', { joints: REST, cubeCenter: seededCubeStart(1) }, rest);
+  assert.notDeepEqual(moved, rest);
+});

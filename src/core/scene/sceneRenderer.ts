@@ -46,6 +46,10 @@ export class SceneRenderer {
   private readonly raster = new TriangleRaster();
   private camera: PinholeCamera = FRONT_CAMERA;
   private readonly corners = new Float64Array(24);
+  // A fixed camera (the front view) sees the same table and background every frame: drawn once per size and copied
+  // after. A camera object is cached the second time it is seen, so the wrist view, a new camera per pose, is not.
+  private readonly seenCameras = new WeakSet<PinholeCamera>();
+  private readonly backgrounds = new WeakMap<PinholeCamera, { readonly width: number; readonly height: number; readonly rgb: Uint8Array; readonly invDepth: Float32Array }>();
 
   /** Renders one camera view of `state` into `out` (width × height × 3 bytes, HWC); writes nothing else. */
   render(view: SceneView, state: SceneState, out: Uint8Array, width = 224, height = 224): void {
@@ -63,7 +67,18 @@ export class SceneRenderer {
     }
     if (this.invDepth.length < width * height) this.invDepth = new Float32Array(width * height);
     this.camera = camera;
-    this.drawBackgroundAndTable(out, width, height);
+    const cached = this.backgrounds.get(camera);
+    if (cached && cached.width === width && cached.height === height) {
+      out.set(cached.rgb);
+      this.invDepth.set(cached.invDepth);
+    } else {
+      this.drawBackgroundAndTable(out, width, height);
+      if (this.seenCameras.has(camera)) {
+        this.backgrounds.set(camera, { width, height, rgb: out.slice(), invDepth: this.invDepth.slice(0, width * height) });
+      } else {
+        this.seenCameras.add(camera);
+      }
+    }
     this.raster.begin(out, this.invDepth, width, height, focalPixels(camera, height));
     this.drawArm(pose);
     const h = CUBE_SIZE / 2;
