@@ -38,6 +38,7 @@ Options:
   --no-record        keep no record
   --frames MODE      camera frames in the record: mp4 (default; through ffmpeg, PNG when it is missing) | png | none
   --timeout-ms MS    per-request timeout (default 30000)
+  --max-failures N   policy failures in a row that end the episode (default 3)
   --ffmpeg PATH      the ffmpeg program for cameras and mp4 frames (default: ffmpeg from PATH)`;
 
 const OPTIONS = {
@@ -55,6 +56,7 @@ const OPTIONS = {
   prompt: { type: 'string' },
   seed: { type: 'string' },
   'timeout-ms': { type: 'string' },
+  'max-failures': { type: 'string' },
   record: { type: 'string' },
   'no-record': { type: 'boolean' },
   frames: { type: 'string' },

@@ -21,6 +21,7 @@ export interface EpisodeFlags {
   readonly prompt?: string;
   readonly seed?: string;
   readonly 'timeout-ms'?: string;
+  readonly 'max-failures'?: string;
   readonly record?: string;
   readonly 'no-record'?: boolean;
   readonly frames?: string;
@@ -78,6 +79,7 @@ export async function episodeConfig(flags: EpisodeFlags, cwd = process.cwd()): P
   set('maxSteps', flags.steps === undefined ? undefined : intOption('steps', flags.steps, 0, 1, 10_000_000));
   set('fps', flags.fps === undefined ? undefined : intOption('fps', flags.fps, 0, 1, 1000));
   set('requestTimeoutMs', flags['timeout-ms'] === undefined ? undefined : intOption('timeout-ms', flags['timeout-ms'], 0, 100, 600_000));
+  set('maxPolicyFailures', flags['max-failures'] === undefined ? undefined : intOption('max-failures', flags['max-failures'], 0, 1, 1000));
   set('task', flags.prompt);
   set('activeModel', flags.model);
 

@@ -73,3 +73,12 @@ test('flags that cannot fit are usage errors or name the setting', async () => {
   await assert.rejects(episodeConfig({ layout: 'nonsense' }), (e: Error) => e instanceof EpisodeConfigError && /converter\.layout/.test(e.message));
   await assert.rejects(episodeConfig({ model: 'gr00t' }), (e: Error) => e instanceof EpisodeConfigError && /activeModel/.test(e.message));
 });
+
+test('--max-failures lays over the file\'s maxPolicyFailures; out of range is a usage error naming the flag', async () => {
+  await withFile('{ "maxPolicyFailures": 7 }', async (file) => {
+    assert.equal((await episodeConfig({ config: file }, '/work')).config.maxPolicyFailures, 7);
+    assert.equal((await episodeConfig({ config: file, 'max-failures': '2' }, '/work')).config.maxPolicyFailures, 2);
+  });
+  assert.equal((await episodeConfig({}, '/work')).config.maxPolicyFailures, 3);
+  await assert.rejects(episodeConfig({ 'max-failures': '0' }, '/work'), (e: unknown) => e instanceof CliUsageError && /max-failures/.test(e.message));
+});
