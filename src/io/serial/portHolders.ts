@@ -8,7 +8,11 @@ export interface PortHolder {
   readonly command: string;
 }
 
-/** Processes with `path` open (Linux); [] when none are visible or the platform has no /proc. */
+/**
+ * Processes with `path` open (Linux); [] when none are visible or the platform has no /proc. On a pseudo-terminal,
+ * socat is left out: it holds both ends of every pair it makes (`so100 sim --pty`, a serial bridge), so naming it
+ * would only hide the process that really competes for the port.
+ */
 export async function findPortHolders(path: string): Promise<PortHolder[]> {
   if (process.platform !== 'linux') return [];
   let device: string;
@@ -29,5 +33,6 @@ export async function findPortHolders(path: string): Promise<PortHolder[]> {
       return;
     }
   }));
-  return holders.sort((a, b) => a.pid - b.pid);
+  const pty = device.startsWith('/dev/pts/');
+  return holders.filter((h) => !(pty && h.command === 'socat')).sort((a, b) => a.pid - b.pid);
 }
