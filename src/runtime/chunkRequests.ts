@@ -27,6 +27,7 @@ export class ChunkRequests {
   private failures = 0;
   private accepted = 0;
   private lastHorizon = 0;
+  /** Problems reported once per episode (each would otherwise repeat on every tick or chunk). */
   private starvationWarned = false;
   private farTargetWarned = false;
 

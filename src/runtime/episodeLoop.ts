@@ -1,6 +1,6 @@
 // One episode, tick by tick (DESIGN §3): read joints → cameras → converter → chunk scheduler (requests run in
-// the background, never blocking the tick: chunkRequests.ts) → safety → one SYNC_WRITE; every stage timed. The loop can be
-// paused, stepped one tick at a time, stopped, emergency-stopped and handed another policy between ticks.
+// the background, never blocking the tick: chunkRequests.ts) → safety → one SYNC_WRITE; every stage timed. The
+// loop can be paused, stepped one tick at a time, stopped, emergency-stopped and handed another policy between ticks.
 import type { ChunkScheduler } from '../core/chunking';
 import type { Converter, RgbFrame } from '../core/convert';
 import { SO100_MOTORS, fromMotorVector, toMotorVector, type ClampEvent, type JointRange, type PerMotor } from '../core/so100';
@@ -133,7 +133,6 @@ export class EpisodeLoop {
   private inTick = false;
   private clampedTicks = 0;
   private lateTicks = 0;
-  /** Problems reported once per episode (each would otherwise repeat on every tick or chunk). */
   private steps = 0;
   private index = 0;
   /** Set once: the reason the episode must end (first verdict stands). */
