@@ -3,19 +3,19 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { PidRegistry } from '../io/process/pidRegistry';
 import type { ServerState } from '../io/process/serverSpec';
-import { registerDashboard } from './dashboardPanel';
-import { LabContext } from './labContext';
-import { ServerController } from './serverController';
-import { ServerLogChannel } from './serverLogChannel';
-import { ServerStatusItem } from './serverStatusItem';
-import { EpisodeCommands } from './episodeCommands';
-import { RuntimeController } from './runtimeController';
-import { registerConverterTools } from './converterTools';
-import { registerCalibrateArm } from './calibrateArmCommand';
-import { registerOpenRecordedTick } from './recordedTickCommand';
-import { WorkspaceConfig } from './workspaceConfig';
-import { LabTreeView } from './labTreeView';
-import { RuntimeStatusItem } from './runtimeStatusItem';
+import { registerDashboard } from './dashboard/dashboardPanel';
+import { LabContext } from './common/labContext';
+import { ServerController } from './server/serverController';
+import { ServerLogChannel } from './server/serverLogChannel';
+import { ServerStatusItem } from './server/serverStatusItem';
+import { EpisodeCommands } from './episode/episodeCommands';
+import { RuntimeController } from './runtime/runtimeController';
+import { registerConverterTools } from './converter/converterTools';
+import { registerCalibrateArm } from './calibration/calibrateArmCommand';
+import { registerOpenRecordedTick } from './inspector/recordedTickCommand';
+import { WorkspaceConfig } from './workspace/workspaceConfig';
+import { LabTreeView } from './sidebar/labTreeView';
+import { RuntimeStatusItem } from './runtime/runtimeStatusItem';
 import type { RuntimePhase } from '../core/rpc';
 import type { EpisodeSummary } from '../core/rpc';
 
@@ -45,9 +45,9 @@ export interface So100Api {
 let lab: LabContext | undefined;
 
 /** For the extension-host tests, which drive the dashboard with their own TelemetrySource. */
-export { DashboardPanel } from './dashboardPanel';
-export { CalibrationPanel } from './calibrationPanel';
-export { InspectorPanel } from './inspectorPanel';
+export { DashboardPanel } from './dashboard/dashboardPanel';
+export { CalibrationPanel } from './calibration/calibrationPanel';
+export { InspectorPanel } from './inspector/inspectorPanel';
 
 export function activate(context: vscode.ExtensionContext): So100Api {
   const ctx = new LabContext(context);

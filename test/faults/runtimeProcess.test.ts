@@ -12,7 +12,7 @@ import type { EpisodeSummary } from '../../src/core/rpc';
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
 import { readEpisodeRecord } from '../../src/io/recording/episodeReader';
 import { RuntimeProcess } from '../../src/runtime/rpc/runtimeProcess';
-import { RESTART_RUNTIME_ACTION, RuntimeCrashWatch } from '../../src/extension/runtimeCrashWatch';
+import { RESTART_RUNTIME_ACTION, RuntimeCrashWatch } from '../../src/extension/runtime/runtimeCrashWatch';
 import { EpisodeEndedEarlyError, assertSafeGoals, faultConfig, retryMissedWindows, socatMissing, startPtyArm, torqueRegisters, until, type PtyArm } from './faultHarness';
 
 const root = path.resolve(__dirname, '../..');

@@ -3,8 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isCalibrationToHost, isHostToCalibration } from '../../webview-ui/calibration/protocol';
-import { calibrationHtml } from '../../src/extension/calibrationHtml';
-import { retryLoadUntilReady } from '../../src/extension/webviewLoadRetry';
+import { calibrationHtml } from '../../src/extension/calibration/calibrationHtml';
+import { retryLoadUntilReady } from '../../src/extension/webview/webviewLoadRetry';
 
 test('messages from the page: the five kinds pass, answers only from the known set, anything else is dropped', () => {
   for (const m of [{ type: 'ready' }, { type: 'start' }, { type: 'sweep' }, { type: 'close' }, { type: 'answer', answer: 'recenter' }]) {

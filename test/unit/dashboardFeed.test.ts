@@ -3,7 +3,7 @@
 // order of events is decided by the test, not by the clock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DashboardFeed, postableFrame } from '../../src/extension/dashboardFeed';
+import { DashboardFeed, postableFrame } from '../../src/extension/dashboard/dashboardFeed';
 import type { DashboardChunk, DashboardFrame, DashboardTick, HostToDashboard } from '../../webview-ui/dashboard/protocol';
 import { isHostToDashboard } from '../../webview-ui/dashboard/protocol';
 

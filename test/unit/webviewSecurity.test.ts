@@ -2,8 +2,8 @@
 // host drops every malformed message from a page (the validators both panels call first).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dashboardHtml } from '../../src/extension/dashboardHtml';
-import { inspectorHtml } from '../../src/extension/inspectorHtml';
+import { dashboardHtml } from '../../src/extension/dashboard/dashboardHtml';
+import { inspectorHtml } from '../../src/extension/inspector/inspectorHtml';
 import { isDashboardToHost } from '../../webview-ui/dashboard/protocol';
 import { isInspectorMessage } from '../../webview-ui/inspector/protocol';
 

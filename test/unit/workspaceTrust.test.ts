@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import {
   parseConfig, untrustedFolderMessage, untrustedFolderRefusals, untrustedMessage, untrustedRefusals, untrustedServerSettingRefusal, type So100Config,
 } from '../../src/core/config';
-import { outsideOf } from '../../src/extension/workspaceFolderRule';
+import { outsideOf } from '../../src/extension/workspace/workspaceFolderRule';
 
 function config(extra: Record<string, unknown>): So100Config {
   const { config: c, problems } = parseConfig(JSON.stringify({

@@ -1,4 +1,4 @@
-// The Calibrate Arm panel's messages between the extension host (src/extension/calibrationPanel.ts) and its webview
+// The Calibrate Arm panel's messages between the extension host (src/extension/calibration/calibrationPanel.ts) and its webview
 // (main.ts). Both sides import this file; the host checks every webview message with isCalibrationToHost.
 import { CALIBRATION_ANSWERS, type CalibrationAnswer, type CalibrationSampleView, type CalibrationStepView } from '../../src/core/so100/calibrationView';
 

@@ -1,4 +1,4 @@
-// The Dashboard's one typed protocol, shared by the extension host (src/extension/dashboardPanel.ts) and the
+// The Dashboard's one typed protocol, shared by the extension host (src/extension/dashboard/dashboardPanel.ts) and the
 // webview (./main.ts). Both sides check what they receive with the guards below; nothing here touches the DOM or
 // `vscode`, so both TypeScript projects compile it.
 

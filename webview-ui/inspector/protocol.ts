@@ -1,4 +1,4 @@
-// The Converter Inspector's messages between the extension host (src/extension/inspectorPanel.ts) and its webview
+// The Converter Inspector's messages between the extension host (src/extension/inspector/inspectorPanel.ts) and its webview
 // (main.ts). Both sides import this file; the host checks every webview message with isInspectorMessage.
 import type { ConverterFailure, ConverterWarning, InspectionReport, ValueSummary } from '../../src/core/convert/inspectionReport';
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCalibration } from '../../../src/core/so100';
-import type { CalibrationPanel } from '../../../src/extension/calibrationPanel';
+import type { CalibrationPanel } from '../../../src/extension/calibration/calibrationPanel';
 import type { So100Api } from '../../../src/extension/extension';
 import type { CalibrationPanelState } from '../../../webview-ui/calibration/protocol';
 import { EXTENSION_ID, activateExtension, clearServerSettings, waitFor } from './hostHelpers';

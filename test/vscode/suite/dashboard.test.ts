@@ -10,7 +10,7 @@ import { defaultConfig } from '../../../src/core/config';
 import { MODEL_PROFILES, customizeProfile } from '../../../src/core/policy/modelProfiles';
 import { BuiltinPolicyServer } from '../../../src/io/policy/builtinServer/builtinPolicyServer';
 import { RuntimeProcess } from '../../../src/runtime/rpc/runtimeProcess';
-import type { DashboardPanel } from '../../../src/extension/dashboardPanel';
+import type { DashboardPanel } from '../../../src/extension/dashboard/dashboardPanel';
 import type { DashboardProbeReport } from '../../../webview-ui/dashboard/protocol';
 import { EXTENSION_ID, activateExtension, waitFor } from './hostHelpers';
 import { RuntimeTelemetrySource } from './runtimeTelemetrySource';

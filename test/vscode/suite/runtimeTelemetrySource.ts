@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { RuntimeEventName, RuntimeEvents, RuntimeStatus } from '../../../src/core/rpc';
 import type { RuntimeClient } from '../../../src/runtime/rpc/runtimeClient';
-import type { EpisodeCommand, TelemetrySource } from '../../../src/extension/telemetrySource';
+import type { EpisodeCommand, TelemetrySource } from '../../../src/extension/runtime/telemetrySource';
 
 export class RuntimeTelemetrySource implements TelemetrySource, vscode.Disposable {
   /** Every requestFrames call, in order. */

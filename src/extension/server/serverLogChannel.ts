@@ -1,6 +1,6 @@
 // The "SO-100 Inference Server" output channel: the child's lines as they come, advice as warnings.
 import * as vscode from 'vscode';
-import type { ServerLogLine } from '../io/process/serverSpec';
+import type { ServerLogLine } from '../../io/process/serverSpec';
 
 export const SERVER_LOG_CHANNEL = 'SO-100 Inference Server';
 

@@ -3,11 +3,11 @@
 import * as vscode from 'vscode';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { InspectionReport } from '../core/convert/inspectionReport';
-import { EPISODE_FILES } from '../io/recording/episodeRecorder';
+import type { InspectionReport } from '../../core/convert/inspectionReport';
+import { EPISODE_FILES } from '../../io/recording/episodeRecorder';
 import { InspectorPanel } from './inspectorPanel';
-import type { RuntimeController } from './runtimeController';
-import type { WorkspaceConfig } from './workspaceConfig';
+import type { RuntimeController } from '../runtime/runtimeController';
+import type { WorkspaceConfig } from '../workspace/workspaceConfig';
 
 export const OPEN_RECORDED_TICK_COMMAND = 'so100.openRecordedTick';
 

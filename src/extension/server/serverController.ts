@@ -1,22 +1,22 @@
 // Starts and stops the inference server for the commands: settings → supervisor, with progress, the log
 // channel, the status bar item and the `so100.serverState` context key kept in step with its state.
 import * as vscode from 'vscode';
-import { ServerSupervisor } from '../io/process/serverSupervisor';
-import { ServerStartAbortedError, ServerStartError } from '../io/process/serverErrors';
-import type { PidRegistry } from '../io/process/pidRegistry';
-import type { ServerState } from '../io/process/serverSpec';
-import type { LabContext } from './labContext';
+import { ServerSupervisor } from '../../io/process/serverSupervisor';
+import { ServerStartAbortedError, ServerStartError } from '../../io/process/serverErrors';
+import type { PidRegistry } from '../../io/process/pidRegistry';
+import type { ServerState } from '../../io/process/serverSpec';
+import type { LabContext } from '../common/labContext';
 import type { ServerLogChannel } from './serverLogChannel';
 import type { ServerStatusItem } from './serverStatusItem';
 import { needsFreePort, readServerSettings, serverSpecFor, ServerSettingsError, type ServerSettings } from './serverSettings';
-import { freePort } from '../io/net/freePort';
+import { freePort } from '../../io/net/freePort';
 import { join } from 'node:path';
-import { modelNamed, untrustedMessage, untrustedRefusals, untrustedServerSettingRefusal, type TrustRefusal } from '../core/config';
-import type { RuntimeModelEndpoint } from '../core/rpc';
-import { modelServerSpec, needsFreePort as needsModelPort } from '../io/process/modelServerSpec';
-import type { ServerSpec } from '../io/process/serverSpec';
-import type { WorkspaceConfig } from './workspaceConfig';
-import type { DisposableScope } from './disposableScope';
+import { modelNamed, untrustedMessage, untrustedRefusals, untrustedServerSettingRefusal, type TrustRefusal } from '../../core/config';
+import type { RuntimeModelEndpoint } from '../../core/rpc';
+import { modelServerSpec, needsFreePort as needsModelPort } from '../../io/process/modelServerSpec';
+import type { ServerSpec } from '../../io/process/serverSpec';
+import type { WorkspaceConfig } from '../workspace/workspaceConfig';
+import type { DisposableScope } from '../common/disposableScope';
 
 /** A policy server the runtime can connect to. */
 export interface ReadyServer {

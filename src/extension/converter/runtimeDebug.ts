@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runtimeSocketPath } from '../runtime/rpc/socketPath';
-import type { RuntimeController } from './runtimeController';
+import { runtimeSocketPath } from '../../runtime/rpc/socketPath';
+import type { RuntimeController } from '../runtime/runtimeController';
 
 export const SO100_DEBUG_TYPE = 'so100';
 /** Carried through the resolved `node` configuration so the started session can be recognised. */

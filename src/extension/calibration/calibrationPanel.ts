@@ -2,14 +2,14 @@
 // arm's bus, with the person answering here. Nothing is touched until Start; closing the panel cancels a flow in
 // progress (the arm stays limp). One panel at a time.
 import * as vscode from 'vscode';
-import type { So100Config } from '../core/config';
-import type { CalibrationAnswer, RuntimeMethod, RuntimeMethods } from '../core/rpc';
+import type { So100Config } from '../../core/config';
+import type { CalibrationAnswer, RuntimeMethod, RuntimeMethods } from '../../core/rpc';
 import {
   isCalibrationToHost, type CalibrationPanelState, type CalibrationTarget, type CalibrationToHost, type HostToCalibration,
-} from '../../webview-ui/calibration/protocol';
+} from '../../../webview-ui/calibration/protocol';
 import { calibrationHtml } from './calibrationHtml';
-import { retryLoadUntilReady } from './webviewLoadRetry';
-import type { TelemetrySource } from './telemetrySource';
+import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
+import type { TelemetrySource } from '../runtime/telemetrySource';
 
 export const CALIBRATION_VIEW_TYPE = 'so100.calibrateArm';
 

@@ -3,9 +3,9 @@
 import * as vscode from 'vscode';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EPISODE_FILES } from '../io/recording/episodeRecorder';
-import type { TelemetrySource } from './telemetrySource';
-import type { WorkspaceConfig } from './workspaceConfig';
+import { EPISODE_FILES } from '../../io/recording/episodeRecorder';
+import type { TelemetrySource } from '../runtime/telemetrySource';
+import type { WorkspaceConfig } from '../workspace/workspaceConfig';
 
 /** Episodes listed under "Recent Episodes". */
 const RECENT_EPISODES = 10;

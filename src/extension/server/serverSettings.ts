@@ -1,9 +1,9 @@
 // The `so100.server.*` settings, checked, and turned into the command line the supervisor runs.
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import type { BuiltinModelConfig, CommandModelConfig } from '../core/config';
-import { modelServerSpec, needsFreePort as needsModelPort } from '../io/process/modelServerSpec';
-import type { PolicyProtocol, ServerSpec } from '../io/process/serverSpec';
+import type { BuiltinModelConfig, CommandModelConfig } from '../../core/config';
+import { modelServerSpec, needsFreePort as needsModelPort } from '../../io/process/modelServerSpec';
+import type { PolicyProtocol, ServerSpec } from '../../io/process/serverSpec';
 
 export type ServerKind = 'builtin' | 'command';
 export type BuiltinProfile = 'pi0' | 'pi0_fast';

@@ -1,8 +1,8 @@
 // The Dashboard page: a nonce CSP that allows only our own script and stylesheet (no inline handlers, no remote
 // content), the static skeleton the script fills in. Free of `vscode`: the panel passes the URIs as strings.
-import { webviewPage } from './webviewPage';
+import { webviewPage } from '../webview/webviewPage';
 
-export { newNonce } from './webviewPage';
+export { newNonce } from '../webview/webviewPage';
 
 export interface DashboardHtmlParts {
   /** webview.cspSource */

@@ -1,8 +1,8 @@
 // The status bar item of the arm and its episode: phase, model and progress; amber while e-stopped or after a
 // failed episode, and a tooltip whose links run the episode commands.
 import * as vscode from 'vscode';
-import { escapeMarkdown } from './markdownText';
-import type { EpisodeSummary, RuntimeStatus } from '../core/rpc';
+import { escapeMarkdown } from '../common/markdownText';
+import type { EpisodeSummary, RuntimeStatus } from '../../core/rpc';
 import type { TelemetrySource } from './telemetrySource';
 
 /** Progress is redrawn at most this often while ticks stream in. */

@@ -2,14 +2,14 @@
 // controls. One panel at a time; it survives a window reload through a serializer. The page is
 // webview-ui/dashboard (bundled to dist/webview/dashboard.js); the protocol is webview-ui/dashboard/protocol.ts.
 import * as vscode from 'vscode';
-import { SO100_MOTORS } from '../core/so100/motors';
+import { SO100_MOTORS } from '../../core/so100/motors';
 import {
   DASHBOARD_VIEW_TYPE, isDashboardToHost, isFrameMode, type DashboardProbeReport, type DashboardToHost, type FrameMode,
   type HostToDashboard, type JointRange,
-} from '../../webview-ui/dashboard/protocol';
+} from '../../../webview-ui/dashboard/protocol';
 import { DashboardFeed, postableFrame, type DashboardFeedCounters } from './dashboardFeed';
 import { dashboardHtml } from './dashboardHtml';
-import type { TelemetrySource } from './telemetrySource';
+import type { TelemetrySource } from '../runtime/telemetrySource';
 
 export const SHOW_DASHBOARD_COMMAND = 'so100.showDashboard';
 

@@ -1,6 +1,6 @@
 // The Converter Inspector page: a nonce CSP (our script and our inline stylesheet only, images as data URLs), the
 // skeleton the script fills in. Free of `vscode`: the panel passes the URIs as strings.
-import { webviewPage } from './webviewPage';
+import { webviewPage } from '../webview/webviewPage';
 
 export interface InspectorHtmlParts {
   /** webview.cspSource */

@@ -1,7 +1,7 @@
 // The workspace's so100.json: read, validated into the Problems panel at the offending key, watched for edits. A
 // file with errors never replaces the running config; without a file the embedded default applies.
 import * as vscode from 'vscode';
-import { defaultConfig, parseConfig, starterConfigText, type ConfigProblem, type So100Config } from '../core/config';
+import { defaultConfig, parseConfig, starterConfigText, type ConfigProblem, type So100Config } from '../../core/config';
 
 export const CONFIG_FILE_NAME = 'so100.json';
 

@@ -2,8 +2,8 @@
 // the file at the line esbuild named. The running converter is the previous one meanwhile; a successful compile
 // (or the runtime going away) clears them.
 import * as vscode from 'vscode';
-import type { ConverterCompiled } from '../core/rpc';
-import type { TelemetrySource } from './telemetrySource';
+import type { ConverterCompiled } from '../../core/rpc';
+import type { TelemetrySource } from '../runtime/telemetrySource';
 
 export class ConverterDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('so100-converter');

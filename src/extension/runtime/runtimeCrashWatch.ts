@@ -1,8 +1,8 @@
 // What the extension host does when the runtime process dies on its own: a serial arm it drove still has torque on,
 // so the host opens the port afresh and turns it off (or says why it could not), then offers a restart. Kept free of
 // the vscode API so it runs, and is tested, against a real runtime child process.
-import type { RuntimePhase, RuntimeStatus } from '../core/rpc';
-import { torqueOffByPort, type TorqueOffOutcome } from '../io/robot/torqueOffByPort';
+import type { RuntimePhase, RuntimeStatus } from '../../core/rpc';
+import { torqueOffByPort, type TorqueOffOutcome } from '../../io/robot/torqueOffByPort';
 
 /** The notification's buttons, in order. */
 export const RESTART_RUNTIME_ACTION = 'Restart Runtime';

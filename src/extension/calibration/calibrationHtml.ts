@@ -1,6 +1,6 @@
 // The Calibrate Arm page: a nonce CSP (our script and inline stylesheet only; the range bars are positioned from
 // the script through CSSOM, which the CSP allows), theme colours, and the skeleton the script fills in.
-import { webviewPage } from './webviewPage';
+import { webviewPage } from '../webview/webviewPage';
 
 export interface CalibrationHtmlParts {
   /** webview.cspSource */

@@ -1,7 +1,7 @@
 // The status bar item that shows the inference server's state; its tooltip links run the server commands.
 import * as vscode from 'vscode';
-import { escapeMarkdown } from './markdownText';
-import type { ServerState } from '../io/process/serverSpec';
+import { escapeMarkdown } from '../common/markdownText';
+import type { ServerState } from '../../io/process/serverSpec';
 
 const look: Record<ServerState, { icon: string; label: string }> = {
   stopped: { icon: '$(debug-stop)', label: 'stopped' },

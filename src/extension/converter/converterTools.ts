@@ -1,14 +1,14 @@
 // Converter debugging next to code (issue #5): the Converter Inspector, CodeLens on the converter module, the
 // `so100` debug type with Debug Episode, and compile errors as diagnostics. One registration for extension.ts.
 import * as vscode from 'vscode';
-import type { InspectionReport } from '../core/convert/inspectionReport';
-import type { InspectorState } from '../../webview-ui/inspector/protocol';
+import type { InspectionReport } from '../../core/convert/inspectionReport';
+import type { InspectorState } from '../../../webview-ui/inspector/protocol';
 import { ConverterCodeLens } from './converterCodeLens';
 import { ConverterDiagnostics } from './converterDiagnostics';
-import { INSPECTOR_VIEW_TYPE, InspectorPanel } from './inspectorPanel';
-import type { RuntimeController } from './runtimeController';
+import { INSPECTOR_VIEW_TYPE, InspectorPanel } from '../inspector/inspectorPanel';
+import type { RuntimeController } from '../runtime/runtimeController';
 import { RuntimeDebug } from './runtimeDebug';
-import type { WorkspaceConfig } from './workspaceConfig';
+import type { WorkspaceConfig } from '../workspace/workspaceConfig';
 
 const NOT_CONNECTED: readonly string[] = ['idle', 'connecting', 'estopped'];
 

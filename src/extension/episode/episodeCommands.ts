@@ -6,15 +6,15 @@ import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   modelNamed, remotePolicyNotice, untrustedFolderMessage, untrustedFolderRefusals, untrustedMessage, untrustedRefusals, type So100Config,
-} from '../core/config';
-import { outsideOf } from './workspaceFolderRule';
-import type { EpisodeSummary, RuntimeStatus } from '../core/rpc';
-import { EPISODE_FILES } from '../io/recording/episodeRecorder';
-import { listSerialPorts } from '../io/serial/portListing';
-import type { RuntimeController } from './runtimeController';
-import type { ServerController } from './serverController';
-import type { EpisodeCommand } from './telemetrySource';
-import { CONFIG_FILE_NAME, type WorkspaceConfig } from './workspaceConfig';
+} from '../../core/config';
+import { outsideOf } from '../workspace/workspaceFolderRule';
+import type { EpisodeSummary, RuntimeStatus } from '../../core/rpc';
+import { EPISODE_FILES } from '../../io/recording/episodeRecorder';
+import { listSerialPorts } from '../../io/serial/portListing';
+import type { RuntimeController } from '../runtime/runtimeController';
+import type { ServerController } from '../server/serverController';
+import type { EpisodeCommand } from '../runtime/telemetrySource';
+import { CONFIG_FILE_NAME, type WorkspaceConfig } from '../workspace/workspaceConfig';
 
 const BUSY: readonly RuntimeStatus['phase'][] = ['running', 'paused', 'connecting', 'resetting'];
 

@@ -4,7 +4,7 @@
 // results are never dropped. Kept free of `vscode` so it can be unit-tested with a fake post and timer.
 import type {
   DashboardChunk, DashboardEpisodeSummary, DashboardFrame, DashboardStatus, DashboardTick, HostToDashboard,
-} from '../../webview-ui/dashboard/protocol';
+} from '../../../webview-ui/dashboard/protocol';
 
 /** Posts one message; resolves when the webview took it (VS Code's postMessage returns a Thenable<boolean>). */
 export type PostToDashboard = (message: HostToDashboard) => PromiseLike<boolean>;

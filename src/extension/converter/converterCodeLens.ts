@@ -3,8 +3,8 @@
 // workspace, where user converter modules never run.
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { converterFunctionLines } from '../core/convert/converterSource';
-import type { WorkspaceConfig } from './workspaceConfig';
+import { converterFunctionLines } from '../../core/convert/converterSource';
+import type { WorkspaceConfig } from '../workspace/workspaceConfig';
 
 export class ConverterCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();

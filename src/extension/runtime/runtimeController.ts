@@ -3,10 +3,10 @@
 // events handed to panels (TelemetrySource).
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import type { RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeMethods, RuntimePhase, RuntimeStatus } from '../core/rpc';
-import { StageBudget } from '../core/timing/stageBudget';
-import { AttachedRuntime } from '../runtime/rpc/attachedRuntime';
-import { RuntimeProcess } from '../runtime/rpc/runtimeProcess';
+import type { RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeMethods, RuntimePhase, RuntimeStatus } from '../../core/rpc';
+import { StageBudget } from '../../core/timing/stageBudget';
+import { AttachedRuntime } from '../../runtime/rpc/attachedRuntime';
+import { RuntimeProcess } from '../../runtime/rpc/runtimeProcess';
 import { RESTART_RUNTIME_ACTION, RuntimeCrashWatch, SHOW_RUNTIME_LOG_ACTION, type RuntimeCrashReport } from './runtimeCrashWatch';
 import type { EpisodeCommand, TelemetrySource } from './telemetrySource';
 

@@ -3,14 +3,14 @@
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { untrustedFolderMessage, untrustedFolderRefusals } from '../core/config';
-import type { RuntimePhase } from '../core/rpc';
-import { calibrationPath } from '../io/calibration';
-import type { CalibrationPanelState } from '../../webview-ui/calibration/protocol';
+import { untrustedFolderMessage, untrustedFolderRefusals } from '../../core/config';
+import type { RuntimePhase } from '../../core/rpc';
+import { calibrationPath } from '../../io/calibration';
+import type { CalibrationPanelState } from '../../../webview-ui/calibration/protocol';
 import { CalibrationPanel } from './calibrationPanel';
-import type { RuntimeController } from './runtimeController';
-import { CONFIG_FILE_NAME, type WorkspaceConfig } from './workspaceConfig';
-import { outsideOf } from './workspaceFolderRule';
+import type { RuntimeController } from '../runtime/runtimeController';
+import { CONFIG_FILE_NAME, type WorkspaceConfig } from '../workspace/workspaceConfig';
+import { outsideOf } from '../workspace/workspaceFolderRule';
 
 export const CALIBRATE_ARM_COMMAND = 'so100.calibrateArm';
 const EPISODE_PHASES: readonly RuntimePhase[] = ['running', 'paused', 'connecting', 'resetting'];

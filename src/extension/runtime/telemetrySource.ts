@@ -1,7 +1,7 @@
 // What a panel needs from the runtime: its events, its status, and the episode commands. The runtime controller
 // implements it over the RuntimeClient; panels never talk to the socket themselves.
 import type * as vscode from 'vscode';
-import type { RuntimeEventName, RuntimeEvents, RuntimeStatus } from '../core/rpc';
+import type { RuntimeEventName, RuntimeEvents, RuntimeStatus } from '../../core/rpc';
 
 export type EpisodeCommand = 'runEpisode' | 'step' | 'pause' | 'resume' | 'stop' | 'estop' | 'reset';
 

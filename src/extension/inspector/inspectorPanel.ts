@@ -2,12 +2,12 @@
 // of running the converter on the last observation. Refreshes on demand, and while an episode runs at most once a
 // second (only while the panel is visible). Restored after a window reload by its serializer.
 import * as vscode from 'vscode';
-import type { InspectionReport, ValueSummary } from '../core/convert/inspectionReport';
-import type { RuntimeMethod, RuntimeMethods } from '../core/rpc';
-import { isInspectorMessage, type HostToInspector, type InspectorState, type InspectorToHost, type ReportView, type SummaryView } from '../../webview-ui/inspector/protocol';
+import type { InspectionReport, ValueSummary } from '../../core/convert/inspectionReport';
+import type { RuntimeMethod, RuntimeMethods } from '../../core/rpc';
+import { isInspectorMessage, type HostToInspector, type InspectorState, type InspectorToHost, type ReportView, type SummaryView } from '../../../webview-ui/inspector/protocol';
 import { inspectorHtml } from './inspectorHtml';
-import { retryLoadUntilReady } from './webviewLoadRetry';
-import type { TelemetrySource } from './telemetrySource';
+import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
+import type { TelemetrySource } from '../runtime/telemetrySource';
 
 export const INSPECTOR_VIEW_TYPE = 'so100.converterInspector';
 const AUTO_REFRESH_MS = 1000;
