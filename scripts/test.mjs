@@ -1,4 +1,4 @@
-// The whole test suite: typecheck, node:test unit + integration tests, then the extension-host
+// The whole test suite: typecheck, formatting, node:test unit + integration tests, then the extension-host
 // tests in a real VS Code (code-server). Ends with one "N passed, N failed" line for CI.
 // Usage: node scripts/test.mjs [--no-vscode] [file-or-dir …]
 import { spawn } from 'node:child_process';
@@ -19,7 +19,10 @@ function run(cmd, cmdArgs, opts = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], ...opts });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; process.stdout.write(d); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      process.stdout.write(d);
+    });
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), out }));
   });
 }
@@ -27,11 +30,13 @@ function run(cmd, cmdArgs, opts = {}) {
 function testFiles(dir) {
   if (!existsSync(dir)) return [];
   if (statSync(dir).isFile()) return [dir];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
-    const p = join(dir, d.name);
-    if (d.isDirectory()) return d.name === 'node_modules' ? [] : testFiles(p);
-    return d.name.endsWith('.test.ts') ? [p] : [];
-  }).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) => {
+      const p = join(dir, d.name);
+      if (d.isDirectory()) return d.name === 'node_modules' ? [] : testFiles(p);
+      return d.name.endsWith('.test.ts') ? [p] : [];
+    })
+    .sort();
 }
 
 // 1. Typecheck, counted as one check each.
@@ -39,27 +44,55 @@ if (picked.length === 0) {
   for (const project of ['.', 'webview-ui'].filter((p) => existsSync(join(root, p, 'tsconfig.json')))) {
     console.log(`\n▶ typecheck ${project}`);
     const r = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project]);
-    if (r.code === 0) passed++; else { failed++; failures.push(`typecheck ${project}`); }
+    if (r.code === 0) passed++;
+    else {
+      failed++;
+      failures.push(`typecheck ${project}`);
+    }
+  }
+  // Formatting (Prettier, .prettierrc.json), one check: `npm run format` fixes it.
+  console.log('\n▶ format (prettier --check)');
+  const f = await run(process.execPath, [
+    join(root, 'node_modules/prettier/bin/prettier.cjs'),
+    '--check',
+    '--log-level=warn',
+    '.',
+  ]);
+  if (f.code === 0) passed++;
+  else {
+    failed++;
+    failures.push('format (run `npm run format`)');
   }
 }
 
 // 2. node:test over unit and integration tests (TypeScript through tsx).
-const files = (picked.length ? picked.map((p) => join(root, p)) : [join(root, 'test/unit'), join(root, 'test/integration'), join(root, 'test/faults'), join(root, 'test/fuzz')])
-  .flatMap(testFiles);
+const files = (
+  picked.length
+    ? picked.map((p) => join(root, p))
+    : [join(root, 'test/unit'), join(root, 'test/integration'), join(root, 'test/faults'), join(root, 'test/fuzz')]
+).flatMap(testFiles);
 if (files.length > 0) {
   console.log(`\n▶ node:test, ${files.length} files`);
   const tapDir = mkdtempSync(join(tmpdir(), 'so100-test-'));
   const tap = join(tapDir, 'results.tap');
   const r = await run(process.execPath, [
-    '--import', 'tsx', '--test', '--test-concurrency=4', '--test-timeout=120000',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=4',
+    '--test-timeout=120000',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
     ...files.map((f) => relative(root, f)),
   ]);
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
   const count = (k) => Number((text.match(new RegExp(`^# ${k} (\\d+)$`, 'm')) ?? [])[1] ?? 0);
-  const p = count('pass'); const f = count('fail') + count('cancelled');
-  passed += p; failed += f;
+  const p = count('pass');
+  const f = count('fail') + count('cancelled');
+  passed += p;
+  failed += f;
   if (f > 0 || (r.code !== 0 && f === 0)) {
     if (f === 0) failed++;
     failures.push('node:test');
@@ -73,7 +106,10 @@ if (!noVscode && picked.length === 0 && existsSync(vscodeRunner)) {
   console.log('\n▶ VS Code extension-host tests (code-server)');
   const r = await run(process.execPath, [vscodeRunner]);
   const m = [...r.out.matchAll(/^(\d+) passed, (\d+) failed/gm)].pop();
-  if (m) { passed += Number(m[1]); failed += Number(m[2]); }
+  if (m) {
+    passed += Number(m[1]);
+    failed += Number(m[2]);
+  }
   if (r.code !== 0 && (!m || Number(m[2]) === 0)) failed++;
   if (r.code !== 0) failures.push('vscode');
 }
