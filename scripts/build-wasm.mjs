@@ -11,7 +11,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every WAT source and the module generated from it, relative to the repository root. */
 export const WASM_MODULES = [
-  { wat: 'src/core/convert/simd/bilinearKernels.wat', ts: 'src/core/convert/simd/bilinearKernels.wasm.ts', name: 'bilinearKernelsWasm' },
+  {
+    wat: 'src/core/convert/simd/bilinearKernels.wat',
+    ts: 'src/core/convert/simd/bilinearKernels.wasm.ts',
+    name: 'bilinearKernelsWasm',
+  },
 ];
 
 /** The binary module compiled from one WAT file (SIMD enabled), validated by wabt. */
@@ -59,7 +63,11 @@ async function main() {
   for (const [ts, text] of await generatedModules()) {
     const file = join(root, ts);
     let current = '';
-    try { current = readFileSync(file, 'utf8'); } catch { /* not generated yet */ }
+    try {
+      current = readFileSync(file, 'utf8');
+    } catch {
+      /* not generated yet */
+    }
     if (current === text) {
       console.log(`${ts} is up to date.`);
     } else if (check) {

@@ -42,27 +42,31 @@ const webviewEntries = existsSync(webviewDir)
 
 const contexts = [];
 for (const e of nodeEntries) {
-  contexts.push(await esbuild.context({
-    ...nodeCommon,
-    absWorkingDir: root,
-    entryPoints: [{ in: e.in, out: e.out }],
-    outdir,
-    banner: e.banner ? { js: e.banner } : undefined,
-  }));
+  contexts.push(
+    await esbuild.context({
+      ...nodeCommon,
+      absWorkingDir: root,
+      entryPoints: [{ in: e.in, out: e.out }],
+      outdir,
+      banner: e.banner ? { js: e.banner } : undefined,
+    }),
+  );
 }
 if (webviewEntries.length > 0) {
-  contexts.push(await esbuild.context({
-    absWorkingDir: root,
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'chrome120',
-    sourcemap: true,
-    minify: production,
-    entryPoints: webviewEntries,
-    outdir,
-    logLevel: 'warning',
-  }));
+  contexts.push(
+    await esbuild.context({
+      absWorkingDir: root,
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'chrome120',
+      sourcemap: true,
+      minify: production,
+      entryPoints: webviewEntries,
+      outdir,
+      logLevel: 'warning',
+    }),
+  );
 }
 
 if (watch) {

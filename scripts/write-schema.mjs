@@ -8,7 +8,11 @@ const root = new URL('..', import.meta.url).pathname;
 const file = join(root, 'schemas/so100.schema.json');
 const text = schemaFileText();
 let current = '';
-try { current = readFileSync(file, 'utf8'); } catch { /* not written yet */ }
+try {
+  current = readFileSync(file, 'utf8');
+} catch {
+  /* not written yet */
+}
 if (process.argv.includes('--check')) {
   if (current !== text) {
     console.error('schemas/so100.schema.json is out of date; run `npm run schema`.');

@@ -40,7 +40,8 @@ async function run(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  if (!values.sim && values.port === undefined) throw new CliUsageError('give the arm\'s serial port with --port PATH, or --sim for the simulated arm');
+  if (!values.sim && values.port === undefined)
+    throw new CliUsageError("give the arm's serial port with --port PATH, or --sim for the simulated arm");
   if (values.sim && values.port !== undefined) throw new CliUsageError('--port and --sim exclude each other');
   const robotId = values['robot-id'] ?? (values.sim ? 'so100_sim' : 'so100_follower');
 
@@ -61,11 +62,15 @@ async function run(argv: string[]): Promise<number> {
     console.log(`Calibrating the SO-100 on ${bus.port} as "${robotId}".`);
     const calibration = await runCalibration(bus, user, { signal: abort.signal });
     if (!calibration) {
-      console.log('\nCalibration cancelled; nothing was saved. The servos may hold a partial calibration: run it again before use.');
+      console.log(
+        '\nCalibration cancelled; nothing was saved. The servos may hold a partial calibration: run it again before use.',
+      );
       return 1;
     }
     const path = await writeCalibrationFile(
-      { robotId, calibrationDir: values['calibration-dir'], env: process.env, homeDir: homedir() }, calibration);
+      { robotId, calibrationDir: values['calibration-dir'], env: process.env, homeDir: homedir() },
+      calibration,
+    );
     console.log(`\nSaved ${path}`);
     return 0;
   } finally {

@@ -10,7 +10,8 @@ export class CliUsageError extends Error {
 export function intOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliUsageError(`--${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new CliUsageError(`--${name} must be a whole number from ${min} to ${max}, got "${value}"`);
   return n;
 }
 
@@ -18,6 +19,7 @@ export function intOption(name: string, value: string | undefined, fallback: num
 export function numberOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) throw new CliUsageError(`--${name} must be a number from ${min} to ${max}, got "${value}"`);
+  if (!Number.isFinite(n) || n < min || n > max)
+    throw new CliUsageError(`--${name} must be a number from ${min} to ${max}, got "${value}"`);
   return n;
 }

@@ -89,7 +89,9 @@ async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
   const { config, workspace, recordDir, ffmpegPath } = await episodeConfig(values);
   const session = new RuntimeSession(new TerminalSink(config.maxSteps), workspace);
-  const onSignal = () => { void session.stop(); };
+  const onSignal = () => {
+    void session.stop();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const abort = new AbortController();
@@ -105,15 +107,19 @@ async function run(argv: string[]): Promise<number> {
     if (model.kind !== 'remote') {
       const spec = modelServerSpec(config.activeModel, model, {
         so100: { command: process.execPath, args: [...process.execArgv, process.argv[1]] },
-        freePort: needsFreePort(model) ? await freePort('127.0.0.1') : 0, workspaceFolder: workspace,
+        freePort: needsFreePort(model) ? await freePort('127.0.0.1') : 0,
+        workspaceFolder: workspace,
       });
       supervisor = new ServerSupervisor(spec);
       supervisor.onLog((line) => {
-        if (line.stream === 'stderr' || line.advice) console.error(`  server: ${line.text}${line.advice ? `\n  → ${line.advice}` : ''}`);
+        if (line.stream === 'stderr' || line.advice)
+          console.error(`  server: ${line.text}${line.advice ? `\n  → ${line.advice}` : ''}`);
       });
-      console.log(model.kind === 'builtin'
-        ? `Starting the built-in ${model.profile} policy server (${model.protocol}) on ${spec.host}:${spec.port}…`
-        : `Starting ${spec.name} (${config.activeModel}, ${model.protocol}) on ${spec.host}:${spec.port}…`);
+      console.log(
+        model.kind === 'builtin'
+          ? `Starting the built-in ${model.profile} policy server (${model.protocol}) on ${spec.host}:${spec.port}…`
+          : `Starting ${spec.name} (${config.activeModel}, ${model.protocol}) on ${spec.host}:${spec.port}…`,
+      );
       await supervisor.start(abort.signal);
       endpoints[config.activeModel] = { url: `ws://${spec.host}:${spec.port}`, protocol: model.protocol };
       console.log(`Policy server ready (pid ${supervisor.pid}).`);
@@ -121,11 +127,17 @@ async function run(argv: string[]): Promise<number> {
     process.off('SIGINT', abortStart);
     const status = await session.connect({ config, endpoints, recordDir, ffmpegPath });
     const client = session.activeClient();
-    console.log(`Connected to ${client?.url}${client?.metadata && Object.keys(client.metadata).length ? ` — metadata ${JSON.stringify(plain(client.metadata))}` : ''}`);
-    const cameras = Object.entries(config.cameras).map(([n, c]) => (c.kind === 'synthetic' ? `${n} 224×224` : `${n} ${c.width}×${c.height} (${c.device})`)).join(', ');
-    console.log(config.robot.port === 'sim'
-      ? `Simulated SO-100 connected (six STS3215, firmware ${session.firmware}); cameras: ${cameras}.`
-      : `SO-100 connected on ${status.robot} (six STS3215, firmware ${session.firmware}); cameras: ${cameras}.`);
+    console.log(
+      `Connected to ${client?.url}${client?.metadata && Object.keys(client.metadata).length ? ` — metadata ${JSON.stringify(plain(client.metadata))}` : ''}`,
+    );
+    const cameras = Object.entries(config.cameras)
+      .map(([n, c]) => (c.kind === 'synthetic' ? `${n} 224×224` : `${n} ${c.width}×${c.height} (${c.device})`))
+      .join(', ');
+    console.log(
+      config.robot.port === 'sim'
+        ? `Simulated SO-100 connected (six STS3215, firmware ${session.firmware}); cameras: ${cameras}.`
+        : `SO-100 connected on ${status.robot} (six STS3215, firmware ${session.firmware}); cameras: ${cameras}.`,
+    );
     await session.runEpisode();
     const summary = await session.episodeEnded()!;
     if (process.stdout.isTTY) process.stdout.write('\n');
@@ -141,17 +153,25 @@ async function run(argv: string[]): Promise<number> {
 }
 
 function printSummary(s: EpisodeSummary, fps: number): void {
-  console.log(`\n${s.steps} ticks at ${fps} fps, ${s.chunks} chunks, ${s.starvedTicks} starved ticks (${s.warmupTicks} before the first chunk), ` +
-    `${s.clampedTicks} ticks clamped by safety, ${s.lateTicks} late ticks`);
+  console.log(
+    `\n${s.steps} ticks at ${fps} fps, ${s.chunks} chunks, ${s.starvedTicks} starved ticks (${s.warmupTicks} before the first chunk), ` +
+      `${s.clampedTicks} ticks clamped by safety, ${s.lateTicks} late ticks`,
+  );
   const fmt = (n: number) => n.toFixed(2).padStart(9);
-  console.log(`\n${'stage'.padEnd(14)}${'p50 ms'.padStart(9)}${'p95 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}`);
+  console.log(
+    `\n${'stage'.padEnd(14)}${'p50 ms'.padStart(9)}${'p95 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}`,
+  );
   for (const r of s.timing) console.log(`${r.stage.padEnd(14)}${fmt(r.p50)}${fmt(r.p95)}${fmt(r.p99)}${fmt(r.max)}`);
   if (s.recordDir) console.log(`\nRecord: ${s.recordDir}`);
   console.log(`\nResult: ${s.success ? 'success' : 'failure'} — ${s.reason}`);
 }
 
 function plain(v: { readonly [key: string]: WireValue }): unknown {
-  return JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x instanceof NdArray ? `<${x.dtype} ${x.shape.join('×')}>` : x)));
+  return JSON.parse(
+    JSON.stringify(v, (_k, x: unknown) =>
+      typeof x === 'bigint' ? String(x) : x instanceof NdArray ? `<${x.dtype} ${x.shape.join('×')}>` : x,
+    ),
+  );
 }
 
 export const runEpisode = { run, usage };

@@ -3,7 +3,16 @@
 // config the file could not.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BUILTIN_MODELS, parseConfig, parseJsonc, toJsonValue, ConfigSyntaxError, type ConfigProblem, type JsonValue, type So100Config } from '../core/config';
+import {
+  BUILTIN_MODELS,
+  parseConfig,
+  parseJsonc,
+  toJsonValue,
+  ConfigSyntaxError,
+  type ConfigProblem,
+  type JsonValue,
+  type So100Config,
+} from '../core/config';
 import { CliUsageError, intOption } from './cliUsageError';
 
 export interface EpisodeFlags {
@@ -45,10 +54,12 @@ export interface EpisodeConfig {
 }
 
 type JsonObject = { [key: string]: JsonValue };
-const obj = (v: JsonValue | undefined): JsonObject => (typeof v === 'object' && v !== null && !Array.isArray(v) ? { ...(v as JsonObject) } : {});
+const obj = (v: JsonValue | undefined): JsonObject =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? { ...(v as JsonObject) } : {};
 
 export async function episodeConfig(flags: EpisodeFlags, cwd = process.cwd()): Promise<EpisodeConfig> {
-  if (flags.record !== undefined && flags['no-record']) throw new CliUsageError('--record and --no-record exclude each other');
+  if (flags.record !== undefined && flags['no-record'])
+    throw new CliUsageError('--record and --no-record exclude each other');
   if (flags.port === undefined && (flags['robot-id'] !== undefined || flags['calibration-dir'] !== undefined)) {
     throw new CliUsageError('--robot-id and --calibration-dir describe the arm on --port; add --port PATH');
   }
@@ -60,7 +71,9 @@ export async function episodeConfig(flags: EpisodeFlags, cwd = process.cwd()): P
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      throw new EpisodeConfigError(`cannot read the config ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+      throw new EpisodeConfigError(
+        `cannot read the config ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      );
     }
     // The file's own problems first, at its own lines and columns.
     const own = parseConfig(text);
@@ -68,18 +81,27 @@ export async function episodeConfig(flags: EpisodeFlags, cwd = process.cwd()): P
     try {
       raw = obj(toJsonValue(parseJsonc(text)));
     } catch (err) {
-      if (err instanceof ConfigSyntaxError) throw new EpisodeConfigError(`${file}:${err.line}:${err.column}: ${err.reason}`);
+      if (err instanceof ConfigSyntaxError)
+        throw new EpisodeConfigError(`${file}:${err.line}:${err.column}: ${err.reason}`);
       throw err;
     }
     workspace = path.dirname(file);
   }
   delete raw.$schema;
 
-  const set = (key: string, v: JsonValue | undefined) => { if (v !== undefined) raw[key] = v; };
+  const set = (key: string, v: JsonValue | undefined) => {
+    if (v !== undefined) raw[key] = v;
+  };
   set('maxSteps', flags.steps === undefined ? undefined : intOption('steps', flags.steps, 0, 1, 10_000_000));
   set('fps', flags.fps === undefined ? undefined : intOption('fps', flags.fps, 0, 1, 1000));
-  set('requestTimeoutMs', flags['timeout-ms'] === undefined ? undefined : intOption('timeout-ms', flags['timeout-ms'], 0, 100, 600_000));
-  set('maxPolicyFailures', flags['max-failures'] === undefined ? undefined : intOption('max-failures', flags['max-failures'], 0, 1, 1000));
+  set(
+    'requestTimeoutMs',
+    flags['timeout-ms'] === undefined ? undefined : intOption('timeout-ms', flags['timeout-ms'], 0, 100, 600_000),
+  );
+  set(
+    'maxPolicyFailures',
+    flags['max-failures'] === undefined ? undefined : intOption('max-failures', flags['max-failures'], 0, 1, 1000),
+  );
   set('task', flags.prompt);
   set('activeModel', flags.model);
 
@@ -90,13 +112,18 @@ export async function episodeConfig(flags: EpisodeFlags, cwd = process.cwd()): P
   if (flags.protocol !== undefined || flags.server !== undefined) {
     const models = obj(raw.models);
     const current = obj(models[active] ?? (BUILTIN_MODELS[active] as unknown as JsonValue | undefined));
-    if (Object.keys(current).length === 0) throw new CliUsageError(`--model "${active}" is not a configured model (built in: ${Object.keys(BUILTIN_MODELS).join(', ')})`);
+    if (Object.keys(current).length === 0)
+      throw new CliUsageError(
+        `--model "${active}" is not a configured model (built in: ${Object.keys(BUILTIN_MODELS).join(', ')})`,
+      );
     const protocol = flags.protocol ?? (typeof current.protocol === 'string' ? current.protocol : 'openpi');
-    models[active] = flags.server !== undefined ? { kind: 'remote', url: flags.server, protocol } : { ...current, protocol };
+    models[active] =
+      flags.server !== undefined ? { kind: 'remote', url: flags.server, protocol } : { ...current, protocol };
     raw.models = models;
   }
   if (flags.chunking !== undefined) {
-    if (flags.chunking !== 'async' && flags.chunking !== 'sync') throw new CliUsageError(`--chunking must be async or sync, got "${flags.chunking}"`);
+    if (flags.chunking !== 'async' && flags.chunking !== 'sync')
+      throw new CliUsageError(`--chunking must be async or sync, got "${flags.chunking}"`);
     const c = obj(raw.chunking);
     raw.chunking = c.mode === flags.chunking ? c : { mode: flags.chunking };
   }
@@ -106,7 +133,8 @@ export async function episodeConfig(flags: EpisodeFlags, cwd = process.cwd()): P
   if (flags['robot-id'] !== undefined) robot.id = flags['robot-id'];
   if (flags['calibration-dir'] !== undefined) robot.calibrationDir = path.resolve(cwd, flags['calibration-dir']);
   if (flags['body-mode'] !== undefined) {
-    if (flags['body-mode'] !== 'degrees' && flags['body-mode'] !== 'range_m100_100') throw new CliUsageError(`--body-mode must be degrees or range_m100_100, got "${flags['body-mode']}"`);
+    if (flags['body-mode'] !== 'degrees' && flags['body-mode'] !== 'range_m100_100')
+      throw new CliUsageError(`--body-mode must be degrees or range_m100_100, got "${flags['body-mode']}"`);
     robot.normMode = flags['body-mode'];
   }
   if (flags.seed !== undefined) robot.seed = intOption('seed', flags.seed, 1, 0, 2 ** 31 - 1);
@@ -115,18 +143,25 @@ export async function episodeConfig(flags: EpisodeFlags, cwd = process.cwd()): P
   if (flags['no-record']) record.enabled = false;
   if (flags.record !== undefined) record.enabled = true;
   if (flags.frames !== undefined) {
-    if (!['mp4', 'png', 'none'].includes(flags.frames)) throw new CliUsageError(`--frames must be mp4, png or none, got "${flags.frames}"`);
+    if (!['mp4', 'png', 'none'].includes(flags.frames))
+      throw new CliUsageError(`--frames must be mp4, png or none, got "${flags.frames}"`);
     record.frames = flags.frames;
   }
   if (Object.keys(record).length > 0) raw.record = record;
 
   const merged = parseConfig(JSON.stringify(raw));
   if (!merged.config) {
-    const problems = merged.problems.filter((p) => p.severity === 'error').map((p) => `  ${p.path || '(top level)'}: ${p.message}`);
-    throw new EpisodeConfigError(`the command line does not fit ${flags.config ?? 'the embedded default'}:\n${problems.join('\n')}`);
+    const problems = merged.problems
+      .filter((p) => p.severity === 'error')
+      .map((p) => `  ${p.path || '(top level)'}: ${p.message}`);
+    throw new EpisodeConfigError(
+      `the command line does not fit ${flags.config ?? 'the embedded default'}:\n${problems.join('\n')}`,
+    );
   }
   return {
-    config: merged.config, workspace, recordDir: flags.record === undefined ? undefined : path.resolve(cwd, flags.record),
+    config: merged.config,
+    workspace,
+    recordDir: flags.record === undefined ? undefined : path.resolve(cwd, flags.record),
     ffmpegPath: flags.ffmpeg === undefined ? undefined : path.resolve(cwd, flags.ffmpeg),
   };
 }

@@ -48,9 +48,13 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
-    const parseArgsError = typeof (err as { code?: unknown }).code === 'string' && (err as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+    const parseArgsError =
+      typeof (err as { code?: unknown }).code === 'string' &&
+      (err as { code: string }).code.startsWith('ERR_PARSE_ARGS');
     if (err instanceof CliUsageError || parseArgsError) {
       console.error(`so100: ${(err as Error).message} (see "so100 help")`);
       process.exitCode = 2;

@@ -1,10 +1,20 @@
 // `so100 serve`: the built-in policy server as a process of its own (what the supervisor starts).
 import { parseArgs } from 'node:util';
 import {
-  MAX_ACTION_DIM, MIN_ACTION_DIM, MODEL_PROFILES, actionDimTooNarrow, customizeProfile, isModelProfileName,
+  MAX_ACTION_DIM,
+  MIN_ACTION_DIM,
+  MODEL_PROFILES,
+  actionDimTooNarrow,
+  customizeProfile,
+  isModelProfileName,
 } from '../core/policy/modelProfiles';
 import { isBuiltinPolicyName } from '../core/policy/holdPolicy';
-import { POLICY_FAULT_SPECS, PolicyFaultSpecError, applyPolicyFault, noPolicyFaults } from '../core/policy/policyServerFaults';
+import {
+  POLICY_FAULT_SPECS,
+  PolicyFaultSpecError,
+  applyPolicyFault,
+  noPolicyFaults,
+} from '../core/policy/policyServerFaults';
 import { BuiltinPolicyServer } from '../io/policy/builtinServer/builtinPolicyServer';
 import { CliUsageError, intOption, numberOption } from './cliUsageError';
 
@@ -53,18 +63,27 @@ async function run(argv: string[]): Promise<number> {
     strict: true,
   });
   const protocol = values.protocol;
-  if (protocol !== 'openpi' && protocol !== 'lerobot-ws') throw new CliUsageError(`--protocol must be openpi or lerobot-ws, got "${protocol}"`);
+  if (protocol !== 'openpi' && protocol !== 'lerobot-ws')
+    throw new CliUsageError(`--protocol must be openpi or lerobot-ws, got "${protocol}"`);
   const profileName = values.profile ?? 'pi0';
-  if (!isModelProfileName(profileName)) throw new CliUsageError(`--profile must be pi0 or pi0_fast, got "${profileName}"`);
+  if (!isModelProfileName(profileName))
+    throw new CliUsageError(`--profile must be pi0 or pi0_fast, got "${profileName}"`);
   const policy = values.policy ?? 'demo';
   if (!isBuiltinPolicyName(policy)) throw new CliUsageError(`--policy must be demo or hold, got "${policy}"`);
   const dtype = values.dtype;
-  if (dtype !== undefined && dtype !== '<f4' && dtype !== '<f8') throw new CliUsageError(`--dtype must be <f4 or <f8, got "${dtype}"`);
+  if (dtype !== undefined && dtype !== '<f4' && dtype !== '<f8')
+    throw new CliUsageError(`--dtype must be <f4 or <f8, got "${dtype}"`);
   const rawDim = values['action-dim'];
-  if (rawDim !== undefined && Number.isInteger(Number(rawDim)) && Number(rawDim) >= 1 && Number(rawDim) < MIN_ACTION_DIM) {
+  if (
+    rawDim !== undefined &&
+    Number.isInteger(Number(rawDim)) &&
+    Number(rawDim) >= 1 &&
+    Number(rawDim) < MIN_ACTION_DIM
+  ) {
     throw new CliUsageError(`--action-dim: ${actionDimTooNarrow(Number(rawDim))}`);
   }
-  const actionDim = rawDim === undefined ? undefined : intOption('action-dim', rawDim, 0, MIN_ACTION_DIM, MAX_ACTION_DIM);
+  const actionDim =
+    rawDim === undefined ? undefined : intOption('action-dim', rawDim, 0, MIN_ACTION_DIM, MAX_ACTION_DIM);
   let profile;
   try {
     profile = customizeProfile(MODEL_PROFILES[profileName], {
@@ -91,11 +110,22 @@ async function run(argv: string[]): Promise<number> {
   const onCrash = () => process.exit(1);
   let server: BuiltinPolicyServer;
   try {
-    server = await BuiltinPolicyServer.start({ host: values.host, port, protocol, profile, policy, log, faults, onCrash });
+    server = await BuiltinPolicyServer.start({
+      host: values.host,
+      port,
+      protocol,
+      profile,
+      policy,
+      log,
+      faults,
+      onCrash,
+    });
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'EADDRINUSE') {
-      console.error(`[so100 serve] port ${port} on ${values.host} is already in use: stop the other server or pass --port 0`);
+      console.error(
+        `[so100 serve] port ${port} on ${values.host} is already in use: stop the other server or pass --port 0`,
+      );
       return 1;
     }
     throw err;
@@ -103,15 +133,22 @@ async function run(argv: string[]): Promise<number> {
   // Before the listening line, which is what scripts wait for.
   const active = values.fault ?? [];
   if (active.length > 0) log(`injecting faults: ${active.join(', ')} (known: ${POLICY_FAULT_SPECS})`);
-  log(`${protocol} ${policy === 'hold' ? 'hold ' : ''}policy "${profile.name}" (chunk ${profile.horizon} × ${profile.actionDim}, ~${profile.latencyMs} ms) ` +
-    `listening on ${server.url}`);
+  log(
+    `${protocol} ${policy === 'hold' ? 'hold ' : ''}policy "${profile.name}" (chunk ${profile.horizon} × ${profile.actionDim}, ~${profile.latencyMs} ms) ` +
+      `listening on ${server.url}`,
+  );
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => { log(`${signal}: shutting down`); resolve(); };
+    const stop = (signal: string) => {
+      log(`${signal}: shutting down`);
+      resolve();
+    };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   await server.close();
-  log(`served ${server.stats.requests} requests on ${server.stats.connections} connections, ${server.stats.errors} errors`);
+  log(
+    `served ${server.stats.requests} requests on ${server.stats.connections} connections, ${server.stats.errors} errors`,
+  );
   return 0;
 }
 

@@ -50,7 +50,8 @@ async function run(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  if (!values.pty) throw new CliUsageError('--pty PATH is required (where the simulated port appears, e.g. /tmp/so100)');
+  if (!values.pty)
+    throw new CliUsageError('--pty PATH is required (where the simulated port appears, e.g. /tmp/so100)');
   const ids = parseIds(values.ids ?? '1-6');
   const sim = new FeetechBusSim({ ids, seed: intOption('seed', values.seed, 1, 0, 2 ** 31 - 1) });
   for (const spec of values.fault ?? []) applyFault(sim, spec);
@@ -72,13 +73,21 @@ async function run(argv: string[]): Promise<number> {
   log(`simulated SO-100 on ${pty.path} (ids ${describeIds(ids)}, 1 Mbaud)`);
   if ((values.fault ?? []).length) log(`faults: ${(values.fault ?? []).join(' ')}`);
   log('faults can be switched while it runs: type "help" and Enter');
-  const detachConsole = attachSimConsole(sim, process.stdin, log, (message) => console.error(`[so100 sim] error: ${message}`));
+  const detachConsole = attachSimConsole(sim, process.stdin, log, (message) =>
+    console.error(`[so100 sim] error: ${message}`),
+  );
 
   const outcome = await new Promise<number>((resolve) => {
-    const stop = (signal: string) => { log(`${signal}: shutting down`); resolve(0); };
+    const stop = (signal: string) => {
+      log(`${signal}: shutting down`);
+      resolve(0);
+    };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
-    pty.onExit((reason) => { console.error(`[so100 sim] ${reason.message}`); resolve(1); });
+    pty.onExit((reason) => {
+      console.error(`[so100 sim] ${reason.message}`);
+      resolve(1);
+    });
   });
   detachConsole();
   process.stdin.destroy(); // an open stdin pipe would keep the process alive after the port is gone

@@ -15,7 +15,8 @@ export function parseIds(text: string): number[] {
     if (!m) throw new CliUsageError(`--ids must look like 1-6 or 1,2,3, got "${text}"`);
     const from = Number(m[1]);
     const to = m[2] === undefined ? from : Number(m[2]);
-    if (from > to || to > 253) throw new CliUsageError(`--ids must hold ids from 0 to 253 in increasing ranges, got "${text}"`);
+    if (from > to || to > 253)
+      throw new CliUsageError(`--ids must hold ids from 0 to 253 in increasing ranges, got "${text}"`);
     for (let id = from; id <= to; id++) if (!ids.includes(id)) ids.push(id);
   }
   return ids;
@@ -24,7 +25,9 @@ export function parseIds(text: string): number[] {
 /** Applies one --fault SPEC to the simulator, or explains what was expected. */
 export function applyFault(sim: FeetechBusSim, spec: string): void {
   const [kind, value = ''] = spec.split('=', 2) as [string, string?];
-  const fail = (why: string): never => { throw new CliUsageError(`--fault ${spec}: ${why}`); };
+  const fail = (why: string): never => {
+    throw new CliUsageError(`--fault ${spec}: ${why}`);
+  };
   switch (kind) {
     case 'drop':
       sim.faults.dropRepliesFrom.push(...parseIds(value === '' ? fail('give the ids, e.g. drop=3') : value));
@@ -37,7 +40,8 @@ export function applyFault(sim: FeetechBusSim, spec: string): void {
     }
     case 'delay-us': {
       const us = Number(value);
-      if (value === '' || !Number.isInteger(us) || us < 0 || us > 10_000_000) fail('give whole microseconds, e.g. delay-us=60000');
+      if (value === '' || !Number.isInteger(us) || us < 0 || us > 10_000_000)
+        fail('give whole microseconds, e.g. delay-us=60000');
       sim.faults.extraDelayUs = us;
       return;
     }
@@ -47,7 +51,8 @@ export function applyFault(sim: FeetechBusSim, spec: string): void {
       if (!m) fail(`use ${kind}=ID:BIT, e.g. ${kind}=2:overload or ${kind}=2:overheat+overload`);
       const bits = m![2].split('+');
       const bad = bits.filter((b) => !isServoErrorBit(b));
-      if (bad.length) fail(`unknown error bit "${bad[0]}"; use inputVoltage, angleSensor, overheat, overCurrent or overload`);
+      if (bad.length)
+        fail(`unknown error bit "${bad[0]}"; use inputVoltage, angleSensor, overheat, overCurrent or overload`);
       sim.faults.errorBits[Number(m![1])] = bits.filter(isServoErrorBit);
       return;
     }

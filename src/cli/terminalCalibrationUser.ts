@@ -12,7 +12,10 @@ export class TerminalCalibrationUser implements CalibrationUser, Disposable {
   private readonly said = new Set<string>();
   private lastDraw = 0;
 
-  constructor(input: NodeJS.ReadableStream = process.stdin, private readonly out: NodeJS.WriteStream = process.stdout) {
+  constructor(
+    input: NodeJS.ReadableStream = process.stdin,
+    private readonly out: NodeJS.WriteStream = process.stdout,
+  ) {
     this.rl = createInterface({ input });
     this.rl.on('line', (line) => {
       const w = this.waiter;
@@ -21,7 +24,11 @@ export class TerminalCalibrationUser implements CalibrationUser, Disposable {
       else this.lines.push(line.trim().toLowerCase());
     });
     // End of input (a script ran out of answers, or Ctrl+D) counts as cancel.
-    this.rl.on('close', () => { this.waiter?.('q'); this.waiter = undefined; this.lines.push('q'); });
+    this.rl.on('close', () => {
+      this.waiter?.('q');
+      this.waiter = undefined;
+      this.lines.push('q');
+    });
   }
 
   onStep(step: CalibrationStep): void {
@@ -48,7 +55,9 @@ export class TerminalCalibrationUser implements CalibrationUser, Disposable {
   }
 
   async awaitRecordingDone(signal: AbortSignal): Promise<'finish' | 'recenter' | 'restart' | 'cancel'> {
-    this.out.write('  Press ENTER when done (r = re-centre a joint that crossed the wrap, s = start over, q = cancel).\n');
+    this.out.write(
+      '  Press ENTER when done (r = re-centre a joint that crossed the wrap, s = start over, q = cancel).\n',
+    );
     const answer = await this.nextLine(signal);
     if (this.out.isTTY) this.out.write('\n');
     return answer === 'q' ? 'cancel' : answer === 'r' ? 'recenter' : answer === 's' ? 'restart' : 'finish';
@@ -62,9 +71,15 @@ export class TerminalCalibrationUser implements CalibrationUser, Disposable {
     const queued = this.lines.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     return new Promise((resolve) => {
-      const onAbort = () => { this.waiter = undefined; resolve('q'); };
+      const onAbort = () => {
+        this.waiter = undefined;
+        resolve('q');
+      };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.waiter = (line) => { signal.removeEventListener('abort', onAbort); resolve(line); };
+      this.waiter = (line) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(line);
+      };
     });
   }
 }

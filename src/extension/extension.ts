@@ -60,8 +60,12 @@ export function activate(context: vscode.ExtensionContext): So100Api {
   ctx.extension.add(() => server.stop());
   // Declared before the commands it calls back into; the commands exist by the time a panel can ask.
   let episodes: EpisodeCommands | undefined;
-  const runtime = new RuntimeController(context.extensionPath, () => config.folder, (name) => episodes?.execute(name) ?? Promise.resolve(),
-    () => (config.current.robot.port === 'sim' ? undefined : config.current.robot.port));
+  const runtime = new RuntimeController(
+    context.extensionPath,
+    () => config.folder,
+    (name) => episodes?.execute(name) ?? Promise.resolve(),
+    () => (config.current.robot.port === 'sim' ? undefined : config.current.robot.port),
+  );
   ctx.extension.add(() => runtime.stop());
   ctx.extension.add(runtime.log);
   episodes = ctx.extension.add(new EpisodeCommands(config, server, runtime));
@@ -78,14 +82,20 @@ export function activate(context: vscode.ExtensionContext): So100Api {
   ctx.extension.add(vscode.commands.registerCommand('so100.showServerLog', () => log.show()));
   ctx.extension.add(registerDashboard(context, runtime));
 
-  ctx.extension.add(vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('so100.server')) server.settingsChanged();
-  }));
+  ctx.extension.add(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('so100.server')) server.settingsChanged();
+    }),
+  );
 
   // Servers left behind by a VS Code that crashed or was killed: stop them before anyone starts a new one.
   registry.stopOrphans().then(
-    (pids) => { if (pids.length > 0) log.note(`stopped ${pids.length} orphaned server(s) from an earlier session: pid ${pids.join(', ')}`); },
-    (err: unknown) => log.warn(`could not check for orphaned servers: ${err instanceof Error ? err.message : String(err)}`),
+    (pids) => {
+      if (pids.length > 0)
+        log.note(`stopped ${pids.length} orphaned server(s) from an earlier session: pid ${pids.join(', ')}`);
+    },
+    (err: unknown) =>
+      log.warn(`could not check for orphaned servers: ${err instanceof Error ? err.message : String(err)}`),
   );
 
   return {

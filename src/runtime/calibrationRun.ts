@@ -49,16 +49,30 @@ export class CalibrationRun {
   /** Opens the arm's bus (a fresh simulated arm for `sim`) and starts the flow with torque off. */
   static async start(robot: RobotConfig, workspace: string, emit: CalibrationEmit): Promise<CalibrationRun> {
     const location: CalibrationLocation = {
-      robotId: robot.id, env: process.env, homeDir: homedir(),
+      robotId: robot.id,
+      env: process.env,
+      homeDir: homedir(),
       calibrationDir: robot.calibrationDir === undefined ? undefined : path.resolve(workspace, robot.calibrationDir),
     };
     const file = calibrationPath(location); // a bad robot id fails here, before torque goes off
     if (robot.port === 'sim') {
       const sim = new FeetechBusSim();
-      return new CalibrationRun({ robotId: robot.id, file, simulated: true, arm: 'simulated SO-100' }, new FeetechBus(new SimTransport(sim)), sim, location, emit);
+      return new CalibrationRun(
+        { robotId: robot.id, file, simulated: true, arm: 'simulated SO-100' },
+        new FeetechBus(new SimTransport(sim)),
+        sim,
+        location,
+        emit,
+      );
     }
     const bus = new FeetechBus(await SerialPortTransport.open(robot.port));
-    return new CalibrationRun({ robotId: robot.id, file, simulated: false, arm: robot.port }, bus, undefined, location, emit);
+    return new CalibrationRun(
+      { robotId: robot.id, file, simulated: false, arm: robot.port },
+      bus,
+      undefined,
+      location,
+      emit,
+    );
   }
 
   /** Hands the person's answer to the flow; `cancel` fits every step, the others only the steps that offer them. */
@@ -68,7 +82,9 @@ export class CalibrationRun {
       return;
     }
     if (!this.answers.includes(answer)) {
-      throw new CalibrationAnswerError(`the calibration cannot take "${answer}" now; it offers ${this.answers.join(', ') || 'nothing (it has ended)'}`);
+      throw new CalibrationAnswerError(
+        `the calibration cannot take "${answer}" now; it offers ${this.answers.join(', ') || 'nothing (it has ended)'}`,
+      );
     }
     const w = this.waiter;
     this.waiter = undefined;
@@ -78,9 +94,15 @@ export class CalibrationRun {
 
   /** Simulator only: moves every joint through its travel while ranges are recorded. */
   async sweep(): Promise<void> {
-    if (!this.sim) throw new CalibrationAnswerError('only the simulated arm can be swept from here; move the real arm\'s joints by hand');
-    if (!this.answers.includes('finish')) throw new CalibrationAnswerError('the joints are swept while ranges are recorded; continue to that step first');
-    this.sweeping ??= sweepSimulatedJoints(this.sim, this.sweepAbort.signal).finally(() => { this.sweeping = undefined; });
+    if (!this.sim)
+      throw new CalibrationAnswerError(
+        "only the simulated arm can be swept from here; move the real arm's joints by hand",
+      );
+    if (!this.answers.includes('finish'))
+      throw new CalibrationAnswerError('the joints are swept while ranges are recorded; continue to that step first');
+    this.sweeping ??= sweepSimulatedJoints(this.sim, this.sweepAbort.signal).finally(() => {
+      this.sweeping = undefined;
+    });
     await this.sweeping;
   }
 
@@ -97,7 +119,11 @@ export class CalibrationRun {
         const file = await writeCalibrationFile(location, calibration);
         ended = { outcome: 'saved', file, message: `Calibration of "${location.robotId}" saved to ${file}.` };
       } else {
-        ended = { outcome: 'cancelled', message: 'Calibration cancelled; nothing was saved. If it got past homing, the servos hold partial settings: calibrate again before use.' };
+        ended = {
+          outcome: 'cancelled',
+          message:
+            'Calibration cancelled; nothing was saved. If it got past homing, the servos hold partial settings: calibrate again before use.',
+        };
       }
     } catch (err) {
       ended = { outcome: 'failed', message: `Calibration failed: ${err instanceof Error ? err.message : String(err)}` };
@@ -117,10 +143,16 @@ export class CalibrationRun {
       this.queued = undefined;
       if (q) return Promise.resolve(q);
       return new Promise((resolve) => {
-        const onAbort = () => { this.waiter = undefined; resolve('cancel'); };
+        const onAbort = () => {
+          this.waiter = undefined;
+          resolve('cancel');
+        };
         if (signal.aborted) return onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
-        this.waiter = (a) => { signal.removeEventListener('abort', onAbort); resolve(a); };
+        this.waiter = (a) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(a);
+        };
       });
     };
     return {

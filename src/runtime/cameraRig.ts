@@ -17,7 +17,11 @@ export interface CameraDescriptor {
   readonly height: number;
 }
 
-interface Synthetic { readonly name: string; readonly view: SceneView; readonly buffer: Uint8Array }
+interface Synthetic {
+  readonly name: string;
+  readonly view: SceneView;
+  readonly buffer: Uint8Array;
+}
 
 export class CameraRig implements CameraSource, AsyncDisposable {
   private readonly renderer = new SceneRenderer();
@@ -41,21 +45,43 @@ export class CameraRig implements CameraSource, AsyncDisposable {
    * message and advice, naming the camera; one that is merely slow is reported and joins when its frames come.
    * Later stalls and failures are reported through onWarning. Synthetic views need the scene.
    */
-  static async open(cameras: Readonly<Record<string, CameraConfig>>, scene: CubeTask | undefined, onWarning: (m: string) => void = () => {},
-    firstFrameMs = 5000, ffmpegPath?: string): Promise<CameraRig> {
+  static async open(
+    cameras: Readonly<Record<string, CameraConfig>>,
+    scene: CubeTask | undefined,
+    onWarning: (m: string) => void = () => {},
+    firstFrameMs = 5000,
+    ffmpegPath?: string,
+  ): Promise<CameraRig> {
     const synthetic: Synthetic[] = [];
     const real = new Map<string, FfmpegCamera>();
     try {
       for (const [name, c] of Object.entries(cameras)) {
-        if (c.kind === 'synthetic') synthetic.push({ name, view: c.view, buffer: new Uint8Array(SYNTHETIC_SIZE * SYNTHETIC_SIZE * 3) });
-        else real.set(name, await FfmpegCamera.start({ name, input: { kind: c.format ?? platformInput(), device: c.device }, width: c.width, height: c.height, fps: c.fps, ffmpegPath }));
+        if (c.kind === 'synthetic')
+          synthetic.push({ name, view: c.view, buffer: new Uint8Array(SYNTHETIC_SIZE * SYNTHETIC_SIZE * 3) });
+        else
+          real.set(
+            name,
+            await FfmpegCamera.start({
+              name,
+              input: { kind: c.format ?? platformInput(), device: c.device },
+              width: c.width,
+              height: c.height,
+              fps: c.fps,
+              ffmpegPath,
+            }),
+          );
       }
-      await Promise.all([...real].map(async ([name, cam]) => {
-        const first = await firstState(cam, firstFrameMs);
-        if (first.state === 'failed') throw new CameraStartError(name, describe(first));
-        if (first.state !== 'streaming') onWarning(`camera '${name}' has sent no frame after ${firstFrameMs} ms; it joins when it does`);
-        cam.onStateChange((st) => { if (st.state === 'failed' || st.state === 'stalled') onWarning(`camera '${name}': ${describe(st)}`); });
-      }));
+      await Promise.all(
+        [...real].map(async ([name, cam]) => {
+          const first = await firstState(cam, firstFrameMs);
+          if (first.state === 'failed') throw new CameraStartError(name, describe(first));
+          if (first.state !== 'streaming')
+            onWarning(`camera '${name}' has sent no frame after ${firstFrameMs} ms; it joins when it does`);
+          cam.onStateChange((st) => {
+            if (st.state === 'failed' || st.state === 'stalled') onWarning(`camera '${name}': ${describe(st)}`);
+          });
+        }),
+      );
     } catch (err) {
       await Promise.allSettled([...real.values()].map((cam) => cam.stop()));
       throw err;
@@ -97,7 +123,8 @@ export class CameraRig implements CameraSource, AsyncDisposable {
           enumerable: true,
           get: (): RgbFrame => {
             if (frame) return frame;
-            if (generation === this.generation) this.renderer.render(s.view, state, s.buffer, SYNTHETIC_SIZE, SYNTHETIC_SIZE);
+            if (generation === this.generation)
+              this.renderer.render(s.view, state, s.buffer, SYNTHETIC_SIZE, SYNTHETIC_SIZE);
             return (frame = { width: SYNTHETIC_SIZE, height: SYNTHETIC_SIZE, data: s.buffer });
           },
         });
@@ -115,7 +142,10 @@ export class CameraRig implements CameraSource, AsyncDisposable {
         continue;
       }
       if (age > STALE_AFTER_MS) {
-        if (!this.staleReported.has(name)) this.onWarning(`camera '${name}': newest frame is ${Math.round(age)} ms old; ${cam.status.message ?? 'is it still streaming?'}`);
+        if (!this.staleReported.has(name))
+          this.onWarning(
+            `camera '${name}': newest frame is ${Math.round(age)} ms old; ${cam.status.message ?? 'is it still streaming?'}`,
+          );
         this.staleReported.add(name);
         this.staleCamera ??= name;
         continue; // never feed the policy a stale image
@@ -170,7 +200,10 @@ function platformInput(): 'v4l2' | 'avfoundation' | 'dshow' {
 /** A camera that could not start; the message carries ffmpeg's reason and advice. */
 export class CameraStartError extends Error {
   override readonly name = 'CameraStartError';
-  constructor(readonly camera: string, detail: string) {
+  constructor(
+    readonly camera: string,
+    detail: string,
+  ) {
     super(`camera '${camera}' did not start: ${detail}`);
   }
 }
@@ -183,9 +216,16 @@ function describe(st: CameraStatus): string {
 function firstState(cam: FfmpegCamera, ms: number): Promise<CameraStatus> {
   if (cam.state === 'streaming' || cam.state === 'failed') return Promise.resolve(cam.status);
   return new Promise((resolve) => {
-    const timer = setTimeout(() => { off(); resolve(cam.status); }, ms);
+    const timer = setTimeout(() => {
+      off();
+      resolve(cam.status);
+    }, ms);
     const off = cam.onStateChange((st) => {
-      if (st.state === 'streaming' || st.state === 'failed') { clearTimeout(timer); off(); resolve(st); }
+      if (st.state === 'streaming' || st.state === 'failed') {
+        clearTimeout(timer);
+        off();
+        resolve(st);
+      }
     });
   });
 }

@@ -69,7 +69,9 @@ export class ChunkRequests {
       }
       flight = this.converted(req, observation, converter, client, t0, converted);
     }
-    const tracked: Promise<void> = flight.finally(() => { if (this.inFlightValue === tracked) this.inFlightValue = undefined; });
+    const tracked: Promise<void> = flight.finally(() => {
+      if (this.inFlightValue === tracked) this.inFlightValue = undefined;
+    });
     this.inFlightValue = tracked;
   }
 
@@ -86,13 +88,21 @@ export class ChunkRequests {
     this.starvationWarned = true;
     const last = scheduler.stats().lastLatencyMs;
     const lasts = Math.round(this.lastHorizon * periodMs);
-    this.host.warn(`tick ${index}: starved — no action was queued while the policy was still answering (its last reply took ` +
-      `${Math.round(last)} ms; a chunk of ${this.lastHorizon} actions lasts ${lasts} ms at ${this.host.settings().fps} fps); the arm holds ` +
-      'its position until the reply arrives. Use a faster server or longer chunks, or ask earlier (chunking.threshold). Shown once per episode');
+    this.host.warn(
+      `tick ${index}: starved — no action was queued while the policy was still answering (its last reply took ` +
+        `${Math.round(last)} ms; a chunk of ${this.lastHorizon} actions lasts ${lasts} ms at ${this.host.settings().fps} fps); the arm holds ` +
+        'its position until the reply arrives. Use a faster server or longer chunks, or ask earlier (chunking.threshold). Shown once per episode',
+    );
   }
 
   /** A converter bug or a missing camera: no request this time, the arm holds, and it counts as a failure. */
-  private convertFailed(req: ChunkRequest, observation: LeRobotObservation, converter: Converter, t0: number, err: unknown): void {
+  private convertFailed(
+    req: ChunkRequest,
+    observation: LeRobotObservation,
+    converter: Converter,
+    t0: number,
+    err: unknown,
+  ): void {
     this.host.sample('convert', performance.now() - t0);
     this.host.scheduler.abandon(req);
     const exchange = this.host.settings().exchange;
@@ -102,7 +112,14 @@ export class ChunkRequests {
   }
 
   /** The input is ready: record it for the inspector and send it; resolves when the reply is handled. */
-  private converted(req: ChunkRequest, observation: LeRobotObservation, converter: Converter, client: PolicyClient, t0: number, converted: PolicyInput): Promise<void> {
+  private converted(
+    req: ChunkRequest,
+    observation: LeRobotObservation,
+    converter: Converter,
+    client: PolicyClient,
+    t0: number,
+    converted: PolicyInput,
+  ): Promise<void> {
     const { host } = this;
     const { scheduler } = host;
     const settings = host.settings();
@@ -118,24 +135,30 @@ export class ChunkRequests {
       return Promise.resolve();
     }
     const requestedAt = performance.now();
-    return client.infer(converted.input, { timeoutMs: settings.requestTimeoutMs }).then((r) => {
-      try {
-        const usable = this.received(r, req, converter, requestedAt);
-        if (client !== host.currentClient()) return;
-        if (usable) this.failures = 0;
-        else this.failed('the policy returned NaN or Inf actions; the chunk was discarded and the arm held its position');
-      } catch (err) {
-        scheduler.abandon(req);
-        if (client === host.currentClient()) {
-          host.settings().exchange?.failed('fromPolicy', err);
-          this.failed(`converter ${converter.name} failed on the policy's reply: ${messageOf(err)}`);
+    return client.infer(converted.input, { timeoutMs: settings.requestTimeoutMs }).then(
+      (r) => {
+        try {
+          const usable = this.received(r, req, converter, requestedAt);
+          if (client !== host.currentClient()) return;
+          if (usable) this.failures = 0;
+          else
+            this.failed(
+              'the policy returned NaN or Inf actions; the chunk was discarded and the arm held its position',
+            );
+        } catch (err) {
+          scheduler.abandon(req);
+          if (client === host.currentClient()) {
+            host.settings().exchange?.failed('fromPolicy', err);
+            this.failed(`converter ${converter.name} failed on the policy's reply: ${messageOf(err)}`);
+          }
         }
-      }
-    }, (err: unknown) => {
-      scheduler.abandon(req);
-      if (client !== host.currentClient()) return; // a swapped-out model's failure is no longer ours
-      this.failed(messageOf(err), 'policy request failed');
-    });
+      },
+      (err: unknown) => {
+        scheduler.abandon(req);
+        if (client !== host.currentClient()) return; // a swapped-out model's failure is no longer ours
+        this.failed(messageOf(err), 'policy request failed');
+      },
+    );
   }
 
   /** A chunk came back: timing, back-conversion, the scheduler, the record, the listeners. False: it was not finite. */
@@ -154,13 +177,30 @@ export class ChunkRequests {
     if (exchange?.tick === req.observationIndex) exchange.backConverted(back);
     for (const w of back.warnings) host.warn(w);
     const receivedAt = performance.now();
-    const delivery = host.scheduler.deliver(new ActionChunk(back.horizon, SO100_MOTORS.length, back.targets), req,
-      { requestedAtMs: requestedAt, receivedAtMs: receivedAt });
-    settings.recorder?.recordChunk({ requestId: req.id, observationTick: req.observationIndex, requestedAtMs: requestedAt,
-      receivedAtMs: receivedAt, horizon: back.horizon, dims: SO100_MOTORS.length, values: back.targets,
-      accepted: delivery.accepted, discardReason: delivery.accepted ? undefined : delivery.reason });
-    settings.onChunk?.({ requestId: req.id, observationTick: req.observationIndex, horizon: back.horizon,
-      dims: SO100_MOTORS.length, targets: back.targets, accepted: delivery.accepted, latencyMs: receivedAt - requestedAt });
+    const delivery = host.scheduler.deliver(new ActionChunk(back.horizon, SO100_MOTORS.length, back.targets), req, {
+      requestedAtMs: requestedAt,
+      receivedAtMs: receivedAt,
+    });
+    settings.recorder?.recordChunk({
+      requestId: req.id,
+      observationTick: req.observationIndex,
+      requestedAtMs: requestedAt,
+      receivedAtMs: receivedAt,
+      horizon: back.horizon,
+      dims: SO100_MOTORS.length,
+      values: back.targets,
+      accepted: delivery.accepted,
+      discardReason: delivery.accepted ? undefined : delivery.reason,
+    });
+    settings.onChunk?.({
+      requestId: req.id,
+      observationTick: req.observationIndex,
+      horizon: back.horizon,
+      dims: SO100_MOTORS.length,
+      targets: back.targets,
+      accepted: delivery.accepted,
+      latencyMs: receivedAt - requestedAt,
+    });
     if (delivery.accepted) {
       this.accepted++;
       this.lastHorizon = back.horizon;
@@ -178,9 +218,11 @@ export class ChunkRequests {
     const far = findFarTarget(targets, ranges);
     if (!far) return;
     this.farTargetWarned = true;
-    this.host.warn(`the chunk for tick ${observationTick} asks ${far.motor} for ${far.value.toPrecision(6)} (row ${far.row}), far outside its ` +
-      `calibrated range ${far.range.min.toFixed(1)}..${far.range.max.toFixed(1)}; safety clamps such targets to the range and the step cap, ` +
-      'so the arm will not follow the policy. Check the action units and normalisation (robot.normMode, the converter). Shown once per episode');
+    this.host.warn(
+      `the chunk for tick ${observationTick} asks ${far.motor} for ${far.value.toPrecision(6)} (row ${far.row}), far outside its ` +
+        `calibrated range ${far.range.min.toFixed(1)}..${far.range.max.toFixed(1)}; safety clamps such targets to the range and the step cap, ` +
+        'so the arm will not follow the policy. Check the action units and normalisation (robot.normMode, the converter). Shown once per episode',
+    );
   }
 
   /** One more failure in a row (request, converter); too many end the episode with the last one's reason. */

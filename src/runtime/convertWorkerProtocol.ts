@@ -19,5 +19,11 @@ export interface ConvertRequest {
 
 /** `frames`: the request's frame buffers, handed back for the next request (no allocation per request). */
 export type ConvertReply = { readonly id: number; readonly frames: readonly ArrayBuffer[] } & (
-  | { readonly ok: true; readonly input: { [key: string]: PackedWireValue }; readonly warnings: readonly string[]; readonly ms: number }
-  | { readonly ok: false; readonly name: string; readonly message: string });
+  | {
+      readonly ok: true;
+      readonly input: { [key: string]: PackedWireValue };
+      readonly warnings: readonly string[];
+      readonly ms: number;
+    }
+  | { readonly ok: false; readonly name: string; readonly message: string }
+);

@@ -15,16 +15,29 @@ export interface ConverterRun {
   readonly module?: string;
 }
 
-export async function runConverterOnExchange({ workspace, config, exchange, module }: ConverterRun): Promise<InspectionReport> {
+export async function runConverterOnExchange({
+  workspace,
+  config,
+  exchange,
+  module,
+}: ConverterRun): Promise<InspectionReport> {
   const file = module ?? config.converter.module;
   let converter: Converter & Partial<Disposable>;
   try {
     converter = file
-      ? await UserConverter.load(path.resolve(workspace, file), { layout: config.converter.layout, converterOptions: toConverterOptions(config.converter), watch: false })
+      ? await UserConverter.load(path.resolve(workspace, file), {
+          layout: config.converter.layout,
+          converterOptions: toConverterOptions(config.converter),
+          watch: false,
+        })
       : builtinConverter(config.converter.layout, toConverterOptions(config.converter));
   } catch (err) {
     const name = file ? path.resolve(workspace, file) : config.converter.layout;
-    return inspectionReport('runConverter', { converter: name, observation: exchange.observation, error: converterFailure('load', err) }, config.robot.normMode);
+    return inspectionReport(
+      'runConverter',
+      { converter: name, observation: exchange.observation, error: converterFailure('load', err) },
+      config.robot.normMode,
+    );
   }
   try {
     const obs = exchange.observation;
@@ -46,11 +59,22 @@ export async function runConverterOnExchange({ workspace, config, exchange, modu
         error = converterFailure('fromPolicy', err);
       }
     }
-    return inspectionReport('runConverter', {
-      converter: converter.name, layout: converter.layout, episode: exchange.episode, tick: exchange.tick, observation: obs,
-      input: converted?.input, converterWarnings: [...(converted?.warnings ?? []), ...(targets?.warnings ?? [])],
-      reply: exchange.lastReply, targets, error,
-    }, config.robot.normMode);
+    return inspectionReport(
+      'runConverter',
+      {
+        converter: converter.name,
+        layout: converter.layout,
+        episode: exchange.episode,
+        tick: exchange.tick,
+        observation: obs,
+        input: converted?.input,
+        converterWarnings: [...(converted?.warnings ?? []), ...(targets?.warnings ?? [])],
+        reply: exchange.lastReply,
+        targets,
+        error,
+      },
+      config.robot.normMode,
+    );
   } finally {
     converter[Symbol.dispose]?.();
   }

@@ -3,7 +3,14 @@
 // loop can be paused, stepped one tick at a time, stopped, emergency-stopped and handed another policy between ticks.
 import type { ChunkScheduler } from '../core/chunking';
 import type { Converter, RgbFrame } from '../core/convert';
-import { SO100_MOTORS, fromMotorVector, toMotorVector, type ClampEvent, type JointRange, type PerMotor } from '../core/so100';
+import {
+  SO100_MOTORS,
+  fromMotorVector,
+  toMotorVector,
+  type ClampEvent,
+  type JointRange,
+  type PerMotor,
+} from '../core/so100';
 import type { PolicyClient } from '../io/policy/policyClient';
 import { sleepBriefly } from '../io/clock/shortSleep';
 import { TIMING_STAGES, type EpisodeRecorder } from '../io/recording';
@@ -148,7 +155,10 @@ export class EpisodeLoop {
 
   private readonly requests: ChunkRequests;
 
-  constructor(private readonly parts: EpisodeParts, settings: EpisodeSettings) {
+  constructor(
+    private readonly parts: EpisodeParts,
+    settings: EpisodeSettings,
+  ) {
     this.client = parts.client;
     this.converter = parts.converter;
     this.settings = settings;
@@ -190,7 +200,9 @@ export class EpisodeLoop {
     try {
       while (this.endReason === undefined && this.index < this.settings.maxSteps) {
         if (this.stateValue === 'paused' && this.stepsRequested === 0) {
-          await new Promise<void>((r) => { this.wake = r; });
+          await new Promise<void>((r) => {
+            this.wake = r;
+          });
           this.wake = undefined;
           continue;
         }
@@ -213,8 +225,15 @@ export class EpisodeLoop {
     const stats = this.parts.scheduler.stats();
     const reason = this.endReason ?? `stopped after ${this.settings.maxSteps} steps without success`;
     return {
-      success: this.success, reason, steps: this.steps, starvedTicks: stats.starvedTicks, warmupTicks: stats.warmupTicks, chunks: this.requests.chunks,
-      clampedTicks: this.clampedTicks, lateTicks: this.lateTicks, timing: this.timing,
+      success: this.success,
+      reason,
+      steps: this.steps,
+      starvedTicks: stats.starvedTicks,
+      warmupTicks: stats.warmupTicks,
+      chunks: this.requests.chunks,
+      clampedTicks: this.clampedTicks,
+      lateTicks: this.lateTicks,
+      timing: this.timing,
     };
   }
 
@@ -232,7 +251,8 @@ export class EpisodeLoop {
 
   /** Executes exactly one tick while paused; resolves with its report (undefined when the episode ended). */
   step(): Promise<TickReport | undefined> {
-    if (this.stateValue !== 'paused') return Promise.reject(new Error(`step needs a paused episode; it is ${this.stateValue}`));
+    if (this.stateValue !== 'paused')
+      return Promise.reject(new Error(`step needs a paused episode; it is ${this.stateValue}`));
     this.stepsRequested++;
     const done = new Promise<TickReport | undefined>((r) => this.stepWaiters.push(r));
     this.wake?.();
@@ -263,7 +283,9 @@ export class EpisodeLoop {
   }
 
   /** Settings that apply from the next tick. */
-  applySettings(update: Partial<Pick<EpisodeSettings, 'fps' | 'task' | 'maxSteps' | 'requestTimeoutMs' | 'maxPolicyFailures'>>): void {
+  applySettings(
+    update: Partial<Pick<EpisodeSettings, 'fps' | 'task' | 'maxSteps' | 'requestTimeoutMs' | 'maxPolicyFailures'>>,
+  ): void {
     const fpsChanged = update.fps !== undefined && update.fps !== this.settings.fps;
     this.settings = { ...this.settings, ...update };
     if (fpsChanged) this.anchorMs = performance.now() - this.index * this.periodMs;
@@ -286,7 +308,9 @@ export class EpisodeLoop {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       converter.toPolicyAsync({ positions, images: frames, task: this.settings.task }).catch(() => undefined),
-      new Promise((r) => { timer = setTimeout(r, WARM_UP_LIMIT_MS); }),
+      new Promise((r) => {
+        timer = setTimeout(r, WARM_UP_LIMIT_MS);
+      }),
     ]);
     clearTimeout(timer);
   }
@@ -377,7 +401,13 @@ export class EpisodeLoop {
     const tick = scheduler.tick({ index, timeMs: tickStart - this.startMs, measured: Float64Array.from(joints) });
     // A stale camera: no request (the policy would act on an old picture, or a black one); queued actions run out and the arm holds.
     const canAsk = !this.requests.inFlight && this.endReason === undefined && cameras.staleCamera === undefined;
-    if (tick.request && canAsk) this.requests.send(tick.request, { positions: obs.positions, images, task: this.settings.task }, this.converter, this.client);
+    if (tick.request && canAsk)
+      this.requests.send(
+        tick.request,
+        { positions: obs.positions, images, task: this.settings.task },
+        this.converter,
+        this.client,
+      );
     else if (tick.request) scheduler.abandon(tick.request);
     if (tick.starved) this.requests.noteStarvation(index, this.periodMs);
 
@@ -403,10 +433,25 @@ export class EpisodeLoop {
     this.settings.exchange?.acted(index, obs.positions, sent, clamped);
     this.sample('tick', performance.now() - tickStart);
     const report: TickReport = {
-      index, atMs: tickStart - this.startMs, lateMs, positions: obs.positions, sent, starved: tick.starved, chunkBoundary: tick.chunkBoundary, clamped,
-      stageMs: this.tickMs, images,
+      index,
+      atMs: tickStart - this.startMs,
+      lateMs,
+      positions: obs.positions,
+      sent,
+      starved: tick.starved,
+      chunkBoundary: tick.chunkBoundary,
+      clamped,
+      stageMs: this.tickMs,
+      images,
     };
-    recorder?.recordStep({ index, atMs: tickStart, positions: obs.positions, sent, starved: tick.starved, chunkBoundary: tick.chunkBoundary });
+    recorder?.recordStep({
+      index,
+      atMs: tickStart,
+      positions: obs.positions,
+      sent,
+      starved: tick.starved,
+      chunkBoundary: tick.chunkBoundary,
+    });
     recorder?.recordTiming({ tick: index, ms: this.tickMs });
     this.settings.onTick?.(report);
     this.steps = index + 1;

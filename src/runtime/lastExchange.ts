@@ -4,7 +4,13 @@
 // into buffers owned here (the cameras reuse theirs), which is what lets the inspector look at them later.
 import type { ActionChunk } from '../core/chunking/actionChunk';
 import type {
-  ConverterFailure, ExchangeSnapshot, JointTargets, Layout, LeRobotObservation, RgbFrame, SafetySnapshot,
+  ConverterFailure,
+  ExchangeSnapshot,
+  JointTargets,
+  Layout,
+  LeRobotObservation,
+  RgbFrame,
+  SafetySnapshot,
 } from '../core/convert';
 import type { WireValue } from '../core/ndarray';
 import { SO100_MOTORS, type ClampEvent, type PerMotor } from '../core/so100';
@@ -21,7 +27,8 @@ export class LastExchange {
   private replyRaw: { readonly [key: string]: WireValue } | undefined;
   private replyChunk: ActionChunk | undefined;
   private targets: JointTargets | undefined;
-  private lastTick: { index: number; measured: PerMotor<number>; sent?: PerMotor<number>; clamped: readonly ClampEvent[] } | undefined;
+  private lastTick:
+    { index: number; measured: PerMotor<number>; sent?: PerMotor<number>; clamped: readonly ClampEvent[] } | undefined;
 
   /** The observation of the last request (frames owned here), if any. */
   get observation(): LeRobotObservation | undefined {
@@ -94,20 +101,36 @@ export class LastExchange {
   }
 
   /** Each tick: the measured joints and what safety let through (references; the loop makes fresh objects). */
-  acted(index: number, measured: PerMotor<number>, sent: PerMotor<number> | undefined, clamped: readonly ClampEvent[]): void {
+  acted(
+    index: number,
+    measured: PerMotor<number>,
+    sent: PerMotor<number> | undefined,
+    clamped: readonly ClampEvent[],
+  ): void {
     this.lastTick = { index, measured, sent, clamped };
   }
 
   snapshot(converter: string, layout: Layout | undefined): ExchangeSnapshot {
     const t = this.lastTick;
     const safety: SafetySnapshot | undefined = t && {
-      tick: t.index, motors: [...SO100_MOTORS], measured: SO100_MOTORS.map((m) => t.measured[m]),
+      tick: t.index,
+      motors: [...SO100_MOTORS],
+      measured: SO100_MOTORS.map((m) => t.measured[m]),
       ...(t.sent && { sent: SO100_MOTORS.map((m) => t.sent![m]) }),
       clamped: t.clamped.map((c) => ({ motor: c.motor, reason: c.reason })),
     };
     return {
-      converter, layout, episode: this.episodeNumber, tick: this.tickIndex, observation: this.obs, input: this.input,
-      converterWarnings: this.converterWarnings, reply: this.replyRaw, targets: this.targets, safety, error: this.error,
+      converter,
+      layout,
+      episode: this.episodeNumber,
+      tick: this.tickIndex,
+      observation: this.obs,
+      input: this.input,
+      converterWarnings: this.converterWarnings,
+      reply: this.replyRaw,
+      targets: this.targets,
+      safety,
+      error: this.error,
     };
   }
 }
@@ -116,7 +139,12 @@ export class LastExchange {
 export function converterFailure(stage: string, err: unknown): ConverterFailure {
   if (err instanceof UserConverterError) {
     const at = err.location;
-    return { stage: err.stage, message: err.message, file: at?.file ?? err.file, ...(at && { line: at.line, column: at.column }) };
+    return {
+      stage: err.stage,
+      message: err.message,
+      file: at?.file ?? err.file,
+      ...(at && { line: at.line, column: at.column }),
+    };
   }
   return { stage, message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
 }

@@ -10,7 +10,12 @@ export const RUNTIME_READY_PREFIX = 'so100-runtime listening ';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { socket: { type: 'string' }, workspace: { type: 'string' }, 'parent-pid': { type: 'string' }, 'no-stdin-lifeline': { type: 'boolean' } },
+    options: {
+      socket: { type: 'string' },
+      workspace: { type: 'string' },
+      'parent-pid': { type: 'string' },
+      'no-stdin-lifeline': { type: 'boolean' },
+    },
     strict: true,
   });
   const parentPid = values['parent-pid'] === undefined ? undefined : Number(values['parent-pid']);
@@ -43,7 +48,12 @@ async function main(): Promise<void> {
   }
   if (parentPid !== undefined) {
     // Polled: no portable event tells a process that another one, not its parent, has died.
-    const watch = setInterval(() => { if (!isAlive(parentPid)) { clearInterval(watch); exit(`the host (pid ${parentPid}) went away`); } }, 1000);
+    const watch = setInterval(() => {
+      if (!isAlive(parentPid)) {
+        clearInterval(watch);
+        exit(`the host (pid ${parentPid}) went away`);
+      }
+    }, 1000);
     watch.unref();
   }
   process.stdout.write(`${RUNTIME_READY_PREFIX}${values.socket}\n`);

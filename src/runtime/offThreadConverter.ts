@@ -4,7 +4,14 @@
 // this thread with a warning, so an episode never stops for it.
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { builtinConverter, type Converter, type ConverterOptions, type LeRobotObservation, type PolicyInput, type RgbFrame } from '../core/convert';
+import {
+  builtinConverter,
+  type Converter,
+  type ConverterOptions,
+  type LeRobotObservation,
+  type PolicyInput,
+  type RgbFrame,
+} from '../core/convert';
 import { unpackPolicyInput } from '../core/convert/policyInputTransfer';
 import type { ConvertReply, ConvertRequest, ConvertWorkerSetup } from './convertWorkerProtocol';
 
@@ -21,7 +28,10 @@ function startWorker(setup: ConvertWorkerSetup): Worker {
 
 /** An error the converter thread threw, with its original name (ConverterError, RangeError …). */
 export class ConverterThreadError extends Error {
-  constructor(readonly originalName: string, message: string) {
+  constructor(
+    readonly originalName: string,
+    message: string,
+  ) {
     super(message);
     this.name = originalName;
   }
@@ -130,6 +140,9 @@ export class OffThreadConverter implements Converter, Disposable {
     const r = this.local.toPolicy(obs);
     if (this.fallbackWarned || this.brokenReason === 'the converter was closed') return r;
     this.fallbackWarned = true;
-    return { input: r.input, warnings: [...r.warnings, `${this.brokenReason}; converting on the control loop's thread from now on`] };
+    return {
+      input: r.input,
+      warnings: [...r.warnings, `${this.brokenReason}; converting on the control loop's thread from now on`],
+    };
   }
 }

@@ -31,7 +31,9 @@ export async function inspectRecordedTick(req: RecordedTickRequest): Promise<Ins
   const step = record.steps.find((s) => s.tick === req.tick);
   if (!step) {
     const last = record.steps.at(-1)?.tick;
-    throw new RecordedTickError(`${basename(req.dir)} has no tick ${req.tick}; ${last === undefined ? 'it recorded no steps' : `its ticks are 0–${last}`}`);
+    throw new RecordedTickError(
+      `${basename(req.dir)} has no tick ${req.tick}; ${last === undefined ? 'it recorded no steps' : `its ticks are 0–${last}`}`,
+    );
   }
   const recorded = record.config as { cameras?: Record<string, unknown>; task?: unknown } | null;
   const cameras = Object.keys(recorded?.cameras ?? req.config.cameras);
@@ -42,11 +44,21 @@ export async function inspectRecordedTick(req: RecordedTickRequest): Promise<Ins
     if (!f) notes.push(`the record has no frames of camera ${camera}`);
     else {
       images[camera] = f.frame;
-      if (f.tick !== req.tick) notes.push(`${camera}: frames were kept every few ticks; showing tick ${f.tick} (${f.file})`);
+      if (f.tick !== req.tick)
+        notes.push(`${camera}: frames were kept every few ticks; showing tick ${f.tick} (${f.file})`);
     }
   }
   const exchange = new LastExchange();
-  exchange.observe(req.tick, { positions: step.positions, images, task: typeof recorded?.task === 'string' ? recorded.task : req.config.task });
-  const report = await runConverterOnExchange({ workspace: req.workspace, config: req.config, exchange, module: req.module });
+  exchange.observe(req.tick, {
+    positions: step.positions,
+    images,
+    task: typeof recorded?.task === 'string' ? recorded.task : req.config.task,
+  });
+  const report = await runConverterOnExchange({
+    workspace: req.workspace,
+    config: req.config,
+    exchange,
+    module: req.module,
+  });
   return { ...report, recorded: { dir: req.dir, tick: req.tick }, notes: [...report.notes, ...notes] };
 }

@@ -5,7 +5,17 @@ import { ChunkScheduler } from '../core/chunking';
 import { classifyChanges, toActionSafetyOptions, toChunkSchedulerOptions, type So100Config } from '../core/config';
 import { inspectionReport, type Converter, type InspectionReport } from '../core/convert';
 import type {
-  CalibrationAnswer, CalibrationStarted, ConfigApplied, ConverterCompiled, EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint, RuntimePhase, RuntimeSetup, RuntimeStatus,
+  CalibrationAnswer,
+  CalibrationStarted,
+  ConfigApplied,
+  ConverterCompiled,
+  EpisodeSummary,
+  RuntimeEventName,
+  RuntimeEvents,
+  RuntimeModelEndpoint,
+  RuntimePhase,
+  RuntimeSetup,
+  RuntimeStatus,
   TickTelemetry,
 } from '../core/rpc';
 import { CubeTask } from '../core/scene';
@@ -21,7 +31,13 @@ import { EpisodeLoop, type EpisodeResult, type TickReport } from './episodeLoop'
 import { CalibrationRun } from './calibrationRun';
 import { inspectRecordedTick, type RecordedTickRequest } from './recordedTick';
 import { runConverterOnExchange } from './converterRun';
-import { EmergencyStopError, newConnectAttempt, openConnection, type ConnectAttempt, type Connection } from './sessionConnection';
+import {
+  EmergencyStopError,
+  newConnectAttempt,
+  openConnection,
+  type ConnectAttempt,
+  type Connection,
+} from './sessionConnection';
 import { endpointOf, makeConverter, policyClient, sceneWorld } from './sessionParts';
 
 /** Where the session's events go; the RPC server drops telemetry for slow readers. */
@@ -59,7 +75,10 @@ export class RuntimeSession {
   /** Tolerated servo error reports already told this episode (id:errorByte). */
   private readonly servoWarned = new Set<string>();
 
-  constructor(private readonly sink: RuntimeEventSink, private readonly workspace: string = process.cwd()) {}
+  constructor(
+    private readonly sink: RuntimeEventSink,
+    private readonly workspace: string = process.cwd(),
+  ) {}
 
   status(): RuntimeStatus {
     const c = this.conn?.config;
@@ -94,15 +113,20 @@ export class RuntimeSession {
 
   /** Connects the arm, the cameras, the converter and the active model's client (whose server must answer). */
   async connect(setup: RuntimeSetup): Promise<RuntimeStatus> {
-    if (this.phase === 'calibrating') throw new RuntimePhaseError('a calibration holds the arm; finish or cancel it (SO-100: Calibrate Arm) first');
-    if (this.phase !== 'idle' && this.phase !== 'estopped') throw new RuntimePhaseError(`already ${this.phase}; disconnect first`);
+    if (this.phase === 'calibrating')
+      throw new RuntimePhaseError('a calibration holds the arm; finish or cancel it (SO-100: Calibrate Arm) first');
+    if (this.phase !== 'idle' && this.phase !== 'estopped')
+      throw new RuntimePhaseError(`already ${this.phase}; disconnect first`);
     await this.release();
     this.setPhase('connecting');
     const attempt = newConnectAttempt();
     this.connecting = attempt;
     try {
       this.conn = await openConnection(setup, attempt, {
-        workspace: this.workspace, estop: this.estops.signal, warn: (m) => this.warn(m), onServoWarning: (r) => this.servoWarning(r),
+        workspace: this.workspace,
+        estop: this.estops.signal,
+        warn: (m) => this.warn(m),
+        onServoWarning: (r) => this.servoWarning(r),
         makeConverter: (config) => this.makeWatchedConverter(config),
       });
       this.activeModel = setup.config.activeModel;
@@ -125,29 +149,70 @@ export class RuntimeSession {
     // Every episode starts with the cube back on the table (the arm stays where it is: Reset moves it).
     if (number > 1) this.newScene(conn);
     const client = conn.clients.get(this.activeModel!)!;
-    const recorder = conn.recordDir === undefined ? undefined : await EpisodeRecorder.create(conn.recordDir, {
-      config, model: this.activeModel,
-    }, { onWriteError: (e) => this.warn(e.message) });
+    const recorder =
+      conn.recordDir === undefined
+        ? undefined
+        : await EpisodeRecorder.create(
+            conn.recordDir,
+            {
+              config,
+              model: this.activeModel,
+            },
+            { onWriteError: (e) => this.warn(e.message) },
+          );
     conn.exchange.beginEpisode(number);
     this.servoWarned.clear();
-    const frames = recorder && config.record.frames !== 'none'
-      ? await CameraFrameRecorder.create(recorder.dir, conn.cameras.descriptors, {
-        fps: config.fps, mode: config.record.frames, pngEvery: config.record.pngEvery, ffmpegPath: conn.ffmpegPath, onError: (e) => this.warn(e.message),
-      })
-      : undefined;
-    const loop = new EpisodeLoop({
-      robot: conn.arm.robot, client, converter: conn.converter, world: conn.scene && sceneWorld(conn.scene, conn.arm), cameras: conn.cameras,
-      // awesome-lerobot servers answer with the next action of their own queue (see RowZeroAlignment).
-      scheduler: new ChunkScheduler(toChunkSchedulerOptions(config.chunking), client.protocol === 'lerobot-ws' ? 'next' : 'observation'),
-    }, {
-      fps: config.fps, maxSteps: config.maxSteps, task: config.task, requestTimeoutMs: config.requestTimeoutMs,
-      maxPolicyFailures: config.maxPolicyFailures,
-      startPaused: options.startPaused, recorder, exchange: conn.exchange, jointRanges: conn.jointRanges,
-      onTick: (t) => { frames?.record(t.index, t.images); this.onTick(number, t); },
-      onChunk: (c) => this.sink.emit('chunk', { episode: number, requestId: c.requestId, observationTick: c.observationTick,
-        horizon: c.horizon, dims: c.dims, targets: Array.from(c.targets), accepted: c.accepted, latencyMs: c.latencyMs }),
-      onWarning: (m) => this.warn(m),
-    });
+    const frames =
+      recorder && config.record.frames !== 'none'
+        ? await CameraFrameRecorder.create(recorder.dir, conn.cameras.descriptors, {
+            fps: config.fps,
+            mode: config.record.frames,
+            pngEvery: config.record.pngEvery,
+            ffmpegPath: conn.ffmpegPath,
+            onError: (e) => this.warn(e.message),
+          })
+        : undefined;
+    const loop = new EpisodeLoop(
+      {
+        robot: conn.arm.robot,
+        client,
+        converter: conn.converter,
+        world: conn.scene && sceneWorld(conn.scene, conn.arm),
+        cameras: conn.cameras,
+        // awesome-lerobot servers answer with the next action of their own queue (see RowZeroAlignment).
+        scheduler: new ChunkScheduler(
+          toChunkSchedulerOptions(config.chunking),
+          client.protocol === 'lerobot-ws' ? 'next' : 'observation',
+        ),
+      },
+      {
+        fps: config.fps,
+        maxSteps: config.maxSteps,
+        task: config.task,
+        requestTimeoutMs: config.requestTimeoutMs,
+        maxPolicyFailures: config.maxPolicyFailures,
+        startPaused: options.startPaused,
+        recorder,
+        exchange: conn.exchange,
+        jointRanges: conn.jointRanges,
+        onTick: (t) => {
+          frames?.record(t.index, t.images);
+          this.onTick(number, t);
+        },
+        onChunk: (c) =>
+          this.sink.emit('chunk', {
+            episode: number,
+            requestId: c.requestId,
+            observationTick: c.observationTick,
+            horizon: c.horizon,
+            dims: c.dims,
+            targets: Array.from(c.targets),
+            accepted: c.accepted,
+            latencyMs: c.latencyMs,
+          }),
+        onWarning: (m) => this.warn(m),
+      },
+    );
     const done = this.finishEpisode(number, loop, recorder, frames);
     this.episode = { number, loop, done };
     this.setPhase(options.startPaused ? 'paused' : 'running');
@@ -162,7 +227,8 @@ export class RuntimeSession {
   /** One tick while paused; when connected with no episode, starts one paused and runs its first tick. */
   async step(): Promise<TickTelemetry | null> {
     if (this.phase === 'connected') await this.runEpisode({ startPaused: true });
-    if (this.phase !== 'paused' || !this.episode) throw new RuntimePhaseError(`step needs a paused episode; the session is ${this.phase} (pause first)`);
+    if (this.phase !== 'paused' || !this.episode)
+      throw new RuntimePhaseError(`step needs a paused episode; the session is ${this.phase} (pause first)`);
     const number = this.episode.number;
     const report = await this.episode.loop.step();
     return report ? tickTelemetry(number, report) : null;
@@ -207,19 +273,24 @@ export class RuntimeSession {
     this.setPhase('estopped');
     await this.episode?.done;
     this.setPhase('estopped');
-    if (failed.length) this.warn(`emergency stop: ${failed.join(', ')} did not confirm torque off; switch the arm's power off`);
+    if (failed.length)
+      this.warn(`emergency stop: ${failed.join(', ')} did not confirm torque off; switch the arm's power off`);
     return { torqueOff: failed.length === 0, failedMotors: failed };
   }
 
   /** E-stop during connect: the arm, once its connect settles, goes limp; connect() then fails saying why. */
-  private async estopWhileConnecting(): Promise<{ readonly torqueOff: boolean; readonly failedMotors: readonly string[] }> {
+  private async estopWhileConnecting(): Promise<{
+    readonly torqueOff: boolean;
+    readonly failedMotors: readonly string[];
+  }> {
     const attempt = this.connecting;
     if (!attempt) return { torqueOff: false, failedMotors: [] };
     attempt.estopped = true;
-    const arm = attempt.arm ?? await attempt.armConnect?.catch(() => undefined);
+    const arm = attempt.arm ?? (await attempt.armConnect?.catch(() => undefined));
     const { failed } = arm ? await arm.robot.torqueOff() : { failed: [] };
     this.setPhase('estopped');
-    if (failed.length) this.warn(`emergency stop: ${failed.join(', ')} did not confirm torque off; switch the arm's power off`);
+    if (failed.length)
+      this.warn(`emergency stop: ${failed.join(', ')} did not confirm torque off; switch the arm's power off`);
     return { torqueOff: failed.length === 0, failedMotors: failed };
   }
 
@@ -232,7 +303,10 @@ export class RuntimeSession {
     try {
       const glide = await glideTo(conn.arm.robot, conn.startPose, { fps: conn.config.fps, signal: estop });
       if (estop.aborted) return this.status(); // the e-stop left the arm limp where it was
-      if (!glide.reached) this.warn(`reset: the arm stopped ${glide.remaining.toFixed(1)} units short of its start pose after ${glide.ticks} ticks`);
+      if (!glide.reached)
+        this.warn(
+          `reset: the arm stopped ${glide.remaining.toFixed(1)} units short of its start pose after ${glide.ticks} ticks`,
+        );
       await conn.clients.get(this.activeModel!)!.reset();
       this.newScene(conn);
     } finally {
@@ -256,12 +330,21 @@ export class RuntimeSession {
       }
     }
     if (!client) {
-      client = policyClient(model, endpointOf(conn.config, model, Object.fromEntries(conn.endpoints)), conn.config.requestTimeoutMs, (m) => this.warn(m));
+      client = policyClient(
+        model,
+        endpointOf(conn.config, model, Object.fromEntries(conn.endpoints)),
+        conn.config.requestTimeoutMs,
+        (m) => this.warn(m),
+      );
       conn.clients.set(model, client);
     }
     if (model === this.activeModel) return this.status();
     const estop = this.estops.signal;
-    const stopped = (cause?: unknown) => new EmergencyStopError(`emergency stop during the swap to "${model}": the arm is limp; ${this.activeModel ?? 'no model'} stays active`, { cause });
+    const stopped = (cause?: unknown) =>
+      new EmergencyStopError(
+        `emergency stop during the swap to "${model}": the arm is limp; ${this.activeModel ?? 'no model'} stays active`,
+        { cause },
+      );
     try {
       await client.connect(estop);
     } catch (err) {
@@ -297,8 +380,13 @@ export class RuntimeSession {
     conn.arm.robot.setMaxStep(safety.maxStep);
     conn.arm.robot.setDisableTorqueOnDisconnect(next.robot.disconnect !== 'hold');
     conn.config = next;
-    this.episode?.loop.applySettings({ fps: next.fps, task: next.task, maxSteps: next.maxSteps, requestTimeoutMs: next.requestTimeoutMs,
-      maxPolicyFailures: next.maxPolicyFailures });
+    this.episode?.loop.applySettings({
+      fps: next.fps,
+      task: next.task,
+      maxSteps: next.maxSteps,
+      requestTimeoutMs: next.requestTimeoutMs,
+      maxPolicyFailures: next.maxPolicyFailures,
+    });
     this.emitState();
     return { applied, nextEpisode, needs };
   }
@@ -306,8 +394,16 @@ export class RuntimeSession {
   /** The loop's last exchange, summarised and linted (notes say what is missing). */
   inspect(): InspectionReport {
     const conn = this.conn;
-    if (!conn) return { ...inspectionReport('episode', { converter: '(not connected)' }), notes: ['not connected: run an episode (or Step) first'] };
-    return inspectionReport('episode', conn.exchange.snapshot(conn.converter.name, conn.converter.layout), conn.config.robot.normMode);
+    if (!conn)
+      return {
+        ...inspectionReport('episode', { converter: '(not connected)' }),
+        notes: ['not connected: run an episode (or Step) first'],
+      };
+    return inspectionReport(
+      'episode',
+      conn.exchange.snapshot(conn.converter.name, conn.converter.layout),
+      conn.config.robot.normMode,
+    );
   }
 
   /**
@@ -321,7 +417,11 @@ export class RuntimeSession {
     const { config, exchange } = conn;
     if (!exchange.observation && this.phase === 'connected') {
       const positions = (await conn.arm.robot.observe()).positions;
-      exchange.observe(undefined, { positions, images: conn.cameras.capture(toMotorVector(positions)), task: config.task });
+      exchange.observe(undefined, {
+        positions,
+        images: conn.cameras.capture(toMotorVector(positions)),
+        task: config.task,
+      });
     }
     return runConverterOnExchange({ workspace: this.workspace, config, exchange, module });
   }
@@ -331,7 +431,8 @@ export class RuntimeSession {
    * at once; the flow's events tell the rest. Refused while an episode runs.
    */
   async calibrate(config: So100Config): Promise<CalibrationStarted> {
-    if (this.phase === 'calibrating') throw new RuntimePhaseError('a calibration is already in progress; answer or cancel it first');
+    if (this.phase === 'calibrating')
+      throw new RuntimePhaseError('a calibration is already in progress; answer or cancel it first');
     if (this.phase !== 'idle' && this.phase !== 'connected' && this.phase !== 'estopped') {
       throw new RuntimePhaseError(`cannot calibrate while the session is ${this.phase}: stop the episode first`);
     }
@@ -365,7 +466,11 @@ export class RuntimeSession {
 
   /** The converter of `req.config` (or `req.module`) on a recorded tick; needs no connection. */
   inspectRecordedTick(req: Omit<RecordedTickRequest, 'workspace'>): Promise<InspectionReport> {
-    return inspectRecordedTick({ ...req, workspace: this.workspace, ffmpegPath: req.ffmpegPath ?? this.conn?.ffmpegPath });
+    return inspectRecordedTick({
+      ...req,
+      workspace: this.workspace,
+      ffmpegPath: req.ffmpegPath ?? this.conn?.ffmpegPath,
+    });
   }
 
   /** Ends any episode, leaves the arm as configured (limp by default) and closes the clients and cameras. */
@@ -394,7 +499,9 @@ export class RuntimeSession {
     if (converter instanceof UserConverter) {
       const uc = converter;
       this.sink.emit('converterCompiled', { module: uc.name, ok: true, inputs: [...uc.inputs] });
-      uc.on('reloaded', (inputs) => this.sink.emit('converterCompiled', { module: uc.name, ok: true, inputs: [...inputs] }));
+      uc.on('reloaded', (inputs) =>
+        this.sink.emit('converterCompiled', { module: uc.name, ok: true, inputs: [...inputs] }),
+      );
       uc.on('compileFailed', (_d, err) => {
         this.sink.emit('converterCompiled', compileFailure(uc.name, err));
         this.warn(`${err.message} — the previous version keeps running`);
@@ -404,7 +511,8 @@ export class RuntimeSession {
   }
 
   private requireCalibration(): CalibrationRun {
-    if (!this.calibration) throw new RuntimePhaseError('no calibration is in progress; start one with SO-100: Calibrate Arm');
+    if (!this.calibration)
+      throw new RuntimePhaseError('no calibration is in progress; start one with SO-100: Calibrate Arm');
     return this.calibration;
   }
 
@@ -429,10 +537,17 @@ export class RuntimeSession {
     conn.converter[Symbol.dispose]?.();
     await Promise.allSettled([...conn.clients.values()].map((c) => c.close()));
     await conn.cameras.close();
-    await conn.arm.robot.disconnect().catch((e: unknown) => this.warn(`disconnecting the arm: ${e instanceof Error ? e.message : String(e)}`));
+    await conn.arm.robot
+      .disconnect()
+      .catch((e: unknown) => this.warn(`disconnecting the arm: ${e instanceof Error ? e.message : String(e)}`));
   }
 
-  private async finishEpisode(number: number, loop: EpisodeLoop, recorder: EpisodeRecorder | undefined, frames: CameraFrameRecorder | undefined): Promise<EpisodeSummary> {
+  private async finishEpisode(
+    number: number,
+    loop: EpisodeLoop,
+    recorder: EpisodeRecorder | undefined,
+    frames: CameraFrameRecorder | undefined,
+  ): Promise<EpisodeSummary> {
     let result: EpisodeResult;
     const busBefore = this.conn?.arm.robot.bus.stats;
     try {
@@ -445,8 +560,19 @@ export class RuntimeSession {
       await this.conn?.arm.robot.torqueOff().catch(() => undefined);
       await frames?.abort(message);
       await recorder?.abort(reason, loop.stepCount);
-      const summary: EpisodeSummary = { episode: number, success: false, reason, steps: loop.stepCount,
-        starvedTicks: 0, warmupTicks: 0, chunks: 0, clampedTicks: 0, lateTicks: 0, timing: [], recordDir: recorder?.dir };
+      const summary: EpisodeSummary = {
+        episode: number,
+        success: false,
+        reason,
+        steps: loop.stepCount,
+        starvedTicks: 0,
+        warmupTicks: 0,
+        chunks: 0,
+        clampedTicks: 0,
+        lateTicks: 0,
+        timing: [],
+        recordDir: recorder?.dir,
+      };
       this.episode = undefined;
       await this.release();
       this.setPhase('idle');
@@ -455,12 +581,21 @@ export class RuntimeSession {
     }
     this.reportBusErrors(busBefore);
     const frameSummary = await frames?.finish();
-    if (frameSummary && frameSummary.mode !== frameSummary.requestedMode) this.warn(`camera frames: ${frameSummary.why}`);
+    if (frameSummary && frameSummary.mode !== frameSummary.requestedMode)
+      this.warn(`camera frames: ${frameSummary.why}`);
     await recorder?.finish(result);
     const summary: EpisodeSummary = {
-      episode: number, success: result.success, reason: result.reason, steps: result.steps, starvedTicks: result.starvedTicks, warmupTicks: result.warmupTicks,
-      chunks: result.chunks, clampedTicks: result.clampedTicks, lateTicks: result.lateTicks,
-      timing: summarizeStages(result.timing).filter((s) => s.count > 0), recordDir: recorder?.dir,
+      episode: number,
+      success: result.success,
+      reason: result.reason,
+      steps: result.steps,
+      starvedTicks: result.starvedTicks,
+      warmupTicks: result.warmupTicks,
+      chunks: result.chunks,
+      clampedTicks: result.clampedTicks,
+      lateTicks: result.lateTicks,
+      timing: summarizeStages(result.timing).filter((s) => s.count > 0),
+      recordDir: recorder?.dir,
     };
     if (this.episode?.number === number) this.episode = undefined;
     if (this.phase === 'running' || this.phase === 'paused') this.setPhase('connected');
@@ -476,9 +611,11 @@ export class RuntimeSession {
     const corrupt = now.corrupt - before.corrupt;
     if (corrupt === 0) return;
     const retried = now.retries - before.retries + now.resends - before.resends;
-    this.warn(`${corrupt} corrupt status packet${corrupt === 1 ? '' : 's'} (checksum errors) on ${conn.arm.label} during the episode; ` +
-      `${retried} request${retried === 1 ? ' was' : 's were'} sent again. Now and then is noise; often means a loose 3-pin cable, ` +
-      'a long or unshielded USB cable, or two servos sharing an id.');
+    this.warn(
+      `${corrupt} corrupt status packet${corrupt === 1 ? '' : 's'} (checksum errors) on ${conn.arm.label} during the episode; ` +
+        `${retried} request${retried === 1 ? ' was' : 's were'} sent again. Now and then is noise; often means a loose 3-pin cable, ` +
+        'a long or unshielded USB cable, or two servos sharing an id.',
+    );
   }
 
   /** Error bits that do not stop the arm (the gripper's grasp overload): told once per servo and bits per episode. */
@@ -486,11 +623,17 @@ export class RuntimeSession {
     const key = `${report.id}:${report.errorByte}`;
     if (this.servoWarned.has(key)) return;
     this.servoWarned.add(key);
-    const bits = report.tolerated.length > 0 ? report.tolerated.join(' + ') : `status 0x${report.errorByte.toString(16).padStart(2, '0')}`;
-    const why = report.motor === 'gripper' && report.tolerated.includes('overload')
-      ? 'a grasp that squeezes trips the overload protection (torque drops to 25 %); if nothing is held, check for a jam'
-      : 'not a reason to stop, but watch it';
-    this.warn(`servo ${report.id} (${report.motor}) on ${this.conn?.arm.label ?? 'the arm'} reports ${bits}: ${why}. The episode goes on.`);
+    const bits =
+      report.tolerated.length > 0
+        ? report.tolerated.join(' + ')
+        : `status 0x${report.errorByte.toString(16).padStart(2, '0')}`;
+    const why =
+      report.motor === 'gripper' && report.tolerated.includes('overload')
+        ? 'a grasp that squeezes trips the overload protection (torque drops to 25 %); if nothing is held, check for a jam'
+        : 'not a reason to stop, but watch it';
+    this.warn(
+      `servo ${report.id} (${report.motor}) on ${this.conn?.arm.label ?? 'the arm'} reports ${bits}: ${why}. The episode goes on.`,
+    );
   }
 
   private onTick(episode: number, t: TickReport): void {
@@ -507,15 +650,26 @@ export class RuntimeSession {
     this.nextFrameMs = now - this.nextFrameMs > interval ? now + interval : this.nextFrameMs + interval;
     for (const [camera, f] of Object.entries(t.images)) {
       // The loop reuses its buffers; the sink gets its own copy.
-      this.sink.emit('frame', { episode, tick: t.index, camera, width: f.width, height: f.height, rgb: f.data.slice() });
+      this.sink.emit('frame', {
+        episode,
+        tick: t.index,
+        camera,
+        width: f.width,
+        height: f.height,
+        rgb: f.data.slice(),
+      });
     }
   }
 
   private requireConnected(what: string, allowRunning = false): Connection {
     const ok = this.phase === 'connected' || (allowRunning && (this.phase === 'running' || this.phase === 'paused'));
     if (!ok || !this.conn) {
-      const hint = this.phase === 'estopped' ? 'the arm was emergency-stopped; connect again to re-enable torque'
-        : this.phase === 'idle' ? 'connect first' : `the session is ${this.phase}`;
+      const hint =
+        this.phase === 'estopped'
+          ? 'the arm was emergency-stopped; connect again to re-enable torque'
+          : this.phase === 'idle'
+            ? 'connect first'
+            : `the session is ${this.phase}`;
       throw new RuntimePhaseError(`cannot ${what}: ${hint}`);
     }
     return this.conn;
@@ -548,8 +702,15 @@ function isEpisodeScoped(path: string): boolean {
 
 function tickTelemetry(episode: number, t: TickReport): TickTelemetry {
   return {
-    episode, index: t.index, atMs: t.atMs, lateMs: t.lateMs, measured: Array.from(toMotorVector(t.positions)),
-    sent: t.sent ? SO100_MOTORS.map((m) => t.sent![m]) : undefined, starved: t.starved, chunkBoundary: t.chunkBoundary,
-    clamped: t.clamped.map((c) => ({ motor: c.motor, reason: c.reason })), stageMs: { ...t.stageMs },
+    episode,
+    index: t.index,
+    atMs: t.atMs,
+    lateMs: t.lateMs,
+    measured: Array.from(toMotorVector(t.positions)),
+    sent: t.sent ? SO100_MOTORS.map((m) => t.sent![m]) : undefined,
+    starved: t.starved,
+    chunkBoundary: t.chunkBoundary,
+    clamped: t.clamped.map((c) => ({ motor: c.motor, reason: c.reason })),
+    stageMs: { ...t.stageMs },
   };
 }

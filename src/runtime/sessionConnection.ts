@@ -57,7 +57,9 @@ export interface ConnectAttempt {
 
 export function newConnectAttempt(): ConnectAttempt {
   let done!: () => void;
-  const settled = new Promise<void>((r) => { done = r; });
+  const settled = new Promise<void>((r) => {
+    done = r;
+  });
   return { estopped: false, abort: new AbortController(), settled, done };
 }
 
@@ -76,11 +78,16 @@ export interface ConnectionHooks {
  * Opens everything a session holds. Between stages an e-stop (the arm goes limp) or a cancel ends the attempt; what was
  * opened is closed again and the error says which it was.
  */
-export async function openConnection(setup: RuntimeSetup, attempt: ConnectAttempt, hooks: ConnectionHooks): Promise<Connection> {
+export async function openConnection(
+  setup: RuntimeSetup,
+  attempt: ConnectAttempt,
+  hooks: ConnectionHooks,
+): Promise<Connection> {
   const { config } = setup;
   const cancel = attempt.abort.signal;
   const check = () => {
-    if (attempt.estopped) throw new EmergencyStopError('emergency stop during connect: the arm is limp; connect again when ready');
+    if (attempt.estopped)
+      throw new EmergencyStopError('emergency stop during connect: the arm is limp; connect again when ready');
     if (cancel.aborted) throw new ConnectCancelledError();
   };
   let arm: ConnectedArm | undefined;
@@ -89,7 +96,12 @@ export async function openConnection(setup: RuntimeSetup, attempt: ConnectAttemp
   const clients = new Map<string, PolicyClient>();
   try {
     const endpoints = new Map(Object.entries(setup.endpoints));
-    const active = policyClient(config.activeModel, endpointOf(config, config.activeModel, setup.endpoints), config.requestTimeoutMs, hooks.warn);
+    const active = policyClient(
+      config.activeModel,
+      endpointOf(config, config.activeModel, setup.endpoints),
+      config.requestTimeoutMs,
+      hooks.warn,
+    );
     clients.set(config.activeModel, active);
     converter = await hooks.makeConverter(config);
     check();
@@ -100,13 +112,27 @@ export async function openConnection(setup: RuntimeSetup, attempt: ConnectAttemp
     arm = attempt.arm = await attempt.armConnect;
     check();
     // The policy server may not answer for a long time (retries with backoff): an e-stop or a cancel ends the wait.
-    await active.connect(AbortSignal.any([cancel, hooks.estop])).catch((err: unknown) => { check(); throw err; });
+    await active.connect(AbortSignal.any([cancel, hooks.estop])).catch((err: unknown) => {
+      check();
+      throw err;
+    });
     check();
     const startPose = (await arm.robot.observe()).positions;
-    const recordDir = setup.recordDir ?? (config.record.enabled ? path.resolve(hooks.workspace, config.record.dir) : undefined);
+    const recordDir =
+      setup.recordDir ?? (config.record.enabled ? path.resolve(hooks.workspace, config.record.dir) : undefined);
     return {
-      config, endpoints, recordDir, arm, clients, converter, cameras, scene: cameras.hasSyntheticCameras ? scene : undefined, startPose,
-      exchange: new LastExchange(), jointRanges: jointRanges(arm, config), ffmpegPath: setup.ffmpegPath,
+      config,
+      endpoints,
+      recordDir,
+      arm,
+      clients,
+      converter,
+      cameras,
+      scene: cameras.hasSyntheticCameras ? scene : undefined,
+      startPose,
+      exchange: new LastExchange(),
+      jointRanges: jointRanges(arm, config),
+      ffmpegPath: setup.ffmpegPath,
     };
   } catch (err) {
     await Promise.allSettled([...clients.values()].map((c) => c.close()));
@@ -116,7 +142,10 @@ export async function openConnection(setup: RuntimeSetup, attempt: ConnectAttemp
     if (attempt.estopped) await arm?.robot.torqueOff().catch(() => undefined);
     await arm?.robot.disconnect().catch(() => {});
     if (attempt.estopped && !(err instanceof EmergencyStopError)) {
-      throw new EmergencyStopError(`emergency stop during connect: the arm is limp (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+      throw new EmergencyStopError(
+        `emergency stop during connect: the arm is limp (${err instanceof Error ? err.message : String(err)})`,
+        { cause: err },
+      );
     }
     throw !attempt.estopped && cancel.aborted ? new ConnectCancelledError() : err;
   }

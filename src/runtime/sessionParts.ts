@@ -2,7 +2,14 @@
 // per model, and the converter. Shared by the runtime process and the CLI.
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { modelNamed, toActionSafetyOptions, toConverterOptions, type ConverterConfig, type RobotConfig, type So100Config } from '../core/config';
+import {
+  modelNamed,
+  toActionSafetyOptions,
+  toConverterOptions,
+  type ConverterConfig,
+  type RobotConfig,
+  type So100Config,
+} from '../core/config';
 import type { Converter } from '../core/convert';
 import type { RuntimeModelEndpoint } from '../core/rpc';
 import { FeetechBusSim } from '../core/sim';
@@ -29,19 +36,40 @@ export interface ConnectedArm {
 }
 
 /** Opens the bus, reads the calibration (a real arm needs a saved one: `so100 calibrate`) and connects the arm. */
-export async function connectArm(robotConfig: RobotConfig, workspace: string, hooks: Pick<So100RobotOptions, 'onServoWarning'> = {}): Promise<ConnectedArm> {
+export async function connectArm(
+  robotConfig: RobotConfig,
+  workspace: string,
+  hooks: Pick<So100RobotOptions, 'onServoWarning'> = {},
+): Promise<ConnectedArm> {
   const safety = toActionSafetyOptions(robotConfig);
-  const common = { bodyMode: safety.bodyMode, maxStep: safety.maxStep, disableTorqueOnDisconnect: robotConfig.disconnect !== 'hold', ...hooks };
+  const common = {
+    bodyMode: safety.bodyMode,
+    maxStep: safety.maxStep,
+    disableTorqueOnDisconnect: robotConfig.disconnect !== 'hold',
+    ...hooks,
+  };
   if (robotConfig.port === 'sim') {
     const sim = new FeetechBusSim();
-    const robot = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), { ...common, calibration: simulatedArmCalibration() });
+    const robot = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), {
+      ...common,
+      calibration: simulatedArmCalibration(),
+    });
     return { robot, sim, label: 'simulated SO-100' };
   }
-  const loaded = await readCalibrationFile({ robotId: robotConfig.id, calibrationDir: robotConfig.calibrationDir === undefined ? undefined : path.resolve(workspace, robotConfig.calibrationDir), env: process.env, homeDir: homedir() });
+  const loaded = await readCalibrationFile({
+    robotId: robotConfig.id,
+    calibrationDir:
+      robotConfig.calibrationDir === undefined ? undefined : path.resolve(workspace, robotConfig.calibrationDir),
+    env: process.env,
+    homeDir: homedir(),
+  });
   const transport = await SerialPortTransport.open(robotConfig.port);
   try {
     // One retry per transaction: a USB adapter or a busy machine can miss a 50 ms window now and then.
-    const robot = await So100Robot.connect(new FeetechBus(transport, { retries: 1 }), { ...common, calibration: loaded.calibration });
+    const robot = await So100Robot.connect(new FeetechBus(transport, { retries: 1 }), {
+      ...common,
+      calibration: loaded.calibration,
+    });
     return { robot, label: robotConfig.port };
   } catch (err) {
     await transport.close();
@@ -50,7 +78,11 @@ export async function connectArm(robotConfig: RobotConfig, workspace: string, ho
 }
 
 /** Where to reach `model`: given by the host, or the model's own URL when it is `remote`. */
-export function endpointOf(config: So100Config, model: string, endpoints: Readonly<Record<string, RuntimeModelEndpoint>>): RuntimeModelEndpoint {
+export function endpointOf(
+  config: So100Config,
+  model: string,
+  endpoints: Readonly<Record<string, RuntimeModelEndpoint>>,
+): RuntimeModelEndpoint {
   const given = Object.prototype.hasOwnProperty.call(endpoints, model) ? endpoints[model] : undefined;
   if (given) return given;
   const m = modelNamed(config.models, model);
@@ -59,20 +91,36 @@ export function endpointOf(config: So100Config, model: string, endpoints: Readon
   throw new Error(`model "${model}" has no running server; start it first (the host passes its address)`);
 }
 
-export function policyClient(name: string, endpoint: RuntimeModelEndpoint, requestTimeoutMs?: number, onWarning?: (message: string) => void): PolicyClient {
-  if (!/^wss?:\/\//.test(endpoint.url)) throw new Error(`model "${name}": url must start with ws:// or wss://, got "${endpoint.url}"`);
+export function policyClient(
+  name: string,
+  endpoint: RuntimeModelEndpoint,
+  requestTimeoutMs?: number,
+  onWarning?: (message: string) => void,
+): PolicyClient {
+  if (!/^wss?:\/\//.test(endpoint.url))
+    throw new Error(`model "${name}": url must start with ws:// or wss://, got "${endpoint.url}"`);
   // A reconnect happens inside a request: one attempt should not outlast the request itself.
   const options = {
-    requestTimeoutMs, connectTimeoutMs: requestTimeoutMs === undefined ? undefined : Math.min(10_000, requestTimeoutMs), onReconnected: onWarning,
+    requestTimeoutMs,
+    connectTimeoutMs: requestTimeoutMs === undefined ? undefined : Math.min(10_000, requestTimeoutMs),
+    onReconnected: onWarning,
   };
-  return endpoint.protocol === 'openpi' ? new OpenPiClient(endpoint.url, options) : new LeRobotWsClient(endpoint.url, options);
+  return endpoint.protocol === 'openpi'
+    ? new OpenPiClient(endpoint.url, options)
+    : new LeRobotWsClient(endpoint.url, options);
 }
 
 /** The built-in converter of the layout, or the user's module (compiled, reloaded on change) built on it. */
-export async function makeConverter(converter: ConverterConfig, workspace: string): Promise<Converter & Partial<Disposable>> {
+export async function makeConverter(
+  converter: ConverterConfig,
+  workspace: string,
+): Promise<Converter & Partial<Disposable>> {
   const options = toConverterOptions(converter);
   if (!converter.module) return new OffThreadConverter(converter.layout, options);
-  return UserConverter.load(path.resolve(workspace, converter.module), { layout: converter.layout, converterOptions: options });
+  return UserConverter.load(path.resolve(workspace, converter.module), {
+    layout: converter.layout,
+    converterOptions: options,
+  });
 }
 
 /** The scene as the episode's world; on the in-process simulator the gripper servo also stalls on the cube. */
@@ -84,7 +132,11 @@ export function sceneWorld(scene: CubeTask, arm: ConnectedArm): EpisodeWorld {
       scene.step(joints, dtMs);
       gripper.obstacle = gripperObstacle(scene, arm.robot.calibration);
     },
-    get succeeded() { return scene.succeeded; },
-    get reason() { return scene.reason; },
+    get succeeded() {
+      return scene.succeeded;
+    },
+    get reason() {
+      return scene.reason;
+    },
   };
 }

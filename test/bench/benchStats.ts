@@ -18,7 +18,13 @@ export interface BenchFigure {
 }
 
 /** A single count (starved ticks, dropped events): median, p99 and max are that count. */
-export function countFigure(name: string, count: number, verdict?: BenchFigure['verdict'], extra?: BenchFigure['extra'], notes?: string): BenchFigure {
+export function countFigure(
+  name: string,
+  count: number,
+  verdict?: BenchFigure['verdict'],
+  extra?: BenchFigure['extra'],
+  notes?: string,
+): BenchFigure {
   return { name, unit: 'count', median: count, p99: count, max: count, samples: 1, verdict, extra, notes };
 }
 
@@ -29,7 +35,10 @@ export function slope(x: readonly number[], y: readonly number[]): number {
   const my = y.reduce((a, b) => a + b, 0) / n;
   let num = 0;
   let den = 0;
-  for (let i = 0; i < n; i++) { num += (x[i] - mx) * (y[i] - my); den += (x[i] - mx) ** 2; }
+  for (let i = 0; i < n; i++) {
+    num += (x[i] - mx) * (y[i] - my);
+    den += (x[i] - mx) ** 2;
+  }
   return den === 0 ? 0 : num / den;
 }
 
@@ -55,7 +64,12 @@ export let sink: unknown;
  * `batchMicros`: for sub-µs work, timing single calls measures mostly the timer. The p99 / max of these samples
  * are of batch means, not of single calls.
  */
-export function timeBatchedPair(fn: () => unknown, limit: () => unknown, samples: number, batchMicros = 100): { fn: number[]; limit: number[] } {
+export function timeBatchedPair(
+  fn: () => unknown,
+  limit: () => unknown,
+  samples: number,
+  batchMicros = 100,
+): { fn: number[]; limit: number[] } {
   // Start from a collected heap (npm run bench exposes gc), so garbage of earlier benchmarks is not billed here.
   (globalThis as { gc?: () => void }).gc?.();
   const fnBatch = batchSize(fn, batchMicros);
@@ -74,7 +88,10 @@ export function timeBatchedPair(fn: () => unknown, limit: () => unknown, samples
 function batchSize(fn: () => unknown, batchMicros: number): number {
   let calls = 0;
   const start = performance.now();
-  while (calls < 200 || performance.now() - start < 100) { sink = fn(); calls++; }
+  while (calls < 200 || performance.now() - start < 100) {
+    sink = fn();
+    calls++;
+  }
   const perCall = ((performance.now() - start) * 1000) / calls;
   return Math.max(1, Math.min(1_000_000, Math.round(batchMicros / perCall)));
 }
@@ -86,24 +103,50 @@ function timeBatch(fn: () => unknown, batch: number): number {
   return ((performance.now() - t0) * 1000) / batch;
 }
 
-export function figure(name: string, unit: BenchFigure['unit'], samples: readonly number[], limit?: { name: string; samples: readonly number[]; target?: number }, notes?: string): BenchFigure {
+export function figure(
+  name: string,
+  unit: BenchFigure['unit'],
+  samples: readonly number[],
+  limit?: { name: string; samples: readonly number[]; target?: number },
+  notes?: string,
+): BenchFigure {
   const median = percentile(samples, 50);
   return {
-    name, unit, median, p99: percentile(samples, 99), max: Math.max(...samples), samples: samples.length,
-    limit: limit && { name: limit.name, median: percentile(limit.samples, 50), ratio: median / percentile(limit.samples, 50), target: limit.target },
+    name,
+    unit,
+    median,
+    p99: percentile(samples, 99),
+    max: Math.max(...samples),
+    samples: samples.length,
+    limit: limit && {
+      name: limit.name,
+      median: percentile(limit.samples, 50),
+      ratio: median / percentile(limit.samples, 50),
+      target: limit.target,
+    },
     notes,
   };
 }
 
 export function printFigure(f: BenchFigure): void {
-  const n = (x: number) => (Number.isInteger(x) || Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
-  let line = f.samples === 1 ? `${f.name.padEnd(52)} ${n(f.median)}${f.unit === 'count' ? '' : ` ${f.unit}`}` : `${f.name.padEnd(52)} median ${n(f.median)} ${f.unit}  p99 ${n(f.p99)}  max ${n(f.max)}`;
+  const n = (x: number) =>
+    Number.isInteger(x) || Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2);
+  let line =
+    f.samples === 1
+      ? `${f.name.padEnd(52)} ${n(f.median)}${f.unit === 'count' ? '' : ` ${f.unit}`}`
+      : `${f.name.padEnd(52)} median ${n(f.median)} ${f.unit}  p99 ${n(f.p99)}  max ${n(f.max)}`;
   if (f.limit) {
-    const verdict = f.limit.target === undefined ? '' : f.limit.ratio <= f.limit.target ? '  ✓' : `  ✗ (target ≤ ${f.limit.target}×)`;
+    const verdict =
+      f.limit.target === undefined ? '' : f.limit.ratio <= f.limit.target ? '  ✓' : `  ✗ (target ≤ ${f.limit.target}×)`;
     line += `  | ${n(f.limit.ratio)}× ${f.limit.name} (${n(f.limit.median)} ${f.unit})${verdict}`;
   }
   if (f.verdict) line += `  ${f.verdict.met ? '✓' : '✗'} (target ${f.verdict.target})`;
   console.log(line);
-  if (f.extra) console.log(`${''.padEnd(4)}${Object.entries(f.extra).map(([k, v]) => `${k} ${typeof v === 'number' ? n(v) : String(v)}`).join(', ')}`);
+  if (f.extra)
+    console.log(
+      `${''.padEnd(4)}${Object.entries(f.extra)
+        .map(([k, v]) => `${k} ${typeof v === 'number' ? n(v) : String(v)}`)
+        .join(', ')}`,
+    );
   if (f.notes) console.log(`${''.padEnd(4)}${f.notes}`);
 }

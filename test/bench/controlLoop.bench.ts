@@ -57,20 +57,38 @@ const lateMs = new Float64Array(ticks);
 export function emptyLoop(fps: number, ticks: number): Promise<LoopErrors> {
   const worker = new Worker(EMPTY_LOOP_JS, { eval: true, workerData: { fps, ticks } });
   return new Promise<LoopErrors>((resolve, reject) => {
-    worker.once('message', (m: { atMs: Float64Array; lateMs: Float64Array }) => resolve(loopErrors(m.atMs, m.lateMs, 1000 / fps)));
+    worker.once('message', (m: { atMs: Float64Array; lateMs: Float64Array }) =>
+      resolve(loopErrors(m.atMs, m.lateMs, 1000 / fps)),
+    );
     worker.once('error', reject);
   }).finally(() => worker.terminate());
 }
 
-export function errorFigure(name: string, samples: readonly number[], reference: { name: string; samples: readonly number[] } | undefined,
-  verdict?: { target: string; met: boolean }, extra?: BenchFigure['extra'], notes?: string): BenchFigure {
+export function errorFigure(
+  name: string,
+  samples: readonly number[],
+  reference: { name: string; samples: readonly number[] } | undefined,
+  verdict?: { target: string; met: boolean },
+  extra?: BenchFigure['extra'],
+  notes?: string,
+): BenchFigure {
   const p99 = percentile(samples, 99);
   const refP99 = reference && percentile(reference.samples, 99);
   return {
-    name, unit: 'ms', median: percentile(samples, 50), p99, max: Math.max(...samples), samples: samples.length,
+    name,
+    unit: 'ms',
+    median: percentile(samples, 50),
+    p99,
+    max: Math.max(...samples),
+    samples: samples.length,
     // The ratio of p99s: the tail is what a control loop cares about.
-    limit: reference && refP99 !== undefined ? { name: `${reference.name} p99`, median: refP99, ratio: p99 / refP99 } : undefined,
-    verdict, extra, notes,
+    limit:
+      reference && refP99 !== undefined
+        ? { name: `${reference.name} p99`, median: refP99, ratio: p99 / refP99 }
+        : undefined,
+    verdict,
+    extra,
+    notes,
   };
 }
 
@@ -80,24 +98,49 @@ export async function controlLoopBenchmarks(quick: boolean): Promise<BenchFigure
     const ticks = quick ? (fps === 30 ? 900 : 1500) : 3000;
     let reference: Promise<LoopErrors> | undefined;
     const r: HarnessResult = await runRuntimeEpisode({
-      fps, maxSteps: ticks, runFullLength: true, consumer: 'fast', frameFps: 10,
-      onTick: (t) => { if (t.index === 0) reference = emptyLoop(fps, ticks); },
+      fps,
+      maxSteps: ticks,
+      runFullLength: true,
+      consumer: 'fast',
+      frameFps: 10,
+      onTick: (t) => {
+        if (t.index === 0) reference = emptyLoop(fps, ticks);
+      },
     });
     const empty = await reference!;
     const e = loopErrors(r.atMs, r.lateMs, 1000 / fps);
     const tick = r.summary.timing.find((s) => s.stage === 'tick');
     const camera = r.summary.timing.find((s) => s.stage === 'camera');
     const extra = {
-      ticks: e.start.length, lateTicks: r.summary.lateTicks, earliestStartMs: e.earliestMs,
-      cpuMsPerTick: r.cpuMsPerTick, stealMs: Math.round(r.stealMs), tickCostP50Ms: tick?.p50 ?? Number.NaN, tickCostP99Ms: tick?.p99 ?? Number.NaN, cameraP50Ms: camera?.p50 ?? Number.NaN,
-      consumerTicksPerS: r.consumer ? r.consumer.ticks / (r.consumer.windowMs / 1000) : 0, droppedTelemetry: r.droppedTelemetry,
+      ticks: e.start.length,
+      lateTicks: r.summary.lateTicks,
+      earliestStartMs: e.earliestMs,
+      cpuMsPerTick: r.cpuMsPerTick,
+      stealMs: Math.round(r.stealMs),
+      tickCostP50Ms: tick?.p50 ?? Number.NaN,
+      tickCostP99Ms: tick?.p99 ?? Number.NaN,
+      cameraP50Ms: camera?.p50 ?? Number.NaN,
+      consumerTicksPerS: r.consumer ? r.consumer.ticks / (r.consumer.windowMs / 1000) : 0,
+      droppedTelemetry: r.droppedTelemetry,
     };
     const ref = { name: 'empty timer loop', samples: empty.start };
-    out.push(errorFigure(`control loop ${fps} Hz: |tick start − schedule| (${e.start.length} ticks)`, e.start, ref,
-      fps === 30 ? { target: 'p99 ≤ 1 ms', met: percentile(e.start, 99) <= 1 } : undefined, extra));
-    out.push(errorFigure(`control loop ${fps} Hz: |period − ${(1000 / fps).toFixed(2)} ms|`, e.period,
-      { name: 'empty timer loop', samples: empty.period },
-      fps === 30 ? { target: 'p99 ≤ 1 ms', met: percentile(e.period, 99) <= 1 } : undefined));
+    out.push(
+      errorFigure(
+        `control loop ${fps} Hz: |tick start − schedule| (${e.start.length} ticks)`,
+        e.start,
+        ref,
+        fps === 30 ? { target: 'p99 ≤ 1 ms', met: percentile(e.start, 99) <= 1 } : undefined,
+        extra,
+      ),
+    );
+    out.push(
+      errorFigure(
+        `control loop ${fps} Hz: |period − ${(1000 / fps).toFixed(2)} ms|`,
+        e.period,
+        { name: 'empty timer loop', samples: empty.period },
+        fps === 30 ? { target: 'p99 ≤ 1 ms', met: percentile(e.period, 99) <= 1 } : undefined,
+      ),
+    );
   }
   return out;
 }

@@ -9,7 +9,11 @@ import { OffThreadConverter } from '../../src/runtime/offThreadConverter';
 import { figure, timeSync, type BenchFigure } from './benchStats';
 
 export async function converterBenchmarks(runs: number): Promise<BenchFigure[]> {
-  const frame = (): RgbFrame => ({ width: 640, height: 480, data: new Uint8Array(640 * 480 * 3).map((_, i) => (i * 7) & 0xff) });
+  const frame = (): RgbFrame => ({
+    width: 640,
+    height: 480,
+    data: new Uint8Array(640 * 480 * 3).map((_, i) => (i * 7) & 0xff),
+  });
   const images = { front: frame(), wrist: frame() };
   const converter = builtinConverter('openpi-so100'); // kernels 'auto': WebAssembly SIMD where the engine has it
   const kernels = new BilinearResizer(640, 480, 224, 168).kernels;
@@ -17,7 +21,14 @@ export async function converterBenchmarks(runs: number): Promise<BenchFigure[]> 
   // The default kernels cost ~1 ms: five times the runs of the JS reference keeps the whole benchmark short.
   const t = timeSync(() => converter.toPolicy(obs), runs * 5, 50);
   const dst = new Uint8Array(images.front.data.length * 2);
-  const copy = timeSync(() => { dst.set(images.front.data, 0); dst.set(images.wrist.data, images.front.data.length); }, runs, 20);
+  const copy = timeSync(
+    () => {
+      dst.set(images.front.data, 0);
+      dst.set(images.wrist.data, images.front.data.length);
+    },
+    runs,
+    20,
+  );
   const jsConverter = builtinConverter('openpi-so100', {}, 'js');
   const tJs = timeSync(() => jsConverter.toPolicy(obs), runs, 5);
 
@@ -41,16 +52,42 @@ export async function converterBenchmarks(runs: number): Promise<BenchFigure[]> 
     off[Symbol.dispose]();
   }
   return [
-    withVerdict(figure(`converter: two 640×480 frames → openpi SO-100 input (224² resize-with-pad), ${kernels === 'wasm' ? 'WebAssembly SIMD' : 'JS (no WebAssembly SIMD here)'} kernels`, 'µs', t,
+    withVerdict(
+      figure(
+        `converter: two 640×480 frames → openpi SO-100 input (224² resize-with-pad), ${kernels === 'wasm' ? 'WebAssembly SIMD' : 'JS (no WebAssembly SIMD here)'} kernels`,
+        'µs',
+        t,
+        { name: 'plain copy of the frames', samples: copy },
+        'Pillow-exact antialiased bilinear, once per policy request; the default kernels',
+      ),
+      '≤ 1 ms for both frames (median)',
+      1000,
+    ),
+    figure(
+      'converter: the same with the JS kernels (the reference and fallback)',
+      'µs',
+      tJs,
       { name: 'plain copy of the frames', samples: copy },
-      'Pillow-exact antialiased bilinear, once per policy request; the default kernels'), '≤ 1 ms for both frames (median)', 1000),
-    figure('converter: the same with the JS kernels (the reference and fallback)', 'µs', tJs,
-      { name: 'plain copy of the frames', samples: copy }, 'same bytes; what engines without WebAssembly SIMD run'),
-    withVerdict(figure("converter on its thread: the loop thread's share (copy frames + post)", 'µs', loopThread,
-      { name: 'plain copy of the frames', samples: copy },
-      'what a requesting tick pays; the conversion itself runs beside the loop'), '≤ 1 ms per requesting tick (median)', 1000),
-    figure('converter on its thread: request → input ready (wall)', 'µs', wall, undefined,
-      `the request leaves this much later; the thread's own time median ${Math.round(median(thread))} µs`),
+      'same bytes; what engines without WebAssembly SIMD run',
+    ),
+    withVerdict(
+      figure(
+        "converter on its thread: the loop thread's share (copy frames + post)",
+        'µs',
+        loopThread,
+        { name: 'plain copy of the frames', samples: copy },
+        'what a requesting tick pays; the conversion itself runs beside the loop',
+      ),
+      '≤ 1 ms per requesting tick (median)',
+      1000,
+    ),
+    figure(
+      'converter on its thread: request → input ready (wall)',
+      'µs',
+      wall,
+      undefined,
+      `the request leaves this much later; the thread's own time median ${Math.round(median(thread))} µs`,
+    ),
   ];
 }
 

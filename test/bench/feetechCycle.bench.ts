@@ -15,7 +15,8 @@ const IDS = [1, 2, 3, 4, 5, 6];
 
 async function cycles(bus: FeetechBus, runs: number): Promise<{ ms: number[]; bytesPerCycle: number }> {
   const goals = new Map(IDS.map((id) => [id, 2048] as const));
-  for (let i = 0; i < 50; i++) await bus.syncWrite('Goal_Position', goals).then(() => bus.syncRead('Present_Position', IDS));
+  for (let i = 0; i < 50; i++)
+    await bus.syncWrite('Goal_Position', goals).then(() => bus.syncRead('Present_Position', IDS));
   bus.resetStats();
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -31,8 +32,13 @@ async function cycles(bus: FeetechBus, runs: number): Promise<{ ms: number[]; by
 function wireFigure(name: string, ms: number[], bytesPerCycle: number, returnDelayUs: number): BenchFigure {
   // 10 bits per byte at 1 Mbaud, plus each servo's return delay (0 after LeRobot's configure).
   const wireMs = (bytesPerCycle * 10) / 1000 + (returnDelayUs * IDS.length) / 1000;
-  return figure(name, 'ms', ms, { name: `1 Mbaud wire time of ${bytesPerCycle.toFixed(0)} B`, samples: [wireMs] },
-    'SYNC_WRITE has no reply: the cycle ends once it is handed to the port, so a ratio under 1 is possible');
+  return figure(
+    name,
+    'ms',
+    ms,
+    { name: `1 Mbaud wire time of ${bytesPerCycle.toFixed(0)} B`, samples: [wireMs] },
+    'SYNC_WRITE has no reply: the cycle ends once it is handed to the port, so a ratio under 1 is possible',
+  );
 }
 
 export async function feetechCycleBenchmarks(runs: number): Promise<BenchFigure[]> {

@@ -25,8 +25,15 @@ export async function memoryBenchmarks(): Promise<BenchFigure[]> {
     external.push(m.external / 1e6);
   };
   const r = await runRuntimeEpisode({
-    fps: FPS, maxSteps: TICKS, runFullLength: true, record: true, consumer: 'fast', frameFps: 10,
-    onTick: (t) => { if (t.index % EVERY === 0 || t.index === TICKS - 1) sample(t.index); },
+    fps: FPS,
+    maxSteps: TICKS,
+    runFullLength: true,
+    record: true,
+    consumer: 'fast',
+    frameFps: 10,
+    onTick: (t) => {
+      if (t.index % EVERY === 0 || t.index === TICKS - 1) sample(t.index);
+    },
   });
   const from = Math.max(1, Math.floor(at.length / 10));
   const xs = at.slice(from);
@@ -36,20 +43,42 @@ export async function memoryBenchmarks(): Promise<BenchFigure[]> {
     const mean = tail.reduce((a, b) => a + b, 0) / tail.length;
     const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
     const residual = Math.sqrt(tail.reduce((a, y, i) => a + (y - (mean + k * (xs[i] - mx))) ** 2, 0) / tail.length);
-    return { perThousandTicksMB: k * 1000, overEpisodeMB: k * TICKS, residualMB: residual, first: ys[0], afterWarmup: ys[from], last: ys[ys.length - 1] };
+    return {
+      perThousandTicksMB: k * 1000,
+      overEpisodeMB: k * TICKS,
+      residualMB: residual,
+      first: ys[0],
+      afterWarmup: ys[from],
+      last: ys[ys.length - 1],
+    };
   };
   const out: BenchFigure[] = [];
-  for (const [what, ys] of [['RSS', rss], ['heap used', heap], ['external (Buffers)', external]] as const) {
+  for (const [what, ys] of [
+    ['RSS', rss],
+    ['heap used', heap],
+    ['external (Buffers)', external],
+  ] as const) {
     const f = fit([...ys]);
     // Flat within noise: the fitted growth over the whole episode is under 2σ of the samples around the line, or
     // under 1 MB.
     const flat = f.overEpisodeMB <= Math.max(2 * f.residualMB, 1);
     out.push({
-      ...countFigure(`memory: ${what} over ${TICKS} ticks at ${FPS} Hz, growth (fit, MB)`, f.overEpisodeMB,
-        { target: 'flat within noise (fit < 2σ of samples or < 1 MB)', met: flat }, {
-          firstMB: f.first, afterWarmupMB: f.afterWarmup, lastMB: f.last, slopeKBPer1000Ticks: f.perThousandTicksMB * 1000,
-          residualSigmaMB: f.residualMB, samples: ys.length, gc: gc !== undefined, ticksRun: r.summary.steps, lateTicks: r.summary.lateTicks,
-        }),
+      ...countFigure(
+        `memory: ${what} over ${TICKS} ticks at ${FPS} Hz, growth (fit, MB)`,
+        f.overEpisodeMB,
+        { target: 'flat within noise (fit < 2σ of samples or < 1 MB)', met: flat },
+        {
+          firstMB: f.first,
+          afterWarmupMB: f.afterWarmup,
+          lastMB: f.last,
+          slopeKBPer1000Ticks: f.perThousandTicksMB * 1000,
+          residualSigmaMB: f.residualMB,
+          samples: ys.length,
+          gc: gc !== undefined,
+          ticksRun: r.summary.steps,
+          lateTicks: r.summary.lateTicks,
+        },
+      ),
       unit: 'MB',
     });
   }

@@ -8,7 +8,11 @@ import { OpenPiClient } from '../../src/io/policy/openPiClient';
 import type { PolicyClient, PolicyObservation } from '../../src/io/policy/policyClient';
 import { figure, type BenchFigure } from './benchStats';
 
-async function measure(client: PolicyClient, obs: PolicyObservation, runs: number): Promise<{ total: number[]; network: number[] }> {
+async function measure(
+  client: PolicyClient,
+  obs: PolicyObservation,
+  runs: number,
+): Promise<{ total: number[]; network: number[] }> {
   for (let i = 0; i < 50; i++) await client.infer(obs);
   const total: number[] = [];
   const network: number[] = [];
@@ -24,20 +28,51 @@ export async function roundTripBenchmarks(runs: number): Promise<BenchFigure[]> 
   const img = NdArray.zeros('|u1', [224, 224, 3]);
   const state = NdArray.fromTyped(new Float32Array(6), [6]);
   const out: BenchFigure[] = [];
-  const cases = [['openpi', 'hold'], ['lerobot-ws', 'hold'], ['openpi', 'demo']] as const;
+  const cases = [
+    ['openpi', 'hold'],
+    ['lerobot-ws', 'hold'],
+    ['openpi', 'demo'],
+  ] as const;
   for (const [protocol, policy] of cases) {
-    const server = await BuiltinPolicyServer.start({ protocol, policy, profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 0 }) });
+    const server = await BuiltinPolicyServer.start({
+      protocol,
+      policy,
+      profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 0 }),
+    });
     const client = protocol === 'openpi' ? new OpenPiClient(server.url) : new LeRobotWsClient(server.url);
-    const obs: PolicyObservation = protocol === 'openpi'
-      ? { 'observation/state': state, 'observation/images.main': img, 'observation/images.wrist': img, prompt: 'pick up the cube' }
-      : { 'observation.state': state, 'observation.images.front': img, 'observation.images.wrist': img, task: ['pick up the cube'] };
+    const obs: PolicyObservation =
+      protocol === 'openpi'
+        ? {
+            'observation/state': state,
+            'observation/images.main': img,
+            'observation/images.wrist': img,
+            prompt: 'pick up the cube',
+          }
+        : {
+            'observation.state': state,
+            'observation.images.front': img,
+            'observation.images.wrist': img,
+            task: ['pick up the cube'],
+          };
     try {
       const { total } = await measure(client, obs, runs);
-      out.push(policy === 'hold'
-        ? figure(`round trip ${protocol} (2 images, server in-process, 0 ms policy)`, 'ms', total, undefined,
-          'target p50 ≤ 1 ms; client and server share this process, so both sides\' CPU is in the figure')
-        : figure(`round trip ${protocol} with the demo's cube search (not 0 ms)`, 'ms', total, undefined,
-          'for comparison: the embedded default\'s planner looks for the cube in the front image on every request'));
+      out.push(
+        policy === 'hold'
+          ? figure(
+              `round trip ${protocol} (2 images, server in-process, 0 ms policy)`,
+              'ms',
+              total,
+              undefined,
+              "target p50 ≤ 1 ms; client and server share this process, so both sides' CPU is in the figure",
+            )
+          : figure(
+              `round trip ${protocol} with the demo's cube search (not 0 ms)`,
+              'ms',
+              total,
+              undefined,
+              "for comparison: the embedded default's planner looks for the cube in the front image on every request",
+            ),
+      );
     } finally {
       await client.close();
       await server.close();

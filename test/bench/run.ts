@@ -15,14 +15,27 @@ import { printFigure, type BenchFigure } from './benchStats';
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const only = process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
   const wanted = (name: string) => only === undefined || only.includes(name);
   const runs = quick ? 200 : 2000;
   const figures: BenchFigure[] = [];
-  const add = (fs: BenchFigure[]) => { for (const f of fs) { printFigure(f); figures.push(f); } };
-  const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
-  console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${runs} runs each; load average ${load()}` +
-    `${(globalThis as { gc?: unknown }).gc ? '' : '; no --expose-gc: memory samples without a full GC first'}\n`);
+  const add = (fs: BenchFigure[]) => {
+    for (const f of fs) {
+      printFigure(f);
+      figures.push(f);
+    }
+  };
+  const load = () =>
+    loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
+  console.log(
+    `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; ${runs} runs each; load average ${load()}` +
+      `${(globalThis as { gc?: unknown }).gc ? '' : '; no --expose-gc: memory samples without a full GC first'}\n`,
+  );
   if (wanted('codec')) add(codecBenchmarks(runs * 5));
   if (wanted('converter')) add(await converterBenchmarks(Math.max(20, runs / 20)));
   if (wanted('roundtrip')) add(await roundTripBenchmarks(runs));
@@ -32,8 +45,18 @@ async function main(): Promise<void> {
   if (wanted('telemetry')) add(await telemetryBenchmarks(quick));
   if (wanted('memory')) add(await memoryBenchmarks());
   const loadAfter = load();
-  await writeFile('bench-results.json', JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, only, loadAverage: loadAfter, figures }, null, 2));
+  await writeFile(
+    'bench-results.json',
+    JSON.stringify(
+      { date: new Date().toISOString(), node: process.version, quick, only, loadAverage: loadAfter, figures },
+      null,
+      2,
+    ),
+  );
   console.log(`\nload average ${loadAfter}; wrote bench-results.json`);
 }
 
-main().catch((err: unknown) => { console.error(err); process.exitCode = 1; });
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -75,9 +75,13 @@ const CLI = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 
 export async function runRuntimeEpisode(o: HarnessOptions): Promise<HarnessResult> {
   const profileName = o.profile ?? 'pi0';
-  const server = o.server === 'in-process'
-    ? await BuiltinPolicyServer.start({ protocol: 'openpi', profile: customizeProfile(MODEL_PROFILES[profileName], { latencyMs: o.latencyMs }) })
-    : await ServerChild.start(profileName, o.latencyMs);
+  const server =
+    o.server === 'in-process'
+      ? await BuiltinPolicyServer.start({
+          protocol: 'openpi',
+          profile: customizeProfile(MODEL_PROFILES[profileName], { latencyMs: o.latencyMs }),
+        })
+      : await ServerChild.start(profileName, o.latencyMs);
   const dir = await mkdtemp(path.join(tmpdir(), 'so100-bench-rt-'));
   const runtime = await RuntimeServer.listen(runtimeSocketPath(), dir);
   // Preallocated, so that collecting them does not show as growth in the memory benchmark.
@@ -97,7 +101,8 @@ export async function runRuntimeEpisode(o: HarnessOptions): Promise<HarnessResul
   };
   let child: ConsumerChild | undefined;
   try {
-    if ((o.consumer ?? 'none') !== 'none') child = await ConsumerChild.start(runtime.socketPath, o.consumer as 'fast' | 'slow', o.frameFps ?? 0);
+    if ((o.consumer ?? 'none') !== 'none')
+      child = await ConsumerChild.start(runtime.socketPath, o.consumer as 'fast' | 'slow', o.frameFps ?? 0);
     const config = benchConfig(o, profileName, dir);
     await runtime.session.connect({ config, endpoints: { pi0: { url: server.url, protocol: 'openpi' } } });
     const t0 = performance.now();
@@ -128,13 +133,17 @@ export async function stealMs(): Promise<number> {
 }
 
 function benchConfig(o: HarnessOptions, profile: ModelProfileName, dir: string): So100Config {
-  const { config, problems } = parseConfig(JSON.stringify({
-    fps: o.fps, maxSteps: o.maxSteps,
-    models: { pi0: { kind: 'builtin', profile, protocol: 'openpi' } }, activeModel: 'pi0',
-    chunking: { mode: o.chunking ?? 'async' },
-    converter: o.runFullLength ? { imageKeys: { primary: 'observation/images.bench_hidden' } } : {},
-    record: o.record ? { enabled: true, dir: path.join(dir, 'episodes'), frames: 'none' } : { enabled: false },
-  }));
+  const { config, problems } = parseConfig(
+    JSON.stringify({
+      fps: o.fps,
+      maxSteps: o.maxSteps,
+      models: { pi0: { kind: 'builtin', profile, protocol: 'openpi' } },
+      activeModel: 'pi0',
+      chunking: { mode: o.chunking ?? 'async' },
+      converter: o.runFullLength ? { imageKeys: { primary: 'observation/images.bench_hidden' } } : {},
+      record: o.record ? { enabled: true, dir: path.join(dir, 'episodes'), frames: 'none' } : { enabled: false },
+    }),
+  );
   if (!config) throw new Error(`bench config: ${JSON.stringify(problems)}`);
   return config;
 }
@@ -145,13 +154,17 @@ class ConsumerChild {
   private readonly exited: Promise<void>;
 
   private constructor(private readonly child: ChildProcess) {
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { this.out += d; });
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      this.out += d;
+    });
     child.stderr!.setEncoding('utf8').on('data', (d: string) => process.stderr.write(`  [consumer] ${d}`));
     this.exited = new Promise((r) => child.once('exit', () => r()));
   }
 
   static async start(socketPath: string, mode: 'fast' | 'slow', frameFps: number): Promise<ConsumerChild> {
-    const child = spawn(process.execPath, ['--import', 'tsx', CONSUMER, socketPath, mode, String(frameFps)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CONSUMER, socketPath, mode, String(frameFps)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const c = new ConsumerChild(child);
     const deadline = performance.now() + 30_000;
     while (!c.out.includes('ready\n')) {
@@ -182,7 +195,11 @@ class ConsumerChild {
 
 /** \`so100 serve\` on a free loopback port, as a child process. */
 class ServerChild {
-  private constructor(private readonly child: ChildProcess, readonly url: string, private readonly exited: Promise<void>) {}
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+    private readonly exited: Promise<void>,
+  ) {}
 
   static async start(profile: ModelProfileName, latencyMs: number | undefined): Promise<ServerChild> {
     const args = ['--import', 'tsx', CLI, 'serve', '--host', '127.0.0.1', '--port', '0', '--profile', profile];
@@ -190,7 +207,9 @@ class ServerChild {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
     child.stderr!.setEncoding('utf8').on('data', (d: string) => process.stderr.write(`  [server] ${d}`));
     const deadline = performance.now() + 30_000;
     for (;;) {

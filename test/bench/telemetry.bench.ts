@@ -21,22 +21,47 @@ export async function telemetryBenchmarks(quick: boolean): Promise<BenchFigure[]
   const out: BenchFigure[] = [];
   let base: number[] | undefined;
   for (const consumer of ['none', 'fast', 'slow'] as ConsumerMode[]) {
-    const r = await runRuntimeEpisode({ fps: FPS, maxSteps: ticks, runFullLength: true, consumer, frameFps: FRAME_FPS });
+    const r = await runRuntimeEpisode({
+      fps: FPS,
+      maxSteps: ticks,
+      runFullLength: true,
+      consumer,
+      frameFps: FRAME_FPS,
+    });
     const e = loopErrors(r.atMs, r.lateMs, 1000 / FPS);
     base ??= e.start;
     const c = r.consumer;
     const perS = (n: number) => (c && c.windowMs > 0 ? n / (c.windowMs / 1000) : 0);
     const p99 = percentile(e.start, 99);
     const baseP99 = percentile(base, 99);
-    const label = consumer === 'none' ? 'no consumer' : consumer === 'fast' ? 'consumer keeping up' : 'consumer blocked 200 of every 250 ms';
-    out.push(errorFigure(`telemetry, ${label}: |tick start − schedule| at ${FPS} Hz`, e.start,
-      consumer === 'none' ? undefined : { name: 'no-consumer run', samples: base },
-      consumer === 'none' ? undefined : { target: 'p99 within noise of no consumer (≤ 1.5× or ≤ +0.5 ms)', met: withinNoise(p99, baseP99) },
-      {
-        ticksDeliveredPerS: perS(c?.ticks ?? 0), framesDeliveredPerS: perS(c?.frames ?? 0), frameMBPerS: perS((c?.frameBytes ?? 0) / 1e6),
-        chunksDelivered: c?.chunks ?? 0, droppedTelemetry: r.droppedTelemetry, runtimeCpuMsPerTick: r.cpuMsPerTick, stealMs: Math.round(r.stealMs), ticksRun: r.summary.steps, lateTicks: r.summary.lateTicks,
-        consumerBlockedMs: Math.round(c?.blockedMs ?? 0),
-      }));
+    const label =
+      consumer === 'none'
+        ? 'no consumer'
+        : consumer === 'fast'
+          ? 'consumer keeping up'
+          : 'consumer blocked 200 of every 250 ms';
+    out.push(
+      errorFigure(
+        `telemetry, ${label}: |tick start − schedule| at ${FPS} Hz`,
+        e.start,
+        consumer === 'none' ? undefined : { name: 'no-consumer run', samples: base },
+        consumer === 'none'
+          ? undefined
+          : { target: 'p99 within noise of no consumer (≤ 1.5× or ≤ +0.5 ms)', met: withinNoise(p99, baseP99) },
+        {
+          ticksDeliveredPerS: perS(c?.ticks ?? 0),
+          framesDeliveredPerS: perS(c?.frames ?? 0),
+          frameMBPerS: perS((c?.frameBytes ?? 0) / 1e6),
+          chunksDelivered: c?.chunks ?? 0,
+          droppedTelemetry: r.droppedTelemetry,
+          runtimeCpuMsPerTick: r.cpuMsPerTick,
+          stealMs: Math.round(r.stealMs),
+          ticksRun: r.summary.steps,
+          lateTicks: r.summary.lateTicks,
+          consumerBlockedMs: Math.round(c?.blockedMs ?? 0),
+        },
+      ),
+    );
   }
   return out;
 }

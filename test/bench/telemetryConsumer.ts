@@ -11,7 +11,8 @@ const EVERY_MS = 250;
 
 async function main(): Promise<void> {
   const [socketPath, mode, fpsText] = process.argv.slice(2);
-  if (!socketPath || (mode !== 'fast' && mode !== 'slow')) throw new Error('usage: telemetryConsumer.ts SOCKET fast|slow FRAME_FPS');
+  if (!socketPath || (mode !== 'fast' && mode !== 'slow'))
+    throw new Error('usage: telemetryConsumer.ts SOCKET fast|slow FRAME_FPS');
   const client = await RuntimeClient.connect(socketPath);
   let ticks = 0;
   let chunks = 0;
@@ -19,10 +20,22 @@ async function main(): Promise<void> {
   let frameBytes = 0;
   let blockedMs = 0;
   let firstMs: number | undefined;
-  const seen = () => { firstMs ??= performance.now(); };
-  client.on('tick', () => { seen(); ticks++; });
-  client.on('chunk', () => { seen(); chunks++; });
-  client.on('frame', (f) => { seen(); frames++; frameBytes += f.rgb.length; });
+  const seen = () => {
+    firstMs ??= performance.now();
+  };
+  client.on('tick', () => {
+    seen();
+    ticks++;
+  });
+  client.on('chunk', () => {
+    seen();
+    chunks++;
+  });
+  client.on('frame', (f) => {
+    seen();
+    frames++;
+    frameBytes += f.rgb.length;
+  });
   let timer: NodeJS.Timeout | undefined;
   let done = false;
   const finish = () => {

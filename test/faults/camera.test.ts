@@ -12,12 +12,18 @@ import type { RuntimeModelEndpoint } from '../../src/core/rpc';
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
 import { assertRecordComplete, assertSafeGoals, assertToldCause, faultConfig, until, withRig } from './faultHarness';
 
-const ffmpegMissing = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).error !== undefined ? 'ffmpeg is not installed (apt install ffmpeg)' : false;
+const ffmpegMissing =
+  spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).error !== undefined
+    ? 'ffmpeg is not installed (apt install ffmpeg)'
+    : false;
 /** CameraRig's limit: an image older than this is never given to the converter. */
 const STALE_LIMIT_MS = 500;
 
 /** One toPolicy call as the converter module saw it. */
-interface Fed { readonly at: number; readonly digest: string | null }
+interface Fed {
+  readonly at: number;
+  readonly digest: string | null;
+}
 const fed = (): Fed[] => ((globalThis as { __so100CameraFed?: Fed[] }).__so100CameraFed ??= []);
 
 const RECORDING_CONVERTER = `// Records a digest of the usb image of every request, then converts as the layout does.
@@ -56,7 +62,10 @@ function assertNoStaleFeeds(calls: readonly Fed[]): void {
     if (c.digest === null) continue;
     const t0 = first.get(c.digest) ?? c.at;
     first.set(c.digest, t0);
-    assert.ok(c.at - t0 <= STALE_LIMIT_MS + 1, `a frame was fed ${c.at - t0} ms after it was first fed (limit ${STALE_LIMIT_MS} ms)`);
+    assert.ok(
+      c.at - t0 <= STALE_LIMIT_MS + 1,
+      `a frame was fed ${c.at - t0} ms after it was first fed (limit ${STALE_LIMIT_MS} ms)`,
+    );
   }
 }
 
@@ -66,7 +75,10 @@ describe('camera faults', { skip: ffmpegMissing }, () => {
   let dir: string;
   let module: string;
   before(async () => {
-    server = await BuiltinPolicyServer.start({ protocol: 'openpi', profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 5 }) });
+    server = await BuiltinPolicyServer.start({
+      protocol: 'openpi',
+      profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 5 }),
+    });
     endpoints = { pi0: { url: server.url, protocol: 'openpi' } };
     dir = await mkdtemp(path.join(tmpdir(), 'so100-fault-camera-'));
     module = path.join(dir, 'recordingConverter.js');
@@ -77,54 +89,75 @@ describe('camera faults', { skip: ffmpegMissing }, () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const config = (device: string, maxSteps: number) => faultConfig({
-    maxSteps,
-    cameras: { usb: { kind: 'ffmpeg', format: 'lavfi', device, width: 160, height: 120, fps: 30 } },
-    converter: { layout: 'openpi-so100', module, cameras: { primary: 'usb' } },
-    chunking: { mode: 'sync', nActionSteps: 4 },
-  });
-
-  test('ffmpeg dies mid-episode: the episode ends naming the camera and the kill; no stale image fed; goals safe; record whole', { timeout: 60_000 }, async () => {
-    fed().length = 0;
-    const device = 'testsrc=size=160x120:rate=30:decimals=1';
-    await withRig(config(device, 3000), endpoints, async (rig) => {
-      await rig.session.runEpisode();
-      await until('the policy fed camera frames', () => fed().filter((c) => c.digest !== null).length >= 3);
-      process.kill(await ffmpegChildPid(device), 'SIGKILL');
-      const summary = await rig.session.episodeEnded()!;
-      assertToldCause(rig, summary, /camera 'usb'.*killed by SIGKILL/);
-      assert.match(summary.reason, /camera 'usb'/, 'the episode ended because of the camera');
-      assertNoStaleFeeds(fed());
-      assertSafeGoals(rig.session.simulatedBus!.goals.all());
-      await assertRecordComplete(summary, { success: false });
+  const config = (device: string, maxSteps: number) =>
+    faultConfig({
+      maxSteps,
+      cameras: { usb: { kind: 'ffmpeg', format: 'lavfi', device, width: 160, height: 120, fps: 30 } },
+      converter: { layout: 'openpi-so100', module, cameras: { primary: 'usb' } },
+      chunking: { mode: 'sync', nActionSteps: 4 },
     });
-  });
 
-  test('frames stop (ffmpeg frozen): the stale frame is told, the policy is not asked until frames return, never fed one past the limit', { timeout: 60_000 }, async () => {
-    fed().length = 0;
-    const device = 'testsrc=size=160x120:rate=30:decimals=2';
-    await withRig(config(device, 3000), endpoints, async (rig) => {
-      await rig.session.runEpisode();
-      await until('the policy fed camera frames', () => fed().filter((c) => c.digest !== null).length >= 3);
-      const pid = await ffmpegChildPid(device);
-      process.kill(pid, 'SIGSTOP');
-      let asked: number;
-      try {
-        await until('the stale frame told', () => rig.events.warnings.some((w) => /camera 'usb': newest frame is \d+ ms old/.test(w)));
-        asked = fed().length;
-        const ticks = rig.events.ticks.length;
-        await rig.events.ticksReached(ticks + 20); // the loop goes on, holding
-        assert.equal(fed().length, asked, 'no request while the camera is stale (neither its old frame nor a black one)');
-      } finally {
-        process.kill(pid, 'SIGCONT');
-      }
-      await until('requests with fresh frames again', () => fed().slice(asked).filter((c) => c.digest !== null).length >= 2);
-      await rig.session.stop();
-      const summary = rig.events.ended[0];
-      assertToldCause(rig, summary, /camera 'usb': newest frame is \d+ ms old/);
-      assertNoStaleFeeds(fed());
-      assertSafeGoals(rig.session.simulatedBus!.goals.all());
-      await assertRecordComplete(summary, { success: false });
-    });
-  });
+  test(
+    'ffmpeg dies mid-episode: the episode ends naming the camera and the kill; no stale image fed; goals safe; record whole',
+    { timeout: 60_000 },
+    async () => {
+      fed().length = 0;
+      const device = 'testsrc=size=160x120:rate=30:decimals=1';
+      await withRig(config(device, 3000), endpoints, async (rig) => {
+        await rig.session.runEpisode();
+        await until('the policy fed camera frames', () => fed().filter((c) => c.digest !== null).length >= 3);
+        process.kill(await ffmpegChildPid(device), 'SIGKILL');
+        const summary = await rig.session.episodeEnded()!;
+        assertToldCause(rig, summary, /camera 'usb'.*killed by SIGKILL/);
+        assert.match(summary.reason, /camera 'usb'/, 'the episode ended because of the camera');
+        assertNoStaleFeeds(fed());
+        assertSafeGoals(rig.session.simulatedBus!.goals.all());
+        await assertRecordComplete(summary, { success: false });
+      });
+    },
+  );
+
+  test(
+    'frames stop (ffmpeg frozen): the stale frame is told, the policy is not asked until frames return, never fed one past the limit',
+    { timeout: 60_000 },
+    async () => {
+      fed().length = 0;
+      const device = 'testsrc=size=160x120:rate=30:decimals=2';
+      await withRig(config(device, 3000), endpoints, async (rig) => {
+        await rig.session.runEpisode();
+        await until('the policy fed camera frames', () => fed().filter((c) => c.digest !== null).length >= 3);
+        const pid = await ffmpegChildPid(device);
+        process.kill(pid, 'SIGSTOP');
+        let asked: number;
+        try {
+          await until('the stale frame told', () =>
+            rig.events.warnings.some((w) => /camera 'usb': newest frame is \d+ ms old/.test(w)),
+          );
+          asked = fed().length;
+          const ticks = rig.events.ticks.length;
+          await rig.events.ticksReached(ticks + 20); // the loop goes on, holding
+          assert.equal(
+            fed().length,
+            asked,
+            'no request while the camera is stale (neither its old frame nor a black one)',
+          );
+        } finally {
+          process.kill(pid, 'SIGCONT');
+        }
+        await until(
+          'requests with fresh frames again',
+          () =>
+            fed()
+              .slice(asked)
+              .filter((c) => c.digest !== null).length >= 2,
+        );
+        await rig.session.stop();
+        const summary = rig.events.ended[0];
+        assertToldCause(rig, summary, /camera 'usb': newest frame is \d+ ms old/);
+        assertNoStaleFeeds(fed());
+        assertSafeGoals(rig.session.simulatedBus!.goals.all());
+        await assertRecordComplete(summary, { success: false });
+      });
+    },
+  );
 });

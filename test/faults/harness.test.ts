@@ -13,35 +13,49 @@ import { assertRecordComplete, assertSafeGoals, assertToldCause, faultConfig, wi
 
 describe('the fault suite checks', () => {
   let server: BuiltinPolicyServer;
-  before(async () => { server = await BuiltinPolicyServer.start({ protocol: 'openpi', profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 5 }) }); });
-  after(async () => { await server.close(); });
-
-  test('a clean episode passes all three, and each check fails on what it guards against', { timeout: 60_000 }, async () => {
-    const config = faultConfig({ maxSteps: 40 });
-    await withRig(config, { pi0: { url: server.url, protocol: 'openpi' } }, async (rig) => {
-      await rig.session.runEpisode();
-      const summary = await rig.session.episodeEnded()!;
-      assert.equal(summary.steps, 40, summary.reason);
-      assertToldCause(rig, summary, /40 steps/);
-      assert.throws(() => assertToldCause(rig, summary, /servo 3 overheated/), /nothing the user saw matches/);
-
-      const sim = rig.session.simulatedBus!;
-      assert.ok(sim.goals.total >= 40 * 6, `goals were logged (${sim.goals.total})`);
-      assertSafeGoals(sim.goals.all());
-      const pan = sim.goals.all().findLast((g) => g.id === 1 && g.torqueOn)!;
-      assert.throws(() => assertSafeGoals([{ ...pan, goal: pan.lastRead! + 150 }]), /shoulder_pan: .* over the cap/);
-      assert.throws(() => assertSafeGoals([{ ...pan, goal: 4095, lastRead: 4090 }]), /outside the calibrated/);
-
-      const record = await assertRecordComplete(summary, { success: false, minSteps: 40 });
-      assert.equal(record.steps.at(-1)!.tick, 39);
-      const steps = path.join(summary.recordDir!, 'steps.csv');
-      const text = await readFile(steps, 'utf8');
-      await writeFile(steps, text.split('\n').slice(0, 20).join('\n') + '\n');
-      await assert.rejects(assertRecordComplete(summary), /a row per tick/);
-      await writeFile(steps, text.replace(/\n1,/, '\n1,x'));
-      await assert.rejects(readEpisodeRecord(summary.recordDir!), (e: unknown) => e instanceof EpisodeRecordReadError && e.line === 3);
+  before(async () => {
+    server = await BuiltinPolicyServer.start({
+      protocol: 'openpi',
+      profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 5 }),
     });
   });
+  after(async () => {
+    await server.close();
+  });
+
+  test(
+    'a clean episode passes all three, and each check fails on what it guards against',
+    { timeout: 60_000 },
+    async () => {
+      const config = faultConfig({ maxSteps: 40 });
+      await withRig(config, { pi0: { url: server.url, protocol: 'openpi' } }, async (rig) => {
+        await rig.session.runEpisode();
+        const summary = await rig.session.episodeEnded()!;
+        assert.equal(summary.steps, 40, summary.reason);
+        assertToldCause(rig, summary, /40 steps/);
+        assert.throws(() => assertToldCause(rig, summary, /servo 3 overheated/), /nothing the user saw matches/);
+
+        const sim = rig.session.simulatedBus!;
+        assert.ok(sim.goals.total >= 40 * 6, `goals were logged (${sim.goals.total})`);
+        assertSafeGoals(sim.goals.all());
+        const pan = sim.goals.all().findLast((g) => g.id === 1 && g.torqueOn)!;
+        assert.throws(() => assertSafeGoals([{ ...pan, goal: pan.lastRead! + 150 }]), /shoulder_pan: .* over the cap/);
+        assert.throws(() => assertSafeGoals([{ ...pan, goal: 4095, lastRead: 4090 }]), /outside the calibrated/);
+
+        const record = await assertRecordComplete(summary, { success: false, minSteps: 40 });
+        assert.equal(record.steps.at(-1)!.tick, 39);
+        const steps = path.join(summary.recordDir!, 'steps.csv');
+        const text = await readFile(steps, 'utf8');
+        await writeFile(steps, text.split('\n').slice(0, 20).join('\n') + '\n');
+        await assert.rejects(assertRecordComplete(summary), /a row per tick/);
+        await writeFile(steps, text.replace(/\n1,/, '\n1,x'));
+        await assert.rejects(
+          readEpisodeRecord(summary.recordDir!),
+          (e: unknown) => e instanceof EpisodeRecordReadError && e.line === 3,
+        );
+      });
+    },
+  );
 
   test('the simulator logs goals a host writes directly, with the position it last read', () => {
     const sim = new FeetechBusSim();

@@ -36,8 +36,11 @@ export function runFuzz<T>(name: string, property: fc.IProperty<T>, runs: number
     fc.assert(property, { numRuns: runs, seed });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new Error(`fuzz "${name}" failed with seed ${seed}; replay with SO100_FUZZ_SEED=${seed}` +
-      ` SO100_FUZZ_RUNS=${runs}\n${message}`, { cause: err });
+    throw new Error(
+      `fuzz "${name}" failed with seed ${seed}; replay with SO100_FUZZ_SEED=${seed}` +
+        ` SO100_FUZZ_RUNS=${runs}\n${message}`,
+      { cause: err },
+    );
   }
   const ms = performance.now() - started;
   // One line per property, collected for docs/RELIABILITY.md from the long run.
@@ -72,25 +75,52 @@ const position = fc.nat({ max: 1 << 20 });
 /** One random edit; positions are taken modulo the current length when applied. */
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: position, bit: fc.nat({ max: 7 }) }),
-  fc.record({ kind: fc.constant('set' as const), at: position, value: fc.oneof(fc.constantFrom(...INTERESTING), fc.nat({ max: 255 })) }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    at: position,
+    value: fc.oneof(fc.constantFrom(...INTERESTING), fc.nat({ max: 255 })),
+  }),
   fc.record({ kind: fc.constant('truncate' as const), at: position }),
-  fc.record({ kind: fc.constant('insert' as const), at: position, bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: position,
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: position, count: fc.integer({ min: 1, max: 16 }) }),
   fc.record({ kind: fc.constant('splice' as const), at: position, other: fc.nat(), from: position }),
-  fc.record({ kind: fc.constant('repeat' as const), at: position, count: fc.integer({ min: 1, max: 32 }), times: fc.integer({ min: 2, max: 8 }) }),
+  fc.record({
+    kind: fc.constant('repeat' as const),
+    at: position,
+    count: fc.integer({ min: 1, max: 32 }),
+    times: fc.integer({ min: 2, max: 8 }),
+  }),
 );
 
 /** Applies `edits` to a copy of `base`; `corpus` feeds splices (the tail of another valid input). */
-export function applyMutations(base: Uint8Array, edits: readonly Mutation[], corpus: readonly Uint8Array[]): Uint8Array {
+export function applyMutations(
+  base: Uint8Array,
+  edits: readonly Mutation[],
+  corpus: readonly Uint8Array[],
+): Uint8Array {
   let b: Uint8Array = Uint8Array.from(base);
   for (const m of edits) {
     const at = b.length === 0 ? 0 : m.at % (b.length + 1);
     switch (m.kind) {
-      case 'flip': if (b.length) b[at % b.length] ^= 1 << m.bit; break;
-      case 'set': if (b.length) b[at % b.length] = m.value; break;
-      case 'truncate': b = b.subarray(0, at); break;
-      case 'insert': b = concat(b.subarray(0, at), m.bytes, b.subarray(at)); break;
-      case 'delete': b = concat(b.subarray(0, at), b.subarray(at + m.count)); break;
+      case 'flip':
+        if (b.length) b[at % b.length] ^= 1 << m.bit;
+        break;
+      case 'set':
+        if (b.length) b[at % b.length] = m.value;
+        break;
+      case 'truncate':
+        b = b.subarray(0, at);
+        break;
+      case 'insert':
+        b = concat(b.subarray(0, at), m.bytes, b.subarray(at));
+        break;
+      case 'delete':
+        b = concat(b.subarray(0, at), b.subarray(at + m.count));
+        break;
       case 'splice': {
         const other = corpus[m.other % corpus.length];
         b = concat(b.subarray(0, at), other.subarray(m.from % (other.length + 1)));
@@ -108,7 +138,8 @@ export function applyMutations(base: Uint8Array, edits: readonly Mutation[], cor
 
 /** A valid input from `corpus` with 1–6 edits applied. */
 export function mutated(corpus: readonly Uint8Array[]): fc.Arbitrary<Uint8Array> {
-  return fc.tuple(fc.nat({ max: corpus.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 6 }))
+  return fc
+    .tuple(fc.nat({ max: corpus.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 6 }))
     .map(([i, edits]) => applyMutations(corpus[i], edits, corpus));
 }
 

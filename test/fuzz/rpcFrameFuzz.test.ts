@@ -45,7 +45,11 @@ function feed(chunks: readonly Uint8Array[]): RpcMessage[] {
 }
 
 /** A frame whose 4-byte length says `declared` while `actual` bytes of msgpack follow. */
-const lyingLength = fc.tuple(fc.nat({ max: frames.length - 1 }), fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom(LIMIT, LIMIT + 1, 0x7fffffff, 0xffffffff)))
+const lyingLength = fc
+  .tuple(
+    fc.nat({ max: frames.length - 1 }),
+    fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom(LIMIT, LIMIT + 1, 0x7fffffff, 0xffffffff)),
+  )
   .map(([i, declared]) => {
     const f = Uint8Array.from(frames[i]);
     new DataView(f.buffer).setUint32(0, declared);
@@ -55,19 +59,38 @@ const cuts = fc.array(fc.nat(), { maxLength: 8 });
 
 test('fuzz: random, mutated and length-lying streams, split anyhow, give messages or RpcProtocolError', () => {
   const input = fc.oneof(fc.uint8Array({ maxLength: 400 }), mutated(corpus), lyingLength);
-  runFuzz('rpc frames: hostile streams', fc.property(input, cuts, (bytes, at) => { feed(chunked(bytes, at)); }), RUNS);
+  runFuzz(
+    'rpc frames: hostile streams',
+    fc.property(input, cuts, (bytes, at) => {
+      feed(chunked(bytes, at));
+    }),
+    RUNS,
+  );
 });
 
 test('fuzz: valid streams split anyhow give back exactly the messages sent', () => {
-  runFuzz('rpc frames: valid streams', fc.property(fc.array(fc.nat({ max: messages.length - 1 }), { maxLength: 8 }), cuts, (picks, at) => {
-    const stream = concat(...picks.map((i) => frames[i]));
-    assert.deepEqual(feed(chunked(stream, at)), picks.map((i) => messages[i]));
-  }), Math.max(100, Math.floor(RUNS / 4)));
+  runFuzz(
+    'rpc frames: valid streams',
+    fc.property(fc.array(fc.nat({ max: messages.length - 1 }), { maxLength: 8 }), cuts, (picks, at) => {
+      const stream = concat(...picks.map((i) => frames[i]));
+      assert.deepEqual(
+        feed(chunked(stream, at)),
+        picks.map((i) => messages[i]),
+      );
+    }),
+    Math.max(100, Math.floor(RUNS / 4)),
+  );
 });
 
 test('the checks can fail: a huge declared length is refused at once, not buffered', () => {
   const huge = Uint8Array.of(0xff, 0xff, 0xff, 0xff);
   assert.throws(() => new RpcFrameReader(LIMIT).push(huge), /frame of 4294967295 bytes announced/);
   assert.deepEqual(feed([Uint8Array.of(0, 0, 0, 1, 0xc1), frames[0]]), [], 'nothing is read after a bad frame');
-  assert.throws(() => onlyTyped(() => { throw new TypeError('x'); }, [RpcProtocolError]), TypeError);
+  assert.throws(
+    () =>
+      onlyTyped(() => {
+        throw new TypeError('x');
+      }, [RpcProtocolError]),
+    TypeError,
+  );
 });

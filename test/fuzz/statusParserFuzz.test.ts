@@ -9,7 +9,13 @@ import { chunked, concat, fuzzRuns, mutated, onlyTyped, runFuzz } from './fuzzHa
 
 const RUNS = fuzzRuns(1500);
 
-interface RefFrame { readonly start: number; readonly end: number; readonly id: number; readonly error: number; readonly params: number[] }
+interface RefFrame {
+  readonly start: number;
+  readonly end: number;
+  readonly id: number;
+  readonly error: number;
+  readonly params: number[];
+}
 
 /**
  * The protocol restated as a plain scan over the whole buffer (independent of PacketFramer): at each FF FF with an
@@ -19,15 +25,24 @@ function referenceScan(b: Uint8Array): RefFrame[] {
   const out: RefFrame[] = [];
   let pos = 0;
   while (pos + 1 < b.length) {
-    if (b[pos] !== 0xff || b[pos + 1] !== 0xff) { pos++; continue; }
+    if (b[pos] !== 0xff || b[pos + 1] !== 0xff) {
+      pos++;
+      continue;
+    }
     if (b.length - pos < 5) break;
     const id = b[pos + 2];
     const len = b[pos + 3];
     const err = b[pos + 4];
-    if (id > 0xfd || len < 2 || len > 250 || err > 0x7f) { pos++; continue; }
+    if (id > 0xfd || len < 2 || len > 250 || err > 0x7f) {
+      pos++;
+      continue;
+    }
     const end = pos + len + 4;
     if (end > b.length) break;
-    if (checksum(b, pos + 2, end - 1) !== b[end - 1]) { pos++; continue; }
+    if (checksum(b, pos + 2, end - 1) !== b[end - 1]) {
+      pos++;
+      continue;
+    }
     out.push({ start: pos, end, id, error: err, params: [...b.subarray(pos + 5, end - 1)] });
     pos = end;
   }
@@ -48,12 +63,18 @@ function parseChunks(chunks: readonly Uint8Array[]): { frames: StatusPacket[]; m
   return { frames, maxBuffered };
 }
 
-const simple = (f: { readonly id: number; readonly error: number; readonly params: ArrayLike<number> }) => ({ id: f.id, error: f.error, params: Array.from(f.params) });
+const simple = (f: { readonly id: number; readonly error: number; readonly params: ArrayLike<number> }) => ({
+  id: f.id,
+  error: f.error,
+  params: Array.from(f.params),
+});
 
-const packet = fc.record({ id: fc.nat({ max: 0xfd }), error: fc.nat({ max: 0x7f }), params: fc.uint8Array({ maxLength: 40 }) })
+const packet = fc
+  .record({ id: fc.nat({ max: 0xfd }), error: fc.nat({ max: 0x7f }), params: fc.uint8Array({ maxLength: 40 }) })
   .map((p) => encodeStatus(p.id, p.error, p.params));
 // Garbage rich in header bytes, so that false headers, false lengths and near-miss checksums are common.
-const garbage = fc.array(fc.oneof(fc.constant(0xff), fc.constant(0xfe), fc.nat({ max: 8 }), fc.nat({ max: 255 })), { maxLength: 80 })
+const garbage = fc
+  .array(fc.oneof(fc.constant(0xff), fc.constant(0xfe), fc.nat({ max: 8 }), fc.nat({ max: 255 })), { maxLength: 80 })
   .map((a) => Uint8Array.from(a));
 
 const corpus: Uint8Array[] = [
@@ -66,18 +87,23 @@ const cuts = fc.array(fc.nat(), { maxLength: 6 });
 
 test('fuzz: random and mutated byte streams, any chunking, give exactly the frames a whole-buffer scan finds', () => {
   const input = fc.oneof(fc.uint8Array({ maxLength: 600 }), mutated(corpus), garbage);
-  runFuzz('feetech status parser: random/mutated streams', fc.property(input, cuts, (bytes, at) => {
-    const { frames, maxBuffered } = parseChunks(chunked(bytes, at));
-    assert.deepEqual(frames.map(simple), referenceScan(bytes).map(simple));
-    assert.ok(maxBuffered <= 253, `held ${maxBuffered} bytes; at most one partial packet (253) may wait`);
-  }), RUNS);
+  runFuzz(
+    'feetech status parser: random/mutated streams',
+    fc.property(input, cuts, (bytes, at) => {
+      const { frames, maxBuffered } = parseChunks(chunked(bytes, at));
+      assert.deepEqual(frames.map(simple), referenceScan(bytes).map(simple));
+      assert.ok(maxBuffered <= 253, `held ${maxBuffered} bytes; at most one partial packet (253) may wait`);
+    }),
+    RUNS,
+  );
 });
 
 test('fuzz: valid packets placed after garbage are still found, however the stream is cut', () => {
   // The line then goes quiet (zeros), so a false header in the garbage cannot hold the packets back for ever.
   const idle = new Uint8Array(254);
-  runFuzz('feetech status parser: packets after garbage', fc.property(garbage, fc.array(packet, { minLength: 1, maxLength: 4 }), cuts,
-    (junk, packets, at) => {
+  runFuzz(
+    'feetech status parser: packets after garbage',
+    fc.property(garbage, fc.array(packet, { minLength: 1, maxLength: 4 }), cuts, (junk, packets, at) => {
       const stream = concat(junk, ...packets, idle);
       const ref = referenceScan(stream);
       // Skip the rare case where a frame starting in the garbage has a valid checksum over the packets' bytes:
@@ -85,9 +111,14 @@ test('fuzz: valid packets placed after garbage are still found, however the stre
       fc.pre(!ref.some((f) => f.start < junk.length && f.end > junk.length));
       const { frames } = parseChunks(chunked(stream, at));
       const fromPackets = frames.slice(frames.length - packets.length);
-      assert.deepEqual(fromPackets.map(simple), packets.map((p) => simple({ id: p[2], error: p[4], params: p.subarray(5, p.length - 1) })));
+      assert.deepEqual(
+        fromPackets.map(simple),
+        packets.map((p) => simple({ id: p[2], error: p[4], params: p.subarray(5, p.length - 1) })),
+      );
       assert.equal(frames.length, ref.length);
-    }), Math.max(100, Math.floor(RUNS / 2)));
+    }),
+    Math.max(100, Math.floor(RUNS / 2)),
+  );
 });
 
 test('the comparison is not vacuous: both sides drop a bad checksum and keep a good packet', () => {

@@ -22,20 +22,35 @@ export function runNode(args: readonly string[], timeoutMs = 60_000): Promise<Cl
     const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => { clearTimeout(timer); resolvePromise({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
   });
 }
 
 /** Starts `so100 serve` on a free port; resolves with the port once it prints its listening line. */
-export function startServeProcess(extraArgs: readonly string[] = [], timeoutMs = 20_000): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+export function startServeProcess(
+  extraArgs: readonly string[] = [],
+  timeoutMs = 20_000,
+): Promise<{ child: ChildProcess; port: number; output: () => string }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, 'serve', '--port', '0', ...extraArgs],
-      { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, 'serve', '--port', '0', ...extraArgs], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`so100 serve did not start: ${out}`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`so100 serve did not start: ${out}`));
+    }, timeoutMs);
     const onData = (d: Buffer) => {
       out += d;
       const m = /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(out);
@@ -45,31 +60,61 @@ export function startServeProcess(extraArgs: readonly string[] = [], timeoutMs =
       }
     };
     child.stdout.on('data', onData);
-    child.stderr.on('data', (d: Buffer) => { out += d; });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`so100 serve exited with ${code}: ${out}`)); });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d;
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`so100 serve exited with ${code}: ${out}`));
+    });
   });
 }
 
 /** Sends SIGINT and waits for the exit code. */
 export function interrupt(child: ChildProcess, timeoutMs = 10_000): Promise<number | null> {
   return new Promise((resolvePromise) => {
-    if (child.exitCode !== null) { resolvePromise(child.exitCode); return; }
+    if (child.exitCode !== null) {
+      resolvePromise(child.exitCode);
+      return;
+    }
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.removeAllListeners('exit');
-    child.once('exit', (code) => { clearTimeout(timer); resolvePromise(code); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolvePromise(code);
+    });
     child.kill('SIGINT');
   });
 }
 
 /** Starts `so100 sim --pty PATH` (a simulated arm on a pseudo-terminal); resolves once it says it is there. */
-export function startPtySim(path: string, extraArgs: readonly string[] = [], timeoutMs = 15_000): Promise<ChildProcess> {
+export function startPtySim(
+  path: string,
+  extraArgs: readonly string[] = [],
+  timeoutMs = 15_000,
+): Promise<ChildProcess> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, 'sim', '--pty', path, ...extraArgs], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', cliEntry, 'sim', '--pty', path, ...extraArgs], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`so100 sim did not start: ${out}`)); }, timeoutMs);
-    const onData = (d: Buffer) => { out += d; if (/simulated SO-100 on /.test(out)) { clearTimeout(timer); resolvePromise(child); } };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`so100 sim did not start: ${out}`));
+    }, timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d;
+      if (/simulated SO-100 on /.test(out)) {
+        clearTimeout(timer);
+        resolvePromise(child);
+      }
+    };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`so100 sim exited with ${code}: ${out}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`so100 sim exited with ${code}: ${out}`));
+    });
   });
 }

@@ -20,9 +20,10 @@ export async function startRawServer(onConnection: (ws: WebSocket, index: number
     url: `ws://127.0.0.1:${port}`,
     port,
     connections: () => count,
-    close: () => new Promise<void>((resolve) => {
-      for (const c of wss.clients) c.terminate();
-      wss.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => resolve());
+      }),
   };
 }

@@ -10,7 +10,13 @@ export type WireEvent =
   | { readonly kind: 'goal'; readonly seq: number; readonly goals: ReadonlyMap<number, number> }
   | { readonly kind: 'torque'; readonly seq: number; readonly id: number; readonly value: number }
   /** Any other single-servo WRITE, decoded by the register at its address (`?@address` if none starts there). */
-  | { readonly kind: 'write'; readonly seq: number; readonly id: number; readonly register: string; readonly value: number };
+  | {
+      readonly kind: 'write';
+      readonly seq: number;
+      readonly id: number;
+      readonly register: string;
+      readonly value: number;
+    };
 
 const GOAL = register('Goal_Position').address;
 const TORQUE = register('Torque_Enable').address;
@@ -23,12 +29,19 @@ export class WireLog {
   /** A transport that behaves like `inner` and logs what is written through it. */
   wrap(inner: ByteTransport): ByteTransport {
     return {
-      write: (bytes) => { this.observe(bytes); return inner.write(bytes); },
+      write: (bytes) => {
+        this.observe(bytes);
+        return inner.write(bytes);
+      },
       onData: (l) => inner.onData(l),
       onClose: (l) => inner.onClose(l),
       close: () => inner.close(),
-      get description() { return inner.description; },
-      get isOpen() { return inner.isOpen; },
+      get description() {
+        return inner.description;
+      },
+      get isOpen() {
+        return inner.isOpen;
+      },
       [Symbol.asyncDispose]: () => inner.close(),
     };
   }
@@ -47,7 +60,8 @@ export class WireLog {
       if (p.instruction === Instruction.SYNC_WRITE && p.params[0] === GOAL) {
         const len = p.params[1];
         const goals = new Map<number, number>();
-        for (let o = 2; o + 1 + len <= p.params.length; o += 1 + len) goals.set(p.params[o], readUintLE(p.params, o + 1, 2));
+        for (let o = 2; o + 1 + len <= p.params.length; o += 1 + len)
+          goals.set(p.params[o], readUintLE(p.params, o + 1, 2));
         this.events.push({ kind: 'goal', seq: this.seq++, goals });
       } else if (p.instruction === Instruction.WRITE && p.params[0] === TORQUE) {
         this.events.push({ kind: 'torque', seq: this.seq++, id: p.id, value: p.params[1] });
@@ -56,7 +70,9 @@ export class WireLog {
         const data = p.params.subarray(1);
         const known = spec !== undefined && spec.address === p.params[0] && data.length === spec.size;
         this.events.push({
-          kind: 'write', seq: this.seq++, id: p.id,
+          kind: 'write',
+          seq: this.seq++,
+          id: p.id,
           register: known ? spec.name : `?@${p.params[0]}`,
           value: known ? decodeRegister(spec.name, data) : data[0],
         });

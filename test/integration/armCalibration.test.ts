@@ -22,7 +22,14 @@ test('no saved file: calibrates with the user and saves; next time the file is u
     assert.equal(first.recorded, true);
     assert.equal(first.path, join(dir, 'left_arm.json'));
     let asked = false;
-    const user = { onStep: () => {}, awaitMiddle: async () => { asked = true; return 'cancel' as const; }, awaitRecordingDone: async () => 'cancel' as const };
+    const user = {
+      onStep: () => {},
+      awaitMiddle: async () => {
+        asked = true;
+        return 'cancel' as const;
+      },
+      awaitRecordingDone: async () => 'cancel' as const,
+    };
     const second = await loadOrCalibrate(bus, location, user);
     assert.equal(second.recorded, false);
     assert.equal(asked, false);
@@ -39,12 +46,15 @@ test('no saved file and nobody to calibrate: the error lists where it looked and
   const dir = await mkdtemp(join(tmpdir(), 'so100-armcal-'));
   const bus = new FeetechBus(new SimTransport(new FeetechBusSim()));
   try {
-    await assert.rejects(loadOrCalibrate(bus, { robotId: 'ghost', env: { HF_LEROBOT_CALIBRATION: dir }, homeDir: dir }), (e: unknown) => {
-      assert.ok(e instanceof CalibrationNotFoundError, 'typed error');
-      assert.match(e.message, /so_follower\/ghost\.json/);
-      assert.match(e.message, /so100 calibrate/);
-      return true;
-    });
+    await assert.rejects(
+      loadOrCalibrate(bus, { robotId: 'ghost', env: { HF_LEROBOT_CALIBRATION: dir }, homeDir: dir }),
+      (e: unknown) => {
+        assert.ok(e instanceof CalibrationNotFoundError, 'typed error');
+        assert.match(e.message, /so_follower\/ghost\.json/);
+        assert.match(e.message, /so100 calibrate/);
+        return true;
+      },
+    );
   } finally {
     await bus.close();
   }

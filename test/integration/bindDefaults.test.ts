@@ -29,24 +29,55 @@ test('so100 serve binds 127.0.0.1 by default (what it prints is the bound addres
 });
 
 test('a built-in model of so100.json is started with --host 127.0.0.1', () => {
-  const spec = modelServerSpec('pi0', { kind: 'builtin', profile: 'pi0', protocol: 'openpi', port: 0 }, { so100: { command: 'node', args: ['cli.js'] }, freePort: 4321 });
+  const spec = modelServerSpec(
+    'pi0',
+    { kind: 'builtin', profile: 'pi0', protocol: 'openpi', port: 0 },
+    { so100: { command: 'node', args: ['cli.js'] }, freePort: 4321 },
+  );
   assert.equal(spec.args[spec.args.indexOf('--host') + 1], '127.0.0.1');
   assert.equal(spec.host, '127.0.0.1');
 });
 
 test('so100 episode with a remote policy host says where the observations go before it connects', async () => {
   // 192.0.2.1 is TEST-NET-1 (never routed): the notice must come before any connection attempt.
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(projectRoot, 'src/cli/main.ts'), 'episode', '--server', 'ws://192.0.2.1:8000', '--steps', '5'],
-    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      resolve(projectRoot, 'src/cli/main.ts'),
+      'episode',
+      '--server',
+      'ws://192.0.2.1:8000',
+      '--steps',
+      '5',
+    ],
+    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
+  child.stderr.on('data', (d) => {
+    out += d;
+  });
   const seen = await new Promise<boolean>((done) => {
     const timer = setTimeout(() => done(false), 60_000);
-    child.stdout.on('data', () => { if (/Note: model/.test(out)) { clearTimeout(timer); done(true); } });
-    child.once('exit', () => { clearTimeout(timer); done(/Note: model/.test(out)); });
+    child.stdout.on('data', () => {
+      if (/Note: model/.test(out)) {
+        clearTimeout(timer);
+        done(true);
+      }
+    });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done(/Note: model/.test(out));
+    });
   });
   await interrupt(child);
   assert.ok(seen, out);
-  assert.match(out, /Note: model "\S+" runs on another machine, 192\.0\.2\.1 \(ws:\/\/192\.0\.2\.1:8000\): observations/);
+  assert.match(
+    out,
+    /Note: model "\S+" runs on another machine, 192\.0\.2\.1 \(ws:\/\/192\.0\.2\.1:8000\): observations/,
+  );
 });

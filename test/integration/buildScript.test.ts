@@ -24,18 +24,31 @@ test('npm run build bundles the extension, the CLI (executable) and the runtime'
 
 test('npm run watch builds once, says it is watching, and stops on SIGTERM', { timeout: 120_000 }, async () => {
   const out = await mkdtemp(path.join(tmpdir(), 'so100-watch-'));
-  const child = spawn(process.execPath, [path.join(projectRoot, 'scripts/build.mjs'), '--watch', '--outdir', out], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(projectRoot, 'scripts/build.mjs'), '--watch', '--outdir', out], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const said = await new Promise<string>((resolve, reject) => {
       let text = '';
       const timer = setTimeout(() => reject(new Error(`no "watching" line: ${text}`)), 100_000);
-      const onData = (d: Buffer) => { text += d; if (/watching \d+ bundles/.test(text)) { clearTimeout(timer); resolve(text); } };
+      const onData = (d: Buffer) => {
+        text += d;
+        if (/watching \d+ bundles/.test(text)) {
+          clearTimeout(timer);
+          resolve(text);
+        }
+      };
       child.stdout.on('data', onData);
       child.stderr.on('data', onData);
-      child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`watch exited with ${code}: ${text}`)); });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`watch exited with ${code}: ${text}`));
+      });
     });
     assert.match(said, /watching \d+ bundles/);
-    for (const f of ['extension.js', 'cli.js', 'runtime.js']) assert.ok(existsSync(path.join(out, f)), `${f} built by the first watch pass`);
+    for (const f of ['extension.js', 'cli.js', 'runtime.js'])
+      assert.ok(existsSync(path.join(out, f)), `${f} built by the first watch pass`);
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');

@@ -32,7 +32,13 @@ describe('runCalibration on the simulated SO-100', () => {
     }
     assert.ok(prompts.some((p) => /middle of its range/.test(p)));
     let rewritten = false;
-    await using robot = await So100Robot.connect(bus, { calibration: cal, bodyMode: 'DEGREES', onCalibrationWritten: () => { rewritten = true; } });
+    await using robot = await So100Robot.connect(bus, {
+      calibration: cal,
+      bodyMode: 'DEGREES',
+      onCalibrationWritten: () => {
+        rewritten = true;
+      },
+    });
     assert.equal(rewritten, false, 'the servos already hold this calibration');
     const obs = await robot.observe();
     assert.ok(Math.abs(obs.positions.shoulder_pan) < 1, 'the middle pose reads about 0°');
@@ -49,7 +55,10 @@ describe('runCalibration on the simulated SO-100', () => {
       awaitRecordingDone: async () => (finishes++ === 0 ? 'finish' : 'cancel'),
     };
     assert.equal(await runCalibration(bus, user, { pollMs: 5 }), undefined);
-    const named = steps.flatMap((s) => s.problems).filter((p) => p.kind === 'notMoved').map((p) => p.motor);
+    const named = steps
+      .flatMap((s) => s.problems)
+      .filter((p) => p.kind === 'notMoved')
+      .map((p) => p.motor);
     assert.deepEqual(named.sort(), SO100_MOTORS.filter((m) => m !== 'wrist_roll').sort());
     assert.equal(steps.at(-1)?.state.phase, 'cancelled');
     await bus.close();
@@ -58,7 +67,11 @@ describe('runCalibration on the simulated SO-100', () => {
   test('cancel at the middle pose stops before anything is homed', async () => {
     const sim = new FeetechBusSim();
     const bus = new FeetechBus(new SimTransport(sim));
-    const user: CalibrationUser = { onStep: () => {}, awaitMiddle: async () => 'cancel', awaitRecordingDone: async () => 'cancel' };
+    const user: CalibrationUser = {
+      onStep: () => {},
+      awaitMiddle: async () => 'cancel',
+      awaitRecordingDone: async () => 'cancel',
+    };
     assert.equal(await runCalibration(bus, user), undefined);
     assert.equal(sim.servo(1)!.readRegister('Homing_Offset'), 0);
     await bus.close();

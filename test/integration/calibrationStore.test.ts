@@ -5,8 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CalibrationFileError, perMotor, serializeCalibration, type So100Calibration } from '../../src/core/so100';
 import {
-  CalibrationAccessError, calibrationCandidates, CalibrationNotFoundError, calibrationPath, calibrationRoot,
-  findCalibrationFile, InvalidRobotIdError, readCalibrationFile, writeCalibrationFile, type CalibrationLocation,
+  CalibrationAccessError,
+  calibrationCandidates,
+  CalibrationNotFoundError,
+  calibrationPath,
+  calibrationRoot,
+  findCalibrationFile,
+  InvalidRobotIdError,
+  readCalibrationFile,
+  writeCalibrationFile,
+  type CalibrationLocation,
 } from '../../src/io/calibration';
 
 let tmp: string;
@@ -50,15 +58,18 @@ test('calibration root follows the LeRobot/huggingface_hub chain', () => {
 test('paths: calibration_dir holds <id>.json itself; otherwise robots/so_follower with legacy fallbacks', () => {
   const loc: CalibrationLocation = { robotId: 'arm', env: { HF_LEROBOT_CALIBRATION: '/cal' }, homeDir: '/home/u' };
   assert.equal(calibrationPath(loc), '/cal/robots/so_follower/arm.json');
-  assert.deepEqual(calibrationCandidates(loc).map((c) => c.path), [
-    '/cal/robots/so_follower/arm.json',
-    '/cal/robots/so100_follower/arm.json',
-    '/cal/robots/so101_follower/arm.json',
-  ]);
+  assert.deepEqual(
+    calibrationCandidates(loc).map((c) => c.path),
+    ['/cal/robots/so_follower/arm.json', '/cal/robots/so100_follower/arm.json', '/cal/robots/so101_follower/arm.json'],
+  );
   const withDir = { ...loc, calibrationDir: '~/mine' };
   assert.equal(calibrationPath(withDir), '/home/u/mine/arm.json');
-  assert.deepEqual(calibrationCandidates(withDir).map((c) => c.origin), ['calibration_dir']);
-  for (const bad of ['', '..', 'a/b', 'a\\b']) assert.throws(() => calibrationPath({ ...loc, robotId: bad }), InvalidRobotIdError);
+  assert.deepEqual(
+    calibrationCandidates(withDir).map((c) => c.origin),
+    ['calibration_dir'],
+  );
+  for (const bad of ['', '..', 'a/b', 'a\\b'])
+    assert.throws(() => calibrationPath({ ...loc, robotId: bad }), InvalidRobotIdError);
 });
 
 test('write then read round-trips through the new folder, in LeRobot format, with no temp files left', async () => {
@@ -90,7 +101,10 @@ test('falls back to the pre-v0.4.3 folders and says which file was used; the new
   let loaded = await readCalibrationFile(loc);
   assert.equal(loaded.origin, 'legacy');
   assert.equal(loaded.path, legacy101);
-  assert.match(loaded.note, /so101_follower\/old\.json from a pre-v0\.4\.3 LeRobot folder.*saves to .*so_follower\/old\.json/);
+  assert.match(
+    loaded.note,
+    /so101_follower\/old\.json from a pre-v0\.4\.3 LeRobot folder.*saves to .*so_follower\/old\.json/,
+  );
   const legacy100 = join(h, 'cal', 'robots', 'so100_follower', 'old.json');
   await put(legacy100, serializeCalibration({ ...CAL, elbow_flex: { ...CAL.elbow_flex, range_min: 1111 } }));
   loaded = await readCalibrationFile(loc);
@@ -109,8 +123,11 @@ test('calibration_dir is used alone: no fallback to the HF folders', async () =>
   const env = { HF_LEROBOT_CALIBRATION: join(h, 'cal') };
   await put(join(h, 'cal', 'robots', 'so_follower', 'arm.json'), serializeCalibration(CAL));
   const loc: CalibrationLocation = { robotId: 'arm', env, homeDir: h, calibrationDir: join(h, 'mine') };
-  await assert.rejects(readCalibrationFile(loc), (e: unknown) =>
-    e instanceof CalibrationNotFoundError && e.tried.length === 1 && e.tried[0] === join(h, 'mine', 'arm.json'));
+  await assert.rejects(
+    readCalibrationFile(loc),
+    (e: unknown) =>
+      e instanceof CalibrationNotFoundError && e.tried.length === 1 && e.tried[0] === join(h, 'mine', 'arm.json'),
+  );
   const written = await writeCalibrationFile(loc, CAL);
   assert.equal(written, join(h, 'mine', 'arm.json'));
   assert.equal((await readCalibrationFile(loc)).origin, 'calibration_dir');
@@ -124,7 +141,10 @@ test('a missing file lists every path tried and the fix', async () => {
     assert.ok(e instanceof CalibrationNotFoundError);
     assert.equal(e.robotId, 'ghost');
     const base = join(h, '.cache', 'huggingface', 'lerobot', 'calibration', 'robots');
-    assert.deepEqual(e.tried, ['so_follower', 'so100_follower', 'so101_follower'].map((f) => join(base, f, 'ghost.json')));
+    assert.deepEqual(
+      e.tried,
+      ['so_follower', 'so100_follower', 'so101_follower'].map((f) => join(base, f, 'ghost.json')),
+    );
     for (const p of e.tried) assert.ok(e.message.includes(p));
     assert.match(e.message, /so100 calibrate/);
     assert.match(e.message, /calibration_dir/);
@@ -137,26 +157,44 @@ test('a malformed file is reported with its path; a directory in the way is an a
   const loc: CalibrationLocation = { robotId: 'arm', env: { HF_LEROBOT_CALIBRATION: join(h, 'cal') }, homeDir: h };
   const path = calibrationPath(loc);
   await put(path, '{ "shoulder_pan": ');
-  await assert.rejects(readCalibrationFile(loc), (e: unknown) =>
-    e instanceof CalibrationFileError && e.source === path && e.line === 1 && e.message.includes(path));
+  await assert.rejects(
+    readCalibrationFile(loc),
+    (e: unknown) => e instanceof CalibrationFileError && e.source === path && e.line === 1 && e.message.includes(path),
+  );
   await rm(path);
   await mkdir(path);
-  await assert.rejects(readCalibrationFile(loc), (e: unknown) => e instanceof CalibrationAccessError && e.operation === 'read' && e.code === 'EISDIR');
-  await assert.rejects(writeCalibrationFile(loc, CAL), (e: unknown) => e instanceof CalibrationAccessError && e.operation === 'write' && e.path === path);
+  await assert.rejects(
+    readCalibrationFile(loc),
+    (e: unknown) => e instanceof CalibrationAccessError && e.operation === 'read' && e.code === 'EISDIR',
+  );
+  await assert.rejects(
+    writeCalibrationFile(loc, CAL),
+    (e: unknown) => e instanceof CalibrationAccessError && e.operation === 'write' && e.path === path,
+  );
   // the failed write left no temp file behind
-  assert.deepEqual((await readdir(join(path, '..'))).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    (await readdir(join(path, '..'))).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });
 
-test('an unwritable folder gives an access error naming the path', { skip: process.getuid?.() === 0 ? 'root ignores permissions' : false }, async () => {
-  const h = await home('readonly');
-  const dir = join(h, 'ro');
-  await mkdir(dir);
-  await chmod(dir, 0o500);
-  try {
-    const loc: CalibrationLocation = { robotId: 'arm', env: {}, homeDir: h, calibrationDir: dir };
-    await assert.rejects(writeCalibrationFile(loc, CAL), (e: unknown) =>
-      e instanceof CalibrationAccessError && e.code === 'EACCES' && e.message.includes(join(dir, 'arm.json')));
-  } finally {
-    await chmod(dir, 0o700);
-  }
-});
+test(
+  'an unwritable folder gives an access error naming the path',
+  { skip: process.getuid?.() === 0 ? 'root ignores permissions' : false },
+  async () => {
+    const h = await home('readonly');
+    const dir = join(h, 'ro');
+    await mkdir(dir);
+    await chmod(dir, 0o500);
+    try {
+      const loc: CalibrationLocation = { robotId: 'arm', env: {}, homeDir: h, calibrationDir: dir };
+      await assert.rejects(
+        writeCalibrationFile(loc, CAL),
+        (e: unknown) =>
+          e instanceof CalibrationAccessError && e.code === 'EACCES' && e.message.includes(join(dir, 'arm.json')),
+      );
+    } finally {
+      await chmod(dir, 0o700);
+    }
+  },
+);

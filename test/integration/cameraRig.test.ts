@@ -10,7 +10,10 @@ const skip = spawnSync('ffmpeg', ['-version']).error !== undefined ? 'ffmpeg is 
 const joints = new Float64Array(6);
 
 test('synthetic views render under their configured names; their frames are 0 ms old', async () => {
-  const rig = await CameraRig.open({ top: { kind: 'synthetic', view: 'front' }, hand: { kind: 'synthetic', view: 'wrist' } }, new CubeTask({ seed: 2 }));
+  const rig = await CameraRig.open(
+    { top: { kind: 'synthetic', view: 'front' }, hand: { kind: 'synthetic', view: 'wrist' } },
+    new CubeTask({ seed: 2 }),
+  );
   try {
     const frames = rig.capture(joints);
     assert.deepEqual(Object.keys(frames).sort(), ['hand', 'top']);
@@ -24,10 +27,20 @@ test('synthetic views render under their configured names; their frames are 0 ms
 });
 
 test('an ffmpeg camera joins the capture once it streams, with its frame age', { skip, timeout: 30_000 }, async () => {
-  const rig = await CameraRig.open({
-    front: { kind: 'synthetic', view: 'front' },
-    usb: { kind: 'ffmpeg', format: 'lavfi', device: 'testsrc=size=320x240:rate=30', width: 320, height: 240, fps: 30 },
-  }, new CubeTask({ seed: 2 }));
+  const rig = await CameraRig.open(
+    {
+      front: { kind: 'synthetic', view: 'front' },
+      usb: {
+        kind: 'ffmpeg',
+        format: 'lavfi',
+        device: 'testsrc=size=320x240:rate=30',
+        width: 320,
+        height: 240,
+        fps: 30,
+      },
+    },
+    new CubeTask({ seed: 2 }),
+  );
   try {
     const deadline = Date.now() + 20_000;
     let frames = rig.capture(joints);
@@ -39,13 +52,21 @@ test('an ffmpeg camera joins the capture once it streams, with its frame age', {
     assert.equal(frames.usb.width, 320);
     assert.equal(frames.usb.data.length, 320 * 240 * 3);
     assert.ok(Number.isFinite(rig.lastFrameAgeMs) && rig.lastFrameAgeMs >= 0);
-    assert.deepEqual(rig.descriptors.find((d) => d.name === 'usb'), { name: 'usb', width: 320, height: 240 });
+    assert.deepEqual(
+      rig.descriptors.find((d) => d.name === 'usb'),
+      { name: 'usb', width: 320, height: 240 },
+    );
   } finally {
     await rig.close();
   }
 });
 
 test('a camera that cannot start fails open() with a message naming it', { skip, timeout: 30_000 }, async () => {
-  await assert.rejects(CameraRig.open({ broken: { kind: 'ffmpeg', format: 'lavfi', device: 'nosuchsource', width: 64, height: 48, fps: 10 } }, undefined),
-    (e: Error) => /broken/.test(e.message));
+  await assert.rejects(
+    CameraRig.open(
+      { broken: { kind: 'ffmpeg', format: 'lavfi', device: 'nosuchsource', width: 64, height: 48, fps: 10 } },
+      undefined,
+    ),
+    (e: Error) => /broken/.test(e.message),
+  );
 });

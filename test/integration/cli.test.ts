@@ -39,14 +39,18 @@ describe('so100 serve', () => {
         await using client = new OpenPiClient(`ws://127.0.0.1:${server.port}`, { requestTimeoutMs: 10_000 });
         await client.connect();
         assert.equal(client.metadata?.action_dim, shape[1], 'the metadata frame announces the width');
-        const r = await client.infer({ 'observation/state': NdArray.fromTyped(Float32Array.from(state), [6]), prompt: 'pick' });
+        const r = await client.infer({
+          'observation/state': NdArray.fromTyped(Float32Array.from(state), [6]),
+          prompt: 'pick',
+        });
         assert.deepEqual([r.actions.horizon, r.actions.dims], shape, args.join(' '));
         for (let step = 0; step < shape[0]; step++) {
           const row = r.actions.row(step);
           for (let d = 6; d < shape[1]; d++) assert.equal(row[d], 0, `padding column ${d} of step ${step} is zero`);
         }
         const row0 = r.actions.row(0);
-        for (let j = 0; j < 6; j++) assert.ok(Math.abs(row0[j] - state[j]) <= 1.5, `joint ${j} starts near the state (${row0[j]})`);
+        for (let j = 0; j < 6; j++)
+          assert.ok(Math.abs(row0[j] - state[j]) <= 1.5, `joint ${j} starts near the state (${row0[j]})`);
       } finally {
         assert.equal(await interrupt(server.child), 0);
       }
@@ -61,7 +65,10 @@ describe('so100 serve', () => {
       const port = (blocker.address() as AddressInfo).port;
       const r = await runCli(['serve', '--port', String(port)]);
       assert.equal(r.code, 1);
-      assert.match(r.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use: stop the other server or pass --port 0`));
+      assert.match(
+        r.stderr,
+        new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use: stop the other server or pass --port 0`),
+      );
     } finally {
       blocker.close();
     }
@@ -73,7 +80,10 @@ describe('so100 serve', () => {
       [['serve', '--protocol', 'grpc'], /--protocol must be openpi or lerobot-ws/],
       [['serve', '--port', '70000'], /--port must be a whole number from 0 to 65535/],
       [['serve', '--latency-ms', 'soon'], /--latency-ms must be a number/],
-      [['serve', '--action-dim', '3'], /--action-dim: action dim 3 is too narrow: the SO-100 has 6 joints \(shoulder_pan, .*gripper\)/],
+      [
+        ['serve', '--action-dim', '3'],
+        /--action-dim: action dim 3 is too narrow: the SO-100 has 6 joints \(shoulder_pan, .*gripper\)/,
+      ],
       [['serve', '--action-dim', 'wide'], /--action-dim must be a whole number from 6 to 256, got "wide"/],
       [['serve', '--action-dim', '257'], /--action-dim must be a whole number from 6 to 256, got "257"/],
       [['serve', '--horizon', '0'], /--horizon must be a whole number from 1 to 1000, got "0"/],
@@ -96,7 +106,18 @@ describe('so100 episode (quick start)', () => {
     assert.match(r.stdout, /Policy server ready \(pid \d+\)/);
     assert.match(r.stdout, /Simulated SO-100 connected \(six STS3215/);
     assert.match(r.stdout, /\d+ ticks at 30 fps, \d+ chunks, \d+ starved ticks/);
-    for (const stage of ['read', 'camera', 'convert', 'encode', 'network', 'server infer', 'decode', 'safety', 'write', 'tick']) {
+    for (const stage of [
+      'read',
+      'camera',
+      'convert',
+      'encode',
+      'network',
+      'server infer',
+      'decode',
+      'safety',
+      'write',
+      'tick',
+    ]) {
       assert.match(r.stdout, new RegExp(`^${stage}\\s+\\d`, 'm'), `timing row ${stage}`);
     }
     assert.match(r.stdout, /Result: success — success: the cube was lifted/);
@@ -110,15 +131,30 @@ describe('so100 episode (quick start)', () => {
     assert.equal(steps.length - 1, episode.result.steps, 'one row per tick');
     const timingRows = (await readFile(join(dir, 'timing.csv'), 'utf8')).trim().split('\n');
     assert.equal(timingRows.length, steps.length);
-    const chunks = (await readFile(join(dir, 'chunks.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const chunks = (await readFile(join(dir, 'chunks.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.ok(chunks.length >= episode.result.chunks && chunks[0].horizon === 50, 'every predicted chunk recorded');
     // Camera frames by default: a video per camera where ffmpeg exists, PNG frames where it does not.
     const files = await readdir(dir);
-    assert.ok((files.includes('front.mp4') && files.includes('wrist.mp4')) || files.includes('frames'), files.join(', '));
+    assert.ok(
+      (files.includes('front.mp4') && files.includes('wrist.mp4')) || files.includes('frames'),
+      files.join(', '),
+    );
   });
 
   test('works over the awesome-lerobot protocol with π₀-FAST and sync chunking', async () => {
-    const r = await runCli(['episode', '--protocol', 'lerobot-ws', '--model', 'pi0_fast', '--chunking', 'sync', '--no-record']);
+    const r = await runCli([
+      'episode',
+      '--protocol',
+      'lerobot-ws',
+      '--model',
+      'pi0_fast',
+      '--chunking',
+      'sync',
+      '--no-record',
+    ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Result: success/);
   });
@@ -136,7 +172,10 @@ describe('so100 episode (quick start)', () => {
     await new Promise<void>((r) => probe.close(() => r()));
     const r = await runCli(['episode', '--server', `ws://127.0.0.1:${port}`, '--no-record']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /cannot connect to the policy server at ws:\/\/127\.0\.0\.1:\d+: nothing is listening there/);
+    assert.match(
+      r.stderr,
+      /cannot connect to the policy server at ws:\/\/127\.0\.0\.1:\d+: nothing is listening there/,
+    );
   });
 
   test('--server uses an already-running server (no child started)', async () => {

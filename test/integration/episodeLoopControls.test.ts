@@ -29,29 +29,63 @@ describe('EpisodeLoop controls', () => {
   let pi0: BuiltinPolicyServer;
   let pi0Fast: BuiltinPolicyServer;
   before(async () => {
-    pi0 = await BuiltinPolicyServer.start({ protocol: 'openpi', profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 5 }) });
-    pi0Fast = await BuiltinPolicyServer.start({ protocol: 'openpi', profile: customizeProfile(MODEL_PROFILES.pi0_fast, { latencyMs: 5 }) });
+    pi0 = await BuiltinPolicyServer.start({
+      protocol: 'openpi',
+      profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 5 }),
+    });
+    pi0Fast = await BuiltinPolicyServer.start({
+      protocol: 'openpi',
+      profile: customizeProfile(MODEL_PROFILES.pi0_fast, { latencyMs: 5 }),
+    });
   });
-  after(async () => { await pi0.close(); await pi0Fast.close(); });
+  after(async () => {
+    await pi0.close();
+    await pi0Fast.close();
+  });
 
-  async function withLoop(settings: Partial<EpisodeSettings>, body: (ctx: {
-    loop: EpisodeLoop; sim: FeetechBusSim; wire: WireLog; ticks: TickReport[]; chunks: ChunkReport[];
-    done: ReturnType<EpisodeLoop['run']>; fastClient: OpenPiClient;
-  }) => Promise<void>) {
+  async function withLoop(
+    settings: Partial<EpisodeSettings>,
+    body: (ctx: {
+      loop: EpisodeLoop;
+      sim: FeetechBusSim;
+      wire: WireLog;
+      ticks: TickReport[];
+      chunks: ChunkReport[];
+      done: ReturnType<EpisodeLoop['run']>;
+      fastClient: OpenPiClient;
+    }) => Promise<void>,
+  ) {
     const sim = new FeetechBusSim();
     const wire = new WireLog();
-    const robot = await So100Robot.connect(new FeetechBus(wire.wrap(new SimTransport(sim))), { calibration: simulatedArmCalibration(), bodyMode: 'DEGREES' });
+    const robot = await So100Robot.connect(new FeetechBus(wire.wrap(new SimTransport(sim))), {
+      calibration: simulatedArmCalibration(),
+      bodyMode: 'DEGREES',
+    });
     const client = new OpenPiClient(pi0.url);
     const fastClient = new OpenPiClient(pi0Fast.url);
     const task = new CubeTask({ seed: 3 });
     const ticks: TickReport[] = [];
     const chunks: ChunkReport[] = [];
-    const loop = new EpisodeLoop({
-      robot, client, world: task, cameras: new SyntheticCameras(task),
-      converter: builtinConverter('openpi-so100'), scheduler: new ChunkScheduler({ mode: 'async' }),
-    }, { fps: 30, maxSteps: 2000, task: 'pick up the red cube', onWarning: () => {}, ...settings,
-      // A copy at report time: what a telemetry consumer sees then is what counts.
-      onTick: (t) => ticks.push({ ...t, stageMs: { ...t.stageMs } }), onChunk: (c) => chunks.push(c) });
+    const loop = new EpisodeLoop(
+      {
+        robot,
+        client,
+        world: task,
+        cameras: new SyntheticCameras(task),
+        converter: builtinConverter('openpi-so100'),
+        scheduler: new ChunkScheduler({ mode: 'async' }),
+      },
+      {
+        fps: 30,
+        maxSteps: 2000,
+        task: 'pick up the red cube',
+        onWarning: () => {},
+        ...settings,
+        // A copy at report time: what a telemetry consumer sees then is what counts.
+        onTick: (t) => ticks.push({ ...t, stageMs: { ...t.stageMs } }),
+        onChunk: (c) => chunks.push(c),
+      },
+    );
     const done = loop.run();
     try {
       await body({ loop, sim, wire, ticks, chunks, done, fastClient });
@@ -114,8 +148,14 @@ describe('EpisodeLoop controls', () => {
       const after = wire.events.filter((e) => e.seq >= mark);
       const firstTorqueOff = after.findIndex((e) => e.kind === 'torque' && e.value === 0);
       assert.ok(firstTorqueOff >= 0, 'torque-off writes reached the bus');
-      assert.ok(after.slice(firstTorqueOff).every((e) => e.kind !== 'goal'), 'no goal after torque off');
-      assert.ok(after.every((e) => e.kind !== 'torque' || e.value === 0), 'torque never re-enabled');
+      assert.ok(
+        after.slice(firstTorqueOff).every((e) => e.kind !== 'goal'),
+        'no goal after torque off',
+      );
+      assert.ok(
+        after.every((e) => e.kind !== 'torque' || e.value === 0),
+        'torque never re-enabled',
+      );
       // At most the write of the tick that was already on the bus precedes the torque-off.
       assert.ok(after.slice(0, firstTorqueOff).filter((e) => e.kind === 'goal').length <= 1);
     });
@@ -128,10 +168,16 @@ describe('EpisodeLoop controls', () => {
       loop.swapClient(fastClient);
       await until('two π₀-FAST chunks', () => chunks.filter((c) => c.accepted && c.horizon === 10).length >= 2);
       const firstFast = chunks.findIndex((c) => c.horizon === 10);
-      assert.ok(chunks.slice(firstFast).every((c) => c.horizon === 10 || !c.accepted), 'no π₀ chunk accepted after the swap');
+      assert.ok(
+        chunks.slice(firstFast).every((c) => c.horizon === 10 || !c.accepted),
+        'no π₀ chunk accepted after the swap',
+      );
       assert.equal(loop.currentClient, fastClient);
       // Right after the swap the queue is empty: the arm holds (starved ticks) until π₀-FAST answers.
-      assert.ok(ticks.slice(swapTick, swapTick + 3).some((t) => t.starved), 'held while the new model computed');
+      assert.ok(
+        ticks.slice(swapTick, swapTick + 3).some((t) => t.starved),
+        'held while the new model computed',
+      );
     });
   });
 
@@ -140,9 +186,12 @@ describe('EpisodeLoop controls', () => {
       await until('five ticks and two chunks', () => ticks.length >= 5 && chunks.length >= 2);
       const withPolicy = ticks.filter((t) => t.stageMs['policy total'] !== undefined);
       assert.ok(withPolicy.length >= 1, 'a tick carries the policy stages of a reply');
-      for (const t of withPolicy) for (const s of ['encode', 'decode', 'server infer']) assert.ok(Number.isFinite(t.stageMs[s]), `tick ${t.index} ${s}`);
+      for (const t of withPolicy)
+        for (const s of ['encode', 'decode', 'server infer'])
+          assert.ok(Number.isFinite(t.stageMs[s]), `tick ${t.index} ${s}`);
       for (const t of ticks.slice(0, 5)) {
-        for (const s of ['read', 'camera', 'safety', 'write', 'tick']) assert.ok(Number.isFinite(t.stageMs[s]), `tick ${t.index} ${s}`);
+        for (const s of ['read', 'camera', 'safety', 'write', 'tick'])
+          assert.ok(Number.isFinite(t.stageMs[s]), `tick ${t.index} ${s}`);
         assert.deepEqual(Object.keys(t.images).sort(), ['front', 'wrist']);
       }
     });
@@ -153,9 +202,13 @@ describe('EpisodeLoop controls', () => {
       await done;
       assert.equal(ticks.length, 40);
       // Tick 0 anchors the schedule; every later start is at or after anchor + index · period.
-      for (const t of ticks.slice(1)) assert.ok(t.lateMs >= 0, `tick ${t.index} started ${(-t.lateMs).toFixed(3)} ms early`);
+      for (const t of ticks.slice(1))
+        assert.ok(t.lateMs >= 0, `tick ${t.index} started ${(-t.lateMs).toFixed(3)} ms early`);
       const intervals = ticks.slice(1).map((t, i) => t.atMs - ticks[i].atMs);
-      assert.ok(intervals.every((ms) => ms > 0), 'ticks start in order');
+      assert.ok(
+        intervals.every((ms) => ms > 0),
+        'ticks start in order',
+      );
     });
   });
 });

@@ -17,20 +17,37 @@ import { runEpisode, type TickReport } from '../../src/runtime/episodeLoop';
 
 describe('runEpisode on the embedded default', () => {
   let server: BuiltinPolicyServer;
-  before(async () => { server = await BuiltinPolicyServer.start({ protocol: 'openpi', profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 20 }) }); });
-  after(async () => { await server.close(); });
+  before(async () => {
+    server = await BuiltinPolicyServer.start({
+      protocol: 'openpi',
+      profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 20 }),
+    });
+  });
+  after(async () => {
+    await server.close();
+  });
 
   async function episode(maxSteps: number, converterOptions: ConverterOptions = {}, onTick?: (t: TickReport) => void) {
     const sim = new FeetechBusSim();
-    const robot = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), { calibration: simulatedArmCalibration(), bodyMode: 'DEGREES' });
+    const robot = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), {
+      calibration: simulatedArmCalibration(),
+      bodyMode: 'DEGREES',
+    });
     const client = new OpenPiClient(server.url);
     const task = new CubeTask({ seed: 3 });
     const warnings: string[] = [];
     try {
-      const result = await runEpisode({
-        robot, client, world: task, cameras: new SyntheticCameras(task),
-        converter: builtinConverter('openpi-so100', converterOptions), scheduler: new ChunkScheduler({ mode: 'async' }),
-      }, { fps: 30, maxSteps, task: 'pick up the red cube', onTick, onWarning: (w) => warnings.push(w) });
+      const result = await runEpisode(
+        {
+          robot,
+          client,
+          world: task,
+          cameras: new SyntheticCameras(task),
+          converter: builtinConverter('openpi-so100', converterOptions),
+          scheduler: new ChunkScheduler({ mode: 'async' }),
+        },
+        { fps: 30, maxSteps, task: 'pick up the red cube', onTick, onWarning: (w) => warnings.push(w) },
+      );
       return { result, sim, warnings };
     } finally {
       await client.close();
@@ -45,7 +62,10 @@ describe('runEpisode on the embedded default', () => {
     assert.match(result.reason, /lifted/);
     assert.equal(ticks.length, result.steps);
     assert.ok(result.chunks >= 2, `several chunks (${result.chunks})`);
-    assert.ok(ticks.some((t) => t.chunkBoundary), 'chunk boundaries marked');
+    assert.ok(
+      ticks.some((t) => t.chunkBoundary),
+      'chunk boundaries marked',
+    );
     for (const stage of ['read', 'camera', 'convert', 'encode', 'server infer', 'decode', 'safety', 'write', 'tick']) {
       assert.ok((result.timing.get(stage)?.count ?? 0) > 0, `stage ${stage} timed`);
     }
@@ -67,7 +87,10 @@ describe('runEpisode on the embedded default', () => {
     const { result, sim } = await episode(240, { cameras: { primary: 'wrist', secondary: 'front' } });
     assert.equal(result.success, false);
     assert.match(result.reason, /stopped after 240 steps without success/);
-    assert.ok(SO100_MOTORS.every((m) => sim.servo(motorId(m))!.readRegister('Torque_Enable') === 0), 'arm left limp after the episode');
+    assert.ok(
+      SO100_MOTORS.every((m) => sim.servo(motorId(m))!.readRegister('Torque_Enable') === 0),
+      'arm left limp after the episode',
+    );
   });
 
   test('a dead policy server ends the episode with the reason, and the arm is left safe', async () => {
@@ -75,14 +98,24 @@ describe('runEpisode on the embedded default', () => {
     const url = dead.url;
     await dead.close();
     const sim = new FeetechBusSim();
-    const robot = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), { calibration: simulatedArmCalibration(), bodyMode: 'DEGREES' });
+    const robot = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), {
+      calibration: simulatedArmCalibration(),
+      bodyMode: 'DEGREES',
+    });
     const client = new OpenPiClient(url, { backoff: { baseMs: 5, maxMs: 10, maxAttempts: 1 } });
     const task = new CubeTask({ seed: 3 });
     try {
-      const result = await runEpisode({
-        robot, client, world: task, cameras: new SyntheticCameras(task),
-        converter: builtinConverter('openpi-so100'), scheduler: new ChunkScheduler({ mode: 'async' }),
-      }, { fps: 30, maxSteps: 300, task: 'x', onWarning: () => {} });
+      const result = await runEpisode(
+        {
+          robot,
+          client,
+          world: task,
+          cameras: new SyntheticCameras(task),
+          converter: builtinConverter('openpi-so100'),
+          scheduler: new ChunkScheduler({ mode: 'async' }),
+        },
+        { fps: 30, maxSteps: 300, task: 'x', onWarning: () => {} },
+      );
       assert.equal(result.success, false);
       assert.match(result.reason, /the policy failed 3 times in a row; last: cannot connect/);
       assert.ok(result.steps < 300, 'ended early');

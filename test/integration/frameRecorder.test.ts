@@ -8,14 +8,22 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RgbFrame } from '../../src/core/convert';
-import { CameraFrameRecorder, FrameRecordConfigError, pngFrameName, VideoEncoderError, type CameraFrameRecorderOptions, type RecordedCamera } from '../../src/io/recording';
+import {
+  CameraFrameRecorder,
+  FrameRecordConfigError,
+  pngFrameName,
+  VideoEncoderError,
+  type CameraFrameRecorderOptions,
+  type RecordedCamera,
+} from '../../src/io/recording';
 import { probeVideoEncoder } from '../../src/io/recording/ffmpegEncoderProbe';
 import { FfmpegVideoWriter } from '../../src/io/recording/ffmpegVideoWriter';
 import { isProcessAlive } from '../../src/io/process/processGroup';
 import { decodePng } from '../helpers/pngReader';
 
-const hasFfmpeg = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0
-  && spawnSync('ffprobe', ['-version'], { stdio: 'ignore' }).status === 0;
+const hasFfmpeg =
+  spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0 &&
+  spawnSync('ffprobe', ['-version'], { stdio: 'ignore' }).status === 0;
 const skip = hasFfmpeg ? false : 'ffmpeg / ffprobe are not installed (run scripts/install-system-deps.sh)';
 const MISSING_FFMPEG = '/nonexistent/so100-test/ffmpeg';
 
@@ -23,8 +31,12 @@ type After = { after: (fn: () => Promise<void>) => void };
 
 let tmp: string;
 let n = 0;
-before(async () => { tmp = await mkdtemp(join(tmpdir(), 'so100-frames-')); });
-after(async () => { await rm(tmp, { recursive: true, force: true }); });
+before(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'so100-frames-'));
+});
+after(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
 
 /** A fresh episode folder per test. */
 async function episodeDir(): Promise<string> {
@@ -34,14 +46,26 @@ async function episodeDir(): Promise<string> {
 }
 
 /** Creates a recorder that is aborted after the test whatever happens (a no-op once it has finished). */
-async function open(t: After, dir: string, cameras: RecordedCamera[], options: CameraFrameRecorderOptions): Promise<CameraFrameRecorder> {
+async function open(
+  t: After,
+  dir: string,
+  cameras: RecordedCamera[],
+  options: CameraFrameRecorderOptions,
+): Promise<CameraFrameRecorder> {
   const rec = await CameraFrameRecorder.create(dir, cameras, options);
-  t.after(async () => { await rec.abort('test ended'); });
+  t.after(async () => {
+    await rec.abort('test ended');
+  });
   return rec;
 }
 
 /** Four solid quadrants (red, green, blue, white) with a tick-dependent byte in the top-left pixel. */
-const QUADRANTS: readonly (readonly [number, number, number])[] = [[220, 30, 30], [30, 200, 40], [30, 40, 210], [235, 235, 235]];
+const QUADRANTS: readonly (readonly [number, number, number])[] = [
+  [220, 30, 30],
+  [30, 200, 40],
+  [30, 40, 210],
+  [235, 235, 235],
+];
 function quadrantFrame(width: number, height: number, tick = 0): RgbFrame {
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
@@ -64,17 +88,37 @@ function noiseFrame(width: number, height: number, tick: number): RgbFrame {
 
 function run(cmd: string, args: string[], timeoutMs = 20_000): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { encoding: 'buffer', maxBuffer: 64 << 20, timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message} ${stderr.toString()}`));
-      else resolve(stdout);
-    });
+    execFile(
+      cmd,
+      args,
+      { encoding: 'buffer', maxBuffer: 64 << 20, timeout: timeoutMs, killSignal: 'SIGKILL' },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message} ${stderr.toString()}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
-interface Probe { width: number; height: number; frames: number; codec: string }
+interface Probe {
+  width: number;
+  height: number;
+  frames: number;
+  codec: string;
+}
 async function ffprobe(path: string): Promise<Probe> {
-  const out = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0',
-    '-show_entries', 'stream=width,height,nb_read_frames,codec_name', '-of', 'json', path]);
+  const out = await run('ffprobe', [
+    '-v',
+    'error',
+    '-count_frames',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=width,height,nb_read_frames,codec_name',
+    '-of',
+    'json',
+    path,
+  ]);
   const s = JSON.parse(out.toString()).streams[0];
   return { width: s.width, height: s.height, frames: Number(s.nb_read_frames), codec: s.codec_name };
 }
@@ -103,14 +147,23 @@ function quadrantMeans(rgb: Uint8Array, width: number, height: number): number[]
 
 function assertQuadrants(rgb: Uint8Array, width: number, height: number, what: string): void {
   const means = quadrantMeans(rgb, width, height);
-  means.forEach((mean, q) => mean.forEach((v, c) => {
-    // yuv420p and lossy coding move flat colours by a few levels; 20 still tells every quadrant apart.
-    assert.ok(Math.abs(v - QUADRANTS[q][c]) <= 20, `${what}: quadrant ${q} channel ${c} is ${v.toFixed(1)}, expected ≈${QUADRANTS[q][c]}`);
-  }));
+  means.forEach((mean, q) =>
+    mean.forEach((v, c) => {
+      // yuv420p and lossy coding move flat colours by a few levels; 20 still tells every quadrant apart.
+      assert.ok(
+        Math.abs(v - QUADRANTS[q][c]) <= 20,
+        `${what}: quadrant ${q} channel ${c} is ${v.toFixed(1)}, expected ≈${QUADRANTS[q][c]}`,
+      );
+    }),
+  );
 }
 
 /** Polls `check` until it returns a value; fails the test after `timeoutMs`. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -140,39 +193,53 @@ async function ffprobeFramesOrZero(path: string): Promise<number> {
   }
 }
 
-test('mp4 for two cameras (224×224 and 640×480): every kept frame in the file, size right, the picture survives', { skip }, async (t) => {
-  const dir = await episodeDir();
-  const cameras = [{ name: 'front', width: 224, height: 224 }, { name: 'wrist', width: 640, height: 480 }];
-  const rec = await open(t, dir, cameras, { fps: 30 });
-  const pids = rec.status.map((s) => s.pid);
-  assert.deepEqual(rec.status.map((s) => s.mode), ['mp4', 'mp4']);
-  const recorded = 45;
-  for (let tick = 0; tick < recorded; tick++) {
-    rec.record(tick, { front: quadrantFrame(224, 224, tick), wrist: quadrantFrame(640, 480, tick), unrelated: quadrantFrame(8, 8) });
-    await tickGap();
-  }
-  const summary = await rec.finish();
-  assert.equal(summary.mode, 'mp4');
-  assert.equal(summary.requestedMode, 'mp4');
-  assert.ok(summary.encoder === 'libx264' || summary.encoder === 'mpeg4');
-  for (const [i, cam] of cameras.entries()) {
-    const s = summary.cameras[i];
-    assert.equal(s.camera, cam.name);
-    assert.equal(s.mode, 'mp4');
-    assert.deepEqual(s.files, [`${cam.name}.mp4`]);
-    assert.equal(s.error, undefined);
-    assert.equal(s.videoFrames + s.framesDropped, recorded);
-    assert.equal(s.framesWritten, s.videoFrames);
-    const probe = await ffprobe(join(dir, `${cam.name}.mp4`));
-    assert.equal(probe.frames, recorded - s.framesDropped, `${cam.name}: frames in the file = recorded − dropped`);
-    assert.equal(probe.width, cam.width);
-    assert.equal(probe.height, cam.height);
-    assertQuadrants(await firstFrame(join(dir, `${cam.name}.mp4`)), cam.width, cam.height, `${cam.name} frame 0`);
-    assert.ok(processGone(pids[i]!), `the ffmpeg of ${cam.name} was reaped`);
-  }
-  assert.deepEqual((await readdir(dir)).sort(), ['front.mp4', 'wrist.mp4']);
-  assert.equal(await rec.finish(), summary, 'finish is idempotent');
-});
+test(
+  'mp4 for two cameras (224×224 and 640×480): every kept frame in the file, size right, the picture survives',
+  { skip },
+  async (t) => {
+    const dir = await episodeDir();
+    const cameras = [
+      { name: 'front', width: 224, height: 224 },
+      { name: 'wrist', width: 640, height: 480 },
+    ];
+    const rec = await open(t, dir, cameras, { fps: 30 });
+    const pids = rec.status.map((s) => s.pid);
+    assert.deepEqual(
+      rec.status.map((s) => s.mode),
+      ['mp4', 'mp4'],
+    );
+    const recorded = 45;
+    for (let tick = 0; tick < recorded; tick++) {
+      rec.record(tick, {
+        front: quadrantFrame(224, 224, tick),
+        wrist: quadrantFrame(640, 480, tick),
+        unrelated: quadrantFrame(8, 8),
+      });
+      await tickGap();
+    }
+    const summary = await rec.finish();
+    assert.equal(summary.mode, 'mp4');
+    assert.equal(summary.requestedMode, 'mp4');
+    assert.ok(summary.encoder === 'libx264' || summary.encoder === 'mpeg4');
+    for (const [i, cam] of cameras.entries()) {
+      const s = summary.cameras[i];
+      assert.equal(s.camera, cam.name);
+      assert.equal(s.mode, 'mp4');
+      assert.deepEqual(s.files, [`${cam.name}.mp4`]);
+      assert.equal(s.error, undefined);
+      assert.equal(s.videoFrames + s.framesDropped, recorded);
+      assert.equal(s.framesWritten, s.videoFrames);
+      const probe = await ffprobe(join(dir, `${cam.name}.mp4`));
+      assert.equal(probe.frames, recorded - s.framesDropped, `${cam.name}: frames in the file = recorded − dropped`);
+      assert.equal(probe.width, cam.width);
+      assert.equal(probe.height, cam.height);
+      assertQuadrants(await firstFrame(join(dir, `${cam.name}.mp4`)), cam.width, cam.height, `${cam.name} frame 0`);
+      assert.ok(processGone(pids[i]!), `the ffmpeg of ${cam.name} was reaped`);
+    }
+    assert.deepEqual((await readdir(dir)).sort(), ['front.mp4', 'wrist.mp4']);
+    assert.equal(await rec.finish(), summary, 'finish is idempotent');
+  },
+);
 
 test('odd frame sizes are padded to even ones for yuv420p, keeping every pixel', { skip }, async (t) => {
   const dir = await episodeDir();
@@ -191,13 +258,26 @@ test('odd frame sizes are padded to even ones for yuv420p, keeping every pixel',
 test('no ffmpeg at the configured path: PNG every Nth tick with the exact pixels, and the summary says why', async (t) => {
   const dir = await episodeDir();
   const errors: Error[] = [];
-  const rec = await open(t, dir, [{ name: 'front', width: 32, height: 24 }, { name: 'wrist', width: 17, height: 9 }],
-    { fps: 30, ffmpegPath: MISSING_FFMPEG, pngEvery: 5, onError: (e) => errors.push(e) });
-  assert.deepEqual(rec.status.map((s) => s.mode), ['png', 'png']);
+  const rec = await open(
+    t,
+    dir,
+    [
+      { name: 'front', width: 32, height: 24 },
+      { name: 'wrist', width: 17, height: 9 },
+    ],
+    { fps: 30, ffmpegPath: MISSING_FFMPEG, pngEvery: 5, onError: (e) => errors.push(e) },
+  );
+  assert.deepEqual(
+    rec.status.map((s) => s.mode),
+    ['png', 'png'],
+  );
   const frames = new Map<number, { front: RgbFrame; wrist: RgbFrame }>();
   for (let tick = 0; tick < 33; tick++) {
     const f = { front: noiseFrame(32, 24, tick), wrist: noiseFrame(17, 9, 1000 + tick) };
-    frames.set(tick, { front: { ...f.front, data: Uint8Array.from(f.front.data) }, wrist: { ...f.wrist, data: Uint8Array.from(f.wrist.data) } });
+    frames.set(tick, {
+      front: { ...f.front, data: Uint8Array.from(f.front.data) },
+      wrist: { ...f.wrist, data: Uint8Array.from(f.wrist.data) },
+    });
     rec.record(tick, f);
     // The recorder copies: scribbling over the caller's buffer afterwards must not reach the file.
     f.front.data.fill(0);
@@ -236,17 +316,36 @@ test('a PNG written by the recorder also decodes in ffmpeg to the same pixels', 
   rec.record(3, { front: frame });
   const summary = await rec.finish();
   assert.match(summary.why, /mode 'png'/);
-  const decoded = await run('ffmpeg', ['-v', 'error', '-i', join(dir, 'frames', 'front', '000003.png'), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1']);
+  const decoded = await run('ffmpeg', [
+    '-v',
+    'error',
+    '-i',
+    join(dir, 'frames', 'front', '000003.png'),
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
+  ]);
   assert.deepEqual(new Uint8Array(decoded), frame.data);
 });
 
-test('PNG mode reads a frame\'s pixels only on the ticks it keeps (a synthetic camera renders on first read)', async (t) => {
+test("PNG mode reads a frame's pixels only on the ticks it keeps (a synthetic camera renders on first read)", async (t) => {
   const dir = await episodeDir();
   const rec = await open(t, dir, [{ name: 'front', width: 8, height: 8 }], { fps: 30, mode: 'png', pngEvery: 5 });
   const reads: number[] = [];
   const pixels = quadrantFrame(8, 8).data;
   for (let tick = 0; tick < 12; tick++) {
-    rec.record(tick, { front: { width: 8, height: 8, get data() { reads.push(tick); return pixels; } } });
+    rec.record(tick, {
+      front: {
+        width: 8,
+        height: 8,
+        get data() {
+          reads.push(tick);
+          return pixels;
+        },
+      },
+    });
   }
   const summary = await rec.finish();
   assert.deepEqual([...new Set(reads)], [0, 5, 10]);
@@ -264,152 +363,215 @@ test("mode 'none' records nothing and starts no ffmpeg", async (t) => {
   assert.deepEqual(await readdir(dir), []);
 });
 
-test('back-pressure: a flood of 640×480 frames stays within the pool bound, and every frame is written or counted', { skip }, async (t) => {
-  const dir = await episodeDir();
-  const poolFrames = 3;
-  const rec = await open(t, dir, [{ name: 'wrist', width: 640, height: 480 }], { fps: 30, poolFrames });
-  const frame = quadrantFrame(640, 480);
-  const frameBytes = 640 * 480 * 3;
-  const baseline = process.memoryUsage().arrayBuffers;
-  let peak = 0;
-  const flood = 2000; // 1.8 GB of frames if anything kept them all
-  for (let tick = 0; tick < flood; tick++) {
-    rec.record(tick, { wrist: frame });
-    const s = rec.status[0];
-    assert.ok(s.allocatedBytes <= poolFrames * frameBytes && s.allocatedBytes <= s.boundBytes, `pool holds ${s.allocatedBytes} bytes at tick ${tick}`);
-    if (tick % 100 === 99) {
-      peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
-      await new Promise((r) => setImmediate(r));
+test(
+  'back-pressure: a flood of 640×480 frames stays within the pool bound, and every frame is written or counted',
+  { skip },
+  async (t) => {
+    const dir = await episodeDir();
+    const poolFrames = 3;
+    const rec = await open(t, dir, [{ name: 'wrist', width: 640, height: 480 }], { fps: 30, poolFrames });
+    const frame = quadrantFrame(640, 480);
+    const frameBytes = 640 * 480 * 3;
+    const baseline = process.memoryUsage().arrayBuffers;
+    let peak = 0;
+    const flood = 2000; // 1.8 GB of frames if anything kept them all
+    for (let tick = 0; tick < flood; tick++) {
+      rec.record(tick, { wrist: frame });
+      const s = rec.status[0];
+      assert.ok(
+        s.allocatedBytes <= poolFrames * frameBytes && s.allocatedBytes <= s.boundBytes,
+        `pool holds ${s.allocatedBytes} bytes at tick ${tick}`,
+      );
+      if (tick % 100 === 99) {
+        peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
+        await new Promise((r) => setImmediate(r));
+      }
     }
-  }
-  const summary = await rec.finish();
-  const s = summary.cameras[0];
-  assert.ok(s.framesDropped > 0, 'a flood this fast must drop');
-  assert.equal(s.videoFrames + s.framesDropped, flood, 'every frame is written or counted as dropped');
-  assert.equal((await ffprobe(join(dir, 'wrist.mp4'))).frames, s.videoFrames);
-  // Generous: the pool (≤ 5.5 MB) plus whatever else the process allocates meanwhile, far below 1.8 GB.
-  assert.ok(peak < 200 << 20, `external memory grew by ${(peak / 1048576).toFixed(1)} MB during the flood`);
-});
+    const summary = await rec.finish();
+    const s = summary.cameras[0];
+    assert.ok(s.framesDropped > 0, 'a flood this fast must drop');
+    assert.equal(s.videoFrames + s.framesDropped, flood, 'every frame is written or counted as dropped');
+    assert.equal((await ffprobe(join(dir, 'wrist.mp4'))).frames, s.videoFrames);
+    // Generous: the pool (≤ 5.5 MB) plus whatever else the process allocates meanwhile, far below 1.8 GB.
+    assert.ok(peak < 200 << 20, `external memory grew by ${(peak / 1048576).toFixed(1)} MB during the flood`);
+  },
+);
 
 test('back-pressure in PNG mode: a flood is bounded too, and drops are counted', async (t) => {
   const dir = await episodeDir();
-  const rec = await open(t, dir, [{ name: 'front', width: 320, height: 240 }], { fps: 30, mode: 'png', pngEvery: 1, poolFrames: 2 });
+  const rec = await open(t, dir, [{ name: 'front', width: 320, height: 240 }], {
+    fps: 30,
+    mode: 'png',
+    pngEvery: 1,
+    poolFrames: 2,
+  });
   const frame = noiseFrame(320, 240, 1);
   for (let tick = 0; tick < 500; tick++) {
     rec.record(tick, { front: frame });
     assert.ok(rec.status[0].allocatedBytes <= 2 * (320 * 3 + 1) * 240);
   }
   const s = (await rec.finish()).cameras[0];
-  assert.ok(s.framesDropped >= 498, `only the pooled frames can be taken in one synchronous burst, dropped ${s.framesDropped}`);
+  assert.ok(
+    s.framesDropped >= 498,
+    `only the pooled frames can be taken in one synchronous burst, dropped ${s.framesDropped}`,
+  );
   assert.equal(s.pngFrames + s.framesDropped, 500);
   assert.equal((await readdir(join(dir, 'frames', 'front'))).length, s.pngFrames);
 });
 
-test('an ffmpeg killed mid-episode: its camera switches to PNG with an error naming the cause; the other keeps mp4', { skip }, async (t) => {
-  const dir = await episodeDir();
-  const errors: Error[] = [];
-  const rec = await open(t, dir, [{ name: 'front', width: 224, height: 224 }, { name: 'wrist', width: 160, height: 120 }],
-    { fps: 30, pngEvery: 10, onError: (e) => errors.push(e) });
-  let tick = 0;
-  const recordTick = () => rec.record(tick, { front: quadrantFrame(224, 224, tick), wrist: quadrantFrame(160, 120, tick++) });
-  for (; tick < 90;) {
-    recordTick();
-    await tickGap();
-  }
-  // The first fragments reach the disk once the encoder has moved past their keyframes.
-  await waitFor('a readable fragment of front.mp4', async () => (await ffprobeFramesOrZero(join(dir, 'front.mp4'))) >= 30);
-  const pid = rec.status[0].pid!;
-  process.kill(pid, 'SIGKILL');
-  await waitFor('front to switch to PNG', () => rec.status[0].mode === 'png');
-  assert.equal(rec.status[1].mode, 'mp4');
-  const switchedAt = tick;
-  for (; tick < 130;) {
-    recordTick();
-    await tickGap();
-  }
-  const summary = await rec.finish();
-  assert.equal(summary.mode, 'mixed');
-  const front = summary.cameras[0];
-  assert.equal(front.mode, 'mp4+png');
-  assert.deepEqual(front.files, ['front.mp4', 'frames/front/']);
-  assert.match(front.error!, /Camera 'front'/);
-  assert.match(front.error!, /killed by SIGKILL/);
-  assert.match(front.error!, /PNG every 10 ticks in frames\/front\//);
-  assert.match(front.error!, /out of memory, or a manual kill/);
-  assert.match(summary.why, /ffmpeg ended early for front/);
-  assert.ok(errors.some((e) => e instanceof VideoEncoderError && e.camera === 'front' && e.exit.signal === 'SIGKILL'), 'onError heard about it');
-  const pngTicks = (await readdir(join(dir, 'frames', 'front'))).sort();
-  const expected = [];
-  for (let k = switchedAt; k < 130; k++) if (k % 10 === 0) expected.push(pngFrameName(k));
-  assert.deepEqual(pngTicks, expected);
-  assert.equal(front.pngFrames, expected.length);
-  assert.ok((await ffprobe(join(dir, 'front.mp4'))).frames >= 30, 'the killed encoder left a readable mp4');
-  const wrist = summary.cameras[1];
-  assert.equal(wrist.mode, 'mp4');
-  assert.equal((await ffprobe(join(dir, 'wrist.mp4'))).frames, 130 - wrist.framesDropped);
-  assert.ok(processGone(pid));
-});
+test(
+  'an ffmpeg killed mid-episode: its camera switches to PNG with an error naming the cause; the other keeps mp4',
+  { skip },
+  async (t) => {
+    const dir = await episodeDir();
+    const errors: Error[] = [];
+    const rec = await open(
+      t,
+      dir,
+      [
+        { name: 'front', width: 224, height: 224 },
+        { name: 'wrist', width: 160, height: 120 },
+      ],
+      { fps: 30, pngEvery: 10, onError: (e) => errors.push(e) },
+    );
+    let tick = 0;
+    const recordTick = () =>
+      rec.record(tick, { front: quadrantFrame(224, 224, tick), wrist: quadrantFrame(160, 120, tick++) });
+    for (; tick < 90;) {
+      recordTick();
+      await tickGap();
+    }
+    // The first fragments reach the disk once the encoder has moved past their keyframes.
+    await waitFor(
+      'a readable fragment of front.mp4',
+      async () => (await ffprobeFramesOrZero(join(dir, 'front.mp4'))) >= 30,
+    );
+    const pid = rec.status[0].pid!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor('front to switch to PNG', () => rec.status[0].mode === 'png');
+    assert.equal(rec.status[1].mode, 'mp4');
+    const switchedAt = tick;
+    for (; tick < 130;) {
+      recordTick();
+      await tickGap();
+    }
+    const summary = await rec.finish();
+    assert.equal(summary.mode, 'mixed');
+    const front = summary.cameras[0];
+    assert.equal(front.mode, 'mp4+png');
+    assert.deepEqual(front.files, ['front.mp4', 'frames/front/']);
+    assert.match(front.error!, /Camera 'front'/);
+    assert.match(front.error!, /killed by SIGKILL/);
+    assert.match(front.error!, /PNG every 10 ticks in frames\/front\//);
+    assert.match(front.error!, /out of memory, or a manual kill/);
+    assert.match(summary.why, /ffmpeg ended early for front/);
+    assert.ok(
+      errors.some((e) => e instanceof VideoEncoderError && e.camera === 'front' && e.exit.signal === 'SIGKILL'),
+      'onError heard about it',
+    );
+    const pngTicks = (await readdir(join(dir, 'frames', 'front'))).sort();
+    const expected = [];
+    for (let k = switchedAt; k < 130; k++) if (k % 10 === 0) expected.push(pngFrameName(k));
+    assert.deepEqual(pngTicks, expected);
+    assert.equal(front.pngFrames, expected.length);
+    assert.ok((await ffprobe(join(dir, 'front.mp4'))).frames >= 30, 'the killed encoder left a readable mp4');
+    const wrist = summary.cameras[1];
+    assert.equal(wrist.mode, 'mp4');
+    assert.equal((await ffprobe(join(dir, 'wrist.mp4'))).frames, 130 - wrist.framesDropped);
+    assert.ok(processGone(pid));
+  },
+);
 
-test('abort kills ffmpeg at once (abortGraceMs 0) and leaves a readable partial mp4; later records are ignored', { skip }, async (t) => {
-  const dir = await episodeDir();
-  const rec = await open(t, dir, [{ name: 'front', width: 224, height: 224 }], { fps: 30, abortGraceMs: 0 });
-  for (let tick = 0; tick < 100; tick++) {
-    rec.record(tick, { front: quadrantFrame(224, 224, tick) });
-    await tickGap();
-  }
-  const path = join(dir, 'front.mp4');
-  // While the episode runs, the file on disk is already playable: what a crash at this moment would leave.
-  const duringRun = await waitFor('a readable fragment while recording', async () => {
-    const frames = await ffprobeFramesOrZero(path);
-    return frames >= 30 ? frames : undefined;
-  });
-  const pid = rec.status[0].pid!;
-  const summary = await rec.abort('stopped by the user');
-  assert.equal(summary.aborted, 'stopped by the user');
-  assert.ok(processGone(pid));
-  rec.record(100, { front: quadrantFrame(224, 224) });
-  const probe = await ffprobe(path);
-  assert.ok(probe.frames >= duringRun, `the aborted file holds ${probe.frames} frames, at least the ${duringRun} readable before`);
-  assert.deepEqual([probe.width, probe.height], [224, 224]);
-  assertQuadrants(await firstFrame(path), 224, 224, 'aborted frame 0');
-  assert.equal(await rec.finish(), await rec.abort('again'), 'finish after abort returns the same summary');
-});
+test(
+  'abort kills ffmpeg at once (abortGraceMs 0) and leaves a readable partial mp4; later records are ignored',
+  { skip },
+  async (t) => {
+    const dir = await episodeDir();
+    const rec = await open(t, dir, [{ name: 'front', width: 224, height: 224 }], { fps: 30, abortGraceMs: 0 });
+    for (let tick = 0; tick < 100; tick++) {
+      rec.record(tick, { front: quadrantFrame(224, 224, tick) });
+      await tickGap();
+    }
+    const path = join(dir, 'front.mp4');
+    // While the episode runs, the file on disk is already playable: what a crash at this moment would leave.
+    const duringRun = await waitFor('a readable fragment while recording', async () => {
+      const frames = await ffprobeFramesOrZero(path);
+      return frames >= 30 ? frames : undefined;
+    });
+    const pid = rec.status[0].pid!;
+    const summary = await rec.abort('stopped by the user');
+    assert.equal(summary.aborted, 'stopped by the user');
+    assert.ok(processGone(pid));
+    rec.record(100, { front: quadrantFrame(224, 224) });
+    const probe = await ffprobe(path);
+    assert.ok(
+      probe.frames >= duringRun,
+      `the aborted file holds ${probe.frames} frames, at least the ${duringRun} readable before`,
+    );
+    assert.deepEqual([probe.width, probe.height], [224, 224]);
+    assertQuadrants(await firstFrame(path), 224, 224, 'aborted frame 0');
+    assert.equal(await rec.finish(), await rec.abort('again'), 'finish after abort returns the same summary');
+  },
+);
 
-test('a runtime killed with SIGKILL mid-episode still leaves a complete mp4 (ffmpeg sees EOF and closes the file)', { skip }, async () => {
-  const dir = await episodeDir();
-  const fixture = join(__dirname, '..', 'fixtures', 'recordThenDie.ts');
-  const result = await new Promise<{ out: string; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dir, '40'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('the recording child did not finish within 20 s')); }, 20_000);
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.on('close', (_code, signal) => { clearTimeout(timer); resolve({ out, signal }); });
-  });
-  assert.equal(result.signal, 'SIGKILL');
-  const { pid, written } = JSON.parse(result.out) as { pid: number; written: number };
-  // The orphaned ffmpeg ends on its own once it has read the rest of the pipe (a zombie left to a non-reaping
-  // container init counts as ended).
-  await waitFor('the orphaned ffmpeg to exit', async () => !(await isProcessAlive(pid)));
-  const probe = await ffprobe(join(dir, 'front.mp4'));
-  assert.equal(probe.frames, written, 'every frame handed to ffmpeg before the kill is in the file');
-});
+test(
+  'a runtime killed with SIGKILL mid-episode still leaves a complete mp4 (ffmpeg sees EOF and closes the file)',
+  { skip },
+  async () => {
+    const dir = await episodeDir();
+    const fixture = join(__dirname, '..', 'fixtures', 'recordThenDie.ts');
+    const result = await new Promise<{ out: string; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', fixture, dir, '40'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('the recording child did not finish within 20 s'));
+      }, 20_000);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      child.on('close', (_code, signal) => {
+        clearTimeout(timer);
+        resolve({ out, signal });
+      });
+    });
+    assert.equal(result.signal, 'SIGKILL');
+    const { pid, written } = JSON.parse(result.out) as { pid: number; written: number };
+    // The orphaned ffmpeg ends on its own once it has read the rest of the pipe (a zombie left to a non-reaping
+    // container init counts as ended).
+    await waitFor('the orphaned ffmpeg to exit', async () => !(await isProcessAlive(pid)));
+    const probe = await ffprobe(join(dir, 'front.mp4'));
+    assert.equal(probe.frames, written, 'every frame handed to ffmpeg before the kill is in the file');
+  },
+);
 
-test('abort with the default grace lets ffmpeg close the file: every frame handed over is in it', { skip }, async (t) => {
-  const dir = await episodeDir();
-  const rec = await open(t, dir, [{ name: 'front', width: 64, height: 48 }], { fps: 30 });
-  for (let tick = 0; tick < 20; tick++) {
-    rec.record(tick, { front: quadrantFrame(64, 48, tick) });
-    await tickGap();
-  }
-  const s = (await rec.abort('runner crashed')).cameras[0];
-  assert.equal((await ffprobe(join(dir, 'front.mp4'))).frames, s.videoFrames);
-  assert.equal(s.videoFrames + s.framesDropped, 20);
-});
+test(
+  'abort with the default grace lets ffmpeg close the file: every frame handed over is in it',
+  { skip },
+  async (t) => {
+    const dir = await episodeDir();
+    const rec = await open(t, dir, [{ name: 'front', width: 64, height: 48 }], { fps: 30 });
+    for (let tick = 0; tick < 20; tick++) {
+      rec.record(tick, { front: quadrantFrame(64, 48, tick) });
+      await tickGap();
+    }
+    const s = (await rec.abort('runner crashed')).cameras[0];
+    assert.equal((await ffprobe(join(dir, 'front.mp4'))).frames, s.videoFrames);
+    assert.equal(s.videoFrames + s.framesDropped, 20);
+  },
+);
 
 test('a frame of the wrong size is not recorded, counted, and reported; record never throws', async (t) => {
   const dir = await episodeDir();
   const errors: Error[] = [];
-  const rec = await open(t, dir, [{ name: 'front', width: 16, height: 16 }], { fps: 30, mode: 'png', pngEvery: 1, onError: (e) => errors.push(e) });
+  const rec = await open(t, dir, [{ name: 'front', width: 16, height: 16 }], {
+    fps: 30,
+    mode: 'png',
+    pngEvery: 1,
+    onError: (e) => errors.push(e),
+  });
   rec.record(0, { front: quadrantFrame(32, 16) });
   rec.record(1, { front: { width: 16, height: 16, data: new Uint8Array(5) } });
   rec.record(2, { front: quadrantFrame(16, 16) });
@@ -425,8 +587,17 @@ test('create refuses camera names that cannot name a file, duplicate cameras and
   const dir = await episodeDir();
   const create = (cameras: RecordedCamera[], options: Partial<CameraFrameRecorderOptions> = {}) =>
     CameraFrameRecorder.create(dir, cameras, { fps: 30, mode: 'png', ...options });
-  await assert.rejects(create([{ name: '../up', width: 8, height: 8 }]), (e: Error) => e instanceof FrameRecordConfigError && /cannot name a file/.test(e.message));
-  await assert.rejects(create([{ name: 'a', width: 8, height: 8 }, { name: 'a', width: 8, height: 8 }]), /listed twice/);
+  await assert.rejects(
+    create([{ name: '../up', width: 8, height: 8 }]),
+    (e: Error) => e instanceof FrameRecordConfigError && /cannot name a file/.test(e.message),
+  );
+  await assert.rejects(
+    create([
+      { name: 'a', width: 8, height: 8 },
+      { name: 'a', width: 8, height: 8 },
+    ]),
+    /listed twice/,
+  );
   await assert.rejects(create([{ name: 'a', width: 0, height: 8 }]), /1\.\.8192/);
   await assert.rejects(create([], { fps: 0 }), /fps in \(0, 240\]/);
   await assert.rejects(create([], { pngEvery: 0 }), /pngEvery/);
@@ -435,7 +606,10 @@ test('create refuses camera names that cannot name a file, duplicate cameras and
 
 test('ffmpeg that runs but is not an ffmpeg (exits non-zero): PNG, with the reason', async (t) => {
   const dir = await episodeDir();
-  const rec = await open(t, dir, [{ name: 'front', width: 8, height: 8 }], { fps: 30, ffmpegPath: process.platform === 'win32' ? 'cmd' : 'false' });
+  const rec = await open(t, dir, [{ name: 'front', width: 8, height: 8 }], {
+    fps: 30,
+    ffmpegPath: process.platform === 'win32' ? 'cmd' : 'false',
+  });
   assert.equal(rec.status[0].mode, 'png');
   const summary = await rec.finish();
   assert.match(summary.why, /exited with code 1 when asked for its encoders/);
@@ -444,7 +618,15 @@ test('ffmpeg that runs but is not an ffmpeg (exits non-zero): PNG, with the reas
 test('the mpeg4 fallback encoder writes a playable fragmented mp4 too', { skip }, async () => {
   const dir = await episodeDir();
   const path = join(dir, 'front.mp4');
-  const writer = await FfmpegVideoWriter.start({ camera: 'front', width: 96, height: 64, fps: 30, path, ffmpegPath: 'ffmpeg', encoder: 'mpeg4' });
+  const writer = await FfmpegVideoWriter.start({
+    camera: 'front',
+    width: 96,
+    height: 64,
+    fps: 30,
+    path,
+    ffmpegPath: 'ffmpeg',
+    encoder: 'mpeg4',
+  });
   try {
     for (let tick = 0; tick < 12; tick++) {
       writer.write(quadrantFrame(96, 64, tick).data);
@@ -460,24 +642,28 @@ test('the mpeg4 fallback encoder writes a playable fragmented mp4 too', { skip }
   assertQuadrants(await firstFrame(path), 96, 64, 'mpeg4 frame 0');
 });
 
-test('the encoder probe prefers libx264, falls back to mpeg4, and explains an ffmpeg with neither', { skip: process.platform === 'win32' ? 'uses shell scripts as fake ffmpeg binaries' : false }, async () => {
-  const dir = await episodeDir();
-  const fake = async (name: string, lines: string[]) => {
-    const path = join(dir, name);
-    await writeFile(path, `#!/bin/sh\nprintf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')}\n`, { mode: 0o755 });
-    return path;
-  };
-  const both = await fake('both', [' V....D libx264  libx264 H.264', ' V.S... mpeg4  MPEG-4 part 2']);
-  const onlyMpeg4 = await fake('mpeg4', [' V..... libxvid  libxvidcore', ' V.S... mpeg4  MPEG-4 part 2']);
-  const neither = await fake('neither', [' V..... png  PNG image']);
-  assert.deepEqual(await probeVideoEncoder(both), { ok: true, encoder: 'libx264' });
-  assert.deepEqual(await probeVideoEncoder(onlyMpeg4), { ok: true, encoder: 'mpeg4' });
-  const none = await probeVideoEncoder(neither);
-  assert.equal(none.ok, false);
-  assert.match(!none.ok ? none.reason : '', /has neither libx264 nor mpeg4/);
-  const missing = await probeVideoEncoder(MISSING_FFMPEG);
-  assert.match(!missing.ok ? missing.reason : '', /ffmpeg not found at '\/nonexistent\/so100-test\/ffmpeg'/);
-});
+test(
+  'the encoder probe prefers libx264, falls back to mpeg4, and explains an ffmpeg with neither',
+  { skip: process.platform === 'win32' ? 'uses shell scripts as fake ffmpeg binaries' : false },
+  async () => {
+    const dir = await episodeDir();
+    const fake = async (name: string, lines: string[]) => {
+      const path = join(dir, name);
+      await writeFile(path, `#!/bin/sh\nprintf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')}\n`, { mode: 0o755 });
+      return path;
+    };
+    const both = await fake('both', [' V....D libx264  libx264 H.264', ' V.S... mpeg4  MPEG-4 part 2']);
+    const onlyMpeg4 = await fake('mpeg4', [' V..... libxvid  libxvidcore', ' V.S... mpeg4  MPEG-4 part 2']);
+    const neither = await fake('neither', [' V..... png  PNG image']);
+    assert.deepEqual(await probeVideoEncoder(both), { ok: true, encoder: 'libx264' });
+    assert.deepEqual(await probeVideoEncoder(onlyMpeg4), { ok: true, encoder: 'mpeg4' });
+    const none = await probeVideoEncoder(neither);
+    assert.equal(none.ok, false);
+    assert.match(!none.ok ? none.reason : '', /has neither libx264 nor mpeg4/);
+    const missing = await probeVideoEncoder(MISSING_FFMPEG);
+    assert.match(!missing.ok ? missing.reason : '', /ffmpeg not found at '\/nonexistent\/so100-test\/ffmpeg'/);
+  },
+);
 
 test('every ffmpeg child has exited by the end of the file', { skip }, async () => {
   // The recorders above were finished or aborted; any pid they started is gone (checked per test) — this checks

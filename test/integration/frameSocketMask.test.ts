@@ -9,7 +9,9 @@ import { FrameSocket, maskGeneratorFor } from '../../src/io/policy/frameSocket';
 /** A websocket server by hand: answers the upgrade, then hands over the raw bytes of the first client frame. */
 async function rawFrameServer(): Promise<{ port: number; firstFrame: Promise<Buffer>; close(): void }> {
   let resolveFrame!: (b: Buffer) => void;
-  const firstFrame = new Promise<Buffer>((r) => { resolveFrame = r; });
+  const firstFrame = new Promise<Buffer>((r) => {
+    resolveFrame = r;
+  });
   const sockets: Socket[] = [];
   const server = createServer((socket) => {
     sockets.push(socket);
@@ -22,7 +24,9 @@ async function rawFrameServer(): Promise<{ port: number; firstFrame: Promise<Buf
         if (end < 0) return;
         const key = /sec-websocket-key: *(\S+)/i.exec(buffered.subarray(0, end).toString())![1];
         const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-        socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+        socket.write(
+          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+        );
         upgraded = true;
         buffered = buffered.subarray(end + 4);
       }
@@ -31,8 +35,12 @@ async function rawFrameServer(): Promise<{ port: number; firstFrame: Promise<Buf
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
-    port: (server.address() as AddressInfo).port, firstFrame,
-    close: () => { for (const s of sockets) s.destroy(); server.close(); },
+    port: (server.address() as AddressInfo).port,
+    firstFrame,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
   };
 }
 

@@ -19,10 +19,15 @@ function observation(state: number[]) {
 
 describe('LeRobotWsClient ↔ built-in server (awesome-lerobot protocol)', () => {
   let server: BuiltinPolicyServer;
-  after(async () => { await server?.close(); });
+  after(async () => {
+    await server?.close();
+  });
 
   test('select_action returns one (1, 6) step per call from a server-side chunk', async () => {
-    server = await BuiltinPolicyServer.start({ protocol: 'lerobot-ws', profile: customizeProfile(MODEL_PROFILES.pi0_fast, { latencyMs: 0 }) });
+    server = await BuiltinPolicyServer.start({
+      protocol: 'lerobot-ws',
+      profile: customizeProfile(MODEL_PROFILES.pi0_fast, { latencyMs: 0 }),
+    });
     await using client = new LeRobotWsClient(server.url);
     await client.connect();
     assert.equal(client.supports('get_stats'), true);
@@ -39,7 +44,7 @@ describe('LeRobotWsClient ↔ built-in server (awesome-lerobot protocol)', () =>
     for (let i = 1; i < 10; i++) {
       for (let j = 0; j < 6; j++) assert.ok(Math.abs(steps[i][j] - steps[i - 1][j]) <= 1.5 + 1e-6);
     }
-    assert.ok(await client.ping() >= 0);
+    assert.ok((await client.ping()) >= 0);
     const stats = await client.getStats();
     assert.equal(stats.model, 'pi0_fast');
     assert.equal(stats.action_horizon, 10);
@@ -52,7 +57,10 @@ describe('LeRobotWsClient ↔ built-in server (awesome-lerobot protocol)', () =>
     await using client = new LeRobotWsClient(server.url);
     const applied = await client.configure({ latency_ms: 5 });
     assert.equal(applied.latency_ms, 5);
-    await assert.rejects(client.configure({ latency_ms: -1 }), (err: unknown) => err instanceof PolicyServerError && /latency_ms must be/.test(err.message));
+    await assert.rejects(
+      client.configure({ latency_ms: -1 }),
+      (err: unknown) => err instanceof PolicyServerError && /latency_ms must be/.test(err.message),
+    );
     assert.ok(await client.healthy());
     await client.configure({ latency_ms: 0 });
   });
@@ -77,7 +85,8 @@ describe('LeRobotWsClient against a stock-like awesome-lerobot server', () => {
         const msg = decodePolicyFrame(new Uint8Array(data)) as { type: string };
         seen.push(msg.type);
         if (msg.type === 'ping') ws.send(encodePolicyFrame({ type: 'pong' }));
-        if (msg.type === 'select_action') ws.send(encodePolicyFrame({ type: 'action_response', action: NdArray.zeros('<f4', [1, 6]) }));
+        if (msg.type === 'select_action')
+          ws.send(encodePolicyFrame({ type: 'action_response', action: NdArray.zeros('<f4', [1, 6]) }));
         // Like the stock server: no reply at all to anything else.
       });
     });
@@ -123,11 +132,17 @@ describe('LeRobotWsClient: failures of select_action and how the session recover
       });
     });
   };
-  const step = (v: number) => encodePolicyFrame({ type: 'action_response', action: NdArray.fromTyped(Float32Array.from([v, v, v, v, v, v]), [1, 6]) });
+  const step = (v: number) =>
+    encodePolicyFrame({
+      type: 'action_response',
+      action: NdArray.fromTyped(Float32Array.from([v, v, v, v, v, v]), [1, 6]),
+    });
 
   test('an {"type": "error"} reply is a PolicyServerError with its message; the connection stays and the next call works', async () => {
     const raw = await scripted((ws, _index, call) => {
-      ws.send(call === 0 ? encodePolicyFrame({ type: 'error', message: 'Expected observation.state of 6 values' }) : step(7));
+      ws.send(
+        call === 0 ? encodePolicyFrame({ type: 'error', message: 'Expected observation.state of 6 values' }) : step(7),
+      );
     });
     try {
       await using client = new LeRobotWsClient(raw.url, { requestTimeoutMs: 10_000 });
@@ -156,7 +171,10 @@ describe('LeRobotWsClient: failures of select_action and how the session recover
       await assert.rejects(client.infer(observation([0, 0, 0, 0, 0, 0]), { timeoutMs: 150 }), (err: unknown) => {
         assert.ok(err instanceof PolicyTimeoutError, `got ${String(err)}`);
         assert.equal(err.operation, 'select_action');
-        assert.match(err.message, /select_action on ws:\/\/127\.0\.0\.1:\d+ got no reply within 150 ms; the connection was dropped/);
+        assert.match(
+          err.message,
+          /select_action on ws:\/\/127\.0\.0\.1:\d+ got no reply within 150 ms; the connection was dropped/,
+        );
         return true;
       });
       assert.equal(client.connected, false);
@@ -177,7 +195,10 @@ describe('LeRobotWsClient: failures of select_action and how the session recover
       await using client = new LeRobotWsClient(raw.url, { requestTimeoutMs: 10_000 });
       await assert.rejects(client.infer(observation([0, 0, 0, 0, 0, 0])), (err: unknown) => {
         assert.ok(err instanceof PolicyServerError, `got ${String(err)}`);
-        assert.match(err.message, /select_action: it closed the connection with 1011 \(internal error: keyframe error\) without sending a traceback/);
+        assert.match(
+          err.message,
+          /select_action: it closed the connection with 1011 \(internal error: keyframe error\) without sending a traceback/,
+        );
         return true;
       });
       const r = await client.infer(observation([0, 0, 0, 0, 0, 0]));

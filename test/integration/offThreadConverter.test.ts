@@ -7,8 +7,16 @@ import { NdArray } from '../../src/core/ndarray';
 import { perMotor } from '../../src/core/so100';
 import { OffThreadConverter } from '../../src/runtime/offThreadConverter';
 
-const frame = (seed: number, width = 640, height = 480): RgbFrame => ({ width, height, data: new Uint8Array(width * height * 3).map((_, i) => (i * seed + (i >> 9)) & 0xff) });
-const obs = () => ({ positions: perMotor((m) => m.length * 1.25), images: { front: frame(7), wrist: frame(13) }, task: 'pick up the red cube' });
+const frame = (seed: number, width = 640, height = 480): RgbFrame => ({
+  width,
+  height,
+  data: new Uint8Array(width * height * 3).map((_, i) => (i * seed + (i >> 9)) & 0xff),
+});
+const obs = () => ({
+  positions: perMotor((m) => m.length * 1.25),
+  images: { front: frame(7), wrist: frame(13) },
+  task: 'pick up the red cube',
+});
 
 describe('OffThreadConverter', () => {
   test('converts to exactly what the built-in converter makes on this thread', async () => {
@@ -53,7 +61,13 @@ describe('OffThreadConverter', () => {
     const off = new OffThreadConverter('openpi-so100');
     try {
       const bad = { ...obs(), images: { front: { width: 640, height: 480, data: new Uint8Array(10) } } };
-      const local = (() => { try { builtinConverter('openpi-so100').toPolicy(bad); } catch (e) { return e as Error; } })();
+      const local = (() => {
+        try {
+          builtinConverter('openpi-so100').toPolicy(bad);
+        } catch (e) {
+          return e as Error;
+        }
+      })();
       assert.ok(local, 'the observation is bad on this thread too');
       await assert.rejects(off.toPolicyAsync(bad), (e: Error) => e.name === local.name && e.message === local.message);
       assert.ok((await off.toPolicyAsync(obs())).input['observation/state'] instanceof NdArray);

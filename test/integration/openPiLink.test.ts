@@ -10,7 +10,11 @@ import { MODEL_PROFILES, customizeProfile } from '../../src/core/policy/modelPro
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
 import { OpenPiClient } from '../../src/io/policy/openPiClient';
 import {
-  PolicyClosedError, PolicyConnectionError, PolicyProtocolError, PolicyServerError, PolicyTimeoutError,
+  PolicyClosedError,
+  PolicyConnectionError,
+  PolicyProtocolError,
+  PolicyServerError,
+  PolicyTimeoutError,
 } from '../../src/io/policy/policyErrors';
 import { startRawServer } from '../helpers/rawPolicyServer';
 
@@ -27,11 +31,16 @@ function observation(state: number[]) {
 describe('OpenPiClient ↔ built-in server (openpi protocol)', () => {
   const servers: BuiltinPolicyServer[] = [];
   const start = async (latencyMs = 0, name: 'pi0' | 'pi0_fast' = 'pi0') => {
-    const s = await BuiltinPolicyServer.start({ protocol: 'openpi', profile: customizeProfile(MODEL_PROFILES[name], { latencyMs }) });
+    const s = await BuiltinPolicyServer.start({
+      protocol: 'openpi',
+      profile: customizeProfile(MODEL_PROFILES[name], { latencyMs }),
+    });
     servers.push(s);
     return s;
   };
-  after(async () => { await Promise.all(servers.map((s) => s.close())); });
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+  });
 
   test('reads the metadata frame, then returns (50, 32) chunks with server and client timing', async () => {
     const server = await start();
@@ -89,12 +98,15 @@ describe('OpenPiClient ↔ built-in server (openpi protocol)', () => {
     const wanted = [40, 40, 40, 40, 40, 40];
     const r = await client.infer(observation(wanted), { timeoutMs: 5000 });
     const row0 = r.actions.row(0);
-    for (let j = 0; j < 6; j++) assert.ok(Math.abs(row0[j] - wanted[j]) <= 1.5, `reply belongs to the second request (joint ${j}: ${row0[j]})`);
+    for (let j = 0; j < 6; j++)
+      assert.ok(Math.abs(row0[j] - wanted[j]) <= 1.5, `reply belongs to the second request (joint ${j}: ${row0[j]})`);
   });
 
-  test('a profile narrower than the SO-100\'s 6 joints fails the start with the reason', async () => {
-    await assert.rejects(BuiltinPolicyServer.start({ protocol: 'openpi', profile: { ...MODEL_PROFILES.pi0, actionDim: 4 } }),
-      (err: unknown) => err instanceof RangeError && /action dim 4 is too narrow/.test(err.message));
+  test("a profile narrower than the SO-100's 6 joints fails the start with the reason", async () => {
+    await assert.rejects(
+      BuiltinPolicyServer.start({ protocol: 'openpi', profile: { ...MODEL_PROFILES.pi0, actionDim: 4 } }),
+      (err: unknown) => err instanceof RangeError && /action dim 4 is too narrow/.test(err.message),
+    );
   });
 
   test('no compression is negotiated even when the client offers permessage-deflate (openpi: compression=None)', async () => {
@@ -102,10 +114,18 @@ describe('OpenPiClient ↔ built-in server (openpi protocol)', () => {
       const ws = new WebSocket(url, { perMessageDeflate: true });
       const headers = await new Promise<IncomingMessage['headers']>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no upgrade within 5 s')), 5000);
-        ws.once('upgrade', (res) => { clearTimeout(timer); resolve(res.headers); });
-        ws.once('error', (err) => { clearTimeout(timer); reject(err); });
+        ws.once('upgrade', (res) => {
+          clearTimeout(timer);
+          resolve(res.headers);
+        });
+        ws.once('error', (err) => {
+          clearTimeout(timer);
+          reject(err);
+        });
       });
-      await new Promise<void>((resolve) => (ws.readyState === WebSocket.OPEN ? resolve() : ws.once('open', () => resolve())));
+      await new Promise<void>((resolve) =>
+        ws.readyState === WebSocket.OPEN ? resolve() : ws.once('open', () => resolve()),
+      );
       const extensions = ws.extensions;
       ws.terminate();
       return { header: headers['sec-websocket-extensions'], extensions };
@@ -148,12 +168,17 @@ describe('OpenPiClient against servers that misbehave', () => {
   });
 
   test('a plain HTTP server is named as such', async () => {
-    const http = createServer((_req, res) => { res.writeHead(200); res.end('hello'); });
+    const http = createServer((_req, res) => {
+      res.writeHead(200);
+      res.end('hello');
+    });
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
     const port = (http.address() as AddressInfo).port;
     try {
-      await assert.rejects(new OpenPiClient(`127.0.0.1:${port}`, { backoff: fast }).connect(),
-        /answered HTTP 200 instead of upgrading/);
+      await assert.rejects(
+        new OpenPiClient(`127.0.0.1:${port}`, { backoff: fast }).connect(),
+        /answered HTTP 200 instead of upgrading/,
+      );
     } finally {
       http.close();
     }
@@ -162,8 +187,10 @@ describe('OpenPiClient against servers that misbehave', () => {
   test('a server that never sends the metadata frame times out on connect', async () => {
     const raw = await startRawServer(() => {});
     try {
-      await assert.rejects(new OpenPiClient(raw.url, { connectTimeoutMs: 150, backoff: { ...fast, maxAttempts: 1 } }).connect(),
-        /metadata frame/);
+      await assert.rejects(
+        new OpenPiClient(raw.url, { connectTimeoutMs: 150, backoff: { ...fast, maxAttempts: 1 } }).connect(),
+        /metadata frame/,
+      );
     } finally {
       await raw.close();
     }
@@ -176,7 +203,10 @@ describe('OpenPiClient against servers that misbehave', () => {
     });
     try {
       const client = new OpenPiClient(raw.url, { backoff: fast });
-      await assert.rejects(client.infer(observation([0])), (err: unknown) => err instanceof PolicyProtocolError && /not a valid msgpack-numpy frame/.test(err.message));
+      await assert.rejects(
+        client.infer(observation([0])),
+        (err: unknown) => err instanceof PolicyProtocolError && /not a valid msgpack-numpy frame/.test(err.message),
+      );
       assert.equal(client.connected, false);
       await client.close();
     } finally {
@@ -197,7 +227,10 @@ describe('OpenPiClient against servers that misbehave', () => {
       await assert.rejects(client.infer(observation([0])), (err: unknown) => {
         assert.ok(err instanceof PolicyServerError, `got ${String(err)}`);
         assert.match(err.message, /the policy server at ws:\/\/127\.0\.0\.1:\d+ failed while handling the request/);
-        assert.match(err.message, /closed the connection with 1011 \(internal error: handler crashed\) without sending a traceback/);
+        assert.match(
+          err.message,
+          /closed the connection with 1011 \(internal error: handler crashed\) without sending a traceback/,
+        );
         assert.match(err.message, /server's log/);
         return true;
       });
@@ -214,7 +247,8 @@ describe('OpenPiClient against servers that misbehave', () => {
     const raw = await startRawServer((ws, index) => {
       ws.send(encodePolicyFrame({}));
       ws.on('message', () => {
-        if (index === 0) ws.terminate(); // the process died: no close frame, no reply
+        if (index === 0)
+          ws.terminate(); // the process died: no close frame, no reply
         else if (index === 1) ws.close(1001, 'going away');
         else ws.send(encodePolicyFrame({ actions: NdArray.zeros('<f8', [4, 6]) }));
       });

@@ -27,7 +27,9 @@ describe('calibration through the runtime process', () => {
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'so100-rt-calibrate-'));
     rt = await RuntimeProcess.start({
-      command: process.execPath, args: ['--import', 'tsx', path.join(root, 'src/runtime/main.ts')], workspace: root,
+      command: process.execPath,
+      args: ['--import', 'tsx', path.join(root, 'src/runtime/main.ts')],
+      workspace: root,
       onLog: (l) => log.push(l),
     });
   });
@@ -40,15 +42,29 @@ describe('calibration through the runtime process', () => {
     const c = rt.client;
     const middle = c.next('calibrationStep', (s) => s.phase === 'awaitMiddle', 20_000);
     const started = await c.call('calibrate', { config: config('panel_arm') });
-    assert.deepEqual(started, { robotId: 'panel_arm', file: path.join(dir, 'calibration', 'panel_arm.json'), simulated: true, arm: 'simulated SO-100' });
+    assert.deepEqual(started, {
+      robotId: 'panel_arm',
+      file: path.join(dir, 'calibration', 'panel_arm.json'),
+      simulated: true,
+      arm: 'simulated SO-100',
+    });
     assert.equal((await c.call('status', {})).phase, 'calibrating');
     const step = await middle;
     assert.deepEqual(step.answers, ['continue', 'cancel']);
     assert.match(step.prompt, /middle of its range/);
-    await assert.rejects(c.call('calibrationAnswer', { answer: 'finish' }), /cannot take "finish" now; it offers continue, cancel/);
-    await assert.rejects(c.call('calibrationAnswer', { answer: 'later' as never }), /must be one of continue, finish, recenter, restart, cancel/);
+    await assert.rejects(
+      c.call('calibrationAnswer', { answer: 'finish' }),
+      /cannot take "finish" now; it offers continue, cancel/,
+    );
+    await assert.rejects(
+      c.call('calibrationAnswer', { answer: 'later' as never }),
+      /must be one of continue, finish, recenter, restart, cancel/,
+    );
     await assert.rejects(c.call('calibrationSweep', {}), /while ranges are recorded/);
-    await assert.rejects(c.call('connect', { config: config('panel_arm'), endpoints: {} }), /calibration holds the arm/);
+    await assert.rejects(
+      c.call('connect', { config: config('panel_arm'), endpoints: {} }),
+      /calibration holds the arm/,
+    );
 
     const recording = c.next('calibrationStep', (s) => s.phase === 'recordRanges', 20_000);
     await c.call('calibrationAnswer', { answer: 'continue' });
@@ -56,10 +72,15 @@ describe('calibration through the runtime process', () => {
     // Finishing before anything moved names the joints and keeps recording.
     const named = c.next('calibrationStep', (s) => s.problems.some((p) => p.kind === 'notMoved'), 20_000);
     await c.call('calibrationAnswer', { answer: 'finish' });
-    assert.deepEqual((await named).problems.map((p) => p.motor).sort(), SO100_MOTORS.filter((m) => m !== 'wrist_roll').sort());
+    assert.deepEqual(
+      (await named).problems.map((p) => p.motor).sort(),
+      SO100_MOTORS.filter((m) => m !== 'wrist_roll').sort(),
+    );
 
     let last: CalibrationSampleView | undefined;
-    const off = c.on('calibrationSample', (s) => { last = s; });
+    const off = c.on('calibrationSample', (s) => {
+      last = s;
+    });
     await c.call('calibrationSweep', {});
     const ended = c.next('calibrationEnded', () => true, 20_000);
     await c.call('calibrationAnswer', { answer: 'finish' });
@@ -93,7 +114,10 @@ describe('calibration through the runtime process', () => {
   });
 
   test('a robot id that cannot name a file is refused before torque goes off', async () => {
-    await assert.rejects(rt.client.call('calibrate', { config: config('../escape') }), /robot\.id may use only letters, digits/);
+    await assert.rejects(
+      rt.client.call('calibrate', { config: config('../escape') }),
+      /robot\.id may use only letters, digits/,
+    );
     assert.equal((await rt.client.call('status', {})).phase, 'idle');
   });
 

@@ -26,51 +26,76 @@ async function torque(port: string): Promise<number[]> {
   const bus = new FeetechBus(await SerialPortTransport.open(port), { retries: 2 });
   try {
     const out: number[] = [];
-    for (const m of SO100_MOTORS) out.push(await bus.read(motorId(m), 'Torque_Enable') as number);
+    for (const m of SO100_MOTORS) out.push((await bus.read(motorId(m), 'Torque_Enable')) as number);
     return out;
   } finally {
     await bus.close();
   }
 }
 
-describe('torque off after a runtime crash', { skip: socatMissing ? 'socat is not installed (sudo apt install socat)' : false }, () => {
-  let dir: string;
-  let sim: ChildProcess;
-  const port = () => path.join(dir, 'arm');
-  let server: BuiltinPolicyServer;
-  before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'so100-crash-'));
-    sim = await startPtySim(port());
-    server = await BuiltinPolicyServer.start({ protocol: 'openpi', profile: MODEL_PROFILES.pi0 });
-    await writeCalibrationFile({ robotId: 'crash_arm', calibrationDir: dir, env: {}, homeDir: homedir() }, simulatedArmCalibration());
-  });
-  after(async () => {
-    await server.close();
-    await interrupt(sim);
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  test('SIGKILL mid-episode leaves torque on; torqueOffByPort turns it off on all six servos', { timeout: 90_000 }, async () => {
-    // The workspace is a temp folder, so tsx is named by path (a bare --import tsx resolves from the cwd).
-    const tsx = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
-    const rt = await RuntimeProcess.start({ command: process.execPath, args: ['--import', tsx, path.join(root, 'src/runtime/main.ts')], workspace: dir });
-    const d = defaultConfig();
-    await rt.client.call('connect', {
-      config: { ...d, robot: { ...d.robot, port: port(), id: 'crash_arm', calibrationDir: dir }, record: { ...d.record, enabled: false } },
-      endpoints: { pi0: { url: server.url, protocol: 'openpi' } },
+describe(
+  'torque off after a runtime crash',
+  { skip: socatMissing ? 'socat is not installed (sudo apt install socat)' : false },
+  () => {
+    let dir: string;
+    let sim: ChildProcess;
+    const port = () => path.join(dir, 'arm');
+    let server: BuiltinPolicyServer;
+    before(async () => {
+      dir = await mkdtemp(path.join(tmpdir(), 'so100-crash-'));
+      sim = await startPtySim(port());
+      server = await BuiltinPolicyServer.start({ protocol: 'openpi', profile: MODEL_PROFILES.pi0 });
+      await writeCalibrationFile(
+        { robotId: 'crash_arm', calibrationDir: dir, env: {}, homeDir: homedir() },
+        simulatedArmCalibration(),
+      );
     });
-    await rt.client.call('runEpisode', {});
-    await rt.client.next('tick', (t) => t.index >= 10, 30_000);
-    rt.child.kill('SIGKILL');
-    await rt.exited;
-    await rt.client.close();
-    assert.deepEqual(await torque(port()), [1, 1, 1, 1, 1, 1], 'a killed runtime could not make the arm safe itself');
-    const { failed } = await torqueOffByPort(port());
-    assert.deepEqual(failed, []);
-    assert.deepEqual(await torque(port()), [0, 0, 0, 0, 0, 0]);
-  });
+    after(async () => {
+      await server.close();
+      await interrupt(sim);
+      await rm(dir, { recursive: true, force: true });
+    });
 
-  test('a port that is gone is a typed error that names it', async () => {
-    await assert.rejects(torqueOffByPort(path.join(dir, 'unplugged')), (e: Error) => e.message.includes(path.join(dir, 'unplugged')));
-  });
-});
+    test(
+      'SIGKILL mid-episode leaves torque on; torqueOffByPort turns it off on all six servos',
+      { timeout: 90_000 },
+      async () => {
+        // The workspace is a temp folder, so tsx is named by path (a bare --import tsx resolves from the cwd).
+        const tsx = pathToFileURL(path.join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+        const rt = await RuntimeProcess.start({
+          command: process.execPath,
+          args: ['--import', tsx, path.join(root, 'src/runtime/main.ts')],
+          workspace: dir,
+        });
+        const d = defaultConfig();
+        await rt.client.call('connect', {
+          config: {
+            ...d,
+            robot: { ...d.robot, port: port(), id: 'crash_arm', calibrationDir: dir },
+            record: { ...d.record, enabled: false },
+          },
+          endpoints: { pi0: { url: server.url, protocol: 'openpi' } },
+        });
+        await rt.client.call('runEpisode', {});
+        await rt.client.next('tick', (t) => t.index >= 10, 30_000);
+        rt.child.kill('SIGKILL');
+        await rt.exited;
+        await rt.client.close();
+        assert.deepEqual(
+          await torque(port()),
+          [1, 1, 1, 1, 1, 1],
+          'a killed runtime could not make the arm safe itself',
+        );
+        const { failed } = await torqueOffByPort(port());
+        assert.deepEqual(failed, []);
+        assert.deepEqual(await torque(port()), [0, 0, 0, 0, 0, 0]);
+      },
+    );
+
+    test('a port that is gone is a typed error that names it', async () => {
+      await assert.rejects(torqueOffByPort(path.join(dir, 'unplugged')), (e: Error) =>
+        e.message.includes(path.join(dir, 'unplugged')),
+      );
+    });
+  },
+);

@@ -51,14 +51,28 @@ describe('runtime inspection over its socket', () => {
 
   const setup = (change: Partial<So100Config> = {}): RuntimeSetup => {
     const d = defaultConfig();
-    return { config: { ...d, robot: { ...d.robot, seed: 3 }, maxSteps: 5000, record: { ...d.record, enabled: false }, ...change }, endpoints: { pi0: { url: pi0.url, protocol: 'openpi' } } };
+    return {
+      config: {
+        ...d,
+        robot: { ...d.robot, seed: 3 },
+        maxSteps: 5000,
+        record: { ...d.record, enabled: false },
+        ...change,
+      },
+      endpoints: { pi0: { url: pi0.url, protocol: 'openpi' } },
+    };
   };
 
   before(async () => {
-    pi0 = await BuiltinPolicyServer.start({ protocol: 'openpi', profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 10 }) });
+    pi0 = await BuiltinPolicyServer.start({
+      protocol: 'openpi',
+      profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 10 }),
+    });
     dir = await mkdtemp(path.join(tmpdir(), 'so100-inspect-'));
     rt = await RuntimeProcess.start({
-      command: process.execPath, args: ['--import', 'tsx', path.join(root, 'src/runtime/main.ts')], workspace: root,
+      command: process.execPath,
+      args: ['--import', 'tsx', path.join(root, 'src/runtime/main.ts')],
+      workspace: root,
       onLog: (l) => log.push(l),
     });
   });
@@ -84,11 +98,17 @@ describe('runtime inspection over its socket', () => {
     assert.equal(r.source, 'episode');
     assert.equal(r.layout, 'openpi-so100');
     assert.equal(r.tick, 0, 'the observation of the first request');
-    assert.deepEqual(r.observation?.cameras.map((x) => x.key), ['front', 'wrist']);
+    assert.deepEqual(
+      r.observation?.cameras.map((x) => x.key),
+      ['front', 'wrist'],
+    );
     const state = r.input?.find((x) => x.key === 'observation/state');
     assert.equal(state?.dtype, '<f4');
     assert.deepEqual(state?.shape, [6]);
-    assert.deepEqual(state?.values?.map((v) => Math.round(v)), r.observation?.joints.map((j) => Math.round(j.value)));
+    assert.deepEqual(
+      state?.values?.map((v) => Math.round(v)),
+      r.observation?.joints.map((j) => Math.round(j.value)),
+    );
     const main = r.input?.find((x) => x.key === MAIN);
     assert.deepEqual(main?.shape, [224, 224, 3]);
     assert.equal(main?.image?.thumbnail.width, 96);
@@ -113,7 +133,10 @@ describe('runtime inspection over its socket', () => {
     assert.equal(bgr.source, 'runConverter');
     assert.equal(bgr.converter, swap);
     assert.equal(bgr.error, undefined);
-    assert.deepEqual(bgr.warnings.map((w) => `${w.code}:${w.key}`), [`bgr:${MAIN}`]);
+    assert.deepEqual(
+      bgr.warnings.map((w) => `${w.code}:${w.key}`),
+      [`bgr:${MAIN}`],
+    );
     assert.equal(bgr.targets?.horizon, 50, 'fromPolicy (the built-in) ran on the last reply');
     const failed = await c.call('runConverter', { module: throws });
     assert.equal(failed.error?.stage, 'toPolicy');
@@ -138,7 +161,11 @@ describe('runtime inspection over its socket', () => {
     const off = c.on('converterCompiled', (e) => events.push(e));
     const d = defaultConfig();
     await c.call('connect', setup({ converter: { ...d.converter, module: file } }));
-    assert.deepEqual(events.map((e) => e.ok), [true], 'compiled at connect');
+    assert.deepEqual(
+      events.map((e) => e.ok),
+      [true],
+      'compiled at connect',
+    );
     assert.ok(events[0].inputs?.includes(file));
     await c.call('runEpisode', {});
     await c.next('tick', (t) => t.index >= 3, 20_000);
@@ -163,15 +190,36 @@ describe('runtime inspection over its socket', () => {
 test('a runtime without a stdin lifeline exits (arm safe) when its --parent-pid process dies', async () => {
   const parent = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
   const socket = runtimeSocketPath();
-  const rt = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/runtime/main.ts'), '--socket', socket, '--workspace', root,
-    '--parent-pid', String(parent.pid), '--no-stdin-lifeline'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const rt = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(root, 'src/runtime/main.ts'),
+      '--socket',
+      socket,
+      '--workspace',
+      root,
+      '--parent-pid',
+      String(parent.pid),
+      '--no-stdin-lifeline',
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const exited = new Promise<number | null>((r) => rt.once('exit', (code) => r(code)));
   let stderr = '';
-  rt.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  rt.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the runtime did not start within 20 s')), 20_000);
-      rt.stdout!.setEncoding('utf8').on('data', (d: string) => { if (d.includes('so100-runtime listening')) { clearTimeout(timer); resolve(); } });
+      rt.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        if (d.includes('so100-runtime listening')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
     });
     const client = await RuntimeClient.connect(socket);
     assert.equal((await client.call('status', {})).phase, 'idle', 'alive with stdin closed');

@@ -27,16 +27,25 @@ describe('runtime process over its socket', () => {
     return { ...d, robot: { ...d.robot, seed: 3 }, ...change };
   };
   const setup = (change: Partial<So100Config> = {}): RuntimeSetup => ({
-    config: config(change), recordDir,
+    config: config(change),
+    recordDir,
     endpoints: { pi0: { url: pi0.url, protocol: 'openpi' }, pi0_fast: { url: pi0Fast.url, protocol: 'openpi' } },
   });
 
   before(async () => {
-    pi0 = await BuiltinPolicyServer.start({ protocol: 'openpi', profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 10 }) });
-    pi0Fast = await BuiltinPolicyServer.start({ protocol: 'openpi', profile: customizeProfile(MODEL_PROFILES.pi0_fast, { latencyMs: 10 }) });
+    pi0 = await BuiltinPolicyServer.start({
+      protocol: 'openpi',
+      profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 10 }),
+    });
+    pi0Fast = await BuiltinPolicyServer.start({
+      protocol: 'openpi',
+      profile: customizeProfile(MODEL_PROFILES.pi0_fast, { latencyMs: 10 }),
+    });
     recordDir = await mkdtemp(path.join(tmpdir(), 'so100-runtime-'));
     rt = await RuntimeProcess.start({
-      command: process.execPath, args: ['--import', 'tsx', path.join(root, 'src/runtime/main.ts')], workspace: root,
+      command: process.execPath,
+      args: ['--import', 'tsx', path.join(root, 'src/runtime/main.ts')],
+      workspace: root,
       onLog: (l) => log.push(l),
     });
   });
@@ -54,13 +63,20 @@ describe('runtime process over its socket', () => {
     assert.deepEqual([...status.models].sort(), ['pi0', 'pi0_fast']);
     // The calibrated ranges in the joints' own units (degrees here; the gripper 0–100) for the dashboard to shade.
     assert.equal(status.jointRanges?.length, 6);
-    assert.ok(status.jointRanges!.slice(0, 4).every((r) => r.min < 0 && r.max > 0), JSON.stringify(status.jointRanges));
+    assert.ok(
+      status.jointRanges!.slice(0, 4).every((r) => r.min < 0 && r.max > 0),
+      JSON.stringify(status.jointRanges),
+    );
     assert.deepEqual(status.jointRanges![5], { min: 0, max: 100 });
     await c.call('subscribe', { frameFps: 5 });
     const ticks: TickTelemetry[] = [];
     const chunks: ChunkTelemetry[] = [];
     const frames: FrameTelemetry[] = [];
-    const offs = [c.on('tick', (t) => ticks.push(t)), c.on('chunk', (x) => chunks.push(x)), c.on('frame', (f) => frames.push(f))];
+    const offs = [
+      c.on('tick', (t) => ticks.push(t)),
+      c.on('chunk', (x) => chunks.push(x)),
+      c.on('frame', (f) => frames.push(f)),
+    ];
     const ended = c.next('episodeEnded', () => true, 60_000);
     await c.call('runEpisode', {});
     const summary = await ended;
@@ -76,7 +92,8 @@ describe('runtime process over its socket', () => {
     assert.ok(summary.timing.some((s) => s.stage === 'read' && s.count > 0));
     assert.ok(summary.recordDir && summary.recordDir.startsWith(recordDir));
     const files = await readdir(summary.recordDir);
-    for (const name of ['episode.json', 'steps.csv', 'chunks.jsonl', 'timing.csv']) assert.ok(files.includes(name), name);
+    for (const name of ['episode.json', 'steps.csv', 'chunks.jsonl', 'timing.csv'])
+      assert.ok(files.includes(name), name);
     const episode = JSON.parse(await readFile(path.join(summary.recordDir, 'episode.json'), 'utf8'));
     assert.equal(episode.result.success, true);
     assert.equal((await c.call('status', {})).phase, 'connected');
@@ -106,8 +123,13 @@ describe('runtime process over its socket', () => {
     assert.equal(stopped.phase, 'connected');
     off();
     const firstFast = chunks.findIndex((x) => x.horizon === 10);
-    assert.ok(chunks.slice(firstFast).every((x) => x.horizon === 10 || !x.accepted), 'no π₀ chunk used after the swap');
-    await assert.rejects(c.call('swapModel', { model: 'gr00t' }), (e: RuntimeCallError) => /no model "gr00t"; configured: pi0, pi0_fast/.test(e.message));
+    assert.ok(
+      chunks.slice(firstFast).every((x) => x.horizon === 10 || !x.accepted),
+      'no π₀ chunk used after the swap',
+    );
+    await assert.rejects(c.call('swapModel', { model: 'gr00t' }), (e: RuntimeCallError) =>
+      /no model "gr00t"; configured: pi0, pi0_fast/.test(e.message),
+    );
     await c.call('swapModel', { model: 'pi0' });
   });
 
@@ -118,16 +140,26 @@ describe('runtime process over its socket', () => {
     const r = await c.call('estop', {});
     assert.deepEqual(r, { torqueOff: true, failedMotors: [] });
     assert.equal((await c.call('status', {})).phase, 'estopped');
-    await assert.rejects(c.call('runEpisode', {}), (e: RuntimeCallError) => e.remoteName === 'RuntimePhaseError' && /emergency-stopped; connect again/.test(e.message));
+    await assert.rejects(
+      c.call('runEpisode', {}),
+      (e: RuntimeCallError) =>
+        e.remoteName === 'RuntimePhaseError' && /emergency-stopped; connect again/.test(e.message),
+    );
     const again = await c.call('connect', setup());
     assert.equal(again.phase, 'connected');
   });
 
   test('bad requests get errors that name the problem; the runtime keeps serving', async () => {
     const c = rt.client;
-    await assert.rejects(c.call('connect', setup({ fps: -1 })), /invalid config: fps: fps must be a whole number from 1 to 1000, got -1/);
+    await assert.rejects(
+      c.call('connect', setup({ fps: -1 })),
+      /invalid config: fps: fps must be a whole number from 1 to 1000, got -1/,
+    );
     await c.call('disconnect', {});
-    await assert.rejects(c.call('connect', setup({ fps: -1 })), (e: RuntimeCallError) => e.remoteName === 'RuntimeParamsError' && /invalid config: fps: /.test(e.message));
+    await assert.rejects(
+      c.call('connect', setup({ fps: -1 })),
+      (e: RuntimeCallError) => e.remoteName === 'RuntimeParamsError' && /invalid config: fps: /.test(e.message),
+    );
     await assert.rejects(c.call('connect', setup({ activeModel: 'nope' })), /invalid config: activeModel: /);
     await assert.rejects(c.call('pause', {}), /nothing to pause; the session is idle/);
     await assert.rejects(c.call('subscribe', { frameFps: 1000 }), /frameFps/);
@@ -144,7 +176,11 @@ describe('runtime process over its socket', () => {
   });
 
   test('a runtime whose host goes away leaves the arm safe and exits', async () => {
-    const other = await RuntimeProcess.start({ command: process.execPath, args: ['--import', 'tsx', path.join(root, 'src/runtime/main.ts')], workspace: root });
+    const other = await RuntimeProcess.start({
+      command: process.execPath,
+      args: ['--import', 'tsx', path.join(root, 'src/runtime/main.ts')],
+      workspace: root,
+    });
     await other.client.call('connect', setup());
     await other.client.call('runEpisode', {});
     await other.client.next('tick', (t) => t.index >= 3);

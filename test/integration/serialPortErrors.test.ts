@@ -11,7 +11,7 @@ import {
 } from '../../src/io/serial/serialPortErrors';
 
 describe('classifyOpenError', () => {
-  test('serialport\'s permission message → dialout / udev advice naming the path', () => {
+  test("serialport's permission message → dialout / udev advice naming the path", () => {
     const err = classifyOpenError('/dev/ttyACM0', new Error('Error: Permission denied, cannot open /dev/ttyACM0'));
     assert.ok(err instanceof SerialPortPermissionError);
     assert.equal(err.path, '/dev/ttyACM0');
@@ -19,7 +19,10 @@ describe('classifyOpenError', () => {
     assert.match(err.message, /usermod -aG dialout/);
     assert.match(err.message, /log out and back in/);
     assert.match(err.message, /udev rule/);
-    assert.ok(classifyOpenError('/dev/x', Object.assign(new Error('open'), { code: 'EACCES' })) instanceof SerialPortPermissionError);
+    assert.ok(
+      classifyOpenError('/dev/x', Object.assign(new Error('open'), { code: 'EACCES' })) instanceof
+        SerialPortPermissionError,
+    );
   });
 
   test('a held lock or EBUSY → another program holds the port', () => {
@@ -28,7 +31,10 @@ describe('classifyOpenError', () => {
     assert.match(err.message, /LeRobot/);
     assert.match(err.message, /phosphobot/);
     assert.match(err.message, /fuser \/dev\/ttyACM0/);
-    assert.ok(classifyOpenError('/dev/x', new Error('Error: Device or resource busy, cannot open /dev/x')) instanceof SerialPortBusyError);
+    assert.ok(
+      classifyOpenError('/dev/x', new Error('Error: Device or resource busy, cannot open /dev/x')) instanceof
+        SerialPortBusyError,
+    );
   });
 
   test('no such file → not found, listing the ports that do exist (or what to check when none do)', () => {
@@ -36,7 +42,10 @@ describe('classifyOpenError', () => {
     const some = classifyOpenError('/dev/ttyACM3', cause, ['/dev/ttyACM0 (likely the SO-100 adapter)', '/dev/ttyUSB0']);
     assert.ok(some instanceof SerialPortNotFoundError);
     assert.deepEqual(some.available, ['/dev/ttyACM0 (likely the SO-100 adapter)', '/dev/ttyUSB0']);
-    assert.match(some.message, /no serial port \/dev\/ttyACM3\. Serial ports found: \/dev\/ttyACM0 \(likely the SO-100 adapter\), \/dev\/ttyUSB0/);
+    assert.match(
+      some.message,
+      /no serial port \/dev\/ttyACM3\. Serial ports found: \/dev\/ttyACM0 \(likely the SO-100 adapter\), \/dev\/ttyUSB0/,
+    );
     const none = classifyOpenError('/dev/ttyACM3', cause, []);
     assert.match(none.message, /No serial ports were found: check the USB cable/);
     assert.match(none.message, /brltty/);
@@ -44,7 +53,10 @@ describe('classifyOpenError', () => {
   });
 
   test('anything else keeps the OS message', () => {
-    const err = classifyOpenError('/dev/ttyACM0', new Error('Error: Invalid argument setting custom baud rate of 1000000'));
+    const err = classifyOpenError(
+      '/dev/ttyACM0',
+      new Error('Error: Invalid argument setting custom baud rate of 1000000'),
+    );
     assert.ok(err instanceof SerialPortIoError);
     assert.match(err.message, /^serial port \/dev\/ttyACM0: Invalid argument setting custom baud rate/);
   });
@@ -67,10 +79,22 @@ describe('listSerialPorts', () => {
       platform: 'linux',
       list: () => Promise.reject(new Error('spawn udevadm ENOENT')),
       readdir: async () => ['ttyS0', 'ttyUSB1', 'ttyACM0', 'null', 'ttyACM10', 'ttyACM2'],
-      readFile: async (f) => { if (f in files) return files[f]; throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' }); },
+      readFile: async (f) => {
+        if (f in files) return files[f];
+        throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      },
     });
-    assert.deepEqual(ports.map((p) => p.path), ['/dev/ttyACM0', '/dev/ttyACM2', '/dev/ttyACM10', '/dev/ttyUSB1']);
-    assert.deepEqual(ports[0], { path: '/dev/ttyACM0', vendorId: '1a86', productId: '55d3', likelySo100: true, source: 'scan' });
+    assert.deepEqual(
+      ports.map((p) => p.path),
+      ['/dev/ttyACM0', '/dev/ttyACM2', '/dev/ttyACM10', '/dev/ttyUSB1'],
+    );
+    assert.deepEqual(ports[0], {
+      path: '/dev/ttyACM0',
+      vendorId: '1a86',
+      productId: '55d3',
+      likelySo100: true,
+      source: 'scan',
+    });
     assert.equal(ports.find((p) => p.path === '/dev/ttyUSB1')?.likelySo100, false);
   });
 
@@ -78,7 +102,12 @@ describe('listSerialPorts', () => {
     const ports = await listSerialPorts({
       platform: 'darwin',
       list: () => Promise.reject(new Error('no binding')),
-      readdir: async () => ['tty.usbmodem58FA0', 'cu.usbmodem58FA0', 'tty.Bluetooth-Incoming-Port', 'cu.wchusbserial1410'],
+      readdir: async () => [
+        'tty.usbmodem58FA0',
+        'cu.usbmodem58FA0',
+        'tty.Bluetooth-Incoming-Port',
+        'cu.wchusbserial1410',
+      ],
     });
     assert.deepEqual(ports.map((p) => p.path).sort(), ['/dev/cu.wchusbserial1410', '/dev/tty.usbmodem58FA0']);
   });
@@ -90,11 +119,19 @@ describe('listSerialPorts', () => {
         { path: '/dev/ttyACM1', vendorId: '1A86', productId: '55D3', manufacturer: 'wch.cn', serialNumber: '5A46' },
       ],
     });
-    assert.deepEqual(ports.map((p) => [p.path, p.likelySo100, p.source]), [['/dev/ttyACM1', true, 'serialport'], ['/dev/ttyUSB0', false, 'serialport']]);
+    assert.deepEqual(
+      ports.map((p) => [p.path, p.likelySo100, p.source]),
+      [
+        ['/dev/ttyACM1', true, 'serialport'],
+        ['/dev/ttyUSB0', false, 'serialport'],
+      ],
+    );
     assert.equal(ports[0].vendorId, '1a86');
     const none = await listSerialPorts({
       platform: 'linux',
-      list: () => { throw new Error('sync failure'); },
+      list: () => {
+        throw new Error('sync failure');
+      },
       readdir: () => Promise.reject(new Error('EACCES')),
     });
     assert.deepEqual(none, []);

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeetechBus } from '../../src/io/serial/feetechBus';
 import { BusClosedError, ServoNoReplyError } from '../../src/io/serial/feetechBusErrors';
-import { SerialPortBusyError, SerialPortDisconnectedError, SerialPortNotFoundError } from '../../src/io/serial/serialPortErrors';
+import {
+  SerialPortBusyError,
+  SerialPortDisconnectedError,
+  SerialPortNotFoundError,
+} from '../../src/io/serial/serialPortErrors';
 import { SerialPortTransport } from '../../src/io/serial/serialPortTransport';
 import { SimPty, SimPtyError, SocatMissingError } from '../../src/io/serial/simPty';
 
@@ -20,7 +24,10 @@ const T = { timeout: 30_000 };
 function waitFor<T>(register: (resolve: (v: T) => void) => void, ms: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    register((v) => { clearTimeout(timer); resolve(v); });
+    register((v) => {
+      clearTimeout(timer);
+      resolve(v);
+    });
   });
 }
 
@@ -55,7 +62,10 @@ describe('FeetechBus over serialport on a socat pty', { skip }, () => {
     await assert.rejects(bus.syncRead('Present_Position', ALL), (err: unknown) => {
       assert.ok(err instanceof ServoNoReplyError);
       assert.deepEqual(err.missingIds, [4]);
-      assert.match(err.message, new RegExp(`on ${pty.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} did not answer SYNC_READ`));
+      assert.match(
+        err.message,
+        new RegExp(`on ${pty.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} did not answer SYNC_READ`),
+      );
       assert.match(err.message, /within 250\.\d ms/);
       return true;
     });
@@ -74,9 +84,15 @@ describe('FeetechBus over serialport on a socat pty', { skip }, () => {
     for (let i = 0; i < 1000; i++) {
       const positions = await bus.syncRead('Present_Position', ALL);
       assert.equal(positions.size, 6);
-      for (const p of positions.values()) { lowest = Math.min(lowest, p); highest = Math.max(highest, p); }
-      const goal = lastGoal = 2048 + Math.round(300 * Math.sin(i / 50));
-      await bus.syncWrite('Goal_Position', ALL.map((id) => [id, goal] as [number, number]));
+      for (const p of positions.values()) {
+        lowest = Math.min(lowest, p);
+        highest = Math.max(highest, p);
+      }
+      const goal = (lastGoal = 2048 + Math.round(300 * Math.sin(i / 50)));
+      await bus.syncWrite(
+        'Goal_Position',
+        ALL.map((id) => [id, goal] as [number, number]),
+      );
     }
     const s = bus.stats;
     assert.equal(s.transactions, 2000);
@@ -85,7 +101,8 @@ describe('FeetechBus over serialport on a socat pty', { skip }, () => {
     assert.ok(lowest < 1900 && highest > 2200, `the joints followed the goals (seen ${lowest}..${highest})`);
     await new Promise((r) => setTimeout(r, 400));
     const settled = await bus.syncRead('Present_Position', ALL);
-    for (const id of ALL) assert.ok(Math.abs(settled.get(id)! - lastGoal) <= 2, `id ${id} at ${settled.get(id)}, goal ${lastGoal}`);
+    for (const id of ALL)
+      assert.ok(Math.abs(settled.get(id)! - lastGoal) <= 2, `id ${id} at ${settled.get(id)}, goal ${lastGoal}`);
   });
 
   test('a second opener of the same port gets SerialPortBusyError naming the usual suspects', T, async () => {
@@ -140,7 +157,10 @@ describe('serial port failures', { skip }, () => {
     try {
       const file = join(dir, 'notes.txt');
       await writeFile(file, 'keep me');
-      await assert.rejects(SimPty.start({ path: file }), (err: unknown) => err instanceof SimPtyError && /already exists/.test(err.message));
+      await assert.rejects(
+        SimPty.start({ path: file }),
+        (err: unknown) => err instanceof SimPtyError && /already exists/.test(err.message),
+      );
       assert.equal(await readFile(file, 'utf8'), 'keep me');
 
       const stale = join(dir, 'stale');

@@ -30,15 +30,29 @@ interface SimProcess {
 /** Starts `so100 sim --pty PATH …`; resolves once it prints its ready line. */
 function startSim(args: readonly string[], timeoutMs = 15_000): Promise<SimProcess> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', simEntry, 'sim', ...args], { cwd: projectRoot, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', simEntry, 'sim', ...args], {
+      cwd: projectRoot,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`so100 sim did not start: ${out}`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`so100 sim did not start: ${out}`));
+    }, timeoutMs);
     child.stdout!.on('data', (d: Buffer) => {
       out += d;
-      if (/simulated SO-100 on /.test(out)) { clearTimeout(timer); resolvePromise({ child, output: () => out }); }
+      if (/simulated SO-100 on /.test(out)) {
+        clearTimeout(timer);
+        resolvePromise({ child, output: () => out });
+      }
     });
-    child.stderr!.on('data', (d: Buffer) => { out += d; });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`so100 sim exited with ${code}: ${out}`)); });
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d;
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`so100 sim exited with ${code}: ${out}`));
+    });
   });
 }
 
@@ -56,27 +70,45 @@ async function command(sim: SimProcess, line: string, reply: RegExp, timeoutMs =
 }
 
 /** Runs a program to completion (killed after timeoutMs). */
-function runProgram(cmd: string, args: readonly string[], timeoutMs: number): Promise<{ code: number | null; out: string }> {
+function runProgram(
+  cmd: string,
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolvePromise) => {
     const child = spawn(cmd, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      out += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => { clearTimeout(timer); resolvePromise({ code, out }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, out });
+    });
   });
 }
 
 describe('so100 sim --pty', { skip: socatMissing ? 'socat is not installed (sudo apt install socat)' : false }, () => {
   let dir: string;
-  before(async () => { dir = await mkdtemp(join(tmpdir(), 'so100-sim-cli-')); });
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'so100-sim-cli-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   test('passes the independent Feetech conformance probe, then SIGINT removes the port', T, async () => {
     const path = join(dir, 'arm');
     const sim = await startSim(['--pty', path]);
     try {
-      assert.match(sim.output(), new RegExp(`simulated SO-100 on ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ids 1–6, 1 Mbaud\\)`));
+      assert.match(
+        sim.output(),
+        new RegExp(`simulated SO-100 on ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ids 1–6, 1 Mbaud\\)`),
+      );
       const r = await runProgram(python, [probe, path], 30_000);
       assert.equal(r.code, 0, `probe output:\n${r.out}`);
       assert.match(r.out, /feetech probe: all checks hold/);
@@ -94,39 +126,49 @@ describe('so100 sim --pty', { skip: socatMissing ? 'socat is not installed (sudo
       await using _ = bus;
       assert.equal(await bus.readModel(1), 777);
       await assert.rejects(bus.ping(3), ServoNoReplyError);
-      await assert.rejects(bus.ping(5), (err: unknown) => err instanceof ServoHardwareError && err.bits.includes('overload'));
+      await assert.rejects(
+        bus.ping(5),
+        (err: unknown) => err instanceof ServoHardwareError && err.bits.includes('overload'),
+      );
     } finally {
       assert.equal(await interrupt(sim.child), 0);
     }
   });
 
-  test('faults switched at run time on stdin: drop=3 silences servo 3 until clear; bad commands are refused', T, async () => {
-    const path = join(dir, 'console');
-    const sim = await startSim(['--pty', path]);
-    try {
-      const bus = new FeetechBus(await SerialPortTransport.open(path), { latencyMs: 250 });
-      await using _ = bus;
-      await bus.ping(3);
-      await command(sim, 'fault drop=3', /fault drop=3 on; active faults: drop=3/);
-      await assert.rejects(bus.ping(3), (err: unknown) => err instanceof ServoNoReplyError && err.id === 3);
-      await bus.ping(2);
+  test(
+    'faults switched at run time on stdin: drop=3 silences servo 3 until clear; bad commands are refused',
+    T,
+    async () => {
+      const path = join(dir, 'console');
+      const sim = await startSim(['--pty', path]);
+      try {
+        const bus = new FeetechBus(await SerialPortTransport.open(path), { latencyMs: 250 });
+        await using _ = bus;
+        await bus.ping(3);
+        await command(sim, 'fault drop=3', /fault drop=3 on; active faults: drop=3/);
+        await assert.rejects(bus.ping(3), (err: unknown) => err instanceof ServoNoReplyError && err.id === 3);
+        await bus.ping(2);
 
-      await command(sim, 'fault errorBits=2:overheat', /active faults: drop=3 error=2:overheat/);
-      await assert.rejects(bus.ping(2), (err: unknown) => err instanceof ServoHardwareError && err.id === 2 && err.bits.includes('overheat'));
-      const bad = await command(sim, 'fault melt', /error: fault melt: unknown fault/);
-      assert.doesNotMatch(bad, /active faults/, 'a bad command changes nothing');
-      await command(sim, 'reboot', /error: unknown command "reboot"/);
-      await command(sim, 'faults', /active faults: drop=3 error=2:overheat/);
+        await command(sim, 'fault errorBits=2:overheat', /active faults: drop=3 error=2:overheat/);
+        await assert.rejects(
+          bus.ping(2),
+          (err: unknown) => err instanceof ServoHardwareError && err.id === 2 && err.bits.includes('overheat'),
+        );
+        const bad = await command(sim, 'fault melt', /error: fault melt: unknown fault/);
+        assert.doesNotMatch(bad, /active faults/, 'a bad command changes nothing');
+        await command(sim, 'reboot', /error: unknown command "reboot"/);
+        await command(sim, 'faults', /active faults: drop=3 error=2:overheat/);
 
-      await command(sim, 'clear', /faults cleared; active faults: none/);
-      await bus.ping(3);
-      await bus.ping(2);
-      assert.equal(await bus.readModel(3), 777, 'servo 3 answers again');
-    } finally {
-      assert.equal(await interrupt(sim.child), 0, 'SIGINT still ends it with stdin open');
-    }
-    assert.equal(existsSync(path), false);
-  });
+        await command(sim, 'clear', /faults cleared; active faults: none/);
+        await bus.ping(3);
+        await bus.ping(2);
+        assert.equal(await bus.readModel(3), 777, 'servo 3 answers again');
+      } finally {
+        assert.equal(await interrupt(sim.child), 0, 'SIGINT still ends it with stdin open');
+      }
+      assert.equal(existsSync(path), false);
+    },
+  );
 
   test('console lines in-process: every fault kind, its acknowledgement, and clear errors', () => {
     const sim = new FeetechBusSim();
@@ -135,7 +177,10 @@ describe('so100 sim --pty', { skip: socatMissing ? 'socat is not installed (sudo
     assert.match(runSimConsoleLine(sim, 'fault disconnect'), /unplugged$/);
     assert.equal(sim.faults.disconnected, true);
     assert.match(runSimConsoleLine(sim, 'clear'), /none$/);
-    assert.deepEqual([sim.faults.corruptChecksumFraction, sim.faults.extraDelayUs, sim.faults.disconnected], [0, 0, false]);
+    assert.deepEqual(
+      [sim.faults.corruptChecksumFraction, sim.faults.extraDelayUs, sim.faults.disconnected],
+      [0, 0, false],
+    );
     assert.match(runSimConsoleLine(sim, 'help'), /fault SPEC/);
     const cases: [string, RegExp][] = [
       ['fault', /takes one SPEC/],
@@ -146,7 +191,11 @@ describe('so100 sim --pty', { skip: socatMissing ? 'socat is not installed (sudo
       ['stop', /unknown command "stop"/],
     ];
     for (const [line, message] of cases) {
-      assert.throws(() => runSimConsoleLine(sim, line), (err: unknown) => err instanceof CliUsageError && message.test(err.message), line);
+      assert.throws(
+        () => runSimConsoleLine(sim, line),
+        (err: unknown) => err instanceof CliUsageError && message.test(err.message),
+        line,
+      );
     }
     assert.equal(runSimConsoleLine(sim, 'faults'), 'active faults: none', 'refused lines changed nothing');
   });
@@ -165,9 +214,14 @@ describe('so100 sim --pty', { skip: socatMissing ? 'socat is not installed (sudo
       [['--seed', 'x'], /--seed must be a whole number/],
     ];
     for (const [args, message] of cases) {
-      await assert.rejects(runSim.run(['--pty', join(dir, 'never'), ...args]), (err: unknown) => err instanceof CliUsageError && message.test(err.message));
+      await assert.rejects(
+        runSim.run(['--pty', join(dir, 'never'), ...args]),
+        (err: unknown) => err instanceof CliUsageError && message.test(err.message),
+      );
     }
-    await assert.rejects(runSim.run(['--pty', join(dir, 'never'), '--frobnicate']), { code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION' });
+    await assert.rejects(runSim.run(['--pty', join(dir, 'never'), '--frobnicate']), {
+      code: 'ERR_PARSE_ARGS_UNKNOWN_OPTION',
+    });
     assert.equal(existsSync(join(dir, 'never')), false, 'nothing was started');
     const file = join(dir, 'precious');
     await writeFile(file, 'data');

@@ -46,7 +46,11 @@ function nodeSpec(script: string, args: string[], port: number, extra: Partial<S
 }
 
 /** A supervisor whose states are recorded, stopped after the test whatever happens. */
-function supervise(t: { after: (fn: () => Promise<void>) => void }, spec: ServerSpec, opts: ConstructorParameters<typeof ServerSupervisor>[1] = {}) {
+function supervise(
+  t: { after: (fn: () => Promise<void>) => void },
+  spec: ServerSpec,
+  opts: ConstructorParameters<typeof ServerSupervisor>[1] = {},
+) {
   const sup = new ServerSupervisor(spec, { pollIntervalMs: 50, ...opts });
   const states: ServerState[] = [];
   sup.onStateChange((s) => states.push(s));
@@ -99,7 +103,14 @@ test('ready means a real /healthz 200; stop() sends SIGINT to the group and reap
   const port = await freePort();
   const gcFile = join(dir, 'grandchild.pid');
   const sigLog = join(dir, 'signals.log');
-  const { sup, states } = supervise(t, nodeSpec('policyServer.mjs', ['--port', String(port), '--ready-delay-ms', '300', '--grandchild-pid-file', gcFile, '--signal-log', sigLog], port));
+  const { sup, states } = supervise(
+    t,
+    nodeSpec(
+      'policyServer.mjs',
+      ['--port', String(port), '--ready-delay-ms', '300', '--grandchild-pid-file', gcFile, '--signal-log', sigLog],
+      port,
+    ),
+  );
 
   await sup.start();
   assert.equal(sup.state, 'ready');
@@ -127,7 +138,10 @@ test('ready means a real /healthz 200; stop() sends SIGINT to the group and reap
 
 test('an openpi server without /healthz is ready once it sends the binary metadata frame', async (t) => {
   const port = await freePort();
-  const { sup, states } = supervise(t, nodeSpec('policyServer.mjs', ['--port', String(port), '--no-healthz', '--ready-delay-ms', '200'], port));
+  const { sup, states } = supervise(
+    t,
+    nodeSpec('policyServer.mjs', ['--port', String(port), '--no-healthz', '--ready-delay-ms', '200'], port),
+  );
   await sup.start();
   assert.deepEqual(states, ['starting', 'ready']);
   const signal = AbortSignal.timeout(5000);
@@ -140,7 +154,13 @@ test('an openpi server without /healthz is ready once it sends the binary metada
 
 test('a lerobot-ws server is ready when it answers ping with pong (a wildcard host is probed on loopback)', async (t) => {
   const port = await freePort();
-  const { sup } = supervise(t, nodeSpec('policyServer.mjs', ['--port', String(port), '--lerobot'], port, { protocol: 'lerobot-ws', host: '0.0.0.0' }));
+  const { sup } = supervise(
+    t,
+    nodeSpec('policyServer.mjs', ['--port', String(port), '--lerobot'], port, {
+      protocol: 'lerobot-ws',
+      host: '0.0.0.0',
+    }),
+  );
   assert.equal(await leRobotPingReady('127.0.0.1', port, AbortSignal.timeout(2000)), false, 'nothing listens yet');
   await sup.start();
   assert.equal(sup.state, 'ready');
@@ -155,7 +175,10 @@ test('exit before ready fails with the last stderr lines and advice, and is neve
   const seen: string[] = [];
   sup.onLog((l) => l.advice && seen.push(l.advice));
 
-  const err = await sup.start().then(() => assert.fail('start should fail'), (e: unknown) => e);
+  const err = await sup.start().then(
+    () => assert.fail('start should fail'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof ServerStartError);
   assert.equal(err.reason, 'exited');
   assert.equal(err.exitCode, 1);
@@ -182,7 +205,10 @@ test('start timeout kills the group and fails with a timeout error', async (t) =
   const started = sup.start();
   const pid = sup.pid;
   assert.ok(pid !== undefined);
-  const err = await started.then(() => assert.fail('start should time out'), (e: unknown) => e);
+  const err = await started.then(
+    () => assert.fail('start should time out'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof ServerStartError);
   assert.equal(err.reason, 'timeout');
   assert.match(err.message, /not ready after 0\.8 s \(probing 127\.0\.0\.1:\d+\)/);
@@ -199,7 +225,10 @@ test('a readiness probe that rejects fails the start and kills the server', asyn
   const { sup, states } = supervise(t, nodeSpec('neverReady.mjs', [], port), { readiness });
   const started = sup.start();
   const pid = sup.pid!;
-  const err = await started.then(() => assert.fail('start should fail'), (e: unknown) => e);
+  const err = await started.then(
+    () => assert.fail('start should fail'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof ServerStartError);
   assert.equal(err.reason, 'probe-failed');
   assert.match(err.message, /readiness check failed: server speaks HTTP\/2 only/);
@@ -221,8 +250,15 @@ test('a /healthz that accepts but does not answer in time is busy, not ready', a
 });
 
 test('a missing command fails with ENOENT advice', async (t) => {
-  const { sup, states } = supervise(t, { ...nodeSpec('neverReady.mjs', [], 1), command: 'so100-no-such-server-command', args: [] });
-  const err = await sup.start().then(() => assert.fail('start should fail'), (e: unknown) => e);
+  const { sup, states } = supervise(t, {
+    ...nodeSpec('neverReady.mjs', [], 1),
+    command: 'so100-no-such-server-command',
+    args: [],
+  });
+  const err = await sup.start().then(
+    () => assert.fail('start should fail'),
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof ServerStartError);
   assert.equal(err.reason, 'spawn-failed');
   assert.match(err.message, /"so100-no-such-server-command" was not found on PATH/);
@@ -237,7 +273,10 @@ test('aborting start() stops the server and rejects with AbortError', async (t) 
   const started = sup.start(ac.signal);
   const pid = sup.pid!;
   setTimeout(() => ac.abort(), 300);
-  const err = await started.then(() => assert.fail('start should abort'), (e: unknown) => e);
+  const err = await started.then(
+    () => assert.fail('start should abort'),
+    (e: unknown) => e,
+  );
   assert.equal((err as Error).name, 'AbortError');
   assert.deepEqual(states, ['starting', 'stopping', 'stopped']);
   assert.ok(reaped(pid));
@@ -250,7 +289,10 @@ test('stop() during start rejects the start with AbortError', async (t) => {
   const pid = sup.pid!;
   await new Promise((r) => setTimeout(r, 200));
   await sup.stop();
-  const err = await started.then(() => assert.fail('start should abort'), (e: unknown) => e);
+  const err = await started.then(
+    () => assert.fail('start should abort'),
+    (e: unknown) => e,
+  );
   assert.equal((err as Error).name, 'AbortError');
   assert.deepEqual(states, ['starting', 'stopping', 'stopped']);
   assert.ok(reaped(pid));
@@ -260,7 +302,10 @@ test('a server ignoring SIGINT is stopped by SIGTERM', async (t) => {
   const dir = await tempDir(t);
   const port = await freePort();
   const sigLog = join(dir, 'signals.log');
-  const { sup } = supervise(t, nodeSpec('policyServer.mjs', ['--port', String(port), '--ignore', 'SIGINT', '--signal-log', sigLog], port));
+  const { sup } = supervise(
+    t,
+    nodeSpec('policyServer.mjs', ['--port', String(port), '--ignore', 'SIGINT', '--signal-log', sigLog], port),
+  );
   await sup.start();
   const pid = sup.pid!;
   await sup.stop();
@@ -273,7 +318,10 @@ test('a server ignoring SIGINT and SIGTERM is stopped by SIGKILL', async (t) => 
   const dir = await tempDir(t);
   const port = await freePort();
   const sigLog = join(dir, 'signals.log');
-  const { sup } = supervise(t, nodeSpec('policyServer.mjs', ['--port', String(port), '--ignore', 'SIGINT,SIGTERM', '--signal-log', sigLog], port));
+  const { sup } = supervise(
+    t,
+    nodeSpec('policyServer.mjs', ['--port', String(port), '--ignore', 'SIGINT,SIGTERM', '--signal-log', sigLog], port),
+  );
   await sup.start();
   const pid = sup.pid!;
   await sup.stop();
@@ -287,7 +335,10 @@ test('crashes after ready are restarted within the budget, then the server is fa
   const dir = await tempDir(t);
   const port = await freePort();
   const runs = join(dir, 'runs');
-  const { sup, states } = supervise(t, nodeSpec('policyServer.mjs', ['--port', String(port), '--crash-after-ms', '600', '--runs-file', runs], port));
+  const { sup, states } = supervise(
+    t,
+    nodeSpec('policyServer.mjs', ['--port', String(port), '--crash-after-ms', '600', '--runs-file', runs], port),
+  );
   await sup.start();
   await waitFor(() => sup.state === 'failed', 15_000, "state 'failed'");
   assert.deepEqual(states, ['starting', 'ready', 'restarting', 'ready', 'restarting', 'ready', 'failed']);
@@ -308,15 +359,26 @@ test('crashes further apart than the restart window never add up: restarts go on
   const dir = await tempDir(t);
   const port = await freePort();
   const runs = join(dir, 'runs');
-  const { sup, states } = supervise(t, nodeSpec('policyServer.mjs', ['--port', String(port), '--crash-after-ms', '600', '--runs-file', runs], port,
-    { restart: { maxRestarts: 2, windowMs: 300 } }));
+  const { sup, states } = supervise(
+    t,
+    nodeSpec('policyServer.mjs', ['--port', String(port), '--crash-after-ms', '600', '--runs-file', runs], port, {
+      restart: { maxRestarts: 2, windowMs: 300 },
+    }),
+  );
   await sup.start();
   // Four crashes and restarts, the fifth run ready: past the 3 crashes that end in 'failed' within one window.
-  await waitFor(() => (sup.restartCount >= 4 && sup.state === 'ready') || sup.state === 'failed', 30_000, 'a fifth run ready');
+  await waitFor(
+    () => (sup.restartCount >= 4 && sup.state === 'ready') || sup.state === 'failed',
+    30_000,
+    'a fifth run ready',
+  );
   assert.notEqual(sup.state, 'failed', `the supervisor gave up: ${sup.lastError?.message}`);
   assert.ok(!states.includes('failed'), states.join(' → '));
   assert.equal(sup.restartCount, 4);
-  const crashLines = sup.recentLog().filter((l) => l.stream === 'supervisor' && l.text.includes('stopped unexpectedly')).map((l) => l.text);
+  const crashLines = sup
+    .recentLog()
+    .filter((l) => l.stream === 'supervisor' && l.text.includes('stopped unexpectedly'))
+    .map((l) => l.text);
   assert.ok(crashLines.length >= 4, crashLines.join('\n'));
   for (const line of crashLines) assert.match(line, /crash 1 within 0\.3 s \(at most 2 restarts\), restarting/);
   await sup.stop();
@@ -328,10 +390,19 @@ test('crashes further apart than the restart window never add up: restarts go on
 
 test('a restart budget that would mean "restart forever" is refused when the supervisor is made', () => {
   const spec = (restart: ServerSpec['restart']) => nodeSpec('policyServer.mjs', ['--port', '1'], 1, { restart });
-  assert.throws(() => new ServerSupervisor(spec({ maxRestarts: Number.NaN, windowMs: 1000 })), /restart\.maxRestarts must be a whole number ≥ 0 .*got NaN/);
+  assert.throws(
+    () => new ServerSupervisor(spec({ maxRestarts: Number.NaN, windowMs: 1000 })),
+    /restart\.maxRestarts must be a whole number ≥ 0 .*got NaN/,
+  );
   assert.throws(() => new ServerSupervisor(spec({ maxRestarts: -1, windowMs: 1000 })), /restart\.maxRestarts/);
-  assert.throws(() => new ServerSupervisor(spec({ maxRestarts: 2, windowMs: 0 })), /restart\.windowMs must be a positive, finite number of milliseconds, got 0/);
-  assert.throws(() => new ServerSupervisor(spec({ maxRestarts: 2, windowMs: Number.POSITIVE_INFINITY })), /restart\.windowMs/);
+  assert.throws(
+    () => new ServerSupervisor(spec({ maxRestarts: 2, windowMs: 0 })),
+    /restart\.windowMs must be a positive, finite number of milliseconds, got 0/,
+  );
+  assert.throws(
+    () => new ServerSupervisor(spec({ maxRestarts: 2, windowMs: Number.POSITIVE_INFINITY })),
+    /restart\.windowMs/,
+  );
   assert.equal(new ServerSupervisor(spec({ maxRestarts: 0, windowMs: 1 })).state, 'stopped');
 });
 

@@ -19,7 +19,10 @@ test('lines split across chunks, CRLF and bare-CR progress redraws', () => {
 test('a multi-byte character split between chunks survives', () => {
   const s = new LineSplitter();
   const bytes = Buffer.from('π₀ ready\n', 'utf8');
-  assert.deepEqual([...s.push(bytes.subarray(0, 1)), ...s.push(bytes.subarray(1, 4)), ...s.push(bytes.subarray(4))], ['π₀ ready']);
+  assert.deepEqual(
+    [...s.push(bytes.subarray(0, 1)), ...s.push(bytes.subarray(1, 4)), ...s.push(bytes.subarray(4))],
+    ['π₀ ready'],
+  );
 });
 
 test('a very long line is capped once and the rest of it dropped', () => {
@@ -44,7 +47,7 @@ test('output of a real child reaches recentLog and onLog line by line, bounded b
     "process.stdout.write('par');",
     "setTimeout(() => process.stdout.write('tial\\r\\nsecond\\n'), 50);",
     "setTimeout(() => { for (let i = 0; i < 30; i++) process.stderr.write('noise ' + i + '\\n'); }, 100);",
-    "setTimeout(() => { process.stderr.write(\"ModuleNotFoundError: No module named 'openpi'\"); process.exitCode = 1; }, 150);",
+    'setTimeout(() => { process.stderr.write("ModuleNotFoundError: No module named \'openpi\'"); process.exitCode = 1; }, 150);',
   ].join('\n');
   const spec: ServerSpec = {
     name: 'inline',
@@ -61,7 +64,10 @@ test('output of a real child reaches recentLog and onLog line by line, bounded b
   const streamed: string[] = [];
   const unsubscribe = sup.onLog((l) => l.stream !== 'supervisor' && streamed.push(l.text));
 
-  const err = await sup.start().then(() => assert.fail('start should fail'), (e: unknown) => e as Error);
+  const err = await sup.start().then(
+    () => assert.fail('start should fail'),
+    (e: unknown) => e as Error,
+  );
   assert.match(err.message, /uv run/, 'advice for the unterminated last line');
   assert.deepEqual(streamed.slice(0, 2), ['partial', 'second']);
   assert.equal(streamed.at(-1), "ModuleNotFoundError: No module named 'openpi'");

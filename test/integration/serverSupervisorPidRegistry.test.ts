@@ -10,7 +10,9 @@ import { cmdlineMatches, PidRegistry } from '../../src/io/process/pidRegistry';
 const neverReady = resolve(__dirname, '../fixtures/servers/neverReady.mjs');
 const onLinux = process.platform === 'linux';
 
-async function registryIn(t: { after: (fn: () => Promise<void>) => void }): Promise<{ registry: PidRegistry; file: string }> {
+async function registryIn(t: {
+  after: (fn: () => Promise<void>) => void;
+}): Promise<{ registry: PidRegistry; file: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'so100-pids-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'state', 'servers.json');
@@ -53,7 +55,13 @@ test('an orphan whose command line matches is found and stopped', { skip: !onLin
   const { registry, file } = await registryIn(t);
   const { child, exited } = spawnOrphan(t);
   const pid = child.pid!;
-  await registry.record({ pid, command: process.execPath, args: [neverReady], startedAt: Date.now(), ownerPid: await deadPid() });
+  await registry.record({
+    pid,
+    command: process.execPath,
+    args: [neverReady],
+    startedAt: Date.now(),
+    ownerPid: await deadPid(),
+  });
 
   const next = new PidRegistry(file); // "next time": a fresh object reading the same file
   const orphans = await next.findOrphans();
@@ -67,36 +75,57 @@ test('an orphan whose command line matches is found and stopped', { skip: !onLin
   assert.deepEqual(await next.list(), []);
 });
 
-test('a recorded pid now running another command is reported but never killed', { skip: !onLinux && 'needs /proc' }, async (t) => {
-  const { registry } = await registryIn(t);
-  const { child } = spawnOrphan(t);
-  const pid = child.pid!;
-  await registry.record({ pid, command: 'python3', args: ['scripts/serve_policy.py', '--port', '8000'], startedAt: Date.now(), ownerPid: await deadPid() });
+test(
+  'a recorded pid now running another command is reported but never killed',
+  { skip: !onLinux && 'needs /proc' },
+  async (t) => {
+    const { registry } = await registryIn(t);
+    const { child } = spawnOrphan(t);
+    const pid = child.pid!;
+    await registry.record({
+      pid,
+      command: 'python3',
+      args: ['scripts/serve_policy.py', '--port', '8000'],
+      startedAt: Date.now(),
+      ownerPid: await deadPid(),
+    });
 
-  const orphans = await registry.findOrphans();
-  assert.equal(orphans.length, 1);
-  assert.equal(orphans[0].cmdlineMatches, false);
-  assert.deepEqual(orphans[0].actualCmdline, [process.execPath, neverReady]);
-  assert.deepEqual(await registry.stopOrphans({ sigint: 200, sigterm: 200 }), []);
-  await new Promise((r) => setTimeout(r, 200));
-  assert.equal(alive(pid), true, 'the stranger still runs');
-  assert.deepEqual(await registry.list(), [], 'the stale record is dropped');
-});
+    const orphans = await registry.findOrphans();
+    assert.equal(orphans.length, 1);
+    assert.equal(orphans[0].cmdlineMatches, false);
+    assert.deepEqual(orphans[0].actualCmdline, [process.execPath, neverReady]);
+    assert.deepEqual(await registry.stopOrphans({ sigint: 200, sigterm: 200 }), []);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(alive(pid), true, 'the stranger still runs');
+    assert.deepEqual(await registry.list(), [], 'the stale record is dropped');
+  },
+);
 
 test('servers of a live owner are not orphans; records of ended processes are pruned', async (t) => {
   const { registry } = await registryIn(t);
   const { child } = spawnOrphan(t);
   const gone = await deadPid();
   await registry.record({ pid: child.pid!, command: process.execPath, args: [neverReady], startedAt: Date.now() });
-  await registry.record({ pid: gone, command: process.execPath, args: ['-e', ''], startedAt: Date.now(), ownerPid: await deadPid() });
+  await registry.record({
+    pid: gone,
+    command: process.execPath,
+    args: ['-e', ''],
+    startedAt: Date.now(),
+    ownerPid: await deadPid(),
+  });
   assert.deepEqual(await registry.findOrphans(), []);
-  assert.deepEqual((await registry.list()).map((r) => r.pid), [child.pid]);
+  assert.deepEqual(
+    (await registry.list()).map((r) => r.pid),
+    [child.pid],
+  );
   assert.equal(alive(child.pid!), true);
 });
 
 test('concurrent records are all kept and the file stays valid JSON', async (t) => {
   const { registry, file } = await registryIn(t);
-  await Promise.all(Array.from({ length: 20 }, (_, i) => registry.record({ pid: 100_000 + i, command: 'x', args: [], startedAt: i })));
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) => registry.record({ pid: 100_000 + i, command: 'x', args: [], startedAt: i })),
+  );
   await registry.forget(100_005);
   const parsed = JSON.parse(await readFile(file, 'utf8')) as { servers: { pid: number }[] };
   assert.equal(parsed.servers.length, 19);
@@ -109,13 +138,28 @@ test('a corrupt pid file is treated as empty', async (t) => {
   await writeFile(file, '{"servers": [', 'utf8');
   assert.deepEqual(await registry.list(), []);
   await registry.record({ pid: 123_457, command: 'x', args: [], startedAt: 0 });
-  assert.deepEqual((await registry.list()).map((r) => r.pid), [123_457]);
+  assert.deepEqual(
+    (await registry.list()).map((r) => r.pid),
+    [123_457],
+  );
 });
 
 test('cmdline matching: exact argv, shebang interpreter in front, and mismatches', () => {
-  assert.equal(cmdlineMatches(['/usr/bin/node', 'dist/cli.js', 'serve'], '/usr/bin/node', ['dist/cli.js', 'serve']), true);
-  assert.equal(cmdlineMatches(['/usr/bin/python3', '/home/u/.local/bin/serve-policy', '--port', '8000'], 'serve-policy', ['--port', '8000']), true);
-  assert.equal(cmdlineMatches(['/usr/bin/node', 'dist/cli.js', 'serve', '--port', '9'], '/usr/bin/node', ['dist/cli.js', 'serve']), false);
+  assert.equal(
+    cmdlineMatches(['/usr/bin/node', 'dist/cli.js', 'serve'], '/usr/bin/node', ['dist/cli.js', 'serve']),
+    true,
+  );
+  assert.equal(
+    cmdlineMatches(['/usr/bin/python3', '/home/u/.local/bin/serve-policy', '--port', '8000'], 'serve-policy', [
+      '--port',
+      '8000',
+    ]),
+    true,
+  );
+  assert.equal(
+    cmdlineMatches(['/usr/bin/node', 'dist/cli.js', 'serve', '--port', '9'], '/usr/bin/node', ['dist/cli.js', 'serve']),
+    false,
+  );
   assert.equal(cmdlineMatches(['bash'], '/usr/bin/node', ['dist/cli.js']), false);
   assert.equal(cmdlineMatches(['/usr/bin/uv', 'run', 'serve_policy.py'], 'python3', ['run', 'serve_policy.py']), false);
 });

@@ -10,8 +10,11 @@ import { So100Robot } from '../../src/io/robot/so100Robot';
 import { WireLog, type WireEvent } from '../helpers/wireLog';
 
 const calibration: So100Calibration = perMotor((m) => ({
-  id: motorId(m), drive_mode: 0, homing_offset: -35,
-  range_min: m === 'wrist_roll' ? 0 : 900, range_max: m === 'wrist_roll' ? 4095 : 3100,
+  id: motorId(m),
+  drive_mode: 0,
+  homing_offset: -35,
+  range_min: m === 'wrist_roll' ? 0 : 900,
+  range_max: m === 'wrist_roll' ? 4095 : 3100,
 }));
 const IDS = SO100_MOTORS.map(motorId);
 
@@ -30,13 +33,19 @@ function assertConfigWritesUnlocked(events: readonly WireEvent[]): number {
   let checked = 0;
   for (const e of events) {
     const s = switchOf(e);
-    if (s) { state.set(`${s.which} ${s.id}`, s.value); continue; }
+    if (s) {
+      state.set(`${s.which} ${s.id}`, s.value);
+      continue;
+    }
     if (!isConfigWrite(e)) continue;
     checked++;
     for (const id of IDS) {
       for (const which of ['torque', 'lock'] as const) {
-        assert.equal(state.get(`${which} ${id}`), 0,
-          `${e.kind === 'write' ? `${e.register} of servo ${e.id}` : '?'} was written while servo ${id}'s ${which} was ${state.get(`${which} ${id}`) ?? 'never switched off'}`);
+        assert.equal(
+          state.get(`${which} ${id}`),
+          0,
+          `${e.kind === 'write' ? `${e.register} of servo ${e.id}` : '?'} was written while servo ${id}'s ${which} was ${state.get(`${which} ${id}`) ?? 'never switched off'}`,
+        );
       }
     }
   }
@@ -46,11 +55,25 @@ function assertConfigWritesUnlocked(events: readonly WireEvent[]): number {
 /** The connect ends with Torque_Enable=1 then Lock=1 per servo, after the holding goal, and nothing enables earlier. */
 function assertEnabledLast(events: readonly WireEvent[]): void {
   const tail = events.slice(-IDS.length * 2).map((e) => switchOf(e));
-  assert.deepEqual(tail, IDS.flatMap((id) => [{ which: 'torque', id, value: 1 }, { which: 'lock', id, value: 1 }]), 'torque then Lock on, servo by servo, last');
+  assert.deepEqual(
+    tail,
+    IDS.flatMap((id) => [
+      { which: 'torque', id, value: 1 },
+      { which: 'lock', id, value: 1 },
+    ]),
+    'torque then Lock on, servo by servo, last',
+  );
   const head = events.slice(0, -IDS.length * 2);
-  assert.deepEqual(head.filter((e) => switchOf(e)?.value === 1), [], 'nothing is enabled or locked before the end');
+  assert.deepEqual(
+    head.filter((e) => switchOf(e)?.value === 1),
+    [],
+    'nothing is enabled or locked before the end',
+  );
   const goal = head.findLastIndex((e) => e.kind === 'goal');
-  assert.ok(goal >= 0 && head.slice(goal + 1).every((e) => e.kind !== 'write'), 'the holding goal is the last thing before torque comes on');
+  assert.ok(
+    goal >= 0 && head.slice(goal + 1).every((e) => e.kind !== 'write'),
+    'the holding goal is the last thing before torque comes on',
+  );
 }
 
 function connectLogged(sim: FeetechBusSim) {
@@ -82,10 +105,21 @@ describe('So100Robot.connect: configure() order on the wire', () => {
     const { wire, connecting } = connectLogged(sim);
     const robot = await connecting;
     try {
-      assert.equal(wire.events.filter((e) => e.kind === 'write' && e.register === 'Homing_Offset').length, 0, 'nothing to calibrate');
+      assert.equal(
+        wire.events.filter((e) => e.kind === 'write' && e.register === 'Homing_Offset').length,
+        0,
+        'nothing to calibrate',
+      );
       const firstConfig = wire.events.findIndex(isConfigWrite);
-      const offsBefore = wire.events.slice(0, firstConfig).map(switchOf).filter((s) => s?.value === 0);
-      assert.equal(offsBefore.length, IDS.length * 2, 'every Torque_Enable=0 and Lock=0 comes before the first configuration write');
+      const offsBefore = wire.events
+        .slice(0, firstConfig)
+        .map(switchOf)
+        .filter((s) => s?.value === 0);
+      assert.equal(
+        offsBefore.length,
+        IDS.length * 2,
+        'every Torque_Enable=0 and Lock=0 comes before the first configuration write',
+      );
       assertConfigWritesUnlocked(wire.events);
       assertEnabledLast(wire.events);
     } finally {
@@ -93,7 +127,7 @@ describe('So100Robot.connect: configure() order on the wire', () => {
     }
   });
 
-  test('after connect, a power cycle keeps the calibration and configure()\'s EEPROM settings', async () => {
+  test("after connect, a power cycle keeps the calibration and configure()'s EEPROM settings", async () => {
     const sim = new FeetechBusSim();
     const robot = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), { calibration, bodyMode: 'DEGREES' });
     await robot.disconnect();
@@ -103,18 +137,42 @@ describe('So100Robot.connect: configure() order on the wire', () => {
       const reg = (name: string) => servo.readRegister(name);
       assert.deepEqual(
         [reg('Homing_Offset'), reg('Min_Position_Limit'), reg('Max_Position_Limit')],
-        [calibration[m].homing_offset, calibration[m].range_min, calibration[m].range_max], `${m} calibration survives`);
+        [calibration[m].homing_offset, calibration[m].range_min, calibration[m].range_max],
+        `${m} calibration survives`,
+      );
       assert.deepEqual(
-        [reg('Return_Delay_Time'), reg('Maximum_Acceleration'), reg('Operating_Mode'), reg('P_Coefficient'), reg('I_Coefficient'), reg('D_Coefficient')],
-        [0, 254, 0, 16, 0, 32], `${m} configuration survives`);
+        [
+          reg('Return_Delay_Time'),
+          reg('Maximum_Acceleration'),
+          reg('Operating_Mode'),
+          reg('P_Coefficient'),
+          reg('I_Coefficient'),
+          reg('D_Coefficient'),
+        ],
+        [0, 254, 0, 16, 0, 32],
+        `${m} configuration survives`,
+      );
       assert.equal(reg('Phase') & 0x10, 0, `${m} multi-turn stays off`);
       assert.equal(reg('Torque_Enable'), 0, `${m} comes back limp (SRAM)`);
     }
     const gripper = sim.servo(motorId('gripper'))!;
-    assert.deepEqual([gripper.readRegister('Max_Torque_Limit'), gripper.readRegister('Protection_Current'), gripper.readRegister('Overload_Torque')], [500, 250, 25]);
+    assert.deepEqual(
+      [
+        gripper.readRegister('Max_Torque_Limit'),
+        gripper.readRegister('Protection_Current'),
+        gripper.readRegister('Overload_Torque'),
+      ],
+      [500, 250, 25],
+    );
     // And the next connect finds everything in place: nothing to rewrite.
     let rewritten: readonly string[] = [];
-    const again = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), { calibration, bodyMode: 'DEGREES', onCalibrationWritten: (ms) => { rewritten = ms; } });
+    const again = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), {
+      calibration,
+      bodyMode: 'DEGREES',
+      onCalibrationWritten: (ms) => {
+        rewritten = ms;
+      },
+    });
     await again.disconnect();
     assert.deepEqual(rewritten, []);
   });

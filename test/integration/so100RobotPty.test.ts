@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { FeetechBusSim } from '../../src/core/sim';
 import { SO100_MOTORS, motorId, perMotor, type So100Calibration } from '../../src/core/so100';
 import { FeetechBus, type FeetechBusOptions } from '../../src/io/serial/feetechBus';
-import { BusClosedError, ServoCorruptReplyError, ServoHardwareError, ServoNoReplyError } from '../../src/io/serial/feetechBusErrors';
+import {
+  BusClosedError,
+  ServoCorruptReplyError,
+  ServoHardwareError,
+  ServoNoReplyError,
+} from '../../src/io/serial/feetechBusErrors';
 import { SerialPortTransport } from '../../src/io/serial/serialPortTransport';
 import { SimPty } from '../../src/io/serial/simPty';
 import { runCalibration } from '../../src/io/robot/calibrationSession';
@@ -53,7 +58,8 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
 
   // Two retries per call: on a loaded machine (the whole suite in parallel) one of connect's many reads can miss
   // its 50 ms window; the faults below set their own retries where the count matters.
-  const openBus = async (options: FeetechBusOptions = { retries: 2 }) => new FeetechBus(await SerialPortTransport.open(pty.path), options);
+  const openBus = async (options: FeetechBusOptions = { retries: 2 }) =>
+    new FeetechBus(await SerialPortTransport.open(pty.path), options);
   /** Connects on a fresh bus; a failed connect closes it again so the port is free for the next test. */
   const connectRobot = async (options: Partial<So100RobotOptions> = {}) => {
     const bus = await openBus();
@@ -76,9 +82,16 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
       assert.ok(cal, `calibration finished; it said:\n${log.join('\n')}`);
       calibration = cal;
       let rewritten = false;
-      robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES', onCalibrationWritten: () => { rewritten = true; } });
+      robot = await So100Robot.connect(bus, {
+        calibration,
+        bodyMode: 'DEGREES',
+        onCalibrationWritten: () => {
+          rewritten = true;
+        },
+      });
       assert.equal(rewritten, false, 'connect found the calibration already on the servos');
-      for (const m of SO100_MOTORS) assert.equal(sim.servo(motorId(m))!.readRegister('Torque_Enable'), 1, `${m} torque on`);
+      for (const m of SO100_MOTORS)
+        assert.equal(sim.servo(motorId(m))!.readRegister('Torque_Enable'), 1, `${m} torque on`);
     } finally {
       if (robot) await robot.disconnect();
       else await bus.close();
@@ -94,8 +107,9 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
       for (let i = 0; i < 1000; i++) {
         const obs = await robot.observe();
         // A wandering target, sometimes far away, sometimes NaN: the robot must filter every one.
-        const target = Object.fromEntries(SO100_MOTORS.map((m, j) =>
-          [m, start.positions[m] + 40 * Math.sin(i / 50 + j) + (i % 97 === 0 ? 500 : 0)])) as Record<string, number>;
+        const target = Object.fromEntries(
+          SO100_MOTORS.map((m, j) => [m, start.positions[m] + 40 * Math.sin(i / 50 + j) + (i % 97 === 0 ? 500 : 0)]),
+        ) as Record<string, number>;
         if (i % 113 === 0) {
           await assert.rejects(robot.act({ ...target, wrist_flex: NaN }, obs.positions), UnsafeActionError);
           continue;
@@ -104,7 +118,10 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
         if (r.clamped.length) clampedTicks++;
         for (const m of SO100_MOTORS) {
           const c = calibration[m];
-          assert.ok(Number.isFinite(r.raw[m]) && r.raw[m] >= c.range_min && r.raw[m] <= c.range_max, `${m} raw ${r.raw[m]} in range`);
+          assert.ok(
+            Number.isFinite(r.raw[m]) && r.raw[m] >= c.range_min && r.raw[m] <= c.range_max,
+            `${m} raw ${r.raw[m]} in range`,
+          );
         }
         assert.ok(Math.abs(r.sent.shoulder_pan - obs.positions.shoulder_pan) <= 8 + 1e-6, 'step cap held');
       }
@@ -121,18 +138,27 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
       const goal = () => SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Goal_Position'));
       sim.faults.dropRepliesFrom.push(3);
       const before = goal();
-      await assert.rejects(robot.observe(), (e: unknown) => e instanceof ServoNoReplyError && e.id === 3 && /power supply/.test(e.message));
+      await assert.rejects(
+        robot.observe(),
+        (e: unknown) => e instanceof ServoNoReplyError && e.id === 3 && /power supply/.test(e.message),
+      );
       assert.deepEqual(goal(), before, 'no write followed the failed read');
       sim.faults.dropRepliesFrom.length = 0;
 
       sim.faults.corruptChecksumFraction = 1;
-      await assert.rejects(robot.observe(), (e: unknown) => e instanceof ServoCorruptReplyError || e instanceof ServoNoReplyError);
+      await assert.rejects(
+        robot.observe(),
+        (e: unknown) => e instanceof ServoCorruptReplyError || e instanceof ServoNoReplyError,
+      );
       sim.faults.corruptChecksumFraction = 0.01;
       for (let i = 0; i < 50; i++) await robot.observe().catch(() => undefined); // 1 % corrupt: some reads may fail, none hang
       sim.faults.corruptChecksumFraction = 0;
 
       sim.faults.errorBits[2] = ['overload'];
-      await assert.rejects(robot.bus.write(2, 'Goal_Time', 0), (e: unknown) => e instanceof ServoHardwareError && e.bits.includes('overload'));
+      await assert.rejects(
+        robot.bus.write(2, 'Goal_Time', 0),
+        (e: unknown) => e instanceof ServoHardwareError && e.bits.includes('overload'),
+      );
       delete sim.faults.errorBits[2];
 
       const limp = await robot.torqueOff();
@@ -143,100 +169,140 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
     }
   });
 
-  test('inputVoltage on servo 2: observe throws ServoHardwareError, act refuses, Goal_Position unchanged', T, async () => {
-    assert.ok(calibration, 'needs the calibration of the first test');
-    const robot = await connectRobot();
-    try {
-      const goal = () => SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Goal_Position'));
-      const obs = await robot.observe();
-      sim.faults.errorBits[2] = ['inputVoltage'];
-      const before = goal();
-      await assert.rejects(robot.observe(), (e: unknown) =>
-        e instanceof ServoHardwareError && e.id === 2 && e.bits.includes('inputVoltage') && /power supply/.test(e.message));
-      await assert.rejects(robot.act({ ...obs.positions, shoulder_pan: obs.positions.shoulder_pan + 4 }, obs.positions), ServoHardwareError);
-      assert.deepEqual(goal(), before, 'no goal was written on the refused tick');
-      delete sim.faults.errorBits[2];
-      const again = await robot.observe();
-      assert.deepEqual(again.servoErrors, []);
-    } finally {
-      delete sim.faults.errorBits[2];
-      await robot.disconnect();
-    }
-  });
-  test('replies later than the window → ServoNoReplyError, no goal written; the arm answers again once the delay is gone', T, async () => {
-    assert.ok(calibration, 'needs the calibration of the first test');
-    const robot = await connectRobot({ readRetries: 0 });
-    try {
-      const goal = () => SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Goal_Position'));
-      const window = robot.bus.windowMs(6 * 8);
-      sim.faults.extraDelayUs = Math.round(window * 1000) + 250_000; // 250 ms past the SYNC_READ window
-      const before = goal();
-      await assert.rejects(robot.observe(), (e: unknown) => e instanceof ServoNoReplyError && e.id === 1 && /did not answer SYNC_READ/.test(e.message));
-      assert.deepEqual(goal(), before, 'no write followed the late read');
-      sim.faults.extraDelayUs = 0;
-      const obs = await eventually(() => robot.observe(), 10_000);
-      assert.deepEqual(obs.servoErrors, []);
-    } finally {
-      sim.faults.extraDelayUs = 0;
-      await robot.disconnect();
-    }
-  });
-
-  test('the cable out (disconnected) → no servo answers: ServoNoReplyError naming all six; torqueOff reports them all', T, async () => {
-    assert.ok(calibration, 'needs the calibration of the first test');
-    const robot = await connectRobot({ readRetries: 0 });
-    try {
-      sim.faults.disconnected = true;
-      await assert.rejects(robot.observe(), (e: unknown) => {
-        assert.ok(e instanceof ServoNoReplyError, String(e));
-        assert.deepEqual(e.missingIds, [1, 2, 3, 4, 5, 6]);
-        assert.match(e.message, /servos 1, 2, 3, 4, 5, 6 .*power supply/);
-        return true;
-      });
-      await assert.rejects(robot.bus.ping(4), ServoNoReplyError);
-      const limp = await robot.torqueOff();
-      assert.deepEqual(limp.failed, [...SO100_MOTORS], 'nobody acknowledged the torque-off');
-      sim.faults.disconnected = false;
-      await eventually(() => robot.observe(), 10_000);
-    } finally {
-      sim.faults.disconnected = false;
-      await robot.disconnect();
-    }
-  });
-
-  test('the pty vanishing in the middle of the observe/act loop → BusClosedError, no goal after it, disconnect() resolves', T, async () => {
-    assert.ok(calibration, 'needs the calibration of the first test');
-    const ownSim = new FeetechBusSim();
-    const ownPty = await SimPty.start({ path: join(dir, 'vanishing'), sim: ownSim });
-    try {
-      const wire = new WireLog();
-      // A long window: the call in flight must end by the port closing, not by its timeout.
-      const bus = new FeetechBus(wire.wrap(await SerialPortTransport.open(ownPty.path)), { latencyMs: 10_000 });
-      const robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES' });
-      let failure: unknown;
-      let cycles = 0;
+  test(
+    'inputVoltage on servo 2: observe throws ServoHardwareError, act refuses, Goal_Position unchanged',
+    T,
+    async () => {
+      assert.ok(calibration, 'needs the calibration of the first test');
+      const robot = await connectRobot();
       try {
-        for (; cycles < 500; cycles++) {
-          if (cycles === 20) process.kill(ownPty.socatPid!, 'SIGKILL'); // not awaited: the loop goes on meanwhile
-          const obs = await robot.observe();
-          await robot.act({ ...obs.positions, shoulder_pan: obs.positions.shoulder_pan + Math.sin(cycles / 5) }, obs.positions);
-        }
-      } catch (err) {
-        failure = err;
+        const goal = () => SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Goal_Position'));
+        const obs = await robot.observe();
+        sim.faults.errorBits[2] = ['inputVoltage'];
+        const before = goal();
+        await assert.rejects(
+          robot.observe(),
+          (e: unknown) =>
+            e instanceof ServoHardwareError &&
+            e.id === 2 &&
+            e.bits.includes('inputVoltage') &&
+            /power supply/.test(e.message),
+        );
+        await assert.rejects(
+          robot.act({ ...obs.positions, shoulder_pan: obs.positions.shoulder_pan + 4 }, obs.positions),
+          ServoHardwareError,
+        );
+        assert.deepEqual(goal(), before, 'no goal was written on the refused tick');
+        delete sim.faults.errorBits[2];
+        const again = await robot.observe();
+        assert.deepEqual(again.servoErrors, []);
+      } finally {
+        delete sim.faults.errorBits[2];
+        await robot.disconnect();
       }
-      assert.ok(cycles >= 20, `the loop ran until the kill (${cycles} cycles)`);
-      assert.ok(failure instanceof BusClosedError, `the loop ended with ${String(failure)}`);
-      assert.match(failure.message, /closed/);
-      const goalsBefore = SO100_MOTORS.map((m) => ownSim.servo(motorId(m))!.readRegister('Goal_Position'));
-      const mark = wire.mark();
-      await assert.rejects(robot.act({ shoulder_pan: 0, shoulder_lift: 0, elbow_flex: 0, wrist_flex: 0, wrist_roll: 0, gripper: 50 }, perMotor(() => 0)), BusClosedError);
-      await assert.rejects(robot.observe(), BusClosedError);
-      assert.deepEqual(wire.goalsAfter(mark), [], 'nothing reached the wire after the port was lost');
-      assert.deepEqual(SO100_MOTORS.map((m) => ownSim.servo(motorId(m))!.readRegister('Goal_Position')), goalsBefore);
-      await robot.disconnect(); // resolves: the torque-off attempts fail quietly on a closed bus
-      assert.equal(robot.bus.isOpen, false);
-    } finally {
-      await ownPty.close();
-    }
-  });
+    },
+  );
+  test(
+    'replies later than the window → ServoNoReplyError, no goal written; the arm answers again once the delay is gone',
+    T,
+    async () => {
+      assert.ok(calibration, 'needs the calibration of the first test');
+      const robot = await connectRobot({ readRetries: 0 });
+      try {
+        const goal = () => SO100_MOTORS.map((m) => sim.servo(motorId(m))!.readRegister('Goal_Position'));
+        const window = robot.bus.windowMs(6 * 8);
+        sim.faults.extraDelayUs = Math.round(window * 1000) + 250_000; // 250 ms past the SYNC_READ window
+        const before = goal();
+        await assert.rejects(
+          robot.observe(),
+          (e: unknown) => e instanceof ServoNoReplyError && e.id === 1 && /did not answer SYNC_READ/.test(e.message),
+        );
+        assert.deepEqual(goal(), before, 'no write followed the late read');
+        sim.faults.extraDelayUs = 0;
+        const obs = await eventually(() => robot.observe(), 10_000);
+        assert.deepEqual(obs.servoErrors, []);
+      } finally {
+        sim.faults.extraDelayUs = 0;
+        await robot.disconnect();
+      }
+    },
+  );
+
+  test(
+    'the cable out (disconnected) → no servo answers: ServoNoReplyError naming all six; torqueOff reports them all',
+    T,
+    async () => {
+      assert.ok(calibration, 'needs the calibration of the first test');
+      const robot = await connectRobot({ readRetries: 0 });
+      try {
+        sim.faults.disconnected = true;
+        await assert.rejects(robot.observe(), (e: unknown) => {
+          assert.ok(e instanceof ServoNoReplyError, String(e));
+          assert.deepEqual(e.missingIds, [1, 2, 3, 4, 5, 6]);
+          assert.match(e.message, /servos 1, 2, 3, 4, 5, 6 .*power supply/);
+          return true;
+        });
+        await assert.rejects(robot.bus.ping(4), ServoNoReplyError);
+        const limp = await robot.torqueOff();
+        assert.deepEqual(limp.failed, [...SO100_MOTORS], 'nobody acknowledged the torque-off');
+        sim.faults.disconnected = false;
+        await eventually(() => robot.observe(), 10_000);
+      } finally {
+        sim.faults.disconnected = false;
+        await robot.disconnect();
+      }
+    },
+  );
+
+  test(
+    'the pty vanishing in the middle of the observe/act loop → BusClosedError, no goal after it, disconnect() resolves',
+    T,
+    async () => {
+      assert.ok(calibration, 'needs the calibration of the first test');
+      const ownSim = new FeetechBusSim();
+      const ownPty = await SimPty.start({ path: join(dir, 'vanishing'), sim: ownSim });
+      try {
+        const wire = new WireLog();
+        // A long window: the call in flight must end by the port closing, not by its timeout.
+        const bus = new FeetechBus(wire.wrap(await SerialPortTransport.open(ownPty.path)), { latencyMs: 10_000 });
+        const robot = await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES' });
+        let failure: unknown;
+        let cycles = 0;
+        try {
+          for (; cycles < 500; cycles++) {
+            if (cycles === 20) process.kill(ownPty.socatPid!, 'SIGKILL'); // not awaited: the loop goes on meanwhile
+            const obs = await robot.observe();
+            await robot.act(
+              { ...obs.positions, shoulder_pan: obs.positions.shoulder_pan + Math.sin(cycles / 5) },
+              obs.positions,
+            );
+          }
+        } catch (err) {
+          failure = err;
+        }
+        assert.ok(cycles >= 20, `the loop ran until the kill (${cycles} cycles)`);
+        assert.ok(failure instanceof BusClosedError, `the loop ended with ${String(failure)}`);
+        assert.match(failure.message, /closed/);
+        const goalsBefore = SO100_MOTORS.map((m) => ownSim.servo(motorId(m))!.readRegister('Goal_Position'));
+        const mark = wire.mark();
+        await assert.rejects(
+          robot.act(
+            { shoulder_pan: 0, shoulder_lift: 0, elbow_flex: 0, wrist_flex: 0, wrist_roll: 0, gripper: 50 },
+            perMotor(() => 0),
+          ),
+          BusClosedError,
+        );
+        await assert.rejects(robot.observe(), BusClosedError);
+        assert.deepEqual(wire.goalsAfter(mark), [], 'nothing reached the wire after the port was lost');
+        assert.deepEqual(
+          SO100_MOTORS.map((m) => ownSim.servo(motorId(m))!.readRegister('Goal_Position')),
+          goalsBefore,
+        );
+        await robot.disconnect(); // resolves: the torque-off attempts fail quietly on a closed bus
+        assert.equal(robot.bus.isOpen, false);
+      } finally {
+        await ownPty.close();
+      }
+    },
+  );
 });

@@ -64,7 +64,11 @@ export function fromPolicy(chunk: unknown, builtin: { fromPolicy(c: unknown): { 
 `;
 
 test('a .ts converter with type annotations and a relative import is compiled and used, with the built-in converter passed in', async () => {
-  const dir = await workspace('ts', { 'helper.ts': HELPER, 'types.ts': 'export type Dummy = number;\n', 'convert.ts': TS_CONVERTER });
+  const dir = await workspace('ts', {
+    'helper.ts': HELPER,
+    'types.ts': 'export type Dummy = number;\n',
+    'convert.ts': TS_CONVERTER,
+  });
   const file = join(dir, 'convert.ts');
   const uc = await UserConverter.load(file, { layout: 'openpi-so100', watch: false });
   try {
@@ -81,7 +85,10 @@ test('a .ts converter with type annotations and a relative import is compiled an
     const expected = builtinConverter('openpi-so100').fromPolicy(new ActionChunk(4, dims, values));
     const got = uc.fromPolicy(new ActionChunk(4, dims, values));
     assert.equal(got.horizon, expected.horizon);
-    assert.deepEqual([...got.targets], [...expected.targets].map((v) => v * 2));
+    assert.deepEqual(
+      [...got.targets],
+      [...expected.targets].map((v) => v * 2),
+    );
     assert.deepEqual(got.warnings, ['doubled']);
   } finally {
     uc.dispose();
@@ -111,34 +118,44 @@ test('a wrong-sized bare fromPolicy result is refused with the counts', async ()
   const dir = await workspace('badsize', { 'convert.js': 'exports.fromPolicy = () => new Float64Array(7);\n' });
   const uc = await UserConverter.load(join(dir, 'convert.js'), { layout: 'droid', watch: false });
   try {
-    assert.throws(() => uc.fromPolicy(new ActionChunk(1, 6, new Float64Array(6))), (e: unknown) => {
-      assert.ok(e instanceof UserConverterError);
-      assert.match(e.message, /7 targets/);
-      assert.match(e.message, /multiple of 6/);
-      return true;
-    });
+    assert.throws(
+      () => uc.fromPolicy(new ActionChunk(1, 6, new Float64Array(6))),
+      (e: unknown) => {
+        assert.ok(e instanceof UserConverterError);
+        assert.match(e.message, /7 targets/);
+        assert.match(e.message, /multiple of 6/);
+        return true;
+      },
+    );
   } finally {
     uc.dispose();
   }
 });
 
 test('a throw inside toPolicy becomes a UserConverterError naming the .ts file and line of the throw', async () => {
-  const dir = await workspace('throw', { 'helper.ts': HELPER, 'types.ts': 'export type Dummy = number;\n', 'convert.ts': TS_CONVERTER });
+  const dir = await workspace('throw', {
+    'helper.ts': HELPER,
+    'types.ts': 'export type Dummy = number;\n',
+    'convert.ts': TS_CONVERTER,
+  });
   const file = join(dir, 'convert.ts');
   const uc = await UserConverter.load(file, { layout: 'openpi-so100', watch: false });
   try {
     const line = lineOf(TS_CONVERTER, 'THROW_HERE');
-    assert.throws(() => uc.toPolicy(observation('explode')), (e: unknown) => {
-      assert.ok(e instanceof UserConverterError, `got ${String(e)}`);
-      assert.equal(e.stage, 'toPolicy');
-      assert.equal(e.location?.file, file);
-      assert.equal(e.location?.line, line);
-      assert.ok((e.location?.column ?? 0) >= 1);
-      assert.ok(e.message.includes(`${file}:${line}:`), e.message);
-      assert.match(e.message, /RangeError: no such task/);
-      assert.ok(e.cause instanceof RangeError);
-      return true;
-    });
+    assert.throws(
+      () => uc.toPolicy(observation('explode')),
+      (e: unknown) => {
+        assert.ok(e instanceof UserConverterError, `got ${String(e)}`);
+        assert.equal(e.stage, 'toPolicy');
+        assert.equal(e.location?.file, file);
+        assert.equal(e.location?.line, line);
+        assert.ok((e.location?.column ?? 0) >= 1);
+        assert.ok(e.message.includes(`${file}:${line}:`), e.message);
+        assert.match(e.message, /RangeError: no such task/);
+        assert.ok(e.cause instanceof RangeError);
+        return true;
+      },
+    );
   } finally {
     uc.dispose();
   }
@@ -152,12 +169,15 @@ test('a throw inside an imported file is located in that file', async () => {
   });
   const uc = await UserConverter.load(join(dir, 'convert.ts'), { layout: 'droid', watch: false });
   try {
-    assert.throws(() => uc.toPolicy(observation()), (e: unknown) => {
-      assert.ok(e instanceof UserConverterError);
-      assert.equal(e.location?.file, join(dir, 'check.ts'));
-      assert.equal(e.location?.line, lineOf(helper, 'HELPER_THROW'));
-      return true;
-    });
+    assert.throws(
+      () => uc.toPolicy(observation()),
+      (e: unknown) => {
+        assert.ok(e instanceof UserConverterError);
+        assert.equal(e.location?.file, join(dir, 'check.ts'));
+        assert.equal(e.location?.line, lineOf(helper, 'HELPER_THROW'));
+        return true;
+      },
+    );
   } finally {
     uc.dispose();
   }
@@ -205,7 +225,10 @@ test('a syntax error keeps the previous module running and reports file:line; fi
     await writeFile(file, broken);
     const [diag, err] = await failed;
     assert.equal(diag.file, file);
-    assert.ok(diag.line !== undefined && diag.line >= lineOf(broken, 'oops(') && diag.line <= lineOf(broken, 'BROKEN'), `line ${diag.line}`);
+    assert.ok(
+      diag.line !== undefined && diag.line >= lineOf(broken, 'oops(') && diag.line <= lineOf(broken, 'BROKEN'),
+      `line ${diag.line}`,
+    );
     assert.ok((diag.column ?? 0) >= 1);
     assert.ok(diag.message.includes(`${file}:${diag.line}:${diag.column}`), diag.message);
     assert.equal(err.stage, 'compile');
@@ -240,7 +263,9 @@ test('a module whose top level throws on reload is reported with its line and th
 });
 
 test('a module exporting neither toPolicy nor fromPolicy is refused with a message naming both', async () => {
-  const dir = await workspace('noexports', { 'convert.ts': `export const toPolicyy = () => ({});\nexport default 1;\n` });
+  const dir = await workspace('noexports', {
+    'convert.ts': `export const toPolicyy = () => ({});\nexport default 1;\n`,
+  });
   const file = join(dir, 'convert.ts');
   await assert.rejects(UserConverter.load(file, { layout: 'droid', watch: false }), (e: unknown) => {
     assert.ok(e instanceof UserConverterError);

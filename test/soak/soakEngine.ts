@@ -73,7 +73,12 @@ export interface SoakReport {
   /** End reasons of the episodes, with how often each occurred. */
   readonly endReasons: Readonly<Record<string, number>>;
   readonly samples: readonly SoakSample[];
-  readonly trends: { readonly heapUsedMB: SoakTrend; readonly rssMB: SoakTrend; readonly activeResources: SoakTrend; readonly openFds: SoakTrend };
+  readonly trends: {
+    readonly heapUsedMB: SoakTrend;
+    readonly rssMB: SoakTrend;
+    readonly activeResources: SoakTrend;
+    readonly openFds: SoakTrend;
+  };
   /** Handles and fds before the soak started and after everything was closed. */
   readonly baseline: { readonly activeResources: number; readonly openFds: number };
   readonly afterClose: { readonly activeResources: number; readonly openFds: number };
@@ -90,14 +95,22 @@ class RestartableServer {
   private server: BuiltinPolicyServer | undefined;
   port = 0;
 
-  constructor(private readonly profile: ModelProfileName, readonly protocol: PolicyProtocol) {}
+  constructor(
+    private readonly profile: ModelProfileName,
+    readonly protocol: PolicyProtocol,
+  ) {}
 
   async start(): Promise<void> {
     const profile = customizeProfile(MODEL_PROFILES[this.profile], { latencyMs: 0 });
     // Right after a close the port can still be held briefly by the kernel; try again for a while.
     for (let attempt = 0; ; attempt++) {
       try {
-        this.server = await BuiltinPolicyServer.start({ host: '127.0.0.1', port: this.port, protocol: this.protocol, profile });
+        this.server = await BuiltinPolicyServer.start({
+          host: '127.0.0.1',
+          port: this.port,
+          protocol: this.protocol,
+          profile,
+        });
         break;
       } catch (err) {
         if ((err as { code?: string }).code !== 'EADDRINUSE' || attempt >= 50) throw err;
@@ -145,9 +158,15 @@ class CountingSink implements RuntimeEventSink {
 
 export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const opts: Required<Omit<SoakOptions, 'onSample'>> = {
-    ticks: o.ticks, fps: o.fps ?? 1000, episodeTicks: o.episodeTicks ?? 2000, swapEvery: o.swapEvery ?? 700,
-    restartEvery: o.restartEvery ?? 3100, faultEvery: o.faultEvery ?? 2300, faultTicks: o.faultTicks ?? 15,
-    sampleEvery: o.sampleEvery ?? Math.max(500, Math.floor(o.ticks / 40)), seed: o.seed ?? 1,
+    ticks: o.ticks,
+    fps: o.fps ?? 1000,
+    episodeTicks: o.episodeTicks ?? 2000,
+    swapEvery: o.swapEvery ?? 700,
+    restartEvery: o.restartEvery ?? 3100,
+    faultEvery: o.faultEvery ?? 2300,
+    faultTicks: o.faultTicks ?? 15,
+    sampleEvery: o.sampleEvery ?? Math.max(500, Math.floor(o.ticks / 40)),
+    seed: o.seed ?? 1,
   };
   const gc = (globalThis as { gc?: () => void }).gc;
   // Let whatever the caller just finished (module loading, a previous test) settle before taking the baseline.
@@ -158,7 +177,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const session = new RuntimeSession(sink, process.cwd());
   const samples: SoakSample[] = [];
   const endReasons: Record<string, number> = {};
-  const counts = { episodes: 0, episodesEndedByFault: 0, swaps: 0, serverRestarts: 0, faultBursts: 0, reconnects: 0, warnings: 0 };
+  const counts = {
+    episodes: 0,
+    episodesEndedByFault: 0,
+    swaps: 0,
+    serverRestarts: 0,
+    faultBursts: 0,
+    reconnects: 0,
+    warnings: 0,
+  };
   const started = performance.now();
   let active = 0;
   let faultUntil = -1;
@@ -168,15 +195,23 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
 
   // Side actions run one at a time, outside the tick callback (which must not block the loop).
   const later = (what: () => Promise<void>) => {
-    chain = chain.then(what).catch((err: unknown) => { countReason(endReasons, `side action failed: ${message(err)}`); });
+    chain = chain.then(what).catch((err: unknown) => {
+      countReason(endReasons, `side action failed: ${message(err)}`);
+    });
   };
   const takeSample = async (): Promise<void> => {
     gc?.();
     const m = process.memoryUsage();
     const h = await handleCounts();
     const s: SoakSample = {
-      ticks: sink.ticks, elapsedS: round((performance.now() - started) / 1000, 1), rssMB: round(m.rss / 1e6, 2), heapUsedMB: round(m.heapUsed / 1e6, 2),
-      externalMB: round(m.external / 1e6, 2), activeResources: h.activeResources, openFds: h.openFds, episodes: counts.episodes,
+      ticks: sink.ticks,
+      elapsedS: round((performance.now() - started) / 1000, 1),
+      rssMB: round(m.rss / 1e6, 2),
+      heapUsedMB: round(m.heapUsed / 1e6, 2),
+      externalMB: round(m.external / 1e6, 2),
+      activeResources: h.activeResources,
+      openFds: h.openFds,
+      episodes: counts.episodes,
     };
     samples.push(s);
     o.onSample?.(s);
@@ -196,7 +231,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     if (t % opts.restartEvery === 0) {
       // Alternate which server restarts, so the active model's server is hit too: its client must reconnect.
       const which = (t / opts.restartEvery) % servers.length;
-      later(async () => { await servers[which].restart(); counts.serverRestarts++; });
+      later(async () => {
+        await servers[which].restart();
+        counts.serverRestarts++;
+      });
     }
     const bus = session.simulatedBus;
     if (bus && t % opts.faultEvery === 0) {
@@ -213,13 +251,17 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     if (t >= nextSample && !sampling) {
       nextSample = t + opts.sampleEvery;
       sampling = true;
-      later(async () => { await takeSample(); sampling = false; });
+      later(async () => {
+        await takeSample();
+        sampling = false;
+      });
     }
   };
 
   try {
     for (const s of servers) await s.start();
-    const endpoints = () => Object.fromEntries(MODELS.map((m, i) => [m.name, { url: servers[i].url, protocol: servers[i].protocol }]));
+    const endpoints = () =>
+      Object.fromEntries(MODELS.map((m, i) => [m.name, { url: servers[i].url, protocol: servers[i].protocol }]));
     while (sink.ticks < opts.ticks) {
       const phase = session.status().phase;
       if (phase === 'idle' || phase === 'estopped') {
@@ -234,7 +276,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       if (summary.reason.startsWith('the arm failed')) counts.episodesEndedByFault++;
       countReason(endReasons, summary.reason);
       const bus = session.simulatedBus;
-      if (bus) { bus.faults.corruptChecksumFraction = 0; bus.faults.dropRepliesFrom = []; }
+      if (bus) {
+        bus.faults.corruptChecksumFraction = 0;
+        bus.faults.dropRepliesFrom = [];
+      }
     }
     await chain;
     await takeSample();
@@ -255,26 +300,45 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   };
   const flat = Object.values(trends).every((t) => t.flat);
   return {
-    options: opts, ticks: sink.ticks, wallS: round((performance.now() - started) / 1000, 1), gcExposed: gc !== undefined,
-    counts, endReasons, samples, trends, baseline, afterClose, verdict: flat ? 'flat within noise' : 'growing',
+    options: opts,
+    ticks: sink.ticks,
+    wallS: round((performance.now() - started) / 1000, 1),
+    gcExposed: gc !== undefined,
+    counts,
+    endReasons,
+    samples,
+    trends,
+    baseline,
+    afterClose,
+    verdict: flat ? 'flat within noise' : 'growing',
   };
 }
 
 function soakConfig(o: Required<Omit<SoakOptions, 'onSample'>>, activeModel: string): So100Config {
-  const { config, problems } = parseConfig(JSON.stringify({
-    fps: o.fps, maxSteps: o.episodeTicks, requestTimeoutMs: 2000,
-    robot: { port: 'sim', seed: o.seed },
-    // No cameras: the soak is about the loop, the link and the bus; rendering would only slow it down.
-    cameras: {},
-    models: Object.fromEntries(MODELS.map((m) => [m.name, { kind: 'builtin', profile: m.name, protocol: m.protocol, latencyMs: 0 }])),
-    activeModel,
-    record: { enabled: false },
-  }));
+  const { config, problems } = parseConfig(
+    JSON.stringify({
+      fps: o.fps,
+      maxSteps: o.episodeTicks,
+      requestTimeoutMs: 2000,
+      robot: { port: 'sim', seed: o.seed },
+      // No cameras: the soak is about the loop, the link and the bus; rendering would only slow it down.
+      cameras: {},
+      models: Object.fromEntries(
+        MODELS.map((m) => [m.name, { kind: 'builtin', profile: m.name, protocol: m.protocol, latencyMs: 0 }]),
+      ),
+      activeModel,
+      record: { enabled: false },
+    }),
+  );
   if (!config) throw new Error(`soak config: ${JSON.stringify(problems)}`);
   return config;
 }
 
-async function connectWithRetry(session: RuntimeSession, config: So100Config, endpoints: Parameters<RuntimeSession['connect']>[0]['endpoints']): Promise<void> {
+async function connectWithRetry(
+  session: RuntimeSession,
+  config: So100Config,
+  endpoints: Parameters<RuntimeSession['connect']>[0]['endpoints'],
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await session.connect({ config, endpoints });
@@ -299,7 +363,10 @@ export async function handleCounts(): Promise<{ activeResources: number; openFds
 }
 
 /** Waits (up to 10 s) for handles and fds to drop back to the baseline; returns what is left. */
-async function settledHandleCounts(baseline: { activeResources: number; openFds: number }): Promise<{ activeResources: number; openFds: number }> {
+async function settledHandleCounts(baseline: {
+  activeResources: number;
+  openFds: number;
+}): Promise<{ activeResources: number; openFds: number }> {
   let now = await handleCounts();
   for (let i = 0; i < 100 && (now.activeResources > baseline.activeResources || now.openFds > baseline.openFds); i++) {
     await new Promise((r) => setTimeout(r, 100));
@@ -312,7 +379,12 @@ async function settledHandleCounts(baseline: { activeResources: number; openFds:
  * Flat within noise: the growth the least-squares line predicts over the second half is within twice the samples'
  * scatter around it, or under `floor` (units of the figure).
  */
-function trend(half: readonly SoakSample[], all: readonly SoakSample[], get: (s: SoakSample) => number, floor: number): SoakTrend {
+function trend(
+  half: readonly SoakSample[],
+  all: readonly SoakSample[],
+  get: (s: SoakSample) => number,
+  floor: number,
+): SoakTrend {
   const xs = half.map((s) => s.ticks);
   const ys = half.map(get);
   const n = xs.length;
@@ -320,14 +392,20 @@ function trend(half: readonly SoakSample[], all: readonly SoakSample[], get: (s:
   const my = ys.reduce((a, b) => a + b, 0) / Math.max(1, n);
   let sxy = 0;
   let sxx = 0;
-  for (let i = 0; i < n; i++) { sxy += (xs[i] - mx) * (ys[i] - my); sxx += (xs[i] - mx) ** 2; }
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+  }
   const k = sxx > 0 ? sxy / sxx : 0;
   const noise = n > 0 ? Math.sqrt(ys.reduce((a, y, i) => a + (y - (my + k * (xs[i] - mx))) ** 2, 0) / n) : 0;
   const span = n > 1 ? xs[n - 1] - xs[0] : 0;
   const growth = k * span;
   return {
-    first: all.length ? get(all[0]) : Number.NaN, last: all.length ? get(all[all.length - 1]) : Number.NaN,
-    slopePer10kTicks: round(k * 10_000, 3), noise: round(noise, 3), growthOverSecondHalf: round(growth, 3),
+    first: all.length ? get(all[0]) : Number.NaN,
+    last: all.length ? get(all[all.length - 1]) : Number.NaN,
+    slopePer10kTicks: round(k * 10_000, 3),
+    noise: round(noise, 3),
+    growthOverSecondHalf: round(growth, 3),
     flat: growth <= Math.max(2 * noise, floor),
   };
 }

@@ -14,7 +14,10 @@ test('fromShaped reads (H, D), (D,) and batch-of-one shapes', () => {
 
 test('bad shapes name what arrived', () => {
   const v = new Float64Array(24);
-  assert.throws(() => ActionChunk.fromShaped([2, 3, 4], v), (e: unknown) => e instanceof ActionShapeError && /got \(2, 3, 4\)/.test(e.message));
+  assert.throws(
+    () => ActionChunk.fromShaped([2, 3, 4], v),
+    (e: unknown) => e instanceof ActionShapeError && /got \(2, 3, 4\)/.test(e.message),
+  );
   assert.throws(() => ActionChunk.fromShaped([0, 6], new Float64Array(0)), /is empty: shape \(0, 6\)/);
   assert.throws(() => new ActionChunk(2, 3, new Float64Array(5)), /needs 6 values, got 5/);
 });

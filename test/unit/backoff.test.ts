@@ -5,12 +5,30 @@ import { backoffDelayMs } from '../../src/core/retry/backoff';
 const policy = { baseMs: 100, maxMs: 1000, maxAttempts: 10 };
 
 test('delays double per retry within [ceiling/2, ceiling], capped at maxMs', () => {
-  assert.equal(backoffDelayMs(1, policy, () => 0), 50);
-  assert.equal(backoffDelayMs(1, policy, () => 1), 100);
-  assert.equal(backoffDelayMs(3, policy, () => 1), 400);
-  assert.equal(backoffDelayMs(3, policy, () => 0.5), 300);
-  assert.equal(backoffDelayMs(20, policy, () => 1), 1000);
-  assert.equal(backoffDelayMs(20, policy, () => 0), 500);
+  assert.equal(
+    backoffDelayMs(1, policy, () => 0),
+    50,
+  );
+  assert.equal(
+    backoffDelayMs(1, policy, () => 1),
+    100,
+  );
+  assert.equal(
+    backoffDelayMs(3, policy, () => 1),
+    400,
+  );
+  assert.equal(
+    backoffDelayMs(3, policy, () => 0.5),
+    300,
+  );
+  assert.equal(
+    backoffDelayMs(20, policy, () => 1),
+    1000,
+  );
+  assert.equal(
+    backoffDelayMs(20, policy, () => 0),
+    500,
+  );
 });
 
 test('jitter spreads clients apart', () => {

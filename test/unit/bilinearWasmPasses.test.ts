@@ -11,7 +11,9 @@ function noise(length: number, seed: number): Uint8Array {
   let s = seed | 1;
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) {
-    s ^= s << 13; s ^= s >>> 17; s ^= s << 5;
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
     out[i] = s & 0xff;
   }
   return out;
@@ -21,12 +23,24 @@ const SENTINEL = 0xa5;
 
 /** Both implementations' output for one frame, placed at (left, top) of a sentinel-filled image `outWidth` wide. */
 function bothOutputs(
-  sw: number, sh: number, dw: number, dh: number, src: Uint8Array,
-  place: { outWidth: number; outHeight: number; left: number; top: number } = { outWidth: dw, outHeight: dh, left: 0, top: 0 },
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+  src: Uint8Array,
+  place: { outWidth: number; outHeight: number; left: number; top: number } = {
+    outWidth: dw,
+    outHeight: dh,
+    left: 0,
+    top: 0,
+  },
 ): { js: Uint8Array; wasm: Uint8Array } {
   const js = new BilinearResizer(sw, sh, dw, dh, { kernels: 'js' });
   const wasm = new BilinearResizer(sw, sh, dw, dh, { kernels: 'wasm' });
-  const outs = { js: new Uint8Array(place.outWidth * place.outHeight * 3).fill(SENTINEL), wasm: new Uint8Array(place.outWidth * place.outHeight * 3).fill(SENTINEL) };
+  const outs = {
+    js: new Uint8Array(place.outWidth * place.outHeight * 3).fill(SENTINEL),
+    wasm: new Uint8Array(place.outWidth * place.outHeight * 3).fill(SENTINEL),
+  };
   js.resizeInto(src, outs.js, place.outWidth, place.left, place.top);
   wasm.resizeInto(src, outs.wasm, place.outWidth, place.left, place.top);
   return outs;
@@ -67,38 +81,78 @@ test('the camera geometry, 640×480 → 224×168, gives the JS bytes for noise, 
 
 test('small and odd geometries: downscale, upscale, one-pixel sides, odd widths, one axis only, same size', () => {
   const geometries: [number, number, number, number][] = [
-    [6, 4, 4, 4], [2, 2, 4, 4], [1, 1, 1, 1], [1, 1, 5, 3], [5, 3, 1, 1], [7, 1, 3, 1], [1, 7, 1, 3],
-    [5, 9, 5, 4], [5, 9, 11, 9], [3, 3, 3, 3], [33, 17, 13, 29], [17, 33, 6, 5], [9, 9, 10, 10],
-    [640, 480, 640, 120], [640, 480, 100, 480], [480, 640, 168, 224], [641, 481, 223, 167], [100, 2, 99, 1],
+    [6, 4, 4, 4],
+    [2, 2, 4, 4],
+    [1, 1, 1, 1],
+    [1, 1, 5, 3],
+    [5, 3, 1, 1],
+    [7, 1, 3, 1],
+    [1, 7, 1, 3],
+    [5, 9, 5, 4],
+    [5, 9, 11, 9],
+    [3, 3, 3, 3],
+    [33, 17, 13, 29],
+    [17, 33, 6, 5],
+    [9, 9, 10, 10],
+    [640, 480, 640, 120],
+    [640, 480, 100, 480],
+    [480, 640, 168, 224],
+    [641, 481, 223, 167],
+    [100, 2, 99, 1],
   ];
   for (const [i, [sw, sh, dw, dh]] of geometries.entries()) assertSameBytes(sw, sh, dw, dh, noise(sw * sh * 3, i + 7));
 });
 
-test('wide downscales (more than six taps a pixel, the kernels\' general path) give the JS bytes too', () => {
-  for (const [i, [sw, sh, dw, dh]] of ([[1920, 1080, 224, 126], [1280, 720, 100, 50], [50, 300, 3, 7]] as const).entries()) {
+test("wide downscales (more than six taps a pixel, the kernels' general path) give the JS bytes too", () => {
+  for (const [i, [sw, sh, dw, dh]] of (
+    [
+      [1920, 1080, 224, 126],
+      [1280, 720, 100, 50],
+      [50, 300, 3, 7],
+    ] as const
+  ).entries()) {
     assertSameBytes(sw, sh, dw, dh, noise(sw * sh * 3, 100 + i));
   }
 });
 
 test('random geometries and frames give the JS bytes', () => {
-  fc.assert(fc.property(
-    fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }),
-    fc.integer(),
-    (sw, sh, dw, dh, seed) => assertSameBytes(sw, sh, dw, dh, noise(sw * sh * 3, seed)),
-  ), { numRuns: 300 });
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 70 }),
+      fc.integer({ min: 1, max: 70 }),
+      fc.integer({ min: 1, max: 70 }),
+      fc.integer({ min: 1, max: 70 }),
+      fc.integer(),
+      (sw, sh, dw, dh, seed) => assertSameBytes(sw, sh, dw, dh, noise(sw * sh * 3, seed)),
+    ),
+    { numRuns: 300 },
+  );
 });
 
 test('placed at (left, top) of a wider output, the picture matches and every other byte is left as it was', () => {
   for (const [sw, sh, dw, dh, outWidth, outHeight, left, top] of [
-    [640, 480, 224, 168, 224, 224, 0, 28], [480, 640, 168, 224, 224, 224, 28, 0], [13, 7, 5, 9, 11, 12, 3, 2],
-    [13, 7, 5, 7, 6, 9, 1, 2], [13, 7, 13, 3, 20, 5, 7, 1], [4, 4, 4, 4, 9, 6, 5, 2],
+    [640, 480, 224, 168, 224, 224, 0, 28],
+    [480, 640, 168, 224, 224, 224, 28, 0],
+    [13, 7, 5, 9, 11, 12, 3, 2],
+    [13, 7, 5, 7, 6, 9, 1, 2],
+    [13, 7, 13, 3, 20, 5, 7, 1],
+    [4, 4, 4, 4, 9, 6, 5, 2],
   ] as const) {
-    const { js, wasm } = bothOutputs(sw, sh, dw, dh, noise(sw * sh * 3, sw * 31 + dw), { outWidth, outHeight, left, top });
-    assert.ok(Buffer.from(js).equals(Buffer.from(wasm)), `${sw}×${sh} → ${dw}×${dh} at (${left}, ${top}) of ${outWidth}×${outHeight}`);
+    const { js, wasm } = bothOutputs(sw, sh, dw, dh, noise(sw * sh * 3, sw * 31 + dw), {
+      outWidth,
+      outHeight,
+      left,
+      top,
+    });
+    assert.ok(
+      Buffer.from(js).equals(Buffer.from(wasm)),
+      `${sw}×${sh} → ${dw}×${dh} at (${left}, ${top}) of ${outWidth}×${outHeight}`,
+    );
     for (let y = 0; y < outHeight; y++) {
       for (let x = 0; x < outWidth; x++) {
         if (x >= left && x < left + dw && y >= top && y < top + dh) continue;
-        for (let c = 0; c < 3; c++) assert.equal(wasm[(y * outWidth + x) * 3 + c], SENTINEL, `pixel (${x}, ${y}) outside the picture`);
+        for (let c = 0; c < 3; c++)
+          assert.equal(wasm[(y * outWidth + x) * 3 + c], SENTINEL, `pixel (${x}, ${y}) outside the picture`);
       }
     }
   }
@@ -107,7 +161,12 @@ test('placed at (left, top) of a wider output, the picture matches and every oth
 test('a resizer reused for frame after frame carries nothing over from the previous one', () => {
   const resizer = new BilinearResizer(64, 48, 22, 17);
   const reference = new BilinearResizer(64, 48, 22, 17, { kernels: 'js' });
-  const frames = [noise(64 * 48 * 3, 1), new Uint8Array(64 * 48 * 3).fill(255), noise(64 * 48 * 3, 2), noise(64 * 48 * 3, 1)];
+  const frames = [
+    noise(64 * 48 * 3, 1),
+    new Uint8Array(64 * 48 * 3).fill(255),
+    noise(64 * 48 * 3, 2),
+    noise(64 * 48 * 3, 1),
+  ];
   const out = new Uint8Array(22 * 17 * 3);
   const want = new Uint8Array(22 * 17 * 3);
   for (const f of frames) {
@@ -122,12 +181,20 @@ test('a resizer reused for frame after frame carries nothing over from the previ
 function clip8(acc: number): number {
   return acc >= 1 << 30 ? 255 : acc <= 0 ? 0 : acc >> 22;
 }
-function referencePass(t: AxisTaps, src: Uint8Array, lines: number, sampleAt: (line: number, tap: number, c: number) => number, outAt: (line: number, i: number, c: number) => number, out: Uint8Array): void {
+function referencePass(
+  t: AxisTaps,
+  src: Uint8Array,
+  lines: number,
+  sampleAt: (line: number, tap: number, c: number) => number,
+  outAt: (line: number, i: number, c: number) => number,
+  out: Uint8Array,
+): void {
   for (let line = 0; line < lines; line++) {
     for (let i = 0; i < t.outSize; i++) {
       for (let c = 0; c < 3; c++) {
         let acc = 1 << 21;
-        for (let k = 0; k < t.count[i]; k++) acc = (acc + Math.imul(src[sampleAt(line, t.start[i] + k, c)], t.weights[i * t.maxTaps + k])) | 0;
+        for (let k = 0; k < t.count[i]; k++)
+          acc = (acc + Math.imul(src[sampleAt(line, t.start[i] + k, c)], t.weights[i * t.maxTaps + k])) | 0;
         out[outAt(line, i, c)] = clip8(acc);
       }
     }
@@ -160,9 +227,23 @@ test("the kernels' weight split and clipping equal Pillow's int32 arithmetic for
     const h = wildTaps(sw, dw, seed);
     const v = wildTaps(sh, dh, seed + 1000);
     const between = new Uint8Array(dw * sh * 3);
-    referencePass(h, src, sh, (y, x, c) => (y * sw + x) * 3 + c, (y, i, c) => (y * dw + i) * 3 + c, between);
+    referencePass(
+      h,
+      src,
+      sh,
+      (y, x, c) => (y * sw + x) * 3 + c,
+      (y, i, c) => (y * dw + i) * 3 + c,
+      between,
+    );
     const want = new Uint8Array(dw * dh * 3);
-    referencePass(v, between, dw, (x, y, c) => (y * dw + x) * 3 + c, (x, i, c) => (i * dw + x) * 3 + c, want);
+    referencePass(
+      v,
+      between,
+      dw,
+      (x, y, c) => (y * dw + x) * 3 + c,
+      (x, i, c) => (i * dw + x) * 3 + c,
+      want,
+    );
     const got = new Uint8Array(dw * dh * 3);
     new WasmBilinearPasses(sw, sh, dw, dh, h, v).resizeInto(src, got, dw * 3, 0);
     assert.ok(Buffer.from(got).equals(Buffer.from(want)), `both passes, seed ${seed}`);
@@ -172,10 +253,20 @@ test("the kernels' weight split and clipping equal Pillow's int32 arithmetic for
     assert.ok(Buffer.from(gotH).equals(Buffer.from(between)), `horizontal pass, seed ${seed}`);
     const vOnly = wildTaps(sh, dh, seed + 2000);
     const wantV = new Uint8Array(sw * dh * 3);
-    referencePass(vOnly, src, sw, (x, y, c) => (y * sw + x) * 3 + c, (x, i, c) => (i * sw + x) * 3 + c, wantV);
+    referencePass(
+      vOnly,
+      src,
+      sw,
+      (x, y, c) => (y * sw + x) * 3 + c,
+      (x, i, c) => (i * sw + x) * 3 + c,
+      wantV,
+    );
     const gotV = new Uint8Array(sw * dh * 3);
     new WasmBilinearPasses(sw, sh, sw, dh, undefined, vOnly).resizeInto(src, gotV, sw * 3, 0);
     assert.ok(Buffer.from(gotV).equals(Buffer.from(wantV)), `vertical pass, seed ${seed}`);
-    assert.ok(new Set(want).size > 2 && want.includes(0) && want.includes(255), 'the sums reach both clips and values between');
+    assert.ok(
+      new Set(want).size > 2 && want.includes(0) && want.includes(255),
+      'the sums reach both clips and values between',
+    );
   }
 });

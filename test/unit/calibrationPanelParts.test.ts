@@ -7,10 +7,24 @@ import { calibrationHtml } from '../../src/extension/calibration/calibrationHtml
 import { retryLoadUntilReady } from '../../src/extension/webview/webviewLoadRetry';
 
 test('messages from the page: the five kinds pass, answers only from the known set, anything else is dropped', () => {
-  for (const m of [{ type: 'ready' }, { type: 'start' }, { type: 'sweep' }, { type: 'close' }, { type: 'answer', answer: 'recenter' }]) {
+  for (const m of [
+    { type: 'ready' },
+    { type: 'start' },
+    { type: 'sweep' },
+    { type: 'close' },
+    { type: 'answer', answer: 'recenter' },
+  ]) {
     assert.equal(isCalibrationToHost(m), true, JSON.stringify(m));
   }
-  for (const m of [null, [], 'start', { type: 'answer' }, { type: 'answer', answer: 'later' }, { type: 'answer', answer: 1 }, { type: 'write' }]) {
+  for (const m of [
+    null,
+    [],
+    'start',
+    { type: 'answer' },
+    { type: 'answer', answer: 'later' },
+    { type: 'answer', answer: 1 },
+    { type: 'write' },
+  ]) {
     assert.equal(isCalibrationToHost(m), false, JSON.stringify(m));
   }
   assert.equal(isHostToCalibration({ type: 'state', state: { stage: 'intro', target: {}, sweeping: false } }), true);
@@ -18,7 +32,11 @@ test('messages from the page: the five kinds pass, answers only from the known s
 });
 
 test('the page: one nonce for its script and style, nothing inline besides, every button the flow needs', () => {
-  const html = calibrationHtml({ cspSource: 'https://x.example', scriptUri: 'https://x.example/calibration.js', nonce: 'N0nce' });
+  const html = calibrationHtml({
+    cspSource: 'https://x.example',
+    scriptUri: 'https://x.example/calibration.js',
+    nonce: 'N0nce',
+  });
   const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /script-src 'nonce-N0nce';/);
@@ -26,7 +44,19 @@ test('the page: one nonce for its script and style, nothing inline besides, ever
   assert.equal(html.match(/<script /g)?.length, 1);
   assert.match(html, /<script nonce="N0nce" src="https:\/\/x\.example\/calibration\.js">/);
   assert.doesNotMatch(html, /\son[a-z]+=/, 'no inline event handlers');
-  for (const id of ['btn-start', 'btn-continue', 'btn-sweep', 'btn-finish', 'btn-recenter', 'btn-restart', 'btn-cancel', 'btn-close', 'joint-rows', 'steps', 'prompt']) {
+  for (const id of [
+    'btn-start',
+    'btn-continue',
+    'btn-sweep',
+    'btn-finish',
+    'btn-recenter',
+    'btn-restart',
+    'btn-cancel',
+    'btn-close',
+    'joint-rows',
+    'steps',
+    'prompt',
+  ]) {
     assert.match(html, new RegExp(`id="${id}"`), id);
   }
 });
@@ -35,13 +65,23 @@ test('a page that never says ready is loaded again, up to the attempts; one that
   const webview = { html: 'first' } as { html: string };
   let n = 0;
   let ready = false;
-  const retry = retryLoadUntilReady(webview as never, () => `again ${++n}`, () => ready, { afterMs: 5, attempts: 2 });
+  const retry = retryLoadUntilReady(
+    webview as never,
+    () => `again ${++n}`,
+    () => ready,
+    { afterMs: 5, attempts: 2 },
+  );
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(webview.html, 'again 2', 'two reloads, then it gives up');
   retry.dispose();
   const other = { html: 'first' };
   ready = true;
-  retryLoadUntilReady(other as never, () => 'again', () => ready, { afterMs: 5 });
+  retryLoadUntilReady(
+    other as never,
+    () => 'again',
+    () => ready,
+    { afterMs: 5 },
+  );
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(other.html, 'first');
 });

@@ -14,9 +14,12 @@ function rendered(view: 'front' | 'wrist', joints: number[], scene: CubeTask): U
   return out;
 }
 
-test('a synthetic view read after capture is the picture of the captured joints, even if the caller\'s array changed', async () => {
+test("a synthetic view read after capture is the picture of the captured joints, even if the caller's array changed", async () => {
   const scene = new CubeTask({ seed: 3 });
-  await using rig = await CameraRig.open({ front: { kind: 'synthetic', view: 'front' }, wrist: { kind: 'synthetic', view: 'wrist' } }, scene);
+  await using rig = await CameraRig.open(
+    { front: { kind: 'synthetic', view: 'front' }, wrist: { kind: 'synthetic', view: 'wrist' } },
+    scene,
+  );
   const joints = Float64Array.from(POSE_A);
   const frames = rig.capture(joints);
   joints.set(POSE_B);
@@ -39,7 +42,10 @@ test('reading a frame of an older capture does not overwrite the newer picture',
 
 test('warm-up frames render every view at the neutral pose and leave the next capture unchanged', async () => {
   const scene = new CubeTask({ seed: 3 });
-  await using rig = await CameraRig.open({ front: { kind: 'synthetic', view: 'front' }, wrist: { kind: 'synthetic', view: 'wrist' } }, scene);
+  await using rig = await CameraRig.open(
+    { front: { kind: 'synthetic', view: 'front' }, wrist: { kind: 'synthetic', view: 'wrist' } },
+    scene,
+  );
   const warm = rig.warmUpFrames();
   assert.deepEqual(Object.keys(warm), ['front', 'wrist']);
   assert.deepEqual(warm.front.data, rendered('front', [0, 0, 0, 0, 0, 0], scene));

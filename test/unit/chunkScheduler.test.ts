@@ -3,8 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ActionChunk, ActionShapeError, ChunkScheduler, ChunkSchedulerConfigError, aggregateInto, newActionWeight,
-  type ChunkRequest, type ChunkSchedulerOptions, type DeliveryResult, type TickResult,
+  ActionChunk,
+  ActionShapeError,
+  ChunkScheduler,
+  ChunkSchedulerConfigError,
+  aggregateInto,
+  newActionWeight,
+  type ChunkRequest,
+  type ChunkSchedulerOptions,
+  type DeliveryResult,
+  type TickResult,
 } from '../../src/core/chunking';
 
 /** A chunk whose value at (row r, dim j) is base + r + j/10, so every executed value says where it came from. */
@@ -26,14 +34,22 @@ interface Trace {
  * Runs `n` ticks. `latency(k)` is the latency in ticks of the k-th request (0-based); `horizon(k)` its chunk length.
  * Each chunk's base is 1000 × (request number + 1).
  */
-function drive(s: ChunkScheduler, n: number, latency: (k: number) => number, horizon: (k: number) => number, dims = 1): Trace {
+function drive(
+  s: ChunkScheduler,
+  n: number,
+  latency: (k: number) => number,
+  horizon: (k: number) => number,
+  dims = 1,
+): Trace {
   const trace: Trace = { ticks: [], requestTicks: [], deliveries: [], bases: new Map() };
   const due: { at: number; request: ChunkRequest; chunk: ActionChunk }[] = [];
   let k = 0;
   for (let i = 0; i < n; i++) {
     for (let d = due.findIndex((x) => x.at === i); d >= 0; d = due.findIndex((x) => x.at === i)) {
       const [x] = due.splice(d, 1);
-      trace.deliveries.push(s.deliver(x.chunk, x.request, { requestedAtMs: x.request.observationIndex * 33, receivedAtMs: i * 33 - 5 }));
+      trace.deliveries.push(
+        s.deliver(x.chunk, x.request, { requestedAtMs: x.request.observationIndex * 33, receivedAtMs: i * 33 - 5 }),
+      );
     }
     const r = s.tick({ index: i, timeMs: i * 33, measured: new Float64Array(dims) });
     trace.ticks.push(r);
@@ -63,17 +79,31 @@ function rowsByChunk(trace: Trace): Map<number, number[]> {
 const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
 
 test('sync: executes exactly nActionSteps rows of each chunk, from row 0, and asks again on the tick after', () => {
-  for (const [n, horizon, latency] of [[8, 10, 1], [5, 50, 3], [10, 10, 2]]) {
+  for (const [n, horizon, latency] of [
+    [8, 10, 1],
+    [5, 50, 3],
+    [10, 10, 2],
+  ]) {
     const s = new ChunkScheduler({ mode: 'sync', nActionSteps: n });
-    const trace = drive(s, 100, () => latency, () => horizon);
+    const trace = drive(
+      s,
+      100,
+      () => latency,
+      () => horizon,
+    );
     // Ask (arm holds) → wait `latency` ticks → n actions → ask again: a period of latency + n ticks.
     const period = latency + n;
-    assert.deepEqual(trace.requestTicks, range(0, Math.ceil(100 / period)).map((k) => k * period), `n=${n} L=${latency}`);
+    assert.deepEqual(
+      trace.requestTicks,
+      range(0, Math.ceil(100 / period)).map((k) => k * period),
+      `n=${n} L=${latency}`,
+    );
     const perChunk = rowsByChunk(trace);
     const complete = [...perChunk.values()].slice(0, -1);
     assert.ok(complete.length >= 3, `only ${complete.length} complete chunks`);
     for (const rows of complete) assert.deepEqual(rows, range(0, n));
-    for (const t of trace.ticks) if (t.action && t.source) assert.equal(t.action[0], trace.bases.get(t.source.requestId)! + t.source.row);
+    for (const t of trace.ticks)
+      if (t.action && t.source) assert.equal(t.action[0], trace.bases.get(t.source.requestId)! + t.source.row);
     const st = s.stats();
     assert.equal(st.starvedTicks + st.executedTicks, 100);
     assert.equal(st.droppedSteps, 0);
@@ -83,7 +113,12 @@ test('sync: executes exactly nActionSteps rows of each chunk, from row 0, and as
 
 test('sync with prefetch: asks while prefetchSteps actions remain and continues at the aligned row, without holding', () => {
   const s = new ChunkScheduler({ mode: 'sync', nActionSteps: 8, prefetchSteps: 2 });
-  const trace = drive(s, 60, () => 2, () => 20);
+  const trace = drive(
+    s,
+    60,
+    () => 2,
+    () => 20,
+  );
   const perChunk = [...rowsByChunk(trace).values()];
   assert.deepEqual(perChunk[0], range(0, 8));
   // Asked on the tick that left 2 queued: that tick's observation precedes its own action, so the rows for it and
@@ -100,7 +135,12 @@ test('async: latency up to half a chunk never starves after the first chunk; one
   for (const horizon of [10, 20, 50]) {
     for (let latency = 1; latency <= horizon / 2 + 1; latency++) {
       const s = new ChunkScheduler({ mode: 'async', threshold: 0.5, aggregate: 'latest' });
-      const trace = drive(s, 300, () => latency, () => horizon);
+      const trace = drive(
+        s,
+        300,
+        () => latency,
+        () => horizon,
+      );
       const st = s.stats();
       const what = `H=${horizon} L=${latency}`;
       assert.equal(st.warmupTicks, latency, what);
@@ -127,11 +167,19 @@ test('async: latency longer than a chunk starves, and the counts follow the sche
   // t22 chunk B: 5 − 2 = 3 rows passed, rows 3–4 → t22–23 · t22 ask (step 5) · t24–31 hold ·
   // t32 chunk C: 7 − 5 = 2 passed, rows 2–4 → t32–34 · t32 ask (step 7).
   const s = new ChunkScheduler({ mode: 'async', threshold: 0.5 });
-  const trace = drive(s, 35, () => 10, () => 5);
+  const trace = drive(
+    s,
+    35,
+    () => 10,
+    () => 5,
+  );
   assert.deepEqual(trace.requestTicks, [0, 12, 22, 32]);
   const starved = trace.ticks.flatMap((t, i) => (t.starved ? [i] : []));
   assert.deepEqual(starved, [...range(0, 10), ...range(15, 22), ...range(24, 32)]);
-  assert.deepEqual(trace.deliveries.map((d) => (d.accepted ? d.droppedSteps : -1)), [0, 3, 2]);
+  assert.deepEqual(
+    trace.deliveries.map((d) => (d.accepted ? d.droppedSteps : -1)),
+    [0, 3, 2],
+  );
   assert.deepEqual([...rowsByChunk(trace).values()], [range(0, 5), [3, 4], [2, 3, 4]]);
   const st = s.stats();
   assert.equal(st.starvedTicks, starved.length);
@@ -147,14 +195,20 @@ test('async, one request at a time: no starvation needs latency ≤ half a chunk
   // come, and the next reply needs L more: H − L ≥ L. Benchmark 6 states this bound; here it is, tick by tick.
   const afterWarmup = (threshold: number, latency: number): number => {
     const s = new ChunkScheduler({ mode: 'async', threshold });
-    drive(s, 300, () => latency, () => 10);
+    drive(
+      s,
+      300,
+      () => latency,
+      () => 10,
+    );
     const st = s.stats();
     return st.starvedTicks - st.warmupTicks;
   };
   for (const latency of [2, 4, 5]) assert.equal(afterWarmup(0.5, latency), 0, `latency ${latency} of a 10-step chunk`);
   // Past half a chunk (still well under a whole one) every threshold starves; asking earlier only makes rows older.
   for (const threshold of [0.5, 0.7, 0.9, 1]) {
-    for (const latency of [7, 9]) assert.ok(afterWarmup(threshold, latency) > 0, `threshold ${threshold}, latency ${latency}`);
+    for (const latency of [7, 9])
+      assert.ok(afterWarmup(threshold, latency) > 0, `threshold ${threshold}, latency ${latency}`);
   }
 });
 
@@ -162,12 +216,23 @@ test('async: rows whose step has run are dropped, the overlap merged, the rest a
   // H = 10, latency 4: chunk A arrives at t4 (rows 0–9 → t4–13); t8 pops row 4 leaving 5 → ask, observation step 4.
   // Chunk B arrives before t12: steps 4–7 ran (4 rows dropped), steps 8–9 are queued (2 merged), rows 6–9 appended.
   const s = new ChunkScheduler({ mode: 'async', threshold: 0.5, aggregate: 'latest' });
-  const trace = drive(s, 13, () => 4, () => 10);
+  const trace = drive(
+    s,
+    13,
+    () => 4,
+    () => 10,
+  );
   assert.deepEqual(trace.requestTicks, [0, 8, 12]);
   const b = trace.deliveries[1];
   assert.ok(b.accepted, 'chunk B accepted');
   assert.deepEqual(
-    { dropped: b.droppedSteps, merged: b.mergedSteps, appended: b.appendedSteps, superseded: b.supersededSteps, latency: b.latencySteps },
+    {
+      dropped: b.droppedSteps,
+      merged: b.mergedSteps,
+      appended: b.appendedSteps,
+      superseded: b.supersededSteps,
+      latency: b.latencySteps,
+    },
     { dropped: 4, merged: 2, appended: 4, superseded: 0, latency: 4 },
   );
   const t12 = trace.ticks[12];
@@ -195,9 +260,16 @@ test('merge arithmetic: latest, average, weighted (LeRobot weighted_average and 
     const d = s.deliver(new ActionChunk(4, 2, Float64Array.from([20, -20, 20, -20, 20, -20, 20, -20])), r1);
     assert.ok(d.accepted && d.droppedSteps === 1 && d.mergedSteps === 2 && d.appendedSteps === 1, JSON.stringify(d));
     const a = s.tick({ index: 3, timeMs: 99 });
-    assert.ok(Math.abs(a.action![0] - expected) < 1e-12 && Math.abs(a.action![1] + expected) < 1e-12, `${JSON.stringify(options)} → ${a.action}`);
+    assert.ok(
+      Math.abs(a.action![0] - expected) < 1e-12 && Math.abs(a.action![1] + expected) < 1e-12,
+      `${JSON.stringify(options)} → ${a.action}`,
+    );
     assert.equal(s.tick({ index: 4, timeMs: 132 }).source!.merged, true);
-    assert.deepEqual([...s.tick({ index: 5, timeMs: 165 }).action!], [20, -20], 'the appended row is the new chunk alone');
+    assert.deepEqual(
+      [...s.tick({ index: 5, timeMs: 165 }).action!],
+      [20, -20],
+      'the appended row is the new chunk alone',
+    );
   }
   const q = Float64Array.from([1, 2]);
   aggregateInto(q, Float64Array.from([3, 6]), newActionWeight('weighted', 0.25));
@@ -238,7 +310,10 @@ test('stale chunks are discarded and counted: duplicate, abandoned, other epoch,
   const r1 = s.tick({ index: 0, timeMs: 0 }).request!;
   assert.ok(s.deliver(chunk(10, 1000), r1).accepted, 'first delivery accepted');
   const dup = s.deliver(chunk(10, 1000), r1);
-  assert.ok(!dup.accepted && dup.reason === 'older-observation' && /no newer than/.test(dup.message), JSON.stringify(dup));
+  assert.ok(
+    !dup.accepted && dup.reason === 'older-observation' && /no newer than/.test(dup.message),
+    JSON.stringify(dup),
+  );
 
   const never: ChunkRequest = { id: 99, epoch: 0, observationIndex: 50, queueEmpty: false };
   assert.equal((s.deliver(chunk(10, 0), never) as { reason: string }).reason, 'not-in-flight');
@@ -253,7 +328,7 @@ test('stale chunks are discarded and counted: duplicate, abandoned, other epoch,
   assert.ok(r3, 'asks again after abandoning');
 
   assert.equal(s.swapModel(), 1);
-  assert.equal(s.queuedSteps, 0, 'the old model\'s actions are dropped');
+  assert.equal(s.queuedSteps, 0, "the old model's actions are dropped");
   const r3late = s.deliver(chunk(10, 3000), r3);
   assert.ok(!r3late.accepted && r3late.reason === 'other-epoch', JSON.stringify(r3late));
   const t8 = s.tick({ index: 8, timeMs: 8 });
@@ -266,7 +341,13 @@ test('stale chunks are discarded and counted: duplicate, abandoned, other epoch,
   assert.equal((s.deliver(bad, r4) as { reason: string }).reason, 'non-finite');
   const r5 = s.tick({ index: 9, timeMs: 9 }).request!;
   assert.ok(r5, 'asks again after a broken chunk');
-  assert.deepEqual(s.stats().discardedChunks, { 'other-epoch': 1, 'after-reset': 0, 'older-observation': 1, 'not-in-flight': 2, 'non-finite': 1 });
+  assert.deepEqual(s.stats().discardedChunks, {
+    'other-epoch': 1,
+    'after-reset': 0,
+    'older-observation': 1,
+    'not-in-flight': 2,
+    'non-finite': 1,
+  });
 
   s.reset();
   const fresh = s.tick({ index: 0, timeMs: 0 }).request!;
@@ -276,7 +357,10 @@ test('stale chunks are discarded and counted: duplicate, abandoned, other epoch,
   assert.ok(s.deliver(chunk(10, 6000), fresh).accepted, 'fresh chunk accepted');
   assert.equal(s.tick({ index: 1, timeMs: 1 }).action![0], 6000, 'row 0: the arm held while it was computed');
   const st = s.stats();
-  assert.deepEqual([st.ticks, st.requests, st.deliveries, st.discardedChunks['after-reset'], st.epoch], [2, 1, 1, 1, 1]);
+  assert.deepEqual(
+    [st.ticks, st.requests, st.deliveries, st.discardedChunks['after-reset'], st.epoch],
+    [2, 1, 1, 1, 1],
+  );
 });
 
 test('tick indices must increase; reset starts them again', () => {
@@ -292,7 +376,10 @@ test('action dims: a mismatch with queued actions throws; after a model swap the
   s.deliver(chunk(10, 0, 6), s.tick({ index: 0, timeMs: 0 }).request!);
   for (let i = 1; i <= 6; i++) s.tick({ index: i, timeMs: i });
   const r = s.pendingRequest!;
-  assert.throws(() => s.deliver(chunk(10, 0, 7), r), (e: unknown) => e instanceof ActionShapeError && /7 values per step but the queued actions have 6/.test(e.message));
+  assert.throws(
+    () => s.deliver(chunk(10, 0, 7), r),
+    (e: unknown) => e instanceof ActionShapeError && /7 values per step but the queued actions have 6/.test(e.message),
+  );
   assert.equal(s.pendingRequest, null, 'the failed request is not left in flight');
   s.swapModel();
   const r2 = s.tick({ index: 7, timeMs: 7 }).request!;
@@ -304,7 +391,10 @@ test('memory stays bounded: the queue never exceeds one chunk (async) or nAction
   const latencies = [1, 7, 2, 12, 3, 1, 9, 4];
   const async = new ChunkScheduler({ mode: 'async', threshold: 0.8 });
   const sync = new ChunkScheduler({ mode: 'sync', nActionSteps: 6, prefetchSteps: 3 });
-  for (const [s, cap] of [[async, 12], [sync, 9]] as const) {
+  for (const [s, cap] of [
+    [async, 12],
+    [sync, 9],
+  ] as const) {
     const due: { at: number; r: ChunkRequest }[] = [];
     let k = 0;
     for (let i = 0; i < 2000; i++) {
@@ -314,12 +404,15 @@ test('memory stays bounded: the queue never exceeds one chunk (async) or nAction
       assert.ok(s.queuedSteps <= cap, `${s.options.mode}: ${s.queuedSteps} queued`);
     }
     const st = s.stats();
-    assert.ok(st.recentBoundaryTicks.length <= 32 && st.chunkBoundaries > 32, `${st.recentBoundaryTicks.length} recent of ${st.chunkBoundaries}`);
+    assert.ok(
+      st.recentBoundaryTicks.length <= 32 && st.chunkBoundaries > 32,
+      `${st.recentBoundaryTicks.length} recent of ${st.chunkBoundaries}`,
+    );
     assert.equal(st.starvedTicks + st.executedTicks, 2000);
   }
 });
 
-test('latency statistics come from the caller\'s timestamps', () => {
+test("latency statistics come from the caller's timestamps", () => {
   const s = new ChunkScheduler({ mode: 'async' });
   const r = s.tick({ index: 0, timeMs: 0 }).request!;
   s.deliver(chunk(10, 0), r, { requestedAtMs: 100, receivedAtMs: 190 });
@@ -344,12 +437,21 @@ test('settings are checked and the error names the setting', () => {
     [{ mode: 'fast' } as unknown as ChunkSchedulerOptions, 'mode'],
   ];
   for (const [options, key] of bad) {
-    assert.throws(() => new ChunkScheduler(options), (e: unknown) => e instanceof ChunkSchedulerConfigError && e.key === key && e.message.startsWith(key));
+    assert.throws(
+      () => new ChunkScheduler(options),
+      (e: unknown) => e instanceof ChunkSchedulerConfigError && e.key === key && e.message.startsWith(key),
+    );
   }
-  assert.deepEqual(new ChunkScheduler({ mode: 'async' }).options, { mode: 'async', threshold: 0.5, aggregate: 'weighted', alpha: 0.7, actionsPerChunk: Infinity });
+  assert.deepEqual(new ChunkScheduler({ mode: 'async' }).options, {
+    mode: 'async',
+    threshold: 0.5,
+    aggregate: 'weighted',
+    alpha: 0.7,
+    actionsPerChunk: Infinity,
+  });
 });
 
-test('actionsPerChunk uses only the first rows of each chunk and sets the threshold\'s chunk size', () => {
+test("actionsPerChunk uses only the first rows of each chunk and sets the threshold's chunk size", () => {
   const s = new ChunkScheduler({ mode: 'async', actionsPerChunk: 4, threshold: 0.5 });
   s.deliver(chunk(50, 0), s.tick({ index: 0, timeMs: 0 }).request!);
   assert.equal(s.queuedSteps, 4);
@@ -358,13 +460,29 @@ test('actionsPerChunk uses only the first rows of each chunk and sets the thresh
 });
 
 test('one-action replies (awesome-lerobot): aligned to the observation they always arrive late; aligned to the next step none starves', () => {
-  const late = drive(new ChunkScheduler({ mode: 'async' }), 40, () => 1, () => 1);
-  const next = drive(new ChunkScheduler({ mode: 'async' }, 'next'), 40, () => 1, () => 1);
+  const late = drive(
+    new ChunkScheduler({ mode: 'async' }),
+    40,
+    () => 1,
+    () => 1,
+  );
+  const next = drive(
+    new ChunkScheduler({ mode: 'async' }, 'next'),
+    40,
+    () => 1,
+    () => 1,
+  );
   const starvedAfterFirst = (t: Trace) => t.ticks.slice(2).filter((x) => x.starved).length;
-  assert.ok(starvedAfterFirst(late) >= 19, `observation alignment drops the single row that already ran (${starvedAfterFirst(late)} starved)`);
+  assert.ok(
+    starvedAfterFirst(late) >= 19,
+    `observation alignment drops the single row that already ran (${starvedAfterFirst(late)} starved)`,
+  );
   assert.equal(starvedAfterFirst(next), 0);
   // Every reply's one action runs, in order, exactly once.
   const executed = next.ticks.filter((x) => x.action).map((x) => x.action![0]);
-  assert.deepEqual(executed, [...executed].sort((a, b) => a - b));
+  assert.deepEqual(
+    executed,
+    [...executed].sort((a, b) => a - b),
+  );
   assert.equal(new Set(executed).size, executed.length);
 });

@@ -111,14 +111,21 @@ test('random schedules: only live chunks run, rows align to their observation, o
           const v = new Float64Array(h * DIMS);
           for (let row = 0; row < h; row++) for (let j = 0; j < DIMS; j++) v[row * DIMS + j] = base + row + j / 10;
           if (brokenEvery > 0 && k % brokenEvery === brokenEvery - 1) v[0] = NaN;
-          mail.push({ at: tickIndex + latencies[k % latencies.length], request: r.request, chunk: new ActionChunk(h, DIMS, v) });
+          mail.push({
+            at: tickIndex + latencies[k % latencies.length],
+            request: r.request,
+            chunk: new ActionChunk(h, DIMS, v),
+          });
         }
         assert.equal(r.starved, r.action === null);
         if (r.action) {
           const src = issued.get(r.source!.requestId)!;
           assert.equal(src.session, session, 'an action from before the reset');
           assert.equal(src.request.epoch, epoch, 'an action from a swapped-out model');
-          assert.ok(src.request.observationIndex >= lastObservation, 'an action from an older observation than one already executed');
+          assert.ok(
+            src.request.observationIndex >= lastObservation,
+            'an action from an older observation than one already executed',
+          );
           lastObservation = src.request.observationIndex;
           assert.equal(src.observationStep + r.source!.row, executed, 'row not aligned to its observation');
           assert.ok(Number.isFinite(r.action[0]) && Number.isFinite(r.action[1]), `non-finite action ${r.action}`);
@@ -133,9 +140,13 @@ test('random schedules: only live chunks run, rows align to their observation, o
         assert.equal(st.ticks, ticks);
         assert.equal(st.executedTicks, executed);
         assert.equal(st.requestInFlight, live !== null);
-        assert.ok(st.longestStarvation >= st.currentStarvation && st.starvedTicks >= st.longestStarvation, JSON.stringify(st));
+        assert.ok(
+          st.longestStarvation >= st.currentStarvation && st.starvedTicks >= st.longestStarvation,
+          JSON.stringify(st),
+        );
         const maxH = Math.max(...horizons);
-        const cap = options.mode === 'sync' ? Math.min(maxH, options.nActionSteps ?? maxH) + (options.prefetchSteps ?? 0) : maxH;
+        const cap =
+          options.mode === 'sync' ? Math.min(maxH, options.nActionSteps ?? maxH) + (options.prefetchSteps ?? 0) : maxH;
         assert.ok(s.queuedSteps <= cap, `queue of ${s.queuedSteps} > ${cap}`);
       }
     }),

@@ -22,7 +22,7 @@ test('EMA moves alpha of the way from the previous command to the target', () =>
   assert.deepEqual([...s.apply(f(0, 0))], [4.5, -4.5]);
 });
 
-test('delta cap limits each value\'s move per tick; per-value caps apply to their own value', () => {
+test("delta cap limits each value's move per tick; per-value caps apply to their own value", () => {
   const s = new ActionSmoother(2, { maxDeltaPerTick: [1, 3] });
   s.hold(f(0, 0));
   assert.deepEqual([...s.apply(f(10, -10))], [1, -3]);
@@ -55,7 +55,10 @@ test('property: output moves at most the cap per tick and stays between the prev
         for (const t of targets) {
           const out = s.apply(f(t))[0];
           assert.ok(Math.abs(out - prev) <= cap + 1e-9, `moved ${out - prev} > ${cap}`);
-          assert.ok(out >= Math.min(prev, t) - 1e-9 && out <= Math.max(prev, t) + 1e-9, `${out} outside [${prev}, ${t}]`);
+          assert.ok(
+            out >= Math.min(prev, t) - 1e-9 && out <= Math.max(prev, t) + 1e-9,
+            `${out} outside [${prev}, ${t}]`,
+          );
           prev = out;
         }
       },
@@ -72,7 +75,10 @@ test('bad settings name the setting', () => {
     [() => new ActionSmoother(2, { maxDeltaPerTick: [1, 0] }), 'maxDeltaPerTick[1]'],
   ];
   for (const [make, key] of cases) {
-    assert.throws(make, (e: unknown) => e instanceof ActionSmoothingConfigError && e.key === key && e.message.startsWith(key));
+    assert.throws(
+      make,
+      (e: unknown) => e instanceof ActionSmoothingConfigError && e.key === key && e.message.startsWith(key),
+    );
   }
   assert.throws(() => new ActionSmoother(2).apply(f(1)), /target has 1 values; this smoother was made for 2/);
 });

@@ -30,7 +30,8 @@ test('comments of both kinds and trailing commas are accepted', () => {
 });
 
 test('values parse as JSON.parse does: escapes, numbers, literals, BOM', () => {
-  const text = '\uFEFF{"s": "q\\"b\\\\n\\n\\u00e9\\/", "n": [-0.5, 1e3, 0, 12.25E-1], "t": true, "f": false, "z": null, "e": {}, "l": []}';
+  const text =
+    '\uFEFF{"s": "q\\"b\\\\n\\n\\u00e9\\/", "n": [-0.5, 1e3, 0, 12.25E-1], "t": true, "f": false, "z": null, "e": {}, "l": []}';
   assert.deepEqual(toJsonValue(parseJsonc(text)), JSON.parse(text.slice(1)));
 });
 
@@ -74,7 +75,12 @@ test('positionAt counts \\n, \\r\\n and \\r as line ends', () => {
 
 // [text, line, column, message fragment]
 const SYNTAX_CASES: readonly [string, number, number, string][] = [
-  ['{\n  "fps": 30\n  "task": "x"\n}', 3, 3, `expected ',' or '}' after the value of "fps", got "task"; is a comma missing?`],
+  [
+    '{\n  "fps": 30\n  "task": "x"\n}',
+    3,
+    3,
+    `expected ',' or '}' after the value of "fps", got "task"; is a comma missing?`,
+  ],
   ['{"args": [1 2]}', 1, 13, `expected ',' or ']' after item 1 of "args", got '2'`],
   ['{"fps" 30}', 1, 8, `expected ':' after the key "fps", got '3'`],
   ['{fps: 30}', 1, 2, `expected a key in double quotes or '}', got 'fps'; keys need double quotes: "fps"`],

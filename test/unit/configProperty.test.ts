@@ -4,7 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MAX_CONFIG_PROBLEMS } from '../../src/core/config/configProblem';
-import { ConfigSyntaxError, defaultConfig, parseConfig, parseJsonc, starterConfigText, toJsonValue, type ConfigProblem } from '../../src/core/config';
+import {
+  ConfigSyntaxError,
+  defaultConfig,
+  parseConfig,
+  parseJsonc,
+  starterConfigText,
+  toJsonValue,
+  type ConfigProblem,
+} from '../../src/core/config';
 
 function checkOutcome(text: string): void {
   const { config, problems } = parseConfig(text);
@@ -26,27 +34,48 @@ const JSONISH = fc.constantFrom(...'{}[]:,"\'\\/*\n\r\t -+.0123456789eEtruefalsn
 const jsonishText = fc.array(JSONISH, { maxLength: 200 }).map((cs) => cs.join(''));
 
 test('random text yields a tree or a ConfigSyntaxError, and parseConfig never throws', () => {
-  fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 200 }), jsonishText), (text) => {
-    try {
-      parseJsonc(text);
-    } catch (err) {
-      assert.ok(err instanceof ConfigSyntaxError, String(err));
-      assert.ok(err.line >= 1 && err.column >= 1);
-    }
-    checkOutcome(text);
-  }), { numRuns: 1500 });
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ maxLength: 200 }), jsonishText), (text) => {
+      try {
+        parseJsonc(text);
+      } catch (err) {
+        assert.ok(err instanceof ConfigSyntaxError, String(err));
+        assert.ok(err.line >= 1 && err.column >= 1);
+      }
+      checkOutcome(text);
+    }),
+    { numRuns: 1500 },
+  );
 });
 
 test('where JSON.parse accepts the text, parseJsonc gives the same value', () => {
-  fc.assert(fc.property(fc.oneof(fc.json({ maxDepth: 4 }), jsonishText), (text) => {
-    let expected: unknown;
-    try { expected = JSON.parse(text); } catch { return; }
-    assert.deepEqual(toJsonValue(parseJsonc(text)), expected);
-  }), { numRuns: 600 });
+  fc.assert(
+    fc.property(fc.oneof(fc.json({ maxDepth: 4 }), jsonishText), (text) => {
+      let expected: unknown;
+      try {
+        expected = JSON.parse(text);
+      } catch {
+        return;
+      }
+      assert.deepEqual(toJsonValue(parseJsonc(text)), expected);
+    }),
+    { numRuns: 600 },
+  );
 });
 
-interface Mutation { readonly at: number; readonly cut: number; readonly insert: string }
-const mutation = fc.record({ at: fc.nat(), cut: fc.nat({ max: 12 }), insert: fc.oneof(fc.constant(''), jsonishText.map((s) => s.slice(0, 8))) });
+interface Mutation {
+  readonly at: number;
+  readonly cut: number;
+  readonly insert: string;
+}
+const mutation = fc.record({
+  at: fc.nat(),
+  cut: fc.nat({ max: 12 }),
+  insert: fc.oneof(
+    fc.constant(''),
+    jsonishText.map((s) => s.slice(0, 8)),
+  ),
+});
 
 function mutate(text: string, ms: readonly Mutation[]): string {
   let out = text;
@@ -59,14 +88,40 @@ function mutate(text: string, ms: readonly Mutation[]): string {
 
 test('mutated starter configs yield located problems or a config, never a crash', () => {
   const starter = starterConfigText();
-  fc.assert(fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => checkOutcome(mutate(starter, ms))), { numRuns: 400 });
+  fc.assert(
+    fc.property(fc.array(mutation, { minLength: 1, maxLength: 4 }), (ms) => checkOutcome(mutate(starter, ms))),
+    { numRuns: 400 },
+  );
 });
 
 /** A random JSON value put at a random path of the default config: wrong types, names, ranges, shapes. */
 test('configs with random values in random places yield located problems or a config, never a crash', () => {
   const base = JSON.parse(JSON.stringify(defaultConfig())) as Record<string, unknown>;
-  const keys = ['fps', 'task', 'activeModel', 'models', 'robot', 'cameras', 'converter', 'chunking', 'record', 'mode', 'kind',
-    'port', 'maxStep', 'layout', 'primary', 'pi0', 'front', 'alpha', 'nActionSteps', 'command', 'url', 'view', 'zzz'];
+  const keys = [
+    'fps',
+    'task',
+    'activeModel',
+    'models',
+    'robot',
+    'cameras',
+    'converter',
+    'chunking',
+    'record',
+    'mode',
+    'kind',
+    'port',
+    'maxStep',
+    'layout',
+    'primary',
+    'pi0',
+    'front',
+    'alpha',
+    'nActionSteps',
+    'command',
+    'url',
+    'view',
+    'zzz',
+  ];
   const put = (target: Record<string, unknown>, path: readonly string[], value: unknown): void => {
     let node: Record<string, unknown> = target;
     for (const k of path.slice(0, -1)) {
@@ -76,16 +131,26 @@ test('configs with random values in random places yield located problems or a co
     }
     node[path[path.length - 1]] = value;
   };
-  fc.assert(fc.property(fc.array(fc.constantFrom(...keys), { minLength: 1, maxLength: 4 }), fc.jsonValue({ maxDepth: 3 }), (path, value) => {
-    const config = structuredClone(base);
-    put(config, path, value);
-    checkOutcome(JSON.stringify(config, null, 2));
-  }), { numRuns: 600 });
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom(...keys), { minLength: 1, maxLength: 4 }),
+      fc.jsonValue({ maxDepth: 3 }),
+      (path, value) => {
+        const config = structuredClone(base);
+        put(config, path, value);
+        checkOutcome(JSON.stringify(config, null, 2));
+      },
+    ),
+    { numRuns: 600 },
+  );
 });
 
 test('hostile input stays cheap: deep nesting, thousands of long unknown keys, a megabyte string', () => {
   const started = performance.now();
-  const keys = Array.from({ length: 2_000 }, (_, i) => `"${'k'.repeat(60)}${i}": [${'['.repeat(20)}${']'.repeat(20)}]`).join(',');
+  const keys = Array.from(
+    { length: 2_000 },
+    (_, i) => `"${'k'.repeat(60)}${i}": [${'['.repeat(20)}${']'.repeat(20)}]`,
+  ).join(',');
   const many = parseConfig(`{${keys}}`).problems;
   assert.equal(many.length, MAX_CONFIG_PROBLEMS);
   assert.match(many[0].message, /^unknown key "k{60}0" in the top level/);
@@ -95,5 +160,7 @@ test('hostile input stays cheap: deep nesting, thousands of long unknown keys, a
 });
 
 test('the property tests can fail: a broken outcome check is caught', () => {
-  assert.throws(() => assertWellFormed({ path: '', message: 'x', severity: 'error', offset: 5, length: 1, line: 1, column: 1 }, 'abc'));
+  assert.throws(() =>
+    assertWellFormed({ path: '', message: 'x', severity: 'error', offset: 5, length: 1, line: 1, column: 1 }, 'abc'),
+  );
 });

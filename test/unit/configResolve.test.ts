@@ -4,8 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveChunkOptions } from '../../src/core/chunking';
 import {
-  activeModelOf, builtinProfileOf, defaultConfig, parseConfig, toActionSafetyOptions, toBodyJointMode, toChunkSchedulerOptions,
-  toConverterOptions, type So100Config,
+  activeModelOf,
+  builtinProfileOf,
+  defaultConfig,
+  parseConfig,
+  toActionSafetyOptions,
+  toBodyJointMode,
+  toChunkSchedulerOptions,
+  toConverterOptions,
+  type So100Config,
 } from '../../src/core/config';
 import { modelServerSpec } from '../../src/io/process/modelServerSpec';
 
@@ -62,8 +69,14 @@ test('user models join the built-ins; one of the same name replaces it', () => {
   }`);
   assert.deepEqual(Object.keys(c.models).sort(), ['mine', 'pi0', 'pi0_fast']);
   assert.deepEqual(c.models.mine, {
-    kind: 'command', command: 'uv', args: ['run', 'scripts/serve_policy.py', '--port', '${port}'], env: {}, host: '127.0.0.1',
-    port: 0, protocol: 'openpi', startTimeoutMs: 120000,
+    kind: 'command',
+    command: 'uv',
+    args: ['run', 'scripts/serve_policy.py', '--port', '${port}'],
+    env: {},
+    host: '127.0.0.1',
+    port: 0,
+    protocol: 'openpi',
+    startTimeoutMs: 120000,
   });
   assert.deepEqual(c.models.pi0, { kind: 'builtin', profile: 'pi0', protocol: 'openpi', port: 0, latencyMs: 5 });
   assert.equal(activeModelOf(c).kind, 'command');
@@ -81,25 +94,52 @@ test('a "__proto__" model name is an ordinary entry', () => {
 });
 
 test('chunking maps to ChunkSchedulerOptions that the scheduler accepts unchanged', () => {
-  const asyncOptions = toChunkSchedulerOptions(resolved('{ "chunking": { "mode": "async", "threshold": 0.3, "actionsPerChunk": 20 } }').chunking);
-  assert.deepEqual(asyncOptions, { mode: 'async', threshold: 0.3, aggregate: 'weighted', alpha: 0.7, actionsPerChunk: 20 });
-  assert.deepEqual(resolveChunkOptions(asyncOptions), { mode: 'async', threshold: 0.3, aggregate: 'weighted', alpha: 0.7, actionsPerChunk: 20 });
-  const syncOptions = toChunkSchedulerOptions(resolved('{ "chunking": { "mode": "sync", "nActionSteps": 8 } }').chunking);
+  const asyncOptions = toChunkSchedulerOptions(
+    resolved('{ "chunking": { "mode": "async", "threshold": 0.3, "actionsPerChunk": 20 } }').chunking,
+  );
+  assert.deepEqual(asyncOptions, {
+    mode: 'async',
+    threshold: 0.3,
+    aggregate: 'weighted',
+    alpha: 0.7,
+    actionsPerChunk: 20,
+  });
+  assert.deepEqual(resolveChunkOptions(asyncOptions), {
+    mode: 'async',
+    threshold: 0.3,
+    aggregate: 'weighted',
+    alpha: 0.7,
+    actionsPerChunk: 20,
+  });
+  const syncOptions = toChunkSchedulerOptions(
+    resolved('{ "chunking": { "mode": "sync", "nActionSteps": 8 } }').chunking,
+  );
   assert.deepEqual(syncOptions, { mode: 'sync', nActionSteps: 8, prefetchSteps: 0 });
-  assert.deepEqual(resolveChunkOptions(toChunkSchedulerOptions(resolved('{ "chunking": { "mode": "sync" } }').chunking)),
-    { mode: 'sync', nActionSteps: Infinity, prefetchSteps: 0 });
-  assert.deepEqual(resolveChunkOptions(toChunkSchedulerOptions(defaultConfig().chunking)),
-    { mode: 'async', threshold: 0.5, aggregate: 'weighted', alpha: 0.7, actionsPerChunk: Infinity });
+  assert.deepEqual(
+    resolveChunkOptions(toChunkSchedulerOptions(resolved('{ "chunking": { "mode": "sync" } }').chunking)),
+    { mode: 'sync', nActionSteps: Infinity, prefetchSteps: 0 },
+  );
+  assert.deepEqual(resolveChunkOptions(toChunkSchedulerOptions(defaultConfig().chunking)), {
+    mode: 'async',
+    threshold: 0.5,
+    aggregate: 'weighted',
+    alpha: 0.7,
+    actionsPerChunk: Infinity,
+  });
 });
 
 test('normMode maps to LeRobot body-joint modes; maxStep passes through to safety', () => {
   assert.equal(toBodyJointMode('degrees'), 'DEGREES');
   assert.equal(toBodyJointMode('range_m100_100'), 'RANGE_M100_100');
   assert.deepEqual(toActionSafetyOptions(defaultConfig().robot), { bodyMode: 'DEGREES' });
-  assert.deepEqual(toActionSafetyOptions(resolved('{ "robot": { "normMode": "range_m100_100", "maxStep": null } }').robot),
-    { bodyMode: 'RANGE_M100_100', maxStep: null });
-  assert.deepEqual(toActionSafetyOptions(resolved('{ "robot": { "maxStep": { "gripper": 30 } } }').robot),
-    { bodyMode: 'DEGREES', maxStep: { gripper: 30 } });
+  assert.deepEqual(
+    toActionSafetyOptions(resolved('{ "robot": { "normMode": "range_m100_100", "maxStep": null } }').robot),
+    { bodyMode: 'RANGE_M100_100', maxStep: null },
+  );
+  assert.deepEqual(toActionSafetyOptions(resolved('{ "robot": { "maxStep": { "gripper": 30 } } }').robot), {
+    bodyMode: 'DEGREES',
+    maxStep: { gripper: 30 },
+  });
 });
 
 test('converter options carry only what was set', () => {
@@ -108,11 +148,20 @@ test('converter options carry only what was set', () => {
   assert.deepEqual(toConverterOptions(c.converter), { cameras: { primary: 'wrist' }, gripper: { closed: 0, open: 1 } });
 });
 
-test('a built-in model\'s profile carries its latency override', () => {
-  const c = resolved('{ "activeModel": "pi0_fast", "models": { "pi0_fast": { "kind": "builtin", "profile": "pi0_fast", "latencyMs": 12 } } }');
+test("a built-in model's profile carries its latency override", () => {
+  const c = resolved(
+    '{ "activeModel": "pi0_fast", "models": { "pi0_fast": { "kind": "builtin", "profile": "pi0_fast", "latencyMs": 12 } } }',
+  );
   const model = activeModelOf(c);
   assert.equal(model.kind, 'builtin');
-  if (model.kind === 'builtin') assert.deepEqual(builtinProfileOf(model), { name: 'pi0_fast', horizon: 10, actionDim: 12, latencyMs: 12, dtype: '<f4' });
+  if (model.kind === 'builtin')
+    assert.deepEqual(builtinProfileOf(model), {
+      name: 'pi0_fast',
+      horizon: 10,
+      actionDim: 12,
+      latencyMs: 12,
+      dtype: '<f4',
+    });
 });
 
 test('a built-in model can hold still: policy "hold" reaches so100 serve; anything else is refused at the key', () => {
@@ -124,7 +173,13 @@ test('a built-in model can hold still: policy "hold" reaches so100 serve; anythi
   const args = modelServerSpec('pi0', model, { so100: { command: 'node', args: ['cli.js'] }, freePort: 4321 }).args;
   assert.equal(args[args.indexOf('--policy') + 1], 'hold');
   // Left out, no flag: the server's default (the demo) applies.
-  assert.equal(modelServerSpec('pi0', defaultConfig().models.pi0 as typeof model, { so100: { command: 'node', args: [] }, freePort: 1 }).args.includes('--policy'), false);
+  assert.equal(
+    modelServerSpec('pi0', defaultConfig().models.pi0 as typeof model, {
+      so100: { command: 'node', args: [] },
+      freePort: 1,
+    }).args.includes('--policy'),
+    false,
+  );
   const bad = parseConfig('{ "models": { "pi0": { "kind": "builtin", "policy": "stay" } } }');
   assert.equal(bad.config, undefined);
   assert.match(bad.problems.map((p) => p.message).join('\n'), /policy.*"demo".*"hold"|policy.*demo.*hold/s);

@@ -21,9 +21,16 @@ test('activeModel must name a model, with a suggestion; the built-ins always exi
   const text = '{ "activeModel": "pi0-fast" }';
   const p = only(text);
   assert.equal(p.path, 'activeModel');
-  assert.equal(p.message, 'activeModel "pi0-fast" is not a model; use one of "pi0", "pi0_fast"; did you mean "pi0_fast"?');
+  assert.equal(
+    p.message,
+    'activeModel "pi0-fast" is not a model; use one of "pi0", "pi0_fast"; did you mean "pi0_fast"?',
+  );
   pointsAt(text, p, '"pi0-fast"');
-  assert.equal(parseConfig('{ "activeModel": "pi0_fast", "models": { "mine": { "kind": "remote", "url": "ws://x:1" } } }').problems.length, 0);
+  assert.equal(
+    parseConfig('{ "activeModel": "pi0_fast", "models": { "mine": { "kind": "remote", "url": "ws://x:1" } } }').problems
+      .length,
+    0,
+  );
 });
 
 test('converter.cameras must name configured cameras', () => {
@@ -45,14 +52,21 @@ test('sync prefetchSteps must be smaller than nActionSteps', () => {
   assert.equal(p.path, 'chunking.prefetchSteps');
   assert.match(p.message, /prefetchSteps \(5\) must be smaller than chunking\.nActionSteps \(5\)/);
   pointsAt(text, p, '5', 1);
-  assert.equal(parseConfig('{ "chunking": { "mode": "sync", "nActionSteps": 5, "prefetchSteps": 4 } }').problems.length, 0);
+  assert.equal(
+    parseConfig('{ "chunking": { "mode": "sync", "nActionSteps": 5, "prefetchSteps": 4 } }').problems.length,
+    0,
+  );
 });
 
-test('chunk lengths beyond the built-in model\'s horizon are warnings', () => {
+test("chunk lengths beyond the built-in model's horizon are warnings", () => {
   const p = only('{ "activeModel": "pi0_fast", "chunking": { "mode": "async", "actionsPerChunk": 20 } }', 'warning');
   assert.equal(p.path, 'chunking.actionsPerChunk');
   assert.match(p.message, /exceeds the 10-action chunks of pi0_fast/);
-  assert.equal(parseConfig('{ "chunking": { "mode": "async", "actionsPerChunk": 20 } }').problems.length, 0, 'pi0 chunks hold 50');
+  assert.equal(
+    parseConfig('{ "chunking": { "mode": "async", "actionsPerChunk": 20 } }').problems.length,
+    0,
+    'pi0 chunks hold 50',
+  );
 });
 
 test('a built-in model slower than the request timeout is an error at its latency', () => {
@@ -61,10 +75,14 @@ test('a built-in model slower than the request timeout is an error at its latenc
   assert.equal(p.path, 'models.pi0.latencyMs');
   pointsAt(text, p, '800');
   assert.match(p.message, /^models\.pi0\.latencyMs \(800 ms\) must be shorter than requestTimeoutMs \(500 ms\)/);
-  assert.equal(parseConfig('{ "requestTimeoutMs": 100, "activeModel": "pi0_fast" }').problems.length, 0, "the profile's 90 ms fits");
+  assert.equal(
+    parseConfig('{ "requestTimeoutMs": 100, "activeModel": "pi0_fast" }').problems.length,
+    0,
+    "the profile's 90 ms fits",
+  );
 });
 
-test('an explicit layout must fit the active model\'s protocol; left out it follows it', () => {
+test("an explicit layout must fit the active model's protocol; left out it follows it", () => {
   const models = '"models": { "lr": { "kind": "remote", "url": "ws://h:8080", "protocol": "lerobot-ws" } }';
   const text = `{ "activeModel": "lr", ${models}, "converter": { "layout": "droid" } }`;
   const p = only(text);
@@ -72,8 +90,12 @@ test('an explicit layout must fit the active model\'s protocol; left out it foll
   assert.match(p.message, /does not fit the lerobot-ws protocol of model "lr"; use "lerobot-ws"/);
   pointsAt(text, p, '"droid"');
   assert.equal(parseConfig(`{ "activeModel": "lr", ${models} }`).config?.converter.layout, 'lerobot-ws');
-  assert.equal(parseConfig(`{ "activeModel": "lr", ${models}, "converter": { "layout": "droid", "module": "c.ts" } }`).problems.length, 0,
-    'a user module decides the wire format itself');
+  assert.equal(
+    parseConfig(`{ "activeModel": "lr", ${models}, "converter": { "layout": "droid", "module": "c.ts" } }`).problems
+      .length,
+    0,
+    'a user module decides the wire format itself',
+  );
 });
 
 test('a synthetic camera not named front or wrist needs a view', () => {
@@ -81,21 +103,35 @@ test('a synthetic camera not named front or wrist needs a view', () => {
   const p = only(text);
   assert.equal(p.path, 'cameras.top.view');
   pointsAt(text, p, '"top"');
-  assert.equal(parseConfig('{ "cameras": { "top": { "kind": "synthetic", "view": "front" } } }').config?.cameras.top.kind, 'synthetic');
+  assert.equal(
+    parseConfig('{ "cameras": { "top": { "kind": "synthetic", "view": "front" } } }').config?.cameras.top.kind,
+    'synthetic',
+  );
 });
 
 test('two ffmpeg cameras on one device is an error at the second', () => {
-  const text = '{ "cameras": { "a": { "kind": "ffmpeg", "device": "/dev/video0" }, "b": { "kind": "ffmpeg", "device": "/dev/video0" } } }';
+  const text =
+    '{ "cameras": { "a": { "kind": "ffmpeg", "device": "/dev/video0" }, "b": { "kind": "ffmpeg", "device": "/dev/video0" } } }';
   const p = only(text);
   assert.equal(p.path, 'cameras.b.device');
   pointsAt(text, p, '"/dev/video0"', 1);
 });
 
 test('warnings: synthetic cameras on a real arm, a camera slower than the loop, pngEvery with frames off, no cameras', () => {
-  assert.equal(only('{ "robot": { "port": "/dev/ttyACM0" }, "cameras": { "front": { "kind": "synthetic" } } }', 'warning').path, 'cameras.front');
-  assert.equal(only('{ "cameras": { "c": { "kind": "ffmpeg", "device": "/dev/video0", "fps": 15 } } }', 'warning').path, 'cameras.c.fps');
+  assert.equal(
+    only('{ "robot": { "port": "/dev/ttyACM0" }, "cameras": { "front": { "kind": "synthetic" } } }', 'warning').path,
+    'cameras.front',
+  );
+  assert.equal(
+    only('{ "cameras": { "c": { "kind": "ffmpeg", "device": "/dev/video0", "fps": 15 } } }', 'warning').path,
+    'cameras.c.fps',
+  );
   assert.equal(only('{ "record": { "frames": "none", "pngEvery": 5 } }', 'warning').path, 'record.pngEvery');
-  assert.equal(parseConfig('{ "record": { "pngEvery": 5 } }').problems.length, 0, 'the mp4 default falls back to PNG every pngEvery ticks');
+  assert.equal(
+    parseConfig('{ "record": { "pngEvery": 5 } }').problems.length,
+    0,
+    'the mp4 default falls back to PNG every pngEvery ticks',
+  );
   assert.equal(parseConfig('{ "record": { "frames": "png", "pngEvery": 5 } }').problems.length, 0);
   assert.equal(only('{ "cameras": {} }', 'warning').path, 'cameras');
 });
@@ -115,7 +151,10 @@ test('gripper closed and open must differ', () => {
 
 test('semantic checks wait for schema errors to be fixed, so messages never come from a half-typed value', () => {
   const { problems } = parseConfig('{ "fps": "x", "activeModel": "nope" }');
-  assert.deepEqual(problems.map((p) => p.path), ['fps']);
+  assert.deepEqual(
+    problems.map((p) => p.path),
+    ['fps'],
+  );
 });
 
 test('an activeModel naming an inherited property ("constructor") is not a model', () => {

@@ -5,7 +5,16 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ProblemList } from '../../src/core/config/configProblem';
 import { validateAgainstSchema } from '../../src/core/config/schemaValidator';
-import { CONFIG_SCHEMA, defaultConfig, parseConfig, parseJsonc, schemaFileText, starterConfigText, toJsonValue, type JsonSchema } from '../../src/core/config';
+import {
+  CONFIG_SCHEMA,
+  defaultConfig,
+  parseConfig,
+  parseJsonc,
+  schemaFileText,
+  starterConfigText,
+  toJsonValue,
+  type JsonSchema,
+} from '../../src/core/config';
 
 const root = resolve(__dirname, '../..');
 
@@ -27,7 +36,8 @@ test('the starter points $schema where it is told and explains itself in comment
 });
 
 test('the commented-out examples of the starter are valid when uncommented', () => {
-  const uncomment = (text: string, marker: string) => text.replace(new RegExp(`^(\\s*)// (${marker}[^\\n]*)$`, 'm'), '$1$2');
+  const uncomment = (text: string, marker: string) =>
+    text.replace(new RegExp(`^(\\s*)// (${marker}[^\\n]*)$`, 'm'), '$1$2');
   let text = starterConfigText();
   text = uncomment(text, '"gpu"');
   text = uncomment(text, '"gripper"');
@@ -57,7 +67,8 @@ function* schemaNodes(schema: JsonSchema, path: string): Generator<[string, Json
 test('every setting has hover docs, every enum value a description, every default passes its own schema', () => {
   for (const [path, s] of schemaNodes(CONFIG_SCHEMA, '')) {
     const isSetting = s.type !== undefined || s.const !== undefined || s.oneOf !== undefined;
-    if (isSetting && !/\|\d+$/.test(path)) assert.ok(s.description ?? s.markdownDescription, `${path || 'root'} has no description`);
+    if (isSetting && !/\|\d+$/.test(path))
+      assert.ok(s.description ?? s.markdownDescription, `${path || 'root'} has no description`);
     if (s.enum) assert.equal(s.enumDescriptions?.length, s.enum.length, `${path} enumDescriptions`);
     if (s.default !== undefined) {
       const text = JSON.stringify(s.default);

@@ -6,8 +6,10 @@ import { ConverterError, assignCameraRoles, roleFromName } from '../../src/core/
 const BOTH = ['primary', 'secondary'] as const;
 
 test('camera names suggest roles: scene names primary, wrist/low names secondary, others none', () => {
-  for (const n of ['front', 'main', 'base', 'cam_high', 'Front_RGB', 'base_camera']) assert.equal(roleFromName(n), 'primary', n);
-  for (const n of ['wrist', 'secondary_0', 'cam_low', 'cam_left_wrist', 'WristCam']) assert.equal(roleFromName(n), 'secondary', n);
+  for (const n of ['front', 'main', 'base', 'cam_high', 'Front_RGB', 'base_camera'])
+    assert.equal(roleFromName(n), 'primary', n);
+  for (const n of ['wrist', 'secondary_0', 'cam_low', 'cam_left_wrist', 'WristCam'])
+    assert.equal(roleFromName(n), 'secondary', n);
   for (const n of ['phone', 'top', 'on_robot', 'laptop']) assert.equal(roleFromName(n), undefined, n);
 });
 
@@ -15,14 +17,25 @@ test('explicit converter.cameras wins over names; only the leftover camera is re
   const a = assignCameraRoles(['front', 'wrist', 'phone'], BOTH, { primary: 'phone', secondary: 'front' });
   assert.deepEqual(a.byRole, { primary: 'phone', secondary: 'front' });
   assert.deepEqual(a.unused, ['wrist']);
-  assert.deepEqual(a.warnings, ["camera 'wrist' is not sent: the layout has no image slot left for it; set converter.cameras to choose"]);
+  assert.deepEqual(a.warnings, [
+    "camera 'wrist' is not sent: the layout has no image slot left for it; set converter.cameras to choose",
+  ]);
 });
 
 test('explicit settings naming a missing camera or an unknown role are errors that name the key', () => {
-  assert.throws(() => assignCameraRoles(['front'], BOTH, { primary: 'top' }), (e: unknown) =>
-    e instanceof ConverterError && e.key === 'converter.cameras.primary' && e.actual === "'top'" && /front/.test(e.expected));
-  assert.throws(() => assignCameraRoles(['front'], BOTH, { tertiary: 'front' }), (e: unknown) =>
-    e instanceof ConverterError && e.key === 'converter.cameras.tertiary' && /primary, secondary/.test(e.expected));
+  assert.throws(
+    () => assignCameraRoles(['front'], BOTH, { primary: 'top' }),
+    (e: unknown) =>
+      e instanceof ConverterError &&
+      e.key === 'converter.cameras.primary' &&
+      e.actual === "'top'" &&
+      /front/.test(e.expected),
+  );
+  assert.throws(
+    () => assignCameraRoles(['front'], BOTH, { tertiary: 'front' }),
+    (e: unknown) =>
+      e instanceof ConverterError && e.key === 'converter.cameras.tertiary' && /primary, secondary/.test(e.expected),
+  );
 });
 
 test('an explicit role the layout lacks is reported and ignored', () => {
@@ -50,14 +63,19 @@ test('without hints, cameras fill roles in sorted order; missing roles are liste
 });
 
 test('assignment is one camera per role, from the given cameras, independent of their order', () => {
-  const names = fc.uniqueArray(fc.constantFrom('front', 'wrist', 'phone', 'top', 'cam_high', 'cam_low', 'main', 'side', 'z'), { maxLength: 6 });
-  fc.assert(fc.property(names, (cams) => {
-    const a = assignCameraRoles(cams, BOTH);
-    const chosen = Object.values(a.byRole);
-    assert.equal(new Set(chosen).size, chosen.length);
-    for (const c of chosen) assert.ok((cams as string[]).includes(c as string));
-    assert.equal(chosen.length + a.unused.length, cams.length);
-    assert.equal(chosen.length, Math.min(2, cams.length));
-    assert.deepEqual(assignCameraRoles([...cams].reverse(), BOTH), a);
-  }));
+  const names = fc.uniqueArray(
+    fc.constantFrom('front', 'wrist', 'phone', 'top', 'cam_high', 'cam_low', 'main', 'side', 'z'),
+    { maxLength: 6 },
+  );
+  fc.assert(
+    fc.property(names, (cams) => {
+      const a = assignCameraRoles(cams, BOTH);
+      const chosen = Object.values(a.byRole);
+      assert.equal(new Set(chosen).size, chosen.length);
+      for (const c of chosen) assert.ok((cams as string[]).includes(c as string));
+      assert.equal(chosen.length + a.unused.length, cams.length);
+      assert.equal(chosen.length, Math.min(2, cams.length));
+      assert.deepEqual(assignCameraRoles([...cams].reverse(), BOTH), a);
+    }),
+  );
 });

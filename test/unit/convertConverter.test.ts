@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ActionChunk } from '../../src/core/chunking/actionChunk';
-import { ConverterError, builtinConverter, type LeRobotObservation, type UserConverterModule } from '../../src/core/convert';
+import {
+  ConverterError,
+  builtinConverter,
+  type LeRobotObservation,
+  type UserConverterModule,
+} from '../../src/core/convert';
 import { NdArray } from '../../src/core/ndarray';
 
 const obs: LeRobotObservation = {
@@ -17,7 +22,13 @@ test('builtinConverter names its layout and converts both ways', () => {
   const input = c.toPolicy(obs).input;
   assert.equal(input.prompt, 'wave');
   assert.ok(input['observation/images.main'] instanceof NdArray);
-  const t = c.fromPolicy(new ActionChunk(2, 32, Float64Array.from({ length: 64 }, (_, i) => i)));
+  const t = c.fromPolicy(
+    new ActionChunk(
+      2,
+      32,
+      Float64Array.from({ length: 64 }, (_, i) => i),
+    ),
+  );
   assert.deepEqual([...t.targets], [0, 1, 2, 3, 4, 5, 32, 33, 34, 35, 36, 37]);
 });
 
@@ -35,15 +46,25 @@ test('a converter reports each distinct warning once', () => {
 });
 
 test('an unknown layout name is a ConverterError listing the built-in ones', () => {
-  assert.throws(() => builtinConverter('pi0-so101'), (e: unknown) =>
-    e instanceof ConverterError && e.key === 'converter.layout' && e.actual === "'pi0-so101'"
-    && ['openpi-so100', 'droid', 'libero', 'aloha', 'lerobot-ws'].every((n) => e.expected.includes(n)));
+  assert.throws(
+    () => builtinConverter('pi0-so101'),
+    (e: unknown) =>
+      e instanceof ConverterError &&
+      e.key === 'converter.layout' &&
+      e.actual === "'pi0-so101'" &&
+      ['openpi-so100', 'droid', 'libero', 'aloha', 'lerobot-ws'].every((n) => e.expected.includes(n)),
+  );
 });
 
 test('options are checked when used: a bad explicit camera names converter.cameras', () => {
   const c = builtinConverter('droid', { cameras: { primary: 'front' } });
-  assert.throws(() => c.toPolicy(obs), (e: unknown) => e instanceof ConverterError && e.key === 'converter.cameras.primary'
-    && e.message.includes("converter.cameras.primary: expected one of the robot's cameras (phone), got 'front'"));
+  assert.throws(
+    () => c.toPolicy(obs),
+    (e: unknown) =>
+      e instanceof ConverterError &&
+      e.key === 'converter.cameras.primary' &&
+      e.message.includes("converter.cameras.primary: expected one of the robot's cameras (phone), got 'front'"),
+  );
 });
 
 test('a user module can delegate to the built-in converter (type contract)', () => {
@@ -59,6 +80,8 @@ test('a user module can delegate to the built-in converter (type contract)', () 
 });
 
 test('a bad converter.gripper is rejected when the converter is built', () => {
-  assert.throws(() => builtinConverter('openpi-so100', { gripper: { closed: 5, open: 5 } }), (e: unknown) =>
-    e instanceof ConverterError && e.key === 'converter.gripper');
+  assert.throws(
+    () => builtinConverter('openpi-so100', { gripper: { closed: 5, open: 5 } }),
+    (e: unknown) => e instanceof ConverterError && e.key === 'converter.gripper',
+  );
 });

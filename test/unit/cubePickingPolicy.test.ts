@@ -45,7 +45,11 @@ interface Episode {
  * A closed loop in pure simulation: render → policy → joints move toward the targets with a first-order model
  * (35 % of the remaining error per tick) → task step.
  */
-function runEpisode(seed: number, feed: Feed, options: { start?: number[]; camera?: [number, number]; maxTicks?: number } = {}): Episode {
+function runEpisode(
+  seed: number,
+  feed: Feed,
+  options: { start?: number[]; camera?: [number, number]; maxTicks?: number } = {},
+): Episode {
   const task = new CubeTask({ seed });
   const renderer = new SceneRenderer();
   const policy = new CubePickingPolicy(HORIZON, ACTION_DIM);
@@ -61,10 +65,23 @@ function runEpisode(seed: number, feed: Feed, options: { start?: number[]; camer
   for (; tick < (options.maxTicks ?? 400) && !task.succeeded; tick++) {
     if (next >= EXECUTE) {
       if (feed === 'black') frame.fill(0);
-      else renderer.render(feed === 'front' ? 'front' : 'wrist', { joints: q, cubeCenter: task.cubeCenter }, frame, cw, ch);
+      else
+        renderer.render(
+          feed === 'front' ? 'front' : 'wrist',
+          { joints: q, cubeCenter: task.cubeCenter },
+          frame,
+          cw,
+          ch,
+        );
       if (cw === POLICY_SIZE && ch === POLICY_SIZE) image.set(frame);
       else resizeWithPad(frame, cw, ch, image, POLICY_SIZE, POLICY_SIZE);
-      chunk = policy.plan(q, { data: image, width: POLICY_SIZE, height: POLICY_SIZE, sourceWidth: cw, sourceHeight: ch });
+      chunk = policy.plan(q, {
+        data: image,
+        width: POLICY_SIZE,
+        height: POLICY_SIZE,
+        sourceWidth: cw,
+        sourceHeight: ch,
+      });
       decisions.push(policy.lastDecision);
       next = 0;
     }
@@ -79,9 +96,16 @@ function runEpisode(seed: number, feed: Feed, options: { start?: number[]; camer
 test('closed loop: the policy sees the cube and picks it up from several seeded positions', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) {
     const ep = runEpisode(seed, 'front');
-    assert.equal(ep.succeeded, true, `seed ${seed}: no success after ${ep.ticks} ticks; last decision: ${ep.decisions.at(-1)}`);
+    assert.equal(
+      ep.succeeded,
+      true,
+      `seed ${seed}: no success after ${ep.ticks} ticks; last decision: ${ep.decisions.at(-1)}`,
+    );
     for (const phase of ['approach', 'descend', 'close', 'lift']) {
-      assert.ok(ep.decisions.some((d) => d.startsWith(phase)), `seed ${seed}: never in phase ${phase}`);
+      assert.ok(
+        ep.decisions.some((d) => d.startsWith(phase)),
+        `seed ${seed}: never in phase ${phase}`,
+      );
     }
   }
 });
@@ -109,7 +133,11 @@ test('a black frame never leads to success: the policy holds and says it sees no
 });
 
 test('the wrist image mapped as the front camera never leads to success', () => {
-  for (const start of [[0, 0, 0, 0, 0, 50], [0, 20, 10, 50, 0, 50], [-20, 30, 5, 55, 0, 100]]) {
+  for (const start of [
+    [0, 0, 0, 0, 0, 50],
+    [0, 20, 10, 50, 0, 50],
+    [-20, 30, 5, 55, 0, 100],
+  ]) {
     for (const seed of [1, 2, 4]) {
       const ep = runEpisode(seed, 'wrist-as-front', { start });
       assert.equal(ep.succeeded, false, `seed ${seed} from ${start}: ${ep.decisions.at(-1)}`);
@@ -117,7 +145,10 @@ test('the wrist image mapped as the front camera never leads to success', () => 
     }
   }
   const ep = runEpisode(1, 'wrist-as-front');
-  assert.ok(ep.decisions.every((d) => d.startsWith('holding')), 'from rest the wrist camera shows no cube');
+  assert.ok(
+    ep.decisions.every((d) => d.startsWith('holding')),
+    'from rest the wrist camera shows no cube',
+  );
 });
 
 test('chunks are deterministic, capped per step, start from the state and are zero-padded', () => {
@@ -146,8 +177,14 @@ test('chunks are deterministic, capped per step, start from the state and are ze
 test('bad inputs are refused with messages that say what to pass', () => {
   const policy = new CubePickingPolicy(4, 6);
   const image = { data: new Uint8Array(224 * 224 * 3), width: 224, height: 224 };
-  assert.throws(() => policy.plan([0, 0, 0, 0, 0], image), (e: unknown) => e instanceof CubePickingInputError && /needs 6/.test(e.message));
+  assert.throws(
+    () => policy.plan([0, 0, 0, 0, 0], image),
+    (e: unknown) => e instanceof CubePickingInputError && /needs 6/.test(e.message),
+  );
   assert.throws(() => policy.plan([0, 0, NaN, 0, 0, 0], image), CubePickingInputError);
-  assert.throws(() => policy.plan([0, 0, 0, 0, 0, 0], { data: new Uint8Array(10), width: 224, height: 224 }), /uint8 HWC/);
+  assert.throws(
+    () => policy.plan([0, 0, 0, 0, 0, 0], { data: new Uint8Array(10), width: 224, height: 224 }),
+    /uint8 HWC/,
+  );
   assert.throws(() => new CubePickingPolicy(10, 4), CubePickingInputError);
 });

@@ -4,30 +4,74 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DashboardFeed, postableFrame } from '../../src/extension/dashboard/dashboardFeed';
-import type { DashboardChunk, DashboardFrame, DashboardTick, HostToDashboard } from '../../webview-ui/dashboard/protocol';
+import type {
+  DashboardChunk,
+  DashboardFrame,
+  DashboardTick,
+  HostToDashboard,
+} from '../../webview-ui/dashboard/protocol';
 import { isHostToDashboard } from '../../webview-ui/dashboard/protocol';
 
 function harness() {
   const posted: HostToDashboard[] = [];
   const pending: (() => void)[] = [];
   const timers: (() => void)[] = [];
-  const feed = new DashboardFeed((m) => {
-    posted.push(m);
-    return new Promise<boolean>((resolve) => pending.push(() => resolve(true)));
-  }, { schedule: (fn) => { timers.push(fn); return { dispose: () => { const i = timers.indexOf(fn); if (i >= 0) timers.splice(i, 1); } }; }, historyTicks: 50 });
-  const runTimers = () => { for (const fn of timers.splice(0)) fn(); };
-  const settle = async () => { for (const r of pending.splice(0)) r(); await new Promise((r) => setImmediate(r)); };
+  const feed = new DashboardFeed(
+    (m) => {
+      posted.push(m);
+      return new Promise<boolean>((resolve) => pending.push(() => resolve(true)));
+    },
+    {
+      schedule: (fn) => {
+        timers.push(fn);
+        return {
+          dispose: () => {
+            const i = timers.indexOf(fn);
+            if (i >= 0) timers.splice(i, 1);
+          },
+        };
+      },
+      historyTicks: 50,
+    },
+  );
+  const runTimers = () => {
+    for (const fn of timers.splice(0)) fn();
+  };
+  const settle = async () => {
+    for (const r of pending.splice(0)) r();
+    await new Promise((r) => setImmediate(r));
+  };
   return { feed, posted, runTimers, settle, timers };
 }
 
 const tick = (index: number, episode = 1): DashboardTick => ({
-  episode, index, measured: [1, 2, 3, 4, 5, 6], sent: [1, 2, 3, 4, 5, 6], starved: false, chunkBoundary: index % 10 === 0, clamped: [],
+  episode,
+  index,
+  measured: [1, 2, 3, 4, 5, 6],
+  sent: [1, 2, 3, 4, 5, 6],
+  starved: false,
+  chunkBoundary: index % 10 === 0,
+  clamped: [],
   stageMs: { read: 0.3, tick: 1 },
 });
 const chunk = (requestId: number, episode = 1): DashboardChunk => ({
-  episode, requestId, observationTick: requestId * 10, horizon: 2, dims: 6, targets: new Array(12).fill(0.5), accepted: true, latencyMs: 30,
+  episode,
+  requestId,
+  observationTick: requestId * 10,
+  horizon: 2,
+  dims: 6,
+  targets: new Array(12).fill(0.5),
+  accepted: true,
+  latencyMs: 30,
 });
-const frame = (camera: string, t: number): DashboardFrame => ({ episode: 1, tick: t, camera, width: 2, height: 1, rgb: new Uint8Array(6).fill(t) });
+const frame = (camera: string, t: number): DashboardFrame => ({
+  episode: 1,
+  tick: t,
+  camera,
+  width: 2,
+  height: 1,
+  rgb: new Uint8Array(6).fill(t),
+});
 
 test('nothing is posted before ready; ready gets init with the history, then ticks arrive in one batch per flush', async () => {
   const { feed, posted, runTimers, settle } = harness();
@@ -45,7 +89,7 @@ test('nothing is posted before ready; ready gets init with the history, then tic
   const batches = posted.filter((m) => m.type === 'ticks');
   assert.equal(batches.length, 1);
   assert.deepEqual(batches[0].type === 'ticks' && batches[0].ticks.map((t) => t.index), [1, 2, 3, 4, 5]);
-  assert.ok(posted.every(isHostToDashboard), 'every posted message passes the webview\'s guard');
+  assert.ok(posted.every(isHostToDashboard), "every posted message passes the webview's guard");
 });
 
 test('while a batch is unacknowledged no second batch is posted; the ticks wait and go in the next one', async () => {
@@ -76,7 +120,10 @@ test('frames: one in flight; a newer frame of the same camera replaces the waiti
   feed.frame(frame('front', 2));
   feed.frame(frame('wrist', 2));
   feed.frame(frame('front', 3));
-  const frames = () => posted.filter((m) => m.type === 'frame').map((m) => m.type === 'frame' ? `${m.frame.camera}@${m.frame.tick}` : '');
+  const frames = () =>
+    posted
+      .filter((m) => m.type === 'frame')
+      .map((m) => (m.type === 'frame' ? `${m.frame.camera}@${m.frame.tick}` : ''));
   assert.deepEqual(frames(), ['front@1']);
   await settle();
   assert.deepEqual(frames(), ['front@1', 'wrist@2']);
@@ -94,11 +141,23 @@ test('state, warnings and episode results are posted at once even while telemetr
   feed.frame(frame('front', 0));
   feed.state({ phase: 'running', models: ['pi0'], droppedTelemetry: 0 });
   feed.warning('slow');
-  feed.episodeEnded({ episode: 1, success: true, reason: 'lifted', steps: 10, starvedTicks: 0, chunks: 1, clampedTicks: 0, lateTicks: 0 });
-  assert.deepEqual(posted.map((m) => m.type), ['init', 'ticks', 'frame', 'state', 'warning', 'episodeEnded']);
+  feed.episodeEnded({
+    episode: 1,
+    success: true,
+    reason: 'lifted',
+    steps: 10,
+    starvedTicks: 0,
+    chunks: 1,
+    clampedTicks: 0,
+    lateTicks: 0,
+  });
+  assert.deepEqual(
+    posted.map((m) => m.type),
+    ['init', 'ticks', 'frame', 'state', 'warning', 'episodeEnded'],
+  );
 });
 
-test('detached (panel hidden) posts nothing but keeps history; a new episode clears the previous one\'s history', async () => {
+test("detached (panel hidden) posts nothing but keeps history; a new episode clears the previous one's history", async () => {
   const { feed, posted, settle } = harness();
   feed.tick(tick(0, 1));
   feed.tick(tick(1, 1));
@@ -109,7 +168,10 @@ test('detached (panel hidden) posts nothing but keeps history; a new episode cle
   feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks }));
   const init = posted[0];
   assert.ok(init.type === 'init');
-  assert.deepEqual(init.ticks.map((t) => `${t.episode}:${t.index}`), ['2:0']);
+  assert.deepEqual(
+    init.ticks.map((t) => `${t.episode}:${t.index}`),
+    ['2:0'],
+  );
   assert.equal(init.chunks.length, 1);
   await settle();
   feed.detach();

@@ -10,8 +10,19 @@ test('messages from the webview: the four kinds pass, anything else is rejected'
   assert.ok(isDashboardToHost({ type: 'ready' }));
   assert.ok(isDashboardToHost({ type: 'command', name: 'estop' }));
   assert.ok(isDashboardToHost({ type: 'setFrameMode', mode: 'policy' }));
-  for (const bad of [null, 'ready', [], {}, { type: 'command' }, { type: 'command', name: 'rm -rf /' }, { type: 'command', name: ['estop'] },
-    { type: 'setFrameMode', mode: 'bgr' }, { type: 'probe-reply', id: 1, report: { ticksPlotted: 'many' } }, { type: '__proto__' }, { type: 'toString' }]) {
+  for (const bad of [
+    null,
+    'ready',
+    [],
+    {},
+    { type: 'command' },
+    { type: 'command', name: 'rm -rf /' },
+    { type: 'command', name: ['estop'] },
+    { type: 'setFrameMode', mode: 'bgr' },
+    { type: 'probe-reply', id: 1, report: { ticksPlotted: 'many' } },
+    { type: '__proto__' },
+    { type: 'toString' },
+  ]) {
     assert.equal(isDashboardToHost(bad), false, JSON.stringify(bad));
   }
 });
@@ -20,12 +31,28 @@ test('messages from the host: a frame must carry bytes matching its size; chunks
   const frame = { episode: 1, tick: 3, camera: 'front', width: 2, height: 2, rgb: new Uint8Array(12) };
   assert.ok(isHostToDashboard({ type: 'frame', frame }));
   assert.equal(isHostToDashboard({ type: 'frame', frame: { ...frame, rgb: new Uint8Array(11) } }), false);
-  assert.equal(isHostToDashboard({ type: 'frame', frame: { ...frame, rgb: Array.from(new Uint8Array(12)) } }), false, 'JSON arrays are not frames');
-  const chunk = { episode: 1, requestId: 0, observationTick: 0, horizon: 2, dims: 3, targets: [1, 2, 3, 4, 5, 6], accepted: true, latencyMs: 12 };
+  assert.equal(
+    isHostToDashboard({ type: 'frame', frame: { ...frame, rgb: Array.from(new Uint8Array(12)) } }),
+    false,
+    'JSON arrays are not frames',
+  );
+  const chunk = {
+    episode: 1,
+    requestId: 0,
+    observationTick: 0,
+    horizon: 2,
+    dims: 3,
+    targets: [1, 2, 3, 4, 5, 6],
+    accepted: true,
+    latencyMs: 12,
+  };
   assert.ok(isHostToDashboard({ type: 'chunk', chunk }));
   assert.equal(isHostToDashboard({ type: 'chunk', chunk: { ...chunk, targets: [1, 2, 3] } }), false);
   assert.ok(isHostToDashboard({ type: 'state', status: undefined }));
-  assert.equal(isHostToDashboard({ type: 'state', status: { phase: 'flying', models: [], droppedTelemetry: 0 } }), false);
+  assert.equal(
+    isHostToDashboard({ type: 'state', status: { phase: 'flying', models: [], droppedTelemetry: 0 } }),
+    false,
+  );
 });
 
 test('RingBuffer keeps the newest items in order and forgets the oldest', () => {
@@ -43,8 +70,14 @@ test('stage rows: nearest-rank percentiles, loop stages against the tick budget,
   assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50), 5);
   assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95), 10);
   const ticks = Array.from({ length: 100 }, (_, i): DashboardTick => ({
-    episode: 1, index: i, measured: [], starved: false, chunkBoundary: false, clamped: [],
-    stageMs: i % 10 === 0 ? { read: 1, tick: 40, 'policy total': 200 } as Record<string, number> : { read: 1, tick: 20 },
+    episode: 1,
+    index: i,
+    measured: [],
+    starved: false,
+    chunkBoundary: false,
+    clamped: [],
+    stageMs:
+      i % 10 === 0 ? ({ read: 1, tick: 40, 'policy total': 200 } as Record<string, number>) : { read: 1, tick: 20 },
   }));
   const rows = stageRows(ticks, 30, 10); // tick budget 33.3 ms; policy budget 5 ticks = 166.7 ms
   const row = (s: string) => rows.find((r) => r.stage === s);
@@ -57,13 +90,34 @@ test('stage rows: nearest-rank percentiles, loop stages against the tick budget,
   assert.equal(row('encode'), undefined, 'stages without samples have no row');
   assert.equal(levelOf(28, 33.3), 'warn');
   const withChunks = stageRows(ticks, 30, 50, [20, 30, 400]); // policy budget: 25 ticks = 833 ms
-  assert.deepEqual([withChunks.find((r) => r.stage === 'chunk latency')?.count, withChunks.find((r) => r.stage === 'chunk latency')?.level], [3, 'ok']);
+  assert.deepEqual(
+    [
+      withChunks.find((r) => r.stage === 'chunk latency')?.count,
+      withChunks.find((r) => r.stage === 'chunk latency')?.level,
+    ],
+    [3, 'ok'],
+  );
 });
 
 test('a state carrying the calibrated joint ranges passes; malformed ranges are rejected', () => {
   const status = { phase: 'connected', models: ['pi0'], droppedTelemetry: 0 };
-  assert.ok(isHostToDashboard({ type: 'state', status: { ...status, jointRanges: [{ min: -110, max: 110 }, { min: 0, max: 100 }] } }));
+  assert.ok(
+    isHostToDashboard({
+      type: 'state',
+      status: {
+        ...status,
+        jointRanges: [
+          { min: -110, max: 110 },
+          { min: 0, max: 100 },
+        ],
+      },
+    }),
+  );
   for (const jointRanges of [[{ min: 'low', max: 1 }], [null], { min: 0, max: 1 }, [{ min: Number.NaN, max: 1 }]]) {
-    assert.equal(isHostToDashboard({ type: 'state', status: { ...status, jointRanges } }), false, JSON.stringify(jointRanges));
+    assert.equal(
+      isHostToDashboard({ type: 'state', status: { ...status, jointRanges } }),
+      false,
+      JSON.stringify(jointRanges),
+    );
   }
 });

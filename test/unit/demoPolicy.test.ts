@@ -17,7 +17,10 @@ test('plans are deterministic, zero-padded, start at the state and move at most 
     }
   }
   // The first waypoint is reached within one π₀ chunk from rest (reach: 15, -25, 35, 40, 0, 80).
-  assert.deepEqual([...pa.subarray(49 * 32, 49 * 32 + 6)].map((x) => Math.round(x)), [15, -25, 35, 40, 0, 80]);
+  assert.deepEqual(
+    [...pa.subarray(49 * 32, 49 * 32 + 6)].map((x) => Math.round(x)),
+    [15, -25, 35, 40, 0, 80],
+  );
 });
 
 test('the waypoint advances every three requests and reset starts over', () => {
@@ -25,7 +28,8 @@ test('the waypoint advances every three requests and reset starts over', () => {
   const at = (plan: Float64Array) => [...plan.subarray(54, 60)];
   const state = [15, -25, 35, 40, 0, 80];
   const first = at(p.plan(state));
-  p.plan(state); p.plan(state);
+  p.plan(state);
+  p.plan(state);
   const fourth = at(p.plan(state));
   assert.notDeepEqual(first, fourth);
   p.reset();
@@ -33,7 +37,10 @@ test('the waypoint advances every three requests and reset starts over', () => {
 });
 
 test('non-finite state is refused with its index', () => {
-  assert.throws(() => new DemoPolicy(5, 6).plan([0, NaN, 0]), (e: unknown) => e instanceof DemoPolicyInputError && /state\[1\] is NaN/.test(e.message));
+  assert.throws(
+    () => new DemoPolicy(5, 6).plan([0, NaN, 0]),
+    (e: unknown) => e instanceof DemoPolicyInputError && /state\[1\] is NaN/.test(e.message),
+  );
 });
 
 test('profiles: π₀ and π₀-FAST differ; overrides are range-checked', () => {
@@ -42,7 +49,10 @@ test('profiles: π₀ and π₀-FAST differ; overrides are range-checked', () =>
   assert.equal(customizeProfile(MODEL_PROFILES.pi0, { latencyMs: undefined }).latencyMs, MODEL_PROFILES.pi0.latencyMs);
   assert.throws(() => customizeProfile(MODEL_PROFILES.pi0, { horizon: 0 }), /horizon must be/);
   assert.throws(() => customizeProfile(MODEL_PROFILES.pi0, { actionDim: 1.5 }), /action dim must be/);
-  assert.throws(() => customizeProfile(MODEL_PROFILES.pi0, { actionDim: 5 }), /action dim 5 is too narrow: the SO-100 has 6 joints/);
+  assert.throws(
+    () => customizeProfile(MODEL_PROFILES.pi0, { actionDim: 5 }),
+    /action dim 5 is too narrow: the SO-100 has 6 joints/,
+  );
   assert.equal(customizeProfile(MODEL_PROFILES.pi0_fast, { actionDim: 6 }).actionDim, 6);
   assert.throws(() => customizeProfile(MODEL_PROFILES.pi0, { latencyMs: -3 }), /latency must be/);
 });

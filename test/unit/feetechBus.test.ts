@@ -20,10 +20,16 @@ function recording(inner: ByteTransport): { transport: ByteTransport; log: strin
   const log: string[] = [];
   const requests = new InstructionParser();
   const replies = new StatusParser();
-  inner.onData((bytes) => { for (const p of replies.push(bytes)) log.push(`reply ${p.id}`); });
+  inner.onData((bytes) => {
+    for (const p of replies.push(bytes)) log.push(`reply ${p.id}`);
+  });
   const transport: ByteTransport = {
-    get description() { return inner.description; },
-    get isOpen() { return inner.isOpen; },
+    get description() {
+      return inner.description;
+    },
+    get isOpen() {
+      return inner.isOpen;
+    },
     write(bytes) {
       for (const p of requests.push(bytes)) {
         const name = Object.entries(Instruction).find(([, code]) => code === p.instruction)?.[0] ?? '?';
@@ -47,7 +53,7 @@ describe('FeetechBus over the simulator', () => {
       await bus.ping(id);
       assert.equal(await bus.readModel(id), STS3215_MODEL_NUMBER);
     }
-    assert.deepEqual([...await bus.read(1, 3, 2)], [0x09, 0x03]);
+    assert.deepEqual([...(await bus.read(1, 3, 2))], [0x09, 0x03]);
     assert.equal(await bus.isSts3215(4), true);
   });
 
@@ -90,7 +96,14 @@ describe('FeetechBus over the simulator', () => {
     for (const id of order) assert.equal(positions.get(id), sim.servo(id)!.readRegister('Present_Position'));
 
     const before = bus.stats;
-    await bus.syncWrite('Goal_Position', new Map([[1, 2100], [2, -5], [3, 1900]]));
+    await bus.syncWrite(
+      'Goal_Position',
+      new Map([
+        [1, 2100],
+        [2, -5],
+        [3, 1900],
+      ]),
+    );
     assert.equal(bus.stats.transactions, before.transactions + 1);
     assert.deepEqual([...sim.servo(2)!.read(42, 2)], [0x05, 0x80]);
     assert.equal(sim.servo(1)!.readRegister('Goal_Position'), 2100);
@@ -148,11 +161,18 @@ describe('FeetechBus over the simulator', () => {
     assert.equal((results[2] as Map<number, number>).size, 3);
     assert.equal(results[4], 777);
     assert.deepEqual(log, [
-      'PING 1', 'reply 1',
-      'READ 2', 'reply 2',
-      'SYNC_READ all', 'reply 4', 'reply 5', 'reply 6',
-      'WRITE 3', 'reply 3',
-      'READ 6', 'reply 6',
+      'PING 1',
+      'reply 1',
+      'READ 2',
+      'reply 2',
+      'SYNC_READ all',
+      'reply 4',
+      'reply 5',
+      'reply 6',
+      'WRITE 3',
+      'reply 3',
+      'READ 6',
+      'reply 6',
     ]);
   });
 

@@ -101,7 +101,10 @@ describe('FeetechBus faults', () => {
     // Like LeRobot, SYNC_READ still returns positions and reports the bits on the side.
     const positions = await bus.syncRead('Present_Position', [1, 2, 4]);
     assert.equal(positions.size, 3);
-    assert.deepEqual(statusErrors, [[2, 0x20], [4, 0x05]]);
+    assert.deepEqual(statusErrors, [
+      [2, 0x20],
+      [4, 0x05],
+    ]);
     assert.ok(bus.stats.statusErrors >= 5);
   });
 
@@ -178,8 +181,12 @@ describe('FeetechBus faults', () => {
     let writes = 0;
     // The first request is lost on the wire; the second gets through.
     const flaky: ByteTransport = {
-      get description() { return inner.description; },
-      get isOpen() { return inner.isOpen; },
+      get description() {
+        return inner.description;
+      },
+      get isOpen() {
+        return inner.isOpen;
+      },
       write: (bytes) => (++writes === 1 ? Promise.resolve() : inner.write(bytes)),
       onData: (l) => inner.onData(l),
       onClose: (l) => inner.onClose(l),
@@ -193,31 +200,39 @@ describe('FeetechBus faults', () => {
     assert.equal(bus.stats.timeouts, 1);
   });
 
-  test('a reply later than the window is a timeout; its late bytes are dropped, not taken by the next call', T, async () => {
-    const { bus, sim } = makeBus({ latencyMs: 10 });
-    await using _ = bus;
-    sim.faults.extraDelayUs = 30_000;
-    await assert.rejects(bus.read(1, 'Present_Position'), ServoNoReplyError);
-    sim.faults.extraDelayUs = 0;
-    await sleep(40);
-    assert.equal(bus.stats.staleBytes, 8, 'the late 8-byte reply arrived with nobody waiting');
-    assert.equal(await bus.readModel(1), 777);
-  });
+  test(
+    'a reply later than the window is a timeout; its late bytes are dropped, not taken by the next call',
+    T,
+    async () => {
+      const { bus, sim } = makeBus({ latencyMs: 10 });
+      await using _ = bus;
+      sim.faults.extraDelayUs = 30_000;
+      await assert.rejects(bus.read(1, 'Present_Position'), ServoNoReplyError);
+      sim.faults.extraDelayUs = 0;
+      await sleep(40);
+      assert.equal(bus.stats.staleBytes, 8, 'the late 8-byte reply arrived with nobody waiting');
+      assert.equal(await bus.readModel(1), 777);
+    },
+  );
 
-  test('a late READ reply is never taken for the next READ of the same servo (no address in STS replies)', T, async () => {
-    // Wide margins both ways (15 ms), so timers firing late on a loaded machine cannot move the reply into the window.
-    const { bus, sim } = makeBus({ latencyMs: 30 });
-    await using _ = bus;
-    sim.faults.extraDelayUs = 45_000; // past the 30 ms window, but inside the next call's
-    await assert.rejects(bus.read(1, 'Firmware_Major_Version'), ServoNoReplyError);
-    // Issued at once: without a pause the major version (3) lands in this call's window and reads as the minor.
-    const minor = await bus.read(1, 'Firmware_Minor_Version').catch((e: unknown) => e);
-    if (typeof minor === 'number') assert.notEqual(minor, 3, 'the late major version was taken as the minor');
-    else assert.ok(minor instanceof ServoNoReplyError, String(minor));
-    sim.faults.extraDelayUs = 0;
-    assert.equal(await bus.read(1, 'Firmware_Minor_Version'), 10);
-    assert.ok(bus.stats.staleBytes >= 7, 'the late reply was counted stale');
-  });
+  test(
+    'a late READ reply is never taken for the next READ of the same servo (no address in STS replies)',
+    T,
+    async () => {
+      // Wide margins both ways (15 ms), so timers firing late on a loaded machine cannot move the reply into the window.
+      const { bus, sim } = makeBus({ latencyMs: 30 });
+      await using _ = bus;
+      sim.faults.extraDelayUs = 45_000; // past the 30 ms window, but inside the next call's
+      await assert.rejects(bus.read(1, 'Firmware_Major_Version'), ServoNoReplyError);
+      // Issued at once: without a pause the major version (3) lands in this call's window and reads as the minor.
+      const minor = await bus.read(1, 'Firmware_Minor_Version').catch((e: unknown) => e);
+      if (typeof minor === 'number') assert.notEqual(minor, 3, 'the late major version was taken as the minor');
+      else assert.ok(minor instanceof ServoNoReplyError, String(minor));
+      sim.faults.extraDelayUs = 0;
+      assert.equal(await bus.read(1, 'Firmware_Minor_Version'), 10);
+      assert.ok(bus.stats.staleBytes >= 7, 'the late reply was counted stale');
+    },
+  );
 
   test('the port vanishing mid-call rejects the running and queued calls with BusClosedError', T, async () => {
     const { bus, sim, transport } = makeBus();

@@ -1,8 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  describeErrorBits, errorBitsOf, errorByteOf, isEepromAddress, register, registerCovering, STS3215_MODEL_NUMBER,
-  STS3215_REGISTERS, UnknownRegisterError,
+  describeErrorBits,
+  errorBitsOf,
+  errorByteOf,
+  isEepromAddress,
+  register,
+  registerCovering,
+  STS3215_MODEL_NUMBER,
+  STS3215_REGISTERS,
+  UnknownRegisterError,
 } from '../../src/core/feetech';
 
 test('the table has no overlapping registers and every byte maps back to its register', () => {
@@ -40,7 +47,10 @@ test('registers the driver and simulator rely on have the reference addresses, s
 });
 
 test('unknown register names give a typed error naming the register', () => {
-  assert.throws(() => register('Present_Postion'), (e: unknown) => e instanceof UnknownRegisterError && /"Present_Postion" is not an STS3215 register/.test(e.message));
+  assert.throws(
+    () => register('Present_Postion'),
+    (e: unknown) => e instanceof UnknownRegisterError && /"Present_Postion" is not an STS3215 register/.test(e.message),
+  );
 });
 
 test('ERR bits map to names and back; reserved bits are reported, not named', () => {

@@ -1,9 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BROADCAST_ID, checksum, encodeAction, encodeInstruction, encodePing, encodeRead, encodeRegWrite, encodeStatus,
-  encodeSyncRead, encodeSyncWrite, encodeWrite, Instruction, instructionName, MAX_PACKET_BYTES, PacketTooLongError,
-  readUintLE, RegisterValueError, ServoIdError, writeUintLE,
+  BROADCAST_ID,
+  checksum,
+  encodeAction,
+  encodeInstruction,
+  encodePing,
+  encodeRead,
+  encodeRegWrite,
+  encodeStatus,
+  encodeSyncRead,
+  encodeSyncWrite,
+  encodeWrite,
+  Instruction,
+  instructionName,
+  MAX_PACKET_BYTES,
+  PacketTooLongError,
+  readUintLE,
+  RegisterValueError,
+  ServoIdError,
+  writeUintLE,
 } from '../../src/core/feetech';
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
@@ -33,7 +49,10 @@ test('SYNC_WRITE layout: LEN = n·(len+1) + 4, id then data per servo, sent to b
   assert.equal(p[4], Instruction.SYNC_WRITE);
   assert.deepEqual(Array.from(p.subarray(5, p.length - 1)), [42, 2, 1, 0x00, 0x08, 2, 0x34, 0x12]);
   assert.equal(p[p.length - 1], checksum(p, 2, p.length - 1));
-  assert.throws(() => encodeSyncWrite(42, 2, [{ id: 1, data: Uint8Array.of(1) }]), /servo 1 has 1 bytes; every servo needs exactly 2/);
+  assert.throws(
+    () => encodeSyncWrite(42, 2, [{ id: 1, data: Uint8Array.of(1) }]),
+    /servo 1 has 1 bytes; every servo needs exactly 2/,
+  );
 });
 
 test('REG_WRITE and ACTION use their instruction codes; ACTION defaults to broadcast', () => {
@@ -44,12 +63,15 @@ test('REG_WRITE and ACTION use their instruction codes; ACTION defaults to broad
 
 test('packets above 250 bytes are refused with a typed error that says how to fix it', () => {
   assert.equal(encodeWrite(1, 0, new Uint8Array(MAX_PACKET_BYTES - 7)).length, MAX_PACKET_BYTES);
-  assert.throws(() => encodeWrite(1, 0, new Uint8Array(MAX_PACKET_BYTES - 6)), (e: unknown) => {
-    assert.ok(e instanceof PacketTooLongError);
-    assert.equal(e.length, 251);
-    assert.match(e.message, /WRITE packet would be 251 bytes.*at most 250.*split/);
-    return true;
-  });
+  assert.throws(
+    () => encodeWrite(1, 0, new Uint8Array(MAX_PACKET_BYTES - 6)),
+    (e: unknown) => {
+      assert.ok(e instanceof PacketTooLongError);
+      assert.equal(e.length, 251);
+      assert.match(e.message, /WRITE packet would be 251 bytes.*at most 250.*split/);
+      return true;
+    },
+  );
   const ids = (n: number) => Array.from({ length: n }, (_, i) => ({ id: i, data: Uint8Array.of(0, 0) }));
   assert.doesNotThrow(() => encodeSyncWrite(42, 2, ids(80))); // 6 + 2 + 240 = 248
   assert.throws(() => encodeSyncWrite(42, 2, ids(81)), PacketTooLongError); // 251

@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  decodeRegister, decodeSignMagnitude, encodeRegister, encodeSignMagnitude, maxMagnitude, RegisterValueError,
+  decodeRegister,
+  decodeSignMagnitude,
+  encodeRegister,
+  encodeSignMagnitude,
+  maxMagnitude,
+  RegisterValueError,
 } from '../../src/core/feetech';
 
 test('Homing_Offset −100 encodes as 0x0864, sent as 64 08 (reference worked example)', () => {
@@ -12,17 +17,23 @@ test('Homing_Offset −100 encodes as 0x0864, sent as 64 08 (reference worked ex
 });
 
 test('Homing_Offset 2073 does not fit in 11 bits and the error explains why (LeRobot issue 3193)', () => {
-  assert.throws(() => encodeRegister('Homing_Offset', 2073), (e: unknown) => {
-    assert.ok(e instanceof RegisterValueError);
-    assert.equal(e.register, 'Homing_Offset');
-    assert.match(e.message, /Homing_Offset 2073 does not fit: with the sign in bit 11 the magnitude must be at most 2047/);
-    assert.match(e.message, /middle of its travel/);
-    return true;
-  });
+  assert.throws(
+    () => encodeRegister('Homing_Offset', 2073),
+    (e: unknown) => {
+      assert.ok(e instanceof RegisterValueError);
+      assert.equal(e.register, 'Homing_Offset');
+      assert.match(
+        e.message,
+        /Homing_Offset 2073 does not fit: with the sign in bit 11 the magnitude must be at most 2047/,
+      );
+      assert.match(e.message, /middle of its travel/);
+      return true;
+    },
+  );
   assert.deepEqual(Array.from(encodeRegister('Homing_Offset', -2047)), [0xff, 0x0f]);
 });
 
-test('sign bit 15 for positions, 10 for load; not two\'s complement', () => {
+test("sign bit 15 for positions, 10 for load; not two's complement", () => {
   assert.deepEqual(Array.from(encodeRegister('Goal_Position', -1)), [0x01, 0x80]);
   assert.equal(decodeRegister('Present_Load', Uint8Array.of(0xe8, 0x07)), -1000); // 0x07e8 = bit 10 + 1000
   assert.equal(decodeSignMagnitude(0x8000, 15), 0); // "negative zero" reads as 0

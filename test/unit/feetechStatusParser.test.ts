@@ -7,7 +7,10 @@ const bytes = (...xs: number[]) => Uint8Array.of(...xs);
 const concat = (parts: Uint8Array[]) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 };
 const simple = (p: StatusPacket) => ({ id: p.id, error: p.error, params: Array.from(p.params) });
@@ -28,13 +31,19 @@ test('byte-at-a-time and merged chunks give the same packets', () => {
   for (const b of stream) got.push(...oneByOne.push(bytes(b)));
   const merged = new StatusParser().push(stream);
   assert.deepEqual(got.map(simple), merged.map(simple));
-  assert.deepEqual(merged.map((p) => p.id), [1, 2, 6]);
+  assert.deepEqual(
+    merged.map((p) => p.id),
+    [1, 2, 6],
+  );
 });
 
 test('garbage before a header is skipped and counted', () => {
   const parser = new StatusParser();
   const got = parser.push(concat([bytes(0x00, 0x13, 0xff, 0x42), encodeStatus(4, 0)]));
-  assert.deepEqual(got.map((p) => p.id), [4]);
+  assert.deepEqual(
+    got.map((p) => p.id),
+    [4],
+  );
   assert.equal(parser.counters.resyncBytes, 4);
 });
 
@@ -51,10 +60,19 @@ test('a bad checksum drops the packet, counts it, and a packet hidden inside it 
 });
 
 test('headers the SDK rejects (ID > 0xFD, LEN > 250, ERR > 0x7F, LEN < 2) resync one byte at a time', () => {
-  for (const header of [bytes(0xff, 0xff, 0xfe, 2, 0), bytes(0xff, 0xff, 1, 251, 0), bytes(0xff, 0xff, 1, 2, 0x80), bytes(0xff, 0xff, 1, 1, 0)]) {
+  for (const header of [
+    bytes(0xff, 0xff, 0xfe, 2, 0),
+    bytes(0xff, 0xff, 1, 251, 0),
+    bytes(0xff, 0xff, 1, 2, 0x80),
+    bytes(0xff, 0xff, 1, 1, 0),
+  ]) {
     const parser = new StatusParser();
     const got = parser.push(concat([header, encodeStatus(5, 0)]));
-    assert.deepEqual(got.map((p) => p.id), [5], `after ${Array.from(header)}`);
+    assert.deepEqual(
+      got.map((p) => p.id),
+      [5],
+      `after ${Array.from(header)}`,
+    );
     assert.equal(parser.counters.corrupt, 0);
     assert.equal(parser.counters.resyncBytes, header.length);
   }
@@ -65,7 +83,10 @@ test('a packet split right after a lone trailing FF is completed by the next chu
   const p = encodeStatus(2, 0, bytes(1));
   assert.deepEqual(parser.push(bytes(0x10, 0xff)), []);
   assert.equal(parser.bufferedBytes, 1);
-  assert.deepEqual(parser.push(p.subarray(1)).map((x) => x.id), [2]);
+  assert.deepEqual(
+    parser.push(p.subarray(1)).map((x) => x.id),
+    [2],
+  );
 });
 
 test('discardBuffered drops a stale partial packet and counts its bytes', () => {
@@ -75,7 +96,10 @@ test('discardBuffered drops a stale partial packet and counts its bytes', () => 
   parser.discardBuffered();
   assert.equal(parser.bufferedBytes, 0);
   assert.equal(parser.counters.resyncBytes, 6);
-  assert.deepEqual(parser.push(encodeStatus(1, 0)).map((p) => p.id), [1]);
+  assert.deepEqual(
+    parser.push(encodeStatus(1, 0)).map((p) => p.id),
+    [1],
+  );
   parser.reset();
   assert.deepEqual(parser.counters, { corrupt: 0, resyncBytes: 0 });
 });
@@ -100,7 +124,10 @@ function splitAt(stream: Uint8Array, cuts: number[]): Uint8Array[] {
   const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
   const chunks: Uint8Array[] = [];
   let from = 0;
-  for (const p of [...points, stream.length]) { chunks.push(stream.subarray(from, p)); from = p; }
+  for (const p of [...points, stream.length]) {
+    chunks.push(stream.subarray(from, p));
+    from = p;
+  }
   return chunks;
 }
 
@@ -114,7 +141,10 @@ test('property: valid packets interleaved with FF-FF-free garbage, split anywher
         const stream = concat([...pairs.flatMap(([g, s]) => [g, encodeStatus(s.id, s.error, s.params)]), tail]);
         const parser = new StatusParser();
         const got = splitAt(stream, cuts).flatMap((c) => parser.push(c));
-        assert.deepEqual(got.map(simple), pairs.map(([, s]) => ({ id: s.id, error: s.error, params: Array.from(s.params) })));
+        assert.deepEqual(
+          got.map(simple),
+          pairs.map(([, s]) => ({ id: s.id, error: s.error, params: Array.from(s.params) })),
+        );
         assert.equal(parser.counters.corrupt, 0);
       },
     ),

@@ -9,11 +9,13 @@ const srcRoot = join(root, 'src');
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(entries.map((e) => {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) return sourceFiles(p);
-    return Promise.resolve(/\.(ts|tsx|js|mjs|cjs)$/.test(e.name) ? [p] : []);
-  }));
+  const nested = await Promise.all(
+    entries.map((e) => {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) return sourceFiles(p);
+      return Promise.resolve(/\.(ts|tsx|js|mjs|cjs)$/.test(e.name) ? [p] : []);
+    }),
+  );
   return nested.flat();
 }
 
@@ -61,7 +63,11 @@ test('only src/extension imports vscode', async () => {
   const offenders: string[] = [];
   for (const dir of ['src', 'webview-ui']) {
     let files: string[] = [];
-    try { files = await sourceFiles(join(root, dir)); } catch { continue; }
+    try {
+      files = await sourceFiles(join(root, dir));
+    } catch {
+      continue;
+    }
     for (const file of files) {
       if (file.startsWith(join(srcRoot, 'extension') + '/')) continue;
       if (importsOf(await readFile(file, 'utf8')).includes('vscode')) offenders.push(relative(root, file));

@@ -2,13 +2,31 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DTYPES, Float64Value, NdArray, NdArrayError, NpScalar, halfToNumber, isDType, itemSize, numberToHalf,
+  DTYPES,
+  Float64Value,
+  NdArray,
+  NdArrayError,
+  NpScalar,
+  halfToNumber,
+  isDType,
+  itemSize,
+  numberToHalf,
 } from '../../src/core/ndarray';
 import { parseWireDType } from '../../src/core/ndarray/dtype';
 
 test('isDType accepts exactly the supported dtype strings; itemSize matches numpy', () => {
   const sizes: Record<string, number> = {
-    '|u1': 1, '|i1': 1, '<u2': 2, '<i2': 2, '<u4': 4, '<i4': 4, '<i8': 8, '<f2': 2, '<f4': 4, '<f8': 8, '|b1': 1,
+    '|u1': 1,
+    '|i1': 1,
+    '<u2': 2,
+    '<i2': 2,
+    '<u4': 4,
+    '<i4': 4,
+    '<i8': 8,
+    '<f2': 2,
+    '<f4': 4,
+    '<f8': 8,
+    '|b1': 1,
   };
   assert.deepEqual([...DTYPES].sort(), Object.keys(sizes).sort());
   for (const [d, n] of Object.entries(sizes)) {
@@ -31,8 +49,10 @@ test('parseWireDType: byte-sized types in any order, native order, and precise p
 
 test('constructor validates data length against shape × itemsize', () => {
   assert.equal(new NdArray('<f4', [2, 3], new Uint8Array(24)).size, 6);
-  assert.throws(() => new NdArray('<f4', [2, 3], new Uint8Array(23)), (e: unknown) =>
-    e instanceof NdArrayError && /needs 24 bytes, got 23/.test(e.message));
+  assert.throws(
+    () => new NdArray('<f4', [2, 3], new Uint8Array(23)),
+    (e: unknown) => e instanceof NdArrayError && /needs 24 bytes, got 23/.test(e.message),
+  );
   assert.throws(() => new NdArray('<f4', [-1], new Uint8Array(0)), NdArrayError);
   assert.throws(() => new NdArray('<f4', [1.5], new Uint8Array(6)), NdArrayError);
   assert.throws(() => new NdArray('<U4' as never, [1], new Uint8Array(16)), /unsupported dtype '<U4'/);
@@ -107,7 +127,7 @@ test('toFloat64 / get decode every dtype: b1 → 0/1, i8 → Number, f2 properly
   const big = NdArray.fromTyped(BigInt64Array.from([-5n, 2n ** 60n]), [2]);
   assert.deepEqual(Array.from(big.toFloat64()), [-5, 2 ** 60]);
   assert.equal(big.get(1), 2 ** 60);
-  assert.deepEqual(Array.from((big.typed() as BigInt64Array)), [-5n, 2n ** 60n]);
+  assert.deepEqual(Array.from(big.typed() as BigInt64Array), [-5n, 2n ** 60n]);
   const halves = NdArray.fromTyped(Uint16Array.from([0x3c00, 0xc000, 0x7c00, 0x8000]), [4], '<f2');
   assert.deepEqual(Array.from(halves.toFloat64()), [1, -2, Infinity, -0]);
   assert.ok(Object.is(halves.get(3), -0));

@@ -4,8 +4,17 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { encode as referenceEncode } from '@msgpack/msgpack';
 import {
-  DTYPES, type DType, Float64Value, NdArray, NpScalar, PolicyFrameEncoder, PolicyFrameError, type WireValue,
-  decodePolicyFrame, encodePolicyFrame, itemSize,
+  DTYPES,
+  type DType,
+  Float64Value,
+  NdArray,
+  NpScalar,
+  PolicyFrameEncoder,
+  PolicyFrameError,
+  type WireValue,
+  decodePolicyFrame,
+  encodePolicyFrame,
+  itemSize,
 } from '../../src/core/ndarray';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -20,20 +29,38 @@ function fromNotation(s: string): string {
 }
 
 test('golden: reproduces the Python frame of policy-protocols.md §1.5 byte for byte', () => {
-  const documented = '81 b1"observation/state" 84 c40b"__ndarray__" c3 c404"data" c408 0000803f00000040 c405"dtype" '
-    + 'a3"<f4" c405"shape" 91 02';
+  const documented =
+    '81 b1"observation/state" 84 c40b"__ndarray__" c3 c404"data" c408 0000803f00000040 c405"dtype" ' +
+    'a3"<f4" c405"shape" 91 02';
   const frame = encodePolicyFrame({ 'observation/state': NdArray.fromTyped(Float32Array.from([1, 2]), [2]) });
   assert.equal(hex(frame), fromNotation(documented));
-  assert.equal(hex(new PolicyFrameEncoder(16).encode({ 'observation/state': NdArray.fromTyped(Float32Array.from([1, 2]), [2]) })),
-    fromNotation(documented));
+  assert.equal(
+    hex(new PolicyFrameEncoder(16).encode({ 'observation/state': NdArray.fromTyped(Float32Array.from([1, 2]), [2]) })),
+    fromNotation(documented),
+  );
 });
 
 test('ints use the smallest msgpack form (unsigned for non-negative, as msgpack-python)', () => {
   const cases: [number, string][] = [
-    [0, '00'], [127, '7f'], [128, 'cc80'], [255, 'ccff'], [256, 'cd0100'], [65535, 'cdffff'], [65536, 'ce00010000'],
-    [2 ** 32 - 1, 'ceffffffff'], [2 ** 32, 'cf0000000100000000'], [Number.MAX_SAFE_INTEGER, 'cf001fffffffffffff'],
-    [-1, 'ff'], [-32, 'e0'], [-33, 'd0df'], [-128, 'd080'], [-129, 'd1ff7f'], [-32768, 'd18000'],
-    [-32769, 'd2ffff7fff'], [-(2 ** 31), 'd280000000'], [-(2 ** 31) - 1, 'd3ffffffff7fffffff'],
+    [0, '00'],
+    [127, '7f'],
+    [128, 'cc80'],
+    [255, 'ccff'],
+    [256, 'cd0100'],
+    [65535, 'cdffff'],
+    [65536, 'ce00010000'],
+    [2 ** 32 - 1, 'ceffffffff'],
+    [2 ** 32, 'cf0000000100000000'],
+    [Number.MAX_SAFE_INTEGER, 'cf001fffffffffffff'],
+    [-1, 'ff'],
+    [-32, 'e0'],
+    [-33, 'd0df'],
+    [-128, 'd080'],
+    [-129, 'd1ff7f'],
+    [-32768, 'd18000'],
+    [-32769, 'd2ffff7fff'],
+    [-(2 ** 31), 'd280000000'],
+    [-(2 ** 31) - 1, 'd3ffffffff7fffffff'],
   ];
   for (const [n, want] of cases) assert.equal(hex(encodePolicyFrame(n)), want, String(n));
 });
@@ -77,16 +104,25 @@ test('numpy scalars are 3-entry bin-keyed maps, floats as float64 (as Python .it
   const prefix = fromNotation('83 c40d"__npgeneric__" c3 c404"data"');
   assert.equal(hex(encodePolicyFrame(new NpScalar('<i8', 7))), prefix + '07' + fromNotation('c405"dtype" a3"<i8"'));
   assert.equal(hex(encodePolicyFrame(new NpScalar('<i8', 7n))), prefix + '07' + fromNotation('c405"dtype" a3"<i8"'));
-  assert.equal(hex(encodePolicyFrame(new NpScalar('<f4', 2))), prefix + 'cb4000000000000000' + fromNotation('c405"dtype" a3"<f4"'));
+  assert.equal(
+    hex(encodePolicyFrame(new NpScalar('<f4', 2))),
+    prefix + 'cb4000000000000000' + fromNotation('c405"dtype" a3"<f4"'),
+  );
   assert.equal(hex(encodePolicyFrame(new NpScalar('|b1', true))), prefix + 'c3' + fromNotation('c405"dtype" a3"|b1"'));
-  assert.equal(hex(encodePolicyFrame(new NpScalar('<i8', -(2n ** 62n)))), prefix + 'd3c000000000000000' + fromNotation('c405"dtype" a3"<i8"'));
+  assert.equal(
+    hex(encodePolicyFrame(new NpScalar('<i8', -(2n ** 62n)))),
+    prefix + 'd3c000000000000000' + fromNotation('c405"dtype" a3"<i8"'),
+  );
 });
 
 test('ndarray payload headers: bin8/16/32 by length, shape ints in their smallest form', () => {
   const f = encodePolicyFrame(NdArray.zeros('|u1', [224, 224, 3]));
   const n = 224 * 224 * 3;
-  const expected = fromNotation('84 c40b"__ndarray__" c3 c404"data" c6') + n.toString(16).padStart(8, '0') + '00'.repeat(n)
-    + fromNotation('c405"dtype" a3"|u1" c405"shape" 93 cce0 cce0 03');
+  const expected =
+    fromNotation('84 c40b"__ndarray__" c3 c404"data" c6') +
+    n.toString(16).padStart(8, '0') +
+    '00'.repeat(n) +
+    fromNotation('c405"dtype" a3"|u1" c405"shape" 93 cce0 cce0 03');
   assert.equal(hex(f), expected);
   const mid = encodePolicyFrame(NdArray.zeros('<f8', [50, 6]));
   assert.equal(hex(mid.subarray(21, 24)), 'c50960');
@@ -94,22 +130,39 @@ test('ndarray payload headers: bin8/16/32 by length, shape ints in their smalles
 
 test('plain values encode exactly like @msgpack/msgpack (an independent msgpack encoder)', () => {
   const plain: fc.Arbitrary<WireValue> = fc.letrec<{ v: WireValue }>((tie) => ({
-    v: fc.oneof({ depthSize: 'small', withCrossShrink: true },
-      fc.constant(null), fc.boolean(), fc.integer({ min: -(2 ** 31), max: 2 ** 32 }), fc.maxSafeInteger(),
-      fc.double().filter((d) => !Object.is(d, -0)), fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 300 }),
+    v: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer({ min: -(2 ** 31), max: 2 ** 32 }),
+      fc.maxSafeInteger(),
+      fc.double().filter((d) => !Object.is(d, -0)),
+      fc.string({ unit: 'binary' }),
+      fc.uint8Array({ maxLength: 300 }),
       fc.array(tie('v'), { maxLength: 20 }),
-      fc.dictionary(fc.string({ unit: 'binary' }).filter((k) => k !== '__proto__'), tie('v'), { maxKeys: 20 })),
+      fc.dictionary(
+        fc.string({ unit: 'binary' }).filter((k) => k !== '__proto__'),
+        tie('v'),
+        { maxKeys: 20 },
+      ),
+    ),
   })).v;
-  fc.assert(fc.property(plain, (v) => {
-    assert.equal(hex(encodePolicyFrame(v)), hex(referenceEncode(v)));
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(plain, (v) => {
+      assert.equal(hex(encodePolicyFrame(v)), hex(referenceEncode(v)));
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test('round trip of every dtype, including 0-d and empty arrays', () => {
   for (const dtype of DTYPES) {
     for (const shape of [[], [0, 6], [3], [2, 3, 4]]) {
       const size = shape.reduce((p, n) => p * n, 1);
-      const data = Uint8Array.from({ length: size * itemSize(dtype) }, (_, i) => (i * 37 + 11) & (dtype === '|b1' ? 1 : 0xff));
+      const data = Uint8Array.from(
+        { length: size * itemSize(dtype) },
+        (_, i) => (i * 37 + 11) & (dtype === '|b1' ? 1 : 0xff),
+      );
       const a = new NdArray(dtype, shape, data);
       const back = decodePolicyFrame(encodePolicyFrame({ a }));
       assert.deepEqual(back, { a }, `${dtype} [${shape}]`);
@@ -155,19 +208,29 @@ test('PolicyFrameEncoder reuse: a big frame then a small one are both exact', ()
 
 test('unencodable values fail with the key path and the fix', () => {
   const fails = (v: unknown, path: string, msg: RegExp): void => {
-    assert.throws(() => encodePolicyFrame(v as WireValue), (e: unknown) =>
-      e instanceof PolicyFrameError && e.path === path && msg.test(e.message));
+    assert.throws(
+      () => encodePolicyFrame(v as WireValue),
+      (e: unknown) => e instanceof PolicyFrameError && e.path === path && msg.test(e.message),
+    );
   };
   fails({ prompt: undefined }, 'prompt', /cannot send a undefined; omit the key or send null/);
   fails({ obs: { state: new Float32Array(6) } }, 'obs.state', /Float32Array.*NdArray\.fromTyped/);
   fails({ list: [1, new Map()] }, 'list[1]', /cannot send a Map/);
   const cyclic: Record<string, unknown> = {};
   cyclic.self = cyclic;
-  fails(cyclic, 'self.self.self.self.self.self.self.self.self.self.self.self.self.self.self.self.self.self.self.self.self'
-    + '.self.self.self.self.self.self.self.self.self.self.self', /nesting deeper than 32 levels/);
+  fails(
+    cyclic,
+    'self.self.self.self.self.self.self.self.self.self.self.self.self.self.self.self.self.self.self.self.self' +
+      '.self.self.self.self.self.self.self.self.self.self.self',
+    /nesting deeper than 32 levels/,
+  );
   let deep: WireValue = NdArray.zeros('|u1', [1]);
   for (let i = 0; i < 31; i++) deep = [deep];
-  assert.deepEqual(decodePolicyFrame(encodePolicyFrame(deep)), deep, '32 levels (31 arrays + the ndarray map) are fine');
+  assert.deepEqual(
+    decodePolicyFrame(encodePolicyFrame(deep)),
+    deep,
+    '32 levels (31 arrays + the ndarray map) are fine',
+  );
   fails([deep], '[0]'.repeat(32), /nesting deeper than 32 levels/);
   // The encoder is usable after a failure.
   const enc = new PolicyFrameEncoder();
@@ -178,7 +241,8 @@ test('unencodable values fail with the key path and the fix', () => {
 // --- property: decode(encode(v)) ≡ v -------------------------------------------------------------
 
 const anyDType = fc.constantFrom(...DTYPES);
-const ndarray: fc.Arbitrary<NdArray> = fc.tuple(anyDType, fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }))
+const ndarray: fc.Arbitrary<NdArray> = fc
+  .tuple(anyDType, fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 3 }))
   .chain(([dtype, shape]) => {
     const n = shape.reduce((p, k) => p * k, 1) * itemSize(dtype);
     return fc.uint8Array({ minLength: n, maxLength: n }).map((d) => new NdArray(dtype, shape, d));
@@ -187,8 +251,13 @@ const scalar: fc.Arbitrary<NpScalar> = anyDType.chain((dtype: DType): fc.Arbitra
   if (dtype === '|b1') return fc.boolean().map((b) => new NpScalar(dtype, b));
   if (dtype[1] === 'f') return fc.double().map((d) => new NpScalar(dtype, d));
   if (dtype === '<i8') {
-    return fc.oneof(fc.maxSafeInteger(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })
-      .filter((b) => b > BigInt(Number.MAX_SAFE_INTEGER) || b < BigInt(Number.MIN_SAFE_INTEGER)))
+    return fc
+      .oneof(
+        fc.maxSafeInteger(),
+        fc
+          .bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })
+          .filter((b) => b > BigInt(Number.MAX_SAFE_INTEGER) || b < BigInt(Number.MIN_SAFE_INTEGER)),
+      )
       .map((v) => new NpScalar(dtype, v));
   }
   const bits = itemSize(dtype) * 8;
@@ -196,15 +265,30 @@ const scalar: fc.Arbitrary<NpScalar> = anyDType.chain((dtype: DType): fc.Arbitra
   const max = dtype[1] === 'u' ? 2 ** bits - 1 : 2 ** (bits - 1) - 1;
   return fc.integer({ min, max }).map((v) => new NpScalar(dtype, v));
 });
-const unsafeBigInt = fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n })
+const unsafeBigInt = fc
+  .bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n })
   .filter((b) => b > BigInt(Number.MAX_SAFE_INTEGER) || b < BigInt(Number.MIN_SAFE_INTEGER));
 
 const wire: fc.Arbitrary<WireValue> = fc.letrec<{ v: WireValue }>((tie) => ({
-  v: fc.oneof({ depthSize: 'small', withCrossShrink: true },
-    fc.constant(null), fc.boolean(), fc.maxSafeInteger(), fc.double(), unsafeBigInt, fc.string({ unit: 'binary' }),
-    fc.uint8Array({ maxLength: 64 }), ndarray, scalar, fc.double().map((d) => new Float64Value(d)),
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constant(null),
+    fc.boolean(),
+    fc.maxSafeInteger(),
+    fc.double(),
+    unsafeBigInt,
+    fc.string({ unit: 'binary' }),
+    fc.uint8Array({ maxLength: 64 }),
+    ndarray,
+    scalar,
+    fc.double().map((d) => new Float64Value(d)),
     fc.array(tie('v'), { maxLength: 8 }),
-    fc.dictionary(fc.string({ unit: 'binary' }).filter((k) => k !== '__proto__'), tie('v'), { maxKeys: 8 })),
+    fc.dictionary(
+      fc.string({ unit: 'binary' }).filter((k) => k !== '__proto__'),
+      tie('v'),
+      { maxKeys: 8 },
+    ),
+  ),
 })).v;
 
 /** What a value looks like after the trip: Float64Value is a plain number on the wire. */
@@ -222,8 +306,11 @@ function expected(v: WireValue): WireValue {
 
 test('property: decode(encode(v)) equals v for random wire values', () => {
   const enc = new PolicyFrameEncoder(32);
-  fc.assert(fc.property(wire, (v) => {
-    assert.deepStrictEqual(decodePolicyFrame(enc.encode(v)), expected(v));
-    assert.deepStrictEqual(decodePolicyFrame(encodePolicyFrame(v)), expected(v));
-  }), { numRuns: 500 });
+  fc.assert(
+    fc.property(wire, (v) => {
+      assert.deepStrictEqual(decodePolicyFrame(enc.encode(v)), expected(v));
+      assert.deepStrictEqual(decodePolicyFrame(encodePolicyFrame(v)), expected(v));
+    }),
+    { numRuns: 500 },
+  );
 });

@@ -11,7 +11,7 @@ async function sourceFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const d of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, d.name);
-    if (d.isDirectory()) out.push(...await sourceFiles(p));
+    if (d.isDirectory()) out.push(...(await sourceFiles(p)));
     else if (/\.(ts|mts|cts)$/.test(d.name)) out.push(p);
   }
   return out;
@@ -32,12 +32,14 @@ export function shellHazards(source: string): string[] {
     [/import\s*\{[^}]*\b(exec|execFile)\b[^}]*\}\s*from\s*['"](node:)?child_process['"]/g, 'exec / execFile imported'],
     [/['"`](\/bin\/sh|\/bin\/bash|cmd\.exe|powershell)['"`]/g, 'a shell as the program'],
   ];
-  for (const [re, what] of rules) for (const m of text.matchAll(re)) found.push(`line ${lineOf(m.index ?? 0)}: ${what}`);
+  for (const [re, what] of rules)
+    for (const m of text.matchAll(re)) found.push(`line ${lineOf(m.index ?? 0)}: ${what}`);
   // spawn(program, args, …): the program must not be a string built from parts, the arguments must be an array.
   for (const m of text.matchAll(/\bspawn\s*\(/g)) {
     const start = (m.index ?? 0) + m[0].length;
     const [program, args] = topLevelArgs(text, start);
-    if (/^`|\+|\.join\(/.test(program)) found.push(`line ${lineOf(start)}: spawn of a command line built as a string (${program})`);
+    if (/^`|\+|\.join\(/.test(program))
+      found.push(`line ${lineOf(start)}: spawn of a command line built as a string (${program})`);
     if (args === undefined || !/^(\[|[A-Za-z_$][\w$.]*\(|[A-Za-z_$][\w$.]*$)/.test(args)) {
       found.push(`line ${lineOf(start)}: spawn without an argument array (${args ?? 'none'})`);
     }
@@ -53,11 +55,23 @@ function topLevelArgs(text: string, start: number): string[] {
   let quote: string | undefined;
   for (let i = start; i < text.length && args.length < 2; i++) {
     const c = text[i];
-    if (quote) { if (c === '\\') i++; else if (c === quote) quote = undefined; continue; }
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
     if (c === '"' || c === "'" || c === '`') quote = c;
     else if ('([{'.includes(c)) depth++;
-    else if (')]}'.includes(c)) { if (depth === 0) { args.push(text.slice(from, i).trim()); break; } depth--; }
-    else if (c === ',' && depth === 0) { args.push(text.slice(from, i).trim()); from = i + 1; }
+    else if (')]}'.includes(c)) {
+      if (depth === 0) {
+        args.push(text.slice(from, i).trim());
+        break;
+      }
+      depth--;
+    } else if (c === ',' && depth === 0) {
+      args.push(text.slice(from, i).trim());
+      from = i + 1;
+    }
   }
   return args;
 }
@@ -85,8 +99,24 @@ test('the scan can fail: shell options, exec and string-built command lines are 
     'execSync(line);',
   ].join('\n');
   const found = shellHazards(bad);
-  for (const what of ['exec / execFile imported', 'exec() runs its command', 'a shell option', 'built as a string', 'a shell as the program', 'synchronous child process', 'without an argument array']) {
-    assert.ok(found.some((f) => f.includes(what)), `${what} not reported: ${found.join('; ')}`);
+  for (const what of [
+    'exec / execFile imported',
+    'exec() runs its command',
+    'a shell option',
+    'built as a string',
+    'a shell as the program',
+    'synchronous child process',
+    'without an argument array',
+  ]) {
+    assert.ok(
+      found.some((f) => f.includes(what)),
+      `${what} not reported: ${found.join('; ')}`,
+    );
   }
-  assert.deepEqual(shellHazards("spawn(spec.command, [...spec.args], { cwd, env });\nconst m = /x/.exec(line);\n// after spawn (e.g. x)"), []);
+  assert.deepEqual(
+    shellHazards(
+      'spawn(spec.command, [...spec.args], { cwd, env });\nconst m = /x/.exec(line);\n// after spawn (e.g. x)',
+    ),
+    [],
+  );
 });

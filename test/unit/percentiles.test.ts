@@ -14,8 +14,16 @@ test('percentile interpolates between ranks and ignores input order', () => {
 });
 
 test('summarizeStages keeps stage order and reports max', () => {
-  const s = summarizeStages(new Map([['read', [1, 2, 3]], ['write', [9]]]));
-  assert.deepEqual(s.map((x) => x.stage), ['read', 'write']);
+  const s = summarizeStages(
+    new Map([
+      ['read', [1, 2, 3]],
+      ['write', [9]],
+    ]),
+  );
+  assert.deepEqual(
+    s.map((x) => x.stage),
+    ['read', 'write'],
+  );
   assert.equal(s[0].max, 3);
   assert.equal(s[1].p99, 9);
   assert.equal(s[0].count, 3);

@@ -25,7 +25,10 @@ test('CRC-32 continues across pieces and agrees with zlib on random bytes', () =
 });
 
 test('an empty IEND chunk is the well-known 12 bytes', () => {
-  assert.deepEqual([...pngChunk('IEND', new Uint8Array(0))], [0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+  assert.deepEqual(
+    [...pngChunk('IEND', new Uint8Array(0))],
+    [0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82],
+  );
   assert.throws(() => pngChunk('ID1', new Uint8Array(0)), /4 ASCII letters/);
 });
 

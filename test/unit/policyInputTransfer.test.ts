@@ -5,7 +5,13 @@ import { Float64Value, NdArray } from '../../src/core/ndarray';
 
 test('a policy input survives a structured clone with its NdArrays, whose whole buffers are offered for transfer', () => {
   const image = NdArray.fromTyped(new Uint8Array([1, 2, 3, 4, 5, 6]), [1, 2, 3]);
-  const input = { 'observation/image': image, nested: { list: [image, 'x', 3] }, prompt: ['pick'], raw: new Uint8Array([9]), none: null };
+  const input = {
+    'observation/image': image,
+    nested: { list: [image, 'x', 3] },
+    prompt: ['pick'],
+    raw: new Uint8Array([9]),
+    none: null,
+  };
   const { packed, transfer } = packPolicyInput(input);
   assert.deepEqual(transfer, [image.data.buffer], 'one buffer, listed once');
   const back = unpackPolicyInput(structuredClone(packed));

@@ -11,8 +11,17 @@ test('fault specs set the faults they name, comma-separated or one at a time; cl
   applyPolicyFault(f, 'shape=batched,dtype=int64,values=inf,scale=-1000');
   applyPolicyFault(f, 'garbage,traceback,no-metadata,refuse,crash-after=0');
   assert.deepEqual(f, {
-    hang: true, extraLatencyMs: 250.5, garbage: true, traceback: true, actionShape: 'batched', actionDtype: 'int64', actionValues: 'inf',
-    actionScale: -1000, skipMetadata: true, refuseConnections: true, crashAfterRequests: 0,
+    hang: true,
+    extraLatencyMs: 250.5,
+    garbage: true,
+    traceback: true,
+    actionShape: 'batched',
+    actionDtype: 'int64',
+    actionValues: 'inf',
+    actionScale: -1000,
+    skipMetadata: true,
+    refuseConnections: true,
+    crashAfterRequests: 0,
   });
   applyPolicyFault(f, 'clear');
   assert.deepEqual(f, noPolicyFaults());
@@ -33,7 +42,12 @@ test('a bad spec is refused with what was expected, and changes nothing', () => 
   ];
   for (const [spec, why] of cases) {
     const f = noPolicyFaults();
-    assert.throws(() => applyPolicyFault(f, spec), (err: unknown) => err instanceof PolicyFaultSpecError && err.message.startsWith(`--fault ${spec}: `) && why.test(err.message), spec);
+    assert.throws(
+      () => applyPolicyFault(f, spec),
+      (err: unknown) =>
+        err instanceof PolicyFaultSpecError && err.message.startsWith(`--fault ${spec}: `) && why.test(err.message),
+      spec,
+    );
     assert.deepEqual(f, noPolicyFaults(), `${spec} changed nothing`);
   }
 });
@@ -41,8 +55,16 @@ test('a bad spec is refused with what was expected, and changes nothing', () => 
 test('findFarTarget: targets past the range by more than its width are far; near misses and non-finite values are not', () => {
   const ranges = SO100_MOTORS.map(() => ({ min: -100, max: 100 }));
   const row = (v: number[]) => Float64Array.from(v);
-  assert.equal(findFarTarget(row([0, 50, -100, 100, 299, -299]), ranges), undefined, 'inside, or less than a width past');
-  assert.equal(findFarTarget(row([Number.NaN, Number.POSITIVE_INFINITY, 0, 0, 0, 0]), ranges), undefined, 'non-finite is safety\'s to refuse');
+  assert.equal(
+    findFarTarget(row([0, 50, -100, 100, 299, -299]), ranges),
+    undefined,
+    'inside, or less than a width past',
+  );
+  assert.equal(
+    findFarTarget(row([Number.NaN, Number.POSITIVE_INFINITY, 0, 0, 0, 0]), ranges),
+    undefined,
+    "non-finite is safety's to refuse",
+  );
   const far = findFarTarget(row([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -301]), ranges);
   assert.deepEqual(far, { motor: 'gripper', row: 1, value: -301, range: { min: -100, max: 100 } });
 });

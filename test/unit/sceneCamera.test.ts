@@ -18,15 +18,19 @@ test('a camera looking along +x with z up sees +y on the left and +z at the top'
 });
 
 test('a table point seen by the front camera unprojects back onto itself', () => {
-  fc.assert(fc.property(
-    fc.double({ min: -0.1, max: 0.35, noNaN: true }), fc.double({ min: -0.25, max: 0.25, noNaN: true }),
-    fc.double({ min: 0, max: 0.05, noNaN: true }), fc.constantFrom([224, 224], [640, 480]),
-    (x, y, z, [w, h]) => {
-      const p = projectPoint(FRONT_CAMERA, vec3(x, y, z), w, h)!;
-      const back = pixelToPlane(FRONT_CAMERA, p.u, p.v, w, h, z)!;
-      assert.ok(Math.hypot(back.x - x, back.y - y, back.z - z) < 1e-9);
-    },
-  ));
+  fc.assert(
+    fc.property(
+      fc.double({ min: -0.1, max: 0.35, noNaN: true }),
+      fc.double({ min: -0.25, max: 0.25, noNaN: true }),
+      fc.double({ min: 0, max: 0.05, noNaN: true }),
+      fc.constantFrom([224, 224], [640, 480]),
+      (x, y, z, [w, h]) => {
+        const p = projectPoint(FRONT_CAMERA, vec3(x, y, z), w, h)!;
+        const back = pixelToPlane(FRONT_CAMERA, p.u, p.v, w, h, z)!;
+        assert.ok(Math.hypot(back.x - x, back.y - y, back.z - z) < 1e-9);
+      },
+    ),
+  );
 });
 
 test('resize-with-pad geometry follows openpi: truncated size, centred, and maps back to the source', () => {

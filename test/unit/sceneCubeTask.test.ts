@@ -43,7 +43,11 @@ test('jaws that come down already closed do not grasp; opening and closing again
 });
 
 test('closing beside, above or off to the side of the cube grasps nothing', () => {
-  for (const miss of [vec3(cubeAt.x + 0.05, cubeAt.y, cubeAt.z), vec3(cubeAt.x, cubeAt.y, cubeAt.z + 0.04), vec3(cubeAt.x, cubeAt.y + 0.05, cubeAt.z)]) {
+  for (const miss of [
+    vec3(cubeAt.x + 0.05, cubeAt.y, cubeAt.z),
+    vec3(cubeAt.x, cubeAt.y, cubeAt.z + 0.04),
+    vec3(cubeAt.x, cubeAt.y + 0.05, cubeAt.z),
+  ]) {
     const task = new CubeTask({ cubeStart: START });
     sweepGripper(task, bodyAt(miss), 100, 0);
     assert.equal(task.grasped, false, `grasped from (${miss.x}, ${miss.y}, ${miss.z})`);
@@ -94,7 +98,9 @@ test('seeded start positions are reproducible, differ between seeds and are reac
   assert.ok(new Set(starts.map((s) => `${s.x},${s.y}`)).size === starts.length);
   for (const s of starts) {
     assert.equal(s.z, CUBE_SIZE / 2);
-    const pickable = [-90, -80, -70, -60].some((p) => inverseKinematics(s, p).ok && inverseKinematics(vec3(s.x, s.y, s.z + 0.1), p).ok);
+    const pickable = [-90, -80, -70, -60].some(
+      (p) => inverseKinematics(s, p).ok && inverseKinematics(vec3(s.x, s.y, s.z + 0.1), p).ok,
+    );
     assert.ok(pickable, `cube at (${s.x}, ${s.y}) cannot be reached and lifted from above`);
   }
   assert.deepEqual(new CubeTask({ seed: 4 }).cubeCenter, seededCubeStart(4));

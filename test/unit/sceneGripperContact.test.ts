@@ -56,7 +56,10 @@ test('homing offset shifts the contact into the encoder frame (wrapping); drive_
   assert.deepEqual(gripperObstacle(task, shifted), { lower: (base + 2000) % 4096 });
   const inverted: So100Calibration = { ...cal, gripper: { ...cal.gripper, drive_mode: 1 } };
   const upper = gripperObstacle(task, inverted)!.upper!;
-  assert.ok(Math.abs(normalizePosition(upper, inverted.gripper, 'RANGE_0_100') - gripperValueForGap(CUBE_SIZE)) < 0.1, 'same gripper value, mirrored');
+  assert.ok(
+    Math.abs(normalizePosition(upper, inverted.gripper, 'RANGE_0_100') - gripperValueForGap(CUBE_SIZE)) < 0.1,
+    'same gripper value, mirrored',
+  );
 });
 
 test('with the obstacle set every tick, the gripper servo stalls on the cube and the task holds it', () => {

@@ -16,18 +16,28 @@ function pixelAt(img: Uint8Array, width: number, u: number, v: number): [number,
 
 test('the cube appears in the front view where the camera projection puts it, at any image size', () => {
   const renderer = new SceneRenderer();
-  for (const [w, h] of [[224, 224], [320, 240], [160, 200]]) {
+  for (const [w, h] of [
+    [224, 224],
+    [320, 240],
+    [160, 200],
+  ]) {
     for (const seed of [1, 2, 3]) {
       const cube = seededCubeStart(seed);
       const img = new Uint8Array(w * h * 3);
       renderer.render('front', { joints: REST, cubeCenter: cube }, img, w, h);
       const top = projectPoint(FRONT_CAMERA, vec3(cube.x, cube.y, CUBE_SIZE), w, h);
       assert.ok(top, 'the cube is in front of the camera');
-      assert.ok(isCubeRed(...pixelAt(img, w, top.u, top.v)), `no cube colour at its projection (${top.u}, ${top.v}) in ${w}×${h}`);
+      assert.ok(
+        isCubeRed(...pixelAt(img, w, top.u, top.v)),
+        `no cube colour at its projection (${top.u}, ${top.v}) in ${w}×${h}`,
+      );
       const blob = findCubeBlob(img, w, h);
       assert.ok(blob);
       const centre = projectPoint(FRONT_CAMERA, cube, w, h)!;
-      assert.ok(Math.hypot(blob.u - centre.u, blob.v - centre.v) < 3, `blob at (${blob.u}, ${blob.v}), projection (${centre.u}, ${centre.v})`);
+      assert.ok(
+        Math.hypot(blob.u - centre.u, blob.v - centre.v) < 3,
+        `blob at (${blob.u}, ${blob.v}), projection (${centre.u}, ${centre.v})`,
+      );
     }
   }
 });
@@ -61,7 +71,12 @@ test('the wrist view follows the wrist: flexing it changes the image and the cub
   // Pointing down over the cube, the wrist camera sees it; the wrist camera's own projection says where.
   const blob = findCubeBlob(flexed, 224, 224);
   assert.ok(blob, 'cube visible from the wrist when above it');
-  const p = projectPoint(wristCamera(forwardKinematics([0, 30, 4, 55, 0, 80])), vec3(cube.x, cube.y, CUBE_SIZE), 224, 224)!;
+  const p = projectPoint(
+    wristCamera(forwardKinematics([0, 30, 4, 55, 0, 80])),
+    vec3(cube.x, cube.y, CUBE_SIZE),
+    224,
+    224,
+  )!;
   assert.ok(isCubeRed(...pixelAt(flexed, 224, p.u, p.v)));
 });
 
@@ -88,8 +103,14 @@ test('rendering writes exactly the given buffer and nothing around it; sizes are
   for (let i = 0; i < 100; i++) assert.equal(backing[i], 77);
   for (let i = backing.length - 100; i < backing.length; i++) assert.equal(backing[i], 77);
   assert.ok(view.some((x) => x !== 77));
-  assert.throws(() => renderer.render('front', { joints: REST, cubeCenter: seededCubeStart(1) }, new Uint8Array(10), w, h), SceneBufferError);
-  assert.throws(() => renderer.render('wrist', { joints: REST, cubeCenter: seededCubeStart(1) }, new Uint8Array(0), 0, 0), SceneBufferError);
+  assert.throws(
+    () => renderer.render('front', { joints: REST, cubeCenter: seededCubeStart(1) }, new Uint8Array(10), w, h),
+    SceneBufferError,
+  );
+  assert.throws(
+    () => renderer.render('wrist', { joints: REST, cubeCenter: seededCubeStart(1) }, new Uint8Array(0), 0, 0),
+    SceneBufferError,
+  );
 });
 
 test('frames depend only on the scene: a reused renderer gives the same bytes after other sizes and views', () => {
@@ -104,10 +125,14 @@ test('frames depend only on the scene: a reused renderer gives the same bytes af
   assert.deepEqual(again, first);
 });
 
-test('a renderer reused across views, sizes and poses draws what a fresh renderer draws (the fixed camera\'s cached background is invisible)', () => {
+test("a renderer reused across views, sizes and poses draws what a fresh renderer draws (the fixed camera's cached background is invisible)", () => {
   const reused = new SceneRenderer();
   const poses = [REST, [20, -30, 40, 10, -15, 80], [-45, 10, -20, 60, 30, 5], REST];
-  for (const [w, h] of [[224, 224], [160, 120], [224, 224]]) {
+  for (const [w, h] of [
+    [224, 224],
+    [160, 120],
+    [224, 224],
+  ]) {
     for (const [i, joints] of poses.entries()) {
       const cube = seededCubeStart(i + 1);
       for (const view of ['front', 'wrist', 'front'] as const) {

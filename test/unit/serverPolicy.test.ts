@@ -4,7 +4,10 @@ import { NdArray } from '../../src/core/ndarray';
 import { ServerPolicy, frontImage } from '../../src/io/policy/builtinServer/serverPolicy';
 
 test('frontImage finds the primary camera of each layout, HWC or CHW', () => {
-  const hwc = NdArray.fromTyped(Uint8Array.from({ length: 2 * 3 * 3 }, (_, i) => i), [2, 3, 3]);
+  const hwc = NdArray.fromTyped(
+    Uint8Array.from({ length: 2 * 3 * 3 }, (_, i) => i),
+    [2, 3, 3],
+  );
   const found = frontImage({ 'observation/images.main': hwc });
   assert.deepEqual([found?.width, found?.height], [3, 2]);
   // CHW (ALOHA's nested images): channel planes are interleaved back into HWC.
@@ -12,7 +15,10 @@ test('frontImage finds the primary camera of each layout, HWC or CHW', () => {
   const aloha = frontImage({ images: { cam_high: chw } });
   assert.deepEqual([...(aloha?.data ?? [])], [1, 10, 100, 2, 20, 200]);
   assert.equal(frontImage({ 'observation/state': NdArray.zeros('<f4', [6]) }), undefined);
-  assert.throws(() => frontImage({ 'observation.images.front': NdArray.zeros('<f4', [4, 4, 3]) }), /must be a uint8 image/);
+  assert.throws(
+    () => frontImage({ 'observation.images.front': NdArray.zeros('<f4', [4, 4, 3]) }),
+    /must be a uint8 image/,
+  );
 });
 
 test('without a front image the waypoint demo runs; with a black one the cube policy holds the state', () => {
@@ -43,7 +49,10 @@ test('the hold policy repeats the measured state in every row, ignores the image
   const p = new ServerPolicy(4, 8, 'hold');
   const state = Float64Array.from([-12.5, 30, 44, -7, 90, 35]);
   // A red cube in view would make the demo move; hold must not.
-  const image = NdArray.fromTyped(new Uint8Array(224 * 224 * 3).map((_, i) => (i % 3 === 0 ? 220 : 10)), [224, 224, 3]);
+  const image = NdArray.fromTyped(
+    new Uint8Array(224 * 224 * 3).map((_, i) => (i % 3 === 0 ? 220 : 10)),
+    [224, 224, 3],
+  );
   const planned = p.plan({ 'observation/images.main': image }, state);
   assert.match(p.lastDecision, /^hold/);
   assert.equal(planned.length, 4 * 8);

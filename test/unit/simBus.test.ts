@@ -1,8 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BROADCAST_ID, decodeRegister, encodeAction, encodePing, encodeRead, encodeRegister, encodeRegWrite, encodeSyncRead,
-  encodeSyncWrite, encodeWrite, register, StatusParser, type StatusPacket,
+  BROADCAST_ID,
+  decodeRegister,
+  encodeAction,
+  encodePing,
+  encodeRead,
+  encodeRegister,
+  encodeRegWrite,
+  encodeSyncRead,
+  encodeSyncWrite,
+  encodeWrite,
+  register,
+  StatusParser,
+  type StatusPacket,
 } from '../../src/core/feetech';
 import { FeetechBusSim, Sts3215Servo, type BusReply } from '../../src/core/sim';
 
@@ -11,19 +22,26 @@ const PRESENT = register('Present_Position');
 const GOAL = register('Goal_Position');
 
 /** Sends bytes to the bus at `nowUs` and parses everything it answers with our own parser. */
-function transact(bus: FeetechBusSim, bytes: Uint8Array, nowUs: number): { packets: StatusPacket[]; replies: BusReply[]; parser: StatusParser } {
+function transact(
+  bus: FeetechBusSim,
+  bytes: Uint8Array,
+  nowUs: number,
+): { packets: StatusPacket[]; replies: BusReply[]; parser: StatusParser } {
   const replies = bus.handle(bytes, nowUs);
   const parser = new StatusParser();
   const packets = replies.flatMap((r) => parser.push(r.reply));
   return { packets, replies, parser };
 }
 
-test('PING and READ model 777 on ids 1–6; id 7 is silent (the conformance probe\'s handshake)', () => {
+test("PING and READ model 777 on ids 1–6; id 7 is silent (the conformance probe's handshake)", () => {
   const bus = new FeetechBusSim();
   let now = 0;
   for (let id = 1; id <= 6; id++) {
     const ping = transact(bus, encodePing(id), (now += 1000));
-    assert.deepEqual(ping.packets.map((p) => [p.id, p.error, p.params.length]), [[id, 0, 0]]);
+    assert.deepEqual(
+      ping.packets.map((p) => [p.id, p.error, p.params.length]),
+      [[id, 0, 0]],
+    );
     const model = transact(bus, encodeRead(id, 3, 2), (now += 1000));
     assert.equal(model.packets.length, 1);
     assert.equal(decodeRegister('Model_Number', model.packets[0].params), 777);
@@ -42,7 +60,10 @@ test('exact reply bytes of one PING and one READ, checksums computed by hand', (
 
 test('broadcast PING is answered by every servo; other broadcasts are not answered', () => {
   const bus = new FeetechBusSim();
-  assert.deepEqual(transact(bus, encodePing(BROADCAST_ID), 0).packets.map((p) => p.id), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(
+    transact(bus, encodePing(BROADCAST_ID), 0).packets.map((p) => p.id),
+    [1, 2, 3, 4, 5, 6],
+  );
   assert.deepEqual(bus.handle(encodeRead(BROADCAST_ID, 3, 2), 0), []);
   assert.deepEqual(bus.handle(encodeWrite(BROADCAST_ID, 41, Uint8Array.of(254)), 0), []);
   for (const s of bus.servos) assert.equal(s.readRegister('Acceleration'), 254, 'broadcast WRITE still applies');
@@ -51,7 +72,10 @@ test('broadcast PING is answered by every servo; other broadcasts are not answer
 test('WRITE torque on is acknowledged with an empty status; the WRITE that sets level 0 is not', () => {
   const bus = new FeetechBusSim();
   const ack = transact(bus, encodeWrite(2, 40, Uint8Array.of(1)), 0);
-  assert.deepEqual(ack.packets.map((p) => [p.id, p.error, p.params.length]), [[2, 0, 0]]);
+  assert.deepEqual(
+    ack.packets.map((p) => [p.id, p.error, p.params.length]),
+    [[2, 0, 0]],
+  );
   assert.equal(bus.servo(2)?.readRegister('Torque_Enable'), 1);
   // The level is read after the write is applied, so the WRITE that sets level 0 is itself not answered.
   assert.deepEqual(bus.handle(encodeWrite(2, 8, Uint8Array.of(0)), 0), []);
@@ -71,11 +95,17 @@ test('SYNC_READ answers in request order, one READ-style status per listed id, s
   const bus = new FeetechBusSim();
   bus.servos.forEach((s, i) => s.setActualPosition(1000 + 100 * i));
   const { packets } = transact(bus, encodeSyncRead(PRESENT.address, 2, [5, 1, 9, 3, 6]), 0);
-  assert.deepEqual(packets.map((p) => p.id), [5, 1, 3, 6]);
-  assert.deepEqual(packets.map((p) => decodeRegister('Present_Position', p.params)), [1400, 1000, 1200, 1500]);
+  assert.deepEqual(
+    packets.map((p) => p.id),
+    [5, 1, 3, 6],
+  );
+  assert.deepEqual(
+    packets.map((p) => decodeRegister('Present_Position', p.params)),
+    [1400, 1000, 1200, 1500],
+  );
 });
 
-test('SYNC_WRITE is silent and sets each servo\'s goal; joints then reach their goals in simulated time', () => {
+test("SYNC_WRITE is silent and sets each servo's goal; joints then reach their goals in simulated time", () => {
   const bus = new FeetechBusSim();
   let now = 0;
   for (let id = 1; id <= 6; id++) bus.handle(encodeWrite(id, 40, Uint8Array.of(1)), (now += 500));
@@ -85,21 +115,37 @@ test('SYNC_WRITE is silent and sets each servo\'s goal; joints then reach their 
   const mid = transact(bus, encodeSyncRead(PRESENT.address, 2, [1, 2, 3, 4, 5, 6]), (now += 50_000));
   const midPos = mid.packets.map((p) => decodeRegister('Present_Position', p.params));
   goals.forEach((g, i) => {
-    if (g !== 2048) assert.ok(Math.abs(midPos[i] - g) < Math.abs(2048 - g), `id ${i + 1} moved toward ${g}: ${midPos[i]}`);
+    if (g !== 2048)
+      assert.ok(Math.abs(midPos[i] - g) < Math.abs(2048 - g), `id ${i + 1} moved toward ${g}: ${midPos[i]}`);
   });
   const end = transact(bus, encodeSyncRead(PRESENT.address, 2, [1, 2, 3, 4, 5, 6]), (now += 1_000_000));
-  assert.deepEqual(end.packets.map((p) => decodeRegister('Present_Position', p.params)), goals);
+  assert.deepEqual(
+    end.packets.map((p) => decodeRegister('Present_Position', p.params)),
+    goals,
+  );
 });
 
 test('timing: 10 µs per byte at 1 Mbaud plus Return_Delay_Time × 2 µs before each reply, back to back', () => {
   const bus = new FeetechBusSim();
-  assert.deepEqual(bus.handle(encodePing(1), 0).map((r) => r.replyDelayUs), [500]); // factory 250 → 500 µs
+  assert.deepEqual(
+    bus.handle(encodePing(1), 0).map((r) => r.replyDelayUs),
+    [500],
+  ); // factory 250 → 500 µs
   for (let id = 1; id <= 6; id++) bus.handle(encodeWrite(id, 7, Uint8Array.of(0)), 0);
   const replies = bus.handle(encodeSyncRead(PRESENT.address, 2, [1, 2, 3]), 0);
-  assert.deepEqual(replies.map((r) => r.reply.length), [8, 8, 8]);
-  assert.deepEqual(replies.map((r) => r.replyDelayUs), [0, 80, 160]);
+  assert.deepEqual(
+    replies.map((r) => r.reply.length),
+    [8, 8, 8],
+  );
+  assert.deepEqual(
+    replies.map((r) => r.replyDelayUs),
+    [0, 80, 160],
+  );
   bus.servo(2)!.writeRegister('Return_Delay_Time', 10);
-  assert.deepEqual(bus.handle(encodeSyncRead(PRESENT.address, 2, [1, 2, 3]), 0).map((r) => r.replyDelayUs), [0, 100, 180]);
+  assert.deepEqual(
+    bus.handle(encodeSyncRead(PRESENT.address, 2, [1, 2, 3]), 0).map((r) => r.replyDelayUs),
+    [0, 100, 180],
+  );
 });
 
 test('instructions split across handle() calls are answered once complete; garbage is skipped', () => {
@@ -115,7 +161,10 @@ test('instructions split across handle() calls are answered once complete; garba
 test('REG_WRITE is acknowledged and held; broadcast ACTION applies it silently', () => {
   const bus = new FeetechBusSim();
   const ack = transact(bus, encodeRegWrite(2, 41, Uint8Array.of(77)), 0);
-  assert.deepEqual(ack.packets.map((p) => p.id), [2]);
+  assert.deepEqual(
+    ack.packets.map((p) => p.id),
+    [2],
+  );
   assert.equal(bus.servo(2)?.readRegister('Acceleration'), 0);
   assert.deepEqual(bus.handle(encodeAction(), 0), []);
   assert.equal(bus.servo(2)?.readRegister('Acceleration'), 77);
@@ -123,7 +172,10 @@ test('REG_WRITE is acknowledged and held; broadcast ACTION applies it silently',
 
 test('changing ID replies from the addressed id, then the servo answers to its new id', () => {
   const bus = new FeetechBusSim({ ids: [1] });
-  assert.deepEqual(transact(bus, encodeWrite(1, 5, Uint8Array.of(8)), 0).packets.map((p) => p.id), [1]);
+  assert.deepEqual(
+    transact(bus, encodeWrite(1, 5, Uint8Array.of(8)), 0).packets.map((p) => p.id),
+    [1],
+  );
   assert.deepEqual(bus.handle(encodePing(1), 0), []);
   assert.equal(bus.handle(encodePing(8), 0)[0].id, 8);
 });

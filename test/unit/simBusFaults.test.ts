@@ -16,7 +16,10 @@ function parse(bus: FeetechBusSim, bytes: Uint8Array, nowUs = 0) {
 test('dropRepliesFrom: that id goes silent in SYNC_READ, others keep their order; it still obeys writes', () => {
   const bus = new FeetechBusSim();
   bus.faults.dropRepliesFrom = [3];
-  assert.deepEqual(parse(bus, encodeSyncRead(PRESENT.address, 2, ALL)).packets.map((p) => p.id), [1, 2, 4, 5, 6]);
+  assert.deepEqual(
+    parse(bus, encodeSyncRead(PRESENT.address, 2, ALL)).packets.map((p) => p.id),
+    [1, 2, 4, 5, 6],
+  );
   assert.deepEqual(bus.handle(encodeWrite(3, 40, Uint8Array.of(1)), 0), []);
   assert.equal(bus.servo(3)?.readRegister('Torque_Enable'), 1);
   bus.faults.dropRepliesFrom = [];
@@ -57,7 +60,13 @@ test('errorBits: the id reports them in the ERR byte and in its Status register;
   const bus = new FeetechBusSim();
   bus.faults.errorBits = { 2: ['overload', 'overheat'] };
   const { packets } = parse(bus, encodeSyncRead(PRESENT.address, 2, [1, 2]));
-  assert.deepEqual(packets.map((p) => [p.id, p.error]), [[1, 0], [2, 0x24]]);
+  assert.deepEqual(
+    packets.map((p) => [p.id, p.error]),
+    [
+      [1, 0],
+      [2, 0x24],
+    ],
+  );
   assert.deepEqual(packets[1].errorBits, ['overheat', 'overload']);
   assert.equal(parse(bus, encodeRead(2, register('Status').address, 1)).packets[0].params[0], 0x24);
   bus.faults.errorBits = { 5: ['inputVoltage'] };
@@ -72,5 +81,8 @@ test('disconnected: nothing answers and nothing is applied; reconnecting restore
   assert.deepEqual(bus.handle(encodeWrite(1, 40, Uint8Array.of(1)), 0), []);
   assert.equal(bus.servo(1)?.readRegister('Torque_Enable'), 0);
   bus.faults.disconnected = false;
-  assert.deepEqual(parse(bus, encodePing(0xfe)).packets.map((p) => p.id), ALL);
+  assert.deepEqual(
+    parse(bus, encodePing(0xfe)).packets.map((p) => p.id),
+    ALL,
+  );
 });

@@ -5,7 +5,10 @@ import { NO_LOAD_SPEED_STEPS_PER_S, PHASE_MULTI_TURN, Sts3215Servo } from '../..
 
 /** Advances in 10 ms ticks, calling `each` after every tick, up to `ms`. */
 function run(servo: Sts3215Servo, ms: number, each?: (tMs: number) => void): void {
-  for (let t = 10; t <= ms; t += 10) { servo.advance(10); each?.(t); }
+  for (let t = 10; t <= ms; t += 10) {
+    servo.advance(10);
+    each?.(t);
+  }
 }
 
 test('factory image: model 777 reads as 09 03, plausible defaults, Torque_Limit copied from Max_Torque_Limit', () => {
@@ -13,9 +16,21 @@ test('factory image: model 777 reads as 09 03, plausible defaults, Torque_Limit 
   assert.deepEqual(Array.from(s.read(3, 2)), [0x09, 0x03]);
   assert.equal(s.id, 4);
   const expect: Record<string, number> = {
-    Baud_Rate: 0, Return_Delay_Time: 250, Response_Status_Level: 1, Min_Position_Limit: 0, Max_Position_Limit: 4095,
-    Max_Torque_Limit: 1000, Torque_Limit: 1000, Torque_Enable: 0, Lock: 1, Present_Voltage: 120, Present_Temperature: 30,
-    Present_Position: 2048, Homing_Offset: 0, Status: 0, Moving: 0,
+    Baud_Rate: 0,
+    Return_Delay_Time: 250,
+    Response_Status_Level: 1,
+    Min_Position_Limit: 0,
+    Max_Position_Limit: 4095,
+    Max_Torque_Limit: 1000,
+    Torque_Limit: 1000,
+    Torque_Enable: 0,
+    Lock: 1,
+    Present_Voltage: 120,
+    Present_Temperature: 30,
+    Present_Position: 2048,
+    Homing_Offset: 0,
+    Status: 0,
+    Moving: 0,
   };
   for (const [name, value] of Object.entries(expect)) assert.equal(s.readRegister(name), value, name);
   assert.equal(s.readRegister('Phase') & PHASE_MULTI_TURN, 0, 'multi-turn feedback is clear by default');
@@ -92,7 +107,10 @@ test('motion: torque on moves toward the goal within speed limits, then stops ex
     last = p;
   });
   assert.ok(sawMoving);
-  assert.ok(arrivedAt >= (2000 / NO_LOAD_SPEED_STEPS_PER_S) * 1000, `2000 steps cannot take less than the no-load time (arrived at ${arrivedAt} ms)`);
+  assert.ok(
+    arrivedAt >= (2000 / NO_LOAD_SPEED_STEPS_PER_S) * 1000,
+    `2000 steps cannot take less than the no-load time (arrived at ${arrivedAt} ms)`,
+  );
   assert.equal(s.readRegister('Present_Position'), 3000);
   assert.equal(s.readRegister('Present_Velocity'), 0);
   assert.equal(s.readRegister('Moving'), 0);
@@ -105,14 +123,19 @@ test('Acceleration (100 steps/s² per unit) and Goal_Velocity (steps/s) shape th
   slow.writeRegister('Acceleration', 10); // 1000 steps/s²
   slow.writeRegister('Goal_Position', 4000);
   run(slow, 100);
-  assert.ok(slow.readRegister('Present_Velocity') <= 101, `after 0.1 s at 1000 steps/s²: ${slow.readRegister('Present_Velocity')}`);
+  assert.ok(
+    slow.readRegister('Present_Velocity') <= 101,
+    `after 0.1 s at 1000 steps/s²: ${slow.readRegister('Present_Velocity')}`,
+  );
   assert.ok(slow.readRegister('Present_Velocity') >= 99);
   const capped = new Sts3215Servo({ id: 1, initialPosition: 0 });
   capped.writeRegister('Torque_Enable', 1);
   capped.writeRegister('Goal_Velocity', 500);
   capped.writeRegister('Goal_Position', 4000);
   let peak = 0;
-  run(capped, 1000, () => { peak = Math.max(peak, capped.readRegister('Present_Velocity')); });
+  run(capped, 1000, () => {
+    peak = Math.max(peak, capped.readRegister('Present_Velocity'));
+  });
   assert.equal(peak, 500);
 });
 

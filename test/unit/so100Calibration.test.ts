@@ -2,9 +2,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  calibrationMismatches, CalibrationFileError, fromMotorVector, fromPositionRecord, motorId, parseCalibration,
-  perMotor, serializeCalibration, SO100_MOTOR_SPECS, SO100_MOTORS, SO100_POSITION_KEYS, toMotorVector,
-  toPositionRecord, type So100Calibration,
+  calibrationMismatches,
+  CalibrationFileError,
+  fromMotorVector,
+  fromPositionRecord,
+  motorId,
+  parseCalibration,
+  perMotor,
+  serializeCalibration,
+  SO100_MOTOR_SPECS,
+  SO100_MOTORS,
+  SO100_POSITION_KEYS,
+  toMotorVector,
+  toPositionRecord,
+  type So100Calibration,
 } from '../../src/core/so100';
 
 // A file as LeRobot writes it (draccus JSON, indent 4, no trailing newline), typed out by hand.
@@ -71,15 +82,28 @@ function withMotor(motor: string, patch: Record<string, unknown> | string | null
 }
 
 test('motors: six sts3215 servos with ids 1–6 in LeRobot order and .pos keys', () => {
-  assert.deepEqual(SO100_MOTORS, ['shoulder_pan', 'shoulder_lift', 'elbow_flex', 'wrist_flex', 'wrist_roll', 'gripper']);
-  assert.deepEqual(SO100_MOTOR_SPECS.map((s) => [s.id, s.model, s.modelNumber]), SO100_MOTORS.map((_m, i) => [i + 1, 'sts3215', 777]));
+  assert.deepEqual(SO100_MOTORS, [
+    'shoulder_pan',
+    'shoulder_lift',
+    'elbow_flex',
+    'wrist_flex',
+    'wrist_roll',
+    'gripper',
+  ]);
+  assert.deepEqual(
+    SO100_MOTOR_SPECS.map((s) => [s.id, s.model, s.modelNumber]),
+    SO100_MOTORS.map((_m, i) => [i + 1, 'sts3215', 777]),
+  );
   assert.equal(SO100_POSITION_KEYS[4], 'wrist_roll.pos');
   assert.equal(motorId('gripper'), 6);
   const values = fromMotorVector([1, 2, 3, 4, 5, 6]);
   assert.equal(values.elbow_flex, 3);
   assert.deepEqual(toMotorVector(values), [1, 2, 3, 4, 5, 6]);
   assert.equal(toPositionRecord(values)['gripper.pos'], 6);
-  assert.deepEqual(fromPositionRecord({ 'gripper.pos': 4, 'elbow_flex.pos': 'x', other: 1 }), { elbow_flex: Number.NaN, gripper: 4 });
+  assert.deepEqual(fromPositionRecord({ 'gripper.pos': 4, 'elbow_flex.pos': 'x', other: 1 }), {
+    elbow_flex: Number.NaN,
+    gripper: 4,
+  });
   assert.throws(() => fromMotorVector([1, 2, 3]), /has 6 values .* got 3/);
 });
 
@@ -91,10 +115,21 @@ test('parses a LeRobot file and serialises it back byte for byte', () => {
 
 test('serialise writes motors in bus order and fields in LeRobot order whatever the input order', () => {
   const cal = parseCalibration(LEROBOT_FILE, 'arm.json');
-  const shuffled = Object.fromEntries([...SO100_MOTORS].reverse().map((m) => {
-    const c = cal[m];
-    return [m, { range_max: c.range_max, range_min: c.range_min, homing_offset: c.homing_offset, drive_mode: c.drive_mode, id: c.id }];
-  })) as unknown as So100Calibration;
+  const shuffled = Object.fromEntries(
+    [...SO100_MOTORS].reverse().map((m) => {
+      const c = cal[m];
+      return [
+        m,
+        {
+          range_max: c.range_max,
+          range_min: c.range_min,
+          homing_offset: c.homing_offset,
+          drive_mode: c.drive_mode,
+          id: c.id,
+        },
+      ];
+    }),
+  ) as unknown as So100Calibration;
   assert.equal(serializeCalibration(shuffled), LEROBOT_FILE);
 });
 
@@ -137,7 +172,10 @@ test('malformed JSON names the file, line and column', () => {
 
 test('a missing motor is named', () => {
   const e = fails(withMotor('elbow_flex', null));
-  assert.deepEqual(e.issues.map((i) => i.motor), ['elbow_flex']);
+  assert.deepEqual(
+    e.issues.map((i) => i.motor),
+    ['elbow_flex'],
+  );
   assert.match(e.message, /motor "elbow_flex" is missing/);
 });
 
@@ -149,7 +187,10 @@ test('wrong types, unknown fields and unknown motors are each reported', () => {
   (obj as Record<string, unknown>).elbow = { id: 9 };
   const e = fails(JSON.stringify(obj));
   const lines = e.issues.map((i) => `${i.motor}/${i.field ?? ''}`);
-  assert.deepEqual(lines.sort(), ['elbow/', 'gripper/speed', 'shoulder_pan/homing_offset', 'wrist_flex/range_max'].sort());
+  assert.deepEqual(
+    lines.sort(),
+    ['elbow/', 'gripper/speed', 'shoulder_pan/homing_offset', 'wrist_flex/range_max'].sort(),
+  );
   assert.match(e.message, /shoulder_pan: "homing_offset" must be an integer, got the string "12"/);
   assert.match(e.message, /"elbow" is not an SO-100 motor/);
   assert.match(fails(withMotor('gripper', 'open')).message, /gripper: expected an object/);
@@ -157,10 +198,19 @@ test('wrong types, unknown fields and unknown motors are each reported', () => {
 });
 
 test('range and offset limits: min ≥ max, outside 0–4095, offset magnitude > 2047, wrong id, drive_mode 2', () => {
-  assert.match(fails(withMotor('gripper', { range_min: 3000, range_max: 3000 })).message, /gripper: "range_min" 3000 must be below "range_max" 3000/);
-  assert.match(fails(withMotor('elbow_flex', { range_max: 4096 })).message, /elbow_flex: "range_max" 4096 is outside the encoder range 0–4095/);
+  assert.match(
+    fails(withMotor('gripper', { range_min: 3000, range_max: 3000 })).message,
+    /gripper: "range_min" 3000 must be below "range_max" 3000/,
+  );
+  assert.match(
+    fails(withMotor('elbow_flex', { range_max: 4096 })).message,
+    /elbow_flex: "range_max" 4096 is outside the encoder range 0–4095/,
+  );
   assert.match(fails(withMotor('elbow_flex', { range_min: -1 })).message, /"range_min" -1 is outside/);
-  assert.match(fails(withMotor('wrist_roll', { homing_offset: 2048 })).message, /wrist_roll: "homing_offset" 2048 does not fit/);
+  assert.match(
+    fails(withMotor('wrist_roll', { homing_offset: 2048 })).message,
+    /wrist_roll: "homing_offset" 2048 does not fit/,
+  );
   assert.doesNotThrow(() => parseCalibration(withMotor('wrist_roll', { homing_offset: -2047 }), 'x'));
   assert.match(fails(withMotor('shoulder_lift', { id: 7 })).message, /"id" is 7 but shoulder_lift is servo 2/);
   assert.match(fails(withMotor('shoulder_lift', { drive_mode: 2 })).message, /"drive_mode" must be 0 or 1/);
@@ -173,7 +223,13 @@ test('a byte-order mark is accepted', () => {
 
 test('calibrationMismatches names motors whose registers differ from the file', () => {
   const cal = parseCalibration(LEROBOT_FILE, 'arm.json');
-  const regs = perMotor((m) => ({ homing_offset: cal[m].homing_offset, range_min: cal[m].range_min, range_max: cal[m].range_max }));
+  const regs = perMotor((m) => ({
+    homing_offset: cal[m].homing_offset,
+    range_min: cal[m].range_min,
+    range_max: cal[m].range_max,
+  }));
   assert.deepEqual(calibrationMismatches(cal, regs), []);
-  assert.deepEqual(calibrationMismatches(cal, { ...regs, wrist_flex: { ...regs.wrist_flex, range_max: 1 } }), ['wrist_flex']);
+  assert.deepEqual(calibrationMismatches(cal, { ...regs, wrist_flex: { ...regs.wrist_flex, range_max: 1 } }), [
+    'wrist_flex',
+  ]);
 });

@@ -3,9 +3,25 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Sts3215Servo } from '../../src/core/sim';
 import {
-  addSample, advanceCalibration, CalibrationSampleError, CalibrationStateError, crossedWrap, halfTurnHomingOffset,
-  initialCalibrationState, normalizePosition, parseCalibration, perMotor, recenterSweep, serializeCalibration,
-  SO100_MOTORS, startSweep, type BusCommand, type CalibrationEvent, type CalibrationStep, type MotorName, type PerMotor,
+  addSample,
+  advanceCalibration,
+  CalibrationSampleError,
+  CalibrationStateError,
+  crossedWrap,
+  halfTurnHomingOffset,
+  initialCalibrationState,
+  normalizePosition,
+  parseCalibration,
+  perMotor,
+  recenterSweep,
+  serializeCalibration,
+  SO100_MOTORS,
+  startSweep,
+  type BusCommand,
+  type CalibrationEvent,
+  type CalibrationStep,
+  type MotorName,
+  type PerMotor,
 } from '../../src/core/so100';
 
 /** Six emulated servos standing in for the arm; the caller side of the protocol, as a CLI would do it. */
@@ -69,15 +85,22 @@ const BODY_TRAVEL: Record<MotorName, [number, number]> = {
  * Moves every swept joint by hand from where it is down to its low end stop and up to its high one, in `n`
  * samples per leg. Steps stay well under half a turn, as they do when polling every 20 ms.
  */
-function sweep(arm: SimArm, step: CalibrationStep, travel: Record<MotorName, [number, number]>, n = 30): CalibrationStep {
+function sweep(
+  arm: SimArm,
+  step: CalibrationStep,
+  travel: Record<MotorName, [number, number]>,
+  n = 30,
+): CalibrationStep {
   let s = step;
   const start = perMotor((m) => arm.servos[m].actualPosition);
   for (let k = 0; k <= 2 * n; k++) {
-    arm.pose(perMotor((m) => {
-      if (m === 'wrist_roll') return start[m];
-      const [lo, hi] = travel[m];
-      return Math.round(k <= n ? start[m] + ((lo - start[m]) * k) / n : lo + ((hi - lo) * (k - n)) / n);
-    }));
+    arm.pose(
+      perMotor((m) => {
+        if (m === 'wrist_roll') return start[m];
+        const [lo, hi] = travel[m];
+        return Math.round(k <= n ? start[m] + ((lo - start[m]) * k) / n : lo + ((hi - lo) * (k - n)) / n);
+      }),
+    );
     s = arm.poll(s);
   }
   return s;
@@ -98,16 +121,28 @@ function toRecording(arm: SimArm, middle: Partial<Record<MotorName, number>>): C
 
 test('happy path against six emulated servos: LeRobot order of writes, half-turn offsets, recorded ranges', () => {
   const arm = new SimArm();
-  const middle = { shoulder_pan: 2100, shoulder_lift: 2000, elbow_flex: 1900, wrist_flex: 2010, wrist_roll: 3000, gripper: 2700 };
+  const middle = {
+    shoulder_pan: 2100,
+    shoulder_lift: 2000,
+    elbow_flex: 1900,
+    wrist_flex: 2010,
+    wrist_roll: 3000,
+    gripper: 2700,
+  };
   let s = toRecording(arm, middle);
   // torque off + Lock 0 + Operating_Mode 0 for each motor, then reset (offset 0, limits 0..4095), then read
-  const writes = arm.log.filter((c) => c.kind === 'writeRegister').map((c) => c.kind === 'writeRegister' && `${c.id}:${c.register}=${c.value}`);
+  const writes = arm.log
+    .filter((c) => c.kind === 'writeRegister')
+    .map((c) => c.kind === 'writeRegister' && `${c.id}:${c.register}=${c.value}`);
   assert.deepEqual(writes.slice(0, 2), ['1:Torque_Enable=0', '1:Lock=0']);
   assert.ok(writes.includes('6:Operating_Mode=0'));
   assert.ok(writes.indexOf('3:Homing_Offset=0') < writes.indexOf(`3:Homing_Offset=${1900 - 2047}`));
   for (const m of SO100_MOTORS) assert.equal(s.state.homingOffsets![m], middle[m] - 2047);
   // after homing every joint reads 2047 at its homing pose
-  assert.deepEqual(arm.present(), perMotor(() => 2047));
+  assert.deepEqual(
+    arm.present(),
+    perMotor(() => 2047),
+  );
   assert.match(s.prompt, /except wrist_roll/);
 
   s = sweep(arm, s, BODY_TRAVEL);
@@ -126,7 +161,10 @@ test('happy path against six emulated servos: LeRobot order of writes, half-turn
     assert.equal(cal[m].id, SO100_MOTORS.indexOf(m) + 1);
     assert.equal(cal[m].drive_mode, 0);
   }
-  assert.deepEqual(s.commands.slice(0, 3).map((c) => c.kind === 'writeRegister' && c.register), ['Homing_Offset', 'Min_Position_Limit', 'Max_Position_Limit']);
+  assert.deepEqual(
+    s.commands.slice(0, 3).map((c) => c.kind === 'writeRegister' && c.register),
+    ['Homing_Offset', 'Min_Position_Limit', 'Max_Position_Limit'],
+  );
   s = arm.settle(s);
   assert.equal(s.state.phase, 'done');
   assert.equal(arm.servos.gripper.readRegister('Max_Position_Limit'), cal.gripper.range_max);
@@ -137,11 +175,21 @@ test('happy path against six emulated servos: LeRobot order of writes, half-turn
 test('finish is refused while a joint has not moved, naming it, and recording continues', () => {
   const arm = new SimArm();
   let s = toRecording(arm, {});
-  const still: Record<MotorName, [number, number]> = { ...BODY_TRAVEL, elbow_flex: [2048, 2048], gripper: [2048, 2060] };
+  const still: Record<MotorName, [number, number]> = {
+    ...BODY_TRAVEL,
+    elbow_flex: [2048, 2048],
+    gripper: [2048, 2060],
+  };
   s = sweep(arm, s, still);
   s = advanceCalibration(s.state, { type: 'finish' });
   assert.equal(s.state.phase, 'recordRanges');
-  assert.deepEqual(s.problems.map((p) => [p.kind, p.motor]), [['notMoved', 'elbow_flex'], ['notMoved', 'gripper']]);
+  assert.deepEqual(
+    s.problems.map((p) => [p.kind, p.motor]),
+    [
+      ['notMoved', 'elbow_flex'],
+      ['notMoved', 'gripper'],
+    ],
+  );
   assert.match(s.problems[0].message, /elbow_flex moved only 0 steps/);
   assert.deepEqual(s.commands, [{ kind: 'readPositions' }]);
   s = sweep(arm, s, BODY_TRAVEL);
@@ -156,7 +204,10 @@ test('a sweep across the 0/4095 wrap is detected; re-centre fixes the homing off
   const travel = { ...BODY_TRAVEL, wrist_flex: [1000, 3900] as [number, number] };
   let s = toRecording(arm, { wrist_flex: 1100 });
   s = sweep(arm, s, travel);
-  assert.deepEqual(s.problems.map((p) => [p.kind, p.motor]), [['wrapCrossed', 'wrist_flex']]);
+  assert.deepEqual(
+    s.problems.map((p) => [p.kind, p.motor]),
+    [['wrapCrossed', 'wrist_flex']],
+  );
   const naive = s.state.sweeps!.wrist_flex;
   assert.ok(naive.min < 150 && naive.max > 3945, 'LeRobot-style min/max collapse to about 0..4095'); // samples are ≤ 97 steps apart
   const refused = advanceCalibration(s.state, { type: 'finish' });
@@ -207,7 +258,9 @@ test('property: after re-centring, any travel under a turn fits inside 0..4095 w
   const mod = (x: number) => ((x % TURN) + TURN) % TURN;
   fc.assert(
     fc.property(
-      fc.integer({ min: 0, max: 4095 }), fc.integer({ min: 10, max: 4000 }), fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.integer({ min: 0, max: 4095 }),
+      fc.integer({ min: 10, max: 4000 }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
       (lo, span, at) => {
         const pose = lo + Math.round(at * span); // homing pose anywhere in the travel (actual units, may exceed 4095)
         const ho = halfTurnHomingOffset(mod(pose));
@@ -226,7 +279,10 @@ test('property: after re-centring, any travel under a turn fits inside 0..4095 w
         assert.equal(read(lo + span, r.homingOffset), r.sweep.max);
         let back = r.sweep;
         for (let a = lo + span; a >= lo; a -= 37) back = addSample(back, read(a, r.homingOffset));
-        assert.ok(!crossedWrap(addSample(back, read(lo, r.homingOffset))), 'sweeping the travel again stays clear of the seam');
+        assert.ok(
+          !crossedWrap(addSample(back, read(lo, r.homingOffset))),
+          'sweeping the travel again stays clear of the seam',
+        );
       },
     ),
   );
@@ -243,14 +299,21 @@ test('homing at raw 4095 gives an offset that fits the register (LeRobot PR 3370
 
 test('events out of order throw CalibrationStateError; bad samples throw CalibrationSampleError', () => {
   const idle = initialCalibrationState();
-  assert.throws(() => advanceCalibration(idle, { type: 'finish' }), (e: unknown) =>
-    e instanceof CalibrationStateError && e.phase === 'idle' && /cannot handle 'finish' in phase 'idle'/.test(e.message));
+  assert.throws(
+    () => advanceCalibration(idle, { type: 'finish' }),
+    (e: unknown) =>
+      e instanceof CalibrationStateError &&
+      e.phase === 'idle' &&
+      /cannot handle 'finish' in phase 'idle'/.test(e.message),
+  );
   const started = advanceCalibration(idle, { type: 'start' });
   assert.throws(() => advanceCalibration(started.state, { type: 'continue' }), CalibrationStateError);
   const arm = new SimArm();
   const rec = toRecording(arm, {});
-  assert.throws(() => advanceCalibration(rec.state, { type: 'positions', raw: { ...arm.present(), gripper: 5000 } }), (e: unknown) =>
-    e instanceof CalibrationSampleError && e.motor === 'gripper' && /multi-turn/.test(e.message));
+  assert.throws(
+    () => advanceCalibration(rec.state, { type: 'positions', raw: { ...arm.present(), gripper: 5000 } }),
+    (e: unknown) => e instanceof CalibrationSampleError && e.motor === 'gripper' && /multi-turn/.test(e.message),
+  );
 });
 
 test('restart returns to the middle pose; cancel ends the flow', () => {

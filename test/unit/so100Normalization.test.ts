@@ -2,8 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  degreesToUnits, normalizedBounds, normalizePosition, normalizePositions, NormalizationError, normModeFor,
-  unitsPerRawStep, unnormalizePosition, unnormalizePositions, perMotor, type MotorRange, type NormMode,
+  degreesToUnits,
+  normalizedBounds,
+  normalizePosition,
+  normalizePositions,
+  NormalizationError,
+  normModeFor,
+  unitsPerRawStep,
+  unnormalizePosition,
+  unnormalizePositions,
+  perMotor,
+  type MotorRange,
+  type NormMode,
   type So100Calibration,
 } from '../../src/core/so100';
 
@@ -59,7 +69,13 @@ test('the gripper is always 0..100; body joints follow the robot setting', () =>
   assert.equal(normModeFor('gripper', 'RANGE_M100_100'), 'RANGE_0_100');
   assert.equal(normModeFor('elbow_flex', 'DEGREES'), 'DEGREES');
   assert.equal(normModeFor('elbow_flex', 'RANGE_M100_100'), 'RANGE_M100_100');
-  const cal = perMotor((_m, i) => ({ id: i + 1, drive_mode: 0 as const, homing_offset: 0, range_min: 1000, range_max: 3000 })) as So100Calibration;
+  const cal = perMotor((_m, i) => ({
+    id: i + 1,
+    drive_mode: 0 as const,
+    homing_offset: 0,
+    range_min: 1000,
+    range_max: 3000,
+  })) as So100Calibration;
   const raw = perMotor(() => 1500);
   const deg = normalizePositions(raw, cal, 'DEGREES');
   const pct = normalizePositions(raw, cal, 'RANGE_M100_100');
@@ -72,8 +88,10 @@ test('the gripper is always 0..100; body joints follow the robot setting', () =>
 
 test('an empty range and a non-finite target raise errors naming the motor', () => {
   const empty: MotorRange = { range_min: 2000, range_max: 2000, drive_mode: 0 };
-  assert.throws(() => normalizePosition(2000, empty, 'DEGREES', 'wrist_flex'), (e: unknown) =>
-    e instanceof NormalizationError && e.motor === 'wrist_flex' && /so100 calibrate/.test(e.message));
+  assert.throws(
+    () => normalizePosition(2000, empty, 'DEGREES', 'wrist_flex'),
+    (e: unknown) => e instanceof NormalizationError && e.motor === 'wrist_flex' && /so100 calibrate/.test(e.message),
+  );
   assert.throws(() => unnormalizePosition(Number.NaN, R, 'RANGE_M100_100', 'gripper'), /gripper: cannot convert NaN/);
 });
 

@@ -2,8 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  ActionSafety, DEFAULT_BODY_MAX_STEP_DEGREES, DEFAULT_GRIPPER_MAX_STEP_PERCENT, degreesToUnits, normalizedBounds,
-  NormalizationError, perMotor, SafetyConfigError, SO100_MOTORS, type ClampEvent, type MotorName, type PerMotor, type So100Calibration,
+  ActionSafety,
+  DEFAULT_BODY_MAX_STEP_DEGREES,
+  DEFAULT_GRIPPER_MAX_STEP_PERCENT,
+  degreesToUnits,
+  normalizedBounds,
+  NormalizationError,
+  perMotor,
+  SafetyConfigError,
+  SO100_MOTORS,
+  type ClampEvent,
+  type MotorName,
+  type PerMotor,
+  type So100Calibration,
 } from '../../src/core/so100';
 
 // Body joints 1000..3000 (±87.9°), gripper 2000..3000.
@@ -61,7 +72,13 @@ test('range clamp in ±100 mode and for the 0..100 gripper', () => {
   assert.ok(r.ok);
   assert.equal(r.sent.wrist_roll, 100);
   assert.equal(r.sent.gripper, 0);
-  assert.deepEqual(r.clamped.map((c) => [c.motor, c.reason]), [['wrist_roll', 'range'], ['gripper', 'range']]);
+  assert.deepEqual(
+    r.clamped.map((c) => [c.motor, c.reason]),
+    [
+      ['wrist_roll', 'range'],
+      ['gripper', 'range'],
+    ],
+  );
 });
 
 test('default step cap: 8° for body joints, 20 % for the gripper, relative to the measured position', () => {
@@ -103,9 +120,18 @@ test('a number or a per-motor map overrides the cap (integers accepted); null tu
 });
 
 test('bad cap settings throw SafetyConfigError naming the key', () => {
-  assert.throws(() => new ActionSafety(CAL, { bodyMode: 'DEGREES', maxStep: 0 }), (e: unknown) => e instanceof SafetyConfigError && e.key === 'maxStep');
-  assert.throws(() => new ActionSafety(CAL, { bodyMode: 'DEGREES', maxStep: { gripper: -1 } }), /maxStep\.gripper must be a positive number/);
-  assert.throws(() => new ActionSafety(CAL, { bodyMode: 'DEGREES', maxStep: { elbow: 3 } as Partial<Record<MotorName, number>> }), /"elbow" is not an SO-100 motor/);
+  assert.throws(
+    () => new ActionSafety(CAL, { bodyMode: 'DEGREES', maxStep: 0 }),
+    (e: unknown) => e instanceof SafetyConfigError && e.key === 'maxStep',
+  );
+  assert.throws(
+    () => new ActionSafety(CAL, { bodyMode: 'DEGREES', maxStep: { gripper: -1 } }),
+    /maxStep\.gripper must be a positive number/,
+  );
+  assert.throws(
+    () => new ActionSafety(CAL, { bodyMode: 'DEGREES', maxStep: { elbow: 3 } as Partial<Record<MotorName, number>> }),
+    /"elbow" is not an SO-100 motor/,
+  );
 });
 
 test('a measured position outside the range (degrees reads do not clamp) cannot pull the goal out of range', () => {
@@ -121,35 +147,52 @@ test('property: sent values are always in range, within the step cap, and clamp 
   const safety = new ActionSafety(CAL, { bodyMode: 'DEGREES' });
   const val = fc.double({ min: -300, max: 300, noNaN: true });
   fc.assert(
-    fc.property(fc.array(val, { minLength: 6, maxLength: 6 }), fc.array(val, { minLength: 6, maxLength: 6 }), (t, meas) => {
-      const target = perMotor((_m, i) => t[i]);
-      const bounds = perMotor((m) => normalizedBounds(CAL[m], m === 'gripper' ? 'RANGE_0_100' : 'DEGREES'));
-      // measured positions come from the arm, so keep them in range
-      const measured = perMotor((m, i) => Math.min(bounds[m].high, Math.max(bounds[m].low, meas[i])));
-      const r = safety.check(target, measured);
-      assert.ok(r.ok);
-      for (const m of SO100_MOTORS) {
-        const cap = m === 'gripper' ? DEFAULT_GRIPPER_MAX_STEP_PERCENT : DEFAULT_BODY_MAX_STEP_DEGREES;
-        assert.ok(r.sent[m] >= bounds[m].low && r.sent[m] <= bounds[m].high);
-        assert.ok(Math.abs(r.sent[m] - measured[m]) <= cap + 1e-9);
-        const event: ClampEvent | undefined = r.clamped.find((c) => c.motor === m);
-        assert.equal(event !== undefined, r.sent[m] !== target[m]);
-      }
-    }),
+    fc.property(
+      fc.array(val, { minLength: 6, maxLength: 6 }),
+      fc.array(val, { minLength: 6, maxLength: 6 }),
+      (t, meas) => {
+        const target = perMotor((_m, i) => t[i]);
+        const bounds = perMotor((m) => normalizedBounds(CAL[m], m === 'gripper' ? 'RANGE_0_100' : 'DEGREES'));
+        // measured positions come from the arm, so keep them in range
+        const measured = perMotor((m, i) => Math.min(bounds[m].high, Math.max(bounds[m].low, meas[i])));
+        const r = safety.check(target, measured);
+        assert.ok(r.ok);
+        for (const m of SO100_MOTORS) {
+          const cap = m === 'gripper' ? DEFAULT_GRIPPER_MAX_STEP_PERCENT : DEFAULT_BODY_MAX_STEP_DEGREES;
+          assert.ok(r.sent[m] >= bounds[m].low && r.sent[m] <= bounds[m].high);
+          assert.ok(Math.abs(r.sent[m] - measured[m]) <= cap + 1e-9);
+          const event: ClampEvent | undefined = r.clamped.find((c) => c.motor === m);
+          assert.equal(event !== undefined, r.sent[m] !== target[m]);
+        }
+      },
+    ),
   );
 });
 
 test('a calibration with min == max is refused when the safety gate is built, naming the joint, in every mode', () => {
   const flat: So100Calibration = { ...CAL, wrist_flex: { ...CAL.wrist_flex, range_min: 2047, range_max: 2047 } };
   for (const bodyMode of ['DEGREES', 'RANGE_M100_100'] as const) {
-    assert.throws(() => new ActionSafety(flat, { bodyMode }), (err: unknown) => {
-      assert.ok(err instanceof NormalizationError, String(err));
-      assert.equal(err.motor, 'wrist_flex');
-      assert.match(err.message, /^wrist_flex: calibrated range 2047\.\.2047 is empty; recalibrate with `so100 calibrate`/);
-      return true;
-    }, bodyMode);
+    assert.throws(
+      () => new ActionSafety(flat, { bodyMode }),
+      (err: unknown) => {
+        assert.ok(err instanceof NormalizationError, String(err));
+        assert.equal(err.motor, 'wrist_flex');
+        assert.match(
+          err.message,
+          /^wrist_flex: calibrated range 2047\.\.2047 is empty; recalibrate with `so100 calibrate`/,
+        );
+        return true;
+      },
+      bodyMode,
+    );
   }
   const flatGripper: So100Calibration = { ...CAL, gripper: { ...CAL.gripper, range_min: 3000 } };
-  assert.throws(() => new ActionSafety(flatGripper, { bodyMode: 'DEGREES' }), (err: unknown) => err instanceof NormalizationError && err.motor === 'gripper');
-  assert.throws(() => normalizedBounds(flat.wrist_flex, 'RANGE_0_100', 'wrist_flex'), /^NormalizationError: wrist_flex: calibrated range/);
+  assert.throws(
+    () => new ActionSafety(flatGripper, { bodyMode: 'DEGREES' }),
+    (err: unknown) => err instanceof NormalizationError && err.motor === 'gripper',
+  );
+  assert.throws(
+    () => normalizedBounds(flat.wrist_flex, 'RANGE_0_100', 'wrist_flex'),
+    /^NormalizationError: wrist_flex: calibrated range/,
+  );
 });

@@ -11,7 +11,10 @@ const root = resolve(__dirname, '../..');
 
 test('every generated module equals a fresh compile of its .wat (run `npm run build:wasm` after editing one)', async () => {
   const generated = await generatedModules();
-  assert.deepEqual([...generated.keys()], WASM_MODULES.map((m) => m.ts));
+  assert.deepEqual(
+    [...generated.keys()],
+    WASM_MODULES.map((m) => m.ts),
+  );
   for (const [ts, text] of generated) assert.equal(readFileSync(join(root, ts), 'utf8'), text, ts);
 });
 

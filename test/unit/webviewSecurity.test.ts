@@ -9,14 +9,28 @@ import { isInspectorMessage } from '../../webview-ui/inspector/protocol';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 const pages = {
-  dashboard: dashboardHtml({ cspSource: CSP_SOURCE, scriptUri: `${CSP_SOURCE}/dist/webview/dashboard.js`, styleUri: `${CSP_SOURCE}/media/dashboard.css`, nonce: 'N0nce' }),
-  inspector: inspectorHtml({ cspSource: CSP_SOURCE, scriptUri: `${CSP_SOURCE}/dist/webview/inspector.js`, nonce: 'N0nce' }),
+  dashboard: dashboardHtml({
+    cspSource: CSP_SOURCE,
+    scriptUri: `${CSP_SOURCE}/dist/webview/dashboard.js`,
+    styleUri: `${CSP_SOURCE}/media/dashboard.css`,
+    nonce: 'N0nce',
+  }),
+  inspector: inspectorHtml({
+    cspSource: CSP_SOURCE,
+    scriptUri: `${CSP_SOURCE}/dist/webview/inspector.js`,
+    nonce: 'N0nce',
+  }),
 };
 
 function csp(html: string): Map<string, string[]> {
   const m = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html);
   assert.ok(m, 'the page has a CSP meta tag');
-  return new Map(m[1].split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  return new Map(
+    m[1]
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k, v]),
+  );
 }
 
 for (const [name, html] of Object.entries(pages)) {
@@ -26,7 +40,10 @@ for (const [name, html] of Object.entries(pages)) {
     assert.deepEqual(p.get('script-src'), ["'nonce-N0nce'"]);
     for (const [directive, sources] of p) {
       for (const s of sources) {
-        assert.ok(!/unsafe-(inline|eval|hashes)|^\*$|^https?:$|^https?:\/\/(?!file\+\.vscode-resource)/.test(s), `${directive} allows ${s}`);
+        assert.ok(
+          !/unsafe-(inline|eval|hashes)|^\*$|^https?:$|^https?:\/\/(?!file\+\.vscode-resource)/.test(s),
+          `${directive} allows ${s}`,
+        );
       }
     }
   });
@@ -53,15 +70,29 @@ test('the nonce is fresh per page when not given', () => {
 });
 
 const malformed: unknown[] = [
-  null, undefined, 42, 'ready', [], ['ready'], {}, { type: 42 }, { type: 'evil' }, { type: '__proto__' },
-  { type: 'command' }, { type: 'command', name: 'rm -rf' }, { type: 'setFrameMode', mode: 'x' },
-  { type: 'setAutoRefresh' }, { type: 'setAutoRefresh', on: 'yes' },
-  { type: 'openLocation', file: '', line: 1, column: 1 }, { type: 'openLocation', file: '/etc/passwd', line: 0, column: 1 },
-  { type: 'openLocation', file: '/x', line: 1.5, column: 1 }, { type: 'openLocation', file: 7, line: 1, column: 1 },
+  null,
+  undefined,
+  42,
+  'ready',
+  [],
+  ['ready'],
+  {},
+  { type: 42 },
+  { type: 'evil' },
+  { type: '__proto__' },
+  { type: 'command' },
+  { type: 'command', name: 'rm -rf' },
+  { type: 'setFrameMode', mode: 'x' },
+  { type: 'setAutoRefresh' },
+  { type: 'setAutoRefresh', on: 'yes' },
+  { type: 'openLocation', file: '', line: 1, column: 1 },
+  { type: 'openLocation', file: '/etc/passwd', line: 0, column: 1 },
+  { type: 'openLocation', file: '/x', line: 1.5, column: 1 },
+  { type: 'openLocation', file: 7, line: 1, column: 1 },
   { type: 'probe-reply', id: 'x', report: {} },
 ];
 
-test('messages from a page: malformed ones are rejected by both panels\' validators', () => {
+test("messages from a page: malformed ones are rejected by both panels' validators", () => {
   for (const m of malformed) {
     assert.equal(isDashboardToHost(m), false, `dashboard accepted ${JSON.stringify(m)}`);
     assert.equal(isInspectorMessage(m), false, `inspector accepted ${JSON.stringify(m)}`);

@@ -3,12 +3,29 @@
 // packaged VSIX in a fresh code-server whose workspace is untrusted. Ends with one line "N passed, N failed".
 // Usage: node test/vscode/run.mjs [--keep] [--no-vsix]
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  appendFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { findMarked, freePort, installExtension, isAlive, reapMarked, startCodeServer, vscodeVersion } from './harness/codeServer.mjs';
+import {
+  findMarked,
+  freePort,
+  installExtension,
+  isAlive,
+  reapMarked,
+  startCodeServer,
+  vscodeVersion,
+} from './harness/codeServer.mjs';
 import { checkEngine } from './harness/engineCheck.mjs';
 import { plantOrphan } from './harness/orphan.mjs';
 
@@ -39,7 +56,11 @@ function record(name, error) {
   if (error) {
     failed++;
     failures.push(name);
-    say(`  ✘ ${name}\n      ${String(error.message ?? error).split('\n').join('\n      ')}`);
+    say(
+      `  ✘ ${name}\n      ${String(error.message ?? error)
+        .split('\n')
+        .join('\n      ')}`,
+    );
   } else {
     passed++;
     say(`  ✔ ${name}`);
@@ -51,11 +72,23 @@ function exec(cmd, args, { cwd = root, log, timeoutMs, env = process.env }) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
-    const onData = (d) => { out += d; appendFileSync(log, d); };
+    const onData = (d) => {
+      out += d;
+      appendFileSync(log, d);
+    };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    const timer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, timeoutMs);
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code: code ?? 1, signal, out }); });
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, signal, out });
+    });
   });
 }
 
@@ -63,7 +96,10 @@ async function step(name, cmd, args, opts) {
   const log = join(runDir, `${name}.log`);
   const t0 = Date.now();
   const r = await exec(cmd, args, { log, ...opts });
-  if (r.code !== 0) throw new Error(`${name} failed (exit ${r.code}${r.signal ? `, ${r.signal}` : ''}); log: ${log}\n${r.out.split('\n').slice(-15).join('\n')}`);
+  if (r.code !== 0)
+    throw new Error(
+      `${name} failed (exit ${r.code}${r.signal ? `, ${r.signal}` : ''}); log: ${log}\n${r.out.split('\n').slice(-15).join('\n')}`,
+    );
   say(`▶ ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s (at ${elapsed()})`);
   return r.out;
 }
@@ -75,18 +111,28 @@ async function step(name, cmd, args, opts) {
 async function bundleSuite() {
   const esbuild = await import('esbuild');
   const mochaPath = createRequire(join(here, 'package.json')).resolve('mocha');
-  const tests = readdirSync(join(here, 'suite')).filter((f) => f.endsWith('.test.ts'))
+  const tests = readdirSync(join(here, 'suite'))
+    .filter((f) => f.endsWith('.test.ts'))
     .map((f) => ({ in: join(here, 'suite', f), out: f.replace(/\.ts$/, '') }));
   const outdir = join(runDir, 'suite');
   await esbuild.build({
     entryPoints: [{ in: join(here, 'suite/index.ts'), out: 'index' }, ...tests],
     outdir,
-    bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: 'inline',
-    external: ['vscode'], logLevel: 'warning',
-    plugins: [{
-      name: 'mocha-by-path',
-      setup(b) { b.onResolve({ filter: /^mocha$/ }, () => ({ path: mochaPath, external: true })); },
-    }],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    external: ['vscode'],
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'mocha-by-path',
+        setup(b) {
+          b.onResolve({ filter: /^mocha$/ }, () => ({ path: mochaPath, external: true }));
+        },
+      },
+    ],
   });
   return join(outdir, 'index.js');
 }
@@ -101,21 +147,32 @@ async function hostSuite(name, server, { folder, devPath, testsPath }) {
     if (m) result = JSON.parse(m[1]);
   };
   say(`▶ ${name}: extension-host mocha suite (${elapsed()})`);
-  const { code, context } = await wb.runExtensionTests(browser, server, { folder, devPath, testsPath, logFile, timeoutMs: 300_000, onLine });
+  const { code, context } = await wb.runExtensionTests(browser, server, {
+    folder,
+    devPath,
+    testsPath,
+    logFile,
+    timeoutMs: 300_000,
+    onLine,
+  });
   await bounded(context.close(), 10_000);
   if (code === 'timeout') {
     record(`${name}: the suite did not finish within 300 s (log ${logFile})`, new Error('timeout'));
     return;
   }
   if (!result) {
-    record(`${name}: the suite reported no results (exit code ${code}; log ${logFile})`, new Error('no SO100_MOCHA_RESULT line'));
+    record(
+      `${name}: the suite reported no results (exit code ${code}; log ${logFile})`,
+      new Error('no SO100_MOCHA_RESULT line'),
+    );
     return;
   }
   for (const t of result.tests) {
     record(`${t.title}${t.ms !== undefined ? ` (${t.ms} ms)` : ''}`, t.ok ? undefined : new Error(t.error));
   }
   if (result.tests.length === 0) record(`${name}: no tests ran`, new Error('0 tests'));
-  else if (code !== 0 && result.failed === 0) record(`${name}: extension host exit code ${code}`, new Error(`exit ${code}`));
+  else if (code !== 0 && result.failed === 0)
+    record(`${name}: extension host exit code ${code}`, new Error(`exit ${code}`));
 }
 
 /** What scenarios may use besides the page: the run's folders and a view of its processes. */
@@ -132,14 +189,16 @@ function scenarioContext(workspace, unusedPort) {
       for (;;) {
         const pids = findMarked(runId, words);
         if (pids.length >= count) return pids;
-        if (Date.now() > deadline) throw new Error(`expected ${count} process(es) with ${JSON.stringify(words)}, found ${pids.length}`);
+        if (Date.now() > deadline)
+          throw new Error(`expected ${count} process(es) with ${JSON.stringify(words)}, found ${pids.length}`);
         await sleep(200);
       }
     },
     async waitGone(pids, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (pids.some(isAlive)) {
-        if (Date.now() > deadline) throw new Error(`process(es) ${pids.filter(isAlive).join(', ')} still running after ${timeoutMs / 1000} s`);
+        if (Date.now() > deadline)
+          throw new Error(`process(es) ${pids.filter(isAlive).join(', ')} still running after ${timeoutMs / 1000} s`);
         await sleep(200);
       }
     },
@@ -149,16 +208,24 @@ function scenarioContext(workspace, unusedPort) {
 async function uiScenarios(name, server, scenarios, { folder, devPath }) {
   const ctx = scenarioContext(folder, await freePort());
   say(`▶ ${name}: ${scenarios.length} UI scenario(s) (${elapsed()})`);
-  let page; let context;
+  let page;
+  let context;
   try {
-    ({ page, context } = await wb.openWorkbench(browser, server, { folder, devPath, logFile: join(runDir, `${name}.page.log`) }));
+    ({ page, context } = await wb.openWorkbench(browser, server, {
+      folder,
+      devPath,
+      logFile: join(runDir, `${name}.page.log`),
+    }));
   } catch (err) {
     for (const s of scenarios) record(s.name, err);
     return;
   }
   let broken;
   for (const [i, s] of scenarios.entries()) {
-    if (broken) { record(s.name, new Error(`skipped: an earlier scenario on this page failed (${broken})`)); continue; }
+    if (broken) {
+      record(s.name, new Error(`skipped: an earlier scenario on this page failed (${broken})`));
+      continue;
+    }
     try {
       await s.run(page, ctx);
       record(s.name);
@@ -216,16 +283,25 @@ async function main() {
   say(`▶ code-server ${vscodeVersion()} on ${server.url} (${elapsed()})`);
   let orphan;
   try {
-    orphan = await plantOrphan({ userDataDir: server.dirs.ud, root, port: await freePort(), env: { ...process.env, SO100_E2E_RUN: runId }, log: runDir });
+    orphan = await plantOrphan({
+      userDataDir: server.dirs.ud,
+      root,
+      port: await freePort(),
+      env: { ...process.env, SO100_E2E_RUN: runId },
+      log: runDir,
+    });
   } catch (err) {
     record('activation stops an orphaned server recorded in globalStorage', err);
   }
   await hostSuite('host', server, { folder: devWorkspace, devPath: root, testsPath: suiteIndex });
   if (orphan !== undefined) {
     // The suite activated the extension long ago; its orphan sweep runs in the background from there.
-    await scenarioContext(devWorkspace, 0).waitGone([orphan], 15_000).then(
-      () => record('activation stops an orphaned server recorded in globalStorage'),
-      (err) => record('activation stops an orphaned server recorded in globalStorage', err));
+    await scenarioContext(devWorkspace, 0)
+      .waitGone([orphan], 15_000)
+      .then(
+        () => record('activation stops an orphaned server recorded in globalStorage'),
+        (err) => record('activation stops an orphaned server recorded in globalStorage', err),
+      );
   }
   await uiScenarios('ui', server, scenarios.developmentScenarios, { folder: devWorkspace, devPath: root });
   await stopServer(server);
@@ -247,7 +323,10 @@ async function main() {
   emptyWorkspace(untrustedWorkspace);
   // User settings ask for a configured command; in the untrusted folder it must never run.
   const vserver = await startCodeServer({
-    dir: join(runDir, 'vsix'), runId, trust: false, log: join(runDir, 'code-server-vsix.log'),
+    dir: join(runDir, 'vsix'),
+    runId,
+    trust: false,
+    log: join(runDir, 'code-server-vsix.log'),
     settings: {
       'so100.server.kind': 'command',
       'so100.server.command': process.execPath,
@@ -280,7 +359,16 @@ async function finish(code) {
 }
 
 for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => { record(`interrupted by ${sig}`, new Error(sig)); void finish(1); });
+  process.once(sig, () => {
+    record(`interrupted by ${sig}`, new Error(sig));
+    void finish(1);
+  });
 }
 
-main().then(() => finish(0), (err) => { record('harness', err); return finish(1); });
+main().then(
+  () => finish(0),
+  (err) => {
+    record('harness', err);
+    return finish(1);
+  },
+);

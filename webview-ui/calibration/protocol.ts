@@ -1,6 +1,11 @@
 // The Calibrate Arm panel's messages between the extension host (src/extension/calibration/calibrationPanel.ts) and its webview
 // (main.ts). Both sides import this file; the host checks every webview message with isCalibrationToHost.
-import { CALIBRATION_ANSWERS, type CalibrationAnswer, type CalibrationSampleView, type CalibrationStepView } from '../../src/core/so100/calibrationView';
+import {
+  CALIBRATION_ANSWERS,
+  type CalibrationAnswer,
+  type CalibrationSampleView,
+  type CalibrationStepView,
+} from '../../src/core/so100/calibrationView';
 
 export type { CalibrationAnswer, CalibrationSampleView, CalibrationStepView };
 
@@ -47,13 +52,25 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function isCalibrationToHost(m: unknown): m is CalibrationToHost {
   if (!isRecord(m)) return false;
   switch (m.type) {
-    case 'ready': case 'start': case 'sweep': case 'close': return true;
-    case 'answer': return (CALIBRATION_ANSWERS as readonly unknown[]).includes(m.answer);
-    default: return false;
+    case 'ready':
+    case 'start':
+    case 'sweep':
+    case 'close':
+      return true;
+    case 'answer':
+      return (CALIBRATION_ANSWERS as readonly unknown[]).includes(m.answer);
+    default:
+      return false;
   }
 }
 
 /** True for a well-formed host → webview message. */
 export function isHostToCalibration(m: unknown): m is HostToCalibration {
-  return isRecord(m) && m.type === 'state' && isRecord(m.state) && typeof m.state.stage === 'string' && isRecord(m.state.target);
+  return (
+    isRecord(m) &&
+    m.type === 'state' &&
+    isRecord(m.state) &&
+    typeof m.state.stage === 'string' &&
+    isRecord(m.state.target)
+  );
 }

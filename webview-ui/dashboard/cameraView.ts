@@ -75,7 +75,7 @@ export class CameraView {
     this.tick = f.tick;
     const behind = Math.max(0, received.newestTickAtArrival - f.tick);
     const size = mode === 'raw' ? `${f.width}×${f.height}` : `${f.width}×${f.height} → ${POLICY_SIZE}×${POLICY_SIZE}`;
-    this.caption.textContent = `${this.camera} · ${size} · tick ${f.tick} · age ${behind} tick${behind === 1 ? '' : 's'} (${Math.round(behind * 1000 / fps)} ms)`;
+    this.caption.textContent = `${this.camera} · ${size} · tick ${f.tick} · age ${behind} tick${behind === 1 ? '' : 's'} (${Math.round((behind * 1000) / fps)} ms)`;
   }
 
   /** Pixels brighter than near-black, sampled on a grid (tests ask whether anything was drawn). */

@@ -46,7 +46,9 @@ export class ChunkFan {
       for (const t of ticks) values.push(t.measured[j]);
       for (const c of shown) for (let i = 0; i < c.horizon; i++) values.push(c.targets[i * c.dims + j]);
       const [y0, y1] = valueRange(values);
-      const note = newestAccepted ? `chunk #${newestAccepted.requestId} · ${newestAccepted.horizon} steps · ${Math.round(newestAccepted.latencyMs)} ms` : '';
+      const note = newestAccepted
+        ? `chunk #${newestAccepted.requestId} · ${newestAccepted.horizon} steps · ${Math.round(newestAccepted.latencyMs)} ms`
+        : '';
       const axes = drawAxes(s, colors, motor, x0, x1, y0, y1, note);
       const { ctx, height } = s;
       // Chunk boundaries: where execution moved on to a newer chunk.
@@ -88,7 +90,11 @@ export class ChunkFan {
       // The executed path on top: what the arm did.
       ctx.strokeStyle = colors.measured;
       ctx.lineWidth = 2;
-      polyline(ctx, axes, ticks.map((t) => [t.index, t.measured[j]]));
+      polyline(
+        ctx,
+        axes,
+        ticks.map((t) => [t.index, t.measured[j]]),
+      );
       ctx.fillStyle = withAlpha(colors.starved, 0.9);
       for (const t of ticks) if (t.starved) ctx.fillRect(axes.x(t.index) - 1, height - 16, 2, 4);
     });

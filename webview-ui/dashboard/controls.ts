@@ -39,9 +39,13 @@ export class Controls {
     this.progressText(newestTick);
     for (const b of this.buttons) {
       const name = b.dataset.command as DashboardCommand;
-      if (name === 'estop') { b.disabled = false; continue; }
+      if (name === 'estop') {
+        b.disabled = false;
+        continue;
+      }
       // Without a runtime the host answers every command with advice, so the buttons stay clickable.
-      const allowed = status === undefined || (ENABLED_IN[name as keyof typeof ENABLED_IN] ?? []).includes(status.phase);
+      const allowed =
+        status === undefined || (ENABLED_IN[name as keyof typeof ENABLED_IN] ?? []).includes(status.phase);
       b.disabled = !allowed;
     }
     const pause = this.buttons.find((b) => b.dataset.command === 'pause');
@@ -66,8 +70,11 @@ export class Controls {
   }
 
   episodeEnded(s: DashboardEpisodeSummary): void {
-    this.note(`Episode ${s.episode} ${s.success ? 'succeeded' : 'ended'}: ${s.reason} — ${s.steps} steps, ${s.chunks} chunks, `
-      + `${s.starvedTicks} starved, ${s.clampedTicks} clamped, ${s.lateTicks} late ticks`, s.success ? 'info' : 'warning');
+    this.note(
+      `Episode ${s.episode} ${s.success ? 'succeeded' : 'ended'}: ${s.reason} — ${s.steps} steps, ${s.chunks} chunks, ` +
+        `${s.starvedTicks} starved, ${s.clampedTicks} clamped, ${s.lateTicks} late ticks`,
+      s.success ? 'info' : 'warning',
+    );
   }
 
   private clicked(b: HTMLButtonElement): void {

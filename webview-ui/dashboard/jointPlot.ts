@@ -50,10 +50,18 @@ export class JointPlots {
       ctx.lineWidth = 1.5;
       ctx.strokeStyle = colors.sent;
       ctx.setLineDash([4, 2]);
-      polyline(ctx, axes, ticks.map((t) => [t.index, t.sent?.[j] ?? NaN]));
+      polyline(
+        ctx,
+        axes,
+        ticks.map((t) => [t.index, t.sent?.[j] ?? NaN]),
+      );
       ctx.setLineDash([]);
       ctx.strokeStyle = colors.measured;
-      polyline(ctx, axes, ticks.map((t) => [t.index, t.measured[j]]));
+      polyline(
+        ctx,
+        axes,
+        ticks.map((t) => [t.index, t.measured[j]]),
+      );
       ctx.fillStyle = colors.clamp;
       for (const t of ticks) {
         if (!t.clamped.some((c) => c.motor === motor)) continue;

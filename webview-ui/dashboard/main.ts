@@ -7,7 +7,11 @@ import { ChunkFan } from './chunkFan';
 import { Controls } from './controls';
 import { JointPlots } from './jointPlot';
 import {
-  isHostToDashboard, type DashboardProbeReport, type DashboardToHost, type FrameMode, type HostToDashboard,
+  isHostToDashboard,
+  type DashboardProbeReport,
+  type DashboardToHost,
+  type FrameMode,
+  type HostToDashboard,
 } from './protocol';
 import { CHUNK_LATENCY, LOOP_STAGES, stageBudgets, stageRows } from './stageStats';
 import { TelemetryStore } from './telemetryStore';
@@ -29,16 +33,23 @@ let lastRejected = '';
 /** A short account of a rejected message, for the probe (protocol mismatches are otherwise silent). */
 function describe(m: unknown): string {
   if (typeof m !== 'object' || m === null) return typeof m;
-  return JSON.stringify(m, (_k, v: unknown) => (ArrayBuffer.isView(v) || v instanceof ArrayBuffer
-    ? `${Object.prototype.toString.call(v)}(${(v as ArrayBuffer).byteLength})` : Array.isArray(v) && v.length > 8 ? `[${v.length} items]` : v)).slice(0, 300);
+  return JSON.stringify(m, (_k, v: unknown) =>
+    ArrayBuffer.isView(v) || v instanceof ArrayBuffer
+      ? `${Object.prototype.toString.call(v)}(${(v as ArrayBuffer).byteLength})`
+      : Array.isArray(v) && v.length > 8
+        ? `[${v.length} items]`
+        : v,
+  ).slice(0, 300);
 }
 let framesReceived = 0;
-const bridge = new HostBridge<Exclude<DashboardToHost, { type: 'ready' }>, HostToDashboard, ViewState>((m): m is HostToDashboard => {
-  if (isHostToDashboard(m)) return true;
-  messagesRejected++;
-  lastRejected = describe(m);
-  return false;
-});
+const bridge = new HostBridge<Exclude<DashboardToHost, { type: 'ready' }>, HostToDashboard, ViewState>(
+  (m): m is HostToDashboard => {
+    if (isHostToDashboard(m)) return true;
+    messagesRejected++;
+    lastRejected = describe(m);
+    return false;
+  },
+);
 const store = new TelemetryStore();
 let colors = readColors();
 let frameMode: FrameMode = bridge.state?.frameMode ?? 'raw';
@@ -48,12 +59,20 @@ let lastTableAt = -Infinity;
 const controls = new Controls((name) => bridge.post({ type: 'command', name }));
 const joints = new JointPlots(element('joints'));
 const fan = new ChunkFan(element('chunks'));
-const loopWaterfall = new TimingWaterfall(element('waterfall-loop') as HTMLCanvasElement,
-  { title: 'control loop, per tick', stages: LOOP_STAGES, total: 'tick' });
+const loopWaterfall = new TimingWaterfall(element('waterfall-loop') as HTMLCanvasElement, {
+  title: 'control loop, per tick',
+  stages: LOOP_STAGES,
+  total: 'tick',
+});
 // The runtime's per-tick stage times carry a request's encode / network / infer / decode only when the reply lands
 // inside a tick, so the request bars are built from the chunk events' latency, which every request has.
-const policyWaterfall = new TimingWaterfall(element('waterfall-policy') as HTMLCanvasElement,
-  { title: 'policy requests, per chunk', stages: [], total: CHUNK_LATENCY, restColor: (c) => c.fan, restLabel: 'request → chunk received' });
+const policyWaterfall = new TimingWaterfall(element('waterfall-policy') as HTMLCanvasElement, {
+  title: 'policy requests, per chunk',
+  stages: [],
+  total: CHUNK_LATENCY,
+  restColor: (c) => c.fan,
+  restLabel: 'request → chunk received',
+});
 const table = new TimingTable(element('timing-table') as HTMLTableElement);
 const cameras = new Map<string, CameraView>();
 const cameraBox = element('cameras');
@@ -74,7 +93,10 @@ let drawPending = false;
 function requestDraw(): void {
   if (drawPending) return;
   drawPending = true;
-  requestAnimationFrame(() => { drawPending = false; draw(); });
+  requestAnimationFrame(() => {
+    drawPending = false;
+    draw();
+  });
 }
 
 let tableTimer: ReturnType<typeof setTimeout> | undefined;
@@ -98,18 +120,33 @@ function draw(force = false): void {
     const { tickMs, chunkMs } = stageBudgets(store.fps, horizon);
     loopWaterfall.draw(ticks, tickMs, colors);
     const chunks = store.chunks.lastN(store.chunks.capacity);
-    policyWaterfall.draw(chunks.map((c) => ({ stageMs: { [CHUNK_LATENCY]: c.latencyMs } })), chunkMs, colors);
+    policyWaterfall.draw(
+      chunks.map((c) => ({ stageMs: { [CHUNK_LATENCY]: c.latencyMs } })),
+      chunkMs,
+      colors,
+    );
     const now = performance.now();
     if (force || now - lastTableAt >= TABLE_INTERVAL_MS) {
       lastTableAt = now;
-      table.update(stageRows(ticks, store.fps, horizon, chunks.map((c) => c.latencyMs)));
-      budgetLabel.textContent = `budget ${tickMs.toFixed(1)} ms per tick (${store.fps} fps); policy ${chunkMs.toFixed(0)} ms`
-        + `${horizon ? ` (half a ${horizon}-step chunk)` : ''} · p50/p95/p99 over the last ${ticks.length} ticks`;
+      table.update(
+        stageRows(
+          ticks,
+          store.fps,
+          horizon,
+          chunks.map((c) => c.latencyMs),
+        ),
+      );
+      budgetLabel.textContent =
+        `budget ${tickMs.toFixed(1)} ms per tick (${store.fps} fps); policy ${chunkMs.toFixed(0)} ms` +
+        `${horizon ? ` (half a ${horizon}-step chunk)` : ''} · p50/p95/p99 over the last ${ticks.length} ticks`;
       dirty.timing = false;
     } else {
       // The table is due later: come back then even if no tick arrives.
       dirty.timing = true;
-      tableTimer ??= setTimeout(() => { tableTimer = undefined; requestDraw(); }, TABLE_INTERVAL_MS);
+      tableTimer ??= setTimeout(() => {
+        tableTimer = undefined;
+        requestDraw();
+      }, TABLE_INTERVAL_MS);
     }
   }
 }
@@ -132,7 +169,10 @@ function receive(m: HostToDashboard): void {
       store.motors = m.motors;
       store.ranges = m.ranges ?? m.status?.jointRanges;
       store.status = m.status;
-      if (m.frameMode && !bridge.state?.frameMode) { frameMode = m.frameMode; modeToggle.checked = frameMode === 'policy'; }
+      if (m.frameMode && !bridge.state?.frameMode) {
+        frameMode = m.frameMode;
+        modeToggle.checked = frameMode === 'policy';
+      }
       joints.setMotors(m.motors);
       fan.setMotors(m.motors);
       for (const c of m.chunks) store.addChunk(c);
@@ -156,7 +196,10 @@ function receive(m: HostToDashboard): void {
       break;
     case 'state':
       store.status = m.status;
-      if (m.status?.jointRanges) { store.ranges = m.status.jointRanges; dirty.plots = true; }
+      if (m.status?.jointRanges) {
+        store.ranges = m.status.jointRanges;
+        dirty.plots = true;
+      }
       controls.show(m.status, store.newestTick);
       break;
     case 'episodeEnded':
@@ -172,7 +215,9 @@ function receive(m: HostToDashboard): void {
       bridge.post({ type: 'probe-reply', id: m.id, report: probeReport() });
       return;
   }
-  if (m.type === 'init') { dirty.plots = dirty.cameras = dirty.timing = true; }
+  if (m.type === 'init') {
+    dirty.plots = dirty.cameras = dirty.timing = true;
+  }
   requestDraw();
 }
 
@@ -181,7 +226,13 @@ function probeReport(): DashboardProbeReport {
     ticksReceived: store.ticksReceived,
     ticksPlotted: joints.plotted,
     chunksInFan: fan.drawnChunks,
-    cameras: [...cameras.values()].map((v) => ({ camera: v.camera, tick: v.tick, width: v.width, height: v.height, nonBlackPixels: v.nonBlackPixels() })),
+    cameras: [...cameras.values()].map((v) => ({
+      camera: v.camera,
+      tick: v.tick,
+      width: v.width,
+      height: v.height,
+      nonBlackPixels: v.nonBlackPixels(),
+    })),
     timingRows: table.rows.map((r) => r.stage),
     waterfallBars: loopWaterfall.bars,
     phaseText: controls.phaseText,
@@ -205,6 +256,9 @@ watchTheme(() => {
   dirty.plots = dirty.cameras = dirty.timing = true;
   requestDraw();
 });
-new ResizeObserver(() => { dirty.plots = dirty.timing = true; requestDraw(); }).observe(document.body);
+new ResizeObserver(() => {
+  dirty.plots = dirty.timing = true;
+  requestDraw();
+}).observe(document.body);
 
 bridge.start(receive);

@@ -23,7 +23,10 @@ export function valueRange(values: Iterable<number>, extra?: { min: number; max:
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (extra) { lo = Math.min(lo, extra.min); hi = Math.max(hi, extra.max); }
+  if (extra) {
+    lo = Math.min(lo, extra.min);
+    hi = Math.max(hi, extra.max);
+  }
   if (!Number.isFinite(lo)) return [-1, 1];
   const span = Math.max(hi - lo, 1);
   return [lo - span * 0.08, hi + span * 0.08];
@@ -35,7 +38,16 @@ export interface Axes {
 }
 
 /** Grid, title and y labels; returns the scales for the data. */
-export function drawAxes(s: CanvasSurface, colors: DashboardColors, title: string, x0: number, x1: number, y0: number, y1: number, note = ''): Axes {
+export function drawAxes(
+  s: CanvasSurface,
+  colors: DashboardColors,
+  title: string,
+  x0: number,
+  x1: number,
+  y0: number,
+  y1: number,
+  note = '',
+): Axes {
   const { ctx, width, height } = s;
   const x = scale(x0, x1, PAD.left, width - PAD.right);
   const y = scale(y0, y1, height - PAD.bottom, PAD.top);
@@ -78,11 +90,17 @@ export function polyline(ctx: CanvasRenderingContext2D, axes: Axes, points: Iter
   ctx.beginPath();
   let pen = false;
   for (const [t, v] of points) {
-    if (!Number.isFinite(v)) { pen = false; continue; }
+    if (!Number.isFinite(v)) {
+      pen = false;
+      continue;
+    }
     const px = axes.x(t);
     const py = axes.y(v);
     if (pen) ctx.lineTo(px, py);
-    else { ctx.moveTo(px, py); pen = true; }
+    else {
+      ctx.moveTo(px, py);
+      pen = true;
+    }
   }
   ctx.stroke();
 }
@@ -92,7 +110,10 @@ export class MotorCards {
   surfaces: CanvasSurface[] = [];
   motors: readonly string[] = [];
 
-  constructor(private readonly container: HTMLElement, private readonly cls: string) {}
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly cls: string,
+  ) {}
 
   set(motors: readonly string[]): void {
     if (motors.join() === this.motors.join()) return;

@@ -2,12 +2,27 @@
 // webview (./main.ts). Both sides check what they receive with the guards below; nothing here touches the DOM or
 // `vscode`, so both TypeScript projects compile it.
 
-import type { ChunkTelemetry, EpisodeSummary, FrameTelemetry, RuntimePhase, RuntimeStatus, TickTelemetry } from '../../src/core/rpc/runtimeProtocol';
+import type {
+  ChunkTelemetry,
+  EpisodeSummary,
+  FrameTelemetry,
+  RuntimePhase,
+  RuntimeStatus,
+  TickTelemetry,
+} from '../../src/core/rpc/runtimeProtocol';
 
 export const DASHBOARD_VIEW_TYPE = 'so100.dashboard';
 
 export type DashboardCommand = 'runEpisode' | 'step' | 'pause' | 'resume' | 'stop' | 'estop' | 'reset';
-export const DASHBOARD_COMMANDS: readonly DashboardCommand[] = ['runEpisode', 'step', 'pause', 'resume', 'stop', 'estop', 'reset'];
+export const DASHBOARD_COMMANDS: readonly DashboardCommand[] = [
+  'runEpisode',
+  'step',
+  'pause',
+  'resume',
+  'stop',
+  'estop',
+  'reset',
+];
 
 export type FrameMode = 'raw' | 'policy';
 
@@ -21,7 +36,10 @@ export type DashboardTick = TickTelemetry;
 /** One predicted action chunk: row i is the target for tick observationTick + i. */
 export type DashboardChunk = ChunkTelemetry;
 export type DashboardFrame = FrameTelemetry;
-export type DashboardEpisodeSummary = Pick<EpisodeSummary, 'episode' | 'success' | 'reason' | 'steps' | 'starvedTicks' | 'chunks' | 'clampedTicks' | 'lateTicks'>;
+export type DashboardEpisodeSummary = Pick<
+  EpisodeSummary,
+  'episode' | 'success' | 'reason' | 'steps' | 'starvedTicks' | 'chunks' | 'clampedTicks' | 'lateTicks'
+>;
 
 /** A joint's calibrated range in the units of its positions. */
 export interface JointRange {
@@ -36,7 +54,13 @@ export interface DashboardProbeReport {
   readonly ticksPlotted: number;
   /** Chunks drawn in the fan at the last draw. */
   readonly chunksInFan: number;
-  readonly cameras: readonly { readonly camera: string; readonly tick: number; readonly width: number; readonly height: number; readonly nonBlackPixels: number }[];
+  readonly cameras: readonly {
+    readonly camera: string;
+    readonly tick: number;
+    readonly width: number;
+    readonly height: number;
+    readonly nonBlackPixels: number;
+  }[];
   /** Stage names of the timing table's rows. */
   readonly timingRows: readonly string[];
   readonly waterfallBars: number;
@@ -55,17 +79,17 @@ export interface DashboardProbeReport {
 
 export type HostToDashboard =
   | {
-    readonly type: 'init';
-    /** undefined while no runtime runs. */
-    readonly status?: DashboardStatus;
-    readonly motors: readonly string[];
-    /** Per motor, when calibration is known. */
-    readonly ranges?: readonly (JointRange | null)[];
-    /** Recent history, so a panel that was hidden (and so rebuilt) shows the past seconds at once. */
-    readonly ticks: readonly DashboardTick[];
-    readonly chunks: readonly DashboardChunk[];
-    readonly frameMode?: FrameMode;
-  }
+      readonly type: 'init';
+      /** undefined while no runtime runs. */
+      readonly status?: DashboardStatus;
+      readonly motors: readonly string[];
+      /** Per motor, when calibration is known. */
+      readonly ranges?: readonly (JointRange | null)[];
+      /** Recent history, so a panel that was hidden (and so rebuilt) shows the past seconds at once. */
+      readonly ticks: readonly DashboardTick[];
+      readonly chunks: readonly DashboardChunk[];
+      readonly frameMode?: FrameMode;
+    }
   | { readonly type: 'ticks'; readonly ticks: readonly DashboardTick[]; readonly dropped: number }
   | { readonly type: 'chunk'; readonly chunk: DashboardChunk }
   | { readonly type: 'frame'; readonly frame: DashboardFrame }
@@ -95,7 +119,16 @@ const isNumArray = (v: unknown, length?: number): boolean =>
   Array.isArray(v) && (length === undefined || v.length === length) && v.every((x) => typeof x === 'number');
 const optional = <T>(v: unknown, check: (x: unknown) => x is T): boolean => v === undefined || check(v);
 
-const PHASES: ReadonlySet<string> = new Set(['idle', 'connecting', 'connected', 'running', 'paused', 'resetting', 'estopped', 'calibrating']);
+const PHASES: ReadonlySet<string> = new Set([
+  'idle',
+  'connecting',
+  'connected',
+  'running',
+  'paused',
+  'resetting',
+  'estopped',
+  'calibrating',
+]);
 
 export function isDashboardCommand(v: unknown): v is DashboardCommand {
   return isStr(v) && (DASHBOARD_COMMANDS as readonly string[]).includes(v);
@@ -106,10 +139,21 @@ export function isFrameMode(v: unknown): v is FrameMode {
 }
 
 export function isDashboardStatus(v: unknown): v is DashboardStatus {
-  return isObj(v) && isStr(v.phase) && PHASES.has(v.phase) && Array.isArray(v.models) && v.models.every(isStr)
-    && isNum(v.droppedTelemetry) && optional(v.activeModel, isStr) && optional(v.episode, isNum) && optional(v.step, isNum)
-    && optional(v.maxSteps, isNum) && optional(v.fps, isNum) && optional(v.robot, isStr)
-    && optional(v.jointRanges, isRangeList);
+  return (
+    isObj(v) &&
+    isStr(v.phase) &&
+    PHASES.has(v.phase) &&
+    Array.isArray(v.models) &&
+    v.models.every(isStr) &&
+    isNum(v.droppedTelemetry) &&
+    optional(v.activeModel, isStr) &&
+    optional(v.episode, isNum) &&
+    optional(v.step, isNum) &&
+    optional(v.maxSteps, isNum) &&
+    optional(v.fps, isNum) &&
+    optional(v.robot, isStr) &&
+    optional(v.jointRanges, isRangeList)
+  );
 }
 
 function isRangeList(r: unknown): r is readonly JointRange[] {
@@ -117,26 +161,62 @@ function isRangeList(r: unknown): r is readonly JointRange[] {
 }
 
 export function isDashboardTick(v: unknown): v is DashboardTick {
-  return isObj(v) && isInt(v.episode) && isInt(v.index) && isNumArray(v.measured)
-    && (v.sent === undefined || isNumArray(v.sent)) && typeof v.starved === 'boolean' && typeof v.chunkBoundary === 'boolean'
-    && Array.isArray(v.clamped) && v.clamped.every((c) => isObj(c) && isStr(c.motor) && isStr(c.reason))
-    && isObj(v.stageMs) && Object.values(v.stageMs).every(isNum);
+  return (
+    isObj(v) &&
+    isInt(v.episode) &&
+    isInt(v.index) &&
+    isNumArray(v.measured) &&
+    (v.sent === undefined || isNumArray(v.sent)) &&
+    typeof v.starved === 'boolean' &&
+    typeof v.chunkBoundary === 'boolean' &&
+    Array.isArray(v.clamped) &&
+    v.clamped.every((c) => isObj(c) && isStr(c.motor) && isStr(c.reason)) &&
+    isObj(v.stageMs) &&
+    Object.values(v.stageMs).every(isNum)
+  );
 }
 
 export function isDashboardChunk(v: unknown): v is DashboardChunk {
-  return isObj(v) && isInt(v.episode) && isInt(v.requestId) && isInt(v.observationTick) && isInt(v.horizon) && isInt(v.dims)
-    && isNumArray(v.targets, (v.horizon as number) * (v.dims as number)) && typeof v.accepted === 'boolean' && isNum(v.latencyMs);
+  return (
+    isObj(v) &&
+    isInt(v.episode) &&
+    isInt(v.requestId) &&
+    isInt(v.observationTick) &&
+    isInt(v.horizon) &&
+    isInt(v.dims) &&
+    isNumArray(v.targets, (v.horizon as number) * (v.dims as number)) &&
+    typeof v.accepted === 'boolean' &&
+    isNum(v.latencyMs)
+  );
 }
 
 export function isDashboardFrame(v: unknown): v is DashboardFrame {
-  return isObj(v) && isInt(v.episode) && isInt(v.tick) && isStr(v.camera) && isInt(v.width) && isInt(v.height)
-    && (v.width as number) > 0 && (v.height as number) > 0
-    && v.rgb instanceof Uint8Array && v.rgb.length === (v.width as number) * (v.height as number) * 3;
+  return (
+    isObj(v) &&
+    isInt(v.episode) &&
+    isInt(v.tick) &&
+    isStr(v.camera) &&
+    isInt(v.width) &&
+    isInt(v.height) &&
+    (v.width as number) > 0 &&
+    (v.height as number) > 0 &&
+    v.rgb instanceof Uint8Array &&
+    v.rgb.length === (v.width as number) * (v.height as number) * 3
+  );
 }
 
 function isSummary(v: unknown): v is DashboardEpisodeSummary {
-  return isObj(v) && isInt(v.episode) && typeof v.success === 'boolean' && isStr(v.reason) && isNum(v.steps)
-    && isNum(v.starvedTicks) && isNum(v.chunks) && isNum(v.clampedTicks) && isNum(v.lateTicks);
+  return (
+    isObj(v) &&
+    isInt(v.episode) &&
+    typeof v.success === 'boolean' &&
+    isStr(v.reason) &&
+    isNum(v.steps) &&
+    isNum(v.starvedTicks) &&
+    isNum(v.chunks) &&
+    isNum(v.clampedTicks) &&
+    isNum(v.lateTicks)
+  );
 }
 
 function isRange(v: unknown): v is JointRange | null {
@@ -148,10 +228,17 @@ export function isHostToDashboard(m: unknown): m is HostToDashboard {
   if (!isObj(m)) return false;
   switch (m.type) {
     case 'init':
-      return (m.status === undefined || isDashboardStatus(m.status)) && Array.isArray(m.motors) && m.motors.every(isStr)
-        && (m.ranges === undefined || (Array.isArray(m.ranges) && m.ranges.every(isRange)))
-        && Array.isArray(m.ticks) && m.ticks.every(isDashboardTick) && Array.isArray(m.chunks) && m.chunks.every(isDashboardChunk)
-        && optional(m.frameMode, isFrameMode);
+      return (
+        (m.status === undefined || isDashboardStatus(m.status)) &&
+        Array.isArray(m.motors) &&
+        m.motors.every(isStr) &&
+        (m.ranges === undefined || (Array.isArray(m.ranges) && m.ranges.every(isRange))) &&
+        Array.isArray(m.ticks) &&
+        m.ticks.every(isDashboardTick) &&
+        Array.isArray(m.chunks) &&
+        m.chunks.every(isDashboardChunk) &&
+        optional(m.frameMode, isFrameMode)
+      );
     case 'ticks':
       return Array.isArray(m.ticks) && m.ticks.every(isDashboardTick) && isNum(m.dropped);
     case 'chunk':
@@ -172,11 +259,27 @@ export function isHostToDashboard(m: unknown): m is HostToDashboard {
 }
 
 function isProbeReport(v: unknown): v is DashboardProbeReport {
-  return isObj(v) && isNum(v.ticksReceived) && isNum(v.ticksPlotted) && isNum(v.chunksInFan) && Array.isArray(v.cameras)
-    && v.cameras.every((c) => isObj(c) && isStr(c.camera) && isNum(c.tick) && isNum(c.width) && isNum(c.height) && isNum(c.nonBlackPixels))
-    && Array.isArray(v.timingRows) && v.timingRows.every(isStr) && isNum(v.waterfallBars)
-    && isStr(v.phaseText) && isStr(v.modelText) && isFrameMode(v.frameMode) && isNum(v.draws)
-    && isNum(v.framesReceived) && isNum(v.messagesRejected) && isStr(v.lastRejected);
+  return (
+    isObj(v) &&
+    isNum(v.ticksReceived) &&
+    isNum(v.ticksPlotted) &&
+    isNum(v.chunksInFan) &&
+    Array.isArray(v.cameras) &&
+    v.cameras.every(
+      (c) =>
+        isObj(c) && isStr(c.camera) && isNum(c.tick) && isNum(c.width) && isNum(c.height) && isNum(c.nonBlackPixels),
+    ) &&
+    Array.isArray(v.timingRows) &&
+    v.timingRows.every(isStr) &&
+    isNum(v.waterfallBars) &&
+    isStr(v.phaseText) &&
+    isStr(v.modelText) &&
+    isFrameMode(v.frameMode) &&
+    isNum(v.draws) &&
+    isNum(v.framesReceived) &&
+    isNum(v.messagesRejected) &&
+    isStr(v.lastRejected)
+  );
 }
 
 /** Used by the host on every message from the webview: anything else is ignored, never trusted. */

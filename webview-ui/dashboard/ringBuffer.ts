@@ -45,7 +45,8 @@ export class RingBuffer<T> {
   /** The newest `n` items, oldest first. */
   lastN(n: number): T[] {
     const out: T[] = [];
-    for (let i = Math.max(0, this.count - n); i < this.count; i++) out.push(this.items[(this.start + i) % this.capacity] as T);
+    for (let i = Math.max(0, this.count - n); i < this.count; i++)
+      out.push(this.items[(this.start + i) % this.capacity] as T);
     return out;
   }
 }

@@ -45,7 +45,12 @@ export function levelOf(p95: number, budgetMs: number): StageLevel {
   return p95 >= budgetMs ? 'over' : 'warn';
 }
 
-export function stageRows(ticks: readonly DashboardTick[], fps: number, horizon: number | undefined, chunkLatencies: readonly number[] = []): StageRow[] {
+export function stageRows(
+  ticks: readonly DashboardTick[],
+  fps: number,
+  horizon: number | undefined,
+  chunkLatencies: readonly number[] = [],
+): StageRow[] {
   const samples = new Map<string, number[]>();
   for (const s of STAGE_ORDER) samples.set(s, []);
   for (const t of ticks) {
@@ -63,7 +68,15 @@ export function stageRows(ticks: readonly DashboardTick[], fps: number, horizon:
     list.sort((a, b) => a - b);
     const budgetMs = isPolicyStage(stage) ? chunkMs : tickMs;
     const p95 = percentile(list, 95);
-    rows.push({ stage, count: list.length, p50: percentile(list, 50), p95, p99: percentile(list, 99), budgetMs, level: levelOf(p95, budgetMs) });
+    rows.push({
+      stage,
+      count: list.length,
+      p50: percentile(list, 50),
+      p95,
+      p99: percentile(list, 99),
+      budgetMs,
+      level: levelOf(p95, budgetMs),
+    });
   }
   return rows;
 }

@@ -53,5 +53,8 @@ export function readColors(): DashboardColors {
 
 /** Calls `onChange` whenever VS Code switches between light, dark and high-contrast themes. */
 export function watchTheme(onChange: () => void): void {
-  new MutationObserver(onChange).observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind'] });
+  new MutationObserver(onChange).observe(document.body, {
+    attributes: true,
+    attributeFilter: ['class', 'data-vscode-theme-kind'],
+  });
 }

@@ -19,7 +19,10 @@ export class TimingTable {
       for (const [i, text] of cells.entries()) {
         const td = document.createElement(i === 0 ? 'th' : 'td');
         td.textContent = text;
-        if (i === 0) { td.scope = 'row'; td.title = `${r.count} samples`; }
+        if (i === 0) {
+          td.scope = 'row';
+          td.title = `${r.count} samples`;
+        }
         tr.append(td);
       }
       return tr;

@@ -25,7 +25,10 @@ export class TimingWaterfall {
   /** Bars drawn at the last draw. */
   bars = 0;
 
-  constructor(canvas: HTMLCanvasElement, private readonly spec: WaterfallSpec) {
+  constructor(
+    canvas: HTMLCanvasElement,
+    private readonly spec: WaterfallSpec,
+  ) {
     this.surface = new CanvasSurface(canvas);
   }
 

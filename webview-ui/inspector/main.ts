@@ -2,7 +2,15 @@
 // the policy sees them), the policy's reply, the joint targets and what safety sent, and the warnings. It renders
 // whatever state the host sends; Refresh and the auto-refresh switch go back as messages.
 import { HostBridge } from '../shared/hostBridge';
-import { isHostMessage, type HostToInspector, type InspectorState, type InspectorToHost, type ReportView, type SummaryView, type ThumbnailView } from './protocol';
+import {
+  isHostMessage,
+  type HostToInspector,
+  type InspectorState,
+  type InspectorToHost,
+  type ReportView,
+  type SummaryView,
+  type ThumbnailView,
+} from './protocol';
 
 const bridge = new HostBridge<InspectorToHost, HostToInspector>(isHostMessage);
 const root = document.getElementById('root')!;
@@ -29,11 +37,20 @@ function render(state: InspectorState): void {
     return;
   }
   const r = state.report;
-  const origin = r.recorded ? `converter run on recorded tick ${r.recorded.tick} of ${r.recorded.dir.split(/[\\/]/).pop()}`
-    : r.source === 'runConverter' ? 'converter run on the last observation' : 'last exchange of the episode';
-  const where = [origin,
-    r.episode !== undefined ? `episode ${r.episode}` : '', r.tick !== undefined ? `tick ${r.tick}` : '', `runtime ${state.phase}`,
-    `at ${state.refreshedAt}`].filter(Boolean).join(' · ');
+  const origin = r.recorded
+    ? `converter run on recorded tick ${r.recorded.tick} of ${r.recorded.dir.split(/[\\/]/).pop()}`
+    : r.source === 'runConverter'
+      ? 'converter run on the last observation'
+      : 'last exchange of the episode';
+  const where = [
+    origin,
+    r.episode !== undefined ? `episode ${r.episode}` : '',
+    r.tick !== undefined ? `tick ${r.tick}` : '',
+    `runtime ${state.phase}`,
+    `at ${state.refreshedAt}`,
+  ]
+    .filter(Boolean)
+    .join(' · ');
   status.textContent = `${r.converter}${r.layout && r.layout !== r.converter ? ` (layout ${r.layout})` : ''} — ${where}`;
   if (r.error) root.append(errorBox(r.error));
   root.append(warnings(r));
@@ -48,7 +65,9 @@ function errorBox(e: NonNullable<ReportView['error']>): HTMLElement {
   box.append(el('strong', {}, `${e.stage} failed: `), document.createTextNode(e.message));
   if (e.file && e.line) {
     const link = el('button', { className: 'link', id: 'error-location' }, `${e.file}:${e.line}:${e.column ?? 1}`);
-    link.addEventListener('click', () => bridge.post({ type: 'openLocation', file: e.file!, line: e.line!, column: e.column ?? 1 }));
+    link.addEventListener('click', () =>
+      bridge.post({ type: 'openLocation', file: e.file!, line: e.line!, column: e.column ?? 1 }),
+    );
     box.append(el('div', {}, 'at '), link);
   }
   return box;
@@ -93,13 +112,22 @@ function valueTable(values: readonly SummaryView[]): HTMLElement {
   const table = el('table', { className: 'values' });
   table.append(row('th', ['key', 'dtype', 'shape', 'min', 'max', 'mean', '']));
   for (const v of values) {
-    const tr = row('td', [v.key, v.dtype ?? v.kind, shape(v), fmt(v.stats?.min), fmt(v.stats?.max), fmt(v.stats?.mean)]);
+    const tr = row('td', [
+      v.key,
+      v.dtype ?? v.kind,
+      shape(v),
+      fmt(v.stats?.min),
+      fmt(v.stats?.max),
+      fmt(v.stats?.mean),
+    ]);
     tr.dataset.key = v.key;
     const preview = el('td', { className: 'preview' });
-    if (v.image) preview.append(thumbnailCanvas(v.image.thumbnail, v.key), el('div', { className: 'muted' }, v.image.order));
+    if (v.image)
+      preview.append(thumbnailCanvas(v.image.thumbnail, v.key), el('div', { className: 'muted' }, v.image.order));
     else if (v.values) preview.textContent = `[${v.values.map(fmt).join(', ')}]`;
     else if (v.text !== undefined) preview.textContent = v.text;
-    if (v.stats && v.stats.nonFinite > 0) preview.append(el('div', { className: 'error' }, `${v.stats.nonFinite} NaN/Inf`));
+    if (v.stats && v.stats.nonFinite > 0)
+      preview.append(el('div', { className: 'error' }, `${v.stats.nonFinite} NaN/Inf`));
     tr.append(preview);
     table.append(tr);
   }
@@ -117,7 +145,18 @@ function jointTable(r: ReportView): HTMLElement {
   if (s) {
     table.append(row('td', [`measured (tick ${s.tick})`, ...s.measured.map(fmt)]));
     table.append(row('td', ['sent after safety', ...(s.sent ? s.sent.map(fmt) : motors.map(() => '—'))]));
-    if (s.clamped.length) table.append(row('td', ['clamped', ...motors.map((m) => s.clamped.filter((c) => c.motor === m).map((c) => c.reason).join(', '))]));
+    if (s.clamped.length)
+      table.append(
+        row('td', [
+          'clamped',
+          ...motors.map((m) =>
+            s.clamped
+              .filter((c) => c.motor === m)
+              .map((c) => c.reason)
+              .join(', '),
+          ),
+        ]),
+      );
   }
   return table;
 }
@@ -166,7 +205,11 @@ function fmt(x: number | undefined): string {
   return Math.abs(x) >= 100 ? x.toFixed(1) : x.toFixed(3);
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; id?: string }, text?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: { className?: string; id?: string },
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (props.className) e.className = props.className;
   if (props.id) e.id = props.id;

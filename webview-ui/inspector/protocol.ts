@@ -1,6 +1,11 @@
 // The Converter Inspector's messages between the extension host (src/extension/inspector/inspectorPanel.ts) and its webview
 // (main.ts). Both sides import this file; the host checks every webview message with isInspectorMessage.
-import type { ConverterFailure, ConverterWarning, InspectionReport, ValueSummary } from '../../src/core/convert/inspectionReport';
+import type {
+  ConverterFailure,
+  ConverterWarning,
+  InspectionReport,
+  ValueSummary,
+} from '../../src/core/convert/inspectionReport';
 
 export type { ConverterFailure, ConverterWarning };
 
@@ -29,7 +34,13 @@ export type InspectorState =
   | { readonly status: 'loading'; readonly autoRefresh: boolean }
   | { readonly status: 'empty'; readonly autoRefresh: boolean; readonly message: string }
   | { readonly status: 'error'; readonly autoRefresh: boolean; readonly message: string }
-  | { readonly status: 'ready'; readonly autoRefresh: boolean; readonly report: ReportView; readonly phase: string; readonly refreshedAt: string };
+  | {
+      readonly status: 'ready';
+      readonly autoRefresh: boolean;
+      readonly report: ReportView;
+      readonly phase: string;
+      readonly refreshedAt: string;
+    };
 
 /** Host → webview. */
 export type HostToInspector = { readonly type: 'state'; readonly state: InspectorState };
@@ -49,10 +60,15 @@ const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Numb
 export function isInspectorMessage(m: unknown): m is InspectorToHost {
   if (!isRecord(m)) return false;
   switch (m.type) {
-    case 'ready': case 'refresh': return true;
-    case 'setAutoRefresh': return typeof m.on === 'boolean';
-    case 'openLocation': return typeof m.file === 'string' && m.file.length > 0 && isPositiveInt(m.line) && isPositiveInt(m.column);
-    default: return false;
+    case 'ready':
+    case 'refresh':
+      return true;
+    case 'setAutoRefresh':
+      return typeof m.on === 'boolean';
+    case 'openLocation':
+      return typeof m.file === 'string' && m.file.length > 0 && isPositiveInt(m.line) && isPositiveInt(m.column);
+    default:
+      return false;
   }
 }
 

@@ -13,7 +13,11 @@ interface VsCodeApi<S> {
 declare function acquireVsCodeApi<S>(): VsCodeApi<S>;
 
 /** One per page: acquireVsCodeApi may be called only once. */
-export class HostBridge<ToHost extends { readonly type: string }, FromHost extends { readonly type: string }, S = unknown> {
+export class HostBridge<
+  ToHost extends { readonly type: string },
+  FromHost extends { readonly type: string },
+  S = unknown,
+> {
   private readonly api: VsCodeApi<S>;
 
   constructor(private readonly isFromHost: (m: unknown) => m is FromHost) {

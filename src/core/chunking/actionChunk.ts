@@ -17,10 +17,14 @@ export class ActionChunk {
 
   constructor(horizon: number, dims: number, values: Float64Array) {
     if (!Number.isInteger(horizon) || horizon < 1 || !Number.isInteger(dims) || dims < 1) {
-      throw new ActionShapeError(`an action chunk needs at least one step of at least one value, got (${horizon}, ${dims})`);
+      throw new ActionShapeError(
+        `an action chunk needs at least one step of at least one value, got (${horizon}, ${dims})`,
+      );
     }
     if (values.length !== horizon * dims) {
-      throw new ActionShapeError(`action chunk (${horizon}, ${dims}) needs ${horizon * dims} values, got ${values.length}`);
+      throw new ActionShapeError(
+        `action chunk (${horizon}, ${dims}) needs ${horizon * dims} values, got ${values.length}`,
+      );
     }
     this.horizon = horizon;
     this.dims = dims;

@@ -57,7 +57,8 @@ export class ActionQueue {
 
   /** Appends the action for step endStep (values are copied). */
   push(values: Float64Array, requestId: number, row: number, merged = false): void {
-    if (values.length !== this.dimsValue) throw new RangeError(`action of ${values.length} values pushed into a ${this.dimsValue}-value queue`);
+    if (values.length !== this.dimsValue)
+      throw new RangeError(`action of ${values.length} values pushed into a ${this.dimsValue}-value queue`);
     if (this.count === this.capacity) this.grow();
     const slot = (this.head + this.count) % this.capacity;
     this.values.set(values, slot * this.dimsValue);
@@ -91,7 +92,11 @@ export class ActionQueue {
     if (this.count === 0) throw new RangeError('shift() on an empty action queue');
     const slot = this.head;
     out.set(this.values.subarray(slot * this.dimsValue, (slot + 1) * this.dimsValue));
-    const source: QueuedSource = { requestId: this.ids[slot], row: this.rows[slot], merged: this.mergedFlags[slot] === 1 };
+    const source: QueuedSource = {
+      requestId: this.ids[slot],
+      row: this.rows[slot],
+      merged: this.mergedFlags[slot] === 1,
+    };
     this.head = (this.head + 1) % this.capacity;
     this.count--;
     this.first++;
@@ -99,7 +104,8 @@ export class ActionQueue {
   }
 
   private slotOf(k: number): number {
-    if (!Number.isInteger(k) || k < 0 || k >= this.count) throw new RangeError(`entry ${k} is outside a queue of ${this.count}`);
+    if (!Number.isInteger(k) || k < 0 || k >= this.count)
+      throw new RangeError(`entry ${k} is outside a queue of ${this.count}`);
     return (this.head + k) % this.capacity;
   }
 

@@ -30,18 +30,25 @@ export class ActionSmoother {
   private anchored = false;
 
   constructor(dims: number, options: ActionSmoothingOptions = {}) {
-    if (!Number.isInteger(dims) || dims < 1) throw new RangeError(`an action smoother needs at least one value per action, got ${dims}`);
+    if (!Number.isInteger(dims) || dims < 1)
+      throw new RangeError(`an action smoother needs at least one value per action, got ${dims}`);
     this.dims = dims;
     this.alpha = options.emaAlpha ?? 1;
     if (!(this.alpha > 0 && this.alpha <= 1)) {
-      throw new ActionSmoothingConfigError('emaAlpha', `emaAlpha must be above 0 and at most 1 (1 turns averaging off), got ${String(options.emaAlpha)}.`);
+      throw new ActionSmoothingConfigError(
+        'emaAlpha',
+        `emaAlpha must be above 0 and at most 1 (1 turns averaging off), got ${String(options.emaAlpha)}.`,
+      );
     }
     this.maxDelta = new Float64Array(dims).fill(Infinity);
     const cap = options.maxDeltaPerTick;
     if (typeof cap === 'number') this.maxDelta.fill(checkCap(cap, 'maxDeltaPerTick'));
     else if (cap !== undefined) {
       if (cap.length !== dims) {
-        throw new ActionSmoothingConfigError('maxDeltaPerTick', `maxDeltaPerTick lists ${cap.length} caps but actions have ${dims} values; give one per value or a single number.`);
+        throw new ActionSmoothingConfigError(
+          'maxDeltaPerTick',
+          `maxDeltaPerTick lists ${cap.length} caps but actions have ${dims} values; give one per value or a single number.`,
+        );
       }
       cap.forEach((v, j) => (this.maxDelta[j] = checkCap(v, `maxDeltaPerTick[${j}]`)));
     }
@@ -85,13 +92,17 @@ export class ActionSmoother {
   }
 
   private checkLength(v: Float64Array, what: string): void {
-    if (v.length !== this.dims) throw new RangeError(`${what} has ${v.length} values; this smoother was made for ${this.dims}`);
+    if (v.length !== this.dims)
+      throw new RangeError(`${what} has ${v.length} values; this smoother was made for ${this.dims}`);
   }
 }
 
 function checkCap(v: number, key: string): number {
   if (typeof v !== 'number' || !(v > 0)) {
-    throw new ActionSmoothingConfigError(key, `${key} must be a positive change per tick, got ${String(v)}; leave it out for no cap.`);
+    throw new ActionSmoothingConfigError(
+      key,
+      `${key} must be a positive change per tick, got ${String(v)}; leave it out for no cap.`,
+    );
   }
   return v;
 }

@@ -117,14 +117,32 @@ interface InFlight {
 }
 
 type Counters = {
-  -readonly [K in Exclude<keyof ChunkSchedulerStats, 'discardedChunks' | 'recentBoundaryTicks' | 'queuedSteps' | 'requestInFlight' | 'epoch'>]: number;
+  -readonly [
+    K in Exclude<
+      keyof ChunkSchedulerStats,
+      'discardedChunks' | 'recentBoundaryTicks' | 'queuedSteps' | 'requestInFlight' | 'epoch'
+    >
+  ]: number;
 };
 
 function freshCounters(): Counters {
   return {
-    ticks: 0, executedTicks: 0, starvedTicks: 0, warmupTicks: 0, longestStarvation: 0, currentStarvation: 0,
-    requests: 0, deliveries: 0, abandonedRequests: 0, droppedSteps: 0, mergedSteps: 0, supersededSteps: 0,
-    chunkBoundaries: 0, lastLatencyMs: NaN, maxLatencyMs: NaN, lastLatencySteps: NaN,
+    ticks: 0,
+    executedTicks: 0,
+    starvedTicks: 0,
+    warmupTicks: 0,
+    longestStarvation: 0,
+    currentStarvation: 0,
+    requests: 0,
+    deliveries: 0,
+    abandonedRequests: 0,
+    droppedSteps: 0,
+    mergedSteps: 0,
+    supersededSteps: 0,
+    chunkBoundaries: 0,
+    lastLatencyMs: NaN,
+    maxLatencyMs: NaN,
+    lastLatencySteps: NaN,
   };
 }
 
@@ -157,7 +175,10 @@ export class ChunkScheduler {
   private discards = freshDiscards();
   private recentBoundaries: number[] = [];
 
-  constructor(options: ChunkSchedulerOptions, private readonly rowZero: RowZeroAlignment = 'observation') {
+  constructor(
+    options: ChunkSchedulerOptions,
+    private readonly rowZero: RowZeroAlignment = 'observation',
+  ) {
     this.options = resolveChunkOptions(options);
   }
 
@@ -179,7 +200,9 @@ export class ChunkScheduler {
   /** Runs one tick: pops the action for it (or holds) and says whether to ask for a chunk. */
   tick(t: SchedulerTick): TickResult {
     if (!Number.isFinite(t.index) || t.index <= this.lastTickIndex) {
-      throw new RangeError(`tick index ${t.index} is not after the previous tick ${this.lastTickIndex}; pass a strictly increasing index, or reset() between episodes`);
+      throw new RangeError(
+        `tick index ${t.index} is not after the previous tick ${this.lastTickIndex}; pass a strictly increasing index, or reset() between episodes`,
+      );
     }
     this.lastTickIndex = t.index;
     const c = this.counters;
@@ -212,7 +235,12 @@ export class ChunkScheduler {
 
     let request: ChunkRequest | undefined;
     if (this.inFlight === null && this.wantsChunk(queueWasEmpty)) {
-      request = { id: this.nextRequestId++, epoch: this.epochValue, observationIndex: t.index, queueEmpty: this.queue.length === 0 };
+      request = {
+        id: this.nextRequestId++,
+        epoch: this.epochValue,
+        observationIndex: t.index,
+        queueEmpty: this.queue.length === 0,
+      };
       this.inFlight = { request, observationStep: this.rowZero === 'next' ? this.executedSteps : observationStep };
       c.requests++;
     }
@@ -320,17 +348,28 @@ export class ChunkScheduler {
   }
 
   /** Sync: the next nActionSteps rows after the queued ones, aligned to the observation's step. */
-  private appendSync(chunk: ActionChunk, flight: InFlight): Omit<Extract<DeliveryResult, { accepted: true }>, 'accepted' | 'latencySteps'> {
+  private appendSync(
+    chunk: ActionChunk,
+    flight: InFlight,
+  ): Omit<Extract<DeliveryResult, { accepted: true }>, 'accepted' | 'latencySteps'> {
     const o = this.options as Extract<ResolvedChunkOptions, { mode: 'sync' }>;
     this.lastChunkRows = chunk.horizon;
     const firstRow = this.queue.endStep - flight.observationStep;
     const endRow = Math.min(chunk.horizon, firstRow + o.nActionSteps);
     for (let r = firstRow; r < endRow; r++) this.queue.push(chunk.row(r), flight.request.id, r);
-    return { droppedSteps: Math.min(firstRow, chunk.horizon), mergedSteps: 0, appendedSteps: Math.max(0, endRow - firstRow), supersededSteps: 0 };
+    return {
+      droppedSteps: Math.min(firstRow, chunk.horizon),
+      mergedSteps: 0,
+      appendedSteps: Math.max(0, endRow - firstRow),
+      supersededSteps: 0,
+    };
   }
 
   /** Async: drop rows whose step has run, merge the overlap, and let the chunk replace the rest of the queue. */
-  private mergeAsync(chunk: ActionChunk, flight: InFlight): Omit<Extract<DeliveryResult, { accepted: true }>, 'accepted' | 'latencySteps'> {
+  private mergeAsync(
+    chunk: ActionChunk,
+    flight: InFlight,
+  ): Omit<Extract<DeliveryResult, { accepted: true }>, 'accepted' | 'latencySteps'> {
     const o = this.options as Extract<ResolvedChunkOptions, { mode: 'async' }>;
     const rows = Math.min(chunk.horizon, o.actionsPerChunk);
     this.lastChunkRows = rows;

@@ -55,7 +55,10 @@ export class ChunkSchedulerConfigError extends Error {
 function positiveInteger(value: number | undefined, key: string, meaning: string): number {
   if (value === undefined) return Infinity;
   if (!Number.isInteger(value) || value < 1) {
-    throw new ChunkSchedulerConfigError(key, `${key} must be a whole number ≥ 1 (${meaning}), got ${String(value)}; remove it to use the whole chunk.`);
+    throw new ChunkSchedulerConfigError(
+      key,
+      `${key} must be a whole number ≥ 1 (${meaning}), got ${String(value)}; remove it to use the whole chunk.`,
+    );
   }
   return value;
 }
@@ -73,7 +76,10 @@ export function resolveChunkOptions(options: ChunkSchedulerOptions): ResolvedChu
     const nActionSteps = positiveInteger(options.nActionSteps, 'nActionSteps', 'rows executed from each chunk');
     const prefetchSteps = options.prefetchSteps ?? 0;
     if (!Number.isInteger(prefetchSteps) || prefetchSteps < 0) {
-      throw new ChunkSchedulerConfigError('prefetchSteps', `prefetchSteps must be a whole number ≥ 0, got ${String(prefetchSteps)}; use 0 to wait for each chunk.`);
+      throw new ChunkSchedulerConfigError(
+        'prefetchSteps',
+        `prefetchSteps must be a whole number ≥ 0, got ${String(prefetchSteps)}; use 0 to wait for each chunk.`,
+      );
     }
     if (prefetchSteps >= nActionSteps) {
       throw new ChunkSchedulerConfigError(
@@ -86,11 +92,18 @@ export function resolveChunkOptions(options: ChunkSchedulerOptions): ResolvedChu
   if (options.mode === 'async') {
     const aggregate = options.aggregate ?? 'weighted';
     if (aggregate !== 'latest' && aggregate !== 'average' && aggregate !== 'weighted') {
-      throw new ChunkSchedulerConfigError('aggregate', `aggregate must be "latest", "average" or "weighted", got ${JSON.stringify(aggregate)}.`);
+      throw new ChunkSchedulerConfigError(
+        'aggregate',
+        `aggregate must be "latest", "average" or "weighted", got ${JSON.stringify(aggregate)}.`,
+      );
     }
     return {
       mode: 'async',
-      threshold: unitInterval(options.threshold ?? DEFAULT_ASYNC_THRESHOLD, 'threshold', 'fraction of a chunk left when the next is asked for'),
+      threshold: unitInterval(
+        options.threshold ?? DEFAULT_ASYNC_THRESHOLD,
+        'threshold',
+        'fraction of a chunk left when the next is asked for',
+      ),
       aggregate,
       alpha: unitInterval(options.alpha ?? DEFAULT_AGGREGATE_ALPHA, 'alpha', 'weight of the newer chunk'),
       actionsPerChunk: positiveInteger(options.actionsPerChunk, 'actionsPerChunk', 'rows used from each chunk'),

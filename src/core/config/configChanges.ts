@@ -56,15 +56,18 @@ const RECONNECT_ROBOT_KEYS = new Set(['port', 'id', 'calibrationDir', 'normMode'
 function classify(path: readonly PathSegment[], next: So100Config): ChangeClass {
   const [section, name, key] = path;
   switch (section) {
-    case 'activeModel': return 'restart-server';
+    case 'activeModel':
+      return 'restart-server';
     case 'models':
       if (name !== next.activeModel) return 'hot';
       return key === 'startTimeoutMs' ? 'hot' : 'restart-server';
     case 'robot':
       if (typeof name === 'string' && RECONNECT_ROBOT_KEYS.has(name)) return 'reconnect-arm';
       return name === 'seed' ? 'restart-episode' : 'hot';
-    case 'cameras': return 'restart-episode';
-    default: return 'hot'; // fps, maxSteps, task, requestTimeoutMs, maxPolicyFailures, converter, chunking, record
+    case 'cameras':
+      return 'restart-episode';
+    default:
+      return 'hot'; // fps, maxSteps, task, requestTimeoutMs, maxPolicyFailures, converter, chunking, record
   }
 }
 

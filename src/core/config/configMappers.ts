@@ -6,11 +6,19 @@ import { customizeProfile, MODEL_PROFILES } from '../policy/modelProfiles';
 import type { BodyJointMode } from '../so100/normalization';
 import type { ActionSafetyOptions } from '../so100/safety';
 import { modelNamed } from './resolveConfig';
-import type { BuiltinModelConfig, ChunkingConfig, ConverterConfig, ModelConfig, RobotConfig, So100Config } from './configTypes';
+import type {
+  BuiltinModelConfig,
+  ChunkingConfig,
+  ConverterConfig,
+  ModelConfig,
+  RobotConfig,
+  So100Config,
+} from './configTypes';
 
 /** `chunking` as ChunkScheduler options. */
 export function toChunkSchedulerOptions(chunking: ChunkingConfig): ChunkSchedulerOptions {
-  if (chunking.mode === 'sync') return { mode: 'sync', nActionSteps: chunking.nActionSteps, prefetchSteps: chunking.prefetchSteps };
+  if (chunking.mode === 'sync')
+    return { mode: 'sync', nActionSteps: chunking.nActionSteps, prefetchSteps: chunking.prefetchSteps };
   const { threshold, aggregate, alpha, actionsPerChunk } = chunking;
   return { mode: 'async', threshold, aggregate, alpha, actionsPerChunk };
 }
@@ -35,7 +43,10 @@ export function toConverterOptions(converter: ConverterConfig): ConverterOptions
 /** The model `activeModel` names; a config from parseConfig always has it. */
 export function activeModelOf(config: So100Config): ModelConfig {
   const model = modelNamed(config.models, config.activeModel);
-  if (!model) throw new RangeError(`activeModel ${JSON.stringify(config.activeModel)} is not one of the models (${Object.keys(config.models).join(', ')})`);
+  if (!model)
+    throw new RangeError(
+      `activeModel ${JSON.stringify(config.activeModel)} is not one of the models (${Object.keys(config.models).join(', ')})`,
+    );
   return model;
 }
 

@@ -66,10 +66,23 @@ export class ProblemList {
     this.lines = new LineIndex(text);
   }
 
-  add(path: readonly PathSegment[], message: string, span: { readonly offset: number; readonly length: number }, severity: ProblemSeverity = 'error'): void {
+  add(
+    path: readonly PathSegment[],
+    message: string,
+    span: { readonly offset: number; readonly length: number },
+    severity: ProblemSeverity = 'error',
+  ): void {
     if (this.full) return;
     const { line, column } = this.lines.positionAt(span.offset);
-    this.items.push({ path: formatPath(path), message, severity, offset: span.offset, length: span.length, line, column });
+    this.items.push({
+      path: formatPath(path),
+      message,
+      severity,
+      offset: span.offset,
+      length: span.length,
+      line,
+      column,
+    });
     if (severity === 'error') this.errors++;
   }
 

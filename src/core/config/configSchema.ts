@@ -32,30 +32,51 @@ const PROTOCOL: JsonSchema = {
     'awesome-lerobot websocket message protocol (LeRobot `select_action`, one step per reply).',
   ],
   default: 'openpi',
-  markdownDescription: 'Wire protocol the server speaks; also decides how readiness is checked and, unless `converter.layout` is set, the layout.',
+  markdownDescription:
+    'Wire protocol the server speaks; also decides how readiness is checked and, unless `converter.layout` is set, the layout.',
 };
 const PORT: JsonSchema = {
-  type: 'integer', minimum: 0, maximum: 65535, default: 0,
-  markdownDescription: 'Port the server listens on. `0` picks a free port (a command gets it through `${port}` in its args; a command without `${port}` is expected on openpi\'s default, 8000).',
+  type: 'integer',
+  minimum: 0,
+  maximum: 65535,
+  default: 0,
+  markdownDescription:
+    "Port the server listens on. `0` picks a free port (a command gets it through `${port}` in its args; a command without `${port}` is expected on openpi's default, 8000).",
 };
 
 const BUILTIN_MODEL: JsonSchema = {
   type: 'object',
-  markdownDescription: 'The built-in policy server shipped with the extension: a deterministic demo policy with the chunk shape and latency of a real model. No GPU or model files.',
+  markdownDescription:
+    'The built-in policy server shipped with the extension: a deterministic demo policy with the chunk shape and latency of a real model. No GPU or model files.',
   required: ['kind'],
   additionalProperties: false,
   properties: {
     kind: { const: 'builtin', markdownDescription: '`builtin`: the built-in policy server.' },
     profile: {
-      type: 'string', enum: ['pi0', 'pi0_fast'], default: 'pi0',
-      enumDescriptions: ['π₀: chunks of 50 actions × 32 dims, ~30 ms per inference.', 'π₀-FAST: chunks of 10 actions × 12 dims, ~90 ms per inference.'],
+      type: 'string',
+      enum: ['pi0', 'pi0_fast'],
+      default: 'pi0',
+      enumDescriptions: [
+        'π₀: chunks of 50 actions × 32 dims, ~30 ms per inference.',
+        'π₀-FAST: chunks of 10 actions × 12 dims, ~90 ms per inference.',
+      ],
       description: 'Model profile the built-in server imitates (chunk size and latency).',
     },
     protocol: PROTOCOL,
-    latencyMs: { type: 'number', minimum: 0, maximum: 600000, markdownDescription: 'Simulated inference time in milliseconds; left out, the profile\'s (30 ms for π₀, 90 ms for π₀-FAST).' },
+    latencyMs: {
+      type: 'number',
+      minimum: 0,
+      maximum: 600000,
+      markdownDescription:
+        "Simulated inference time in milliseconds; left out, the profile's (30 ms for π₀, 90 ms for π₀-FAST).",
+    },
     policy: {
-      type: 'string', enum: ['demo', 'hold'],
-      enumDescriptions: ['Plans visible motion: picks the simulated cube, or cycles waypoints without a front camera.', 'Every action is the measured state: the whole flow runs and the arm stays still (a dry run on real hardware).'],
+      type: 'string',
+      enum: ['demo', 'hold'],
+      enumDescriptions: [
+        'Plans visible motion: picks the simulated cube, or cycles waypoints without a front camera.',
+        'Every action is the measured state: the whole flow runs and the arm stays still (a dry run on real hardware).',
+      ],
       markdownDescription: 'What plans the chunks; left out, `demo`.',
     },
     port: PORT,
@@ -64,22 +85,53 @@ const BUILTIN_MODEL: JsonSchema = {
 
 const COMMAND_MODEL: JsonSchema = {
   type: 'object',
-  markdownDescription: 'An inference server started from a command line, e.g. openpi\'s `uv run scripts/serve_policy.py`. Run directly, never through a shell; never started in an untrusted workspace.',
+  markdownDescription:
+    "An inference server started from a command line, e.g. openpi's `uv run scripts/serve_policy.py`. Run directly, never through a shell; never started in an untrusted workspace.",
   required: ['kind', 'command'],
   additionalProperties: false,
   properties: {
     kind: { const: 'command', markdownDescription: '`command`: a server the extension starts, watches and restarts.' },
-    command: { type: 'string', ...NON_EMPTY, patternErrorMessage: 'must name a program, e.g. "uv"', markdownDescription: 'Program to run, e.g. `uv` or `python`.' },
-    args: {
-      type: 'array', items: { type: 'string', description: 'One argument, passed as is (no shell).' }, default: [],
-      markdownDescription: 'Arguments, one per item, e.g. `["run", "scripts/serve_policy.py", "--port", "${port}"]`. `${port}`, `${host}` and `${workspaceFolder}` are replaced.',
+    command: {
+      type: 'string',
+      ...NON_EMPTY,
+      patternErrorMessage: 'must name a program, e.g. "uv"',
+      markdownDescription: 'Program to run, e.g. `uv` or `python`.',
     },
-    cwd: { type: 'string', markdownDescription: 'Working directory (e.g. your openpi checkout); relative paths start at the workspace folder, which is also the default.' },
-    env: { type: 'object', additionalProperties: { type: 'string', description: 'Value of the variable.' }, default: {}, markdownDescription: 'Environment variables added for the command, e.g. `{ "CUDA_VISIBLE_DEVICES": "0" }`.' },
-    host: { type: 'string', ...NON_EMPTY, default: '127.0.0.1', markdownDescription: 'Address the server binds to and is probed on. Keep `127.0.0.1` unless another machine must reach it.' },
+    args: {
+      type: 'array',
+      items: { type: 'string', description: 'One argument, passed as is (no shell).' },
+      default: [],
+      markdownDescription:
+        'Arguments, one per item, e.g. `["run", "scripts/serve_policy.py", "--port", "${port}"]`. `${port}`, `${host}` and `${workspaceFolder}` are replaced.',
+    },
+    cwd: {
+      type: 'string',
+      markdownDescription:
+        'Working directory (e.g. your openpi checkout); relative paths start at the workspace folder, which is also the default.',
+    },
+    env: {
+      type: 'object',
+      additionalProperties: { type: 'string', description: 'Value of the variable.' },
+      default: {},
+      markdownDescription: 'Environment variables added for the command, e.g. `{ "CUDA_VISIBLE_DEVICES": "0" }`.',
+    },
+    host: {
+      type: 'string',
+      ...NON_EMPTY,
+      default: '127.0.0.1',
+      markdownDescription:
+        'Address the server binds to and is probed on. Keep `127.0.0.1` unless another machine must reach it.',
+    },
     port: PORT,
     protocol: PROTOCOL,
-    startTimeoutMs: { type: 'integer', minimum: 1000, maximum: 3600000, default: 120000, markdownDescription: 'How long to wait for the server to become ready, in ms. Real π₀ servers load checkpoints for a minute or more.' },
+    startTimeoutMs: {
+      type: 'integer',
+      minimum: 1000,
+      maximum: 3600000,
+      default: 120000,
+      markdownDescription:
+        'How long to wait for the server to become ready, in ms. Real π₀ servers load checkpoints for a minute or more.',
+    },
   },
 };
 
@@ -90,21 +142,37 @@ const REMOTE_MODEL: JsonSchema = {
   additionalProperties: false,
   properties: {
     kind: { const: 'remote', markdownDescription: '`remote`: connect to a running server.' },
-    url: { type: 'string', pattern: '^wss?://\\S+$', patternErrorMessage: 'must be a websocket URL such as "ws://gpu-box:8000"', markdownDescription: 'Websocket URL of the server, e.g. `ws://gpu-box:8000`.' },
+    url: {
+      type: 'string',
+      pattern: '^wss?://\\S+$',
+      patternErrorMessage: 'must be a websocket URL such as "ws://gpu-box:8000"',
+      markdownDescription: 'Websocket URL of the server, e.g. `ws://gpu-box:8000`.',
+    },
     protocol: PROTOCOL,
   },
 };
 
-const STEP_CAP: JsonSchema = { type: 'number', exclusiveMinimum: 0, markdownDescription: 'Largest change per tick: degrees (or ±100 units) for body joints, percent of range for the gripper.' };
+const STEP_CAP: JsonSchema = {
+  type: 'number',
+  exclusiveMinimum: 0,
+  markdownDescription:
+    'Largest change per tick: degrees (or ±100 units) for body joints, percent of range for the gripper.',
+};
 
 const SYNTHETIC_CAMERA: JsonSchema = {
   type: 'object',
-  markdownDescription: 'A camera rendered from the simulated scene (224 × 224). Only meaningful with the simulated arm.',
+  markdownDescription:
+    'A camera rendered from the simulated scene (224 × 224). Only meaningful with the simulated arm.',
   required: ['kind'],
   additionalProperties: false,
   properties: {
     kind: { const: 'synthetic', markdownDescription: '`synthetic`: rendered from the simulated scene.' },
-    view: { type: 'string', enum: ['front', 'wrist'], enumDescriptions: ['The scene camera facing the arm.', 'The camera on the gripper.'], markdownDescription: 'Which view to render; left out, the camera\'s name (`front` or `wrist`).' },
+    view: {
+      type: 'string',
+      enum: ['front', 'wrist'],
+      enumDescriptions: ['The scene camera facing the arm.', 'The camera on the gripper.'],
+      markdownDescription: "Which view to render; left out, the camera's name (`front` or `wrist`).",
+    },
   },
 };
 
@@ -115,15 +183,33 @@ const FFMPEG_CAMERA: JsonSchema = {
   additionalProperties: false,
   properties: {
     kind: { const: 'ffmpeg', markdownDescription: '`ffmpeg`: a camera captured by ffmpeg.' },
-    device: { type: 'string', ...NON_EMPTY, patternErrorMessage: 'must name a camera, e.g. "/dev/video0"', markdownDescription: 'Device: `/dev/video0` (v4l2), `0` (avfoundation), `Integrated Camera` (dshow), or a lavfi source such as `testsrc=size=640x480:rate=30`.' },
+    device: {
+      type: 'string',
+      ...NON_EMPTY,
+      patternErrorMessage: 'must name a camera, e.g. "/dev/video0"',
+      markdownDescription:
+        'Device: `/dev/video0` (v4l2), `0` (avfoundation), `Integrated Camera` (dshow), or a lavfi source such as `testsrc=size=640x480:rate=30`.',
+    },
     format: {
-      type: 'string', enum: ['v4l2', 'avfoundation', 'dshow', 'lavfi'],
-      enumDescriptions: ['Linux (Video4Linux2).', 'macOS.', 'Windows (DirectShow).', 'ffmpeg\'s generated test sources, for tests and demos.'],
-      markdownDescription: 'ffmpeg input format; left out, the platform\'s capture input.',
+      type: 'string',
+      enum: ['v4l2', 'avfoundation', 'dshow', 'lavfi'],
+      enumDescriptions: [
+        'Linux (Video4Linux2).',
+        'macOS.',
+        'Windows (DirectShow).',
+        "ffmpeg's generated test sources, for tests and demos.",
+      ],
+      markdownDescription: "ffmpeg input format; left out, the platform's capture input.",
     },
     width: { type: 'integer', minimum: 1, maximum: 8192, default: 640, description: 'Frame width in pixels.' },
     height: { type: 'integer', minimum: 1, maximum: 8192, default: 480, description: 'Frame height in pixels.' },
-    fps: { type: 'number', exclusiveMinimum: 0, maximum: 240, default: 30, description: 'Frames per second asked of the camera.' },
+    fps: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      maximum: 240,
+      default: 30,
+      description: 'Frames per second asked of the camera.',
+    },
   },
 };
 
@@ -143,26 +229,60 @@ const ASYNC_CHUNKING: JsonSchema = {
   additionalProperties: false,
   properties: {
     mode: { const: 'async', markdownDescription: '`async`: request ahead, merge overlaps.' },
-    threshold: { type: 'number', minimum: 0, maximum: 1, default: 0.5, markdownDescription: 'Ask for a chunk when queued actions / chunk size ≤ this (LeRobot\'s `chunk_size_threshold`).' },
+    threshold: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      default: 0.5,
+      markdownDescription:
+        "Ask for a chunk when queued actions / chunk size ≤ this (LeRobot's `chunk_size_threshold`).",
+    },
     aggregate: {
-      type: 'string', enum: ['latest', 'average', 'weighted'], default: 'weighted',
-      enumDescriptions: ['The newer chunk replaces the overlap.', 'Plain mean of old and new.', 'alpha × new + (1 − alpha) × old.'],
+      type: 'string',
+      enum: ['latest', 'average', 'weighted'],
+      default: 'weighted',
+      enumDescriptions: [
+        'The newer chunk replaces the overlap.',
+        'Plain mean of old and new.',
+        'alpha × new + (1 − alpha) × old.',
+      ],
       description: 'How overlapping steps of two chunks combine.',
     },
-    alpha: { type: 'number', minimum: 0, maximum: 1, default: 0.7, markdownDescription: 'Weight of the newer chunk in `weighted` mode.' },
-    actionsPerChunk: { type: 'integer', minimum: 1, markdownDescription: 'Rows used from each chunk (LeRobot\'s `actions_per_chunk`); left out, the whole chunk.' },
+    alpha: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      default: 0.7,
+      markdownDescription: 'Weight of the newer chunk in `weighted` mode.',
+    },
+    actionsPerChunk: {
+      type: 'integer',
+      minimum: 1,
+      markdownDescription: "Rows used from each chunk (LeRobot's `actions_per_chunk`); left out, the whole chunk.",
+    },
   },
 };
 
 const SYNC_CHUNKING: JsonSchema = {
   type: 'object',
-  markdownDescription: 'openpi\'s ActionChunkBroker: execute a chunk, then ask for the next; the arm holds meanwhile unless `prefetchSteps` asks early.',
+  markdownDescription:
+    "openpi's ActionChunkBroker: execute a chunk, then ask for the next; the arm holds meanwhile unless `prefetchSteps` asks early.",
   required: ['mode'],
   additionalProperties: false,
   properties: {
     mode: { const: 'sync', markdownDescription: '`sync`: one chunk at a time.' },
-    nActionSteps: { type: 'integer', minimum: 1, markdownDescription: 'Rows executed from each chunk (DROID example: 8 of 10); left out, the whole chunk.' },
-    prefetchSteps: { type: 'integer', minimum: 0, default: 0, markdownDescription: 'Ask for the next chunk when this many actions are left; `0` waits until the queue is empty.' },
+    nActionSteps: {
+      type: 'integer',
+      minimum: 1,
+      markdownDescription: 'Rows executed from each chunk (DROID example: 8 of 10); left out, the whole chunk.',
+    },
+    prefetchSteps: {
+      type: 'integer',
+      minimum: 0,
+      default: 0,
+      markdownDescription:
+        'Ask for the next chunk when this many actions are left; `0` waits until the queue is empty.',
+    },
   },
 };
 
@@ -170,21 +290,60 @@ const SYNC_CHUNKING: JsonSchema = {
 export const CONFIG_SCHEMA: JsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'SO-100 Policy Lab workspace config (so100.json)',
-  markdownDescription: 'Robot, cameras, models and control loop of SO-100 Policy Lab. An empty `{}` runs the simulated arm with the built-in π₀ server.',
+  markdownDescription:
+    'Robot, cameras, models and control loop of SO-100 Policy Lab. An empty `{}` runs the simulated arm with the built-in π₀ server.',
   type: 'object',
   additionalProperties: false,
   properties: {
     $schema: { type: 'string', description: 'The JSON Schema of this file; ignored by SO-100 Policy Lab.' },
-    fps: { type: 'integer', minimum: 1, maximum: 1000, default: 30, markdownDescription: 'Control rate in ticks per second. LeRobot SO-100 datasets are recorded at 30.' },
-    maxSteps: { type: 'integer', minimum: 1, maximum: 10000000, default: 900, markdownDescription: 'Ticks per episode at most (900 = 30 s at 30 fps).' },
-    task: { type: 'string', default: 'pick up the red cube', markdownDescription: 'Task prompt sent to the policy with every observation.' },
-    requestTimeoutMs: { type: 'integer', minimum: 100, maximum: 600000, default: 30000, markdownDescription: 'Per-request timeout of the policy client, in ms; a late reply is never used.' },
-    maxPolicyFailures: { type: 'integer', minimum: 1, maximum: 1000, default: 3, markdownDescription: 'Policy failures in a row (a failed or timed-out request, NaN / Inf actions, a converter error) that end the episode; the arm holds its position after each one.' },
-    activeModel: { type: 'string', ...NON_EMPTY, default: 'pi0', markdownDescription: 'Name of the entry of `models` the episode uses.' },
+    fps: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      default: 30,
+      markdownDescription: 'Control rate in ticks per second. LeRobot SO-100 datasets are recorded at 30.',
+    },
+    maxSteps: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 10000000,
+      default: 900,
+      markdownDescription: 'Ticks per episode at most (900 = 30 s at 30 fps).',
+    },
+    task: {
+      type: 'string',
+      default: 'pick up the red cube',
+      markdownDescription: 'Task prompt sent to the policy with every observation.',
+    },
+    requestTimeoutMs: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 600000,
+      default: 30000,
+      markdownDescription: 'Per-request timeout of the policy client, in ms; a late reply is never used.',
+    },
+    maxPolicyFailures: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1000,
+      default: 3,
+      markdownDescription:
+        'Policy failures in a row (a failed or timed-out request, NaN / Inf actions, a converter error) that end the episode; the arm holds its position after each one.',
+    },
+    activeModel: {
+      type: 'string',
+      ...NON_EMPTY,
+      default: 'pi0',
+      markdownDescription: 'Name of the entry of `models` the episode uses.',
+    },
     models: {
       type: 'object',
-      markdownDescription: 'Named inference servers. `pi0` and `pi0_fast` (built-in) always exist; an entry of the same name replaces one.',
-      additionalProperties: { oneOf: [BUILTIN_MODEL, COMMAND_MODEL, REMOTE_MODEL], markdownDescription: 'A model server: `"kind"` is `builtin`, `command` or `remote`.' },
+      markdownDescription:
+        'Named inference servers. `pi0` and `pi0_fast` (built-in) always exist; an entry of the same name replaces one.',
+      additionalProperties: {
+        oneOf: [BUILTIN_MODEL, COMMAND_MODEL, REMOTE_MODEL],
+        markdownDescription: 'A model server: `"kind"` is `builtin`, `command` or `remote`.',
+      },
       default: { pi0: { kind: 'builtin', profile: 'pi0' }, pi0_fast: { kind: 'builtin', profile: 'pi0_fast' } },
     },
     robot: {
@@ -193,34 +352,78 @@ export const CONFIG_SCHEMA: JsonSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        port: { type: 'string', ...NON_EMPTY, default: 'sim', markdownDescription: 'Serial port of the arm\'s bus adapter, e.g. `/dev/ttyACM0` or `COM3`; `sim` = the simulated arm.' },
-        id: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$', patternErrorMessage: 'may use only letters, digits, _ . and - (it names the calibration file)', default: 'so100_follower', markdownDescription: 'Robot id; the calibration is `<calibrationDir>/<id>.json`, as in LeRobot.' },
-        calibrationDir: { type: 'string', ...NON_EMPTY, markdownDescription: 'Folder of LeRobot calibration files; left out, LeRobot\'s (`~/.cache/huggingface/lerobot/calibration/robots/so100_follower`).' },
+        port: {
+          type: 'string',
+          ...NON_EMPTY,
+          default: 'sim',
+          markdownDescription:
+            "Serial port of the arm's bus adapter, e.g. `/dev/ttyACM0` or `COM3`; `sim` = the simulated arm.",
+        },
+        id: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9_.-]+$',
+          patternErrorMessage: 'may use only letters, digits, _ . and - (it names the calibration file)',
+          default: 'so100_follower',
+          markdownDescription: 'Robot id; the calibration is `<calibrationDir>/<id>.json`, as in LeRobot.',
+        },
+        calibrationDir: {
+          type: 'string',
+          ...NON_EMPTY,
+          markdownDescription:
+            "Folder of LeRobot calibration files; left out, LeRobot's (`~/.cache/huggingface/lerobot/calibration/robots/so100_follower`).",
+        },
         normMode: {
-          type: 'string', enum: ['degrees', 'range_m100_100'], default: 'degrees',
-          enumDescriptions: ['Body joints in degrees (LeRobot ≥ 0.4.4 `use_degrees`).', 'Body joints in −100..100 (older LeRobot datasets, many SO-100 π₀ fine-tunes).'],
-          markdownDescription: 'Units of the five body joints the policy sees; the gripper is always 0..100. Must match the data the policy was trained on.',
+          type: 'string',
+          enum: ['degrees', 'range_m100_100'],
+          default: 'degrees',
+          enumDescriptions: [
+            'Body joints in degrees (LeRobot ≥ 0.4.4 `use_degrees`).',
+            'Body joints in −100..100 (older LeRobot datasets, many SO-100 π₀ fine-tunes).',
+          ],
+          markdownDescription:
+            'Units of the five body joints the policy sees; the gripper is always 0..100. Must match the data the policy was trained on.',
         },
         maxStep: {
           oneOf: [
             STEP_CAP,
-            { type: 'object', additionalProperties: false, properties: Object.fromEntries(SO100_MOTORS.map((m) => [m, STEP_CAP])), markdownDescription: 'Per-motor caps; motors left out keep the default.' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              properties: Object.fromEntries(SO100_MOTORS.map((m) => [m, STEP_CAP])),
+              markdownDescription: 'Per-motor caps; motors left out keep the default.',
+            },
             { type: 'null', description: 'No step cap (only the calibrated range is enforced).' },
           ],
-          markdownDescription: 'Safety cap on each joint\'s move per tick. Left out: 8° for body joints, 20 % for the gripper. A number for every motor, `{ "gripper": 30 }` per motor, or `null` for none.',
+          markdownDescription:
+            'Safety cap on each joint\'s move per tick. Left out: 8° for body joints, 20 % for the gripper. A number for every motor, `{ "gripper": 30 }` per motor, or `null` for none.',
         },
         disconnect: {
-          type: 'string', enum: ['torque-off', 'hold'], default: 'torque-off',
-          enumDescriptions: ['Disable torque: the arm goes limp (support it first).', 'Keep torque on at the last position.'],
+          type: 'string',
+          enum: ['torque-off', 'hold'],
+          default: 'torque-off',
+          enumDescriptions: [
+            'Disable torque: the arm goes limp (support it first).',
+            'Keep torque on at the last position.',
+          ],
           description: 'What the arm does when the session disconnects.',
         },
-        seed: { type: 'integer', minimum: 0, maximum: 2147483647, default: 1, markdownDescription: 'Simulated arm only: where the cube starts.' },
+        seed: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 2147483647,
+          default: 1,
+          markdownDescription: 'Simulated arm only: where the cube starts.',
+        },
       },
     },
     cameras: {
       type: 'object',
-      markdownDescription: 'Cameras by name; the name is the LeRobot observation key (`observation.images.<name>`). Replaces the default `front` + `wrist` synthetic pair.',
-      additionalProperties: { oneOf: [SYNTHETIC_CAMERA, FFMPEG_CAMERA], markdownDescription: 'A camera: `"kind"` is `synthetic` (simulated scene) or `ffmpeg` (a real camera).' },
+      markdownDescription:
+        'Cameras by name; the name is the LeRobot observation key (`observation.images.<name>`). Replaces the default `front` + `wrist` synthetic pair.',
+      additionalProperties: {
+        oneOf: [SYNTHETIC_CAMERA, FFMPEG_CAMERA],
+        markdownDescription: 'A camera: `"kind"` is `synthetic` (simulated scene) or `ffmpeg` (a real camera).',
+      },
       default: { front: { kind: 'synthetic' }, wrist: { kind: 'synthetic' } },
     },
     converter: {
@@ -230,28 +433,52 @@ export const CONFIG_SCHEMA: JsonSchema = {
       default: {},
       properties: {
         layout: {
-          type: 'string', enum: [...LAYOUT_NAMES],
+          type: 'string',
+          enum: [...LAYOUT_NAMES],
           enumDescriptions: [
-            'phospho-app/openpi SO-100 configs (pi0_so100, pi0_fast_so100).', 'openpi DROID (made for the 7-joint Franka).',
-            'openpi LIBERO (end-effector actions; made for the simulated Franka).', 'openpi ALOHA (the SO-100 drives the left arm).',
+            'phospho-app/openpi SO-100 configs (pi0_so100, pi0_fast_so100).',
+            'openpi DROID (made for the 7-joint Franka).',
+            'openpi LIBERO (end-effector actions; made for the simulated Franka).',
+            'openpi ALOHA (the SO-100 drives the left arm).',
             'awesome-lerobot websocket server.',
           ],
-          markdownDescription: 'Built-in layout of the policy\'s inputs and outputs; left out, follows the active model\'s protocol.',
+          markdownDescription:
+            "Built-in layout of the policy's inputs and outputs; left out, follows the active model's protocol.",
         },
-        cameras: { ...ROLE_MAP('Camera (a name under `cameras`)'), markdownDescription: 'Which camera feeds which image slot, e.g. `{ "primary": "front", "secondary": "wrist" }`; unset roles are guessed from names.' },
-        imageKeys: { ...ROLE_MAP('Policy input key'), markdownDescription: 'Override the layout\'s image keys per role, e.g. `{ "primary": "observation/images.phone" }`.' },
+        cameras: {
+          ...ROLE_MAP('Camera (a name under `cameras`)'),
+          markdownDescription:
+            'Which camera feeds which image slot, e.g. `{ "primary": "front", "secondary": "wrist" }`; unset roles are guessed from names.',
+        },
+        imageKeys: {
+          ...ROLE_MAP('Policy input key'),
+          markdownDescription:
+            'Override the layout\'s image keys per role, e.g. `{ "primary": "observation/images.phone" }`.',
+        },
         gripper: {
-          type: 'object', required: ['closed', 'open'], additionalProperties: false,
-          markdownDescription: 'The policy\'s gripper units: the values meaning fully closed and fully open. Left out, LeRobot\'s 0 = closed, 100 = open.',
-          properties: { closed: { type: 'number', description: 'Policy value of a closed gripper.' }, open: { type: 'number', description: 'Policy value of an open gripper.' } },
+          type: 'object',
+          required: ['closed', 'open'],
+          additionalProperties: false,
+          markdownDescription:
+            "The policy's gripper units: the values meaning fully closed and fully open. Left out, LeRobot's 0 = closed, 100 = open.",
+          properties: {
+            closed: { type: 'number', description: 'Policy value of a closed gripper.' },
+            open: { type: 'number', description: 'Policy value of an open gripper.' },
+          },
         },
-        module: { type: 'string', ...NON_EMPTY, markdownDescription: 'Your own converter module (TypeScript or JavaScript, relative to the workspace) exporting `toPolicy` and/or `fromPolicy`; reloaded on save.' },
+        module: {
+          type: 'string',
+          ...NON_EMPTY,
+          markdownDescription:
+            'Your own converter module (TypeScript or JavaScript, relative to the workspace) exporting `toPolicy` and/or `fromPolicy`; reloaded on save.',
+        },
       },
     },
     chunking: {
       oneOf: [ASYNC_CHUNKING, SYNC_CHUNKING],
       default: { mode: 'async' },
-      markdownDescription: 'How action chunks are requested and executed: `async` (ask early, merge overlaps) or `sync` (openpi\'s broker).',
+      markdownDescription:
+        "How action chunks are requested and executed: `async` (ask early, merge overlaps) or `sync` (openpi's broker).",
     },
     record: {
       type: 'object',
@@ -260,13 +487,29 @@ export const CONFIG_SCHEMA: JsonSchema = {
       default: {},
       properties: {
         enabled: { type: 'boolean', default: true, description: 'Keep a record of every episode.' },
-        dir: { type: 'string', ...NON_EMPTY, default: '.so100/episodes', markdownDescription: 'Folder of records, relative to the workspace; one subfolder per episode.' },
+        dir: {
+          type: 'string',
+          ...NON_EMPTY,
+          default: '.so100/episodes',
+          markdownDescription: 'Folder of records, relative to the workspace; one subfolder per episode.',
+        },
         frames: {
-          type: 'string', enum: ['mp4', 'png', 'none'], default: 'mp4',
-          enumDescriptions: ['One mp4 per camera through ffmpeg (a PNG every `pngEvery` ticks when ffmpeg is missing).', 'A PNG every `pngEvery` ticks.', 'No camera frames.'],
+          type: 'string',
+          enum: ['mp4', 'png', 'none'],
+          default: 'mp4',
+          enumDescriptions: [
+            'One mp4 per camera through ffmpeg (a PNG every `pngEvery` ticks when ffmpeg is missing).',
+            'A PNG every `pngEvery` ticks.',
+            'No camera frames.',
+          ],
           description: 'Whether and how camera frames are recorded.',
         },
-        pngEvery: { type: 'integer', minimum: 1, default: 10, markdownDescription: 'With `frames: "png"` (or `"mp4"` without ffmpeg), keep every N-th tick\'s frames.' },
+        pngEvery: {
+          type: 'integer',
+          minimum: 1,
+          default: 10,
+          markdownDescription: 'With `frames: "png"` (or `"mp4"` without ffmpeg), keep every N-th tick\'s frames.',
+        },
       },
     },
   },

@@ -89,7 +89,13 @@ export interface ConverterConfig {
 }
 
 export type ChunkingConfig =
-  | { readonly mode: 'async'; readonly threshold: number; readonly aggregate: AggregateMode; readonly alpha: number; readonly actionsPerChunk?: number }
+  | {
+      readonly mode: 'async';
+      readonly threshold: number;
+      readonly aggregate: AggregateMode;
+      readonly alpha: number;
+      readonly actionsPerChunk?: number;
+    }
   | { readonly mode: 'sync'; readonly nActionSteps?: number; readonly prefetchSteps: number };
 
 export interface RecordConfig {

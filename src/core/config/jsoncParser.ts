@@ -21,10 +21,21 @@ export interface ArrayNode extends NodeBase {
   readonly type: 'array';
   readonly items: readonly ValueNode[];
 }
-export interface StringNode extends NodeBase { readonly type: 'string'; readonly value: string }
-export interface NumberNode extends NodeBase { readonly type: 'number'; readonly value: number }
-export interface BooleanNode extends NodeBase { readonly type: 'boolean'; readonly value: boolean }
-export interface NullNode extends NodeBase { readonly type: 'null' }
+export interface StringNode extends NodeBase {
+  readonly type: 'string';
+  readonly value: string;
+}
+export interface NumberNode extends NodeBase {
+  readonly type: 'number';
+  readonly value: number;
+}
+export interface BooleanNode extends NodeBase {
+  readonly type: 'boolean';
+  readonly value: boolean;
+}
+export interface NullNode extends NodeBase {
+  readonly type: 'null';
+}
 
 /** One `"key": value` of an object. */
 export interface PropertyNode {
@@ -92,17 +103,34 @@ export function toJsonValue(node: ValueNode): JsonValue {
       const out: { [key: string]: JsonValue } = {};
       // defineProperty, not assignment: a "__proto__" key must stay a plain key.
       for (const p of node.properties) {
-        Object.defineProperty(out, p.key, { value: toJsonValue(p.value), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, p.key, {
+          value: toJsonValue(p.value),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }
-    case 'array': return node.items.map(toJsonValue);
-    case 'null': return null;
-    default: return node.value;
+    case 'array':
+      return node.items.map(toJsonValue);
+    case 'null':
+      return null;
+    default:
+      return node.value;
   }
 }
 
-const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const WORD = /[A-Za-z_$][A-Za-z0-9_$]*/y;
 const NUMBERISH = /[-+0-9.eE]+/y;
@@ -185,9 +213,12 @@ class JsoncParser {
     }
     if (word !== undefined) {
       const lower = word.toLowerCase();
-      const hint = lower === 'true' || lower === 'false' || lower === 'null' ? `; write ${lower} in lower case`
-        : word === 'NaN' || word === 'Infinity' || word === 'undefined' ? `; ${word} is not valid JSON, write a number or null`
-        : '; strings need double quotes';
+      const hint =
+        lower === 'true' || lower === 'false' || lower === 'null'
+          ? `; write ${lower} in lower case`
+          : word === 'NaN' || word === 'Infinity' || word === 'undefined'
+            ? `; ${word} is not valid JSON, write a number or null`
+            : '; strings need double quotes';
       this.fail(`unexpected '${word.slice(0, 40)}' as the value of ${owner}${hint}`, start, word.length);
     }
     if (c === "'") this.fail(`strings need double quotes, not single quotes (the value of ${owner})`, start, 1);
@@ -207,9 +238,14 @@ class JsoncParser {
       }
       if (c !== '"') {
         const got = this.found();
-        const hint = c === "'" ? '; keys need double quotes, not single quotes'
-          : /^'[A-Za-z_$]/.test(got) ? `; keys need double quotes: "${got.slice(1, -1)}"`
-          : c === ',' ? '; remove the extra comma' : '';
+        const hint =
+          c === "'"
+            ? '; keys need double quotes, not single quotes'
+            : /^'[A-Za-z_$]/.test(got)
+              ? `; keys need double quotes: "${got.slice(1, -1)}"`
+              : c === ','
+                ? '; remove the extra comma'
+                : '';
         this.fail(`expected a key in double quotes or '}', got ${got}${hint}`, this.pos, c === undefined ? 0 : 1);
       }
       const keyOffset = this.pos;
@@ -217,7 +253,12 @@ class JsoncParser {
       const keyLength = this.pos - keyOffset;
       const owner = `"${key.length > 40 ? `${key.slice(0, 40)}…` : key}"`;
       this.skipTrivia();
-      if (this.text[this.pos] !== ':') this.fail(`expected ':' after the key ${owner}, got ${this.found()}`, this.pos, this.pos < this.text.length ? 1 : 0);
+      if (this.text[this.pos] !== ':')
+        this.fail(
+          `expected ':' after the key ${owner}, got ${this.found()}`,
+          this.pos,
+          this.pos < this.text.length ? 1 : 0,
+        );
       this.pos++;
       this.skipTrivia();
       const value = this.parseValue(owner, depth + 1);
@@ -227,7 +268,11 @@ class JsoncParser {
       if (next === ',') this.pos++;
       else if (next !== '}') {
         const hint = next === '"' ? '; is a comma missing?' : '';
-        this.fail(`expected ',' or '}' after the value of ${owner}, got ${this.found()}${hint}`, this.pos, next === undefined ? 0 : 1);
+        this.fail(
+          `expected ',' or '}' after the value of ${owner}, got ${this.found()}${hint}`,
+          this.pos,
+          next === undefined ? 0 : 1,
+        );
       }
     }
   }
@@ -242,12 +287,18 @@ class JsoncParser {
         this.pos++;
         return { type: 'array', items, offset: start, length: this.pos - start };
       }
-      if (this.text[this.pos] === ',') this.fail(`expected a value or ']' in the list of ${owner}, got ','; remove the extra comma`, this.pos, 1);
+      if (this.text[this.pos] === ',')
+        this.fail(`expected a value or ']' in the list of ${owner}, got ','; remove the extra comma`, this.pos, 1);
       items.push(this.parseValue(`item ${items.length + 1} of ${owner}`, depth + 1));
       this.skipTrivia();
       const next = this.text[this.pos];
       if (next === ',') this.pos++;
-      else if (next !== ']') this.fail(`expected ',' or ']' after item ${items.length} of ${owner}, got ${this.found()}`, this.pos, next === undefined ? 0 : 1);
+      else if (next !== ']')
+        this.fail(
+          `expected ',' or ']' after item ${items.length} of ${owner}, got ${this.found()}`,
+          this.pos,
+          next === undefined ? 0 : 1,
+        );
     }
   }
 
@@ -261,26 +312,34 @@ class JsoncParser {
     for (;;) {
       if (i >= t.length) this.fail('unterminated string: add the closing "', start, 1);
       const c = t.charCodeAt(i);
-      if (c === 34) { // "
+      if (c === 34) {
+        // "
         out += t.slice(runStart, i);
         this.pos = i + 1;
         return out;
       }
-      if (c === 10 || c === 13) this.fail('unterminated string: close the " before the end of the line', start, i - start);
+      if (c === 10 || c === 13)
+        this.fail('unterminated string: close the " before the end of the line', start, i - start);
       if (c < 0x20) this.fail('control character in a string; write it as an escape such as \\t', i, 1);
-      if (c === 92) { // backslash
+      if (c === 92) {
+        // backslash
         out += t.slice(runStart, i);
         const e = t[i + 1];
         if (e === 'u') {
           const hex = t.slice(i + 2, i + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail('invalid \\u escape in a string; it takes 4 hex digits', i, Math.min(6, t.length - i));
+          if (!/^[0-9a-fA-F]{4}$/.test(hex))
+            this.fail('invalid \\u escape in a string; it takes 4 hex digits', i, Math.min(6, t.length - i));
           out += String.fromCharCode(parseInt(hex, 16));
           i += 6;
         } else if (e !== undefined && ESCAPES[e] !== undefined) {
           out += ESCAPES[e];
           i += 2;
         } else {
-          this.fail(`invalid escape '\\${e ?? ''}' in a string; write \\\\ for a backslash (e.g. in Windows paths)`, i, e === undefined ? 1 : 2);
+          this.fail(
+            `invalid escape '\\${e ?? ''}' in a string; write \\\\ for a backslash (e.g. in Windows paths)`,
+            i,
+            e === undefined ? 1 : 2,
+          );
         }
         runStart = i;
         continue;

@@ -24,5 +24,13 @@ export function parseConfig(text: string): ParsedConfig {
 
 /** A syntax error as a config problem. */
 export function syntaxProblem(err: ConfigSyntaxError): ConfigProblem {
-  return { path: '', message: err.reason, severity: 'error', offset: err.offset, length: err.length, line: err.line, column: err.column };
+  return {
+    path: '',
+    message: err.reason,
+    severity: 'error',
+    offset: err.offset,
+    length: err.length,
+    line: err.line,
+    column: err.column,
+  };
 }

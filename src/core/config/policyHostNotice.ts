@@ -22,8 +22,10 @@ export function remotePolicyNotice(name: string, model: ModelConfig): string | u
   if (model.kind === 'remote') {
     const host = urlHost(model.url);
     if (host === undefined || isLoopbackHost(host)) return undefined;
-    return `model "${name}" runs on another machine, ${host} (${model.url}): observations — camera images, joint states, the task — are sent there` +
-      `${model.url.startsWith('wss://') ? '' : ' unencrypted (ws://)'}.`;
+    return (
+      `model "${name}" runs on another machine, ${host} (${model.url}): observations — camera images, joint states, the task — are sent there` +
+      `${model.url.startsWith('wss://') ? '' : ' unencrypted (ws://)'}.`
+    );
   }
   if (model.kind === 'command' && !isLoopbackHost(model.host)) {
     return `model "${name}"'s server is reached at ${model.host}, not 127.0.0.1: if it binds there, other machines on your network can use it.`;

@@ -2,7 +2,15 @@
 // that depend on other settings (the layout follows the active model's protocol, a synthetic camera's view its name).
 import type { LayoutName } from '../convert/layouts';
 import { CONFIG_SCHEMA } from './configSchema';
-import type { CameraConfig, ChunkingConfig, ConverterConfig, ModelConfig, RecordConfig, RobotConfig, So100Config } from './configTypes';
+import type {
+  CameraConfig,
+  ChunkingConfig,
+  ConverterConfig,
+  ModelConfig,
+  RecordConfig,
+  RobotConfig,
+  So100Config,
+} from './configTypes';
 import type { JsonValue } from './jsoncParser';
 import { applySchemaDefaults } from './schemaDefaults';
 
@@ -25,14 +33,20 @@ export function modelNamed(models: Readonly<Record<string, ModelConfig>>, name: 
 /** A record built with defineProperty, so a "__proto__" model or camera name stays an ordinary entry. */
 function record<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
   const out: Record<string, T> = {};
-  for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of entries)
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   return out;
 }
 
 // The shape of a value that passed CONFIG_SCHEMA with its defaults applied; only `view` and `layout` may still be
 // missing. The one cast below is justified by the validator having run first (see validateConfig).
 interface DefaultedConfig extends Omit<So100Config, 'cameras' | 'converter'> {
-  readonly cameras: Readonly<Record<string, { readonly kind: 'synthetic'; readonly view?: 'front' | 'wrist' } | Exclude<CameraConfig, { kind: 'synthetic' }>>>;
+  readonly cameras: Readonly<
+    Record<
+      string,
+      { readonly kind: 'synthetic'; readonly view?: 'front' | 'wrist' } | Exclude<CameraConfig, { kind: 'synthetic' }>
+    >
+  >;
   readonly converter: Omit<ConverterConfig, 'layout'> & { readonly layout?: LayoutName };
 }
 
@@ -40,16 +54,32 @@ interface DefaultedConfig extends Omit<So100Config, 'cameras' | 'converter'> {
 export function resolveConfigValue(value: JsonValue): So100Config {
   const v = applySchemaDefaults(value, CONFIG_SCHEMA) as unknown as DefaultedConfig;
   const models = record<ModelConfig>([...Object.entries(BUILTIN_MODELS), ...Object.entries(v.models)]);
-  const cameras = record<CameraConfig>(Object.entries(v.cameras).map(([name, c]) => [name,
-    c.kind === 'synthetic' ? { kind: 'synthetic', view: c.view ?? (name === 'wrist' ? 'wrist' : 'front') } : c]));
-  const converter: ConverterConfig = { ...v.converter, layout: v.converter.layout ?? defaultLayoutFor(modelNamed(models, v.activeModel)) };
+  const cameras = record<CameraConfig>(
+    Object.entries(v.cameras).map(([name, c]) => [
+      name,
+      c.kind === 'synthetic' ? { kind: 'synthetic', view: c.view ?? (name === 'wrist' ? 'wrist' : 'front') } : c,
+    ]),
+  );
+  const converter: ConverterConfig = {
+    ...v.converter,
+    layout: v.converter.layout ?? defaultLayoutFor(modelNamed(models, v.activeModel)),
+  };
   const robot: RobotConfig = v.robot;
   const chunking: ChunkingConfig = v.chunking;
   const recordConfig: RecordConfig = v.record;
   return {
-    fps: v.fps, maxSteps: v.maxSteps, task: v.task, requestTimeoutMs: v.requestTimeoutMs, maxPolicyFailures: v.maxPolicyFailures,
+    fps: v.fps,
+    maxSteps: v.maxSteps,
+    task: v.task,
+    requestTimeoutMs: v.requestTimeoutMs,
+    maxPolicyFailures: v.maxPolicyFailures,
     activeModel: v.activeModel,
-    models, robot, cameras, converter, chunking, record: recordConfig,
+    models,
+    robot,
+    cameras,
+    converter,
+    chunking,
+    record: recordConfig,
   };
 }
 

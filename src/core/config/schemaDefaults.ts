@@ -16,7 +16,9 @@ function setKey(target: { [key: string]: JsonValue }, key: string, value: JsonVa
 /** The alternative of `oneOf`/`anyOf` a value belongs to: by its `kind`/`mode` constant, else by type. */
 function branchFor(value: JsonValue, branches: readonly JsonSchema[]): JsonSchema | undefined {
   if (isObject(value)) {
-    const byConst = branches.find((b) => Object.entries(b.properties ?? {}).some(([k, s]) => s.const !== undefined && value[k] === s.const));
+    const byConst = branches.find((b) =>
+      Object.entries(b.properties ?? {}).some(([k, s]) => s.const !== undefined && value[k] === s.const),
+    );
     if (byConst) return byConst;
   }
   const kind = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
@@ -41,8 +43,11 @@ export function applySchemaDefaults(value: JsonValue, schema: JsonSchema): JsonV
   const out: { [key: string]: JsonValue } = {};
   const properties = schema.properties ?? {};
   for (const [key, v] of Object.entries(value)) {
-    const child = Object.prototype.hasOwnProperty.call(properties, key) ? properties[key]
-      : typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined;
+    const child = Object.prototype.hasOwnProperty.call(properties, key)
+      ? properties[key]
+      : typeof schema.additionalProperties === 'object'
+        ? schema.additionalProperties
+        : undefined;
     setKey(out, key, child ? applySchemaDefaults(v, child) : v);
   }
   for (const [key, child] of Object.entries(properties)) {

@@ -23,16 +23,21 @@ function checkActiveModel(config: So100Config, root: ValueNode, problems: Proble
   const model = modelNamed(models, activeModel);
   if (!model) {
     const names = Object.keys(models);
-    problems.add(['activeModel'], `activeModel ${JSON.stringify(activeModel)} is not a model; use one of ${names.map((n) => JSON.stringify(n)).join(', ')}${didYouMean(activeModel, names)}`,
-      valueSpan(root, ['activeModel']));
+    problems.add(
+      ['activeModel'],
+      `activeModel ${JSON.stringify(activeModel)} is not a model; use one of ${names.map((n) => JSON.stringify(n)).join(', ')}${didYouMean(activeModel, names)}`,
+      valueSpan(root, ['activeModel']),
+    );
     return;
   }
   if (model.kind === 'builtin') {
     const latency = model.latencyMs ?? MODEL_PROFILES[model.profile].latencyMs;
     if (latency >= requestTimeoutMs) {
-      problems.add(['models', activeModel, 'latencyMs'],
+      problems.add(
+        ['models', activeModel, 'latencyMs'],
         `${formatPath(['models', activeModel, 'latencyMs'])} (${latency} ms) must be shorter than requestTimeoutMs (${requestTimeoutMs} ms), or every request times out`,
-        valueSpan(root, ['models', activeModel, 'latencyMs']));
+        valueSpan(root, ['models', activeModel, 'latencyMs']),
+      );
     }
   }
 }
@@ -40,35 +45,58 @@ function checkActiveModel(config: So100Config, root: ValueNode, problems: Proble
 function checkCameras(config: So100Config, root: ValueNode, problems: ProblemList): void {
   const names = Object.keys(config.cameras);
   if (names.length === 0) {
-    problems.add(['cameras'], 'cameras is empty; the policy gets black images in its required image slots', keySpan(root, ['cameras']), 'warning');
+    problems.add(
+      ['cameras'],
+      'cameras is empty; the policy gets black images in its required image slots',
+      keySpan(root, ['cameras']),
+      'warning',
+    );
   }
   const realArm = config.robot.port !== 'sim';
   if (realArm && !isWritten(root, ['cameras'])) {
-    problems.add(['cameras'], `the default cameras are synthetic: they render the simulated scene, not what the arm on ${config.robot.port} sees; add your cameras under "cameras"`,
-      valueSpan(root, ['robot', 'port']), 'warning');
+    problems.add(
+      ['cameras'],
+      `the default cameras are synthetic: they render the simulated scene, not what the arm on ${config.robot.port} sees; add your cameras under "cameras"`,
+      valueSpan(root, ['robot', 'port']),
+      'warning',
+    );
   }
   const devices = new Map<string, string>();
   for (const name of names) {
     const camera = config.cameras[name];
     if (camera.kind === 'synthetic') {
       if (name !== 'front' && name !== 'wrist' && !isWritten(root, ['cameras', name, 'view'])) {
-        problems.add(['cameras', name, 'view'], `synthetic camera ${JSON.stringify(name)} needs "view": "front" or "wrist" (only cameras named front or wrist get theirs from the name)`,
-          keySpan(root, ['cameras', name]));
+        problems.add(
+          ['cameras', name, 'view'],
+          `synthetic camera ${JSON.stringify(name)} needs "view": "front" or "wrist" (only cameras named front or wrist get theirs from the name)`,
+          keySpan(root, ['cameras', name]),
+        );
       }
       if (realArm && isWritten(root, ['cameras'])) {
-        problems.add(['cameras', name], `camera ${JSON.stringify(name)} is synthetic: it renders the simulated scene, not what the arm on ${config.robot.port} sees`,
-          keySpan(root, ['cameras', name]), 'warning');
+        problems.add(
+          ['cameras', name],
+          `camera ${JSON.stringify(name)} is synthetic: it renders the simulated scene, not what the arm on ${config.robot.port} sees`,
+          keySpan(root, ['cameras', name]),
+          'warning',
+        );
       }
       continue;
     }
     const other = devices.get(camera.device);
     if (other !== undefined) {
-      problems.add(['cameras', name, 'device'], `${formatPath(['cameras', name, 'device'])} ${JSON.stringify(camera.device)} is already used by camera ${JSON.stringify(other)}; a device can be opened once`,
-        valueSpan(root, ['cameras', name, 'device']));
+      problems.add(
+        ['cameras', name, 'device'],
+        `${formatPath(['cameras', name, 'device'])} ${JSON.stringify(camera.device)} is already used by camera ${JSON.stringify(other)}; a device can be opened once`,
+        valueSpan(root, ['cameras', name, 'device']),
+      );
     } else devices.set(camera.device, name);
     if (camera.fps < config.fps) {
-      problems.add(['cameras', name, 'fps'], `${formatPath(['cameras', name, 'fps'])} (${camera.fps}) is below the control rate fps (${config.fps}); the policy sees repeated frames`,
-        valueSpan(root, ['cameras', name, 'fps']), 'warning');
+      problems.add(
+        ['cameras', name, 'fps'],
+        `${formatPath(['cameras', name, 'fps'])} (${camera.fps}) is below the control rate fps (${config.fps}); the policy sees repeated frames`,
+        valueSpan(root, ['cameras', name, 'fps']),
+        'warning',
+      );
     }
   }
 }
@@ -79,27 +107,39 @@ function checkConverter(config: So100Config, root: ValueNode, problems: ProblemL
   for (const role of CAMERA_ROLES) {
     const camera = converter.cameras?.[role];
     if (camera !== undefined && !Object.prototype.hasOwnProperty.call(cameras, camera)) {
-      problems.add(['converter', 'cameras', role],
+      problems.add(
+        ['converter', 'cameras', role],
         `converter.cameras.${role} ${JSON.stringify(camera)} is not a configured camera; use ${names.length ? names.map((n) => JSON.stringify(n)).join(', ') : 'a name under "cameras"'}${didYouMean(camera, names)}`,
-        valueSpan(root, ['converter', 'cameras', role]));
+        valueSpan(root, ['converter', 'cameras', role]),
+      );
     }
   }
   const { primary, secondary } = converter.cameras ?? {};
   if (primary !== undefined && primary === secondary) {
-    problems.add(['converter', 'cameras', 'secondary'], `converter.cameras maps both image slots to ${JSON.stringify(primary)}; the policy will see the same view twice`,
-      valueSpan(root, ['converter', 'cameras', 'secondary']), 'warning');
+    problems.add(
+      ['converter', 'cameras', 'secondary'],
+      `converter.cameras maps both image slots to ${JSON.stringify(primary)}; the policy will see the same view twice`,
+      valueSpan(root, ['converter', 'cameras', 'secondary']),
+      'warning',
+    );
   }
   if (converter.gripper && converter.gripper.closed === converter.gripper.open) {
-    problems.add(['converter', 'gripper'], `converter.gripper.closed and .open are both ${converter.gripper.open}; they must differ`, valueSpan(root, ['converter', 'gripper']));
+    problems.add(
+      ['converter', 'gripper'],
+      `converter.gripper.closed and .open are both ${converter.gripper.open}; they must differ`,
+      valueSpan(root, ['converter', 'gripper']),
+    );
   }
   const model = modelNamed(config.models, config.activeModel);
   if (model && converter.module === undefined && isWritten(root, ['converter', 'layout'])) {
     const wanted = defaultLayoutFor(model);
     const mismatch = (converter.layout === 'lerobot-ws') !== (wanted === 'lerobot-ws');
     if (mismatch) {
-      problems.add(['converter', 'layout'],
+      problems.add(
+        ['converter', 'layout'],
         `converter.layout "${converter.layout}" does not fit the ${model.protocol} protocol of model ${JSON.stringify(config.activeModel)}; use ${wanted === 'lerobot-ws' ? '"lerobot-ws"' : 'an openpi layout (e.g. "openpi-so100")'} or remove converter.layout`,
-        valueSpan(root, ['converter', 'layout']));
+        valueSpan(root, ['converter', 'layout']),
+      );
     }
   }
 }
@@ -110,23 +150,37 @@ function checkChunking(config: So100Config, root: ValueNode, problems: ProblemLi
   const horizon = model?.kind === 'builtin' ? MODEL_PROFILES[model.profile].horizon : undefined;
   if (chunking.mode === 'sync') {
     if (chunking.nActionSteps !== undefined && chunking.prefetchSteps >= chunking.nActionSteps) {
-      problems.add(['chunking', 'prefetchSteps'],
+      problems.add(
+        ['chunking', 'prefetchSteps'],
         `chunking.prefetchSteps (${chunking.prefetchSteps}) must be smaller than chunking.nActionSteps (${chunking.nActionSteps}), or a chunk is requested on every tick`,
-        valueSpan(root, ['chunking', 'prefetchSteps']));
+        valueSpan(root, ['chunking', 'prefetchSteps']),
+      );
     }
     if (horizon !== undefined && chunking.nActionSteps !== undefined && chunking.nActionSteps > horizon) {
-      problems.add(['chunking', 'nActionSteps'], `chunking.nActionSteps (${chunking.nActionSteps}) exceeds the ${horizon}-action chunks of ${config.activeModel}; only ${horizon} are executed`,
-        valueSpan(root, ['chunking', 'nActionSteps']), 'warning');
+      problems.add(
+        ['chunking', 'nActionSteps'],
+        `chunking.nActionSteps (${chunking.nActionSteps}) exceeds the ${horizon}-action chunks of ${config.activeModel}; only ${horizon} are executed`,
+        valueSpan(root, ['chunking', 'nActionSteps']),
+        'warning',
+      );
     }
   } else if (horizon !== undefined && chunking.actionsPerChunk !== undefined && chunking.actionsPerChunk > horizon) {
-    problems.add(['chunking', 'actionsPerChunk'], `chunking.actionsPerChunk (${chunking.actionsPerChunk}) exceeds the ${horizon}-action chunks of ${config.activeModel}; only ${horizon} are used`,
-      valueSpan(root, ['chunking', 'actionsPerChunk']), 'warning');
+    problems.add(
+      ['chunking', 'actionsPerChunk'],
+      `chunking.actionsPerChunk (${chunking.actionsPerChunk}) exceeds the ${horizon}-action chunks of ${config.activeModel}; only ${horizon} are used`,
+      valueSpan(root, ['chunking', 'actionsPerChunk']),
+      'warning',
+    );
   }
 }
 
 function checkRecord(config: So100Config, root: ValueNode, problems: ProblemList): void {
   if (config.record.frames === 'none' && isWritten(root, ['record', 'pngEvery'])) {
-    problems.add(['record', 'pngEvery'], 'record.pngEvery has no effect while record.frames is "none"',
-      keySpan(root, ['record', 'pngEvery']), 'warning');
+    problems.add(
+      ['record', 'pngEvery'],
+      'record.pngEvery has no effect while record.frames is "none"',
+      keySpan(root, ['record', 'pngEvery']),
+      'warning',
+    );
   }
 }

@@ -12,8 +12,12 @@ export function starterConfigText(schemaRef: string | null = SCHEMA_RELATIVE_PAT
   return `{
   // SO-100 Policy Lab workspace config. Comments and trailing commas are allowed.
   // Every setting shown here is the default: an empty {} behaves the same. Hover a key for its documentation.
-${schemaRef === null ? '' : `  "$schema": ${JSON.stringify(schemaRef)},
-`}
+${
+  schemaRef === null
+    ? ''
+    : `  "$schema": ${JSON.stringify(schemaRef)},
+`
+}
   // ── Control loop ─────────────────────────────────────────────────────────────────────────────────
   "fps": 30,                           // ticks per second; LeRobot SO-100 datasets are recorded at 30
   "maxSteps": 900,                     // ticks per episode at most (900 = 30 s at 30 fps)

@@ -2,7 +2,10 @@
 import type { PathSegment } from './configProblem';
 import type { PropertyNode, ValueNode } from './jsoncParser';
 
-export interface Span { readonly offset: number; readonly length: number }
+export interface Span {
+  readonly offset: number;
+  readonly length: number;
+}
 
 /** What the text holds at a path: the deepest node reached and, if the whole path exists, its value and key. */
 export interface TreeLocation {
@@ -22,7 +25,11 @@ export function locate(root: ValueNode, path: readonly PathSegment[]): TreeLocat
     let nextKey: PropertyNode | undefined;
     if (typeof segment === 'number' && node.type === 'array') next = node.items[segment];
     else if (typeof segment === 'string' && node.type === 'object') {
-      for (const p of node.properties) if (p.key === segment) { next = p.value; nextKey = p; }
+      for (const p of node.properties)
+        if (p.key === segment) {
+          next = p.value;
+          nextKey = p;
+        }
     }
     if (!next) return { found: false, node, key };
     node = next;

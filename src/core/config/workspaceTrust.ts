@@ -12,7 +12,11 @@ export interface TrustRefusal {
 }
 
 /** What connecting `model` (default: the active one) would run from the workspace; empty when trusted. */
-export function untrustedRefusals(config: So100Config, trusted: boolean, model: string = config.activeModel): TrustRefusal[] {
+export function untrustedRefusals(
+  config: So100Config,
+  trusted: boolean,
+  model: string = config.activeModel,
+): TrustRefusal[] {
   if (trusted) return [];
   const out: TrustRefusal[] = [];
   const m = modelNamed(config.models, model);
@@ -20,13 +24,16 @@ export function untrustedRefusals(config: So100Config, trusted: boolean, model: 
     const where = m.cwd ? ` in ${m.cwd}` : '';
     out.push({ key: `models.${model}.command`, what: `model "${model}" runs ${m.command}${where}` });
   }
-  if (config.converter.module) out.push({ key: 'converter.module', what: `the converter module ${config.converter.module}` });
+  if (config.converter.module)
+    out.push({ key: 'converter.module', what: `the converter module ${config.converter.module}` });
   return out;
 }
 
 /** The same rule for the `so100.server.*` settings (used without so100.json): a command kind is refused. */
 export function untrustedServerSettingRefusal(kind: 'builtin' | 'command', trusted: boolean): TrustRefusal | undefined {
-  return !trusted && kind === 'command' ? { key: 'so100.server.command', what: 'the configured server command (so100.server.command)' } : undefined;
+  return !trusted && kind === 'command'
+    ? { key: 'so100.server.command', what: 'the configured server command (so100.server.command)' }
+    : undefined;
 }
 
 /**
@@ -34,7 +41,12 @@ export function untrustedServerSettingRefusal(kind: 'builtin' | 'command', trust
  * `robot.calibrationDir` (read, and written by Calibrate Arm). `outside` says whether a configured folder resolves
  * outside the workspace (path rules live with the caller). Left out, calibrationDir is LeRobot's own folder, allowed.
  */
-export function untrustedFolderRefusals(config: So100Config, trusted: boolean, outside: (dir: string) => boolean, only?: 'calibration'): TrustRefusal[] {
+export function untrustedFolderRefusals(
+  config: So100Config,
+  trusted: boolean,
+  outside: (dir: string) => boolean,
+  only?: 'calibration',
+): TrustRefusal[] {
   if (trusted) return [];
   const out: TrustRefusal[] = [];
   if (only === undefined && config.record.enabled && outside(config.record.dir)) {
@@ -47,12 +59,16 @@ export function untrustedFolderRefusals(config: So100Config, trusted: boolean, o
 
 /** The sentence shown when folders are refused. */
 export function untrustedFolderMessage(refusals: readonly TrustRefusal[]): string {
-  return `this workspace is not trusted, so its ${refusals.map((r) => r.key).join(' and ')} may not point outside it ` +
-    `(${refusals.map((r) => r.what).join('; ')}). Trust the workspace, or use folders inside it.`;
+  return (
+    `this workspace is not trusted, so its ${refusals.map((r) => r.key).join(' and ')} may not point outside it ` +
+    `(${refusals.map((r) => r.what).join('; ')}). Trust the workspace, or use folders inside it.`
+  );
 }
 
 /** The sentence shown when something is refused. */
 export function untrustedMessage(refusals: readonly TrustRefusal[]): string {
-  return `this workspace is not trusted, so ${refusals.map((r) => r.what).join(' and ')} ${refusals.length > 1 ? 'are' : 'is'} not run. ` +
-    'Trust the workspace, or use the built-in server and the built-in converter.';
+  return (
+    `this workspace is not trusted, so ${refusals.map((r) => r.what).join(' and ')} ${refusals.length > 1 ? 'are' : 'is'} not run. ` +
+    'Trust the workspace, or use the built-in server and the built-in converter.'
+  );
 }

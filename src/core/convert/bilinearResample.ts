@@ -54,9 +54,8 @@ export function bilinearAxisTaps(inSize: number, outSize: number): AxisTaps {
     }
     for (let x = 0; x < n; x++) {
       const w = sum !== 0 ? k[x] / sum : k[x];
-      weights[i * maxTaps + x] = w < 0
-        ? Math.trunc(-0.5 + w * (1 << PRECISION_BITS))
-        : Math.trunc(0.5 + w * (1 << PRECISION_BITS));
+      weights[i * maxTaps + x] =
+        w < 0 ? Math.trunc(-0.5 + w * (1 << PRECISION_BITS)) : Math.trunc(0.5 + w * (1 << PRECISION_BITS));
     }
     start[i] = lo;
     count[i] = n;
@@ -98,9 +97,21 @@ export class BilinearResizer {
   private readonly between: Uint8Array | undefined;
   private readonly wasm: WasmBilinearPasses | undefined = undefined;
 
-  constructor(srcWidth: number, srcHeight: number, dstWidth: number, dstHeight: number, options: BilinearResizerOptions = {}) {
-    for (const [what, v] of [['source width', srcWidth], ['source height', srcHeight], ['target width', dstWidth], ['target height', dstHeight]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new RangeError(`cannot resize an image: ${what} must be a whole number ≥ 1, got ${v}`);
+  constructor(
+    srcWidth: number,
+    srcHeight: number,
+    dstWidth: number,
+    dstHeight: number,
+    options: BilinearResizerOptions = {},
+  ) {
+    for (const [what, v] of [
+      ['source width', srcWidth],
+      ['source height', srcHeight],
+      ['target width', dstWidth],
+      ['target height', dstHeight],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1)
+        throw new RangeError(`cannot resize an image: ${what} must be a whole number ≥ 1, got ${v}`);
     }
     this.srcWidth = srcWidth;
     this.srcHeight = srcHeight;
@@ -117,7 +128,8 @@ export class BilinearResizer {
       }
     }
     this.kernels = this.wasm ? 'wasm' : 'js';
-    this.between = !this.wasm && this.horizontal && this.vertical ? new Uint8Array(dstWidth * srcHeight * 3) : undefined;
+    this.between =
+      !this.wasm && this.horizontal && this.vertical ? new Uint8Array(dstWidth * srcHeight * 3) : undefined;
   }
 
   /**
@@ -126,10 +138,14 @@ export class BilinearResizer {
    */
   resizeInto(src: Uint8Array, out: Uint8Array, outWidth = this.dstWidth, left = 0, top = 0): void {
     if (src.length !== this.srcWidth * this.srcHeight * 3) {
-      throw new RangeError(`resize expects a ${this.srcWidth}×${this.srcHeight} RGB frame (${this.srcWidth * this.srcHeight * 3} bytes), got ${src.length} bytes`);
+      throw new RangeError(
+        `resize expects a ${this.srcWidth}×${this.srcHeight} RGB frame (${this.srcWidth * this.srcHeight * 3} bytes), got ${src.length} bytes`,
+      );
     }
     if (left < 0 || top < 0 || left + this.dstWidth > outWidth || (top + this.dstHeight) * outWidth * 3 > out.length) {
-      throw new RangeError(`a ${this.dstWidth}×${this.dstHeight} image at (${left}, ${top}) does not fit an output ${outWidth} pixels wide of ${out.length} bytes`);
+      throw new RangeError(
+        `a ${this.dstWidth}×${this.dstHeight} image at (${left}, ${top}) does not fit an output ${outWidth} pixels wide of ${out.length} bytes`,
+      );
     }
     const outStride = outWidth * 3;
     const outBase = top * outStride + left * 3;
@@ -149,7 +165,14 @@ export class BilinearResizer {
   }
 }
 
-function horizontalPass(t: AxisTaps, src: Uint8Array, rows: number, out: Uint8Array, outStride: number, outBase: number): void {
+function horizontalPass(
+  t: AxisTaps,
+  src: Uint8Array,
+  rows: number,
+  out: Uint8Array,
+  outStride: number,
+  outBase: number,
+): void {
   const { outSize, maxTaps, start, count, weights } = t;
   const inStride = t.inSize * 3;
   for (let y = 0; y < rows; y++) {
@@ -176,7 +199,14 @@ function horizontalPass(t: AxisTaps, src: Uint8Array, rows: number, out: Uint8Ar
   }
 }
 
-function verticalPass(t: AxisTaps, src: Uint8Array, rowBytes: number, out: Uint8Array, outStride: number, outBase: number): void {
+function verticalPass(
+  t: AxisTaps,
+  src: Uint8Array,
+  rowBytes: number,
+  out: Uint8Array,
+  outStride: number,
+  outBase: number,
+): void {
   const { outSize, maxTaps, start, count, weights } = t;
   for (let yy = 0; yy < outSize; yy++) {
     const wBase = yy * maxTaps;

@@ -58,8 +58,12 @@ export function assignCameraRoles(
       throw new ConverterError(`converter.cameras.${role}`, `one of the roles ${CAMERA_ROLES.join(', ')}`, `'${role}'`);
     }
     if (!cameras.includes(camera)) {
-      throw new ConverterError(`converter.cameras.${role}`, `one of the robot's cameras (${sorted.join(', ') || 'none configured'})`, `'${camera}'`,
-        'Name a camera from the robot configuration');
+      throw new ConverterError(
+        `converter.cameras.${role}`,
+        `one of the robot's cameras (${sorted.join(', ') || 'none configured'})`,
+        `'${camera}'`,
+        'Name a camera from the robot configuration',
+      );
     }
     if (!roles.includes(role)) {
       warnings.push(`converter.cameras.${role} is ignored: this layout has no ${role} image`);
@@ -88,7 +92,10 @@ export function assignCameraRoles(
   }
 
   const unused = sorted.filter((c) => !used.has(c));
-  for (const c of unused) warnings.push(`camera '${c}' is not sent: the layout has no image slot left for it; set converter.cameras to choose`);
+  for (const c of unused)
+    warnings.push(
+      `camera '${c}' is not sent: the layout has no image slot left for it; set converter.cameras to choose`,
+    );
   const missing = roles.filter((r) => byRole[r] === undefined);
   return { byRole, missing, unused, warnings };
 }

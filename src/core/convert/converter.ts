@@ -38,7 +38,11 @@ export interface UserConverterModule {
  * The converter of a built-in layout (config `converter.layout`); throws ConverterError for an unknown name.
  * `resizeKernels` picks the image resampling implementation (same bytes; benchmarks and tests compare them).
  */
-export function builtinConverter(layoutName: string, options: ConverterOptions = {}, resizeKernels: ResizeKernels = 'auto'): Converter {
+export function builtinConverter(
+  layoutName: string,
+  options: ConverterOptions = {},
+  resizeKernels: ResizeKernels = 'auto',
+): Converter {
   const layout = layoutByName(layoutName);
   gripperUnits(options); // reject a bad converter.gripper at configuration time, not on the first tick
   const scratch = new ImageScratch(undefined, resizeKernels);

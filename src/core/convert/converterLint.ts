@@ -3,7 +3,15 @@
 // that feeds no image, state in other units than the policy's. Heuristics: each warning says what it saw.
 import { NdArray, type WireValue } from '../ndarray';
 import { SO100_BODY_MOTORS, SO100_MOTORS, type MotorName, type PerMotor } from '../so100/motors';
-import { arrayImageView, chromaticity, frameView, fullRegion, greySignature, type ImageRegion, type ImageView } from './imageView';
+import {
+  arrayImageView,
+  chromaticity,
+  frameView,
+  fullRegion,
+  greySignature,
+  type ImageRegion,
+  type ImageView,
+} from './imageView';
 import { padGeometry } from './imageOps';
 import type { ConverterWarning } from './inspectionReport';
 import type { Layout } from './layouts';
@@ -38,11 +46,19 @@ export function lintConversion(lint: LintInput): ConverterWarning[] {
   const expected = lint.layout ? (lint.layout.images.kind === 'slots' ? lint.layout.images.order : 'HWC') : 'HWC';
   for (const { key, view } of images) {
     if (view.float && view.max > 1.5) {
-      warnings.push({ code: 'float-255', key, message: `'${key}' is a float image with values up to ${round(view.max)}: floats are read as 0–1, so it arrives saturated — divide by 255 or send uint8` });
+      warnings.push({
+        code: 'float-255',
+        key,
+        message: `'${key}' is a float image with values up to ${round(view.max)}: floats are read as 0–1, so it arrives saturated — divide by 255 or send uint8`,
+      });
     }
     if (view.order !== expected) {
       const shape = view.order === 'CHW' ? `(3, ${view.height}, ${view.width})` : `(${view.height}, ${view.width}, 3)`;
-      warnings.push({ code: 'channel-order', key, message: `'${key}' is ${view.order} ${shape} but the policy expects ${expected}; transpose it (${view.order === 'CHW' ? 'chwToHwc' : 'hwcToChw'})` });
+      warnings.push({
+        code: 'channel-order',
+        key,
+        message: `'${key}' is ${view.order} ${shape} but the policy expects ${expected}; transpose it (${view.order === 'CHW' ? 'chwToHwc' : 'hwcToChw'})`,
+      });
     }
   }
   warnings.push(...cameraChecks(lint.cameras, images));
@@ -50,7 +66,10 @@ export function lintConversion(lint: LintInput): ConverterWarning[] {
   return warnings;
 }
 
-function cameraChecks(cameras: Readonly<Record<string, RgbFrame>>, images: readonly { key: string; view: ImageView }[]): ConverterWarning[] {
+function cameraChecks(
+  cameras: Readonly<Record<string, RgbFrame>>,
+  images: readonly { key: string; view: ImageView }[],
+): ConverterWarning[] {
   const names = Object.keys(cameras).sort();
   const raw = new Map(names.map((n) => [n, frameView(cameras[n])]));
   // Each camera's fingerprint and colour balance once, not once per policy image.
@@ -82,12 +101,20 @@ function cameraChecks(cameras: Readonly<Record<string, RgbFrame>>, images: reado
     const direct = Math.abs(i[0] - c[0]) + Math.abs(i[1] - c[1]) + Math.abs(i[2] - c[2]);
     const swapped = Math.abs(i[0] - c[2]) + Math.abs(i[1] - c[1]) + Math.abs(i[2] - c[0]);
     if (swapped < direct / 2) {
-      warnings.push({ code: 'bgr', key: p.key, message: `'${p.key}' looks BGR: its red and blue are swapped compared with camera '${p.camera}' (policies take RGB; OpenCV reads BGR)` });
+      warnings.push({
+        code: 'bgr',
+        key: p.key,
+        message: `'${p.key}' looks BGR: its red and blue are swapped compared with camera '${p.camera}' (policies take RGB; OpenCV reads BGR)`,
+      });
     }
   }
   for (const camera of names) {
     if (usedCameras.has(camera)) continue;
-    warnings.push({ code: 'unmapped-camera', key: camera, message: `camera '${camera}' feeds no policy image: no input key shows its picture (set converter.cameras, or map it in your converter)` });
+    warnings.push({
+      code: 'unmapped-camera',
+      key: camera,
+      message: `camera '${camera}' feeds no policy image: no input key shows its picture (set converter.cameras, or map it in your converter)`,
+    });
   }
   return warnings;
 }
@@ -117,13 +144,21 @@ function stateChecks(lint: LintInput, arrays: readonly (readonly [string, NdArra
       const beyond = body.map((m) => values.get(m)!).find((v) => Math.abs(v) > 100.5);
       if (beyond !== undefined) why = `holds ${round(beyond)}, beyond ±100 (looks like degrees)`;
     }
-    if (why) warnings.push({ code: 'state-units', key, message: `state '${key}' ${why}, but the policy was trained on ${unit} as the robot reports them` });
+    if (why)
+      warnings.push({
+        code: 'state-units',
+        key,
+        message: `state '${key}' ${why}, but the policy was trained on ${unit} as the robot reports them`,
+      });
   }
   return warnings;
 }
 
 /** Body-joint values of each state vector in the input: the layout's fields, else float vectors named like state. */
-function stateVectors(lint: LintInput, arrays: readonly (readonly [string, NdArray])[]): { key: string; values: Map<MotorName, number> }[] {
+function stateVectors(
+  lint: LintInput,
+  arrays: readonly (readonly [string, NdArray])[],
+): { key: string; values: Map<MotorName, number> }[] {
   const byKey = new Map(arrays);
   const out: { key: string; values: Map<MotorName, number> }[] = [];
   const fields = lint.layout?.state.filter((f) => byKey.get(f.key)?.shape.length === 1) ?? [];
@@ -143,7 +178,10 @@ function stateVectors(lint: LintInput, arrays: readonly (readonly [string, NdArr
     if (a.shape.length !== 1 || a.size < SO100_BODY_MOTORS.length || a.size > 32 || !/state|joint/i.test(key)) continue;
     if (a.dtype !== '<f2' && a.dtype !== '<f4' && a.dtype !== '<f8') continue;
     const v = a.toFloat64();
-    out.push({ key, values: new Map(SO100_MOTORS.slice(0, Math.min(v.length, SO100_MOTORS.length)).map((m, i) => [m, v[i]])) });
+    out.push({
+      key,
+      values: new Map(SO100_MOTORS.slice(0, Math.min(v.length, SO100_MOTORS.length)).map((m, i) => [m, v[i]])),
+    });
   }
   return out;
 }
@@ -165,7 +203,13 @@ function flattenArrays(map: { readonly [key: string]: WireValue }, prefix = ''):
     const v = map[key];
     const path = prefix ? `${prefix}/${key}` : key;
     if (v instanceof NdArray) out.push([path, v]);
-    else if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && v.constructor === Object) {
+    else if (
+      typeof v === 'object' &&
+      v !== null &&
+      !Array.isArray(v) &&
+      !(v instanceof Uint8Array) &&
+      v.constructor === Object
+    ) {
       out.push(...flattenArrays(v as { [key: string]: WireValue }, path));
     }
   }

@@ -1,6 +1,7 @@
 // Where a converter module's source defines its exports (for the editor's CodeLens), found line by line.
 
-const EXPORTED = /^\s*export\s+(?:(?:async\s+)?function\s*\*?\s*(toPolicy|fromPolicy)\b|(?:const|let|var)\s+(toPolicy|fromPolicy)\s*[=:])/;
+const EXPORTED =
+  /^\s*export\s+(?:(?:async\s+)?function\s*\*?\s*(toPolicy|fromPolicy)\b|(?:const|let|var)\s+(toPolicy|fromPolicy)\s*[=:])/;
 
 /** Lines (0-based) of the exported `toPolicy` / `fromPolicy` functions in a module's text. */
 export function converterFunctionLines(text: string): { name: 'toPolicy' | 'fromPolicy'; line: number }[] {

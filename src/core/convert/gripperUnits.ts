@@ -15,8 +15,11 @@ export function gripperUnits(options: ConverterOptions = {}): GripperUnits {
   const closed = options.gripper?.closed ?? 0;
   const open = options.gripper?.open ?? 100;
   if (!Number.isFinite(closed) || !Number.isFinite(open) || closed === open) {
-    throw new ConverterError('converter.gripper', 'finite, different closed and open values (e.g. { "closed": 0, "open": 1 })',
-      `{ closed: ${closed}, open: ${open} }`);
+    throw new ConverterError(
+      'converter.gripper',
+      'finite, different closed and open values (e.g. { "closed": 0, "open": 1 })',
+      `{ closed: ${closed}, open: ${open} }`,
+    );
   }
   // Written so that the default (0, 100) is exactly the identity: the factors are 1.
   const toPolicyScale = (open - closed) / 100;

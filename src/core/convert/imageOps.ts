@@ -20,7 +20,9 @@ export function padGeometry(srcWidth: number, srcHeight: number, width: number, 
   const resizedHeight = Math.trunc(srcHeight / ratio);
   const resizedWidth = Math.trunc(srcWidth / ratio);
   if (resizedWidth < 1 || resizedHeight < 1) {
-    throw new RangeError(`a ${srcWidth}×${srcHeight} frame shrinks to ${resizedWidth}×${resizedHeight} inside ${width}×${height}; use a camera resolution with a sane aspect ratio`);
+    throw new RangeError(
+      `a ${srcWidth}×${srcHeight} frame shrinks to ${resizedWidth}×${resizedHeight} inside ${width}×${height}; use a camera resolution with a sane aspect ratio`,
+    );
   }
   return {
     resizedWidth,
@@ -36,21 +38,34 @@ export class ResizeWithPadPlan {
   private readonly resizer: BilinearResizer | undefined;
 
   constructor(
-    readonly srcWidth: number, readonly srcHeight: number, readonly width: number, readonly height: number,
+    readonly srcWidth: number,
+    readonly srcHeight: number,
+    readonly width: number,
+    readonly height: number,
     kernels: ResizeKernels = 'auto',
   ) {
     // openpi returns a frame that already has the target size untouched (no resampling, no pad).
     const same = srcWidth === width && srcHeight === height;
-    this.geometry = same ? { resizedWidth: width, resizedHeight: height, left: 0, top: 0 } : padGeometry(srcWidth, srcHeight, width, height);
-    this.resizer = same ? undefined : new BilinearResizer(srcWidth, srcHeight, this.geometry.resizedWidth, this.geometry.resizedHeight, { kernels });
+    this.geometry = same
+      ? { resizedWidth: width, resizedHeight: height, left: 0, top: 0 }
+      : padGeometry(srcWidth, srcHeight, width, height);
+    this.resizer = same
+      ? undefined
+      : new BilinearResizer(srcWidth, srcHeight, this.geometry.resizedWidth, this.geometry.resizedHeight, { kernels });
   }
 
   /** Writes the padded, resized frame (width × height × 3, HWC) into `out` and returns it. */
   run(src: Uint8Array, out: Uint8Array): Uint8Array {
     const need = this.width * this.height * 3;
-    if (out.length !== need) throw new RangeError(`resize-with-pad output must be ${this.width}×${this.height}×3 = ${need} bytes, got ${out.length}`);
+    if (out.length !== need)
+      throw new RangeError(
+        `resize-with-pad output must be ${this.width}×${this.height}×3 = ${need} bytes, got ${out.length}`,
+      );
     if (!this.resizer) {
-      if (src.length !== need) throw new RangeError(`expected a ${this.width}×${this.height} RGB frame (${need} bytes), got ${src.length} bytes`);
+      if (src.length !== need)
+        throw new RangeError(
+          `expected a ${this.width}×${this.height} RGB frame (${need} bytes), got ${src.length} bytes`,
+        );
       out.set(src);
       return out;
     }
@@ -78,7 +93,10 @@ export class ImageScratch {
   private readonly plans = new Map<string, ResizeWithPadPlan>();
   private scratch = new Uint8Array(0);
 
-  constructor(private readonly maxPlans = 8, private readonly kernels: ResizeKernels = 'auto') {}
+  constructor(
+    private readonly maxPlans = 8,
+    private readonly kernels: ResizeKernels = 'auto',
+  ) {}
 
   /** The cached plan for this size pair (built on first use; the oldest is dropped past `maxPlans`). */
   plan(srcWidth: number, srcHeight: number, width: number, height: number): ResizeWithPadPlan {
@@ -105,14 +123,26 @@ const sharedScratch = new ImageScratch();
  * openpi's `resize_with_pad(image, height, width)` for one RGB frame: Pillow-BILINEAR resize keeping the
  * aspect ratio, centred on black. Writes into `out` (height × width × 3) when given, else a new buffer.
  */
-export function resizeWithPad(src: RgbFrame, height: number, width: number, out?: Uint8Array, scratch: ImageScratch = sharedScratch): RgbFrame {
+export function resizeWithPad(
+  src: RgbFrame,
+  height: number,
+  width: number,
+  out?: Uint8Array,
+  scratch: ImageScratch = sharedScratch,
+): RgbFrame {
   const target = out ?? new Uint8Array(width * height * 3);
   scratch.plan(src.width, src.height, width, height).run(src.data, target);
   return { width, height, data: target };
 }
 
 /** (H, W, C) → (C, H, W), written into `out` (same length as `src`). */
-export function hwcToChw<T extends Uint8Array | Uint16Array | Float32Array>(src: T, height: number, width: number, channels: number, out: T): T {
+export function hwcToChw<T extends Uint8Array | Uint16Array | Float32Array>(
+  src: T,
+  height: number,
+  width: number,
+  channels: number,
+  out: T,
+): T {
   checkPlanar(src.length, out.length, height, width, channels);
   const plane = height * width;
   for (let p = 0, i = 0; p < plane; p++) {
@@ -122,7 +152,13 @@ export function hwcToChw<T extends Uint8Array | Uint16Array | Float32Array>(src:
 }
 
 /** (C, H, W) → (H, W, C), written into `out` (same length as `src`). */
-export function chwToHwc<T extends Uint8Array | Uint16Array | Float32Array>(src: T, height: number, width: number, channels: number, out: T): T {
+export function chwToHwc<T extends Uint8Array | Uint16Array | Float32Array>(
+  src: T,
+  height: number,
+  width: number,
+  channels: number,
+  out: T,
+): T {
   checkPlanar(src.length, out.length, height, width, channels);
   const plane = height * width;
   for (let p = 0, o = 0; p < plane; p++) {
@@ -133,7 +169,8 @@ export function chwToHwc<T extends Uint8Array | Uint16Array | Float32Array>(src:
 
 function checkPlanar(srcLen: number, outLen: number, h: number, w: number, c: number): void {
   const n = h * w * c;
-  if (srcLen !== n || outLen !== n) throw new RangeError(`a ${h}×${w}×${c} image has ${n} values; got input ${srcLen}, output ${outLen}`);
+  if (srcLen !== n || outLen !== n)
+    throw new RangeError(`a ${h}×${w}×${c} image has ${n} values; got input ${srcLen}, output ${outLen}`);
 }
 
 // k/255 for every byte, as numpy's float32 division gives it, and as IEEE halves.
@@ -161,7 +198,11 @@ export function u8ToFloat16(src: Uint8Array, out: Uint16Array): Uint16Array {
 export type ByteRounding = 'round' | 'truncate';
 
 /** Floats in [0, 1] → bytes, clipping out-of-range values and mapping NaN to 0, into `out`. */
-export function floatToU8(src: Float32Array | Float64Array, out: Uint8Array, rounding: ByteRounding = 'round'): Uint8Array {
+export function floatToU8(
+  src: Float32Array | Float64Array,
+  out: Uint8Array,
+  rounding: ByteRounding = 'round',
+): Uint8Array {
   checkSameLength(src.length, out.length);
   const truncate = rounding === 'truncate';
   // numpy multiplies float32 images in float32: round the product the same way before truncating.

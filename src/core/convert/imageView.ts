@@ -44,13 +44,20 @@ export function arrayImageView(a: NdArray): ImageView | undefined {
     else {
       const plane = width * height;
       hwc = new Float64Array(values.length);
-      for (let p = 0, o = 0; p < plane; p++) { hwc[o++] = values[p]; hwc[o++] = values[plane + p]; hwc[o++] = values[2 * plane + p]; }
+      for (let p = 0, o = 0; p < plane; p++) {
+        hwc[o++] = values[p];
+        hwc[o++] = values[plane + p];
+        hwc[o++] = values[2 * plane + p];
+      }
     }
   }
   let max = 255;
   if (float) {
     max = 0;
-    for (let i = 0; i < hwc.length; i++) { const v = hwc[i]; if (v > max && v !== Infinity) max = v; }
+    for (let i = 0; i < hwc.length; i++) {
+      const v = hwc[i];
+      if (v > max && v !== Infinity) max = v;
+    }
   }
   return { width, height, order, float, max, hwc };
 }
@@ -84,7 +91,9 @@ export function blockMeans(view: ImageView, region: ImageRegion, cols: number, r
     let i = ((region.top + y) * width + region.left) * 3;
     for (let x = 0; x < region.width; x++, i += 3) {
       const b = rowBase + colBlock[x];
-      const r = hwc[i], g = hwc[i + 1], bl = hwc[i + 2];
+      const r = hwc[i],
+        g = hwc[i + 1],
+        bl = hwc[i + 2];
       // Bytes are always finite; floats may hold NaN / Infinity, which would poison a whole block.
       if (bytes) {
         sums[b * 3] += r;

@@ -19,7 +19,10 @@ export function statsOf(values: ArrayLike<number>): ValueStats {
   if (values instanceof Uint8Array) return byteStats(values);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (!Number.isFinite(v)) { nonFinite++; continue; }
+    if (!Number.isFinite(v)) {
+      nonFinite++;
+      continue;
+    }
     if (v < min) min = v;
     if (v > max) max = v;
     sum += v;
@@ -74,7 +77,11 @@ export function summarizeArray(key: string, a: NdArray): ValueSummary {
   const values = a.dtype === '|u1' ? a.data : a.toFloat64();
   const view = arrayImageView(a);
   return {
-    key, kind: 'array', dtype: a.dtype, shape: [...a.shape], stats: statsOf(values),
+    key,
+    kind: 'array',
+    dtype: a.dtype,
+    shape: [...a.shape],
+    stats: statsOf(values),
     ...(values.length <= SMALL_ARRAY && { values: Array.from(values) }),
     ...(view && { image: { order: view.order, thumbnail: thumbnailOf(view) } }),
   };
@@ -83,14 +90,25 @@ export function summarizeArray(key: string, a: NdArray): ValueSummary {
 /** A raw camera frame as the robot delivered it (HWC uint8). */
 export function summarizeFrame(camera: string, frame: RgbFrame): ValueSummary {
   return {
-    key: camera, kind: 'array', dtype: '|u1', shape: [frame.height, frame.width, 3], stats: statsOf(frame.data),
+    key: camera,
+    kind: 'array',
+    dtype: '|u1',
+    shape: [frame.height, frame.width, 3],
+    stats: statsOf(frame.data),
     image: { order: 'HWC', thumbnail: thumbnailOf(frameView(frame)) },
   };
 }
 
 function isMap(v: WireValue): v is { [key: string]: WireValue } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array)
-    && !(v instanceof NdArray) && !(v instanceof NpScalar) && !(v instanceof Float64Value);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !(v instanceof Uint8Array) &&
+    !(v instanceof NdArray) &&
+    !(v instanceof NpScalar) &&
+    !(v instanceof Float64Value)
+  );
 }
 
 function listText(v: readonly WireValue[]): string {

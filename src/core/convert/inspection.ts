@@ -27,15 +27,26 @@ export interface ExchangeSnapshot {
 }
 
 /** Summarises and lints `snap`; `stateConvention` is the robot's (and so the policy's) body-joint units. */
-export function inspectionReport(source: InspectionReport['source'], snap: ExchangeSnapshot, stateConvention: StateConvention = 'degrees'): InspectionReport {
+export function inspectionReport(
+  source: InspectionReport['source'],
+  snap: ExchangeSnapshot,
+  stateConvention: StateConvention = 'degrees',
+): InspectionReport {
   const notes: string[] = [];
   const obs = snap.observation;
   if (!obs) notes.push('no observation yet: run an episode (or Step) first');
   else if (!snap.input && !snap.error) notes.push('the converter has not run on this observation yet');
   if (obs && !snap.reply && source === 'episode') notes.push('no reply from the policy yet');
-  const warnings = obs && snap.input
-    ? lintConversion({ cameras: obs.images, input: snap.input, positions: obs.positions, layout: snap.layout, stateConvention })
-    : [];
+  const warnings =
+    obs && snap.input
+      ? lintConversion({
+          cameras: obs.images,
+          input: snap.input,
+          positions: obs.positions,
+          layout: snap.layout,
+          stateConvention,
+        })
+      : [];
   const t = snap.targets;
   return {
     source,
@@ -47,14 +58,22 @@ export function inspectionReport(source: InspectionReport['source'], snap: Excha
       observation: {
         task: obs.task,
         joints: SO100_MOTORS.map((m) => ({ motor: m, value: obs.positions[m] })),
-        cameras: Object.keys(obs.images).sort().map((c) => summarizeFrame(c, obs.images[c])),
+        cameras: Object.keys(obs.images)
+          .sort()
+          .map((c) => summarizeFrame(c, obs.images[c])),
       },
     }),
     ...(snap.input && { input: summarizeValues(snap.input) }),
     ...(snap.reply && { output: summarizeValues(snap.reply) }),
-    ...(t && t.horizon > 0 && {
-      targets: { horizon: t.horizon, motors: [...SO100_MOTORS], first: Array.from(t.targets.subarray(0, SO100_MOTORS.length)), stats: statsOf(t.targets) },
-    }),
+    ...(t &&
+      t.horizon > 0 && {
+        targets: {
+          horizon: t.horizon,
+          motors: [...SO100_MOTORS],
+          first: Array.from(t.targets.subarray(0, SO100_MOTORS.length)),
+          stats: statsOf(t.targets),
+        },
+      }),
     ...(snap.safety && { safety: snap.safety }),
     warnings,
     converterWarnings: [...(snap.converterWarnings ?? [])],

@@ -82,7 +82,12 @@ export interface InspectionReport {
   /** The policy's raw reply (every key; `actions` with its shape and stats). */
   readonly output?: readonly ValueSummary[];
   /** Joint targets after back-conversion: horizon × motors, with the first row spelled out. */
-  readonly targets?: { readonly horizon: number; readonly motors: readonly string[]; readonly first: readonly number[]; readonly stats: ValueStats };
+  readonly targets?: {
+    readonly horizon: number;
+    readonly motors: readonly string[];
+    readonly first: readonly number[];
+    readonly stats: ValueStats;
+  };
   readonly safety?: SafetySnapshot;
   /** Warnings of the lint (likely mistakes). */
   readonly warnings: readonly ConverterWarning[];

@@ -23,20 +23,36 @@ export function fromPolicy(chunk: ActionChunk, layout: Layout, options: Converte
   const key = layout.action.key;
   const need = minActionDims(layout);
   const { horizon, dims, values } = chunk;
-  const shapeOk = Number.isInteger(horizon) && horizon >= 1 && Number.isInteger(dims) && dims >= 1
-    && values instanceof Float64Array && values.length === horizon * dims;
+  const shapeOk =
+    Number.isInteger(horizon) &&
+    horizon >= 1 &&
+    Number.isInteger(dims) &&
+    dims >= 1 &&
+    values instanceof Float64Array &&
+    values.length === horizon * dims;
   if (!shapeOk) {
     const len = values instanceof Float64Array ? `${values.length} values` : 'no Float64Array of values';
-    throw new ConverterError(key, `an action chunk (horizon ≥ 1, ${layout.action.dims}) with horizon × dims values`, `(${horizon}, ${dims}) with ${len}`);
+    throw new ConverterError(
+      key,
+      `an action chunk (horizon ≥ 1, ${layout.action.dims}) with horizon × dims values`,
+      `(${horizon}, ${dims}) with ${len}`,
+    );
   }
   if (dims < need) {
-    throw new ConverterError(key, `(horizon, ${layout.action.dims}) — at least ${need} values per step`, `(${horizon}, ${dims})`,
-      `Is the server running a '${layout.name}' policy? Pick the converter layout that matches it`);
+    throw new ConverterError(
+      key,
+      `(horizon, ${layout.action.dims}) — at least ${need} values per step`,
+      `(${horizon}, ${dims})`,
+      `Is the server running a '${layout.name}' policy? Pick the converter layout that matches it`,
+    );
   }
   const warnings: string[] = [];
   if (dims !== layout.action.dims && !(layout.action.padded && dims > layout.action.dims)) {
-    warnings.push(`'${key}' has ${dims} values per step but layout '${layout.name}' expects ${layout.action.dims}; using columns ${
-      SO100_MOTORS.map((m) => `${m}=${layout.action.motorIndex[m]}`).join(', ')}`);
+    warnings.push(
+      `'${key}' has ${dims} values per step but layout '${layout.name}' expects ${layout.action.dims}; using columns ${SO100_MOTORS.map(
+        (m) => `${m}=${layout.action.motorIndex[m]}`,
+      ).join(', ')}`,
+    );
   }
   const gripper = gripperUnits(options);
   const targets = new Float64Array(horizon * SO100_MOTORS.length);

@@ -75,17 +75,27 @@ export interface ConverterOptions {
 }
 
 // Body joints first, the gripper last: the usual order of single-arm joint-space policies.
-const SO100_ORDER = { shoulder_pan: 0, shoulder_lift: 1, elbow_flex: 2, wrist_flex: 3, wrist_roll: 4, gripper: 5 } as const;
+const SO100_ORDER = {
+  shoulder_pan: 0,
+  shoulder_lift: 1,
+  elbow_flex: 2,
+  wrist_flex: 3,
+  wrist_roll: 4,
+  gripper: 5,
+} as const;
 const BODY_ONLY = { shoulder_pan: 0, shoulder_lift: 1, elbow_flex: 2, wrist_flex: 3, wrist_roll: 4 } as const;
 // Left-arm slots of a 2×(6 joints + gripper) vector: the SO-100's 5 body joints, then the gripper at index 6.
 const LEFT_ARM_OF_14 = { ...BODY_ONLY, gripper: 6 } as const;
 
 const OPENPI_SO100: Layout = {
   name: 'openpi-so100',
-  description: "phospho-app/openpi SO-100 configs (pi0_so100, pi0_fast_so100, pi0.5 SO-100 fine-tunes)",
+  description: 'phospho-app/openpi SO-100 configs (pi0_so100, pi0_fast_so100, pi0.5 SO-100 fine-tunes)',
   state: [{ key: 'observation/state', length: 6, motorIndex: SO100_ORDER }],
   images: {
-    kind: 'slots', height: 224, width: 224, order: 'HWC',
+    kind: 'slots',
+    height: 224,
+    width: 224,
+    order: 'HWC',
     slots: [
       { role: 'primary', key: 'observation/images.main', required: true },
       { role: 'secondary', key: 'observation/images.secondary_0', required: false },
@@ -104,7 +114,10 @@ const DROID: Layout = {
     { key: 'observation/gripper_position', length: 1, motorIndex: { gripper: 0 } },
   ],
   images: {
-    kind: 'slots', height: 224, width: 224, order: 'HWC',
+    kind: 'slots',
+    height: 224,
+    width: 224,
+    order: 'HWC',
     slots: [
       { role: 'primary', key: 'observation/exterior_image_1_left', required: true },
       { role: 'secondary', key: 'observation/wrist_image_left', required: true },
@@ -120,7 +133,10 @@ const LIBERO: Layout = {
   madeFor: 'the simulated Franka of LIBERO; its state is an end-effector pose and its actions are end-effector deltas',
   state: [{ key: 'observation/state', length: 8, motorIndex: { ...BODY_ONLY, gripper: 6 } }],
   images: {
-    kind: 'slots', height: 224, width: 224, order: 'HWC',
+    kind: 'slots',
+    height: 224,
+    width: 224,
+    order: 'HWC',
     slots: [
       { role: 'primary', key: 'observation/image', required: true },
       { role: 'secondary', key: 'observation/wrist_image', required: true },
@@ -137,7 +153,11 @@ const ALOHA: Layout = {
   state: [{ key: 'state', length: 14, motorIndex: LEFT_ARM_OF_14 }],
   images: {
     // AlohaInputs needs cam_high; the wrist cameras are optional (masked out when absent).
-    kind: 'slots', container: 'images', height: 224, width: 224, order: 'CHW',
+    kind: 'slots',
+    container: 'images',
+    height: 224,
+    width: 224,
+    order: 'CHW',
     slots: [
       { role: 'primary', key: 'cam_high', required: true },
       { role: 'secondary', key: 'cam_left_wrist', required: false },
@@ -171,8 +191,12 @@ export const LAYOUT_NAMES = Object.keys(LAYOUTS) as LayoutName[];
 /** The built-in layout called `name` (config `converter.layout`). */
 export function layoutByName(name: string): Layout {
   if (!Object.prototype.hasOwnProperty.call(LAYOUTS, name)) {
-    throw new ConverterError('converter.layout', `one of ${LAYOUT_NAMES.join(', ')}`, `'${name}'`,
-      'Or point converter.module at your own toPolicy/fromPolicy module');
+    throw new ConverterError(
+      'converter.layout',
+      `one of ${LAYOUT_NAMES.join(', ')}`,
+      `'${name}'`,
+      'Or point converter.module at your own toPolicy/fromPolicy module',
+    );
   }
   return LAYOUTS[name as LayoutName];
 }

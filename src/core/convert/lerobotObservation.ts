@@ -31,8 +31,12 @@ export function checkRgbFrame(frame: RgbFrame, camera: string): void {
   const dimsOk = Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0;
   if (!dimsOk || !(data instanceof Uint8Array) || data.length !== width * height * 3) {
     const actual = data instanceof Uint8Array ? `${data.length} bytes for ${width}×${height}` : `a ${typeof data}`;
-    throw new ConverterError(`camera '${camera}'`, `an RGB frame of width × height × 3 bytes (width, height ≥ 1)`, actual,
-      'Check the camera\'s pixel format (rgb24) and resolution settings');
+    throw new ConverterError(
+      `camera '${camera}'`,
+      `an RGB frame of width × height × 3 bytes (width, height ≥ 1)`,
+      actual,
+      "Check the camera's pixel format (rgb24) and resolution settings",
+    );
   }
 }
 
@@ -41,7 +45,12 @@ export function checkObservation(obs: LeRobotObservation): void {
   for (const m of SO100_MOTORS) {
     const v: unknown = obs.positions?.[m];
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new ConverterError(positionKey(m), 'a finite number', String(v), 'Check the joint reading and the calibration file');
+      throw new ConverterError(
+        positionKey(m),
+        'a finite number',
+        String(v),
+        'Check the joint reading and the calibration file',
+      );
     }
   }
   for (const [name, frame] of Object.entries(obs.images ?? {})) checkRgbFrame(frame, name);

@@ -20,12 +20,19 @@ const defaultScratch = new ImageScratch();
  * Builds `layout`'s input from one observation. Every array in the result is freshly allocated (never a view
  * of the observation or of scratch memory), so it stays valid however long the caller keeps it.
  */
-export function toPolicy(obs: LeRobotObservation, layout: Layout, options: ConverterOptions = {}, scratch: ImageScratch = defaultScratch): PolicyInput {
+export function toPolicy(
+  obs: LeRobotObservation,
+  layout: Layout,
+  options: ConverterOptions = {},
+  scratch: ImageScratch = defaultScratch,
+): PolicyInput {
   checkObservation(obs);
   const input: { [key: string]: WireValue } = {};
   const warnings: string[] = [];
   if (layout.madeFor) {
-    warnings.push(`layout '${layout.name}' is meant for ${layout.madeFor}; the SO-100's joints are padded with zeros, so expect nonsense motions unless the policy was fine-tuned on this mapping`);
+    warnings.push(
+      `layout '${layout.name}' is meant for ${layout.madeFor}; the SO-100's joints are padded with zeros, so expect nonsense motions unless the policy was fine-tuned on this mapping`,
+    );
   }
 
   const gripper = gripperUnits(options);
@@ -47,13 +54,21 @@ export function toPolicy(obs: LeRobotObservation, layout: Layout, options: Conve
 }
 
 function slotImages(
-  obs: LeRobotObservation, images: SlotImages, options: ConverterOptions, scratch: ImageScratch,
-  input: { [key: string]: WireValue }, warnings: string[],
+  obs: LeRobotObservation,
+  images: SlotImages,
+  options: ConverterOptions,
+  scratch: ImageScratch,
+  input: { [key: string]: WireValue },
+  warnings: string[],
 ): void {
   const height = options.imageSize?.height ?? images.height;
   const width = options.imageSize?.width ?? images.width;
-  for (const [what, v] of [['height', height], ['width', width]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new ConverterError(`converter.imageSize.${what}`, 'a whole number ≥ 1', String(v));
+  for (const [what, v] of [
+    ['height', height],
+    ['width', width],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new ConverterError(`converter.imageSize.${what}`, 'a whole number ≥ 1', String(v));
   }
   const roles = images.slots.map((s) => s.role);
   const assignment = assignCameraRoles(Object.keys(obs.images), roles, options.cameras);
@@ -65,8 +80,14 @@ function slotImages(
     const camera = assignment.byRole[slot.role];
     if (camera === undefined) {
       if (!slot.required) continue;
-      warnings.push(`no camera for the ${slot.role} view ('${key}'); sending a black ${width}×${height} image — add a camera or set converter.cameras`);
-      target[key] = new NdArray('|u1', images.order === 'HWC' ? [height, width, 3] : [3, height, width], new Uint8Array(bytes));
+      warnings.push(
+        `no camera for the ${slot.role} view ('${key}'); sending a black ${width}×${height} image — add a camera or set converter.cameras`,
+      );
+      target[key] = new NdArray(
+        '|u1',
+        images.order === 'HWC' ? [height, width, 3] : [3, height, width],
+        new Uint8Array(bytes),
+      );
       continue;
     }
     const frame = obs.images[camera];
@@ -88,4 +109,3 @@ function cameraImages(obs: LeRobotObservation, images: CameraImages, input: { [k
     input[images.prefix + camera] = new NdArray('|u1', [f.height, f.width, 3], f.data.slice());
   }
 }
-

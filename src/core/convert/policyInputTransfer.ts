@@ -10,20 +10,39 @@ interface PackedNdArray {
   readonly data: Uint8Array;
 }
 
-export type PackedWireValue = null | boolean | number | bigint | string | Uint8Array | PackedNdArray | PackedWireValue[] | { [key: string]: PackedWireValue };
+export type PackedWireValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | PackedNdArray
+  | PackedWireValue[]
+  | { [key: string]: PackedWireValue };
 
 /** Packs `input`; `transfer` lists the buffers the receiver may take over (each NdArray owns its bytes). */
-export function packPolicyInput(input: { readonly [key: string]: WireValue }): { packed: { [key: string]: PackedWireValue }; transfer: ArrayBuffer[] } {
+export function packPolicyInput(input: { readonly [key: string]: WireValue }): {
+  packed: { [key: string]: PackedWireValue };
+  transfer: ArrayBuffer[];
+} {
   const transfer: ArrayBuffer[] = [];
   const pack = (v: WireValue, at: string): PackedWireValue => {
     if (v instanceof NdArray) {
       // A buffer is transferred only when the array spans it whole; otherwise the clone copies it.
-      if (v.data.byteOffset === 0 && v.data.byteLength === v.data.buffer.byteLength && v.data.buffer instanceof ArrayBuffer && !transfer.includes(v.data.buffer)) transfer.push(v.data.buffer);
+      if (
+        v.data.byteOffset === 0 &&
+        v.data.byteLength === v.data.buffer.byteLength &&
+        v.data.buffer instanceof ArrayBuffer &&
+        !transfer.includes(v.data.buffer)
+      )
+        transfer.push(v.data.buffer);
       return { __ndarray: true, dtype: v.dtype, shape: v.shape, data: v.data };
     }
     if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return v;
     if (Array.isArray(v)) return v.map((x, i) => pack(x, `${at}[${i}]`));
-    if (Object.getPrototypeOf(v) !== Object.prototype) throw new TypeError(`${at}: a ${v.constructor.name} cannot cross to another thread`);
+    if (Object.getPrototypeOf(v) !== Object.prototype)
+      throw new TypeError(`${at}: a ${v.constructor.name} cannot cross to another thread`);
     const out: { [key: string]: PackedWireValue } = {};
     for (const [k, x] of Object.entries(v)) out[k] = pack(x as WireValue, `${at}.${k}`);
     return out;

@@ -86,7 +86,7 @@ export type RegisterName = (typeof TABLE)[number][0];
 /** Every STS3215 register, in address order. */
 export const STS3215_REGISTERS: readonly RegisterSpec[] = TABLE.map((row) => {
   const [name, address, size, access, area] = row;
-  const signBit = row.length > 5 ? (row as readonly unknown[])[5] as number : undefined;
+  const signBit = row.length > 5 ? ((row as readonly unknown[])[5] as number) : undefined;
   return signBit === undefined ? { name, address, size, access, area } : { name, address, size, access, area, signBit };
 });
 

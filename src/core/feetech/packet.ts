@@ -36,7 +36,8 @@ export function checksum(bytes: Uint8Array, start: number, end: number): number 
 /** `third` is an instruction code, or a status packet's error byte; the name is looked up only for the error. */
 function frame(id: number, third: number, params: Uint8Array, kind: 'instruction' | 'status'): Uint8Array {
   const total = params.length + PACKET_OVERHEAD;
-  if (total > MAX_PACKET_BYTES) throw new PacketTooLongError(kind === 'status' ? 'status' : instructionName(third), total, MAX_PACKET_BYTES);
+  if (total > MAX_PACKET_BYTES)
+    throw new PacketTooLongError(kind === 'status' ? 'status' : instructionName(third), total, MAX_PACKET_BYTES);
   const out = new Uint8Array(total);
   out[0] = 0xff;
   out[1] = 0xff;
@@ -127,7 +128,11 @@ export function encodeSyncWrite(address: number, length: number, entries: readon
   for (const { id, data } of entries) {
     checkServoId(id);
     if (data.length !== length) {
-      throw new RegisterValueError('SYNC_WRITE data', data.length, `SYNC_WRITE data for servo ${id} has ${data.length} bytes; every servo needs exactly ${length}.`);
+      throw new RegisterValueError(
+        'SYNC_WRITE data',
+        data.length,
+        `SYNC_WRITE data for servo ${id} has ${data.length} bytes; every servo needs exactly ${length}.`,
+      );
     }
     params[at] = id;
     params.set(data, at + 1);
@@ -157,7 +162,11 @@ export function writeUintLE(value: number, size: 1 | 2 | 4): Uint8Array {
 /** Unsigned little-endian value of `size` bytes at `offset`. */
 export function readUintLE(bytes: Uint8Array, offset: number, size: 1 | 2 | 4): number {
   if (offset < 0 || offset + size > bytes.length) {
-    throw new RegisterValueError(`${size}-byte value`, offset, `cannot read ${size} bytes at offset ${offset} from ${bytes.length} bytes of data; read the register with its full size.`);
+    throw new RegisterValueError(
+      `${size}-byte value`,
+      offset,
+      `cannot read ${size} bytes at offset ${offset} from ${bytes.length} bytes of data; read the register with its full size.`,
+    );
   }
   let value = 0;
   for (let i = size - 1; i >= 0; i--) value = value * 256 + bytes[offset + i];

@@ -12,7 +12,11 @@ export function maxMagnitude(signBit: number): number {
  */
 export function encodeSignMagnitude(value: number, signBit: number, register = 'value'): number {
   if (!Number.isInteger(value)) {
-    throw new RegisterValueError(register, value, `${register} must be a whole number of steps, got ${value}; round it first.`);
+    throw new RegisterValueError(
+      register,
+      value,
+      `${register} must be a whole number of steps, got ${value}; round it first.`,
+    );
   }
   const max = maxMagnitude(signBit);
   const magnitude = Math.abs(value);

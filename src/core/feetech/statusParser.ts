@@ -20,7 +20,9 @@ export class StatusParser {
 
   /** Feeds received bytes; returns the status packets completed by them, in order. */
   push(chunk: Uint8Array): StatusPacket[] {
-    return this.framer.push(chunk).map((f) => ({ id: f.id, error: f.code, errorBits: errorBitsOf(f.code), params: f.params }));
+    return this.framer
+      .push(chunk)
+      .map((f) => ({ id: f.id, error: f.code, errorBits: errorBitsOf(f.code), params: f.params }));
   }
 
   /** `{ corrupt, resyncBytes }` since construction or reset(). */

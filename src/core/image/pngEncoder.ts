@@ -19,9 +19,13 @@ export function pngScanlines(frame: RgbFrame, out?: Uint8Array): Uint8Array {
   const { width, height, data } = frame;
   const rowBytes = width * 3;
   const size = pngScanlineBytes(width, height);
-  if (data.length !== rowBytes * height) throw new RangeError(`an RGB frame of ${width}×${height} needs ${rowBytes * height} bytes, got ${data.length}`);
+  if (data.length !== rowBytes * height)
+    throw new RangeError(`an RGB frame of ${width}×${height} needs ${rowBytes * height} bytes, got ${data.length}`);
   const target = out ?? new Uint8Array(size);
-  if (target.length < size) throw new RangeError(`scanline buffer of ${target.length} bytes is too small for ${width}×${height} (needs ${size})`);
+  if (target.length < size)
+    throw new RangeError(
+      `scanline buffer of ${target.length} bytes is too small for ${width}×${height} (needs ${size})`,
+    );
   for (let y = 0; y < height; y++) {
     const at = y * (rowBytes + 1);
     target[at] = 0;
@@ -42,7 +46,12 @@ export function pngFile(width: number, height: number, zlibScanlines: Uint8Array
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // colour type: truecolour (RGB)
   // ihdr[10..12] = 0: deflate compression, adaptive filtering method, no interlace.
-  const parts = [Uint8Array.from(PNG_SIGNATURE), pngChunk('IHDR', ihdr), pngChunk('IDAT', zlibScanlines), pngChunk('IEND', new Uint8Array(0))];
+  const parts = [
+    Uint8Array.from(PNG_SIGNATURE),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', zlibScanlines),
+    pngChunk('IEND', new Uint8Array(0)),
+  ];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

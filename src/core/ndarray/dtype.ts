@@ -4,7 +4,17 @@
 export type DType = '|u1' | '|i1' | '<u2' | '<i2' | '<u4' | '<i4' | '<i8' | '<f2' | '<f4' | '<f8' | '|b1';
 
 const ITEM_SIZES: Readonly<Record<DType, number>> = {
-  '|u1': 1, '|i1': 1, '<u2': 2, '<i2': 2, '<u4': 4, '<i4': 4, '<i8': 8, '<f2': 2, '<f4': 4, '<f8': 8, '|b1': 1,
+  '|u1': 1,
+  '|i1': 1,
+  '<u2': 2,
+  '<i2': 2,
+  '<u4': 4,
+  '<i4': 4,
+  '<i8': 8,
+  '<f2': 2,
+  '<f4': 4,
+  '<f8': 8,
+  '|b1': 1,
 };
 
 /** Every supported dtype, in a stable order (for messages and tests). */

@@ -21,7 +21,10 @@ export function numberToHalf(value: number): number {
   if (2 ** e > a) e--; // log2 can be off by one near powers of two
   if (2 ** (e + 1) <= a) e++;
   let m = roundHalfEven((a / 2 ** e - 1) * 1024); // scaling by powers of two is exact in doubles
-  if (m === 1024) { m = 0; e++; }
+  if (m === 1024) {
+    m = 0;
+    e++;
+  }
   if (e > 15) return sign | 0x7c00;
   return sign | ((e + 15) << 10) | m;
 }

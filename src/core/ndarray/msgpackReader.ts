@@ -71,8 +71,10 @@ export class MsgpackReader {
 
   /** Starts over on another frame (pass an empty array to let go of the last one). */
   reset(frame: Uint8Array): void {
-    this.bytes = Object.getPrototypeOf(frame) === Uint8Array.prototype
-      ? frame : new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength);
+    this.bytes =
+      Object.getPrototypeOf(frame) === Uint8Array.prototype
+        ? frame
+        : new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength);
     this.end = this.bytes.length;
     this.pos = 0;
   }
@@ -83,44 +85,125 @@ export class MsgpackReader {
     const p = this.pos;
     if (p >= this.end) throw new MsgpackTruncatedError();
     const head = b[p];
-    if (head < 0x80) { this.num = head; this.pos = p + 1; return INT; }
-    if (head >= 0xe0) { this.num = head - 0x100; this.pos = p + 1; return INT; }
-    if (head < 0x90) { this.length = head & 0x0f; this.pos = p + 1; return MAP; }
-    if (head < 0xa0) { this.length = head & 0x0f; this.pos = p + 1; return ARRAY; }
+    if (head < 0x80) {
+      this.num = head;
+      this.pos = p + 1;
+      return INT;
+    }
+    if (head >= 0xe0) {
+      this.num = head - 0x100;
+      this.pos = p + 1;
+      return INT;
+    }
+    if (head < 0x90) {
+      this.length = head & 0x0f;
+      this.pos = p + 1;
+      return MAP;
+    }
+    if (head < 0xa0) {
+      this.length = head & 0x0f;
+      this.pos = p + 1;
+      return ARRAY;
+    }
     if (head < 0xc0) return this.payload(STR, p + 1, head & 0x1f);
     switch (head) {
-      case 0xc0: this.pos = p + 1; return NIL;
-      case 0xc2: this.bool = false; this.pos = p + 1; return BOOL;
-      case 0xc3: this.bool = true; this.pos = p + 1; return BOOL;
-      case 0xc4: return this.payload(BIN, p + 2, this.u8(p + 1));
-      case 0xc5: return this.payload(BIN, p + 3, this.u16(p + 1));
-      case 0xc6: return this.payload(BIN, p + 5, this.u32(p + 1));
-      case 0xc7: return this.ext(p + 2, this.u8(p + 1));
-      case 0xc8: return this.ext(p + 3, this.u16(p + 1));
-      case 0xc9: return this.ext(p + 5, this.u32(p + 1));
-      case 0xca: this.num = this.f32(p + 1); this.pos = p + 5; return FLOAT;
-      case 0xcb: this.num = this.f64(p + 1); this.pos = p + 9; return FLOAT;
-      case 0xcc: this.num = this.u8(p + 1); this.pos = p + 2; return INT;
-      case 0xcd: this.num = this.u16(p + 1); this.pos = p + 3; return INT;
-      case 0xce: this.num = this.u32(p + 1); this.pos = p + 5; return INT;
-      case 0xcf: this.big = this.int64(p + 1, false); this.pos = p + 9; return INT64;
-      case 0xd0: this.num = (this.u8(p + 1) << 24) >> 24; this.pos = p + 2; return INT;
-      case 0xd1: this.num = (this.u16(p + 1) << 16) >> 16; this.pos = p + 3; return INT;
-      case 0xd2: this.num = this.u32(p + 1) | 0; this.pos = p + 5; return INT;
-      case 0xd3: this.big = this.int64(p + 1, true); this.pos = p + 9; return INT64;
-      case 0xd4: return this.ext(p + 1, 1);
-      case 0xd5: return this.ext(p + 1, 2);
-      case 0xd6: return this.ext(p + 1, 4);
-      case 0xd7: return this.ext(p + 1, 8);
-      case 0xd8: return this.ext(p + 1, 16);
-      case 0xd9: return this.payload(STR, p + 2, this.u8(p + 1));
-      case 0xda: return this.payload(STR, p + 3, this.u16(p + 1));
-      case 0xdb: return this.payload(STR, p + 5, this.u32(p + 1));
-      case 0xdc: this.length = this.u16(p + 1); this.pos = p + 3; return ARRAY;
-      case 0xdd: this.length = this.u32(p + 1); this.pos = p + 5; return ARRAY;
-      case 0xde: this.length = this.u16(p + 1); this.pos = p + 3; return MAP;
-      case 0xdf: this.length = this.u32(p + 1); this.pos = p + 5; return MAP;
-      default: throw new MsgpackFormatError(`Unrecognized type byte: 0x${head.toString(16)}`); // 0xc1, "never used"
+      case 0xc0:
+        this.pos = p + 1;
+        return NIL;
+      case 0xc2:
+        this.bool = false;
+        this.pos = p + 1;
+        return BOOL;
+      case 0xc3:
+        this.bool = true;
+        this.pos = p + 1;
+        return BOOL;
+      case 0xc4:
+        return this.payload(BIN, p + 2, this.u8(p + 1));
+      case 0xc5:
+        return this.payload(BIN, p + 3, this.u16(p + 1));
+      case 0xc6:
+        return this.payload(BIN, p + 5, this.u32(p + 1));
+      case 0xc7:
+        return this.ext(p + 2, this.u8(p + 1));
+      case 0xc8:
+        return this.ext(p + 3, this.u16(p + 1));
+      case 0xc9:
+        return this.ext(p + 5, this.u32(p + 1));
+      case 0xca:
+        this.num = this.f32(p + 1);
+        this.pos = p + 5;
+        return FLOAT;
+      case 0xcb:
+        this.num = this.f64(p + 1);
+        this.pos = p + 9;
+        return FLOAT;
+      case 0xcc:
+        this.num = this.u8(p + 1);
+        this.pos = p + 2;
+        return INT;
+      case 0xcd:
+        this.num = this.u16(p + 1);
+        this.pos = p + 3;
+        return INT;
+      case 0xce:
+        this.num = this.u32(p + 1);
+        this.pos = p + 5;
+        return INT;
+      case 0xcf:
+        this.big = this.int64(p + 1, false);
+        this.pos = p + 9;
+        return INT64;
+      case 0xd0:
+        this.num = (this.u8(p + 1) << 24) >> 24;
+        this.pos = p + 2;
+        return INT;
+      case 0xd1:
+        this.num = (this.u16(p + 1) << 16) >> 16;
+        this.pos = p + 3;
+        return INT;
+      case 0xd2:
+        this.num = this.u32(p + 1) | 0;
+        this.pos = p + 5;
+        return INT;
+      case 0xd3:
+        this.big = this.int64(p + 1, true);
+        this.pos = p + 9;
+        return INT64;
+      case 0xd4:
+        return this.ext(p + 1, 1);
+      case 0xd5:
+        return this.ext(p + 1, 2);
+      case 0xd6:
+        return this.ext(p + 1, 4);
+      case 0xd7:
+        return this.ext(p + 1, 8);
+      case 0xd8:
+        return this.ext(p + 1, 16);
+      case 0xd9:
+        return this.payload(STR, p + 2, this.u8(p + 1));
+      case 0xda:
+        return this.payload(STR, p + 3, this.u16(p + 1));
+      case 0xdb:
+        return this.payload(STR, p + 5, this.u32(p + 1));
+      case 0xdc:
+        this.length = this.u16(p + 1);
+        this.pos = p + 3;
+        return ARRAY;
+      case 0xdd:
+        this.length = this.u32(p + 1);
+        this.pos = p + 5;
+        return ARRAY;
+      case 0xde:
+        this.length = this.u16(p + 1);
+        this.pos = p + 3;
+        return MAP;
+      case 0xdf:
+        this.length = this.u32(p + 1);
+        this.pos = p + 5;
+        return MAP;
+      default:
+        throw new MsgpackFormatError(`Unrecognized type byte: 0x${head.toString(16)}`); // 0xc1, "never used"
     }
   }
 

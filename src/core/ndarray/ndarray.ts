@@ -8,8 +8,16 @@ export class NdArrayError extends Error {
 }
 
 /** Any typed array `NdArray.fromTyped` accepts. */
-export type TypedValues = Float32Array | Float64Array | Uint8Array | Int8Array | Uint16Array | Int16Array
-  | Uint32Array | Int32Array | BigInt64Array;
+export type TypedValues =
+  | Float32Array
+  | Float64Array
+  | Uint8Array
+  | Int8Array
+  | Uint16Array
+  | Int16Array
+  | Uint32Array
+  | Int32Array
+  | BigInt64Array;
 
 // Typed arrays use the host's byte order; the wire is little-endian. Every platform VS Code runs on is.
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
@@ -27,13 +35,17 @@ export class NdArray {
    * length = prod(shape) × itemsize. A frozen `shape` is kept as it is (it cannot change), any other is copied.
    */
   constructor(dtype: DType, shape: readonly number[], data: Uint8Array) {
-    if (!isDType(dtype)) throw new NdArrayError(`unsupported dtype '${String(dtype)}'; use one of ${DTYPES.join(', ')}`);
-    if (!(data instanceof Uint8Array)) throw new NdArrayError('NdArray data must be a Uint8Array of little-endian bytes');
+    if (!isDType(dtype))
+      throw new NdArrayError(`unsupported dtype '${String(dtype)}'; use one of ${DTYPES.join(', ')}`);
+    if (!(data instanceof Uint8Array))
+      throw new NdArrayError('NdArray data must be a Uint8Array of little-endian bytes');
     const problem = shapeProblem(shape);
     if (problem) throw new NdArrayError(problem);
     const expected = product(shape) * itemSize(dtype);
     if (data.length !== expected) {
-      throw new NdArrayError(`a ${dtype} array of shape [${shape.join(', ')}] needs ${expected} bytes, got ${data.length}`);
+      throw new NdArrayError(
+        `a ${dtype} array of shape [${shape.join(', ')}] needs ${expected} bytes, got ${data.length}`,
+      );
     }
     this.dtype = dtype;
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
@@ -56,7 +68,9 @@ export class NdArray {
     const problem = shapeProblem(shape);
     if (problem) throw new NdArrayError(problem);
     if (product(shape) !== values.length) {
-      throw new NdArrayError(`shape [${shape.join(', ')}] has ${product(shape)} elements but the ${values.constructor.name} has ${values.length}`);
+      throw new NdArrayError(
+        `shape [${shape.join(', ')}] has ${product(shape)} elements but the ${values.constructor.name} has ${values.length}`,
+      );
     }
     return new NdArray(d, shape, copyOf(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)));
   }
@@ -76,15 +90,26 @@ export class NdArray {
     const { buffer, byteOffset } = bytes;
     const n = this.size;
     switch (this.dtype) {
-      case '|u1': case '|b1': return new Uint8Array(buffer, byteOffset, n);
-      case '|i1': return new Int8Array(buffer, byteOffset, n);
-      case '<u2': case '<f2': return new Uint16Array(buffer, byteOffset, n);
-      case '<i2': return new Int16Array(buffer, byteOffset, n);
-      case '<u4': return new Uint32Array(buffer, byteOffset, n);
-      case '<i4': return new Int32Array(buffer, byteOffset, n);
-      case '<i8': return new BigInt64Array(buffer, byteOffset, n);
-      case '<f4': return new Float32Array(buffer, byteOffset, n);
-      case '<f8': return new Float64Array(buffer, byteOffset, n);
+      case '|u1':
+      case '|b1':
+        return new Uint8Array(buffer, byteOffset, n);
+      case '|i1':
+        return new Int8Array(buffer, byteOffset, n);
+      case '<u2':
+      case '<f2':
+        return new Uint16Array(buffer, byteOffset, n);
+      case '<i2':
+        return new Int16Array(buffer, byteOffset, n);
+      case '<u4':
+        return new Uint32Array(buffer, byteOffset, n);
+      case '<i4':
+        return new Int32Array(buffer, byteOffset, n);
+      case '<i8':
+        return new BigInt64Array(buffer, byteOffset, n);
+      case '<f4':
+        return new Float32Array(buffer, byteOffset, n);
+      case '<f8':
+        return new Float64Array(buffer, byteOffset, n);
     }
   }
 
@@ -114,7 +139,9 @@ export class NdArray {
   get(...index: number[]): number {
     const shape = this.shape;
     if (index.length !== shape.length) {
-      throw new NdArrayError(`index has ${index.length} dimension(s) but the array has ${shape.length} (shape [${shape.join(', ')}])`);
+      throw new NdArrayError(
+        `index has ${index.length} dimension(s) but the array has ${shape.length} (shape [${shape.join(', ')}])`,
+      );
     }
     let flat = 0;
     for (let k = 0; k < shape.length; k++) {
@@ -127,17 +154,28 @@ export class NdArray {
     const view = new DataView(this.data.buffer, this.data.byteOffset, this.data.byteLength);
     const at = flat * itemSize(this.dtype);
     switch (this.dtype) {
-      case '|u1': return view.getUint8(at);
-      case '|b1': return view.getUint8(at) ? 1 : 0;
-      case '|i1': return view.getInt8(at);
-      case '<u2': return view.getUint16(at, true);
-      case '<i2': return view.getInt16(at, true);
-      case '<u4': return view.getUint32(at, true);
-      case '<i4': return view.getInt32(at, true);
-      case '<i8': return Number(view.getBigInt64(at, true));
-      case '<f2': return halfToNumber(view.getUint16(at, true));
-      case '<f4': return view.getFloat32(at, true);
-      case '<f8': return view.getFloat64(at, true);
+      case '|u1':
+        return view.getUint8(at);
+      case '|b1':
+        return view.getUint8(at) ? 1 : 0;
+      case '|i1':
+        return view.getInt8(at);
+      case '<u2':
+        return view.getUint16(at, true);
+      case '<i2':
+        return view.getInt16(at, true);
+      case '<u4':
+        return view.getUint32(at, true);
+      case '<i4':
+        return view.getInt32(at, true);
+      case '<i8':
+        return Number(view.getBigInt64(at, true));
+      case '<f2':
+        return halfToNumber(view.getUint16(at, true));
+      case '<f4':
+        return view.getFloat32(at, true);
+      case '<f8':
+        return view.getFloat64(at, true);
     }
   }
 }
@@ -149,7 +187,8 @@ export class NpScalar {
 
   /** Validates that `value` fits `dtype`: a boolean for '|b1', a number for floats, an in-range integer (number or bigint) otherwise. */
   constructor(dtype: DType, value: number | bigint | boolean) {
-    if (!isDType(dtype)) throw new NdArrayError(`unsupported dtype '${String(dtype)}'; use one of ${DTYPES.join(', ')}`);
+    if (!isDType(dtype))
+      throw new NdArrayError(`unsupported dtype '${String(dtype)}'; use one of ${DTYPES.join(', ')}`);
     const problem = scalarProblem(dtype, value);
     if (problem) throw new NdArrayError(problem);
     this.dtype = dtype;
@@ -167,12 +206,15 @@ export class Float64Value {
 }
 
 function scalarProblem(dtype: DType, value: unknown): string | undefined {
-  if (dtype === '|b1') return typeof value === 'boolean' ? undefined : `a '|b1' scalar needs a boolean, got ${typeof value}`;
-  if (isFloatDType(dtype)) return typeof value === 'number' ? undefined : `a '${dtype}' scalar needs a number, got ${typeof value}`;
+  if (dtype === '|b1')
+    return typeof value === 'boolean' ? undefined : `a '|b1' scalar needs a boolean, got ${typeof value}`;
+  if (isFloatDType(dtype))
+    return typeof value === 'number' ? undefined : `a '${dtype}' scalar needs a number, got ${typeof value}`;
   if (typeof value === 'number' && !Number.isSafeInteger(value)) {
     return `a '${dtype}' scalar needs an integer (use a bigint beyond 2^53), got ${value}`;
   }
-  if (typeof value !== 'number' && typeof value !== 'bigint') return `a '${dtype}' scalar needs an integer, got ${typeof value}`;
+  if (typeof value !== 'number' && typeof value !== 'bigint')
+    return `a '${dtype}' scalar needs an integer, got ${typeof value}`;
   const { min, max } = intRange(dtype);
   const v = BigInt(value);
   return v < min || v > max ? `${value} does not fit dtype '${dtype}' (${min}..${max})` : undefined;
@@ -181,7 +223,8 @@ function scalarProblem(dtype: DType, value: unknown): string | undefined {
 /** Why `shape` is not a valid array shape, or undefined when it is. */
 export function shapeProblem(shape: unknown): string | undefined {
   if (!Array.isArray(shape)) return 'shape must be an array of non-negative integers';
-  for (let i = 0; i < shape.length; i++) { // indexed: a hole reads as undefined, as it did with for-of
+  for (let i = 0; i < shape.length; i++) {
+    // indexed: a hole reads as undefined, as it did with for-of
     const n: unknown = shape[i];
     if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
       return `shape [${shape.map(String).join(', ')}] must hold non-negative integers only`;

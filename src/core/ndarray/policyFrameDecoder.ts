@@ -59,15 +59,25 @@ const BOM_KEY = 6; // starts with a UTF-8 BOM, which reading bin keys as text dr
 
 function value(r: MsgpackReader, depth: number): WireValue {
   switch (r.next()) {
-    case NIL: return null;
-    case BOOL: return r.bool;
-    case INT: case FLOAT: return r.num;
-    case INT64: return safeNumber(r.big);
-    case STR: return r.str();
-    case BIN: return r.copy(r.start, r.length);
-    case ARRAY: return array(r, depth);
-    case MAP: return map(r, depth);
-    default: throw DECLINED; // extension types
+    case NIL:
+      return null;
+    case BOOL:
+      return r.bool;
+    case INT:
+    case FLOAT:
+      return r.num;
+    case INT64:
+      return safeNumber(r.big);
+    case STR:
+      return r.str();
+    case BIN:
+      return r.copy(r.start, r.length);
+    case ARRAY:
+      return array(r, depth);
+    case MAP:
+      return map(r, depth);
+    default:
+      throw DECLINED; // extension types
   }
 }
 
@@ -115,12 +125,18 @@ function binKeyRole(r: MsgpackReader): number {
   const { bytes: b, start, length } = r;
   if (b[start] === 0xef && length >= 3 && b[start + 1] === 0xbb && b[start + 2] === 0xbf) return BOM_KEY;
   switch (length) {
-    case 4: return r.equals(start, length, W_DATA) ? DATA : OTHER;
-    case 5: return r.equals(start, length, W_DTYPE) ? DTYPE : r.equals(start, length, W_SHAPE) ? SHAPE : OTHER;
-    case 10: return r.equals(start, length, W_TENSOR) ? ARRAY_MARKER : OTHER;
-    case 11: return r.equals(start, length, W_NDARRAY) ? ARRAY_MARKER : OTHER;
-    case 13: return r.equals(start, length, W_NPGENERIC) ? SCALAR_MARKER : OTHER;
-    default: return OTHER;
+    case 4:
+      return r.equals(start, length, W_DATA) ? DATA : OTHER;
+    case 5:
+      return r.equals(start, length, W_DTYPE) ? DTYPE : r.equals(start, length, W_SHAPE) ? SHAPE : OTHER;
+    case 10:
+      return r.equals(start, length, W_TENSOR) ? ARRAY_MARKER : OTHER;
+    case 11:
+      return r.equals(start, length, W_NDARRAY) ? ARRAY_MARKER : OTHER;
+    case 13:
+      return r.equals(start, length, W_NPGENERIC) ? SCALAR_MARKER : OTHER;
+    default:
+      return OTHER;
   }
 }
 
@@ -142,8 +158,10 @@ function numpy(r: MsgpackReader, n: number, depth: number, marker: number): NdAr
       const role = binKeyRole(r);
       if (role === DATA) {
         dataKind = r.next();
-        if (dataKind === BIN) { dataStart = r.start; dataLength = r.length; }
-        else if (dataKind === INT || dataKind === FLOAT) dataNum = r.num;
+        if (dataKind === BIN) {
+          dataStart = r.start;
+          dataLength = r.length;
+        } else if (dataKind === INT || dataKind === FLOAT) dataNum = r.num;
         else if (dataKind === INT64) dataBig = r.big;
         else if (dataKind === BOOL) dataBool = r.bool;
         else throw DECLINED;
@@ -151,8 +169,10 @@ function numpy(r: MsgpackReader, n: number, depth: number, marker: number): NdAr
       }
       if (role === DTYPE) {
         const k = r.next();
-        if (k === STR) dtype = r.key(); // short and the same every time: the key cache has it
-        else if (k === BIN) dtype = r.binStr(); // Python accepts the dtype as str or bytes
+        if (k === STR)
+          dtype = r.key(); // short and the same every time: the key cache has it
+        else if (k === BIN)
+          dtype = r.binStr(); // Python accepts the dtype as str or bytes
         else throw DECLINED;
         continue;
       }

@@ -55,14 +55,26 @@ export class PolicyFrameEncoder {
 
   private write(value: unknown, depth: number): void {
     switch (typeof value) {
-      case 'string': return this.writeStr(value);
-      case 'number': return this.writeNumber(value);
-      case 'boolean': this.ensure(1); this.buf[this.pos++] = value ? 0xc3 : 0xc2; return;
-      case 'bigint': return this.writeBigInt(value);
-      case 'object': break;
-      default: return this.fail(`cannot send a ${typeof value}; omit the key or send null`);
+      case 'string':
+        return this.writeStr(value);
+      case 'number':
+        return this.writeNumber(value);
+      case 'boolean':
+        this.ensure(1);
+        this.buf[this.pos++] = value ? 0xc3 : 0xc2;
+        return;
+      case 'bigint':
+        return this.writeBigInt(value);
+      case 'object':
+        break;
+      default:
+        return this.fail(`cannot send a ${typeof value}; omit the key or send null`);
     }
-    if (value === null) { this.ensure(1); this.buf[this.pos++] = 0xc0; return; }
+    if (value === null) {
+      this.ensure(1);
+      this.buf[this.pos++] = 0xc0;
+      return;
+    }
     if (value instanceof Uint8Array) return this.writeBin(value);
     if (value instanceof Float64Value) return this.writeFloat64(value.value);
     if (depth >= MAX_FRAME_DEPTH) this.fail(`nesting deeper than ${MAX_FRAME_DEPTH} levels (is the value cyclic?)`);
@@ -71,8 +83,11 @@ export class PolicyFrameEncoder {
     if (Array.isArray(value)) return this.writeArray(value, depth);
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto === Object.prototype || proto === null) return this.writeMap(value as Record<string, unknown>, depth);
-    if (ArrayBuffer.isView(value)) this.fail(`cannot send a ${value.constructor.name} directly; wrap it with NdArray.fromTyped(values, shape)`);
-    return this.fail(`cannot send a ${(value as object).constructor?.name ?? 'object'}; use plain objects, arrays, NdArray or Uint8Array`);
+    if (ArrayBuffer.isView(value))
+      this.fail(`cannot send a ${value.constructor.name} directly; wrap it with NdArray.fromTyped(values, shape)`);
+    return this.fail(
+      `cannot send a ${(value as object).constructor?.name ?? 'object'}; use plain objects, arrays, NdArray or Uint8Array`,
+    );
   }
 
   private writeArray(items: readonly unknown[], depth: number): void {
@@ -131,16 +146,42 @@ export class PolicyFrameEncoder {
     let p = this.pos;
     if (n >= 0) {
       if (n < 0x80) b[p++] = n;
-      else if (n < 0x100) { b[p++] = 0xcc; b[p++] = n; }
-      else if (n < 0x10000) { b[p++] = 0xcd; v.setUint16(p, n); p += 2; }
-      else if (n < TWO_32) { b[p++] = 0xce; v.setUint32(p, n); p += 4; }
-      else { b[p++] = 0xcf; v.setUint32(p, Math.floor(n / TWO_32)); v.setUint32(p + 4, n >>> 0); p += 8; }
+      else if (n < 0x100) {
+        b[p++] = 0xcc;
+        b[p++] = n;
+      } else if (n < 0x10000) {
+        b[p++] = 0xcd;
+        v.setUint16(p, n);
+        p += 2;
+      } else if (n < TWO_32) {
+        b[p++] = 0xce;
+        v.setUint32(p, n);
+        p += 4;
+      } else {
+        b[p++] = 0xcf;
+        v.setUint32(p, Math.floor(n / TWO_32));
+        v.setUint32(p + 4, n >>> 0);
+        p += 8;
+      }
     } else {
       if (n >= -32) b[p++] = n & 0xff;
-      else if (n >= -0x80) { b[p++] = 0xd0; v.setInt8(p, n); p += 1; }
-      else if (n >= -0x8000) { b[p++] = 0xd1; v.setInt16(p, n); p += 2; }
-      else if (n >= -0x80000000) { b[p++] = 0xd2; v.setInt32(p, n); p += 4; }
-      else { b[p++] = 0xd3; v.setBigInt64(p, BigInt(n)); p += 8; }
+      else if (n >= -0x80) {
+        b[p++] = 0xd0;
+        v.setInt8(p, n);
+        p += 1;
+      } else if (n >= -0x8000) {
+        b[p++] = 0xd1;
+        v.setInt16(p, n);
+        p += 2;
+      } else if (n >= -0x80000000) {
+        b[p++] = 0xd2;
+        v.setInt32(p, n);
+        p += 4;
+      } else {
+        b[p++] = 0xd3;
+        v.setBigInt64(p, BigInt(n));
+        p += 8;
+      }
     }
     this.pos = p;
   }
@@ -228,7 +269,8 @@ export class PolicyFrameEncoder {
     // numpy's .item() gives a Python bool / float / int, packed as such.
     if (typeof v === 'boolean') this.write(v, 0);
     else if (isFloatDType(s.dtype)) this.writeFloat64(Number(v));
-    else if (typeof v === 'bigint' && (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER))) this.writeBigInt(v);
+    else if (typeof v === 'bigint' && (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)))
+      this.writeBigInt(v);
     else this.writeInt(Number(v));
     this.ensure(DTYPE_KEY.length);
     this.buf.set(DTYPE_KEY, this.pos);

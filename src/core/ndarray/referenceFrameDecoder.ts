@@ -29,7 +29,10 @@ class KeyTypeError extends Error {}
 
 /** An extension value (never part of the protocol; the walk refuses it where it looks). */
 class ExtValue {
-  constructor(readonly type: number, readonly data: Uint8Array) {}
+  constructor(
+    readonly type: number,
+    readonly data: Uint8Array,
+  ) {}
 }
 
 /** Decodes one frame with the reference semantics (slow; see decodePolicyFrame for the fast path). */
@@ -43,7 +46,10 @@ export function decodeReference(bytes: Uint8Array): WireValue {
   }
   if (reader.pos < reader.end) {
     const extra = reader.end - reader.pos;
-    throw new PolicyFrameError('', `trailing garbage: ${extra} byte(s) follow the end of the value in a ${reader.end}-byte frame`);
+    throw new PolicyFrameError(
+      '',
+      `trailing garbage: ${extra} byte(s) follow the end of the value in a ${reader.end}-byte frame`,
+    );
   }
   return new Walk().value(raw, 0);
 }
@@ -67,19 +73,40 @@ function readRaw(r: MsgpackReader): unknown {
   for (;;) {
     let value: unknown;
     switch (r.next()) {
-      case NIL: value = null; break;
-      case BOOL: value = r.bool; break;
-      case INT: case FLOAT: value = r.num; break;
-      case INT64: value = r.big; break;
-      case STR: value = r.str(); break;
-      case BIN: value = r.bytes.subarray(r.start, r.start + r.length); break;
-      case EXT: value = extValue(r); break;
+      case NIL:
+        value = null;
+        break;
+      case BOOL:
+        value = r.bool;
+        break;
+      case INT:
+      case FLOAT:
+        value = r.num;
+        break;
+      case INT64:
+        value = r.big;
+        break;
+      case STR:
+        value = r.str();
+        break;
+      case BIN:
+        value = r.bytes.subarray(r.start, r.start + r.length);
+        break;
+      case EXT:
+        value = extValue(r);
+        break;
       case ARRAY:
-        if (r.length > 0) { stack.push({ items: [], left: r.length }); continue; }
+        if (r.length > 0) {
+          stack.push({ items: [], left: r.length });
+          continue;
+        }
         value = [];
         break;
       case MAP:
-        if (r.length > 0) { stack.push({ map: {}, left: r.length, key: null }); continue; }
+        if (r.length > 0) {
+          stack.push({ map: {}, left: r.length, key: null });
+          continue;
+        }
         value = {};
         break;
     }
@@ -132,10 +159,16 @@ class Walk {
 
   value(v: unknown, depth: number): WireValue {
     switch (typeof v) {
-      case 'string': case 'number': case 'boolean': return v;
-      case 'bigint': return safeNumber(v);
-      case 'object': break;
-      default: return this.fail(`unexpected ${typeof v} value`);
+      case 'string':
+      case 'number':
+      case 'boolean':
+        return v;
+      case 'bigint':
+        return safeNumber(v);
+      case 'object':
+        break;
+      default:
+        return this.fail(`unexpected ${typeof v} value`);
     }
     if (v === null) return null;
     if (v instanceof Uint8Array) return v.slice(); // a view of the input frame: copy
@@ -179,7 +212,9 @@ class Walk {
     let expected = itemSize(dtype);
     for (const n of dims) expected *= n;
     if (data.length !== expected) {
-      this.fail(`bad ndarray: a ${dtype} array of shape [${dims.join(', ')}] needs ${expected} bytes of data, got ${data.length}`);
+      this.fail(
+        `bad ndarray: a ${dtype} array of shape [${dims.join(', ')}] needs ${expected} bytes of data, got ${data.length}`,
+      );
     }
     return new NdArray(dtype, dims, data.slice());
   }
@@ -209,7 +244,8 @@ class Walk {
   }
 
   private field(map: Record<string, unknown>, name: string, key: string): unknown {
-    if (!(key in map)) this.fail(`bad ndarray: the map has no bin key "${name}" (numpy maps need bin keys data, dtype, shape)`);
+    if (!(key in map))
+      this.fail(`bad ndarray: the map has no bin key "${name}" (numpy maps need bin keys data, dtype, shape)`);
     return map[key];
   }
 }

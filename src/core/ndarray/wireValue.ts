@@ -2,5 +2,15 @@
 import type { NdArray, NpScalar, Float64Value } from './ndarray';
 
 /** A value an openpi msgpack-numpy frame can carry: maps become plain objects with str keys, ndarray maps NdArray. */
-export type WireValue = null | boolean | number | bigint | string | Uint8Array | NdArray | NpScalar | Float64Value
-  | WireValue[] | { [key: string]: WireValue };
+export type WireValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | NdArray
+  | NpScalar
+  | Float64Value
+  | WireValue[]
+  | { [key: string]: WireValue };

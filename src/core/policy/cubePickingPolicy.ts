@@ -66,8 +66,10 @@ export class CubePickingPolicy {
     readonly actionDim: number,
     private readonly camera: PinholeCamera = FRONT_CAMERA,
   ) {
-    if (!Number.isInteger(horizon) || horizon < 1) throw new CubePickingInputError(`horizon is ${horizon}; it must be a whole number ≥ 1`);
-    if (!Number.isInteger(actionDim) || actionDim < 6) throw new CubePickingInputError(`actionDim is ${actionDim}; the SO-100 needs at least 6`);
+    if (!Number.isInteger(horizon) || horizon < 1)
+      throw new CubePickingInputError(`horizon is ${horizon}; it must be a whole number ≥ 1`);
+    if (!Number.isInteger(actionDim) || actionDim < 6)
+      throw new CubePickingInputError(`actionDim is ${actionDim}; the SO-100 needs at least 6`);
   }
 
   /** What the policy did last and why, in words. */
@@ -90,12 +92,18 @@ export class CubePickingPolicy {
 
   /** Plans `horizon` joint targets from the state (6 values, LeRobot units) and the front image; zero-padded rows. */
   plan(state: ArrayLike<number>, front: PolicyFrontImage): Float64Array {
-    if (state.length < 6) throw new CubePickingInputError(`state has ${state.length} values; the SO-100 policy needs 6 (shoulder_pan … gripper)`);
+    if (state.length < 6)
+      throw new CubePickingInputError(
+        `state has ${state.length} values; the SO-100 policy needs 6 (shoulder_pan … gripper)`,
+      );
     for (let i = 0; i < 6; i++) {
-      if (!Number.isFinite(state[i])) throw new CubePickingInputError(`state[${i}] is ${state[i]}; the state must be finite numbers`);
+      if (!Number.isFinite(state[i]))
+        throw new CubePickingInputError(`state[${i}] is ${state[i]}; the state must be finite numbers`);
     }
     if (front.data.length !== front.width * front.height * 3) {
-      throw new CubePickingInputError(`front image has ${front.data.length} bytes, not ${front.width}×${front.height}×3; pass it as uint8 HWC`);
+      throw new CubePickingInputError(
+        `front image has ${front.data.length} bytes, not ${front.width}×${front.height}×3; pass it as uint8 HWC`,
+      );
     }
     const seen = this.locateCube(front);
     const goal = this.decide(state, seen);
@@ -105,12 +113,14 @@ export class CubePickingPolicy {
   /** The cube's table position seen in the front image, or why there is none. */
   private locateCube(front: PolicyFrontImage): Vec3 | string {
     const blob = findCubeBlob(front.data, front.width, front.height);
-    if (!blob) return `no red cube in the front image (${front.width}×${front.height}); check that the front camera is mapped to the policy's main image`;
+    if (!blob)
+      return `no red cube in the front image (${front.width}×${front.height}); check that the front camera is mapped to the policy's main image`;
     const srcW = front.sourceWidth ?? front.width;
     const srcH = front.sourceHeight ?? front.height;
     const p = outputToSourcePixel(blob.u, blob.v, srcW, srcH, front.width, front.height);
     const onTable = pixelToPlane(this.camera, p.u, p.v, srcW, srcH, CUBE_SIZE / 2);
-    if (!onTable) return `red pixels at (${p.u.toFixed(0)}, ${p.v.toFixed(0)}) do not look down at the table; is this the front camera?`;
+    if (!onTable)
+      return `red pixels at (${p.u.toFixed(0)}, ${p.v.toFixed(0)}) do not look down at the table; is this the front camera?`;
     return onTable;
   }
 
@@ -138,7 +148,8 @@ export class CubePickingPolicy {
     }
     const plan = this.plan_;
     if (!plan) throw new Error('unreachable: a grasp plan exists past the search phase');
-    const at = (joints: readonly number[], tolerance: number): boolean => distance(tip, forwardKinematics(joints).tip) <= tolerance;
+    const at = (joints: readonly number[], tolerance: number): boolean =>
+      distance(tip, forwardKinematics(joints).tip) <= tolerance;
     if (this.phase === 'approach') {
       if (at(plan.hover, 0.012) && gripper >= 80) {
         this.phase = 'descend';
@@ -209,7 +220,8 @@ function graspPlanFor(cube: Vec3): GraspPlan | string {
     const hover = inverseKinematics(vec3(cube.x, cube.y, cube.z + HOVER), pitch);
     const grasp = inverseKinematics(cube, pitch);
     const lift = inverseKinematics(vec3(cube.x, cube.y, cube.z + LIFT), pitch);
-    if (hover.ok && grasp.ok && lift.ok) return { cube, pitch, hover: hover.joints, grasp: grasp.joints, lift: lift.joints };
+    if (hover.ok && grasp.ok && lift.ok)
+      return { cube, pitch, hover: hover.joints, grasp: grasp.joints, lift: lift.joints };
     why = [hover, grasp, lift].map((r) => (r.ok ? '' : r.message)).find((m) => m !== '') ?? '';
   }
   return `no approach pitch reaches it (${why})`;

@@ -26,7 +26,10 @@ export class DemoPolicyInputError extends Error {
 export class DemoPolicy {
   private requests = 0;
 
-  constructor(readonly horizon: number, readonly actionDim: number) {}
+  constructor(
+    readonly horizon: number,
+    readonly actionDim: number,
+  ) {}
 
   /** Starts the waypoint cycle again (a new episode). */
   reset(): void {
@@ -36,7 +39,8 @@ export class DemoPolicy {
   /** Plans `horizon` steps from `state`; returns horizon × actionDim values, row-major, zero-padded. */
   plan(state: ArrayLike<number>): Float64Array {
     for (let i = 0; i < state.length; i++) {
-      if (!Number.isFinite(state[i])) throw new DemoPolicyInputError(`state[${i}] is ${state[i]}; the state must be finite numbers`);
+      if (!Number.isFinite(state[i]))
+        throw new DemoPolicyInputError(`state[${i}] is ${state[i]}; the state must be finite numbers`);
     }
     const waypoint = WAYPOINTS[Math.floor(this.requests / REQUESTS_PER_WAYPOINT) % WAYPOINTS.length];
     this.requests++;

@@ -11,12 +11,16 @@ export function isBuiltinPolicyName(s: string): s is BuiltinPolicyName {
 }
 
 export class HoldPolicy {
-  constructor(readonly horizon: number, readonly actionDim: number) {}
+  constructor(
+    readonly horizon: number,
+    readonly actionDim: number,
+  ) {}
 
   /** horizon × actionDim values, row-major: the state's joints in every row, zero-padded past them. */
   plan(state: ArrayLike<number>): Float64Array {
     for (let i = 0; i < state.length; i++) {
-      if (!Number.isFinite(state[i])) throw new DemoPolicyInputError(`state[${i}] is ${state[i]}; the state must be finite numbers`);
+      if (!Number.isFinite(state[i]))
+        throw new DemoPolicyInputError(`state[${i}] is ${state[i]}; the state must be finite numbers`);
     }
     const out = new Float64Array(this.horizon * this.actionDim);
     const joints = Math.min(state.length, this.actionDim);

@@ -12,8 +12,17 @@ export class LeRobotMessageError extends Error {
 
 /** Every message type the protocol (and our server's extensions get_stats / configure) knows. */
 export const LE_ROBOT_MESSAGE_TYPES = [
-  'select_action', 'action_response', 'reset', 'reset_response', 'ping', 'pong',
-  'get_stats', 'stats_response', 'configure', 'configure_response', 'error',
+  'select_action',
+  'action_response',
+  'reset',
+  'reset_response',
+  'ping',
+  'pong',
+  'get_stats',
+  'stats_response',
+  'configure',
+  'configure_response',
+  'error',
 ] as const;
 
 /** A decoded message; `raw` is the whole map as it arrived (extra keys included). */
@@ -41,7 +50,9 @@ export function parseLeRobotMessage(value: WireValue): LeRobotMessage {
   const type = raw.type;
   if (typeof type !== 'string') throw new LeRobotMessageError(`a message needs a str "type", got ${describe(type)}`);
   switch (type) {
-    case 'reset': case 'ping': case 'get_stats':
+    case 'reset':
+    case 'ping':
+    case 'get_stats':
       return { raw, type };
     case 'select_action':
       return { raw, type, observation: requireMap(raw, 'observation', type) };
@@ -60,19 +71,26 @@ export function parseLeRobotMessage(value: WireValue): LeRobotMessage {
     case 'error':
       return { raw, type, message: optionalString(raw, 'message', type) ?? 'unspecified error' };
     default:
-      throw new LeRobotMessageError(`unknown message type ${JSON.stringify(type.slice(0, 80))}; the protocol knows ` +
-        `${LE_ROBOT_MESSAGE_TYPES.join(', ')}`);
+      throw new LeRobotMessageError(
+        `unknown message type ${JSON.stringify(type.slice(0, 80))}; the protocol knows ` +
+          `${LE_ROBOT_MESSAGE_TYPES.join(', ')}`,
+      );
   }
 }
 
 function actionOf(raw: WireMap): NdArray {
   const a = raw.action;
-  if (!(a instanceof NdArray)) throw new LeRobotMessageError(`action_response needs an ndarray "action", got ${describe(a)}`);
+  if (!(a instanceof NdArray))
+    throw new LeRobotMessageError(`action_response needs an ndarray "action", got ${describe(a)}`);
   if (a.dtype === '|b1' || a.dtype === '|u1') {
-    throw new LeRobotMessageError(`action_response "action" has dtype ${a.dtype}; actions must be numbers (<f4 or <f8)`);
+    throw new LeRobotMessageError(
+      `action_response "action" has dtype ${a.dtype}; actions must be numbers (<f4 or <f8)`,
+    );
   }
   if (a.shape.length < 1 || a.shape.length > 2) {
-    throw new LeRobotMessageError(`action_response "action" must be (action_dim) or (steps, action_dim), got shape (${a.shape.join(', ')})`);
+    throw new LeRobotMessageError(
+      `action_response "action" must be (action_dim) or (steps, action_dim), got shape (${a.shape.join(', ')})`,
+    );
   }
   return a;
 }

@@ -36,17 +36,21 @@ export const MAX_ACTION_DIM = 256;
 /** A profile with some fields overridden, checked for sense. */
 export function customizeProfile(base: ModelProfile, overrides: Partial<Omit<ModelProfile, 'name'>>): ModelProfile {
   const p = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
-  if (!Number.isInteger(p.horizon) || p.horizon < 1 || p.horizon > 1000) throw new RangeError(`horizon must be an integer 1..1000, got ${p.horizon}`);
+  if (!Number.isInteger(p.horizon) || p.horizon < 1 || p.horizon > 1000)
+    throw new RangeError(`horizon must be an integer 1..1000, got ${p.horizon}`);
   if (!Number.isInteger(p.actionDim) || p.actionDim < 1 || p.actionDim > MAX_ACTION_DIM) {
     throw new RangeError(`action dim must be an integer ${MIN_ACTION_DIM}..${MAX_ACTION_DIM}, got ${p.actionDim}`);
   }
   if (p.actionDim < MIN_ACTION_DIM) throw new RangeError(actionDimTooNarrow(p.actionDim));
-  if (!Number.isFinite(p.latencyMs) || p.latencyMs < 0 || p.latencyMs > 600_000) throw new RangeError(`latency must be 0..600000 ms, got ${p.latencyMs}`);
+  if (!Number.isFinite(p.latencyMs) || p.latencyMs < 0 || p.latencyMs > 600_000)
+    throw new RangeError(`latency must be 0..600000 ms, got ${p.latencyMs}`);
   return p;
 }
 
 /** Why an action width below MIN_ACTION_DIM cannot be served. */
 export function actionDimTooNarrow(actionDim: number): string {
-  return `action dim ${actionDim} is too narrow: the SO-100 has ${MIN_ACTION_DIM} joints (${SO100_MOTORS.join(', ')}) and the ` +
-    `demo policy writes one column per joint, so rows need at least ${MIN_ACTION_DIM} values (π₀ pads them to 32, π₀-FAST to 12)`;
+  return (
+    `action dim ${actionDim} is too narrow: the SO-100 has ${MIN_ACTION_DIM} joints (${SO100_MOTORS.join(', ')}) and the ` +
+    `demo policy writes one column per joint, so rows need at least ${MIN_ACTION_DIM} values (π₀ pads them to 32, π₀-FAST to 12)`
+  );
 }

@@ -33,8 +33,17 @@ export interface PolicyServerFaults {
 /** A fault-free configuration. */
 export function noPolicyFaults(): PolicyServerFaults {
   return {
-    hang: false, extraLatencyMs: 0, garbage: false, traceback: false, actionShape: undefined, actionDtype: undefined,
-    actionValues: undefined, actionScale: 1, skipMetadata: false, refuseConnections: false, crashAfterRequests: undefined,
+    hang: false,
+    extraLatencyMs: 0,
+    garbage: false,
+    traceback: false,
+    actionShape: undefined,
+    actionDtype: undefined,
+    actionValues: undefined,
+    actionScale: 1,
+    skipMetadata: false,
+    refuseConnections: false,
+    crashAfterRequests: undefined,
   };
 }
 
@@ -44,46 +53,82 @@ export class PolicyFaultSpecError extends Error {
 }
 
 /** What `--fault` accepts, for help texts and errors. */
-export const POLICY_FAULT_SPECS = 'hang, latency-ms=MS, garbage, traceback, shape=narrow|batched, dtype=int64|string, ' +
+export const POLICY_FAULT_SPECS =
+  'hang, latency-ms=MS, garbage, traceback, shape=narrow|batched, dtype=int64|string, ' +
   'values=nan|inf, scale=K, no-metadata, refuse, crash-after=N, clear';
 
 /** Applies one SPEC (or several, comma-separated) to `faults`. */
 export function applyPolicyFault(faults: PolicyServerFaults, spec: string): void {
-  for (const one of spec.split(',').map((s) => s.trim()).filter((s) => s !== '')) applyOne(faults, one);
+  for (const one of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== ''))
+    applyOne(faults, one);
 }
 
 function applyOne(faults: PolicyServerFaults, spec: string): void {
   const eq = spec.indexOf('=');
   const kind = eq < 0 ? spec : spec.slice(0, eq);
   const value = eq < 0 ? undefined : spec.slice(eq + 1);
-  const fail = (why: string): never => { throw new PolicyFaultSpecError(`--fault ${spec}: ${why}`); };
+  const fail = (why: string): never => {
+    throw new PolicyFaultSpecError(`--fault ${spec}: ${why}`);
+  };
   const flag = (): true => (value === undefined ? true : fail(`${kind} takes no value`));
   const oneOf = <T extends string>(allowed: readonly T[]): T =>
-    (allowed as readonly string[]).includes(value ?? '') ? value as T : fail(`use ${allowed.map((a) => `${kind}=${a}`).join(' or ')}`);
+    (allowed as readonly string[]).includes(value ?? '')
+      ? (value as T)
+      : fail(`use ${allowed.map((a) => `${kind}=${a}`).join(' or ')}`);
   const number = (min: number, max: number, integer: boolean, example: string): number => {
     const n = Number(value);
-    if (value === undefined || value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    if (
+      value === undefined ||
+      value.trim() === '' ||
+      !Number.isFinite(n) ||
+      n < min ||
+      n > max ||
+      (integer && !Number.isInteger(n))
+    ) {
       fail(`give ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, e.g. ${example}`);
     }
     return n;
   };
   switch (kind) {
-    case 'hang': faults.hang = flag(); return;
-    case 'latency-ms': faults.extraLatencyMs = number(0, 600_000, false, 'latency-ms=500'); return;
-    case 'garbage': faults.garbage = flag(); return;
-    case 'traceback': faults.traceback = flag(); return;
-    case 'shape': faults.actionShape = oneOf(['narrow', 'batched'] as const); return;
-    case 'dtype': faults.actionDtype = oneOf(['int64', 'string'] as const); return;
-    case 'values': faults.actionValues = oneOf(['nan', 'inf'] as const); return;
+    case 'hang':
+      faults.hang = flag();
+      return;
+    case 'latency-ms':
+      faults.extraLatencyMs = number(0, 600_000, false, 'latency-ms=500');
+      return;
+    case 'garbage':
+      faults.garbage = flag();
+      return;
+    case 'traceback':
+      faults.traceback = flag();
+      return;
+    case 'shape':
+      faults.actionShape = oneOf(['narrow', 'batched'] as const);
+      return;
+    case 'dtype':
+      faults.actionDtype = oneOf(['int64', 'string'] as const);
+      return;
+    case 'values':
+      faults.actionValues = oneOf(['nan', 'inf'] as const);
+      return;
     case 'scale': {
       const k = number(-1e9, 1e9, false, 'scale=1000');
       if (k === 0) fail('0 would zero every action; give a factor such as scale=1000');
       faults.actionScale = k;
       return;
     }
-    case 'no-metadata': faults.skipMetadata = flag(); return;
-    case 'refuse': faults.refuseConnections = flag(); return;
-    case 'crash-after': faults.crashAfterRequests = number(0, 1e9, true, 'crash-after=5'); return;
+    case 'no-metadata':
+      faults.skipMetadata = flag();
+      return;
+    case 'refuse':
+      faults.refuseConnections = flag();
+      return;
+    case 'crash-after':
+      faults.crashAfterRequests = number(0, 1e9, true, 'crash-after=5');
+      return;
     case 'clear':
       flag();
       Object.assign(faults, noPolicyFaults());

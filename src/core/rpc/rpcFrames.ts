@@ -17,7 +17,9 @@ export function encodeRpcFrame(message: RpcMessage): Uint8Array {
   // as a socket may still hold the previous one.
   const body = encoder.encodeSharedRef(message);
   if (body.length > MAX_RPC_FRAME_BYTES) {
-    throw new RpcProtocolError(`a ${message.type} of ${body.length} bytes exceeds the ${MAX_RPC_FRAME_BYTES}-byte frame limit`);
+    throw new RpcProtocolError(
+      `a ${message.type} of ${body.length} bytes exceeds the ${MAX_RPC_FRAME_BYTES}-byte frame limit`,
+    );
   }
   const frame = new Uint8Array(HEADER_BYTES + body.length);
   new DataView(frame.buffer).setUint32(0, body.length);
@@ -51,7 +53,10 @@ export class RpcFrameReader {
     try {
       while (joined.length - offset >= HEADER_BYTES) {
         const length = new DataView(joined.buffer, joined.byteOffset + offset).getUint32(0);
-        if (length > this.maxFrameBytes) throw new RpcProtocolError(`frame of ${length} bytes announced; the limit is ${this.maxFrameBytes} (is something else writing to the runtime's socket?)`);
+        if (length > this.maxFrameBytes)
+          throw new RpcProtocolError(
+            `frame of ${length} bytes announced; the limit is ${this.maxFrameBytes} (is something else writing to the runtime's socket?)`,
+          );
         if (joined.length - offset - HEADER_BYTES < length) break;
         const body = joined.subarray(offset + HEADER_BYTES, offset + HEADER_BYTES + length);
         offset += HEADER_BYTES + length;
@@ -59,7 +64,9 @@ export class RpcFrameReader {
         try {
           value = decode(body);
         } catch (err) {
-          throw new RpcProtocolError(`a frame is not valid msgpack: ${err instanceof Error ? err.message : String(err)}`);
+          throw new RpcProtocolError(
+            `a frame is not valid msgpack: ${err instanceof Error ? err.message : String(err)}`,
+          );
         }
         out.push(parseRpcMessage(value));
       }

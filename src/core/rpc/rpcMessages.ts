@@ -35,7 +35,8 @@ export class RpcProtocolError extends Error {
   override readonly name = 'RpcProtocolError';
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 
 /** Checks a decoded value is a well-formed message; throws RpcProtocolError naming what is wrong. */
@@ -44,19 +45,33 @@ export function parseRpcMessage(value: unknown): RpcMessage {
   switch (value.type) {
     case 'request':
       if (!isId(value.id)) throw new RpcProtocolError('a request needs a non-negative integer "id"');
-      if (typeof value.method !== 'string' || value.method.length === 0) throw new RpcProtocolError(`request ${value.id} has no "method"`);
+      if (typeof value.method !== 'string' || value.method.length === 0)
+        throw new RpcProtocolError(`request ${value.id} has no "method"`);
       return { type: 'request', id: value.id, method: value.method, params: value.params ?? {} };
     case 'reply':
       if (!isId(value.id)) throw new RpcProtocolError('a reply needs a non-negative integer "id"');
       if (value.ok === true) return { type: 'reply', id: value.id, ok: true, result: value.result ?? null };
       if (value.ok === false && isRecord(value.error) && typeof value.error.message === 'string') {
-        return { type: 'reply', id: value.id, ok: false, error: { name: typeof value.error.name === 'string' ? value.error.name : 'Error', message: value.error.message } };
+        return {
+          type: 'reply',
+          id: value.id,
+          ok: false,
+          error: {
+            name: typeof value.error.name === 'string' ? value.error.name : 'Error',
+            message: value.error.message,
+          },
+        };
       }
-      throw new RpcProtocolError(`reply ${value.id} needs "ok": true with a result, or "ok": false with an error message`);
+      throw new RpcProtocolError(
+        `reply ${value.id} needs "ok": true with a result, or "ok": false with an error message`,
+      );
     case 'event':
-      if (typeof value.event !== 'string' || value.event.length === 0) throw new RpcProtocolError('an event needs a name in "event"');
+      if (typeof value.event !== 'string' || value.event.length === 0)
+        throw new RpcProtocolError('an event needs a name in "event"');
       return { type: 'event', event: value.event, data: value.data ?? null };
     default:
-      throw new RpcProtocolError(`unknown message type ${JSON.stringify(String(value.type)).slice(0, 40)}; expected request, reply or event`);
+      throw new RpcProtocolError(
+        `unknown message type ${JSON.stringify(String(value.type)).slice(0, 40)}; expected request, reply or event`,
+      );
   }
 }

@@ -27,7 +27,8 @@ export interface RuntimeSetup {
 }
 
 /** `calibrating`: a calibration (calibrate … calibrationEnded) holds the arm's bus; no episode can connect meanwhile. */
-export type RuntimePhase = 'idle' | 'connecting' | 'connected' | 'running' | 'paused' | 'resetting' | 'estopped' | 'calibrating';
+export type RuntimePhase =
+  'idle' | 'connecting' | 'connected' | 'running' | 'paused' | 'resetting' | 'estopped' | 'calibrating';
 
 export interface RuntimeStatus {
   readonly phase: RuntimePhase;
@@ -97,7 +98,14 @@ export interface EpisodeSummary {
   readonly clampedTicks: number;
   readonly lateTicks: number;
   /** p50 / p95 / p99 / max per stage, ms. */
-  readonly timing: readonly { readonly stage: string; readonly count: number; readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number }[];
+  readonly timing: readonly {
+    readonly stage: string;
+    readonly count: number;
+    readonly p50: number;
+    readonly p95: number;
+    readonly p99: number;
+    readonly max: number;
+  }[];
   readonly recordDir?: string;
 }
 
@@ -109,14 +117,20 @@ export interface RuntimeMethods {
   pause: { params: Record<string, never>; result: RuntimeStatus };
   resume: { params: Record<string, never>; result: RuntimeStatus };
   stop: { params: Record<string, never>; result: RuntimeStatus };
-  estop: { params: Record<string, never>; result: { readonly torqueOff: boolean; readonly failedMotors: readonly string[] } };
+  estop: {
+    params: Record<string, never>;
+    result: { readonly torqueOff: boolean; readonly failedMotors: readonly string[] };
+  };
   reset: { params: Record<string, never>; result: RuntimeStatus };
   /** `endpoint`: where the host started that model's server (not needed for `remote` models or ones given at connect). */
   swapModel: { params: { readonly model: string; readonly endpoint?: RuntimeModelEndpoint }; result: RuntimeStatus };
   applyConfig: { params: { readonly config: So100Config }; result: ConfigApplied };
   status: { params: Record<string, never>; result: RuntimeStatus };
   /** Which telemetry this connection wants; frames are throttled to `frameFps` per camera (0 = none). */
-  subscribe: { params: { readonly ticks?: boolean; readonly chunks?: boolean; readonly frameFps?: number }; result: Record<string, never> };
+  subscribe: {
+    params: { readonly ticks?: boolean; readonly chunks?: boolean; readonly frameFps?: number };
+    result: Record<string, never>;
+  };
   disconnect: { params: Record<string, never>; result: RuntimeStatus };
   shutdown: { params: Record<string, never>; result: Record<string, never> };
   /** The loop's last exchange (observation, policy input, reply, targets, safety) summarised, with lint warnings. */
@@ -131,7 +145,16 @@ export interface RuntimeMethods {
    * Runs `config`'s converter (or `module`) on tick `tick` of the episode record in `dir`: joints from steps.csv,
    * frames from its PNGs or mp4s (ffmpeg), no connection needed. A failing user module is reported in `error`.
    */
-  inspectRecordedTick: { params: { readonly dir: string; readonly tick: number; readonly config: So100Config; readonly module?: string; readonly ffmpegPath?: string }; result: InspectionReport };
+  inspectRecordedTick: {
+    params: {
+      readonly dir: string;
+      readonly tick: number;
+      readonly config: So100Config;
+      readonly module?: string;
+      readonly ffmpegPath?: string;
+    };
+    result: InspectionReport;
+  };
   /**
    * Starts LeRobot's calibration of `config.robot` (its port, or the simulator) and returns at once; the flow
    * reports through calibrationStep / calibrationSample and ends with calibrationEnded (the file saved where the
@@ -161,9 +184,28 @@ export interface CalibrationEnded {
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;
-export const RUNTIME_METHODS: readonly RuntimeMethod[] = ['connect', 'runEpisode', 'step', 'pause', 'resume', 'stop', 'estop',
-  'reset', 'swapModel', 'applyConfig', 'status', 'subscribe', 'disconnect', 'shutdown', 'inspect', 'runConverter', 'inspectRecordedTick', 'calibrate',
-  'calibrationAnswer', 'calibrationSweep'];
+export const RUNTIME_METHODS: readonly RuntimeMethod[] = [
+  'connect',
+  'runEpisode',
+  'step',
+  'pause',
+  'resume',
+  'stop',
+  'estop',
+  'reset',
+  'swapModel',
+  'applyConfig',
+  'status',
+  'subscribe',
+  'disconnect',
+  'shutdown',
+  'inspect',
+  'runConverter',
+  'inspectRecordedTick',
+  'calibrate',
+  'calibrationAnswer',
+  'calibrationSweep',
+];
 
 /** What applyConfig did with each changed setting (by its class, see classifyChanges). */
 export interface ConfigApplied {
@@ -172,7 +214,10 @@ export interface ConfigApplied {
   /** Take effect with the next episode. */
   readonly nextEpisode: readonly string[];
   /** Need the host to act: reconnect the arm, or restart the active model's server. */
-  readonly needs: readonly { readonly path: string; readonly class: Extract<ChangeClass, 'reconnect-arm' | 'restart-server'> }[];
+  readonly needs: readonly {
+    readonly path: string;
+    readonly class: Extract<ChangeClass, 'reconnect-arm' | 'restart-server'>;
+  }[];
 }
 
 /** Event name → data. */
@@ -200,7 +245,12 @@ export interface ConverterCompiled {
   /** The files the module is built from (on success). */
   readonly inputs?: readonly string[];
   /** Where and why it failed; line and column are 1-based. */
-  readonly error?: { readonly file: string; readonly line?: number; readonly column?: number; readonly message: string };
+  readonly error?: {
+    readonly file: string;
+    readonly line?: number;
+    readonly column?: number;
+    readonly message: string;
+  };
 }
 
 export type RuntimeEventName = keyof RuntimeEvents;

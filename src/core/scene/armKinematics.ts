@@ -21,7 +21,7 @@ import { type Vec3, vec3 } from './vec3';
 
 /** Arm dimensions in metres (see the file comment for their source). */
 export const SO100_GEOMETRY = {
-  shoulderForward: 0.030,
+  shoulderForward: 0.03,
   shoulderHeight: 0.149,
   upperArm: 0.116,
   forearm: 0.135,
@@ -132,7 +132,11 @@ export function inverseKinematics(target: Vec3, pitchDeg: number, wristRollDeg =
   const b = G.forearm;
   const where = `(${target.x.toFixed(3)}, ${target.y.toFixed(3)}, ${target.z.toFixed(3)}) m at pitch ${pitchDeg}°`;
   if (d > a + b - 1e-9 || d < Math.abs(a - b) + 1e-9) {
-    return { ok: false, reason: 'out-of-reach', message: `tip target ${where} is out of the arm's reach; move it closer to the base or change the pitch` };
+    return {
+      ok: false,
+      reason: 'out-of-reach',
+      message: `tip target ${where} is out of the arm's reach; move it closer to the base or change the pitch`,
+    };
   }
   const alpha = Math.acos(Math.min(1, Math.max(-1, (a * a + d * d - b * b) / (2 * a * d))));
   const e1 = Math.atan2(dz, dr) + alpha;
@@ -146,7 +150,11 @@ export function inverseKinematics(target: Vec3, pitchDeg: number, wristRollDeg =
   for (let j = 0; j < 5; j++) {
     const [lo, hi] = SO100_JOINT_LIMITS[j];
     if (joints[j] < lo - 1e-9 || joints[j] > hi + 1e-9) {
-      return { ok: false, reason: 'joint-limit', message: `tip target ${where} needs joint ${j} at ${joints[j].toFixed(1)}°, outside ${lo}..${hi}°` };
+      return {
+        ok: false,
+        reason: 'joint-limit',
+        message: `tip target ${where} needs joint ${j} at ${joints[j].toFixed(1)}°, outside ${lo}..${hi}°`,
+      };
     }
   }
   return { ok: true, joints };

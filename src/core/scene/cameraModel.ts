@@ -39,7 +39,11 @@ export function projectPoint(camera: PinholeCamera, p: Vec3, width: number, heig
   const depth = dot(d, camera.forward);
   if (depth <= 1e-6) return null;
   const f = focalPixels(camera, height);
-  return { u: width / 2 + (f * dot(d, camera.right)) / depth, v: height / 2 + (f * dot(d, camera.down)) / depth, depth };
+  return {
+    u: width / 2 + (f * dot(d, camera.right)) / depth,
+    v: height / 2 + (f * dot(d, camera.down)) / depth,
+    depth,
+  };
 }
 
 /** The viewing ray through pixel (u, v): a direction whose component along the optical axis is 1. */
@@ -55,7 +59,14 @@ export function pixelRay(camera: PinholeCamera, u: number, v: number, width: num
 }
 
 /** Where the ray through pixel (u, v) meets the horizontal plane at height z; null if it never does. */
-export function pixelToPlane(camera: PinholeCamera, u: number, v: number, width: number, height: number, z: number): Vec3 | null {
+export function pixelToPlane(
+  camera: PinholeCamera,
+  u: number,
+  v: number,
+  width: number,
+  height: number,
+  z: number,
+): Vec3 | null {
   const dir = pixelRay(camera, u, v, width, height);
   if (Math.abs(dir.z) < 1e-9) return null;
   const t = (z - camera.position.z) / dir.z;

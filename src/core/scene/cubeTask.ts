@@ -125,7 +125,11 @@ export class CubeTask {
     }
     if (this.held) {
       // The jaws centre the cube between them; it keeps its offset along the tool axis and the normal.
-      this.center = addScaled(addScaled(pose.tip, pose.toolAxis, this.heldAlongTool), pose.normal, this.heldAlongNormal);
+      this.center = addScaled(
+        addScaled(pose.tip, pose.toolAxis, this.heldAlongTool),
+        pose.normal,
+        this.heldAlongNormal,
+      );
       if (this.center.z < CUBE_SIZE / 2) this.center = vec3(this.center.x, this.center.y, CUBE_SIZE / 2);
     }
     this.updateSuccess(dtMs);
@@ -145,6 +149,7 @@ export class CubeTask {
     }
     this.liftedMs = 0;
     if (this.success) return;
-    if (this.held) this.why = `the cube is held ${cm} cm above the table; lift it to ${(this.liftHeight * 100).toFixed(1)} cm`;
+    if (this.held)
+      this.why = `the cube is held ${cm} cm above the table; lift it to ${(this.liftHeight * 100).toFixed(1)} cm`;
   }
 }

@@ -18,7 +18,10 @@ export function gripperValueForGap(widthM: number): number {
  * the jaws. Closing lowers the gripper value, so the contact is a lower bound, or an upper one with drive_mode 1.
  * Assumes the gripper's travel does not cross the encoder's 4095 → 0 wrap (true of the SO-100's calibrations).
  */
-export function gripperObstacle(task: Pick<CubeTask, 'cubeBetweenJaws' | 'cubeSize'>, calibration: So100Calibration): Obstacle | null {
+export function gripperObstacle(
+  task: Pick<CubeTask, 'cubeBetweenJaws' | 'cubeSize'>,
+  calibration: So100Calibration,
+): Obstacle | null {
   if (!task.cubeBetweenJaws) return null;
   const cal = calibration.gripper;
   const present = unnormalizePosition(gripperValueForGap(task.cubeSize), cal, 'RANGE_0_100', 'gripper');

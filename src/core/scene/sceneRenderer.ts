@@ -35,9 +35,12 @@ const TABLE_A: readonly [number, number, number] = [152, 118, 84];
 const TABLE_B: readonly [number, number, number] = [136, 104, 74];
 const BOX_FACES = [
   // corner indices (bit 0: +a, bit 1: +b, bit 2: +c) of each face, and its outward normal as (axis, sign)
-  [1, 3, 7, 5, 0, 1], [0, 4, 6, 2, 0, -1],
-  [2, 6, 7, 3, 1, 1], [0, 1, 5, 4, 1, -1],
-  [4, 5, 7, 6, 2, 1], [0, 2, 3, 1, 2, -1],
+  [1, 3, 7, 5, 0, 1],
+  [0, 4, 6, 2, 0, -1],
+  [2, 6, 7, 3, 1, 1],
+  [0, 1, 5, 4, 1, -1],
+  [4, 5, 7, 6, 2, 1],
+  [0, 2, 3, 1, 2, -1],
 ] as const;
 
 /** Renders scene views; keep one instance and reuse it (its depth buffer is reused across frames). */
@@ -49,7 +52,10 @@ export class SceneRenderer {
   // A fixed camera (the front view) sees the same table and background every frame: drawn once per size and copied
   // after. A camera object is cached the second time it is seen, so the wrist view, a new camera per pose, is not.
   private readonly seenCameras = new WeakSet<PinholeCamera>();
-  private readonly backgrounds = new WeakMap<PinholeCamera, { readonly width: number; readonly height: number; readonly rgb: Uint8Array; readonly invDepth: Float32Array }>();
+  private readonly backgrounds = new WeakMap<
+    PinholeCamera,
+    { readonly width: number; readonly height: number; readonly rgb: Uint8Array; readonly invDepth: Float32Array }
+  >();
 
   /** Renders one camera view of `state` into `out` (width × height × 3 bytes, HWC); writes nothing else. */
   render(view: SceneView, state: SceneState, out: Uint8Array, width = 224, height = 224): void {
@@ -58,12 +64,21 @@ export class SceneRenderer {
   }
 
   /** Renders the scene from any camera (used by `render`, and by tests and tools with their own cameras). */
-  renderCamera(camera: PinholeCamera, pose: ArmPose, cubeCenter: Vec3, out: Uint8Array, width: number, height: number): void {
+  renderCamera(
+    camera: PinholeCamera,
+    pose: ArmPose,
+    cubeCenter: Vec3,
+    out: Uint8Array,
+    width: number,
+    height: number,
+  ): void {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
       throw new SceneBufferError(`image size ${width}×${height} is not valid; give positive whole pixel counts`);
     }
     if (out.length !== width * height * 3) {
-      throw new SceneBufferError(`the image buffer holds ${out.length} bytes but ${width}×${height}×3 = ${width * height * 3} are needed; allocate it with that size`);
+      throw new SceneBufferError(
+        `the image buffer holds ${out.length} bytes but ${width}×${height}×3 = ${width * height * 3} are needed; allocate it with that size`,
+      );
     }
     if (this.invDepth.length < width * height) this.invDepth = new Float32Array(width * height);
     this.camera = camera;
@@ -74,7 +89,12 @@ export class SceneRenderer {
     } else {
       this.drawBackgroundAndTable(out, width, height);
       if (this.seenCameras.has(camera)) {
-        this.backgrounds.set(camera, { width, height, rgb: out.slice(), invDepth: this.invDepth.slice(0, width * height) });
+        this.backgrounds.set(camera, {
+          width,
+          height,
+          rgb: out.slice(),
+          invDepth: this.invDepth.slice(0, width * height),
+        });
       } else {
         this.seenCameras.add(camera);
       }
@@ -164,7 +184,13 @@ export class SceneRenderer {
 
   /** A box given its centre, three unit axes and half-extents; faces turned away from the camera are skipped. */
   private box(
-    c: Vec3, a: Vec3, b: Vec3, d: Vec3, ha: number, hb: number, hd: number,
+    c: Vec3,
+    a: Vec3,
+    b: Vec3,
+    d: Vec3,
+    ha: number,
+    hb: number,
+    hd: number,
     color: readonly [number, number, number],
   ): void {
     const cam = this.camera;
@@ -200,4 +226,3 @@ export class SceneRenderer {
     }
   }
 }
-

@@ -64,9 +64,12 @@ export class TriangleRaster {
       const zi = v[i * 3 + 2];
       const zj = v[j * 3 + 2];
       if (zi >= NEAR) {
-        out[n * 3] = v[i * 3]; out[n * 3 + 1] = v[i * 3 + 1]; out[n * 3 + 2] = zi; n++;
+        out[n * 3] = v[i * 3];
+        out[n * 3 + 1] = v[i * 3 + 1];
+        out[n * 3 + 2] = zi;
+        n++;
       }
-      if ((zi >= NEAR) !== (zj >= NEAR)) {
+      if (zi >= NEAR !== zj >= NEAR) {
         const t = (NEAR - zi) / (zj - zi);
         out[n * 3] = v[i * 3] + t * (v[j * 3] - v[i * 3]);
         out[n * 3 + 1] = v[i * 3 + 1] + t * (v[j * 3 + 1] - v[i * 3 + 1]);
@@ -80,9 +83,15 @@ export class TriangleRaster {
   /** Fills the screen triangle of `screen` vertices p0, p1, p2 (x, y, 1/z) where it is nearer than the depth buffer. */
   private fill(p0: number, p1: number, p2: number, r: number, g: number, b: number): void {
     const s = this.screen;
-    const x0 = s[p0 * 3], y0 = s[p0 * 3 + 1], w0 = s[p0 * 3 + 2];
-    const x1 = s[p1 * 3], y1 = s[p1 * 3 + 1], w1 = s[p1 * 3 + 2];
-    const x2 = s[p2 * 3], y2 = s[p2 * 3 + 1], w2 = s[p2 * 3 + 2];
+    const x0 = s[p0 * 3],
+      y0 = s[p0 * 3 + 1],
+      w0 = s[p0 * 3 + 2];
+    const x1 = s[p1 * 3],
+      y1 = s[p1 * 3 + 1],
+      w1 = s[p1 * 3 + 2];
+    const x2 = s[p2 * 3],
+      y2 = s[p2 * 3 + 1],
+      w2 = s[p2 * 3 + 2];
     const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
     if (Math.abs(area) < 1e-9) return;
     const inv = 1 / area;
@@ -108,9 +117,15 @@ export class TriangleRaster {
       // the covered area rather than the bounding box.
       let from = 0;
       let to = maxX - minX;
-      if (d0 > 0) from = Math.max(from, Math.ceil(-b0 / d0 - 1e-9)); else if (d0 < 0) to = Math.min(to, Math.floor(b0 / -d0 + 1e-9)); else if (b0 < 0) continue;
-      if (d1 > 0) from = Math.max(from, Math.ceil(-b1 / d1 - 1e-9)); else if (d1 < 0) to = Math.min(to, Math.floor(b1 / -d1 + 1e-9)); else if (b1 < 0) continue;
-      if (d2 > 0) from = Math.max(from, Math.ceil(-b2 / d2 - 1e-9)); else if (d2 < 0) to = Math.min(to, Math.floor(b2 / -d2 + 1e-9)); else if (b2 < 0) continue;
+      if (d0 > 0) from = Math.max(from, Math.ceil(-b0 / d0 - 1e-9));
+      else if (d0 < 0) to = Math.min(to, Math.floor(b0 / -d0 + 1e-9));
+      else if (b0 < 0) continue;
+      if (d1 > 0) from = Math.max(from, Math.ceil(-b1 / d1 - 1e-9));
+      else if (d1 < 0) to = Math.min(to, Math.floor(b1 / -d1 + 1e-9));
+      else if (b1 < 0) continue;
+      if (d2 > 0) from = Math.max(from, Math.ceil(-b2 / d2 - 1e-9));
+      else if (d2 < 0) to = Math.min(to, Math.floor(b2 / -d2 + 1e-9));
+      else if (b2 < 0) continue;
       if (from > to) continue;
       b0 += d0 * from;
       b1 += d1 * from;

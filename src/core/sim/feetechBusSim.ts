@@ -147,15 +147,20 @@ export class FeetechBusSim {
     s.write(address, data);
     if (touchesGoal) {
       this.goals.add({
-        id: s.id, goal: s.readRegister('Goal_Position'), present, lastRead: this.lastReadPresent.get(s.id),
-        torqueOn: s.readRegister('Torque_Enable') === 1, atUs: this.clockUs,
+        id: s.id,
+        goal: s.readRegister('Goal_Position'),
+        present,
+        lastRead: this.lastReadPresent.get(s.id),
+        torqueOn: s.readRegister('Torque_Enable') === 1,
+        atUs: this.clockUs,
       });
     }
   }
 
   /** A READ's data; remembers Present_Position when the read covers it. */
   private readLogged(s: Sts3215Servo, address: number, length: number): Uint8Array {
-    if (address <= PRESENT_ADDRESS && address + length >= PRESENT_ADDRESS + 2) this.lastReadPresent.set(s.id, s.readRegister('Present_Position'));
+    if (address <= PRESENT_ADDRESS && address + length >= PRESENT_ADDRESS + 2)
+      this.lastReadPresent.set(s.id, s.readRegister('Present_Position'));
     return s.read(address, length);
   }
 
@@ -163,10 +168,15 @@ export class FeetechBusSim {
     const servos = this.listening();
     const broadcast = p.id === BROADCAST_ID;
     const targets = broadcast ? servos : servos.filter((s) => s.id === p.id);
-    const status = (s: Sts3215Servo, data?: Uint8Array) => ({ servo: s, packet: encodeStatus(s.id, s.errorByte, data) });
+    const status = (s: Sts3215Servo, data?: Uint8Array) => ({
+      servo: s,
+      packet: encodeStatus(s.id, s.errorByte, data),
+    });
     // Replies to WRITE/REG_WRITE/ACTION only with Response_Status_Level 1, and never to a broadcast.
     const ack = (s: Sts3215Servo, id: number) =>
-      !broadcast && s.readRegister('Response_Status_Level') === 1 ? [{ servo: s, packet: encodeStatus(id, s.errorByte) }] : [];
+      !broadcast && s.readRegister('Response_Status_Level') === 1
+        ? [{ servo: s, packet: encodeStatus(id, s.errorByte) }]
+        : [];
     const { params } = p;
     switch (p.instruction) {
       case Instruction.PING:

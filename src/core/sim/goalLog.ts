@@ -62,8 +62,12 @@ export class GoalLog {
       const at = n % this.capacity;
       const lastRead = this.lastReads[at];
       out.push({
-        id: this.ids[at], goal: this.goals[at], present: this.presents[at], lastRead: lastRead === NEVER_READ ? undefined : lastRead,
-        torqueOn: this.torque[at] === 1, atUs: this.times[at],
+        id: this.ids[at],
+        goal: this.goals[at],
+        present: this.presents[at],
+        lastRead: lastRead === NEVER_READ ? undefined : lastRead,
+        torqueOn: this.torque[at] === 1,
+        atUs: this.times[at],
       });
     }
     return out;

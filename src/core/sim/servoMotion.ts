@@ -1,7 +1,7 @@
 // One joint's position-mode motion: a trapezoidal velocity profile toward a target, in encoder steps.
 
 /** STS3215 no-load speed from the data sheet: 0.222 s per 60° at 7.4 V (≈ 45 rpm) → ≈ 3075 steps/s. */
-export const NO_LOAD_SPEED_STEPS_PER_S = (4096 / 6) / 0.222;
+export const NO_LOAD_SPEED_STEPS_PER_S = 4096 / 6 / 0.222;
 /** Acceleration register unit: 8.7°/s² per unit (Vassar STS table) = 100 steps/s² at 0.087°/step. */
 export const ACCELERATION_UNIT_STEPS_PER_S2 = 100;
 /** Acceleration 0 means "maximum"; we take the largest register value (254) as that maximum. */
@@ -41,7 +41,13 @@ export function motionLimits(goalVelocity: number, acceleration: number): Motion
  * Advances `state` by `dtS` seconds toward `target`: accelerate, cruise, then brake so it stops on the
  * target without overshoot. Returns true when an obstacle stopped the joint short of its target.
  */
-export function stepToward(state: JointState, target: number, limits: MotionLimits, dtS: number, obstacle?: Obstacle): boolean {
+export function stepToward(
+  state: JointState,
+  target: number,
+  limits: MotionLimits,
+  dtS: number,
+  obstacle?: Obstacle,
+): boolean {
   const error = target - state.position;
   if (error === 0 && state.velocity === 0) return false;
   const a = limits.maxAcceleration;

@@ -71,7 +71,8 @@ export class Sts3215Servo {
   constructor(options: Sts3215ServoOptions) {
     this.memory = factoryMemory(options.id);
     if (options.phase !== undefined) this.memory[A.phase] = options.phase;
-    if (options.modelNumber !== undefined) this.memory.set(writeUintLE(options.modelNumber, 2), register('Model_Number').address);
+    if (options.modelNumber !== undefined)
+      this.memory.set(writeUintLE(options.modelNumber, 2), register('Model_Number').address);
     if (options.firmware !== undefined) {
       this.memory[register('Firmware_Major_Version').address] = options.firmware.major;
       this.memory[register('Firmware_Minor_Version').address] = options.firmware.minor;
@@ -252,7 +253,11 @@ export class Sts3215Servo {
   private ownErrors(): number {
     const volts = this.memory[register('Present_Voltage').address];
     let bits = 0;
-    if (volts > this.memory[register('Max_Voltage_Limit').address] || volts < this.memory[register('Min_Voltage_Limit').address]) bits |= 0x01;
+    if (
+      volts > this.memory[register('Max_Voltage_Limit').address] ||
+      volts < this.memory[register('Min_Voltage_Limit').address]
+    )
+      bits |= 0x01;
     if (Math.round(this.temperature) > this.memory[register('Max_Temperature_Limit').address]) bits |= 0x04;
     return bits;
   }
@@ -272,9 +277,16 @@ export class Sts3215Servo {
     const error = driving ? this.targetActual() - this.joint.position : 0;
     let load = 0;
     if (driving && blocked) {
-      load = Math.sign(error) * Math.min(torqueLimit, Math.abs(error) * this.memory[register('P_Coefficient').address] * STALL_LOAD_PER_STEP_PER_P);
+      load =
+        Math.sign(error) *
+        Math.min(
+          torqueLimit,
+          Math.abs(error) * this.memory[register('P_Coefficient').address] * STALL_LOAD_PER_STEP_PER_P,
+        );
     } else if (driving && this.joint.velocity !== 0) {
-      load = Math.sign(this.joint.velocity) * Math.min(torqueLimit, FRICTION_LOAD + ACCEL_LOAD_FULL * Math.min(1, accelFraction));
+      load =
+        Math.sign(this.joint.velocity) *
+        Math.min(torqueLimit, FRICTION_LOAD + ACCEL_LOAD_FULL * Math.min(1, accelFraction));
     }
     load = Math.round(clampMagnitude(load, 1000));
     this.store('Present_Position', clampMagnitude(this.presentPosition(), 32767));

@@ -42,7 +42,10 @@ export class CalibrationFileError extends Error {
     readonly line?: number,
     readonly column?: number,
   ) {
-    const fix = line !== undefined ? `Fix the JSON at that line, or recalibrate with \`so100 calibrate\` to write a fresh file.` : FIX;
+    const fix =
+      line !== undefined
+        ? `Fix the JSON at that line, or recalibrate with \`so100 calibrate\` to write a fresh file.`
+        : FIX;
     super(
       `calibration file ${source} is not usable:\n` +
         issues.map((i) => `  - ${i.motor ? `${i.motor}: ` : ''}${i.message}`).join('\n') +
@@ -199,7 +202,10 @@ export interface MotorCalibrationRegisters {
  * Motors whose registers differ from the calibration (LeRobot's `is_calibrated` compares Homing_Offset,
  * Min_Position_Limit and Max_Position_Limit); empty when the arm is calibrated.
  */
-export function calibrationMismatches(cal: So100Calibration, registers: PerMotor<MotorCalibrationRegisters>): MotorName[] {
+export function calibrationMismatches(
+  cal: So100Calibration,
+  registers: PerMotor<MotorCalibrationRegisters>,
+): MotorName[] {
   return SO100_MOTORS.filter((m) => {
     const c = cal[m];
     const r = registers[m];

@@ -12,10 +12,17 @@ import { calibrationWriteCommands, torqueOffCommands, writeRegister, type BusCom
 import { MAX_RAW_POSITION, type MotorCalibration, type So100Calibration } from './calibration';
 import { perMotor, SO100_FULL_TURN_MOTORS, SO100_MOTORS, type MotorName, type PerMotor } from './motors';
 import {
-  addSample, crossedWrap, halfTurnHomingOffset, recenterSweep, startSweep, sweepSpan, type RangeSweep,
+  addSample,
+  crossedWrap,
+  halfTurnHomingOffset,
+  recenterSweep,
+  startSweep,
+  sweepSpan,
+  type RangeSweep,
 } from './rangeSweep';
 
-export type CalibrationPhase = 'idle' | 'torqueOff' | 'awaitMiddle' | 'homing' | 'recordRanges' | 'write' | 'done' | 'cancelled';
+export type CalibrationPhase =
+  'idle' | 'torqueOff' | 'awaitMiddle' | 'homing' | 'recordRanges' | 'write' | 'done' | 'cancelled';
 
 /** What the machine waits for next. */
 export type CalibrationAwaiting = 'start' | 'commandsDone' | 'positions' | 'user' | 'nothing';
@@ -55,7 +62,12 @@ export type CalibrationEvent =
 /** Why recording cannot finish yet (or a live warning while it runs). */
 export type CalibrationProblem =
   | { readonly kind: 'notMoved'; readonly motor: MotorName; readonly rangeSteps: number; readonly message: string }
-  | { readonly kind: 'wrapCrossed'; readonly motor: MotorName; readonly recenterable: boolean; readonly message: string };
+  | {
+      readonly kind: 'wrapCrossed';
+      readonly motor: MotorName;
+      readonly recenterable: boolean;
+      readonly message: string;
+    };
 
 export interface CalibrationStep {
   readonly state: CalibrationState;
@@ -111,7 +123,11 @@ function recordPrompt(state: CalibrationState): string {
   return `Move every joint${fixed} (${sweeping.join(', ')}) through its entire range of motion, then finish.`;
 }
 
-function step(state: CalibrationState, commands: readonly BusCommand[] = [], problems: readonly CalibrationProblem[] = []): CalibrationStep {
+function step(
+  state: CalibrationState,
+  commands: readonly BusCommand[] = [],
+  problems: readonly CalibrationProblem[] = [],
+): CalibrationStep {
   const prompt = state.phase === 'recordRanges' ? recordPrompt(state) : PROMPTS[state.phase];
   return { state, commands, prompt, problems };
 }
@@ -190,7 +206,12 @@ function buildCalibration(state: CalibrationState): So100Calibration {
   });
 }
 
-function expect(state: CalibrationState, event: CalibrationEvent, phases: readonly CalibrationPhase[], awaiting?: CalibrationAwaiting): void {
+function expect(
+  state: CalibrationState,
+  event: CalibrationEvent,
+  phases: readonly CalibrationPhase[],
+  awaiting?: CalibrationAwaiting,
+): void {
   if (!phases.includes(state.phase) || (awaiting !== undefined && state.awaiting !== awaiting)) {
     throw new CalibrationStateError(state.phase, event.type, state.awaiting);
   }
@@ -201,7 +222,8 @@ const READ: readonly BusCommand[] = [{ kind: 'readPositions' }];
 /** Advances the calibration by one event; throws CalibrationStateError for an event that does not fit. */
 export function advanceCalibration(state: CalibrationState, event: CalibrationEvent): CalibrationStep {
   if (event.type === 'cancel') {
-    if (state.phase === 'done' || state.phase === 'cancelled') throw new CalibrationStateError(state.phase, event.type, state.awaiting);
+    if (state.phase === 'done' || state.phase === 'cancelled')
+      throw new CalibrationStateError(state.phase, event.type, state.awaiting);
     return step({ ...state, phase: 'cancelled', awaiting: 'nothing' });
   }
   switch (event.type) {
@@ -214,7 +236,10 @@ export function advanceCalibration(state: CalibrationState, event: CalibrationEv
       expect(state, event, ['torqueOff', 'homing', 'write'], 'commandsDone');
       if (state.phase === 'torqueOff') return step({ ...state, phase: 'awaitMiddle', awaiting: 'user' });
       if (state.phase === 'homing') {
-        return step({ ...state, phase: 'recordRanges', awaiting: 'positions', sweeps: undefined, sampleCount: 0 }, READ);
+        return step(
+          { ...state, phase: 'recordRanges', awaiting: 'positions', sweeps: undefined, sampleCount: 0 },
+          READ,
+        );
       }
       return step({ ...state, phase: 'done', awaiting: 'nothing' });
     }
@@ -247,11 +272,21 @@ export function advanceCalibration(state: CalibrationState, event: CalibrationEv
       // Keep polling so the user can still move the joints that were named.
       if (problems.length > 0) return step(state, READ, problems);
       const calibration = buildCalibration(state);
-      return step({ ...state, phase: 'write', awaiting: 'commandsDone', calibration }, calibrationWriteCommands(calibration));
+      return step(
+        { ...state, phase: 'write', awaiting: 'commandsDone', calibration },
+        calibrationWriteCommands(calibration),
+      );
     }
     case 'restart': {
       expect(state, event, ['homing', 'recordRanges', 'awaitMiddle']);
-      return step({ ...state, phase: 'awaitMiddle', awaiting: 'user', homingOffsets: undefined, sweeps: undefined, sampleCount: 0 });
+      return step({
+        ...state,
+        phase: 'awaitMiddle',
+        awaiting: 'user',
+        homingOffsets: undefined,
+        sweeps: undefined,
+        sampleCount: 0,
+      });
     }
     case 'recenter':
       return recenter(state, event);

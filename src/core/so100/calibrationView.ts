@@ -7,13 +7,23 @@ import { sweepSpan } from './rangeSweep';
 
 /** What the person at the arm may answer: the CalibrationUser choices. */
 export type CalibrationAnswer = 'continue' | 'finish' | 'recenter' | 'restart' | 'cancel';
-export const CALIBRATION_ANSWERS: readonly CalibrationAnswer[] = ['continue', 'finish', 'recenter', 'restart', 'cancel'];
+export const CALIBRATION_ANSWERS: readonly CalibrationAnswer[] = [
+  'continue',
+  'finish',
+  'recenter',
+  'restart',
+  'cancel',
+];
 
 /** One calibration step as a UI draws it. */
 export interface CalibrationStepView {
   readonly phase: CalibrationPhase;
   readonly prompt: string;
-  readonly problems: readonly { readonly kind: CalibrationProblem['kind']; readonly motor: MotorName; readonly message: string }[];
+  readonly problems: readonly {
+    readonly kind: CalibrationProblem['kind'];
+    readonly motor: MotorName;
+    readonly message: string;
+  }[];
   /** The answers that fit now (buttons to enable); empty while bus commands run or once the flow ended. */
   readonly answers: readonly CalibrationAnswer[];
 }
@@ -68,7 +78,11 @@ export function calibrationSampleView(state: CalibrationState): CalibrationSampl
       const s = sweeps[motor];
       const fullTurn = state.fullTurnMotors.includes(motor);
       return {
-        motor, min: s.min, max: s.max, current: s.last, fullTurn,
+        motor,
+        min: s.min,
+        max: s.max,
+        current: s.last,
+        fullTurn,
         spanDegrees: Math.round((sweepSpan(s) * 360) / (MAX_RAW_POSITION + 1)),
       };
     }),

@@ -27,7 +27,8 @@ export function findFarTarget(targets: ArrayLike<number>, ranges: readonly Joint
     const v = targets[i];
     if (range === undefined || !Number.isFinite(v)) continue;
     const width = range.max - range.min;
-    if (v < range.min - width || v > range.max + width) return { motor: SO100_MOTORS[i % dims], row: Math.floor(i / dims), value: v, range };
+    if (v < range.min - width || v > range.max + width)
+      return { motor: SO100_MOTORS[i % dims], row: Math.floor(i / dims), value: v, range };
   }
   return undefined;
 }

@@ -2,7 +2,14 @@
 import { STS3215_MODEL_NUMBER } from '../feetech';
 
 /** Motor names in bus and vector order: observation.state[i] and action[i] refer to SO100_MOTORS[i]. */
-export const SO100_MOTORS = ['shoulder_pan', 'shoulder_lift', 'elbow_flex', 'wrist_flex', 'wrist_roll', 'gripper'] as const;
+export const SO100_MOTORS = [
+  'shoulder_pan',
+  'shoulder_lift',
+  'elbow_flex',
+  'wrist_flex',
+  'wrist_roll',
+  'gripper',
+] as const;
 
 export type MotorName = (typeof SO100_MOTORS)[number];
 

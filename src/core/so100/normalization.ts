@@ -68,7 +68,10 @@ export function normalizePosition(raw: number, cal: MotorRange, mode: NormMode, 
 export function unnormalizePosition(value: number, cal: MotorRange, mode: NormMode, motor = 'motor'): number {
   checkRange(cal, motor);
   if (!Number.isFinite(value)) {
-    throw new NormalizationError(motor, `cannot convert ${value} to a servo position; the target must be a finite number.`);
+    throw new NormalizationError(
+      motor,
+      `cannot convert ${value} to a servo position; the target must be a finite number.`,
+    );
   }
   const min = cal.range_min;
   const max = cal.range_max;
@@ -118,7 +121,11 @@ export function degreesToUnits(degrees: number, cal: MotorRange, mode: NormMode)
  * NormalizationError naming `motor` for an empty range, in every mode (the ±100 and 0–100 bounds do not need the
  * range, but clamping to them would still be meaningless).
  */
-export function normalizedBounds(cal: MotorRange, mode: NormMode, motor = 'motor'): { readonly low: number; readonly high: number } {
+export function normalizedBounds(
+  cal: MotorRange,
+  mode: NormMode,
+  motor = 'motor',
+): { readonly low: number; readonly high: number } {
   checkRange(cal, motor);
   switch (mode) {
     case 'RANGE_M100_100':
@@ -134,7 +141,11 @@ export function normalizedBounds(cal: MotorRange, mode: NormMode, motor = 'motor
 }
 
 /** Normalises raw Present_Position values of all six motors (observation units). */
-export function normalizePositions(raw: PerMotor<number>, cal: So100Calibration, bodyMode: BodyJointMode): PerMotor<number> {
+export function normalizePositions(
+  raw: PerMotor<number>,
+  cal: So100Calibration,
+  bodyMode: BodyJointMode,
+): PerMotor<number> {
   return perMotor((m) => normalizePosition(raw[m], cal[m], normModeFor(m, bodyMode), m));
 }
 

@@ -87,7 +87,10 @@ export function resolveSafetyLimits(cal: So100Calibration, options: ActionSafety
   if (maxStep !== null && typeof maxStep === 'object') {
     for (const key of Object.keys(maxStep)) {
       if (!isMotorName(key)) {
-        throw new SafetyConfigError(`maxStep.${key}`, `maxStep.${key}: "${key}" is not an SO-100 motor (use ${SO100_MOTORS.join(', ')}).`);
+        throw new SafetyConfigError(
+          `maxStep.${key}`,
+          `maxStep.${key}: "${key}" is not an SO-100 motor (use ${SO100_MOTORS.join(', ')}).`,
+        );
       }
     }
   }
@@ -119,10 +122,20 @@ export function applyActionSafety(
       return reject(m, 'missing', v, `the action has no target for ${m}; nothing was sent.`);
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      return reject(m, 'non-finite', v, `the policy sent ${String(v)} for ${m}; the whole action was dropped and nothing was sent.`);
+      return reject(
+        m,
+        'non-finite',
+        v,
+        `the policy sent ${String(v)} for ${m}; the whole action was dropped and nothing was sent.`,
+      );
     }
     if (!Number.isFinite(measured[m])) {
-      return reject(m, 'measured-non-finite', measured[m], `the measured position of ${m} is ${measured[m]}, so the step cap cannot be applied; nothing was sent.`);
+      return reject(
+        m,
+        'measured-non-finite',
+        measured[m],
+        `the measured position of ${m} is ${measured[m]}, so the step cap cannot be applied; nothing was sent.`,
+      );
     }
   }
   const clamped: ClampEvent[] = [];

@@ -42,7 +42,9 @@ export function classifyServoErrors(errors: ReadonlyMap<number, number>): ServoE
     if (errorByte === 0) return;
     const bits = errorBitsOf(errorByte);
     out.push({
-      motor, id, errorByte,
+      motor,
+      id,
+      errorByte,
       fatal: bits.filter((b) => FATAL[b](motor)),
       tolerated: bits.filter((b) => !FATAL[b](motor)),
     });

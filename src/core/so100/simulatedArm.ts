@@ -28,8 +28,11 @@ export function simulatedArmCalibration(): So100Calibration {
     const [low, high] = SIM_ARM_TRAVEL[m];
     const full = m === 'wrist_roll';
     return {
-      id: motorId(m), drive_mode: 0, homing_offset: 0,
-      range_min: full ? 0 : SIM_ARM_MIDDLE + low, range_max: full ? 4095 : SIM_ARM_MIDDLE + high,
+      id: motorId(m),
+      drive_mode: 0,
+      homing_offset: 0,
+      range_min: full ? 0 : SIM_ARM_MIDDLE + low,
+      range_max: full ? 4095 : SIM_ARM_MIDDLE + high,
     };
   });
 }

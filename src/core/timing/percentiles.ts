@@ -3,7 +3,10 @@ import { StageSamples } from './stageSamples';
 
 /** The p-th percentile (0–100) of `values` by linear interpolation between ranks; NaN when empty. */
 export function percentile(values: readonly number[], p: number): number {
-  return percentileOfSorted([...values].sort((a, b) => a - b), p);
+  return percentileOfSorted(
+    [...values].sort((a, b) => a - b),
+    p,
+  );
 }
 
 /** The p-th percentile of values already sorted ascending. */
@@ -34,8 +37,12 @@ export function summarizeStages(samples: ReadonlyMap<string, readonly number[] |
     // One sort per stage; the max is its last element (Math.max(...v) overflows the stack on long episodes).
     const sorted = [...v].sort((a, b) => a - b);
     return {
-      stage, count: s instanceof StageSamples ? s.count : v.length, p50: percentileOfSorted(sorted, 50), p95: percentileOfSorted(sorted, 95),
-      p99: percentileOfSorted(sorted, 99), max: s instanceof StageSamples ? s.max : sorted.length ? sorted[sorted.length - 1] : NaN,
+      stage,
+      count: s instanceof StageSamples ? s.count : v.length,
+      p50: percentileOfSorted(sorted, 50),
+      p95: percentileOfSorted(sorted, 95),
+      p99: percentileOfSorted(sorted, 99),
+      max: s instanceof StageSamples ? s.max : sorted.length ? sorted[sorted.length - 1] : NaN,
     };
   });
 }

@@ -27,7 +27,9 @@ export class StageBudget {
       const ms = tick.stageMs[stage];
       if (ms === undefined || ms <= budget || this.reported.has(stage)) continue;
       this.reported.add(stage);
-      out.push(`episode ${tick.episode}, tick ${tick.index}: ${stage} took ${ms.toFixed(1)} ms, over the ${budget.toFixed(1)} ms budget of a tick at ${fps} fps (said once per stage and episode)`);
+      out.push(
+        `episode ${tick.episode}, tick ${tick.index}: ${stage} took ${ms.toFixed(1)} ms, over the ${budget.toFixed(1)} ms budget of a tick at ${fps} fps (said once per stage and episode)`,
+      );
     }
     return out;
   }

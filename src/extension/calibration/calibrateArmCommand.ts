@@ -15,42 +15,66 @@ import { outsideOf } from '../workspace/workspaceFolderRule';
 export const CALIBRATE_ARM_COMMAND = 'so100.calibrateArm';
 const EPISODE_PHASES: readonly RuntimePhase[] = ['running', 'paused', 'connecting', 'resetting'];
 
-export function registerCalibrateArm(extensionUri: vscode.Uri, runtime: RuntimeController, config: WorkspaceConfig): vscode.Disposable {
+export function registerCalibrateArm(
+  extensionUri: vscode.Uri,
+  runtime: RuntimeController,
+  config: WorkspaceConfig,
+): vscode.Disposable {
   const open = async (): Promise<CalibrationPanelState | undefined> => {
     const phase = runtime.status()?.phase ?? 'idle';
     if (EPISODE_PHASES.includes(phase)) {
-      void vscode.window.showInformationMessage(`SO-100: an episode is ${phase}; stop it first, then calibrate the arm.`);
+      void vscode.window.showInformationMessage(
+        `SO-100: an episode is ${phase}; stop it first, then calibrate the arm.`,
+      );
       return undefined;
     }
     if (config.hasErrors) {
-      void vscode.window.showErrorMessage(`SO-100: ${CONFIG_FILE_NAME} has errors (see the Problems panel); fix them first, its robot section names the arm to calibrate.`);
+      void vscode.window.showErrorMessage(
+        `SO-100: ${CONFIG_FILE_NAME} has errors (see the Problems panel); fix them first, its robot section names the arm to calibrate.`,
+      );
       return undefined;
     }
     const current = config.current;
     const { robot } = current;
-    const refused = untrustedFolderRefusals(current, vscode.workspace.isTrusted, outsideOf(config.folder), 'calibration');
+    const refused = untrustedFolderRefusals(
+      current,
+      vscode.workspace.isTrusted,
+      outsideOf(config.folder),
+      'calibration',
+    );
     if (refused.length > 0) {
-      void vscode.window.showWarningMessage(`SO-100: ${untrustedFolderMessage(refused)}`, 'Manage Workspace Trust').then((pick) => {
-        if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
-      });
+      void vscode.window
+        .showWarningMessage(`SO-100: ${untrustedFolderMessage(refused)}`, 'Manage Workspace Trust')
+        .then((pick) => {
+          if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
+        });
       return undefined;
     }
     let file: string;
     try {
       file = calibrationPath({
-        robotId: robot.id, env: process.env, homeDir: homedir(),
-        calibrationDir: robot.calibrationDir === undefined ? undefined : path.resolve(config.folder ?? '.', robot.calibrationDir),
+        robotId: robot.id,
+        env: process.env,
+        homeDir: homedir(),
+        calibrationDir:
+          robot.calibrationDir === undefined ? undefined : path.resolve(config.folder ?? '.', robot.calibrationDir),
       });
     } catch (err) {
-      void vscode.window.showErrorMessage(`SO-100: ${err instanceof Error ? err.message : String(err)} (robot.id in ${CONFIG_FILE_NAME})`);
+      void vscode.window.showErrorMessage(
+        `SO-100: ${err instanceof Error ? err.message : String(err)} (robot.id in ${CONFIG_FILE_NAME})`,
+      );
       return undefined;
     }
     const simulated = robot.port === 'sim';
-    const panel = CalibrationPanel.show(extensionUri, runtime, current, { robotId: robot.id, arm: simulated ? 'simulated SO-100' : robot.port, file, simulated });
+    const panel = CalibrationPanel.show(extensionUri, runtime, current, {
+      robotId: robot.id,
+      arm: simulated ? 'simulated SO-100' : robot.port,
+      file,
+      simulated,
+    });
     return panel.currentState;
   };
-  return vscode.Disposable.from(
-    vscode.commands.registerCommand(CALIBRATE_ARM_COMMAND, open),
-    { dispose: () => CalibrationPanel.open?.dispose() },
-  );
+  return vscode.Disposable.from(vscode.commands.registerCommand(CALIBRATE_ARM_COMMAND, open), {
+    dispose: () => CalibrationPanel.open?.dispose(),
+  });
 }

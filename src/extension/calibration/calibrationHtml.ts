@@ -12,8 +12,13 @@ export interface CalibrationHtmlParts {
 
 export function calibrationHtml(parts: CalibrationHtmlParts): string {
   return webviewPage({
-    title: 'SO-100 Calibrate Arm', cspSource: parts.cspSource, scriptUri: parts.scriptUri, nonce: parts.nonce, bodyAttributes: 'data-stage="intro"',
-    style: { css: `  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 16px 24px; max-width: 860px; }
+    title: 'SO-100 Calibrate Arm',
+    cspSource: parts.cspSource,
+    scriptUri: parts.scriptUri,
+    nonce: parts.nonce,
+    bodyAttributes: 'data-stage="intro"',
+    style: {
+      css: `  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 16px 24px; max-width: 860px; }
   h1 { font-size: 1.2em; margin: 12px 0 4px; }
   .where { color: var(--vscode-descriptionForeground); margin: 0 0 12px; }
   code { font-family: var(--vscode-editor-font-family); }
@@ -42,7 +47,8 @@ export function calibrationHtml(parts: CalibrationHtmlParts): string {
   .bar { position: relative; height: 10px; background: var(--vscode-input-background); border: 1px solid var(--vscode-panel-border); }
   .bar .range { position: absolute; top: 0; bottom: 0; background: var(--vscode-progressBar-background); opacity: .6; }
   .bar .now { position: absolute; top: -3px; bottom: -3px; width: 2px; background: var(--vscode-foreground); }
-  .muted { color: var(--vscode-descriptionForeground); }` },
+  .muted { color: var(--vscode-descriptionForeground); }`,
+    },
     body: `<h1>Calibrate Arm</h1>
 <p class="where">Robot <strong id="target"></strong> · saved to <code id="file"></code></p>
 <ol id="steps"></ol>

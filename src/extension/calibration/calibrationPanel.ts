@@ -5,7 +5,11 @@ import * as vscode from 'vscode';
 import type { So100Config } from '../../core/config';
 import type { CalibrationAnswer, RuntimeMethod, RuntimeMethods } from '../../core/rpc';
 import {
-  isCalibrationToHost, type CalibrationPanelState, type CalibrationTarget, type CalibrationToHost, type HostToCalibration,
+  isCalibrationToHost,
+  type CalibrationPanelState,
+  type CalibrationTarget,
+  type CalibrationToHost,
+  type HostToCalibration,
 } from '../../../webview-ui/calibration/protocol';
 import { calibrationHtml } from './calibrationHtml';
 import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
@@ -27,16 +31,30 @@ export class CalibrationPanel implements vscode.Disposable {
   private disposed = false;
 
   /** Reveals the open panel, or opens one at its intro for `config`'s robot. */
-  static show(extensionUri: vscode.Uri, runtime: CalibrationRuntime, config: So100Config, target: CalibrationTarget): CalibrationPanel {
+  static show(
+    extensionUri: vscode.Uri,
+    runtime: CalibrationRuntime,
+    config: So100Config,
+    target: CalibrationTarget,
+  ): CalibrationPanel {
     const open = CalibrationPanel.open;
     if (open) {
       // A finished or never-started panel takes the current config; one in progress keeps its arm.
-      if (open.state.stage === 'intro' || open.state.stage === 'ended' || open.state.stage === 'error') open.reset(config, target);
+      if (open.state.stage === 'intro' || open.state.stage === 'ended' || open.state.stage === 'error')
+        open.reset(config, target);
       open.panel.reveal(undefined, false);
       return open;
     }
-    const panel = vscode.window.createWebviewPanel(CALIBRATION_VIEW_TYPE, 'SO-100 Calibrate Arm', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
-      { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] });
+    const panel = vscode.window.createWebviewPanel(
+      CALIBRATION_VIEW_TYPE,
+      'SO-100 Calibrate Arm',
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      {
+        enableScripts: true,
+        retainContextWhenHidden: true,
+        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+      },
+    );
     return new CalibrationPanel(panel, extensionUri, runtime, config, target);
   }
 
@@ -45,26 +63,44 @@ export class CalibrationPanel implements vscode.Disposable {
     return CalibrationPanel.current && !CalibrationPanel.current.disposed ? CalibrationPanel.current : undefined;
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly runtime: CalibrationRuntime,
-    private config: So100Config, target: CalibrationTarget) {
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly runtime: CalibrationRuntime,
+    private config: So100Config,
+    target: CalibrationTarget,
+  ) {
     CalibrationPanel.current = this;
     this.state = { stage: 'intro', target, sweeping: false };
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
-    const html = () => calibrationHtml({
-      cspSource: panel.webview.cspSource,
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'calibration.js')).toString(),
-    });
+    const html = () =>
+      calibrationHtml({
+        cspSource: panel.webview.cspSource,
+        scriptUri: panel.webview
+          .asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'calibration.js'))
+          .toString(),
+      });
     panel.webview.html = html();
     this.disposables.push(
       retryLoadUntilReady(panel.webview, html, () => this.ready),
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: unknown) => { if (isCalibrationToHost(m)) void this.handle(m); }),
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (isCalibrationToHost(m)) void this.handle(m);
+      }),
       runtime.onEvent('calibrationStep', (s) => {
         if (this.state.stage !== 'running' && this.state.stage !== 'starting') return;
         const { robotId, arm, file, simulated, ...step } = s;
-        this.post({ ...this.state, stage: 'running', target: { robotId, arm, file, simulated }, step, message: undefined });
+        this.post({
+          ...this.state,
+          stage: 'running',
+          target: { robotId, arm, file, simulated },
+          step,
+          message: undefined,
+        });
       }),
-      runtime.onEvent('calibrationSample', (sample) => { if (this.state.stage === 'running') this.post({ ...this.state, sample }); }),
+      runtime.onEvent('calibrationSample', (sample) => {
+        if (this.state.stage === 'running') this.post({ ...this.state, sample });
+      }),
       runtime.onEvent('calibrationEnded', (e) => {
         if (this.state.stage !== 'running' && this.state.stage !== 'starting') return;
         this.runtime.log.info(`calibration: ${e.message}`);
@@ -73,7 +109,12 @@ export class CalibrationPanel implements vscode.Disposable {
       runtime.onEvent('state', (s) => {
         // The runtime went away mid-flow (it crashed, or was stopped): say so rather than wait forever.
         if (s.phase === 'idle' && this.state.stage === 'running') {
-          this.post({ ...this.state, stage: 'error', sweeping: false, message: 'The runtime stopped during the calibration; nothing was saved. Start again.' });
+          this.post({
+            ...this.state,
+            stage: 'error',
+            sweeping: false,
+            message: 'The runtime stopped during the calibration; nothing was saved. Start again.',
+          });
         }
       }),
     );
@@ -108,7 +149,8 @@ export class CalibrationPanel implements vscode.Disposable {
     this.disposed = true;
     if (CalibrationPanel.current === this) CalibrationPanel.current = undefined;
     // Closing the panel mid-flow cancels it: nobody is left to answer.
-    if (this.state.stage === 'running' || this.state.stage === 'starting') void this.runtime.call('calibrationAnswer', { answer: 'cancel' }).catch(() => undefined);
+    if (this.state.stage === 'running' || this.state.stage === 'starting')
+      void this.runtime.call('calibrationAnswer', { answer: 'cancel' }).catch(() => undefined);
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
@@ -126,19 +168,27 @@ export class CalibrationPanel implements vscode.Disposable {
       // The first step may have arrived before the reply; only fill in what it did not.
       if (this.stage() === 'starting') this.post({ ...this.state, stage: 'running', target: started });
     } catch (err) {
-      this.post({ ...this.state, stage: 'error', message: `Could not start the calibration: ${err instanceof Error ? err.message : String(err)}` });
+      this.post({
+        ...this.state,
+        stage: 'error',
+        message: `Could not start the calibration: ${err instanceof Error ? err.message : String(err)}`,
+      });
     }
   }
 
   private async answer(answer: CalibrationAnswer): Promise<void> {
-    if (answer === 'cancel' && (this.state.stage === 'intro' || this.state.stage === 'ended' || this.state.stage === 'error')) {
+    if (
+      answer === 'cancel' &&
+      (this.state.stage === 'intro' || this.state.stage === 'ended' || this.state.stage === 'error')
+    ) {
       this.dispose(); // nothing was touched (or it is over): Cancel closes
       return;
     }
     try {
       await this.runtime.call('calibrationAnswer', { answer });
     } catch (err) {
-      if (this.state.stage === 'running') this.post({ ...this.state, message: err instanceof Error ? err.message : String(err) });
+      if (this.state.stage === 'running')
+        this.post({ ...this.state, message: err instanceof Error ? err.message : String(err) });
     }
   }
 
@@ -148,7 +198,8 @@ export class CalibrationPanel implements vscode.Disposable {
     try {
       await this.runtime.call('calibrationSweep', {});
     } catch (err) {
-      if (this.state.stage === 'running') this.post({ ...this.state, message: err instanceof Error ? err.message : String(err) });
+      if (this.state.stage === 'running')
+        this.post({ ...this.state, message: err instanceof Error ? err.message : String(err) });
     } finally {
       if (this.state.sweeping) this.post({ ...this.state, sweeping: false });
     }
@@ -161,6 +212,7 @@ export class CalibrationPanel implements vscode.Disposable {
 
   private post(state: CalibrationPanelState): void {
     this.state = state;
-    if (this.ready && !this.disposed) void this.panel.webview.postMessage({ type: 'state', state } satisfies HostToCalibration);
+    if (this.ready && !this.disposed)
+      void this.panel.webview.postMessage({ type: 'state', state } satisfies HostToCalibration);
   }
 }

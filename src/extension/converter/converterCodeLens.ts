@@ -33,8 +33,18 @@ export class ConverterCodeLens implements vscode.CodeLensProvider, vscode.Dispos
     return converterFunctionLines(document.getText()).flatMap(({ line }) => {
       const range = new vscode.Range(line, 0, line, 0);
       return [
-        new vscode.CodeLens(range, { title: '$(play) Run on last observation', command: 'so100.runConverterOnLastObservation', arguments: [file], tooltip: 'Run this converter on the runtime\'s last observation and show the result in the Converter Inspector' }),
-        new vscode.CodeLens(range, { title: '$(debug-alt) Debug episode', command: 'so100.debugEpisode', tooltip: 'Start the runtime under the debugger (breakpoints here hit) and run an episode' }),
+        new vscode.CodeLens(range, {
+          title: '$(play) Run on last observation',
+          command: 'so100.runConverterOnLastObservation',
+          arguments: [file],
+          tooltip:
+            "Run this converter on the runtime's last observation and show the result in the Converter Inspector",
+        }),
+        new vscode.CodeLens(range, {
+          title: '$(debug-alt) Debug episode',
+          command: 'so100.debugEpisode',
+          tooltip: 'Start the runtime under the debugger (breakpoints here hit) and run an episode',
+        }),
       ];
     });
   }

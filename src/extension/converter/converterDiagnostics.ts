@@ -12,7 +12,9 @@ export class ConverterDiagnostics implements vscode.Disposable {
   constructor(runtime: Pick<TelemetrySource, 'onEvent'>) {
     this.disposables.push(
       runtime.onEvent('converterCompiled', (e) => this.compiled(e)),
-      runtime.onEvent('state', (s) => { if (s.phase === 'idle') this.collection.clear(); }),
+      runtime.onEvent('state', (s) => {
+        if (s.phase === 'idle') this.collection.clear();
+      }),
     );
   }
 
@@ -22,7 +24,11 @@ export class ConverterDiagnostics implements vscode.Disposable {
     const line = Math.max(0, (e.error.line ?? 1) - 1);
     const column = Math.max(0, (e.error.column ?? 1) - 1);
     const range = new vscode.Range(line, column, line, column + 1);
-    const d = new vscode.Diagnostic(range, `${e.error.message} (the previous version of the converter keeps running)`, vscode.DiagnosticSeverity.Error);
+    const d = new vscode.Diagnostic(
+      range,
+      `${e.error.message} (the previous version of the converter keeps running)`,
+      vscode.DiagnosticSeverity.Error,
+    );
     d.source = 'so100 converter';
     this.collection.set(vscode.Uri.file(e.error.file), [d]);
   }

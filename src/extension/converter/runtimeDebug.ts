@@ -13,7 +13,9 @@ export const SO100_DEBUG_TYPE = 'so100';
 export const RUNTIME_SOCKET_KEY = '__so100RuntimeSocket';
 
 export const INITIAL_DEBUG_CONFIGURATION: vscode.DebugConfiguration = {
-  type: SO100_DEBUG_TYPE, request: 'launch', name: 'SO-100: Debug Runtime',
+  type: SO100_DEBUG_TYPE,
+  request: 'launch',
+  name: 'SO-100: Debug Runtime',
 };
 
 export class RuntimeDebug implements vscode.DebugConfigurationProvider, vscode.Disposable {
@@ -21,7 +23,10 @@ export class RuntimeDebug implements vscode.DebugConfigurationProvider, vscode.D
   private readonly pending = new Map<string, AbortController>();
   private nextAttach: ((attached: Promise<void>) => void) | undefined;
 
-  constructor(private readonly extensionPath: string, private readonly runtime: RuntimeController) {
+  constructor(
+    private readonly extensionPath: string,
+    private readonly runtime: RuntimeController,
+  ) {
     this.disposables.push(
       vscode.debug.registerDebugConfigurationProvider(SO100_DEBUG_TYPE, this),
       vscode.debug.onDidStartDebugSession((s) => this.started(s)),
@@ -40,17 +45,24 @@ export class RuntimeDebug implements vscode.DebugConfigurationProvider, vscode.D
   }
 
   /** `{ "type": "so100", "request": "launch" }` → a `node` launch of the runtime; undefined (refused) when untrusted. */
-  resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+  resolveDebugConfiguration(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): vscode.DebugConfiguration | undefined {
     // F5 without a launch.json while our debugger is the one picked: the default configuration.
     const c = !config.type && !config.request && !config.name ? { ...INITIAL_DEBUG_CONFIGURATION } : config;
     if (c.type !== SO100_DEBUG_TYPE) return c;
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('SO-100: this workspace is not trusted, so the runtime (and your converter module) is not started under the debugger. Trust the workspace first.');
+      void vscode.window.showWarningMessage(
+        'SO-100: this workspace is not trusted, so the runtime (and your converter module) is not started under the debugger. Trust the workspace first.',
+      );
       return undefined;
     }
     const workspace = folder?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     if (!workspace) {
-      void vscode.window.showErrorMessage('SO-100: open the folder with so100.json first; the runtime resolves its paths there.');
+      void vscode.window.showErrorMessage(
+        'SO-100: open the folder with so100.json first; the runtime resolves its paths there.',
+      );
       return undefined;
     }
     const program = join(this.extensionPath, 'dist', 'runtime.js');
@@ -60,7 +72,9 @@ export class RuntimeDebug implements vscode.DebugConfigurationProvider, vscode.D
     }
     const socket = runtimeSocketPath();
     return {
-      type: 'node', request: 'launch', name: typeof c.name === 'string' ? c.name : INITIAL_DEBUG_CONFIGURATION.name,
+      type: 'node',
+      request: 'launch',
+      name: typeof c.name === 'string' ? c.name : INITIAL_DEBUG_CONFIGURATION.name,
       program,
       // No stdin from us under the debugger: the runtime watches this extension host's pid instead.
       args: ['--socket', socket, '--workspace', workspace, '--parent-pid', String(process.pid), '--no-stdin-lifeline'],
@@ -80,23 +94,36 @@ export class RuntimeDebug implements vscode.DebugConfigurationProvider, vscode.D
   /** Starts the runtime under the debugger, waits until it is attached, then runs an episode on it. */
   async debugEpisode(): Promise<void> {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('SO-100: Debug Episode runs your converter module, which never happens in an untrusted workspace. Trust the workspace first.');
+      void vscode.window.showWarningMessage(
+        'SO-100: Debug Episode runs your converter module, which never happens in an untrusted workspace. Trust the workspace first.',
+      );
       return;
     }
     const folder = vscode.workspace.workspaceFolders?.[0];
     const attachedPromise = new Promise<Promise<void>>((resolve, reject) => {
-      const timer = setTimeout(() => { this.nextAttach = undefined; reject(new Error('the debug session did not start within 30 s')); }, 30_000);
-      this.nextAttach = (attached) => { clearTimeout(timer); resolve(attached); };
+      const timer = setTimeout(() => {
+        this.nextAttach = undefined;
+        reject(new Error('the debug session did not start within 30 s'));
+      }, 30_000);
+      this.nextAttach = (attached) => {
+        clearTimeout(timer);
+        resolve(attached);
+      };
     });
-    const started = await vscode.debug.startDebugging(folder, { ...INITIAL_DEBUG_CONFIGURATION, name: 'SO-100: Debug Episode' });
+    const started = await vscode.debug.startDebugging(folder, {
+      ...INITIAL_DEBUG_CONFIGURATION,
+      name: 'SO-100: Debug Episode',
+    });
     if (!started) {
       this.nextAttach = undefined;
       return;
     }
     try {
-      await (await attachedPromise);
+      await await attachedPromise;
     } catch (err) {
-      void vscode.window.showErrorMessage(`SO-100: the debugged runtime did not come up: ${err instanceof Error ? err.message : String(err)}`);
+      void vscode.window.showErrorMessage(
+        `SO-100: the debugged runtime did not come up: ${err instanceof Error ? err.message : String(err)}`,
+      );
       return;
     }
     await vscode.commands.executeCommand('so100.runEpisode');
@@ -114,7 +141,9 @@ export class RuntimeDebug implements vscode.DebugConfigurationProvider, vscode.D
     const abort = new AbortController();
     this.pending.set(socket, abort);
     const attached = this.runtime.attach(socket, abort.signal);
-    attached.catch((err: unknown) => this.runtime.log.error(`attaching to the debugged runtime: ${err instanceof Error ? err.message : String(err)}`));
+    attached.catch((err: unknown) =>
+      this.runtime.log.error(`attaching to the debugged runtime: ${err instanceof Error ? err.message : String(err)}`),
+    );
     this.nextAttach?.(attached);
     this.nextAttach = undefined;
   }

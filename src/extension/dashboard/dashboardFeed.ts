@@ -3,7 +3,12 @@
 // a camera's frame is replaced by its newer frame while a post is still in flight; state, warnings and episode
 // results are never dropped. Kept free of `vscode` so it can be unit-tested with a fake post and timer.
 import type {
-  DashboardChunk, DashboardEpisodeSummary, DashboardFrame, DashboardStatus, DashboardTick, HostToDashboard,
+  DashboardChunk,
+  DashboardEpisodeSummary,
+  DashboardFrame,
+  DashboardStatus,
+  DashboardTick,
+  HostToDashboard,
 } from '../../../webview-ui/dashboard/protocol';
 
 /** Posts one message; resolves when the webview took it (VS Code's postMessage returns a Thenable<boolean>). */
@@ -36,8 +41,20 @@ export interface DashboardFeedCounters {
  * ArrayBuffer. A plain Uint8Array of exactly the frame's bytes avoids both.
  */
 export function postableFrame(f: DashboardFrame): DashboardFrame {
-  const plain = Object.getPrototypeOf(f.rgb) === Uint8Array.prototype && f.rgb.byteOffset === 0 && f.rgb.byteLength === f.rgb.buffer.byteLength;
-  return plain ? f : { episode: f.episode, tick: f.tick, camera: f.camera, width: f.width, height: f.height, rgb: new Uint8Array(f.rgb) };
+  const plain =
+    Object.getPrototypeOf(f.rgb) === Uint8Array.prototype &&
+    f.rgb.byteOffset === 0 &&
+    f.rgb.byteLength === f.rgb.buffer.byteLength;
+  return plain
+    ? f
+    : {
+        episode: f.episode,
+        tick: f.tick,
+        camera: f.camera,
+        width: f.width,
+        height: f.height,
+        rgb: new Uint8Array(f.rgb),
+      };
 }
 
 const defaultSchedule = (fn: () => void, ms: number): { dispose(): void } => {
@@ -79,7 +96,10 @@ export class DashboardFeed {
   private lastEpisode: number | undefined;
   private counts = { droppedTicks: 0, droppedChunks: 0, droppedFrames: 0, postedFrames: 0, postedBatches: 0 };
 
-  constructor(private readonly post: PostToDashboard, options: DashboardFeedOptions = {}) {
+  constructor(
+    private readonly post: PostToDashboard,
+    options: DashboardFeedOptions = {},
+  ) {
     this.flushIntervalMs = options.flushIntervalMs ?? 33;
     this.schedule = options.schedule ?? defaultSchedule;
     const ticks = options.historyTicks ?? 600;
@@ -184,7 +204,10 @@ export class DashboardFeed {
 
   private scheduleFlush(): void {
     if (this.timer || this.batchInFlight || this.disposed) return;
-    this.timer = this.schedule(() => { this.timer = undefined; this.flush(); }, this.flushIntervalMs);
+    this.timer = this.schedule(() => {
+      this.timer = undefined;
+      this.flush();
+    }, this.flushIntervalMs);
   }
 
   private flush(): void {
@@ -219,7 +242,10 @@ export class DashboardFeed {
     this.counts.postedFrames++;
     if (!posted) return;
     this.frameInFlight = true;
-    const done = (): void => { this.frameInFlight = false; this.pumpFrames(); };
+    const done = (): void => {
+      this.frameInFlight = false;
+      this.pumpFrames();
+    };
     posted.then(done, done);
   }
 }

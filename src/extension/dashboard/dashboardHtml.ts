@@ -16,7 +16,11 @@ export interface DashboardHtmlParts {
 
 export function dashboardHtml(parts: DashboardHtmlParts): string {
   return webviewPage({
-    title: 'SO-100 Dashboard', cspSource: parts.cspSource, scriptUri: parts.scriptUri, nonce: parts.nonce, style: { href: parts.styleUri },
+    title: 'SO-100 Dashboard',
+    cspSource: parts.cspSource,
+    scriptUri: parts.scriptUri,
+    nonce: parts.nonce,
+    style: { href: parts.styleUri },
     body: `<header id="controls" class="controls">
   <div class="episode">
     <span class="label">State</span> <span id="phase" class="phase">no runtime</span>

@@ -4,8 +4,14 @@
 import * as vscode from 'vscode';
 import { SO100_MOTORS } from '../../core/so100/motors';
 import {
-  DASHBOARD_VIEW_TYPE, isDashboardToHost, isFrameMode, type DashboardProbeReport, type DashboardToHost, type FrameMode,
-  type HostToDashboard, type JointRange,
+  DASHBOARD_VIEW_TYPE,
+  isDashboardToHost,
+  isFrameMode,
+  type DashboardProbeReport,
+  type DashboardToHost,
+  type FrameMode,
+  type HostToDashboard,
+  type JointRange,
 } from '../../../webview-ui/dashboard/protocol';
 import { DashboardFeed, postableFrame, type DashboardFeedCounters } from './dashboardFeed';
 import { dashboardHtml } from './dashboardHtml';
@@ -50,8 +56,12 @@ export class DashboardPanel implements vscode.Disposable {
       open.panel.reveal(undefined, false);
       return open;
     }
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'SO-100 Dashboard',
-      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, webviewOptions(options.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      DASHBOARD_VIEW_TYPE,
+      'SO-100 Dashboard',
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      webviewOptions(options.extensionUri),
+    );
     return new DashboardPanel(panel, options, undefined);
   }
 
@@ -67,7 +77,11 @@ export class DashboardPanel implements vscode.Disposable {
     return DashboardPanel.current && !DashboardPanel.current.disposed ? DashboardPanel.current : undefined;
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, private readonly options: DashboardOptions, state: unknown) {
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly options: DashboardOptions,
+    state: unknown,
+  ) {
     DashboardPanel.current = this;
     const saved = state as DashboardViewState | undefined;
     this.mode = isFrameMode(saved?.frameMode) ? saved.frameMode : 'raw';
@@ -76,7 +90,9 @@ export class DashboardPanel implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(options.extensionUri, 'media', 'icon.png');
     webview.html = dashboardHtml({
       cspSource: webview.cspSource,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(options.extensionUri, 'dist', 'webview', 'dashboard.js')).toString(),
+      scriptUri: webview
+        .asWebviewUri(vscode.Uri.joinPath(options.extensionUri, 'dist', 'webview', 'dashboard.js'))
+        .toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(options.extensionUri, 'media', 'dashboard.css')).toString(),
     });
     this.disposables.push(
@@ -111,8 +127,14 @@ export class DashboardPanel implements vscode.Disposable {
   probe(postBack?: readonly unknown[], timeoutMs = 10_000): Promise<DashboardProbeReport> {
     const id = this.nextProbeId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { this.probes.delete(id); reject(new Error(`the dashboard did not answer probe ${id} within ${timeoutMs} ms`)); }, timeoutMs);
-      this.probes.set(id, (r) => { clearTimeout(timer); resolve(r); });
+      const timer = setTimeout(() => {
+        this.probes.delete(id);
+        reject(new Error(`the dashboard did not answer probe ${id} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.probes.set(id, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
       void this.panel.webview.postMessage({ type: 'probe', id, postBack } satisfies HostToDashboard);
     });
   }
@@ -152,8 +174,13 @@ export class DashboardPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.feed.attach((history) => ({
-          type: 'init', status: this.options.source.status(), motors: [...SO100_MOTORS],
-          ranges: this.options.motorRanges?.(), ticks: history.ticks, chunks: history.chunks, frameMode: this.mode,
+          type: 'init',
+          status: this.options.source.status(),
+          motors: [...SO100_MOTORS],
+          ranges: this.options.motorRanges?.(),
+          ticks: history.ticks,
+          chunks: history.chunks,
+          frameMode: this.mode,
         }));
         this.visibilityChanged();
         return;
@@ -175,7 +202,7 @@ export class DashboardPanel implements vscode.Disposable {
   private visibilityChanged(): void {
     if (this.disposed) return;
     const visible = this.panel.visible && this.ready;
-    this.options.source.requestFrames(this, visible ? this.options.frameFps ?? 10 : 0);
+    this.options.source.requestFrames(this, visible ? (this.options.frameFps ?? 10) : 0);
     // A hidden webview (no retained context) is torn down; it says `ready` again when shown.
     if (!this.panel.visible) {
       this.ready = false;
@@ -187,16 +214,24 @@ export class DashboardPanel implements vscode.Disposable {
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
   return {
     enableScripts: true,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media')],
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
+      vscode.Uri.joinPath(extensionUri, 'media'),
+    ],
   };
 }
 
 /** Registers "SO-100: Show Dashboard" and the serializer that restores the panel after a window reload. */
-export function registerDashboard(context: { readonly extensionUri: vscode.Uri }, source: TelemetrySource,
-  extra: Omit<DashboardOptions, 'extensionUri' | 'source'> = {}): vscode.Disposable {
+export function registerDashboard(
+  context: { readonly extensionUri: vscode.Uri },
+  source: TelemetrySource,
+  extra: Omit<DashboardOptions, 'extensionUri' | 'source'> = {},
+): vscode.Disposable {
   const options: DashboardOptions = { extensionUri: context.extensionUri, source, ...extra };
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(SHOW_DASHBOARD_COMMAND, () => { DashboardPanel.show(options); }),
+    vscode.commands.registerCommand(SHOW_DASHBOARD_COMMAND, () => {
+      DashboardPanel.show(options);
+    }),
     vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, {
       deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Thenable<void> {
         DashboardPanel.revive(panel, options, state);

@@ -5,7 +5,13 @@ import * as vscode from 'vscode';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  modelNamed, remotePolicyNotice, untrustedFolderMessage, untrustedFolderRefusals, untrustedMessage, untrustedRefusals, type So100Config,
+  modelNamed,
+  remotePolicyNotice,
+  untrustedFolderMessage,
+  untrustedFolderRefusals,
+  untrustedMessage,
+  untrustedRefusals,
+  type So100Config,
 } from '../../core/config';
 import { outsideOf } from '../workspace/workspaceFolderRule';
 import type { EpisodeSummary, RuntimeStatus } from '../../core/rpc';
@@ -41,7 +47,9 @@ export class EpisodeCommands implements vscode.Disposable {
     reg('so100.reset', () => this.reset());
     reg('so100.emergencyStop', () => this.estop());
     reg('so100.connectArm', (arg) => this.connectArm(typeof arg === 'string' ? arg : undefined));
-    reg('so100.disconnectArm', async () => { if (this.runtime.running) await this.runtime.call('disconnect', {}); });
+    reg('so100.disconnectArm', async () => {
+      if (this.runtime.running) await this.runtime.call('disconnect', {});
+    });
     // From a keybinding or a test: the model's name; from the side bar: its tree node.
     reg('so100.swapModel', (arg) => this.swapModel(typeof arg === 'string' ? arg : modelOfNode(arg)));
     reg('so100.createConfig', () => this.createConfig());
@@ -49,7 +57,11 @@ export class EpisodeCommands implements vscode.Disposable {
     reg('so100.exportTimingCsv', () => this.exportTimingCsv());
     reg('so100.showRuntimeLog', () => this.runtime.log.show());
     this.disposables.push(runtime.onEvent('episodeEnded', (s) => this.ended(s)));
-    this.disposables.push(config.onDidChange(({ next }) => { void this.configChanged(next); }));
+    this.disposables.push(
+      config.onDidChange(({ next }) => {
+        void this.configChanged(next);
+      }),
+    );
   }
 
   /** The last finished episode (for tests and the tree view). */
@@ -59,7 +71,15 @@ export class EpisodeCommands implements vscode.Disposable {
 
   /** Runs `name` as the palette does; used by panels' buttons. */
   execute(name: EpisodeCommand): Promise<void> {
-    const id = { runEpisode: 'so100.runEpisode', step: 'so100.step', pause: 'so100.pause', resume: 'so100.resume', stop: 'so100.stop', estop: 'so100.emergencyStop', reset: 'so100.reset' }[name];
+    const id = {
+      runEpisode: 'so100.runEpisode',
+      step: 'so100.step',
+      pause: 'so100.pause',
+      resume: 'so100.resume',
+      stop: 'so100.stop',
+      estop: 'so100.emergencyStop',
+      reset: 'so100.reset',
+    }[name];
     return Promise.resolve(vscode.commands.executeCommand<void>(id));
   }
 
@@ -73,15 +93,23 @@ export class EpisodeCommands implements vscode.Disposable {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.runtime.log.error(`${id}: ${message}`);
-      void vscode.window.showErrorMessage(`SO-100: ${message}`, 'Show Runtime Log').then((pick) => { if (pick) this.runtime.log.show(); });
+      void vscode.window.showErrorMessage(`SO-100: ${message}`, 'Show Runtime Log').then((pick) => {
+        if (pick) this.runtime.log.show();
+      });
     }
   }
 
   /** The config the next connect uses: the file's (or the default), with the swapped-in model. */
   private effectiveConfig(): So100Config | undefined {
     if (this.config.hasErrors) {
-      void vscode.window.showErrorMessage(`SO-100: ${CONFIG_FILE_NAME} has errors (see the Problems panel); fix them first.`, `Open ${CONFIG_FILE_NAME}`)
-        .then((pick) => { if (pick && this.config.file) void vscode.window.showTextDocument(this.config.file); });
+      void vscode.window
+        .showErrorMessage(
+          `SO-100: ${CONFIG_FILE_NAME} has errors (see the Problems panel); fix them first.`,
+          `Open ${CONFIG_FILE_NAME}`,
+        )
+        .then((pick) => {
+          if (pick && this.config.file) void vscode.window.showTextDocument(this.config.file);
+        });
       return undefined;
     }
     const config = this.config.current;
@@ -100,30 +128,36 @@ export class EpisodeCommands implements vscode.Disposable {
     if (!server) return false;
     this.announceRemote(config, config.activeModel);
     const title = 'SO-100: connecting the arm and the policy';
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      // Cancel really aborts: the runtime's disconnect ends a connect in progress and closes what it had opened.
-      const sub = token.onCancellationRequested(() => {
-        this.runtime.log.info('connect cancelled by the user');
-        if (this.runtime.running) void this.runtime.call('disconnect', {}).catch(() => undefined);
-      });
-      try {
-        if (!this.runtime.running) {
-          progress.report({ message: 'starting the runtime…' });
-          await this.runtime.client();
-          if (token.isCancellationRequested) return false;
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        // Cancel really aborts: the runtime's disconnect ends a connect in progress and closes what it had opened.
+        const sub = token.onCancellationRequested(() => {
+          this.runtime.log.info('connect cancelled by the user');
+          if (this.runtime.running) void this.runtime.call('disconnect', {}).catch(() => undefined);
+        });
+        try {
+          if (!this.runtime.running) {
+            progress.report({ message: 'starting the runtime…' });
+            await this.runtime.client();
+            if (token.isCancellationRequested) return false;
+          }
+          progress.report({
+            message: `${config.robot.port === 'sim' ? 'simulated arm' : config.robot.port}, model ${config.activeModel}…`,
+          });
+          // This machine's ffmpeg is a setting, like its serial port: not something a shared so100.json can know.
+          const ffmpegPath =
+            vscode.workspace.getConfiguration('so100').get<string>('ffmpegPath', '').trim() || undefined;
+          await this.runtime.call('connect', { config, endpoints: { [server.model]: server.endpoint }, ffmpegPath });
+          return !token.isCancellationRequested;
+        } catch (err) {
+          if (token.isCancellationRequested) return false; // the user's own cancel, not a failure to report
+          throw err;
+        } finally {
+          sub.dispose();
         }
-        progress.report({ message: `${config.robot.port === 'sim' ? 'simulated arm' : config.robot.port}, model ${config.activeModel}…` });
-        // This machine's ffmpeg is a setting, like its serial port: not something a shared so100.json can know.
-        const ffmpegPath = vscode.workspace.getConfiguration('so100').get<string>('ffmpegPath', '').trim() || undefined;
-        await this.runtime.call('connect', { config, endpoints: { [server.model]: server.endpoint }, ffmpegPath });
-        return !token.isCancellationRequested;
-      } catch (err) {
-        if (token.isCancellationRequested) return false; // the user's own cancel, not a failure to report
-        throw err;
-      } finally {
-        sub.dispose();
-      }
-    });
+      },
+    );
   }
 
   private async run({ paused }: { paused: boolean }): Promise<void> {
@@ -156,19 +190,30 @@ export class EpisodeCommands implements vscode.Disposable {
 
   private async reset(): Promise<void> {
     if (!(await this.ensureConnected())) return;
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'SO-100: gliding the arm back to its start pose' }, async () => {
-      await this.runtime.call('reset', {});
-    });
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'SO-100: gliding the arm back to its start pose' },
+      async () => {
+        await this.runtime.call('reset', {});
+      },
+    );
   }
 
   private async estop(): Promise<void> {
     if (!this.runtime.running) {
-      void vscode.window.showWarningMessage('SO-100: emergency stop — no arm is connected from this window. If an arm is moving, switch its power off.');
+      void vscode.window.showWarningMessage(
+        'SO-100: emergency stop — no arm is connected from this window. If an arm is moving, switch its power off.',
+      );
       return;
     }
     const r = await this.runtime.call('estop', {});
-    if (r.torqueOff) void vscode.window.showWarningMessage('SO-100: emergency stop — torque is off on all six servos. Run an episode (or Reset) to reconnect.');
-    else void vscode.window.showErrorMessage(`SO-100: emergency stop — ${r.failedMotors.join(', ')} did not confirm torque off. Switch the arm's power off now.`);
+    if (r.torqueOff)
+      void vscode.window.showWarningMessage(
+        'SO-100: emergency stop — torque is off on all six servos. Run an episode (or Reset) to reconnect.',
+      );
+    else
+      void vscode.window.showErrorMessage(
+        `SO-100: emergency stop — ${r.failedMotors.join(', ')} did not confirm torque off. Switch the arm's power off now.`,
+      );
   }
 
   /**
@@ -206,17 +251,31 @@ export class EpisodeCommands implements vscode.Disposable {
     if (!config) return;
     const current = this.runtime.status()?.activeModel ?? config.activeModel;
     if (name !== undefined && !modelNamed(config.models, name)) {
-      void vscode.window.showErrorMessage(`SO-100: no model "${name}"; configured: ${Object.keys(config.models).join(', ')}.`);
+      void vscode.window.showErrorMessage(
+        `SO-100: no model "${name}"; configured: ${Object.keys(config.models).join(', ')}.`,
+      );
       return;
     }
     const items = Object.entries(config.models).map(([name, m]) => ({
       label: name,
-      description: m.kind === 'builtin' ? `built-in ${m.profile} (${m.protocol})` : m.kind === 'remote' ? `${m.url} (${m.protocol})` : `${m.command} (${m.protocol})`,
-      detail: name === current ? `active · server ${this.servers.model === name ? this.servers.state : 'stopped'}`
-        : m.kind === 'remote' ? 'remote · started elsewhere' : `server ${this.servers.model === name ? this.servers.state : 'stopped'}`,
+      description:
+        m.kind === 'builtin'
+          ? `built-in ${m.profile} (${m.protocol})`
+          : m.kind === 'remote'
+            ? `${m.url} (${m.protocol})`
+            : `${m.command} (${m.protocol})`,
+      detail:
+        name === current
+          ? `active · server ${this.servers.model === name ? this.servers.state : 'stopped'}`
+          : m.kind === 'remote'
+            ? 'remote · started elsewhere'
+            : `server ${this.servers.model === name ? this.servers.state : 'stopped'}`,
       picked: name === current,
     }));
-    const pick = name !== undefined ? { label: name } : await vscode.window.showQuickPick(items, { title: 'SO-100: Swap Model', placeHolder: `active: ${current}` });
+    const pick =
+      name !== undefined
+        ? { label: name }
+        : await vscode.window.showQuickPick(items, { title: 'SO-100: Swap Model', placeHolder: `active: ${current}` });
     if (!pick || pick.label === current) return;
     this.modelOverride = pick.label;
     const phase = this.runtime.status()?.phase ?? 'idle';
@@ -245,15 +304,24 @@ export class EpisodeCommands implements vscode.Disposable {
     if (chosen === undefined) {
       const ports = await listSerialPorts();
       const items: (vscode.QuickPickItem & { port: string })[] = [
-        { label: '$(beaker) Simulated SO-100', description: 'sim', detail: 'six emulated STS3215 servos, in the runtime', port: 'sim' },
+        {
+          label: '$(beaker) Simulated SO-100',
+          description: 'sim',
+          detail: 'six emulated STS3215 servos, in the runtime',
+          port: 'sim',
+        },
         ...ports.map((p) => ({
-          label: `$(plug) ${p.path}`, port: p.path,
+          label: `$(plug) ${p.path}`,
+          port: p.path,
           description: [p.manufacturer, p.vendorId && `${p.vendorId}:${p.productId ?? ''}`].filter(Boolean).join(' · '),
           detail: p.likelySo100 ? 'looks like the SO-100 bus board (CH340 / CH343)' : undefined,
         })),
       ];
       const pick = await vscode.window.showQuickPick(items, {
-        title: 'SO-100: Connect Arm', placeHolder: ports.length ? 'the arm\'s serial port, or the simulator' : 'no serial port found — is the arm\'s USB cable in? The simulator is always here',
+        title: 'SO-100: Connect Arm',
+        placeHolder: ports.length
+          ? "the arm's serial port, or the simulator"
+          : "no serial port found — is the arm's USB cable in? The simulator is always here",
       });
       if (!pick) return;
       chosen = pick.port;
@@ -261,7 +329,9 @@ export class EpisodeCommands implements vscode.Disposable {
     await vscode.workspace.getConfiguration('so100.robot').update('port', chosen, vscode.ConfigurationTarget.Global);
     const phase = this.runtime.status()?.phase ?? 'idle';
     if (phase === 'running' || phase === 'paused') {
-      void vscode.window.showInformationMessage(`SO-100: the arm on ${chosen} is used from the next connect; stop the episode first to switch now.`);
+      void vscode.window.showInformationMessage(
+        `SO-100: the arm on ${chosen} is used from the next connect; stop the episode first to switch now.`,
+      );
       return;
     }
     if (this.runtime.running && phase !== 'idle') await this.runtime.call('disconnect', {});
@@ -271,14 +341,18 @@ export class EpisodeCommands implements vscode.Disposable {
   private async createConfig(): Promise<void> {
     const file = await this.config.createStarter();
     if (!file) {
-      void vscode.window.showWarningMessage(`SO-100: open a folder first; ${CONFIG_FILE_NAME} lives in the workspace folder.`);
+      void vscode.window.showWarningMessage(
+        `SO-100: open a folder first; ${CONFIG_FILE_NAME} lives in the workspace folder.`,
+      );
       return;
     }
     await vscode.window.showTextDocument(file);
   }
 
   private async openEpisodeFolder(): Promise<void> {
-    const dir = this.last?.recordDir ?? (this.config.folder ? path.join(this.config.folder, this.config.current.record.dir) : undefined);
+    const dir =
+      this.last?.recordDir ??
+      (this.config.folder ? path.join(this.config.folder, this.config.current.record.dir) : undefined);
     if (!dir) {
       void vscode.window.showInformationMessage('SO-100: no episode has been recorded yet.');
       return;
@@ -297,17 +371,24 @@ export class EpisodeCommands implements vscode.Disposable {
   private async exportTimingCsv(): Promise<void> {
     const dir = this.last?.recordDir;
     if (!dir) {
-      void vscode.window.showInformationMessage('SO-100: run an episode with recording on first; its timing.csv is what gets exported.');
+      void vscode.window.showInformationMessage(
+        'SO-100: run an episode with recording on first; its timing.csv is what gets exported.',
+      );
       return;
     }
     const source = path.join(dir, EPISODE_FILES.timing);
     const target = await vscode.window.showSaveDialog({
-      title: 'SO-100: Export Timing CSV', filters: { CSV: ['csv'] },
-      defaultUri: vscode.Uri.file(path.join(this.config.folder ?? dir, `timing-episode-${this.last?.episode ?? 0}.csv`)),
+      title: 'SO-100: Export Timing CSV',
+      filters: { CSV: ['csv'] },
+      defaultUri: vscode.Uri.file(
+        path.join(this.config.folder ?? dir, `timing-episode-${this.last?.episode ?? 0}.csv`),
+      ),
     });
     if (!target) return;
     await copyFile(source, target.fsPath);
-    void vscode.window.showInformationMessage(`SO-100: timing of episode ${this.last?.episode} saved to ${target.fsPath}.`);
+    void vscode.window.showInformationMessage(
+      `SO-100: timing of episode ${this.last?.episode} saved to ${target.fsPath}.`,
+    );
   }
 
   private ended(s: EpisodeSummary): void {
@@ -326,15 +407,27 @@ export class EpisodeCommands implements vscode.Disposable {
   private async configChanged(next: So100Config): Promise<void> {
     const phase = this.runtime.status()?.phase ?? 'idle';
     if (!this.runtime.running || phase === 'idle' || phase === 'estopped' || phase === 'connecting') return;
-    const config = this.modelOverride && modelNamed(next.models, this.modelOverride) ? { ...next, activeModel: this.modelOverride } : next;
+    const config =
+      this.modelOverride && modelNamed(next.models, this.modelOverride)
+        ? { ...next, activeModel: this.modelOverride }
+        : next;
     // An edit (or a pull) may add a converter module while connected: it is loaded only in a trusted workspace.
     if (!this.trustAllows(config, config.activeModel)) return;
     const r = await this.runtime.call('applyConfig', { config });
     if (r.applied.length) this.runtime.log.info(`${CONFIG_FILE_NAME}: applied now: ${r.applied.join(', ')}`);
-    if (r.nextEpisode.length) this.runtime.log.info(`${CONFIG_FILE_NAME}: from the next episode: ${r.nextEpisode.join(', ')}`);
+    if (r.nextEpisode.length)
+      this.runtime.log.info(`${CONFIG_FILE_NAME}: from the next episode: ${r.nextEpisode.join(', ')}`);
     if (r.needs.length === 0) return;
-    const what = [...new Set(r.needs.map((n) => (n.class === 'reconnect-arm' ? 'reconnecting the arm' : 'restarting the policy server')))].join(' and ');
-    const pick = await vscode.window.showInformationMessage(`SO-100: ${r.needs.map((n) => n.path).join(', ')} changed; this needs ${what}.`, 'Reconnect Now', 'Later');
+    const what = [
+      ...new Set(
+        r.needs.map((n) => (n.class === 'reconnect-arm' ? 'reconnecting the arm' : 'restarting the policy server')),
+      ),
+    ].join(' and ');
+    const pick = await vscode.window.showInformationMessage(
+      `SO-100: ${r.needs.map((n) => n.path).join(', ')} changed; this needs ${what}.`,
+      'Reconnect Now',
+      'Later',
+    );
     if (pick !== 'Reconnect Now') return;
     await this.runtime.call('disconnect', {});
     if (r.needs.some((n) => n.class === 'restart-server')) await this.servers.stop();

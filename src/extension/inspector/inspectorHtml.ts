@@ -12,8 +12,12 @@ export interface InspectorHtmlParts {
 
 export function inspectorHtml(parts: InspectorHtmlParts): string {
   return webviewPage({
-    title: 'SO-100 Converter Inspector', cspSource: parts.cspSource, scriptUri: parts.scriptUri, nonce: parts.nonce,
-    style: { css: `  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 12px 24px; }
+    title: 'SO-100 Converter Inspector',
+    cspSource: parts.cspSource,
+    scriptUri: parts.scriptUri,
+    nonce: parts.nonce,
+    style: {
+      css: `  body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 12px 24px; }
   header { position: sticky; top: 0; background: var(--vscode-editor-background); padding: 8px 0; border-bottom: 1px solid var(--vscode-panel-border); display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
   h1 { font-size: 1.1em; margin: 0; }
   h2 { font-size: 1em; margin: 16px 0 6px; color: var(--vscode-descriptionForeground); text-transform: uppercase; letter-spacing: .04em; }
@@ -34,7 +38,8 @@ export function inspectorHtml(parts: InspectorHtmlParts): string {
   ul#warnings { padding-left: 18px; margin: 4px 0; }
   li.warning { color: var(--vscode-editorWarning-foreground); }
   li.ok { color: var(--vscode-testing-iconPassed, var(--vscode-foreground)); }
-  .badge { font-size: .85em; border: 1px solid currentColor; border-radius: 3px; padding: 0 4px; }` },
+  .badge { font-size: .85em; border: 1px solid currentColor; border-radius: 3px; padding: 0 4px; }`,
+    },
     body: `<header>
   <h1>Converter Inspector</h1>
   <button id="refresh" title="Ask the runtime for its last exchange">Refresh</button>

@@ -4,7 +4,14 @@
 import * as vscode from 'vscode';
 import type { InspectionReport, ValueSummary } from '../../core/convert/inspectionReport';
 import type { RuntimeMethod, RuntimeMethods } from '../../core/rpc';
-import { isInspectorMessage, type HostToInspector, type InspectorState, type InspectorToHost, type ReportView, type SummaryView } from '../../../webview-ui/inspector/protocol';
+import {
+  isInspectorMessage,
+  type HostToInspector,
+  type InspectorState,
+  type InspectorToHost,
+  type ReportView,
+  type SummaryView,
+} from '../../../webview-ui/inspector/protocol';
 import { inspectorHtml } from './inspectorHtml';
 import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
 import type { TelemetrySource } from '../runtime/telemetrySource';
@@ -33,8 +40,12 @@ export class InspectorPanel implements vscode.Disposable {
     let p = InspectorPanel.current;
     if (p) p.panel.reveal(undefined, true);
     else {
-      const panel = vscode.window.createWebviewPanel(INSPECTOR_VIEW_TYPE, 'SO-100 Converter Inspector', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-        { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] });
+      const panel = vscode.window.createWebviewPanel(
+        INSPECTOR_VIEW_TYPE,
+        'SO-100 Converter Inspector',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] },
+      );
       p = new InspectorPanel(panel, extensionUri, runtime);
     }
     if (report) p.showReport(report);
@@ -45,7 +56,10 @@ export class InspectorPanel implements vscode.Disposable {
   /** A panel VS Code restored after a reload. */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, runtime: InspectorRuntime): InspectorPanel {
     InspectorPanel.current?.dispose();
-    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+    };
     const p = new InspectorPanel(panel, extensionUri, runtime);
     void p.refresh();
     return p;
@@ -56,20 +70,33 @@ export class InspectorPanel implements vscode.Disposable {
     return InspectorPanel.current;
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, extensionUri: vscode.Uri, private readonly runtime: InspectorRuntime) {
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly runtime: InspectorRuntime,
+  ) {
     InspectorPanel.current = this;
-    const html = () => inspectorHtml({
-      cspSource: panel.webview.cspSource,
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'inspector.js')).toString(),
-    });
+    const html = () =>
+      inspectorHtml({
+        cspSource: panel.webview.cspSource,
+        scriptUri: panel.webview
+          .asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'inspector.js'))
+          .toString(),
+      });
     panel.webview.html = html();
     this.disposables.push(
       retryLoadUntilReady(panel.webview, html, () => this.ready),
       panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: unknown) => { if (isInspectorMessage(m)) void this.received(m); }),
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (isInspectorMessage(m)) void this.received(m);
+      }),
       runtime.onEvent('tick', () => this.maybeAutoRefresh()),
-      runtime.onEvent('episodeEnded', () => { if (this.autoRefresh) void this.refresh(); }),
-      runtime.onEvent('state', (s) => { if (s.phase === 'idle' && this.autoRefresh) void this.refresh(); }),
+      runtime.onEvent('episodeEnded', () => {
+        if (this.autoRefresh) void this.refresh();
+      }),
+      runtime.onEvent('state', (s) => {
+        if (s.phase === 'idle' && this.autoRefresh) void this.refresh();
+      }),
     );
   }
 
@@ -80,7 +107,9 @@ export class InspectorPanel implements vscode.Disposable {
 
   /** Asks the runtime for its last exchange and shows it. */
   refresh(): Promise<void> {
-    this.refreshing ??= this.load().finally(() => { this.refreshing = undefined; });
+    this.refreshing ??= this.load().finally(() => {
+      this.refreshing = undefined;
+    });
     return this.refreshing;
   }
 
@@ -99,19 +128,33 @@ export class InspectorPanel implements vscode.Disposable {
     this.lastRefreshMs = performance.now();
     if (!this.runtime.running) {
       this.report = undefined;
-      this.post({ status: 'empty', autoRefresh: this.autoRefresh, message: 'No runtime is running. Run an episode (SO-100: Run Episode) or Step, then Refresh.' });
+      this.post({
+        status: 'empty',
+        autoRefresh: this.autoRefresh,
+        message: 'No runtime is running. Run an episode (SO-100: Run Episode) or Step, then Refresh.',
+      });
       return;
     }
     try {
       this.setReport(await this.runtime.call('inspect', {}));
     } catch (err) {
-      this.post({ status: 'error', autoRefresh: this.autoRefresh, message: `The runtime did not answer: ${err instanceof Error ? err.message : String(err)}` });
+      this.post({
+        status: 'error',
+        autoRefresh: this.autoRefresh,
+        message: `The runtime did not answer: ${err instanceof Error ? err.message : String(err)}`,
+      });
     }
   }
 
   private setReport(report: InspectionReport): void {
     this.report = report;
-    this.post({ status: 'ready', autoRefresh: this.autoRefresh, report: reportView(report), phase: this.runtime.status()?.phase ?? 'idle', refreshedAt: new Date().toLocaleTimeString() });
+    this.post({
+      status: 'ready',
+      autoRefresh: this.autoRefresh,
+      report: reportView(report),
+      phase: this.runtime.status()?.phase ?? 'idle',
+      refreshedAt: new Date().toLocaleTimeString(),
+    });
   }
 
   private maybeAutoRefresh(): void {
@@ -138,7 +181,10 @@ export class InspectorPanel implements vscode.Disposable {
         const e = this.report?.error;
         if (!e || e.file !== m.file) return;
         const pos = new vscode.Position(m.line - 1, m.column - 1);
-        await vscode.window.showTextDocument(vscode.Uri.file(m.file), { selection: new vscode.Range(pos, pos), viewColumn: vscode.ViewColumn.One });
+        await vscode.window.showTextDocument(vscode.Uri.file(m.file), {
+          selection: new vscode.Range(pos, pos),
+          viewColumn: vscode.ViewColumn.One,
+        });
         return;
       }
     }
@@ -164,5 +210,15 @@ function summaryView(s: ValueSummary): SummaryView {
   const { image, ...rest } = s;
   if (!image) return rest;
   const { width, height, rgb } = image.thumbnail;
-  return { ...rest, image: { order: image.order, thumbnail: { width, height, rgbBase64: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength).toString('base64') } } };
+  return {
+    ...rest,
+    image: {
+      order: image.order,
+      thumbnail: {
+        width,
+        height,
+        rgbBase64: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength).toString('base64'),
+      },
+    },
+  };
 }

@@ -17,11 +17,17 @@ interface EpisodePick extends vscode.QuickPickItem {
 }
 
 /** `dir` and `tick` (from a test or a keybinding) skip the two picks. */
-export function registerOpenRecordedTick(extensionUri: vscode.Uri, runtime: RuntimeController, config: WorkspaceConfig): vscode.Disposable {
+export function registerOpenRecordedTick(
+  extensionUri: vscode.Uri,
+  runtime: RuntimeController,
+  config: WorkspaceConfig,
+): vscode.Disposable {
   const open = async (dirArg?: unknown, tickArg?: unknown): Promise<InspectionReport | undefined> => {
     const current = config.current;
     if (current.converter.module && !vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage('SO-100: this workspace is not trusted, so converter modules are not run. Trust the workspace first.');
+      void vscode.window.showWarningMessage(
+        'SO-100: this workspace is not trusted, so converter modules are not run. Trust the workspace first.',
+      );
       return undefined;
     }
     const root = path.resolve(config.folder ?? '.', current.record.dir);
@@ -30,10 +36,15 @@ export function registerOpenRecordedTick(extensionUri: vscode.Uri, runtime: Runt
     if (dir === undefined) {
       const episodes = await listEpisodes(root);
       if (episodes.length === 0) {
-        void vscode.window.showInformationMessage(`SO-100: no recorded episode under ${root}; run an episode with recording on first.`);
+        void vscode.window.showInformationMessage(
+          `SO-100: no recorded episode under ${root}; run an episode with recording on first.`,
+        );
         return undefined;
       }
-      const pick = await vscode.window.showQuickPick(episodes, { title: 'SO-100: Open Recorded Tick (1/2)', placeHolder: 'the episode' });
+      const pick = await vscode.window.showQuickPick(episodes, {
+        title: 'SO-100: Open Recorded Tick (1/2)',
+        placeHolder: 'the episode',
+      });
       if (!pick) return undefined;
       dir = pick.dir;
       steps = pick.steps;
@@ -42,15 +53,25 @@ export function registerOpenRecordedTick(extensionUri: vscode.Uri, runtime: Runt
     if (tick === undefined) {
       const last = steps !== undefined && steps > 0 ? steps - 1 : undefined;
       const text = await vscode.window.showInputBox({
-        title: 'SO-100: Open Recorded Tick (2/2)', prompt: last === undefined ? 'The tick (0 = the first)' : `The tick, 0–${last}`, value: '0',
-        validateInput: (v) => (/^\d+$/.test(v.trim()) && (last === undefined || Number(v) <= last) ? undefined : `a whole number${last === undefined ? '' : ` from 0 to ${last}`}`),
+        title: 'SO-100: Open Recorded Tick (2/2)',
+        prompt: last === undefined ? 'The tick (0 = the first)' : `The tick, 0–${last}`,
+        value: '0',
+        validateInput: (v) =>
+          /^\d+$/.test(v.trim()) && (last === undefined || Number(v) <= last)
+            ? undefined
+            : `a whole number${last === undefined ? '' : ` from 0 to ${last}`}`,
       });
       if (text === undefined) return undefined;
       tick = Number(text.trim());
     }
     const ffmpegPath = vscode.workspace.getConfiguration('so100').get<string>('ffmpegPath', '').trim() || undefined;
-    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `SO-100: reading tick ${tick} of ${path.basename(dir)}` },
-      () => runtime.call('inspectRecordedTick', { dir: dir!, tick: tick!, config: current, ffmpegPath }));
+    const report = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `SO-100: reading tick ${tick} of ${path.basename(dir)}`,
+      },
+      () => runtime.call('inspectRecordedTick', { dir: dir!, tick: tick!, config: current, ffmpegPath }),
+    );
     InspectorPanel.show(extensionUri, runtime, report);
     return report;
   };
@@ -82,7 +103,9 @@ async function listEpisodes(root: string): Promise<EpisodePick[]> {
       continue;
     }
     picks.push({
-      label: name, dir, steps: result?.steps,
+      label: name,
+      dir,
+      steps: result?.steps,
       description: result ? `${result.success ? 'success' : 'failure'} · ${result.steps} ticks` : 'not finished',
       detail: result?.reason,
     });

@@ -3,19 +3,41 @@
 // events handed to panels (TelemetrySource).
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import type { RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeMethods, RuntimePhase, RuntimeStatus } from '../../core/rpc';
+import type {
+  RuntimeEventName,
+  RuntimeEvents,
+  RuntimeMethod,
+  RuntimeMethods,
+  RuntimePhase,
+  RuntimeStatus,
+} from '../../core/rpc';
 import { StageBudget } from '../../core/timing/stageBudget';
 import { AttachedRuntime } from '../../runtime/rpc/attachedRuntime';
 import { RuntimeProcess } from '../../runtime/rpc/runtimeProcess';
-import { RESTART_RUNTIME_ACTION, RuntimeCrashWatch, SHOW_RUNTIME_LOG_ACTION, type RuntimeCrashReport } from './runtimeCrashWatch';
+import {
+  RESTART_RUNTIME_ACTION,
+  RuntimeCrashWatch,
+  SHOW_RUNTIME_LOG_ACTION,
+  type RuntimeCrashReport,
+} from './runtimeCrashWatch';
 import type { EpisodeCommand, TelemetrySource } from './telemetrySource';
 
 export const RUNTIME_PHASE_CONTEXT_KEY = 'so100.runtimePhase';
 
 /** A runtime this controller talks to: a child process it spawned, or one the debugger launched (attach). */
 type RuntimeHandle = RuntimeProcess | AttachedRuntime;
-const FORWARDED_EVENTS = ['state', 'tick', 'chunk', 'frame', 'warning', 'episodeEnded', 'converterCompiled', 'calibrationStep', 'calibrationSample',
-  'calibrationEnded'] as const;
+const FORWARDED_EVENTS = [
+  'state',
+  'tick',
+  'chunk',
+  'frame',
+  'warning',
+  'episodeEnded',
+  'converterCompiled',
+  'calibrationStep',
+  'calibrationSample',
+  'calibrationEnded',
+] as const;
 
 export class RuntimeController implements TelemetrySource, vscode.Disposable {
   private process: RuntimeHandle | undefined;
@@ -70,14 +92,19 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
       const handle = await AttachedRuntime.attach(socketPath, { signal });
       return this.adopt(handle);
     })();
-    const guarded: Promise<RuntimeHandle> = attaching.finally(() => { if (this.starting === guarded) this.starting = undefined; });
+    const guarded: Promise<RuntimeHandle> = attaching.finally(() => {
+      if (this.starting === guarded) this.starting = undefined;
+    });
     guarded.catch(() => undefined); // the caller gets the error through the promise returned below
     this.starting = guarded;
     return attaching.then(() => undefined);
   }
 
   /** Calls the runtime (started if needed). */
-  async call<M extends RuntimeMethod>(method: M, params: RuntimeMethods[M]['params']): Promise<RuntimeMethods[M]['result']> {
+  async call<M extends RuntimeMethod>(
+    method: M,
+    params: RuntimeMethods[M]['params'],
+  ): Promise<RuntimeMethods[M]['result']> {
     return (await this.client()).call(method, params);
   }
 
@@ -122,7 +149,9 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
 
   private ensureProcess(): Promise<RuntimeHandle> {
     if (this.process) return Promise.resolve(this.process);
-    this.starting ??= this.startProcess().finally(() => { this.starting = undefined; });
+    this.starting ??= this.startProcess().finally(() => {
+      this.starting = undefined;
+    });
     return this.starting;
   }
 
@@ -142,13 +171,19 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
 
   private async adopt(p: RuntimeHandle): Promise<RuntimeHandle> {
     this.process = p;
-    this.log.info(p instanceof AttachedRuntime ? `attached to the debugged runtime (socket ${p.client.socketPath})` : `runtime ready (pid ${p.pid}, socket ${p.client.socketPath})`);
+    this.log.info(
+      p instanceof AttachedRuntime
+        ? `attached to the debugged runtime (socket ${p.client.socketPath})`
+        : `runtime ready (pid ${p.pid}, socket ${p.client.socketPath})`,
+    );
     for (const event of FORWARDED_EVENTS) {
       p.client.on(event, (data) => this.dispatch(event, data));
     }
     if (p instanceof RuntimeProcess) {
-      const watch = this.crashWatch = new RuntimeCrashWatch(p, { armPort: this.armPort });
-      void watch.crashed.then((report) => { if (report) void this.crashed(report); });
+      const watch = (this.crashWatch = new RuntimeCrashWatch(p, { armPort: this.armPort }));
+      void watch.crashed.then((report) => {
+        if (report) void this.crashed(report);
+      });
     }
     void p.exited.then((code) => this.exited(p, code));
     await this.applyFrameRate();
@@ -163,7 +198,8 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
       this.publishPhase(this.lastStatus.phase);
     }
     if (event === 'warning') this.log.warn((data as RuntimeEvents['warning']).message);
-    if (event === 'tick') for (const m of this.budget.check(data as RuntimeEvents['tick'], this.lastStatus?.fps ?? 0)) this.log.warn(m);
+    if (event === 'tick')
+      for (const m of this.budget.check(data as RuntimeEvents['tick'], this.lastStatus?.fps ?? 0)) this.log.warn(m);
     for (const l of this.listeners.get(event) ?? []) {
       try {
         (l as (d: RuntimeEvents[E]) => void)(data);
@@ -180,7 +216,9 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
     this.dispatch('state', { phase: 'idle', models: [], droppedTelemetry: 0 });
     this.lastStatus = undefined;
     if (p instanceof AttachedRuntime) {
-      this.log.info('the debugged runtime ended (its debug session stopped); the next command starts a runtime of its own');
+      this.log.info(
+        'the debugged runtime ended (its debug session stopped); the next command starts a runtime of its own',
+      );
       return;
     }
     if (this.stopping) this.log.info(`runtime stopped (exit code ${code})`);
@@ -197,7 +235,9 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
         await this.client();
         this.log.info('runtime restarted; the next episode command connects the arm again');
       } catch (err) {
-        void vscode.window.showErrorMessage(`SO-100: the runtime did not restart: ${err instanceof Error ? err.message : String(err)}`);
+        void vscode.window.showErrorMessage(
+          `SO-100: the runtime did not restart: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     }
   }
@@ -206,7 +246,9 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
     const p = this.process;
     if (!p) return;
     const fps = Math.max(0, ...this.frameWants.values());
-    await p.client.call('subscribe', { frameFps: fps }).catch((err: unknown) => this.log.warn(`frame subscription: ${String(err)}`));
+    await p.client
+      .call('subscribe', { frameFps: fps })
+      .catch((err: unknown) => this.log.warn(`frame subscription: ${String(err)}`));
   }
 
   private publishPhase(phase: RuntimePhase): void {

@@ -44,9 +44,16 @@ export class RuntimeCrashWatch {
   /** The report when the runtime exited without being asked to; undefined when its exit was expected. */
   readonly crashed: Promise<RuntimeCrashReport | undefined>;
 
-  constructor(runtime: WatchedRuntime, private readonly options: RuntimeCrashWatchOptions) {
-    runtime.client.on('state', (s) => { this.phase = s.phase; });
-    this.crashed = runtime.exited.then((code) => (this.expected ? undefined : this.respond(code, runtime.child?.signalCode ?? null)));
+  constructor(
+    runtime: WatchedRuntime,
+    private readonly options: RuntimeCrashWatchOptions,
+  ) {
+    runtime.client.on('state', (s) => {
+      this.phase = s.phase;
+    });
+    this.crashed = runtime.exited.then((code) =>
+      this.expected ? undefined : this.respond(code, runtime.child?.signalCode ?? null),
+    );
   }
 
   /** The host is stopping the runtime: its exit is no crash. */
@@ -62,7 +69,8 @@ export class RuntimeCrashWatch {
       try {
         const { failed } = await (this.options.torqueOff ?? torqueOffByPort)(port);
         armLimp = failed.length === 0;
-        arm = armLimp ? ` The arm on ${port} was made limp (torque off on all six servos).`
+        arm = armLimp
+          ? ` The arm on ${port} was made limp (torque off on all six servos).`
           : ` ${failed.join(', ')} on ${port} did not confirm torque off: switch the arm's power off.`;
       } catch (err) {
         armLimp = false;

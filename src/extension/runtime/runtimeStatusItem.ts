@@ -20,13 +20,20 @@ export class RuntimeStatusItem implements vscode.Disposable {
     this.item.name = 'SO-100 Arm';
     this.item.command = 'so100.showRuntimeLog';
     this.subscriptions.push(
-      source.onEvent('state', (s) => { this.status = s; this.step = s.step; this.draw(); }),
+      source.onEvent('state', (s) => {
+        this.status = s;
+        this.step = s.step;
+        this.draw();
+      }),
       source.onEvent('tick', (t) => {
         this.step = t.index + 1;
         const now = Date.now();
         if (now - this.lastDraw >= TICK_REDRAW_MS) this.draw();
       }),
-      source.onEvent('episodeEnded', (e) => { this.last = e; this.draw(); }),
+      source.onEvent('episodeEnded', (e) => {
+        this.last = e;
+        this.draw();
+      }),
     );
     this.draw();
     this.item.show();
@@ -42,32 +49,75 @@ export class RuntimeStatusItem implements vscode.Disposable {
     const s = this.status;
     const phase = s?.phase ?? 'idle';
     const model = s?.activeModel ? ` ${s.activeModel}` : '';
-    const progress = (phase === 'running' || phase === 'paused') && this.step !== undefined && s?.maxSteps ? ` ${this.step}/${s.maxSteps}` : '';
-    const icon = { idle: '$(circle-outline)', connecting: '$(loading~spin)', connected: '$(pass)', running: '$(play-circle)', paused: '$(debug-pause)', resetting: '$(loading~spin)', estopped: '$(error)', calibrating: '$(symbol-ruler)' }[phase];
+    const progress =
+      (phase === 'running' || phase === 'paused') && this.step !== undefined && s?.maxSteps
+        ? ` ${this.step}/${s.maxSteps}`
+        : '';
+    const icon = {
+      idle: '$(circle-outline)',
+      connecting: '$(loading~spin)',
+      connected: '$(pass)',
+      running: '$(play-circle)',
+      paused: '$(debug-pause)',
+      resetting: '$(loading~spin)',
+      estopped: '$(error)',
+      calibrating: '$(symbol-ruler)',
+    }[phase];
     this.item.text = `${icon} SO-100 arm:${model} ${phase}${progress}`;
-    this.item.backgroundColor = phase === 'estopped' ? new vscode.ThemeColor('statusBarItem.errorBackground')
-      : this.last && !this.last.success && phase === 'connected' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor =
+      phase === 'estopped'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : this.last && !this.last.success && phase === 'connected'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     this.item.tooltip = tooltip(phase, s, this.last);
     this.item.accessibilityInformation = { label: `SO-100 arm ${phase}${model}` };
   }
 }
 
-function tooltip(phase: RuntimeStatus['phase'], s: RuntimeStatus | undefined, last: EpisodeSummary | undefined): vscode.MarkdownString {
-  const commands = ['so100.runEpisode', 'so100.pause', 'so100.resume', 'so100.stop', 'so100.emergencyStop', 'so100.reset', 'so100.showRuntimeLog', 'so100.showDashboard', 'so100.openEpisodeFolder'];
+function tooltip(
+  phase: RuntimeStatus['phase'],
+  s: RuntimeStatus | undefined,
+  last: EpisodeSummary | undefined,
+): vscode.MarkdownString {
+  const commands = [
+    'so100.runEpisode',
+    'so100.pause',
+    'so100.resume',
+    'so100.stop',
+    'so100.emergencyStop',
+    'so100.reset',
+    'so100.showRuntimeLog',
+    'so100.showDashboard',
+    'so100.openEpisodeFolder',
+  ];
   const md = new vscode.MarkdownString('', true);
   md.isTrusted = { enabledCommands: commands };
   md.appendMarkdown(`**SO-100 arm** — ${phase}`);
-  if (s?.robot) md.appendMarkdown(`\n\n${s.robot}${s.activeModel ? ` · model \`${s.activeModel}\`` : ''}${s.fps ? ` · ${s.fps} fps` : ''}`);
-  if (last) md.appendMarkdown(`\n\nLast episode ${last.episode}: ${last.success ? '$(pass) success' : '$(warning) failure'} — ${escapeMarkdown(last.reason)}`);
-  if (s && s.droppedTelemetry > 0) md.appendMarkdown(`\n\n$(info) ${s.droppedTelemetry} telemetry events dropped for slow panels (the loop never waited)`);
+  if (s?.robot)
+    md.appendMarkdown(
+      `\n\n${s.robot}${s.activeModel ? ` · model \`${s.activeModel}\`` : ''}${s.fps ? ` · ${s.fps} fps` : ''}`,
+    );
+  if (last)
+    md.appendMarkdown(
+      `\n\nLast episode ${last.episode}: ${last.success ? '$(pass) success' : '$(warning) failure'} — ${escapeMarkdown(last.reason)}`,
+    );
+  if (s && s.droppedTelemetry > 0)
+    md.appendMarkdown(
+      `\n\n$(info) ${s.droppedTelemetry} telemetry events dropped for slow panels (the loop never waited)`,
+    );
   const links: string[] = [];
   if (phase === 'running') links.push('[Pause](command:so100.pause)', '[Stop](command:so100.stop)');
   else if (phase === 'paused') links.push('[Resume](command:so100.resume)', '[Stop](command:so100.stop)');
-  else if (phase !== 'connecting' && phase !== 'resetting' && phase !== 'calibrating') links.push('[Run Episode](command:so100.runEpisode)');
+  else if (phase !== 'connecting' && phase !== 'resetting' && phase !== 'calibrating')
+    links.push('[Run Episode](command:so100.runEpisode)');
   if (phase === 'connected') links.push('[Reset](command:so100.reset)');
-  links.push('[Emergency Stop](command:so100.emergencyStop)', '[Dashboard](command:so100.showDashboard)', '[Runtime Log](command:so100.showRuntimeLog)');
+  links.push(
+    '[Emergency Stop](command:so100.emergencyStop)',
+    '[Dashboard](command:so100.showDashboard)',
+    '[Runtime Log](command:so100.showRuntimeLog)',
+  );
   if (last?.recordDir) links.push('[Episode Folder](command:so100.openEpisodeFolder)');
   md.appendMarkdown(`\n\n${links.join(' · ')}`);
   return md;
 }
-

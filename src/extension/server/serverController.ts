@@ -8,10 +8,22 @@ import type { ServerState } from '../../io/process/serverSpec';
 import type { LabContext } from '../common/labContext';
 import type { ServerLogChannel } from './serverLogChannel';
 import type { ServerStatusItem } from './serverStatusItem';
-import { needsFreePort, readServerSettings, serverSpecFor, ServerSettingsError, type ServerSettings } from './serverSettings';
+import {
+  needsFreePort,
+  readServerSettings,
+  serverSpecFor,
+  ServerSettingsError,
+  type ServerSettings,
+} from './serverSettings';
 import { freePort } from '../../io/net/freePort';
 import { join } from 'node:path';
-import { modelNamed, untrustedMessage, untrustedRefusals, untrustedServerSettingRefusal, type TrustRefusal } from '../../core/config';
+import {
+  modelNamed,
+  untrustedMessage,
+  untrustedRefusals,
+  untrustedServerSettingRefusal,
+  type TrustRefusal,
+} from '../../core/config';
 import type { RuntimeModelEndpoint } from '../../core/rpc';
 import { modelServerSpec, needsFreePort as needsModelPort } from '../../io/process/modelServerSpec';
 import type { ServerSpec } from '../../io/process/serverSpec';
@@ -109,7 +121,10 @@ export class ServerController {
     try {
       spec = await target.spec();
     } catch (err) {
-      if (err instanceof ServerSettingsError) { this.settingsProblem(err); return undefined; }
+      if (err instanceof ServerSettingsError) {
+        this.settingsProblem(err);
+        return undefined;
+      }
       throw err;
     }
     await this.startSpec(spec, target.model, keepPrevious);
@@ -124,7 +139,10 @@ export class ServerController {
   private ready(): ReadyServer | undefined {
     const sup = this.supervisor;
     if (!sup || sup.state !== 'ready' || this.runningModel === undefined) return undefined;
-    return { model: this.runningModel, endpoint: { url: `ws://${sup.spec.host}:${sup.spec.port}`, protocol: sup.spec.protocol } };
+    return {
+      model: this.runningModel,
+      endpoint: { url: `ws://${sup.spec.host}:${sup.spec.port}`, protocol: sup.spec.protocol },
+    };
   }
 
   /** What to run for `model`: from so100.json when the workspace has one, else from the settings. */
@@ -135,36 +153,56 @@ export class ServerController {
       const name = model ?? cfg.activeModel;
       const m = modelNamed(cfg.models, name);
       if (!m) {
-        void vscode.window.showErrorMessage(`SO-100: so100.json has no model "${name}" (models: ${Object.keys(cfg.models).join(', ')}).`);
+        void vscode.window.showErrorMessage(
+          `SO-100: so100.json has no model "${name}" (models: ${Object.keys(cfg.models).join(', ')}).`,
+        );
         return undefined;
       }
       if (m.kind === 'remote') return { kind: 'remote', model: name, endpoint: { url: m.url, protocol: m.protocol } };
-      const refused = untrustedRefusals({ ...cfg, converter: { ...cfg.converter, module: undefined } }, vscode.workspace.isTrusted, name);
+      const refused = untrustedRefusals(
+        { ...cfg, converter: { ...cfg.converter, module: undefined } },
+        vscode.workspace.isTrusted,
+        name,
+      );
       if (refused.length) return this.untrusted(refused);
       return {
-        kind: 'spec', model: name,
-        spec: async () => modelServerSpec(name, m, {
-          so100: { command: process.execPath, args: [join(this.lab.vscodeContext.extensionPath, 'dist', 'cli.js')], env: { ELECTRON_RUN_AS_NODE: '1' } },
-          freePort: needsModelPort(m) ? await freePort(m.kind === 'command' ? m.host : '127.0.0.1') : 0,
-          workspaceFolder: folder?.uri.fsPath,
-        }),
+        kind: 'spec',
+        model: name,
+        spec: async () =>
+          modelServerSpec(name, m, {
+            so100: {
+              command: process.execPath,
+              args: [join(this.lab.vscodeContext.extensionPath, 'dist', 'cli.js')],
+              env: { ELECTRON_RUN_AS_NODE: '1' },
+            },
+            freePort: needsModelPort(m) ? await freePort(m.kind === 'command' ? m.host : '127.0.0.1') : 0,
+            workspaceFolder: folder?.uri.fsPath,
+          }),
       };
     }
     let settings: ServerSettings;
     try {
       settings = readServerSettings(folder);
     } catch (err) {
-      if (err instanceof ServerSettingsError) { this.settingsProblem(err); return undefined; }
+      if (err instanceof ServerSettingsError) {
+        this.settingsProblem(err);
+        return undefined;
+      }
       throw err;
     }
     const refused = untrustedServerSettingRefusal(settings.kind, vscode.workspace.isTrusted);
     if (refused) return this.untrusted([refused]);
     const name = model ?? (settings.kind === 'builtin' ? settings.builtinProfile : 'server');
     return {
-      kind: 'spec', model: name,
+      kind: 'spec',
+      model: name,
       spec: async () => {
         const port = needsFreePort(settings) ? await freePort(settings.host) : 0;
-        return serverSpecFor(settings, { extensionPath: this.lab.vscodeContext.extensionPath, freePort: port, workspaceFolder: folder?.uri.fsPath });
+        return serverSpecFor(settings, {
+          extensionPath: this.lab.vscodeContext.extensionPath,
+          freePort: port,
+          workspaceFolder: folder?.uri.fsPath,
+        });
       },
     };
   }
@@ -193,16 +231,22 @@ export class ServerController {
     this.runningModel = model;
     this.history = [];
     scope.add(supervisor.onLog((line) => this.log.append(line)));
-    scope.add(supervisor.onStateChange((state) => {
-      this.history.push(state);
-      this.publish(state);
-    }));
+    scope.add(
+      supervisor.onStateChange((state) => {
+        this.history.push(state);
+        this.publish(state);
+      }),
+    );
     // Ending the server scope (a new start, deactivate) must not leave this child running.
     scope.add(() => supervisor.stop());
     this.publish(supervisor.state);
 
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `SO-100: starting the ${spec.name} inference server`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `SO-100: starting the ${spec.name} inference server`,
+        cancellable: true,
+      },
       async (_progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
@@ -244,10 +288,12 @@ export class ServerController {
     this.log.error(text);
     const headline = text.split('\n')[0];
     const advice = err instanceof ServerStartError ? err.advice.join(' ') : '';
-    void vscode.window.showErrorMessage(`SO-100: ${headline}${advice ? ` ${advice}` : ''}`, 'Show Server Log', 'Open Settings')
+    void vscode.window
+      .showErrorMessage(`SO-100: ${headline}${advice ? ` ${advice}` : ''}`, 'Show Server Log', 'Open Settings')
       .then((pick) => {
         if (pick === 'Show Server Log') this.log.show();
-        if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'so100.server');
+        if (pick === 'Open Settings')
+          void vscode.commands.executeCommand('workbench.action.openSettings', 'so100.server');
       });
   }
 
@@ -261,9 +307,10 @@ export class ServerController {
   private publish(state: ServerState): void {
     const sup = this.supervisor;
     const error = state === 'failed' ? sup?.lastError : undefined;
-    const problem = error instanceof ServerStartError && error.advice.length > 0
-      ? `${error.message.split('\n')[0]} ${error.advice.join(' ')}`
-      : error?.message.split('\n')[0];
+    const problem =
+      error instanceof ServerStartError && error.advice.length > 0
+        ? `${error.message.split('\n')[0]} ${error.advice.join(' ')}`
+        : error?.message.split('\n')[0];
     this.status.show(state, {
       serverName: sup?.spec.name,
       endpoint: sup ? `${sup.spec.host}:${sup.spec.port}` : undefined,

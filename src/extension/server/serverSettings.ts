@@ -24,7 +24,10 @@ export interface ServerSettings {
 /** A setting holds a value the extension cannot use; the message names the key and what it accepts. */
 export class ServerSettingsError extends Error {
   override readonly name = 'ServerSettingsError';
-  constructor(readonly key: string, message: string) {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -38,20 +41,31 @@ export function readServerSettings(scope?: vscode.ConfigurationScope): ServerSet
   }
   const builtinProfile = c.get<string>('builtinProfile', 'pi0');
   if (builtinProfile !== 'pi0' && builtinProfile !== 'pi0_fast') {
-    throw new ServerSettingsError('so100.server.builtinProfile',
-      `so100.server.builtinProfile is "${builtinProfile}"; use "pi0" or "pi0_fast".`);
+    throw new ServerSettingsError(
+      'so100.server.builtinProfile',
+      `so100.server.builtinProfile is "${builtinProfile}"; use "pi0" or "pi0_fast".`,
+    );
   }
   const port = c.get<number>('port', 0);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ServerSettingsError('so100.server.port', `so100.server.port is ${port}; use 1–65535, or 0 to pick a free port.`);
+    throw new ServerSettingsError(
+      'so100.server.port',
+      `so100.server.port is ${port}; use 1–65535, or 0 to pick a free port.`,
+    );
   }
   const protocol = c.get<string>('protocol', 'openpi');
   if (protocol !== 'openpi' && protocol !== 'lerobot-ws') {
-    throw new ServerSettingsError('so100.server.protocol', `so100.server.protocol is "${protocol}"; use "openpi" or "lerobot-ws".`);
+    throw new ServerSettingsError(
+      'so100.server.protocol',
+      `so100.server.protocol is "${protocol}"; use "openpi" or "lerobot-ws".`,
+    );
   }
   const args = c.get<unknown>('args', []);
   if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) {
-    throw new ServerSettingsError('so100.server.args', 'so100.server.args must be a list of strings, one per argument.');
+    throw new ServerSettingsError(
+      'so100.server.args',
+      'so100.server.args must be a list of strings, one per argument.',
+    );
   }
   const env = c.get<unknown>('env', {});
   if (typeof env !== 'object' || env === null || !Object.values(env).every((v) => typeof v === 'string')) {
@@ -82,7 +96,17 @@ export interface SpecContext {
 function asModel(s: ServerSettings): BuiltinModelConfig | CommandModelConfig {
   return s.kind === 'builtin'
     ? { kind: 'builtin', profile: s.builtinProfile, protocol: s.protocol, port: s.port }
-    : { kind: 'command', command: s.command, args: s.args, cwd: s.cwd || undefined, env: s.env, host: s.host, port: s.port, protocol: s.protocol, startTimeoutMs: 120_000 };
+    : {
+        kind: 'command',
+        command: s.command,
+        args: s.args,
+        cwd: s.cwd || undefined,
+        env: s.env,
+        host: s.host,
+        port: s.port,
+        protocol: s.protocol,
+        startTimeoutMs: 120_000,
+      };
 }
 
 /** Whether `port: 0` needs a free port picked (the built-in server, or a command that takes `${port}`). */
@@ -93,13 +117,20 @@ export function needsFreePort(s: ServerSettings): boolean {
 /** The command line for these settings; the built-in server runs on this very Node (the extension host's). */
 export function serverSpecFor(s: ServerSettings, ctx: SpecContext): ServerSpec {
   if (s.kind === 'command' && s.command === '') {
-    throw new ServerSettingsError('so100.server.command',
+    throw new ServerSettingsError(
+      'so100.server.command',
       'so100.server.kind is "command" but so100.server.command is empty: set it to the server program ' +
-      '(e.g. "uv" with so100.server.args ["run", "scripts/serve_policy.py", "--env=DROID"]), or use the built-in server.');
+        '(e.g. "uv" with so100.server.args ["run", "scripts/serve_policy.py", "--env=DROID"]), or use the built-in server.',
+    );
   }
   const spec = modelServerSpec(s.kind === 'builtin' ? s.builtinProfile : s.command, asModel(s), {
-    so100: { command: process.execPath, args: [join(ctx.extensionPath, 'dist', 'cli.js')], env: { ELECTRON_RUN_AS_NODE: '1' } },
-    freePort: ctx.freePort, workspaceFolder: ctx.workspaceFolder,
+    so100: {
+      command: process.execPath,
+      args: [join(ctx.extensionPath, 'dist', 'cli.js')],
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+    },
+    freePort: ctx.freePort,
+    workspaceFolder: ctx.workspaceFolder,
   });
   // The built-in server binds where the setting says (127.0.0.1 by default); commands get ${host} themselves.
   if (s.kind !== 'builtin') return { ...spec, startTimeoutMs: undefined };

@@ -48,12 +48,13 @@ function tooltip(state: ServerState, d: StatusDetails): vscode.MarkdownString {
   // Only our own commands may run from the links.
   md.isTrusted = { enabledCommands: ['so100.showServerLog', 'so100.stopServer', 'so100.startServer'] };
   md.appendMarkdown(`**SO-100 inference server** — ${look[state].label}`);
-  if (d.serverName) md.appendMarkdown(`\n\n${escapeMarkdown(d.serverName)}${d.endpoint ? ` on \`${d.endpoint}\`` : ''}`);
+  if (d.serverName)
+    md.appendMarkdown(`\n\n${escapeMarkdown(d.serverName)}${d.endpoint ? ` on \`${d.endpoint}\`` : ''}`);
   if (d.problem) md.appendMarkdown(`\n\n$(warning) ${escapeMarkdown(d.problem)}`);
   const links = ['[Show Server Log](command:so100.showServerLog)'];
-  if (state === 'ready' || state === 'starting' || state === 'restarting') links.push('[Stop](command:so100.stopServer)');
+  if (state === 'ready' || state === 'starting' || state === 'restarting')
+    links.push('[Stop](command:so100.stopServer)');
   if (state === 'stopped' || state === 'failed') links.push('[Start](command:so100.startServer)');
   md.appendMarkdown(`\n\n${links.join(' · ')}`);
   return md;
 }
-

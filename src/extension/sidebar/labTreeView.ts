@@ -16,7 +16,13 @@ export type LabNode =
   | { readonly kind: 'models' }
   | { readonly kind: 'model'; readonly model: string }
   | { readonly kind: 'episodes' }
-  | { readonly kind: 'episode'; readonly dir: string; readonly label: string; readonly description: string; readonly success?: boolean };
+  | {
+      readonly kind: 'episode';
+      readonly dir: string;
+      readonly label: string;
+      readonly description: string;
+      readonly success?: boolean;
+    };
 
 export interface ServerView {
   readonly state: string;
@@ -29,7 +35,11 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [this.changed];
 
-  constructor(private readonly runtime: TelemetrySource, private readonly server: ServerView, private readonly config: WorkspaceConfig) {
+  constructor(
+    private readonly runtime: TelemetrySource,
+    private readonly server: ServerView,
+    private readonly config: WorkspaceConfig,
+  ) {
     this.subscriptions.push(
       runtime.onEvent('state', () => this.refresh()),
       runtime.onEvent('episodeEnded', () => this.refresh()),
@@ -51,14 +61,18 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
         const item = new vscode.TreeItem('Arm', vscode.TreeItemCollapsibleState.None);
         const phase = status?.phase ?? 'idle';
         item.description = `${config.robot.port === 'sim' ? 'simulated SO-100' : config.robot.port} · ${phase}${status?.step !== undefined && (phase === 'running' || phase === 'paused') ? ` ${status.step}/${status.maxSteps}` : ''}`;
-        item.iconPath = new vscode.ThemeIcon(phase === 'estopped' ? 'error' : phase === 'running' ? 'play-circle' : 'circuit-board');
+        item.iconPath = new vscode.ThemeIcon(
+          phase === 'estopped' ? 'error' : phase === 'running' ? 'play-circle' : 'circuit-board',
+        );
         item.contextValue = `arm-${phase}`;
         return item;
       }
       case 'server': {
         const item = new vscode.TreeItem('Policy server', vscode.TreeItemCollapsibleState.None);
         item.description = `${this.server.model ?? config.activeModel} · ${this.server.state}`;
-        item.iconPath = new vscode.ThemeIcon(this.server.state === 'ready' ? 'server-process' : this.server.state === 'failed' ? 'error' : 'server');
+        item.iconPath = new vscode.ThemeIcon(
+          this.server.state === 'ready' ? 'server-process' : this.server.state === 'failed' ? 'error' : 'server',
+        );
         item.contextValue = `server-${this.server.state}`;
         item.command = { command: 'so100.showServerLog', title: 'Show Server Log' };
         return item;
@@ -85,10 +99,16 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
       case 'episode': {
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
         item.description = node.description;
-        item.iconPath = new vscode.ThemeIcon(node.success === true ? 'pass' : node.success === false ? 'close' : 'question');
+        item.iconPath = new vscode.ThemeIcon(
+          node.success === true ? 'pass' : node.success === false ? 'close' : 'question',
+        );
         item.tooltip = node.dir;
         item.contextValue = 'episode';
-        item.command = { command: 'vscode.open', title: 'Open episode.json', arguments: [vscode.Uri.file(path.join(node.dir, EPISODE_FILES.episode))] };
+        item.command = {
+          command: 'vscode.open',
+          title: 'Open episode.json',
+          arguments: [vscode.Uri.file(path.join(node.dir, EPISODE_FILES.episode))],
+        };
         return item;
       }
     }
@@ -96,7 +116,8 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
 
   async getChildren(node?: LabNode): Promise<LabNode[]> {
     if (!node) return [{ kind: 'arm' }, { kind: 'server' }, { kind: 'models' }, { kind: 'episodes' }];
-    if (node.kind === 'models') return Object.keys(this.config.current.models).map((model) => ({ kind: 'model', model }));
+    if (node.kind === 'models')
+      return Object.keys(this.config.current.models).map((model) => ({ kind: 'model', model }));
     if (node.kind === 'episodes') return this.recentEpisodes();
     return [];
   }
@@ -107,7 +128,9 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
     const walk = async (node: LabNode | undefined, depth: number): Promise<void> => {
       for (const child of await this.getChildren(node)) {
         const item = this.getTreeItem(child);
-        rows.push(`${'  '.repeat(depth)}${typeof item.label === 'string' ? item.label : item.label?.label ?? ''} — ${String(item.description ?? '')}`);
+        rows.push(
+          `${'  '.repeat(depth)}${typeof item.label === 'string' ? item.label : (item.label?.label ?? '')} — ${String(item.description ?? '')}`,
+        );
         await walk(child, depth + 1);
       }
     };
@@ -125,20 +148,32 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
     const root = path.resolve(folder, this.config.current.record.dir);
     let names: string[];
     try {
-      names = (await readdir(root, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort().reverse().slice(0, RECENT_EPISODES);
+      names = (await readdir(root, { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
+        .reverse()
+        .slice(0, RECENT_EPISODES);
     } catch {
       return [];
     }
-    return Promise.all(names.map(async (name): Promise<LabNode> => {
-      const dir = path.join(root, name);
-      try {
-        const json = JSON.parse(await readFile(path.join(dir, EPISODE_FILES.episode), 'utf8')) as { model?: unknown; result?: { success?: boolean; reason?: string; steps?: number } | null };
-        const r = json.result;
-        const description = r ? `${r.success ? 'success' : 'failure'} · ${r.steps ?? '?'} ticks · ${typeof json.model === 'string' ? json.model : ''}` : 'in progress or interrupted';
-        return { kind: 'episode', dir, label: name, description, success: r?.success };
-      } catch {
-        return { kind: 'episode', dir, label: name, description: 'no readable episode.json' };
-      }
-    }));
+    return Promise.all(
+      names.map(async (name): Promise<LabNode> => {
+        const dir = path.join(root, name);
+        try {
+          const json = JSON.parse(await readFile(path.join(dir, EPISODE_FILES.episode), 'utf8')) as {
+            model?: unknown;
+            result?: { success?: boolean; reason?: string; steps?: number } | null;
+          };
+          const r = json.result;
+          const description = r
+            ? `${r.success ? 'success' : 'failure'} · ${r.steps ?? '?'} ticks · ${typeof json.model === 'string' ? json.model : ''}`
+            : 'in progress or interrupted';
+          return { kind: 'episode', dir, label: name, description, success: r?.success };
+        } catch {
+          return { kind: 'episode', dir, label: name, description: 'no readable episode.json' };
+        }
+      }),
+    );
   }
 }

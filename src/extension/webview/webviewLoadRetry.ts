@@ -10,7 +10,12 @@ export interface LoadRetryOptions {
 }
 
 /** Re-sets the panel's HTML (fresh from `html()`) until `isReady()` or the attempts run out; dispose to stop. */
-export function retryLoadUntilReady(webview: vscode.Webview, html: () => string, isReady: () => boolean, options: LoadRetryOptions = {}): vscode.Disposable {
+export function retryLoadUntilReady(
+  webview: vscode.Webview,
+  html: () => string,
+  isReady: () => boolean,
+  options: LoadRetryOptions = {},
+): vscode.Disposable {
   const afterMs = options.afterMs ?? 8000;
   let left = options.attempts ?? 3;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -21,5 +26,9 @@ export function retryLoadUntilReady(webview: vscode.Webview, html: () => string,
     timer = setTimeout(check, afterMs);
   };
   timer = setTimeout(check, afterMs);
-  return { dispose: () => { if (timer) clearTimeout(timer); } };
+  return {
+    dispose: () => {
+      if (timer) clearTimeout(timer);
+    },
+  };
 }

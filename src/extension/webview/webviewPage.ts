@@ -4,7 +4,9 @@
 import { randomBytes } from 'node:crypto';
 
 export function newNonce(): string {
-  return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');
+  return randomBytes(18)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '');
 }
 
 export interface WebviewPage {
@@ -30,8 +32,13 @@ export function webviewPage(page: WebviewPage): string {
     inline ? `style-src 'nonce-${nonce}'` : `style-src ${page.cspSource}`,
     ...(inline ? [] : [`font-src ${page.cspSource}`]),
     `script-src 'nonce-${nonce}'`,
-  ].map((d) => `${d};`).join(' ');
-  const style = 'css' in page.style ? `<style nonce="${nonce}">\n${page.style.css.replace(/^\n+|\s+$/g, '')}\n</style>` : `<link rel="stylesheet" href="${page.style.href}">`;
+  ]
+    .map((d) => `${d};`)
+    .join(' ');
+  const style =
+    'css' in page.style
+      ? `<style nonce="${nonce}">\n${page.style.css.replace(/^\n+|\s+$/g, '')}\n</style>`
+      : `<link rel="stylesheet" href="${page.style.href}">`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

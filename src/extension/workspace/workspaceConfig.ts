@@ -21,15 +21,24 @@ export class WorkspaceConfig implements vscode.Disposable {
 
   constructor(private readonly log: (line: string) => void) {
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${CONFIG_FILE_NAME}`);
-    const reload = (uri: vscode.Uri) => { if (this.file && uri.toString() === this.file.toString()) void this.load(); };
-    this.disposables.push(watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload), watcher.onDidDelete(reload));
+    const reload = (uri: vscode.Uri) => {
+      if (this.file && uri.toString() === this.file.toString()) void this.load();
+    };
+    this.disposables.push(
+      watcher,
+      watcher.onDidChange(reload),
+      watcher.onDidCreate(reload),
+      watcher.onDidDelete(reload),
+    );
     let before = this.current;
-    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('so100.robot.port')) return;
-      const next = this.current;
-      if (JSON.stringify(next) !== JSON.stringify(before)) this.changed.fire({ previous: before, next });
-      before = next;
-    }));
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('so100.robot.port')) return;
+        const next = this.current;
+        if (JSON.stringify(next) !== JSON.stringify(before)) this.changed.fire({ previous: before, next });
+        before = next;
+      }),
+    );
   }
 
   /** so100.json in the first workspace folder (where the runtime also resolves relative paths). */
@@ -115,8 +124,11 @@ function toDiagnostic(p: ConfigProblem): vscode.Diagnostic {
   // Problems carry 1-based line/column; VS Code ranges are 0-based.
   const start = new vscode.Position(Math.max(0, p.line - 1), Math.max(0, p.column - 1));
   const end = start.translate(0, Math.max(1, p.length));
-  const d = new vscode.Diagnostic(new vscode.Range(start, end), p.message,
-    p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+  const d = new vscode.Diagnostic(
+    new vscode.Range(start, end),
+    p.message,
+    p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+  );
   d.source = 'so100';
   if (p.path) d.code = p.path;
   return d;

@@ -77,7 +77,8 @@ export class InvalidRobotIdError extends Error {
 }
 
 function checkId(robotId: string): void {
-  if (robotId === '' || robotId === '.' || robotId === '..' || /[/\\\0]/.test(robotId)) throw new InvalidRobotIdError(robotId);
+  if (robotId === '' || robotId === '.' || robotId === '..' || /[/\\\0]/.test(robotId))
+    throw new InvalidRobotIdError(robotId);
 }
 
 /** An env value, with an empty string counting as unset (Python would treat "" as the current directory). */
@@ -117,13 +118,18 @@ export function calibrationPath(loc: CalibrationLocation): string {
 }
 
 /** Every file looked at when reading, in order, with the rule that names it. */
-export function calibrationCandidates(loc: CalibrationLocation): { readonly path: string; readonly origin: CalibrationOrigin }[] {
+export function calibrationCandidates(
+  loc: CalibrationLocation,
+): { readonly path: string; readonly origin: CalibrationOrigin }[] {
   const primary = calibrationPath(loc);
   if (loc.calibrationDir) return [{ path: primary, origin: 'calibration_dir' }];
   const root = calibrationRoot(loc.env, loc.homeDir);
   return [
     { path: primary, origin: 'default' },
-    ...LEGACY_ROBOT_FOLDERS.map((folder) => ({ path: join(root, 'robots', folder, `${loc.robotId}.json`), origin: 'legacy' as const })),
+    ...LEGACY_ROBOT_FOLDERS.map((folder) => ({
+      path: join(root, 'robots', folder, `${loc.robotId}.json`),
+      origin: 'legacy' as const,
+    })),
   ];
 }
 
@@ -158,7 +164,10 @@ export async function readCalibrationFile(loc: CalibrationLocation): Promise<Loa
         : `Using calibration ${path}.`;
     return { calibration, path, origin, note };
   }
-  throw new CalibrationNotFoundError(loc.robotId, candidates.map((c) => c.path));
+  throw new CalibrationNotFoundError(
+    loc.robotId,
+    candidates.map((c) => c.path),
+  );
 }
 
 /** The path of the file readCalibrationFile would use, or undefined when there is none (does not parse it). */

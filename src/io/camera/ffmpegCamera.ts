@@ -59,7 +59,10 @@ export class FfmpegCamera implements AsyncDisposable {
   private stopping = false;
   private readonly exited: Promise<void>;
 
-  private constructor(readonly config: FfmpegCameraConfig, private readonly child: ChildProcess) {
+  private constructor(
+    readonly config: FfmpegCameraConfig,
+    private readonly child: ChildProcess,
+  ) {
     this.assembler = new FrameAssembler(config.width, config.height);
     const period = 1000 / config.fps;
     this.stallAfterMs = config.stallAfterMs ?? Math.max(500, 10 * period);
@@ -69,10 +72,12 @@ export class FfmpegCamera implements AsyncDisposable {
       for (const line of this.stderrSplitter.push(chunk)) if (line.trim() !== '') this.stderrLines.push(line);
     });
     // 'close' comes after both pipes are drained, so the last stderr lines are in the ring by then.
-    this.exited = new Promise((resolve) => child.once('close', (code, signal) => {
-      this.onExit(code, signal);
-      resolve();
-    }));
+    this.exited = new Promise((resolve) =>
+      child.once('close', (code, signal) => {
+        this.onExit(code, signal);
+        resolve();
+      }),
+    );
     const checkEvery = Math.max(20, Math.min(250, this.stallAfterMs / 4));
     this.watchdog = setInterval(() => this.checkStall(), checkEvery);
     this.watchdog.unref();
@@ -85,12 +90,19 @@ export class FfmpegCamera implements AsyncDisposable {
   static async start(config: FfmpegCameraConfig): Promise<FfmpegCamera> {
     checkCameraMode(config.name, config, config.input);
     const ffmpegPath = config.ffmpegPath ?? 'ffmpeg';
-    const child = spawn(ffmpegPath, ffmpegCameraArgs(config.input, config), { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(ffmpegPath, ffmpegCameraArgs(config.input, config), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {
         child.off('spawn', onSpawn);
         const code = errnoCode(err);
-        reject(code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR' ? new FfmpegNotFoundError(ffmpegPath, { cause: err }) : err);
+        reject(
+          code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR'
+            ? new FfmpegNotFoundError(ffmpegPath, { cause: err })
+            : err,
+        );
       };
       const onSpawn = () => {
         child.off('error', onError);
@@ -146,7 +158,9 @@ export class FfmpegCamera implements AsyncDisposable {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
-      const graceOver = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.stopGraceMs ?? 1000)));
+      const graceOver = new Promise<'timeout'>(
+        (resolve) => (timer = setTimeout(() => resolve('timeout'), this.config.stopGraceMs ?? 1000)),
+      );
       const outcome = await Promise.race([this.exited, graceOver]);
       clearTimeout(timer);
       // SIGKILL also ends a SIGSTOPped child, which would hold SIGTERM pending forever.
@@ -177,7 +191,10 @@ export class FfmpegCamera implements AsyncDisposable {
     if (this.lastFrameAt === undefined) {
       const waited = now - this.startedAt;
       if (waited < this.firstFrameTimeoutMs) return;
-      this.setStatus({ state: 'stalled', message: `${this.where} sent no frame in ${waited} ms since ffmpeg started: ${this.stallCauses()}` });
+      this.setStatus({
+        state: 'stalled',
+        message: `${this.where} sent no frame in ${waited} ms since ffmpeg started: ${this.stallCauses()}`,
+      });
       return;
     }
     const quiet = now - this.lastFrameAt;
@@ -190,8 +207,10 @@ export class FfmpegCamera implements AsyncDisposable {
   }
 
   private stallCauses(): string {
-    return 'it may be unplugged, another program may hold it, or two cameras at high resolution may exceed the USB ' +
-      'bandwidth (lower width/height/fps or use separate USB ports). Frames resume on their own if it recovers.';
+    return (
+      'it may be unplugged, another program may hold it, or two cameras at high resolution may exceed the USB ' +
+      'bandwidth (lower width/height/fps or use separate USB ports). Frames resume on their own if it recovers.'
+    );
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -203,10 +222,16 @@ export class FfmpegCamera implements AsyncDisposable {
     }
     const stderr = this.stderrLines.toArray();
     const advice = adviseFfmpegCamera(stderr, this.config.input);
-    const how = signal !== null ? `was killed by ${signal}` : code === 0 ? 'ended (the input ran out)' : `exited with code ${code}`;
+    const how =
+      signal !== null
+        ? `was killed by ${signal}`
+        : code === 0
+          ? 'ended (the input ran out)'
+          : `exited with code ${code}`;
     const parts = [`${this.where}: ffmpeg ${how}.`];
     if (advice.length > 0) parts.push(advice.join(' '));
-    else if (signal !== null) parts.push('Something outside the runtime ended it (out of memory, or a manual kill); restart the camera.');
+    else if (signal !== null)
+      parts.push('Something outside the runtime ended it (out of memory, or a manual kill); restart the camera.');
     if (stderr.length > 0) parts.push(`Last ffmpeg output: ${stderr.slice(-3).join(' | ')}`);
     this.setStatus({ state: 'failed', message: parts.join(' '), stderr, advice });
   }

@@ -21,8 +21,17 @@ export interface CameraMode {
 /** Checks size and fps; `name` names the camera in the error. */
 export function checkCameraMode(name: string, mode: CameraMode, input: CameraInput): void {
   const { width, height, fps } = mode;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 8192 || height > 8192) {
-    throw new CameraConfigError(`Camera '${name}': width and height must be integers in 1..8192, got ${width}x${height}.`);
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 1 ||
+    height < 1 ||
+    width > 8192 ||
+    height > 8192
+  ) {
+    throw new CameraConfigError(
+      `Camera '${name}': width and height must be integers in 1..8192, got ${width}x${height}.`,
+    );
   }
   if (!Number.isFinite(fps) || fps <= 0 || fps > 240) {
     throw new CameraConfigError(`Camera '${name}': fps must be a number in (0, 240], got ${fps}.`);
@@ -61,28 +70,40 @@ export function ffmpegCameraArgs(input: CameraInput, mode: CameraMode): string[]
 /** How to list the devices ffmpeg can open with this input kind. */
 export function listDevicesHint(kind: CameraInput['kind']): string {
   switch (kind) {
-    case 'v4l2': return 'list cameras with `v4l2-ctl --list-devices` or `ls /dev/video*`';
-    case 'avfoundation': return 'list cameras with `ffmpeg -f avfoundation -list_devices true -i ""`';
-    case 'dshow': return 'list cameras with `ffmpeg -list_devices true -f dshow -i dummy`';
-    case 'lavfi': return 'check the lavfi source expression (e.g. `testsrc=size=320x240:rate=30`)';
+    case 'v4l2':
+      return 'list cameras with `v4l2-ctl --list-devices` or `ls /dev/video*`';
+    case 'avfoundation':
+      return 'list cameras with `ffmpeg -f avfoundation -list_devices true -i ""`';
+    case 'dshow':
+      return 'list cameras with `ffmpeg -list_devices true -f dshow -i dummy`';
+    case 'lavfi':
+      return 'check the lavfi source expression (e.g. `testsrc=size=320x240:rate=30`)';
   }
 }
 
 /** How to list the sizes and rates a device supports. */
 export function listModesHint(input: CameraInput): string {
   switch (input.kind) {
-    case 'v4l2': return `list its modes with \`ffmpeg -f v4l2 -list_formats all -i ${input.device}\``;
-    case 'avfoundation': return 'ffmpeg prints the supported modes in the error above';
-    case 'dshow': return `list its modes with \`ffmpeg -f dshow -list_options true -i "video=${input.device.replace(/^video=/, '')}"\``;
-    case 'lavfi': return 'check the size and rate in the lavfi expression';
+    case 'v4l2':
+      return `list its modes with \`ffmpeg -f v4l2 -list_formats all -i ${input.device}\``;
+    case 'avfoundation':
+      return 'ffmpeg prints the supported modes in the error above';
+    case 'dshow':
+      return `list its modes with \`ffmpeg -f dshow -list_options true -i "video=${input.device.replace(/^video=/, '')}"\``;
+    case 'lavfi':
+      return 'check the size and rate in the lavfi expression';
   }
 }
 
 function exampleDevice(kind: CameraInput['kind']): string {
   switch (kind) {
-    case 'v4l2': return '/dev/video0';
-    case 'avfoundation': return '0';
-    case 'dshow': return 'Integrated Camera';
-    case 'lavfi': return 'testsrc=size=320x240:rate=30';
+    case 'v4l2':
+      return '/dev/video0';
+    case 'avfoundation':
+      return '0';
+    case 'dshow':
+      return 'Integrated Camera';
+    case 'lavfi':
+      return 'testsrc=size=320x240:rate=30';
   }
 }

@@ -33,13 +33,18 @@ export class FrameAssembler {
   private handedOut = -1;
   private seq = 0;
 
-  constructor(readonly width: number, readonly height: number, private readonly now: () => number = Date.now) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    private readonly now: () => number = Date.now,
+  ) {
     if (!Number.isInteger(width) || width < 1 || !Number.isInteger(height) || height < 1) {
       throw new RangeError(`Frame size must be positive integers, got ${width}x${height}`);
     }
     this.frameBytes = width * height * 3;
     this.slots = [];
-    for (let i = 0; i < SLOTS; i++) this.slots.push({ width, height, data: new Uint8Array(this.frameBytes), seq: 0, capturedAt: 0 });
+    for (let i = 0; i < SLOTS; i++)
+      this.slots.push({ width, height, data: new Uint8Array(this.frameBytes), seq: 0, capturedAt: 0 });
   }
 
   /** Copies a stdout chunk in; returns how many frames it completed. */

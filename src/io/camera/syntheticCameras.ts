@@ -8,7 +8,11 @@ export class SyntheticCameras {
   private readonly renderer = new SceneRenderer();
   private readonly buffers: Record<SceneView, Uint8Array>;
 
-  constructor(private readonly task: CubeTask, readonly width = 224, readonly height = 224) {
+  constructor(
+    private readonly task: CubeTask,
+    readonly width = 224,
+    readonly height = 224,
+  ) {
     this.buffers = { front: new Uint8Array(width * height * 3), wrist: new Uint8Array(width * height * 3) };
   }
 

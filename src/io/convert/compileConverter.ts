@@ -43,7 +43,11 @@ function locationOf(m: Message, cwd: string): SourceLocation | undefined {
 export async function compileConverter(file: string): Promise<CompiledConverter> {
   const abs = path.resolve(file);
   if (!existsSync(abs)) {
-    throw new UserConverterError('missing', abs, 'file not found; check `converter.module` in so100.json (relative paths start at the workspace folder)');
+    throw new UserConverterError(
+      'missing',
+      abs,
+      'file not found; check `converter.module` in so100.json (relative paths start at the workspace folder)',
+    );
   }
   const dir = path.dirname(abs);
   // A fresh name per build: Node caches source maps by module, and stale maps must not describe new code.
@@ -53,19 +57,42 @@ export async function compileConverter(file: string): Promise<CompiledConverter>
     // Loaded on first use: only user converter modules need the compiler, and a missing one must not break the rest.
     ({ build } = await import('esbuild'));
   } catch (e) {
-    throw new UserConverterError('compile', abs, `the esbuild compiler is not available (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); ` +
-      'converter modules need it: install the extension from its full package, or run `npm install esbuild` next to it', undefined, e);
+    throw new UserConverterError(
+      'compile',
+      abs,
+      `the esbuild compiler is not available (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); ` +
+        'converter modules need it: install the extension from its full package, or run `npm install esbuild` next to it',
+      undefined,
+      e,
+    );
   }
   let result;
   try {
     result = await build({
-      entryPoints: [abs], absWorkingDir: dir, outfile: compiledName, bundle: true, platform: 'node', format: 'cjs',
-      target: 'node20', sourcemap: 'inline', sourcesContent: true, write: false, metafile: true, logLevel: 'silent',
+      entryPoints: [abs],
+      absWorkingDir: dir,
+      outfile: compiledName,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: 'inline',
+      sourcesContent: true,
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
     });
   } catch (e) {
     const errors = (e as { errors?: Message[] }).errors;
     const first = errors?.[0];
-    if (!first) throw new UserConverterError('compile', abs, `esbuild failed: ${e instanceof Error ? e.message : String(e)}`, undefined, e);
+    if (!first)
+      throw new UserConverterError(
+        'compile',
+        abs,
+        `esbuild failed: ${e instanceof Error ? e.message : String(e)}`,
+        undefined,
+        e,
+      );
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
     throw new UserConverterError('compile', abs, `${first.text}${more}`, locationOf(first, dir), e);
   }
@@ -98,8 +125,16 @@ function checkExports(exported: unknown, file: string): UserConverterModule {
     }
   }
   if (!has('toPolicy') && !has('fromPolicy')) {
-    const found = Object.keys(ex).length ? `it exports ${Object.keys(ex).map((k) => `'${k}'`).join(', ')}` : 'it exports nothing';
-    throw new UserConverterError('exports', file, `export a function 'toPolicy' and/or 'fromPolicy' (${found}), e.g. \`export function toPolicy(obs, builtin) { return builtin.toPolicy(obs); }\``);
+    const found = Object.keys(ex).length
+      ? `it exports ${Object.keys(ex)
+          .map((k) => `'${k}'`)
+          .join(', ')}`
+      : 'it exports nothing';
+    throw new UserConverterError(
+      'exports',
+      file,
+      `export a function 'toPolicy' and/or 'fromPolicy' (${found}), e.g. \`export function toPolicy(obs, builtin) { return builtin.toPolicy(obs); }\``,
+    );
   }
   return ex as UserConverterModule;
 }

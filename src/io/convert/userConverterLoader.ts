@@ -3,7 +3,12 @@ import { EventEmitter } from 'node:events';
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import {
-  builtinConverter, type Converter, type ConverterOptions, type JointTargets, type Layout, type LeRobotObservation,
+  builtinConverter,
+  type Converter,
+  type ConverterOptions,
+  type JointTargets,
+  type Layout,
+  type LeRobotObservation,
   type PolicyInput,
 } from '../../core/convert';
 import type { ActionChunk } from '../../core/chunking/actionChunk';
@@ -44,7 +49,12 @@ export class UserConverter extends EventEmitter<UserConverterEvents> implements 
   private again = false;
   private disposed = false;
 
-  private constructor(file: string, builtin: Converter, first: CompiledConverter, private readonly options: UserConverterOptions) {
+  private constructor(
+    file: string,
+    builtin: Converter,
+    first: CompiledConverter,
+    private readonly options: UserConverterOptions,
+  ) {
     super();
     this.name = file;
     this.builtin = builtin;
@@ -128,7 +138,8 @@ export class UserConverter extends EventEmitter<UserConverterEvents> implements 
     try {
       next = await compileConverter(this.name);
     } catch (e) {
-      const err = e instanceof UserConverterError ? e : new UserConverterError('compile', this.name, String(e), undefined, e);
+      const err =
+        e instanceof UserConverterError ? e : new UserConverterError('compile', this.name, String(e), undefined, e);
       if (!this.disposed) this.emit('compileFailed', err.diagnostic(), err);
       return false;
     }
@@ -139,7 +150,12 @@ export class UserConverter extends EventEmitter<UserConverterEvents> implements 
     return true;
   }
 
-  private thrown(fn: 'toPolicy' | 'fromPolicy', e: unknown, inputs: readonly string[], compiledName: string): UserConverterError {
+  private thrown(
+    fn: 'toPolicy' | 'fromPolicy',
+    e: unknown,
+    inputs: readonly string[],
+    compiledName: string,
+  ): UserConverterError {
     const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     return new UserConverterError(fn, this.name, `${fn} threw ${why}`, userLocation(e, inputs, compiledName), e);
   }

@@ -22,7 +22,11 @@ function describe(v: unknown): string {
 function checkWarnings(w: unknown, file: string, fn: 'toPolicy' | 'fromPolicy'): readonly string[] {
   if (w === undefined) return [];
   if (!Array.isArray(w) || !w.every((s) => typeof s === 'string')) {
-    throw new UserConverterError(fn, file, `${fn} returned 'warnings' that is not an array of strings (got ${describe(w)})`);
+    throw new UserConverterError(
+      fn,
+      file,
+      `${fn} returned 'warnings' that is not an array of strings (got ${describe(w)})`,
+    );
   }
   return [...w];
 }
@@ -33,12 +37,19 @@ function checkWarnings(w: unknown, file: string, fn: 'toPolicy' | 'fromPolicy'):
  */
 export function normaliseToPolicy(result: unknown, file: string): PolicyInput {
   if (!isPlainObject(result)) {
-    throw new UserConverterError('toPolicy', file, `toPolicy must return an input map or { input, warnings }, got ${describe(result)}`);
+    throw new UserConverterError(
+      'toPolicy',
+      file,
+      `toPolicy must return an input map or { input, warnings }, got ${describe(result)}`,
+    );
   }
   const keys = Object.keys(result);
   const wrapped = isPlainObject(result.input) && keys.every((k) => k === 'input' || k === 'warnings');
   if (wrapped) {
-    return { input: { ...(result.input as { [key: string]: WireValue }) }, warnings: checkWarnings(result.warnings, file, 'toPolicy') };
+    return {
+      input: { ...(result.input as { [key: string]: WireValue }) },
+      warnings: checkWarnings(result.warnings, file, 'toPolicy'),
+    };
   }
   return { input: { ...(result as { [key: string]: WireValue }) }, warnings: [] };
 }
@@ -48,16 +59,28 @@ export function normaliseFromPolicy(result: unknown, file: string): JointTargets
   const bare = result instanceof Float64Array;
   const targets = bare ? result : isPlainObject(result) ? result.targets : undefined;
   if (!(targets instanceof Float64Array)) {
-    throw new UserConverterError('fromPolicy', file, `fromPolicy must return a Float64Array of horizon × ${MOTORS} targets or { horizon, targets, warnings }, got ${describe(bare || !isPlainObject(result) ? result : result.targets)}`);
+    throw new UserConverterError(
+      'fromPolicy',
+      file,
+      `fromPolicy must return a Float64Array of horizon × ${MOTORS} targets or { horizon, targets, warnings }, got ${describe(bare || !isPlainObject(result) ? result : result.targets)}`,
+    );
   }
   if (targets.length === 0 || targets.length % MOTORS !== 0) {
-    throw new UserConverterError('fromPolicy', file, `fromPolicy returned ${targets.length} targets; expected a positive multiple of ${MOTORS} (horizon × ${MOTORS} motors, motor order)`);
+    throw new UserConverterError(
+      'fromPolicy',
+      file,
+      `fromPolicy returned ${targets.length} targets; expected a positive multiple of ${MOTORS} (horizon × ${MOTORS} motors, motor order)`,
+    );
   }
   const horizon = targets.length / MOTORS;
   if (!bare) {
     const r = result as Record<string, unknown>;
     if (r.horizon !== undefined && r.horizon !== horizon) {
-      throw new UserConverterError('fromPolicy', file, `fromPolicy returned horizon ${String(r.horizon)} but ${targets.length} targets (= ${horizon} × ${MOTORS})`);
+      throw new UserConverterError(
+        'fromPolicy',
+        file,
+        `fromPolicy returned horizon ${String(r.horizon)} but ${targets.length} targets (= ${horizon} × ${MOTORS})`,
+      );
     }
     return { horizon, targets: targets.slice(), warnings: checkWarnings(r.warnings, file, 'fromPolicy') };
   }

@@ -10,7 +10,11 @@ const FRAME = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?\s*$/;
  * The topmost stack frame of `error` inside one of `inputs` (the user's files), as file/line/column (1-based).
  * Frames Node did not map (still naming `compiledName`) are mapped here through the module's source map.
  */
-export function userLocation(error: unknown, inputs: readonly string[], compiledName: string): SourceLocation | undefined {
+export function userLocation(
+  error: unknown,
+  inputs: readonly string[],
+  compiledName: string,
+): SourceLocation | undefined {
   const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : '';
   const wanted = new Set(inputs.map((p) => path.resolve(p)));
   for (const line of stack.split('\n')) {
@@ -21,9 +25,11 @@ export function userLocation(error: unknown, inputs: readonly string[], compiled
     let col = Number(m[3]);
     if (file === compiledName) {
       const entry = findSourceMap(compiledName)?.findEntry(row - 1, col - 1) as
-        | { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+        { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
       if (entry?.originalSource === undefined || entry.originalLine === undefined) continue;
-      file = entry.originalSource.startsWith('file://') ? new URL(entry.originalSource).pathname : path.resolve(path.dirname(compiledName), entry.originalSource);
+      file = entry.originalSource.startsWith('file://')
+        ? new URL(entry.originalSource).pathname
+        : path.resolve(path.dirname(compiledName), entry.originalSource);
       row = entry.originalLine + 1;
       col = (entry.originalColumn ?? 0) + 1;
     }

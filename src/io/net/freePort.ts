@@ -9,7 +9,11 @@ export function freePort(host: string): Promise<number> {
     srv.once('error', reject);
     srv.listen(0, host, () => {
       const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error(`could not pick a free port on ${host}`))));
+      srv.close(() =>
+        typeof addr === 'object' && addr
+          ? resolve(addr.port)
+          : reject(new Error(`could not pick a free port on ${host}`)),
+      );
     });
   });
 }

@@ -3,7 +3,13 @@
 import WebSocket from 'ws';
 import type { Socket } from 'node:net';
 import { isLoopbackHost, urlHost } from '../../core/config/policyHostNotice';
-import { PolicyClosedError, PolicyConnectionError, PolicyProtocolError, PolicyTimeoutError, describeConnectError } from './policyErrors';
+import {
+  PolicyClosedError,
+  PolicyConnectionError,
+  PolicyProtocolError,
+  PolicyTimeoutError,
+  describeConnectError,
+} from './policyErrors';
 
 /**
  * The masking-key generator for a client connection to `url`: all-zero keys on loopback, ws's random ones elsewhere.
@@ -13,7 +19,11 @@ import { PolicyClosedError, PolicyConnectionError, PolicyProtocolError, PolicyTi
  */
 export function maskGeneratorFor(url: string): ((mask: Buffer) => void) | undefined {
   const host = urlHost(url);
-  return host !== undefined && isLoopbackHost(host) ? (mask) => { mask.fill(0); } : undefined;
+  return host !== undefined && isLoopbackHost(host)
+    ? (mask) => {
+        mask.fill(0);
+      }
+    : undefined;
 }
 
 export interface Frame {
@@ -40,9 +50,17 @@ export class FrameSocket {
   private firstByteAt = 0;
   private awaitingFirstByte = false;
 
-  private constructor(private readonly ws: WebSocket, readonly url: string, socket: Socket | undefined) {
+  private constructor(
+    private readonly ws: WebSocket,
+    readonly url: string,
+    socket: Socket | undefined,
+  ) {
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+      const bytes = Array.isArray(data)
+        ? Buffer.concat(data)
+        : data instanceof ArrayBuffer
+          ? new Uint8Array(data)
+          : data;
       this.deliver({ data: bytes, binary: isBinary });
     });
     ws.on('close', (code: number, reason: Buffer) => {
@@ -88,7 +106,9 @@ export class FrameSocket {
         ws.removeAllListeners('open');
         ws.removeAllListeners('unexpected-response');
       };
-      ws.once('upgrade', (res) => { socket = res.socket as Socket; });
+      ws.once('upgrade', (res) => {
+        socket = res.socket as Socket;
+      });
       ws.once('open', () => {
         settle();
         ws.removeAllListeners('error');
@@ -98,15 +118,22 @@ export class FrameSocket {
         settle();
         ws.terminate();
         const status = res.statusCode ?? 0;
-        const why = status >= 500
-          ? 'the server is up but refuses policy connections (starting, overloaded or shutting down; its log says which)'
-          : 'is this the policy server\'s port?';
-        reject(new PolicyConnectionError(url, `the server answered HTTP ${status} instead of upgrading to a websocket` +
-          `${res.statusMessage ? ` (${res.statusMessage})` : ''}; ${why}`));
+        const why =
+          status >= 500
+            ? 'the server is up but refuses policy connections (starting, overloaded or shutting down; its log says which)'
+            : "is this the policy server's port?";
+        reject(
+          new PolicyConnectionError(
+            url,
+            `the server answered HTTP ${status} instead of upgrading to a websocket` +
+              `${res.statusMessage ? ` (${res.statusMessage})` : ''}; ${why}`,
+          ),
+        );
       });
       ws.once('error', (err: Error) => {
         settle();
-        if (/timeout/i.test(err.message)) reject(new PolicyTimeoutError(url, 'opening the websocket', options.timeoutMs));
+        if (/timeout/i.test(err.message))
+          reject(new PolicyTimeoutError(url, 'opening the websocket', options.timeoutMs));
         else reject(new PolicyConnectionError(url, describeConnectError(err, url), { cause: err }));
       });
     });
@@ -119,13 +146,15 @@ export class FrameSocket {
   /** How the connection ended, for messages ("closed with 1006", a socket error); undefined while it is open. */
   get ending(): string | undefined {
     if (this.failure) return this.failure.message;
-    if (this.closeInfo) return `it closed the connection (${this.closeInfo.code}${this.closeInfo.reason ? `: ${this.closeInfo.reason}` : ''})`;
+    if (this.closeInfo)
+      return `it closed the connection (${this.closeInfo.code}${this.closeInfo.reason ? `: ${this.closeInfo.reason}` : ''})`;
     return undefined;
   }
 
   /** Sends one binary frame and starts the send→first-byte clock. */
   send(bytes: Uint8Array): void {
-    if (!this.isOpen) throw this.failure ?? new PolicyClosedError(this.url, this.closeInfo?.code ?? 1006, this.closeInfo?.reason ?? '');
+    if (!this.isOpen)
+      throw this.failure ?? new PolicyClosedError(this.url, this.closeInfo?.code ?? 1006, this.closeInfo?.reason ?? '');
     this.awaitingFirstByte = true;
     this.firstByteAt = 0;
     this.ws.send(bytes, { binary: true });
@@ -146,8 +175,10 @@ export class FrameSocket {
     const queued = this.queue.shift();
     if (queued) return Promise.resolve(queued);
     if (this.failure) return Promise.reject(this.failure);
-    if (this.closeInfo) return Promise.reject(new PolicyClosedError(this.url, this.closeInfo.code, this.closeInfo.reason, operation));
-    if (this.waiter) return Promise.reject(new PolicyProtocolError('only one request may wait on a policy connection at a time'));
+    if (this.closeInfo)
+      return Promise.reject(new PolicyClosedError(this.url, this.closeInfo.code, this.closeInfo.reason, operation));
+    if (this.waiter)
+      return Promise.reject(new PolicyProtocolError('only one request may wait on a policy connection at a time'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
@@ -162,8 +193,16 @@ export class FrameSocket {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiter = {
         operation,
-        resolve: (f) => { clearTimeout(timer); signal?.removeEventListener('abort', onAbort); resolve(f); },
-        reject: (e) => { clearTimeout(timer); signal?.removeEventListener('abort', onAbort); reject(e); },
+        resolve: (f) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(f);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
       };
     });
   }
@@ -172,8 +211,14 @@ export class FrameSocket {
   async close(graceMs = 1000): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { this.ws.terminate(); resolve(); }, graceMs);
-      this.ws.once('close', () => { clearTimeout(timer); resolve(); });
+      const timer = setTimeout(() => {
+        this.ws.terminate();
+        resolve();
+      }, graceMs);
+      this.ws.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
       if (this.ws.readyState === WebSocket.OPEN) this.ws.close(1000);
       else if (this.ws.readyState === WebSocket.CONNECTING) this.ws.terminate();
     });
@@ -193,8 +238,10 @@ export class FrameSocket {
       return;
     }
     if (this.queue.length >= MAX_QUEUED_FRAMES) {
-      this.failure = new PolicyProtocolError(`the policy server at ${this.url} sent ${MAX_QUEUED_FRAMES}+ frames ` +
-        'nobody asked for; this does not look like a request→reply policy server');
+      this.failure = new PolicyProtocolError(
+        `the policy server at ${this.url} sent ${MAX_QUEUED_FRAMES}+ frames ` +
+          'nobody asked for; this does not look like a request→reply policy server',
+      );
       this.ws.terminate();
       return;
     }

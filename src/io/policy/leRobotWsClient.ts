@@ -2,7 +2,12 @@
 // Protocol facts: shared/reference/policy-protocols.md §2. Stock servers return one step per select_action;
 // our built-in server also answers get_stats / configure and says so in its pong.
 import { PolicyFrameError, encodePolicyFrame, type WireValue } from '../../core/ndarray';
-import { LeRobotMessageError, decodeLeRobotMessage, parseLeRobotMessage, type LeRobotMessage } from '../../core/policy/leRobotMessage';
+import {
+  LeRobotMessageError,
+  decodeLeRobotMessage,
+  parseLeRobotMessage,
+  type LeRobotMessage,
+} from '../../core/policy/leRobotMessage';
 import type { FrameSocket } from './frameSocket';
 import { readActions } from './openPiClient';
 import type { InferOptions, PolicyClient, PolicyObservation, PolicyResult } from './policyClient';
@@ -31,8 +36,10 @@ export class LeRobotWsClient extends RequestReplyClient implements PolicyClient 
   }
 
   protected textFrameError(text: string): Error {
-    return new PolicyProtocolError(`the server at ${this.url} sent a text frame; the awesome-lerobot protocol is ` +
-      `binary msgpack only: ${text.slice(0, 500)}`);
+    return new PolicyProtocolError(
+      `the server at ${this.url} sent a text frame; the awesome-lerobot protocol is ` +
+        `binary msgpack only: ${text.slice(0, 500)}`,
+    );
   }
 
   supports(capability: LeRobotCapability): boolean {
@@ -41,7 +48,13 @@ export class LeRobotWsClient extends RequestReplyClient implements PolicyClient 
 
   /** One `select_action` round trip; the reply's single step (or chunk) becomes an ActionChunk. */
   async infer(observation: PolicyObservation, options: InferOptions = {}): Promise<PolicyResult> {
-    const { rt, msg } = await this.request({ type: 'select_action', observation }, 'action_response', 'select_action', options.timeoutMs, options.signal);
+    const { rt, msg } = await this.request(
+      { type: 'select_action', observation },
+      'action_response',
+      'select_action',
+      options.timeoutMs,
+      options.signal,
+    );
     const actions = readActions(rt.reply, 'action', this.url);
     const inferMs = msg.inferMs;
     return {
@@ -88,22 +101,38 @@ export class LeRobotWsClient extends RequestReplyClient implements PolicyClient 
   }
 
   /** Changes server-side settings (our built-in server: latency, horizon); returns the settings now in force. */
-  async configure(config: { [key: string]: WireValue }, signal?: AbortSignal): Promise<{ readonly [key: string]: WireValue }> {
+  async configure(
+    config: { [key: string]: WireValue },
+    signal?: AbortSignal,
+  ): Promise<{ readonly [key: string]: WireValue }> {
     await this.connect(signal);
     this.requireCapability('configure');
-    const { msg } = await this.request({ type: 'configure', config }, 'configure_response', 'configure', undefined, signal);
+    const { msg } = await this.request(
+      { type: 'configure', config },
+      'configure_response',
+      'configure',
+      undefined,
+      signal,
+    );
     return msg.config;
   }
 
   private requireCapability(c: LeRobotCapability): void {
     if (!this.capabilities.has(c)) {
-      throw new PolicyUnsupportedError(`the server at ${this.url} does not offer "${c}" (its pong lists: ` +
-        `${[...this.capabilities].join(', ') || 'nothing'}); stock awesome-lerobot servers only know select_action, reset and ping`);
+      throw new PolicyUnsupportedError(
+        `the server at ${this.url} does not offer "${c}" (its pong lists: ` +
+          `${[...this.capabilities].join(', ') || 'nothing'}); stock awesome-lerobot servers only know select_action, reset and ping`,
+      );
     }
   }
 
-  private async request<T extends LeRobotMessage['type']>(message: { [key: string]: WireValue }, replyType: T, operation: string,
-    timeoutMs?: number, signal?: AbortSignal): Promise<{ rt: RoundTrip; msg: MessageOf<T> }> {
+  private async request<T extends LeRobotMessage['type']>(
+    message: { [key: string]: WireValue },
+    replyType: T,
+    operation: string,
+    timeoutMs?: number,
+    signal?: AbortSignal,
+  ): Promise<{ rt: RoundTrip; msg: MessageOf<T> }> {
     // Close 1011 (the stock server's handler died) arrives as PolicyServerError from roundTrip.
     const rt: RoundTrip = await this.roundTrip(message, operation, timeoutMs, signal);
     let msg: LeRobotMessage;
@@ -117,7 +146,10 @@ export class LeRobotWsClient extends RequestReplyClient implements PolicyClient 
 
   private expect<T extends LeRobotMessage['type']>(msg: LeRobotMessage, type: T): MessageOf<T> {
     if (msg.type === 'error') throw new PolicyServerError(this.url, msg.message);
-    if (msg.type !== type) throw new PolicyProtocolError(`expected a "${type}" message from ${this.url}, got type ${JSON.stringify(msg.type)}`);
+    if (msg.type !== type)
+      throw new PolicyProtocolError(
+        `expected a "${type}" message from ${this.url}, got type ${JSON.stringify(msg.type)}`,
+      );
     return msg as MessageOf<T>;
   }
 
@@ -132,6 +164,9 @@ export class LeRobotWsClient extends RequestReplyClient implements PolicyClient 
 
   private protocolError(err: unknown, operation: string): unknown {
     if (!(err instanceof LeRobotMessageError || err instanceof PolicyFrameError)) return err;
-    return new PolicyProtocolError(`${operation}: the reply from ${this.url} is not a valid awesome-lerobot message: ${err.message}`, { cause: err });
+    return new PolicyProtocolError(
+      `${operation}: the reply from ${this.url} is not a valid awesome-lerobot message: ${err.message}`,
+      { cause: err },
+    );
   }
 }

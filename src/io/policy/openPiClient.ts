@@ -18,7 +18,10 @@ export class OpenPiClient extends RequestReplyClient implements PolicyClient {
   private meta: { [key: string]: WireValue } | undefined;
 
   constructor(target: string, options: OpenPiClientOptions = {}) {
-    super(target, { ...options, headers: options.apiKey ? { Authorization: `Api-Key ${options.apiKey}`, ...options.headers } : options.headers });
+    super(target, {
+      ...options,
+      headers: options.apiKey ? { Authorization: `Api-Key ${options.apiKey}`, ...options.headers } : options.headers,
+    });
   }
 
   get metadata(): { readonly [key: string]: WireValue } | undefined {
@@ -33,17 +36,23 @@ export class OpenPiClient extends RequestReplyClient implements PolicyClient {
     } catch (err) {
       // The websocket is open, so the server is there: waiting again will not bring the frame (not retried).
       if (!(err instanceof PolicyTimeoutError)) throw err;
-      throw new PolicyProtocolError(`the server at ${this.url} accepted the connection but sent no metadata frame within ` +
-        `${this.connectTimeoutMs} ms; an openpi server sends one at once. Is it an awesome-lerobot server (protocol ` +
-        '"lerobot-ws"), or is the server stuck?', { cause: err });
+      throw new PolicyProtocolError(
+        `the server at ${this.url} accepted the connection but sent no metadata frame within ` +
+          `${this.connectTimeoutMs} ms; an openpi server sends one at once. Is it an awesome-lerobot server (protocol ` +
+          '"lerobot-ws"), or is the server stuck?',
+        { cause: err },
+      );
     }
     if (!frame.binary) throw new PolicyServerError(this.url, new TextDecoder().decode(frame.data));
     let meta: WireValue;
     try {
       meta = decodePolicyFrame(frame.data);
     } catch (err) {
-      throw new PolicyProtocolError(`the first frame from ${this.url} is not msgpack policy metadata ` +
-        `(${err instanceof Error ? err.message : String(err)}); is this an openpi server?`, { cause: err });
+      throw new PolicyProtocolError(
+        `the first frame from ${this.url} is not msgpack policy metadata ` +
+          `(${err instanceof Error ? err.message : String(err)}); is this an openpi server?`,
+        { cause: err },
+      );
     }
     if (!isPlainMap(meta)) {
       throw new PolicyProtocolError(`the metadata frame from ${this.url} should be a map, got ${describeValue(meta)}`);
@@ -82,7 +91,11 @@ export class OpenPiClient extends RequestReplyClient implements PolicyClient {
 
   async healthy(signal?: AbortSignal): Promise<boolean> {
     const u = new URL(this.url);
-    return httpHealthz(u.hostname, Number(u.port || (u.protocol === 'wss:' ? 443 : 80)), signal ?? AbortSignal.timeout(this.connectTimeoutMs));
+    return httpHealthz(
+      u.hostname,
+      Number(u.port || (u.protocol === 'wss:' ? 443 : 80)),
+      signal ?? AbortSignal.timeout(this.connectTimeoutMs),
+    );
   }
 }
 
@@ -90,18 +103,24 @@ export class OpenPiClient extends RequestReplyClient implements PolicyClient {
 export function readActions(reply: { readonly [key: string]: WireValue }, key: string, url: string): ActionChunk {
   const value = reply[key];
   if (value === undefined) {
-    throw new PolicyProtocolError(`the reply from ${url} has no "${key}"; it has: ${Object.keys(reply).join(', ') || 'nothing'}`);
+    throw new PolicyProtocolError(
+      `the reply from ${url} has no "${key}"; it has: ${Object.keys(reply).join(', ') || 'nothing'}`,
+    );
   }
   if (!(value instanceof NdArray)) {
     throw new PolicyProtocolError(`"${key}" from ${url} should be an ndarray, got ${describeValue(value)}`);
   }
   if (value.dtype === '|b1') {
-    throw new PolicyProtocolError(`"${key}" from ${url} has dtype ${value.dtype}; actions must be numbers (<f4 or <f8)`);
+    throw new PolicyProtocolError(
+      `"${key}" from ${url} has dtype ${value.dtype}; actions must be numbers (<f4 or <f8)`,
+    );
   }
   if (!value.dtype.includes('f')) {
     // Integers are no joint targets; an integer chunk is usually π₀-FAST's action tokens, not decoded.
-    throw new PolicyProtocolError(`"${key}" from ${url} has integer dtype ${value.dtype}; actions must be floats (<f4 or <f8). ` +
-      'Integer actions are usually undecoded π₀-FAST tokens: check the server\'s output transforms');
+    throw new PolicyProtocolError(
+      `"${key}" from ${url} has integer dtype ${value.dtype}; actions must be floats (<f4 or <f8). ` +
+        "Integer actions are usually undecoded π₀-FAST tokens: check the server's output transforms",
+    );
   }
   try {
     return ActionChunk.fromShaped(value.shape, value.toFloat64(), key);

@@ -13,29 +13,52 @@ export class PolicyError extends Error {
  * without one; then `traceback` is empty and `summary` says what happened.
  */
 export class PolicyServerError extends PolicyError {
-  constructor(readonly url: string, readonly traceback: string, summary?: string, options?: { cause?: unknown }) {
-    super(`the policy server at ${url} failed while handling the request${summary ? `: ${summary}` : `:\n${traceback.trimEnd()}`}`, options);
+  constructor(
+    readonly url: string,
+    readonly traceback: string,
+    summary?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `the policy server at ${url} failed while handling the request${summary ? `: ${summary}` : `:\n${traceback.trimEnd()}`}`,
+      options,
+    );
   }
 }
 
 /** No reply in time. The connection has been discarded so a late reply can never answer a later request. */
 export class PolicyTimeoutError extends PolicyError {
-  constructor(readonly url: string, readonly operation: string, readonly timeoutMs: number) {
-    super(`${operation} on ${url} got no reply within ${timeoutMs} ms; the connection was dropped and will be ` +
-      're-opened for the next request (raise the timeout if the first, compiling inference is slow)');
+  constructor(
+    readonly url: string,
+    readonly operation: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `${operation} on ${url} got no reply within ${timeoutMs} ms; the connection was dropped and will be ` +
+        're-opened for the next request (raise the timeout if the first, compiling inference is slow)',
+    );
   }
 }
 
 /** Could not reach the server at all. */
 export class PolicyConnectionError extends PolicyError {
-  constructor(readonly url: string, readonly detail: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly url: string,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
     super(`cannot connect to the policy server at ${url}: ${detail}`, options);
   }
 }
 
 /** The connection closed under a request (or before one could be sent). The next request opens a new one. */
 export class PolicyClosedError extends PolicyError {
-  constructor(readonly url: string, readonly code: number, readonly reason: string, readonly operation?: string) {
+  constructor(
+    readonly url: string,
+    readonly code: number,
+    readonly reason: string,
+    readonly operation?: string,
+  ) {
     super(describeClose(url, code, reason, operation));
   }
 }
@@ -45,12 +68,22 @@ function describeClose(url: string, code: number, reason: string, operation: str
   const during = operation ? ` before replying to ${operation}` : '';
   const then = 'the next request opens a new connection';
   if (code === 1006) {
-    return `the policy server at ${url} dropped the connection without a close frame (1006)${during}; the server process ` +
-      `may have crashed or been killed, or a proxy or SSH tunnel cut the connection (check the server's log); ${then}`;
+    return (
+      `the policy server at ${url} dropped the connection without a close frame (1006)${during}; the server process ` +
+      `may have crashed or been killed, or a proxy or SSH tunnel cut the connection (check the server's log); ${then}`
+    );
   }
   const names: Readonly<Record<number, string>> = {
-    1000: 'normal closure', 1001: 'going away', 1002: 'protocol error', 1003: 'unsupported data', 1007: 'invalid data',
-    1008: 'policy violation', 1009: 'message too big', 1011: 'internal error', 1012: 'service restart', 1013: 'try again later',
+    1000: 'normal closure',
+    1001: 'going away',
+    1002: 'protocol error',
+    1003: 'unsupported data',
+    1007: 'invalid data',
+    1008: 'policy violation',
+    1009: 'message too big',
+    1011: 'internal error',
+    1012: 'service restart',
+    1013: 'try again later',
   };
   const advice: Readonly<Record<number, string>> = {
     1001: 'the server is shutting down or restarting',
@@ -68,8 +101,13 @@ function describeClose(url: string, code: number, reason: string, operation: str
 export function serverFailureFromClose(err: unknown, url: string): unknown {
   if (!(err instanceof PolicyClosedError) || err.code !== 1011) return err;
   const op = err.operation ? `${err.operation}: ` : '';
-  return new PolicyServerError(url, '', `${op}it closed the connection with 1011 (internal error${err.reason ? `: ${err.reason}` : ''}) ` +
-    "without sending a traceback; the server's log has the cause. The next request opens a new connection", { cause: err });
+  return new PolicyServerError(
+    url,
+    '',
+    `${op}it closed the connection with 1011 (internal error${err.reason ? `: ${err.reason}` : ''}) ` +
+      "without sending a traceback; the server's log has the cause. The next request opens a new connection",
+    { cause: err },
+  );
 }
 
 /** The server answered, but not in the protocol we expected (wrong frame type, missing keys, bad shapes). */

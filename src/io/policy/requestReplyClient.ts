@@ -4,7 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs } from '../../core/retry/backoff';
 import { PolicyFrameEncoder, decodePolicyFrame, type WireValue } from '../../core/ndarray';
 import { FrameSocket, type Frame } from './frameSocket';
-import { PolicyConnectionError, PolicyError, PolicyProtocolError, PolicyTimeoutError, serverFailureFromClose } from './policyErrors';
+import {
+  PolicyConnectionError,
+  PolicyError,
+  PolicyProtocolError,
+  PolicyTimeoutError,
+  serverFailureFromClose,
+} from './policyErrors';
 
 export interface RequestReplyOptions {
   /** Per connection attempt, including the openpi metadata frame. */
@@ -75,8 +81,16 @@ export abstract class RequestReplyClient implements AsyncDisposable {
   }
 
   /** Sends one request and returns the decoded reply map. Never retries a request: a stale observation is worse. */
-  protected async roundTrip(request: WireValue, operation: string, timeoutMs?: number, signal?: AbortSignal): Promise<RoundTrip> {
-    if (this.busy) throw new PolicyError(`${operation}: another request to ${this.url} is still running; the protocol allows one at a time`);
+  protected async roundTrip(
+    request: WireValue,
+    operation: string,
+    timeoutMs?: number,
+    signal?: AbortSignal,
+  ): Promise<RoundTrip> {
+    if (this.busy)
+      throw new PolicyError(
+        `${operation}: another request to ${this.url} is still running; the protocol allows one at a time`,
+      );
     this.busy = true;
     try {
       const socket = await this.ensureSocket(signal);
@@ -101,8 +115,11 @@ export abstract class RequestReplyClient implements AsyncDisposable {
         reply = decodePolicyFrame(frame.data);
       } catch (err) {
         this.dropSocket(socket);
-        throw new PolicyProtocolError(`${operation}: the reply from ${this.url} is not a valid msgpack-numpy frame: ` +
-          `${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        throw new PolicyProtocolError(
+          `${operation}: the reply from ${this.url} is not a valid msgpack-numpy frame: ` +
+            `${err instanceof Error ? err.message : String(err)}`,
+          { cause: err },
+        );
       }
       const t3 = performance.now();
       if (!isPlainMap(reply)) {
@@ -152,14 +169,21 @@ export abstract class RequestReplyClient implements AsyncDisposable {
     const reconnect = this.everConnected;
     // Only the caller that starts the attempt reports it.
     const mine = this.connecting === undefined;
-    this.connecting ??= this.openWithBackoff(signal).finally(() => { this.connecting = undefined; });
+    this.connecting ??= this.openWithBackoff(signal).finally(() => {
+      this.connecting = undefined;
+    });
     const opened = await this.connecting;
     this.socket = opened.socket;
     this.everConnected = true;
     if (mine && reconnect && (lostBy !== undefined || opened.attempts > 1)) {
       const why = lostBy !== undefined ? `the server ended the last connection between requests (${lostBy}); ` : '';
-      const tries = opened.attempts > 1 ? ` on attempt ${opened.attempts}, after ${Math.round(opened.ms)} ms (${opened.firstError})` : '';
-      this.onReconnected?.(`policy server at ${this.url}: ${why}reconnected${tries}; the request waited meanwhile (was the server restarted?)`);
+      const tries =
+        opened.attempts > 1
+          ? ` on attempt ${opened.attempts}, after ${Math.round(opened.ms)} ms (${opened.firstError})`
+          : '';
+      this.onReconnected?.(
+        `policy server at ${this.url}: ${why}reconnected${tries}; the request waited meanwhile (was the server restarted?)`,
+      );
     }
     return this.socket;
   }
@@ -184,9 +208,15 @@ export abstract class RequestReplyClient implements AsyncDisposable {
         firstError ??= err instanceof PolicyConnectionError ? err.detail : err.message;
       }
     }
-    const detail = lastError instanceof PolicyConnectionError ? lastError.detail
-      : lastError instanceof Error ? lastError.message : String(lastError);
-    throw new PolicyConnectionError(this.url, `${detail} (gave up after ${this.backoff.maxAttempts} attempts)`, { cause: lastError });
+    const detail =
+      lastError instanceof PolicyConnectionError
+        ? lastError.detail
+        : lastError instanceof Error
+          ? lastError.message
+          : String(lastError);
+    throw new PolicyConnectionError(this.url, `${detail} (gave up after ${this.backoff.maxAttempts} attempts)`, {
+      cause: lastError,
+    });
   }
 }
 
@@ -199,8 +229,13 @@ interface OpenedSocket {
 }
 
 export function isPlainMap(v: WireValue): v is { [key: string]: WireValue } {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) &&
-    Object.getPrototypeOf(v) === Object.prototype;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !(v instanceof Uint8Array) &&
+    Object.getPrototypeOf(v) === Object.prototype
+  );
 }
 
 export function describeValue(v: WireValue): string {

@@ -9,7 +9,11 @@ export const OPENPI_DEFAULT_PORT = 8000;
 
 export interface ModelSpecContext {
   /** How to run the `so100` CLI: the bundled dist/cli.js (or the TypeScript entry under tsx) on this Node. */
-  readonly so100: { readonly command: string; readonly args: readonly string[]; readonly env?: Readonly<Record<string, string>> };
+  readonly so100: {
+    readonly command: string;
+    readonly args: readonly string[];
+    readonly env?: Readonly<Record<string, string>>;
+  };
   /** The port to use when the model's port is 0 and one is needed (already picked free by the caller). */
   readonly freePort: number;
   readonly workspaceFolder?: string;
@@ -21,25 +25,44 @@ export function needsFreePort(model: BuiltinModelConfig | CommandModelConfig): b
   return model.kind === 'builtin' || [model.command, ...model.args].some((a) => a.includes('${port}'));
 }
 
-export function modelServerSpec(name: string, model: BuiltinModelConfig | CommandModelConfig, ctx: ModelSpecContext): ServerSpec {
+export function modelServerSpec(
+  name: string,
+  model: BuiltinModelConfig | CommandModelConfig,
+  ctx: ModelSpecContext,
+): ServerSpec {
   if (model.kind === 'builtin') {
     const host = '127.0.0.1';
     const port = model.port || ctx.freePort;
     return {
       name: `built-in ${name}`,
       command: ctx.so100.command,
-      args: [...ctx.so100.args, 'serve', '--host', host, '--port', String(port), '--profile', model.profile, '--protocol', model.protocol,
+      args: [
+        ...ctx.so100.args,
+        'serve',
+        '--host',
+        host,
+        '--port',
+        String(port),
+        '--profile',
+        model.profile,
+        '--protocol',
+        model.protocol,
         ...(model.latencyMs === undefined ? [] : ['--latency-ms', String(model.latencyMs)]),
-        ...(model.policy === undefined ? [] : ['--policy', model.policy])],
+        ...(model.policy === undefined ? [] : ['--policy', model.policy]),
+      ],
       ...(ctx.so100.env ? { env: ctx.so100.env } : {}),
-      host, port, protocol: model.protocol, startTimeoutMs: 20_000,
+      host,
+      port,
+      protocol: model.protocol,
+      startTimeoutMs: 20_000,
     };
   }
   const port = model.port || (needsFreePort(model) ? ctx.freePort : OPENPI_DEFAULT_PORT);
-  const expand = (v: string): string => v
-    .replaceAll('${port}', String(port))
-    .replaceAll('${host}', model.host)
-    .replaceAll('${workspaceFolder}', ctx.workspaceFolder ?? '');
+  const expand = (v: string): string =>
+    v
+      .replaceAll('${port}', String(port))
+      .replaceAll('${host}', model.host)
+      .replaceAll('${workspaceFolder}', ctx.workspaceFolder ?? '');
   let cwd = model.cwd ? expand(model.cwd) : ctx.workspaceFolder;
   if (cwd && !isAbsolute(cwd) && ctx.workspaceFolder) cwd = join(ctx.workspaceFolder, cwd);
   return {

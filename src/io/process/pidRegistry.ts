@@ -93,9 +93,17 @@ export class PidRegistry {
         // Signal the whole group only when the server leads it (it was spawned detached); else just the pid.
         const target = pgid === orphan.pid ? orphan.pid : undefined;
         if (target !== undefined) {
-          await escalateStop((s) => signalGroup(target, s), grace, async () => !(await isGroupAlive(target)));
+          await escalateStop(
+            (s) => signalGroup(target, s),
+            grace,
+            async () => !(await isGroupAlive(target)),
+          );
         } else {
-          await escalateStop((s) => signalProcess(orphan.pid, s), grace, async () => !(await isProcessAlive(orphan.pid)));
+          await escalateStop(
+            (s) => signalProcess(orphan.pid, s),
+            grace,
+            async () => !(await isProcessAlive(orphan.pid)),
+          );
         }
         stopped.push(orphan.pid);
       }

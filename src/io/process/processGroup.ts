@@ -121,5 +121,7 @@ async function readProcStat(pid: number): Promise<ProcStat | undefined> {
 
 /** The `code` of a Node system error (ENOENT, ESRCH, …), if any. */
 export function errnoCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : undefined;
 }

@@ -45,17 +45,32 @@ export function probeHealthz(
 }
 
 /** True when GET /healthz answers 200 (openpi servers since 2025-05-30). */
-export async function httpHealthz(host: string, port: number, signal: AbortSignal, timeoutMs = HEALTHZ_ATTEMPT_MS): Promise<boolean> {
+export async function httpHealthz(
+  host: string,
+  port: number,
+  signal: AbortSignal,
+  timeoutMs = HEALTHZ_ATTEMPT_MS,
+): Promise<boolean> {
   return (await probeHealthz(host, port, signal, timeoutMs)) === 'ok';
 }
 
 /** True when an openpi websocket sends its first frame, the binary metadata (for servers without /healthz). */
-export function openPiMetadataReady(host: string, port: number, signal: AbortSignal, timeoutMs = WS_ATTEMPT_MS): Promise<boolean> {
+export function openPiMetadataReady(
+  host: string,
+  port: number,
+  signal: AbortSignal,
+  timeoutMs = WS_ATTEMPT_MS,
+): Promise<boolean> {
   return wsAttempt(host, port, signal, timeoutMs, (_ws, _data, isBinary) => isBinary);
 }
 
 /** True when an awesome-lerobot server answers msgpack {"type":"ping"} with {"type":"pong"}. */
-export function leRobotPingReady(host: string, port: number, signal: AbortSignal, timeoutMs = WS_ATTEMPT_MS): Promise<boolean> {
+export function leRobotPingReady(
+  host: string,
+  port: number,
+  signal: AbortSignal,
+  timeoutMs = WS_ATTEMPT_MS,
+): Promise<boolean> {
   return wsAttempt(
     host,
     port,

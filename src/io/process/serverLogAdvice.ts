@@ -32,7 +32,9 @@ export const SERVER_LOG_ADVICE: readonly AdviceRule[] = [
   {
     id: 'gpu-out-of-memory',
     match: (line) =>
-      line.match(/CUDA out of memory|CUDA_ERROR_OUT_OF_MEMORY|RESOURCE_EXHAUSTED:? Out of memory|torch\.OutOfMemoryError/i),
+      line.match(
+        /CUDA out of memory|CUDA_ERROR_OUT_OF_MEMORY|RESOURCE_EXHAUSTED:? Out of memory|torch\.OutOfMemoryError/i,
+      ),
     advice: () =>
       'The GPU ran out of memory: stop other programs using it (nvidia-smi lists them), use a smaller model ' +
       '(e.g. π₀-FAST) or another GPU.',
@@ -47,7 +49,9 @@ export const SERVER_LOG_ADVICE: readonly AdviceRule[] = [
   {
     id: 'dns-failure',
     match: (line) =>
-      line.match(/Could not resolve host|Temporary failure in name resolution|Name or service not known|nodename nor servname|getaddrinfo (?:failed|ENOTFOUND)|Failed to resolve/i),
+      line.match(
+        /Could not resolve host|Temporary failure in name resolution|Name or service not known|nodename nor servname|getaddrinfo (?:failed|ENOTFOUND)|Failed to resolve/i,
+      ),
     advice: () => offlineAdvice,
   },
   {

@@ -131,7 +131,10 @@ export class ServerRun {
   }
 
   private spawnFailed(err: unknown): void {
-    this.supervisorLine(`could not run ${this.spec.command}: ${asError(err).message}`, adviceForSpawnError(err, this.spec.command));
+    this.supervisorLine(
+      `could not run ${this.spec.command}: ${asError(err).message}`,
+      adviceForSpawnError(err, this.spec.command),
+    );
   }
 
   private pipe(stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): void {

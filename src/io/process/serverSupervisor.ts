@@ -4,7 +4,12 @@ import { LogRing } from './logRing';
 import type { PidRegistry } from './pidRegistry';
 import { escalateStop } from './processGroup';
 import { defaultReadiness } from './readiness';
-import { ServerCrashLoopError, ServerStartAbortedError, ServerStartError, type ServerStartFailure } from './serverErrors';
+import {
+  ServerCrashLoopError,
+  ServerStartAbortedError,
+  ServerStartError,
+  type ServerStartFailure,
+} from './serverErrors';
 import { ServerRun, type ExitInfo } from './serverRun';
 import type { ReadinessProbe, ServerLogLine, ServerSpec, ServerState } from './serverSpec';
 
@@ -138,13 +143,23 @@ export class ServerSupervisor {
     return p;
   }
 
-  private async runUntilReady(phase: 'starting' | 'restarting', signal: AbortSignal | undefined, detail?: string): Promise<void> {
+  private async runUntilReady(
+    phase: 'starting' | 'restarting',
+    signal: AbortSignal | undefined,
+    detail?: string,
+  ): Promise<void> {
     if (this._state !== phase) this.setState(phase, detail);
-    this.addLine({ stream: 'supervisor', text: `${phase}: ${[this.spec.command, ...this.spec.args].join(' ')}`, time: Date.now() });
+    this.addLine({
+      stream: 'supervisor',
+      text: `${phase}: ${[this.spec.command, ...this.spec.args].join(' ')}`,
+      time: Date.now(),
+    });
     const run = new ServerRun(this.spec, (line) => this.addLine(line));
     this.current = run;
     if (run.pid !== undefined) {
-      void this.registry((r) => r.record({ pid: run.pid!, command: this.spec.command, args: this.spec.args, startedAt: run.startedAt }));
+      void this.registry((r) =>
+        r.record({ pid: run.pid!, command: this.spec.command, args: this.spec.args, startedAt: run.startedAt }),
+      );
     }
     try {
       await this.waitReady(run, signal);
@@ -163,7 +178,11 @@ export class ServerSupervisor {
       throw err;
     }
     this.setState('ready');
-    this.addLine({ stream: 'supervisor', text: `ready on ${this.spec.host}:${this.spec.port} (pid ${run.pid})`, time: Date.now() });
+    this.addLine({
+      stream: 'supervisor',
+      text: `ready on ${this.spec.host}:${this.spec.port} (pid ${run.pid})`,
+      time: Date.now(),
+    });
     void run.exited.then(() => this.afterExit(run));
   }
 
@@ -180,15 +199,27 @@ export class ServerSupervisor {
       if (run.exit) {
         await run.drained();
         const e = run.exit;
-        throw this.startError(run, e.spawnError ? 'spawn-failed' : 'exited', `the process ${run.describeExit(e)} before it was ready.`, e.spawnError);
+        throw this.startError(
+          run,
+          e.spawnError ? 'spawn-failed' : 'exited',
+          `the process ${run.describeExit(e)} before it was ready.`,
+          e.spawnError,
+        );
       }
       if (deadline.aborted) {
-        throw this.startError(run, 'timeout', `it was not ready after ${Math.round(timeoutMs / 100) / 10} s (probing ${this.spec.host}:${this.spec.port}). ` +
-          'Check that it listens on that port, or raise the start timeout if loading the checkpoint takes longer.');
+        throw this.startError(
+          run,
+          'timeout',
+          `it was not ready after ${Math.round(timeoutMs / 100) / 10} s (probing ${this.spec.host}:${this.spec.port}). ` +
+            'Check that it listens on that port, or raise the start timeout if loading the checkpoint takes longer.',
+        );
       }
       let ready = false;
       try {
-        ready = await abortable(Promise.resolve().then(() => this.readiness(this.spec, wake)), wake);
+        ready = await abortable(
+          Promise.resolve().then(() => this.readiness(this.spec, wake)),
+          wake,
+        );
       } catch (err) {
         if (wake.aborted) continue;
         throw this.startError(run, 'probe-failed', `the readiness check failed: ${(err as Error).message}`, err);
@@ -238,7 +269,11 @@ export class ServerSupervisor {
   /** Escalating signals to the run's group until it is reaped; forgets its pid record. */
   private async terminate(run: ServerRun): Promise<void> {
     if (run.pid === undefined) return;
-    await escalateStop((s) => run.signalGroup(s), this.spec.stopGraceMs ?? DEFAULT_STOP_GRACE, () => run.isGone());
+    await escalateStop(
+      (s) => run.signalGroup(s),
+      this.spec.stopGraceMs ?? DEFAULT_STOP_GRACE,
+      () => run.isGone(),
+    );
     await run.exited;
     this._lastExit = run.exit;
     void this.registry((r) => r.forget(run.pid!));
@@ -255,7 +290,11 @@ export class ServerSupervisor {
     try {
       await op(this.options.pidRegistry);
     } catch (err) {
-      this.addLine({ stream: 'supervisor', text: `could not update the pid file: ${(err as Error).message}`, time: Date.now() });
+      this.addLine({
+        stream: 'supervisor',
+        text: `could not update the pid file: ${(err as Error).message}`,
+        time: Date.now(),
+      });
     }
   }
 
@@ -288,10 +327,14 @@ function checkRestartBudget(spec: ServerSpec): void {
   if (!spec.restart) return;
   const { maxRestarts, windowMs } = spec.restart;
   if (!Number.isInteger(maxRestarts) || maxRestarts < 0) {
-    throw new RangeError(`server "${spec.name}": restart.maxRestarts must be a whole number ≥ 0 (0 = never restart), got ${maxRestarts}`);
+    throw new RangeError(
+      `server "${spec.name}": restart.maxRestarts must be a whole number ≥ 0 (0 = never restart), got ${maxRestarts}`,
+    );
   }
   if (!Number.isFinite(windowMs) || windowMs <= 0) {
-    throw new RangeError(`server "${spec.name}": restart.windowMs must be a positive, finite number of milliseconds, got ${windowMs}`);
+    throw new RangeError(
+      `server "${spec.name}": restart.windowMs must be a positive, finite number of milliseconds, got ${windowMs}`,
+    );
   }
 }
 

@@ -10,7 +10,11 @@ import { STEPS_HEADER } from './episodeRows';
 /** A record that cannot be read; `file` and `line` (1-based, when known) say where. */
 export class EpisodeRecordReadError extends Error {
   override readonly name = 'EpisodeRecordReadError';
-  constructor(readonly file: string, readonly line: number | undefined, detail: string) {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    detail: string,
+  ) {
     super(`${file}${line === undefined ? '' : `:${line}`}: ${detail}`);
   }
 }
@@ -81,7 +85,9 @@ async function readText(dir: string, file: string): Promise<string> {
   }
 }
 
-async function readEpisodeJson(dir: string): Promise<Pick<EpisodeRecord, 'startedAt' | 'endedAt' | 'result' | 'config' | 'model'>> {
+async function readEpisodeJson(
+  dir: string,
+): Promise<Pick<EpisodeRecord, 'startedAt' | 'endedAt' | 'result' | 'config' | 'model'>> {
   const file = EPISODE_FILES.episode;
   let body: Record<string, unknown>;
   try {
@@ -90,16 +96,25 @@ async function readEpisodeJson(dir: string): Promise<Pick<EpisodeRecord, 'starte
     if (err instanceof EpisodeRecordReadError) throw err;
     throw new EpisodeRecordReadError(file, undefined, `not JSON (${(err as Error).message})`);
   }
-  if (body === null || typeof body !== 'object' || body.format !== 1) throw new EpisodeRecordReadError(file, undefined, 'not an episode record of format 1');
+  if (body === null || typeof body !== 'object' || body.format !== 1)
+    throw new EpisodeRecordReadError(file, undefined, 'not an episode record of format 1');
   if (typeof body.startedAt !== 'string') throw new EpisodeRecordReadError(file, undefined, 'startedAt is missing');
   const r = body.result as Record<string, unknown> | null;
-  if (r !== null && (typeof r !== 'object' || typeof r.success !== 'boolean' || typeof r.reason !== 'string' || typeof r.steps !== 'number')) {
+  if (
+    r !== null &&
+    (typeof r !== 'object' ||
+      typeof r.success !== 'boolean' ||
+      typeof r.reason !== 'string' ||
+      typeof r.steps !== 'number')
+  ) {
     throw new EpisodeRecordReadError(file, undefined, 'result must be null or have success, reason and steps');
   }
   return {
-    startedAt: body.startedAt, endedAt: typeof body.endedAt === 'string' ? body.endedAt : null,
+    startedAt: body.startedAt,
+    endedAt: typeof body.endedAt === 'string' ? body.endedAt : null,
     result: r && { success: r.success as boolean, reason: r.reason as string, steps: r.steps as number },
-    config: body.config, model: body.model,
+    config: body.config,
+    model: body.model,
   };
 }
 
@@ -123,7 +138,11 @@ function csvCells(line: string): string[] {
         const q = line.indexOf('"', i);
         if (q < 0) throw new Error('unterminated quote');
         cell += line.slice(i, q);
-        if (line[q + 1] === '"') { cell += '"'; i = q + 2; continue; }
+        if (line[q + 1] === '"') {
+          cell += '"';
+          i = q + 2;
+          continue;
+        }
         i = q + 1;
         break;
       }
@@ -149,18 +168,26 @@ function csvNumberCell(cell: string): number {
 }
 
 function parseSteps({ file, lines }: Awaited<ReturnType<typeof readLines>>): RecordedStep[] {
-  if (lines[0]?.text !== STEPS_HEADER.trimEnd()) throw new EpisodeRecordReadError(file, 1, 'the header is not the steps.csv header');
+  if (lines[0]?.text !== STEPS_HEADER.trimEnd())
+    throw new EpisodeRecordReadError(file, 1, 'the header is not the steps.csv header');
   const motors = SO100_MOTORS.length;
   return lines.slice(1).map(({ n, text }) => {
     try {
       const c = csvCells(text);
       if (c.length !== 6 + 2 * motors) throw new Error(`${c.length} cells, expected ${6 + 2 * motors}`);
-      const per = (from: number) => Object.fromEntries(SO100_MOTORS.map((m, i) => [m, csvNumberCell(c[from + i])])) as PerMotor<number>;
+      const per = (from: number) =>
+        Object.fromEntries(SO100_MOTORS.map((m, i) => [m, csvNumberCell(c[from + i])])) as PerMotor<number>;
       const sentEmpty = c.slice(2 + motors, 2 + 2 * motors).every((x) => x === '');
       const at = 2 + 2 * motors;
       return {
-        tick: csvNumberCell(c[0]), timeMs: csvNumberCell(c[1]), positions: per(2), sent: sentEmpty ? undefined : per(2 + motors),
-        starved: c[at] === '1', chunk: c[at + 1] === '' ? undefined : csvNumberCell(c[at + 1]), chunkBoundary: c[at + 2] === '1', note: c[at + 3],
+        tick: csvNumberCell(c[0]),
+        timeMs: csvNumberCell(c[1]),
+        positions: per(2),
+        sent: sentEmpty ? undefined : per(2 + motors),
+        starved: c[at] === '1',
+        chunk: c[at + 1] === '' ? undefined : csvNumberCell(c[at + 1]),
+        chunkBoundary: c[at + 2] === '1',
+        note: c[at + 3],
       };
     } catch (err) {
       throw new EpisodeRecordReadError(file, n, (err as Error).message);
@@ -169,24 +196,40 @@ function parseSteps({ file, lines }: Awaited<ReturnType<typeof readLines>>): Rec
 }
 
 function parseChunks({ file, lines }: Awaited<ReturnType<typeof readLines>>): RecordedChunk[] {
-  return lines.filter((l) => l.text !== '').map(({ n, text }) => {
-    let c: Record<string, unknown>;
-    try {
-      c = JSON.parse(text) as Record<string, unknown>;
-    } catch (err) {
-      throw new EpisodeRecordReadError(file, n, `not JSON (${(err as Error).message})`);
-    }
-    const actions = c.actions;
-    if (typeof c.chunk !== 'number' || typeof c.horizon !== 'number' || typeof c.dims !== 'number' || !Array.isArray(actions)
-      || actions.length !== c.horizon || actions.some((row) => !Array.isArray(row) || row.length !== c.dims)) {
-      throw new EpisodeRecordReadError(file, n, 'a chunk needs chunk, horizon, dims and horizon × dims actions');
-    }
-    return {
-      chunk: c.chunk, requestId: typeof c.requestId === 'number' ? c.requestId : undefined, observationTick: Number(c.observationTick),
-      requestedAtMs: Number(c.requestedAtMs), receivedAtMs: Number(c.receivedAtMs), horizon: c.horizon, dims: c.dims, actions: actions as (number | null)[][],
-      accepted: c.accepted as boolean | undefined, discardReason: c.discardReason as string | undefined, latencyMs: Number(c.latencyMs),
-    };
-  });
+  return lines
+    .filter((l) => l.text !== '')
+    .map(({ n, text }) => {
+      let c: Record<string, unknown>;
+      try {
+        c = JSON.parse(text) as Record<string, unknown>;
+      } catch (err) {
+        throw new EpisodeRecordReadError(file, n, `not JSON (${(err as Error).message})`);
+      }
+      const actions = c.actions;
+      if (
+        typeof c.chunk !== 'number' ||
+        typeof c.horizon !== 'number' ||
+        typeof c.dims !== 'number' ||
+        !Array.isArray(actions) ||
+        actions.length !== c.horizon ||
+        actions.some((row) => !Array.isArray(row) || row.length !== c.dims)
+      ) {
+        throw new EpisodeRecordReadError(file, n, 'a chunk needs chunk, horizon, dims and horizon × dims actions');
+      }
+      return {
+        chunk: c.chunk,
+        requestId: typeof c.requestId === 'number' ? c.requestId : undefined,
+        observationTick: Number(c.observationTick),
+        requestedAtMs: Number(c.requestedAtMs),
+        receivedAtMs: Number(c.receivedAtMs),
+        horizon: c.horizon,
+        dims: c.dims,
+        actions: actions as (number | null)[][],
+        accepted: c.accepted as boolean | undefined,
+        discardReason: c.discardReason as string | undefined,
+        latencyMs: Number(c.latencyMs),
+      };
+    });
 }
 
 function parseTiming({ file, lines }: Awaited<ReturnType<typeof readLines>>): EpisodeRecord['timing'] {
@@ -199,7 +242,9 @@ function parseTiming({ file, lines }: Awaited<ReturnType<typeof readLines>>): Ep
       const c = csvCells(text);
       if (c.length !== columns.length) throw new Error(`${c.length} cells, expected ${columns.length}`);
       const ms: Record<string, number> = {};
-      stages.forEach((s, i) => { if (c[i + 1] !== '') ms[s] = csvNumberCell(c[i + 1]); });
+      stages.forEach((s, i) => {
+        if (c[i + 1] !== '') ms[s] = csvNumberCell(c[i + 1]);
+      });
       return { tick: csvNumberCell(c[0]), ms };
     } catch (err) {
       throw new EpisodeRecordReadError(file, n, (err as Error).message);

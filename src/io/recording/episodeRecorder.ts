@@ -6,14 +6,28 @@ import { summarizeStages } from '../../core/timing/percentiles';
 import type { StageSamples } from '../../core/timing/stageSamples';
 import { createEpisodeFolder } from './episodeFolder';
 import {
-  chunkLine, STEPS_HEADER, stepLine, TIMING_STAGES, timingHeader, timingLine,
-  type ChunkRecord, type StepRow, type StoredChunk, type StoredStep, type TimingRow,
+  chunkLine,
+  STEPS_HEADER,
+  stepLine,
+  TIMING_STAGES,
+  timingHeader,
+  timingLine,
+  type ChunkRecord,
+  type StepRow,
+  type StoredChunk,
+  type StoredStep,
+  type TimingRow,
 } from './episodeRows';
 import { createFsRecordWriter, type RecordFileWriter } from './recordFileWriter';
 import { RecordRing } from './recordRing';
 import { recordError, type EpisodeRecordError } from './recordingErrors';
 
-export const EPISODE_FILES = { episode: 'episode.json', steps: 'steps.csv', chunks: 'chunks.jsonl', timing: 'timing.csv' } as const;
+export const EPISODE_FILES = {
+  episode: 'episode.json',
+  steps: 'steps.csv',
+  chunks: 'chunks.jsonl',
+  timing: 'timing.csv',
+} as const;
 
 export interface EpisodeRecorderStart {
   /** Snapshot of the effective config (copied as JSON at start). */
@@ -54,7 +68,11 @@ type Stream = 'steps' | 'chunks' | 'timing';
 const STREAMS: readonly Stream[] = ['steps', 'chunks', 'timing'];
 
 export class EpisodeRecorder implements AsyncDisposable {
-  private readonly rings: { steps: RecordRing<StoredStep>; chunks: RecordRing<StoredChunk>; timing: RecordRing<TimingRow> };
+  private readonly rings: {
+    steps: RecordRing<StoredStep>;
+    chunks: RecordRing<StoredChunk>;
+    timing: RecordRing<TimingRow>;
+  };
   private readonly written: Record<Stream, number> = { steps: 0, chunks: 0, timing: 0 };
   /** Rows handed to a write that failed. */
   private readonly lost: Record<Stream, number> = { steps: 0, chunks: 0, timing: 0 };
@@ -79,16 +97,26 @@ export class EpisodeRecorder implements AsyncDisposable {
     private readonly options: EpisodeRecorderOptions,
   ) {
     const capacity = options.bufferRows ?? 4096;
-    this.rings = { steps: new RecordRing(capacity), chunks: new RecordRing(capacity), timing: new RecordRing(capacity) };
+    this.rings = {
+      steps: new RecordRing(capacity),
+      chunks: new RecordRing(capacity),
+      timing: new RecordRing(capacity),
+    };
     this.batchRows = Math.max(1, Math.min(options.batchRows ?? 256, capacity));
     this.stages = options.stages ?? TIMING_STAGES;
     this.originMs = options.originMs ?? performance.now();
     // unref: a forgotten recorder must not keep the process alive.
-    this.timer = setInterval(() => { if (this.pendingRows() > 0) void this.flush(); }, options.flushIntervalMs ?? 250).unref();
+    this.timer = setInterval(() => {
+      if (this.pendingRows() > 0) void this.flush();
+    }, options.flushIntervalMs ?? 250).unref();
   }
 
   /** Creates the episode folder under rootDir with headers and an episode.json whose result is null. */
-  static async create(rootDir: string, start: EpisodeRecorderStart, options: EpisodeRecorderOptions = {}): Promise<EpisodeRecorder> {
+  static async create(
+    rootDir: string,
+    start: EpisodeRecorderStart,
+    options: EpisodeRecorderOptions = {},
+  ): Promise<EpisodeRecorder> {
     const startedAt = start.startedAt ?? new Date();
     let dir: string;
     try {
@@ -171,7 +199,9 @@ export class EpisodeRecorder implements AsyncDisposable {
         // Never reject: the timer and setImmediate callers do not wait, and a stray rejection would end the process.
         await this.writeBatches().catch((err: unknown) => this.report(err));
       } while (this.again);
-    })().finally(() => { this.active = undefined; });
+    })().finally(() => {
+      this.active = undefined;
+    });
     return this.active;
   }
 
@@ -180,7 +210,10 @@ export class EpisodeRecorder implements AsyncDisposable {
     if (ring.size >= this.batchRows && !this.kickPending) {
       // Start the write after this tick's work, never inside it.
       this.kickPending = true;
-      setImmediate(() => { this.kickPending = false; void this.flush(); });
+      setImmediate(() => {
+        this.kickPending = false;
+        void this.flush();
+      });
     }
   }
 
@@ -194,10 +227,14 @@ export class EpisodeRecorder implements AsyncDisposable {
     const timing = this.rings.timing.drain();
     await this.appendRows('steps', steps.map(stepLine));
     await this.appendRows('chunks', chunks.map(chunkLine));
-    await this.appendRows('timing', timing.map((r) => timingLine(r, this.stages)));
+    await this.appendRows(
+      'timing',
+      timing.map((r) => timingLine(r, this.stages)),
+    );
     const dropped = this.totalDropped();
     // An interrupted episode still tells how many rows its files are missing.
-    if (dropped !== this.droppedInFile && !this.closing) await this.writeEpisodeJson(null, undefined).catch((e) => this.report(e));
+    if (dropped !== this.droppedInFile && !this.closing)
+      await this.writeEpisodeJson(null, undefined).catch((e) => this.report(e));
   }
 
   private async appendRows(stream: Stream, lines: string[]): Promise<void> {
@@ -244,11 +281,23 @@ export class EpisodeRecorder implements AsyncDisposable {
       ...this.header,
       endedAt: endedAt?.toISOString() ?? null,
       result: result && {
-        success: result.success, reason: result.reason, steps: result.steps, starvedTicks: finiteOrNull(result.starvedTicks),
-        chunks: result.chunks, clampedTicks: result.clampedTicks, lateTicks: result.lateTicks,
-        timing: result.timing && summarizeStages(result.timing).map((s) => ({
-          stage: s.stage, count: s.count, p50: finiteOrNull(s.p50), p95: finiteOrNull(s.p95), p99: finiteOrNull(s.p99), max: finiteOrNull(s.max),
-        })),
+        success: result.success,
+        reason: result.reason,
+        steps: result.steps,
+        starvedTicks: finiteOrNull(result.starvedTicks),
+        chunks: result.chunks,
+        clampedTicks: result.clampedTicks,
+        lateTicks: result.lateTicks,
+        timing:
+          result.timing &&
+          summarizeStages(result.timing).map((s) => ({
+            stage: s.stage,
+            count: s.count,
+            p50: finiteOrNull(s.p50),
+            p95: finiteOrNull(s.p95),
+            p99: finiteOrNull(s.p99),
+            max: finiteOrNull(s.max),
+          })),
       },
       recording,
     };
@@ -261,5 +310,5 @@ function finiteOrNull(n: number): number | null {
 }
 
 function snapshot(value: unknown): unknown {
-  return value === undefined ? null : JSON.parse(JSON.stringify(value)) as unknown;
+  return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown);
 }

@@ -41,14 +41,34 @@ export interface TimingRow {
 }
 
 /** The runner's stage names (episodeLoop.ts), in its order. */
-export const TIMING_STAGES = ['read', 'camera', 'camera age', 'convert', 'encode', 'network', 'server infer', 'decode',
-  'policy total', 'safety', 'write', 'tick'] as const;
+export const TIMING_STAGES = [
+  'read',
+  'camera',
+  'camera age',
+  'convert',
+  'encode',
+  'network',
+  'server infer',
+  'decode',
+  'policy total',
+  'safety',
+  'write',
+  'tick',
+] as const;
 
 const POSITION_DECIMALS = 4;
 const MS_DECIMALS = 3;
 
-export const STEPS_HEADER = csvLine(['tick', 'time_ms', ...SO100_MOTORS.map((m) => `${m}.pos`),
-  ...SO100_MOTORS.map((m) => `${m}.sent`), 'starved', 'chunk', 'chunk_boundary', 'note']);
+export const STEPS_HEADER = csvLine([
+  'tick',
+  'time_ms',
+  ...SO100_MOTORS.map((m) => `${m}.pos`),
+  ...SO100_MOTORS.map((m) => `${m}.sent`),
+  'starved',
+  'chunk',
+  'chunk_boundary',
+  'note',
+]);
 
 /** A step as stored: the chunk index and time resolved at record time. */
 export interface StoredStep {
@@ -61,7 +81,12 @@ export function stepLine({ row, timeMs, chunk }: StoredStep): string {
   const cells = [String(row.index), csvNumber(timeMs, MS_DECIMALS)];
   for (const m of SO100_MOTORS) cells.push(csvNumber(row.positions[m], POSITION_DECIMALS));
   for (const m of SO100_MOTORS) cells.push(csvNumber(row.sent?.[m], POSITION_DECIMALS));
-  cells.push(csvFlag(row.starved), chunk >= 0 ? String(chunk) : '', csvFlag(row.chunkBoundary), csvText(row.note ?? ''));
+  cells.push(
+    csvFlag(row.starved),
+    chunk >= 0 ? String(chunk) : '',
+    csvFlag(row.chunkBoundary),
+    csvText(row.note ?? ''),
+  );
   return csvLine(cells);
 }
 
@@ -95,9 +120,16 @@ export function chunkLine({ chunk, record: r, values, originMs }: StoredChunk): 
     actions.push(Array.from(values.subarray(i * r.dims, (i + 1) * r.dims), (v) => (Number.isFinite(v) ? v : null)));
   }
   return `${JSON.stringify({
-    chunk, requestId: r.requestId, observationTick: r.observationTick,
-    requestedAtMs: roundMs(r.requestedAtMs - originMs), receivedAtMs: roundMs(r.receivedAtMs - originMs),
-    latencyMs: roundMs(r.receivedAtMs - r.requestedAtMs), accepted: r.accepted, discardReason: r.discardReason,
-    horizon: r.horizon, dims: r.dims, actions,
+    chunk,
+    requestId: r.requestId,
+    observationTick: r.observationTick,
+    requestedAtMs: roundMs(r.requestedAtMs - originMs),
+    receivedAtMs: roundMs(r.receivedAtMs - originMs),
+    latencyMs: roundMs(r.receivedAtMs - r.requestedAtMs),
+    accepted: r.accepted,
+    discardReason: r.discardReason,
+    horizon: r.horizon,
+    dims: r.dims,
+    actions,
   })}\n`;
 }

@@ -19,10 +19,18 @@ export async function probeVideoEncoder(ffmpegPath: string, timeoutMs = PROBE_TI
   const run = await runEncodersList(ffmpegPath, timeoutMs);
   if ('reason' in run) return { ok: false, reason: run.reason };
   // Lines look like " V....D libx264   libx264 H.264 / AVC …": the encoder name is the second field.
-  const listed = new Set(run.stdout.split('\n').map((line) => line.trim().split(/\s+/)[1]).filter(Boolean));
+  const listed = new Set(
+    run.stdout
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/)[1])
+      .filter(Boolean),
+  );
   const encoder = VIDEO_ENCODERS.find((e) => listed.has(e));
   if (encoder) return { ok: true, encoder };
-  return { ok: false, reason: `the ffmpeg at '${ffmpegPath}' has neither ${VIDEO_ENCODERS.join(' nor ')} — for mp4, ${lowerFirst(ffmpegInstallHint())}` };
+  return {
+    ok: false,
+    reason: `the ffmpeg at '${ffmpegPath}' has neither ${VIDEO_ENCODERS.join(' nor ')} — for mp4, ${lowerFirst(ffmpegInstallHint())}`,
+  };
 }
 
 function lowerFirst(text: string): string {
@@ -33,10 +41,15 @@ function runEncodersList(ffmpegPath: string, timeoutMs: number): Promise<{ stdou
   return new Promise((resolve) => {
     let child;
     try {
-      child = spawn(ffmpegPath, ['-hide_banner', '-encoders'], { stdio: ['ignore', 'pipe', 'ignore'], windowsHide: true });
+      child = spawn(ffmpegPath, ['-hide_banner', '-encoders'], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+        windowsHide: true,
+      });
     } catch (err) {
       // spawn throws synchronously for malformed arguments (e.g. a NUL in the path).
-      resolve({ reason: `cannot run ffmpeg at '${ffmpegPath}' (${(err as Error).message}); set a valid ffmpeg path for mp4` });
+      resolve({
+        reason: `cannot run ffmpeg at '${ffmpegPath}' (${(err as Error).message}); set a valid ffmpeg path for mp4`,
+      });
       return;
     }
     const chunks: Buffer[] = [];
@@ -52,15 +65,19 @@ function runEncodersList(ffmpegPath: string, timeoutMs: number): Promise<{ stdou
     });
     child.once('error', (err) => {
       const code = errnoCode(err);
-      failure ??= code === 'ENOENT' || code === 'ENOTDIR'
-        ? `ffmpeg not found at '${ffmpegPath}' — for mp4, ${lowerFirst(ffmpegInstallHint())}`
-        : `cannot run ffmpeg at '${ffmpegPath}' (${err.message}); check the path and its permissions for mp4`;
+      failure ??=
+        code === 'ENOENT' || code === 'ENOTDIR'
+          ? `ffmpeg not found at '${ffmpegPath}' — for mp4, ${lowerFirst(ffmpegInstallHint())}`
+          : `cannot run ffmpeg at '${ffmpegPath}' (${err.message}); check the path and its permissions for mp4`;
     });
     // 'close' follows 'error' too, so the child is always reaped before we answer.
     child.once('close', (code) => {
       clearTimeout(timer);
       if (failure) resolve({ reason: failure });
-      else if (code !== 0) resolve({ reason: `ffmpeg at '${ffmpegPath}' exited with code ${code} when asked for its encoders; check that it is a working ffmpeg` });
+      else if (code !== 0)
+        resolve({
+          reason: `ffmpeg at '${ffmpegPath}' exited with code ${code} when asked for its encoders; check that it is a working ffmpeg`,
+        });
       else resolve({ stdout: Buffer.concat(chunks).toString('utf8') });
     });
   });

@@ -20,9 +20,20 @@ export function keyframeInterval(fps: number): number {
 export function ffmpegVideoArgs(format: VideoFormat, encoder: VideoEncoder, outPath: string): string[] {
   const args = [
     // Quiet except for errors: those lines are what failure advice is made from.
-    '-hide_banner', '-loglevel', 'error',
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-video_size', `${format.width}x${format.height}`, '-framerate', String(format.fps),
-    '-i', 'pipe:0', '-an',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-video_size',
+    `${format.width}x${format.height}`,
+    '-framerate',
+    String(format.fps),
+    '-i',
+    'pipe:0',
+    '-an',
   ];
   // yuv420p subsamples chroma 2×2, so H.264 and MPEG-4 need even sizes: pad one black column/row, never scale,
   // so every recorded pixel keeps its place.
@@ -36,14 +47,20 @@ export function ffmpegVideoArgs(format: VideoFormat, encoder: VideoEncoder, outP
   }
   args.push(
     // yuv420p: the pixel format players and LeRobot's video tools expect (x264 would keep rgb24 input as 4:4:4).
-    '-pix_fmt', 'yuv420p',
-    '-g', String(keyframeInterval(format.fps)),
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    String(keyframeInterval(format.fps)),
     // Fragmented mp4: the moov box comes first (empty) and every keyframe starts a self-contained fragment, so a
     // file cut short by a killed ffmpeg or a crash still plays up to its last complete fragment. A plain mp4 writes
     // its index only at the end and is unreadable without it; .mkv would also survive, but .mp4 is what LeRobot
     // datasets and players expect. flush_packets pushes each fragment to disk as soon as it is muxed.
-    '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-flush_packets', '1',
-    '-y', outPath,
+    '-movflags',
+    '+frag_keyframe+empty_moov+default_base_moof',
+    '-flush_packets',
+    '1',
+    '-y',
+    outPath,
   );
   return args;
 }

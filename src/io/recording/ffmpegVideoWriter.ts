@@ -45,40 +45,57 @@ export class FfmpegVideoWriter {
   /** Set when ffmpeg ended before finish() asked it to, or finished with an error. */
   failure: VideoEncoderError | undefined;
 
-  private constructor(readonly config: FfmpegVideoWriterConfig, private readonly child: ChildProcess) {
+  private constructor(
+    readonly config: FfmpegVideoWriterConfig,
+    private readonly child: ChildProcess,
+  ) {
     this.pool = new FramePool(config.width * config.height * 3, config.poolFrames ?? DEFAULT_POOL_FRAMES);
     const stdin = child.stdin!;
     stdin.on('drain', () => this.onDrain());
     // EPIPE when ffmpeg dies: the exit is reported through 'close'; an unhandled 'error' would end the process.
-    stdin.on('error', (err) => { this.pipeError ??= err; });
+    stdin.on('error', (err) => {
+      this.pipeError ??= err;
+    });
     child.stderr!.on('data', (chunk: Buffer) => {
       for (const line of this.stderrSplitter.push(chunk)) if (line.trim() !== '') this.stderrLines.push(line);
     });
     child.on('error', () => {});
     // 'close' comes after stderr is drained, so the last lines are in the ring when the failure is built.
-    this.exited = new Promise((resolve) => child.once('close', (code, signal) => {
-      const exit = { code, signal };
-      this.onClose(exit);
-      resolve(exit);
-    }));
+    this.exited = new Promise((resolve) =>
+      child.once('close', (code, signal) => {
+        const exit = { code, signal };
+        this.onClose(exit);
+        resolve(exit);
+      }),
+    );
   }
 
   /** Spawns ffmpeg; resolves once it runs. Rejects with VideoEncoderError when it cannot be started. */
   static async start(config: FfmpegVideoWriterConfig): Promise<FfmpegVideoWriter> {
     const child = spawn(config.ffmpegPath, ffmpegVideoArgs(config, config.encoder, config.path), {
-      stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true,
+      stdio: ['pipe', 'ignore', 'pipe'],
+      windowsHide: true,
       // Own process group: a Ctrl-C in the terminal reaches only the runtime, which then ends the file itself.
       // Should the runtime die instead, stdin reaches EOF and ffmpeg still writes a complete mp4 and exits.
       detached: process.platform !== 'win32',
     });
     const spawnError = await new Promise<Error | undefined>((resolve) => {
       child.once('error', resolve);
-      child.once('spawn', () => { child.off('error', resolve); resolve(undefined); });
+      child.once('spawn', () => {
+        child.off('error', resolve);
+        resolve(undefined);
+      });
     });
     if (spawnError) {
       child.stdin?.destroy();
-      throw new VideoEncoderError(config.camera, config.path, { code: null, signal: null, error: spawnError }, [], [],
-        config.onFailureThen ?? 'no video is recorded for it');
+      throw new VideoEncoderError(
+        config.camera,
+        config.path,
+        { code: null, signal: null, error: spawnError },
+        [],
+        [],
+        config.onFailureThen ?? 'no video is recorded for it',
+      );
     }
     return new FfmpegVideoWriter(config, child);
   }
@@ -138,7 +155,9 @@ export class FfmpegVideoWriter {
       if (exit === undefined) {
         this.kill();
         await this.exited;
-        this.failure ??= this.error(`it did not finish within ${timeoutMs} ms and was killed; the mp4 holds the fragments written before that`);
+        this.failure ??= this.error(
+          `it did not finish within ${timeoutMs} ms and was killed; the mp4 holds the fragments written before that`,
+        );
       } else if (exit.code !== 0 && !this.failure) {
         this.failure = this.error('the mp4 may be incomplete', exit);
       }
@@ -197,11 +216,23 @@ export class FfmpegVideoWriter {
     }
   }
 
-  private error(then: string, exit: VideoEncoderExit = this.closedExit ?? { code: null, signal: null }): VideoEncoderError {
+  private error(
+    then: string,
+    exit: VideoEncoderExit = this.closedExit ?? { code: null, signal: null },
+  ): VideoEncoderError {
     const stderr = this.stderrLines.toArray();
-    const withPipe = exit.error === undefined && this.pipeError !== undefined && exit.signal === null && exit.code === null
-      ? { ...exit, error: this.pipeError } : exit;
-    return new VideoEncoderError(this.config.camera, this.config.path, withPipe, stderr, adviseVideoEncoder(stderr, exit.signal), then);
+    const withPipe =
+      exit.error === undefined && this.pipeError !== undefined && exit.signal === null && exit.code === null
+        ? { ...exit, error: this.pipeError }
+        : exit;
+    return new VideoEncoderError(
+      this.config.camera,
+      this.config.path,
+      withPipe,
+      stderr,
+      adviseVideoEncoder(stderr, exit.signal),
+      then,
+    );
   }
 
   private kill(): void {
@@ -210,7 +241,9 @@ export class FfmpegVideoWriter {
 
   private async waitExit(timeoutMs: number): Promise<VideoEncoderExit | undefined> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), timeoutMs); });
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
+    });
     try {
       return await Promise.race([this.exited, timeout]);
     } finally {

@@ -9,9 +9,14 @@ export class FramePool {
   private readonly free: Uint8Array[] = [];
   private created = 0;
 
-  constructor(readonly frameBytes: number, readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`a frame pool needs at least 1 buffer, got ${capacity}`);
-    if (!Number.isInteger(frameBytes) || frameBytes < 1) throw new RangeError(`a frame buffer needs at least 1 byte, got ${frameBytes}`);
+  constructor(
+    readonly frameBytes: number,
+    readonly capacity: number,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`a frame pool needs at least 1 buffer, got ${capacity}`);
+    if (!Number.isInteger(frameBytes) || frameBytes < 1)
+      throw new RangeError(`a frame buffer needs at least 1 byte, got ${frameBytes}`);
   }
 
   /** A free buffer (allocated on first need), or undefined when all `capacity` are in use. O(1), never waits. */

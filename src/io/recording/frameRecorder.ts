@@ -127,13 +127,25 @@ export class CameraFrameRecorder implements AsyncDisposable {
    * starts one encoder per camera, or prepares PNG writers. Throws FrameRecordConfigError for bad camera names,
    * sizes or fps; a missing or broken ffmpeg is not an error but the reason for PNG, told in the summary.
    */
-  static async create(dir: string, cameras: readonly RecordedCamera[], options: CameraFrameRecorderOptions): Promise<CameraFrameRecorder> {
+  static async create(
+    dir: string,
+    cameras: readonly RecordedCamera[],
+    options: CameraFrameRecorderOptions,
+  ): Promise<CameraFrameRecorder> {
     checkSettings(cameras, options);
     const mode = options.mode ?? 'mp4';
     const pngEvery = options.pngEvery ?? 10;
     const ffmpegPath = options.ffmpegPath ?? 'ffmpeg';
     if (mode === 'none' || cameras.length === 0) {
-      return new CameraFrameRecorder(dir, [], options, mode, pngEvery, mode === 'none' ? "frames are not recorded (mode 'none')" : 'no cameras to record', undefined);
+      return new CameraFrameRecorder(
+        dir,
+        [],
+        options,
+        mode,
+        pngEvery,
+        mode === 'none' ? "frames are not recorded (mode 'none')" : 'no cameras to record',
+        undefined,
+      );
     }
     const sinks: CameraSink[] = cameras.map((camera) => ({ camera, wrongSize: 0 }));
     let why: string;
@@ -143,21 +155,32 @@ export class CameraFrameRecorder implements AsyncDisposable {
       encoder = probe.encoder;
       why = `mp4 through ffmpeg (${probe.encoder})`;
       // Start every camera's ffmpeg at once; the ones that fail to start fall back to PNG on their own.
-      await Promise.all(sinks.map(async (sink) => {
-        const { name, width, height } = sink.camera;
-        try {
-          sink.video = await FfmpegVideoWriter.start({
-            camera: name, width, height, fps: options.fps, path: join(dir, videoFileName(name)), ffmpegPath,
-            encoder: probe.encoder, poolFrames: options.poolFrames, onFailureThen: pngThen(name, pngEvery),
-          });
-        } catch (err) {
-          sink.error = err as Error;
-          sink.why = `ffmpeg could not start for this camera: ${(err as Error).message}`;
-        }
-      }));
+      await Promise.all(
+        sinks.map(async (sink) => {
+          const { name, width, height } = sink.camera;
+          try {
+            sink.video = await FfmpegVideoWriter.start({
+              camera: name,
+              width,
+              height,
+              fps: options.fps,
+              path: join(dir, videoFileName(name)),
+              ffmpegPath,
+              encoder: probe.encoder,
+              poolFrames: options.poolFrames,
+              onFailureThen: pngThen(name, pngEvery),
+            });
+          } catch (err) {
+            sink.error = err as Error;
+            sink.why = `ffmpeg could not start for this camera: ${(err as Error).message}`;
+          }
+        }),
+      );
     } else {
-      why = mode === 'png' ? `PNG every ${pngEvery} ticks, as requested (mode 'png')`
-        : `PNG every ${pngEvery} ticks instead of mp4: ${probe?.ok === false ? probe.reason : 'ffmpeg is unavailable'}`;
+      why =
+        mode === 'png'
+          ? `PNG every ${pngEvery} ticks, as requested (mode 'png')`
+          : `PNG every ${pngEvery} ticks instead of mp4: ${probe?.ok === false ? probe.reason : 'ffmpeg is unavailable'}`;
       for (const sink of sinks) sink.why = why;
     }
     const recorder = new CameraFrameRecorder(dir, sinks, options, mode, pngEvery, why, encoder);
@@ -239,9 +262,14 @@ export class CameraFrameRecorder implements AsyncDisposable {
     if (frame.width !== width || frame.height !== height || frame.data.length !== width * height * 3) {
       sink.wrongSize++;
       if (sink.wrongSize === 1) {
-        this.fail(sink, new FrameRecordConfigError(`Camera '${sink.camera.name}' sent a ${frame.width}×${frame.height} frame ` +
-          `(${frame.data.length} bytes) to a recorder set up for ${width}×${height}; such frames are not recorded. ` +
-          'Create the recorder with the size the camera really delivers.'));
+        this.fail(
+          sink,
+          new FrameRecordConfigError(
+            `Camera '${sink.camera.name}' sent a ${frame.width}×${frame.height} frame ` +
+              `(${frame.data.length} bytes) to a recorder set up for ${width}×${height}; such frames are not recorded. ` +
+              'Create the recorder with the size the camera really delivers.',
+          ),
+        );
       }
       return;
     }
@@ -253,7 +281,14 @@ export class CameraFrameRecorder implements AsyncDisposable {
     sink.error ??= err;
     const report = this.options.onError;
     // Off the loop: a listener that logs or throws must not cost the tick.
-    if (report) setImmediate(() => { try { report(err); } catch { /* a faulty listener must not end the process */ } });
+    if (report)
+      setImmediate(() => {
+        try {
+          report(err);
+        } catch {
+          /* a faulty listener must not end the process */
+        }
+      });
   }
 
   /** An ffmpeg ended mid-episode: its camera continues as PNG, and the failure is reported. */
@@ -266,8 +301,11 @@ export class CameraFrameRecorder implements AsyncDisposable {
 
   private startPng(sink: CameraSink): void {
     sink.png = new PngFrameWriter({
-      dir: join(this.dir, pngFramesDir(sink.camera.name)), width: sink.camera.width, height: sink.camera.height,
-      every: this.pngEvery, poolFrames: this.options.poolFrames,
+      dir: join(this.dir, pngFramesDir(sink.camera.name)),
+      width: sink.camera.width,
+      height: sink.camera.height,
+      every: this.pngEvery,
+      poolFrames: this.options.poolFrames,
       onError: (err) => this.fail(sink, err),
     });
   }
@@ -283,23 +321,33 @@ export class CameraFrameRecorder implements AsyncDisposable {
 
   private async close(aborting: boolean): Promise<FrameRecordSummary> {
     const { finishTimeoutMs = 10_000, abortGraceMs = 2000 } = this.options;
-    await Promise.all(this.sinks.map(async (sink) => {
-      if (sink.video) {
-        if (aborting) await sink.video.abort(abortGraceMs);
-        else {
-          const failure = await sink.video.finish(finishTimeoutMs);
-          if (failure && !sink.error) this.fail(sink, failure);
+    await Promise.all(
+      this.sinks.map(async (sink) => {
+        if (sink.video) {
+          if (aborting) await sink.video.abort(abortGraceMs);
+          else {
+            const failure = await sink.video.finish(finishTimeoutMs);
+            if (failure && !sink.error) this.fail(sink, failure);
+          }
         }
-      }
-      await sink.png?.finish();
-    }));
+        await sink.png?.finish();
+      }),
+    );
     const cameras = this.sinks.map((sink) => this.cameraSummary(sink));
     const modes = new Set(cameras.map((c) => c.mode));
     const mode = modes.size === 0 ? 'none' : modes.size === 1 ? [...modes][0] : 'mixed';
     const fellBack = cameras.filter((c) => c.mode === 'mp4+png').map((c) => c.camera);
-    const why = fellBack.length > 0 ? `${this.why}; ffmpeg ended early for ${fellBack.join(', ')}, whose remaining frames are PNG` : this.why;
+    const why =
+      fellBack.length > 0
+        ? `${this.why}; ffmpeg ended early for ${fellBack.join(', ')}, whose remaining frames are PNG`
+        : this.why;
     return {
-      requestedMode: this.requestedMode, mode, why, encoder: this.encoder, pngEvery: this.pngEvery, cameras,
+      requestedMode: this.requestedMode,
+      mode,
+      why,
+      encoder: this.encoder,
+      pngEvery: this.pngEvery,
+      cameras,
       ...(this.abortReason !== undefined ? { aborted: this.abortReason } : {}),
     };
   }
@@ -331,17 +379,31 @@ function pngThen(camera: string, every: number): string {
 
 function checkSettings(cameras: readonly RecordedCamera[], options: CameraFrameRecorderOptions): void {
   const { fps, pngEvery = 10, poolFrames = DEFAULT_POOL_FRAMES } = options;
-  if (!Number.isFinite(fps) || fps <= 0 || fps > 240) throw new FrameRecordConfigError(`frame recording needs an fps in (0, 240], got ${fps}`);
-  if (!Number.isInteger(pngEvery) || pngEvery < 1) throw new FrameRecordConfigError(`pngEvery must be a whole number ≥ 1 (keep every Nth tick), got ${pngEvery}`);
-  if (!Number.isInteger(poolFrames) || poolFrames < 1) throw new FrameRecordConfigError(`poolFrames must be a whole number ≥ 1, got ${poolFrames}`);
+  if (!Number.isFinite(fps) || fps <= 0 || fps > 240)
+    throw new FrameRecordConfigError(`frame recording needs an fps in (0, 240], got ${fps}`);
+  if (!Number.isInteger(pngEvery) || pngEvery < 1)
+    throw new FrameRecordConfigError(`pngEvery must be a whole number ≥ 1 (keep every Nth tick), got ${pngEvery}`);
+  if (!Number.isInteger(poolFrames) || poolFrames < 1)
+    throw new FrameRecordConfigError(`poolFrames must be a whole number ≥ 1, got ${poolFrames}`);
   const seen = new Set<string>();
   for (const { name, width, height } of cameras) {
-    if (!NAME.test(name)) throw new FrameRecordConfigError(`camera name '${name}' cannot name a file: use letters, digits, '_', '-' and '.' (not first)`);
+    if (!NAME.test(name))
+      throw new FrameRecordConfigError(
+        `camera name '${name}' cannot name a file: use letters, digits, '_', '-' and '.' (not first)`,
+      );
     if (seen.has(name)) throw new FrameRecordConfigError(`camera '${name}' is listed twice`);
     seen.add(name);
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 8192 || height > 8192) {
-      throw new FrameRecordConfigError(`camera '${name}': width and height must be integers in 1..8192, got ${width}x${height}`);
+    if (
+      !Number.isInteger(width) ||
+      !Number.isInteger(height) ||
+      width < 1 ||
+      height < 1 ||
+      width > 8192 ||
+      height > 8192
+    ) {
+      throw new FrameRecordConfigError(
+        `camera '${name}': width and height must be integers in 1..8192, got ${width}x${height}`,
+      );
     }
   }
 }
-

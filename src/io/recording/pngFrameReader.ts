@@ -10,7 +10,10 @@ const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 /** A file that is not a PNG this reader handles; `source` names the file. */
 export class PngFrameError extends Error {
   override readonly name = 'PngFrameError';
-  constructor(readonly source: string, detail: string) {
+  constructor(
+    readonly source: string,
+    detail: string,
+  ) {
     super(`${source}: ${detail}`);
   }
 }
@@ -34,7 +37,10 @@ export async function decodePngFrame(file: Uint8Array, source: string): Promise<
       const [depth, colour, , , interlace] = data.subarray(8, 13);
       channels = colour === 2 ? 3 : colour === 6 ? 4 : 0;
       if (depth !== 8 || channels === 0 || interlace !== 0) {
-        throw new PngFrameError(source, `only 8-bit RGB / RGBA PNGs without interlacing can be read (bit depth ${depth}, colour type ${colour}, interlace ${interlace})`);
+        throw new PngFrameError(
+          source,
+          `only 8-bit RGB / RGBA PNGs without interlacing can be read (bit depth ${depth}, colour type ${colour}, interlace ${interlace})`,
+        );
       }
     } else if (type === 'IDAT') {
       idat.push(data);
@@ -44,9 +50,14 @@ export async function decodePngFrame(file: Uint8Array, source: string): Promise<
     at += 12 + length;
   }
   if (width === 0 || height === 0) throw new PngFrameError(source, 'no IHDR chunk');
-  const raw = new Uint8Array(await inflateAsync(Buffer.concat(idat)).catch((err: Error) => { throw new PngFrameError(source, `bad image data (${err.message})`); }));
+  const raw = new Uint8Array(
+    await inflateAsync(Buffer.concat(idat)).catch((err: Error) => {
+      throw new PngFrameError(source, `bad image data (${err.message})`);
+    }),
+  );
   const stride = width * channels;
-  if (raw.length < (stride + 1) * height) throw new PngFrameError(source, `image data holds ${raw.length} bytes, ${(stride + 1) * height} expected`);
+  if (raw.length < (stride + 1) * height)
+    throw new PngFrameError(source, `image data holds ${raw.length} bytes, ${(stride + 1) * height} expected`);
   const rows = unfilter(raw, stride, height, channels, source);
   const data = new Uint8Array(width * height * 3);
   for (let p = 0, q = 0; q < data.length; p += channels, q += 3) {
@@ -71,10 +82,18 @@ function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number, 
       const c = x >= bpp && y > 0 ? out[prev + x - bpp] : 0;
       let predictor: number;
       switch (filter) {
-        case 0: predictor = 0; break;
-        case 1: predictor = a; break;
-        case 2: predictor = b; break;
-        case 3: predictor = (a + b) >> 1; break;
+        case 0:
+          predictor = 0;
+          break;
+        case 1:
+          predictor = a;
+          break;
+        case 2:
+          predictor = b;
+          break;
+        case 3:
+          predictor = (a + b) >> 1;
+          break;
         case 4: {
           const p = a + b - c;
           const pa = Math.abs(p - a);
@@ -83,7 +102,8 @@ function unfilter(raw: Uint8Array, stride: number, height: number, bpp: number, 
           predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
           break;
         }
-        default: throw new PngFrameError(source, `row ${y} has unknown filter type ${filter}`);
+        default:
+          throw new PngFrameError(source, `row ${y} has unknown filter type ${filter}`);
       }
       out[row + x] = (raw[src + x] + predictor) & 0xff;
     }

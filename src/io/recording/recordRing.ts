@@ -9,7 +9,8 @@ export class RecordRing<T> {
   dropped = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`a record buffer needs a capacity of at least 1 row, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`a record buffer needs a capacity of at least 1 row, got ${capacity}`);
     this.slots = new Array<T | undefined>(capacity);
   }
 

@@ -9,16 +9,23 @@ export class EpisodeRecordError extends Error {
     cause: unknown,
   ) {
     const why = cause instanceof Error ? cause.message : String(cause);
-    const advice = code === 'ENOSPC' ? 'free some disk space'
-      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'make the folder writable'
-      : 'check that the folder exists and is writable';
-    super(`cannot write the episode record at ${path} (${why}); ${advice}, or turn recording off for this episode`, { cause });
+    const advice =
+      code === 'ENOSPC'
+        ? 'free some disk space'
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? 'make the folder writable'
+          : 'check that the folder exists and is writable';
+    super(`cannot write the episode record at ${path} (${why}); ${advice}, or turn recording off for this episode`, {
+      cause,
+    });
   }
 }
 
 /** Wraps a filesystem error for `path`. */
 export function recordError(path: string, err: unknown): EpisodeRecordError {
-  return err instanceof EpisodeRecordError ? err : new EpisodeRecordError(path, (err as NodeJS.ErrnoException)?.code, err);
+  return err instanceof EpisodeRecordError
+    ? err
+    : new EpisodeRecordError(path, (err as NodeJS.ErrnoException)?.code, err);
 }
 
 /** The camera frame recorder cannot work with these settings (camera names, sizes, fps). */
@@ -49,9 +56,11 @@ export class VideoEncoderError extends Error {
     /** What the recorder did about it, e.g. "the rest of the frames are saved as PNG in frames/front/". */
     then: string,
   ) {
-    const how = exit.error ? `could not run (${exit.error.message})`
-      : exit.signal !== null ? `was killed by ${exit.signal}`
-      : `exited with code ${exit.code}`;
+    const how = exit.error
+      ? `could not run (${exit.error.message})`
+      : exit.signal !== null
+        ? `was killed by ${exit.signal}`
+        : `exited with code ${exit.code}`;
     const parts = [`Camera '${camera}': the ffmpeg encoding ${path} ${how}; ${then}.`];
     if (advice.length > 0) parts.push(advice.join(' '));
     if (stderr.length > 0) parts.push(`Last ffmpeg output: ${stderr.slice(-3).join(' | ')}`);

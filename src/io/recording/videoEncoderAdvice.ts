@@ -8,12 +8,22 @@ interface EncoderAdviceRule {
 }
 
 const RULES: readonly EncoderAdviceRule[] = [
-  { match: /No space left on device|ENOSPC|Disk quota exceeded/i, advice: 'The disk holding the episode record is full: free some space.' },
-  { match: /Permission denied|Read-only file system|EACCES|EROFS/i, advice: 'ffmpeg may not write into the episode folder: make it writable.' },
-  { match: /Cannot allocate memory|Out of memory|ENOMEM/i, advice: 'The machine ran out of memory: close other programs or lower the camera resolution or fps.' },
+  {
+    match: /No space left on device|ENOSPC|Disk quota exceeded/i,
+    advice: 'The disk holding the episode record is full: free some space.',
+  },
+  {
+    match: /Permission denied|Read-only file system|EACCES|EROFS/i,
+    advice: 'ffmpeg may not write into the episode folder: make it writable.',
+  },
+  {
+    match: /Cannot allocate memory|Out of memory|ENOMEM/i,
+    advice: 'The machine ran out of memory: close other programs or lower the camera resolution or fps.',
+  },
   {
     match: /Unknown encoder|Encoder not found|Error while opening encoder|Error initializing output stream/i,
-    advice: 'This ffmpeg cannot encode the video: install a full build (e.g. `sudo apt-get install ffmpeg`) or record with frames mode \'png\'.',
+    advice:
+      "This ffmpeg cannot encode the video: install a full build (e.g. `sudo apt-get install ffmpeg`) or record with frames mode 'png'.",
   },
 ];
 

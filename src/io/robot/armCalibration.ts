@@ -1,7 +1,12 @@
 // LeRobot's connect-time rule for calibration: use the saved file when there is one, otherwise calibrate now
 // (with whoever is at the arm) and save the result where LeRobot looks for it.
 import type { So100Calibration } from '../../core/so100';
-import { CalibrationNotFoundError, readCalibrationFile, writeCalibrationFile, type CalibrationLocation } from '../calibration';
+import {
+  CalibrationNotFoundError,
+  readCalibrationFile,
+  writeCalibrationFile,
+  type CalibrationLocation,
+} from '../calibration';
 import type { FeetechBus } from '../serial/feetechBus';
 import { runCalibration, type CalibrationUser } from './calibrationSession';
 import { RobotError } from './robotErrors';
@@ -16,7 +21,11 @@ export interface ArmCalibration {
 }
 
 /** Reads the arm's calibration, or runs the calibration with `user` when none is saved (none given: the error says how). */
-export async function loadOrCalibrate(bus: FeetechBus, location: CalibrationLocation, user?: CalibrationUser): Promise<ArmCalibration> {
+export async function loadOrCalibrate(
+  bus: FeetechBus,
+  location: CalibrationLocation,
+  user?: CalibrationUser,
+): Promise<ArmCalibration> {
   try {
     const loaded = await readCalibrationFile(location);
     return { calibration: loaded.calibration, path: loaded.path, recorded: false, note: loaded.note };
@@ -24,7 +33,13 @@ export async function loadOrCalibrate(bus: FeetechBus, location: CalibrationLoca
     if (!(err instanceof CalibrationNotFoundError) || !user) throw err;
   }
   const calibration = await runCalibration(bus, user);
-  if (!calibration) throw new RobotError(`calibration of "${location.robotId}" was cancelled; the arm cannot be used without one`);
+  if (!calibration)
+    throw new RobotError(`calibration of "${location.robotId}" was cancelled; the arm cannot be used without one`);
   const path = await writeCalibrationFile(location, calibration);
-  return { calibration, path, recorded: true, note: `no calibration was saved for "${location.robotId}": recorded one and saved ${path}` };
+  return {
+    calibration,
+    path,
+    recorded: true,
+    note: `no calibration was saved for "${location.robotId}": recorded one and saved ${path}`,
+  };
 }

@@ -1,8 +1,17 @@
 // Runs the pure calibration state machine (core/so100/calibrationProcedure) against a Feetech bus, asking a
 // CalibrationUser — a terminal, a VS Code panel, or the simulator's stand-in — for each decision.
 import {
-  SO100_MOTORS, advanceCalibration, initialCalibrationState, motorId, perMotor, type BusCommand, type CalibrationOptions,
-  type CalibrationState, type CalibrationStep, type PerMotor, type So100Calibration,
+  SO100_MOTORS,
+  advanceCalibration,
+  initialCalibrationState,
+  motorId,
+  perMotor,
+  type BusCommand,
+  type CalibrationOptions,
+  type CalibrationState,
+  type CalibrationStep,
+  type PerMotor,
+  type So100Calibration,
 } from '../../core/so100';
 import type { FeetechBus } from '../serial/feetechBus';
 
@@ -27,7 +36,11 @@ export interface CalibrationRunOptions extends CalibrationOptions {
 }
 
 /** Drives one calibration to its end; resolves with the calibration written to the servos, or undefined if cancelled. */
-export async function runCalibration(bus: FeetechBus, user: CalibrationUser, options: CalibrationRunOptions = {}): Promise<So100Calibration | undefined> {
+export async function runCalibration(
+  bus: FeetechBus,
+  user: CalibrationUser,
+  options: CalibrationRunOptions = {},
+): Promise<So100Calibration | undefined> {
   const pollMs = options.pollMs ?? 20;
   const local = new AbortController();
   const onAbort = () => local.abort(options.signal?.reason);
@@ -50,7 +63,14 @@ export async function runCalibration(bus: FeetechBus, user: CalibrationUser, opt
         if (state.phase === 'recordRanges') {
           if (!decision) {
             decision = user.awaitRecordingDone(local.signal);
-            void decision.then((d) => { decided = d; }, () => { decided = 'cancel'; });
+            void decision.then(
+              (d) => {
+                decided = d;
+              },
+              () => {
+                decided = 'cancel';
+              },
+            );
           }
           step = advanceCalibration(state, { type: 'positions', raw });
           user.onSample?.(step.state);

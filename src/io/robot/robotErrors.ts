@@ -12,7 +12,11 @@ export class RobotHandshakeError extends RobotError {}
 
 /** An action was refused by safety: nothing was written to the servos. */
 export class UnsafeActionError extends RobotError {
-  constructor(readonly motor: string, readonly reason: string, message: string) {
+  constructor(
+    readonly motor: string,
+    readonly reason: string,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -6,8 +6,11 @@ import type { CalibrationUser } from './calibrationSession';
 import { holdSimulatedArmAtMiddle, sweepSimulatedJoints } from './simulatedJointSweep';
 
 export class SimulatedCalibrationUser implements CalibrationUser {
-  constructor(private readonly sim: FeetechBusSim, private readonly log: (line: string) => void = () => {},
-    private readonly sweepMs = 1200) {}
+  constructor(
+    private readonly sim: FeetechBusSim,
+    private readonly log: (line: string) => void = () => {},
+    private readonly sweepMs = 1200,
+  ) {}
 
   private attempts = 0;
   private sawWrap = false;

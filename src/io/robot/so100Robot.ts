@@ -2,9 +2,23 @@
 // configure(), observe() = one SYNC_READ, act() = safety then one SYNC_WRITE, torque off on the way out.
 import type { RegisterName } from '../../core/feetech';
 import {
-  ActionSafety, SO100_MOTORS, calibrationMismatches, classifyServoErrors, motorId, normalizePositions, perMotor, restoreCalibrationCommands,
-  unnormalizePositions, type BodyJointMode, type ClampEvent, type MaxStep, type MotorCalibrationRegisters, type MotorName,
-  type PerMotor, type ServoErrorReport, type So100Calibration,
+  ActionSafety,
+  SO100_MOTORS,
+  calibrationMismatches,
+  classifyServoErrors,
+  motorId,
+  normalizePositions,
+  perMotor,
+  restoreCalibrationCommands,
+  unnormalizePositions,
+  type BodyJointMode,
+  type ClampEvent,
+  type MaxStep,
+  type MotorCalibrationRegisters,
+  type MotorName,
+  type PerMotor,
+  type ServoErrorReport,
+  type So100Calibration,
 } from '../../core/so100';
 import type { FeetechBus } from '../serial/feetechBus';
 import { ServoHardwareError } from '../serial/feetechBusErrors';
@@ -56,7 +70,11 @@ export class So100Robot implements AsyncDisposable {
   /** Set by an observe() that saw fatal error bits; act() refuses until a later observe() is clean. */
   private servoFault: ServoHardwareError | undefined;
 
-  private constructor(readonly bus: FeetechBus, private readonly options: So100RobotOptions, readonly firmware: string) {
+  private constructor(
+    readonly bus: FeetechBus,
+    private readonly options: So100RobotOptions,
+    readonly firmware: string,
+  ) {
     this.safety = new ActionSafety(options.calibration, { bodyMode: options.bodyMode, maxStep: options.maxStep });
     this.disableTorqueOnDisconnect = options.disableTorqueOnDisconnect ?? true;
   }
@@ -79,7 +97,9 @@ export class So100Robot implements AsyncDisposable {
    * reports a fatal error bit (overheat, voltage, …; see servoFaults.ts); act() then refuses until a clean read.
    */
   async observe(): Promise<Observation> {
-    const { values, errors } = await this.bus.syncReadWithStatus('Present_Position', IDS, { retries: this.options.readRetries ?? 2 });
+    const { values, errors } = await this.bus.syncReadWithStatus('Present_Position', IDS, {
+      retries: this.options.readRetries ?? 2,
+    });
     const reports = classifyServoErrors(errors);
     const fatal = reports.filter((r) => r.fatal.length > 0);
     if (fatal.length > 0) {
@@ -89,7 +109,11 @@ export class So100Robot implements AsyncDisposable {
     this.servoFault = undefined;
     for (const r of reports) this.options.onServoWarning?.(r);
     const raw = perMotor((m) => values.get(motorId(m)) as number);
-    const obs = { raw, positions: normalizePositions(raw, this.options.calibration, this.options.bodyMode), servoErrors: reports };
+    const obs = {
+      raw,
+      positions: normalizePositions(raw, this.options.calibration, this.options.bodyMode),
+      servoErrors: reports,
+    };
     this.lastObservation = obs;
     return obs;
   }
@@ -103,11 +127,20 @@ export class So100Robot implements AsyncDisposable {
     const from = measured ?? this.lastObservation?.positions ?? (await this.observe()).positions;
     const t0 = performance.now();
     const verdict = this.safety.check(target, from);
-    if (!verdict.ok) throw new UnsafeActionError(verdict.rejection.motor, verdict.rejection.reason, verdict.rejection.message);
+    if (!verdict.ok)
+      throw new UnsafeActionError(verdict.rejection.motor, verdict.rejection.reason, verdict.rejection.message);
     const raw = unnormalizePositions(verdict.sent, this.options.calibration, this.options.bodyMode);
     const t1 = performance.now();
-    await this.bus.syncWrite('Goal_Position', SO100_MOTORS.map((m) => [motorId(m), raw[m]] as const));
-    return { sent: verdict.sent, raw, clamped: verdict.clamped, timing: { safetyMs: t1 - t0, writeMs: performance.now() - t1 } };
+    await this.bus.syncWrite(
+      'Goal_Position',
+      SO100_MOTORS.map((m) => [motorId(m), raw[m]] as const),
+    );
+    return {
+      sent: verdict.sent,
+      raw,
+      clamped: verdict.clamped,
+      timing: { safetyMs: t1 - t0, writeMs: performance.now() - t1 },
+    };
   }
 
   /** New step caps (a live config edit) from the next act(); throws SafetyConfigError and keeps the old ones when invalid. */
@@ -162,9 +195,14 @@ export class So100Robot implements AsyncDisposable {
   private hardwareError(fatal: readonly ServoErrorReport[]): ServoHardwareError {
     const [first, ...others] = fatal;
     const also = others.map((r) => `servo ${r.id} (${r.motor}) also reports ${r.fatal.join(' + ')}. `).join('');
-    return new ServoHardwareError(first.id, first.errorByte, this.bus.port, `SYNC_READ of Present_Position (${first.motor})`,
+    return new ServoHardwareError(
+      first.id,
+      first.errorByte,
+      this.bus.port,
+      `SYNC_READ of Present_Position (${first.motor})`,
       `${also}No goal is sent while a servo reports this: act() refuses until a reading comes back without it. ` +
-      'Stop the episode (torque off), fix the cause, then start again.');
+        'Stop the episode (torque off), fix the cause, then start again.',
+    );
   }
 
   private async ensureCalibrated(): Promise<void> {
@@ -172,9 +210,9 @@ export class So100Robot implements AsyncDisposable {
     for (const m of SO100_MOTORS) {
       const id = motorId(m);
       regs[m] = {
-        homing_offset: await this.bus.read(id, 'Homing_Offset') as number,
-        range_min: await this.bus.read(id, 'Min_Position_Limit') as number,
-        range_max: await this.bus.read(id, 'Max_Position_Limit') as number,
+        homing_offset: (await this.bus.read(id, 'Homing_Offset')) as number,
+        range_min: (await this.bus.read(id, 'Min_Position_Limit')) as number,
+        range_max: (await this.bus.read(id, 'Max_Position_Limit')) as number,
       };
     }
     const differing = calibrationMismatches(this.options.calibration, regs);
@@ -189,12 +227,15 @@ export class So100Robot implements AsyncDisposable {
   /** LeRobot's SOFollower.configure(), in its order, with torque off throughout. */
   private async configure(): Promise<void> {
     const w = (m: MotorName, r: RegisterName, v: number) => this.bus.write(motorId(m), r, v);
-    for (const m of SO100_MOTORS) { await w(m, 'Torque_Enable', 0); await w(m, 'Lock', 0); }
+    for (const m of SO100_MOTORS) {
+      await w(m, 'Torque_Enable', 0);
+      await w(m, 'Lock', 0);
+    }
     for (const m of SO100_MOTORS) {
       await w(m, 'Return_Delay_Time', 0);
       await w(m, 'Maximum_Acceleration', 254);
       await w(m, 'Acceleration', 254);
-      const phase = await this.bus.read(motorId(m), 'Phase') as number;
+      const phase = (await this.bus.read(motorId(m), 'Phase')) as number;
       // Multi-turn feedback lets readings leave 0–4095, which the calibration cannot describe.
       if (phase & PHASE_MULTI_TURN_BIT) await w(m, 'Phase', phase & ~PHASE_MULTI_TURN_BIT);
       await w(m, 'Operating_Mode', 0);
@@ -209,8 +250,14 @@ export class So100Robot implements AsyncDisposable {
     }
     // Hold where the arm is: goals follow the present position before torque comes on.
     const present = await this.bus.syncRead('Present_Position', IDS, { retries: this.options.readRetries ?? 2 });
-    await this.bus.syncWrite('Goal_Position', IDS.map((id) => [id, present.get(id) as number] as const));
-    for (const m of SO100_MOTORS) { await w(m, 'Torque_Enable', 1); await w(m, 'Lock', 1); }
+    await this.bus.syncWrite(
+      'Goal_Position',
+      IDS.map((id) => [id, present.get(id) as number] as const),
+    );
+    for (const m of SO100_MOTORS) {
+      await w(m, 'Torque_Enable', 1);
+      await w(m, 'Lock', 1);
+    }
   }
 }
 
@@ -230,23 +277,29 @@ async function handshake(bus: FeetechBus): Promise<string> {
     }
     const model = await bus.readModel(id);
     if (model !== STS3215) wrongModel.push(`id ${id} is model ${model}`);
-    const major = await bus.read(id, 'Firmware_Major_Version') as number;
-    const minor = await bus.read(id, 'Firmware_Minor_Version') as number;
+    const major = (await bus.read(id, 'Firmware_Major_Version')) as number;
+    const minor = (await bus.read(id, 'Firmware_Minor_Version')) as number;
     firmware.set(id, `${major}.${minor}`);
   }
   if (missing.length > 0) {
-    throw new RobotHandshakeError(`no answer from servo${missing.length > 1 ? 's' : ''} ${missing.join(', ')} on ${bus.port} ` +
-      `(an SO-100 has ids 1–6: ${SO100_MOTORS.map((m) => `${m}=${motorId(m)}`).join(', ')}). Check the arm's power supply ` +
-      'and the cables between the servos; a servo with a factory id of 1 needs LeRobot\'s setup-motors first.');
+    throw new RobotHandshakeError(
+      `no answer from servo${missing.length > 1 ? 's' : ''} ${missing.join(', ')} on ${bus.port} ` +
+        `(an SO-100 has ids 1–6: ${SO100_MOTORS.map((m) => `${m}=${motorId(m)}`).join(', ')}). Check the arm's power supply ` +
+        "and the cables between the servos; a servo with a factory id of 1 needs LeRobot's setup-motors first.",
+    );
   }
   if (wrongModel.length > 0) {
-    throw new RobotHandshakeError(`expected STS3215 servos (model ${STS3215}) on ${bus.port}, but ${wrongModel.join(', ')}; ` +
-      'is this an SO-100 follower arm?');
+    throw new RobotHandshakeError(
+      `expected STS3215 servos (model ${STS3215}) on ${bus.port}, but ${wrongModel.join(', ')}; ` +
+        'is this an SO-100 follower arm?',
+    );
   }
   const versions = new Set(firmware.values());
   if (versions.size > 1) {
-    throw new RobotHandshakeError(`the servos on ${bus.port} run different firmware (${[...firmware].map(([id, v]) => `id ${id}: ${v}`).join(', ')}); ` +
-      'LeRobot requires the same version on all of them — update them with Feetech\'s FD tool.');
+    throw new RobotHandshakeError(
+      `the servos on ${bus.port} run different firmware (${[...firmware].map(([id, v]) => `id ${id}: ${v}`).join(', ')}); ` +
+        "LeRobot requires the same version on all of them — update them with Feetech's FD tool.",
+    );
   }
   return [...versions][0] ?? 'unknown';
 }

@@ -28,7 +28,9 @@ export class ListenerSet<A extends unknown[]> {
 
   add(listener: (...args: A) => void): Unsubscribe {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   emit(...args: A): void {
@@ -37,7 +39,9 @@ export class ListenerSet<A extends unknown[]> {
         listener(...args);
       } catch (err) {
         // A bug in one subscriber must not starve the others; it still surfaces, as an EventEmitter's would.
-        queueMicrotask(() => { throw err; });
+        queueMicrotask(() => {
+          throw err;
+        });
       }
     }
   }

@@ -67,7 +67,18 @@ export interface FeetechBusStats {
 }
 
 function zeroStats(): FeetechBusStats {
-  return { transactions: 0, timeouts: 0, corrupt: 0, resends: 0, retries: 0, statusErrors: 0, foreignPackets: 0, staleBytes: 0, bytesWritten: 0, bytesRead: 0 };
+  return {
+    transactions: 0,
+    timeouts: 0,
+    corrupt: 0,
+    resends: 0,
+    retries: 0,
+    statusErrors: 0,
+    foreignPackets: 0,
+    staleBytes: 0,
+    bytesWritten: 0,
+    bytesRead: 0,
+  };
 }
 
 /** What one transaction waits for. */
@@ -122,10 +133,7 @@ export class FeetechBus implements AsyncDisposable {
     this.byteMs = 10_000 / (options.baudRate ?? 1_000_000);
     this.latencyMs = options.latencyMs ?? 50;
     this.retries = options.retries ?? 0;
-    this.unsubscribe = [
-      transport.onData((bytes) => this.received(bytes)),
-      transport.onClose((err) => this.lost(err)),
-    ];
+    this.unsubscribe = [transport.onData((bytes) => this.received(bytes)), transport.onClose((err) => this.lost(err))];
   }
 
   /** Port or simulator description used in messages. */
@@ -155,7 +163,12 @@ export class FeetechBus implements AsyncDisposable {
   /** PING one servo; rejects with ServoNoReplyError, or ServoHardwareError when it reports error bits. */
   async ping(id: number, options: CallOptions = {}): Promise<void> {
     const packets = await this.call(options, {
-      ids: [id], dataLength: 0, windowMs: this.windowMs(STATUS_BYTES), request: () => encodePing(id), operation: 'PING', address: undefined,
+      ids: [id],
+      dataLength: 0,
+      windowMs: this.windowMs(STATUS_BYTES),
+      request: () => encodePing(id),
+      operation: 'PING',
+      address: undefined,
     });
     this.checkError(packets[0], 'PING');
   }
@@ -163,10 +176,21 @@ export class FeetechBus implements AsyncDisposable {
   /** READ a named register (decoded, sign-magnitude applied) or `length` raw bytes at `address`. */
   read(id: number, register: RegisterName, options?: CallOptions): Promise<number>;
   read(id: number, address: number, length: number, options?: CallOptions): Promise<Uint8Array>;
-  async read(id: number, what: RegisterName | number, lengthOrOptions?: number | CallOptions, maybeOptions?: CallOptions): Promise<number | Uint8Array> {
+  async read(
+    id: number,
+    what: RegisterName | number,
+    lengthOrOptions?: number | CallOptions,
+    maybeOptions?: CallOptions,
+  ): Promise<number | Uint8Array> {
     if (typeof what === 'string') {
       const spec = register(what);
-      const data = await this.readBytes(id, spec.address, spec.size, (lengthOrOptions as CallOptions | undefined) ?? {}, `READ`);
+      const data = await this.readBytes(
+        id,
+        spec.address,
+        spec.size,
+        (lengthOrOptions as CallOptions | undefined) ?? {},
+        `READ`,
+      );
       return decodeRegister(spec.name, data);
     }
     return this.readBytes(id, what, lengthOrOptions as number, maybeOptions ?? {}, 'READ');
@@ -197,7 +221,12 @@ export class FeetechBus implements AsyncDisposable {
       return;
     }
     const packets = await this.call(options, {
-      ids: [id], dataLength: 0, windowMs: this.windowMs(STATUS_BYTES), request, operation: 'WRITE', address,
+      ids: [id],
+      dataLength: 0,
+      windowMs: this.windowMs(STATUS_BYTES),
+      request,
+      operation: 'WRITE',
+      address,
     });
     this.checkError(packets[0], 'WRITE');
   }
@@ -228,12 +257,20 @@ export class FeetechBus implements AsyncDisposable {
   }
 
   /** SYNC_READ raw bytes; id → data, in request order. */
-  async syncReadBytes(address: number, length: number, ids: readonly number[], options: CallOptions = {}): Promise<Map<number, Uint8Array>> {
+  async syncReadBytes(
+    address: number,
+    length: number,
+    ids: readonly number[],
+    options: CallOptions = {},
+  ): Promise<Map<number, Uint8Array>> {
     return (await this.syncReadPackets(address, length, ids, options)).data;
   }
 
   /** SYNC_WRITE a named register to several servos (encoded per register); no servo answers. */
-  async syncWrite(name: RegisterName, values: ReadonlyMap<number, number> | Iterable<readonly [number, number]>): Promise<void> {
+  async syncWrite(
+    name: RegisterName,
+    values: ReadonlyMap<number, number> | Iterable<readonly [number, number]>,
+  ): Promise<void> {
     const spec = register(name);
     const entries = [...values].map(([id, value]) => ({ id, data: encodeRegister(spec.name, value) }));
     if (entries.length === 0) return;
@@ -246,9 +283,18 @@ export class FeetechBus implements AsyncDisposable {
    */
   async broadcastPing(options: { windowMs?: number } = {}): Promise<number[]> {
     const windowMs = options.windowMs ?? this.byteMs * STATUS_BYTES * MAX_ID + 3 * MAX_ID + 16;
-    const packets = await this.call({ retries: 0 }, {
-      ids: [], dataLength: 0, windowMs, request: () => encodePing(BROADCAST_ID), collectAll: true, operation: 'broadcast PING', address: undefined,
-    });
+    const packets = await this.call(
+      { retries: 0 },
+      {
+        ids: [],
+        dataLength: 0,
+        windowMs,
+        request: () => encodePing(BROADCAST_ID),
+        collectAll: true,
+        operation: 'broadcast PING',
+        address: undefined,
+      },
+    );
     return packets.map((p) => p.id);
   }
 
@@ -264,14 +310,23 @@ export class FeetechBus implements AsyncDisposable {
 
   // ----- internals -----
 
-  private async syncReadPackets(address: number, length: number, ids: readonly number[], options: CallOptions = {}): Promise<{ data: Map<number, Uint8Array>; errors: Map<number, number> }> {
+  private async syncReadPackets(
+    address: number,
+    length: number,
+    ids: readonly number[],
+    options: CallOptions = {},
+  ): Promise<{ data: Map<number, Uint8Array>; errors: Map<number, number> }> {
     if (new Set(ids).size !== ids.length) throw new RangeError(`SYNC_READ ids must be distinct, got ${ids.join(', ')}`);
     const data = new Map<number, Uint8Array>();
     const errors = new Map<number, number>();
     if (ids.length === 0) return { data, errors };
     const packets = await this.call(options, {
-      ids, dataLength: length, windowMs: this.windowMs((STATUS_BYTES + length) * ids.length),
-      request: (missing) => encodeSyncRead(address, length, missing), operation: 'SYNC_READ', address,
+      ids,
+      dataLength: length,
+      windowMs: this.windowMs((STATUS_BYTES + length) * ids.length),
+      request: (missing) => encodeSyncRead(address, length, missing),
+      operation: 'SYNC_READ',
+      address,
     });
     const byId = new Map(packets.map((p) => [p.id, p]));
     for (const id of ids) {
@@ -285,9 +340,20 @@ export class FeetechBus implements AsyncDisposable {
     return { data, errors };
   }
 
-  private async readBytes(id: number, address: number, length: number, options: CallOptions, operation: string): Promise<Uint8Array> {
+  private async readBytes(
+    id: number,
+    address: number,
+    length: number,
+    options: CallOptions,
+    operation: string,
+  ): Promise<Uint8Array> {
     const packets = await this.call(options, {
-      ids: [id], dataLength: length, windowMs: this.windowMs(STATUS_BYTES + length), request: () => encodeRead(id, address, length), operation, address,
+      ids: [id],
+      dataLength: length,
+      windowMs: this.windowMs(STATUS_BYTES + length),
+      request: () => encodeRead(id, address, length),
+      operation,
+      address,
     });
     this.checkError(packets[0], operation);
     return packets[0].params;
@@ -302,7 +368,9 @@ export class FeetechBus implements AsyncDisposable {
     return this.enqueue(async () => {
       this.statsValue.transactions++;
       this.statsValue.bytesWritten += bytes.length;
-      await this.transport.write(bytes).catch((err: Error) => { throw this.writeFailed(err); });
+      await this.transport.write(bytes).catch((err: Error) => {
+        throw this.writeFailed(err);
+      });
     });
   }
 
@@ -379,7 +447,10 @@ export class FeetechBus implements AsyncDisposable {
           roundCorrupt += corrupt;
           for (const p of packets) {
             if (p.error !== 0) this.statsValue.statusErrors++;
-            if (expect.collectAll) { collected.push(p); continue; }
+            if (expect.collectAll) {
+              collected.push(p);
+              continue;
+            }
             if (!round.includes(p.id) || got.has(p.id) || p.params.length !== expect.dataLength) {
               this.statsValue.foreignPackets++; // the SDK skips packets from ids it did not ask
               continue;
@@ -389,7 +460,10 @@ export class FeetechBus implements AsyncDisposable {
           }
           if (expect.collectAll) return;
           const left = missing();
-          if (left.length === 0) { settle(undefined); return; }
+          if (left.length === 0) {
+            settle(undefined);
+            return;
+          }
           // Every reply of this round is in, some corrupt: ask the silent ones again while the window lasts.
           if (roundCorrupt > 0 && roundReplies + roundCorrupt >= round.length && resends < MAX_RESENDS_PER_WINDOW) {
             resends++;
@@ -410,16 +484,32 @@ export class FeetechBus implements AsyncDisposable {
           if (settled) return;
           // setImmediate runs after the event loop's I/O phase: bytes that arrived while the loop was busy
           // are parsed before we call the window missed (timers run before I/O in each loop turn).
-          timer = setTimeout(() => setImmediate(() => {
-            if (settled) return;
-            if (expect.collectAll) { settle(undefined); return; }
-            this.statsValue.timeouts++;
-            this.lateReplyPossible = true;
-            const left = missing();
-            settle(corruptTotal > 0
-              ? new ServoCorruptReplyError(left[0], expect.address, this.port, expect.operation, corruptTotal)
-              : new ServoNoReplyError(left[0], expect.address, this.port, expect.operation, expect.windowMs, left));
-          }), expect.windowMs);
+          timer = setTimeout(
+            () =>
+              setImmediate(() => {
+                if (settled) return;
+                if (expect.collectAll) {
+                  settle(undefined);
+                  return;
+                }
+                this.statsValue.timeouts++;
+                this.lateReplyPossible = true;
+                const left = missing();
+                settle(
+                  corruptTotal > 0
+                    ? new ServoCorruptReplyError(left[0], expect.address, this.port, expect.operation, corruptTotal)
+                    : new ServoNoReplyError(
+                        left[0],
+                        expect.address,
+                        this.port,
+                        expect.operation,
+                        expect.windowMs,
+                        left,
+                      ),
+                );
+              }),
+            expect.windowMs,
+          );
         },
         (err: Error) => settle(this.writeFailed(err)),
       );

@@ -4,9 +4,9 @@ import { errorBitsOf, FeetechError, registerCovering, type ServoErrorBit } from 
 /** What each status error bit means for the user and what to do about it. */
 export const SERVO_ERROR_ADVICE: Readonly<Record<ServoErrorBit, string>> = {
   inputVoltage:
-    'input voltage out of range: check that the arm\'s power supply is plugged in and is the right one for ' +
+    "input voltage out of range: check that the arm's power supply is plugged in and is the right one for " +
     'your servos (5–7.4 V for the standard STS3215, 12 V for the 12 V version), and that it does not sag under load',
-  angleSensor: 'angle sensor fault: power-cycle the arm; if it persists the servo\'s magnetic encoder may be damaged',
+  angleSensor: "angle sensor fault: power-cycle the arm; if it persists the servo's magnetic encoder may be damaged",
   overheat:
     'overheated: switch torque off and let it cool for a few minutes; reduce the load or how long the joint ' +
     'holds against gravity or an obstacle',
@@ -40,8 +40,10 @@ export class ServoHardwareError extends FeetechError {
     const reserved = errorByte & 0xd0;
     const parts = bits.map((b) => SERVO_ERROR_ADVICE[b]);
     if (reserved) parts.push(`unknown error bits 0x${reserved.toString(16)}`);
-    super(`servo ${id} on ${port} reported an error during ${operation} (status 0x${errorByte.toString(16).padStart(2, '0')}): ${parts.join('; ')}.` +
-      (consequence ? ` ${consequence}` : ''));
+    super(
+      `servo ${id} on ${port} reported an error during ${operation} (status 0x${errorByte.toString(16).padStart(2, '0')}): ${parts.join('; ')}.` +
+        (consequence ? ` ${consequence}` : ''),
+    );
     this.bits = bits;
   }
 }
@@ -96,6 +98,8 @@ export class BusClosedError extends FeetechError {
     readonly port: string,
     cause?: Error,
   ) {
-    super(cause ? `the bus on ${port} is closed: ${cause.message}` : `the bus on ${port} is closed; connect again.`, { cause });
+    super(cause ? `the bus on ${port} is closed: ${cause.message}` : `the bus on ${port} is closed; connect again.`, {
+      cause,
+    });
   }
 }

@@ -23,16 +23,18 @@ export async function findPortHolders(path: string): Promise<PortHolder[]> {
   }
   const pids = (await readdir('/proc').catch(() => [] as string[])).filter((p) => /^\d+$/.test(p));
   const holders: PortHolder[] = [];
-  await Promise.all(pids.map(async (pid) => {
-    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
-    for (const fd of fds) {
-      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
-      if (target !== device) continue;
-      const command = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '?')).trim();
-      holders.push({ pid: Number(pid), command });
-      return;
-    }
-  }));
+  await Promise.all(
+    pids.map(async (pid) => {
+      const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+      for (const fd of fds) {
+        const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+        if (target !== device) continue;
+        const command = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '?')).trim();
+        holders.push({ pid: Number(pid), command });
+        return;
+      }
+    }),
+  );
   const pty = device.startsWith('/dev/pts/');
   return holders.filter((h) => !(pty && h.command === 'socat')).sort((a, b) => a.pid - b.pid);
 }

@@ -49,7 +49,9 @@ export async function listSerialPorts(deps: PortListingDeps = {}): Promise<PortI
     listed = undefined; // e.g. "spawn udevadm ENOENT": fall back to scanning /dev
   }
   if (listed && listed.length > 0) {
-    return sortPorts(listed.filter((p) => typeof p.path === 'string' && p.path !== '').map((p) => describe(p, 'serialport')));
+    return sortPorts(
+      listed.filter((p) => typeof p.path === 'string' && p.path !== '').map((p) => describe(p, 'serialport')),
+    );
   }
   try {
     return sortPorts(await scanDev(platform, deps));
@@ -59,13 +61,19 @@ export async function listSerialPorts(deps: PortListingDeps = {}): Promise<PortI
 }
 
 /** Whether vendor id or names point at a WCH CH34x adapter. */
-export function looksLikeSo100Adapter(port: Pick<ListedPort, 'vendorId' | 'manufacturer'> & { product?: string }): boolean {
+export function looksLikeSo100Adapter(
+  port: Pick<ListedPort, 'vendorId' | 'manufacturer'> & { product?: string },
+): boolean {
   if (port.vendorId && normalizeHexId(port.vendorId) === WCH_VENDOR_ID) return true;
   return [port.manufacturer, port.product].some((name) => name !== undefined && ADAPTER_NAME.test(name));
 }
 
 function describe(p: ListedPort & { product?: string }, source: PortInfo['source']): PortInfo {
-  const info: { -readonly [K in keyof PortInfo]: PortInfo[K] } = { path: p.path, likelySo100: looksLikeSo100Adapter(p), source };
+  const info: { -readonly [K in keyof PortInfo]: PortInfo[K] } = {
+    path: p.path,
+    likelySo100: looksLikeSo100Adapter(p),
+    source,
+  };
   if (p.vendorId) info.vendorId = normalizeHexId(p.vendorId);
   if (p.productId) info.productId = normalizeHexId(p.productId);
   if (p.manufacturer) info.manufacturer = p.manufacturer;
@@ -87,15 +95,21 @@ async function scanDev(platform: NodeJS.Platform, deps: PortListingDeps): Promis
   if (!pattern) return [];
   const names = (await (deps.readdir ?? ((d: string) => readdir(d)))('/dev')).filter((n) => pattern.test(n));
   // macOS lists each adapter twice (tty.* and cu.*); keep the tty.* name the user sees in guides.
-  const kept = platform === 'darwin' ? names.filter((n) => n.startsWith('tty.') || !names.includes(`tty.${n.slice(3)}`)) : names;
-  return Promise.all(kept.map(async (name) => {
-    const path = `/dev/${name}`;
-    return describe({ path, ...(platform === 'linux' ? await sysfsUsbInfo(name, deps) : {}) }, 'scan');
-  }));
+  const kept =
+    platform === 'darwin' ? names.filter((n) => n.startsWith('tty.') || !names.includes(`tty.${n.slice(3)}`)) : names;
+  return Promise.all(
+    kept.map(async (name) => {
+      const path = `/dev/${name}`;
+      return describe({ path, ...(platform === 'linux' ? await sysfsUsbInfo(name, deps) : {}) }, 'scan');
+    }),
+  );
 }
 
 /** USB attributes of a tty from sysfs (the interface's parent device), or {} when unreadable. */
-async function sysfsUsbInfo(ttyName: string, deps: PortListingDeps): Promise<Partial<ListedPort> & { product?: string }> {
+async function sysfsUsbInfo(
+  ttyName: string,
+  deps: PortListingDeps,
+): Promise<Partial<ListedPort> & { product?: string }> {
   const read = deps.readFile ?? ((f: string) => readFile(f, 'utf8'));
   const dir = `/sys/class/tty/${basename(ttyName)}/device/..`;
   const attr = async (name: string) => {
@@ -120,5 +134,7 @@ async function sysfsUsbInfo(ttyName: string, deps: PortListingDeps): Promise<Par
 
 function sortPorts(ports: PortInfo[]): PortInfo[] {
   // Likely SO-100 adapters first, then by name with numbers in order (ttyACM2 before ttyACM10).
-  return ports.sort((a, b) => Number(b.likelySo100) - Number(a.likelySo100) || a.path.localeCompare(b.path, 'en', { numeric: true }));
+  return ports.sort(
+    (a, b) => Number(b.likelySo100) - Number(a.likelySo100) || a.path.localeCompare(b.path, 'en', { numeric: true }),
+  );
 }

@@ -32,10 +32,15 @@ export class SerialPortPermissionError extends SerialPortError {
 /** Another process holds the port (EBUSY, or serialport's exclusive lock). */
 export class SerialPortBusyError extends SerialPortError {
   override name = 'SerialPortBusyError';
-  constructor(path: string, cause?: unknown, readonly holders: readonly PortHolder[] = []) {
-    const who = holders.length > 0
-      ? ` It is held by ${holders.map((h) => `${h.command} (pid ${h.pid})`).join(', ')}.`
-      : ` "fuser ${path}" or "lsof ${path}" shows who holds it.`;
+  constructor(
+    path: string,
+    cause?: unknown,
+    readonly holders: readonly PortHolder[] = [],
+  ) {
+    const who =
+      holders.length > 0
+        ? ` It is held by ${holders.map((h) => `${h.command} (pid ${h.pid})`).join(', ')}.`
+        : ` "fuser ${path}" or "lsof ${path}" shows who holds it.`;
     super(
       path,
       `${path} is in use by another program: close LeRobot (lerobot-teleoperate, lerobot-record, a calibration), ` +
@@ -59,7 +64,11 @@ export class SerialPortNotFoundError extends SerialPortError {
       : 'No serial ports were found: check the USB cable and that the adapter board is powered; ' +
         'if lsusb shows the adapter but no /dev/ttyACM* or /dev/ttyUSB* appears, on Ubuntu the "brltty" ' +
         'package may be claiming CH340 adapters (sudo apt remove brltty), and check "sudo dmesg" for the driver.';
-    super(path, `no serial port ${path}. ${found} To tell which one is the arm, unplug its adapter and see which port disappears.`, { cause });
+    super(
+      path,
+      `no serial port ${path}. ${found} To tell which one is the arm, unplug its adapter and see which port disappears.`,
+      { cause },
+    );
   }
 }
 
@@ -85,11 +94,19 @@ export class SerialPortIoError extends SerialPortError {
 }
 
 /** The error to report for a failed open, from serialport's message or an errno code. */
-export function classifyOpenError(path: string, err: unknown, available: readonly string[] = [], holders: readonly PortHolder[] = []): SerialPortError {
+export function classifyOpenError(
+  path: string,
+  err: unknown,
+  available: readonly string[] = [],
+  holders: readonly PortHolder[] = [],
+): SerialPortError {
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: unknown } | null)?.code;
-  if (code === 'EACCES' || code === 'EPERM' || /permission denied|EACCES/i.test(message)) return new SerialPortPermissionError(path, err);
-  if (code === 'EBUSY' || /cannot lock port|resource busy|EBUSY/i.test(message)) return new SerialPortBusyError(path, err, holders);
-  if (code === 'ENOENT' || /no such file or directory|ENOENT/i.test(message)) return new SerialPortNotFoundError(path, available, err);
+  if (code === 'EACCES' || code === 'EPERM' || /permission denied|EACCES/i.test(message))
+    return new SerialPortPermissionError(path, err);
+  if (code === 'EBUSY' || /cannot lock port|resource busy|EBUSY/i.test(message))
+    return new SerialPortBusyError(path, err, holders);
+  if (code === 'ENOENT' || /no such file or directory|ENOENT/i.test(message))
+    return new SerialPortNotFoundError(path, available, err);
   return new SerialPortIoError(path, message.replace(/^Error:?\s*/, ''), err);
 }

@@ -72,7 +72,9 @@ export class SerialPortTransport implements ByteTransport {
    */
   private rearmPoller(): void {
     if (this.ended || this.closing || !this.port.isOpen) return;
-    const binding = (this.port as unknown as { port?: { isOpen?: boolean; poller?: { poll?: (flags: number) => void } } }).port;
+    const binding = (
+      this.port as unknown as { port?: { isOpen?: boolean; poller?: { poll?: (flags: number) => void } } }
+    ).port;
     // Never touch a poller after the binding closed: serialport destroys it natively (calling it would crash).
     if (binding?.isOpen !== true) return;
     try {
@@ -118,8 +120,10 @@ export class SerialPortTransport implements ByteTransport {
     if (this.ended) return Promise.reject(new SerialPortIoError(this.description, 'the port is closed; connect again'));
     return new Promise((resolve, reject) => {
       this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
-        if (!err) { this.rearmPoller(); resolve(); }
-        else if (/\b(EIO|ENXIO|EBADF)\b/.test(err.message) || (err as { disconnected?: boolean }).disconnected) {
+        if (!err) {
+          this.rearmPoller();
+          resolve();
+        } else if (/\b(EIO|ENXIO|EBADF)\b/.test(err.message) || (err as { disconnected?: boolean }).disconnected) {
           reject(new SerialPortDisconnectedError(this.description, err)); // the 'close' event follows
         } else reject(new SerialPortIoError(this.description, `write failed: ${err.message}`, err));
       });
@@ -142,10 +146,16 @@ export class SerialPortTransport implements ByteTransport {
     if (this.ended || this.closing) return;
     this.closing = true;
     await new Promise<void>((resolve) => {
-      if (!this.port.isOpen) { resolve(); return; }
+      if (!this.port.isOpen) {
+        resolve();
+        return;
+      }
       // A close error leaves nothing for the caller to do; never wait forever on a wedged port.
       const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-      this.port.close(() => { clearTimeout(timer); resolve(); });
+      this.port.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
     this.finish(undefined);
   }

@@ -65,14 +65,20 @@ export class SimPty implements AsyncDisposable {
     private readonly internalDir: string,
     private readonly internalPath: string,
   ) {
-    relay.input.on('data', (chunk: Buffer) => timing.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    relay.input.on('data', (chunk: Buffer) =>
+      timing.receive(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)),
+    );
     relay.onLost((err) => {
       // Usually socat died and took the pty with it: give its exit a moment so the report names the cause.
-      const lost = new Error(`the simulator's end of the pty closed (${err?.message ?? 'closed'}); ${path} no longer works`);
+      const lost = new Error(
+        `the simulator's end of the pty closed (${err?.message ?? 'closed'}); ${path} no longer works`,
+      );
       const timer = setTimeout(() => this.report(lost), 500);
       socat.once('exit', () => clearTimeout(timer));
     });
-    socat.once('exit', (code, signal) => this.report(new Error(`socat exited (${signal ?? `code ${code}`}); ${path} is gone`)));
+    socat.once('exit', (code, signal) =>
+      this.report(new Error(`socat exited (${signal ?? `code ${code}`}); ${path} is gone`)),
+    );
     // If this process dies without close() (uncaught error), do not leave socat and the link behind.
     process.once('exit', this.killOnExit);
   }
@@ -148,12 +154,18 @@ export class SimPty implements AsyncDisposable {
 /** Refuses a path socat would clobber; clears a dangling pty link left by a killed run. */
 async function checkLinkPath(path: string): Promise<void> {
   if (UNSAFE_PATH_CHARS.test(path)) {
-    throw new SimPtyError(path, `cannot create a simulated port at "${path}": use a path without spaces, quotes, commas, "!" or backslashes.`);
+    throw new SimPtyError(
+      path,
+      `cannot create a simulated port at "${path}": use a path without spaces, quotes, commas, "!" or backslashes.`,
+    );
   }
   try {
     if (!(await stat(dirname(path))).isDirectory()) throw new Error('not a directory');
   } catch {
-    throw new SimPtyError(path, `cannot create a simulated port at ${path}: the folder ${dirname(path)} does not exist.`);
+    throw new SimPtyError(
+      path,
+      `cannot create a simulated port at ${path}: the folder ${dirname(path)} does not exist.`,
+    );
   }
   let info;
   try {
@@ -164,15 +176,24 @@ async function checkLinkPath(path: string): Promise<void> {
   if (info.isSymbolicLink()) {
     const target = await readlink(path);
     if (target.startsWith('/dev/pts/')) {
-      const live = await stat(path).then(() => true, () => false);
+      const live = await stat(path).then(
+        () => true,
+        () => false,
+      );
       if (!live) {
         await unlink(path); // a stale link from a simulator that was killed
         return;
       }
-      throw new SimPtyError(path, `${path} is already a live pseudo-terminal (another "so100 sim"?); stop it or choose another path.`);
+      throw new SimPtyError(
+        path,
+        `${path} is already a live pseudo-terminal (another "so100 sim"?); stop it or choose another path.`,
+      );
     }
   }
-  throw new SimPtyError(path, `${path} already exists and socat would replace it; choose another path or remove it first.`);
+  throw new SimPtyError(
+    path,
+    `${path} already exists and socat would replace it; choose another path or remove it first.`,
+  );
 }
 
 function waitForTransferLoop(socat: ChildProcess, socatPath: string, path: string, timeoutMs: number): Promise<void> {
@@ -192,9 +213,19 @@ function waitForTransferLoop(socat: ChildProcess, socatPath: string, path: strin
       log += chunk.toString();
       if (log.includes('starting data transfer loop')) done();
     };
-    const onError = (err: NodeJS.ErrnoException) => done(err.code === 'ENOENT' ? new SocatMissingError(socatPath) : err);
-    const onExit = (code: number | null) => done(new SimPtyError(path, `socat exited with ${code} while creating ${path}: ${log.trim().split('\n').pop() ?? ''}`));
-    const timer = setTimeout(() => done(new SimPtyError(path, `socat did not set up ${path} within ${timeoutMs} ms: ${log.trim()}`)), timeoutMs);
+    const onError = (err: NodeJS.ErrnoException) =>
+      done(err.code === 'ENOENT' ? new SocatMissingError(socatPath) : err);
+    const onExit = (code: number | null) =>
+      done(
+        new SimPtyError(
+          path,
+          `socat exited with ${code} while creating ${path}: ${log.trim().split('\n').pop() ?? ''}`,
+        ),
+      );
+    const timer = setTimeout(
+      () => done(new SimPtyError(path, `socat did not set up ${path} within ${timeoutMs} ms: ${log.trim()}`)),
+      timeoutMs,
+    );
     socat.stderr?.on('data', onData);
     socat.once('error', onError);
     socat.once('exit', onExit);
@@ -206,7 +237,10 @@ function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
 }
@@ -250,8 +284,12 @@ function openPtyEnd(path: string): PtyEnd {
   output.on('error', (err) => lost(err));
   return {
     input,
-    write: (bytes) => { if (!closed) output.write(bytes); },
-    onLost: (listener) => { lostListener = listener; },
+    write: (bytes) => {
+      if (!closed) output.write(bytes);
+    },
+    onLost: (listener) => {
+      lostListener = listener;
+    },
     close: () => {
       closed = true;
       input.destroy(); // each stream closes its own handle (libuv reopens a tty for reading)

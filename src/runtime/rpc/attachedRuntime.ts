@@ -12,11 +12,15 @@ export class AttachedRuntime implements AsyncDisposable {
   }
 
   /** Connects once the runtime listens on `socketPath` (retrying until `timeoutMs`, or until `signal` aborts). */
-  static async attach(socketPath: string, options: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {}): Promise<AttachedRuntime> {
+  static async attach(
+    socketPath: string,
+    options: { readonly timeoutMs?: number; readonly signal?: AbortSignal } = {},
+  ): Promise<AttachedRuntime> {
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     let last: unknown;
     while (Date.now() < deadline) {
-      if (options.signal?.aborted) throw new RuntimeUnavailableError(`stopped waiting for the runtime at ${socketPath}: the debug session ended`);
+      if (options.signal?.aborted)
+        throw new RuntimeUnavailableError(`stopped waiting for the runtime at ${socketPath}: the debug session ended`);
       try {
         return new AttachedRuntime(await RuntimeClient.connect(socketPath, 2000));
       } catch (err) {
@@ -24,7 +28,9 @@ export class AttachedRuntime implements AsyncDisposable {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    throw new RuntimeUnavailableError(`no runtime listened on ${socketPath} within ${(options.timeoutMs ?? 60_000) / 1000} s${last instanceof Error ? ` (${last.message})` : ''}`);
+    throw new RuntimeUnavailableError(
+      `no runtime listened on ${socketPath} within ${(options.timeoutMs ?? 60_000) / 1000} s${last instanceof Error ? ` (${last.message})` : ''}`,
+    );
   }
 
   /** Asks the runtime to leave the arm safe and exit, then waits for the connection to close. */

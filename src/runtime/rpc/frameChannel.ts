@@ -1,7 +1,14 @@
 // One end of the host ⇄ runtime socket: length-prefixed msgpack frames in both directions. Telemetry that
 // would queue behind a slow reader is dropped (and counted) instead of buffered: the control loop never waits.
 import type { Socket } from 'node:net';
-import { DROPPABLE_EVENTS, encodeRpcFrame, RpcFrameReader, RpcProtocolError, type RpcMessage, type RuntimeEventName } from '../../core/rpc';
+import {
+  DROPPABLE_EVENTS,
+  encodeRpcFrame,
+  RpcFrameReader,
+  RpcProtocolError,
+  type RpcMessage,
+  type RuntimeEventName,
+} from '../../core/rpc';
 
 /** Bytes the socket may hold unsent before droppable telemetry is skipped. */
 export const TELEMETRY_HIGH_WATER_BYTES = 2 * 1024 * 1024;
@@ -30,7 +37,10 @@ export class FrameChannel {
     let reported = false;
     const report = (err?: Error) => {
       this.closedFlag = true;
-      if (!reported) { reported = true; onClose(err); }
+      if (!reported) {
+        reported = true;
+        onClose(err);
+      }
     };
     socket.on('error', (err) => report(err));
     socket.on('close', () => report(this.closeError));
@@ -50,7 +60,11 @@ export class FrameChannel {
   /** Sends a message; droppable telemetry is skipped while the socket is backed up. Returns false when not sent. */
   send(message: RpcMessage): boolean {
     if (this.closedFlag || this.socket.destroyed) return false;
-    if (message.type === 'event' && DROPPABLE_EVENTS.has(message.event as RuntimeEventName) && this.socket.writableLength > TELEMETRY_HIGH_WATER_BYTES) {
+    if (
+      message.type === 'event' &&
+      DROPPABLE_EVENTS.has(message.event as RuntimeEventName) &&
+      this.socket.writableLength > TELEMETRY_HIGH_WATER_BYTES
+    ) {
       this.droppedCount++;
       return false;
     }

@@ -16,14 +16,24 @@ export interface RuntimeProcessOptions {
 }
 
 export class RuntimeProcess implements AsyncDisposable {
-  private constructor(readonly child: ChildProcess, readonly client: RuntimeClient, readonly exited: Promise<number | null>) {}
+  private constructor(
+    readonly child: ChildProcess,
+    readonly client: RuntimeClient,
+    readonly exited: Promise<number | null>,
+  ) {}
 
   static async start(options: RuntimeProcessOptions): Promise<RuntimeProcess> {
     const socket = runtimeSocketPath();
     // Two lifelines: stdin (closes at once when this process dies) and our pid (polled by the runtime).
-    const child = spawn(options.command, [...options.args, '--socket', socket, '--workspace', options.workspace, '--parent-pid', String(process.pid)], {
-      cwd: options.workspace, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      options.command,
+      [...options.args, '--socket', socket, '--workspace', options.workspace, '--parent-pid', String(process.pid)],
+      {
+        cwd: options.workspace,
+        env: options.env ?? process.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let stderrTail = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
@@ -33,14 +43,30 @@ export class RuntimeProcess implements AsyncDisposable {
     try {
       await new Promise<void>((resolve, reject) => {
         const timeoutMs = options.startTimeoutMs ?? 20_000;
-        const timer = setTimeout(() => reject(new RuntimeUnavailableError(`the runtime did not start within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new RuntimeUnavailableError(`the runtime did not start within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         let out = '';
         child.stdout!.setEncoding('utf8').on('data', (d: string) => {
           out += d;
-          if (out.includes('so100-runtime listening ')) { clearTimeout(timer); resolve(); }
+          if (out.includes('so100-runtime listening ')) {
+            clearTimeout(timer);
+            resolve();
+          }
         });
-        child.once('error', (err) => { clearTimeout(timer); reject(new RuntimeUnavailableError(`cannot start the runtime (${options.command}): ${err.message}`)); });
-        child.once('exit', (code) => { clearTimeout(timer); reject(new RuntimeUnavailableError(`the runtime exited with code ${code} before it was ready${stderrTail ? `: ${stderrTail.trim()}` : ''}`)); });
+        child.once('error', (err) => {
+          clearTimeout(timer);
+          reject(new RuntimeUnavailableError(`cannot start the runtime (${options.command}): ${err.message}`));
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(
+            new RuntimeUnavailableError(
+              `the runtime exited with code ${code} before it was ready${stderrTail ? `: ${stderrTail.trim()}` : ''}`,
+            ),
+          );
+        });
       });
       return new RuntimeProcess(child, await RuntimeClient.connect(socket), exited);
     } catch (err) {
@@ -56,7 +82,8 @@ export class RuntimeProcess implements AsyncDisposable {
 
   /** Asks the runtime to shut down (arm left safe); kills it if it does not exit in time. */
   async stop(timeoutMs = 15_000): Promise<void> {
-    if (this.child.exitCode === null && this.client.isOpen) await this.client.call('shutdown', {}).catch(() => undefined);
+    if (this.child.exitCode === null && this.client.isOpen)
+      await this.client.call('shutdown', {}).catch(() => undefined);
     await this.client.close();
     this.child.stdin?.end();
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);

@@ -3,7 +3,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { parseConfig, type So100Config } from '../../core/config';
-import type { RpcRequest, RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeModelEndpoint, RuntimeSetup } from '../../core/rpc';
+import type {
+  RpcRequest,
+  RuntimeEventName,
+  RuntimeEvents,
+  RuntimeMethod,
+  RuntimeModelEndpoint,
+  RuntimeSetup,
+} from '../../core/rpc';
 import { RUNTIME_METHODS } from '../../core/rpc';
 import { CALIBRATION_ANSWERS, type CalibrationAnswer } from '../../core/so100';
 import { RuntimeSession, type RuntimeEventSink } from '../runtimeSession';
@@ -28,10 +35,15 @@ export class RuntimeServer implements RuntimeEventSink {
   /** Resolves when a host asked for `shutdown`. */
   readonly shutdown: Promise<void>;
 
-  private constructor(readonly socketPath: string, workspace: string) {
+  private constructor(
+    readonly socketPath: string,
+    workspace: string,
+  ) {
     this.session = new RuntimeSession(this, workspace);
     this.server = createServer((socket) => this.accept(socket));
-    this.shutdown = new Promise((r) => { this.shutdownRequested = r; });
+    this.shutdown = new Promise((r) => {
+      this.shutdownRequested = r;
+    });
   }
 
   static async listen(socketPath: string, workspace: string): Promise<RuntimeServer> {
@@ -39,14 +51,22 @@ export class RuntimeServer implements RuntimeEventSink {
     const s = new RuntimeServer(socketPath, workspace);
     await new Promise<void>((resolve, reject) => {
       s.server.once('error', reject);
-      s.server.listen(socketPath, () => { s.server.off('error', reject); resolve(); });
+      s.server.listen(socketPath, () => {
+        s.server.off('error', reject);
+        resolve();
+      });
     });
     return s;
   }
 
   emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void {
     for (const [channel, sub] of this.channels) {
-      if ((event === 'tick' && !sub.ticks) || (event === 'chunk' && !sub.chunks) || (event === 'frame' && sub.frameFps <= 0)) continue;
+      if (
+        (event === 'tick' && !sub.ticks) ||
+        (event === 'chunk' && !sub.chunks) ||
+        (event === 'frame' && sub.frameFps <= 0)
+      )
+        continue;
       if (!channel.send({ type: 'event', event, data })) this.session.droppedTelemetry++;
     }
   }
@@ -66,9 +86,15 @@ export class RuntimeServer implements RuntimeEventSink {
   }
 
   private accept(socket: Socket): void {
-    const channel: FrameChannel = new FrameChannel(socket, (m) => {
-      if (m.type === 'request') void this.handle(channel, m);
-    }, () => { this.channels.delete(channel); });
+    const channel: FrameChannel = new FrameChannel(
+      socket,
+      (m) => {
+        if (m.type === 'request') void this.handle(channel, m);
+      },
+      () => {
+        this.channels.delete(channel);
+      },
+    );
     // Ticks and chunks by default; frames only when asked for (they are large).
     this.channels.set(channel, { ticks: true, chunks: true, frameFps: 0 });
     channel.send({ type: 'event', event: 'state', data: this.session.status() });
@@ -93,48 +119,81 @@ export class RuntimeServer implements RuntimeEventSink {
     if (typeof p !== 'object' || Array.isArray(p)) throw new RuntimeParamsError(`${method}: params must be a map`);
     const s = this.session;
     switch (method as RuntimeMethod) {
-      case 'connect': return s.connect(checkSetup(p));
-      case 'runEpisode': return s.runEpisode({ startPaused: p.startPaused === true });
-      case 'step': return s.step();
-      case 'pause': return s.pause();
-      case 'resume': return s.resume();
-      case 'stop': return s.stop();
-      case 'estop': return s.estop();
-      case 'reset': return s.reset();
+      case 'connect':
+        return s.connect(checkSetup(p));
+      case 'runEpisode':
+        return s.runEpisode({ startPaused: p.startPaused === true });
+      case 'step':
+        return s.step();
+      case 'pause':
+        return s.pause();
+      case 'resume':
+        return s.resume();
+      case 'stop':
+        return s.stop();
+      case 'estop':
+        return s.estop();
+      case 'reset':
+        return s.reset();
       case 'swapModel':
         if (typeof p.model !== 'string') throw new RuntimeParamsError('swapModel: "model" must be a model name');
-        return s.swapModel(p.model, p.endpoint === undefined ? undefined : checkEndpoint(p.endpoint, `swapModel: "endpoint"`));
-      case 'applyConfig': return s.applyConfig(checkConfig(p.config, 'applyConfig'));
-      case 'status': return s.status();
+        return s.swapModel(
+          p.model,
+          p.endpoint === undefined ? undefined : checkEndpoint(p.endpoint, `swapModel: "endpoint"`),
+        );
+      case 'applyConfig':
+        return s.applyConfig(checkConfig(p.config, 'applyConfig'));
+      case 'status':
+        return s.status();
       case 'subscribe': {
         const sub = this.channels.get(channel)!;
         if (typeof p.ticks === 'boolean') sub.ticks = p.ticks;
         if (typeof p.chunks === 'boolean') sub.chunks = p.chunks;
         if (p.frameFps !== undefined) {
-          if (typeof p.frameFps !== 'number' || !(p.frameFps >= 0 && p.frameFps <= 60)) throw new RuntimeParamsError('subscribe: "frameFps" must be 0–60');
+          if (typeof p.frameFps !== 'number' || !(p.frameFps >= 0 && p.frameFps <= 60))
+            throw new RuntimeParamsError('subscribe: "frameFps" must be 0–60');
           sub.frameFps = p.frameFps;
         }
         return {};
       }
-      case 'disconnect': return s.disconnect();
-      case 'shutdown': await s.disconnect(); return {};
-      case 'inspect': return s.inspect();
+      case 'disconnect':
+        return s.disconnect();
+      case 'shutdown':
+        await s.disconnect();
+        return {};
+      case 'inspect':
+        return s.inspect();
       case 'runConverter':
-        if (p.module !== undefined && (typeof p.module !== 'string' || p.module.length === 0)) throw new RuntimeParamsError('runConverter: "module" must be a file path');
+        if (p.module !== undefined && (typeof p.module !== 'string' || p.module.length === 0))
+          throw new RuntimeParamsError('runConverter: "module" must be a file path');
         return s.runConverter(p.module);
       case 'inspectRecordedTick': {
-        if (typeof p.dir !== 'string' || p.dir === '') throw new RuntimeParamsError('inspectRecordedTick: "dir" must be an episode folder');
-        if (!Number.isSafeInteger(p.tick) || (p.tick as number) < 0) throw new RuntimeParamsError('inspectRecordedTick: "tick" must be a whole number ≥ 0');
-        if (p.module !== undefined && (typeof p.module !== 'string' || p.module === '')) throw new RuntimeParamsError('inspectRecordedTick: "module" must be a file path');
-        if (p.ffmpegPath !== undefined && (typeof p.ffmpegPath !== 'string' || p.ffmpegPath === '')) throw new RuntimeParamsError('inspectRecordedTick: "ffmpegPath" must be the path of an ffmpeg program');
-        return s.inspectRecordedTick({ dir: p.dir, tick: p.tick as number, config: checkConfig(p.config, 'inspectRecordedTick'), module: p.module, ffmpegPath: p.ffmpegPath });
+        if (typeof p.dir !== 'string' || p.dir === '')
+          throw new RuntimeParamsError('inspectRecordedTick: "dir" must be an episode folder');
+        if (!Number.isSafeInteger(p.tick) || (p.tick as number) < 0)
+          throw new RuntimeParamsError('inspectRecordedTick: "tick" must be a whole number ≥ 0');
+        if (p.module !== undefined && (typeof p.module !== 'string' || p.module === ''))
+          throw new RuntimeParamsError('inspectRecordedTick: "module" must be a file path');
+        if (p.ffmpegPath !== undefined && (typeof p.ffmpegPath !== 'string' || p.ffmpegPath === ''))
+          throw new RuntimeParamsError('inspectRecordedTick: "ffmpegPath" must be the path of an ffmpeg program');
+        return s.inspectRecordedTick({
+          dir: p.dir,
+          tick: p.tick as number,
+          config: checkConfig(p.config, 'inspectRecordedTick'),
+          module: p.module,
+          ffmpegPath: p.ffmpegPath,
+        });
       }
-      case 'calibrate': return s.calibrate(checkConfig(p.config, 'calibrate'));
+      case 'calibrate':
+        return s.calibrate(checkConfig(p.config, 'calibrate'));
       case 'calibrationAnswer':
-        if (!(CALIBRATION_ANSWERS as readonly unknown[]).includes(p.answer)) throw new RuntimeParamsError(`calibrationAnswer: "answer" must be one of ${CALIBRATION_ANSWERS.join(', ')}`);
+        if (!(CALIBRATION_ANSWERS as readonly unknown[]).includes(p.answer))
+          throw new RuntimeParamsError(`calibrationAnswer: "answer" must be one of ${CALIBRATION_ANSWERS.join(', ')}`);
         s.calibrationAnswer(p.answer as CalibrationAnswer);
         return {};
-      case 'calibrationSweep': await s.calibrationSweep(); return {};
+      case 'calibrationSweep':
+        await s.calibrationSweep();
+        return {};
     }
   }
 }
@@ -142,16 +201,26 @@ export class RuntimeServer implements RuntimeEventSink {
 /** The host builds the setup, but a runtime must not trust a frame blindly: check what a mistake would break. */
 function checkSetup(p: Record<string, unknown>): RuntimeSetup {
   const config = checkConfig(p.config, 'connect');
-  if (typeof p.endpoints !== 'object' || p.endpoints === null || Array.isArray(p.endpoints)) throw new RuntimeParamsError('connect: "endpoints" must map model names to { url, protocol }');
-  const endpoints = Object.fromEntries(Object.entries(p.endpoints).map(([k, v]) => [k, checkEndpoint(v, `connect: endpoint "${k}"`)]));
-  if (p.recordDir !== undefined && typeof p.recordDir !== 'string') throw new RuntimeParamsError('connect: "recordDir" must be a folder path');
-  if (p.ffmpegPath !== undefined && (typeof p.ffmpegPath !== 'string' || p.ffmpegPath === '')) throw new RuntimeParamsError('connect: "ffmpegPath" must be the path of an ffmpeg program');
+  if (typeof p.endpoints !== 'object' || p.endpoints === null || Array.isArray(p.endpoints))
+    throw new RuntimeParamsError('connect: "endpoints" must map model names to { url, protocol }');
+  const endpoints = Object.fromEntries(
+    Object.entries(p.endpoints).map(([k, v]) => [k, checkEndpoint(v, `connect: endpoint "${k}"`)]),
+  );
+  if (p.recordDir !== undefined && typeof p.recordDir !== 'string')
+    throw new RuntimeParamsError('connect: "recordDir" must be a folder path');
+  if (p.ffmpegPath !== undefined && (typeof p.ffmpegPath !== 'string' || p.ffmpegPath === ''))
+    throw new RuntimeParamsError('connect: "ffmpegPath" must be the path of an ffmpeg program');
   return { config, endpoints, recordDir: p.recordDir, ffmpegPath: p.ffmpegPath };
 }
 
 function checkEndpoint(v: unknown, where: string): RuntimeModelEndpoint {
   const e = v as { url?: unknown; protocol?: unknown } | null;
-  if (typeof e !== 'object' || e === null || typeof e.url !== 'string' || (e.protocol !== 'openpi' && e.protocol !== 'lerobot-ws')) {
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    typeof e.url !== 'string' ||
+    (e.protocol !== 'openpi' && e.protocol !== 'lerobot-ws')
+  ) {
     throw new RuntimeParamsError(`${where} must be { url: "ws://…", protocol: "openpi" | "lerobot-ws" }`);
   }
   return { url: e.url, protocol: e.protocol };
@@ -159,11 +228,17 @@ function checkEndpoint(v: unknown, where: string): RuntimeModelEndpoint {
 
 /** The same validation a so100.json file gets; the first problems are named. */
 function checkConfig(v: unknown, where: string): So100Config {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RuntimeParamsError(`${where}: "config" must be the resolved so100.json`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new RuntimeParamsError(`${where}: "config" must be the resolved so100.json`);
   const { config, problems } = parseConfig(JSON.stringify(v));
   const errors = problems.filter((x) => x.severity === 'error');
   if (!config || errors.length > 0) {
-    throw new RuntimeParamsError(`${where}: invalid config: ${errors.slice(0, 3).map((x) => `${x.path || '(top)'}: ${x.message}`).join('; ')}`);
+    throw new RuntimeParamsError(
+      `${where}: invalid config: ${errors
+        .slice(0, 3)
+        .map((x) => `${x.path || '(top)'}: ${x.message}`)
+        .join('; ')}`,
+    );
   }
   return config;
 }

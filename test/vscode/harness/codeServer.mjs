@@ -28,12 +28,18 @@ export function freePort() {
 /** Fresh per-instance folders under `dir` and the environment code-server runs with. */
 function instanceEnv(dir, runId) {
   const d = {
-    xdg: join(dir, 'xdg'), tmp: join(dir, 'tmp'), ud: join(dir, 'user-data'), ext: join(dir, 'extensions'),
+    xdg: join(dir, 'xdg'),
+    tmp: join(dir, 'tmp'),
+    ud: join(dir, 'user-data'),
+    ext: join(dir, 'extensions'),
   };
   for (const p of Object.values(d)) mkdirSync(p, { recursive: true });
   const env = {
     ...process.env,
-    XDG_CONFIG_HOME: d.xdg, XDG_DATA_HOME: d.xdg, XDG_CACHE_HOME: join(d.xdg, 'cache'), TMPDIR: d.tmp,
+    XDG_CONFIG_HOME: d.xdg,
+    XDG_DATA_HOME: d.xdg,
+    XDG_CACHE_HOME: join(d.xdg, 'cache'),
+    TMPDIR: d.tmp,
     EXTENSIONS_GALLERY: '{}',
     // Inherited by every descendant, so leftovers can be found and reaped whatever their process group.
     SO100_E2E_RUN: runId,
@@ -62,7 +68,8 @@ export const baseSettings = {
 function run(cmd, args, opts, timeoutMs) {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { ...opts, timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${err.message}\n${stdout}\n${stderr}`)); else resolve(stdout);
+      if (err) reject(new Error(`${err.message}\n${stdout}\n${stderr}`));
+      else resolve(stdout);
     });
   });
 }
@@ -70,14 +77,24 @@ function run(cmd, args, opts, timeoutMs) {
 /** `code-server --install-extension` into the instance's extensions dir (no server started). */
 export async function installExtension(dir, runId, vsix) {
   const { dirs, env } = instanceEnv(dir, runId);
-  return run(process.execPath, [entry, '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext,
-    '--install-extension', vsix], { env }, 60_000);
+  return run(
+    process.execPath,
+    [entry, '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext, '--install-extension', vsix],
+    { env },
+    60_000,
+  );
 }
 
 function httpStatus(url, timeoutMs) {
   return new Promise((resolve) => {
-    const req = get(url, { timeout: timeoutMs }, (res) => { res.resume(); resolve(res.statusCode); });
-    req.on('timeout', () => { req.destroy(); resolve(0); });
+    const req = get(url, { timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(0);
+    });
     req.on('error', () => resolve(0));
   });
 }
@@ -90,15 +107,29 @@ export async function startCodeServer({ dir, runId, settings = {}, trust = true,
   const { dirs, env } = instanceEnv(dir, runId);
   writeUserSettings(dirs.ud, { ...baseSettings, ...settings });
   const port = await freePort();
-  const args = [entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry',
-    '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened',
-    '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext];
+  const args = [
+    entry,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    '--user-data-dir',
+    dirs.ud,
+    '--extensions-dir',
+    dirs.ext,
+  ];
   if (trust) args.push('--disable-workspace-trust');
   const fd = openSync(log, 'a');
   const child = spawn(process.execPath, args, { env, detached: true, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   let exited = false;
-  child.once('exit', () => { exited = true; });
+  child.once('exit', () => {
+    exited = true;
+  });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while ((await httpStatus(`${url}/healthz`, 2000)) !== 200) {
@@ -115,19 +146,35 @@ export async function startCodeServer({ dir, runId, settings = {}, trust = true,
 /** SIGTERM to the whole process group, SIGKILL after 5 s. */
 export async function killGroup(child) {
   if (child.exitCode !== null || child.signalCode !== null) {
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* group already gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* group already gone */
+    }
     return;
   }
   const exited = new Promise((r) => child.once('exit', r));
-  try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    return;
+  }
   const timer = new Promise((r) => setTimeout(r, 5000, 'timeout'));
   if ((await Promise.race([exited, timer])) === 'timeout') {
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
     await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
   } else {
     // The parent is gone; members of the group that ignored SIGTERM still get SIGKILL.
     await new Promise((r) => setTimeout(r, 300));
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 }
 
@@ -141,9 +188,18 @@ export function reapMarked(runId) {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     let environ;
-    try { environ = readFileSync(`/proc/${name}/environ`, 'latin1'); } catch { continue; }
+    try {
+      environ = readFileSync(`/proc/${name}/environ`, 'latin1');
+    } catch {
+      continue;
+    }
     if (!environ.split('\0').includes(marker)) continue;
-    try { process.kill(Number(name), 'SIGKILL'); killed.push(Number(name)); } catch { /* gone */ }
+    try {
+      process.kill(Number(name), 'SIGKILL');
+      killed.push(Number(name));
+    } catch {
+      /* gone */
+    }
   }
   return killed;
 }
@@ -158,7 +214,9 @@ export function findMarked(runId, words) {
       if (!readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(marker)) continue;
       const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
       if (words.every((w) => argv.some((a) => a.includes(w)))) pids.push(Number(name));
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   return pids;
 }

@@ -15,11 +15,19 @@ export function checkEngine(pkg, vscodeVersion) {
   if (!range) return `package.json has no engines.vscode. ${fix}`;
   if (range === '*') return undefined;
   const m = /^(\^|~|>=)?\s*(\d+\.(?:\d+|x)\.(?:\d+|x))$/.exec(range.trim());
-  if (!m || !have) return `engines.vscode "${range}" is not a form this check understands (^x.y.z, ~x.y.z, >=x.y.z, x.y.z). ${fix}`;
+  if (!m || !have)
+    return `engines.vscode "${range}" is not a form this check understands (^x.y.z, ~x.y.z, >=x.y.z, x.y.z). ${fix}`;
   const want = parse(m[2]);
-  const ok = m[1] === '>=' ? cmp(have, want) >= 0
-    : m[1] === '^' ? have[0] === want[0] && cmp(have, want) >= 0
-    : m[1] === '~' ? have[0] === want[0] && have[1] === want[1] && have[2] >= want[2]
-    : cmp(have, want) === 0 || (m[2].includes('x') && have[0] === want[0] && (m[2].split('.')[1] === 'x' || have[1] === want[1]));
-  return ok ? undefined : `engines.vscode "${range}" does not accept VS Code ${vscodeVersion}, so the extension would not load. ${fix}`;
+  const ok =
+    m[1] === '>='
+      ? cmp(have, want) >= 0
+      : m[1] === '^'
+        ? have[0] === want[0] && cmp(have, want) >= 0
+        : m[1] === '~'
+          ? have[0] === want[0] && have[1] === want[1] && have[2] >= want[2]
+          : cmp(have, want) === 0 ||
+            (m[2].includes('x') && have[0] === want[0] && (m[2].split('.')[1] === 'x' || have[1] === want[1]));
+  return ok
+    ? undefined
+    : `engines.vscode "${range}" does not accept VS Code ${vscodeVersion}, so the extension would not load. ${fix}`;
 }

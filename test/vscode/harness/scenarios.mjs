@@ -11,8 +11,10 @@ const SHOW_LOG = 'SO-100: Show Server Log';
 const SHOW_DASHBOARD = 'SO-100: Show Dashboard';
 
 /** A panel's page: the webview's outer iframe (workbench) → its inner #active-frame (our HTML); the first one open. */
-const webviewFrame = (page) => page
-  .frameLocator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]').frameLocator('#active-frame');
+const webviewFrame = (page) =>
+  page
+    .frameLocator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]')
+    .frameLocator('#active-frame');
 const dashboardFrame = webviewFrame;
 
 /**
@@ -25,14 +27,26 @@ async function waitPanels(page, selectors, timeoutMs) {
   let found = [];
   for (;;) {
     const frames = [];
-    for (let i = 0; i < await outer.count(); i++) frames.push(outer.nth(i).contentFrame().frameLocator('#active-frame'));
-    found = await Promise.all(selectors.map(async (sel) => {
-      for (const f of frames) if (await f.locator(sel).isVisible().catch(() => false)) return f;
-      return undefined;
-    }));
+    for (let i = 0; i < (await outer.count()); i++)
+      frames.push(outer.nth(i).contentFrame().frameLocator('#active-frame'));
+    found = await Promise.all(
+      selectors.map(async (sel) => {
+        for (const f of frames)
+          if (
+            await f
+              .locator(sel)
+              .isVisible()
+              .catch(() => false)
+          )
+            return f;
+        return undefined;
+      }),
+    );
     if (found.every(Boolean)) return found;
     if (Date.now() > deadline) {
-      throw new Error(`after ${timeoutMs / 1000} s, ${await outer.count()} webview(s); not shown: ${selectors.filter((_, i) => !found[i]).join(', ')}`);
+      throw new Error(
+        `after ${timeoutMs / 1000} s, ${await outer.count()} webview(s); not shown: ${selectors.filter((_, i) => !found[i]).join(', ')}`,
+      );
     }
     await page.waitForTimeout(500);
   }
@@ -54,10 +68,14 @@ export const developmentScenarios = [
     },
   },
   {
-    name: 'UI: clicking the status bar item shows the server log with the child\'s lines',
+    name: "UI: clicking the status bar item shows the server log with the child's lines",
     async run(page) {
-      await page.locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: 'SO-100 server' }).first()
-        .locator('a, .statusbar-item-label').first().click({ timeout: 5000 });
+      await page
+        .locator('#workbench\\.parts\\.statusbar .statusbar-item', { hasText: 'SO-100 server' })
+        .first()
+        .locator('a, .statusbar-item-label')
+        .first()
+        .click({ timeout: 5000 });
       const output = page.locator('.part.panel .monaco-editor .view-lines');
       const deadline = Date.now() + 15_000;
       let text = '';
@@ -67,11 +85,13 @@ export const developmentScenarios = [
         if (/\[so100 serve\].*listening on/.test(text)) return;
         await page.waitForTimeout(250);
       }
-      throw new Error(`output panel does not show the server's "listening on" line (shows: ${text.slice(0, 300) || 'nothing'})`);
+      throw new Error(
+        `output panel does not show the server's "listening on" line (shows: ${text.slice(0, 300) || 'nothing'})`,
+      );
     },
   },
   {
-    name: 'UI: palette offers Stop (not Start) while ready; the tooltip\'s Stop link turns the status bar item stopped',
+    name: "UI: palette offers Stop (not Start) while ready; the tooltip's Stop link turns the status bar item stopped",
     async run(page) {
       const rows = await paletteCommands(page, 'SO-100: S', STOP);
       assertRows(rows, [STOP, SHOW_LOG], [START]);
@@ -82,11 +102,19 @@ export const developmentScenarios = [
       await item.hover({ timeout: 5000 });
       // The workbench shows hovers on mouse movement over the item, not on the pointer merely arriving.
       const box = await item.boundingBox();
-      if (box) for (const dx of [2, 4, 6]) { await page.mouse.move(box.x + box.width / 2 + dx, box.y + box.height / 2); await page.waitForTimeout(150); }
-      const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'SO-100 inference server' }).first();
+      if (box)
+        for (const dx of [2, 4, 6]) {
+          await page.mouse.move(box.x + box.width / 2 + dx, box.y + box.height / 2);
+          await page.waitForTimeout(150);
+        }
+      const hover = page
+        .locator('.workbench-hover, .monaco-hover')
+        .filter({ hasText: 'SO-100 inference server' })
+        .first();
       await hover.waitFor({ state: 'visible', timeout: 10_000 });
       const links = await hover.locator('a').allTextContents();
-      if (!links.includes('Show Server Log') || !links.includes('Stop')) throw new Error(`tooltip links: ${JSON.stringify(links)}`);
+      if (!links.includes('Show Server Log') || !links.includes('Stop'))
+        throw new Error(`tooltip links: ${JSON.stringify(links)}`);
       await hover.locator('a', { hasText: 'Stop' }).click({ timeout: 5000 });
       await waitStatusBar(page, /SO-100 server: stopped/, 20_000);
     },
@@ -97,12 +125,15 @@ export const developmentScenarios = [
       // A command that never answers on the probed port, so the start stays pending until cancelled.
       const vscodeDir = join(ctx.workspace, '.vscode');
       mkdirSync(vscodeDir, { recursive: true });
-      writeFileSync(join(vscodeDir, 'settings.json'), JSON.stringify({
-        'so100.server.kind': 'command',
-        'so100.server.command': process.execPath,
-        'so100.server.args': ['-e', 'setInterval(() => {}, 1000) // so100-e2e-never-ready'],
-        'so100.server.port': ctx.unusedPort,
-      }));
+      writeFileSync(
+        join(vscodeDir, 'settings.json'),
+        JSON.stringify({
+          'so100.server.kind': 'command',
+          'so100.server.command': process.execPath,
+          'so100.server.args': ['-e', 'setInterval(() => {}, 1000) // so100-e2e-never-ready'],
+          'so100.server.port': ctx.unusedPort,
+        }),
+      );
       try {
         // The settings file reaches VS Code through a file watcher. A start that still used the old settings
         // runs the built-in server: stop it and try again (the check below is on the spawned process itself).
@@ -112,15 +143,18 @@ export const developmentScenarios = [
           await runCommand(page, START);
           pids = await ctx.waitForPids(['so100-e2e-never-ready'], 1, 8000).catch(() => []);
           if (pids.length === 0) {
-            if (attempt === 3) throw new Error('three starts did not run the command from the changed .vscode/settings.json');
+            if (attempt === 3)
+              throw new Error('three starts did not run the command from the changed .vscode/settings.json');
             await runCommand(page, STOP).catch(() => undefined);
             await waitStatusBar(page, /SO-100 server: (stopped|failed)/, 20_000);
           }
         }
         await waitNotification(page, /starting the node inference server/, 15_000);
         await waitStatusBar(page, /SO-100 server: starting/, 10_000);
-        await page.locator('.notification-toast', { hasText: 'starting the node inference server' })
-          .getByRole('button', { name: 'Cancel' }).click({ timeout: 5000 });
+        await page
+          .locator('.notification-toast', { hasText: 'starting the node inference server' })
+          .getByRole('button', { name: 'Cancel' })
+          .click({ timeout: 5000 });
         await waitStatusBar(page, /SO-100 server: stopped/, 20_000);
         await ctx.waitGone(pids, 10_000);
       } finally {
@@ -164,24 +198,29 @@ export const developmentScenarios = [
       // init arrived: one joint plot and one fan plot per motor.
       const deadline = Date.now() + 10_000;
       let plots = 0;
-      while ((plots = await frame.locator('#joints .plot').count()) < 6 && Date.now() < deadline) await page.waitForTimeout(200);
+      while ((plots = await frame.locator('#joints .plot').count()) < 6 && Date.now() < deadline)
+        await page.waitForTimeout(200);
       if (plots !== 6) throw new Error(`${plots} joint plots, expected 6`);
-      if (await frame.locator('#chunks .plot').count() !== 6) throw new Error('the chunk fan has no plot per motor');
+      if ((await frame.locator('#chunks .plot').count()) !== 6) throw new Error('the chunk fan has no plot per motor');
       const look = await estop.evaluate((b) => {
         const bg = getComputedStyle(b).backgroundColor.match(/\d+/g)?.map(Number) ?? [];
         return { bg, disabled: b.disabled, text: b.textContent };
       });
       const [r, g, b] = look.bg;
-      if (!(r > 150 && g < 90 && b < 90) || look.disabled) throw new Error(`Emergency Stop looks ${JSON.stringify(look)}, expected an enabled red button`);
+      if (!(r > 150 && g < 90 && b < 90) || look.disabled)
+        throw new Error(`Emergency Stop looks ${JSON.stringify(look)}, expected an enabled red button`);
       const phase = (await frame.locator('#phase').textContent())?.trim();
       if (phase !== 'no runtime') throw new Error(`phase shows "${phase}"`);
       // The plots' axes and grid are drawn on their canvases even before any tick.
-      const inked = await frame.locator('#joints canvas').first().evaluate((c) => {
-        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-        return n;
-      });
+      const inked = await frame
+        .locator('#joints canvas')
+        .first()
+        .evaluate((c) => {
+          const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+          return n;
+        });
       if (inked < 50) throw new Error(`the first joint plot has ${inked} drawn pixels`);
       await page.screenshot({ path: join(ctx.runDir, 'dashboard.png') });
       // Run from the panel: the real runtime picks the cube up while the panel draws it.
@@ -197,12 +236,17 @@ export const developmentScenarios = [
         throw new Error(`the panel's state shows "${text}", waited for ${re}`);
       };
       await phaseIs(/^running$/, 60_000);
-      const cameraInk = async () => frame.locator('#cameras canvas').first().evaluate((c) => {
-        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let lit = 0;
-        for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 60) lit++;
-        return lit;
-      }).catch(() => 0);
+      const cameraInk = async () =>
+        frame
+          .locator('#cameras canvas')
+          .first()
+          .evaluate((c) => {
+            const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let lit = 0;
+            for (let i = 0; i < data.length; i += 4) if (data[i] + data[i + 1] + data[i + 2] > 60) lit++;
+            return lit;
+          })
+          .catch(() => 0);
       const until = Date.now() + 20_000;
       let lit = 0;
       while ((lit = await cameraInk()) < 1000 && Date.now() < until) await page.waitForTimeout(250);
@@ -211,7 +255,9 @@ export const developmentScenarios = [
       await frame.locator('#btn-estop').click({ timeout: 5000 });
       await phaseIs(/^estopped$/, 15_000);
       // Give keyboard focus back to the workbench (the palette is opened with F1 next).
-      await page.evaluate(() => { if (document.activeElement instanceof HTMLElement) document.activeElement.blur(); });
+      await page.evaluate(() => {
+        if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+      });
     },
   },
   {
@@ -223,7 +269,10 @@ export const developmentScenarios = [
         await runCommand(page, START);
         await waitStatusBar(page, /SO-100 server: ready/, 30_000);
       }
-      const pids = [...await ctx.waitForPids(['dist/cli.js', 'serve'], 1), ...await ctx.waitForPids(['dist/runtime.js'], 1)];
+      const pids = [
+        ...(await ctx.waitForPids(['dist/cli.js', 'serve'], 1)),
+        ...(await ctx.waitForPids(['dist/runtime.js'], 1)),
+      ];
       // (Tried "Developer: Restart Extension Host" instead: in code-server 4.100.3 the status bar still said
       // ready and the server ran on 15 s later, so the reload it is.)
       await reloadWindow(page);
@@ -243,25 +292,39 @@ export const developmentScenarios = [
       await runCommand(page, 'View: Close All Editors');
       await runCommand(page, 'SO-100: Step');
       await runCommand(page, 'SO-100: Open Converter Inspector');
-      const view = page.frameLocator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]').frameLocator('#active-frame');
+      const view = page
+        .frameLocator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]')
+        .frameLocator('#active-frame');
       const row = view.locator('tr[data-key="observation/images.main"]');
       // The step runs in the background (server start, connect): refresh until its exchange is there.
       const deadline = Date.now() + 60_000;
       while (!(await row.isVisible().catch(() => false))) {
-        if (Date.now() > deadline) throw new Error(`no policy input row after 60 s; the panel says: ${await view.locator('body').innerText().catch(() => '?')}`);
-        await view.locator('#refresh').click({ timeout: 5000 }).catch(() => undefined);
+        if (Date.now() > deadline)
+          throw new Error(
+            `no policy input row after 60 s; the panel says: ${await view
+              .locator('body')
+              .innerText()
+              .catch(() => '?')}`,
+          );
+        await view
+          .locator('#refresh')
+          .click({ timeout: 5000 })
+          .catch(() => undefined);
         await page.waitForTimeout(1000);
       }
       const cells = await row.locator('td').allTextContents();
-      if (cells[1] !== '|u1' || cells[2] !== '(224, 224, 3)') throw new Error(`main image row: ${JSON.stringify(cells)}`);
+      if (cells[1] !== '|u1' || cells[2] !== '(224, 224, 3)')
+        throw new Error(`main image row: ${JSON.stringify(cells)}`);
       const colours = await row.locator('canvas.thumb').evaluate((c) => {
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         const seen = new Set();
         for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
         return { width: c.width, height: c.height, colours: seen.size };
       });
-      if (colours.width !== 96 || colours.height !== 96 || colours.colours < 20) throw new Error(`thumbnail: ${JSON.stringify(colours)}`);
-      if (!(await view.locator('section#observation canvas.thumb').count())) throw new Error('no camera thumbnails in the observation');
+      if (colours.width !== 96 || colours.height !== 96 || colours.colours < 20)
+        throw new Error(`thumbnail: ${JSON.stringify(colours)}`);
+      if (!(await view.locator('section#observation canvas.thumb').count()))
+        throw new Error('no camera thumbnails in the observation');
       await page.screenshot({ path: join(ctx.runDir, 'converter-inspector.png') });
       await runCommand(page, 'SO-100: Stop Episode');
     },
@@ -275,7 +338,11 @@ export const developmentScenarios = [
       const deadline = Date.now() + 20_000;
       let text = '';
       while (!/No runtime is running/.test(text) && Date.now() < deadline) {
-        text = (await inspector.locator('#message').textContent({ timeout: 2000 }).catch(() => '')) ?? '';
+        text =
+          (await inspector
+            .locator('#message')
+            .textContent({ timeout: 2000 })
+            .catch(() => '')) ?? '';
         await page.waitForTimeout(250);
       }
       if (!/No runtime is running/.test(text)) throw new Error(`the restored inspector shows "${text}"`);
@@ -298,16 +365,21 @@ export const developmentScenarios = [
           await runCommand(page, 'SO-100: Calibrate Arm');
           await view.locator('#btn-start').waitFor({ state: 'visible', timeout: 30_000 });
           if ((await view.locator('#target').textContent())?.includes('ui_arm')) break;
-          if (attempt === 3) throw new Error(`the panel names "${await view.locator('#target').textContent()}", not ui_arm from so100.json`);
+          if (attempt === 3)
+            throw new Error(
+              `the panel names "${await view.locator('#target').textContent()}", not ui_arm from so100.json`,
+            );
         }
-        const stateOf = () => body.evaluate((b) => ({
-          stage: b.dataset.stage, phase: b.dataset.phase,
-          visible: [...document.querySelectorAll('button')].filter((x) => !x.hidden).map((x) => x.id),
-          current: document.querySelector('#steps li[data-state="current"]')?.textContent ?? null,
-          done: document.querySelectorAll('#steps li[data-state="done"]').length,
-          prompt: document.getElementById('prompt')?.textContent ?? '',
-          message: document.getElementById('message')?.textContent ?? '',
-        }));
+        const stateOf = () =>
+          body.evaluate((b) => ({
+            stage: b.dataset.stage,
+            phase: b.dataset.phase,
+            visible: [...document.querySelectorAll('button')].filter((x) => !x.hidden).map((x) => x.id),
+            current: document.querySelector('#steps li[data-state="current"]')?.textContent ?? null,
+            done: document.querySelectorAll('#steps li[data-state="done"]').length,
+            prompt: document.getElementById('prompt')?.textContent ?? '',
+            message: document.getElementById('message')?.textContent ?? '',
+          }));
         const expect = async (what, check, timeoutMs = 30_000) => {
           const until = Date.now() + timeoutMs;
           let s;
@@ -318,31 +390,55 @@ export const developmentScenarios = [
           }
           throw new Error(`calibration panel, ${what}: ${JSON.stringify(s)}`);
         };
-        const buttons = (s, ...ids) => JSON.stringify([...s.visible].sort()) === JSON.stringify(ids.map((i) => `btn-${i}`).sort());
-        await expect('intro offers Start and Cancel only', (s) => s.stage === 'intro' && buttons(s, 'start', 'cancel') && /torque off/.test(s.prompt));
+        const buttons = (s, ...ids) =>
+          JSON.stringify([...s.visible].sort()) === JSON.stringify(ids.map((i) => `btn-${i}`).sort());
+        await expect(
+          'intro offers Start and Cancel only',
+          (s) => s.stage === 'intro' && buttons(s, 'start', 'cancel') && /torque off/.test(s.prompt),
+        );
         await page.screenshot({ path: join(ctx.runDir, 'calibrate-1-intro.png') });
         await view.locator('#btn-start').click({ timeout: 5000 });
-        const middle = await expect('the middle pose with Continue and Cancel', (s) => s.phase === 'awaitMiddle' && buttons(s, 'continue', 'cancel'));
-        if (middle.current !== 'Arm to the middle of its range' || middle.done !== 1) throw new Error(`step list at the middle pose: ${JSON.stringify(middle)}`);
+        const middle = await expect(
+          'the middle pose with Continue and Cancel',
+          (s) => s.phase === 'awaitMiddle' && buttons(s, 'continue', 'cancel'),
+        );
+        if (middle.current !== 'Arm to the middle of its range' || middle.done !== 1)
+          throw new Error(`step list at the middle pose: ${JSON.stringify(middle)}`);
         // The current step is drawn in the theme's button colour, not left transparent.
-        const currentBg = await view.locator('#steps li[data-state="current"]').evaluate((li) => getComputedStyle(li).backgroundColor);
-        if (/rgba\(0, 0, 0, 0\)|transparent/.test(currentBg)) throw new Error(`the current step has no background (${currentBg})`);
+        const currentBg = await view
+          .locator('#steps li[data-state="current"]')
+          .evaluate((li) => getComputedStyle(li).backgroundColor);
+        if (/rgba\(0, 0, 0, 0\)|transparent/.test(currentBg))
+          throw new Error(`the current step has no background (${currentBg})`);
         await page.screenshot({ path: join(ctx.runDir, 'calibrate-2-middle.png') });
         await view.locator('#btn-continue').click({ timeout: 5000 });
-        await expect('range recording with Sweep, Finish, Restart and Cancel', (s) => s.phase === 'recordRanges' && buttons(s, 'sweep', 'finish', 'restart', 'cancel'));
+        await expect(
+          'range recording with Sweep, Finish, Restart and Cancel',
+          (s) => s.phase === 'recordRanges' && buttons(s, 'sweep', 'finish', 'restart', 'cancel'),
+        );
         await view.locator('#joint-rows tr').nth(5).waitFor({ state: 'visible', timeout: 10_000 });
         await view.locator('#btn-sweep').click({ timeout: 5000 });
-        const travel = async () => Number.parseInt((await view.locator('#joint-rows tr[data-motor="elbow_flex"] td').nth(4).textContent()) ?? '0', 10);
+        const travel = async () =>
+          Number.parseInt(
+            (await view.locator('#joint-rows tr[data-motor="elbow_flex"] td').nth(4).textContent()) ?? '0',
+            10,
+          );
         const until = Date.now() + 30_000;
         while ((await travel()) < 150 && Date.now() < until) await page.waitForTimeout(200);
         if ((await travel()) < 150) throw new Error(`elbow_flex shows ${await travel()}° of travel after the sweep`);
         // The shaded range bar covers the swept part of the encoder (about 2200 of 4096 steps).
-        const share = await view.locator('#joint-rows tr[data-motor="elbow_flex"] .range').evaluate((r) => r.getBoundingClientRect().width / r.parentElement.getBoundingClientRect().width);
+        const share = await view
+          .locator('#joint-rows tr[data-motor="elbow_flex"] .range')
+          .evaluate((r) => r.getBoundingClientRect().width / r.parentElement.getBoundingClientRect().width);
         if (!(share > 0.4 && share < 0.7)) throw new Error(`elbow_flex range bar covers ${share} of the encoder`);
         await page.screenshot({ path: join(ctx.runDir, 'calibrate-3-ranges.png') });
         await view.locator('#btn-finish:not([disabled])').click({ timeout: 10_000 });
-        const done = await expect('saved, every step ticked, Close offered', (s) => s.stage === 'ended' && buttons(s, 'close'));
-        if (done.done !== 6 || !/saved to .*ui_arm\.json/.test(done.message)) throw new Error(`the end: ${JSON.stringify(done)}`);
+        const done = await expect(
+          'saved, every step ticked, Close offered',
+          (s) => s.stage === 'ended' && buttons(s, 'close'),
+        );
+        if (done.done !== 6 || !/saved to .*ui_arm\.json/.test(done.message))
+          throw new Error(`the end: ${JSON.stringify(done)}`);
         if (!existsSync(saved)) throw new Error(`no calibration file at ${saved}`);
         await page.screenshot({ path: join(ctx.runDir, 'calibrate-4-done.png') });
         await view.locator('#btn-close').click({ timeout: 5000 });
@@ -360,12 +456,20 @@ export const developmentScenarios = [
     async run(page, ctx) {
       // A policy server that accepts the connection and never answers: the connect waits until cancelled.
       const sockets = [];
-      const silent = createServer((s) => { sockets.push(s); s.on('error', () => {}); s.resume(); });
+      const silent = createServer((s) => {
+        sockets.push(s);
+        s.on('error', () => {});
+        s.resume();
+      });
       await new Promise((r) => silent.listen(0, '127.0.0.1', r));
       const configFile = join(ctx.workspace, 'so100.json');
-      writeFileSync(configFile, JSON.stringify({
-        activeModel: 'silent', models: { silent: { kind: 'remote', url: `ws://127.0.0.1:${silent.address().port}`, protocol: 'openpi' } },
-      }));
+      writeFileSync(
+        configFile,
+        JSON.stringify({
+          activeModel: 'silent',
+          models: { silent: { kind: 'remote', url: `ws://127.0.0.1:${silent.address().port}`, protocol: 'openpi' } },
+        }),
+      );
       try {
         await page.keyboard.press('Escape');
         // so100.json reaches the extension through a file watcher: run until the runtime knocks at the silent server.
@@ -375,7 +479,8 @@ export const developmentScenarios = [
           const until = Date.now() + 15_000;
           while (sockets.length === 0 && Date.now() < until) await page.waitForTimeout(200);
           if (sockets.length === 0) {
-            if (attempt === 3) throw new Error('three Run Episodes never reached the silent policy server from so100.json');
+            if (attempt === 3)
+              throw new Error('three Run Episodes never reached the silent policy server from so100.json');
             await runCommand(page, 'SO-100: Stop Episode').catch(() => undefined);
             await runCommand(page, 'SO-100: Disconnect Arm').catch(() => undefined);
           }
@@ -384,10 +489,15 @@ export const developmentScenarios = [
         await waitStatusBar(page, /SO-100 arm:.* connecting/, 10_000);
         const closed = new Promise((r) => sockets[0].once('close', r));
         await page.screenshot({ path: join(ctx.runDir, 'connect-cancel.png') });
-        await page.locator('.notification-toast', { hasText: 'connecting the arm and the policy' })
-          .getByRole('button', { name: 'Cancel' }).click({ timeout: 5000 });
+        await page
+          .locator('.notification-toast', { hasText: 'connecting the arm and the policy' })
+          .getByRole('button', { name: 'Cancel' })
+          .click({ timeout: 5000 });
         await waitStatusBar(page, /SO-100 arm:.* idle/, 15_000);
-        const gone = await Promise.race([closed.then(() => true), new Promise((r) => setTimeout(() => r(false), 15_000))]);
+        const gone = await Promise.race([
+          closed.then(() => true),
+          new Promise((r) => setTimeout(() => r(false), 15_000)),
+        ]);
         if (!gone) throw new Error('the runtime kept its connection to the policy server open after Cancel');
         // The user's own cancel is not reported as a failure.
         const error = await waitNotification(page, /SO-100: .*(cancelled|failed)/, 2000).catch(() => undefined);
@@ -398,7 +508,8 @@ export const developmentScenarios = [
         silent.close();
       }
     },
-  },  {
+  },
+  {
     name: 'UI: the dashboard follows the colour theme: Dark Modern, Light Modern and High Contrast (computed colours of the page and ink of the plots)',
     async run(page, ctx) {
       const settings = join(ctx.workspace, '.vscode', 'settings.json');
@@ -408,22 +519,31 @@ export const developmentScenarios = [
       await frame.locator('#btn-estop').waitFor({ state: 'visible', timeout: 30_000 });
       // Luminance 0–1 of the page's background and text, the theme kind VS Code gives the page, and the mean
       // luminance of what is drawn on the first joint plot (axes, labels, grid).
-      const look = () => frame.locator('body').evaluate((body) => {
-        const lum = (css) => {
-          const [r, g, b] = (css.match(/[\d.]+/g) ?? ['0', '0', '0']).map(Number);
-          return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
-        };
-        const style = getComputedStyle(body);
-        const canvas = document.querySelector('#joints canvas');
-        const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-        let sum = 0; let n = 0;
-        for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 128) { sum += (0.2126 * d[i] + 0.7152 * d[i + 1] + 0.0722 * d[i + 2]) / 255; n++; }
-        return {
-          kind: body.dataset.vscodeThemeKind ?? [...body.classList].find((c) => c.startsWith('vscode-')) ?? '',
-          background: lum(style.backgroundColor), foreground: lum(style.color), ink: n ? sum / n : -1, inked: n,
-          run: getComputedStyle(document.getElementById('btn-run')).backgroundColor,
-        };
-      });
+      const look = () =>
+        frame.locator('body').evaluate((body) => {
+          const lum = (css) => {
+            const [r, g, b] = (css.match(/[\d.]+/g) ?? ['0', '0', '0']).map(Number);
+            return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+          };
+          const style = getComputedStyle(body);
+          const canvas = document.querySelector('#joints canvas');
+          const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          let sum = 0;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4)
+            if (d[i + 3] > 128) {
+              sum += (0.2126 * d[i] + 0.7152 * d[i + 1] + 0.0722 * d[i + 2]) / 255;
+              n++;
+            }
+          return {
+            kind: body.dataset.vscodeThemeKind ?? [...body.classList].find((c) => c.startsWith('vscode-')) ?? '',
+            background: lum(style.backgroundColor),
+            foreground: lum(style.color),
+            ink: n ? sum / n : -1,
+            inked: n,
+            run: getComputedStyle(document.getElementById('btn-run')).backgroundColor,
+          };
+        });
       const until = async (what, check) => {
         const deadline = Date.now() + 20_000;
         let l;
@@ -434,20 +554,37 @@ export const developmentScenarios = [
         }
         throw new Error(`${what}: the dashboard shows ${JSON.stringify(l)}`);
       };
-      const setTheme = (theme) => writeFileSync(settings, JSON.stringify(theme ? { 'workbench.colorTheme': theme } : {}));
+      const setTheme = (theme) =>
+        writeFileSync(settings, JSON.stringify(theme ? { 'workbench.colorTheme': theme } : {}));
       const initial = await until('the first look', (l) => l.inked > 50);
       try {
         setTheme('Default Dark Modern');
-        const dark = await until('Dark Modern', (l) => /dark/.test(l.kind) && l.background < 0.25 && l.foreground > 0.6 && l.inked > 50);
+        const dark = await until(
+          'Dark Modern',
+          (l) => /dark/.test(l.kind) && l.background < 0.25 && l.foreground > 0.6 && l.inked > 50,
+        );
         await page.screenshot({ path: join(ctx.runDir, 'theme-dark.png') });
         setTheme('Default Light Modern');
-        const light = await until('Light Modern', (l) => /light/.test(l.kind) && l.background > 0.85 && l.foreground < 0.35 && l.inked > 50);
-        if (!(light.ink < dark.ink - 0.15)) throw new Error(`the plots did not redraw for the light theme: ink ${dark.ink} → ${light.ink}`);
+        const light = await until(
+          'Light Modern',
+          (l) => /light/.test(l.kind) && l.background > 0.85 && l.foreground < 0.35 && l.inked > 50,
+        );
+        if (!(light.ink < dark.ink - 0.15))
+          throw new Error(`the plots did not redraw for the light theme: ink ${dark.ink} → ${light.ink}`);
         if (light.run === dark.run) throw new Error(`the Run button kept its colour ${dark.run}`);
         await page.screenshot({ path: join(ctx.runDir, 'theme-light.png') });
         setTheme('Default High Contrast');
-        const hc = await until('High Contrast', (l) => /high-contrast/.test(l.kind) && !/light/.test(l.kind) && l.background < 0.05 && l.foreground > 0.9 && l.inked > 50);
-        if (!(hc.ink > light.ink + 0.15)) throw new Error(`the plots did not redraw for High Contrast: ink ${light.ink} → ${hc.ink}`);
+        const hc = await until(
+          'High Contrast',
+          (l) =>
+            /high-contrast/.test(l.kind) &&
+            !/light/.test(l.kind) &&
+            l.background < 0.05 &&
+            l.foreground > 0.9 &&
+            l.inked > 50,
+        );
+        if (!(hc.ink > light.ink + 0.15))
+          throw new Error(`the plots did not redraw for High Contrast: ink ${light.ink} → ${hc.ink}`);
         await page.screenshot({ path: join(ctx.runDir, 'theme-high-contrast.png') });
       } finally {
         setTheme(undefined);
@@ -488,7 +625,8 @@ export const vsixScenarios = [
         await runCommand(page, START);
         const text = await waitStatusBar(page, /SO-100 server: (starting|ready)/, 5000).catch(() => undefined);
         if (text) break;
-        if (attempt === 3) throw new Error('three starts still refused: the folder\'s so100.server.kind "builtin" was not applied');
+        if (attempt === 3)
+          throw new Error('three starts still refused: the folder\'s so100.server.kind "builtin" was not applied');
       }
       await waitStatusBar(page, /SO-100 server: ready/, 30_000);
       await page.screenshot({ path: join(ctx.runDir, 'vsix-ready.png') });
@@ -503,20 +641,37 @@ export const vsixScenarios = [
       const marker = join(ctx.runDir, 'untrusted-converter-ran');
       mkdirSync(join(ctx.workspace, 'conv'), { recursive: true });
       // Loading this module anywhere (runtime, CodeLens run, debugger) would leave the marker.
-      writeFileSync(join(ctx.workspace, 'conv', 'marker.mjs'), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n`
-        + 'export function toPolicy(obs, builtin) {\n  return builtin.toPolicy(obs);\n}\n');
+      writeFileSync(
+        join(ctx.workspace, 'conv', 'marker.mjs'),
+        `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n` +
+          'export function toPolicy(obs, builtin) {\n  return builtin.toPolicy(obs);\n}\n',
+      );
       // Records pointed outside the workspace are refused too: nothing may be written there.
       const outsideRecords = join(ctx.workspace, '..', 'untrusted-records');
-      writeFileSync(join(ctx.workspace, 'so100.json'), JSON.stringify({ converter: { module: 'conv/marker.mjs' }, record: { dir: '../untrusted-records' } }));
+      writeFileSync(
+        join(ctx.workspace, 'so100.json'),
+        JSON.stringify({ converter: { module: 'conv/marker.mjs' }, record: { dir: '../untrusted-records' } }),
+      );
       await page.keyboard.press('Escape');
       // so100.json arrives through a file watcher: try until the refusal names the module and the record folder.
       for (let attempt = 1; ; attempt++) {
         await page.waitForTimeout(2000);
         await runCommand(page, 'SO-100: Run Episode');
-        if (await waitNotification(page, /not trusted, so the converter module conv\/marker\.mjs is not run.*record\.dir may not point outside it/s, 8000).catch(() => undefined)) break;
-        if (attempt === 3) throw new Error('Run Episode never refused the converter module and the record folder of the untrusted workspace');
+        if (
+          await waitNotification(
+            page,
+            /not trusted, so the converter module conv\/marker\.mjs is not run.*record\.dir may not point outside it/s,
+            8000,
+          ).catch(() => undefined)
+        )
+          break;
+        if (attempt === 3)
+          throw new Error(
+            'Run Episode never refused the converter module and the record folder of the untrusted workspace',
+          );
       }
-      if (existsSync(outsideRecords)) throw new Error(`a record folder was made outside the untrusted workspace: ${outsideRecords}`);
+      if (existsSync(outsideRecords))
+        throw new Error(`a record folder was made outside the untrusted workspace: ${outsideRecords}`);
       const run = await paletteCommands(page, 'SO-100: Run', 'SO-100: Run Episode');
       assertRows(run, ['SO-100: Run Episode'], ['SO-100: Run Converter on Last Observation']);
       const debug = await paletteCommands(page, 'SO-100: Debug Episode', 'SO-100: Debug Episode', 2500);
@@ -527,10 +682,14 @@ export const vsixScenarios = [
       await page.keyboard.type('marker.mjs');
       await page.waitForTimeout(1000);
       await page.keyboard.press('Enter');
-      await page.locator('.monaco-editor .view-lines', { hasText: 'toPolicy' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      await page
+        .locator('.monaco-editor .view-lines', { hasText: 'toPolicy' })
+        .first()
+        .waitFor({ state: 'visible', timeout: 15_000 });
       await page.waitForTimeout(2000);
       const lenses = await page.locator('.codelens-decoration').allTextContents();
-      if (lenses.some((t) => /Run on last observation|Debug episode/.test(t))) throw new Error(`CodeLens in Restricted Mode: ${lenses.join(' | ')}`);
+      if (lenses.some((t) => /Run on last observation|Debug episode/.test(t)))
+        throw new Error(`CodeLens in Restricted Mode: ${lenses.join(' | ')}`);
       await page.screenshot({ path: join(ctx.runDir, 'vsix-untrusted-converter.png') });
       if (existsSync(marker)) throw new Error('the converter module was loaded in an untrusted workspace');
     },
@@ -542,6 +701,8 @@ function assertRows(rows, present, absent) {
   const missing = present.filter((l) => !has(l));
   const extra = absent.filter((l) => has(l));
   if (missing.length || extra.length) {
-    throw new Error(`palette rows [${rows.join(' | ')}]: missing ${JSON.stringify(missing)}, should be hidden ${JSON.stringify(extra)}`);
+    throw new Error(
+      `palette rows [${rows.join(' | ')}]: missing ${JSON.stringify(missing)}, should be hidden ${JSON.stringify(extra)}`,
+    );
   }
 }

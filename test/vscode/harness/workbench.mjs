@@ -10,8 +10,16 @@ export function launchBrowser() {
     executablePath: chromiumPath,
     headless: true,
     timeout: 30_000,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -30,7 +38,8 @@ export function workbenchUrl(server, { folder, devPath, testsPath }) {
 }
 
 function formatLogArgs(args) {
-  if (Array.isArray(args)) return args.length && typeof args[0] === 'string' ? format(...args) : args.map(String).join(' ');
+  if (Array.isArray(args))
+    return args.length && typeof args[0] === 'string' ? format(...args) : args.map(String).join(' ');
   return String(args);
 }
 
@@ -42,17 +51,23 @@ export async function runExtensionTests(browser, server, { folder, devPath, test
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   let resolveExit;
-  const exited = new Promise((r) => { resolveExit = r; });
+  const exited = new Promise((r) => {
+    resolveExit = r;
+  });
   await page.exposeFunction('codeAutomationLog', (level, args) => {
     const line = formatLogArgs(args);
     appendFileSync(logFile, `[${level}] ${line}\n`);
     onLine?.(line);
   });
-  await page.exposeFunction('codeAutomationExit', (code) => { resolveExit(Number(code)); });
+  await page.exposeFunction('codeAutomationExit', (code) => {
+    resolveExit(Number(code));
+  });
   page.on('console', (m) => appendFileSync(logFile, `[page ${m.type()}] ${m.text()}\n`));
   await page.goto(workbenchUrl(server, { folder, devPath, testsPath }), { timeout: 30_000 });
   let timer;
-  const timeout = new Promise((r) => { timer = setTimeout(r, timeoutMs, 'timeout'); });
+  const timeout = new Promise((r) => {
+    timer = setTimeout(r, timeoutMs, 'timeout');
+  });
   const code = await Promise.race([exited, timeout]);
   clearTimeout(timer);
   return { code, page, context };
@@ -77,8 +92,9 @@ async function paletteRows(page, filter) {
   await page.locator(paletteInput).waitFor({ state: 'visible', timeout: 5000 });
   await page.locator(paletteInput).fill(`>${filter}`);
   await page.waitForTimeout(400);
-  return page.locator('.quick-input-widget .quick-input-list .monaco-list-row').evaluateAll(
-    (rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+  return page
+    .locator('.quick-input-widget .quick-input-list .monaco-list-row')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
 }
 
 /**
@@ -101,12 +117,16 @@ export async function runCommand(page, label, timeoutMs = 30_000) {
   const rows = await paletteCommands(page, label, label, timeoutMs);
   if (!rows.some((r) => r.includes(label))) {
     await page.keyboard.press('Escape');
-    throw new Error(`command "${label}" not in the palette after ${timeoutMs / 1000} s (rows: ${rows.join(' | ') || 'none'})`);
+    throw new Error(
+      `command "${label}" not in the palette after ${timeoutMs / 1000} s (rows: ${rows.join(' | ') || 'none'})`,
+    );
   }
   // "Reload Window" also matches "Reload Window With Extensions Disabled": take the closest label.
   const best = rows.filter((r) => r.includes(label)).sort((a, b) => a.length - b.length)[0];
-  await page.locator(`.quick-input-widget .quick-input-list .monaco-list-row[aria-label="${best.replace(/"/g, '\\"')}"]`)
-    .first().click({ timeout: 5000 });
+  await page
+    .locator(`.quick-input-widget .quick-input-list .monaco-list-row[aria-label="${best.replace(/"/g, '\\"')}"]`)
+    .first()
+    .click({ timeout: 5000 });
 }
 
 /**
@@ -117,7 +137,10 @@ export async function runCommand(page, label, timeoutMs = 30_000) {
 export async function reloadWindow(page, timeoutMs = 30_000) {
   let lastError;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const loaded = page.waitForEvent('load', { timeout: timeoutMs }).then(() => true, () => false);
+    const loaded = page.waitForEvent('load', { timeout: timeoutMs }).then(
+      () => true,
+      () => false,
+    );
     try {
       await runCommand(page, 'Developer: Reload Window');
     } catch (err) {
@@ -137,8 +160,9 @@ export async function waitStatusBar(page, re, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   let texts = [];
   while (Date.now() < deadline) {
-    texts = await page.locator('#workbench\\.parts\\.statusbar .statusbar-item').evaluateAll(
-      (items) => items.map((i) => (i.textContent ?? '').trim()).filter(Boolean));
+    texts = await page
+      .locator('#workbench\\.parts\\.statusbar .statusbar-item')
+      .evaluateAll((items) => items.map((i) => (i.textContent ?? '').trim()).filter(Boolean));
     const hit = texts.find((t) => re.test(t));
     if (hit) return hit;
     await page.waitForTimeout(250);
@@ -151,11 +175,14 @@ export async function waitNotification(page, re, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   let texts = [];
   while (Date.now() < deadline) {
-    texts = await page.locator('.notification-toast, .notifications-center .notification-list-item').evaluateAll(
-      (items) => items.map((i) => (i.textContent ?? '').trim()));
+    texts = await page
+      .locator('.notification-toast, .notifications-center .notification-list-item')
+      .evaluateAll((items) => items.map((i) => (i.textContent ?? '').trim()));
     const hit = texts.find((t) => re.test(t));
     if (hit) return hit;
     await page.waitForTimeout(250);
   }
-  throw new Error(`no notification matching ${re} within ${timeoutMs / 1000} s (shown: ${texts.join(' | ') || 'none'})`);
+  throw new Error(
+    `no notification matching ${re} within ${timeoutMs / 1000} s (shown: ${texts.join(' | ') || 'none'})`,
+  );
 }

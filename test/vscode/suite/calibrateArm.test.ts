@@ -23,7 +23,9 @@ suite('SO-100 Calibrate Arm', () => {
   function extensionPanel(): typeof CalibrationPanel {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const load = require;
-    return (load(join(ext.extensionUri.fsPath, 'dist', 'extension.js')) as typeof import('../../../src/extension/extension')).CalibrationPanel;
+    return (
+      load(join(ext.extensionUri.fsPath, 'dist', 'extension.js')) as typeof import('../../../src/extension/extension')
+    ).CalibrationPanel;
   }
 
   async function useRobot(id: string): Promise<void> {
@@ -31,9 +33,17 @@ suite('SO-100 Calibrate Arm', () => {
     await api.reloadConfig();
   }
 
-  function stateUntil(panel: CalibrationPanel, what: string, ok: (s: CalibrationPanelState) => boolean, timeoutMs = 30_000): Promise<CalibrationPanelState> {
-    return waitFor(what, () => (ok(panel.currentState) ? panel.currentState : undefined), timeoutMs)
-      .catch((err: Error) => { throw new Error(`${err.message}; the panel shows ${JSON.stringify(panel.currentState).slice(0, 600)}`); });
+  function stateUntil(
+    panel: CalibrationPanel,
+    what: string,
+    ok: (s: CalibrationPanelState) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<CalibrationPanelState> {
+    return waitFor(what, () => (ok(panel.currentState) ? panel.currentState : undefined), timeoutMs).catch(
+      (err: Error) => {
+        throw new Error(`${err.message}; the panel shows ${JSON.stringify(panel.currentState).slice(0, 600)}`);
+      },
+    );
   }
 
   suiteSetup(async () => {
@@ -43,17 +53,24 @@ suite('SO-100 Calibrate Arm', () => {
   });
   suiteTeardown(async () => {
     extensionPanel().open?.dispose();
-    await waitFor('the runtime to leave calibrating', () => (api.runtimePhase() !== 'calibrating' ? true : undefined), 15_000).catch(() => undefined);
+    await waitFor(
+      'the runtime to leave calibrating',
+      () => (api.runtimePhase() !== 'calibrating' ? true : undefined),
+      15_000,
+    ).catch(() => undefined);
     await rm(configFile(), { force: true });
     await rm(calibrationDir(), { recursive: true, force: true });
     await api.reloadConfig();
   });
 
   test('Calibrate Arm is contributed in the SO-100 category and disabled while an episode runs', () => {
-    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string; title: string; category: string; enablement?: string }[] } };
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+      contributes: { commands: { command: string; title: string; category: string; enablement?: string }[] };
+    };
     const c = pkg.contributes.commands.find((x) => x.command === 'so100.calibrateArm');
     assert.equal(`${c?.category}: ${c?.title}`, 'SO-100: Calibrate Arm');
-    for (const phase of ['running', 'paused', 'connecting', 'resetting']) assert.match(c?.enablement ?? '', new RegExp(`so100\\.runtimePhase != ${phase}\\b`));
+    for (const phase of ['running', 'paused', 'connecting', 'resetting'])
+      assert.match(c?.enablement ?? '', new RegExp(`so100\\.runtimePhase != ${phase}\\b`));
     // And an episode cannot start while a calibration holds the arm.
     const run = pkg.contributes.commands.find((x) => x.command === 'so100.runEpisode');
     assert.match(run?.enablement ?? '', /so100\.runtimePhase != calibrating/);
@@ -63,7 +80,11 @@ suite('SO-100 Calibrate Arm', () => {
     await useRobot('host_arm');
     const intro = await vscode.commands.executeCommand<CalibrationPanelState>('so100.calibrateArm');
     const file = join(calibrationDir(), 'host_arm.json');
-    assert.deepEqual(intro, { stage: 'intro', sweeping: false, target: { robotId: 'host_arm', arm: 'simulated SO-100', file, simulated: true } });
+    assert.deepEqual(intro, {
+      stage: 'intro',
+      sweeping: false,
+      target: { robotId: 'host_arm', arm: 'simulated SO-100', file, simulated: true },
+    });
     const panel = extensionPanel().open;
     assert.ok(panel, 'the panel is open');
     assert.equal(existsSync(file), false);
@@ -79,7 +100,11 @@ suite('SO-100 Calibrate Arm', () => {
     await panel.handle({ type: 'answer', answer: 'continue' });
     await stateUntil(panel, 'range recording', (s) => s.step?.phase === 'recordRanges');
     await panel.handle({ type: 'sweep' });
-    const swept = await stateUntil(panel, 'the swept ranges', (s) => (s.sample?.joints.find((j) => j.motor === 'elbow_flex')?.spanDegrees ?? 0) > 150);
+    const swept = await stateUntil(
+      panel,
+      'the swept ranges',
+      (s) => (s.sample?.joints.find((j) => j.motor === 'elbow_flex')?.spanDegrees ?? 0) > 150,
+    );
     assert.equal(swept.sweeping, false);
     await panel.handle({ type: 'answer', answer: 'finish' });
     const ended = await stateUntil(panel, 'the end', (s) => s.stage === 'ended');

@@ -31,15 +31,22 @@ suite('SO-100 dashboard panel', function () {
     if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
     extensionUri = ext.extensionUri;
     scratch = mkdtempSync(join(tmpdir(), 'so100-dashboard-'));
-    server = await BuiltinPolicyServer.start({ protocol: 'openpi', profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 10 }) });
+    server = await BuiltinPolicyServer.start({
+      protocol: 'openpi',
+      profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 10 }),
+    });
     runtime = await RuntimeProcess.start({
-      command: process.execPath, args: [join(extensionUri.fsPath, 'dist', 'runtime.js')], workspace: scratch,
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, onLog: (l) => runtimeLog.push(l),
+      command: process.execPath,
+      args: [join(extensionUri.fsPath, 'dist', 'runtime.js')],
+      workspace: scratch,
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      onLog: (l) => runtimeLog.push(l),
     });
     const d = defaultConfig();
     const status = await runtime.client.call('connect', {
       // 10 fps: the demo lifts the cube after ~170 ticks, so the episode lasts ~17 s, long enough to watch it run.
-      config: { ...d, fps: 10, robot: { ...d.robot, seed: 3 } }, recordDir: join(scratch, 'episodes'),
+      config: { ...d, fps: 10, robot: { ...d.robot, seed: 3 } },
+      recordDir: join(scratch, 'episodes'),
       endpoints: { pi0: { url: server.url, protocol: 'openpi' } },
     });
     source = new RuntimeTelemetrySource(runtime.client, status);
@@ -62,20 +69,32 @@ suite('SO-100 dashboard panel', function () {
    */
   function extensionDashboard(): typeof DashboardPanel {
     const load = require;
-    return (load(join(extensionUri.fsPath, 'dist', 'extension.js')) as typeof import('../../../src/extension/extension')).DashboardPanel;
+    return (
+      load(join(extensionUri.fsPath, 'dist', 'extension.js')) as typeof import('../../../src/extension/extension')
+    ).DashboardPanel;
   }
 
   /** Probes until `done` accepts the report; the last report is in the error otherwise. */
-  async function probeUntil(what: string, done: (r: DashboardProbeReport) => boolean, timeoutMs = 30_000): Promise<DashboardProbeReport> {
+  async function probeUntil(
+    what: string,
+    done: (r: DashboardProbeReport) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<DashboardProbeReport> {
     let last: DashboardProbeReport | undefined;
     try {
-      return await waitFor(what, async () => {
-        last = await panel!.probe();
-        return done(last) ? last : undefined;
-      }, timeoutMs);
+      return await waitFor(
+        what,
+        async () => {
+          last = await panel!.probe();
+          return done(last) ? last : undefined;
+        },
+        timeoutMs,
+      );
     } catch (err) {
-      throw new Error(`${(err as Error).message}; last probe: ${JSON.stringify(last)}; host feed: ${JSON.stringify(panel?.feedCounters)}; `
-        + `frame events: ${source.frameEvents}; runtime log: ${runtimeLog.slice(-5).join(' | ')}`);
+      throw new Error(
+        `${(err as Error).message}; last probe: ${JSON.stringify(last)}; host feed: ${JSON.stringify(panel?.feedCounters)}; ` +
+          `frame events: ${source.frameEvents}; runtime log: ${runtimeLog.slice(-5).join(' | ')}`,
+      );
     }
   }
 
@@ -86,13 +105,26 @@ suite('SO-100 dashboard panel', function () {
     assert.equal(source.framesAskedBy(panel), 10, 'a visible panel asks for frames');
     // The Run button's message, sent from inside the page.
     await panel.probe([{ type: 'command', name: 'runEpisode' }]);
-    await waitFor('the Run command to reach the source', () => (source.commands.includes('runEpisode') ? true : undefined), 10_000);
-    const r = await probeUntil('ticks, chunks, frames and timing drawn', (p) => p.ticksPlotted > 30 && p.chunksInFan > 0
-      && p.cameras.length >= 2 && p.cameras.every((c) => c.nonBlackPixels > 0) && p.timingRows.includes('tick') && p.waterfallBars > 0);
+    await waitFor(
+      'the Run command to reach the source',
+      () => (source.commands.includes('runEpisode') ? true : undefined),
+      10_000,
+    );
+    const r = await probeUntil(
+      'ticks, chunks, frames and timing drawn',
+      (p) =>
+        p.ticksPlotted > 30 &&
+        p.chunksInFan > 0 &&
+        p.cameras.length >= 2 &&
+        p.cameras.every((c) => c.nonBlackPixels > 0) &&
+        p.timingRows.includes('tick') &&
+        p.waterfallBars > 0,
+    );
     assert.deepEqual(source.commandErrors, []);
     assert.deepEqual(r.cameras.map((c) => c.camera).sort(), ['front', 'wrist']);
     for (const c of r.cameras) assert.ok(c.width > 0 && c.height > 0 && c.tick >= 0, JSON.stringify(c));
-    for (const stage of ['read', 'camera', 'safety', 'write', 'tick']) assert.ok(r.timingRows.includes(stage), `timing row ${stage}: ${r.timingRows.join(', ')}`);
+    for (const stage of ['read', 'camera', 'safety', 'write', 'tick'])
+      assert.ok(r.timingRows.includes(stage), `timing row ${stage}: ${r.timingRows.join(', ')}`);
     assert.ok(r.timingRows.includes('chunk latency'), `policy requests in the table: ${r.timingRows.join(', ')}`);
     assert.equal(r.phaseText, 'running');
     assert.equal(r.modelText, 'pi0');
@@ -106,10 +138,22 @@ suite('SO-100 dashboard panel', function () {
     assert.ok(panel, 'the previous test opened the panel');
     const before = panel.rejectedMessages;
     const commandsBefore = source.commands.length;
-    await panel.probe([null, 'ready', 42, { type: 'command' }, { type: 'command', name: 'format-disk' }, { type: 'setFrameMode', mode: 'bgr' },
-      { type: 'probe-reply', id: 999, report: {} }, { type: 'command', name: 'pause' }]);
+    await panel.probe([
+      null,
+      'ready',
+      42,
+      { type: 'command' },
+      { type: 'command', name: 'format-disk' },
+      { type: 'setFrameMode', mode: 'bgr' },
+      { type: 'probe-reply', id: 999, report: {} },
+      { type: 'command', name: 'pause' },
+    ]);
     assert.equal(panel.rejectedMessages - before, 7);
-    await waitFor('pause to reach the source', () => (source.commands.length > commandsBefore ? true : undefined), 10_000);
+    await waitFor(
+      'pause to reach the source',
+      () => (source.commands.length > commandsBefore ? true : undefined),
+      10_000,
+    );
     assert.deepEqual(source.commands.slice(commandsBefore), ['pause']);
     const r = await probeUntil('the paused state shown', (p) => p.phaseText === 'paused', 10_000);
     assert.equal(r.phaseText, 'paused');
@@ -124,14 +168,19 @@ suite('SO-100 dashboard panel', function () {
     // A file that is never edited: closing its tab cannot ask to save.
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(extensionUri, 'package.json'));
     await vscode.window.showTextDocument(doc, { viewColumn: p.panel.viewColumn, preview: false });
-    await waitFor('the hidden panel to stop asking for frames', () => (source.framesAskedBy(p) === 0 ? true : undefined), 10_000);
+    await waitFor(
+      'the hidden panel to stop asking for frames',
+      () => (source.framesAskedBy(p) === 0 ? true : undefined),
+      10_000,
+    );
     p.panel.reveal(undefined, false);
     await waitFor('the page to say ready again', () => (p.isReady ? true : undefined), 20_000);
     const r = await p.probe();
     assert.ok(r.ticksReceived > 30, `history replayed with init: ${r.ticksReceived} ticks`);
     assert.ok(r.ticksPlotted > 30 && r.chunksInFan > 0, JSON.stringify(r));
     assert.equal(source.framesAskedBy(p), 10);
-    const tab = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+    const tab = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
       .find((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === doc.uri.toString());
     if (tab) await vscode.window.tabGroups.close(tab);
   });
@@ -155,8 +204,14 @@ suite('SO-100 dashboard panel', function () {
     const all = await vscode.commands.getCommands(true);
     assert.ok(all.includes('so100.showDashboard'));
     await vscode.commands.executeCommand('so100.showDashboard');
-    const tab = await waitFor('a dashboard tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
-      .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('so100.dashboard')), 10_000);
+    const tab = await waitFor(
+      'a dashboard tab',
+      () =>
+        vscode.window.tabGroups.all
+          .flatMap((g) => g.tabs)
+          .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('so100.dashboard')),
+      10_000,
+    );
     assert.equal(tab.label, 'SO-100 Dashboard');
     await vscode.window.tabGroups.close(tab);
   });

@@ -28,11 +28,17 @@ export async function useServerSettings(values: Record<string, unknown>): Promis
   const body = Object.fromEntries(Object.entries(values).map(([k, v]) => [`so100.server.${k}`, v]));
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, JSON.stringify(body, null, 2));
-  await waitFor(`VS Code to read ${file}`, () => {
-    const config = vscode.workspace.getConfiguration('so100.server');
-    const applied = SERVER_KEYS.every((k) => JSON.stringify(config.inspect(k)?.workspaceValue) === JSON.stringify(values[k]));
-    return applied ? true : undefined;
-  }, 10_000);
+  await waitFor(
+    `VS Code to read ${file}`,
+    () => {
+      const config = vscode.workspace.getConfiguration('so100.server');
+      const applied = SERVER_KEYS.every(
+        (k) => JSON.stringify(config.inspect(k)?.workspaceValue) === JSON.stringify(values[k]),
+      );
+      return applied ? true : undefined;
+    },
+    10_000,
+  );
 }
 
 export function clearServerSettings(): Promise<void> {
@@ -56,14 +62,28 @@ export function httpGetStatus(port: number, path = '/healthz'): Promise<number> 
 export function connectOutcome(port: number): Promise<string> {
   return new Promise((resolve) => {
     const sock = connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => { sock.destroy(); resolve('timeout'); }, 5000);
-    sock.once('connect', () => { clearTimeout(timer); sock.destroy(); resolve('connected'); });
-    sock.once('error', (err: NodeJS.ErrnoException) => { clearTimeout(timer); resolve(err.code ?? err.message); });
+    const timer = setTimeout(() => {
+      sock.destroy();
+      resolve('timeout');
+    }, 5000);
+    sock.once('connect', () => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve('connected');
+    });
+    sock.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve(err.code ?? err.message);
+    });
   });
 }
 
 /** Polls `check` every 100 ms until it returns a value other than undefined, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -88,7 +108,11 @@ export async function serverLogText(api: So100Api): Promise<string> {
   const found: string[] = [];
   async function walk(dir: string, depth: number): Promise<void> {
     let names: string[];
-    try { names = await readdir(dir); } catch { return; }
+    try {
+      names = await readdir(dir);
+    } catch {
+      return;
+    }
     for (const n of names) {
       const p = join(dir, n);
       if (n.endsWith('SO-100 Inference Server.log')) found.push(p);

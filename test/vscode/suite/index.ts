@@ -30,20 +30,32 @@ export async function run(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Mocha = require('mocha') as MochaConstructor;
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
-  const files = readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
+  const files = readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort();
   for (const f of files) mocha.addFile(join(__dirname, f));
   const tests: TestOutcome[] = [];
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run(resolve);
     runner.on('pass', (t) => tests.push({ title: t.fullTitle(), ok: true, ms: t.duration }));
-    runner.on('fail', (t, err) => tests.push({
-      title: t.fullTitle(),
-      ok: false,
-      // The message plus the first frames inside the tests, enough to find the failing line.
-      error: [err.message, ...(err.stack ?? '').split('\n').filter((l) => l.includes('.test.')).slice(0, 2)].join('\n'),
-    }));
+    runner.on('fail', (t, err) =>
+      tests.push({
+        title: t.fullTitle(),
+        ok: false,
+        // The message plus the first frames inside the tests, enough to find the failing line.
+        error: [
+          err.message,
+          ...(err.stack ?? '')
+            .split('\n')
+            .filter((l) => l.includes('.test.'))
+            .slice(0, 2),
+        ].join('\n'),
+      }),
+    );
   });
   const failed = Math.max(failures, tests.filter((t) => !t.ok).length);
-  console.log(`SO100_MOCHA_RESULT ${JSON.stringify({ files: files.length, passed: tests.filter((t) => t.ok).length, failed, tests })}`);
+  console.log(
+    `SO100_MOCHA_RESULT ${JSON.stringify({ files: files.length, passed: tests.filter((t) => t.ok).length, failed, tests })}`,
+  );
   if (failed > 0) throw new Error(`${failed} extension-host test(s) failed`);
 }

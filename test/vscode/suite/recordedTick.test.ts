@@ -29,26 +29,48 @@ suite('SO-100 Open Recorded Tick', () => {
   });
 
   test('a tick of a recorded episode opens in the Converter Inspector with its joints and (nearest kept) frames', async () => {
-    await writeFile(configFile(), JSON.stringify({ maxSteps: 10, record: { dir: '.so100/recorded-tick-test', frames: 'png', pngEvery: 5 } }));
+    await writeFile(
+      configFile(),
+      JSON.stringify({ maxSteps: 10, record: { dir: '.so100/recorded-tick-test', frames: 'png', pngEvery: 5 } }),
+    );
     await api.reloadConfig();
     const before = api.lastEpisode();
     await vscode.commands.executeCommand('so100.runEpisode');
-    const episode = await waitFor('the recorded episode', () => { const e = api.lastEpisode(); return e && e !== before ? e : undefined; }, 60_000);
+    const episode = await waitFor(
+      'the recorded episode',
+      () => {
+        const e = api.lastEpisode();
+        return e && e !== before ? e : undefined;
+      },
+      60_000,
+    );
     assert.ok(episode.recordDir?.startsWith(recordRoot()), episode.recordDir);
 
-    const report = await vscode.commands.executeCommand<InspectionReport>('so100.openRecordedTick', episode.recordDir, 6);
+    const report = await vscode.commands.executeCommand<InspectionReport>(
+      'so100.openRecordedTick',
+      episode.recordDir,
+      6,
+    );
     assert.ok(report, 'a report');
     assert.deepEqual(report.recorded, { dir: episode.recordDir, tick: 6 });
     const steps = (await readFile(join(episode.recordDir!, 'steps.csv'), 'utf8')).split('\n');
     const row = steps.find((l) => l.startsWith('6,'))!.split(',');
     assert.equal(report.observation?.joints[0].value, Number(row[2]), `shoulder_pan of tick 6 (${steps[0]})`);
-    assert.deepEqual(report.observation?.cameras.map((c) => c.key), ['front', 'wrist']);
-    assert.ok(report.notes.some((n) => /showing tick 5/.test(n)), report.notes.join(' | '));
+    assert.deepEqual(
+      report.observation?.cameras.map((c) => c.key),
+      ['front', 'wrist'],
+    );
+    assert.ok(
+      report.notes.some((n) => /showing tick 5/.test(n)),
+      report.notes.join(' | '),
+    );
     assert.ok(report.input?.some((x) => x.key === 'observation/images.main'));
 
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const load = require;
-    const { InspectorPanel } = load(join(ext.extensionUri.fsPath, 'dist', 'extension.js')) as typeof import('../../../src/extension/extension');
+    const { InspectorPanel } = load(
+      join(ext.extensionUri.fsPath, 'dist', 'extension.js'),
+    ) as typeof import('../../../src/extension/extension');
     const state = InspectorPanel.open?.currentState;
     assert.equal(state?.status, 'ready');
     if (state?.status === 'ready') assert.equal(state.report.recorded?.tick, 6);

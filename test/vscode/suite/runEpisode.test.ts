@@ -8,8 +8,20 @@ import { join } from 'node:path';
 import { activateExtension, clearServerSettings, isAlive, waitFor } from './hostHelpers';
 import type { So100Api } from '../../../src/extension/extension';
 
-const EPISODE_COMMANDS = ['so100.runEpisode', 'so100.step', 'so100.pause', 'so100.resume', 'so100.stop', 'so100.emergencyStop',
-  'so100.reset', 'so100.swapModel', 'so100.createConfig', 'so100.openEpisodeFolder', 'so100.exportTimingCsv', 'so100.disconnectArm'];
+const EPISODE_COMMANDS = [
+  'so100.runEpisode',
+  'so100.step',
+  'so100.pause',
+  'so100.resume',
+  'so100.stop',
+  'so100.emergencyStop',
+  'so100.reset',
+  'so100.swapModel',
+  'so100.createConfig',
+  'so100.openEpisodeFolder',
+  'so100.exportTimingCsv',
+  'so100.disconnectArm',
+];
 
 suite('SO-100 episode commands', () => {
   let api: So100Api;
@@ -33,16 +45,23 @@ suite('SO-100 episode commands', () => {
     // By identity: a new runtime process numbers its episodes from 1 again.
     const before = api.lastEpisode();
     await vscode.commands.executeCommand(command);
-    return waitFor(`an episode after ${command}`, () => {
-      const e = api.lastEpisode();
-      return e && e !== before ? e : undefined;
-    }, timeoutMs);
+    return waitFor(
+      `an episode after ${command}`,
+      () => {
+        const e = api.lastEpisode();
+        return e && e !== before ? e : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   test('the episode commands are registered, in the SO-100 category, and Emergency Stop has a keybinding', async () => {
     const all = await vscode.commands.getCommands(true);
     const pkg = vscode.extensions.getExtension('so100-policy-lab.so100-policy-lab')!.packageJSON as {
-      contributes: { commands: { command: string; category: string }[]; keybindings: { command: string; key: string }[] };
+      contributes: {
+        commands: { command: string; category: string }[];
+        keybindings: { command: string; key: string }[];
+      };
     };
     for (const id of EPISODE_COMMANDS) {
       assert.ok(all.includes(id), `${id} registered`);
@@ -67,7 +86,10 @@ suite('SO-100 episode commands', () => {
 
   /** An episode that cannot succeed on its own (the policy is shown the wrist view as its main image). */
   async function useLongEpisodeConfig(extra = '') {
-    await writeFile(configFile(), `{ "maxSteps": 5000, "converter": { "cameras": { "primary": "wrist", "secondary": "front" } }${extra} }\n`);
+    await writeFile(
+      configFile(),
+      `{ "maxSteps": 5000, "converter": { "cameras": { "primary": "wrist", "secondary": "front" } }${extra} }\n`,
+    );
     await api.reloadConfig();
   }
 
@@ -93,7 +115,10 @@ suite('SO-100 episode commands', () => {
     await waitFor('running again', () => (api.runtimePhase() === 'running' ? true : undefined));
     const before = api.lastEpisode();
     await vscode.commands.executeCommand('so100.stop');
-    const e = await waitFor('the stopped episode', () => { const x = api.lastEpisode(); return x && x !== before ? x : undefined; });
+    const e = await waitFor('the stopped episode', () => {
+      const x = api.lastEpisode();
+      return x && x !== before ? x : undefined;
+    });
     assert.equal(e.reason, 'stopped by the user');
     assert.equal(api.runtimePhase(), 'connected');
   });
@@ -115,8 +140,16 @@ suite('SO-100 episode commands', () => {
     await writeFile(configFile(), '{\n  "fps": 30,\n  "chunking": { "mode": "sometimes" }\n}\n');
     await api.reloadConfig();
     const uri = vscode.Uri.file(configFile());
-    const diags = await waitFor('diagnostics', () => { const d = vscode.languages.getDiagnostics(uri); return d.length ? d : undefined; });
-    assert.ok(diags.some((d) => d.range.start.line === 2 && d.severity === vscode.DiagnosticSeverity.Error && d.source === 'so100'), JSON.stringify(diags.map((d) => [d.range.start.line, d.message])));
+    const diags = await waitFor('diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(uri);
+      return d.length ? d : undefined;
+    });
+    assert.ok(
+      diags.some(
+        (d) => d.range.start.line === 2 && d.severity === vscode.DiagnosticSeverity.Error && d.source === 'so100',
+      ),
+      JSON.stringify(diags.map((d) => [d.range.start.line, d.message])),
+    );
     const before = api.lastEpisode()?.episode;
     await vscode.commands.executeCommand('so100.disconnectArm');
     await vscode.commands.executeCommand('so100.runEpisode');
@@ -155,7 +188,9 @@ suite('SO-100 episode commands', () => {
     await waitFor('running', () => (api.runtimePhase() === 'running' ? true : undefined));
     const pid = api.runtimePid()!;
     process.kill(pid, 'SIGKILL');
-    await waitFor('the host to notice', () => (api.runtimePhase() === 'idle' && api.runtimePid() === undefined ? true : undefined));
+    await waitFor('the host to notice', () =>
+      api.runtimePhase() === 'idle' && api.runtimePid() === undefined ? true : undefined,
+    );
     await rm(configFile(), { force: true });
     await api.reloadConfig();
     const e = await episodeAfter('so100.runEpisode');
@@ -163,7 +198,7 @@ suite('SO-100 episode commands', () => {
     assert.notEqual(api.runtimePid(), pid, 'a new runtime process');
   });
 
-  test('Connect Arm keeps this machine\'s port in a setting over so100.json and connects; a missing port connects nothing', async () => {
+  test("Connect Arm keeps this machine's port in a setting over so100.json and connects; a missing port connects nothing", async () => {
     const robot = () => vscode.workspace.getConfiguration('so100.robot');
     try {
       await vscode.commands.executeCommand('so100.disconnectArm');
@@ -174,7 +209,11 @@ suite('SO-100 episode commands', () => {
       await waitFor('idle', () => (api.runtimePhase() === 'idle' ? true : undefined));
       await vscode.commands.executeCommand('so100.connectArm', '/dev/so100-no-such-port');
       assert.equal(api.runtimePhase(), 'idle', 'nothing connected');
-      assert.match((await api.labTree()).join('\n'), /^Arm — \/dev\/so100-no-such-port · idle$/m, 'the side bar shows the machine\'s port');
+      assert.match(
+        (await api.labTree()).join('\n'),
+        /^Arm — \/dev\/so100-no-such-port · idle$/m,
+        "the side bar shows the machine's port",
+      );
     } finally {
       await robot().update('port', undefined, vscode.ConfigurationTarget.Global);
     }
@@ -187,6 +226,9 @@ suite('SO-100 episode commands', () => {
     assert.match(text, /\/\/ SO-100 Policy Lab workspace config/);
     assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, configFile());
     await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(configFile())).filter((d) => d.source === 'so100'), []);
+    assert.deepEqual(
+      vscode.languages.getDiagnostics(vscode.Uri.file(configFile())).filter((d) => d.source === 'so100'),
+      [],
+    );
   });
 });

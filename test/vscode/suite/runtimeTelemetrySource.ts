@@ -17,16 +17,29 @@ export class RuntimeTelemetrySource implements TelemetrySource, vscode.Disposabl
   private readonly owners = new Map<object, number>();
   private readonly offState: () => void;
 
-  constructor(private readonly client: RuntimeClient, initial: RuntimeStatus) {
+  constructor(
+    private readonly client: RuntimeClient,
+    initial: RuntimeStatus,
+  ) {
     this.latest = initial;
-    const offs = [client.on('state', (s) => { this.latest = s; }), client.on('frame', () => { this.frameEvents++; })];
+    const offs = [
+      client.on('state', (s) => {
+        this.latest = s;
+      }),
+      client.on('frame', () => {
+        this.frameEvents++;
+      }),
+    ];
     this.offState = () => offs.forEach((off) => off());
   }
 
   onEvent<E extends RuntimeEventName>(event: E, listener: (data: RuntimeEvents[E]) => void): vscode.Disposable {
     const off = this.client.on(event, listener);
     this.listeners++;
-    return new vscode.Disposable(() => { off(); this.listeners--; });
+    return new vscode.Disposable(() => {
+      off();
+      this.listeners--;
+    });
   }
 
   status(): RuntimeStatus | undefined {

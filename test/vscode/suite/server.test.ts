@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { So100Api } from '../../../src/extension/extension';
 import {
-  activateExtension, clearServerSettings, connectOutcome, httpGetStatus, isAlive, serverLogText, useServerSettings, waitFor,
+  activateExtension,
+  clearServerSettings,
+  connectOutcome,
+  httpGetStatus,
+  isAlive,
+  serverLogText,
+  useServerSettings,
+  waitFor,
 } from './hostHelpers';
 
 const SERVER_COMMANDS = ['so100.startServer', 'so100.stopServer', 'so100.showServerLog'];
@@ -44,12 +51,12 @@ suite('SO-100 inference server commands', function () {
     assert.deepEqual(api.stateHistory(), ['starting', 'ready']);
   });
 
-  test('Show Server Log: the channel holds the child\'s own lines', async function () {
+  test("Show Server Log: the channel holds the child's own lines", async function () {
     await vscode.commands.executeCommand('so100.startServer');
     await vscode.commands.executeCommand('so100.showServerLog');
     const port = api.serverPort();
     // The built-in server prints "[so100 serve] … listening on ws://127.0.0.1:<port>" on stdout.
-    const text = await waitFor('the server\'s listening line in the log channel', async () => {
+    const text = await waitFor("the server's listening line in the log channel", async () => {
       const t = await serverLogText(api);
       return t.includes('[stdout] [so100 serve]') && t.includes(`:${port}`) ? t : undefined;
     });
@@ -86,7 +93,10 @@ suite('SO-100 inference server commands', function () {
       kind: 'command',
       command: process.execPath,
       port,
-      args: ['-e', `console.error("OSError: [Errno 98] error while attempting to bind on address ('127.0.0.1', ${port}): address already in use"); process.exit(3)`],
+      args: [
+        '-e',
+        `console.error("OSError: [Errno 98] error while attempting to bind on address ('127.0.0.1', ${port}): address already in use"); process.exit(3)`,
+      ],
     });
     await vscode.commands.executeCommand('so100.startServer');
     assert.equal(api.serverState(), 'failed', `history: ${api.stateHistory().join(' → ')}`);
@@ -109,13 +119,19 @@ suite('SO-100 inference server commands', function () {
         'console.log(`cwd=${process.cwd()} value=${process.env.SO100_E2E_VALUE}`);',
         "require('http').createServer((q, s) => s.end('OK\\n')).listen(port, '127.0.0.1', () => console.log('up on ' + port));",
       ].join('\n');
-      await useServerSettings({ kind: 'command', command: process.execPath, args: ['-e', script, '${port}'], cwd, env: { SO100_E2E_VALUE: 'from-settings' } });
+      await useServerSettings({
+        kind: 'command',
+        command: process.execPath,
+        args: ['-e', script, '${port}'],
+        cwd,
+        env: { SO100_E2E_VALUE: 'from-settings' },
+      });
       await vscode.commands.executeCommand('so100.startServer');
       assert.equal(api.serverState(), 'ready', `history: ${api.stateHistory().join(' → ')}`);
       const port = api.serverPort()!;
       assert.notEqual(port, 8000, 'port 0 with ${port} in the args must pick a free port');
       assert.equal(await httpGetStatus(port), 200);
-      const text = await waitFor('the command\'s own output', async () => {
+      const text = await waitFor("the command's own output", async () => {
         const t = await serverLogText(api);
         return t.includes(`up on ${port}`) ? t : undefined;
       });
@@ -140,7 +156,11 @@ suite('SO-100 inference server commands', function () {
         "  if (first) { fs.writeFileSync(marker, 'x'); setTimeout(() => process.exit(7), 800); }",
         '});',
       ].join('\n');
-      await useServerSettings({ kind: 'command', command: process.execPath, args: ['-e', script, '${port}', join(dir, 'crashed')] });
+      await useServerSettings({
+        kind: 'command',
+        command: process.execPath,
+        args: ['-e', script, '${port}', join(dir, 'crashed')],
+      });
       await vscode.commands.executeCommand('so100.startServer');
       await waitFor('the restarted server to be ready', () => {
         const h = api.stateHistory();
@@ -171,7 +191,9 @@ suite('SO-100 inference server commands', function () {
     await vscode.commands.executeCommand('so100.startServer');
     const port = api.serverPort();
     await useServerSettings({ builtinProfile: 'pi0_fast' });
-    await waitFor('the settings-changed note', async () => ((await serverLogText(api)).includes('server settings changed') ? true : undefined));
+    await waitFor('the settings-changed note', async () =>
+      (await serverLogText(api)).includes('server settings changed') ? true : undefined,
+    );
     assert.equal(api.serverState(), 'ready');
     assert.equal(api.serverPort(), port, 'the running server is left alone');
   });
@@ -179,7 +201,10 @@ suite('SO-100 inference server commands', function () {
   test('start while ready and stop while stopped are harmless no-ops', async function () {
     await vscode.commands.executeCommand('so100.startServer');
     const pid = api.serverPid();
-    await Promise.all([vscode.commands.executeCommand('so100.startServer'), vscode.commands.executeCommand('so100.startServer')]);
+    await Promise.all([
+      vscode.commands.executeCommand('so100.startServer'),
+      vscode.commands.executeCommand('so100.startServer'),
+    ]);
     assert.equal(api.serverPid(), pid, 'a second start must not spawn another server');
     await vscode.commands.executeCommand('so100.stopServer');
     await vscode.commands.executeCommand('so100.stopServer');

@@ -45,7 +45,10 @@ suite('SO-100 converter tools', () => {
   const convDir = () => join(folder, 'conv');
 
   async function useConfig(extra: string): Promise<void> {
-    await writeFile(configFile(), `{ "maxSteps": 5000, "converter": { "cameras": { "primary": "wrist", "secondary": "front" }${extra} } }\n`);
+    await writeFile(
+      configFile(),
+      `{ "maxSteps": 5000, "converter": { "cameras": { "primary": "wrist", "secondary": "front" }${extra} } }\n`,
+    );
     await api.reloadConfig();
   }
   const phaseIs = (p: string) => () => (api.runtimePhase() === p ? true : undefined);
@@ -68,37 +71,60 @@ suite('SO-100 converter tools', () => {
 
   test('the inspector, run and debug commands are registered; the so100 debugger contributes a snippet', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const id of ['so100.openConverterInspector', 'so100.runConverterOnLastObservation', 'so100.debugEpisode']) assert.ok(all.includes(id), id);
+    for (const id of ['so100.openConverterInspector', 'so100.runConverterOnLastObservation', 'so100.debugEpisode'])
+      assert.ok(all.includes(id), id);
     const pkg = vscode.extensions.getExtension('so100-policy-lab.so100-policy-lab')!.packageJSON as {
-      contributes: { commands: { command: string; title: string; category: string }[]; debuggers: { type: string; configurationSnippets: { body: { type: string; request: string } }[]; initialConfigurations: unknown[] }[] };
+      contributes: {
+        commands: { command: string; title: string; category: string }[];
+        debuggers: {
+          type: string;
+          configurationSnippets: { body: { type: string; request: string } }[];
+          initialConfigurations: unknown[];
+        }[];
+      };
     };
     const inspector = pkg.contributes.commands.find((c) => c.command === 'so100.openConverterInspector');
     assert.equal(`${inspector?.category}: ${inspector?.title}`, 'SO-100: Open Converter Inspector');
     const dbg = pkg.contributes.debuggers.find((d) => d.type === 'so100');
-    assert.deepEqual(dbg?.configurationSnippets[0].body, { type: 'so100', request: 'launch', name: 'SO-100: Debug Runtime' });
+    assert.deepEqual(dbg?.configurationSnippets[0].body, {
+      type: 'so100',
+      request: 'launch',
+      name: 'SO-100: Debug Runtime',
+    });
     assert.equal(dbg?.initialConfigurations.length, 1);
   });
 
   test('Open Converter Inspector after stepping shows the observation, the policy input with thumbnails, the reply and the targets', async () => {
     await useConfig('');
     let state: InspectorState | undefined;
-    await waitFor('an inspected exchange with a reply', async () => {
-      await vscode.commands.executeCommand('so100.step');
-      state = await vscode.commands.executeCommand<InspectorState>('so100.openConverterInspector');
-      return state?.status === 'ready' && state.report.output && state.report.safety ? true : undefined;
-    }, 30_000);
+    await waitFor(
+      'an inspected exchange with a reply',
+      async () => {
+        await vscode.commands.executeCommand('so100.step');
+        state = await vscode.commands.executeCommand<InspectorState>('so100.openConverterInspector');
+        return state?.status === 'ready' && state.report.output && state.report.safety ? true : undefined;
+      },
+      30_000,
+    );
     if (state?.status !== 'ready') throw new Error('not ready');
     const r = state.report;
-    assert.deepEqual(r.observation?.cameras.map((c) => c.key), ['front', 'wrist']);
+    assert.deepEqual(
+      r.observation?.cameras.map((c) => c.key),
+      ['front', 'wrist'],
+    );
     const main = r.input?.find((x) => x.key === 'observation/images.main');
     assert.deepEqual(main?.shape, [224, 224, 3]);
     assert.equal(main?.dtype, '|u1');
-    assert.ok(main?.image && main.image.thumbnail.width === 96 && main.image.thumbnail.rgbBase64.length > 1000, 'a thumbnail');
+    assert.ok(
+      main?.image && main.image.thumbnail.width === 96 && main.image.thumbnail.rgbBase64.length > 1000,
+      'a thumbnail',
+    );
     assert.ok(r.output?.some((x) => x.key === 'actions'));
     assert.equal(r.targets?.first.length, 6);
     assert.equal(r.safety?.measured.length, 6);
     // The tab model reaches the extension host a moment after the panel is created.
-    const findTab = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'SO-100 Converter Inspector');
+    const findTab = () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'SO-100 Converter Inspector');
     const tab = await waitFor('the inspector tab', () => findTab(), 5000).catch(() => undefined);
     const labels = vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
     assert.ok(tab && tab.input instanceof vscode.TabInputWebview, `the panel is open; tabs: ${labels.join(', ')}`);
@@ -113,14 +139,26 @@ suite('SO-100 converter tools', () => {
     await useConfig(', "module": "conv/lens.ts"');
     const doc = await vscode.workspace.openTextDocument(lensFile);
     await vscode.window.showTextDocument(doc);
-    const lenses = await waitFor('code lenses', async () => {
-      const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
-      return l && l.length >= 4 ? l : undefined;
-    }, 10_000);
+    const lenses = await waitFor(
+      'code lenses',
+      async () => {
+        const l = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+        return l && l.length >= 4 ? l : undefined;
+      },
+      10_000,
+    );
     const titles = lenses.map((l) => `${l.range.start.line}:${l.command?.title}`).sort();
-    assert.deepEqual(titles, ['1:$(debug-alt) Debug episode', '1:$(play) Run on last observation', '5:$(debug-alt) Debug episode', '5:$(play) Run on last observation']);
+    assert.deepEqual(titles, [
+      '1:$(debug-alt) Debug episode',
+      '1:$(play) Run on last observation',
+      '5:$(debug-alt) Debug episode',
+      '5:$(play) Run on last observation',
+    ]);
     const otherDoc = await vscode.workspace.openTextDocument(throwsFile);
-    const other = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', otherDoc.uri);
+    const other = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+      'vscode.executeCodeLensProvider',
+      otherDoc.uri,
+    );
     assert.deepEqual(other ?? [], [], 'only the configured module gets lenses');
     // The lens' own command, on the configured module: runs cleanly.
     const run = lenses.find((l) => l.command?.title.includes('Run on last observation'))!.command!;
@@ -129,7 +167,10 @@ suite('SO-100 converter tools', () => {
     assert.equal(ok?.converter, lensFile);
     assert.equal(ok?.error, undefined);
     assert.ok(ok?.input?.some((x) => x.key === 'observation/state'));
-    const failed = await vscode.commands.executeCommand<InspectionReport>('so100.runConverterOnLastObservation', throwsFile);
+    const failed = await vscode.commands.executeCommand<InspectionReport>(
+      'so100.runConverterOnLastObservation',
+      throwsFile,
+    );
     assert.equal(failed?.error?.file, throwsFile);
     assert.equal(failed?.error?.line, lineOf(THROWS, 'THROWS_HERE'));
     assert.match(failed!.error!.message, /TypeError: the wrist camera is missing/);
@@ -154,7 +195,9 @@ suite('SO-100 converter tools', () => {
     assert.equal(diags[0].severity, vscode.DiagnosticSeverity.Error);
     assert.equal(api.runtimePhase(), 'running', 'the previous converter keeps the episode going');
     await writeFile(file, PASS_THROUGH);
-    await waitFor('the diagnostic cleared', () => (vscode.languages.getDiagnostics(uri).some((x) => x.source === 'so100 converter') ? undefined : true));
+    await waitFor('the diagnostic cleared', () =>
+      vscode.languages.getDiagnostics(uri).some((x) => x.source === 'so100 converter') ? undefined : true,
+    );
     assert.equal(api.runtimePhase(), 'running');
     await vscode.commands.executeCommand('so100.stop');
     await waitFor('connected', phaseIs('connected'));
@@ -166,21 +209,37 @@ suite('SO-100 converter tools', () => {
     await writeFile(file, DEBUGGED);
     await useConfig(', "module": "conv/debugged.ts"');
     const line = lineOf(DEBUGGED, 'BREAK_HERE');
-    const bp = new vscode.SourceBreakpoint(new vscode.Location(vscode.Uri.file(file), new vscode.Position(line - 1, 0)));
+    const bp = new vscode.SourceBreakpoint(
+      new vscode.Location(vscode.Uri.file(file), new vscode.Position(line - 1, 0)),
+    );
     vscode.debug.addBreakpoints([bp]);
     let stopped: { session: vscode.DebugSession; threadId: number } | undefined;
     const tracker = vscode.debug.registerDebugAdapterTrackerFactory('*', {
       createDebugAdapterTracker: (session) => ({
         onDidSendMessage: (m: { type?: string; event?: string; body?: { threadId?: number; reason?: string } }) => {
-          if (m.type === 'event' && m.event === 'stopped' && m.body?.reason === 'breakpoint' && m.body.threadId !== undefined) stopped ??= { session, threadId: m.body.threadId };
+          if (
+            m.type === 'event' &&
+            m.event === 'stopped' &&
+            m.body?.reason === 'breakpoint' &&
+            m.body.threadId !== undefined
+          )
+            stopped ??= { session, threadId: m.body.threadId };
         },
       }),
     });
     try {
       const debugging = vscode.commands.executeCommand('so100.debugEpisode');
       const hit = await waitFor('the breakpoint to be hit', () => stopped, 90_000);
-      assert.equal(hit.session.configuration.type === 'pwa-node' || hit.session.configuration.type === 'node', true, hit.session.configuration.type);
-      const trace = await hit.session.customRequest('stackTrace', { threadId: hit.threadId, startFrame: 0, levels: 1 }) as { stackFrames: { line: number; source?: { path?: string } }[] };
+      assert.equal(
+        hit.session.configuration.type === 'pwa-node' || hit.session.configuration.type === 'node',
+        true,
+        hit.session.configuration.type,
+      );
+      const trace = (await hit.session.customRequest('stackTrace', {
+        threadId: hit.threadId,
+        startFrame: 0,
+        levels: 1,
+      })) as { stackFrames: { line: number; source?: { path?: string } }[] };
       const top = trace.stackFrames[0];
       // In code-server the debugger names sources by their remote URI (vscode-remote://host/path).
       const sourcePath = top.source?.path?.includes('://') ? vscode.Uri.parse(top.source.path).path : top.source?.path;

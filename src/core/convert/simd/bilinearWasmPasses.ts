@@ -6,7 +6,9 @@ import { bilinearKernelsWasm } from './bilinearKernels.wasm';
 
 // The part of the WebAssembly JS API used here. Every engine we run on has it as a global; the project's libs
 // (ES2023, no DOM) do not declare it, and an engine without it simply keeps the JS passes.
-interface WasmMemory { readonly buffer: ArrayBuffer }
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
@@ -15,8 +17,23 @@ interface WasmApi {
 }
 
 interface KernelExports {
-  horizontalPass(src: number, srcStride: number, rows: number, taps: number, outSize: number, dst: number, dstStride: number): void;
-  verticalPass(srcStride: number, rowBytes: number, taps: number, outRows: number, dst: number, dstStride: number): void;
+  horizontalPass(
+    src: number,
+    srcStride: number,
+    rows: number,
+    taps: number,
+    outSize: number,
+    dst: number,
+    dstStride: number,
+  ): void;
+  verticalPass(
+    srcStride: number,
+    rowBytes: number,
+    taps: number,
+    outRows: number,
+    dst: number,
+    dstStride: number,
+  ): void;
 }
 
 let compiled: object | null | undefined;
@@ -67,12 +84,17 @@ export class WasmBilinearPasses {
   private readonly run: () => void;
 
   constructor(
-    srcWidth: number, srcHeight: number, private readonly dstWidth: number, dstHeight: number,
-    horizontal: AxisTaps | undefined, vertical: AxisTaps | undefined,
+    srcWidth: number,
+    srcHeight: number,
+    private readonly dstWidth: number,
+    dstHeight: number,
+    horizontal: AxisTaps | undefined,
+    vertical: AxisTaps | undefined,
   ) {
     const api = wasmApi();
     const module = kernelModule(api);
-    if (!api || !module) throw new Error("cannot resize with kernels: 'wasm': this JavaScript engine has no WebAssembly SIMD");
+    if (!api || !module)
+      throw new Error("cannot resize with kernels: 'wasm': this JavaScript engine has no WebAssembly SIMD");
     if (!horizontal && !vertical) throw new RangeError('a same-size resize has no resampling pass to run');
 
     const srcStride = srcWidth * 3;
@@ -80,7 +102,11 @@ export class WasmBilinearPasses {
     // The horizontal kernel stores 4 bytes per pixel, so its rows get a spare byte (16-aligned for the vertical loads).
     const paddedRow = align16(rowBytes + 1);
     let end = 0;
-    const region = (bytes: number): number => { const at = end; end = align16(end + bytes); return at; };
+    const region = (bytes: number): number => {
+      const at = end;
+      end = align16(end + bytes);
+      return at;
+    };
     const hTable = horizontal ? region(horizontalTableBytes(horizontal)) : 0;
     const vTable = vertical ? region(verticalTableBytes(vertical)) : 0;
     // Past every region the kernels read: one more row (an odd tap's zero-weight partner) and a 16-byte load.
@@ -97,7 +123,8 @@ export class WasmBilinearPasses {
     this.memory = new Uint8Array(memory.buffer);
     const view = new DataView(memory.buffer);
     if (horizontal) writeHorizontalTable(view, hTable, horizontal);
-    if (vertical) writeVerticalTable(view, vTable, vertical, horizontal ? between : this.srcAt, horizontal ? paddedRow : srcStride);
+    if (vertical)
+      writeVerticalTable(view, vTable, vertical, horizontal ? between : this.srcAt, horizontal ? paddedRow : srcStride);
 
     const { kernels, srcAt, resultAt } = this;
     if (horizontal && vertical) {
@@ -151,9 +178,13 @@ function weight(t: AxisTaps, i: number, k: number): number {
 
 /** Writes the low and high i16 halves of taps a and b as [a, b] repeated over `lanePairs` of the 4 i32 lanes. */
 function writeWeightPair(view: DataView, at: number, a: number, b: number, lanePairs: number): void {
-  for (const [w, k] of [[a, 0], [b, 1]] as const) {
+  for (const [w, k] of [
+    [a, 0],
+    [b, 1],
+  ] as const) {
     const high = w >> LOW_BITS;
-    if (high < -0x8000 || high > 0x7fff) throw new RangeError(`bilinear weight ${w} does not fit the WebAssembly kernels`);
+    if (high < -0x8000 || high > 0x7fff)
+      throw new RangeError(`bilinear weight ${w} does not fit the WebAssembly kernels`);
     for (let lane = 0; lane < lanePairs; lane++) {
       view.setInt16(at + lane * 4 + k * 2, w & LOW_MASK, true);
       view.setInt16(at + 16 + lane * 4 + k * 2, high, true);
@@ -168,7 +199,8 @@ function writeHorizontalTable(view: DataView, at: number, t: AxisTaps): void {
     view.setInt32(at, t.start[i] * 3, true);
     view.setInt32(at + 4, pairs, true);
     at += 16;
-    for (let j = 0; j < pairs; j++, at += 32) writeWeightPair(view, at, weight(t, i, 2 * j), weight(t, i, 2 * j + 1), 3);
+    for (let j = 0; j < pairs; j++, at += 32)
+      writeWeightPair(view, at, weight(t, i, 2 * j), weight(t, i, 2 * j + 1), 3);
   }
 }
 
@@ -178,6 +210,7 @@ function writeVerticalTable(view: DataView, at: number, t: AxisTaps, rowsAt: num
     view.setInt32(at, rowsAt + t.start[i] * rowStride, true);
     view.setInt32(at + 4, pairs, true);
     at += 16;
-    for (let j = 0; j < pairs; j++, at += 32) writeWeightPair(view, at, weight(t, i, 2 * j), weight(t, i, 2 * j + 1), 4);
+    for (let j = 0; j < pairs; j++, at += 32)
+      writeWeightPair(view, at, weight(t, i, 2 * j), weight(t, i, 2 * j + 1), 4);
   }
 }

@@ -52,10 +52,16 @@ export class BuiltinPolicyServer implements AsyncDisposable {
   private received = 0;
   private crashed = false;
 
-  private constructor(private readonly http: Server, private readonly wss: WebSocketServer,
-    readonly protocol: PolicyProtocol, profile: ModelProfile, private readonly log: (line: string) => void,
-    faults: PolicyServerFaults | undefined, private readonly onCrash: (() => void) | undefined,
-    readonly policyName: BuiltinPolicyName) {
+  private constructor(
+    private readonly http: Server,
+    private readonly wss: WebSocketServer,
+    readonly protocol: PolicyProtocol,
+    profile: ModelProfile,
+    private readonly log: (line: string) => void,
+    faults: PolicyServerFaults | undefined,
+    private readonly onCrash: (() => void) | undefined,
+    readonly policyName: BuiltinPolicyName,
+  ) {
     this.profile = profile;
     this.faults = faults ?? noPolicyFaults();
   }
@@ -67,13 +73,27 @@ export class BuiltinPolicyServer implements AsyncDisposable {
     const log = options.log ?? (() => {});
     const http = createServer((req, res) => BuiltinPolicyServer.answerHttp(req, res));
     // openpi runs websockets with compression=None; awesome-lerobot keeps websockets' default (deflate on offer).
-    const wss = new WebSocketServer({ noServer: true, perMessageDeflate: options.protocol === 'lerobot-ws', maxPayload: 0 });
-    const server = new BuiltinPolicyServer(http, wss, options.protocol, profile, log, options.faults, options.onCrash,
-      options.policy ?? 'demo');
+    const wss = new WebSocketServer({
+      noServer: true,
+      perMessageDeflate: options.protocol === 'lerobot-ws',
+      maxPayload: 0,
+    });
+    const server = new BuiltinPolicyServer(
+      http,
+      wss,
+      options.protocol,
+      profile,
+      log,
+      options.faults,
+      options.onCrash,
+      options.policy ?? 'demo',
+    );
     http.on('upgrade', (req, socket, head) => {
       if (server.faults.refuseConnections) {
-        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n' +
-          'policy connections are refused (so100 serve --fault refuse)\n');
+        socket.end(
+          'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n' +
+            'policy connections are refused (so100 serve --fault refuse)\n',
+        );
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => server.accept(ws));
@@ -156,9 +176,14 @@ export class BuiltinPolicyServer implements AsyncDisposable {
       }
       pending++;
       const received = performance.now();
-      chain = chain.then(() => session.handle(new Uint8Array(data), isBinary, received)).catch((err: unknown) => {
-        this.log(`handler failed: ${err instanceof Error ? err.message : String(err)}`);
-      }).finally(() => { pending--; });
+      chain = chain
+        .then(() => session.handle(new Uint8Array(data), isBinary, received))
+        .catch((err: unknown) => {
+          this.log(`handler failed: ${err instanceof Error ? err.message : String(err)}`);
+        })
+        .finally(() => {
+          pending--;
+        });
     });
     session.open();
   }
@@ -175,7 +200,11 @@ export class BuiltinPolicyServer implements AsyncDisposable {
   }
 
   /** Runs the demo policy with the profile's simulated latency (never blocking the event loop). */
-  async infer(policy: ServerPolicy, observation: WireValue, state: Float64Array): Promise<{ values: Float64Array; inferMs: number }> {
+  async infer(
+    policy: ServerPolicy,
+    observation: WireValue,
+    state: Float64Array,
+  ): Promise<{ values: Float64Array; inferMs: number }> {
     const t0 = performance.now();
     const values = policy.plan(observation, state);
     const remaining = this.profile.latencyMs + this.faults.extraLatencyMs - (performance.now() - t0);
@@ -211,7 +240,10 @@ class OpenPiSession {
   private readonly policy: ServerPolicy;
   private prevTotalMs: number | undefined;
 
-  constructor(private readonly server: BuiltinPolicyServer, private readonly ws: WebSocket) {
+  constructor(
+    private readonly server: BuiltinPolicyServer,
+    private readonly ws: WebSocket,
+  ) {
     const p = server.currentProfile;
     this.policy = new ServerPolicy(p.horizon, p.actionDim, server.policyName);
   }
@@ -220,14 +252,20 @@ class OpenPiSession {
     if (this.server.faults.skipMetadata) return;
     const p = this.server.currentProfile;
     // Real servers send train_config.policy_metadata or {}; ours says what it is.
-    this.ws.send(encodePolicyFrame({
-      server: 'so100-policy-lab builtin', model: p.name, action_horizon: p.horizon, action_dim: p.actionDim,
-    }));
+    this.ws.send(
+      encodePolicyFrame({
+        server: 'so100-policy-lab builtin',
+        model: p.name,
+        action_horizon: p.horizon,
+        action_dim: p.actionDim,
+      }),
+    );
   }
 
   async handle(data: Uint8Array, isBinary: boolean, received: number): Promise<void> {
     try {
-      if (!isBinary) throw new TypeError('expected a binary msgpack frame, got a text frame (the openpi protocol is msgpack only)');
+      if (!isBinary)
+        throw new TypeError('expected a binary msgpack frame, got a text frame (the openpi protocol is msgpack only)');
       this.server.noteRequest();
       const faults = this.server.faults;
       if (faults.hang) return;
@@ -244,18 +282,22 @@ class OpenPiSession {
       const actions = actionsWithFaults(values, p.horizon, p.actionDim, p.dtype, faults);
       const serverTiming: { [key: string]: WireValue } = { infer_ms: new Float64Value(performance.now() - received) };
       if (this.prevTotalMs !== undefined) serverTiming.prev_total_ms = new Float64Value(this.prevTotalMs);
-      this.ws.send(encodePolicyFrame({
-        actions,
-        policy_timing: { infer_ms: new Float64Value(inferMs) },
-        server_timing: serverTiming,
-      }));
+      this.ws.send(
+        encodePolicyFrame({
+          actions,
+          policy_timing: { infer_ms: new Float64Value(inferMs) },
+          server_timing: serverTiming,
+        }),
+      );
       this.prevTotalMs = performance.now() - received;
     } catch (err) {
       // openpi's contract: the traceback as a text frame, then close 1011.
       const text = err instanceof Error ? `${err.stack ?? err.message}` : String(err);
       this.server.noteError(`request failed: ${err instanceof Error ? err.message : text}`);
       if (this.ws.readyState === this.ws.OPEN) {
-        this.ws.send(err instanceof InjectedTraceback ? FAULT_TRACEBACK : `Traceback (so100 builtin server):\n${text}\n`);
+        this.ws.send(
+          err instanceof InjectedTraceback ? FAULT_TRACEBACK : `Traceback (so100 builtin server):\n${text}\n`,
+        );
         this.ws.close(1011, CLOSE_REASON_1011);
       }
     }
@@ -267,7 +309,10 @@ class LeRobotSession {
   private readonly policy: ServerPolicy;
   private queue: Float64Array[] = [];
 
-  constructor(private readonly server: BuiltinPolicyServer, private readonly ws: WebSocket) {
+  constructor(
+    private readonly server: BuiltinPolicyServer,
+    private readonly ws: WebSocket,
+  ) {
     const p = server.currentProfile;
     this.policy = new ServerPolicy(p.horizon, p.actionDim, server.policyName);
   }
@@ -316,8 +361,18 @@ class LeRobotSession {
       case 'get_stats': {
         const s = this.server.stats;
         const p = this.server.currentProfile;
-        return { type: 'stats_response', stats: { connections: s.connections, requests: s.requests, errors: s.errors,
-          model: p.name, action_horizon: p.horizon, latency_ms: new Float64Value(p.latencyMs), queued_actions: this.queue.length } };
+        return {
+          type: 'stats_response',
+          stats: {
+            connections: s.connections,
+            requests: s.requests,
+            errors: s.errors,
+            model: p.name,
+            action_horizon: p.horizon,
+            latency_ms: new Float64Value(p.latencyMs),
+            queued_actions: this.queue.length,
+          },
+        };
       }
       case 'configure':
         return { type: 'configure_response', status: 'success', config: this.configure(msg.config) };
@@ -338,15 +393,20 @@ class LeRobotSession {
         };
       }
       default:
-        return { type: 'error', message: `a client does not send "${msg.type}"; this server answers ` +
-          'select_action, reset, ping, get_stats and configure' };
+        return {
+          type: 'error',
+          message:
+            `a client does not send "${msg.type}"; this server answers ` +
+            'select_action, reset, ping, get_stats and configure',
+        };
     }
   }
 
   private configure(c: { readonly [key: string]: WireValue }): { [key: string]: WireValue } {
     const p = this.server.currentProfile;
     const latency = typeof c.latency_ms === 'number' ? c.latency_ms : p.latencyMs;
-    if (!Number.isFinite(latency) || latency < 0 || latency > 600_000) throw new RangeError(`latency_ms must be 0..600000, got ${latency}`);
+    if (!Number.isFinite(latency) || latency < 0 || latency > 600_000)
+      throw new RangeError(`latency_ms must be 0..600000, got ${latency}`);
     const next = this.server.reconfigure({ ...p, latencyMs: latency });
     return { model: next.name, action_horizon: next.horizon, latency_ms: new Float64Value(next.latencyMs) };
   }

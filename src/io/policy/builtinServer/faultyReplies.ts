@@ -7,9 +7,16 @@ import { NdArray, type WireValue } from '../../../core/ndarray';
 const NARROW_COLUMNS = 3;
 
 /** The actions value for `values` shaped (horizon, dims), with `faults` applied; `dtype` is the float type asked for. */
-export function actionsWithFaults(values: Float64Array, horizon: number, dims: number, dtype: '<f4' | '<f8', faults: PolicyServerFaults): WireValue {
+export function actionsWithFaults(
+  values: Float64Array,
+  horizon: number,
+  dims: number,
+  dtype: '<f4' | '<f8',
+  faults: PolicyServerFaults,
+): WireValue {
   let v = values;
-  if (faults.actionScale !== 1 || faults.actionValues !== undefined) v = v.map((x) => broken(x * faults.actionScale, faults.actionValues));
+  if (faults.actionScale !== 1 || faults.actionValues !== undefined)
+    v = v.map((x) => broken(x * faults.actionScale, faults.actionValues));
   let shape = [horizon, dims];
   if (faults.actionShape === 'narrow') {
     const keep = Math.min(NARROW_COLUMNS, dims);
@@ -25,7 +32,11 @@ export function actionsWithFaults(values: Float64Array, horizon: number, dims: n
     shape = [2, horizon, dims];
   }
   if (faults.actionDtype === 'string') return numpyRepr(v, shape);
-  if (faults.actionDtype === 'int64') return NdArray.fromTyped(BigInt64Array.from(v, (x) => BigInt(Number.isFinite(x) ? Math.round(x) : 0)), shape);
+  if (faults.actionDtype === 'int64')
+    return NdArray.fromTyped(
+      BigInt64Array.from(v, (x) => BigInt(Number.isFinite(x) ? Math.round(x) : 0)),
+      shape,
+    );
   return NdArray.fromTyped(dtype === '<f8' ? v : Float32Array.from(v), shape);
 }
 
@@ -39,7 +50,8 @@ function broken(x: number, fault: ActionValueFault | undefined): number {
 function numpyRepr(v: Float64Array, shape: readonly number[]): string {
   const cols = shape.at(-1)!;
   const rows: string[] = [];
-  for (let i = 0; i < Math.min(3, v.length / cols); i++) rows.push(`[${Array.from(v.subarray(i * cols, (i + 1) * cols), (x) => x.toFixed(4)).join(' ')}]`);
+  for (let i = 0; i < Math.min(3, v.length / cols); i++)
+    rows.push(`[${Array.from(v.subarray(i * cols, (i + 1) * cols), (x) => x.toFixed(4)).join(' ')}]`);
   return `[${rows.join('\n ')}\n ...]`;
 }
 
@@ -47,7 +59,8 @@ function numpyRepr(v: Float64Array, shape: readonly number[]): string {
 export const GARBAGE_REPLY = Uint8Array.from([0xc1, 0xde, 0xad, 0xbe, 0xef, 0x00, 0xff, 0x13, 0x37]);
 
 /** The text frame of the `traceback` fault: what a Python server's handler prints when inference raises. */
-export const FAULT_TRACEBACK = 'Traceback (most recent call last):\n' +
+export const FAULT_TRACEBACK =
+  'Traceback (most recent call last):\n' +
   '  File "openpi/serving/websocket_policy_server.py", line 62, in _handler\n' +
   '    action = self._policy.infer(obs)\n' +
   'RuntimeError: CUDA error: an illegal memory access was encountered (injected by so100 serve --fault traceback)\n';

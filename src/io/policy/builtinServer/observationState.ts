@@ -13,14 +13,22 @@ export class ObservationError extends Error {
 
 /** The state vector of an observation map; throws ObservationError naming the keys it looked for. */
 export function observationState(obs: WireValue): Float64Array {
-  if (typeof obs !== 'object' || obs === null || Array.isArray(obs) || obs instanceof Uint8Array || obs instanceof NdArray) {
+  if (
+    typeof obs !== 'object' ||
+    obs === null ||
+    Array.isArray(obs) ||
+    obs instanceof Uint8Array ||
+    obs instanceof NdArray
+  ) {
     throw new ObservationError('the observation must be a map of str keys');
   }
   const map = obs as { [key: string]: WireValue };
   const key = STATE_KEYS.find((k) => map[k] !== undefined);
   if (!key) {
-    throw new ObservationError(`the observation has no state: expected one of ${STATE_KEYS.join(', ')}; got keys ` +
-      `${Object.keys(map).join(', ') || '(none)'}`);
+    throw new ObservationError(
+      `the observation has no state: expected one of ${STATE_KEYS.join(', ')}; got keys ` +
+        `${Object.keys(map).join(', ') || '(none)'}`,
+    );
   }
   const v = map[key];
   if (!(v instanceof NdArray)) throw new ObservationError(`"${key}" must be an ndarray, got ${typeof v}`);

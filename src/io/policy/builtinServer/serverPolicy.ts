@@ -10,8 +10,12 @@ import { ObservationError } from './observationState';
 
 /** Where the known layouts put their primary (front) camera, in order of preference. */
 export const FRONT_IMAGE_KEYS = [
-  'observation/images.main', 'observation/image', 'observation/exterior_image_1_left',
-  'observation.images.front', 'observation.images.main', 'images.cam_high',
+  'observation/images.main',
+  'observation/image',
+  'observation/exterior_image_1_left',
+  'observation.images.front',
+  'observation.images.main',
+  'images.cam_high',
 ] as const;
 
 export class ServerPolicy {
@@ -21,7 +25,11 @@ export class ServerPolicy {
   private decision = 'no request yet';
 
   /** Throws CubePickingInputError when actionDim is below the SO-100's 6 joints (customizeProfile refuses those). */
-  constructor(readonly horizon: number, readonly actionDim: number, kind: BuiltinPolicyName = 'demo') {
+  constructor(
+    readonly horizon: number,
+    readonly actionDim: number,
+    kind: BuiltinPolicyName = 'demo',
+  ) {
     this.cube = new CubePickingPolicy(horizon, actionDim);
     this.demo = new DemoPolicy(horizon, actionDim);
     this.hold = kind === 'hold' ? new HoldPolicy(horizon, actionDim) : undefined;
@@ -55,12 +63,26 @@ export class ServerPolicy {
 
 /** The first known front-camera image in an observation, as HWC uint8, or undefined. */
 export function frontImage(observation: WireValue): { data: Uint8Array; width: number; height: number } | undefined {
-  if (typeof observation !== 'object' || observation === null || Array.isArray(observation) || observation instanceof Uint8Array) return undefined;
+  if (
+    typeof observation !== 'object' ||
+    observation === null ||
+    Array.isArray(observation) ||
+    observation instanceof Uint8Array
+  )
+    return undefined;
   const map = observation as { [key: string]: WireValue };
   for (const key of FRONT_IMAGE_KEYS) {
     const [outer, inner] = key.startsWith('images.') ? ['images', key.slice(7)] : [key, undefined];
     let v: WireValue | undefined = map[outer];
-    if (inner !== undefined) v = typeof v === 'object' && v !== null && !(v instanceof NdArray) && !Array.isArray(v) && !(v instanceof Uint8Array) ? (v as { [k: string]: WireValue })[inner] : undefined;
+    if (inner !== undefined)
+      v =
+        typeof v === 'object' &&
+        v !== null &&
+        !(v instanceof NdArray) &&
+        !Array.isArray(v) &&
+        !(v instanceof Uint8Array)
+          ? (v as { [k: string]: WireValue })[inner]
+          : undefined;
     if (v === undefined) continue;
     if (!(v instanceof NdArray) || v.dtype !== '|u1' || v.shape.length !== 3) {
       throw new ObservationError(`"${key}" must be a uint8 image shaped (H, W, 3) or (3, H, W)`);
