@@ -193,6 +193,25 @@ async function ffprobeFramesOrZero(path: string): Promise<number> {
   }
 }
 
+/**
+ * Keeps recording ticks until `path` holds `minFrames` readable frames. A fragment only reaches the disk once the
+ * encoder has moved past its keyframe, and on a busy machine frames are dropped at the pool, so a fixed tick count
+ * is not enough: more ticks go in until the file proves it. Returns the next tick to record.
+ */
+async function recordUntilReadable(
+  path: string,
+  minFrames: number,
+  recordTick: () => void,
+  maxTicks = 3000,
+): Promise<number> {
+  for (let n = 1; n <= maxTicks; n++) {
+    recordTick();
+    await tickGap();
+    if (n % 15 === 0 && (await ffprobeFramesOrZero(path)) >= minFrames) return n;
+  }
+  throw new Error(`${path} held fewer than ${minFrames} readable frames after ${maxTicks} more ticks`);
+}
+
 test(
   'mp4 for two cameras (224×224 and 640×480): every kept frame in the file, size right, the picture survives',
   { skip },
@@ -441,17 +460,14 @@ test(
       recordTick();
       await tickGap();
     }
-    // The first fragments reach the disk once the encoder has moved past their keyframes.
-    await waitFor(
-      'a readable fragment of front.mp4',
-      async () => (await ffprobeFramesOrZero(join(dir, 'front.mp4'))) >= 30,
-    );
+    await recordUntilReadable(join(dir, 'front.mp4'), 30, recordTick);
     const pid = rec.status[0].pid!;
     process.kill(pid, 'SIGKILL');
     await waitFor('front to switch to PNG', () => rec.status[0].mode === 'png');
     assert.equal(rec.status[1].mode, 'mp4');
     const switchedAt = tick;
-    for (; tick < 130;) {
+    const end = switchedAt + 40;
+    for (; tick < end;) {
       recordTick();
       await tickGap();
     }
@@ -471,13 +487,13 @@ test(
     );
     const pngTicks = (await readdir(join(dir, 'frames', 'front'))).sort();
     const expected = [];
-    for (let k = switchedAt; k < 130; k++) if (k % 10 === 0) expected.push(pngFrameName(k));
+    for (let k = switchedAt; k < end; k++) if (k % 10 === 0) expected.push(pngFrameName(k));
     assert.deepEqual(pngTicks, expected);
     assert.equal(front.pngFrames, expected.length);
     assert.ok((await ffprobe(join(dir, 'front.mp4'))).frames >= 30, 'the killed encoder left a readable mp4');
     const wrist = summary.cameras[1];
     assert.equal(wrist.mode, 'mp4');
-    assert.equal((await ffprobe(join(dir, 'wrist.mp4'))).frames, 130 - wrist.framesDropped);
+    assert.equal((await ffprobe(join(dir, 'wrist.mp4'))).frames, end - wrist.framesDropped);
     assert.ok(processGone(pid));
   },
 );
@@ -488,21 +504,21 @@ test(
   async (t) => {
     const dir = await episodeDir();
     const rec = await open(t, dir, [{ name: 'front', width: 224, height: 224 }], { fps: 30, abortGraceMs: 0 });
-    for (let tick = 0; tick < 100; tick++) {
-      rec.record(tick, { front: quadrantFrame(224, 224, tick) });
+    let tick = 0;
+    const recordTick = () => rec.record(tick, { front: quadrantFrame(224, 224, tick++) });
+    for (; tick < 100;) {
+      recordTick();
       await tickGap();
     }
     const path = join(dir, 'front.mp4');
     // While the episode runs, the file on disk is already playable: what a crash at this moment would leave.
-    const duringRun = await waitFor('a readable fragment while recording', async () => {
-      const frames = await ffprobeFramesOrZero(path);
-      return frames >= 30 ? frames : undefined;
-    });
+    await recordUntilReadable(path, 30, recordTick);
+    const duringRun = await ffprobeFramesOrZero(path);
     const pid = rec.status[0].pid!;
     const summary = await rec.abort('stopped by the user');
     assert.equal(summary.aborted, 'stopped by the user');
     assert.ok(processGone(pid));
-    rec.record(100, { front: quadrantFrame(224, 224) });
+    rec.record(tick, { front: quadrantFrame(224, 224) });
     const probe = await ffprobe(path);
     assert.ok(
       probe.frames >= duringRun,
