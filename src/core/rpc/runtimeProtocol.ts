@@ -184,28 +184,6 @@ export interface CalibrationEnded {
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;
-export const RUNTIME_METHODS: readonly RuntimeMethod[] = [
-  'connect',
-  'runEpisode',
-  'step',
-  'pause',
-  'resume',
-  'stop',
-  'estop',
-  'reset',
-  'swapModel',
-  'applyConfig',
-  'status',
-  'subscribe',
-  'disconnect',
-  'shutdown',
-  'inspect',
-  'runConverter',
-  'inspectRecordedTick',
-  'calibrate',
-  'calibrationAnswer',
-  'calibrationSweep',
-];
 
 /** What applyConfig did with each changed setting (by its class, see classifyChanges). */
 export interface ConfigApplied {
