@@ -20,6 +20,7 @@ import type {
   TickTelemetry,
 } from '../core/rpc';
 import { METHOD_PHASES, phaseRefusal } from '../core/rpc';
+import { POLICY_PROTOCOLS } from '../core/protocols';
 import { CubeTask } from '../core/scene';
 import type { FeetechBusSim } from '../core/sim';
 import { SO100_MOTORS, toMotorVector, type ServoErrorReport } from '../core/so100';
@@ -178,10 +179,10 @@ export class RuntimeSession {
         converter: conn.converter,
         world: conn.scene && sceneWorld(conn.scene, conn.arm),
         cameras: conn.cameras,
-        // awesome-lerobot servers answer with the next action of their own queue (see RowZeroAlignment).
+        // Where a reply's row 0 belongs is the protocol's (awesome-lerobot: the next action of the server's queue).
         scheduler: new ChunkScheduler(
           toChunkSchedulerOptions(config.chunking),
-          client.protocol === 'lerobot-ws' ? 'next' : 'observation',
+          POLICY_PROTOCOLS[client.protocol].alignment,
         ),
       },
       {

@@ -14,7 +14,7 @@ import {
   RUNTIME_PHASES,
   type CommandName,
 } from '../../src/core/rpc';
-import { manifestWithCommandPhases } from '../../scripts/commandEnablement';
+import { manifestFromTables } from '../../scripts/manifestFromTables';
 
 const root = join(__dirname, '../..');
 
@@ -51,9 +51,9 @@ test('clauses: listed as exclusions when offered while idle (an unset key is idl
   assert.match(commandWhenClause('debugEpisode')!, /^isWorkspaceTrusted && so100\.runtimePhase != connecting/);
 });
 
-test('package.json clauses are the generated ones (run `npm run command-phases` when this fails)', () => {
+test('package.json clauses are the generated ones (run `npm run manifest` when this fails)', () => {
   const text = readFileSync(join(root, 'package.json'), 'utf8');
-  assert.equal(text, manifestWithCommandPhases(text));
+  assert.equal(text, manifestFromTables(text));
 });
 
 test('the generator rewrites a stale clause and removes one from an always-offered command', () => {
@@ -67,7 +67,7 @@ test('the generator rewrites a stale clause and removes one from an always-offer
       menus: { commandPalette: [{ command: 'so100.reset', when: 'false' }] },
     },
   });
-  const out = JSON.parse(manifestWithCommandPhases(stale));
+  const out = JSON.parse(manifestFromTables(stale));
   assert.deepEqual(out.contributes.commands, [
     { command: 'so100.pause', enablement: 'so100.runtimePhase == running' },
     { command: 'so100.emergencyStop' },

@@ -23,7 +23,6 @@ import {
 } from './runtimeCrashWatch';
 import type { EpisodeCommand, TelemetrySource } from './telemetrySource';
 
-
 /** A runtime this controller talks to: a child process it spawned, or one the debugger launched (attach). */
 type RuntimeHandle = RuntimeProcess | AttachedRuntime;
 const FORWARDED_EVENTS = [

@@ -3,6 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { parseConfig, type So100Config } from '../../core/config';
+import { isPolicyProtocol, POLICY_PROTOCOL_NAMES } from '../../core/protocols';
 import type {
   RpcRequest,
   RuntimeEventName,
@@ -216,13 +217,9 @@ function checkSetup(p: WireParams): RuntimeSetup {
 
 function checkEndpoint(v: unknown, where: string): RuntimeModelEndpoint {
   const e = v as { url?: unknown; protocol?: unknown } | null;
-  if (
-    typeof e !== 'object' ||
-    e === null ||
-    typeof e.url !== 'string' ||
-    (e.protocol !== 'openpi' && e.protocol !== 'lerobot-ws')
-  ) {
-    throw new RuntimeParamsError(`${where} must be { url: "ws://…", protocol: "openpi" | "lerobot-ws" }`);
+  if (typeof e !== 'object' || e === null || typeof e.url !== 'string' || !isPolicyProtocol(e.protocol)) {
+    const protocols = POLICY_PROTOCOL_NAMES.map((p) => `"${p}"`).join(' | ');
+    throw new RuntimeParamsError(`${where} must be { url: "ws://…", protocol: ${protocols} }`);
   }
   return { url: e.url, protocol: e.protocol };
 }

@@ -1,11 +1,14 @@
-// package.json's `enablement` and command-palette `when` clauses of the runtime commands, from the phase table
-// (src/core/rpc/commandPhases.ts). Used by write-command-phases.mjs and by the test that fails when they are stale.
+// The parts of package.json written from the project's tables: the runtime commands' `enablement` and
+// command-palette `when` clauses (src/core/rpc/commandPhases.ts) and the so100.server.protocol setting's choices
+// (src/core/protocols). Used by write-manifest.mjs and by the tests that fail when package.json is stale.
+import { DEFAULT_POLICY_PROTOCOL, POLICY_PROTOCOL_NAMES, POLICY_PROTOCOLS } from '../src/core/protocols';
 import { COMMAND_PHASES, commandWhenClause, type CommandName } from '../src/core/rpc/commandPhases';
 
 interface Manifest {
   contributes: {
     commands: { command: string; enablement?: string }[];
     menus: { commandPalette: { command: string; when?: string }[] };
+    configuration?: { properties: Record<string, Record<string, unknown>> };
   };
 }
 
@@ -16,8 +19,10 @@ function tableName(command: string): CommandName | undefined {
   return Object.hasOwn(COMMAND_PHASES, name) ? (name as CommandName) : undefined;
 }
 
-/** The manifest text with every table command's clauses written from the table (key order kept). */
-export function manifestWithCommandPhases(text: string): string {
+const PROTOCOL_SETTING = 'so100.server.protocol';
+
+/** The manifest text with the tables' parts written (key order kept). */
+export function manifestFromTables(text: string): string {
   const pkg = JSON.parse(text) as Manifest;
   for (const c of pkg.contributes.commands) {
     const name = tableName(c.command);
@@ -31,6 +36,12 @@ export function manifestWithCommandPhases(text: string): string {
     // Entries without a clause hide nothing and need none.
     if (!name || m.when === undefined) continue;
     m.when = commandWhenClause(name) ?? 'true';
+  }
+  const setting = pkg.contributes.configuration?.properties[PROTOCOL_SETTING];
+  if (setting) {
+    setting.enum = [...POLICY_PROTOCOL_NAMES];
+    setting.default = DEFAULT_POLICY_PROTOCOL;
+    setting.enumDescriptions = POLICY_PROTOCOL_NAMES.map((p) => POLICY_PROTOCOLS[p].description);
   }
   return JSON.stringify(pkg, null, 2) + '\n';
 }
