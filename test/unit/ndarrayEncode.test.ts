@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { encode as referenceEncode } from '@msgpack/msgpack';
 import { DTYPES, type DType, Float64Value, NdArray, NpScalar, itemSize } from '../../src/core/ndarray';
-import { PolicyFrameEncoder, PolicyFrameError, type WireValue, decodePolicyFrame, encodePolicyFrame } from '../../src/core/protocols';
+import {
+  PolicyFrameEncoder,
+  PolicyFrameError,
+  type WireValue,
+  decodePolicyFrame,
+  encodePolicyFrame,
+} from '../../src/core/protocols';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
