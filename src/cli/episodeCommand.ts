@@ -4,7 +4,8 @@
 // RuntimeSession the runtime process serves to VS Code, in this process.
 import { parseArgs } from 'node:util';
 import { activeModelOf, remotePolicyNotice } from '../core/config';
-import { NdArray, type WireValue } from '../core/ndarray';
+import { NdArray } from '../core/ndarray';
+import { DEFAULT_POLICY_PROTOCOL, protocolChoices, type WireValue } from '../core/protocols';
 import type { EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint } from '../core/rpc';
 import { modelServerSpec, needsFreePort } from '../io/process/modelServerSpec';
 import { ServerSupervisor } from '../io/process/serverSupervisor';
@@ -23,7 +24,7 @@ Options:
   --steps N          control ticks at most (default 900, i.e. 30 s at 30 fps)
   --fps N            control rate (default 30)
   --model NAME       pi0 (default, chunk 50) | pi0_fast (chunk 10) | a model of --config
-  --protocol P       openpi (default) | lerobot-ws
+  --protocol P       ${protocolChoices(' | ')} (default ${DEFAULT_POLICY_PROTOCOL})
   --layout NAME      converter layout: openpi-so100 | lerobot-ws | droid | libero | aloha (default: the protocol's)
   --chunking MODE    async (default: ask for the next chunk before the queue runs dry) | sync (openpi's broker)
   --server URL       use an already-running policy server (e.g. ws://gpu-box:8000) instead of starting one

@@ -13,6 +13,7 @@ import {
   type JsonValue,
   type So100Config,
 } from '../core/config';
+import { DEFAULT_POLICY_PROTOCOL, isPolicyProtocol, protocolChoices } from '../core/protocols';
 import { CliUsageError, intOption } from './cliUsageError';
 
 export interface EpisodeFlags {
@@ -106,8 +107,8 @@ export async function episodeConfig(flags: EpisodeFlags, cwd = process.cwd()): P
   set('activeModel', flags.model);
 
   const active = typeof raw.activeModel === 'string' ? raw.activeModel : 'pi0';
-  if (flags.protocol !== undefined && flags.protocol !== 'openpi' && flags.protocol !== 'lerobot-ws') {
-    throw new CliUsageError(`--protocol must be openpi or lerobot-ws, got "${flags.protocol}"`);
+  if (flags.protocol !== undefined && !isPolicyProtocol(flags.protocol)) {
+    throw new CliUsageError(`--protocol must be ${protocolChoices()}, got "${flags.protocol}"`);
   }
   if (flags.protocol !== undefined || flags.server !== undefined) {
     const models = obj(raw.models);
@@ -116,7 +117,8 @@ export async function episodeConfig(flags: EpisodeFlags, cwd = process.cwd()): P
       throw new CliUsageError(
         `--model "${active}" is not a configured model (built in: ${Object.keys(BUILTIN_MODELS).join(', ')})`,
       );
-    const protocol = flags.protocol ?? (typeof current.protocol === 'string' ? current.protocol : 'openpi');
+    const protocol =
+      flags.protocol ?? (typeof current.protocol === 'string' ? current.protocol : DEFAULT_POLICY_PROTOCOL);
     models[active] =
       flags.server !== undefined ? { kind: 'remote', url: flags.server, protocol } : { ...current, protocol };
     raw.models = models;

@@ -9,6 +9,7 @@ import {
   isModelProfileName,
 } from '../core/policy/modelProfiles';
 import { isBuiltinPolicyName } from '../core/policy/holdPolicy';
+import { DEFAULT_POLICY_PROTOCOL, isPolicyProtocol, protocolChoices } from '../core/protocols';
 import {
   POLICY_FAULT_SPECS,
   PolicyFaultSpecError,
@@ -23,7 +24,7 @@ const usage = `so100 serve — the built-in policy server (deterministic demo po
 Options:
   --host ADDR          address to bind (default 127.0.0.1; 0.0.0.0 exposes it to your network)
   --port N             port (default 8000, openpi's; 0 picks a free one)
-  --protocol P         openpi (default) | lerobot-ws (awesome-lerobot message protocol)
+  --protocol P         ${protocolChoices(' | ')} (default ${DEFAULT_POLICY_PROTOCOL})
   --profile NAME       pi0 (chunk 50, 32 dims, ~30 ms) | pi0_fast (chunk 10, 12 dims, ~90 ms)
   --policy NAME        demo (default: picks the simulated cube, or cycles waypoints) |
                        hold (every action is the measured state: a dry run that keeps the arm still)
@@ -51,7 +52,7 @@ async function run(argv: string[]): Promise<number> {
     options: {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string' },
-      protocol: { type: 'string', default: 'openpi' },
+      protocol: { type: 'string', default: DEFAULT_POLICY_PROTOCOL },
       profile: { type: 'string', default: 'pi0' },
       policy: { type: 'string', default: 'demo' },
       'latency-ms': { type: 'string' },
@@ -63,8 +64,8 @@ async function run(argv: string[]): Promise<number> {
     strict: true,
   });
   const protocol = values.protocol;
-  if (protocol !== 'openpi' && protocol !== 'lerobot-ws')
-    throw new CliUsageError(`--protocol must be openpi or lerobot-ws, got "${protocol}"`);
+  if (!isPolicyProtocol(protocol))
+    throw new CliUsageError(`--protocol must be ${protocolChoices()}, got "${protocol}"`);
   const profileName = values.profile ?? 'pi0';
   if (!isModelProfileName(profileName))
     throw new CliUsageError(`--profile must be pi0 or pi0_fast, got "${profileName}"`);

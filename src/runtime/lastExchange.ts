@@ -12,7 +12,7 @@ import type {
   RgbFrame,
   SafetySnapshot,
 } from '../core/convert';
-import type { WireValue } from '../core/ndarray';
+import type { WireValue } from '../core/protocols';
 import { SO100_MOTORS, type ClampEvent, type PerMotor } from '../core/so100';
 import { UserConverterError } from '../io/convert';
 

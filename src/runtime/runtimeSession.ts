@@ -12,12 +12,15 @@ import type {
   EpisodeSummary,
   RuntimeEventName,
   RuntimeEvents,
+  RuntimeMethod,
   RuntimeModelEndpoint,
   RuntimePhase,
   RuntimeSetup,
   RuntimeStatus,
   TickTelemetry,
 } from '../core/rpc';
+import { METHOD_PHASES, phaseRefusal } from '../core/rpc';
+import { POLICY_PROTOCOLS } from '../core/protocols';
 import { CubeTask } from '../core/scene';
 import type { FeetechBusSim } from '../core/sim';
 import { SO100_MOTORS, toMotorVector, type ServoErrorReport } from '../core/so100';
@@ -113,10 +116,7 @@ export class RuntimeSession {
 
   /** Connects the arm, the cameras, the converter and the active model's client (whose server must answer). */
   async connect(setup: RuntimeSetup): Promise<RuntimeStatus> {
-    if (this.phase === 'calibrating')
-      throw new RuntimePhaseError('a calibration holds the arm; finish or cancel it (SO-100: Calibrate Arm) first');
-    if (this.phase !== 'idle' && this.phase !== 'estopped')
-      throw new RuntimePhaseError(`already ${this.phase}; disconnect first`);
+    this.allow('connect');
     await this.release();
     this.setPhase('connecting');
     const attempt = newConnectAttempt();
@@ -143,7 +143,7 @@ export class RuntimeSession {
 
   /** Starts an episode (paused when asked) and returns at once; `episodeEnded` tells how it went. */
   async runEpisode(options: { readonly startPaused?: boolean } = {}): Promise<RuntimeStatus> {
-    const conn = this.requireConnected('run an episode');
+    const conn = this.connectionFor('runEpisode');
     const config = conn.config;
     const number = ++this.episodes;
     // Every episode starts with the cube back on the table (the arm stays where it is: Reset moves it).
@@ -179,10 +179,10 @@ export class RuntimeSession {
         converter: conn.converter,
         world: conn.scene && sceneWorld(conn.scene, conn.arm),
         cameras: conn.cameras,
-        // awesome-lerobot servers answer with the next action of their own queue (see RowZeroAlignment).
+        // Where a reply's row 0 belongs is the protocol's (awesome-lerobot: the next action of the server's queue).
         scheduler: new ChunkScheduler(
           toChunkSchedulerOptions(config.chunking),
-          client.protocol === 'lerobot-ws' ? 'next' : 'observation',
+          POLICY_PROTOCOLS[client.protocol].alignment,
         ),
       },
       {
@@ -226,23 +226,25 @@ export class RuntimeSession {
 
   /** One tick while paused; when connected with no episode, starts one paused and runs its first tick. */
   async step(): Promise<TickTelemetry | null> {
+    this.allow('step');
     if (this.phase === 'connected') await this.runEpisode({ startPaused: true });
+    // The episode may have ended (or been e-stopped) meanwhile.
     if (this.phase !== 'paused' || !this.episode)
-      throw new RuntimePhaseError(`step needs a paused episode; the session is ${this.phase} (pause first)`);
+      throw new RuntimePhaseError(phaseRefusal('step', this.phase) ?? 'cannot step: the episode ended');
     const number = this.episode.number;
     const report = await this.episode.loop.step();
     return report ? tickTelemetry(number, report) : null;
   }
 
   pause(): RuntimeStatus {
-    if (this.phase !== 'running') throw new RuntimePhaseError(`nothing to pause; the session is ${this.phase}`);
+    this.allow('pause');
     this.episode!.loop.pause();
     this.setPhase('paused');
     return this.status();
   }
 
   resume(): RuntimeStatus {
-    if (this.phase !== 'paused') throw new RuntimePhaseError(`nothing to resume; the session is ${this.phase}`);
+    this.allow('resume');
     this.episode!.loop.resume();
     this.setPhase('running');
     return this.status();
@@ -296,7 +298,7 @@ export class RuntimeSession {
 
   /** Ends any episode, glides the arm back to its start pose, resets the policy and the scene. */
   async reset(): Promise<RuntimeStatus> {
-    const conn = this.requireConnected('reset', true);
+    const conn = this.connectionFor('reset');
     await this.stop();
     this.setPhase('resetting');
     const estop = this.estops.signal;
@@ -317,8 +319,7 @@ export class RuntimeSession {
 
   /** Uses another configured model from the next tick (or the next episode). */
   async swapModel(model: string, endpoint?: RuntimeModelEndpoint): Promise<RuntimeStatus> {
-    const conn = this.conn;
-    if (!conn) throw new RuntimePhaseError('connect first');
+    const conn = this.connectionFor('swapModel');
     let client = conn.clients.get(model);
     if (endpoint) {
       conn.endpoints.set(model, endpoint);
@@ -359,8 +360,7 @@ export class RuntimeSession {
 
   /** Applies a changed config by class: hot settings now, the rest next episode or by the host (see ConfigApplied). */
   async applyConfig(next: So100Config): Promise<ConfigApplied> {
-    const conn = this.conn;
-    if (!conn) throw new RuntimePhaseError('connect first; the config is read at connect');
+    const conn = this.connectionFor('applyConfig');
     const changes = classifyChanges(conn.config, next);
     const applied: string[] = [];
     const nextEpisode: string[] = [];
@@ -412,8 +412,7 @@ export class RuntimeSession {
    * The user's exceptions come back in the report's `error`.
    */
   async runConverter(module?: string): Promise<InspectionReport> {
-    const conn = this.conn;
-    if (!conn) throw new RuntimePhaseError('cannot run the converter: connect first (run an episode or Step)');
+    const conn = this.connectionFor('runConverter');
     const { config, exchange } = conn;
     if (!exchange.observation && this.phase === 'connected') {
       const positions = (await conn.arm.robot.observe()).positions;
@@ -431,11 +430,7 @@ export class RuntimeSession {
    * at once; the flow's events tell the rest. Refused while an episode runs.
    */
   async calibrate(config: So100Config): Promise<CalibrationStarted> {
-    if (this.phase === 'calibrating')
-      throw new RuntimePhaseError('a calibration is already in progress; answer or cancel it first');
-    if (this.phase !== 'idle' && this.phase !== 'connected' && this.phase !== 'estopped') {
-      throw new RuntimePhaseError(`cannot calibrate while the session is ${this.phase}: stop the episode first`);
-    }
+    this.allow('calibrate');
     await this.release();
     this.setPhase('calibrating');
     let run: CalibrationRun;
@@ -456,12 +451,12 @@ export class RuntimeSession {
 
   /** The person's answer to the calibration's current step. */
   calibrationAnswer(answer: CalibrationAnswer): void {
-    this.requireCalibration().answer(answer);
+    this.requireCalibration('calibrationAnswer').answer(answer);
   }
 
   /** Simulated arm: sweeps every joint through its travel for the range recording. */
   calibrationSweep(): Promise<void> {
-    return this.requireCalibration().sweep();
+    return this.requireCalibration('calibrationSweep').sweep();
   }
 
   /** The converter of `req.config` (or `req.module`) on a recorded tick; needs no connection. */
@@ -510,7 +505,8 @@ export class RuntimeSession {
     return converter;
   }
 
-  private requireCalibration(): CalibrationRun {
+  private requireCalibration(method: 'calibrationAnswer' | 'calibrationSweep'): CalibrationRun {
+    this.allow(method);
     if (!this.calibration)
       throw new RuntimePhaseError('no calibration is in progress; start one with SO-100: Calibrate Arm');
     return this.calibration;
@@ -661,17 +657,16 @@ export class RuntimeSession {
     }
   }
 
-  private requireConnected(what: string, allowRunning = false): Connection {
-    const ok = this.phase === 'connected' || (allowRunning && (this.phase === 'running' || this.phase === 'paused'));
-    if (!ok || !this.conn) {
-      const hint =
-        this.phase === 'estopped'
-          ? 'the arm was emergency-stopped; connect again to re-enable torque'
-          : this.phase === 'idle'
-            ? 'connect first'
-            : `the session is ${this.phase}`;
-      throw new RuntimePhaseError(`cannot ${what}: ${hint}`);
-    }
+  /** Refuses `method` outside the phases the table (core/rpc/methodPhases.ts) gives it, saying what to do first. */
+  private allow(method: RuntimeMethod): void {
+    const refusal = phaseRefusal(method, this.phase);
+    if (refusal) throw new RuntimePhaseError(refusal);
+  }
+
+  /** The connection, for a method the table allows only while one is held. */
+  private connectionFor(method: RuntimeMethod): Connection {
+    this.allow(method);
+    if (!this.conn) throw new RuntimePhaseError(`cannot ${METHOD_PHASES[method].verb}: connect first`);
     return this.conn;
   }
 

@@ -17,8 +17,7 @@ import { gripperObstacle, type CubeTask } from '../core/scene';
 import { motorId, simulatedArmCalibration } from '../core/so100';
 import { readCalibrationFile } from '../io/calibration';
 import { UserConverter } from '../io/convert';
-import { LeRobotWsClient } from '../io/policy/leRobotWsClient';
-import { OpenPiClient } from '../io/policy/openPiClient';
+import { PROTOCOL_ADAPTERS } from '../io/policy/protocolAdapters';
 import type { PolicyClient } from '../io/policy/policyClient';
 import { So100Robot, type So100RobotOptions } from '../io/robot/so100Robot';
 import { FeetechBus } from '../io/serial/feetechBus';
@@ -105,9 +104,7 @@ export function policyClient(
     connectTimeoutMs: requestTimeoutMs === undefined ? undefined : Math.min(10_000, requestTimeoutMs),
     onReconnected: onWarning,
   };
-  return endpoint.protocol === 'openpi'
-    ? new OpenPiClient(endpoint.url, options)
-    : new LeRobotWsClient(endpoint.url, options);
+  return PROTOCOL_ADAPTERS[endpoint.protocol].client(endpoint.url, options);
 }
 
 /** The built-in converter of the layout, or the user's module (compiled, reloaded on change) built on it. */

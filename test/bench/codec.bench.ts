@@ -1,5 +1,6 @@
 // Benchmark 1: the msgpack-numpy codec against a plain copy of the same bytes.
-import { NdArray, PolicyFrameEncoder, decodePolicyFrame, encodePolicyFrame } from '../../src/core/ndarray';
+import { NdArray } from '../../src/core/ndarray';
+import { PolicyFrameEncoder, decodePolicyFrame, encodePolicyFrame } from '../../src/core/protocols';
 import { figure, timeBatchedPair, timeSync, type BenchFigure } from './benchStats';
 
 export function codecBenchmarks(runs: number): BenchFigure[] {

@@ -4,12 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Float64Value, NdArray, PolicyFrameError, encodePolicyFrame, type WireValue } from '../../src/core/ndarray';
+import { Float64Value, NdArray } from '../../src/core/ndarray';
+import { PolicyFrameError, encodePolicyFrame, type WireValue } from '../../src/core/protocols';
 import {
   LE_ROBOT_MESSAGE_TYPES,
   LeRobotMessageError,
   decodeLeRobotMessage,
-} from '../../src/core/policy/leRobotMessage';
+} from '../../src/core/protocols/leRobotMessage';
 import { fuzzRuns, mutated, onlyTyped, runFuzz } from './fuzzHarness';
 
 const RUNS = fuzzRuns(1500);

@@ -5,19 +5,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { encode } from '@msgpack/msgpack';
-import {
-  DTYPES,
-  Float64Value,
-  NdArray,
-  NpScalar,
-  PolicyFrameError,
-  decodePolicyFrame,
-  encodePolicyFrame,
-  itemSize,
-  type WireValue,
-} from '../../src/core/ndarray';
-import { decodeSinglePass } from '../../src/core/ndarray/policyFrameDecoder';
-import { decodeReference } from '../../src/core/ndarray/referenceFrameDecoder';
+import { DTYPES, Float64Value, NdArray, NpScalar, itemSize } from '../../src/core/ndarray';
+import { PolicyFrameError, decodePolicyFrame, encodePolicyFrame, type WireValue } from '../../src/core/protocols';
+import { decodeSinglePass } from '../../src/core/protocols/msgpackNumpy/policyFrameDecoder';
+import { decodeReference } from '../../src/core/protocols/msgpackNumpy/referenceFrameDecoder';
 import { concat, fuzzRuns, mutated, onlyTyped, runFuzz } from './fuzzHarness';
 
 const RUNS = fuzzRuns(1500);

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { defaultConfig, parseConfig, type So100Config } from '../../src/core/config';
-import { NdArray, PolicyFrameEncoder } from '../../src/core/ndarray';
+import { NdArray } from '../../src/core/ndarray';
+import { PolicyFrameEncoder } from '../../src/core/protocols';
 import { MODEL_PROFILES, customizeProfile } from '../../src/core/policy/modelProfiles';
 import type {
   EpisodeSummary,

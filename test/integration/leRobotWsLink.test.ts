@@ -2,7 +2,8 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WebSocket } from 'ws';
-import { NdArray, decodePolicyFrame, encodePolicyFrame } from '../../src/core/ndarray';
+import { NdArray } from '../../src/core/ndarray';
+import { decodePolicyFrame, encodePolicyFrame } from '../../src/core/protocols';
 import { MODEL_PROFILES, customizeProfile } from '../../src/core/policy/modelProfiles';
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
 import { LeRobotWsClient } from '../../src/io/policy/leRobotWsClient';

@@ -161,7 +161,7 @@ describe('runtime process over its socket', () => {
       (e: RuntimeCallError) => e.remoteName === 'RuntimeParamsError' && /invalid config: fps: /.test(e.message),
     );
     await assert.rejects(c.call('connect', setup({ activeModel: 'nope' })), /invalid config: activeModel: /);
-    await assert.rejects(c.call('pause', {}), /nothing to pause; the session is idle/);
+    await assert.rejects(c.call('pause', {}), /cannot pause: no episode is running/);
     await assert.rejects(c.call('subscribe', { frameFps: 1000 }), /frameFps/);
     // Garbage on a second connection drops that connection only.
     await new Promise<void>((resolve, reject) => {

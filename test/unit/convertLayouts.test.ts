@@ -13,7 +13,8 @@ import {
   type LeRobotObservation,
   type RgbFrame,
 } from '../../src/core/convert';
-import { NdArray, type WireValue } from '../../src/core/ndarray';
+import { NdArray } from '../../src/core/ndarray';
+import { type WireValue } from '../../src/core/protocols';
 
 function frame(width: number, height: number, seed: number): RgbFrame {
   return { width, height, data: Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 31 + seed) % 251) };

@@ -15,7 +15,8 @@ import {
   type LeRobotObservation,
   type RgbFrame,
 } from '../../src/core/convert';
-import { NdArray, type WireValue } from '../../src/core/ndarray';
+import { NdArray } from '../../src/core/ndarray';
+import { type WireValue } from '../../src/core/protocols';
 
 /** A colourful, structured picture: red grows left → right, blue top → bottom, a green square somewhere. */
 function picture(width: number, height: number, seed: number): RgbFrame {

@@ -7,6 +7,7 @@ import { DashboardFeed, postableFrame } from '../../src/extension/dashboard/dash
 import type {
   DashboardChunk,
   DashboardFrame,
+  DashboardStatus,
   DashboardTick,
   HostToDashboard,
 } from '../../webview-ui/dashboard/protocol';
@@ -189,4 +190,23 @@ test('postableFrame: a Buffer (or a view into a larger buffer) becomes a plain U
   assert.ok(!JSON.stringify({ rgb: f.rgb }).includes('Buffer'));
   const plain = { episode: 1, tick: 0, camera: 'front', width: 1, height: 1, rgb: new Uint8Array(3) };
   assert.equal(postableFrame(plain), plain, 'an already plain frame is not copied');
+});
+
+test('state carries the buttons the phase table enables: e-stopped offers Run, Step and Reset (they reconnect)', () => {
+  const { feed, posted } = harness();
+  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks }));
+  const enabledIn = (phase: DashboardStatus['phase']) => {
+    feed.state({ phase, models: ['pi0'], droppedTelemetry: 0 });
+    const m = posted.at(-1)!;
+    assert.ok(isHostToDashboard(m) && m.type === 'state');
+    return m.enabled;
+  };
+  assert.deepEqual(enabledIn('estopped'), ['runEpisode', 'step', 'estop', 'reset']);
+  assert.deepEqual(enabledIn('running'), ['step', 'pause', 'stop', 'estop', 'reset']);
+  assert.deepEqual(enabledIn('paused'), ['step', 'resume', 'stop', 'estop', 'reset']);
+  assert.deepEqual(enabledIn('connected'), ['runEpisode', 'step', 'estop', 'reset']);
+  assert.deepEqual(enabledIn('calibrating'), ['estop']);
+  feed.state(undefined);
+  const last = posted.at(-1)!;
+  assert.ok(last.type === 'state' && last.enabled === undefined, 'no runtime: every button stays clickable');
 });

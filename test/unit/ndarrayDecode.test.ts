@@ -3,9 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decode as referenceDecode, encode as strKeyEncode } from '@msgpack/msgpack';
-import { NdArray, NpScalar, PolicyFrameError, decodePolicyFrame, encodePolicyFrame } from '../../src/core/ndarray';
-import { decodeSinglePass } from '../../src/core/ndarray/policyFrameDecoder';
-import { decodeReference } from '../../src/core/ndarray/referenceFrameDecoder';
+import { NdArray, NpScalar } from '../../src/core/ndarray';
+import { PolicyFrameError, decodePolicyFrame, encodePolicyFrame } from '../../src/core/protocols';
+import { decodeSinglePass } from '../../src/core/protocols/msgpackNumpy/policyFrameDecoder';
+import { decodeReference } from '../../src/core/protocols/msgpackNumpy/referenceFrameDecoder';
 
 type Part = number | string | Uint8Array | Part[];
 

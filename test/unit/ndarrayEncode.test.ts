@@ -3,19 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { encode as referenceEncode } from '@msgpack/msgpack';
+import { DTYPES, type DType, Float64Value, NdArray, NpScalar, itemSize } from '../../src/core/ndarray';
 import {
-  DTYPES,
-  type DType,
-  Float64Value,
-  NdArray,
-  NpScalar,
   PolicyFrameEncoder,
   PolicyFrameError,
   type WireValue,
   decodePolicyFrame,
   encodePolicyFrame,
-  itemSize,
-} from '../../src/core/ndarray';
+} from '../../src/core/protocols';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 

@@ -1,14 +1,6 @@
-// The episode controls: buttons post `command`; which are enabled follows the runtime's phase. Emergency Stop is
-// never disabled and never hidden.
-import type { DashboardCommand, DashboardEpisodeSummary, DashboardPhase, DashboardStatus } from './protocol';
-
-const ENABLED_IN: Record<Exclude<DashboardCommand, 'estop' | 'resume'>, readonly DashboardPhase[]> = {
-  runEpisode: ['idle', 'connected'],
-  step: ['connected', 'paused'],
-  pause: ['running', 'paused'],
-  stop: ['running', 'paused'],
-  reset: ['connected'],
-};
+// The episode controls: buttons post `command`; which are enabled is the host's list for the runtime's phase (the
+// phase table that also writes package.json's enablement). Emergency Stop is never disabled and never hidden.
+import type { DashboardCommand, DashboardEpisodeSummary, DashboardStatus } from './protocol';
 
 export class Controls {
   private readonly phase = byId('phase');
@@ -20,7 +12,7 @@ export class Controls {
 
   constructor(private readonly send: (name: DashboardCommand) => void) {
     for (const b of this.buttons) b.addEventListener('click', () => this.clicked(b));
-    this.show(undefined, -1);
+    this.show(undefined, undefined, -1);
   }
 
   get phaseText(): string {
@@ -31,7 +23,11 @@ export class Controls {
     return this.model.textContent ?? '';
   }
 
-  show(status: DashboardStatus | undefined, newestTick: number): void {
+  show(
+    status: DashboardStatus | undefined,
+    enabled: readonly DashboardCommand[] | undefined,
+    newestTick: number,
+  ): void {
     this.status = status;
     this.phase.textContent = status ? status.phase : 'no runtime';
     this.phase.className = `phase phase-${status?.phase ?? 'none'}`;
@@ -43,9 +39,10 @@ export class Controls {
         b.disabled = false;
         continue;
       }
-      // Without a runtime the host answers every command with advice, so the buttons stay clickable.
+      // Without a runtime the host answers every command with advice, so the buttons stay clickable. The one
+      // pause button also resumes.
       const allowed =
-        status === undefined || (ENABLED_IN[name as keyof typeof ENABLED_IN] ?? []).includes(status.phase);
+        enabled === undefined || enabled.includes(name) || (name === 'pause' && enabled.includes('resume'));
       b.disabled = !allowed;
     }
     const pause = this.buttons.find((b) => b.dataset.command === 'pause');

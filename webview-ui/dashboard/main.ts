@@ -177,7 +177,7 @@ function receive(m: HostToDashboard): void {
       fan.setMotors(m.motors);
       for (const c of m.chunks) store.addChunk(c);
       store.addTicks(m.ticks);
-      controls.show(m.status, store.newestTick);
+      controls.show(m.status, m.enabled, store.newestTick);
       break;
     case 'ticks':
       store.addTicks(m.ticks);
@@ -200,7 +200,7 @@ function receive(m: HostToDashboard): void {
         store.ranges = m.status.jointRanges;
         dirty.plots = true;
       }
-      controls.show(m.status, store.newestTick);
+      controls.show(m.status, m.enabled, store.newestTick);
       break;
     case 'episodeEnded':
       controls.episodeEnded(m.summary);

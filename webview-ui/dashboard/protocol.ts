@@ -82,6 +82,8 @@ export type HostToDashboard =
       readonly type: 'init';
       /** undefined while no runtime runs. */
       readonly status?: DashboardStatus;
+      /** The buttons enabled in the status's phase (from the host's phase table); undefined: all. */
+      readonly enabled?: readonly DashboardCommand[];
       readonly motors: readonly string[];
       /** Per motor, when calibration is known. */
       readonly ranges?: readonly (JointRange | null)[];
@@ -93,7 +95,7 @@ export type HostToDashboard =
   | { readonly type: 'ticks'; readonly ticks: readonly DashboardTick[]; readonly dropped: number }
   | { readonly type: 'chunk'; readonly chunk: DashboardChunk }
   | { readonly type: 'frame'; readonly frame: DashboardFrame }
-  | { readonly type: 'state'; readonly status?: DashboardStatus }
+  | { readonly type: 'state'; readonly status?: DashboardStatus; readonly enabled?: readonly DashboardCommand[] }
   | { readonly type: 'episodeEnded'; readonly summary: DashboardEpisodeSummary }
   | { readonly type: 'warning'; readonly message: string }
   /** Tests only: answer with `probe-reply`; `postBack` values are posted to the host as they are, first. */
@@ -132,6 +134,10 @@ const PHASES: ReadonlySet<string> = new Set([
 
 export function isDashboardCommand(v: unknown): v is DashboardCommand {
   return isStr(v) && (DASHBOARD_COMMANDS as readonly string[]).includes(v);
+}
+
+function isCommandList(v: unknown): v is readonly DashboardCommand[] {
+  return Array.isArray(v) && v.every(isDashboardCommand);
 }
 
 export function isFrameMode(v: unknown): v is FrameMode {
@@ -230,6 +236,7 @@ export function isHostToDashboard(m: unknown): m is HostToDashboard {
     case 'init':
       return (
         (m.status === undefined || isDashboardStatus(m.status)) &&
+        optional(m.enabled, isCommandList) &&
         Array.isArray(m.motors) &&
         m.motors.every(isStr) &&
         (m.ranges === undefined || (Array.isArray(m.ranges) && m.ranges.every(isRange))) &&
@@ -246,7 +253,7 @@ export function isHostToDashboard(m: unknown): m is HostToDashboard {
     case 'frame':
       return isDashboardFrame(m.frame);
     case 'state':
-      return m.status === undefined || isDashboardStatus(m.status);
+      return (m.status === undefined || isDashboardStatus(m.status)) && optional(m.enabled, isCommandList);
     case 'episodeEnded':
       return isSummary(m.summary);
     case 'warning':

@@ -19,19 +19,18 @@
 //   per camera through ffmpeg; PNG every `pngEvery` ticks when ffmpeg is missing), as episode records should show
 //   what the policy saw.
 import { LAYOUT_NAMES } from '../convert/layouts';
+import { DEFAULT_POLICY_PROTOCOL, POLICY_PROTOCOL_NAMES, POLICY_PROTOCOLS } from '../protocols/policyProtocols';
 import { SO100_MOTORS } from '../so100/motors';
 import type { JsonSchema } from './jsonSchema';
 
 // Strings that must hold something; patternErrorMessage is what VS Code (and our validator) says otherwise.
 const NON_EMPTY = { pattern: '\\S', patternErrorMessage: 'must not be empty' } as const;
+// From the protocol registry: a new protocol appears here (and in schemas/so100.schema.json via `npm run schema`).
 const PROTOCOL: JsonSchema = {
   type: 'string',
-  enum: ['openpi', 'lerobot-ws'],
-  enumDescriptions: [
-    'openpi websocket policy server (`scripts/serve_policy.py`, msgpack-numpy), the protocol of π₀ / π₀-FAST.',
-    'awesome-lerobot websocket message protocol (LeRobot `select_action`, one step per reply).',
-  ],
-  default: 'openpi',
+  enum: [...POLICY_PROTOCOL_NAMES],
+  enumDescriptions: POLICY_PROTOCOL_NAMES.map((p) => POLICY_PROTOCOLS[p].description),
+  default: DEFAULT_POLICY_PROTOCOL,
   markdownDescription:
     'Wire protocol the server speaks; also decides how readiness is checked and, unless `converter.layout` is set, the layout.',
 };

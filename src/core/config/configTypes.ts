@@ -7,7 +7,9 @@ import type { ModelProfileName } from '../policy/modelProfiles';
 import type { BuiltinPolicyName } from '../policy/holdPolicy';
 import type { MotorName } from '../so100/motors';
 
-export type PolicyProtocolName = 'openpi' | 'lerobot-ws';
+import type { PolicyProtocolName } from '../protocols/policyProtocols';
+
+export type { PolicyProtocolName };
 
 /** The built-in policy server imitating a model profile. */
 export interface BuiltinModelConfig {

@@ -1,6 +1,7 @@
 // From a schema-valid JSON value to the typed So100Config: schema defaults, the built-in models, and the defaults
 // that depend on other settings (the layout follows the active model's protocol, a synthetic camera's view its name).
 import type { LayoutName } from '../convert/layouts';
+import { DEFAULT_POLICY_PROTOCOL, POLICY_PROTOCOLS } from '../protocols/policyProtocols';
 import { CONFIG_SCHEMA } from './configSchema';
 import type {
   CameraConfig,
@@ -22,7 +23,7 @@ export const BUILTIN_MODELS: Readonly<Record<string, ModelConfig>> = {
 
 /** The layout used when `converter.layout` is left out: the one of the model's protocol. */
 export function defaultLayoutFor(model: ModelConfig | undefined): LayoutName {
-  return model?.protocol === 'lerobot-ws' ? 'lerobot-ws' : 'openpi-so100';
+  return POLICY_PROTOCOLS[model?.protocol ?? DEFAULT_POLICY_PROTOCOL].defaultLayout;
 }
 
 /** The model called `name`, only if the config defines it (never an inherited property such as "constructor"). */

@@ -6,7 +6,8 @@ import { formatPath, type ProblemList } from './configProblem';
 import type { So100Config } from './configTypes';
 import type { ValueNode } from './jsoncParser';
 import { didYouMean } from './nameSuggestion';
-import { defaultLayoutFor, modelNamed } from './resolveConfig';
+import { modelNamed } from './resolveConfig';
+import { POLICY_PROTOCOLS } from '../protocols/policyProtocols';
 import { isWritten, keySpan, valueSpan } from './treeLookup';
 
 /** Adds every semantic problem of `config` (which came from `root`) to `problems`. */
@@ -132,12 +133,14 @@ function checkConverter(config: So100Config, root: ValueNode, problems: ProblemL
   }
   const model = modelNamed(config.models, config.activeModel);
   if (model && converter.module === undefined && isWritten(root, ['converter', 'layout'])) {
-    const wanted = defaultLayoutFor(model);
-    const mismatch = (converter.layout === 'lerobot-ws') !== (wanted === 'lerobot-ws');
-    if (mismatch) {
+    const protocol = POLICY_PROTOCOLS[model.protocol];
+    const layouts: readonly string[] = protocol.layouts;
+    if (!layouts.includes(converter.layout)) {
+      const use =
+        layouts.length === 1 ? `"${layouts[0]}"` : `an ${protocol.name} layout (e.g. "${protocol.defaultLayout}")`;
       problems.add(
         ['converter', 'layout'],
-        `converter.layout "${converter.layout}" does not fit the ${model.protocol} protocol of model ${JSON.stringify(config.activeModel)}; use ${wanted === 'lerobot-ws' ? '"lerobot-ws"' : 'an openpi layout (e.g. "openpi-so100")'} or remove converter.layout`,
+        `converter.layout "${converter.layout}" does not fit the ${model.protocol} protocol of model ${JSON.stringify(config.activeModel)}; use ${use} or remove converter.layout`,
         valueSpan(root, ['converter', 'layout']),
       );
     }

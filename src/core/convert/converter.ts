@@ -1,6 +1,6 @@
 // A converter pairs both directions for one policy; built-in ones wrap a layout, user modules supply their own.
 import type { ActionChunk } from '../chunking/actionChunk';
-import type { WireValue } from '../ndarray';
+import type { WireValue } from '../protocols';
 import type { ResizeKernels } from './bilinearResample';
 import { gripperUnits } from './gripperUnits';
 import { ImageScratch } from './imageOps';

@@ -1,7 +1,8 @@
 // Likely converter mistakes, found by comparing the policy input with the raw observation it came from: swapped
 // red/blue, float images in [0, 255], channels first where the policy wants them last (or the reverse), a camera
 // that feeds no image, state in other units than the policy's. Heuristics: each warning says what it saw.
-import { NdArray, type WireValue } from '../ndarray';
+import { NdArray } from '../ndarray';
+import { type WireValue } from '../protocols';
 import { SO100_BODY_MOTORS, SO100_MOTORS, type MotorName, type PerMotor } from '../so100/motors';
 import {
   arrayImageView,

@@ -1,6 +1,7 @@
 // Summaries of policy inputs and replies for the inspector: per key dtype, shape, min/max/mean, small values, and
 // thumbnails of anything that looks like an image. Computed on request, never on the control loop's path.
-import { Float64Value, NdArray, NpScalar, type WireValue } from '../ndarray';
+import { Float64Value, NdArray, NpScalar } from '../ndarray';
+import { type WireValue } from '../protocols';
 import { arrayImageView, frameView, thumbnailOf } from './imageView';
 import type { ValueStats, ValueSummary } from './inspectionReport';
 import type { RgbFrame } from './lerobotObservation';

@@ -1,6 +1,6 @@
 // The inspector's report of one exchange: the observation, the policy input, the reply, the targets and what
 // safety sent, summarised (inputSummary) and checked (converterLint).
-import type { WireValue } from '../ndarray';
+import type { WireValue } from '../protocols';
 import { SO100_MOTORS } from '../so100/motors';
 import { lintConversion, type StateConvention } from './converterLint';
 import type { ConverterFailure, InspectionReport, SafetySnapshot } from './inspectionReport';

@@ -1,5 +1,6 @@
 // LeRobot observation → the input map a policy server expects, for one built-in layout.
-import { NdArray, type WireValue } from '../ndarray';
+import { NdArray } from '../ndarray';
+import { type WireValue } from '../protocols';
 import { SO100_MOTORS } from '../so100/motors';
 import { assignCameraRoles } from './cameraRoles';
 import { ConverterError } from './converterError';

@@ -1,6 +1,7 @@
 // A policy input map as plain data that crosses a thread boundary (structured clone keeps no classes): NdArrays
 // become tagged records whose byte buffers can be transferred instead of copied, and come back as NdArrays.
-import { NdArray, type DType, type WireValue } from '../ndarray';
+import { NdArray, type DType } from '../ndarray';
+import { type WireValue } from '../protocols';
 
 /** An NdArray as structured-clone data. */
 interface PackedNdArray {

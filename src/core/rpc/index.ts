@@ -2,3 +2,5 @@
 export * from './rpcMessages';
 export * from './rpcFrames';
 export * from './runtimeProtocol';
+export * from './methodPhases';
+export * from './commandPhases';

@@ -2,11 +2,13 @@
 // runtime's server, its client in the extension host, and the CLI. Values cross the wire as msgpack.
 import type { ChangeClass, So100Config } from '../config';
 import type { InspectionReport } from '../convert/inspectionReport';
+import type { PolicyProtocolName } from '../protocols/policyProtocols';
 import type { CalibrationAnswer, CalibrationSampleView, CalibrationStepView } from '../so100/calibrationView';
 
 export type { CalibrationAnswer, CalibrationSampleView, CalibrationStepView };
 
-export type RuntimePolicyProtocol = 'openpi' | 'lerobot-ws';
+/** A protocol of the registry in core/protocols. */
+export type RuntimePolicyProtocol = PolicyProtocolName;
 
 /** A policy server that is already running (the host starts and supervises servers, the runtime only connects). */
 export interface RuntimeModelEndpoint {
@@ -184,28 +186,6 @@ export interface CalibrationEnded {
 }
 
 export type RuntimeMethod = keyof RuntimeMethods;
-export const RUNTIME_METHODS: readonly RuntimeMethod[] = [
-  'connect',
-  'runEpisode',
-  'step',
-  'pause',
-  'resume',
-  'stop',
-  'estop',
-  'reset',
-  'swapModel',
-  'applyConfig',
-  'status',
-  'subscribe',
-  'disconnect',
-  'shutdown',
-  'inspect',
-  'runConverter',
-  'inspectRecordedTick',
-  'calibrate',
-  'calibrationAnswer',
-  'calibrationSweep',
-];
 
 /** What applyConfig did with each changed setting (by its class, see classifyChanges). */
 export interface ConfigApplied {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { untrustedFolderMessage, untrustedFolderRefusals } from '../../core/config';
-import type { RuntimePhase } from '../../core/rpc';
+import { commandRefusal } from '../../core/rpc';
 import { calibrationPath } from '../../io/calibration';
 import type { CalibrationPanelState } from '../../../webview-ui/calibration/protocol';
 import { CalibrationPanel } from './calibrationPanel';
@@ -13,7 +13,6 @@ import { CONFIG_FILE_NAME, type WorkspaceConfig } from '../workspace/workspaceCo
 import { outsideOf } from '../workspace/workspaceFolderRule';
 
 export const CALIBRATE_ARM_COMMAND = 'so100.calibrateArm';
-const EPISODE_PHASES: readonly RuntimePhase[] = ['running', 'paused', 'connecting', 'resetting'];
 
 export function registerCalibrateArm(
   extensionUri: vscode.Uri,
@@ -21,11 +20,9 @@ export function registerCalibrateArm(
   config: WorkspaceConfig,
 ): vscode.Disposable {
   const open = async (): Promise<CalibrationPanelState | undefined> => {
-    const phase = runtime.status()?.phase ?? 'idle';
-    if (EPISODE_PHASES.includes(phase)) {
-      void vscode.window.showInformationMessage(
-        `SO-100: an episode is ${phase}; stop it first, then calibrate the arm.`,
-      );
+    const refusal = commandRefusal('calibrateArm', runtime.status()?.phase ?? 'idle');
+    if (refusal) {
+      void vscode.window.showInformationMessage(`SO-100: ${refusal}.`);
       return undefined;
     }
     if (config.hasErrors) {

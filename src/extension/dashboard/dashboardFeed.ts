@@ -10,6 +10,7 @@ import type {
   DashboardTick,
   HostToDashboard,
 } from '../../../webview-ui/dashboard/protocol';
+import { enabledCommands } from './enabledCommands';
 
 /** Posts one message; resolves when the webview took it (VS Code's postMessage returns a Thenable<boolean>). */
 export type PostToDashboard = (message: HostToDashboard) => PromiseLike<boolean>;
@@ -170,7 +171,7 @@ export class DashboardFeed {
   }
 
   state(status: DashboardStatus | undefined): void {
-    this.sendAlways({ type: 'state', status });
+    this.sendAlways({ type: 'state', status, enabled: enabledCommands(status) });
   }
 
   episodeEnded(summary: DashboardEpisodeSummary): void {

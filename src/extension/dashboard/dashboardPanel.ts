@@ -13,6 +13,7 @@ import {
   type HostToDashboard,
   type JointRange,
 } from '../../../webview-ui/dashboard/protocol';
+import { enabledCommands } from './enabledCommands';
 import { DashboardFeed, postableFrame, type DashboardFeedCounters } from './dashboardFeed';
 import { dashboardHtml } from './dashboardHtml';
 import type { TelemetrySource } from '../runtime/telemetrySource';
@@ -176,6 +177,7 @@ export class DashboardPanel implements vscode.Disposable {
         this.feed.attach((history) => ({
           type: 'init',
           status: this.options.source.status(),
+          enabled: enabledCommands(this.options.source.status()),
           motors: [...SO100_MOTORS],
           ranges: this.options.motorRanges?.(),
           ticks: history.ticks,

@@ -14,15 +14,13 @@ import {
   type So100Config,
 } from '../../core/config';
 import { outsideOf } from '../workspace/workspaceFolderRule';
-import type { EpisodeSummary, RuntimeStatus } from '../../core/rpc';
+import { commandRefusal, type EpisodeSummary } from '../../core/rpc';
 import { EPISODE_FILES } from '../../io/recording/episodeRecorder';
 import { listSerialPorts } from '../../io/serial/portListing';
 import type { RuntimeController } from '../runtime/runtimeController';
 import type { ServerController } from '../server/serverController';
 import type { EpisodeCommand } from '../runtime/telemetrySource';
 import { CONFIG_FILE_NAME, type WorkspaceConfig } from '../workspace/workspaceConfig';
-
-const BUSY: readonly RuntimeStatus['phase'][] = ['running', 'paused', 'connecting', 'resetting'];
 
 export class EpisodeCommands implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -161,9 +159,9 @@ export class EpisodeCommands implements vscode.Disposable {
   }
 
   private async run({ paused }: { paused: boolean }): Promise<void> {
-    const phase = this.runtime.status()?.phase;
-    if (phase && BUSY.includes(phase)) {
-      void vscode.window.showInformationMessage(`SO-100: an episode is already ${phase}; stop it first.`);
+    const refusal = commandRefusal('runEpisode', this.runtime.status()?.phase ?? 'idle');
+    if (refusal) {
+      void vscode.window.showInformationMessage(`SO-100: ${refusal}.`);
       return;
     }
     if (!(await this.ensureConnected())) return;

@@ -12,6 +12,7 @@ import type {
   RuntimeStatus,
 } from '../../core/rpc';
 import { StageBudget } from '../../core/timing/stageBudget';
+import { RUNTIME_PHASE_CONTEXT_KEY } from '../../core/rpc';
 import { AttachedRuntime } from '../../runtime/rpc/attachedRuntime';
 import { RuntimeProcess } from '../../runtime/rpc/runtimeProcess';
 import {
@@ -21,8 +22,6 @@ import {
   type RuntimeCrashReport,
 } from './runtimeCrashWatch';
 import type { EpisodeCommand, TelemetrySource } from './telemetrySource';
-
-export const RUNTIME_PHASE_CONTEXT_KEY = 'so100.runtimePhase';
 
 /** A runtime this controller talks to: a child process it spawned, or one the debugger launched (attach). */
 type RuntimeHandle = RuntimeProcess | AttachedRuntime;

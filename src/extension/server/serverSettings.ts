@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import type { BuiltinModelConfig, CommandModelConfig } from '../../core/config';
+import { DEFAULT_POLICY_PROTOCOL, isPolicyProtocol, POLICY_PROTOCOL_NAMES } from '../../core/protocols';
 import { modelServerSpec, needsFreePort as needsModelPort } from '../../io/process/modelServerSpec';
 import type { PolicyProtocol, ServerSpec } from '../../io/process/serverSpec';
 
@@ -53,11 +54,11 @@ export function readServerSettings(scope?: vscode.ConfigurationScope): ServerSet
       `so100.server.port is ${port}; use 1–65535, or 0 to pick a free port.`,
     );
   }
-  const protocol = c.get<string>('protocol', 'openpi');
-  if (protocol !== 'openpi' && protocol !== 'lerobot-ws') {
+  const protocol = c.get<string>('protocol', DEFAULT_POLICY_PROTOCOL);
+  if (!isPolicyProtocol(protocol)) {
     throw new ServerSettingsError(
       'so100.server.protocol',
-      `so100.server.protocol is "${protocol}"; use "openpi" or "lerobot-ws".`,
+      `so100.server.protocol is "${protocol}"; use ${POLICY_PROTOCOL_NAMES.map((p) => `"${p}"`).join(' or ')}.`,
     );
   }
   const args = c.get<unknown>('args', []);

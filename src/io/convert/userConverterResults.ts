@@ -1,6 +1,6 @@
 // Checks what a user's toPolicy / fromPolicy returned and brings bare results to the Converter's shapes.
 import type { JointTargets, PolicyInput } from '../../core/convert';
-import type { WireValue } from '../../core/ndarray';
+import type { WireValue } from '../../core/protocols';
 import { UserConverterError } from './userConverterError';
 
 const MOTORS = 6;

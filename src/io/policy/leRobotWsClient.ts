@@ -1,13 +1,13 @@
 // Client for the awesome-lerobot websocket inference protocol (msgpack maps with a "type" field).
 // Protocol facts: shared/reference/policy-protocols.md §2. Stock servers return one step per select_action;
 // our built-in server also answers get_stats / configure and says so in its pong.
-import { PolicyFrameError, encodePolicyFrame, type WireValue } from '../../core/ndarray';
+import { PolicyFrameError, encodePolicyFrame, type WireValue } from '../../core/protocols';
 import {
   LeRobotMessageError,
   decodeLeRobotMessage,
   parseLeRobotMessage,
   type LeRobotMessage,
-} from '../../core/policy/leRobotMessage';
+} from '../../core/protocols/leRobotMessage';
 import type { FrameSocket } from './frameSocket';
 import { readActions } from './openPiClient';
 import type { InferOptions, PolicyClient, PolicyObservation, PolicyResult } from './policyClient';

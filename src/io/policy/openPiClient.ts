@@ -1,7 +1,8 @@
 // Client for openpi's websocket policy server (serve_policy.py), π₀ and π₀-FAST alike.
 // Protocol facts: shared/reference/policy-protocols.md §1.
 import { ActionChunk, ActionShapeError } from '../../core/chunking/actionChunk';
-import { NdArray, decodePolicyFrame, type WireValue } from '../../core/ndarray';
+import { NdArray } from '../../core/ndarray';
+import { decodePolicyFrame, type WireValue } from '../../core/protocols';
 import { httpHealthz } from '../process/readiness';
 import type { FrameSocket } from './frameSocket';
 import type { InferOptions, PolicyClient, PolicyObservation, PolicyResult } from './policyClient';

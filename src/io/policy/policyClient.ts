@@ -1,6 +1,6 @@
 // The one interface the episode runner talks to, whatever protocol the policy server speaks.
 import type { ActionChunk } from '../../core/chunking/actionChunk';
-import type { WireValue } from '../../core/ndarray';
+import type { WireValue } from '../../core/protocols';
 import type { PolicyProtocol } from '../process/serverSpec';
 
 export type { PolicyProtocol };

@@ -2,7 +2,7 @@
 // that discards the connection, and client-side timing of every round trip.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs } from '../../core/retry/backoff';
-import { PolicyFrameEncoder, decodePolicyFrame, type WireValue } from '../../core/ndarray';
+import { PolicyFrameEncoder, decodePolicyFrame, type WireValue } from '../../core/protocols';
 import { FrameSocket, type Frame } from './frameSocket';
 import {
   PolicyConnectionError,

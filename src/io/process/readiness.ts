@@ -3,7 +3,6 @@
 import { request } from 'node:http';
 import WebSocket from 'ws';
 import { decode, encode } from '@msgpack/msgpack';
-import type { ReadinessProbe, ServerSpec } from './serverSpec';
 
 /** Per-attempt limits. openpi answers /healthz late while it infers (policy-protocols §1.7): slow ≠ dead. */
 export const HEALTHZ_ATTEMPT_MS = 2000;
@@ -89,14 +88,13 @@ export function leRobotPingReady(
   );
 }
 
-/** openpi: /healthz, or the metadata frame when the server answers HTTP without that route; lerobot-ws: ping. */
-export const defaultReadiness: ReadinessProbe = async (spec: ServerSpec, signal: AbortSignal): Promise<boolean> => {
-  if (spec.protocol === 'lerobot-ws') return leRobotPingReady(spec.host, spec.port, signal);
-  const health = await probeHealthz(spec.host, spec.port, signal);
+/** openpi: /healthz, or the metadata frame when the server answers HTTP without that route. */
+export async function openPiReady(host: string, port: number, signal: AbortSignal): Promise<boolean> {
+  const health = await probeHealthz(host, port, signal);
   if (health === 'ok') return true;
-  if (health === 'absent') return openPiMetadataReady(spec.host, spec.port, signal);
+  if (health === 'absent') return openPiMetadataReady(host, port, signal);
   return false;
-};
+}
 
 /** A wildcard listen address is not something to connect to; probe loopback instead. */
 export function connectHost(host: string): string {

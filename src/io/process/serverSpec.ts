@@ -1,7 +1,8 @@
 // What the supervisor needs to know to run one inference server as a child process.
+import type { PolicyProtocolName } from '../../core/protocols';
 
-/** Which wire protocol the server speaks; decides how readiness is probed. */
-export type PolicyProtocol = 'openpi' | 'lerobot-ws';
+/** Which wire protocol the server speaks (the registry in core/protocols); decides how readiness is probed. */
+export type PolicyProtocol = PolicyProtocolName;
 
 /** A command line to run as an inference server (never passed through a shell). */
 export interface ServerSpec {

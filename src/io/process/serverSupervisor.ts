@@ -3,7 +3,7 @@
 import { LogRing } from './logRing';
 import type { PidRegistry } from './pidRegistry';
 import { escalateStop } from './processGroup';
-import { defaultReadiness } from './readiness';
+import { defaultReadiness } from '../policy/protocolAdapters';
 import {
   ServerCrashLoopError,
   ServerStartAbortedError,

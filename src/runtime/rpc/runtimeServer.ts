@@ -3,15 +3,17 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { rm } from 'node:fs/promises';
 import { parseConfig, type So100Config } from '../../core/config';
+import { isPolicyProtocol, POLICY_PROTOCOL_NAMES } from '../../core/protocols';
 import type {
   RpcRequest,
   RuntimeEventName,
   RuntimeEvents,
   RuntimeMethod,
+  RuntimeMethods,
   RuntimeModelEndpoint,
   RuntimeSetup,
 } from '../../core/rpc';
-import { RUNTIME_METHODS } from '../../core/rpc';
+import { isRuntimeMethod, RUNTIME_METHODS } from '../../core/rpc';
 import { CALIBRATION_ANSWERS, type CalibrationAnswer } from '../../core/so100';
 import { RuntimeSession, type RuntimeEventSink } from '../runtimeSession';
 import { FrameChannel } from './frameChannel';
@@ -112,94 +114,94 @@ export class RuntimeServer implements RuntimeEventSink {
   }
 
   private async call(channel: FrameChannel, method: string, params: unknown): Promise<unknown> {
-    if (!(RUNTIME_METHODS as readonly string[]).includes(method)) {
+    if (!isRuntimeMethod(method)) {
       throw new RuntimeParamsError(`unknown method "${method}"; the runtime knows ${RUNTIME_METHODS.join(', ')}`);
     }
-    const p = (params ?? {}) as Record<string, unknown>;
+    const p = params ?? {};
     if (typeof p !== 'object' || Array.isArray(p)) throw new RuntimeParamsError(`${method}: params must be a map`);
-    const s = this.session;
-    switch (method as RuntimeMethod) {
-      case 'connect':
-        return s.connect(checkSetup(p));
-      case 'runEpisode':
-        return s.runEpisode({ startPaused: p.startPaused === true });
-      case 'step':
-        return s.step();
-      case 'pause':
-        return s.pause();
-      case 'resume':
-        return s.resume();
-      case 'stop':
-        return s.stop();
-      case 'estop':
-        return s.estop();
-      case 'reset':
-        return s.reset();
-      case 'swapModel':
-        if (typeof p.model !== 'string') throw new RuntimeParamsError('swapModel: "model" must be a model name');
-        return s.swapModel(
-          p.model,
-          p.endpoint === undefined ? undefined : checkEndpoint(p.endpoint, `swapModel: "endpoint"`),
-        );
-      case 'applyConfig':
-        return s.applyConfig(checkConfig(p.config, 'applyConfig'));
-      case 'status':
-        return s.status();
-      case 'subscribe': {
-        const sub = this.channels.get(channel)!;
-        if (typeof p.ticks === 'boolean') sub.ticks = p.ticks;
-        if (typeof p.chunks === 'boolean') sub.chunks = p.chunks;
-        if (p.frameFps !== undefined) {
-          if (typeof p.frameFps !== 'number' || !(p.frameFps >= 0 && p.frameFps <= 60))
-            throw new RuntimeParamsError('subscribe: "frameFps" must be 0–60');
-          sub.frameFps = p.frameFps;
-        }
-        return {};
-      }
-      case 'disconnect':
-        return s.disconnect();
-      case 'shutdown':
-        await s.disconnect();
-        return {};
-      case 'inspect':
-        return s.inspect();
-      case 'runConverter':
-        if (p.module !== undefined && (typeof p.module !== 'string' || p.module.length === 0))
-          throw new RuntimeParamsError('runConverter: "module" must be a file path');
-        return s.runConverter(p.module);
-      case 'inspectRecordedTick': {
-        if (typeof p.dir !== 'string' || p.dir === '')
-          throw new RuntimeParamsError('inspectRecordedTick: "dir" must be an episode folder');
-        if (!Number.isSafeInteger(p.tick) || (p.tick as number) < 0)
-          throw new RuntimeParamsError('inspectRecordedTick: "tick" must be a whole number ≥ 0');
-        if (p.module !== undefined && (typeof p.module !== 'string' || p.module === ''))
-          throw new RuntimeParamsError('inspectRecordedTick: "module" must be a file path');
-        if (p.ffmpegPath !== undefined && (typeof p.ffmpegPath !== 'string' || p.ffmpegPath === ''))
-          throw new RuntimeParamsError('inspectRecordedTick: "ffmpegPath" must be the path of an ffmpeg program');
-        return s.inspectRecordedTick({
-          dir: p.dir,
-          tick: p.tick as number,
-          config: checkConfig(p.config, 'inspectRecordedTick'),
-          module: p.module,
-          ffmpegPath: p.ffmpegPath,
-        });
-      }
-      case 'calibrate':
-        return s.calibrate(checkConfig(p.config, 'calibrate'));
-      case 'calibrationAnswer':
-        if (!(CALIBRATION_ANSWERS as readonly unknown[]).includes(p.answer))
-          throw new RuntimeParamsError(`calibrationAnswer: "answer" must be one of ${CALIBRATION_ANSWERS.join(', ')}`);
-        s.calibrationAnswer(p.answer as CalibrationAnswer);
-        return {};
-      case 'calibrationSweep':
-        await s.calibrationSweep();
-        return {};
-    }
+    return this.handlers[method](p as WireParams, channel);
   }
+
+  /** One handler per method, typed by the protocol's result; each checks its params (they come off the wire). */
+  private readonly handlers: Handlers = {
+    connect: (p) => this.session.connect(checkSetup(p)),
+    runEpisode: (p) => this.session.runEpisode({ startPaused: p.startPaused === true }),
+    step: () => this.session.step(),
+    pause: async () => this.session.pause(),
+    resume: async () => this.session.resume(),
+    stop: () => this.session.stop(),
+    estop: () => this.session.estop(),
+    reset: () => this.session.reset(),
+    swapModel: (p) => {
+      if (typeof p.model !== 'string') throw new RuntimeParamsError('swapModel: "model" must be a model name');
+      return this.session.swapModel(
+        p.model,
+        p.endpoint === undefined ? undefined : checkEndpoint(p.endpoint, `swapModel: "endpoint"`),
+      );
+    },
+    applyConfig: (p) => this.session.applyConfig(checkConfig(p.config, 'applyConfig')),
+    status: async () => this.session.status(),
+    subscribe: async (p, channel) => {
+      const sub = this.channels.get(channel)!;
+      if (typeof p.ticks === 'boolean') sub.ticks = p.ticks;
+      if (typeof p.chunks === 'boolean') sub.chunks = p.chunks;
+      if (p.frameFps !== undefined) {
+        if (typeof p.frameFps !== 'number' || !(p.frameFps >= 0 && p.frameFps <= 60))
+          throw new RuntimeParamsError('subscribe: "frameFps" must be 0–60');
+        sub.frameFps = p.frameFps;
+      }
+      return {};
+    },
+    disconnect: () => this.session.disconnect(),
+    shutdown: async () => {
+      await this.session.disconnect();
+      return {};
+    },
+    inspect: async () => this.session.inspect(),
+    runConverter: (p) => {
+      if (p.module !== undefined && (typeof p.module !== 'string' || p.module.length === 0))
+        throw new RuntimeParamsError('runConverter: "module" must be a file path');
+      return this.session.runConverter(p.module);
+    },
+    inspectRecordedTick: (p) => {
+      if (typeof p.dir !== 'string' || p.dir === '')
+        throw new RuntimeParamsError('inspectRecordedTick: "dir" must be an episode folder');
+      if (!Number.isSafeInteger(p.tick) || (p.tick as number) < 0)
+        throw new RuntimeParamsError('inspectRecordedTick: "tick" must be a whole number ≥ 0');
+      if (p.module !== undefined && (typeof p.module !== 'string' || p.module === ''))
+        throw new RuntimeParamsError('inspectRecordedTick: "module" must be a file path');
+      if (p.ffmpegPath !== undefined && (typeof p.ffmpegPath !== 'string' || p.ffmpegPath === ''))
+        throw new RuntimeParamsError('inspectRecordedTick: "ffmpegPath" must be the path of an ffmpeg program');
+      return this.session.inspectRecordedTick({
+        dir: p.dir,
+        tick: p.tick as number,
+        config: checkConfig(p.config, 'inspectRecordedTick'),
+        module: p.module,
+        ffmpegPath: p.ffmpegPath,
+      });
+    },
+    calibrate: (p) => this.session.calibrate(checkConfig(p.config, 'calibrate')),
+    calibrationAnswer: async (p) => {
+      if (!(CALIBRATION_ANSWERS as readonly unknown[]).includes(p.answer))
+        throw new RuntimeParamsError(`calibrationAnswer: "answer" must be one of ${CALIBRATION_ANSWERS.join(', ')}`);
+      this.session.calibrationAnswer(p.answer as CalibrationAnswer);
+      return {};
+    },
+    calibrationSweep: async () => {
+      await this.session.calibrationSweep();
+      return {};
+    },
+  };
 }
 
+/** Params as they come off the wire: a map, nothing more is known until a handler checks it. */
+type WireParams = Readonly<Record<string, unknown>>;
+type Handlers = {
+  readonly [M in RuntimeMethod]: (params: WireParams, channel: FrameChannel) => Promise<RuntimeMethods[M]['result']>;
+};
+
 /** The host builds the setup, but a runtime must not trust a frame blindly: check what a mistake would break. */
-function checkSetup(p: Record<string, unknown>): RuntimeSetup {
+function checkSetup(p: WireParams): RuntimeSetup {
   const config = checkConfig(p.config, 'connect');
   if (typeof p.endpoints !== 'object' || p.endpoints === null || Array.isArray(p.endpoints))
     throw new RuntimeParamsError('connect: "endpoints" must map model names to { url, protocol }');
@@ -215,13 +217,9 @@ function checkSetup(p: Record<string, unknown>): RuntimeSetup {
 
 function checkEndpoint(v: unknown, where: string): RuntimeModelEndpoint {
   const e = v as { url?: unknown; protocol?: unknown } | null;
-  if (
-    typeof e !== 'object' ||
-    e === null ||
-    typeof e.url !== 'string' ||
-    (e.protocol !== 'openpi' && e.protocol !== 'lerobot-ws')
-  ) {
-    throw new RuntimeParamsError(`${where} must be { url: "ws://…", protocol: "openpi" | "lerobot-ws" }`);
+  if (typeof e !== 'object' || e === null || typeof e.url !== 'string' || !isPolicyProtocol(e.protocol)) {
+    const protocols = POLICY_PROTOCOL_NAMES.map((p) => `"${p}"`).join(' | ');
+    throw new RuntimeParamsError(`${where} must be { url: "ws://…", protocol: ${protocols} }`);
   }
   return { url: e.url, protocol: e.protocol };
 }

@@ -1,7 +1,8 @@
 // What the built-in server sends instead of a good reply when a fault is set: actions scaled, made non-finite,
 // reshaped or retyped the way broken policy servers do it; bytes that are not msgpack; a Python traceback.
 import type { ActionValueFault, PolicyServerFaults } from '../../../core/policy/policyServerFaults';
-import { NdArray, type WireValue } from '../../../core/ndarray';
+import { NdArray } from '../../../core/ndarray';
+import { type WireValue } from '../../../core/protocols';
 
 /** Columns a `narrow` chunk keeps: fewer than the SO-100's 6 joints. */
 const NARROW_COLUMNS = 3;

@@ -1,5 +1,6 @@
 // Finds the robot state in an observation, whichever layout the client used.
-import { NdArray, type WireValue } from '../../../core/ndarray';
+import { NdArray } from '../../../core/ndarray';
+import { type WireValue } from '../../../core/protocols';
 
 /** Where the known layouts put the joint state (openpi SO-100/LIBERO, ALOHA, DROID, awesome-lerobot). */
 export const STATE_KEYS = ['observation/state', 'state', 'observation/joint_position', 'observation.state'] as const;

@@ -2,7 +2,8 @@
 // camera image (the embedded default), otherwise the waypoint demo (state-only clients, protocol tests); or, when
 // asked for `hold`, the measured state and nothing else.
 import { chwToHwc } from '../../../core/convert';
-import { NdArray, type WireValue } from '../../../core/ndarray';
+import { NdArray } from '../../../core/ndarray';
+import { type WireValue } from '../../../core/protocols';
 import { CubePickingPolicy } from '../../../core/policy/cubePickingPolicy';
 import { DemoPolicy } from '../../../core/policy/demoPolicy';
 import { HoldPolicy, type BuiltinPolicyName } from '../../../core/policy/holdPolicy';

@@ -1,7 +1,8 @@
 // The awesome-lerobot websocket messages (shared/reference/policy-protocols.md §2): msgpack-numpy maps with a str
 // "type". One pure decoder for both ends (our client and our built-in server), so every malformed message becomes
 // a LeRobotMessageError (or a PolicyFrameError for bytes that are not a frame at all), never a TypeError.
-import { NdArray, decodePolicyFrame, type WireValue } from '../ndarray';
+import { NdArray } from '../ndarray';
+import { decodePolicyFrame, type WireValue } from './msgpackNumpy/msgpackNumpy';
 
 type WireMap = { readonly [key: string]: WireValue };
 

@@ -2,8 +2,8 @@
 // to NdArray / NpScalar, each bin payload copied once. The pass only accepts frames it can decode exactly as the
 // reference decoder would; for anything else (any error, nesting at the limit, a numpy map whose marker is not its
 // first key, a map mixing str and bin keys, extension types) it steps aside and the reference decides.
-import { NdArray, NpScalar } from './ndarray';
-import { type DType, itemSize, isDType, isFloatDType, parseWireDType } from './dtype';
+import { NdArray, NpScalar } from '../../ndarray/ndarray';
+import { type DType, itemSize, isDType, isFloatDType, parseWireDType } from '../../ndarray/dtype';
 import { MAX_FRAME_DEPTH } from './policyFrameError';
 import type { WireValue } from './wireValue';
 import { MsgpackKind, MsgpackReader } from './msgpackReader';

@@ -3,8 +3,8 @@
 // bin-keyed numpy maps into NdArray / NpScalar. decodePolicyFrame's single pass handles well-formed frames itself
 // and comes here for anything else, so errors keep their precedence: a frame that is not msgpack (cut short,
 // trailing bytes, bad keys) says so before any problem with its content, and content is checked in key order.
-import { NdArray, NpScalar, NdArrayError, shapeProblem } from './ndarray';
-import { type DType, itemSize, isFloatDType, parseWireDType } from './dtype';
+import { NdArray, NpScalar, NdArrayError, shapeProblem } from '../../ndarray/ndarray';
+import { type DType, itemSize, isFloatDType, parseWireDType } from '../../ndarray/dtype';
 import { PolicyFrameError, formatPath, MAX_FRAME_DEPTH } from './policyFrameError';
 import type { WireValue } from './wireValue';
 import { MsgpackFormatError, MsgpackKind, MsgpackReader, MsgpackTruncatedError, binText } from './msgpackReader';

@@ -1,7 +1,7 @@
 // Writes openpi frames byte-exactly as Python's msgpack + openpi's msgpack_numpy would, straight into one
 // reused growable buffer: headers by hand, array payloads with one `set` (DESIGN.md §6).
-import { NdArray, NpScalar, Float64Value } from './ndarray';
-import { isFloatDType } from './dtype';
+import { NdArray, NpScalar, Float64Value } from '../../ndarray/ndarray';
+import { isFloatDType } from '../../ndarray/dtype';
 import { PolicyFrameError, formatPath, MAX_FRAME_DEPTH } from './policyFrameError';
 import type { WireValue } from './wireValue';
 

@@ -1,0 +1,92 @@
+// The phase table is the one source of "which command in which phase": its derived lists are the behaviour we
+// decided, and package.json's clauses are written from it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  COMMAND_PHASES,
+  commandPhases,
+  commandWhenClause,
+  METHOD_PHASES,
+  phaseRefusal,
+  RUNTIME_METHODS,
+  RUNTIME_PHASES,
+  type CommandName,
+} from '../../src/core/rpc';
+import { manifestFromTables } from '../../scripts/manifestFromTables';
+
+const root = join(__dirname, '../..');
+
+test('the decided phases of each command', () => {
+  const expected: Record<CommandName, readonly string[]> = {
+    // An e-stopped arm is connected again by Run (connect re-enables torque deliberately), as the e-stop message says.
+    runEpisode: ['idle', 'connected', 'estopped'],
+    // Step on a running episode pauses it; at rest it connects and starts a paused episode.
+    step: ['idle', 'connected', 'running', 'paused', 'estopped'],
+    pause: ['running'],
+    resume: ['paused'],
+    stop: ['running', 'paused'],
+    emergencyStop: [...RUNTIME_PHASES],
+    // Reset stops an episode first and connects an arm at rest first.
+    reset: ['idle', 'connected', 'running', 'paused', 'estopped'],
+    connectArm: ['idle', 'connected', 'estopped'],
+    disconnectArm: ['connected', 'estopped'],
+    calibrateArm: ['idle', 'connected', 'estopped', 'calibrating'],
+    debugEpisode: ['idle', 'connected', 'estopped'],
+  };
+  for (const name of Object.keys(COMMAND_PHASES) as CommandName[])
+    assert.deepEqual(commandPhases(name), expected[name], name);
+});
+
+test('clauses: listed as exclusions when offered while idle (an unset key is idle), else as the phases', () => {
+  assert.equal(commandWhenClause('emergencyStop'), undefined);
+  assert.equal(commandWhenClause('pause'), 'so100.runtimePhase == running');
+  assert.equal(commandWhenClause('stop'), 'so100.runtimePhase == running || so100.runtimePhase == paused');
+  assert.equal(
+    commandWhenClause('runEpisode'),
+    'so100.runtimePhase != connecting && so100.runtimePhase != running && so100.runtimePhase != paused && ' +
+      'so100.runtimePhase != resetting && so100.runtimePhase != calibrating',
+  );
+  assert.match(commandWhenClause('debugEpisode')!, /^isWorkspaceTrusted && so100\.runtimePhase != connecting/);
+});
+
+test('package.json clauses are the generated ones (run `npm run manifest` when this fails)', () => {
+  const text = readFileSync(join(root, 'package.json'), 'utf8');
+  assert.equal(text, manifestFromTables(text));
+});
+
+test('the generator rewrites a stale clause and removes one from an always-offered command', () => {
+  const stale = JSON.stringify({
+    contributes: {
+      commands: [
+        { command: 'so100.pause', enablement: 'true' },
+        { command: 'so100.emergencyStop', enablement: 'false' },
+        { command: 'so100.other', enablement: 'x' },
+      ],
+      menus: { commandPalette: [{ command: 'so100.reset', when: 'false' }] },
+    },
+  });
+  const out = JSON.parse(manifestFromTables(stale));
+  assert.deepEqual(out.contributes.commands, [
+    { command: 'so100.pause', enablement: 'so100.runtimePhase == running' },
+    { command: 'so100.emergencyStop' },
+    { command: 'so100.other', enablement: 'x' },
+  ]);
+  assert.equal(out.contributes.menus.commandPalette[0].when, commandWhenClause('reset'));
+});
+
+test('every method has an entry, refusals name what to do first, no-op methods never refuse', () => {
+  assert.equal(RUNTIME_METHODS.length, 20);
+  assert.equal(
+    phaseRefusal('runEpisode', 'estopped'),
+    'cannot run an episode: the arm was emergency-stopped; connect again to re-enable torque',
+  );
+  assert.equal(phaseRefusal('runEpisode', 'connected'), undefined);
+  assert.equal(phaseRefusal('pause', 'idle'), 'cannot pause: no episode is running');
+  assert.match(phaseRefusal('connect', 'calibrating')!, /calibration holds the arm/);
+  assert.match(phaseRefusal('calibrate', 'calibrating')!, /already in progress/);
+  for (const m of RUNTIME_METHODS)
+    if (METHOD_PHASES[m].elsewhere === 'no-op')
+      for (const p of RUNTIME_PHASES) assert.equal(phaseRefusal(m, p), undefined, `${m} in ${p}`);
+});
