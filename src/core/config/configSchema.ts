@@ -293,6 +293,9 @@ export const CONFIG_SCHEMA: JsonSchema = {
   markdownDescription:
     'Robot, cameras, models and control loop of SO-100 Policy Lab. An empty `{}` runs the simulated arm with the built-in π₀ server.',
   type: 'object',
+  // The starter (and parseConfig) accept JSONC; tell VS Code so, or it flags every trailing comma.
+  allowComments: true,
+  allowTrailingCommas: true,
   additionalProperties: false,
   properties: {
     $schema: { type: 'string', description: 'The JSON Schema of this file; ignored by SO-100 Policy Lab.' },
