@@ -149,6 +149,13 @@ const REMOTE_MODEL: JsonSchema = {
       markdownDescription: 'Websocket URL of the server, e.g. `ws://gpu-box:8000`.',
     },
     protocol: PROTOCOL,
+    apiKeyEnv: {
+      type: 'string',
+      pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+      patternErrorMessage: 'must be an environment variable name such as "OPENPI_API_KEY"',
+      markdownDescription:
+        'The server needs an API key (openpi sends it as `Authorization: Api-Key <key>`). The key never lives in this file: in VS Code run **SO-100: Set API Key for Model…** (kept in VS Code\'s secret storage); the `so100` CLI reads it from the environment variable named here, e.g. `"OPENPI_API_KEY"`. It is sent only over `wss://` or to this machine (loopback).',
+    },
   },
 };
 

@@ -214,16 +214,19 @@ function checkSetup(p: Record<string, unknown>): RuntimeSetup {
 }
 
 function checkEndpoint(v: unknown, where: string): RuntimeModelEndpoint {
-  const e = v as { url?: unknown; protocol?: unknown } | null;
+  const e = v as { url?: unknown; protocol?: unknown; apiKey?: unknown } | null;
   if (
     typeof e !== 'object' ||
     e === null ||
     typeof e.url !== 'string' ||
-    (e.protocol !== 'openpi' && e.protocol !== 'lerobot-ws')
+    (e.protocol !== 'openpi' && e.protocol !== 'lerobot-ws') ||
+    (e.apiKey !== undefined && typeof e.apiKey !== 'string')
   ) {
-    throw new RuntimeParamsError(`${where} must be { url: "ws://…", protocol: "openpi" | "lerobot-ws" }`);
+    throw new RuntimeParamsError(
+      `${where} must be { url: "ws://…", protocol: "openpi" | "lerobot-ws", apiKey?: string }`,
+    );
   }
-  return { url: e.url, protocol: e.protocol };
+  return { url: e.url, protocol: e.protocol, ...(e.apiKey !== undefined && { apiKey: e.apiKey }) };
 }
 
 /** The same validation a so100.json file gets; the first problems are named. */
