@@ -1,5 +1,5 @@
-// The whole test suite: typecheck, formatting, node:test unit + integration tests, then the extension-host
-// tests in a real VS Code (code-server). Ends with one "N passed, N failed" line for CI.
+// The whole test suite: typecheck, formatting, the system packages the tests use, node:test unit + integration
+// tests, then the extension-host tests in a real VS Code (code-server). Ends with one "N passed, N failed" line for CI.
 // Usage: node scripts/test.mjs [--no-vscode] [file-or-dir …]
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
@@ -65,7 +65,23 @@ if (picked.length === 0) {
   }
 }
 
-// 2. node:test over unit and integration tests (TypeScript through tsx).
+// 2. The Debian packages the tests use (ffmpeg, socat, python3-serial; chromium & co. for the VS Code stage),
+// before any test runs: as root the missing ones are installed (waiting for another apt's lock); otherwise one line
+// says what to install, and the tests that need them skip, each with its reason.
+const runsVscode = !noVscode && picked.length === 0;
+if (process.platform === 'linux') {
+  const depsArgs = [join(root, 'scripts/install-system-deps.sh')];
+  if (!runsVscode) depsArgs.push('--node-only');
+  if (process.getuid?.() !== 0) depsArgs.push('--check');
+  console.log('\n▶ system packages');
+  const r = await run('bash', depsArgs);
+  if (r.code !== 0) {
+    failed++;
+    failures.push('system packages (see above)');
+  }
+}
+
+// 3. node:test over unit and integration tests (TypeScript through tsx).
 const files = (
   picked.length
     ? picked.map((p) => join(root, p))
@@ -100,9 +116,9 @@ if (files.length > 0) {
   rmSync(tapDir, { recursive: true, force: true });
 }
 
-// 3. Extension-host tests in code-server.
+// 4. Extension-host tests in code-server.
 const vscodeRunner = join(root, 'test/vscode/run.mjs');
-if (!noVscode && picked.length === 0 && existsSync(vscodeRunner)) {
+if (runsVscode && existsSync(vscodeRunner)) {
   console.log('\n▶ VS Code extension-host tests (code-server)');
   const r = await run(process.execPath, [vscodeRunner]);
   const m = [...r.out.matchAll(/^(\d+) passed, (\d+) failed/gm)].pop();

@@ -3,7 +3,7 @@
 // process — it runs one pick-the-cube episode and prints the result and where the time went. It drives the same
 // RuntimeSession the runtime process serves to VS Code, in this process.
 import { parseArgs } from 'node:util';
-import { activeModelOf, remotePolicyNotice } from '../core/config';
+import { activeModelOf, apiKeyTransportProblem, missingApiKeyMessage, remotePolicyNotice } from '../core/config';
 import { NdArray } from '../core/ndarray';
 import { DEFAULT_POLICY_PROTOCOL, protocolChoices, type WireValue } from '../core/protocols';
 import type { EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint } from '../core/rpc';
@@ -105,6 +105,14 @@ async function run(argv: string[]): Promise<number> {
     const notice = remotePolicyNotice(config.activeModel, model);
     if (notice) console.log(`Note: ${notice}`);
     const endpoints: Record<string, RuntimeModelEndpoint> = {};
+    if (model.kind === 'remote' && model.apiKeyEnv) {
+      // The key comes from the environment only; checked before anything starts or connects.
+      const apiKey = process.env[model.apiKeyEnv];
+      if (!apiKey) throw new Error(missingApiKeyMessage(config.activeModel, model.apiKeyEnv, 'cli'));
+      const unsafe = apiKeyTransportProblem(config.activeModel, model.url);
+      if (unsafe) throw new Error(unsafe);
+      endpoints[config.activeModel] = { url: model.url, protocol: model.protocol, apiKey };
+    }
     if (model.kind !== 'remote') {
       const spec = modelServerSpec(config.activeModel, model, {
         so100: { command: process.execPath, args: [...process.execArgv, process.argv[1]] },

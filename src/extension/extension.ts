@@ -6,6 +6,7 @@ import type { ServerState } from '../io/process/serverSpec';
 import { registerDashboard } from './dashboard/dashboardPanel';
 import { LabContext } from './common/labContext';
 import { ServerController } from './server/serverController';
+import { registerSetApiKeyCommand } from './server/modelApiKeys';
 import { ServerLogChannel } from './server/serverLogChannel';
 import { ServerStatusItem } from './server/serverStatusItem';
 import { EpisodeCommands } from './episode/episodeCommands';
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): So100Api {
   const registry = new PidRegistry(join(context.globalStorageUri.fsPath, 'servers.json'));
   const config = ctx.extension.add(new WorkspaceConfig((line) => log.note(line)));
   const server = new ServerController(ctx, log, status, registry, config);
+  ctx.extension.add(registerSetApiKeyCommand(context.secrets, () => (config.fromFile ? config.current : undefined)));
   ctx.extension.add(() => server.stop());
   // Declared before the commands it calls back into; the commands exist by the time a panel can ask.
   let episodes: EpisodeCommands | undefined;

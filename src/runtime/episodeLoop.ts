@@ -1,7 +1,7 @@
 // One episode, tick by tick (DESIGN §3): read joints → cameras → converter → chunk scheduler (requests run in
 // the background, never blocking the tick: chunkRequests.ts) → safety → one SYNC_WRITE; every stage timed. The
 // loop can be paused, stepped one tick at a time, stopped, emergency-stopped and handed another policy between ticks.
-import type { ChunkScheduler } from '../core/chunking';
+import type { ChunkScheduler, ChunkSchedulerOptions } from '../core/chunking';
 import type { Converter, RgbFrame } from '../core/convert';
 import {
   SO100_MOTORS,
@@ -280,6 +280,11 @@ export class EpisodeLoop {
   /** Converts the next request with `converter` (a reloaded user module, a new camera mapping). */
   setConverter(converter: Converter): void {
     this.converter = converter;
+  }
+
+  /** Chunking parameters of the same mode, from the next request or merge (see ChunkScheduler.reconfigure). */
+  setChunking(options: ChunkSchedulerOptions): void {
+    this.parts.scheduler.reconfigure(options);
   }
 
   /** Settings that apply from the next tick. */

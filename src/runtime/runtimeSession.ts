@@ -367,9 +367,11 @@ export class RuntimeSession {
     const needs: ConfigApplied['needs'][number][] = [];
     for (const c of changes) {
       if (c.class === 'reconnect-arm' || c.class === 'restart-server') needs.push({ path: c.path, class: c.class });
-      else if (c.class === 'restart-episode' || (this.episode && isEpisodeScoped(c.path))) nextEpisode.push(c.path);
-      else applied.push(c.path);
+      else if (c.class === 'next-episode' && this.episode) nextEpisode.push(c.path);
+      else applied.push(c.path); // hot, or next-episode with no episode running: the next one is built from `next`
     }
+    if (this.episode && changes.some((c) => c.class === 'hot' && c.path.startsWith('chunking.')))
+      this.episode.loop.setChunking(toChunkSchedulerOptions(next.chunking));
     if (changes.some((c) => c.path.startsWith('converter'))) {
       const converter = await this.makeWatchedConverter(next);
       conn.converter[Symbol.dispose]?.();
@@ -688,11 +690,6 @@ function compileFailure(module: string, err: UserConverterError): ConverterCompi
   const d = err.diagnostic();
   const at = d.line === undefined ? {} : { line: d.line, ...(d.column !== undefined && { column: d.column }) };
   return { module, ok: false, error: { file: d.file, ...at, message: d.message } };
-}
-
-/** Settings a running episode was built with (its scheduler, its recorder). */
-function isEpisodeScoped(path: string): boolean {
-  return path.startsWith('chunking') || path.startsWith('record');
 }
 
 function tickTelemetry(episode: number, t: TickReport): TickTelemetry {

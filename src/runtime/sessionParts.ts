@@ -3,6 +3,8 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import {
+  apiKeyTransportProblem,
+  missingApiKeyMessage,
   modelNamed,
   toActionSafetyOptions,
   toConverterOptions,
@@ -86,7 +88,10 @@ export function endpointOf(
   if (given) return given;
   const m = modelNamed(config.models, model);
   if (!m) throw new Error(`no model "${model}"; configured: ${Object.keys(config.models).join(', ')}`);
-  if (m.kind === 'remote') return { url: m.url, protocol: m.protocol };
+  if (m.kind === 'remote') {
+    if (m.apiKeyEnv) throw new Error(missingApiKeyMessage(model, m.apiKeyEnv, 'cli'));
+    return { url: m.url, protocol: m.protocol };
+  }
   throw new Error(`model "${model}" has no running server; start it first (the host passes its address)`);
 }
 
@@ -98,8 +103,18 @@ export function policyClient(
 ): PolicyClient {
   if (!/^wss?:\/\//.test(endpoint.url))
     throw new Error(`model "${name}": url must start with ws:// or wss://, got "${endpoint.url}"`);
+  if (endpoint.apiKey !== undefined) {
+    // Checked before any connection: a key is never sent where it could be read on the way.
+    const unsafe = apiKeyTransportProblem(name, endpoint.url);
+    if (unsafe) throw new Error(unsafe);
+    if (endpoint.protocol !== 'openpi')
+      throw new Error(
+        `model "${name}": an API key is only sent to openpi servers; ${endpoint.protocol} has no header for it`,
+      );
+  }
   // A reconnect happens inside a request: one attempt should not outlast the request itself.
   const options = {
+    apiKey: endpoint.apiKey,
     requestTimeoutMs,
     connectTimeoutMs: requestTimeoutMs === undefined ? undefined : Math.min(10_000, requestTimeoutMs),
     onReconnected: onWarning,

@@ -11,15 +11,19 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `so100 …args` to completion (killed after timeoutMs). */
-export function runCli(args: readonly string[], timeoutMs = 60_000): Promise<CliRun> {
-  return runNode(['--import', 'tsx', cliEntry, ...args], timeoutMs);
+/** Runs `so100 …args` to completion (killed after timeoutMs); `env` adds to (or, with '', blanks) variables. */
+export function runCli(args: readonly string[], timeoutMs = 60_000, env?: Record<string, string>): Promise<CliRun> {
+  return runNode(['--import', 'tsx', cliEntry, ...args], timeoutMs, env);
 }
 
 /** Runs node with the given arguments from the project root to completion (killed after timeoutMs). */
-export function runNode(args: readonly string[], timeoutMs = 60_000): Promise<CliRun> {
+export function runNode(args: readonly string[], timeoutMs = 60_000, env?: Record<string, string>): Promise<CliRun> {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, args, { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { build } from 'esbuild';
+import { projectRoot } from '../helpers/cliProcess';
 import { CalibrationFileError, perMotor, serializeCalibration, type So100Calibration } from '../../src/core/so100';
 import {
   CalibrationAccessError,
@@ -178,23 +181,67 @@ test('a malformed file is reported with its path; a directory in the way is an a
   );
 });
 
-test(
-  'an unwritable folder gives an access error naming the path',
-  { skip: process.getuid?.() === 0 ? 'root ignores permissions' : false },
-  async () => {
-    const h = await home('readonly');
-    const dir = join(h, 'ro');
-    await mkdir(dir);
-    await chmod(dir, 0o500);
-    try {
-      const loc: CalibrationLocation = { robotId: 'arm', env: {}, homeDir: h, calibrationDir: dir };
+/**
+ * Root writes through any mode bits, so as root the write runs in a child process as the unprivileged `nobody`
+ * (uid/gid 65534), to which the permission check applies. The store is bundled into `dir` first (the checkout may sit
+ * where nobody cannot read, e.g. under /root). Returns the error the write threw, as JSON, or null.
+ */
+async function writeAsNobody(
+  loc: CalibrationLocation,
+  dir: string,
+): Promise<{ name: string; code?: string; message: string } | null> {
+  const bundle = join(dir, 'store.cjs');
+  await build({
+    entryPoints: [join(projectRoot, 'src/io/calibration/index.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: bundle,
+    logLevel: 'error',
+  });
+  const script = `
+    require(${JSON.stringify(bundle)}).writeCalibrationFile(${JSON.stringify(loc)}, ${JSON.stringify(CAL)}).then(
+      () => console.log('null'),
+      (e) => console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })),
+    );`;
+  const r = spawnSync(process.execPath, ['-e', script], {
+    cwd: dir,
+    uid: 65534,
+    gid: 65534,
+    env: { PATH: process.env.PATH },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(
+    r.status,
+    0,
+    `node (${process.execPath}) running as nobody failed:\n${r.error ?? ''}${r.stdout}${r.stderr}`,
+  );
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+test('an unwritable folder gives an access error naming the path', async () => {
+  const h = await home('readonly');
+  const dir = join(h, 'ro');
+  await mkdir(dir);
+  await chmod(dir, 0o555);
+  try {
+    const loc: CalibrationLocation = { robotId: 'arm', env: {}, homeDir: h, calibrationDir: dir };
+    if (process.getuid?.() === 0) {
+      await chmod(tmp, 0o755); // nobody must reach the folder, to be refused there
+      await chmod(h, 0o755);
+      const e = await writeAsNobody(loc, h);
+      assert.equal(e?.name, 'CalibrationAccessError', JSON.stringify(e));
+      assert.equal(e.code, 'EACCES');
+      assert.ok(e.message.includes(join(dir, 'arm.json')), e.message);
+    } else {
       await assert.rejects(
         writeCalibrationFile(loc, CAL),
         (e: unknown) =>
           e instanceof CalibrationAccessError && e.code === 'EACCES' && e.message.includes(join(dir, 'arm.json')),
       );
-    } finally {
-      await chmod(dir, 0o700);
     }
-  },
-);
+  } finally {
+    await chmod(dir, 0o700);
+  }
+});

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { interrupt, projectRoot } from '../helpers/cliProcess';
+import { conformanceProbe } from '../helpers/conformanceProbe';
 import { FeetechBus } from '../../src/io/serial/feetechBus';
 import { ServoHardwareError, ServoNoReplyError } from '../../src/io/serial/feetechBusErrors';
 import { SerialPortTransport } from '../../src/io/serial/serialPortTransport';
@@ -17,7 +18,7 @@ import { FeetechBusSim } from '../../src/core/sim';
 
 const socatMissing = spawnSync('socat', ['-V']).error !== undefined;
 const python = '/usr/bin/python3';
-const probe = resolve(projectRoot, '../shared/conformance/feetech_probe.py');
+const probe = conformanceProbe('feetech_probe.py');
 // Until main.ts registers `sim`, the command module runs through a test-only entry with the same contract.
 const simEntry = resolve(projectRoot, 'src/cli/main.ts');
 const T = { timeout: 40_000 };
@@ -101,22 +102,26 @@ describe('so100 sim --pty', { skip: socatMissing ? 'socat is not installed (sudo
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('passes the independent Feetech conformance probe, then SIGINT removes the port', T, async () => {
-    const path = join(dir, 'arm');
-    const sim = await startSim(['--pty', path]);
-    try {
-      assert.match(
-        sim.output(),
-        new RegExp(`simulated SO-100 on ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ids 1–6, 1 Mbaud\\)`),
-      );
-      const r = await runProgram(python, [probe, path], 30_000);
-      assert.equal(r.code, 0, `probe output:\n${r.out}`);
-      assert.match(r.out, /feetech probe: all checks hold/);
-    } finally {
-      assert.equal(await interrupt(sim.child), 0, 'SIGINT ends the simulator cleanly');
-    }
-    assert.equal(existsSync(path), false, 'the pty link is gone');
-  });
+  test(
+    'passes the independent Feetech conformance probe, then SIGINT removes the port',
+    { ...T, skip: probe.skip },
+    async () => {
+      const path = join(dir, 'arm');
+      const sim = await startSim(['--pty', path]);
+      try {
+        assert.match(
+          sim.output(),
+          new RegExp(`simulated SO-100 on ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ids 1–6, 1 Mbaud\\)`),
+        );
+        const r = await runProgram(python, [probe.path, path], 30_000);
+        assert.equal(r.code, 0, `probe output:\n${r.out}`);
+        assert.match(r.out, /feetech probe: all checks hold/);
+      } finally {
+        assert.equal(await interrupt(sim.child), 0, 'SIGINT ends the simulator cleanly');
+      }
+      assert.equal(existsSync(path), false, 'the pty link is gone');
+    },
+  );
 
   test('--fault options reach the simulated bus (seen through our driver on the same pty)', T, async () => {
     const path = join(dir, 'faulty');

@@ -486,3 +486,30 @@ test('one-action replies (awesome-lerobot): aligned to the observation they alwa
   );
   assert.equal(new Set(executed).size, executed.length);
 });
+
+test('reconfigure: new parameters of the same mode apply from the next chunk; another mode is refused', () => {
+  const s = new ChunkScheduler({ mode: 'sync', nActionSteps: 8 });
+  const rowsPerChunk = new Map<number, number>();
+  let pending: ChunkRequest | undefined;
+  for (let i = 0; i < 60; i++) {
+    if (i === 20) s.reconfigure({ mode: 'sync', nActionSteps: 3 });
+    if (pending) s.deliver(chunk(10, 0), pending);
+    pending = undefined;
+    const r = s.tick({ index: i, timeMs: i * 33, measured: new Float64Array(1) });
+    if (r.source) rowsPerChunk.set(r.source.requestId, (rowsPerChunk.get(r.source.requestId) ?? 0) + 1);
+    pending = r.request;
+  }
+  const counts = [...rowsPerChunk.values()].slice(0, -1);
+  // Ticks 0–19 ran chunks of 8 (request at 0 and 9 and 18, answered on the next tick); from the first chunk placed
+  // after the change, 3 rows each.
+  assert.deepEqual(counts.slice(0, 2), [8, 8]);
+  assert.ok(counts.slice(3).length >= 5 && counts.slice(3).every((c) => c === 3), JSON.stringify(counts));
+  assert.deepEqual(s.options, { mode: 'sync', nActionSteps: 3, prefetchSteps: 0 });
+
+  assert.throws(
+    () => s.reconfigure({ mode: 'async' }),
+    (e: unknown) => e instanceof ChunkSchedulerConfigError && e.key === 'mode' && /next episode/.test(e.message),
+  );
+  assert.throws(() => s.reconfigure({ mode: 'sync', nActionSteps: 0 }), ChunkSchedulerConfigError);
+  assert.equal(s.options.mode === 'sync' && s.options.nActionSteps, 3, 'a refused change keeps the old options');
+});

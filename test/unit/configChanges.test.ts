@@ -22,7 +22,7 @@ test('identical configs have no changes, however they were written', () => {
   );
 });
 
-test('loop, safety, chunking, converter and record settings are hot', () => {
+test('loop, safety, converter settings and chunking parameters are hot', () => {
   assert.deepEqual(
     changes(
       '{}',
@@ -30,8 +30,7 @@ test('loop, safety, chunking, converter and record settings are hot', () => {
     "fps": 15, "task": "stack", "maxSteps": 100, "requestTimeoutMs": 5000,
     "robot": { "maxStep": 4, "disconnect": "hold" },
     "converter": { "cameras": { "primary": "front" }, "module": "c.ts" },
-    "chunking": { "mode": "async", "alpha": 0.2 },
-    "record": { "enabled": false, "dir": "runs" }
+    "chunking": { "mode": "async", "alpha": 0.2, "threshold": 0.3, "aggregate": "latest" }
   }`,
     ),
     [
@@ -43,15 +42,30 @@ test('loop, safety, chunking, converter and record settings are hot', () => {
       ['robot.maxStep', 'hot'],
       ['converter.cameras', 'hot'],
       ['converter.module', 'hot'],
+      ['chunking.threshold', 'hot'],
+      ['chunking.aggregate', 'hot'],
       ['chunking.alpha', 'hot'],
-      ['record.enabled', 'hot'],
-      ['record.dir', 'hot'],
     ],
   );
 });
 
-test('switching chunking mode is one hot change of the whole section', () => {
-  assert.deepEqual(changes('{}', '{ "chunking": { "mode": "sync" } }'), [['chunking', 'hot']]);
+test('switching chunking mode is one change of the whole section, from the next episode', () => {
+  assert.deepEqual(changes('{}', '{ "chunking": { "mode": "sync" } }'), [['chunking', 'next-episode']]);
+  assert.deepEqual(
+    changes(
+      '{ "chunking": { "mode": "sync", "nActionSteps": 8 } }',
+      '{ "chunking": { "mode": "sync", "nActionSteps": 5 } }',
+    ),
+    [['chunking.nActionSteps', 'hot']],
+  );
+});
+
+test('record settings apply from the next episode (its folder and videos are already open)', () => {
+  assert.deepEqual(changes('{}', '{ "record": { "enabled": false, "dir": "runs", "frames": "png" } }'), [
+    ['record.enabled', 'next-episode'],
+    ['record.dir', 'next-episode'],
+    ['record.frames', 'next-episode'],
+  ]);
 });
 
 test("the arm's port, id, calibration folder and units need a reconnect", () => {
@@ -69,13 +83,13 @@ test("the arm's port, id, calibration folder and units need a reconnect", () => 
   );
 });
 
-test('cameras and the cube seed restart the episode', () => {
+test('cameras and the cube seed apply from the next episode', () => {
   assert.deepEqual(
     changes('{}', '{ "cameras": { "front": { "kind": "ffmpeg", "device": "/dev/video0" } }, "robot": { "seed": 9 } }'),
     [
-      ['robot.seed', 'restart-episode'],
-      ['cameras.front', 'restart-episode'],
-      ['cameras.wrist', 'restart-episode'],
+      ['robot.seed', 'next-episode'],
+      ['cameras.front', 'next-episode'],
+      ['cameras.wrist', 'next-episode'],
     ],
   );
   assert.deepEqual(
@@ -83,7 +97,7 @@ test('cameras and the cube seed restart the episode', () => {
       '{ "cameras": { "c": { "kind": "ffmpeg", "device": "/dev/video0" } } }',
       '{ "cameras": { "c": { "kind": "ffmpeg", "device": "/dev/video0", "width": 320 } } }',
     ),
-    [['cameras.c.width', 'restart-episode']],
+    [['cameras.c.width', 'next-episode']],
   );
 });
 

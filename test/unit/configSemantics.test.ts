@@ -162,3 +162,23 @@ test('an activeModel naming an inherited property ("constructor") is not a model
   assert.equal(p.path, 'activeModel');
   assert.match(p.message, /^activeModel "constructor" is not a model/);
 });
+
+test('apiKeyEnv: an openpi server over wss:// or on this machine; the key itself never in the file', () => {
+  const remote = (m: string) => `{ "models": { "gpu": { "kind": "remote", ${m} } } }`;
+  for (const url of ['wss://gpu-box:8000', 'ws://127.0.0.1:8000', 'ws://localhost:8000'])
+    assert.deepEqual(parseConfig(remote(`"url": "${url}", "apiKeyEnv": "OPENPI_API_KEY"`)).problems, [], url);
+
+  const plain = remote('"url": "ws://gpu-box:8000", "apiKeyEnv": "OPENPI_API_KEY"');
+  const p = only(plain);
+  assert.equal(p.path, 'models.gpu.url');
+  assert.match(p.message, /refusing to send its API key unencrypted to gpu-box:8000; use a wss:\/\/ URL/);
+  pointsAt(plain, p, '"ws://gpu-box:8000"');
+
+  const lr = remote('"url": "wss://h:1", "protocol": "lerobot-ws", "apiKeyEnv": "K"');
+  const q = only(lr);
+  assert.equal(q.path, 'models.gpu.apiKeyEnv');
+  assert.match(q.message, /only openpi servers take an API key/);
+
+  assert.match(only(remote('"url": "wss://h:1", "apiKeyEnv": "my key"')).message, /environment variable name/);
+  assert.equal(only(remote('"url": "wss://h:1", "apiKey": "s3cret"')).path, 'models.gpu.apiKey');
+});

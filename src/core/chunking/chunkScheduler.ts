@@ -8,7 +8,12 @@
 import { ActionChunk, ActionShapeError } from './actionChunk';
 import { ActionQueue, type QueuedSource } from './actionQueue';
 import { aggregateInto, newActionWeight } from './chunkAggregation';
-import { type ChunkSchedulerOptions, type ResolvedChunkOptions, resolveChunkOptions } from './chunkSchedulerOptions';
+import {
+  ChunkSchedulerConfigError,
+  type ChunkSchedulerOptions,
+  type ResolvedChunkOptions,
+  resolveChunkOptions,
+} from './chunkSchedulerOptions';
 
 /** One control tick as the episode loop sees it. */
 export interface SchedulerTick {
@@ -160,7 +165,7 @@ const DISCARD_MESSAGES: Record<DiscardReason, string> = {
 
 /** Action-chunk scheduler: call tick() once per control tick and deliver() when a requested chunk arrives. */
 export class ChunkScheduler {
-  readonly options: ResolvedChunkOptions;
+  private optionsValue: ResolvedChunkOptions;
   private readonly queue = new ActionQueue();
   private epochValue = 0;
   private nextRequestId = 1;
@@ -179,7 +184,27 @@ export class ChunkScheduler {
     options: ChunkSchedulerOptions,
     private readonly rowZero: RowZeroAlignment = 'observation',
   ) {
-    this.options = resolveChunkOptions(options);
+    this.optionsValue = resolveChunkOptions(options);
+  }
+
+  get options(): ResolvedChunkOptions {
+    return this.optionsValue;
+  }
+
+  /**
+   * New parameters of the same mode, used from the next decision (the next request, the next merge); what is queued
+   * stays. Another mode is refused: the queue was filled under the current mode's rules, so it waits for a new
+   * scheduler (the next episode). Throws ChunkSchedulerConfigError and keeps the old options when they cannot be used.
+   */
+  reconfigure(options: ChunkSchedulerOptions): void {
+    const resolved = resolveChunkOptions(options);
+    if (resolved.mode !== this.optionsValue.mode) {
+      throw new ChunkSchedulerConfigError(
+        'mode',
+        `the chunking mode cannot change during an episode (${this.optionsValue.mode} → ${resolved.mode}); it applies from the next episode.`,
+      );
+    }
+    this.optionsValue = resolved;
   }
 
   /** Current model epoch; chunks of other epochs are discarded. */

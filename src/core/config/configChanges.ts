@@ -3,21 +3,24 @@ import { formatPath, type PathSegment } from './configProblem';
 import type { So100Config } from './configTypes';
 
 /**
- * - `hot`: applied by the running session without restarting anything. Loop settings (fps, task, maxSteps, the
- *   request timeout), safety caps, chunking, the converter (layout, camera mapping, gripper, module: the converter
- *   is pure and rebuilt between ticks) and record settings (read when the next record opens). Also any change to a
- *   model that is not active: nothing runs it.
- * - `restart-episode`: the running episode must end and start again; the arm stays connected and the server keeps
- *   running. Cameras (opened per episode: an ffmpeg child per camera, and the converter's slots depend on which
- *   exist — swapping a camera mid-episode would hand the policy a different view without telling it) and the
- *   simulated cube's seed (the scene is built at episode start).
+ * The one classifier of config edits: the runtime applies each change by its class, and the README describes them.
+ * - `hot`: the running episode takes it from its next tick or request. Loop settings (fps, task, maxSteps, the
+ *   request timeout, maxPolicyFailures), safety caps and the disconnect behaviour, the converter (layout, camera
+ *   mapping, gripper, module: the converter is pure and rebuilt between ticks), and chunking parameters within the
+ *   same mode (threshold, aggregate, alpha, actionsPerChunk, nActionSteps, prefetchSteps: the scheduler reads them
+ *   at each decision, so the next request or merge uses them). Also any change to a model that is not active.
+ * - `next-episode`: the running episode keeps what it was built with; the next episode uses the new value (nothing
+ *   restarts). Cameras (opened per episode, an ffmpeg child each, and the converter's slots depend on which exist:
+ *   swapping one mid-episode would hand the policy a different view without telling it), the simulated cube's seed
+ *   (the scene is built at episode start), the chunking mode (async ↔ sync: the queued actions were placed under the
+ *   other mode's rules) and record settings (the episode's folder and video files are already open).
  * - `reconnect-arm`: the arm must be made safe, disconnected and connected again: robot.port / id / calibrationDir
  *   (another arm or calibration) and normMode (the units every position is read and written in).
  * - `restart-server`: the inference server must be restarted (or, for a remote model, reconnected): activeModel,
  *   or any setting of the active model that the running process was started with — command, args, cwd, env, host,
  *   port, protocol, profile, latencyMs, policy, url. startTimeoutMs only matters while starting, so it is hot.
  */
-export type ChangeClass = 'hot' | 'restart-episode' | 'reconnect-arm' | 'restart-server';
+export type ChangeClass = 'hot' | 'next-episode' | 'reconnect-arm' | 'restart-server';
 
 export interface ConfigChange {
   /** The changed setting, e.g. `robot.port`, `models.mine.args`, `cameras.top` (added or removed). */
@@ -63,11 +66,15 @@ function classify(path: readonly PathSegment[], next: So100Config): ChangeClass 
       return key === 'startTimeoutMs' ? 'hot' : 'restart-server';
     case 'robot':
       if (typeof name === 'string' && RECONNECT_ROBOT_KEYS.has(name)) return 'reconnect-arm';
-      return name === 'seed' ? 'restart-episode' : 'hot';
+      return name === 'seed' ? 'next-episode' : 'hot';
     case 'cameras':
-      return 'restart-episode';
+    case 'record':
+      return 'next-episode';
+    case 'chunking':
+      // The whole section is the path only when its mode changed (see diffPaths).
+      return name === undefined ? 'next-episode' : 'hot';
     default:
-      return 'hot'; // fps, maxSteps, task, requestTimeoutMs, maxPolicyFailures, converter, chunking, record
+      return 'hot'; // fps, maxSteps, task, requestTimeoutMs, maxPolicyFailures, converter
   }
 }
 

@@ -148,6 +148,13 @@ const REMOTE_MODEL: JsonSchema = {
       markdownDescription: 'Websocket URL of the server, e.g. `ws://gpu-box:8000`.',
     },
     protocol: PROTOCOL,
+    apiKeyEnv: {
+      type: 'string',
+      pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+      patternErrorMessage: 'must be an environment variable name such as "OPENPI_API_KEY"',
+      markdownDescription:
+        'The server needs an API key (openpi sends it as `Authorization: Api-Key <key>`). The key never lives in this file: in VS Code run **SO-100: Set API Key for Model…** (kept in VS Code\'s secret storage); the `so100` CLI reads it from the environment variable named here, e.g. `"OPENPI_API_KEY"`. It is sent only over `wss://` or to this machine (loopback).',
+    },
   },
 };
 
@@ -292,6 +299,9 @@ export const CONFIG_SCHEMA: JsonSchema = {
   markdownDescription:
     'Robot, cameras, models and control loop of SO-100 Policy Lab. An empty `{}` runs the simulated arm with the built-in π₀ server.',
   type: 'object',
+  // The starter (and parseConfig) accept JSONC; tell VS Code so, or it flags every trailing comma.
+  allowComments: true,
+  allowTrailingCommas: true,
   additionalProperties: false,
   properties: {
     $schema: { type: 'string', description: 'The JSON Schema of this file; ignored by SO-100 Policy Lab.' },

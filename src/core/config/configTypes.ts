@@ -43,6 +43,8 @@ export interface RemoteModelConfig {
   readonly kind: 'remote';
   readonly url: string;
   readonly protocol: PolicyProtocolName;
+  /** The server needs an API key; the CLI reads it from this environment variable (VS Code: secret storage). */
+  readonly apiKeyEnv?: string;
 }
 
 export type ModelConfig = BuiltinModelConfig | CommandModelConfig | RemoteModelConfig;

@@ -38,3 +38,4 @@ export {
   untrustedMessage,
 } from './workspaceTrust';
 export { isLoopbackHost, urlHost, remotePolicyNotice } from './policyHostNotice';
+export { apiKeyTransportProblem, missingApiKeyMessage } from './apiKeyRule';

@@ -30,4 +30,8 @@ export interface JsonSchema {
   readonly oneOf?: readonly JsonSchema[];
   readonly anyOf?: readonly JsonSchema[];
   readonly default?: JsonValue;
+  /** VS Code extensions to JSON Schema, honoured on the root schema: the file is JSONC, comments and trailing commas
+   * are no problem (without them VS Code warns "Trailing comma" on every one). */
+  readonly allowComments?: boolean;
+  readonly allowTrailingCommas?: boolean;
 }

@@ -5,6 +5,7 @@ import { MODEL_PROFILES } from '../policy/modelProfiles';
 import { formatPath, type ProblemList } from './configProblem';
 import type { So100Config } from './configTypes';
 import type { ValueNode } from './jsoncParser';
+import { apiKeyTransportProblem } from './apiKeyRule';
 import { didYouMean } from './nameSuggestion';
 import { modelNamed } from './resolveConfig';
 import { POLICY_PROTOCOLS } from '../protocols/policyProtocols';
@@ -17,6 +18,25 @@ export function checkSemantics(config: So100Config, root: ValueNode, problems: P
   checkConverter(config, root, problems);
   checkChunking(config, root, problems);
   checkRecord(config, root, problems);
+  checkApiKeys(config, root, problems);
+}
+
+/** A key is sent only as openpi's header, and only where it cannot be read on the way (see apiKeyRule). */
+function checkApiKeys(config: So100Config, root: ValueNode, problems: ProblemList): void {
+  for (const [name, m] of Object.entries(config.models)) {
+    if (m.kind !== 'remote' || m.apiKeyEnv === undefined) continue;
+    const at = ['models', name, 'apiKeyEnv'];
+    if (m.protocol !== 'openpi') {
+      problems.add(
+        at,
+        `${formatPath(at)}: only openpi servers take an API key (the "Authorization: Api-Key" header); remove it, or set "protocol": "openpi"`,
+        keySpan(root, at),
+      );
+      continue;
+    }
+    const unsafe = apiKeyTransportProblem(name, m.url);
+    if (unsafe) problems.add(['models', name, 'url'], unsafe, valueSpan(root, ['models', name, 'url']));
+  }
 }
 
 function checkActiveModel(config: So100Config, root: ValueNode, problems: ProblemList): void {

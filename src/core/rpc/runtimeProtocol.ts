@@ -14,6 +14,8 @@ export type RuntimePolicyProtocol = PolicyProtocolName;
 export interface RuntimeModelEndpoint {
   readonly url: string;
   readonly protocol: RuntimePolicyProtocol;
+  /** Sent as `Authorization: Api-Key <key>` (openpi); the host reads it from secret storage or the environment. */
+  readonly apiKey?: string;
 }
 
 /** Everything `connect` needs. */

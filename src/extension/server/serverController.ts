@@ -28,6 +28,7 @@ import type { RuntimeModelEndpoint } from '../../core/rpc';
 import { modelServerSpec, needsFreePort as needsModelPort } from '../../io/process/modelServerSpec';
 import type { ServerSpec } from '../../io/process/serverSpec';
 import type { WorkspaceConfig } from '../workspace/workspaceConfig';
+import { withApiKey } from './modelApiKeys';
 import type { DisposableScope } from '../common/disposableScope';
 
 /** A policy server the runtime can connect to. */
@@ -37,7 +38,12 @@ export interface ReadyServer {
 }
 
 type Target =
-  | { readonly kind: 'remote'; readonly model: string; readonly endpoint: RuntimeModelEndpoint }
+  | {
+      readonly kind: 'remote';
+      readonly model: string;
+      readonly endpoint: RuntimeModelEndpoint;
+      readonly apiKeyEnv?: string;
+    }
   | { readonly kind: 'spec'; readonly model: string; readonly spec: () => Promise<ServerSpec> };
 
 export const SERVER_STATE_CONTEXT_KEY = 'so100.serverState';
@@ -111,7 +117,15 @@ export class ServerController {
   private async ensureReadyNow(model: string | undefined, keepPrevious: boolean): Promise<ReadyServer | undefined> {
     const target = this.target(model);
     if (!target) return undefined;
-    if (target.kind === 'remote') return { model: target.model, endpoint: target.endpoint };
+    if (target.kind === 'remote') {
+      const endpoint = await withApiKey(
+        this.lab.vscodeContext.secrets,
+        target.model,
+        target.endpoint,
+        target.apiKeyEnv,
+      );
+      return endpoint && { model: target.model, endpoint };
+    }
     const sup = this.supervisor;
     if (sup && this.runningModel === target.model && ['starting', 'ready', 'restarting'].includes(sup.state)) {
       if (sup.state !== 'ready') await sup.start().catch(() => undefined); // joins the start in progress
@@ -158,7 +172,13 @@ export class ServerController {
         );
         return undefined;
       }
-      if (m.kind === 'remote') return { kind: 'remote', model: name, endpoint: { url: m.url, protocol: m.protocol } };
+      if (m.kind === 'remote')
+        return {
+          kind: 'remote',
+          model: name,
+          endpoint: { url: m.url, protocol: m.protocol },
+          apiKeyEnv: m.apiKeyEnv,
+        };
       const refused = untrustedRefusals(
         { ...cfg, converter: { ...cfg.converter, module: undefined } },
         vscode.workspace.isTrusted,

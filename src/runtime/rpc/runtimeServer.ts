@@ -216,12 +216,18 @@ function checkSetup(p: WireParams): RuntimeSetup {
 }
 
 function checkEndpoint(v: unknown, where: string): RuntimeModelEndpoint {
-  const e = v as { url?: unknown; protocol?: unknown } | null;
-  if (typeof e !== 'object' || e === null || typeof e.url !== 'string' || !isPolicyProtocol(e.protocol)) {
+  const e = v as { url?: unknown; protocol?: unknown; apiKey?: unknown } | null;
+  if (
+    typeof e !== 'object' ||
+    e === null ||
+    typeof e.url !== 'string' ||
+    !isPolicyProtocol(e.protocol) ||
+    (e.apiKey !== undefined && typeof e.apiKey !== 'string')
+  ) {
     const protocols = POLICY_PROTOCOL_NAMES.map((p) => `"${p}"`).join(' | ');
-    throw new RuntimeParamsError(`${where} must be { url: "ws://…", protocol: ${protocols} }`);
+    throw new RuntimeParamsError(`${where} must be { url: "ws://…", protocol: ${protocols}, apiKey?: string }`);
   }
-  return { url: e.url, protocol: e.protocol };
+  return { url: e.url, protocol: e.protocol, ...(e.apiKey !== undefined && { apiKey: e.apiKey }) };
 }
 
 /** The same validation a so100.json file gets; the first problems are named. */

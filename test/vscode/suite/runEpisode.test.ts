@@ -226,9 +226,35 @@ suite('SO-100 episode commands', () => {
     assert.match(text, /\/\/ SO-100 Policy Lab workspace config/);
     assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, configFile());
     await new Promise((r) => setTimeout(r, 300));
+    const uri = vscode.Uri.file(configFile());
     assert.deepEqual(
-      vscode.languages.getDiagnostics(vscode.Uri.file(configFile())).filter((d) => d.source === 'so100'),
+      vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'so100'),
       [],
     );
+    // VS Code's JSON service validates too, with the schema's JSONC rules. To know the schema has been applied,
+    // the unsaved buffer gets one schema mistake (a string fps); once that shows, it must be the only problem: no
+    // "Trailing comma" on the starter's own trailing commas.
+    const doc = vscode.window.activeTextEditor!.document;
+    const at = doc.getText().indexOf('"fps": 30') + '"fps": '.length;
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(doc.positionAt(at), doc.positionAt(at + 2)), '"fast"');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      const problems = await waitFor(
+        "VS Code's JSON validation of the starter",
+        () => {
+          const all = vscode.languages.getDiagnostics(uri).filter((d) => d.source !== 'so100');
+          return all.length > 0 ? all : undefined;
+        },
+        30_000,
+      );
+      assert.deepEqual(
+        problems.map((d) => d.range.start.line),
+        [doc.positionAt(doc.getText().indexOf('"fps"')).line],
+        `only the planted mistake: ${problems.map((d) => `${d.range.start.line + 1}: ${d.message}`).join('; ')}`,
+      );
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
   });
 });

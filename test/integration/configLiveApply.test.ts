@@ -1,0 +1,86 @@
+// A save of so100.json during a running episode, through the RuntimeSession: each change lands where its class
+// (classifyChanges) says — chunking parameters in the running scheduler, record settings and the chunking mode from
+// the next episode.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseConfig, type So100Config } from '../../src/core/config';
+import type { RuntimeEventName, RuntimeEvents, TickTelemetry } from '../../src/core/rpc';
+import { MODEL_PROFILES, customizeProfile } from '../../src/core/policy/modelProfiles';
+import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
+import { RuntimeSession } from '../../src/runtime/runtimeSession';
+
+let dir: string;
+let server: BuiltinPolicyServer;
+before(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'so100-live-config-'));
+  server = await BuiltinPolicyServer.start({
+    protocol: 'openpi',
+    profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 1 }),
+  });
+});
+after(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function config(chunking: object, record: object): So100Config {
+  const { config: c, problems } = parseConfig(JSON.stringify({ chunking, record: { dir: dir, ...record } }));
+  assert.ok(c, JSON.stringify(problems));
+  return c;
+}
+
+/** Rows executed per chunk: the runs of executed ticks that start at a chunk boundary (sync holds in between). */
+function rowsPerChunk(ticks: readonly TickTelemetry[]): number[] {
+  const runs: number[] = [];
+  for (const t of ticks) {
+    if (t.chunkBoundary) runs.push(0);
+    if (!t.starved && runs.length > 0) runs[runs.length - 1]++;
+  }
+  return runs;
+}
+
+test('chunking parameters apply to the running episode; the mode and record settings from the next one', async () => {
+  const ticks: TickTelemetry[] = [];
+  const sink = {
+    emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]) {
+      if (event === 'tick') ticks.push(data as TickTelemetry);
+    },
+    frameFps: () => 0,
+  };
+  const session = new RuntimeSession(sink, dir);
+  const before = config({ mode: 'sync', nActionSteps: 10 }, { enabled: false });
+  try {
+    await session.connect({ config: before, endpoints: { pi0: { url: server.url, protocol: 'openpi' } } });
+    await session.runEpisode({ startPaused: true });
+    // Stepping while paused: each step is one tick, whatever the machine's load.
+    const stepUntil = async (chunks: number) => {
+      while (rowsPerChunk(ticks).length < chunks) assert.ok(await session.step(), 'the episode is still running');
+    };
+    await stepUntil(3);
+    const r = await session.applyConfig(config({ mode: 'sync', nActionSteps: 4 }, { enabled: true, frames: 'none' }));
+    assert.deepEqual(r.applied, ['chunking.nActionSteps']);
+    assert.deepEqual([...r.nextEpisode].sort(), ['record.enabled', 'record.frames']);
+    assert.deepEqual(r.needs, []);
+    const changedAt = rowsPerChunk(ticks).length; // the chunk running now was placed under the old setting
+    await stepUntil(changedAt + 4);
+    const rows = rowsPerChunk(ticks);
+    assert.deepEqual(rows.slice(0, changedAt - 1), Array(changedAt - 1).fill(10), `before: ${rows}`);
+    assert.deepEqual(rows.slice(changedAt, changedAt + 3), [4, 4, 4], `after: ${rows}`);
+
+    const m = await session.applyConfig(config({ mode: 'async' }, { enabled: true, frames: 'none' }));
+    assert.deepEqual(m.nextEpisode, ['chunking'], 'a new mode waits for the next episode');
+    const lastRun = rowsPerChunk(ticks).length;
+    await stepUntil(lastRun + 3);
+    assert.deepEqual(
+      rowsPerChunk(ticks).slice(lastRun, lastRun + 2),
+      [4, 4],
+      'the running episode keeps sync chunks of 4',
+    );
+  } finally {
+    await session.stop();
+    await session.disconnect();
+  }
+});
