@@ -206,10 +206,12 @@ describe('FeetechBus faults', () => {
     async () => {
       const { bus, sim } = makeBus({ latencyMs: 10 });
       await using _ = bus;
-      sim.faults.extraDelayUs = 30_000;
+      // Far past the 10 ms window (the window's timer starts after the write; on a busy machine that can be late).
+      sim.faults.extraDelayUs = 500_000;
       await assert.rejects(bus.read(1, 'Present_Position'), ServoNoReplyError);
       sim.faults.extraDelayUs = 0;
-      await sleep(40);
+      // The late reply is an event on the wire: wait for its bytes (bounded), then check what the bus made of them.
+      for (let i = 0; bus.stats.staleBytes < 8 && i < 500; i++) await sleep(10);
       assert.equal(bus.stats.staleBytes, 8, 'the late 8-byte reply arrived with nobody waiting');
       assert.equal(await bus.readModel(1), 777);
     },
