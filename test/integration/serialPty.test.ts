@@ -19,6 +19,7 @@ import { SimPty, SimPtyError, SocatMissingError } from '../../src/io/serial/simP
 const socatMissing = spawnSync('socat', ['-V']).error !== undefined;
 const skip = socatMissing ? 'socat is not installed (sudo apt install socat)' : false;
 const ALL = [1, 2, 3, 4, 5, 6];
+const WINDOW_MS = 2000;
 // Deadlines bound a hang only (nothing here is about speed): generous, for a busy machine.
 const T = { timeout: 180_000 };
 
@@ -43,7 +44,7 @@ describe('FeetechBus over serialport on a socat pty', { skip }, () => {
     // A wider window than LeRobot's 50 ms: the test runner shares two cores between several test files.
     // The reply window is wide: behind the pty the simulator shares a busy machine, and "no timeout in 2000
     // transactions" is a claim about the pipeline, not about the scheduler's worst moment.
-    bus = new FeetechBus(await SerialPortTransport.open(pty.path), { latencyMs: 2000 });
+    bus = new FeetechBus(await SerialPortTransport.open(pty.path), { latencyMs: WINDOW_MS });
   });
 
   after(async () => {
@@ -69,7 +70,7 @@ describe('FeetechBus over serialport on a socat pty', { skip }, () => {
         err.message,
         new RegExp(`on ${pty.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} did not answer SYNC_READ`),
       );
-      assert.match(err.message, /within 250\.\d ms/);
+      assert.match(err.message, new RegExp(`within ${WINDOW_MS}\\.\\d ms`));
       return true;
     });
     pty.sim.faults.dropRepliesFrom = [];
