@@ -81,7 +81,7 @@ if (files.length > 0) {
     '--test',
     // One test file per core: integration files start processes of their own, so more would only starve them.
     `--test-concurrency=${Math.max(1, availableParallelism())}`,
-    '--test-timeout=120000',
+    '--test-timeout=900000', // bounds a hang (per file); on a busy machine a CLI-heavy file takes minutes
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',

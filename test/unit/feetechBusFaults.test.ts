@@ -221,10 +221,10 @@ describe('FeetechBus faults', () => {
     'a late READ reply is never taken for the next READ of the same servo (no address in STS replies)',
     T,
     async () => {
-      // Wide margins both ways (15 ms), so timers firing late on a loaded machine cannot move the reply into the window.
-      const { bus, sim } = makeBus({ latencyMs: 30 });
+      // Wide margins both ways (150 ms), so timers firing late on a busy machine cannot move the reply into the window.
+      const { bus, sim } = makeBus({ latencyMs: 300 });
       await using _ = bus;
-      sim.faults.extraDelayUs = 45_000; // past the 30 ms window, but inside the next call's
+      sim.faults.extraDelayUs = 450_000; // past the 300 ms window, but inside the next call's
       await assert.rejects(bus.read(1, 'Firmware_Major_Version'), ServoNoReplyError);
       // Issued at once: without a pause the major version (3) lands in this call's window and reads as the minor.
       const minor = await bus.read(1, 'Firmware_Minor_Version').catch((e: unknown) => e);
