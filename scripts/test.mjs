@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -95,8 +95,9 @@ if (files.length > 0) {
     '--import',
     'tsx',
     '--test',
-    '--test-concurrency=4',
-    '--test-timeout=120000',
+    // One test file per core: integration files start processes of their own, so more would only starve them.
+    `--test-concurrency=${Math.max(1, availableParallelism())}`,
+    '--test-timeout=900000', // bounds a hang (per file); on a busy machine a CLI-heavy file takes minutes
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',

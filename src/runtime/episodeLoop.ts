@@ -149,6 +149,7 @@ export class EpisodeLoop {
   private pendingClient: PolicyClient | undefined;
   private stepsRequested = 0;
   private wake: (() => void) | undefined;
+  private parkedValue = false;
   private stepWaiters: Array<(r: TickReport | undefined) => void> = [];
   private anchorMs = 0;
   private startMs = 0;
@@ -177,6 +178,14 @@ export class EpisodeLoop {
     return this.stateValue;
   }
 
+  /**
+   * True while a paused loop waits for resume() or step(): no tick is in progress and none starts until one of
+   * them is called. (`state` turns 'paused' at once; the tick in progress may still finish after it.)
+   */
+  get parked(): boolean {
+    return this.parkedValue;
+  }
+
   /** Ticks executed so far. */
   get stepCount(): number {
     return this.steps;
@@ -200,9 +209,11 @@ export class EpisodeLoop {
     try {
       while (this.endReason === undefined && this.index < this.settings.maxSteps) {
         if (this.stateValue === 'paused' && this.stepsRequested === 0) {
+          this.parkedValue = true;
           await new Promise<void>((r) => {
             this.wake = r;
           });
+          this.parkedValue = false;
           this.wake = undefined;
           continue;
         }

@@ -100,7 +100,8 @@ describe('EpisodeLoop controls', () => {
 
   test('a paused episode writes no goal until step(), which runs exactly one tick', async () => {
     await withLoop({ startPaused: true }, async ({ loop, wire, ticks }) => {
-      await new Promise((r) => setTimeout(r, 150));
+      // Parked: the loop has reached its wait for resume/step, so whatever it was going to do on its own is done.
+      await until('the loop to park', () => loop.parked);
       assert.equal(loop.state, 'paused');
       assert.equal(ticks.length, 0, 'nothing ran while paused');
       const mark = wire.mark();
@@ -110,7 +111,7 @@ describe('EpisodeLoop controls', () => {
       assert.equal(wire.goalsAfter(mark).length, 1, 'one tick = one SYNC_WRITE of Goal_Position');
       const second = await loop.step();
       assert.equal(second?.index, 1);
-      await new Promise((r) => setTimeout(r, 100));
+      await until('the loop to park again after the step', () => loop.parked);
       assert.equal(ticks.length, 2, 'still paused after the steps');
       assert.equal(loop.stepCount, 2);
     });
@@ -120,12 +121,14 @@ describe('EpisodeLoop controls', () => {
     await withLoop({}, async ({ loop, ticks, wire, done }) => {
       await until('ten ticks', () => ticks.length >= 10);
       loop.pause();
-      await until('the pause to take', () => loop.state === 'paused');
-      const n = ticks.length;
+      const asked = ticks.length;
       const mark = wire.mark();
-      await new Promise((r) => setTimeout(r, 150));
-      assert.ok(ticks.length <= n + 1, 'at most the tick in progress finishes after pause');
+      await until('the loop to park', () => loop.parked);
+      const n = ticks.length;
+      assert.ok(n <= asked + 1, 'at most the tick in progress finishes after pause');
       assert.ok(wire.goalsAfter(mark).length <= 1);
+      assert.equal(loop.stepCount, n, 'parked: no tick in progress');
+      const lastBefore = ticks[n - 1];
       loop.resume();
       await until('ticks after resume', () => ticks.length >= n + 5);
       loop.stop();
@@ -133,6 +136,18 @@ describe('EpisodeLoop controls', () => {
       assert.equal(result.success, false);
       assert.equal(result.reason, 'stopped by the user');
       assert.equal(result.steps, ticks.length);
+      // The rate, on the loop's own schedule (atMs − lateMs is when a tick was due; no wall-clock assertion): after
+      // resume, tick k+1 is due exactly one period (1000/30 ms) after tick k, and the first is due no earlier than
+      // a period after the last tick before the pause (no rush through the ticks "missed" while paused).
+      const due = (t: TickReport) => t.atMs - t.lateMs;
+      const after = ticks.slice(n);
+      assert.equal(after[0].index, n, 'resume goes on from the next index');
+      for (let k = 1; k < after.length; k++)
+        assert.ok(
+          Math.abs(due(after[k]) - due(after[k - 1]) - 1000 / 30) < 1e-6,
+          `tick ${after[k].index} due ${due(after[k]) - due(after[k - 1])} ms after the one before, not 1000/30`,
+        );
+      assert.ok(due(after[0]) >= due(lastBefore) + 1000 / 30 - 1e-6, 'no catch-up burst after resume');
     });
   });
 

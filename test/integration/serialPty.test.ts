@@ -19,7 +19,9 @@ import { SimPty, SimPtyError, SocatMissingError } from '../../src/io/serial/simP
 const socatMissing = spawnSync('socat', ['-V']).error !== undefined;
 const skip = socatMissing ? 'socat is not installed (sudo apt install socat)' : false;
 const ALL = [1, 2, 3, 4, 5, 6];
-const T = { timeout: 30_000 };
+const WINDOW_MS = 2000;
+// Deadlines bound a hang only (nothing here is about speed): generous, for a busy machine.
+const T = { timeout: 180_000 };
 
 function waitFor<T>(register: (resolve: (v: T) => void) => void, ms: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -40,7 +42,9 @@ describe('FeetechBus over serialport on a socat pty', { skip }, () => {
     dir = await mkdtemp(join(tmpdir(), 'so100-pty-test-'));
     pty = await SimPty.start({ path: join(dir, 'arm') });
     // A wider window than LeRobot's 50 ms: the test runner shares two cores between several test files.
-    bus = new FeetechBus(await SerialPortTransport.open(pty.path), { latencyMs: 250 });
+    // The reply window is wide: behind the pty the simulator shares a busy machine, and "no timeout in 2000
+    // transactions" is a claim about the pipeline, not about the scheduler's worst moment.
+    bus = new FeetechBus(await SerialPortTransport.open(pty.path), { latencyMs: WINDOW_MS });
   });
 
   after(async () => {
@@ -66,7 +70,7 @@ describe('FeetechBus over serialport on a socat pty', { skip }, () => {
         err.message,
         new RegExp(`on ${pty.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} did not answer SYNC_READ`),
       );
-      assert.match(err.message, /within 250\.\d ms/);
+      assert.match(err.message, new RegExp(`within ${WINDOW_MS}\\.\\d ms`));
       return true;
     });
     pty.sim.faults.dropRepliesFrom = [];
@@ -99,8 +103,12 @@ describe('FeetechBus over serialport on a socat pty', { skip }, () => {
     assert.equal(s.timeouts + s.corrupt + s.staleBytes, 0);
     assert.equal(s.bytesRead, 1000 * 6 * 8);
     assert.ok(lowest < 1900 && highest > 2200, `the joints followed the goals (seen ${lowest}..${highest})`);
-    await new Promise((r) => setTimeout(r, 400));
-    const settled = await bus.syncRead('Present_Position', ALL);
+    // The joints move in simulated real time: wait until they arrive (bounded), then check where they stopped.
+    let settled = await bus.syncRead('Present_Position', ALL);
+    for (let i = 0; ALL.some((id) => Math.abs(settled.get(id)! - lastGoal) > 2) && i < 300; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      settled = await bus.syncRead('Present_Position', ALL);
+    }
     for (const id of ALL)
       assert.ok(Math.abs(settled.get(id)! - lastGoal) <= 2, `id ${id} at ${settled.get(id)}, goal ${lastGoal}`);
   });

@@ -21,7 +21,8 @@ const python = '/usr/bin/python3';
 const probe = conformanceProbe('feetech_probe.py');
 // Until main.ts registers `sim`, the command module runs through a test-only entry with the same contract.
 const simEntry = resolve(projectRoot, 'src/cli/main.ts');
-const T = { timeout: 40_000 };
+// Deadlines bound a hang only (nothing here is about speed): generous, for a busy machine.
+const T = { timeout: 300_000 };
 
 interface SimProcess {
   readonly child: ChildProcess;
@@ -29,7 +30,7 @@ interface SimProcess {
 }
 
 /** Starts `so100 sim --pty PATH …`; resolves once it prints its ready line. */
-function startSim(args: readonly string[], timeoutMs = 15_000): Promise<SimProcess> {
+function startSim(args: readonly string[], timeoutMs = 90_000): Promise<SimProcess> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', simEntry, 'sim', ...args], {
       cwd: projectRoot,
@@ -58,7 +59,7 @@ function startSim(args: readonly string[], timeoutMs = 15_000): Promise<SimProce
 }
 
 /** Writes one console line to the simulator and waits for the output to match `reply` (after what was there). */
-async function command(sim: SimProcess, line: string, reply: RegExp, timeoutMs = 10_000): Promise<string> {
+async function command(sim: SimProcess, line: string, reply: RegExp, timeoutMs = 60_000): Promise<string> {
   const from = sim.output().length;
   sim.child.stdin!.write(`${line}\n`);
   const deadline = Date.now() + timeoutMs;
@@ -113,7 +114,7 @@ describe('so100 sim --pty', { skip: socatMissing ? 'socat is not installed (sudo
           sim.output(),
           new RegExp(`simulated SO-100 on ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(ids 1–6, 1 Mbaud\\)`),
         );
-        const r = await runProgram(python, [probe.path, path], 30_000);
+        const r = await runProgram(python, [probe.path, path], 120_000);
         assert.equal(r.code, 0, `probe output:\n${r.out}`);
         assert.match(r.out, /feetech probe: all checks hold/);
       } finally {
@@ -127,7 +128,7 @@ describe('so100 sim --pty', { skip: socatMissing ? 'socat is not installed (sudo
     const path = join(dir, 'faulty');
     const sim = await startSim(['--pty', path, '--fault', 'drop=3', '--fault', 'error=5:overload', '--ids', '1-6']);
     try {
-      const bus = new FeetechBus(await SerialPortTransport.open(path), { latencyMs: 250 });
+      const bus = new FeetechBus(await SerialPortTransport.open(path), { latencyMs: 1000 });
       await using _ = bus;
       assert.equal(await bus.readModel(1), 777);
       await assert.rejects(bus.ping(3), ServoNoReplyError);
@@ -147,7 +148,7 @@ describe('so100 sim --pty', { skip: socatMissing ? 'socat is not installed (sudo
       const path = join(dir, 'console');
       const sim = await startSim(['--pty', path]);
       try {
-        const bus = new FeetechBus(await SerialPortTransport.open(path), { latencyMs: 250 });
+        const bus = new FeetechBus(await SerialPortTransport.open(path), { latencyMs: 1000 });
         await using _ = bus;
         await bus.ping(3);
         await command(sim, 'fault drop=3', /fault drop=3 on; active faults: drop=3/);
@@ -206,7 +207,7 @@ describe('so100 sim --pty', { skip: socatMissing ? 'socat is not installed (sudo
   });
 
   test('bad usage exits 2 naming the option; an existing file is refused with exit 1 and left alone', T, async () => {
-    const missing = await runProgram(process.execPath, ['--import', 'tsx', simEntry, 'sim'], 20_000);
+    const missing = await runProgram(process.execPath, ['--import', 'tsx', simEntry, 'sim'], 120_000);
     assert.equal(missing.code, 2, missing.out);
     assert.match(missing.out, /--pty PATH is required/);
     // The other option errors are the same CliUsageError path; check them in-process (no child start-up cost).
@@ -230,7 +231,7 @@ describe('so100 sim --pty', { skip: socatMissing ? 'socat is not installed (sudo
     assert.equal(existsSync(join(dir, 'never')), false, 'nothing was started');
     const file = join(dir, 'precious');
     await writeFile(file, 'data');
-    const r = await runProgram(process.execPath, ['--import', 'tsx', simEntry, 'sim', '--pty', file], 20_000);
+    const r = await runProgram(process.execPath, ['--import', 'tsx', simEntry, 'sim', '--pty', file], 120_000);
     assert.equal(r.code, 1);
     assert.match(r.out, /already exists and socat would replace it/);
     assert.equal(existsSync(file), true);

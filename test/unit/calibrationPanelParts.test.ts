@@ -61,7 +61,9 @@ test('the page: one nonce for its script and style, nothing inline besides, ever
   }
 });
 
-test('a page that never says ready is loaded again, up to the attempts; one that does is left alone', async () => {
+test('a page that never says ready is loaded again, up to the attempts; one that does is left alone', (t) => {
+  // node:test's mock timers: the retry's own clock, advanced by hand, so the count of reloads is exact.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const webview = { html: 'first' } as { html: string };
   let n = 0;
   let ready = false;
@@ -69,19 +71,39 @@ test('a page that never says ready is loaded again, up to the attempts; one that
     webview as never,
     () => `again ${++n}`,
     () => ready,
-    { afterMs: 5, attempts: 2 },
+    { afterMs: 8000, attempts: 2 },
   );
-  await new Promise((r) => setTimeout(r, 200));
+  t.mock.timers.tick(7999);
+  assert.equal(webview.html, 'first', 'not reloaded before afterMs');
+  t.mock.timers.tick(1);
+  assert.equal(webview.html, 'again 1');
+  t.mock.timers.tick(8000);
+  assert.equal(webview.html, 'again 2');
+  t.mock.timers.tick(80_000);
   assert.equal(webview.html, 'again 2', 'two reloads, then it gives up');
   retry.dispose();
   const other = { html: 'first' };
-  ready = true;
-  retryLoadUntilReady(
+  let otherLoads = 0;
+  const kept = retryLoadUntilReady(
     other as never,
+    () => `again ${++otherLoads}`,
+    () => ready,
+    { afterMs: 8000 },
+  );
+  t.mock.timers.tick(8000);
+  assert.equal(other.html, 'again 1', 'not ready yet: loaded again');
+  ready = true;
+  t.mock.timers.tick(80_000);
+  assert.equal(other.html, 'again 1', 'ready: left alone');
+  kept.dispose();
+  const disposed = { html: 'first' };
+  ready = false;
+  retryLoadUntilReady(
+    disposed as never,
     () => 'again',
     () => ready,
-    { afterMs: 5 },
-  );
-  await new Promise((r) => setTimeout(r, 50));
-  assert.equal(other.html, 'first');
+    {},
+  ).dispose();
+  t.mock.timers.tick(80_000);
+  assert.equal(disposed.html, 'first', 'dispose stops the retries');
 });

@@ -145,8 +145,8 @@ test('configs with random values in random places yield located problems or a co
   );
 });
 
+// Cheap means bounded work (capped problems, capped depth), checked here by outcome; how fast is for `npm run bench`.
 test('hostile input stays cheap: deep nesting, thousands of long unknown keys, a megabyte string', () => {
-  const started = performance.now();
   const keys = Array.from(
     { length: 2_000 },
     (_, i) => `"${'k'.repeat(60)}${i}": [${'['.repeat(20)}${']'.repeat(20)}]`,
@@ -156,7 +156,6 @@ test('hostile input stays cheap: deep nesting, thousands of long unknown keys, a
   assert.match(many[0].message, /^unknown key "k{60}0" in the top level/);
   assert.equal(parseConfig('['.repeat(1_000_000)).problems[0].message, 'nesting deeper than 64 levels');
   assert.equal(parseConfig(`{"task": "${'x'.repeat(1_000_000)}"}`).problems.length, 0);
-  assert.ok(performance.now() - started < 1500, `took ${performance.now() - started} ms`);
 });
 
 test('the property tests can fail: a broken outcome check is caught', () => {

@@ -206,10 +206,12 @@ describe('FeetechBus faults', () => {
     async () => {
       const { bus, sim } = makeBus({ latencyMs: 10 });
       await using _ = bus;
-      sim.faults.extraDelayUs = 30_000;
+      // Far past the 10 ms window (the window's timer starts after the write; on a busy machine that can be late).
+      sim.faults.extraDelayUs = 500_000;
       await assert.rejects(bus.read(1, 'Present_Position'), ServoNoReplyError);
       sim.faults.extraDelayUs = 0;
-      await sleep(40);
+      // The late reply is an event on the wire: wait for its bytes (bounded), then check what the bus made of them.
+      for (let i = 0; bus.stats.staleBytes < 8 && i < 500; i++) await sleep(10);
       assert.equal(bus.stats.staleBytes, 8, 'the late 8-byte reply arrived with nobody waiting');
       assert.equal(await bus.readModel(1), 777);
     },
@@ -219,10 +221,10 @@ describe('FeetechBus faults', () => {
     'a late READ reply is never taken for the next READ of the same servo (no address in STS replies)',
     T,
     async () => {
-      // Wide margins both ways (15 ms), so timers firing late on a loaded machine cannot move the reply into the window.
-      const { bus, sim } = makeBus({ latencyMs: 30 });
+      // Wide margins both ways (150 ms), so timers firing late on a busy machine cannot move the reply into the window.
+      const { bus, sim } = makeBus({ latencyMs: 300 });
       await using _ = bus;
-      sim.faults.extraDelayUs = 45_000; // past the 30 ms window, but inside the next call's
+      sim.faults.extraDelayUs = 450_000; // past the 300 ms window, but inside the next call's
       await assert.rejects(bus.read(1, 'Firmware_Major_Version'), ServoNoReplyError);
       // Issued at once: without a pause the major version (3) lands in this call's window and reads as the minor.
       const minor = await bus.read(1, 'Firmware_Minor_Version').catch((e: unknown) => e);
