@@ -61,8 +61,8 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
   const openBus = async (options: FeetechBusOptions = { retries: 2, latencyMs: 1000 }) =>
     new FeetechBus(await SerialPortTransport.open(pty.path), options);
   /** Connects on a fresh bus; a failed connect closes it again so the port is free for the next test. */
-  const connectRobot = async (options: Partial<So100RobotOptions> = {}) => {
-    const bus = await openBus();
+  const connectRobot = async (options: Partial<So100RobotOptions> = {}, busOptions?: FeetechBusOptions) => {
+    const bus = await openBus(busOptions);
     try {
       return await So100Robot.connect(bus, { calibration, bodyMode: 'DEGREES', ...options });
     } catch (err) {
@@ -233,7 +233,9 @@ describe('SO-100 over a real pty (serialport ↔ socat ↔ simulated arm)', { sk
     T,
     async () => {
       assert.ok(calibration, 'needs the calibration of the first test');
-      const robot = await connectRobot({ readRetries: 0 });
+      // Every call here waits out its whole window for six silent servos: a shorter window and one retry keep the
+      // wait bounded while still wide enough for the connect on a busy machine.
+      const robot = await connectRobot({ readRetries: 0 }, { retries: 1, latencyMs: 250 });
       try {
         sim.faults.disconnected = true;
         await assert.rejects(robot.observe(), (e: unknown) => {
