@@ -753,9 +753,9 @@ export const trustedVsixScenarios = [
       // so100.json arrives through a file watcher: Run Episode again until an episode is recorded.
       const deadline = Date.now() + 180_000;
       let attempts = 0;
-      while (!record()?.config?.converter?.module) {
-        if (Date.now() > deadline)
-          throw new Error(`no episode record naming the converter module after ${attempts} Run Episode(s)`);
+      // The record is written when the episode starts; its result when it ends (toPolicy has run by then).
+      while (!record()?.result) {
+        if (Date.now() > deadline) throw new Error(`no finished episode record after ${attempts} Run Episode(s)`);
         if (attempts < 3 && !existsSync(episodes)) {
           await page.waitForTimeout(2000);
           await runCommand(page, 'SO-100: Run Episode');
