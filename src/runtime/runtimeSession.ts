@@ -64,6 +64,8 @@ interface Running {
 export class RuntimeSession {
   private phase: RuntimePhase = 'idle';
   private conn: Connection | undefined;
+  /** Why the converter module the connection's config names did not load (the previous converter is still in place). */
+  private converterFailed: UserConverterError | undefined;
   private episode: Running | undefined;
   private calibration: CalibrationRun | undefined;
   private episodes = 0;
@@ -144,6 +146,7 @@ export class RuntimeSession {
   /** Starts an episode (paused when asked) and returns at once; `episodeEnded` tells how it went. */
   async runEpisode(options: { readonly startPaused?: boolean } = {}): Promise<RuntimeStatus> {
     const conn = this.connectionFor('runEpisode');
+    await this.retryFailedConverter(conn);
     const config = conn.config;
     const number = ++this.episodes;
     // Every episode starts with the cube back on the table (the arm stays where it is: Reset moves it).
@@ -373,10 +376,18 @@ export class RuntimeSession {
     if (this.episode && changes.some((c) => c.class === 'hot' && c.path.startsWith('chunking.')))
       this.episode.loop.setChunking(toChunkSchedulerOptions(next.chunking));
     if (changes.some((c) => c.path.startsWith('converter'))) {
-      const converter = await this.makeWatchedConverter(next);
-      conn.converter[Symbol.dispose]?.();
-      conn.converter = converter;
-      this.episode?.loop.setConverter(converter); // the next request uses it
+      try {
+        this.swapConverter(conn, await this.makeWatchedConverter(next));
+        this.converterFailed = undefined;
+      } catch (err) {
+        if (!(err instanceof UserConverterError)) throw err;
+        // The converter in use stays; no new episode starts on it, since the config names another one.
+        this.converterFailed = err;
+        this.warn(
+          `${err.message} — ${this.episode ? 'the running episode keeps the previous converter; ' : ''}` +
+            'no episode starts until the module loads (fix it and save)',
+        );
+      }
     }
     const safety = toActionSafetyOptions(next.robot);
     conn.arm.robot.setMaxStep(safety.maxStep);
@@ -484,6 +495,22 @@ export class RuntimeSession {
     return this.status();
   }
 
+  private swapConverter(conn: Connection, converter: Converter & Partial<Disposable>): void {
+    conn.converter[Symbol.dispose]?.();
+    conn.converter = converter;
+    this.episode?.loop.setConverter(converter); // the next request uses it
+  }
+
+  /**
+   * A converter module the config names but that did not load (an edit of so100.json while connected) is
+   * compiled again; still failing, the episode does not start: it would run on a converter the config no longer names.
+   */
+  private async retryFailedConverter(conn: Connection): Promise<void> {
+    if (!this.converterFailed) return;
+    this.swapConverter(conn, await this.makeWatchedConverter(conn.config));
+    this.converterFailed = undefined;
+  }
+
   /** makeConverter, reporting a user module's compiles (`converterCompiled`) at load and after every edit. */
   private async makeWatchedConverter(config: So100Config): Promise<Converter & Partial<Disposable>> {
     let converter: Converter & Partial<Disposable>;
@@ -531,6 +558,7 @@ export class RuntimeSession {
   private async release(): Promise<void> {
     const conn = this.conn;
     this.conn = undefined;
+    this.converterFailed = undefined;
     if (!conn) return;
     conn.converter[Symbol.dispose]?.();
     await Promise.allSettled([...conn.clients.values()].map((c) => c.close()));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ActionChunk } from '../../src/core/chunking/actionChunk';
 import { builtinConverter, type LeRobotObservation } from '../../src/core/convert';
 import { SO100_MOTORS } from '../../src/core/so100/motors';
@@ -22,7 +22,10 @@ after(async () => {
 async function workspace(name: string, files: Record<string, string>): Promise<string> {
   const dir = join(tmp, name);
   await mkdir(dir, { recursive: true });
-  for (const [file, text] of Object.entries(files)) await writeFile(join(dir, file), text);
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, file)), { recursive: true });
+    await writeFile(join(dir, file), text);
+  }
   return dir;
 }
 
@@ -290,7 +293,8 @@ test('a missing module file is a clear error naming the path and the setting', a
 });
 
 test('a module that fails to compile at load time is a clear error with file:line', async () => {
-  const src = `export const toPolicy = () => {\n  return ({ a: 1 ;\n};\n`;
+  // (Inside an arrow function's body sucrase reports the arrow itself: its parser backtracks there.)
+  const src = `export function toPolicy(obs: unknown) {\n  return ({ a: 1 ;\n}\n`;
   const dir = await workspace('badload', { 'convert.ts': src });
   const file = join(dir, 'convert.ts');
   await assert.rejects(UserConverter.load(file, { layout: 'droid', watch: false }), (e: unknown) => {
@@ -300,4 +304,74 @@ test('a module that fails to compile at load time is a clear error with file:lin
     assert.equal(e.location?.line, 2);
     return true;
   });
+});
+
+test('TypeScript-only syntax (enum, interface, annotations, `import type`, a `.js` import naming a .ts file, an index folder) compiles', async () => {
+  const dir = await workspace('tsonly', {
+    'convert.ts': `import type { Gains } from './types';
+import { double } from './math.js';
+import { LABEL } from './consts';
+enum Mode { Slow = 1, Fast = 2 }
+interface Wrapped { readonly mode: Mode; }
+const gains: Gains = { k: 3 };
+const w: Wrapped = { mode: Mode.Fast };
+export function toPolicy(obs: { task: string }): Record<string, unknown> {
+  return { mode: Mode[w.mode], k: double(gains.k), label: LABEL, prompt: obs.task as string };
+}
+`,
+    'types.ts': 'export interface Gains { k: number }\n',
+    'math.ts': 'export const double = (x: number): number => x * 2;\n',
+    'consts/index.ts': "export const LABEL: string = 'sibling';\n",
+  });
+  const uc = await UserConverter.load(join(dir, 'convert.ts'), { layout: 'droid', watch: false });
+  try {
+    assert.deepEqual(uc.toPolicy(observation('go')).input, { mode: 'Fast', k: 6, label: 'sibling', prompt: 'go' });
+    assert.deepEqual(
+      [...uc.inputs].sort(),
+      ['consts/index.ts', 'convert.ts', 'math.ts', 'types.ts'].map((f) => join(dir, f)).sort(),
+    );
+  } finally {
+    uc.dispose();
+  }
+});
+
+test('a type-only import of a missing file is a compile error naming the import, its line and the fix', async () => {
+  const src = `export function toPolicy(obs: unknown) { return obs; }\nimport type { Gains } from './gains';\n`;
+  const dir = await workspace('missingtype', { 'convert.ts': src });
+  const file = join(dir, 'convert.ts');
+  await assert.rejects(UserConverter.load(file, { layout: 'droid', watch: false }), (e: unknown) => {
+    assert.ok(e instanceof UserConverterError);
+    assert.equal(e.stage, 'compile');
+    assert.match(e.message, /cannot find '\.\/gains'.*create the file or correct the path/);
+    assert.deepEqual(e.location, { file, line: 2, column: 28 });
+    return true;
+  });
+});
+
+test('a module that throws at load is a load error naming its line', async () => {
+  const src = `const limits: number[] = [];\nif (limits.length === 0) throw new Error('limits not set');\nexport function toPolicy(o: unknown) { return o; }\n`;
+  const dir = await workspace('throwsload', { 'convert.ts': src });
+  const file = join(dir, 'convert.ts');
+  await assert.rejects(UserConverter.load(file, { layout: 'droid', watch: false }), (e: unknown) => {
+    assert.ok(e instanceof UserConverterError);
+    assert.equal(e.stage, 'load');
+    assert.match(e.message, /its top level threw: limits not set/);
+    assert.equal(e.location?.file, file);
+    assert.equal(e.location?.line, 2);
+    return true;
+  });
+});
+
+test('the compiled module carries an inline source map whose source is the user file (what a debugger binds breakpoints to)', async () => {
+  const dir = await workspace('srcmap', { 'convert.ts': `export function toPolicy(o: unknown) {\n  return o;\n}\n` });
+  const file = join(dir, 'convert.ts');
+  const { findSourceMap } = await import('node:module');
+  const { compileConverter } = await import('../../src/io/convert');
+  const c = await compileConverter(file);
+  const map = findSourceMap(c.compiledNames[0]);
+  assert.ok(map, 'no source map registered for the compiled module');
+  assert.deepEqual(
+    map.payload.sources.map((s: string) => (s.startsWith('file://') ? new URL(s).pathname : s)),
+    [file],
+  );
 });

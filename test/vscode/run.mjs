@@ -1,7 +1,7 @@
 // Runs the extension in a real VS Code (code-server 4.100.3 + Debian chromium, see
 // ../shared/reference/vscode-e2e.md): the in-extension-host mocha suite, a few UI scenarios, and the
 // packaged VSIX in a fresh code-server whose workspace is untrusted. Ends with one line "N passed, N failed".
-// Usage: node test/vscode/run.mjs [--keep] [--no-vsix]
+// Usage: node test/vscode/run.mjs [--keep] [--no-vsix | --vsix-only]
 import { spawn } from 'node:child_process';
 import {
   existsSync,
@@ -34,6 +34,8 @@ const root = join(here, '../..');
 const argv = process.argv.slice(2);
 const keep = argv.includes('--keep');
 const withVsix = !argv.includes('--no-vsix');
+// Only the packaged-VSIX part (steps 4–5): the development extension's suite and scenarios are skipped.
+const vsixOnly = argv.includes('--vsix-only');
 const runId = randomBytes(6).toString('hex');
 const runDir = mkdtempSync(join(tmpdir(), 'so100-vscode-tests-'));
 const started = Date.now();
@@ -275,6 +277,11 @@ async function main() {
   browser = await wb.launchBrowser();
 
   // 1. The development extension (loaded from the repository), trusted workspace.
+  if (!vsixOnly) await developmentRun(suiteIndex);
+  if (withVsix) await vsixRuns();
+}
+
+async function developmentRun(suiteIndex) {
   const dev = join(runDir, 'dev');
   const devWorkspace = join(dev, 'workspace');
   emptyWorkspace(devWorkspace);
@@ -305,9 +312,10 @@ async function main() {
   }
   await uiScenarios('ui', server, scenarios.developmentScenarios, { folder: devWorkspace, devPath: root });
   await stopServer(server);
+}
 
+async function vsixRuns() {
   // 2. The packaged VSIX in a fresh code-server with Workspace Trust on and an untrusted folder.
-  if (!withVsix) return;
   const vsix = join(runDir, 'so100-policy-lab.vsix');
   try {
     await step('package', process.execPath, [join(root, 'scripts/package.mjs'), '--out', vsix], { timeoutMs: 180_000 });
@@ -316,7 +324,7 @@ async function main() {
     await step('rebuild', process.execPath, [join(root, 'scripts/build.mjs')], { timeoutMs: 180_000 });
     await installExtension(join(runDir, 'vsix'), runId, vsix);
   } catch (err) {
-    for (const s of scenarios.vsixScenarios) record(s.name, err);
+    for (const s of [...scenarios.vsixScenarios, ...scenarios.trustedVsixScenarios]) record(s.name, err);
     return;
   }
   const untrustedWorkspace = join(runDir, 'vsix', 'workspace');
@@ -336,6 +344,24 @@ async function main() {
   servers.add(vserver);
   await uiScenarios('vsix', vserver, scenarios.vsixScenarios, { folder: untrustedWorkspace });
   await stopServer(vserver);
+
+  // 3. The same VSIX in another fresh code-server, its folder trusted: a user's TypeScript converter module.
+  try {
+    await installExtension(join(runDir, 'vsix-trusted'), runId, vsix);
+  } catch (err) {
+    for (const s of scenarios.trustedVsixScenarios) record(s.name, err);
+    return;
+  }
+  const trustedWorkspace = join(runDir, 'vsix-trusted', 'workspace');
+  emptyWorkspace(trustedWorkspace);
+  const tserver = await startCodeServer({
+    dir: join(runDir, 'vsix-trusted'),
+    runId,
+    log: join(runDir, 'code-server-vsix-trusted.log'),
+  });
+  servers.add(tserver);
+  await uiScenarios('vsix-trusted', tserver, scenarios.trustedVsixScenarios, { folder: trustedWorkspace });
+  await stopServer(tserver);
 }
 
 const watchdog = setTimeout(async () => {

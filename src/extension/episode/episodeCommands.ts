@@ -18,6 +18,7 @@ import { commandRefusal, type EpisodeSummary } from '../../core/rpc';
 import { EPISODE_FILES } from '../../io/recording/episodeRecorder';
 import { listSerialPorts } from '../../io/serial/portListing';
 import type { RuntimeController } from '../runtime/runtimeController';
+import { RuntimeCallError } from '../../runtime/rpc/runtimeClient';
 import type { ServerController } from '../server/serverController';
 import type { EpisodeCommand } from '../runtime/telemetrySource';
 import { CONFIG_FILE_NAME, type WorkspaceConfig } from '../workspace/workspaceConfig';
@@ -91,6 +92,8 @@ export class EpisodeCommands implements vscode.Disposable {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.runtime.log.error(`${id}: ${message}`);
+      // A converter module that did not load was announced once already, with Show Problem (ConverterDiagnostics).
+      if (err instanceof RuntimeCallError && err.remoteName === 'UserConverterError') return;
       void vscode.window.showErrorMessage(`SO-100: ${message}`, 'Show Runtime Log').then((pick) => {
         if (pick) this.runtime.log.show();
       });

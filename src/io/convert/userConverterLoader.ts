@@ -80,25 +80,25 @@ export class UserConverter extends EventEmitter<UserConverterEvents> implements 
   }
 
   toPolicy(obs: LeRobotObservation): PolicyInput {
-    const { module, inputs, compiledName } = this.current;
+    const { module, inputs, compiledNames } = this.current;
     if (!module.toPolicy) return this.builtin.toPolicy(obs);
     let result: unknown;
     try {
       result = module.toPolicy(obs, this.builtin);
     } catch (e) {
-      throw this.thrown('toPolicy', e, inputs, compiledName);
+      throw this.thrown('toPolicy', e, inputs, compiledNames);
     }
     return normaliseToPolicy(result, this.name);
   }
 
   fromPolicy(chunk: ActionChunk): JointTargets {
-    const { module, inputs, compiledName } = this.current;
+    const { module, inputs, compiledNames } = this.current;
     if (!module.fromPolicy) return this.builtin.fromPolicy(chunk);
     let result: unknown;
     try {
       result = module.fromPolicy(chunk, this.builtin);
     } catch (e) {
-      throw this.thrown('fromPolicy', e, inputs, compiledName);
+      throw this.thrown('fromPolicy', e, inputs, compiledNames);
     }
     return normaliseFromPolicy(result, this.name);
   }
@@ -154,10 +154,10 @@ export class UserConverter extends EventEmitter<UserConverterEvents> implements 
     fn: 'toPolicy' | 'fromPolicy',
     e: unknown,
     inputs: readonly string[],
-    compiledName: string,
+    compiledNames: readonly string[],
   ): UserConverterError {
     const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    return new UserConverterError(fn, this.name, `${fn} threw ${why}`, userLocation(e, inputs, compiledName), e);
+    return new UserConverterError(fn, this.name, `${fn} threw ${why}`, userLocation(e, inputs, compiledNames), e);
   }
 
   // Directories, not files, are watched: editors often save by writing a new file and renaming it over the

@@ -8,12 +8,12 @@ const FRAME = /^\s*at (?:.*? \()?(.+?):(\d+):(\d+)\)?\s*$/;
 
 /**
  * The topmost stack frame of `error` inside one of `inputs` (the user's files), as file/line/column (1-based).
- * Frames Node did not map (still naming `compiledName`) are mapped here through the module's source map.
+ * Frames Node did not map (still naming one of `compiledNames`) are mapped here through that file's source map.
  */
 export function userLocation(
   error: unknown,
   inputs: readonly string[],
-  compiledName: string,
+  compiledNames: readonly string[],
 ): SourceLocation | undefined {
   const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : '';
   const wanted = new Set(inputs.map((p) => path.resolve(p)));
@@ -23,7 +23,8 @@ export function userLocation(
     let file = m[1].startsWith('file://') ? new URL(m[1]).pathname : m[1];
     let row = Number(m[2]);
     let col = Number(m[3]);
-    if (file === compiledName) {
+    if (compiledNames.includes(file)) {
+      const compiledName = file;
       const entry = findSourceMap(compiledName)?.findEntry(row - 1, col - 1) as
         { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
       if (entry?.originalSource === undefined || entry.originalLine === undefined) continue;

@@ -48,11 +48,22 @@ export class RuntimeProcess implements AsyncDisposable {
           timeoutMs,
         );
         let out = '';
+        let ready = false;
         child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+          // After the ready line, stdout is a user converter module's console.log: it goes to the log too.
+          if (ready) {
+            for (const line of d.split('\n')) if (line.trim()) options.onLog?.(line);
+            return;
+          }
           out += d;
           if (out.includes('so100-runtime listening ')) {
+            ready = true;
             clearTimeout(timer);
             resolve();
+            const end = out.indexOf('\n', out.indexOf('so100-runtime listening '));
+            const rest = end < 0 ? '' : out.slice(end + 1);
+            for (const line of rest.split('\n')) if (line.trim()) options.onLog?.(line);
+            out = '';
           }
         });
         child.once('error', (err) => {

@@ -2,7 +2,7 @@
 // (page, ctx) → Promise<void> that throws with a readable reason; several share one page.
 import { join } from 'node:path';
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { paletteCommands, reloadWindow, runCommand, waitNotification, waitStatusBar } from './workbench.mjs';
 
 const START = 'SO-100: Start Inference Server';
@@ -692,6 +692,84 @@ export const vsixScenarios = [
         throw new Error(`CodeLens in Restricted Mode: ${lenses.join(' | ')}`);
       await page.screenshot({ path: join(ctx.runDir, 'vsix-untrusted-converter.png') });
       if (existsSync(marker)) throw new Error('the converter module was loaded in an untrusted workspace');
+    },
+  },
+];
+
+/**
+ * The packaged VSIX in a fresh code-server with a trusted folder: what an installed user's converter module gets
+ * (the compiler ships inside the extension; no esbuild, no `node` needed on PATH).
+ */
+export const trustedVsixScenarios = [
+  {
+    name: 'VSIX (trusted): a TypeScript converter module (interface, enum, annotations, a sibling import) compiles in the installed extension, runs, and the episode record names it',
+    async run(page, ctx) {
+      const marker = join(ctx.runDir, 'trusted-converter-ran.json');
+      writeFileSync(
+        join(ctx.workspace, 'gains.ts'),
+        'export interface Gains {\n  readonly k: number;\n}\nexport const K: number = 1;\n',
+      );
+      writeFileSync(
+        join(ctx.workspace, 'convert.ts'),
+        [
+          "import { writeFileSync } from 'node:fs';",
+          "import { K, type Gains } from './gains';",
+          'enum Phase {',
+          "  Reach = 'reach',",
+          "  Grasp = 'grasp',",
+          '}',
+          'interface Seen {',
+          '  calls: number;',
+          '}',
+          'const seen: Seen = { calls: 0 };',
+          'const gains: Gains = { k: K };',
+          'export function toPolicy(obs: unknown, builtin: { toPolicy(o: unknown): unknown }): unknown {',
+          '  seen.calls += gains.k;',
+          `  writeFileSync(${JSON.stringify(marker)}, JSON.stringify({ phase: Phase.Reach, calls: seen.calls }));`,
+          "  if (seen.calls === 1) console.log('converter module ran:', Phase.Grasp);",
+          '  return builtin.toPolicy(obs);',
+          '}',
+          '',
+        ].join('\n'),
+      );
+      writeFileSync(
+        join(ctx.workspace, 'so100.json'),
+        JSON.stringify({ maxSteps: 30, converter: { layout: 'openpi-so100', module: 'convert.ts' } }, null, 2),
+      );
+      const episodes = join(ctx.workspace, '.so100', 'episodes');
+      const record = () => {
+        for (const d of existsSync(episodes) ? readdirSync(episodes) : []) {
+          const f = join(episodes, d, 'episode.json');
+          if (!existsSync(f)) continue;
+          try {
+            return JSON.parse(readFileSync(f, 'utf8'));
+          } catch {
+            // still being written
+          }
+        }
+        return undefined;
+      };
+      await page.keyboard.press('Escape');
+      // so100.json arrives through a file watcher: Run Episode again until an episode is recorded.
+      const deadline = Date.now() + 180_000;
+      let attempts = 0;
+      // The record is written when the episode starts; its result when it ends (toPolicy has run by then).
+      while (!record()?.result) {
+        if (Date.now() > deadline) throw new Error(`no finished episode record after ${attempts} Run Episode(s)`);
+        if (attempts < 3 && !existsSync(episodes)) {
+          await page.waitForTimeout(2000);
+          await runCommand(page, 'SO-100: Run Episode');
+          attempts++;
+        }
+        await page.waitForTimeout(1000);
+      }
+      const rec = record();
+      if (rec.config.converter.module !== 'convert.ts')
+        throw new Error(`the record names converter module ${JSON.stringify(rec.config.converter.module)}`);
+      if (!existsSync(marker)) throw new Error('the converter module never ran (its toPolicy writes a marker)');
+      const ran = JSON.parse(readFileSync(marker, 'utf8'));
+      if (ran.phase !== 'reach' || !(ran.calls >= 1)) throw new Error(`marker ${JSON.stringify(ran)}`);
+      await page.screenshot({ path: join(ctx.runDir, 'vsix-trusted-converter.png') });
     },
   },
 ];
