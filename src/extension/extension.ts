@@ -50,7 +50,7 @@ export { DashboardPanel } from './dashboard/dashboardPanel';
 export { CalibrationPanel } from './calibration/calibrationPanel';
 export { InspectorPanel } from './inspector/inspectorPanel';
 
-export function activate(context: vscode.ExtensionContext): So100Api {
+export async function activate(context: vscode.ExtensionContext): Promise<So100Api> {
   const ctx = new LabContext(context);
   lab = ctx;
   const log = ctx.extension.add(new ServerLogChannel());
@@ -77,7 +77,10 @@ export function activate(context: vscode.ExtensionContext): So100Api {
   ctx.extension.add(registerConverterTools(context, runtime, config));
   ctx.extension.add(registerCalibrateArm(context.extensionUri, runtime, config));
   ctx.extension.add(registerOpenRecordedTick(context.extensionUri, runtime, config));
-  void config.load();
+  // Awaited before activate returns: a Run Episode that activated the extension must see so100.json, not the default.
+  const configLoaded = config
+    .load()
+    .catch((err) => log.warn(`could not read so100.json: ${err instanceof Error ? err.message : String(err)}`));
 
   ctx.extension.add(vscode.commands.registerCommand('so100.startServer', () => server.start()));
   ctx.extension.add(vscode.commands.registerCommand('so100.stopServer', () => server.stop()));
@@ -100,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): So100Api {
       log.warn(`could not check for orphaned servers: ${err instanceof Error ? err.message : String(err)}`),
   );
 
+  await configLoaded;
   return {
     serverState: () => server.state,
     serverPort: () => server.port,

@@ -213,6 +213,8 @@ async function uiScenarios(name, server, scenarios, { folder, devPath }) {
   let page;
   let context;
   try {
+    // Files a scenario needs from the start are written before the workbench opens (no file-watcher race).
+    for (const s of scenarios) await s.prepare?.(ctx);
     ({ page, context } = await wb.openWorkbench(browser, server, {
       folder,
       devPath,

@@ -703,7 +703,7 @@ export const vsixScenarios = [
 export const trustedVsixScenarios = [
   {
     name: 'VSIX (trusted): a TypeScript converter module (interface, enum, annotations, a sibling import) compiles in the installed extension, runs, and the episode record names it',
-    async run(page, ctx) {
+    prepare(ctx) {
       const marker = join(ctx.runDir, 'trusted-converter-ran.json');
       writeFileSync(
         join(ctx.workspace, 'gains.ts'),
@@ -736,6 +736,9 @@ export const trustedVsixScenarios = [
         join(ctx.workspace, 'so100.json'),
         JSON.stringify({ maxSteps: 30, converter: { layout: 'openpi-so100', module: 'convert.ts' } }, null, 2),
       );
+    },
+    async run(page, ctx) {
+      const marker = join(ctx.runDir, 'trusted-converter-ran.json');
       const episodes = join(ctx.workspace, '.so100', 'episodes');
       const record = () => {
         for (const d of existsSync(episodes) ? readdirSync(episodes) : []) {
@@ -750,17 +753,12 @@ export const trustedVsixScenarios = [
         return undefined;
       };
       await page.keyboard.press('Escape');
-      // so100.json arrives through a file watcher: Run Episode again until an episode is recorded.
+      // so100.json and the module were in the folder before the workbench opened (prepare): one Run Episode.
+      await runCommand(page, 'SO-100: Run Episode');
       const deadline = Date.now() + 180_000;
-      let attempts = 0;
       // The record is written when the episode starts; its result when it ends (toPolicy has run by then).
       while (!record()?.result) {
-        if (Date.now() > deadline) throw new Error(`no finished episode record after ${attempts} Run Episode(s)`);
-        if (attempts < 3 && !existsSync(episodes)) {
-          await page.waitForTimeout(2000);
-          await runCommand(page, 'SO-100: Run Episode');
-          attempts++;
-        }
+        if (Date.now() > deadline) throw new Error('no finished episode record 180 s after Run Episode');
         await page.waitForTimeout(1000);
       }
       const rec = record();
