@@ -1,6 +1,13 @@
 // The episode controls: buttons post `command`; which are enabled follows the runtime's phase. Emergency Stop is
 // never disabled and never hidden.
-import type { DashboardCommand, DashboardEpisodeSummary, DashboardPhase, DashboardStatus } from './protocol';
+import type {
+  DashboardCommand,
+  DashboardEpisodeSummary,
+  DashboardPhase,
+  DashboardProgress,
+  DashboardStatus,
+} from './protocol';
+import { progressLine } from './progressLine';
 
 const ENABLED_IN: Record<Exclude<DashboardCommand, 'estop' | 'resume'>, readonly DashboardPhase[]> = {
   runEpisode: ['idle', 'connected'],
@@ -20,7 +27,7 @@ export class Controls {
 
   constructor(private readonly send: (name: DashboardCommand) => void) {
     for (const b of this.buttons) b.addEventListener('click', () => this.clicked(b));
-    this.show(undefined, -1);
+    this.show(undefined, undefined);
   }
 
   get phaseText(): string {
@@ -31,12 +38,16 @@ export class Controls {
     return this.model.textContent ?? '';
   }
 
-  show(status: DashboardStatus | undefined, newestTick: number): void {
+  get progressText(): string {
+    return this.progress.textContent ?? '';
+  }
+
+  show(status: DashboardStatus | undefined, progress: DashboardProgress | undefined): void {
     this.status = status;
     this.phase.textContent = status ? status.phase : 'no runtime';
     this.phase.className = `phase phase-${status?.phase ?? 'none'}`;
     this.model.textContent = status?.activeModel ?? '—';
-    this.progressText(newestTick);
+    this.progress.textContent = progressLine(status, progress);
     for (const b of this.buttons) {
       const name = b.dataset.command as DashboardCommand;
       if (name === 'estop') {
@@ -50,18 +61,6 @@ export class Controls {
     }
     const pause = this.buttons.find((b) => b.dataset.command === 'pause');
     if (pause) pause.textContent = status?.phase === 'paused' ? 'Resume' : 'Pause';
-  }
-
-  progressText(newestTick: number): void {
-    const s = this.status;
-    const parts: string[] = [];
-    if (s?.episode !== undefined) parts.push(`episode ${s.episode}`);
-    const step = newestTick >= 0 ? newestTick + 1 : s?.step;
-    if (step !== undefined) parts.push(`step ${step}${s?.maxSteps ? ` / ${s.maxSteps}` : ''}`);
-    if (s?.fps) parts.push(`${s.fps} fps`);
-    if (s?.robot) parts.push(s.robot);
-    if (s && s.droppedTelemetry > 0) parts.push(`${s.droppedTelemetry} telemetry events dropped`);
-    this.progress.textContent = parts.join(' · ');
   }
 
   note(text: string, kind: 'info' | 'warning' | 'error' = 'info'): void {
