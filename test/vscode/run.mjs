@@ -1,7 +1,9 @@
 // Runs the extension in a real VS Code (code-server 4.100.3 + Debian chromium, see
 // ../shared/reference/vscode-e2e.md): the in-extension-host mocha suite, a few UI scenarios, and the
 // packaged VSIX in a fresh code-server whose workspace is untrusted. Ends with one line "N passed, N failed".
-// Usage: node test/vscode/run.mjs [--keep] [--no-vsix]
+// Usage: node test/vscode/run.mjs [--keep] [--no-vsix] [--suite=dashboard,recordedTick|none] [--scenarios=<regex>]
+//   --suite: only the extension-host test files whose names contain one of the words (none: no host suite);
+//   --scenarios: only the UI scenarios whose names match (the rest of a run's scenarios are not run, not failed).
 import { spawn } from 'node:child_process';
 import {
   existsSync,
@@ -34,6 +36,10 @@ const root = join(here, '../..');
 const argv = process.argv.slice(2);
 const keep = argv.includes('--keep');
 const withVsix = !argv.includes('--no-vsix');
+const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const suiteFilter = option('suite')?.split(',').filter(Boolean);
+const scenarioFilter = option('scenarios') === undefined ? undefined : new RegExp(option('scenarios'));
+const filtered = suiteFilter !== undefined || scenarioFilter !== undefined;
 const runId = randomBytes(6).toString('hex');
 const runDir = mkdtempSync(join(tmpdir(), 'so100-vscode-tests-'));
 const started = Date.now();
@@ -113,6 +119,7 @@ async function bundleSuite() {
   const mochaPath = createRequire(join(here, 'package.json')).resolve('mocha');
   const tests = readdirSync(join(here, 'suite'))
     .filter((f) => f.endsWith('.test.ts'))
+    .filter((f) => !suiteFilter || suiteFilter.some((w) => f.includes(w)))
     .map((f) => ({ in: join(here, 'suite', f), out: f.replace(/\.ts$/, '') }));
   const outdir = join(runDir, 'suite');
   await esbuild.build({
@@ -282,18 +289,22 @@ async function main() {
   servers.add(server);
   say(`▶ code-server ${vscodeVersion()} on ${server.url} (${elapsed()})`);
   let orphan;
-  try {
-    orphan = await plantOrphan({
-      userDataDir: server.dirs.ud,
-      root,
-      port: await freePort(),
-      env: { ...process.env, SO100_E2E_RUN: runId },
-      log: runDir,
-    });
-  } catch (err) {
-    record('activation stops an orphaned server recorded in globalStorage', err);
+  // A filtered run checks only what it names.
+  if (!filtered) {
+    try {
+      orphan = await plantOrphan({
+        userDataDir: server.dirs.ud,
+        root,
+        port: await freePort(),
+        env: { ...process.env, SO100_E2E_RUN: runId },
+        log: runDir,
+      });
+    } catch (err) {
+      record('activation stops an orphaned server recorded in globalStorage', err);
+    }
   }
-  await hostSuite('host', server, { folder: devWorkspace, devPath: root, testsPath: suiteIndex });
+  if (!suiteFilter?.includes('none'))
+    await hostSuite('host', server, { folder: devWorkspace, devPath: root, testsPath: suiteIndex });
   if (orphan !== undefined) {
     // The suite activated the extension long ago; its orphan sweep runs in the background from there.
     await scenarioContext(devWorkspace, 0)
@@ -303,11 +314,13 @@ async function main() {
         (err) => record('activation stops an orphaned server recorded in globalStorage', err),
       );
   }
-  await uiScenarios('ui', server, scenarios.developmentScenarios, { folder: devWorkspace, devPath: root });
+  const pick = (list) => (scenarioFilter ? list.filter((s) => scenarioFilter.test(s.name)) : list);
+  if (pick(scenarios.developmentScenarios).length > 0)
+    await uiScenarios('ui', server, pick(scenarios.developmentScenarios), { folder: devWorkspace, devPath: root });
   await stopServer(server);
 
   // 2. The packaged VSIX in a fresh code-server with Workspace Trust on and an untrusted folder.
-  if (!withVsix) return;
+  if (!withVsix || (scenarioFilter && pick(scenarios.vsixScenarios).length === 0)) return;
   const vsix = join(runDir, 'so100-policy-lab.vsix');
   try {
     await step('package', process.execPath, [join(root, 'scripts/package.mjs'), '--out', vsix], { timeoutMs: 180_000 });
@@ -316,7 +329,7 @@ async function main() {
     await step('rebuild', process.execPath, [join(root, 'scripts/build.mjs')], { timeoutMs: 180_000 });
     await installExtension(join(runDir, 'vsix'), runId, vsix);
   } catch (err) {
-    for (const s of scenarios.vsixScenarios) record(s.name, err);
+    for (const s of pick(scenarios.vsixScenarios)) record(s.name, err);
     return;
   }
   const untrustedWorkspace = join(runDir, 'vsix', 'workspace');
@@ -334,7 +347,7 @@ async function main() {
     },
   });
   servers.add(vserver);
-  await uiScenarios('vsix', vserver, scenarios.vsixScenarios, { folder: untrustedWorkspace });
+  await uiScenarios('vsix', vserver, pick(scenarios.vsixScenarios), { folder: untrustedWorkspace });
   await stopServer(vserver);
 }
 

@@ -53,7 +53,10 @@ export class ChunkFan {
       const note = newestAccepted
         ? `chunk #${newestAccepted.requestId} · ${newestAccepted.horizon} steps · ${Math.round(newestAccepted.latencyMs)} ms`
         : '';
-      const axes = drawAxes(s, colors, plotTitle(motor, unit), x0, x1, y0, y1, note, unit);
+      const title = plotTitle(motor, unit);
+      // The canvas's name says what the picture shows, units included (screen readers, and tests read it).
+      s.canvas.setAttribute('aria-label', `${title}: predicted chunks and executed path`);
+      const axes = drawAxes(s, colors, title, x0, x1, y0, y1, note, unit);
       const { ctx, height } = s;
       // Chunk boundaries: where execution moved on to a newer chunk.
       // Full strength: at partial alpha the thin dashes read grey, not the legend's green.

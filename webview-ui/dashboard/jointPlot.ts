@@ -45,7 +45,10 @@ export class JointPlots {
       const note = last
         ? `${axisLabel(last.measured[j], 1, unit)} / ${last.sent?.[j] !== undefined ? axisLabel(last.sent[j], 1, unit) : '—'}`
         : '';
-      const axes = drawAxes(s, colors, plotTitle(motor, unit), x0, x1, y0, y1, note, unit);
+      const title = plotTitle(motor, unit);
+      // The canvas's name says what the picture shows, units included (screen readers, and tests read it).
+      s.canvas.setAttribute('aria-label', `${title}: measured and commanded`);
+      const axes = drawAxes(s, colors, title, x0, x1, y0, y1, note, unit);
       const { ctx, height } = s;
       if (range) {
         ctx.fillStyle = withAlpha(colors.measured, 0.08);
