@@ -351,6 +351,25 @@ export const developmentScenarios = [
         throw new Error(`thumbnail: ${JSON.stringify(colours)}`);
       if (!(await view.locator('section#observation canvas.thumb').count()))
         throw new Error('no camera thumbnails in the observation');
+      // Half a window wide, the tables fit: nothing clipped behind a scrollbar.
+      const viewport = page.viewportSize();
+      await page.setViewportSize({ width: 960, height: viewport?.height ?? 800 });
+      await page.waitForTimeout(1000);
+      const fit = await view.locator('body').evaluate((body) => ({
+        width: document.documentElement.clientWidth,
+        scroll: document.documentElement.scrollWidth,
+        wide: [...document.querySelectorAll('table')]
+          .filter((t) => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+          .map((t) => t.closest('section')?.id ?? '?'),
+        rawFloats: (body.innerText.match(/\d\.\d{9,}/g) ?? []).slice(0, 3),
+      }));
+      if (viewport) await page.setViewportSize(viewport);
+      if (fit.width > 700) throw new Error(`the narrow window left the inspector ${fit.width} px wide`);
+      if (fit.wide.length || fit.scroll > fit.width + 1)
+        throw new Error(`at ${fit.width} px the inspector clips: ${JSON.stringify(fit)}`);
+      if (fit.rawFloats.length) throw new Error(`raw floats on the inspector: ${fit.rawFloats.join(', ')}`);
+      const targetRow = ((await view.locator('#joint-targets tr').nth(1).textContent()) ?? '').trim();
+      if (!/^target for tick \d+/.test(targetRow)) throw new Error(`the target row says "${targetRow}"`);
       await page.screenshot({ path: join(ctx.runDir, 'converter-inspector.png') });
       await runCommand(page, 'SO-100: Stop Episode');
     },
@@ -588,7 +607,8 @@ export const developmentScenarios = [
       if (!(await armRow.isVisible().catch(() => false)))
         await page.locator('.activitybar .action-item a[aria-label^="SO-100"]').first().click({ timeout: 10_000 });
       await armRow.waitFor({ state: 'visible', timeout: 15_000 });
-      await frame.locator('#btn-run').click({ timeout: 5000 });
+      // From the palette: it also reconnects an e-stopped arm (the panel's Run is disabled then).
+      await runCommand(page, 'SO-100: Run Episode');
       await waitStatusBar(page, /SO-100 arm:.* running \d+\/\d+/, 60_000);
       await frame.locator('#joints canvas').first().waitFor({ state: 'visible', timeout: 30_000 });
       // The side bar's arm row follows the run (≤ 2 Hz), not only its start and end.
@@ -597,7 +617,12 @@ export const developmentScenarios = [
           (await page.locator('.pane-body .monaco-list-row').filter({ hasText: 'Arm' }).first().textContent()) ?? '';
         return Number(/running (\d+)\//.exec(text)?.[1] ?? NaN);
       };
-      const firstStep = await armStep();
+      const rowDeadline = Date.now() + 15_000;
+      let firstStep = await armStep();
+      while (Number.isNaN(firstStep) && Date.now() < rowDeadline) {
+        await page.waitForTimeout(250);
+        firstStep = await armStep();
+      }
       await page.waitForTimeout(2000);
       const laterStep = await armStep();
       if (!(laterStep > firstStep))
