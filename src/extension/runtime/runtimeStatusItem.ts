@@ -88,9 +88,11 @@ function tooltip(
     md.appendMarkdown(
       `\n\nLast episode ${last.episode}: ${last.success ? '$(pass) success' : '$(warning) failure'} — ${escapeMarkdown(last.reason)}`,
     );
-  if (s && s.droppedTelemetry > 0)
+  // The same count the Dashboard header shows: this episode's, not the runtime's lifetime total.
+  const dropped = s?.episodeDroppedTelemetry ?? 0;
+  if ((phase === 'running' || phase === 'paused') && dropped > 0)
     md.appendMarkdown(
-      `\n\n$(info) ${s.droppedTelemetry} telemetry events dropped for slow panels (the loop never waited)`,
+      `\n\n$(info) ${dropped} telemetry events dropped this episode for slow panels (the loop never waited)`,
     );
   const links: string[] = [];
   if (phase === 'running') links.push('[Pause](command:so100.pause)', '[Stop](command:so100.stop)');

@@ -188,7 +188,8 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
     } catch {
       return [];
     }
-    const running = this.runtime.status()?.phase === 'running' || this.runtime.status()?.phase === 'paused';
+    const phase = this.runtime.status()?.phase;
+    const running = phase === 'running' || phase === 'paused';
     return Promise.all(
       names.map(async (name, i): Promise<LabNode> => {
         const dir = path.join(root, name);
@@ -204,7 +205,7 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
           const description = r
             ? `${r.success ? 'success' : 'failure'} · ${r.steps ?? '?'} ticks · ${model}`
             : i === 0 && running
-              ? `running · ${model}`
+              ? `${phase} · ${model}`
               : 'interrupted (no result recorded)';
           return { kind: 'episode', dir, label: name, description, success: r?.success };
         } catch {
