@@ -372,6 +372,11 @@ export const developmentScenarios = [
       if (!/^target for tick \d+/.test(targetRow)) throw new Error(`the target row says "${targetRow}"`);
       await page.screenshot({ path: join(ctx.runDir, 'converter-inspector.png') });
       await runCommand(page, 'SO-100: Stop Episode');
+      // Keyboard focus back to the workbench (the next scenario opens the palette with F1).
+      await page.waitForTimeout(500);
+      await page.evaluate(() => {
+        if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+      });
     },
   },
   {
