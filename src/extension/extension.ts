@@ -17,6 +17,7 @@ import { registerOpenRecordedTick } from './inspector/recordedTickCommand';
 import { WorkspaceConfig } from './workspace/workspaceConfig';
 import { LabTreeView } from './sidebar/labTreeView';
 import { RuntimeStatusItem } from './runtime/runtimeStatusItem';
+import { ProgressSource } from './runtime/episodeProgress';
 import type { RuntimePhase } from '../core/rpc';
 import type { EpisodeSummary } from '../core/rpc';
 
@@ -71,8 +72,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<So100A
   ctx.extension.add(() => runtime.stop());
   ctx.extension.add(runtime.log);
   episodes = ctx.extension.add(new EpisodeCommands(config, server, runtime));
-  ctx.extension.add(new RuntimeStatusItem(runtime));
-  const tree = ctx.extension.add(new LabTreeView(runtime, server, config));
+  // One source of an episode's progress for the status bar, the side bar and the Dashboard.
+  const progress = new ProgressSource(runtime);
+  ctx.extension.add(() => progress.dispose());
+  ctx.extension.add(new RuntimeStatusItem(runtime, progress));
+  const tree = ctx.extension.add(new LabTreeView(runtime, progress, server, config));
   ctx.extension.add(vscode.commands.registerCommand('so100.refreshLab', () => tree.refresh()));
   ctx.extension.add(registerConverterTools(context, runtime, config));
   ctx.extension.add(registerCalibrateArm(context.extensionUri, runtime, config));
@@ -85,7 +89,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<So100A
   ctx.extension.add(vscode.commands.registerCommand('so100.startServer', () => server.start()));
   ctx.extension.add(vscode.commands.registerCommand('so100.stopServer', () => server.stop()));
   ctx.extension.add(vscode.commands.registerCommand('so100.showServerLog', () => log.show()));
-  ctx.extension.add(registerDashboard(context, runtime));
+  ctx.extension.add(registerDashboard(context, runtime, { progress }));
 
   ctx.extension.add(
     vscode.workspace.onDidChangeConfiguration((e) => {

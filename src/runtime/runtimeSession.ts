@@ -2,7 +2,13 @@
 // and at most one episode at a time, driven by the commands of runtimeProtocol.ts and reporting through an event
 // sink. The RPC server and the CLI both use it.
 import { ChunkScheduler } from '../core/chunking';
-import { classifyChanges, toActionSafetyOptions, toChunkSchedulerOptions, type So100Config } from '../core/config';
+import {
+  classifyChanges,
+  toActionSafetyOptions,
+  toBodyJointMode,
+  toChunkSchedulerOptions,
+  type So100Config,
+} from '../core/config';
 import { inspectionReport, type Converter, type InspectionReport } from '../core/convert';
 import type {
   CalibrationAnswer,
@@ -23,7 +29,7 @@ import { METHOD_PHASES, phaseRefusal } from '../core/rpc';
 import { POLICY_PROTOCOLS } from '../core/protocols';
 import { CubeTask } from '../core/scene';
 import type { FeetechBusSim } from '../core/sim';
-import { SO100_MOTORS, toMotorVector, type ServoErrorReport } from '../core/so100';
+import { SO100_MOTORS, normModeFor, positionUnit, toMotorVector, type ServoErrorReport } from '../core/so100';
 import { summarizeStages } from '../core/timing/percentiles';
 import { UserConverter, UserConverterError } from '../io/convert';
 import type { PolicyClient } from '../io/policy/policyClient';
@@ -73,6 +79,8 @@ export class RuntimeSession {
   /** When the next telemetry frame is due (performance.now() clock). */
   private nextFrameMs = -Infinity;
   droppedTelemetry = 0;
+  /** droppedTelemetry when the current (or last) episode started. */
+  private droppedBeforeEpisode = 0;
   /** The connect in progress: `disconnect` aborts it and waits until it has cleaned up; an e-stop makes the arm limp. */
   private connecting: ConnectAttempt | undefined;
   /** Aborted by every emergency stop: policy connects (connect, swap) and the reset glide listen to it. */
@@ -97,7 +105,11 @@ export class RuntimeSession {
       fps: c?.fps,
       robot: this.conn?.arm.label,
       jointRanges: this.conn?.jointRanges,
+      ...(c && {
+        jointUnits: SO100_MOTORS.map((m) => positionUnit(normModeFor(m, toBodyJointMode(c.robot.normMode)))),
+      }),
       droppedTelemetry: this.droppedTelemetry,
+      episodeDroppedTelemetry: this.episodes > 0 ? this.droppedTelemetry - this.droppedBeforeEpisode : 0,
     };
   }
 
@@ -149,6 +161,7 @@ export class RuntimeSession {
     await this.retryFailedConverter(conn);
     const config = conn.config;
     const number = ++this.episodes;
+    this.droppedBeforeEpisode = this.droppedTelemetry;
     // Every episode starts with the cube back on the table (the arm stays where it is: Reset moves it).
     if (number > 1) this.newScene(conn);
     const client = conn.clients.get(this.activeModel!)!;

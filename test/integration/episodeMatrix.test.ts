@@ -162,6 +162,38 @@ describe('episodes through the RuntimeSession', () => {
     }
   });
 
+  test("the status names each joint's unit from normMode, and counts dropped telemetry per episode", async () => {
+    const server = await BuiltinPolicyServer.start({
+      protocol: 'openpi',
+      profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 5 }),
+    });
+    servers.push(server);
+    for (const [normMode, body] of [
+      ['degrees', '°'],
+      ['range_m100_100', '±100'],
+    ] as const) {
+      const session = new RuntimeSession(new Collector(), dir);
+      try {
+        const d = defaultConfig();
+        const status = await session.connect({
+          config: { ...d, robot: { ...d.robot, normMode }, record: { ...d.record, dir: path.join(dir, normMode) } },
+          endpoints: { pi0: { url: server.url, protocol: 'openpi' } },
+        });
+        assert.deepEqual(status.jointUnits, [body, body, body, body, body, '%']);
+        // Drops before the episode (the runtime's lifetime count) are not this episode's.
+        session.droppedTelemetry = 55;
+        await session.runEpisode({ startPaused: true });
+        assert.equal(session.status().episodeDroppedTelemetry, 0);
+        session.droppedTelemetry += 3;
+        assert.equal(session.status().episodeDroppedTelemetry, 3);
+        assert.equal(session.status().droppedTelemetry, 58);
+        await session.stop();
+      } finally {
+        await session.disconnect();
+      }
+    }
+  });
+
   test('the default config has no converter module (the matrix above ran the built-in layouts)', () => {
     assert.equal(defaultConfig().converter.module, undefined);
   });

@@ -9,6 +9,7 @@ import {
   layoutByName,
   lintConversion,
   statsOf,
+  numberText,
   summarizeFrame,
   summarizeValues,
   THUMBNAIL_MAX_SIDE,
@@ -250,6 +251,27 @@ test('inspectionReport: every part summarised, warnings included, notes for what
   const empty = inspectionReport('episode', { converter: 'openpi-so100' });
   assert.equal(empty.observation, undefined);
   assert.match(empty.notes.join(' '), /no observation yet/);
+});
+
+test('the target row shown beside a measured tick is the chunk row for that tick, not row 0 of an older chunk', () => {
+  const targets = { horizon: 50, targets: Float64Array.from({ length: 300 }, (_, i) => i) };
+  const safety = { tick: 193, motors: ['a', 'b', 'c', 'd', 'e', 'f'], measured: [0, 0, 0, 0, 0, 0], clamped: [] };
+  const r = inspectionReport('episode', { converter: 'openpi-so100', tick: 172, targets, safety });
+  assert.deepEqual(r.targets?.atSafetyTick, { step: 21, values: [126, 127, 128, 129, 130, 131] });
+  // A measured tick past the chunk's end: no row claims to be for it.
+  const late = inspectionReport('episode', { converter: 'x', tick: 100, targets, safety });
+  assert.equal(late.targets?.atSafetyTick, undefined);
+  assert.deepEqual(late.targets?.first, [0, 1, 2, 3, 4, 5]);
+});
+
+test('numbers read as numbers: float64 noise is cut to 6 significant digits, integers stay whole', () => {
+  assert.equal(numberText(33.678710000000014), '33.6787');
+  assert.equal(numberText(42), '42');
+  assert.equal(numberText(1.5e-7), '1.5e-7');
+  assert.equal(numberText(true), 'true');
+  const s = summarizeValues({ server_timing: { infer_ms: 33.678710000000014 }, list: [0.1 + 0.2, 2] });
+  assert.equal(s.find((v) => v.key === 'server_timing/infer_ms')?.text, '33.6787');
+  assert.equal(s.find((v) => v.key === 'list')?.text, '[0.3, 2]');
 });
 
 test('converterFunctionLines finds exported toPolicy / fromPolicy (functions, async, arrow consts), not others', async () => {

@@ -113,7 +113,7 @@ test('while a batch is unacknowledged no second batch is posted; the ticks wait 
   assert.equal(feed.counters.droppedTicks, 30);
 });
 
-test('frames: one in flight; a newer frame of the same camera replaces the waiting one; cameras take turns', async () => {
+test('frames: one round in flight; a newer frame of the same camera replaces the waiting one; a round carries every camera', async () => {
   const { feed, posted, settle } = harness();
   feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks }));
   await settle();
@@ -127,9 +127,9 @@ test('frames: one in flight; a newer frame of the same camera replaces the waiti
       .map((m) => (m.type === 'frame' ? `${m.frame.camera}@${m.frame.tick}` : ''));
   assert.deepEqual(frames(), ['front@1']);
   await settle();
-  assert.deepEqual(frames(), ['front@1', 'wrist@2']);
+  assert.deepEqual(frames(), ['front@1', 'front@3', 'wrist@2']);
   await settle();
-  assert.deepEqual(frames(), ['front@1', 'wrist@2', 'front@3']);
+  assert.deepEqual(frames(), ['front@1', 'front@3', 'wrist@2'], 'nothing left to post');
   assert.equal(feed.counters.droppedFrames, 1);
   assert.ok(posted.every((m) => m.type !== 'frame' || m.frame.rgb instanceof Uint8Array));
 });
@@ -179,6 +179,23 @@ test("detached (panel hidden) posts nothing but keeps history; a new episode cle
   feed.tick(tick(1, 2));
   feed.state(undefined);
   assert.equal(posted.length, 1);
+});
+
+test('frames: with both cameras sending every tick faster than posts complete, neither camera starves', async () => {
+  const { feed, posted, settle } = harness();
+  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks }));
+  await settle();
+  for (let t = 0; t < 20; t++) {
+    feed.frame(frame('front', t));
+    feed.frame(frame('wrist', t));
+    if (t % 3 === 2) await settle();
+  }
+  await settle();
+  const newest = new Map<string, number>();
+  for (const m of posted) if (m.type === 'frame') newest.set(m.frame.camera, m.frame.tick);
+  assert.deepEqual(Object.fromEntries(newest), { front: 19, wrist: 19 });
+  const wristPosts = posted.filter((m) => m.type === 'frame' && m.frame.camera === 'wrist').length;
+  assert.ok(wristPosts >= 6, `the wrist camera was posted ${wristPosts} times`);
 });
 
 test('postableFrame: a Buffer (or a view into a larger buffer) becomes a plain Uint8Array of exactly the frame', () => {

@@ -1,7 +1,11 @@
 // Runs the extension in a real VS Code (code-server 4.100.3 + Debian chromium, see
 // ../shared/reference/vscode-e2e.md): the in-extension-host mocha suite, a few UI scenarios, and the
 // packaged VSIX in a fresh code-server whose workspace is untrusted. Ends with one line "N passed, N failed".
-// Usage: node test/vscode/run.mjs [--keep] [--no-vsix | --vsix-only]
+// Usage: node test/vscode/run.mjs [--keep] [--no-vsix | --vsix-only] [--suite=dashboard,recordedTick|none]
+//   [--scenarios=<regex>]
+//   --vsix-only: only the packaged-VSIX part (the development extension's suite and scenarios are skipped);
+//   --suite: only the extension-host test files whose names contain one of the words (none: no host suite);
+//   --scenarios: only the UI scenarios whose names match (the rest of a run's scenarios are not run, not failed).
 import { spawn } from 'node:child_process';
 import {
   existsSync,
@@ -36,6 +40,12 @@ const keep = argv.includes('--keep');
 const withVsix = !argv.includes('--no-vsix');
 // Only the packaged-VSIX part (steps 4–5): the development extension's suite and scenarios are skipped.
 const vsixOnly = argv.includes('--vsix-only');
+const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const suiteFilter = option('suite')?.split(',').filter(Boolean);
+const scenarioFilter = option('scenarios') === undefined ? undefined : new RegExp(option('scenarios'));
+const filtered = suiteFilter !== undefined || scenarioFilter !== undefined;
+/** The scenarios of a list that --scenarios names (all without it). */
+const pick = (list) => (scenarioFilter ? list.filter((s) => scenarioFilter.test(s.name)) : list);
 const runId = randomBytes(6).toString('hex');
 const runDir = mkdtempSync(join(tmpdir(), 'so100-vscode-tests-'));
 const started = Date.now();
@@ -115,6 +125,7 @@ async function bundleSuite() {
   const mochaPath = createRequire(join(here, 'package.json')).resolve('mocha');
   const tests = readdirSync(join(here, 'suite'))
     .filter((f) => f.endsWith('.test.ts'))
+    .filter((f) => !suiteFilter || suiteFilter.some((w) => f.includes(w)))
     .map((f) => ({ in: join(here, 'suite', f), out: f.replace(/\.ts$/, '') }));
   const outdir = join(runDir, 'suite');
   await esbuild.build({
@@ -291,18 +302,22 @@ async function developmentRun(suiteIndex) {
   servers.add(server);
   say(`▶ code-server ${vscodeVersion()} on ${server.url} (${elapsed()})`);
   let orphan;
-  try {
-    orphan = await plantOrphan({
-      userDataDir: server.dirs.ud,
-      root,
-      port: await freePort(),
-      env: { ...process.env, SO100_E2E_RUN: runId },
-      log: runDir,
-    });
-  } catch (err) {
-    record('activation stops an orphaned server recorded in globalStorage', err);
+  // A filtered run checks only what it names.
+  if (!filtered) {
+    try {
+      orphan = await plantOrphan({
+        userDataDir: server.dirs.ud,
+        root,
+        port: await freePort(),
+        env: { ...process.env, SO100_E2E_RUN: runId },
+        log: runDir,
+      });
+    } catch (err) {
+      record('activation stops an orphaned server recorded in globalStorage', err);
+    }
   }
-  await hostSuite('host', server, { folder: devWorkspace, devPath: root, testsPath: suiteIndex });
+  if (!suiteFilter?.includes('none'))
+    await hostSuite('host', server, { folder: devWorkspace, devPath: root, testsPath: suiteIndex });
   if (orphan !== undefined) {
     // The suite activated the extension long ago; its orphan sweep runs in the background from there.
     await scenarioContext(devWorkspace, 0)
@@ -312,12 +327,16 @@ async function developmentRun(suiteIndex) {
         (err) => record('activation stops an orphaned server recorded in globalStorage', err),
       );
   }
-  await uiScenarios('ui', server, scenarios.developmentScenarios, { folder: devWorkspace, devPath: root });
+  if (pick(scenarios.developmentScenarios).length > 0)
+    await uiScenarios('ui', server, pick(scenarios.developmentScenarios), { folder: devWorkspace, devPath: root });
   await stopServer(server);
 }
 
 async function vsixRuns() {
   // 2. The packaged VSIX in a fresh code-server with Workspace Trust on and an untrusted folder.
+  const vsixPicked = pick(scenarios.vsixScenarios);
+  const trustedPicked = pick(scenarios.trustedVsixScenarios);
+  if (!withVsix || vsixPicked.length + trustedPicked.length === 0) return;
   const vsix = join(runDir, 'so100-policy-lab.vsix');
   try {
     await step('package', process.execPath, [join(root, 'scripts/package.mjs'), '--out', vsix], { timeoutMs: 180_000 });
@@ -326,7 +345,7 @@ async function vsixRuns() {
     await step('rebuild', process.execPath, [join(root, 'scripts/build.mjs')], { timeoutMs: 180_000 });
     await installExtension(join(runDir, 'vsix'), runId, vsix);
   } catch (err) {
-    for (const s of [...scenarios.vsixScenarios, ...scenarios.trustedVsixScenarios]) record(s.name, err);
+    for (const s of [...vsixPicked, ...trustedPicked]) record(s.name, err);
     return;
   }
   const untrustedWorkspace = join(runDir, 'vsix', 'workspace');
@@ -344,14 +363,15 @@ async function vsixRuns() {
     },
   });
   servers.add(vserver);
-  await uiScenarios('vsix', vserver, scenarios.vsixScenarios, { folder: untrustedWorkspace });
+  if (vsixPicked.length > 0) await uiScenarios('vsix', vserver, vsixPicked, { folder: untrustedWorkspace });
   await stopServer(vserver);
+  if (trustedPicked.length === 0) return;
 
   // 3. The same VSIX in another fresh code-server, its folder trusted: a user's TypeScript converter module.
   try {
     await installExtension(join(runDir, 'vsix-trusted'), runId, vsix);
   } catch (err) {
-    for (const s of scenarios.trustedVsixScenarios) record(s.name, err);
+    for (const s of trustedPicked) record(s.name, err);
     return;
   }
   const trustedWorkspace = join(runDir, 'vsix-trusted', 'workspace');
@@ -362,7 +382,7 @@ async function vsixRuns() {
     log: join(runDir, 'code-server-vsix-trusted.log'),
   });
   servers.add(tserver);
-  await uiScenarios('vsix-trusted', tserver, scenarios.trustedVsixScenarios, { folder: trustedWorkspace });
+  await uiScenarios('vsix-trusted', tserver, trustedPicked, { folder: trustedWorkspace });
   await stopServer(tserver);
 }
 

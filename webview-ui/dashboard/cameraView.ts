@@ -14,6 +14,7 @@ export class CameraView {
   private rgba: ImageData | undefined;
   private drawnTick = -1;
   private drawnMode: FrameMode | undefined;
+  private drawnBehind = 0;
   width = 0;
   height = 0;
   tick = -1;
@@ -29,10 +30,18 @@ export class CameraView {
     this.element.append(this.canvas, this.caption);
   }
 
-  /** Draws `received` unless it is the frame already shown in this mode. */
-  draw(received: ReceivedFrame, mode: FrameMode, fps: number): void {
+  /** Ticks this tile is behind the newest tile at the last draw (0: the tiles show one tick). */
+  get behind(): number {
+    return this.drawnBehind;
+  }
+
+  /**
+   * Draws `received` unless it is the frame already shown in this mode; `behind` > 0 says the tiles could not
+   * show one tick (this camera has nothing newer), and the caption says so.
+   */
+  draw(received: ReceivedFrame, mode: FrameMode, fps: number, behind = 0): void {
     const f = received.frame;
-    if (f.tick === this.drawnTick && mode === this.drawnMode) return;
+    if (f.tick === this.drawnTick && mode === this.drawnMode && behind === this.drawnBehind) return;
     if (!this.rgba || this.rgba.width !== f.width || this.rgba.height !== f.height) {
       this.rgba = new ImageData(f.width, f.height);
       this.source.width = f.width;
@@ -70,12 +79,23 @@ export class CameraView {
     }
     this.drawnTick = f.tick;
     this.drawnMode = mode;
+    this.drawnBehind = behind;
     this.width = f.width;
     this.height = f.height;
     this.tick = f.tick;
-    const behind = Math.max(0, received.newestTickAtArrival - f.tick);
     const size = mode === 'raw' ? `${f.width}×${f.height}` : `${f.width}×${f.height} → ${POLICY_SIZE}×${POLICY_SIZE}`;
-    this.caption.textContent = `${this.camera} · ${size} · tick ${f.tick} · age ${behind} tick${behind === 1 ? '' : 's'} (${Math.round((behind * 1000) / fps)} ms)`;
+    const age = Math.max(0, received.newestTickAtArrival - f.tick);
+    this.caption.textContent = `${this.camera} · ${size} · tick ${f.tick} · age ${age} tick${age === 1 ? '' : 's'} (${Math.round((age * 1000) / fps)} ms)`;
+    if (behind > 0) {
+      const note = document.createElement('span');
+      note.className = 'behind';
+      note.textContent = ` · ${behind} tick${behind === 1 ? '' : 's'} behind the other camera (no newer frame)`;
+      this.caption.append(note);
+    }
+  }
+
+  get captionText(): string {
+    return this.caption.textContent ?? '';
   }
 
   /** Pixels brighter than near-black, sampled on a grid (tests ask whether anything was drawn). */

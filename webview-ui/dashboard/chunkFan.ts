@@ -3,7 +3,8 @@
 // fan and the path part ways is where the policy and the arm disagree — the stutter and the re-anchor sawtooth
 // users ask about.
 import { withAlpha } from './canvasSurface';
-import { drawAxes, MotorCards, polyline, valueRange } from './plotFrame';
+import { plotTitle, valueRange } from './axisScale';
+import { drawAxes, MotorCards, polyline } from './plotFrame';
 import type { DashboardChunk } from './protocol';
 import type { TelemetryStore } from './telemetryStore';
 import type { DashboardColors } from './theme';
@@ -45,16 +46,23 @@ export class ChunkFan {
       const values: number[] = [];
       for (const t of ticks) values.push(t.measured[j]);
       for (const c of shown) for (let i = 0; i < c.horizon; i++) values.push(c.targets[i * c.dims + j]);
-      const [y0, y1] = valueRange(values);
+      const yRange = valueRange(values);
+      if (!yRange) return;
+      const [y0, y1] = yRange;
+      const unit = store.units?.[j] ?? '';
       const note = newestAccepted
         ? `chunk #${newestAccepted.requestId} · ${newestAccepted.horizon} steps · ${Math.round(newestAccepted.latencyMs)} ms`
         : '';
-      const axes = drawAxes(s, colors, motor, x0, x1, y0, y1, note);
+      const title = plotTitle(motor, unit);
+      // The canvas's name says what the picture shows, units included (screen readers, and tests read it).
+      s.canvas.setAttribute('aria-label', `${title}: predicted chunks and executed path`);
+      const axes = drawAxes(s, colors, title, x0, x1, y0, y1, note, unit);
       const { ctx, height } = s;
       // Chunk boundaries: where execution moved on to a newer chunk.
-      ctx.strokeStyle = withAlpha(colors.boundary, 0.55);
-      ctx.lineWidth = 1;
-      ctx.setLineDash([2, 3]);
+      // Full strength: at partial alpha the thin dashes read grey, not the legend's green.
+      ctx.strokeStyle = colors.boundary;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([4, 3]);
       for (const t of ticks) {
         if (!t.chunkBoundary) continue;
         const px = Math.round(axes.x(t.index)) + 0.5;

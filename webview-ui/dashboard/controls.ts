@@ -1,6 +1,7 @@
 // The episode controls: buttons post `command`; which are enabled is the host's list for the runtime's phase (the
 // phase table that also writes package.json's enablement). Emergency Stop is never disabled and never hidden.
-import type { DashboardCommand, DashboardEpisodeSummary, DashboardStatus } from './protocol';
+import type { DashboardCommand, DashboardEpisodeSummary, DashboardProgress, DashboardStatus } from './protocol';
+import { progressLine } from './progressLine';
 
 export class Controls {
   private readonly phase = byId('phase');
@@ -12,7 +13,7 @@ export class Controls {
 
   constructor(private readonly send: (name: DashboardCommand) => void) {
     for (const b of this.buttons) b.addEventListener('click', () => this.clicked(b));
-    this.show(undefined, undefined, -1);
+    this.show(undefined, undefined, undefined);
   }
 
   get phaseText(): string {
@@ -23,16 +24,20 @@ export class Controls {
     return this.model.textContent ?? '';
   }
 
+  get progressText(): string {
+    return this.progress.textContent ?? '';
+  }
+
   show(
     status: DashboardStatus | undefined,
     enabled: readonly DashboardCommand[] | undefined,
-    newestTick: number,
+    progress: DashboardProgress | undefined,
   ): void {
     this.status = status;
     this.phase.textContent = status ? status.phase : 'no runtime';
     this.phase.className = `phase phase-${status?.phase ?? 'none'}`;
     this.model.textContent = status?.activeModel ?? '—';
-    this.progressText(newestTick);
+    this.progress.textContent = progressLine(status, progress);
     for (const b of this.buttons) {
       const name = b.dataset.command as DashboardCommand;
       if (name === 'estop') {
@@ -47,18 +52,6 @@ export class Controls {
     }
     const pause = this.buttons.find((b) => b.dataset.command === 'pause');
     if (pause) pause.textContent = status?.phase === 'paused' ? 'Resume' : 'Pause';
-  }
-
-  progressText(newestTick: number): void {
-    const s = this.status;
-    const parts: string[] = [];
-    if (s?.episode !== undefined) parts.push(`episode ${s.episode}`);
-    const step = newestTick >= 0 ? newestTick + 1 : s?.step;
-    if (step !== undefined) parts.push(`step ${step}${s?.maxSteps ? ` / ${s.maxSteps}` : ''}`);
-    if (s?.fps) parts.push(`${s.fps} fps`);
-    if (s?.robot) parts.push(s.robot);
-    if (s && s.droppedTelemetry > 0) parts.push(`${s.droppedTelemetry} telemetry events dropped`);
-    this.progress.textContent = parts.join(' · ');
   }
 
   note(text: string, kind: 'info' | 'warning' | 'error' = 'info'): void {

@@ -1,7 +1,8 @@
 // Per joint, the last seconds of measured vs commanded (sent) position; the calibrated range shaded, ticks where
 // safety clamped this joint marked with a red triangle, starved ticks (the arm held) as amber bands.
 import { withAlpha } from './canvasSurface';
-import { drawAxes, MotorCards, polyline, valueRange } from './plotFrame';
+import { axisLabel, plotTitle, valueRange } from './axisScale';
+import { drawAxes, MotorCards, polyline } from './plotFrame';
 import type { DashboardTick } from './protocol';
 import type { TelemetryStore } from './telemetryStore';
 import type { DashboardColors } from './theme';
@@ -34,10 +35,20 @@ export class JointPlots {
       const s = this.cards.surfaces[j];
       if (!s.begin()) return;
       const range = store.ranges?.[j] ?? null;
-      const [y0, y1] = valueRange(valuesOf(ticks, j), range);
+      const yRange = valueRange(valuesOf(ticks, j), range);
+      // No ticks: nothing to plot (the section says so), not an axis over made-up values.
+      if (!yRange) return;
+      const [y0, y1] = yRange;
+      const unit = store.units?.[j] ?? '';
       const last = ticks[ticks.length - 1];
-      const note = last ? `${last.measured[j]?.toFixed(1)} / ${last.sent?.[j]?.toFixed(1) ?? '—'}` : '';
-      const axes = drawAxes(s, colors, motor, x0, x1, y0, y1, note);
+      // Newest measured / commanded, in the legend's order.
+      const note = last
+        ? `${axisLabel(last.measured[j], 1, unit)} / ${last.sent?.[j] !== undefined ? axisLabel(last.sent[j], 1, unit) : '—'}`
+        : '';
+      const title = plotTitle(motor, unit);
+      // The canvas's name says what the picture shows, units included (screen readers, and tests read it).
+      s.canvas.setAttribute('aria-label', `${title}: measured and commanded`);
+      const axes = drawAxes(s, colors, title, x0, x1, y0, y1, note, unit);
       const { ctx, height } = s;
       if (range) {
         ctx.fillStyle = withAlpha(colors.measured, 0.08);
@@ -47,21 +58,23 @@ export class JointPlots {
       const w = Math.max(1, axes.x(1) - axes.x(0));
       ctx.fillStyle = withAlpha(colors.starved, 0.22);
       for (const t of ticks) if (t.starved) ctx.fillRect(axes.x(t.index) - w / 2, 14, w, height - 28);
-      ctx.lineWidth = 1.5;
-      ctx.strokeStyle = colors.sent;
-      ctx.setLineDash([4, 2]);
-      polyline(
-        ctx,
-        axes,
-        ticks.map((t) => [t.index, t.sent?.[j] ?? NaN]),
-      );
-      ctx.setLineDash([]);
+      // Measured first, commanded (dashed) on top: where they coincide the commanded line must stay visible.
+      ctx.lineWidth = 2;
       ctx.strokeStyle = colors.measured;
       polyline(
         ctx,
         axes,
         ticks.map((t) => [t.index, t.measured[j]]),
       );
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = colors.sent;
+      ctx.setLineDash([5, 3]);
+      polyline(
+        ctx,
+        axes,
+        ticks.map((t) => [t.index, t.sent?.[j] ?? NaN]),
+      );
+      ctx.setLineDash([]);
       ctx.fillStyle = colors.clamp;
       for (const t of ticks) {
         if (!t.clamped.some((c) => c.motor === motor)) continue;

@@ -14,7 +14,7 @@ import {
   type HostToDashboard,
 } from './protocol';
 import { CHUNK_LATENCY, LOOP_STAGES, stageBudgets, stageRows } from './stageStats';
-import { TelemetryStore } from './telemetryStore';
+import { pickFrames, TelemetryStore } from './telemetryStore';
 import { readColors, watchTheme } from './theme';
 import { TimingTable } from './timingTable';
 import { TimingWaterfall } from './timingWaterfall';
@@ -77,6 +77,12 @@ const table = new TimingTable(element('timing-table') as HTMLTableElement);
 const cameras = new Map<string, CameraView>();
 const cameraBox = element('cameras');
 const budgetLabel = element('budget');
+/** Sections with nothing to show say so instead of drawing axes over no data. */
+const emptyToggles = [
+  { content: element('joints'), note: element('joints-empty'), has: () => store.ticks.length > 0 },
+  { content: element('chunks'), note: element('chunks-empty'), has: () => store.chunks.length > 0 },
+  { content: element('timing'), note: element('timing-empty'), has: () => store.ticks.length > 0 },
+];
 const modeToggle = element('frame-mode') as HTMLInputElement;
 modeToggle.checked = frameMode === 'policy';
 modeToggle.addEventListener('change', () => {
@@ -104,14 +110,19 @@ let tableTimer: ReturnType<typeof setTimeout> | undefined;
 /** Draws what changed; `force` also recomputes the timing table now (the probe reports what the page shows). */
 function draw(force = false): void {
   draws++;
+  for (const t of emptyToggles) {
+    const has = t.has();
+    t.content.hidden = !has;
+    t.note.hidden = has;
+  }
   if (dirty.plots) {
     joints.draw(store, colors);
     fan.draw(store, colors);
-    controls.progressText(store.newestTick);
     dirty.plots = false;
   }
   if (dirty.cameras) {
-    for (const [camera, received] of store.frames) cameraView(camera).draw(received, frameMode, store.fps);
+    for (const [camera, shown] of pickFrames(store.frames))
+      cameraView(camera).draw(shown.received, frameMode, store.fps, shown.behind);
     dirty.cameras = false;
   }
   if (dirty.timing) {
@@ -138,7 +149,8 @@ function draw(force = false): void {
       );
       budgetLabel.textContent =
         `budget ${tickMs.toFixed(1)} ms per tick (${store.fps} fps); policy ${chunkMs.toFixed(0)} ms` +
-        `${horizon ? ` (half a ${horizon}-step chunk)` : ''} · p50/p95/p99 over the last ${ticks.length} ticks`;
+        `${horizon ? ` (half a ${horizon}-step chunk)` : ''}` +
+        (ticks.length > 0 ? ` · p50/p95/p99 over the last ${ticks.length} ticks` : '');
       dirty.timing = false;
     } else {
       // The table is due later: come back then even if no tick arrives.
@@ -177,7 +189,8 @@ function receive(m: HostToDashboard): void {
       fan.setMotors(m.motors);
       for (const c of m.chunks) store.addChunk(c);
       store.addTicks(m.ticks);
-      controls.show(m.status, m.enabled, store.newestTick);
+      store.progress = m.progress;
+      controls.show(m.status, m.enabled, store.progress);
       break;
     case 'ticks':
       store.addTicks(m.ticks);
@@ -196,11 +209,12 @@ function receive(m: HostToDashboard): void {
       break;
     case 'state':
       store.status = m.status;
-      if (m.status?.jointRanges) {
-        store.ranges = m.status.jointRanges;
+      if (m.progress) store.progress = m.progress;
+      if (m.status?.jointRanges || m.status?.jointUnits) {
+        if (m.status.jointRanges) store.ranges = m.status.jointRanges;
         dirty.plots = true;
       }
-      controls.show(m.status, m.enabled, store.newestTick);
+      controls.show(m.status, m.enabled, store.progress);
       break;
     case 'episodeEnded':
       controls.episodeEnded(m.summary);
@@ -229,11 +243,17 @@ function probeReport(): DashboardProbeReport {
     cameras: [...cameras.values()].map((v) => ({
       camera: v.camera,
       tick: v.tick,
+      behind: v.behind,
+      caption: v.captionText,
       width: v.width,
       height: v.height,
       nonBlackPixels: v.nonBlackPixels(),
     })),
     timingRows: table.rows.map((r) => r.stage),
+    timingHeader: [...document.querySelectorAll('#timing-table thead th')].map((th) => th.textContent ?? ''),
+    progressText: controls.progressText,
+    units: store.units ? [...store.units] : [],
+    policyTopMs: policyWaterfall.topMs,
     waterfallBars: loopWaterfall.bars,
     phaseText: controls.phaseText,
     modelText: controls.modelText,

@@ -1,8 +1,9 @@
 // The frame every joint chart shares: a titled canvas, a value range with margins, a light grid.
+import { axisLabel } from './axisScale';
 import { CanvasSurface, scale } from './canvasSurface';
 import type { DashboardColors } from './theme';
 
-export const PAD = { left: 34, right: 6, top: 16, bottom: 14 };
+export const PAD = { left: 44, right: 6, top: 16, bottom: 14 };
 
 export function jointCard(title: string, cls: string): { card: HTMLElement; surface: CanvasSurface } {
   const card = document.createElement('div');
@@ -14,30 +15,12 @@ export function jointCard(title: string, cls: string): { card: HTMLElement; surf
   return { card, surface: new CanvasSurface(canvas) };
 }
 
-/** min/max of the given values, widened so a flat line sits mid-plot. */
-export function valueRange(values: Iterable<number>, extra?: { min: number; max: number } | null): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (!Number.isFinite(v)) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (extra) {
-    lo = Math.min(lo, extra.min);
-    hi = Math.max(hi, extra.max);
-  }
-  if (!Number.isFinite(lo)) return [-1, 1];
-  const span = Math.max(hi - lo, 1);
-  return [lo - span * 0.08, hi + span * 0.08];
-}
-
 export interface Axes {
   x: (tick: number) => number;
   y: (value: number) => number;
 }
 
-/** Grid, title and y labels; returns the scales for the data. */
+/** Grid, title and y labels (with `unit`); returns the scales for the data. */
 export function drawAxes(
   s: CanvasSurface,
   colors: DashboardColors,
@@ -47,6 +30,7 @@ export function drawAxes(
   y0: number,
   y1: number,
   note = '',
+  unit = '',
 ): Axes {
   const { ctx, width, height } = s;
   const x = scale(x0, x1, PAD.left, width - PAD.right);
@@ -63,7 +47,7 @@ export function drawAxes(
     ctx.moveTo(PAD.left, py);
     ctx.lineTo(width - PAD.right, py);
     ctx.stroke();
-    ctx.fillText(v.toFixed(Math.abs(y1 - y0) < 10 ? 1 : 0), PAD.left - 3, py);
+    ctx.fillText(axisLabel(v, y1 - y0, unit), PAD.left - 3, py);
   }
   ctx.textAlign = 'left';
   ctx.textBaseline = 'top';

@@ -41,6 +41,13 @@ export type DashboardEpisodeSummary = Pick<
   'episode' | 'success' | 'reason' | 'steps' | 'starvedTicks' | 'chunks' | 'clampedTicks' | 'lateTicks'
 >;
 
+/** The episode's progress as the status bar and side bar show it (one source: src/extension/runtime/episodeProgress). */
+export interface DashboardProgress {
+  readonly episode?: number;
+  readonly step?: number;
+  readonly maxSteps?: number;
+}
+
 /** A joint's calibrated range in the units of its positions. */
 export interface JointRange {
   readonly min: number;
@@ -57,12 +64,23 @@ export interface DashboardProbeReport {
   readonly cameras: readonly {
     readonly camera: string;
     readonly tick: number;
+    /** Ticks behind the newest tile (0: the tiles show one tick). */
+    readonly behind: number;
+    readonly caption: string;
     readonly width: number;
     readonly height: number;
     readonly nonBlackPixels: number;
   }[];
   /** Stage names of the timing table's rows. */
   readonly timingRows: readonly string[];
+  /** The timing table's column headers as shown. */
+  readonly timingHeader: readonly string[];
+  /** The header's progress line as shown. */
+  readonly progressText: string;
+  /** The joint plots' units, motor order ([] before the runtime said). */
+  readonly units: readonly string[];
+  /** Top of the policy-requests chart's y axis, ms. */
+  readonly policyTopMs: number;
   readonly waterfallBars: number;
   readonly phaseText: string;
   readonly modelText: string;
@@ -91,11 +109,17 @@ export type HostToDashboard =
       readonly ticks: readonly DashboardTick[];
       readonly chunks: readonly DashboardChunk[];
       readonly frameMode?: FrameMode;
+      readonly progress?: DashboardProgress;
     }
   | { readonly type: 'ticks'; readonly ticks: readonly DashboardTick[]; readonly dropped: number }
   | { readonly type: 'chunk'; readonly chunk: DashboardChunk }
   | { readonly type: 'frame'; readonly frame: DashboardFrame }
-  | { readonly type: 'state'; readonly status?: DashboardStatus; readonly enabled?: readonly DashboardCommand[] }
+  | {
+      readonly type: 'state';
+      readonly status?: DashboardStatus;
+      readonly enabled?: readonly DashboardCommand[];
+      readonly progress?: DashboardProgress;
+    }
   | { readonly type: 'episodeEnded'; readonly summary: DashboardEpisodeSummary }
   | { readonly type: 'warning'; readonly message: string }
   /** Tests only: answer with `probe-reply`; `postBack` values are posted to the host as they are, first. */
@@ -158,8 +182,16 @@ export function isDashboardStatus(v: unknown): v is DashboardStatus {
     optional(v.maxSteps, isNum) &&
     optional(v.fps, isNum) &&
     optional(v.robot, isStr) &&
-    optional(v.jointRanges, isRangeList)
+    optional(v.jointRanges, isRangeList) &&
+    optional(v.jointUnits, isStrList) &&
+    optional(v.episodeDroppedTelemetry, isNum)
   );
+}
+
+const isStrList = (v: unknown): v is readonly string[] => Array.isArray(v) && v.every(isStr);
+
+function isProgress(v: unknown): v is DashboardProgress {
+  return isObj(v) && optional(v.episode, isInt) && optional(v.step, isInt) && optional(v.maxSteps, isInt);
 }
 
 function isRangeList(r: unknown): r is readonly JointRange[] {
@@ -244,7 +276,8 @@ export function isHostToDashboard(m: unknown): m is HostToDashboard {
         m.ticks.every(isDashboardTick) &&
         Array.isArray(m.chunks) &&
         m.chunks.every(isDashboardChunk) &&
-        optional(m.frameMode, isFrameMode)
+        optional(m.frameMode, isFrameMode) &&
+        optional(m.progress, isProgress)
       );
     case 'ticks':
       return Array.isArray(m.ticks) && m.ticks.every(isDashboardTick) && isNum(m.dropped);
@@ -253,7 +286,11 @@ export function isHostToDashboard(m: unknown): m is HostToDashboard {
     case 'frame':
       return isDashboardFrame(m.frame);
     case 'state':
-      return (m.status === undefined || isDashboardStatus(m.status)) && optional(m.enabled, isCommandList);
+      return (
+        (m.status === undefined || isDashboardStatus(m.status)) &&
+        optional(m.enabled, isCommandList) &&
+        optional(m.progress, isProgress)
+      );
     case 'episodeEnded':
       return isSummary(m.summary);
     case 'warning':
@@ -274,10 +311,21 @@ function isProbeReport(v: unknown): v is DashboardProbeReport {
     Array.isArray(v.cameras) &&
     v.cameras.every(
       (c) =>
-        isObj(c) && isStr(c.camera) && isNum(c.tick) && isNum(c.width) && isNum(c.height) && isNum(c.nonBlackPixels),
+        isObj(c) &&
+        isStr(c.camera) &&
+        isNum(c.tick) &&
+        isNum(c.behind) &&
+        isStr(c.caption) &&
+        isNum(c.width) &&
+        isNum(c.height) &&
+        isNum(c.nonBlackPixels),
     ) &&
     Array.isArray(v.timingRows) &&
     v.timingRows.every(isStr) &&
+    isStrList(v.timingHeader) &&
+    isStr(v.progressText) &&
+    isStrList(v.units) &&
+    isNum(v.policyTopMs) &&
     isNum(v.waterfallBars) &&
     isStr(v.phaseText) &&
     isStr(v.modelText) &&

@@ -1,4 +1,5 @@
-// The p50 / p95 / p99 table per stage; a row turns amber or red when the stage nears or passes its budget.
+// The p50 / p95 / p99 table per stage, in ms (the header says so); a row turns amber or red when the stage nears or
+// passes its budget.
 import type { StageRow } from './stageStats';
 
 export class TimingTable {

@@ -1,9 +1,12 @@
-// Stacked bars of stage times, newest right, with the budget line; a bar over budget gets a red cap. Two of them:
-// the loop's own stages for every tick, and the policy requests (one bar per chunk received).
+// Stacked bars of stage times, newest right, scaled to the bars (not to the budget: 60 ms bars under an 833 ms
+// budget would be slivers), with the budget as a line when it is on the scale and as a labelled mark at the top when
+// it is far above; a bar over budget gets a red cap. Two of them: the loop's own stages for every tick, and the
+// policy requests (one bar per chunk received).
+import { axisLabel, barTop } from './axisScale';
 import { CanvasSurface, scale, withAlpha } from './canvasSurface';
 import type { DashboardColors } from './theme';
 
-const PAD = { left: 34, right: 6, top: 16, bottom: 4 };
+const PAD = { left: 44, right: 6, top: 16, bottom: 4 };
 
 export interface WaterfallSpec {
   readonly title: string;
@@ -24,6 +27,8 @@ export class TimingWaterfall {
   private readonly surface: CanvasSurface;
   /** Bars drawn at the last draw. */
   bars = 0;
+  /** The top of the y axis at the last draw, ms. */
+  topMs = 0;
 
   constructor(
     canvas: HTMLCanvasElement,
@@ -39,7 +44,11 @@ export class TimingWaterfall {
     const maxBars = Math.max(10, Math.floor((width - PAD.left - PAD.right) / 4));
     const rows = ticks.filter((t) => t.stageMs[this.spec.total] !== undefined).slice(-maxBars);
     this.bars = rows.length;
-    const top = Math.max(budgetMs * 1.3, ...rows.map((t) => t.stageMs[this.spec.total] ?? 0));
+    const { top, budgetShown } = barTop(
+      rows.map((t) => t.stageMs[this.spec.total] ?? 0),
+      budgetMs,
+    );
+    this.topMs = top;
     const y = scale(0, top, height - PAD.bottom, PAD.top);
     const barW = (width - PAD.left - PAD.right) / maxBars;
     const rest = this.spec.restColor?.(colors) ?? withAlpha(colors.muted, 0.45);
@@ -64,23 +73,29 @@ export class TimingWaterfall {
         ctx.fillRect(x, y(total) - 2, Math.max(1, barW - 1), 2);
       }
     });
-    // Budget line.
-    const by = Math.round(y(budgetMs)) + 0.5;
-    ctx.strokeStyle = colors.error;
-    ctx.setLineDash([5, 3]);
-    ctx.beginPath();
-    ctx.moveTo(PAD.left, by);
-    ctx.lineTo(width - PAD.right, by);
-    ctx.stroke();
-    ctx.setLineDash([]);
+    // Budget: a line when it is on the scale, else a mark at the top saying how far above it is.
+    const budgetText = `budget ${axisLabel(budgetMs, budgetMs < 100 ? 1 : 100, 'ms')}`;
     ctx.fillStyle = colors.error;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'bottom';
-    ctx.fillText(`budget ${budgetMs.toFixed(budgetMs < 100 ? 1 : 0)} ms`, width - PAD.right, by - 2);
+    if (budgetShown) {
+      const by = Math.round(y(budgetMs)) + 0.5;
+      ctx.strokeStyle = colors.error;
+      ctx.setLineDash([5, 3]);
+      ctx.beginPath();
+      ctx.moveTo(PAD.left, by);
+      ctx.lineTo(width - PAD.right, by);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillText(budgetText, width - PAD.right, by - 2);
+    } else {
+      ctx.textBaseline = 'top';
+      ctx.fillText(`↑ ${budgetText} (off scale)`, width - PAD.right, PAD.top);
+    }
     ctx.fillStyle = colors.muted;
     ctx.textBaseline = 'middle';
-    ctx.fillText('0', PAD.left - 3, height - PAD.bottom - 4);
-    ctx.fillText(`${Math.round(top)}`, PAD.left - 3, PAD.top + 4);
+    ctx.fillText('0 ms', PAD.left - 3, height - PAD.bottom - 4);
+    ctx.fillText(axisLabel(top, top, 'ms'), PAD.left - 3, PAD.top + 4);
     // Title and legend.
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';

@@ -141,7 +141,25 @@ function jointTable(r: ReportView): HTMLElement {
   const motors = s?.motors ?? t!.motors;
   const table = el('table', { className: 'joints', id: 'joint-targets' });
   table.append(row('th', ['', ...motors]));
-  if (t) table.append(row('td', [`target (step 0 of ${t.horizon})`, ...t.first.map(fmt)]));
+  // Target and measurement of one tick side by side: the chunk's row for the measured tick when the chunk covers it,
+  // otherwise the chunk's first row, labelled with the tick it was meant for.
+  const chunkTick = r.tick;
+  if (t && s && t.atSafetyTick)
+    table.append(
+      row('td', [
+        `target for tick ${s.tick} (step ${t.atSafetyTick.step} of ${t.horizon}${chunkTick !== undefined ? `, chunk of tick ${chunkTick}` : ''})`,
+        ...t.atSafetyTick.values.map(fmt),
+      ]),
+    );
+  else if (t)
+    table.append(
+      row('td', [
+        chunkTick !== undefined
+          ? `target for tick ${chunkTick} (step 0 of ${t.horizon}, chunk of tick ${chunkTick})`
+          : `target (step 0 of ${t.horizon})`,
+        ...t.first.map(fmt),
+      ]),
+    );
   if (s) {
     table.append(row('td', [`measured (tick ${s.tick})`, ...s.measured.map(fmt)]));
     table.append(row('td', ['sent after safety', ...(s.sent ? s.sent.map(fmt) : motors.map(() => '—'))]));
@@ -201,8 +219,8 @@ function shape(v: SummaryView): string {
 function fmt(x: number | undefined): string {
   if (x === undefined) return '';
   if (Number.isNaN(x)) return 'NaN';
-  if (Number.isInteger(x)) return String(x);
-  return Math.abs(x) >= 100 ? x.toFixed(1) : x.toFixed(3);
+  if (Number.isInteger(x) || !Number.isFinite(x)) return String(x);
+  return Math.abs(x) >= 100 ? x.toFixed(1) : Math.abs(x) >= 0.01 ? x.toFixed(3) : x.toPrecision(3);
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(

@@ -70,6 +70,14 @@ export {
   chromaticity,
   fullRegion,
 } from './imageView';
-export { statsOf, summarizeValues, summarizeValue, summarizeArray, summarizeFrame, SMALL_ARRAY } from './inputSummary';
+export {
+  numberText,
+  statsOf,
+  summarizeValues,
+  summarizeValue,
+  summarizeArray,
+  summarizeFrame,
+  SMALL_ARRAY,
+} from './inputSummary';
 export { type StateConvention, type LintInput, lintConversion, SAME_PICTURE } from './converterLint';
 export { type ExchangeSnapshot, inspectionReport } from './inspection';

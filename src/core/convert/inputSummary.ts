@@ -62,11 +62,11 @@ export function summarizeValues(map: { readonly [key: string]: WireValue }, pref
 /** The summary of one value under `key`. */
 export function summarizeValue(key: string, v: WireValue): ValueSummary {
   if (v instanceof NdArray) return summarizeArray(key, v);
-  if (v instanceof NpScalar) return { key, kind: 'number', dtype: v.dtype, text: String(v.value) };
-  if (v instanceof Float64Value) return { key, kind: 'number', dtype: '<f8', text: String(v.value) };
+  if (v instanceof NpScalar) return { key, kind: 'number', dtype: v.dtype, text: numberText(v.value) };
+  if (v instanceof Float64Value) return { key, kind: 'number', dtype: '<f8', text: numberText(v.value) };
   if (v === null) return { key, kind: 'null' };
   if (typeof v === 'string') return { key, kind: 'string', text: cut(JSON.stringify(v)) };
-  if (typeof v === 'number' || typeof v === 'bigint') return { key, kind: 'number', text: String(v) };
+  if (typeof v === 'number' || typeof v === 'bigint') return { key, kind: 'number', text: numberText(v) };
   if (typeof v === 'boolean') return { key, kind: 'boolean', text: String(v) };
   if (v instanceof Uint8Array) return { key, kind: 'bytes', shape: [v.length] };
   if (Array.isArray(v)) return { key, kind: 'list', shape: [v.length], text: cut(listText(v)) };
@@ -113,7 +113,16 @@ function isMap(v: WireValue): v is { [key: string]: WireValue } {
 }
 
 function listText(v: readonly WireValue[]): string {
-  return `[${v.map((x) => (typeof x === 'string' ? JSON.stringify(x) : typeof x === 'number' || typeof x === 'boolean' ? String(x) : x === null ? 'null' : '…')).join(', ')}]`;
+  return `[${v.map((x) => (typeof x === 'string' ? JSON.stringify(x) : typeof x === 'number' ? numberText(x) : typeof x === 'boolean' ? String(x) : x === null ? 'null' : '…')).join(', ')}]`;
+}
+
+/**
+ * A number as a person reads it: integers whole, others to 6 significant digits (a float64 such as
+ * 33.678710000000014 is 33.6787 on screen; the digits past that are representation noise, not information).
+ */
+export function numberText(x: number | bigint | boolean): string {
+  if (typeof x !== 'number' || Number.isInteger(x) || !Number.isFinite(x)) return String(x);
+  return String(Number(x.toPrecision(6)));
 }
 
 function cut(s: string): string {

@@ -48,6 +48,13 @@ export function inspectionReport(
         })
       : [];
   const t = snap.targets;
+  const n = SO100_MOTORS.length;
+  // The chunk row aimed at the tick whose measurement is shown next to it (row i is for observation tick + i).
+  const step = snap.safety && snap.tick !== undefined ? snap.safety.tick - snap.tick : -1;
+  const atSafetyTick =
+    t && step >= 0 && step < t.horizon
+      ? { step, values: Array.from(t.targets.subarray(step * n, (step + 1) * n)) }
+      : undefined;
   return {
     source,
     converter: snap.converter,
@@ -70,7 +77,8 @@ export function inspectionReport(
         targets: {
           horizon: t.horizon,
           motors: [...SO100_MOTORS],
-          first: Array.from(t.targets.subarray(0, SO100_MOTORS.length)),
+          first: Array.from(t.targets.subarray(0, n)),
+          ...(atSafetyTick && { atSafetyTick }),
           stats: statsOf(t.targets),
         },
       }),

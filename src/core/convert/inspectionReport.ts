@@ -81,11 +81,15 @@ export interface InspectionReport {
   readonly input?: readonly ValueSummary[];
   /** The policy's raw reply (every key; `actions` with its shape and stats). */
   readonly output?: readonly ValueSummary[];
-  /** Joint targets after back-conversion: horizon × motors, with the first row spelled out. */
+  /**
+   * Joint targets after back-conversion: horizon × motors, with the first row spelled out, and the row meant for
+   * the tick `safety` measured (row i is the target for tick `tick` + i) when that tick lies inside the chunk.
+   */
   readonly targets?: {
     readonly horizon: number;
     readonly motors: readonly string[];
     readonly first: readonly number[];
+    readonly atSafetyTick?: { readonly step: number; readonly values: readonly number[] };
     readonly stats: ValueStats;
   };
   readonly safety?: SafetySnapshot;

@@ -46,8 +46,12 @@ export interface RuntimeStatus {
   readonly robot?: string;
   /** Each joint's calibrated range in the units of its positions, motor order (while connected). */
   readonly jointRanges?: readonly { readonly min: number; readonly max: number }[];
-  /** Telemetry events dropped because the host read too slowly. */
+  /** Each joint's position unit (°, %, ±100; core/so100 positionUnit), motor order (while connected). */
+  readonly jointUnits?: readonly string[];
+  /** Telemetry events dropped because the host read too slowly, since the runtime started. */
   readonly droppedTelemetry: number;
+  /** The part of droppedTelemetry since the current (or last) episode started. */
+  readonly episodeDroppedTelemetry?: number;
 }
 
 export interface TickTelemetry {

@@ -141,7 +141,7 @@ export class CubeTask {
       this.liftedMs += dtMs;
       if (!this.success && this.liftedMs >= this.holdMs) {
         this.success = true;
-        this.why = `success: the cube was lifted ${cm} cm and held for ${Math.round(this.liftedMs)} ms (tick ${this.ticks})`;
+        this.why = `the cube was lifted ${cm} cm and held for ${Math.round(this.liftedMs)} ms (tick ${this.ticks})`;
       } else if (!this.success) {
         this.why = `the cube is held ${cm} cm above the table for ${Math.round(this.liftedMs)} of ${this.holdMs} ms`;
       }

@@ -41,6 +41,11 @@ export function normModeFor(motor: MotorName, bodyMode: BodyJointMode): NormMode
   return motor === 'gripper' ? 'RANGE_0_100' : bodyMode;
 }
 
+/** The unit a position in `mode` is written in, for axis labels: degrees, percent of the range, or ±100 of it. */
+export function positionUnit(mode: NormMode): string {
+  return mode === 'DEGREES' ? '°' : mode === 'RANGE_0_100' ? '%' : '±100';
+}
+
 /** Raw position → normalised value (LeRobot `_normalize` for one motor). DEGREES ignores drive_mode and does not clamp. */
 export function normalizePosition(raw: number, cal: MotorRange, mode: NormMode, motor = 'motor'): number {
   checkRange(cal, motor);

@@ -6,6 +6,7 @@ import type {
   DashboardChunk,
   DashboardEpisodeSummary,
   DashboardFrame,
+  DashboardProgress,
   DashboardStatus,
   DashboardTick,
   HostToDashboard,
@@ -161,17 +162,20 @@ export class DashboardFeed {
     this.scheduleFlush();
   }
 
-  /** Frames: only the newest per camera waits; one frame post is in flight at a time. */
+  /**
+   * Frames: only the newest per camera waits; one round of posts is in flight at a time, and a round carries every
+   * camera's newest frame, so no camera waits behind another (the runtime sends a tick's frames together, so a
+   * round is mostly one tick; the page picks a tick all cameras share).
+   */
   frame(f: DashboardFrame): void {
     if (!this.connected) return;
-    // Replaced frames go to the back of the queue, so a fast camera cannot starve a slow one.
-    if (this.pendingFrames.delete(f.camera)) this.counts.droppedFrames++;
+    if (this.pendingFrames.has(f.camera)) this.counts.droppedFrames++;
     this.pendingFrames.set(f.camera, f);
     this.pumpFrames();
   }
 
-  state(status: DashboardStatus | undefined): void {
-    this.sendAlways({ type: 'state', status, enabled: enabledCommands(status) });
+  state(status: DashboardStatus | undefined, progress?: DashboardProgress): void {
+    this.sendAlways({ type: 'state', status, enabled: enabledCommands(status), ...(progress && { progress }) });
   }
 
   episodeEnded(summary: DashboardEpisodeSummary): void {
@@ -234,19 +238,23 @@ export class DashboardFeed {
   }
 
   private pumpFrames(): void {
-    if (this.frameInFlight || !this.connected || this.disposed) return;
-    const next = this.pendingFrames.entries().next();
-    if (next.done) return;
-    const [camera, frame] = next.value;
-    this.pendingFrames.delete(camera);
-    const posted = this.send({ type: 'frame', frame });
-    this.counts.postedFrames++;
-    if (!posted) return;
+    if (this.frameInFlight || !this.connected || this.disposed || this.pendingFrames.size === 0) return;
+    const frames = [...this.pendingFrames.values()];
+    this.pendingFrames.clear();
+    const posts: PromiseLike<boolean>[] = [];
+    for (const frame of frames) {
+      const posted = this.send({ type: 'frame', frame });
+      this.counts.postedFrames++;
+      if (posted) posts.push(posted);
+    }
+    if (posts.length === 0) return;
     this.frameInFlight = true;
+    let left = posts.length;
     const done = (): void => {
+      if (--left > 0) return;
       this.frameInFlight = false;
       this.pumpFrames();
     };
-    posted.then(done, done);
+    for (const p of posts) p.then(done, done);
   }
 }

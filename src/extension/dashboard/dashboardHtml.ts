@@ -44,21 +44,24 @@ export function dashboardHtml(parts: DashboardHtmlParts): string {
   </section>
   <section id="section-joints" aria-label="Joints">
     <h2>Joints <span class="legend"><i class="sw measured"></i>measured <i class="sw sent"></i>commanded <i class="sw clamp"></i>clamped <i class="sw starved"></i>starved</span></h2>
-    <div id="joints" class="grid"></div>
+    <p id="joints-empty" class="empty">No ticks yet: run an episode to plot the joints.</p>
+    <div id="joints" class="grid" hidden></div>
   </section>
   <section id="section-chunks" aria-label="Action chunks">
     <h2>Action chunks <span class="legend"><i class="sw fan"></i>predicted (newest brightest) <i class="sw measured"></i>executed (measured) <i class="sw boundary"></i>chunk boundary <i class="sw starved"></i>starved</span></h2>
-    <div id="chunks" class="grid"></div>
+    <p id="chunks-empty" class="empty">No action chunks yet.</p>
+    <div id="chunks" class="grid" hidden></div>
   </section>
   <section id="section-timing" aria-label="Timing">
     <h2>Timing <span id="budget" class="legend"></span></h2>
-    <div class="timing">
+    <p id="timing-empty" class="empty">No timing yet.</p>
+    <div id="timing" class="timing" hidden>
       <div class="waterfalls">
         <canvas id="waterfall-loop" class="waterfall"></canvas>
         <canvas id="waterfall-policy" class="waterfall"></canvas>
       </div>
       <table id="timing-table" class="timing-table">
-        <thead><tr><th>stage</th><th>p50</th><th>p95</th><th>p99</th><th>budget</th></tr></thead>
+        <thead><tr><th>stage</th><th>p50 (ms)</th><th>p95 (ms)</th><th>p99 (ms)</th><th>budget (ms)</th></tr></thead>
         <tbody></tbody>
       </table>
     </div>

@@ -8,6 +8,7 @@ import {
   isDashboardToHost,
   isFrameMode,
   type DashboardProbeReport,
+  type DashboardProgress,
   type DashboardToHost,
   type FrameMode,
   type HostToDashboard,
@@ -16,6 +17,7 @@ import {
 import { enabledCommands } from './enabledCommands';
 import { DashboardFeed, postableFrame, type DashboardFeedCounters } from './dashboardFeed';
 import { dashboardHtml } from './dashboardHtml';
+import { ProgressSource, type EpisodeProgress } from '../runtime/episodeProgress';
 import type { TelemetrySource } from '../runtime/telemetrySource';
 
 export const SHOW_DASHBOARD_COMMAND = 'so100.showDashboard';
@@ -27,6 +29,8 @@ export interface DashboardOptions {
   readonly motorRanges?: () => readonly (JointRange | null)[] | undefined;
   /** Camera frames per second asked for while the panel is visible (default 10). */
   readonly frameFps?: number;
+  /** The progress the status bar and side bar show; without it the panel keeps a source of its own (tests). */
+  readonly progress?: ProgressSource;
 }
 
 /** What the webview keeps with vscode.setState, and the serializer hands back after a reload. */
@@ -46,6 +50,8 @@ export class DashboardPanel implements vscode.Disposable {
   private disposed = false;
   private rejected = 0;
   private mode: FrameMode;
+  private readonly progress: ProgressSource;
+  private readonly ownProgress: boolean;
 
   /** Fires once the panel is closed. */
   readonly onDidDispose = this.disposedEmitter.event;
@@ -87,6 +93,8 @@ export class DashboardPanel implements vscode.Disposable {
     const saved = state as DashboardViewState | undefined;
     this.mode = isFrameMode(saved?.frameMode) ? saved.frameMode : 'raw';
     this.feed = new DashboardFeed((m) => this.panel.webview.postMessage(m));
+    this.ownProgress = options.progress === undefined;
+    this.progress = options.progress ?? new ProgressSource(options.source);
     const webview = panel.webview;
     panel.iconPath = vscode.Uri.joinPath(options.extensionUri, 'media', 'icon.png');
     webview.html = dashboardHtml({
@@ -147,6 +155,7 @@ export class DashboardPanel implements vscode.Disposable {
     this.options.source.requestFrames(this, 0);
     this.feed.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
+    if (this.ownProgress) this.progress.dispose();
     this.panel.dispose();
     this.disposedEmitter.fire();
     this.disposedEmitter.dispose();
@@ -158,7 +167,10 @@ export class DashboardPanel implements vscode.Disposable {
       source.onEvent('tick', (t) => this.feed.tick(t)),
       source.onEvent('chunk', (c) => this.feed.chunk(c)),
       source.onEvent('frame', (f) => this.feed.frame(postableFrame(f))),
-      source.onEvent('state', (s) => this.feed.state(s)),
+      // State rides with progress (published on every state change, and ≤ 2 Hz while ticks come).
+      new vscode.Disposable(
+        this.progress.onChange((p) => this.feed.state(source.status(), dashboardProgress(p))).dispose,
+      ),
       source.onEvent('warning', (w) => this.feed.warning(w.message)),
       source.onEvent('episodeEnded', (s) => this.feed.episodeEnded(s)),
     ];
@@ -183,6 +195,7 @@ export class DashboardPanel implements vscode.Disposable {
           ticks: history.ticks,
           chunks: history.chunks,
           frameMode: this.mode,
+          progress: dashboardProgress(this.progress.current),
         }));
         this.visibilityChanged();
         return;
@@ -211,6 +224,10 @@ export class DashboardPanel implements vscode.Disposable {
       this.feed.detach();
     }
   }
+}
+
+function dashboardProgress(p: EpisodeProgress): DashboardProgress {
+  return { episode: p.episode, step: p.step, maxSteps: p.maxSteps };
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {

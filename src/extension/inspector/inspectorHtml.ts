@@ -25,10 +25,11 @@ export function inspectorHtml(parts: InspectorHtmlParts): string {
   button:hover { background: var(--vscode-button-hoverBackground); }
   button.link { background: none; color: var(--vscode-textLink-foreground); padding: 0; text-decoration: underline; }
   #status { color: var(--vscode-descriptionForeground); }
-  table { border-collapse: collapse; margin: 4px 0; }
-  th, td { border: 1px solid var(--vscode-panel-border); padding: 2px 8px; text-align: left; vertical-align: top; font-variant-numeric: tabular-nums; }
+  table { border-collapse: collapse; margin: 4px 0; max-width: 100%; }
+  th, td { border: 1px solid var(--vscode-panel-border); padding: 2px 8px; text-align: left; vertical-align: top; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+  @media (max-width: 720px) { body { padding: 0 6px 16px; } th, td { padding: 2px 4px; font-size: .92em; } }
   th { background: var(--vscode-editorWidget-background); }
-  td.preview { font-family: var(--vscode-editor-font-family); max-width: 420px; overflow-wrap: anywhere; }
+  td.preview { font-family: var(--vscode-editor-font-family); max-width: 420px; }
   canvas.thumb { image-rendering: pixelated; border: 1px solid var(--vscode-panel-border); display: block; }
   .cameras { display: flex; gap: 12px; flex-wrap: wrap; }
   figure { margin: 0; }

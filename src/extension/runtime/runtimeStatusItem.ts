@@ -3,35 +3,24 @@
 import * as vscode from 'vscode';
 import { escapeMarkdown } from '../common/markdownText';
 import type { EpisodeSummary, RuntimeStatus } from '../../core/rpc';
+import { progressText, type ProgressSource } from './episodeProgress';
 import type { TelemetrySource } from './telemetrySource';
-
-/** Progress is redrawn at most this often while ticks stream in. */
-const TICK_REDRAW_MS = 500;
 
 export class RuntimeStatusItem implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('so100.runtimeStatus', vscode.StatusBarAlignment.Left, 9);
   private readonly subscriptions: vscode.Disposable[] = [];
-  private status: RuntimeStatus | undefined;
-  private step: number | undefined;
   private last: EpisodeSummary | undefined;
-  private lastDraw = 0;
 
-  constructor(source: TelemetrySource) {
+  /** Progress comes from `progress`, the source the side bar and the Dashboard show too (they agree). */
+  constructor(
+    private readonly source: TelemetrySource,
+    private readonly progress: ProgressSource,
+  ) {
     this.item.name = 'SO-100 Arm';
     this.item.command = 'so100.showRuntimeLog';
     this.subscriptions.push(
-      source.onEvent('state', (s) => {
-        this.status = s;
-        this.step = s.step;
-        this.draw();
-      }),
-      source.onEvent('tick', (t) => {
-        this.step = t.index + 1;
-        const now = Date.now();
-        if (now - this.lastDraw >= TICK_REDRAW_MS) this.draw();
-      }),
-      source.onEvent('episodeEnded', (e) => {
-        this.last = e;
+      progress.onChange((p) => {
+        if (p.ended) this.last = p.ended;
         this.draw();
       }),
     );
@@ -45,14 +34,11 @@ export class RuntimeStatusItem implements vscode.Disposable {
   }
 
   private draw(): void {
-    this.lastDraw = Date.now();
-    const s = this.status;
+    const s = this.source.status();
     const phase = s?.phase ?? 'idle';
     const model = s?.activeModel ? ` ${s.activeModel}` : '';
-    const progress =
-      (phase === 'running' || phase === 'paused') && this.step !== undefined && s?.maxSteps
-        ? ` ${this.step}/${s.maxSteps}`
-        : '';
+    const steps = progressText(this.progress.current);
+    const progress = steps ? ` ${steps}` : '';
     const icon = {
       idle: '$(circle-outline)',
       connecting: '$(loading~spin)',
@@ -102,9 +88,11 @@ function tooltip(
     md.appendMarkdown(
       `\n\nLast episode ${last.episode}: ${last.success ? '$(pass) success' : '$(warning) failure'} — ${escapeMarkdown(last.reason)}`,
     );
-  if (s && s.droppedTelemetry > 0)
+  // The same count the Dashboard header shows: this episode's, not the runtime's lifetime total.
+  const dropped = s?.episodeDroppedTelemetry ?? 0;
+  if ((phase === 'running' || phase === 'paused') && dropped > 0)
     md.appendMarkdown(
-      `\n\n$(info) ${s.droppedTelemetry} telemetry events dropped for slow panels (the loop never waited)`,
+      `\n\n$(info) ${dropped} telemetry events dropped this episode for slow panels (the loop never waited)`,
     );
   const links: string[] = [];
   if (phase === 'running') links.push('[Pause](command:so100.pause)', '[Stop](command:so100.stop)');

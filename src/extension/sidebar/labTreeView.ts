@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EPISODE_FILES } from '../../io/recording/episodeRecorder';
+import { progressText, type ProgressSource } from '../runtime/episodeProgress';
 import type { TelemetrySource } from '../runtime/telemetrySource';
 import type { WorkspaceConfig } from '../workspace/workspaceConfig';
 
@@ -30,19 +31,29 @@ export interface ServerView {
   readonly onDidChangeState: vscode.Event<unknown>;
 }
 
+/** The top-level rows, kept as they are so a refresh can name one of them (VS Code matches rows by identity). */
+const ARM: LabNode = { kind: 'arm' };
+const SERVER: LabNode = { kind: 'server' };
+const MODELS: LabNode = { kind: 'models' };
+const EPISODES: LabNode = { kind: 'episodes' };
+
 export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<LabNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [this.changed];
+  private phase: string | undefined;
+  /** Results of episodes that ended in this window, by record folder: shown even before episode.json is read. */
+  private readonly results = new Map<string, { success: boolean; steps: number }>();
 
+  /** The arm row's progress comes from `progress` (≤ 2 Hz), the source the status bar and Dashboard show too. */
   constructor(
     private readonly runtime: TelemetrySource,
+    private readonly progress: ProgressSource,
     private readonly server: ServerView,
     private readonly config: WorkspaceConfig,
   ) {
     this.subscriptions.push(
-      runtime.onEvent('state', () => this.refresh()),
-      runtime.onEvent('episodeEnded', () => this.refresh()),
+      new vscode.Disposable(progress.onChange((p) => this.progressed(p.phase, p.ended)).dispose),
       config.onDidChange(() => this.refresh()),
       server.onDidChangeState(() => this.refresh()),
       vscode.window.registerTreeDataProvider('so100.lab', this),
@@ -53,6 +64,25 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
     this.changed.fire(undefined);
   }
 
+  /** Every progress redraws the arm row; a phase change or an episode's end redraws the whole tree. */
+  private progressed(
+    phase: string | undefined,
+    ended: { recordDir?: string; success: boolean; steps: number } | undefined,
+  ): void {
+    if (ended?.recordDir && !this.results.has(ended.recordDir)) {
+      this.results.set(ended.recordDir, { success: ended.success, steps: ended.steps });
+      this.phase = phase;
+      this.refresh();
+      return;
+    }
+    if (phase !== this.phase) {
+      this.phase = phase;
+      this.refresh();
+      return;
+    }
+    this.changed.fire(ARM);
+  }
+
   getTreeItem(node: LabNode): vscode.TreeItem {
     const status = this.runtime.status();
     const config = this.config.current;
@@ -60,7 +90,8 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
       case 'arm': {
         const item = new vscode.TreeItem('Arm', vscode.TreeItemCollapsibleState.None);
         const phase = status?.phase ?? 'idle';
-        item.description = `${config.robot.port === 'sim' ? 'simulated SO-100' : config.robot.port} · ${phase}${status?.step !== undefined && (phase === 'running' || phase === 'paused') ? ` ${status.step}/${status.maxSteps}` : ''}`;
+        const steps = progressText(this.progress.current);
+        item.description = `${config.robot.port === 'sim' ? 'simulated SO-100' : config.robot.port} · ${phase}${steps ? ` ${steps}` : ''}`;
         item.iconPath = new vscode.ThemeIcon(
           phase === 'estopped' ? 'error' : phase === 'running' ? 'play-circle' : 'circuit-board',
         );
@@ -115,7 +146,7 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
   }
 
   async getChildren(node?: LabNode): Promise<LabNode[]> {
-    if (!node) return [{ kind: 'arm' }, { kind: 'server' }, { kind: 'models' }, { kind: 'episodes' }];
+    if (!node) return [ARM, SERVER, MODELS, EPISODES];
     if (node.kind === 'models')
       return Object.keys(this.config.current.models).map((model) => ({ kind: 'model', model }));
     if (node.kind === 'episodes') return this.recentEpisodes();
@@ -157,18 +188,25 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
     } catch {
       return [];
     }
+    const phase = this.runtime.status()?.phase;
+    const running = phase === 'running' || phase === 'paused';
     return Promise.all(
-      names.map(async (name): Promise<LabNode> => {
+      names.map(async (name, i): Promise<LabNode> => {
         const dir = path.join(root, name);
+        const known = this.results.get(dir);
         try {
           const json = JSON.parse(await readFile(path.join(dir, EPISODE_FILES.episode), 'utf8')) as {
             model?: unknown;
             result?: { success?: boolean; reason?: string; steps?: number } | null;
           };
-          const r = json.result;
+          const r = json.result ?? known;
+          const model = typeof json.model === 'string' ? json.model : '';
+          // No result yet: the newest folder while an episode runs is that episode; any other was cut short.
           const description = r
-            ? `${r.success ? 'success' : 'failure'} · ${r.steps ?? '?'} ticks · ${typeof json.model === 'string' ? json.model : ''}`
-            : 'in progress or interrupted';
+            ? `${r.success ? 'success' : 'failure'} · ${r.steps ?? '?'} ticks · ${model}`
+            : i === 0 && running
+              ? `${phase} · ${model}`
+              : 'interrupted (no result recorded)';
           return { kind: 'episode', dir, label: name, description, success: r?.success };
         } catch {
           return { kind: 'episode', dir, label: name, description: 'no readable episode.json' };

@@ -52,6 +52,37 @@ async function waitPanels(page, selectors, timeoutMs) {
   }
 }
 
+/**
+ * Every number on screen agrees (the episode is paused, so nothing moves while they are read): one step count in
+ * the status bar, the side bar and the Dashboard's header; units on every joint and chunk plot and on the timing
+ * table; camera tiles of one tick, or a tile that says it is behind.
+ */
+async function numbersAgree(page, frame) {
+  const status = await waitStatusBar(page, /SO-100 arm:.* paused \d+\/\d+/, 10_000);
+  const statusStep = /paused (\d+)\/(\d+)/.exec(status).slice(1).join('/');
+  const arm =
+    (await page.locator('.pane-body .monaco-list-row').filter({ hasText: 'Arm' }).first().textContent()) ?? '';
+  const treeStep = /paused (\d+)\/(\d+)/.exec(arm)?.slice(1).join('/');
+  const header = (await frame.locator('#progress').textContent()) ?? '';
+  const headerStep = /step (\d+) \/ (\d+)/.exec(header)?.slice(1).join('/');
+  if (!(statusStep === treeStep && treeStep === headerStep))
+    throw new Error(`step counts differ: status bar "${status}", side bar "${arm}", dashboard "${header}"`);
+  const labels = async (sel) =>
+    frame.locator(sel).evaluateAll((cs) => cs.map((c) => c.getAttribute('aria-label') ?? ''));
+  for (const sel of ['#joints canvas', '#chunks canvas']) {
+    const names = await labels(sel);
+    const unitless = names.filter((n) => !/\((°|%|±100)\)/.test(n));
+    if (names.length !== 6 || unitless.length > 0 || !names.some((n) => /^gripper \(%\)/.test(n)))
+      throw new Error(`${sel} plots without units: ${JSON.stringify(names)}`);
+  }
+  const heads = await frame.locator('#timing-table thead th').allTextContents();
+  if (heads.filter((h) => /\(ms\)/.test(h)).length !== 4) throw new Error(`timing columns: ${JSON.stringify(heads)}`);
+  const captions = await frame.locator('#cameras figcaption').allTextContents();
+  const ticks = new Set(captions.filter((c) => !/behind/.test(c)).map((c) => /tick (\d+)/.exec(c)?.[1]));
+  if (captions.length < 2 || ticks.size > 1)
+    throw new Error(`camera tiles of different ticks: ${JSON.stringify(captions)}`);
+}
+
 /** The development extension's palette and status bar, on one page, in order. */
 export const developmentScenarios = [
   {
@@ -211,17 +242,12 @@ export const developmentScenarios = [
         throw new Error(`Emergency Stop looks ${JSON.stringify(look)}, expected an enabled red button`);
       const phase = (await frame.locator('#phase').textContent())?.trim();
       if (phase !== 'no runtime') throw new Error(`phase shows "${phase}"`);
-      // The plots' axes and grid are drawn on their canvases even before any tick.
-      const inked = await frame
-        .locator('#joints canvas')
-        .first()
-        .evaluate((c) => {
-          const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-          let n = 0;
-          for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-          return n;
-        });
-      if (inked < 50) throw new Error(`the first joint plot has ${inked} drawn pixels`);
+      // Before any tick the sections say so; no placeholder axes over made-up values, no "last 0 ticks".
+      for (const id of ['joints-empty', 'chunks-empty', 'timing-empty'])
+        await frame.locator(`#${id}`).waitFor({ state: 'visible', timeout: 5000 });
+      if (await frame.locator('#joints').isVisible()) throw new Error('the empty dashboard shows joint plots');
+      const budget = (await frame.locator('#budget').textContent()) ?? '';
+      if (/last 0 ticks/.test(budget)) throw new Error(`the empty dashboard says "${budget}"`);
       await page.screenshot({ path: join(ctx.runDir, 'dashboard.png') });
       // Run from the panel: the real runtime picks the cube up while the panel draws it.
       await frame.locator('#btn-run').click({ timeout: 5000 });
@@ -325,8 +351,32 @@ export const developmentScenarios = [
         throw new Error(`thumbnail: ${JSON.stringify(colours)}`);
       if (!(await view.locator('section#observation canvas.thumb').count()))
         throw new Error('no camera thumbnails in the observation');
+      // Half a window wide, the tables fit: nothing clipped behind a scrollbar.
+      const viewport = page.viewportSize();
+      await page.setViewportSize({ width: 960, height: viewport?.height ?? 800 });
+      await page.waitForTimeout(1000);
+      const fit = await view.locator('body').evaluate((body) => ({
+        width: document.documentElement.clientWidth,
+        scroll: document.documentElement.scrollWidth,
+        wide: [...document.querySelectorAll('table')]
+          .filter((t) => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+          .map((t) => t.closest('section')?.id ?? '?'),
+        rawFloats: (body.innerText.match(/\d\.\d{9,}/g) ?? []).slice(0, 3),
+      }));
+      if (viewport) await page.setViewportSize(viewport);
+      if (fit.width > 700) throw new Error(`the narrow window left the inspector ${fit.width} px wide`);
+      if (fit.wide.length || fit.scroll > fit.width + 1)
+        throw new Error(`at ${fit.width} px the inspector clips: ${JSON.stringify(fit)}`);
+      if (fit.rawFloats.length) throw new Error(`raw floats on the inspector: ${fit.rawFloats.join(', ')}`);
+      const targetRow = ((await view.locator('#joint-targets tr').nth(1).textContent()) ?? '').trim();
+      if (!/^target for tick \d+/.test(targetRow)) throw new Error(`the target row says "${targetRow}"`);
       await page.screenshot({ path: join(ctx.runDir, 'converter-inspector.png') });
       await runCommand(page, 'SO-100: Stop Episode');
+      // Keyboard focus back to the workbench (the next scenario opens the palette with F1).
+      await page.waitForTimeout(500);
+      await page.evaluate(() => {
+        if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+      });
     },
   },
   {
@@ -556,6 +606,34 @@ export const developmentScenarios = [
       };
       const setTheme = (theme) =>
         writeFileSync(settings, JSON.stringify(theme ? { 'workbench.colorTheme': theme } : {}));
+      // An episode with data on every plot, then paused, so every number on screen holds still to be compared.
+      // The SO-100 side bar open (its activity bar icon toggles it: click only when it is not showing).
+      const armRow = page.locator('.pane-body .monaco-list-row').filter({ hasText: 'Arm' }).first();
+      if (!(await armRow.isVisible().catch(() => false)))
+        await page.locator('.activitybar .action-item a[aria-label^="SO-100"]').first().click({ timeout: 10_000 });
+      await armRow.waitFor({ state: 'visible', timeout: 15_000 });
+      // From the palette: it also reconnects an e-stopped arm (the panel's Run is disabled then).
+      await runCommand(page, 'SO-100: Run Episode');
+      await waitStatusBar(page, /SO-100 arm:.* running \d+\/\d+/, 60_000);
+      await frame.locator('#joints canvas').first().waitFor({ state: 'visible', timeout: 30_000 });
+      // The side bar's arm row follows the run (≤ 2 Hz), not only its start and end.
+      const armStep = async () => {
+        const text =
+          (await page.locator('.pane-body .monaco-list-row').filter({ hasText: 'Arm' }).first().textContent()) ?? '';
+        return Number(/running (\d+)\//.exec(text)?.[1] ?? NaN);
+      };
+      const rowDeadline = Date.now() + 15_000;
+      let firstStep = await armStep();
+      while (Number.isNaN(firstStep) && Date.now() < rowDeadline) {
+        await page.waitForTimeout(250);
+        firstStep = await armStep();
+      }
+      await page.waitForTimeout(2000);
+      const laterStep = await armStep();
+      if (!(laterStep > firstStep))
+        throw new Error(`the side bar's arm row did not move during the run: ${firstStep} → ${laterStep}`);
+      await frame.locator('#btn-pause').click({ timeout: 5000 });
+      await waitStatusBar(page, /SO-100 arm:.* paused \d+\/\d+/, 15_000);
       const initial = await until('the first look', (l) => l.inked > 50);
       try {
         setTheme('Default Dark Modern');
@@ -563,6 +641,7 @@ export const developmentScenarios = [
           'Dark Modern',
           (l) => /dark/.test(l.kind) && l.background < 0.25 && l.foreground > 0.6 && l.inked > 50,
         );
+        await numbersAgree(page, frame);
         await page.screenshot({ path: join(ctx.runDir, 'theme-dark.png') });
         setTheme('Default Light Modern');
         const light = await until(
@@ -572,6 +651,7 @@ export const developmentScenarios = [
         if (!(light.ink < dark.ink - 0.15))
           throw new Error(`the plots did not redraw for the light theme: ink ${dark.ink} → ${light.ink}`);
         if (light.run === dark.run) throw new Error(`the Run button kept its colour ${dark.run}`);
+        await numbersAgree(page, frame);
         await page.screenshot({ path: join(ctx.runDir, 'theme-light.png') });
         setTheme('Default High Contrast');
         const hc = await until(
@@ -588,6 +668,10 @@ export const developmentScenarios = [
         await page.screenshot({ path: join(ctx.runDir, 'theme-high-contrast.png') });
       } finally {
         setTheme(undefined);
+        await frame
+          .locator('#btn-stop')
+          .click({ timeout: 5000 })
+          .catch(() => undefined);
       }
       await until('back to the theme it started with', (l) => l.kind === initial.kind);
     },

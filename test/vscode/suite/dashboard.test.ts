@@ -128,6 +128,19 @@ suite('SO-100 dashboard panel', function () {
     assert.ok(r.timingRows.includes('chunk latency'), `policy requests in the table: ${r.timingRows.join(', ')}`);
     assert.equal(r.phaseText, 'running');
     assert.equal(r.modelText, 'pi0');
+    // Every number on screen agrees: the tiles show one tick (or say they are behind), plots and table carry units.
+    for (const c of r.cameras) assert.ok(c.behind === 0 || /behind/.test(c.caption), JSON.stringify(c));
+    const inStep = r.cameras.filter((c) => c.behind === 0);
+    assert.ok(new Set(inStep.map((c) => c.tick)).size <= 1, `tiles of different ticks: ${JSON.stringify(r.cameras)}`);
+    assert.deepEqual(r.units, ['°', '°', '°', '°', '°', '%'], 'degrees for the body joints, % for the gripper');
+    assert.deepEqual(
+      r.timingHeader.slice(1).map((h) => /\(ms\)$/.test(h)),
+      [true, true, true, true],
+      r.timingHeader.join(' | '),
+    );
+    assert.match(r.progressText, /^episode \d+ · step \d+ \/ \d+ · 10 fps/);
+    // Policy requests of ~10–60 ms are drawn on their own scale, not squashed under a 2.5 s budget.
+    assert.ok(r.policyTopMs > 0 && r.policyTopMs < 1000, `policy chart top ${r.policyTopMs} ms`);
     assert.ok(r.ticksReceived >= r.ticksPlotted);
     assert.equal(panel.rejectedMessages, 0);
     assert.equal(r.messagesRejected, 0);
@@ -157,6 +170,14 @@ suite('SO-100 dashboard panel', function () {
     assert.deepEqual(source.commands.slice(commandsBefore), ['pause']);
     const r = await probeUntil('the paused state shown', (p) => p.phaseText === 'paused', 10_000);
     assert.equal(r.phaseText, 'paused');
+    // Paused, the header's step is the runtime's own step count (one source, nothing in flight).
+    const status = await runtime.client.call('status', {});
+    const shown = await probeUntil(
+      'the header to show the paused step',
+      (p) => p.progressText.includes(`step ${status.step} / ${status.maxSteps}`),
+      10_000,
+    );
+    assert.match(shown.progressText, /^episode \d+ · step \d+ \/ \d+/);
     // The frame-mode toggle's message is accepted and remembered.
     await panel.probe([{ type: 'setFrameMode', mode: 'policy' }]);
     assert.equal(panel.frameMode, 'policy');
