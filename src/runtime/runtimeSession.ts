@@ -594,6 +594,7 @@ export class RuntimeSession {
       chunks: result.chunks,
       clampedTicks: result.clampedTicks,
       lateTicks: result.lateTicks,
+      seams: result.seams,
       timing: summarizeStages(result.timing).filter((s) => s.count > 0),
       recordDir: recorder?.dir,
     };

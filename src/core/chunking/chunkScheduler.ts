@@ -9,6 +9,8 @@ import { ActionChunk, ActionShapeError } from './actionChunk';
 import { ActionQueue, type QueuedSource } from './actionQueue';
 import { aggregateInto, newActionWeight } from './chunkAggregation';
 import { type ChunkSchedulerOptions, type ResolvedChunkOptions, resolveChunkOptions } from './chunkSchedulerOptions';
+import { ActionSmoother } from './actionSmoothing';
+import { type SeamOptions, checkSeamOptions } from './seamOptions';
 
 /** One control tick as the episode loop sees it. */
 export interface SchedulerTick {
@@ -16,7 +18,7 @@ export interface SchedulerTick {
   readonly index: number;
   /** Loop time of the tick, used as the request time. */
   readonly timeMs: number;
-  /** Measured joint positions — the arm holds here when no action is returned. Not read by the scheduler. */
+  /** Measured joint positions — the arm holds here when no action is returned (the `limit` remedy restarts from them). */
   readonly measured?: Float64Array;
 }
 
@@ -38,6 +40,8 @@ export type ActionSource = QueuedSource;
 export interface TickResult {
   /** Target to send, or null: hold the measured position (a stale action is never repeated). */
   readonly action: Float64Array | null;
+  /** The newest chunk's row for this step as the policy sent it, before blending and smoothing (seam metrics). */
+  readonly raw?: Float64Array;
   readonly starved: boolean;
   readonly source?: ActionSource;
   /** This action is the first executed from its chunk (the UI marks these ticks). */
@@ -160,7 +164,10 @@ const DISCARD_MESSAGES: Record<DiscardReason, string> = {
 
 /** Action-chunk scheduler: call tick() once per control tick and deliver() when a requested chunk arrives. */
 export class ChunkScheduler {
-  readonly options: ResolvedChunkOptions;
+  private optionsValue: ResolvedChunkOptions;
+  private smoother: ActionSmoother | null = null;
+  /** The last action executed: where a cross-fade starts when nothing of the outgoing chunk is left. */
+  private lastAction: Float64Array | null = null;
   private readonly queue = new ActionQueue();
   private epochValue = 0;
   private nextRequestId = 1;
@@ -179,7 +186,22 @@ export class ChunkScheduler {
     options: ChunkSchedulerOptions,
     private readonly rowZero: RowZeroAlignment = 'observation',
   ) {
-    this.options = resolveChunkOptions(options);
+    this.optionsValue = resolveChunkOptions(options);
+  }
+
+  get options(): ResolvedChunkOptions {
+    return this.optionsValue;
+  }
+
+  /** Another seam remedy from the next tick (hot reload); checked as at construction, errors name the key. */
+  setSeam(seam: SeamOptions): void {
+    const o = this.optionsValue;
+    const checked =
+      o.mode === 'sync'
+        ? checkSeamOptions(seam, o.nActionSteps, o.prefetchSteps > 0)
+        : checkSeamOptions(seam, o.actionsPerChunk);
+    this.optionsValue = { ...o, seam: checked };
+    this.smoother = null;
   }
 
   /** Current model epoch; chunks of other epochs are discarded. */
@@ -213,9 +235,18 @@ export class ChunkScheduler {
     let action: Float64Array | null = null;
     let source: ActionSource | undefined;
     let chunkBoundary = false;
+    let raw: Float64Array | undefined;
+    const seam = this.optionsValue.seam;
     if (!queueWasEmpty) {
       action = new Float64Array(this.queue.dims);
-      source = this.queue.shift(action);
+      raw = new Float64Array(this.queue.dims);
+      source = this.queue.shift(action, raw);
+      if (seam.remedy === 'limit') {
+        if (this.smoother?.dims !== action.length)
+          this.smoother = new ActionSmoother(action.length, seam.maxStep, seam.maxStepChange);
+        this.smoother.apply(action);
+      }
+      this.lastAction = action;
       this.executedSteps++;
       c.executedTicks++;
       c.currentStarvation = 0;
@@ -227,6 +258,7 @@ export class ChunkScheduler {
         if (this.recentBoundaries.length > RECENT_BOUNDARY_LIMIT) this.recentBoundaries.shift();
       }
     } else {
+      if (t.measured && this.smoother?.dims === t.measured.length) this.smoother.hold(t.measured);
       c.starvedTicks++;
       c.currentStarvation++;
       c.longestStarvation = Math.max(c.longestStarvation, c.currentStarvation);
@@ -244,7 +276,7 @@ export class ChunkScheduler {
       this.inFlight = { request, observationStep: this.rowZero === 'next' ? this.executedSteps : observationStep };
       c.requests++;
     }
-    return { action, starved: action === null, source, chunkBoundary, request };
+    return { action, raw, starved: action === null, source, chunkBoundary, request };
   }
 
   /** Hands over the chunk answering `request`; stale chunks are discarded and counted, never executed. */
@@ -291,6 +323,7 @@ export class ChunkScheduler {
     this.epochValue++;
     this.inFlight = null;
     this.queue.clear(this.executedSteps);
+    this.smoother?.reset();
     return this.epochValue;
   }
 
@@ -307,6 +340,8 @@ export class ChunkScheduler {
     this.counters = freshCounters();
     this.discards = freshDiscards();
     this.recentBoundaries = [];
+    this.smoother = null;
+    this.lastAction = null;
   }
 
   /** A snapshot of the episode's counters. */
@@ -347,6 +382,20 @@ export class ChunkScheduler {
     return { accepted: false, reason, message: `chunk discarded: ${DISCARD_MESSAGES[reason]}` };
   }
 
+  /**
+   * The k-th executed row of an incoming chunk under a cross-fade: (k+1)/(ticks+1) of the incoming row, the rest of
+   * `outgoing`; the row itself otherwise (or with nothing to fade from).
+   */
+  private handOver(row: Float64Array, k: number, outgoing: Float64Array | null): Float64Array {
+    const seam = this.optionsValue.seam;
+    if (seam.remedy !== 'crossfade' || outgoing === null || k >= seam.ticks || outgoing.length !== row.length)
+      return row;
+    const w = (k + 1) / (seam.ticks + 1);
+    const out = new Float64Array(row.length);
+    for (let j = 0; j < row.length; j++) out[j] = w * row[j] + (1 - w) * outgoing[j];
+    return out;
+  }
+
   /** Sync: the next nActionSteps rows after the queued ones, aligned to the observation's step. */
   private appendSync(
     chunk: ActionChunk,
@@ -356,7 +405,12 @@ export class ChunkScheduler {
     this.lastChunkRows = chunk.horizon;
     const firstRow = this.queue.endStep - flight.observationStep;
     const endRow = Math.min(chunk.horizon, firstRow + o.nActionSteps);
-    for (let r = firstRow; r < endRow; r++) this.queue.push(chunk.row(r), flight.request.id, r);
+    const outgoing =
+      this.queue.length > 0 ? Float64Array.from(this.queue.valuesAt(this.queue.length - 1)) : this.lastAction;
+    for (let r = firstRow; r < endRow; r++) {
+      const row = chunk.row(r);
+      this.queue.push(this.handOver(row, r - firstRow, outgoing), flight.request.id, r, false, row);
+    }
     return {
       droppedSteps: Math.min(firstRow, chunk.horizon),
       mergedSteps: 0,
@@ -380,14 +434,34 @@ export class ChunkScheduler {
     }
     const id = flight.request.id;
     const overlap = Math.min(this.queue.length, rows - firstRow);
+    const seam = o.seam;
     const weight = newActionWeight(o.aggregate, o.alpha);
     for (let k = 0; k < overlap; k++) {
-      aggregateInto(this.queue.valuesAt(k), chunk.row(firstRow + k), weight);
-      this.queue.markMerged(k, id, firstRow + k);
+      const queued = this.queue.valuesAt(k);
+      const row = chunk.row(firstRow + k);
+      if (seam.remedy === 'crossfade') queued.set(this.handOver(row, k, queued));
+      else if (seam.remedy === 'ensemble') {
+        // Weights exp(−decay·i), i = 0 for the oldest prediction; `queued` is the mean of the first n.
+        const n = this.queue.votesAt(k);
+        let before = 0;
+        for (let i = 0; i < n; i++) before += Math.exp(-seam.decay * i);
+        aggregateInto(queued, row, Math.exp(-seam.decay * n) / (before + Math.exp(-seam.decay * n)));
+      } else aggregateInto(queued, row, weight);
+      this.queue.markMerged(k, id, firstRow + k, row);
     }
     const supersededSteps = this.queue.length - overlap;
+    // Past the overlap a cross-fade goes on from the last outgoing action, held.
+    const outgoing =
+      overlap > 0
+        ? Float64Array.from(this.queue.valuesAt(overlap - 1))
+        : this.queue.length > 0
+          ? Float64Array.from(this.queue.valuesAt(0))
+          : this.lastAction;
     this.queue.truncate(overlap);
-    for (let r = firstRow + overlap; r < rows; r++) this.queue.push(chunk.row(r), id, r);
+    for (let r = firstRow + overlap; r < rows; r++) {
+      const row = chunk.row(r);
+      this.queue.push(this.handOver(row, r - firstRow, outgoing), id, r, false, row);
+    }
     return { droppedSteps: firstRow, mergedSteps: overlap, appendedSteps: rows - firstRow - overlap, supersededSteps };
   }
 }
