@@ -1,8 +1,14 @@
 // The runtime's one session: an arm, the cameras (and the simulated scene they may look at), the policy clients
 // and at most one episode at a time, driven by the commands of runtimeProtocol.ts and reporting through an event
 // sink. The RPC server and the CLI both use it.
-import { ChunkScheduler } from '../core/chunking';
-import { classifyChanges, toActionSafetyOptions, toChunkSchedulerOptions, type So100Config } from '../core/config';
+import { ChunkScheduler, DEFAULT_SEAM } from '../core/chunking';
+import {
+  classifyChanges,
+  toActionSafetyOptions,
+  toChunkSchedulerOptions,
+  toSeamOptions,
+  type So100Config,
+} from '../core/config';
 import { inspectionReport, type Converter, type InspectionReport } from '../core/convert';
 import type {
   CalibrationAnswer,
@@ -379,6 +385,13 @@ export class RuntimeSession {
     const safety = toActionSafetyOptions(next.robot);
     conn.arm.robot.setMaxStep(safety.maxStep);
     conn.arm.robot.setDisableTorqueOnDisconnect(next.robot.disconnect !== 'hold');
+    // Only when the episode's mode is unchanged: a new mode builds a new scheduler next episode anyway.
+    if (this.episode && changes.some((c) => isSeamPath(c.path)) && next.chunking.mode === conn.config.chunking.mode)
+      try {
+        this.episode.loop.setSeam(next.chunking.seam ? toSeamOptions(next.chunking.seam) : DEFAULT_SEAM);
+      } catch (err) {
+        this.warn(`chunking.seam was not applied: ${err instanceof Error ? err.message : String(err)}`);
+      }
     conn.config = next;
     this.episode?.loop.applySettings({
       fps: next.fps,
@@ -696,9 +709,13 @@ function compileFailure(module: string, err: UserConverterError): ConverterCompi
   return { module, ok: false, error: { file: d.file, ...at, message: d.message } };
 }
 
-/** Settings a running episode was built with (its scheduler, its recorder). */
+/** Settings a running episode was built with (its scheduler, its recorder); the seam remedy changes live. */
 function isEpisodeScoped(path: string): boolean {
-  return path.startsWith('chunking') || path.startsWith('record');
+  return (path.startsWith('chunking') && !isSeamPath(path)) || path.startsWith('record');
+}
+
+function isSeamPath(path: string): boolean {
+  return path === 'chunking.seam' || path.startsWith('chunking.seam.');
 }
 
 function tickTelemetry(episode: number, t: TickReport): TickTelemetry {
@@ -711,6 +728,7 @@ function tickTelemetry(episode: number, t: TickReport): TickTelemetry {
     sent: t.sent ? SO100_MOTORS.map((m) => t.sent![m]) : undefined,
     starved: t.starved,
     chunkBoundary: t.chunkBoundary,
+    ...(t.seamRatio !== undefined && Number.isFinite(t.seamRatio) && { seamRatio: t.seamRatio }),
     clamped: t.clamped.map((c) => ({ motor: c.motor, reason: c.reason })),
     stageMs: { ...t.stageMs },
   };

@@ -60,6 +60,8 @@ export interface TickTelemetry {
   readonly sent?: readonly number[];
   readonly starved: boolean;
   readonly chunkBoundary: boolean;
+  /** On a chunk boundary: its largest body-joint step ÷ the in-chunk p99 step so far (core/metrics/seams.ts). */
+  readonly seamRatio?: number;
   /** Motors whose goal safety clamped, with why. */
   readonly clamped: readonly { readonly motor: string; readonly reason: string }[];
   readonly stageMs: Readonly<Record<string, number>>;
