@@ -7,7 +7,7 @@ import {
   ActionShapeError,
   ChunkScheduler,
   ChunkSchedulerConfigError,
-  DEFAULT_SEAM,
+  ALIGNED_SEAM,
   aggregateInto,
   newActionWeight,
   type ChunkRequest,
@@ -449,7 +449,7 @@ test('settings are checked and the error names the setting', () => {
     aggregate: 'weighted',
     alpha: 0.7,
     actionsPerChunk: Infinity,
-    seam: DEFAULT_SEAM,
+    seam: ALIGNED_SEAM,
   });
 });
 
