@@ -116,33 +116,42 @@ async function main(): Promise<void> {
   const remedies = arg('remedies', 'aligned,crossfade:3,limit:4,ensemble').split(',');
   const steps = Number(arg('steps', '450'));
   const out = arg('out', 'seams-bench.json');
+  // --table=a.json,b.json: no episodes, only the table of earlier runs (streams run side by side, merged).
+  const earlier = process.argv.find((a) => a.startsWith('--table='))?.slice('--table='.length);
   const all: EpisodeOutcome[] = [];
-  for (const profile of profiles)
-    for (const seed of seeds)
-      for (const remedy of remedies) {
-        const o = await episode(profile, remedy, seed, steps);
-        all.push(o);
-        console.error(
-          `${profile} ${remedy} seed ${seed}: ${o.success ? 'success' : 'failure'}, seam ${o.seamRatio?.toFixed(2)}×, lag ${o.lagTicks?.toFixed(2)}, max step ${o.maxStep.toFixed(2)}°`,
-        );
-        await writeFile(out, JSON.stringify(all, null, 1));
-      }
-  console.log(`\n${seeds.length} seeds (${arg('seeds', '1-50')}), at most ${steps} ticks each\n`);
+  if (earlier)
+    for (const f of earlier.split(',')) all.push(...(JSON.parse(await readFile(f, 'utf8')) as EpisodeOutcome[]));
+  else
+    for (const profile of profiles)
+      for (const seed of seeds)
+        for (const remedy of remedies) {
+          const o = await episode(profile, remedy, seed, steps);
+          all.push(o);
+          console.error(
+            `${profile} ${remedy} seed ${seed}: ${o.success ? 'success' : 'failure'}, seam ${o.seamRatio?.toFixed(2)}×, lag ${o.lagTicks?.toFixed(2)}, max step ${o.maxStep.toFixed(2)}°`,
+          );
+          await writeFile(out, JSON.stringify(all, null, 1));
+        }
   console.log(
-    '| profile | remedy | episodes | seam ratio (median) | seam ratio (p90) | lag, ticks (mean) | added lag | success | largest step ° (median) |',
+    `\nat most ${steps} ticks per episode; added lag and baseline success against ${remedies[0]} on the same seeds\n`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log(
+    '| profile | remedy | episodes | seam ratio (median) | seam ratio (p90) | lag, ticks (mean) | added lag | success | baseline success | largest step ° (median) |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const profile of profiles) {
-    const base = all.filter((o) => o.profile === profile && o.remedy === remedies[0]);
     for (const remedy of remedies) {
       const os = all.filter((o) => o.profile === profile && o.remedy === remedy);
+      // Added lag and success are paired: against the first remedy on the same seeds.
+      const paired = new Set(os.map((o) => o.seed));
+      const base = all.filter((o) => o.profile === profile && o.remedy === remedies[0] && paired.has(o.seed));
       const ratios = os.map((o) => o.seamRatio ?? NaN).filter(Number.isFinite);
       const sorted = [...ratios].sort((a, b) => a - b);
       const lag = mean(os.map((o) => o.lagTicks ?? NaN).filter(Number.isFinite));
       const baseLag = mean(base.map((o) => o.lagTicks ?? NaN).filter(Number.isFinite));
       const ok = os.filter((o) => o.success).length;
       console.log(
-        `| ${profile} | ${remedy} | ${os.length} | ${median(ratios).toFixed(2)}× | ${(sorted[Math.floor(0.9 * (sorted.length - 1))] ?? NaN).toFixed(2)}× | ${lag.toFixed(2)} | ${(lag - baseLag).toFixed(2)} | ${ok}/${os.length} | ${median(os.map((o) => o.maxStep)).toFixed(2)} |`,
+        `| ${profile} | ${remedy} | ${os.length} | ${median(ratios).toFixed(2)}× | ${(sorted[Math.floor(0.9 * (sorted.length - 1))] ?? NaN).toFixed(2)}× | ${lag.toFixed(2)} | ${(lag - baseLag).toFixed(2)} | ${ok}/${os.length} | ${base.filter((o) => o.success).length}/${base.length} | ${median(os.map((o) => o.maxStep)).toFixed(2)} |`,
       );
     }
   }
