@@ -12,6 +12,7 @@ import { ServerSupervisor } from '../io/process/serverSupervisor';
 import { freePort } from '../io/net/freePort';
 import { RuntimeSession, type RuntimeEventSink } from '../runtime/runtimeSession';
 import { episodeConfig } from './episodeConfig';
+import { ROUGH_SEAM_RATIO, type SeamReport } from '../core/metrics/seams';
 
 const usage = `so100 episode — run an SO-100 episode on the embedded default
 
@@ -171,8 +172,24 @@ function printSummary(s: EpisodeSummary, fps: number): void {
     `\n${'stage'.padEnd(14)}${'p50 ms'.padStart(9)}${'p95 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'max ms'.padStart(9)}`,
   );
   for (const r of s.timing) console.log(`${r.stage.padEnd(14)}${fmt(r.p50)}${fmt(r.p95)}${fmt(r.p99)}${fmt(r.max)}`);
+  if (s.seams) printSeams(s.seams);
   if (s.recordDir) console.log(`\nRecord: ${s.recordDir}`);
   console.log(`\nResult: ${s.success ? 'success' : 'failure'} — ${s.reason}`);
+}
+
+function printSeams(r: SeamReport): void {
+  const n = (v: number | null, d = 2) => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(d));
+  console.log(
+    `\nChunk seams: ratio ${n(r.seamRatio)}× (largest boundary step ${n(r.maxBoundaryStep)}° at tick ${n(r.worstBoundaryTick, 0)}, ` +
+      `in-chunk p99 ${n(r.inChunkP99Step)}°), ${r.roughSeams} of ${r.boundaries} seams ≥ ${ROUGH_SEAM_RATIO}×; tracking lag ${n(r.lagTicks)} ticks`,
+  );
+  console.log(
+    `${'joint'.padEnd(14)}${'ratio'.padStart(8)}${'seam °'.padStart(9)}${'p99 °'.padStart(9)}${'lag'.padStart(8)}`,
+  );
+  for (const j of r.perJoint)
+    console.log(
+      `${j.joint.padEnd(14)}${n(j.seamRatio).padStart(8)}${n(j.maxBoundaryStep).padStart(9)}${n(j.inChunkP99Step).padStart(9)}${n(j.lagTicks).padStart(8)}`,
+    );
 }
 
 function plain(v: { readonly [key: string]: WireValue }): unknown {

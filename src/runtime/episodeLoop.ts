@@ -19,6 +19,7 @@ import { UnsafeActionError } from '../io/robot/robotErrors';
 import type { LastExchange } from './lastExchange';
 import { ChunkRequests } from './chunkRequests';
 import { StageSamples } from '../core/timing/stageSamples';
+import { ROUGH_SEAM_RATIO, SeamMeter, type SeamReport } from '../core/metrics/seams';
 
 /** The last part of each wait, spent in short sleeps rather than on a timer (see sleepUntil). */
 const FINE_WAIT_MS = 2;
@@ -92,6 +93,8 @@ export interface TickReport {
   readonly sent?: PerMotor<number>;
   readonly starved: boolean;
   readonly chunkBoundary: boolean;
+  /** On a chunk boundary: its step ÷ the in-chunk p99 step so far (rough from ROUGH_SEAM_RATIO on). */
+  readonly seamRatio?: number;
   /** Safety's changes to this tick's action. */
   readonly clamped: readonly ClampEvent[];
   /** Milliseconds per stage of this tick (policy stages appear on the tick their reply arrived). */
@@ -121,6 +124,8 @@ export interface EpisodeResult {
   readonly chunks: number;
   readonly clampedTicks: number;
   readonly lateTicks: number;
+  /** Seam ratio and tracking lag of the sent commands (core/metrics/seams.ts). */
+  readonly seams: SeamReport;
   /** Per stage: exact count and max, percentiles from a bounded sample (an episode's memory stays flat). */
   readonly timing: ReadonlyMap<string, StageSamples>;
 }
@@ -155,6 +160,7 @@ export class EpisodeLoop {
   private startMs = 0;
 
   private readonly requests: ChunkRequests;
+  private readonly seams = new SeamMeter();
 
   constructor(
     private readonly parts: EpisodeParts,
@@ -244,6 +250,7 @@ export class EpisodeLoop {
       chunks: this.requests.chunks,
       clampedTicks: this.clampedTicks,
       lateTicks: this.lateTicks,
+      seams: this.seams.report(),
       timing: this.timing,
     };
   }
@@ -447,6 +454,13 @@ export class EpisodeLoop {
       }
     }
     this.settings.exchange?.acted(index, obs.positions, sent, clamped);
+    const seamRatio = this.seams.add({
+      tick: index,
+      sent: sent && toMotorVector(sent),
+      raw: tick.raw,
+      chunkBoundary: tick.chunkBoundary,
+      starved: tick.starved,
+    });
     this.sample('tick', performance.now() - tickStart);
     const report: TickReport = {
       index,
@@ -456,6 +470,7 @@ export class EpisodeLoop {
       sent,
       starved: tick.starved,
       chunkBoundary: tick.chunkBoundary,
+      seamRatio,
       clamped,
       stageMs: this.tickMs,
       images,
@@ -465,8 +480,13 @@ export class EpisodeLoop {
       atMs: tickStart,
       positions: obs.positions,
       sent,
+      raw: tick.raw && fromMotorVector(tick.raw),
       starved: tick.starved,
       chunkBoundary: tick.chunkBoundary,
+      note:
+        seamRatio !== undefined && seamRatio >= ROUGH_SEAM_RATIO
+          ? `rough seam: ${seamRatio.toFixed(1)}× the in-chunk p99 step`
+          : undefined,
     });
     recorder?.recordTiming({ tick: index, ms: this.tickMs });
     this.settings.onTick?.(report);

@@ -386,8 +386,13 @@ export class RuntimeSession {
       else if (c.class === 'next-episode' && this.episode) nextEpisode.push(c.path);
       else applied.push(c.path); // hot, or next-episode with no episode running: the next one is built from `next`
     }
+    // Hot chunking keys (the seam remedy among them) reach the running scheduler; a mode change is next-episode.
     if (this.episode && changes.some((c) => c.class === 'hot' && c.path.startsWith('chunking.')))
-      this.episode.loop.setChunking(toChunkSchedulerOptions(next.chunking));
+      try {
+        this.episode.loop.setChunking(toChunkSchedulerOptions(next.chunking));
+      } catch (err) {
+        this.warn(`chunking was not applied: ${err instanceof Error ? err.message : String(err)}`);
+      }
     if (changes.some((c) => c.path.startsWith('converter'))) {
       try {
         this.swapConverter(conn, await this.makeWatchedConverter(next));
@@ -633,6 +638,7 @@ export class RuntimeSession {
       chunks: result.chunks,
       clampedTicks: result.clampedTicks,
       lateTicks: result.lateTicks,
+      seams: result.seams,
       timing: summarizeStages(result.timing).filter((s) => s.count > 0),
       recordDir: recorder?.dir,
     };
@@ -743,6 +749,7 @@ function tickTelemetry(episode: number, t: TickReport): TickTelemetry {
     sent: t.sent ? SO100_MOTORS.map((m) => t.sent![m]) : undefined,
     starved: t.starved,
     chunkBoundary: t.chunkBoundary,
+    ...(t.seamRatio !== undefined && Number.isFinite(t.seamRatio) && { seamRatio: t.seamRatio }),
     clamped: t.clamped.map((c) => ({ motor: c.motor, reason: c.reason })),
     stageMs: { ...t.stageMs },
   };

@@ -84,3 +84,49 @@ test('chunking parameters apply to the running episode; the mode and record sett
     await session.disconnect();
   }
 });
+
+/** One number in `seam.maxStep` caps the five body joints (degrees); the gripper's percent is not capped. */
+const BODY_JOINTS = 5;
+
+test('a new seam remedy reaches the running scheduler: after the save no body joint goal moves more than the limit', async () => {
+  const ticks: TickTelemetry[] = [];
+  const sink = {
+    emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]) {
+      if (event === 'tick') ticks.push(data as TickTelemetry);
+    },
+    frameFps: () => 0,
+  };
+  const session = new RuntimeSession(sink, dir);
+  /** Largest move of a body joint's goal between two executed ticks (a starved tick holds at the measured pose). */
+  const largestStep = (from: number) => {
+    let largest = 0;
+    for (let i = from + 1; i < ticks.length; i++) {
+      const [a, b] = [ticks[i - 1], ticks[i]];
+      if (a.starved || b.starved || !a.sent || !b.sent) continue;
+      for (let m = 0; m < BODY_JOINTS; m++) largest = Math.max(largest, Math.abs(b.sent[m] - a.sent[m]));
+    }
+    return largest;
+  };
+  try {
+    await session.connect({
+      config: config({ mode: 'sync', nActionSteps: 10, seam: { remedy: 'aligned' } }, { enabled: false }),
+      endpoints: { pi0: { url: server.url, protocol: 'openpi' } },
+    });
+    await session.runEpisode({ startPaused: true });
+    for (let i = 0; i < 40; i++) assert.ok(await session.step(), 'the episode is still running');
+    assert.ok(largestStep(0) > 0.5, `the policy moves more than 0.5° a tick unlimited (${largestStep(0)})`);
+    const r = await session.applyConfig(
+      config({ mode: 'sync', nActionSteps: 10, seam: { remedy: 'limit', maxStep: 0.5 } }, { enabled: false }),
+    );
+    assert.ok(
+      r.applied.some((p) => p.startsWith('chunking.seam')),
+      `applied to the running episode: ${r.applied}`,
+    );
+    const from = ticks.length;
+    for (let i = 0; i < 40; i++) assert.ok(await session.step(), 'the episode is still running');
+    assert.ok(largestStep(from) <= 0.5 + 1e-9, `largest step after the save: ${largestStep(from)}°`);
+  } finally {
+    await session.stop();
+    await session.disconnect();
+  }
+});

@@ -143,6 +143,7 @@ test('a short episode leaves four files with headers, one row per record, and pa
     'time_ms',
     ...SO100_MOTORS.map((m) => `${m}.pos`),
     ...SO100_MOTORS.map((m) => `${m}.sent`),
+    ...SO100_MOTORS.map((m) => `${m}.raw`),
     'starved',
     'chunk',
     'chunk_boundary',
@@ -160,6 +161,7 @@ test('a short episode leaves four files with headers, one row per record, and pa
   const s3 = Object.fromEntries(steps[0].map((h, i) => [h, steps[4][i]]));
   assert.equal(s3.starved, '1');
   assert.equal(s3['shoulder_pan.sent'], '', 'an unsent action is an empty cell, not a made-up number');
+  assert.equal(s3['shoulder_pan.raw'], '', 'a starved tick has no policy row');
 
   const timing = await readCsv(rec.dir, EPISODE_FILES.timing);
   assert.deepEqual(timing[0], ['tick', ...TIMING_STAGES.map(timingColumn)]);

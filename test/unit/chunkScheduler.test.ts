@@ -7,6 +7,7 @@ import {
   ActionShapeError,
   ChunkScheduler,
   ChunkSchedulerConfigError,
+  ALIGNED_SEAM,
   aggregateInto,
   newActionWeight,
   type ChunkRequest,
@@ -448,6 +449,7 @@ test('settings are checked and the error names the setting', () => {
     aggregate: 'weighted',
     alpha: 0.7,
     actionsPerChunk: Infinity,
+    seam: ALIGNED_SEAM,
   });
 });
 
@@ -504,7 +506,7 @@ test('reconfigure: new parameters of the same mode apply from the next chunk; an
   // after the change, 3 rows each.
   assert.deepEqual(counts.slice(0, 2), [8, 8]);
   assert.ok(counts.slice(3).length >= 5 && counts.slice(3).every((c) => c === 3), JSON.stringify(counts));
-  assert.deepEqual(s.options, { mode: 'sync', nActionSteps: 3, prefetchSteps: 0 });
+  assert.deepEqual(s.options, { mode: 'sync', nActionSteps: 3, prefetchSteps: 0, seam: { remedy: 'aligned' } });
 
   assert.throws(
     () => s.reconfigure({ mode: 'async' }),

@@ -2,7 +2,7 @@
 // option types of the chunk scheduler, safety and converter.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveChunkOptions } from '../../src/core/chunking';
+import { DEFAULT_SEAM, resolveChunkOptions } from '../../src/core/chunking';
 import {
   activeModelOf,
   builtinProfileOf,
@@ -13,6 +13,7 @@ import {
   toChunkSchedulerOptions,
   toConverterOptions,
   type So100Config,
+  type SeamConfig,
 } from '../../src/core/config';
 import { modelServerSpec } from '../../src/io/process/modelServerSpec';
 
@@ -30,7 +31,7 @@ const EMBEDDED_DEFAULT: So100Config = {
   robot: { port: 'sim', id: 'so100_follower', normMode: 'degrees', disconnect: 'torque-off', seed: 1 },
   cameras: { front: { kind: 'synthetic', view: 'front' }, wrist: { kind: 'synthetic', view: 'wrist' } },
   converter: { layout: 'openpi-so100' },
-  chunking: { mode: 'async', threshold: 0.5, aggregate: 'weighted', alpha: 0.7 },
+  chunking: { mode: 'async', threshold: 0.5, aggregate: 'weighted', alpha: 0.7, seam: DEFAULT_SEAM as SeamConfig },
   record: { enabled: true, dir: '.so100/episodes', frames: 'mp4', pngEvery: 10 },
 };
 
@@ -103,6 +104,7 @@ test('chunking maps to ChunkSchedulerOptions that the scheduler accepts unchange
     aggregate: 'weighted',
     alpha: 0.7,
     actionsPerChunk: 20,
+    seam: DEFAULT_SEAM,
   });
   assert.deepEqual(resolveChunkOptions(asyncOptions), {
     mode: 'async',
@@ -110,14 +112,15 @@ test('chunking maps to ChunkSchedulerOptions that the scheduler accepts unchange
     aggregate: 'weighted',
     alpha: 0.7,
     actionsPerChunk: 20,
+    seam: DEFAULT_SEAM,
   });
   const syncOptions = toChunkSchedulerOptions(
     resolved('{ "chunking": { "mode": "sync", "nActionSteps": 8 } }').chunking,
   );
-  assert.deepEqual(syncOptions, { mode: 'sync', nActionSteps: 8, prefetchSteps: 0 });
+  assert.deepEqual(syncOptions, { mode: 'sync', nActionSteps: 8, prefetchSteps: 0, seam: DEFAULT_SEAM });
   assert.deepEqual(
     resolveChunkOptions(toChunkSchedulerOptions(resolved('{ "chunking": { "mode": "sync" } }').chunking)),
-    { mode: 'sync', nActionSteps: Infinity, prefetchSteps: 0 },
+    { mode: 'sync', nActionSteps: Infinity, prefetchSteps: 0, seam: DEFAULT_SEAM },
   );
   assert.deepEqual(resolveChunkOptions(toChunkSchedulerOptions(defaultConfig().chunking)), {
     mode: 'async',
@@ -125,6 +128,7 @@ test('chunking maps to ChunkSchedulerOptions that the scheduler accepts unchange
     aggregate: 'weighted',
     alpha: 0.7,
     actionsPerChunk: Infinity,
+    seam: DEFAULT_SEAM,
   });
 });
 

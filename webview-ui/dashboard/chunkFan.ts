@@ -2,6 +2,7 @@
 // brightest, older ones fading), over the path the arm actually took, with chunk boundaries marked. Where the
 // fan and the path part ways is where the policy and the arm disagree — the stutter and the re-anchor sawtooth
 // users ask about.
+import { ROUGH_SEAM_RATIO } from '../../src/core/metrics/seams';
 import { withAlpha } from './canvasSurface';
 import { plotTitle, valueRange } from './axisScale';
 import { drawAxes, MotorCards, polyline } from './plotFrame';
@@ -72,6 +73,17 @@ export class ChunkFan {
         ctx.stroke();
       }
       ctx.setLineDash([]);
+      // Rough seams (step ≥ 1.5× the in-chunk p99, as the episode summary counts them): a mark atop the boundary.
+      ctx.fillStyle = colors.boundary;
+      for (const t of ticks) {
+        if (t.seamRatio === undefined || t.seamRatio < ROUGH_SEAM_RATIO) continue;
+        const px = Math.round(axes.x(t.index)) + 0.5;
+        ctx.beginPath();
+        ctx.moveTo(px - 4, 8);
+        ctx.lineTo(px + 4, 8);
+        ctx.lineTo(px, 14);
+        ctx.fill();
+      }
       // "Now".
       ctx.strokeStyle = colors.muted;
       const nowX = Math.round(axes.x(newest)) + 0.5;

@@ -207,6 +207,7 @@ export function isDashboardTick(v: unknown): v is DashboardTick {
     (v.sent === undefined || isNumArray(v.sent)) &&
     typeof v.starved === 'boolean' &&
     typeof v.chunkBoundary === 'boolean' &&
+    (v.seamRatio === undefined || isNum(v.seamRatio)) &&
     Array.isArray(v.clamped) &&
     v.clamped.every((c) => isObj(c) && isStr(c.motor) && isStr(c.reason)) &&
     isObj(v.stageMs) &&

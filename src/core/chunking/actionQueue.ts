@@ -17,6 +17,9 @@ export class ActionQueue {
   private ids = new Float64Array(0);
   private rows = new Int32Array(0);
   private mergedFlags = new Uint8Array(0);
+  /** The newest chunk's row for each entry as it came (values may be blended), and how many chunks predicted it. */
+  private raws = new Float64Array(0);
+  private votes = new Uint16Array(0);
   private head = 0;
   private count = 0;
   private first = 0;
@@ -56,7 +59,7 @@ export class ActionQueue {
   }
 
   /** Appends the action for step endStep (values are copied). */
-  push(values: Float64Array, requestId: number, row: number, merged = false): void {
+  push(values: Float64Array, requestId: number, row: number, merged = false, raw: Float64Array = values): void {
     if (values.length !== this.dimsValue)
       throw new RangeError(`action of ${values.length} values pushed into a ${this.dimsValue}-value queue`);
     if (this.count === this.capacity) this.grow();
@@ -65,6 +68,8 @@ export class ActionQueue {
     this.ids[slot] = requestId;
     this.rows[slot] = row;
     this.mergedFlags[slot] = merged ? 1 : 0;
+    this.raws.set(raw, slot * this.dimsValue);
+    this.votes[slot] = 1;
     this.count++;
   }
 
@@ -75,11 +80,18 @@ export class ActionQueue {
   }
 
   /** Replaces the source of the k-th entry, after its values were merged with a newer chunk in place. */
-  markMerged(k: number, requestId: number, row: number): void {
+  markMerged(k: number, requestId: number, row: number, raw?: Float64Array): void {
     const slot = this.slotOf(k);
+    if (raw) this.raws.set(raw, slot * this.dimsValue);
+    this.votes[slot] = Math.min(this.votes[slot] + 1, 0xffff);
     this.ids[slot] = requestId;
     this.rows[slot] = row;
     this.mergedFlags[slot] = 1;
+  }
+
+  /** Chunks that predicted the k-th entry so far. */
+  votesAt(k: number): number {
+    return this.votes[this.slotOf(k)];
   }
 
   /** Keeps only the first n entries. */
@@ -88,10 +100,11 @@ export class ActionQueue {
   }
 
   /** Removes the front entry, copying its values into `out` (length dims); returns its source. */
-  shift(out: Float64Array): QueuedSource {
+  shift(out: Float64Array, rawOut?: Float64Array): QueuedSource {
     if (this.count === 0) throw new RangeError('shift() on an empty action queue');
     const slot = this.head;
     out.set(this.values.subarray(slot * this.dimsValue, (slot + 1) * this.dimsValue));
+    rawOut?.set(this.raws.subarray(slot * this.dimsValue, (slot + 1) * this.dimsValue));
     const source: QueuedSource = {
       requestId: this.ids[slot],
       row: this.rows[slot],
@@ -120,13 +133,19 @@ export class ActionQueue {
     const ids = new Float64Array(capacity);
     const rows = new Int32Array(capacity);
     const merged = new Uint8Array(capacity);
+    const raws = new Float64Array(capacity * d);
+    const votes = new Uint16Array(capacity);
     for (let k = 0; k < this.count; k++) {
       const slot = (this.head + k) % this.capacity;
       values.set(this.values.subarray(slot * d, (slot + 1) * d), k * d);
       ids[k] = this.ids[slot];
       rows[k] = this.rows[slot];
       merged[k] = this.mergedFlags[slot];
+      raws.set(this.raws.subarray(slot * d, (slot + 1) * d), k * d);
+      votes[k] = this.votes[slot];
     }
+    this.raws = raws;
+    this.votes = votes;
     this.values = values;
     this.ids = ids;
     this.rows = rows;

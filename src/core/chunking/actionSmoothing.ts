@@ -1,69 +1,34 @@
-// Optional post-filter on commanded targets (lerobot#3794): an exponential moving average and a per-joint cap
-// on how far the command may move per tick. Off by default; it trades responsiveness for smoothness, so the
-// scheduler never applies it on its own. This is a comfort limit on the command stream; the safety stage's
-// step cap (relative to the measured position) still applies after it.
+// The `limit` seam remedy (lerobot#3794): per-joint caps on how far the command moves per tick and on how much that
+// move changes per tick. A comfort limit on the command stream; the safety stage's step cap (relative to the
+// measured position) and range still apply after it.
+import type { JointCaps } from './seamOptions';
 
-export interface ActionSmoothingOptions {
-  /** Weight of the new target, in (0, 1]; 1 = no averaging. */
-  readonly emaAlpha?: number;
-  /** Largest change of each value per tick (one number for all, or one per value); omitted = no cap. */
-  readonly maxDeltaPerTick?: number | readonly number[];
-}
+/** Which values a single-number cap covers: the SO-100's body joints (the gripper's percent is not degrees). */
+const BODY_VALUES = 5;
 
-/** A smoothing setting that cannot be used; `key` names it. */
-export class ActionSmoothingConfigError extends Error {
-  override readonly name = 'ActionSmoothingConfigError';
-  constructor(
-    readonly key: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** EMA + per-value delta cap over a stream of targets; hold() re-anchors it on the measured position. */
+/** Velocity / acceleration limit over a stream of targets; hold() re-anchors it on the measured position. */
 export class ActionSmoother {
   readonly dims: number;
-  private readonly alpha: number;
-  private readonly maxDelta: Float64Array;
+  private readonly maxStep: Float64Array;
+  private readonly maxStepChange: Float64Array;
   private readonly last: Float64Array;
+  private readonly lastStep: Float64Array;
   private anchored = false;
 
-  constructor(dims: number, options: ActionSmoothingOptions = {}) {
+  constructor(dims: number, maxStep: JointCaps, maxStepChange?: JointCaps) {
     if (!Number.isInteger(dims) || dims < 1)
       throw new RangeError(`an action smoother needs at least one value per action, got ${dims}`);
     this.dims = dims;
-    this.alpha = options.emaAlpha ?? 1;
-    if (!(this.alpha > 0 && this.alpha <= 1)) {
-      throw new ActionSmoothingConfigError(
-        'emaAlpha',
-        `emaAlpha must be above 0 and at most 1 (1 turns averaging off), got ${String(options.emaAlpha)}.`,
-      );
-    }
-    this.maxDelta = new Float64Array(dims).fill(Infinity);
-    const cap = options.maxDeltaPerTick;
-    if (typeof cap === 'number') this.maxDelta.fill(checkCap(cap, 'maxDeltaPerTick'));
-    else if (cap !== undefined) {
-      if (cap.length !== dims) {
-        throw new ActionSmoothingConfigError(
-          'maxDeltaPerTick',
-          `maxDeltaPerTick lists ${cap.length} caps but actions have ${dims} values; give one per value or a single number.`,
-        );
-      }
-      cap.forEach((v, j) => (this.maxDelta[j] = checkCap(v, `maxDeltaPerTick[${j}]`)));
-    }
+    this.maxStep = expand(dims, maxStep);
+    this.maxStepChange = expand(dims, maxStepChange);
     this.last = new Float64Array(dims);
+    this.lastStep = new Float64Array(dims);
   }
 
-  /** True when every setting is neutral, so apply() returns its input unchanged. */
-  get isIdentity(): boolean {
-    return this.alpha === 1 && this.maxDelta.every((v) => v === Infinity);
-  }
-
-  /** The arm held (no action this tick): the next target is smoothed from `measured`, not from a stale command. */
-  hold(measured: Float64Array): void {
-    this.checkLength(measured, 'measured');
-    this.last.set(measured);
+  /** The arm held (no action this tick): the next target starts from `measured`, at rest. */
+  hold(measured: ArrayLike<number>): void {
+    for (let j = 0; j < this.dims; j++) this.last[j] = measured[j];
+    this.lastStep.fill(0);
     this.anchored = true;
   }
 
@@ -72,37 +37,42 @@ export class ActionSmoother {
     this.anchored = false;
   }
 
-  /** Smooths `target` into a new array: EMA toward it, then each value's move capped. */
+  /** Limits `target` in place: its step from the last command within ±maxStep and within ±maxStepChange of the last step. */
   apply(target: Float64Array): Float64Array {
-    this.checkLength(target, 'target');
-    const out = new Float64Array(this.dims);
-    if (!this.anchored) {
-      out.set(target);
-    } else {
+    if (target.length !== this.dims)
+      throw new RangeError(`target has ${target.length} values; this smoother was made for ${this.dims}`);
+    if (this.anchored) {
       for (let j = 0; j < this.dims; j++) {
-        const prev = this.last[j];
-        const ema = this.alpha * target[j] + (1 - this.alpha) * prev;
-        const cap = this.maxDelta[j];
-        out[j] = Math.min(prev + cap, Math.max(prev - cap, ema));
+        const a = this.maxStepChange[j];
+        const d = target[j] - this.last[j];
+        let want = d;
+        if (a !== Infinity) {
+          // Brake in time: no faster than steps shrinking by `a` each tick can stop within the distance left.
+          const stop = (-a + Math.sqrt(a * a + 8 * a * Math.abs(d))) / 2;
+          want = clamp(d, -stop, stop);
+        }
+        let step = clamp(want, this.lastStep[j] - a, this.lastStep[j] + a);
+        step = clamp(step, -this.maxStep[j], this.maxStep[j]);
+        // Never past the target: arriving is always allowed, even if it stops harder than `a`.
+        if (step * d > 0 && Math.abs(step) > Math.abs(d)) step = d;
+        target[j] = this.last[j] + step;
+        this.lastStep[j] = step;
       }
-    }
-    this.last.set(out);
+    } else this.lastStep.fill(0);
+    this.last.set(target);
     this.anchored = true;
-    return out;
-  }
-
-  private checkLength(v: Float64Array, what: string): void {
-    if (v.length !== this.dims)
-      throw new RangeError(`${what} has ${v.length} values; this smoother was made for ${this.dims}`);
+    return target;
   }
 }
 
-function checkCap(v: number, key: string): number {
-  if (typeof v !== 'number' || !(v > 0)) {
-    throw new ActionSmoothingConfigError(
-      key,
-      `${key} must be a positive change per tick, got ${String(v)}; leave it out for no cap.`,
-    );
-  }
-  return v;
+function expand(dims: number, caps: JointCaps | undefined): Float64Array {
+  const out = new Float64Array(dims).fill(Infinity);
+  if (caps === undefined) return out;
+  if (typeof caps === 'number') out.fill(caps, 0, Math.min(BODY_VALUES, dims));
+  else caps.forEach((v, j) => j < dims && (out[j] = v));
+  return out;
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
 }

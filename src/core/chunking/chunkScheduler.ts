@@ -14,6 +14,7 @@ import {
   type ResolvedChunkOptions,
   resolveChunkOptions,
 } from './chunkSchedulerOptions';
+import { ActionSmoother } from './actionSmoothing';
 
 /** One control tick as the episode loop sees it. */
 export interface SchedulerTick {
@@ -21,7 +22,7 @@ export interface SchedulerTick {
   readonly index: number;
   /** Loop time of the tick, used as the request time. */
   readonly timeMs: number;
-  /** Measured joint positions — the arm holds here when no action is returned. Not read by the scheduler. */
+  /** Measured joint positions — the arm holds here when no action is returned (the `limit` remedy restarts from them). */
   readonly measured?: Float64Array;
 }
 
@@ -43,6 +44,8 @@ export type ActionSource = QueuedSource;
 export interface TickResult {
   /** Target to send, or null: hold the measured position (a stale action is never repeated). */
   readonly action: Float64Array | null;
+  /** The newest chunk's row for this step as the policy sent it, before blending and smoothing (seam metrics). */
+  readonly raw?: Float64Array;
   readonly starved: boolean;
   readonly source?: ActionSource;
   /** This action is the first executed from its chunk (the UI marks these ticks). */
@@ -166,6 +169,9 @@ const DISCARD_MESSAGES: Record<DiscardReason, string> = {
 /** Action-chunk scheduler: call tick() once per control tick and deliver() when a requested chunk arrives. */
 export class ChunkScheduler {
   private optionsValue: ResolvedChunkOptions;
+  private smoother: ActionSmoother | null = null;
+  /** The last action executed: where a cross-fade starts when nothing of the outgoing chunk is left. */
+  private lastAction: Float64Array | null = null;
   private readonly queue = new ActionQueue();
   private epochValue = 0;
   private nextRequestId = 1;
@@ -192,8 +198,8 @@ export class ChunkScheduler {
   }
 
   /**
-   * New parameters of the same mode, used from the next decision (the next request, the next merge); what is queued
-   * stays. Another mode is refused: the queue was filled under the current mode's rules, so it waits for a new
+   * New parameters of the same mode, used from the next decision (the next request, the next merge, the next seam:
+   * a hot-reloaded seam remedy starts afresh); what is queued stays. Another mode is refused: the queue was filled under the current mode's rules, so it waits for a new
    * scheduler (the next episode). Throws ChunkSchedulerConfigError and keeps the old options when they cannot be used.
    */
   reconfigure(options: ChunkSchedulerOptions): void {
@@ -204,6 +210,7 @@ export class ChunkScheduler {
         `the chunking mode cannot change during an episode (${this.optionsValue.mode} → ${resolved.mode}); it applies from the next episode.`,
       );
     }
+    if (JSON.stringify(resolved.seam) !== JSON.stringify(this.optionsValue.seam)) this.smoother = null;
     this.optionsValue = resolved;
   }
 
@@ -238,9 +245,21 @@ export class ChunkScheduler {
     let action: Float64Array | null = null;
     let source: ActionSource | undefined;
     let chunkBoundary = false;
+    let raw: Float64Array | undefined;
+    const seam = this.optionsValue.seam;
     if (!queueWasEmpty) {
       action = new Float64Array(this.queue.dims);
-      source = this.queue.shift(action);
+      raw = new Float64Array(this.queue.dims);
+      source = this.queue.shift(action, raw);
+      if (seam.remedy === 'limit') {
+        if (this.smoother?.dims !== action.length) {
+          this.smoother = new ActionSmoother(action.length, seam.maxStep, seam.maxStepChange);
+          // A limit switched on mid-episode starts from the last command, not with a free first step.
+          if (this.lastAction?.length === action.length) this.smoother.hold(this.lastAction);
+        }
+        this.smoother.apply(action);
+      }
+      this.lastAction = action;
       this.executedSteps++;
       c.executedTicks++;
       c.currentStarvation = 0;
@@ -252,6 +271,7 @@ export class ChunkScheduler {
         if (this.recentBoundaries.length > RECENT_BOUNDARY_LIMIT) this.recentBoundaries.shift();
       }
     } else {
+      if (t.measured && this.smoother?.dims === t.measured.length) this.smoother.hold(t.measured);
       c.starvedTicks++;
       c.currentStarvation++;
       c.longestStarvation = Math.max(c.longestStarvation, c.currentStarvation);
@@ -269,7 +289,7 @@ export class ChunkScheduler {
       this.inFlight = { request, observationStep: this.rowZero === 'next' ? this.executedSteps : observationStep };
       c.requests++;
     }
-    return { action, starved: action === null, source, chunkBoundary, request };
+    return { action, raw, starved: action === null, source, chunkBoundary, request };
   }
 
   /** Hands over the chunk answering `request`; stale chunks are discarded and counted, never executed. */
@@ -316,6 +336,7 @@ export class ChunkScheduler {
     this.epochValue++;
     this.inFlight = null;
     this.queue.clear(this.executedSteps);
+    this.smoother?.reset();
     return this.epochValue;
   }
 
@@ -332,6 +353,8 @@ export class ChunkScheduler {
     this.counters = freshCounters();
     this.discards = freshDiscards();
     this.recentBoundaries = [];
+    this.smoother = null;
+    this.lastAction = null;
   }
 
   /** A snapshot of the episode's counters. */
@@ -372,6 +395,20 @@ export class ChunkScheduler {
     return { accepted: false, reason, message: `chunk discarded: ${DISCARD_MESSAGES[reason]}` };
   }
 
+  /**
+   * The k-th executed row of an incoming chunk under a cross-fade: (k+1)/(ticks+1) of the incoming row, the rest of
+   * `outgoing`; the row itself otherwise (or with nothing to fade from).
+   */
+  private handOver(row: Float64Array, k: number, outgoing: Float64Array | null): Float64Array {
+    const seam = this.optionsValue.seam;
+    if (seam.remedy !== 'crossfade' || outgoing === null || k >= seam.ticks || outgoing.length !== row.length)
+      return row;
+    const w = (k + 1) / (seam.ticks + 1);
+    const out = new Float64Array(row.length);
+    for (let j = 0; j < row.length; j++) out[j] = w * row[j] + (1 - w) * outgoing[j];
+    return out;
+  }
+
   /** Sync: the next nActionSteps rows after the queued ones, aligned to the observation's step. */
   private appendSync(
     chunk: ActionChunk,
@@ -381,7 +418,12 @@ export class ChunkScheduler {
     this.lastChunkRows = chunk.horizon;
     const firstRow = this.queue.endStep - flight.observationStep;
     const endRow = Math.min(chunk.horizon, firstRow + o.nActionSteps);
-    for (let r = firstRow; r < endRow; r++) this.queue.push(chunk.row(r), flight.request.id, r);
+    const outgoing =
+      this.queue.length > 0 ? Float64Array.from(this.queue.valuesAt(this.queue.length - 1)) : this.lastAction;
+    for (let r = firstRow; r < endRow; r++) {
+      const row = chunk.row(r);
+      this.queue.push(this.handOver(row, r - firstRow, outgoing), flight.request.id, r, false, row);
+    }
     return {
       droppedSteps: Math.min(firstRow, chunk.horizon),
       mergedSteps: 0,
@@ -405,14 +447,34 @@ export class ChunkScheduler {
     }
     const id = flight.request.id;
     const overlap = Math.min(this.queue.length, rows - firstRow);
+    const seam = o.seam;
     const weight = newActionWeight(o.aggregate, o.alpha);
     for (let k = 0; k < overlap; k++) {
-      aggregateInto(this.queue.valuesAt(k), chunk.row(firstRow + k), weight);
-      this.queue.markMerged(k, id, firstRow + k);
+      const queued = this.queue.valuesAt(k);
+      const row = chunk.row(firstRow + k);
+      if (seam.remedy === 'crossfade') queued.set(this.handOver(row, k, queued));
+      else if (seam.remedy === 'ensemble') {
+        // Weights exp(−decay·i), i = 0 for the oldest prediction; `queued` is the mean of the first n.
+        const n = this.queue.votesAt(k);
+        let before = 0;
+        for (let i = 0; i < n; i++) before += Math.exp(-seam.decay * i);
+        aggregateInto(queued, row, Math.exp(-seam.decay * n) / (before + Math.exp(-seam.decay * n)));
+      } else aggregateInto(queued, row, weight);
+      this.queue.markMerged(k, id, firstRow + k, row);
     }
     const supersededSteps = this.queue.length - overlap;
+    // Past the overlap a cross-fade goes on from the last outgoing action, held.
+    const outgoing =
+      overlap > 0
+        ? Float64Array.from(this.queue.valuesAt(overlap - 1))
+        : this.queue.length > 0
+          ? Float64Array.from(this.queue.valuesAt(0))
+          : this.lastAction;
     this.queue.truncate(overlap);
-    for (let r = firstRow + overlap; r < rows; r++) this.queue.push(chunk.row(r), id, r);
+    for (let r = firstRow + overlap; r < rows; r++) {
+      const row = chunk.row(r);
+      this.queue.push(this.handOver(row, r - firstRow, outgoing), id, r, false, row);
+    }
     return { droppedSteps: firstRow, mergedSteps: overlap, appendedSteps: rows - firstRow - overlap, supersededSteps };
   }
 }

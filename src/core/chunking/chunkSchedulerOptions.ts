@@ -1,5 +1,6 @@
 // Settings of the chunk scheduler, their defaults, and checks whose messages name the setting to fix.
 import { type AggregateMode, DEFAULT_AGGREGATE_ALPHA } from './chunkAggregation';
+import { type SeamOptions, checkSeamOptions } from './seamOptions';
 
 /**
  * `sync`: openpi's ActionChunkBroker — execute `nActionSteps` rows of a chunk, then ask for the next one; the arm
@@ -11,6 +12,8 @@ export interface SyncChunkOptions {
   readonly nActionSteps?: number;
   /** Ask for the next chunk when this many actions are left (0 = only once the queue is empty). Default 0. */
   readonly prefetchSteps?: number;
+  /** How chunks hand over (see SeamOptions). Default: DEFAULT_SEAM. */
+  readonly seam?: SeamOptions;
 }
 
 /** `async`: LeRobot-style — ask early, align the chunk to its observation, merge the overlap. */
@@ -24,22 +27,37 @@ export interface AsyncChunkOptions {
   readonly alpha?: number;
   /** Rows used from each chunk (LeRobot's actions_per_chunk). Default: the whole chunk. */
   readonly actionsPerChunk?: number;
+  /** How chunks hand over (see SeamOptions). Default: DEFAULT_SEAM. */
+  readonly seam?: SeamOptions;
 }
 
 export type ChunkSchedulerOptions = SyncChunkOptions | AsyncChunkOptions;
 
 /** Options with every default filled in. */
 export type ResolvedChunkOptions =
-  | { readonly mode: 'sync'; readonly nActionSteps: number; readonly prefetchSteps: number }
+  | {
+      readonly mode: 'sync';
+      readonly nActionSteps: number;
+      readonly prefetchSteps: number;
+      readonly seam: SeamOptions;
+    }
   | {
       readonly mode: 'async';
       readonly threshold: number;
       readonly aggregate: AggregateMode;
       readonly alpha: number;
       readonly actionsPerChunk: number;
+      readonly seam: SeamOptions;
     };
 
 export const DEFAULT_ASYNC_THRESHOLD = 0.5;
+/** The scheduler on its own changes no command: without a seam option it only aligns. */
+export const ALIGNED_SEAM: SeamOptions = { remedy: 'aligned' };
+/**
+ * `chunking.seam`'s default, chosen by measurement (docs/PERFORMANCE.md, "Chunk seams"): 4° per tick caps every
+ * seam near 1.5× the in-chunk p99 step on both built-in profiles without adding lag or losing successes.
+ */
+export const DEFAULT_SEAM: SeamOptions = { remedy: 'limit', maxStep: 4 };
 
 /** A scheduler setting that cannot be used; `key` names it. */
 export class ChunkSchedulerConfigError extends Error {
@@ -87,7 +105,8 @@ export function resolveChunkOptions(options: ChunkSchedulerOptions): ResolvedChu
         `prefetchSteps (${prefetchSteps}) must be smaller than nActionSteps (${nActionSteps}), or a new chunk would be asked for on every tick.`,
       );
     }
-    return { mode: 'sync', nActionSteps, prefetchSteps };
+    const seam = checkSeamOptions(options.seam ?? ALIGNED_SEAM, nActionSteps, prefetchSteps > 0);
+    return { mode: 'sync', nActionSteps, prefetchSteps, seam };
   }
   if (options.mode === 'async') {
     const aggregate = options.aggregate ?? 'weighted';
@@ -97,6 +116,7 @@ export function resolveChunkOptions(options: ChunkSchedulerOptions): ResolvedChu
         `aggregate must be "latest", "average" or "weighted", got ${JSON.stringify(aggregate)}.`,
       );
     }
+    const actionsPerChunk = positiveInteger(options.actionsPerChunk, 'actionsPerChunk', 'rows used from each chunk');
     return {
       mode: 'async',
       threshold: unitInterval(
@@ -106,7 +126,8 @@ export function resolveChunkOptions(options: ChunkSchedulerOptions): ResolvedChu
       ),
       aggregate,
       alpha: unitInterval(options.alpha ?? DEFAULT_AGGREGATE_ALPHA, 'alpha', 'weight of the newer chunk'),
-      actionsPerChunk: positiveInteger(options.actionsPerChunk, 'actionsPerChunk', 'rows used from each chunk'),
+      actionsPerChunk,
+      seam: checkSeamOptions(options.seam ?? ALIGNED_SEAM, actionsPerChunk),
     };
   }
   const mode: unknown = (options as { mode?: unknown }).mode;

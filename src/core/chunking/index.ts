@@ -5,3 +5,4 @@ export * from './actionSmoothing';
 export * from './chunkAggregation';
 export * from './chunkScheduler';
 export * from './chunkSchedulerOptions';
+export * from './seamOptions';

@@ -1,5 +1,7 @@
 // The resolved config in the shapes the existing modules take: chunk scheduler, safety, normalisation, converter.
 import type { ChunkSchedulerOptions } from '../chunking/chunkSchedulerOptions';
+import { DEFAULT_ENSEMBLE_DECAY, type JointCaps, type SeamOptions } from '../chunking/seamOptions';
+import { SO100_MOTORS } from '../so100/motors';
 import type { ConverterOptions } from '../convert/layouts';
 import type { ModelProfile } from '../policy/modelProfiles';
 import { customizeProfile, MODEL_PROFILES } from '../policy/modelProfiles';
@@ -12,15 +14,33 @@ import type {
   ConverterConfig,
   ModelConfig,
   RobotConfig,
+  SeamCapConfig,
+  SeamConfig,
   So100Config,
 } from './configTypes';
 
 /** `chunking` as ChunkScheduler options. */
 export function toChunkSchedulerOptions(chunking: ChunkingConfig): ChunkSchedulerOptions {
+  const seam = chunking.seam && toSeamOptions(chunking.seam);
   if (chunking.mode === 'sync')
-    return { mode: 'sync', nActionSteps: chunking.nActionSteps, prefetchSteps: chunking.prefetchSteps };
+    return { mode: 'sync', nActionSteps: chunking.nActionSteps, prefetchSteps: chunking.prefetchSteps, seam };
   const { threshold, aggregate, alpha, actionsPerChunk } = chunking;
-  return { mode: 'async', threshold, aggregate, alpha, actionsPerChunk };
+  return { mode: 'async', threshold, aggregate, alpha, actionsPerChunk, seam };
+}
+
+/** `chunking.seam` as the scheduler's option: per-motor caps become motor-order lists (left out = no cap). */
+export function toSeamOptions(seam: SeamConfig): SeamOptions {
+  const caps = (c: SeamCapConfig): JointCaps => (typeof c === 'number' ? c : SO100_MOTORS.map((m) => c[m] ?? Infinity));
+  switch (seam.remedy) {
+    case 'ensemble':
+      return { remedy: 'ensemble', decay: seam.decay ?? DEFAULT_ENSEMBLE_DECAY };
+    case 'limit':
+      return seam.maxStepChange === undefined
+        ? { remedy: 'limit', maxStep: caps(seam.maxStep) }
+        : { remedy: 'limit', maxStep: caps(seam.maxStep), maxStepChange: caps(seam.maxStepChange) };
+    default:
+      return seam;
+  }
 }
 
 /** `robot.normMode` as LeRobot's body-joint mode. */

@@ -18,6 +18,7 @@
 // - `chunking` mirrors ChunkSchedulerOptions, discriminated by `mode`. `record.frames` defaults to `mp4` (one video
 //   per camera through ffmpeg; PNG every `pngEvery` ticks when ffmpeg is missing), as episode records should show
 //   what the policy saw.
+import { DEFAULT_SEAM } from '../chunking/chunkSchedulerOptions';
 import { LAYOUT_NAMES } from '../convert/layouts';
 import { DEFAULT_POLICY_PROTOCOL, POLICY_PROTOCOL_NAMES, POLICY_PROTOCOLS } from '../protocols/policyProtocols';
 import { SO100_MOTORS } from '../so100/motors';
@@ -228,6 +229,89 @@ const ROLE_MAP = (what: string): JsonSchema => ({
   },
 });
 
+const SEAM_CAP = (what: string): JsonSchema => ({
+  oneOf: [
+    {
+      type: 'number',
+      exclusiveMinimum: 0,
+      markdownDescription: `${what} of every body joint (degrees per tick); the gripper is not capped.`,
+    },
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        SO100_MOTORS.map((m) => [m, { type: 'number', exclusiveMinimum: 0, markdownDescription: `${what} of ${m}.` }]),
+      ),
+      markdownDescription: `${what} per motor (the joint's units per tick); motors left out are not capped.`,
+    },
+  ],
+  markdownDescription: `${what}: a number for the body joints, or per motor.`,
+});
+
+/** `chunking.seam`: how one chunk hands over to the next (hot: applies from the next tick). */
+const SEAM: JsonSchema = {
+  oneOf: [
+    {
+      type: 'object',
+      required: ['remedy'],
+      additionalProperties: false,
+      properties: {
+        remedy: {
+          const: 'aligned',
+          markdownDescription:
+            '`aligned`: delay-compensated start only — rows whose time passed while the request was in flight are dropped, overlapping rows combine per `aggregate`.',
+        },
+      },
+    },
+    {
+      type: 'object',
+      required: ['remedy', 'ticks'],
+      additionalProperties: false,
+      properties: {
+        remedy: {
+          const: 'crossfade',
+          markdownDescription: '`crossfade`: fade linearly from the outgoing rows to the incoming ones.',
+        },
+        ticks: {
+          type: 'integer',
+          minimum: 1,
+          markdownDescription: 'Ticks the cross-fade lasts; fewer than the rows used from each chunk.',
+        },
+      },
+    },
+    {
+      type: 'object',
+      required: ['remedy'],
+      additionalProperties: false,
+      properties: {
+        remedy: {
+          const: 'ensemble',
+          markdownDescription: "`ensemble`: ACT's temporal ensembling of every chunk's row for a step.",
+        },
+        decay: {
+          type: 'number',
+          minimum: 0,
+          default: 0.01,
+          markdownDescription: 'The i-th oldest prediction weighs exp(−decay·i) (ACT: 0.01; 0 = plain mean).',
+        },
+      },
+    },
+    {
+      type: 'object',
+      required: ['remedy', 'maxStep'],
+      additionalProperties: false,
+      properties: {
+        remedy: { const: 'limit', markdownDescription: '`limit`: cap the velocity (and acceleration) of commands.' },
+        maxStep: SEAM_CAP('Largest move of a command per tick'),
+        maxStepChange: SEAM_CAP("Largest change of a command's move from one tick to the next"),
+      },
+    },
+  ],
+  default: DEFAULT_SEAM,
+  markdownDescription:
+    'How one action chunk hands over to the next (docs/PERFORMANCE.md compares them). Applies from the next tick. The safety step cap and range still apply after it.',
+};
+
 const ASYNC_CHUNKING: JsonSchema = {
   type: 'object',
   markdownDescription: 'LeRobot-style: ask for the next chunk early, align it to its observation, merge the overlap.',
@@ -266,6 +350,7 @@ const ASYNC_CHUNKING: JsonSchema = {
       minimum: 1,
       markdownDescription: "Rows used from each chunk (LeRobot's `actions_per_chunk`); left out, the whole chunk.",
     },
+    seam: SEAM,
   },
 };
 
@@ -289,6 +374,7 @@ const SYNC_CHUNKING: JsonSchema = {
       markdownDescription:
         'Ask for the next chunk when this many actions are left; `0` waits until the queue is empty.',
     },
+    seam: SEAM,
   },
 };
 

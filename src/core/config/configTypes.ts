@@ -99,8 +99,24 @@ export type ChunkingConfig =
       readonly aggregate: AggregateMode;
       readonly alpha: number;
       readonly actionsPerChunk?: number;
+      readonly seam?: SeamConfig;
     }
-  | { readonly mode: 'sync'; readonly nActionSteps?: number; readonly prefetchSteps: number };
+  | {
+      readonly mode: 'sync';
+      readonly nActionSteps?: number;
+      readonly prefetchSteps: number;
+      readonly seam?: SeamConfig;
+    };
+
+/** A seam cap: a number for the body joints, or per motor. */
+export type SeamCapConfig = number | Readonly<Partial<Record<MotorName, number>>>;
+
+/** `chunking.seam` as written (see SeamOptions). */
+export type SeamConfig =
+  | { readonly remedy: 'aligned' }
+  | { readonly remedy: 'crossfade'; readonly ticks: number }
+  | { readonly remedy: 'ensemble'; readonly decay?: number }
+  | { readonly remedy: 'limit'; readonly maxStep: SeamCapConfig; readonly maxStepChange?: SeamCapConfig };
 
 export interface RecordConfig {
   readonly enabled: boolean;

@@ -21,6 +21,7 @@ export { type ParsedConfig, parseConfig } from './parseConfig';
 export { BUILTIN_MODELS, defaultConfig, defaultLayoutFor, modelNamed } from './resolveConfig';
 export {
   toChunkSchedulerOptions,
+  toSeamOptions,
   toBodyJointMode,
   toActionSafetyOptions,
   toConverterOptions,

@@ -2,6 +2,9 @@
 // combinations that run but surprise (warnings). They run on the resolved config and point into the text.
 import { CAMERA_ROLES } from '../convert/cameraRoles';
 import { MODEL_PROFILES } from '../policy/modelProfiles';
+import { ChunkSchedulerConfigError } from '../chunking/chunkSchedulerOptions';
+import { checkSeamOptions } from '../chunking/seamOptions';
+import { toSeamOptions } from './configMappers';
 import { formatPath, type ProblemList } from './configProblem';
 import type { So100Config } from './configTypes';
 import type { ValueNode } from './jsoncParser';
@@ -187,13 +190,36 @@ function checkChunking(config: So100Config, root: ValueNode, problems: ProblemLi
         'warning',
       );
     }
-  } else if (horizon !== undefined && chunking.actionsPerChunk !== undefined && chunking.actionsPerChunk > horizon) {
+  }
+  checkSeam(config, horizon, root, problems);
+  if (
+    chunking.mode === 'async' &&
+    horizon !== undefined &&
+    chunking.actionsPerChunk !== undefined &&
+    chunking.actionsPerChunk > horizon
+  ) {
     problems.add(
       ['chunking', 'actionsPerChunk'],
       `chunking.actionsPerChunk (${chunking.actionsPerChunk}) exceeds the ${horizon}-action chunks of ${config.activeModel}; only ${horizon} are used`,
       valueSpan(root, ['chunking', 'actionsPerChunk']),
       'warning',
     );
+  }
+}
+
+/** `chunking.seam` against the rows each chunk offers (the model's horizon, or fewer when the config uses fewer). */
+function checkSeam(config: So100Config, horizon: number | undefined, root: ValueNode, problems: ProblemList): void {
+  const { chunking } = config;
+  if (!chunking.seam) return;
+  const used = chunking.mode === 'sync' ? chunking.nActionSteps : chunking.actionsPerChunk;
+  const rows = Math.min(used ?? Infinity, horizon ?? Infinity);
+  const overlaps = chunking.mode === 'async' || chunking.prefetchSteps > 0;
+  try {
+    checkSeamOptions(toSeamOptions(chunking.seam), rows, overlaps);
+  } catch (err) {
+    if (!(err instanceof ChunkSchedulerConfigError)) throw err;
+    const path = ['chunking', ...err.key.split('.').map((k) => k.replace(/\[\d+\]$/, ''))];
+    problems.add(path, `chunking.${err.message}`, valueSpan(root, path));
   }
 }
 

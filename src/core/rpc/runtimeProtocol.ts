@@ -1,5 +1,6 @@
 // What the host may ask of the runtime process and what the runtime tells it: one typed table shared by the
 // runtime's server, its client in the extension host, and the CLI. Values cross the wire as msgpack.
+import type { SeamReport } from '../metrics/seams';
 import type { ChangeClass, So100Config } from '../config';
 import type { InspectionReport } from '../convert/inspectionReport';
 import type { PolicyProtocolName } from '../protocols/policyProtocols';
@@ -67,6 +68,8 @@ export interface TickTelemetry {
   readonly sent?: readonly number[];
   readonly starved: boolean;
   readonly chunkBoundary: boolean;
+  /** On a chunk boundary: its largest body-joint step ÷ the in-chunk p99 step so far (core/metrics/seams.ts). */
+  readonly seamRatio?: number;
   /** Motors whose goal safety clamped, with why. */
   readonly clamped: readonly { readonly motor: string; readonly reason: string }[];
   readonly stageMs: Readonly<Record<string, number>>;
@@ -105,6 +108,8 @@ export interface EpisodeSummary {
   readonly chunks: number;
   readonly clampedTicks: number;
   readonly lateTicks: number;
+  /** Chunk seams and tracking lag of the sent commands (absent when the episode ended in a fault). */
+  readonly seams?: SeamReport;
   /** p50 / p95 / p99 / max per stage, ms. */
   readonly timing: readonly {
     readonly stage: string;

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SO100_MOTORS, type PerMotor } from '../../core/so100';
+import type { SeamRow } from '../../core/metrics/seams';
 import { EPISODE_FILES } from './episodeRecorder';
 import { STEPS_HEADER } from './episodeRows';
 
@@ -25,6 +26,8 @@ export interface RecordedStep {
   readonly positions: PerMotor<number>;
   /** Absent when nothing was written that tick (refused, starved, paused). */
   readonly sent?: PerMotor<number>;
+  /** The policy's row before blending and smoothing; absent when starved. */
+  readonly raw?: PerMotor<number>;
   readonly starved: boolean;
   readonly chunk?: number;
   readonly chunkBoundary: boolean;
@@ -174,16 +177,18 @@ function parseSteps({ file, lines }: Awaited<ReturnType<typeof readLines>>): Rec
   return lines.slice(1).map(({ n, text }) => {
     try {
       const c = csvCells(text);
-      if (c.length !== 6 + 2 * motors) throw new Error(`${c.length} cells, expected ${6 + 2 * motors}`);
+      if (c.length !== 6 + 3 * motors) throw new Error(`${c.length} cells, expected ${6 + 3 * motors}`);
       const per = (from: number) =>
         Object.fromEntries(SO100_MOTORS.map((m, i) => [m, csvNumberCell(c[from + i])])) as PerMotor<number>;
       const sentEmpty = c.slice(2 + motors, 2 + 2 * motors).every((x) => x === '');
-      const at = 2 + 2 * motors;
+      const rawEmpty = c.slice(2 + 2 * motors, 2 + 3 * motors).every((x) => x === '');
+      const at = 2 + 3 * motors;
       return {
         tick: csvNumberCell(c[0]),
         timeMs: csvNumberCell(c[1]),
         positions: per(2),
         sent: sentEmpty ? undefined : per(2 + motors),
+        raw: rawEmpty ? undefined : per(2 + 2 * motors),
         starved: c[at] === '1',
         chunk: c[at + 1] === '' ? undefined : csvNumberCell(c[at + 1]),
         chunkBoundary: c[at + 2] === '1',
@@ -250,4 +255,16 @@ function parseTiming({ file, lines }: Awaited<ReturnType<typeof readLines>>): Ep
       throw new EpisodeRecordReadError(file, n, (err as Error).message);
     }
   });
+}
+
+/** A record's steps as seam-metric rows (core/metrics/seams.ts: measureSeams). */
+export function seamRows(steps: readonly RecordedStep[]): SeamRow[] {
+  const vec = (p: PerMotor<number> | undefined) => p && SO100_MOTORS.map((m) => p[m]);
+  return steps.map((s) => ({
+    tick: s.tick,
+    sent: vec(s.sent),
+    raw: vec(s.raw),
+    chunkBoundary: s.chunkBoundary,
+    starved: s.starved,
+  }));
 }

@@ -1,6 +1,7 @@
 // The episode record on disk (<workspace>/.so100/episodes/<timestamp>/), written off the control loop: the
 // record* methods only push into bounded buffers; a background flusher appends batches with async fs. So a
 // crash loses at most the last batch, a slow disk loses the oldest rows (counted), and the loop never waits.
+import type { SeamReport } from '../../core/metrics/seams';
 import { join } from 'node:path';
 import { summarizeStages } from '../../core/timing/percentiles';
 import type { StageSamples } from '../../core/timing/stageSamples';
@@ -61,6 +62,7 @@ export interface RecordedResult {
   readonly chunks?: number;
   readonly clampedTicks?: number;
   readonly lateTicks?: number;
+  readonly seams?: SeamReport;
   readonly timing?: ReadonlyMap<string, readonly number[] | StageSamples>;
 }
 
@@ -288,6 +290,7 @@ export class EpisodeRecorder implements AsyncDisposable {
         chunks: result.chunks,
         clampedTicks: result.clampedTicks,
         lateTicks: result.lateTicks,
+        seams: result.seams && seamsJson(result.seams),
         timing:
           result.timing &&
           summarizeStages(result.timing).map((s) => ({
@@ -303,6 +306,11 @@ export class EpisodeRecorder implements AsyncDisposable {
     };
     await this.writer.replace(join(this.dir, EPISODE_FILES.episode), `${JSON.stringify(body, null, 2)}\n`);
   }
+}
+
+/** The seam report with NaN (nothing measured) as null, as JSON has no NaN. */
+export function seamsJson(r: SeamReport): unknown {
+  return JSON.parse(JSON.stringify(r, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
 }
 
 function finiteOrNull(n: number): number | null {

@@ -11,6 +11,8 @@ export interface StepRow {
   readonly positions: PerMotor<number>;
   /** What was written to the servos; absent when the write was refused as unsafe. */
   readonly sent?: PerMotor<number>;
+  /** The policy's row for this tick before blending and smoothing (seam metrics); absent when starved. */
+  readonly raw?: PerMotor<number>;
   readonly starved: boolean;
   readonly chunkBoundary: boolean;
   /** Chunk the executed action came from; counted from the boundaries when absent. */
@@ -64,6 +66,7 @@ export const STEPS_HEADER = csvLine([
   'time_ms',
   ...SO100_MOTORS.map((m) => `${m}.pos`),
   ...SO100_MOTORS.map((m) => `${m}.sent`),
+  ...SO100_MOTORS.map((m) => `${m}.raw`),
   'starved',
   'chunk',
   'chunk_boundary',
@@ -81,6 +84,7 @@ export function stepLine({ row, timeMs, chunk }: StoredStep): string {
   const cells = [String(row.index), csvNumber(timeMs, MS_DECIMALS)];
   for (const m of SO100_MOTORS) cells.push(csvNumber(row.positions[m], POSITION_DECIMALS));
   for (const m of SO100_MOTORS) cells.push(csvNumber(row.sent?.[m], POSITION_DECIMALS));
+  for (const m of SO100_MOTORS) cells.push(csvNumber(row.raw?.[m], POSITION_DECIMALS));
   cells.push(
     csvFlag(row.starved),
     chunk >= 0 ? String(chunk) : '',
