@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { perMotor, SO100_MOTORS, type PerMotor } from '../../src/core/so100';
@@ -15,6 +15,7 @@ import {
   type RecordFileWriter,
   type StepRow,
 } from '../../src/io/recording';
+import { readEpisodeRecord } from '../../src/io/recording/episodeReader';
 
 let tmp: string;
 let n = 0;
@@ -371,4 +372,28 @@ test('await using aborts a recorder that was never finished', async () => {
   assert.equal(ep.result.success, false);
   assert.match(ep.result.reason, /disposed/);
   assert.equal((await readCsv(dir, EPISODE_FILES.steps)).length, 2);
+});
+
+test('a record made before the <motor>.raw columns existed still reads; a header of neither kind is refused', async () => {
+  const rec = await EpisodeRecorder.create(root(), { ...start, startedAt: new Date('2026-11-24T09:00:00Z') });
+  for (let i = 0; i < 5; i++) rec.recordStep(step(i, { raw: perMotor((_, k) => i + k + 0.5) }));
+  await rec.finish({ success: false, reason: 'stopped', steps: 5, starvedTicks: 0, chunks: 0, timing: new Map() });
+  const now = await readEpisodeRecord(rec.dir);
+  assert.equal(now.steps[2].raw?.shoulder_pan, 2.5);
+
+  // The same file as an older version wrote it: the raw columns left out.
+  const file = join(rec.dir, EPISODE_FILES.steps);
+  const rows = parseCsv(await readFile(file, 'utf8'));
+  const keep = rows[0].map((name, i) => (name.endsWith('.raw') ? -1 : i)).filter((i) => i >= 0);
+  await writeFile(file, rows.map((r) => keep.map((i) => r[i]).join(',') + '\n').join(''));
+  const older = await readEpisodeRecord(rec.dir);
+  assert.equal(older.steps.length, 5);
+  assert.deepEqual(
+    older.steps.map((s) => ({ ...s, raw: undefined })),
+    now.steps.map((s) => ({ ...s, raw: undefined })),
+  );
+  assert.ok(older.steps.every((s) => s.raw === undefined));
+
+  await writeFile(file, 'tick,time_ms,something_else\n');
+  await assert.rejects(readEpisodeRecord(rec.dir), /steps\.csv.*1.*not the steps\.csv header/s);
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SO100_MOTORS, type PerMotor } from '../../core/so100';
 import type { SeamRow } from '../../core/metrics/seams';
 import { EPISODE_FILES } from './episodeRecorder';
-import { STEPS_HEADER } from './episodeRows';
+import { STEPS_HEADER, STEPS_HEADER_BEFORE_RAW } from './episodeRows';
 
 /** A record that cannot be read; `file` and `line` (1-based, when known) say where. */
 export class EpisodeRecordReadError extends Error {
@@ -171,24 +171,27 @@ function csvNumberCell(cell: string): number {
 }
 
 function parseSteps({ file, lines }: Awaited<ReturnType<typeof readLines>>): RecordedStep[] {
-  if (lines[0]?.text !== STEPS_HEADER.trimEnd())
+  // Records made before the `<motor>.raw` columns existed have the same header without them; both read.
+  const header = lines[0]?.text;
+  const withRaw = header === STEPS_HEADER.trimEnd();
+  if (!withRaw && header !== STEPS_HEADER_BEFORE_RAW)
     throw new EpisodeRecordReadError(file, 1, 'the header is not the steps.csv header');
   const motors = SO100_MOTORS.length;
+  const cells = 6 + (withRaw ? 3 : 2) * motors;
   return lines.slice(1).map(({ n, text }) => {
     try {
       const c = csvCells(text);
-      if (c.length !== 6 + 3 * motors) throw new Error(`${c.length} cells, expected ${6 + 3 * motors}`);
+      if (c.length !== cells) throw new Error(`${c.length} cells, expected ${cells}`);
       const per = (from: number) =>
         Object.fromEntries(SO100_MOTORS.map((m, i) => [m, csvNumberCell(c[from + i])])) as PerMotor<number>;
-      const sentEmpty = c.slice(2 + motors, 2 + 2 * motors).every((x) => x === '');
-      const rawEmpty = c.slice(2 + 2 * motors, 2 + 3 * motors).every((x) => x === '');
-      const at = 2 + 3 * motors;
+      const empty = (from: number) => c.slice(from, from + motors).every((x) => x === '');
+      const at = 2 + (withRaw ? 3 : 2) * motors;
       return {
         tick: csvNumberCell(c[0]),
         timeMs: csvNumberCell(c[1]),
         positions: per(2),
-        sent: sentEmpty ? undefined : per(2 + motors),
-        raw: rawEmpty ? undefined : per(2 + 2 * motors),
+        sent: empty(2 + motors) ? undefined : per(2 + motors),
+        raw: !withRaw || empty(2 + 2 * motors) ? undefined : per(2 + 2 * motors),
         starved: c[at] === '1',
         chunk: c[at + 1] === '' ? undefined : csvNumberCell(c[at + 1]),
         chunkBoundary: c[at + 2] === '1',

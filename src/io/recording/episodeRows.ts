@@ -73,6 +73,12 @@ export const STEPS_HEADER = csvLine([
   'note',
 ]);
 
+/** steps.csv as written before the `<motor>.raw` columns (the policy's targets before the seam remedy). */
+export const STEPS_HEADER_BEFORE_RAW = STEPS_HEADER.trimEnd()
+  .split(',')
+  .filter((c) => !c.endsWith('.raw'))
+  .join(',');
+
 /** A step as stored: the chunk index and time resolved at record time. */
 export interface StoredStep {
   readonly row: StepRow;
