@@ -18,7 +18,6 @@ import type {
   RuntimeStatus,
   TickTelemetry,
 } from '../core/rpc';
-import { CubeTask } from '../core/scene';
 import type { FeetechBusSim } from '../core/sim';
 import { SO100_MOTORS, toMotorVector, type ServoErrorReport } from '../core/so100';
 import { summarizeStages } from '../core/timing/percentiles';
@@ -38,7 +37,7 @@ import {
   type ConnectAttempt,
   type Connection,
 } from './sessionConnection';
-import { endpointOf, makeConverter, policyClient, sceneWorld } from './sessionParts';
+import { endpointOf, makeConverter, policyClient, sceneTask, sceneWorld } from './sessionParts';
 
 /** Where the session's events go; the RPC server drops telemetry for slow readers. */
 export interface RuntimeEventSink {
@@ -526,7 +525,7 @@ export class RuntimeSession {
 
   private newScene(conn: Connection): void {
     if (!conn.scene) return;
-    conn.scene = new CubeTask({ seed: conn.config.robot.seed });
+    conn.scene = sceneTask(conn.config.robot);
     conn.cameras.setScene(conn.scene);
   }
 

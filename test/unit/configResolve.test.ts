@@ -27,7 +27,7 @@ const EMBEDDED_DEFAULT: So100Config = {
     pi0: { kind: 'builtin', profile: 'pi0', protocol: 'openpi', port: 0 },
     pi0_fast: { kind: 'builtin', profile: 'pi0_fast', protocol: 'openpi', port: 0 },
   },
-  robot: { port: 'sim', id: 'so100_follower', normMode: 'degrees', disconnect: 'torque-off', seed: 1 },
+  robot: { port: 'sim', id: 'so100_follower', normMode: 'degrees', disconnect: 'torque-off', seed: 1, scene: 'plain' },
   cameras: { front: { kind: 'synthetic', view: 'front' }, wrist: { kind: 'synthetic', view: 'wrist' } },
   converter: { layout: 'openpi-so100' },
   chunking: { mode: 'async', threshold: 0.5, aggregate: 'weighted', alpha: 0.7 },

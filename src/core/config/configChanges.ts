@@ -63,7 +63,7 @@ function classify(path: readonly PathSegment[], next: So100Config): ChangeClass 
       return key === 'startTimeoutMs' ? 'hot' : 'restart-server';
     case 'robot':
       if (typeof name === 'string' && RECONNECT_ROBOT_KEYS.has(name)) return 'reconnect-arm';
-      return name === 'seed' ? 'restart-episode' : 'hot';
+      return name === 'seed' || name === 'scene' ? 'restart-episode' : 'hot';
     case 'cameras':
       return 'restart-episode';
     default:

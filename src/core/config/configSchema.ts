@@ -412,7 +412,18 @@ export const CONFIG_SCHEMA: JsonSchema = {
           minimum: 0,
           maximum: 2147483647,
           default: 1,
-          markdownDescription: 'Simulated arm only: where the cube starts.',
+          markdownDescription:
+            'Simulated arm only: where the cube starts (`plain` scene), or the whole scene (`varied`).',
+        },
+        scene: {
+          type: 'string',
+          enum: ['plain', 'varied'],
+          default: 'plain',
+          enumDescriptions: [
+            'The classic scene: a red cube of one size, square to the table; the seed moves it.',
+            'The seed decides the cube (place up to the edge of reach, yaw, size, colour), distractor objects, the light and a small jitter of the front camera: what evaluation campaigns run.',
+          ],
+          markdownDescription: 'Simulated arm only: the classic scene or one varied by `seed`.',
         },
       },
     },

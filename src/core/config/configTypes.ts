@@ -56,8 +56,10 @@ export interface RobotConfig {
   readonly normMode: 'degrees' | 'range_m100_100';
   readonly maxStep?: MaxStepConfig;
   readonly disconnect: 'torque-off' | 'hold';
-  /** Simulated arm only: the cube's start. */
+  /** Simulated arm only: the cube's start (plain scene) or the whole scene (varied). */
   readonly seed: number;
+  /** Simulated arm only: the classic scene, or one the seed varies (cube, distractors, light, camera jitter). */
+  readonly scene: 'plain' | 'varied';
 }
 
 export interface SyntheticCameraConfig {

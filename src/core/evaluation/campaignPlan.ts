@@ -27,7 +27,8 @@ export const MAX_SEED = 2 ** 32 - 1;
 
 /** The campaign's episodes in run order; throws CampaignPlanError on a plan that cannot run. */
 export function planCampaign({ models, episodes, startSeed }: CampaignPlanInput): PlannedEpisode[] {
-  if (models.length === 0) throw new CampaignPlanError('no models to evaluate; name at least one (--models pi0,pi0_fast)');
+  if (models.length === 0)
+    throw new CampaignPlanError('no models to evaluate; name at least one (--models pi0,pi0_fast)');
   const dup = models.find((m, i) => models.indexOf(m) !== i);
   if (dup !== undefined) throw new CampaignPlanError(`model '${dup}' is listed twice; each model runs once per seed`);
   if (!Number.isInteger(episodes) || episodes < 1)

@@ -67,7 +67,13 @@ export function summarizeCampaign(
       if (v.length === 0) continue;
       stages[stage] = { p50: percentile(v, 50), p95: percentile(v, 95), p99: percentile(v, 99) };
     }
-    perModel[m] = { episodes: n, successes: k, success_rate: k / n, wilson95: wilsonInterval(k, n), latency_ms: stages };
+    perModel[m] = {
+      episodes: n,
+      successes: k,
+      success_rate: k / n,
+      wilson95: wilsonInterval(k, n),
+      latency_ms: stages,
+    };
   }
   const pairs: PairSummary[] = [];
   for (let i = 0; i < models.length; i++) {
