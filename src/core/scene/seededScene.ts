@@ -95,10 +95,10 @@ export function seededScene(seed: number): SceneSpec {
     ambient,
     diffuse: Math.min(1 - ambient, between(0.45, 0.65)),
   };
-  // Front camera: up to ±1.5 cm and ±1.5° off its nominal pose.
-  const jitter = vec3(between(-0.015, 0.015), between(-0.015, 0.015), between(-0.015, 0.015));
-  const look = addScaled(FRONT_CAMERA.forward, FRONT_CAMERA.right, Math.tan((between(-1.5, 1.5) * Math.PI) / 180));
-  const tilted = addScaled(look, FRONT_CAMERA.down, Math.tan((between(-1.5, 1.5) * Math.PI) / 180));
+  // Front camera: up to ±5 mm and ±0.5° off its nominal pose (the policy assumes the nominal one).
+  const jitter = vec3(between(-0.005, 0.005), between(-0.005, 0.005), between(-0.005, 0.005));
+  const look = addScaled(FRONT_CAMERA.forward, FRONT_CAMERA.right, Math.tan((between(-0.5, 0.5) * Math.PI) / 180));
+  const tilted = addScaled(look, FRONT_CAMERA.down, Math.tan((between(-0.5, 0.5) * Math.PI) / 180));
   const frontCamera = cameraLookingAlong(
     addScaled(FRONT_CAMERA.position, jitter, 1),
     tilted,
