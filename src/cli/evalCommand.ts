@@ -21,9 +21,9 @@ continues at the first unfinished episode.
 
 Options:
   --config FILE    an so100.json whose models and settings the campaign uses
-  --models A,B     models to compare (default pi0,pi0_fast)
-  --episodes N     seeds per model (≥ 1)
-  --seed S         first seed (default 1)
+  --models A,B     models to compare (default: so100.json's evaluation.models, else pi0,pi0_fast)
+  --episodes N     seeds per model, ≥ 1 (default: evaluation.episodes, else 50)
+  --seed S         first seed (default: evaluation.seed, else 1)
   --steps N        ticks per episode at most (default: the config's, 900)
   --clock wall     wall time (the only clock so far; virtual time is not implemented yet)
   --out DIR        where the campaign goes
@@ -60,19 +60,23 @@ async function run(argv: string[]): Promise<number> {
     throw new CliUsageError('--clock virtual is not available yet; run with --clock wall (the default)');
   }
   const resume = values.resume !== undefined;
-  if (!resume && values.episodes === undefined) throw new CliUsageError('--episodes N is required (N ≥ 1)');
-  const episodes = resume ? 0 : intOption('episodes', values.episodes, 0, 1, 1_000_000);
-  const startSeed = intOption('seed', values.seed, 1, 0, 2 ** 31 - 1);
-  const models = (values.models ?? 'pi0,pi0_fast')
-    .split(',')
-    .map((m) => m.trim())
-    .filter((m) => m !== '');
   const { config, workspace, ffmpegPath } = await episodeConfig({
     config: values.config,
     steps: values.steps,
     ffmpeg: values.ffmpeg,
     scene: 'varied',
   });
+  // so100.json's `evaluation` section gives the defaults; flags override it.
+  const ev = config.evaluation;
+  const episodes = resume ? 0 : intOption('episodes', values.episodes, ev.episodes, 1, 1_000_000);
+  const startSeed = intOption('seed', values.seed, ev.seed, 0, 2 ** 31 - 1);
+  const models =
+    values.models === undefined
+      ? ev.models
+      : values.models
+          .split(',')
+          .map((m) => m.trim())
+          .filter((m) => m !== '');
   if (!resume) {
     const unknown = models.find((m) => !config.models[m]);
     if (unknown !== undefined)

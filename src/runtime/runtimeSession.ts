@@ -19,7 +19,7 @@ import type {
   TickTelemetry,
 } from '../core/rpc';
 import type { FeetechBusSim } from '../core/sim';
-import { SO100_MOTORS, toMotorVector, type ServoErrorReport } from '../core/so100';
+import { SO100_MOTORS, fromMotorVector, toMotorVector, type ServoErrorReport } from '../core/so100';
 import { summarizeStages } from '../core/timing/percentiles';
 import { UserConverter, UserConverterError } from '../io/convert';
 import type { PolicyClient } from '../io/policy/policyClient';
@@ -300,14 +300,20 @@ export class RuntimeSession {
     this.setPhase('resetting');
     const estop = this.estops.signal;
     try {
-      const glide = await glideTo(conn.arm.robot, conn.startPose, { fps: conn.config.fps, signal: estop });
+      // A varied scene decides the arm's start pose too (degrees; in other units the pose measured at connect).
+      this.newScene(conn);
+      const seeded = conn.scene?.scene?.armStart;
+      const pose =
+        seeded && conn.config.robot.normMode === 'degrees'
+          ? fromMotorVector(Float64Array.from(seeded))
+          : conn.startPose;
+      const glide = await glideTo(conn.arm.robot, pose, { fps: conn.config.fps, signal: estop });
       if (estop.aborted) return this.status(); // the e-stop left the arm limp where it was
       if (!glide.reached)
         this.warn(
           `reset: the arm stopped ${glide.remaining.toFixed(1)} units short of its start pose after ${glide.ticks} ticks`,
         );
       await conn.clients.get(this.activeModel!)!.reset();
-      this.newScene(conn);
     } finally {
       if (this.phase === 'resetting') this.setPhase('connected');
     }

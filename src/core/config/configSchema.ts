@@ -523,6 +523,43 @@ export const CONFIG_SCHEMA: JsonSchema = {
         },
       },
     },
+    evaluation: {
+      type: 'object',
+      markdownDescription:
+        'Evaluation campaigns (`so100 eval`): the models compared on the same seeds of the varied simulated scene. Flags override these.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        models: {
+          type: 'array',
+          items: { type: 'string', ...NON_EMPTY, description: 'A model name.' },
+          default: ['pi0', 'pi0_fast'],
+          markdownDescription: 'Models to compare, each a name under `models` (or the built-in `pi0` / `pi0_fast`).',
+        },
+        episodes: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000000,
+          default: 50,
+          markdownDescription:
+            'Seeds per model. With 50, a 50 % success rate has a ±13.4 % Wilson 95 % half-width; 200 gives ±6.9 %.',
+        },
+        seed: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 2147483647,
+          default: 1,
+          markdownDescription: 'First seed; the campaign runs seeds `seed` … `seed + episodes − 1`.',
+        },
+        clock: {
+          type: 'string',
+          enum: ['wall'],
+          default: 'wall',
+          enumDescriptions: ['Episodes run in real time.'],
+          markdownDescription: 'The clock episodes run on (only wall time so far).',
+        },
+      },
+    },
   },
 };
 

@@ -108,6 +108,14 @@ export interface RecordConfig {
 }
 
 /** `so100.json` with every default applied. */
+/** Defaults of `so100 eval`. */
+export interface EvaluationConfig {
+  readonly models: readonly string[];
+  readonly episodes: number;
+  readonly seed: number;
+  readonly clock: 'wall';
+}
+
 export interface So100Config {
   readonly fps: number;
   readonly maxSteps: number;
@@ -122,4 +130,5 @@ export interface So100Config {
   readonly converter: ConverterConfig;
   readonly chunking: ChunkingConfig;
   readonly record: RecordConfig;
+  readonly evaluation: EvaluationConfig;
 }

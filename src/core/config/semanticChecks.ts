@@ -16,6 +16,19 @@ export function checkSemantics(config: So100Config, root: ValueNode, problems: P
   checkConverter(config, root, problems);
   checkChunking(config, root, problems);
   checkRecord(config, root, problems);
+  checkEvaluation(config, root, problems);
+}
+
+function checkEvaluation(config: So100Config, root: ValueNode, problems: ProblemList): void {
+  const names = Object.keys(config.models);
+  config.evaluation.models.forEach((m, i) => {
+    if (modelNamed(config.models, m)) return;
+    problems.add(
+      ['evaluation', 'models', i],
+      `evaluation.models[${i}] ${JSON.stringify(m)} is not a model; use one of ${names.map((n) => JSON.stringify(n)).join(', ')}${didYouMean(m, names)}`,
+      valueSpan(root, ['evaluation', 'models', i]),
+    );
+  });
 }
 
 function checkActiveModel(config: So100Config, root: ValueNode, problems: ProblemList): void {
