@@ -35,7 +35,8 @@ Options:
   --calibration-dir DIR  where that calibration is (LeRobot's calibration_dir)
   --body-mode MODE   degrees (default) | range_m100_100 (policies trained on LeRobot before v0.4.4)
   --prompt TEXT      task prompt (default "pick up the red cube")
-  --seed N           where the cube starts (default 1)
+  --seed N           where the cube starts (default 1); with --scene varied, the whole scene
+  --scene KIND       plain (default: the classic scene) | varied (the seed decides cube, distractors, light, camera)
   --record DIR       where episode records go (default .so100/episodes in the current folder)
   --no-record        keep no record
   --frames MODE      camera frames in the record: mp4 (default; through ffmpeg, PNG when it is missing) | png | none
@@ -57,6 +58,7 @@ const OPTIONS = {
   'body-mode': { type: 'string' },
   prompt: { type: 'string' },
   seed: { type: 'string' },
+  scene: { type: 'string' },
   'timeout-ms': { type: 'string' },
   'max-failures': { type: 'string' },
   record: { type: 'string' },

@@ -30,6 +30,7 @@ export interface EpisodeFlags {
   readonly 'body-mode'?: string;
   readonly prompt?: string;
   readonly seed?: string;
+  readonly scene?: string;
   readonly 'timeout-ms'?: string;
   readonly 'max-failures'?: string;
   readonly record?: string;
@@ -140,6 +141,11 @@ export async function episodeConfig(flags: EpisodeFlags, cwd = process.cwd()): P
     robot.normMode = flags['body-mode'];
   }
   if (flags.seed !== undefined) robot.seed = intOption('seed', flags.seed, 1, 0, 2 ** 31 - 1);
+  if (flags.scene !== undefined) {
+    if (flags.scene !== 'plain' && flags.scene !== 'varied')
+      throw new CliUsageError(`--scene must be plain or varied, got "${flags.scene}"`);
+    robot.scene = flags.scene;
+  }
   if (Object.keys(robot).length > 0) raw.robot = robot;
   const record = obj(raw.record);
   if (flags['no-record']) record.enabled = false;

@@ -1,6 +1,7 @@
 // The `so100` command: one binary, a sub-command per job.
 import { runServe } from './serveCommand';
 import { runEpisode } from './episodeCommand';
+import { runEval } from './evalCommand';
 import { runCalibrate } from './calibrateCommand';
 import { runSim } from './simCommand';
 import { CliUsageError } from './cliUsageError';
@@ -9,6 +10,7 @@ const USAGE = `so100 — SO-100 Policy Lab from the terminal
 
 Usage:
   so100 episode [options]   run an episode on the embedded default (built-in policy server)
+  so100 eval [options]      an evaluation campaign: models × seeds, success rates with intervals, a paired A/B
   so100 serve [options]     run the built-in policy server (openpi or awesome-lerobot protocol)
   so100 sim --pty PATH      a simulated SO-100 on a pseudo-terminal, for any Feetech client (LeRobot too)
   so100 calibrate [options] calibrate an arm (or the simulated one) and save LeRobot's calibration file
@@ -20,6 +22,7 @@ Run "so100 help COMMAND" for its options.`;
 const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage: string }> = {
   serve: runServe,
   episode: runEpisode,
+  eval: runEval,
   sim: runSim,
   calibrate: runCalibrate,
 };

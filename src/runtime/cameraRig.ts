@@ -115,7 +115,7 @@ export class CameraRig implements CameraSource, AsyncDisposable {
   capture(joints: ArrayLike<number>): Readonly<Record<string, RgbFrame>> {
     const out: Record<string, RgbFrame> = {};
     if (this.scene) {
-      const state = { joints: Float64Array.from(joints), cubeCenter: this.scene.cubeCenter };
+      const state = { joints: Float64Array.from(joints), cubeCenter: this.scene.cubeCenter, scene: this.scene.scene };
       const generation = ++this.generation;
       for (const s of this.synthetic) {
         let frame: RgbFrame | undefined;
@@ -162,7 +162,7 @@ export class CameraRig implements CameraSource, AsyncDisposable {
   warmUpFrames(): Readonly<Record<string, RgbFrame>> {
     const out: Record<string, RgbFrame> = {};
     if (this.scene) {
-      const state = { joints: new Float64Array(6), cubeCenter: this.scene.cubeCenter };
+      const state = { joints: new Float64Array(6), cubeCenter: this.scene.cubeCenter, scene: this.scene.scene };
       ++this.generation; // the shared buffers now hold this picture: an older capture's frame must not render over it
       for (const s of this.synthetic) {
         this.renderer.render(s.view, state, s.buffer, SYNTHETIC_SIZE, SYNTHETIC_SIZE);

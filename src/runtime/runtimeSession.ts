@@ -27,9 +27,15 @@ import type {
 } from '../core/rpc';
 import { METHOD_PHASES, phaseRefusal } from '../core/rpc';
 import { POLICY_PROTOCOLS } from '../core/protocols';
-import { CubeTask } from '../core/scene';
 import type { FeetechBusSim } from '../core/sim';
-import { SO100_MOTORS, normModeFor, positionUnit, toMotorVector, type ServoErrorReport } from '../core/so100';
+import {
+  SO100_MOTORS,
+  fromMotorVector,
+  normModeFor,
+  positionUnit,
+  toMotorVector,
+  type ServoErrorReport,
+} from '../core/so100';
 import { summarizeStages } from '../core/timing/percentiles';
 import { UserConverter, UserConverterError } from '../io/convert';
 import type { PolicyClient } from '../io/policy/policyClient';
@@ -47,7 +53,7 @@ import {
   type ConnectAttempt,
   type Connection,
 } from './sessionConnection';
-import { endpointOf, makeConverter, policyClient, sceneWorld } from './sessionParts';
+import { endpointOf, makeConverter, policyClient, sceneTask, sceneWorld } from './sessionParts';
 
 /** Where the session's events go; the RPC server drops telemetry for slow readers. */
 export interface RuntimeEventSink {
@@ -319,14 +325,20 @@ export class RuntimeSession {
     this.setPhase('resetting');
     const estop = this.estops.signal;
     try {
-      const glide = await glideTo(conn.arm.robot, conn.startPose, { fps: conn.config.fps, signal: estop });
+      // A varied scene decides the arm's start pose too (degrees; in other units the pose measured at connect).
+      this.newScene(conn);
+      const seeded = conn.scene?.scene?.armStart;
+      const pose =
+        seeded && conn.config.robot.normMode === 'degrees'
+          ? fromMotorVector(Float64Array.from(seeded))
+          : conn.startPose;
+      const glide = await glideTo(conn.arm.robot, pose, { fps: conn.config.fps, signal: estop });
       if (estop.aborted) return this.status(); // the e-stop left the arm limp where it was
       if (!glide.reached)
         this.warn(
           `reset: the arm stopped ${glide.remaining.toFixed(1)} units short of its start pose after ${glide.ticks} ticks`,
         );
       await conn.clients.get(this.activeModel!)!.reset();
-      this.newScene(conn);
     } finally {
       if (this.phase === 'resetting') this.setPhase('connected');
     }
@@ -569,7 +581,7 @@ export class RuntimeSession {
 
   private newScene(conn: Connection): void {
     if (!conn.scene) return;
-    conn.scene = new CubeTask({ seed: conn.config.robot.seed });
+    conn.scene = sceneTask(conn.config.robot);
     conn.cameras.setScene(conn.scene);
   }
 

@@ -3,13 +3,13 @@
 import path from 'node:path';
 import { toBodyJointMode, type So100Config } from '../core/config';
 import type { Converter } from '../core/convert';
+import type { CubeTask } from '../core/scene';
 import type { RuntimeModelEndpoint, RuntimeSetup } from '../core/rpc';
-import { CubeTask } from '../core/scene';
 import { SO100_MOTORS, normModeFor, normalizedBounds, type PerMotor, type ServoErrorReport } from '../core/so100';
 import type { PolicyClient } from '../io/policy/policyClient';
 import { CameraRig } from './cameraRig';
 import { LastExchange } from './lastExchange';
-import { connectArm, endpointOf, policyClient, type ConnectedArm } from './sessionParts';
+import { connectArm, endpointOf, policyClient, sceneTask, type ConnectedArm } from './sessionParts';
 
 /** An emergency stop cut a connect or a model swap short; the arm is limp. */
 export class EmergencyStopError extends Error {
@@ -105,7 +105,7 @@ export async function openConnection(
     clients.set(config.activeModel, active);
     converter = await hooks.makeConverter(config);
     check();
-    const scene = new CubeTask({ seed: config.robot.seed });
+    const scene = sceneTask(config.robot);
     cameras = await CameraRig.open(config.cameras, scene, hooks.warn, undefined, setup.ffmpegPath);
     check();
     attempt.armConnect = connectArm(config.robot, hooks.workspace, { onServoWarning: hooks.onServoWarning });

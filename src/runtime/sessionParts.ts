@@ -15,7 +15,7 @@ import {
 import type { Converter } from '../core/convert';
 import type { RuntimeModelEndpoint } from '../core/rpc';
 import { FeetechBusSim } from '../core/sim';
-import { gripperObstacle, type CubeTask } from '../core/scene';
+import { CubeTask, gripperObstacle, seededScene } from '../core/scene';
 import { motorId, simulatedArmCalibration } from '../core/so100';
 import { readCalibrationFile } from '../io/calibration';
 import { UserConverter } from '../io/convert';
@@ -133,6 +133,13 @@ export async function makeConverter(
     layout: converter.layout,
     converterOptions: options,
   });
+}
+
+/** A fresh cube task for the configured scene: the classic one, or the seed's varied scene. */
+export function sceneTask(robot: Pick<RobotConfig, 'seed' | 'scene'>): CubeTask {
+  return robot.scene === 'varied'
+    ? new CubeTask({ scene: seededScene(robot.seed) })
+    : new CubeTask({ seed: robot.seed });
 }
 
 /** The scene as the episode's world; on the in-process simulator the gripper servo also stalls on the cube. */

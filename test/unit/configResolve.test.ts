@@ -28,11 +28,12 @@ const EMBEDDED_DEFAULT: So100Config = {
     pi0: { kind: 'builtin', profile: 'pi0', protocol: 'openpi', port: 0 },
     pi0_fast: { kind: 'builtin', profile: 'pi0_fast', protocol: 'openpi', port: 0 },
   },
-  robot: { port: 'sim', id: 'so100_follower', normMode: 'degrees', disconnect: 'torque-off', seed: 1 },
+  robot: { port: 'sim', id: 'so100_follower', normMode: 'degrees', disconnect: 'torque-off', seed: 1, scene: 'plain' },
   cameras: { front: { kind: 'synthetic', view: 'front' }, wrist: { kind: 'synthetic', view: 'wrist' } },
   converter: { layout: 'openpi-so100' },
   chunking: { mode: 'async', threshold: 0.5, aggregate: 'weighted', alpha: 0.7, seam: DEFAULT_SEAM as SeamConfig },
   record: { enabled: true, dir: '.so100/episodes', frames: 'mp4', pngEvery: 10 },
+  evaluation: { models: ['pi0', 'pi0_fast'], episodes: 50, seed: 1, clock: 'wall' },
 };
 
 function resolved(text: string): So100Config {

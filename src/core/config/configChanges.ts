@@ -66,7 +66,7 @@ function classify(path: readonly PathSegment[], next: So100Config): ChangeClass 
       return key === 'startTimeoutMs' ? 'hot' : 'restart-server';
     case 'robot':
       if (typeof name === 'string' && RECONNECT_ROBOT_KEYS.has(name)) return 'reconnect-arm';
-      return name === 'seed' ? 'next-episode' : 'hot';
+      return name === 'seed' || name === 'scene' ? 'next-episode' : 'hot';
     case 'cameras':
     case 'record':
       return 'next-episode';

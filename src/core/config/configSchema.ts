@@ -507,7 +507,18 @@ export const CONFIG_SCHEMA: JsonSchema = {
           minimum: 0,
           maximum: 2147483647,
           default: 1,
-          markdownDescription: 'Simulated arm only: where the cube starts.',
+          markdownDescription:
+            'Simulated arm only: where the cube starts (`plain` scene), or the whole scene (`varied`).',
+        },
+        scene: {
+          type: 'string',
+          enum: ['plain', 'varied'],
+          default: 'plain',
+          enumDescriptions: [
+            'The classic scene: a red cube of one size, square to the table; the seed moves it.',
+            'The seed decides the cube (place up to the edge of reach, yaw, size, colour), distractor objects, the light and a small jitter of the front camera: what evaluation campaigns run.',
+          ],
+          markdownDescription: 'Simulated arm only: the classic scene or one varied by `seed`.',
         },
       },
     },
@@ -604,6 +615,43 @@ export const CONFIG_SCHEMA: JsonSchema = {
           minimum: 1,
           default: 10,
           markdownDescription: 'With `frames: "png"` (or `"mp4"` without ffmpeg), keep every N-th tick\'s frames.',
+        },
+      },
+    },
+    evaluation: {
+      type: 'object',
+      markdownDescription:
+        'Evaluation campaigns (`so100 eval`): the models compared on the same seeds of the varied simulated scene. Flags override these.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        models: {
+          type: 'array',
+          items: { type: 'string', ...NON_EMPTY, description: 'A model name.' },
+          default: ['pi0', 'pi0_fast'],
+          markdownDescription: 'Models to compare, each a name under `models` (or the built-in `pi0` / `pi0_fast`).',
+        },
+        episodes: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1000000,
+          default: 50,
+          markdownDescription:
+            'Seeds per model. With 50, a 50 % success rate has a ±13.4 % Wilson 95 % half-width; 200 gives ±6.9 %.',
+        },
+        seed: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 2147483647,
+          default: 1,
+          markdownDescription: 'First seed; the campaign runs seeds `seed` … `seed + episodes − 1`.',
+        },
+        clock: {
+          type: 'string',
+          enum: ['wall'],
+          default: 'wall',
+          enumDescriptions: ['Episodes run in real time.'],
+          markdownDescription: 'The clock episodes run on (only wall time so far).',
         },
       },
     },

@@ -60,8 +60,10 @@ export interface RobotConfig {
   readonly normMode: 'degrees' | 'range_m100_100';
   readonly maxStep?: MaxStepConfig;
   readonly disconnect: 'torque-off' | 'hold';
-  /** Simulated arm only: the cube's start. */
+  /** Simulated arm only: the cube's start (plain scene) or the whole scene (varied). */
   readonly seed: number;
+  /** Simulated arm only: the classic scene, or one the seed varies (cube, distractors, light, camera jitter). */
+  readonly scene: 'plain' | 'varied';
 }
 
 export interface SyntheticCameraConfig {
@@ -126,6 +128,14 @@ export interface RecordConfig {
 }
 
 /** `so100.json` with every default applied. */
+/** Defaults of `so100 eval`. */
+export interface EvaluationConfig {
+  readonly models: readonly string[];
+  readonly episodes: number;
+  readonly seed: number;
+  readonly clock: 'wall';
+}
+
 export interface So100Config {
   readonly fps: number;
   readonly maxSteps: number;
@@ -140,4 +150,5 @@ export interface So100Config {
   readonly converter: ConverterConfig;
   readonly chunking: ChunkingConfig;
   readonly record: RecordConfig;
+  readonly evaluation: EvaluationConfig;
 }

@@ -81,6 +81,7 @@ export function resolveConfigValue(value: JsonValue): So100Config {
     converter,
     chunking,
     record: recordConfig,
+    evaluation: v.evaluation,
   };
 }
 

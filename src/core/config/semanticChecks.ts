@@ -22,6 +22,7 @@ export function checkSemantics(config: So100Config, root: ValueNode, problems: P
   checkChunking(config, root, problems);
   checkRecord(config, root, problems);
   checkApiKeys(config, root, problems);
+  checkEvaluation(config, root, problems);
 }
 
 /** A key is sent only as openpi's header, and only where it cannot be read on the way (see apiKeyRule). */
@@ -40,6 +41,18 @@ function checkApiKeys(config: So100Config, root: ValueNode, problems: ProblemLis
     const unsafe = apiKeyTransportProblem(name, m.url);
     if (unsafe) problems.add(['models', name, 'url'], unsafe, valueSpan(root, ['models', name, 'url']));
   }
+}
+
+function checkEvaluation(config: So100Config, root: ValueNode, problems: ProblemList): void {
+  const names = Object.keys(config.models);
+  config.evaluation.models.forEach((m, i) => {
+    if (modelNamed(config.models, m)) return;
+    problems.add(
+      ['evaluation', 'models', i],
+      `evaluation.models[${i}] ${JSON.stringify(m)} is not a model; use one of ${names.map((n) => JSON.stringify(n)).join(', ')}${didYouMean(m, names)}`,
+      valueSpan(root, ['evaluation', 'models', i]),
+    );
+  });
 }
 
 function checkActiveModel(config: So100Config, root: ValueNode, problems: ProblemList): void {

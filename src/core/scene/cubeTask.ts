@@ -2,6 +2,7 @@
 // held there. Grasping is modelled cheaply: no contact physics, only "the jaws closed with the cube between them".
 import { forwardKinematics } from './armKinematics';
 import { seededRandom } from '../sim/seededRandom';
+import type { SceneSpec } from './seededScene';
 import { type Vec3, addScaled, dot, sub, vec3 } from './vec3';
 
 /** RGB colour of the cube (a saturated red nothing else in the scene uses). */
@@ -23,6 +24,8 @@ export interface CubeTaskOptions {
   readonly liftHeight?: number;
   /** How long the cube must stay lifted, in simulated ms (default 300). */
   readonly holdMs?: number;
+  /** A varied scene (seededScene): the cube's place, size and yaw come from it; overrides `seed` and `cubeStart`. */
+  readonly scene?: SceneSpec;
 }
 
 /** A start position for the cube's centre from a seed: on the table, within the arm's reach and the front view. */
@@ -35,7 +38,11 @@ export function seededCubeStart(seed: number): Vec3 {
 
 /** The cube task's simulator: call `step` with the arm's joint state every tick. */
 export class CubeTask {
-  readonly cubeSize = CUBE_SIZE;
+  readonly cubeSize: number;
+  /** Yaw of the cube about the vertical, degrees. */
+  readonly cubeYawDeg: number;
+  /** The varied scene this task was built from, if any (the renderer draws its distractors, light and camera). */
+  readonly scene: SceneSpec | undefined;
   readonly liftHeight: number;
   readonly holdMs: number;
   private center: Vec3;
@@ -46,6 +53,8 @@ export class CubeTask {
   /** Widest jaw gap seen while the cube sat between the open jaws (0: not between open jaws). */
   private openGapAroundCube = 0;
   private liftedMs = 0;
+  /** Width of the held cube across the jaws. */
+  private heldWidth = CUBE_SIZE;
   private success = false;
   private why = 'the cube is on the table';
   private ticks = 0;
@@ -53,8 +62,11 @@ export class CubeTask {
   constructor(options: CubeTaskOptions = {}) {
     this.liftHeight = options.liftHeight ?? 0.05;
     this.holdMs = options.holdMs ?? 300;
-    const start = options.cubeStart ?? seededCubeStart(options.seed ?? 1);
-    this.center = vec3(start.x, start.y, CUBE_SIZE / 2);
+    this.scene = options.scene;
+    this.cubeSize = options.scene?.cube.size ?? CUBE_SIZE;
+    this.cubeYawDeg = options.scene?.cube.yawDeg ?? 0;
+    const start = options.scene?.cube ?? options.cubeStart ?? seededCubeStart(options.seed ?? 1);
+    this.center = vec3(start.x, start.y, this.cubeSize / 2);
   }
 
   /** Centre of the cube in the world frame, metres (the cube stays axis-aligned). */
@@ -87,7 +99,7 @@ export class CubeTask {
 
   /** Height of the cube's bottom above the table, metres. */
   get cubeHeight(): number {
-    return this.center.z - CUBE_SIZE / 2;
+    return this.center.z - this.cubeSize / 2;
   }
 
   /** Advances the task by one tick with the arm's measured joint state (6 values, LeRobot units). */
@@ -100,27 +112,29 @@ export class CubeTask {
       const alongTool = dot(d, pose.toolAxis);
       const alongNormal = dot(d, pose.normal);
       const across = Math.abs(dot(d, pose.jawAxis));
-      const fits = (width: number): boolean => across <= (width - CUBE_SIZE) / 2 + 0.004;
+      const size = this.widthAcrossJaws(pose.jawAxis);
+      const fits = (width: number): boolean => across <= (width - size) / 2 + 0.004;
       if (Math.abs(alongTool) > GRASP_TOLERANCE || Math.abs(alongNormal) > GRASP_TOLERANCE) {
         this.openGapAroundCube = 0;
-      } else if (gap > CUBE_SIZE + 0.002 && fits(gap)) {
+      } else if (gap > size + 0.002 && fits(gap)) {
         // The cube sits between jaws that are open wider than it: closing now would grasp it.
         this.openGapAroundCube = Math.max(this.openGapAroundCube, gap);
       } else if (this.openGapAroundCube > 0 && !fits(this.openGapAroundCube)) {
         this.openGapAroundCube = 0;
       }
       // Only jaws that were open around the cube and have now closed onto it grasp it.
-      if (this.openGapAroundCube > 0 && gap <= CUBE_SIZE + 0.001) {
+      if (this.openGapAroundCube > 0 && gap <= size + 0.001) {
         this.held = true;
+        this.heldWidth = size;
         this.openGapAroundCube = 0;
         this.heldAlongTool = alongTool;
         this.heldAlongNormal = alongNormal;
         this.why = `grasped at tick ${this.ticks}`;
       }
-    } else if (gap > CUBE_SIZE + RELEASE_MARGIN) {
+    } else if (gap > this.heldWidth + RELEASE_MARGIN) {
       // Released: the cube drops straight down onto the table.
       this.held = false;
-      this.center = vec3(this.center.x, this.center.y, CUBE_SIZE / 2);
+      this.center = vec3(this.center.x, this.center.y, this.cubeSize / 2);
       this.why = `released at tick ${this.ticks}; the cube fell back onto the table`;
     }
     if (this.held) {
@@ -130,9 +144,19 @@ export class CubeTask {
         pose.normal,
         this.heldAlongNormal,
       );
-      if (this.center.z < CUBE_SIZE / 2) this.center = vec3(this.center.x, this.center.y, CUBE_SIZE / 2);
+      if (this.center.z < this.cubeSize / 2) this.center = vec3(this.center.x, this.center.y, this.cubeSize / 2);
     }
     this.updateSuccess(dtMs);
+  }
+
+  /**
+   * The cube's width across the jaws. In a varied scene a yawed cube met off-square is wider (its diagonal at 45°);
+   * the plain scene keeps the original model of a cube always square to the jaws.
+   */
+  private widthAcrossJaws(jawAxis: Vec3): number {
+    if (!this.scene) return this.cubeSize;
+    const rel = Math.atan2(jawAxis.y, jawAxis.x) - (this.cubeYawDeg * Math.PI) / 180;
+    return this.cubeSize * (Math.abs(Math.cos(rel)) + Math.abs(Math.sin(rel)));
   }
 
   private updateSuccess(dtMs: number): void {

@@ -6,5 +6,6 @@ export * from './cubeTask';
 export * from './gripperContact';
 export * from './resizeWithPadGeometry';
 export * from './sceneRenderer';
+export * from './seededScene';
 export * from './triangleRaster';
 export * from './vec3';

@@ -4,6 +4,7 @@
 import { type ArmPose, SO100_GEOMETRY, forwardKinematics } from './armKinematics';
 import { FRONT_CAMERA, type PinholeCamera, focalPixels, wristCamera } from './cameraModel';
 import { CUBE_COLOR, CUBE_SIZE } from './cubeTask';
+import { NOMINAL_LIGHT, type SceneLight, type SceneSpec, type TableObject } from './seededScene';
 import { TriangleRaster } from './triangleRaster';
 import { type Vec3, addScaled, cross, normalize, scale, sub, vec3 } from './vec3';
 
@@ -14,8 +15,10 @@ export type SceneView = 'front' | 'wrist';
 export interface SceneState {
   /** Arm joint state, 6 values in LeRobot units. */
   readonly joints: ArrayLike<number>;
-  /** Centre of the cube, metres (the cube is axis-aligned). */
+  /** Centre of the cube, metres (axis-aligned unless `scene` gives its yaw). */
   readonly cubeCenter: Vec3;
+  /** A varied scene: cube size, yaw and colour, distractors, light and the front camera's pose come from it. */
+  readonly scene?: SceneSpec;
 }
 
 export class SceneBufferError extends Error {
@@ -28,7 +31,6 @@ export class SceneBufferError extends Error {
 /** The table top: z = 0 over this rectangle, metres. */
 export const TABLE_BOUNDS = { minX: -0.2, maxX: 0.6, minY: -0.45, maxY: 0.45 } as const;
 
-const LIGHT = normalize(vec3(0.35, 0.25, 1));
 const ARM_COLOR: readonly [number, number, number] = [250, 205, 40];
 const MOTOR_COLOR: readonly [number, number, number] = [45, 45, 50];
 const TABLE_A: readonly [number, number, number] = [152, 118, 84];
@@ -48,6 +50,7 @@ export class SceneRenderer {
   private invDepth = new Float32Array(0);
   private readonly raster = new TriangleRaster();
   private camera: PinholeCamera = FRONT_CAMERA;
+  private light: SceneLight = NOMINAL_LIGHT;
   private readonly corners = new Float64Array(24);
   // A fixed camera (the front view) sees the same table and background every frame: drawn once per size and copied
   // after. A camera object is cached the second time it is seen, so the wrist view, a new camera per pose, is not.
@@ -60,7 +63,16 @@ export class SceneRenderer {
   /** Renders one camera view of `state` into `out` (width × height × 3 bytes, HWC); writes nothing else. */
   render(view: SceneView, state: SceneState, out: Uint8Array, width = 224, height = 224): void {
     const pose = forwardKinematics(state.joints);
-    this.renderCamera(view === 'front' ? FRONT_CAMERA : wristCamera(pose), pose, state.cubeCenter, out, width, height);
+    const front = state.scene?.frontCamera ?? FRONT_CAMERA;
+    this.renderCamera(
+      view === 'front' ? front : wristCamera(pose),
+      pose,
+      state.cubeCenter,
+      out,
+      width,
+      height,
+      state.scene,
+    );
   }
 
   /** Renders the scene from any camera (used by `render`, and by tests and tools with their own cameras). */
@@ -71,6 +83,7 @@ export class SceneRenderer {
     out: Uint8Array,
     width: number,
     height: number,
+    scene?: SceneSpec,
   ): void {
     if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
       throw new SceneBufferError(`image size ${width}×${height} is not valid; give positive whole pixel counts`);
@@ -99,10 +112,24 @@ export class SceneRenderer {
         this.seenCameras.add(camera);
       }
     }
+    this.light = scene?.light ?? NOMINAL_LIGHT;
     this.raster.begin(out, this.invDepth, width, height, focalPixels(camera, height));
     this.drawArm(pose);
-    const h = CUBE_SIZE / 2;
-    this.box(cubeCenter, vec3(1, 0, 0), vec3(0, 1, 0), vec3(0, 0, 1), h, h, h, CUBE_COLOR);
+    for (const d of scene?.distractors ?? []) this.tableBox(vec3(d.x, d.y, d.size / 2), d);
+    if (scene) this.tableBox(cubeCenter, scene.cube);
+    else {
+      const h = CUBE_SIZE / 2;
+      this.box(cubeCenter, vec3(1, 0, 0), vec3(0, 1, 0), vec3(0, 0, 1), h, h, h, CUBE_COLOR);
+    }
+  }
+
+  /** A box standing upright at `center`, turned by the object's yaw. */
+  private tableBox(center: Vec3, o: TableObject): void {
+    const yaw = (o.yawDeg * Math.PI) / 180;
+    const h = o.size / 2;
+    const a = vec3(Math.cos(yaw), Math.sin(yaw), 0);
+    const b = vec3(-Math.sin(yaw), Math.cos(yaw), 0);
+    this.box(center, a, b, vec3(0, 0, 1), h, h, h, o.color);
   }
 
   /** Per pixel: the table's checkered top where the viewing ray meets it, else a vertical background gradient. */
@@ -217,7 +244,8 @@ export class SceneRenderer {
       // Back-face test: the face centre seen from the camera against the outward normal.
       const toFace = rel.x * nx + rel.y * ny + rel.z * nz + halves[axis];
       if (toFace >= 0) continue;
-      const light = 0.42 + 0.58 * Math.max(0, nx * LIGHT.x + ny * LIGHT.y + nz * LIGHT.z);
+      const L = this.light;
+      const light = L.ambient + L.diffuse * Math.max(0, nx * L.direction.x + ny * L.direction.y + nz * L.direction.z);
       const r = color[0] * light;
       const g = color[1] * light;
       const bl = color[2] * light;

@@ -18,7 +18,7 @@ export class SyntheticCameras {
 
   /** Renders both views for these joints (LeRobot units); valid until the next capture. */
   capture(joints: ArrayLike<number>): Record<SceneView, RgbFrame> {
-    const state = { joints, cubeCenter: this.task.cubeCenter };
+    const state = { joints, cubeCenter: this.task.cubeCenter, scene: this.task.scene };
     const out = {} as Record<SceneView, RgbFrame>;
     for (const view of ['front', 'wrist'] as const) {
       this.renderer.render(view, state, this.buffers[view], this.width, this.height);

@@ -1,0 +1,132 @@
+// `so100 eval`: an evaluation campaign — every model on the same seeds of the varied simulated scene, interleaved,
+// with success rates, their intervals and a paired comparison at the end. The campaign itself is
+// runtime/evaluationCampaign.ts (shared with the editor); this file parses flags and prints.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pairedLine } from '../core/evaluation';
+import type { RuntimeEventName, RuntimeEvents } from '../core/rpc';
+import { CampaignError, runCampaign, summaryTable } from '../runtime/evaluationCampaign';
+import { RuntimeSession, type RuntimeEventSink } from '../runtime/runtimeSession';
+import { CliUsageError, intOption } from './cliUsageError';
+import { episodeConfig } from './episodeConfig';
+
+const usage = `so100 eval [--config so100.json] --models pi0,pi0_fast --episodes N [--seed S] [--steps N] [--clock wall] [--out DIR | --resume DIR]
+
+Runs every model on the same N seeds of the varied simulated scene (seed S, S+1, …; the seed decides the cube's
+place, size, yaw and colour, distractors, light and camera jitter), interleaved per seed (A then B, then B then A …),
+each model's policy server up for the whole campaign; between episodes the arm glides to its start pose and the
+policy is reset. Writes campaign.json, results.csv (one row per episode, appended as each ends), summary.json and
+the episodes' records into DIR (default .so100/evaluations/<timestamp>/). Ctrl-C loses nothing: --resume DIR
+continues at the first unfinished episode.
+
+Options:
+  --config FILE    an so100.json whose models and settings the campaign uses
+  --models A,B     models to compare (default: so100.json's evaluation.models, else pi0,pi0_fast)
+  --episodes N     seeds per model, ≥ 1 (default: evaluation.episodes, else 50)
+  --seed S         first seed (default: evaluation.seed, else 1)
+  --steps N        ticks per episode at most (default: the config's, 900)
+  --clock wall     wall time (the only clock so far; virtual time is not implemented yet)
+  --out DIR        where the campaign goes
+  --resume DIR     continue the campaign in DIR (its campaign.json decides models, seeds and settings)
+  --ffmpeg PATH    the ffmpeg program for recorded frames`;
+
+const OPTIONS = {
+  config: { type: 'string' },
+  models: { type: 'string' },
+  episodes: { type: 'string' },
+  seed: { type: 'string' },
+  steps: { type: 'string' },
+  clock: { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'string' },
+  ffmpeg: { type: 'string' },
+} as const;
+
+class QuietSink implements RuntimeEventSink {
+  emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void {
+    if (event === 'warning') console.error(`  warning: ${(data as RuntimeEvents['warning']).message}`);
+  }
+  frameFps(): number {
+    return 0;
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
+  if (values.resume !== undefined && values.out !== undefined)
+    throw new CliUsageError('--out and --resume exclude each other: a resumed campaign stays in its folder');
+  if (values.clock !== undefined && values.clock !== 'wall') {
+    if (values.clock !== 'virtual') throw new CliUsageError(`--clock must be virtual or wall, got "${values.clock}"`);
+    throw new CliUsageError('--clock virtual is not available yet; run with --clock wall (the default)');
+  }
+  const resume = values.resume !== undefined;
+  const { config, workspace, ffmpegPath } = await episodeConfig({
+    config: values.config,
+    steps: values.steps,
+    ffmpeg: values.ffmpeg,
+    scene: 'varied',
+  });
+  // so100.json's `evaluation` section gives the defaults; flags override it.
+  const ev = config.evaluation;
+  const episodes = resume ? 0 : intOption('episodes', values.episodes, ev.episodes, 1, 1_000_000);
+  const startSeed = intOption('seed', values.seed, ev.seed, 0, 2 ** 31 - 1);
+  const models =
+    values.models === undefined
+      ? ev.models
+      : values.models
+          .split(',')
+          .map((m) => m.trim())
+          .filter((m) => m !== '');
+  if (!resume) {
+    const unknown = models.find((m) => !config.models[m]);
+    if (unknown !== undefined)
+      throw new CliUsageError(`unknown model '${unknown}'; the config has ${Object.keys(config.models).join(', ')}`);
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const outDir = path.resolve(values.resume ?? values.out ?? path.join(workspace, '.so100', 'evaluations', stamp));
+  const session = new RuntimeSession(new QuietSink(), workspace);
+  const abort = new AbortController();
+  const onSignal = () => {
+    abort.abort();
+    void session.stop();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    console.log(`Evaluation campaign in ${outDir}`);
+    const result = await runCampaign(
+      session,
+      {
+        config,
+        models,
+        episodes,
+        startSeed,
+        outDir,
+        resume,
+        workspace,
+        ffmpegPath,
+        serverContext: {
+          so100: { command: process.execPath, args: [...process.execArgv, process.argv[1]] },
+          workspaceFolder: workspace,
+        },
+      },
+      { log: (l) => console.log(l), signal: abort.signal },
+    );
+    console.log('');
+    for (const line of summaryTable(result.summary)) console.log(line);
+    for (const p of result.summary.pairs) console.log(pairedLine(p));
+    if (!result.completed) console.log(`\nStopped before the end; continue with: so100 eval --resume ${outDir}`);
+    return result.completed ? 0 : 1;
+  } catch (err) {
+    if (err instanceof CampaignError) {
+      console.error(`so100: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export const runEval = { run, usage };

@@ -1,0 +1,4 @@
+export * from './wilsonInterval';
+export * from './pairedComparison';
+export * from './campaignPlan';
+export * from './campaignSummary';

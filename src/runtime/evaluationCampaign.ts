@@ -1,0 +1,386 @@
+// An evaluation campaign: models × seeds on one connected arm, each model's policy server up for the whole
+// campaign, episodes in the plan's order (paired seeds, interleaved). After every episode its row is appended to
+// results.csv (rewritten atomically), so a Ctrl-C or a killed process loses nothing: resuming reads the rows and
+// continues at the first planned episode without one; a half-finished episode has no row and runs again. Kept out
+// of the CLI so that a VS Code command can drive the same campaign.
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { So100Config } from '../core/config';
+import {
+  type EpisodeOutcome,
+  type PlannedEpisode,
+  planCampaign,
+  summarizeCampaign,
+  type CampaignSummary,
+} from '../core/evaluation';
+import type { EpisodeSummary, RuntimeModelEndpoint } from '../core/rpc';
+import { atomicWriteFile } from '../io/fs/atomicWriteFile';
+import { freePort } from '../io/net/freePort';
+import { modelServerSpec, needsFreePort, type ModelSpecContext } from '../io/process/modelServerSpec';
+import { ServerSupervisor } from '../io/process/serverSupervisor';
+import { csvLine, csvNumber, csvText } from '../io/recording/csvCells';
+import type { RuntimeSession } from './runtimeSession';
+
+export const RESULTS_COLUMNS = [
+  'model',
+  'seed',
+  'episode_dir',
+  'success',
+  'label_source',
+  'reason',
+  'steps',
+  'time_to_success_s',
+  'starved_ticks',
+  'clamped_ticks',
+  'late_ticks',
+  'seam_ratio',
+  'policy_p50_ms',
+  'policy_p95_ms',
+  'policy_p99_ms',
+] as const;
+
+export class CampaignError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CampaignError';
+  }
+}
+
+/** What a campaign folder's campaign.json holds: enough to resume it and to know what it measured. */
+export interface CampaignManifest {
+  readonly version: 1;
+  readonly createdAt: string;
+  readonly models: readonly string[];
+  readonly episodes: number;
+  readonly startSeed: number;
+  readonly clock: 'wall';
+  readonly fps: number;
+  readonly config: So100Config;
+}
+
+export interface ResultRow {
+  readonly model: string;
+  readonly seed: number;
+  readonly episodeDir: string;
+  readonly success: boolean;
+  readonly reason: string;
+  readonly steps: number;
+  readonly starvedTicks: number;
+  readonly clampedTicks: number;
+  readonly lateTicks: number;
+  readonly policyMs: { readonly p50: number; readonly p95: number; readonly p99: number } | undefined;
+}
+
+export interface CampaignHooks {
+  readonly log: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Checks a campaign folder's files before anything is written; throws CampaignError naming the file at fault. */
+export async function readCampaignFolder(dir: string): Promise<{ manifest: CampaignManifest; rows: ResultRow[] }> {
+  const manifestPath = path.join(dir, 'campaign.json');
+  let manifest: CampaignManifest;
+  try {
+    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as CampaignManifest;
+  } catch (err) {
+    throw new CampaignError(
+      `cannot resume: ${manifestPath} is missing or not valid JSON (${(err as Error).message}); nothing was changed`,
+    );
+  }
+  if (
+    manifest?.version !== 1 ||
+    !Array.isArray(manifest.models) ||
+    !Number.isInteger(manifest.episodes) ||
+    !Number.isInteger(manifest.startSeed) ||
+    typeof manifest.config !== 'object'
+  )
+    throw new CampaignError(`cannot resume: ${manifestPath} is not a campaign of this version; nothing was changed`);
+  const resultsPath = path.join(dir, 'results.csv');
+  let text = '';
+  try {
+    text = await readFile(resultsPath, 'utf8');
+  } catch {
+    return { manifest, rows: [] }; // no episode finished yet
+  }
+  return { manifest, rows: parseResults(text, resultsPath, manifest) };
+}
+
+function parseResults(text: string, file: string, manifest: CampaignManifest): ResultRow[] {
+  const lines = text.split('\n').filter((l) => l !== '');
+  if (lines[0] !== RESULTS_COLUMNS.join(','))
+    throw new CampaignError(`cannot resume: ${file} does not start with the results header; nothing was changed`);
+  return lines.slice(1).map((line, i) => {
+    const cells = splitCsv(line);
+    const bad = (why: string) => new CampaignError(`cannot resume: ${file} line ${i + 2} ${why}; nothing was changed`);
+    if (cells.length !== RESULTS_COLUMNS.length) throw bad(`has ${cells.length} cells, not ${RESULTS_COLUMNS.length}`);
+    const [model, seed, episodeDir, success, , reason, steps, , starved, clamped, late, , p50, p95, p99] = cells;
+    if (!manifest.models.includes(model)) throw bad(`names model '${model}', which the campaign does not run`);
+    if (!/^\d+$/.test(seed)) throw bad(`has seed '${seed}'`);
+    if (success !== 'true' && success !== 'false') throw bad(`has success '${success}'`);
+    return {
+      model,
+      seed: Number(seed),
+      episodeDir,
+      success: success === 'true',
+      reason,
+      steps: Number(steps),
+      starvedTicks: Number(starved),
+      clampedTicks: Number(clamped),
+      lateTicks: Number(late),
+      policyMs: p50 === '' ? undefined : { p50: Number(p50), p95: Number(p95), p99: Number(p99) },
+    };
+  });
+}
+
+/** Splits one CSV line written by csvLine (quoted cells may hold commas and doubled quotes). */
+function splitCsv(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') ((cur += '"'), i++);
+      else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') (out.push(cur), (cur = ''));
+    else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+function resultsText(rows: readonly ResultRow[], fps: number): string {
+  const lines = [RESULTS_COLUMNS.join(',') + '\n'];
+  for (const r of rows) {
+    lines.push(
+      csvLine([
+        csvText(r.model),
+        String(r.seed),
+        csvText(r.episodeDir),
+        String(r.success),
+        'automatic',
+        csvText(r.reason),
+        String(r.steps),
+        r.success ? csvNumber(r.steps / fps, 3) : '',
+        String(r.starvedTicks),
+        String(r.clampedTicks),
+        String(r.lateTicks),
+        '', // seam ratio: from the seam metric once it is in core
+        csvNumber(r.policyMs?.p50, 2),
+        csvNumber(r.policyMs?.p95, 2),
+        csvNumber(r.policyMs?.p99, 2),
+      ]),
+    );
+  }
+  return lines.join(''); // csvLine ends each row
+}
+
+export interface CampaignSetup {
+  /** The episode config; each model must be one of its models. */
+  readonly config: So100Config;
+  readonly models: readonly string[];
+  readonly episodes: number;
+  readonly startSeed: number;
+  readonly outDir: string;
+  /** Continue the campaign in outDir (its campaign.json decides models, seeds and config). */
+  readonly resume: boolean;
+  readonly workspace: string;
+  readonly ffmpegPath?: string;
+  /** How to start the built-in server (`so100 serve`) and user commands. */
+  readonly serverContext: Omit<ModelSpecContext, 'freePort'>;
+}
+
+export interface CampaignResult {
+  readonly outDir: string;
+  readonly summary: CampaignSummary;
+  readonly completed: boolean;
+}
+
+/** Runs (or resumes) a campaign on `session` (not yet connected); stops cleanly on abort or a failing server. */
+export async function runCampaign(
+  session: RuntimeSession,
+  setup: CampaignSetup,
+  hooks: CampaignHooks,
+): Promise<CampaignResult> {
+  let manifest: CampaignManifest;
+  let rows: ResultRow[] = [];
+  if (setup.resume) {
+    ({ manifest, rows } = await readCampaignFolder(setup.outDir));
+  } else {
+    manifest = {
+      version: 1,
+      createdAt: new Date().toISOString(),
+      models: setup.models,
+      episodes: setup.episodes,
+      startSeed: setup.startSeed,
+      clock: 'wall',
+      fps: setup.config.fps,
+      config: setup.config,
+    };
+  }
+  const config = manifest.config;
+  for (const m of manifest.models) {
+    if (!config.models[m])
+      throw new CampaignError(`unknown model '${m}'; so100.json has ${Object.keys(config.models).join(', ')}`);
+  }
+  if (config.robot.port !== 'sim')
+    throw new CampaignError(
+      `robot.port is ${config.robot.port}: on a real arm the operator labels each outcome, which campaigns do not ask for yet; run campaigns on the simulated arm (robot.port "sim")`,
+    );
+  const plan = planCampaign({ models: manifest.models, episodes: manifest.episodes, startSeed: manifest.startSeed });
+  const done = new Set(rows.map((r) => `${r.model}@${r.seed}`));
+  const todo = plan.filter((p) => !done.has(`${p.model}@${p.seed}`));
+  await mkdir(setup.outDir, { recursive: true });
+  if (!setup.resume) {
+    await atomicWriteFile(path.join(setup.outDir, 'campaign.json'), JSON.stringify(manifest, null, 2) + '\n');
+    await atomicWriteFile(path.join(setup.outDir, 'results.csv'), resultsText([], config.fps));
+  } else hooks.log(`Resuming ${setup.outDir}: ${rows.length} of ${plan.length} episodes done.`);
+
+  const supervisors = new Map<string, ServerSupervisor>();
+  const endpoints: Record<string, RuntimeModelEndpoint> = {};
+  let completed = false;
+  try {
+    for (const m of manifest.models) {
+      const model = config.models[m];
+      if (model.kind === 'remote') {
+        endpoints[m] = { url: model.url, protocol: model.protocol };
+        continue;
+      }
+      const spec = modelServerSpec(m, model, {
+        ...setup.serverContext,
+        freePort: needsFreePort(model) ? await freePort('127.0.0.1') : 0,
+      });
+      const sup = new ServerSupervisor(spec);
+      supervisors.set(m, sup);
+      hooks.log(`Starting ${m}'s policy server on ${spec.host}:${spec.port}…`);
+      await sup.start(hooks.signal).catch((err: unknown) => {
+        throw new CampaignError(
+          `${m}'s policy server did not start: ${(err as Error).message}. The campaign in ${setup.outDir} is resumable (--resume).`,
+        );
+      });
+      endpoints[m] = { url: `ws://${spec.host}:${spec.port}`, protocol: model.protocol };
+    }
+    const first = todo[0] ?? plan[0];
+    const episodesDir = path.join(setup.outDir, 'episodes');
+    await session.connect({
+      config: withScene(config, first.seed, first.model),
+      endpoints,
+      recordDir: episodesDir,
+      ffmpegPath: setup.ffmpegPath,
+    });
+    let current = first.model;
+    for (const p of todo) {
+      if (hooks.signal?.aborted) break;
+      const row = await runPlanned(session, config, p, current, endpoints, supervisors, setup.outDir);
+      current = p.model;
+      // Interrupted mid-episode: that episode is not an outcome; it runs again on resume (its record stays, unlisted).
+      if (hooks.signal?.aborted) break;
+      rows.push(row);
+      await atomicWriteFile(path.join(setup.outDir, 'results.csv'), resultsText(rows, config.fps));
+      hooks.log(
+        `  ${String(rows.length).padStart(4)}/${plan.length}  seed ${p.seed}  ${p.model.padEnd(10)} ${row.success ? 'success' : 'failure'} — ${row.reason}`,
+      );
+    }
+    completed = rows.length === plan.length;
+  } finally {
+    await session.disconnect().catch(() => undefined);
+    await Promise.allSettled([...supervisors.values()].map((s) => s.stop()));
+  }
+  const summary = summarizeCampaign(
+    manifest.models,
+    config.fps,
+    rows.map((r): EpisodeOutcome => ({ model: r.model, seed: r.seed, success: r.success })),
+    await latencySamples(rows, setup.outDir),
+  );
+  await atomicWriteFile(path.join(setup.outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  return { outDir: setup.outDir, summary, completed };
+}
+
+/** The config of one planned episode: the seed's varied scene and the model active. */
+function withScene(config: So100Config, seed: number, model: string): So100Config {
+  return { ...config, activeModel: model, robot: { ...config.robot, seed, scene: 'varied' } };
+}
+
+async function runPlanned(
+  session: RuntimeSession,
+  config: So100Config,
+  p: PlannedEpisode,
+  current: string,
+  endpoints: Record<string, RuntimeModelEndpoint>,
+  supervisors: ReadonlyMap<string, ServerSupervisor>,
+  outDir: string,
+): Promise<ResultRow> {
+  const sup = supervisors.get(p.model);
+  if (sup && sup.state !== 'ready')
+    throw new CampaignError(
+      `${p.model}'s policy server is ${sup.state}; the campaign stopped before seed ${p.seed}. Resume with --resume ${outDir}`,
+    );
+  await session.applyConfig(withScene(config, p.seed, p.model));
+  if (p.model !== current) await session.swapModel(p.model, endpoints[p.model]);
+  // As Reset does: the arm glides to its start pose, the policy is reset, the scene is the seed's.
+  await session.reset();
+  await session.runEpisode();
+  const s: EpisodeSummary = await session.episodeEnded()!;
+  const policy = s.timing.find((t) => t.stage === 'policy total');
+  return {
+    model: p.model,
+    seed: p.seed,
+    episodeDir: s.recordDir ? path.relative(outDir, s.recordDir) : '',
+    success: s.success,
+    reason: s.reason,
+    steps: s.steps,
+    starvedTicks: s.starvedTicks,
+    clampedTicks: s.clampedTicks,
+    lateTicks: s.lateTicks,
+    policyMs: policy && policy.count > 0 ? { p50: policy.p50, p95: policy.p95, p99: policy.p99 } : undefined,
+  };
+}
+
+/** Per model and stage, every tick's ms from the episodes' timing.csv (percentiles over all ticks, not of episodes). */
+async function latencySamples(rows: readonly ResultRow[], outDir: string): Promise<Map<string, Map<string, number[]>>> {
+  const out = new Map<string, Map<string, number[]>>();
+  for (const r of rows) {
+    if (!r.episodeDir) continue;
+    let text: string;
+    try {
+      text = await readFile(path.join(outDir, r.episodeDir, 'timing.csv'), 'utf8');
+    } catch {
+      continue;
+    }
+    const [header, ...lines] = text.split('\n').filter((l) => l !== '');
+    // Column `policy_total_ms` → stage `policy total` (timingColumn in reverse).
+    const names = header.split(',').map((c) => c.replace(/_ms$/, '').replace(/_/g, ' '));
+    const stages = out.get(r.model) ?? new Map<string, number[]>();
+    out.set(r.model, stages);
+    for (const line of lines) {
+      const cells = line.split(',');
+      for (let i = 1; i < names.length; i++) {
+        if (cells[i] === undefined || cells[i] === '') continue;
+        const v = Number(cells[i]);
+        if (!Number.isFinite(v)) continue;
+        const list = stages.get(names[i]) ?? [];
+        stages.set(names[i], list);
+        list.push(v);
+      }
+    }
+  }
+  return out;
+}
+
+/** The summary as a table of lines: model, n, success rate with its interval, policy latency p50 / p99. */
+export function summaryTable(summary: CampaignSummary): string[] {
+  const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+  const lines = [
+    `${'model'.padEnd(12)}${'n'.padStart(5)}  ${'success (95 % CI)'.padEnd(24)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}`,
+  ];
+  for (const [name, m] of Object.entries(summary.models)) {
+    const lat = m.latency_ms['policy total'];
+    lines.push(
+      `${name.padEnd(12)}${String(m.episodes).padStart(5)}  ${`${pct(m.success_rate)} [${pct(m.wilson95[0])}, ${pct(m.wilson95[1])}]`.padEnd(24)}` +
+        `${(lat ? lat.p50.toFixed(1) : '–').padStart(9)}${(lat ? lat.p99.toFixed(1) : '–').padStart(9)}`,
+    );
+  }
+  return lines;
+}

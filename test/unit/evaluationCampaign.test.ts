@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CampaignPlanError, pairedLine, planCampaign, summarizeCampaign } from '../../src/core/evaluation';
+
+test('a campaign pairs every model on the same seeds, interleaved A B, B A, …', () => {
+  const plan = planCampaign({ models: ['pi0', 'pi0_fast'], episodes: 3, startSeed: 7 });
+  assert.deepEqual(
+    plan.map((p) => `${p.seed}:${p.model}`),
+    ['7:pi0', '7:pi0_fast', '8:pi0_fast', '8:pi0', '9:pi0', '9:pi0_fast'],
+  );
+  assert.deepEqual(
+    plan.map((p) => p.index),
+    [0, 1, 2, 3, 4, 5],
+  );
+});
+
+test('a plan that cannot run is refused with the reason', () => {
+  assert.throws(() => planCampaign({ models: ['pi0'], episodes: 0, startSeed: 1 }), CampaignPlanError);
+  assert.throws(() => planCampaign({ models: ['pi0'], episodes: 0, startSeed: 1 }), /at least 1 episode/);
+  assert.throws(() => planCampaign({ models: [], episodes: 2, startSeed: 1 }), /no models/);
+  assert.throws(() => planCampaign({ models: ['a', 'a'], episodes: 2, startSeed: 1 }), /listed twice/);
+  assert.throws(() => planCampaign({ models: ['a'], episodes: 2, startSeed: -1 }), /do not fit/);
+});
+
+test('the summary counts per model and pairs only shared seeds', () => {
+  const outcomes = [
+    ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((seed) => ({ model: 'A', seed, success: seed <= 8 })),
+    ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((seed) => ({ model: 'B', seed, success: seed === 1 || seed === 9 })),
+  ];
+  const latency = new Map([['A', new Map([['policy total', [10, 20, 30, 40, 50]]])]]);
+  const s = summarizeCampaign(['A', 'B'], 30, outcomes, latency);
+  assert.equal(s.models.A.episodes, 10);
+  assert.equal(s.models.A.successes, 8);
+  assert.equal(s.models.A.success_rate, 0.8);
+  assert.ok(Math.abs(s.models.A.wilson95[0] - 0.49) < 0.0005);
+  assert.deepEqual(s.models.A.latency_ms['policy total'], { p50: 30, p95: 48, p99: 49.6 });
+  assert.equal(s.models.B.episodes, 9);
+  const [p] = s.pairs;
+  assert.equal(p.shared_seeds, 9, 'seed 10 ran for A only');
+  assert.deepEqual([p.both, p.onlyA, p.onlyB, p.neither], [1, 7, 1, 0]);
+  assert.ok(Math.abs(p.p_value - 0.0703) < 0.00005);
+  assert.ok(Math.abs(p.difference - 6 / 9) < 1e-12);
+  assert.ok(p.difference95[0] < p.difference && p.difference < p.difference95[1]);
+  assert.equal(pairedLine(p), 'A vs B on 9 shared seeds: 7 vs 1 discordant, p = 0.070');
+});
+
+test('a model with no finished episode is left out and makes no pair', () => {
+  const s = summarizeCampaign(['A', 'B'], 30, [{ model: 'A', seed: 1, success: true }]);
+  assert.deepEqual(Object.keys(s.models), ['A']);
+  assert.deepEqual(s.pairs, []);
+});
