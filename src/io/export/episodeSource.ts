@@ -28,6 +28,7 @@ interface EpisodeConfigView {
   fps?: unknown;
   task?: unknown;
   robot?: { type?: unknown };
+  record?: { pngEvery?: unknown };
 }
 
 export async function loadExportEpisode(
@@ -47,11 +48,12 @@ export async function loadExportEpisode(
   if (record.steps.length === 0) throw new DatasetExportError(`${dir}: the record has no steps`);
   const robotType = typeof config.robot?.type === 'string' ? config.robot.type : SO100_ROBOT_TYPE;
   const task = typeof config.task === 'string' && config.task !== '' ? config.task : 'unspecified task';
-  const cameras = await findCameras(dir, record.steps.length, ffprobePath);
+  const pngEvery = Number(config.record?.pngEvery);
+  const cameras = await findCameras(dir, record.steps.length, ffprobePath, Number.isInteger(pngEvery) && pngEvery > 0 ? pngEvery : undefined);
   return { dir, fps, robotType, task, steps: record.steps, cameras, evaluation };
 }
 
-async function findCameras(dir: string, length: number, ffprobePath: string): Promise<CameraSource[]> {
+async function findCameras(dir: string, length: number, ffprobePath: string, pngEvery: number | undefined): Promise<CameraSource[]> {
   const names = new Set<string>();
   for (const f of await readdir(dir)) if (f.endsWith('.mp4')) names.add(f.slice(0, -4));
   for (const f of await readdir(join(dir, 'frames')).catch(() => [] as string[])) names.add(f);
@@ -70,7 +72,7 @@ async function findCameras(dir: string, length: number, ffprobePath: string): Pr
       .filter((m) => m !== null)
       .map((m) => Number(m[1]))
       .sort((a, b) => a - b);
-    checkPngTicks(pngDir, ticks, length);
+    checkPngTicks(pngDir, ticks, length, pngEvery);
     const first = await decodePngFrame(await readFile(join(pngDir, pngName(ticks[0]))), pngDir);
     out.push({ camera, kind: 'png', dir: pngDir, width: first.width, height: first.height, ticks });
   }
@@ -82,10 +84,10 @@ export function pngName(tick: number): string {
 }
 
 /** PNGs are kept every Nth tick from tick 0; a hole in that pattern is a record missing frames. */
-function checkPngTicks(pngDir: string, ticks: readonly number[], length: number): void {
+function checkPngTicks(pngDir: string, ticks: readonly number[], length: number, pngEvery: number | undefined): void {
   if (ticks.length === 0) throw new DatasetExportError(`${pngDir}: no frames (a record missing frames)`);
   if (ticks[0] !== 0) throw new DatasetExportError(`${pngDir}: the frame of tick 0 is missing`);
-  const every = ticks.length > 1 ? ticks[1] - ticks[0] : Math.max(1, length);
+  const every = pngEvery ?? (ticks.length > 1 ? ticks[1] - ticks[0] : Math.max(1, length));
   for (let t = 0, i = 0; t < length; t += every, i++) {
     if (ticks[i] !== t) throw new DatasetExportError(`${pngDir}: the frame of tick ${t} is missing (frames are kept every ${every} ticks)`);
   }

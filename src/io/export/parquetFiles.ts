@@ -20,6 +20,9 @@ export async function parquetBytes(
   const props = new parquet.WriterPropertiesBuilder()
     .setCompression(parquet.Compression.SNAPPY)
     .setMaxRowGroupBytes(1)
+    // The Arrow schema's metadata travels inside ARROW:schema only; pandas reads its index from the file's own
+    // key-value metadata, so it is set there too.
+    .setKeyValueMetadata(new Map(metadata))
     .build();
   const bytes = parquet.writeParquet(wasmTable, props);
   // Guard the row-group rule against a library change: read the footer back with the same library.
