@@ -3,7 +3,7 @@
 // dataset or nothing, never a half-written one that looks valid. --append (and the evaluation's per-episode
 // append) re-exports the dataset's recorded sources plus the new episodes the same way: indices stay consistent
 // and every file is complete after each append.
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import {
   datasetInfo,
@@ -75,6 +75,11 @@ export async function exportLeRobotDataset(refs: readonly EpisodeRef[], options:
   }
   if (all.length === 0) throw new DatasetExportError('no episodes to export');
 
+  // ffmpeg first: without it no episode with frames can be read or written, and nothing must be started.
+  if ((await Promise.all(all.map((r) => hasFrames(r.dir)))).some(Boolean) && !ffmpegAvailable(ffmpeg))
+    throw new DatasetExportError(
+      `ffmpeg is needed to write the dataset's videos and was not found ("${ffmpeg}"); install it (e.g. sudo apt install ffmpeg) or set so100.ffmpegPath; nothing was written`,
+    );
   const skipped: { dir: string; why: string }[] = [];
   const episodes: ExportEpisode[] = [];
   for (const ref of all) {
@@ -84,10 +89,6 @@ export async function exportLeRobotDataset(refs: readonly EpisodeRef[], options:
   }
   if (episodes.length === 0) throw new DatasetExportError('no episodes left to export (--only-success kept none)');
   const shape = checkShape(episodes, all.some((r) => r.evaluation !== undefined));
-  if (shape.videos.length > 0 && !ffmpegAvailable(ffmpeg))
-    throw new DatasetExportError(
-      `ffmpeg is needed to write the dataset's videos and was not found ("${ffmpeg}"); install it (e.g. sudo apt install ffmpeg) or set so100.ffmpegPath; nothing was written`,
-    );
 
   const work = `${out}.so100-partial-${process.pid}`;
   await rm(work, { recursive: true, force: true });
@@ -241,12 +242,16 @@ async function recoverInterruptedSwap(out: string): Promise<void> {
   else await rename(old, out);
 }
 
+async function hasFrames(dir: string): Promise<boolean> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.includes('frames') || names.some((n) => n.endsWith('.mp4'));
+}
+
 function ffprobeBeside(ffmpeg: string): string {
   return ffmpeg.replace(/ffmpeg(\.exe)?$/, (_m, exe: string | undefined) => `ffprobe${exe ?? ''}`);
 }
 
 async function folderBytes(dir: string): Promise<number> {
-  const { readdir } = await import('node:fs/promises');
   let total = 0;
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
     if (e.isFile()) total += (await stat(join(e.parentPath, e.name))).size;
