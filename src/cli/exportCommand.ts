@@ -39,7 +39,8 @@ async function run(argv: string[]): Promise<number> {
       ffmpeg: { type: 'string' },
     },
   });
-  if (values.format !== 'lerobot-v3') throw new CliUsageError(`--format lerobot-v3 is required (got ${values.format ?? 'none'})`);
+  if (values.format !== 'lerobot-v3')
+    throw new CliUsageError(`--format lerobot-v3 is required (got ${values.format ?? 'none'})`);
   if (!values.out) throw new CliUsageError('--out DIR is required');
   if (positionals.length === 0) throw new CliUsageError('name at least one episode folder or an evaluation folder');
   const refs: EpisodeRef[] = [];
@@ -58,7 +59,8 @@ async function run(argv: string[]): Promise<number> {
       repoId: values['repo-id'],
       ffmpegPath: values.ffmpeg,
       signal: abort.signal,
-      onProgress: ({ done, total }) => process.stderr.write(`\rexporting episode ${Math.min(done + 1, total)}/${total}`),
+      onProgress: ({ done, total }) =>
+        process.stderr.write(`\rexporting episode ${Math.min(done + 1, total)}/${total}`),
     });
     process.stderr.write('\n');
     console.log(

@@ -9,6 +9,7 @@ import { ServerController } from './server/serverController';
 import { ServerLogChannel } from './server/serverLogChannel';
 import { ServerStatusItem } from './server/serverStatusItem';
 import { EpisodeCommands } from './episode/episodeCommands';
+import { registerExportDataset } from './export/exportDatasetCommand';
 import { RuntimeController } from './runtime/runtimeController';
 import { registerConverterTools } from './converter/converterTools';
 import { registerCalibrateArm } from './calibration/calibrateArmCommand';
@@ -81,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): So100Api {
   ctx.extension.add(vscode.commands.registerCommand('so100.stopServer', () => server.stop()));
   ctx.extension.add(vscode.commands.registerCommand('so100.showServerLog', () => log.show()));
   ctx.extension.add(registerDashboard(context, runtime));
+  ctx.extension.add(registerExportDataset(context.extensionPath));
 
   ctx.extension.add(
     vscode.workspace.onDidChangeConfiguration((e) => {

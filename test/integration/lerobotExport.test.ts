@@ -37,11 +37,27 @@ function pandasIndex(kv: Map<string, string>, rows: Record<string, unknown>[]): 
 function ffprobe(file: string): { frames: number; duration: number; codec: string; fps: string } {
   const r = spawnSync(
     'ffprobe',
-    ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames,codec_name,r_frame_rate:format=duration', '-of', 'json', file],
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-count_frames',
+      '-show_entries',
+      'stream=nb_read_frames,codec_name,r_frame_rate:format=duration',
+      '-of',
+      'json',
+      file,
+    ],
     { encoding: 'utf8' },
   );
   const j = JSON.parse(r.stdout) as { streams: Record<string, string>[]; format: { duration: string } };
-  return { frames: Number(j.streams[0].nb_read_frames), duration: Number(j.format.duration), codec: j.streams[0].codec_name, fps: j.streams[0].r_frame_rate };
+  return {
+    frames: Number(j.streams[0].nb_read_frames),
+    duration: Number(j.format.duration),
+    codec: j.streams[0].codec_name,
+    fps: j.streams[0].r_frame_rate,
+  };
 }
 
 const f32 = (x: number) => Math.fround(x);
@@ -69,12 +85,18 @@ describe('so100 export --format lerobot-v3', () => {
     await cp(mp4Episode, join(evalDir, 'ep-a'), { recursive: true });
     await cp(pngEpisode, join(evalDir, 'ep-b'), { recursive: true });
     await writeFile(join(evalDir, 'campaign.json'), JSON.stringify({ models: ['pi0'], seeds: [1, 2] }));
-    await writeFile(join(evalDir, 'results.csv'), 'model,seed,episode_dir,success,steps\npi0,1,ep-a,true,24\npi0,2,ep-b,false,24\n');
+    await writeFile(
+      join(evalDir, 'results.csv'),
+      'model,seed,episode_dir,success,steps\npi0,1,ep-a,true,24\npi0,2,ep-b,false,24\n',
+    );
   });
 
   test('round trip: data, episodes, tasks, info, stats and videos equal the records', async () => {
     const out = join(root, 'ds');
-    const r = await runCli(['export', evalDir, '--format', 'lerobot-v3', '--out', out, '--repo-id', 'me/so100_eval'], 120_000);
+    const r = await runCli(
+      ['export', evalDir, '--format', 'lerobot-v3', '--out', out, '--repo-id', 'me/so100_eval'],
+      120_000,
+    );
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const records = [await readEpisodeRecord(join(evalDir, 'ep-a')), await readEpisodeRecord(join(evalDir, 'ep-b'))];
     const lengths = records.map((x) => x.steps.length);
@@ -87,13 +109,20 @@ describe('so100 export --format lerobot-v3', () => {
     assert.equal(info.total_episodes, 2);
     assert.equal(info.total_frames, total);
     assert.deepEqual(info.features['observation.state'], { dtype: 'float32', shape: [6], names: JOINT_NAMES });
-    assert.deepEqual(info.features.action.names, SO100_MOTORS.map((m) => `${m}.pos`));
+    assert.deepEqual(
+      info.features.action.names,
+      SO100_MOTORS.map((m) => `${m}.pos`),
+    );
     assert.equal(info.features['next.success'].dtype, 'bool');
     assert.equal(info.features['observation.images.front'].info['video.codec'], 'h264');
     assert.deepEqual(info.features['observation.images.front'].shape, [224, 224, 3]);
 
     const data = await parquet(join(out, 'data/chunk-000/file-000.parquet'));
-    assert.deepEqual(data.meta.row_groups.map((g) => Number(g.num_rows)), lengths, 'one row group per episode');
+    assert.deepEqual(
+      data.meta.row_groups.map((g) => Number(g.num_rows)),
+      lengths,
+      'one row group per episode',
+    );
     for (const g of data.meta.row_groups) for (const c of g.columns) assert.equal(c.meta_data?.codec, 'SNAPPY');
     const type = (n: string) => String(data.schema.fields.find((f) => f.name === n)?.type);
     assert.equal(type('observation.state'), 'FixedSizeList[6]<Float32>');
@@ -107,7 +136,10 @@ describe('so100 export --format lerobot-v3', () => {
       let goal: number[] | undefined;
       rec.steps.forEach((s, t) => {
         const row = data.rows[i];
-        assert.deepEqual(row['observation.state'], SO100_MOTORS.map((m) => f32(s.positions[m])));
+        assert.deepEqual(
+          row['observation.state'],
+          SO100_MOTORS.map((m) => f32(s.positions[m])),
+        );
         if (s.sent) goal = SO100_MOTORS.map((m) => f32(s.sent![m]));
         assert.deepEqual(row.action, goal ?? SO100_MOTORS.map((m) => f32(s.positions[m])));
         assert.equal(row.index, BigInt(i));
@@ -125,7 +157,10 @@ describe('so100 export --format lerobot-v3', () => {
     const tasks = await parquet(join(out, 'meta/tasks.parquet'));
     const index = pandasIndex(tasks.kv, tasks.rows);
     assert.deepEqual(index.values, ['pick up the red cube']);
-    assert.deepEqual(tasks.rows.map((x) => x.task_index), [0n]);
+    assert.deepEqual(
+      tasks.rows.map((x) => x.task_index),
+      [0n],
+    );
 
     const episodes = await parquet(join(out, 'meta/episodes/chunk-000/file-000.parquet'));
     assert.equal(episodes.rows.length, 2);
@@ -170,14 +205,20 @@ describe('so100 export --format lerobot-v3', () => {
     const refs = await evaluationRefs(evalDir);
     const s = await exportLeRobotDataset(refs, { out, onlySuccess: true });
     assert.equal(s.episodes, 1);
-    assert.deepEqual(s.skipped.map((x) => x.why), ['not a success']);
+    assert.deepEqual(
+      s.skipped.map((x) => x.why),
+      ['not a success'],
+    );
     await assert.rejects(exportLeRobotDataset([{ dir: pngEpisode }], { out }), /already exists.*--append/);
     const again = await appendEpisodeToDataset(out, { dir: pngEpisode, evaluation: { success: true } });
     assert.equal(again.episodes, 2);
     // the same episode again is not added twice
     assert.equal((await appendEpisodeToDataset(out, { dir: pngEpisode })).episodes, 2);
     const data = await parquet(join(out, 'data/chunk-000/file-000.parquet'));
-    assert.deepEqual(data.rows.map((r) => r.index), data.rows.map((_, k) => BigInt(k)));
+    assert.deepEqual(
+      data.rows.map((r) => r.index),
+      data.rows.map((_, k) => BigInt(k)),
+    );
     assert.equal(data.meta.row_groups.length, 2);
     const entries = await readdir(root);
     assert.ok(!entries.some((e) => e.includes('.so100-')), `no work folders left: ${entries.join(', ')}`);
@@ -197,7 +238,10 @@ describe('so100 export --format lerobot-v3', () => {
     ej.config.fps = 30;
     ej.config.robot.type = 'bi_so100_follower';
     await writeFile(join(other, 'episode.json'), JSON.stringify(ej));
-    await assert.rejects(exportLeRobotDataset([{ dir: mp4Episode }, { dir: other }], { out }), /different robot types.*bi_so100_follower/);
+    await assert.rejects(
+      exportLeRobotDataset([{ dir: mp4Episode }, { dir: other }], { out }),
+      /different robot types.*bi_so100_follower/,
+    );
 
     const holes = join(root, 'holes');
     await cp(pngEpisode, holes, { recursive: true });
@@ -224,5 +268,38 @@ describe('so100 export --format lerobot-v3', () => {
     } finally {
       spawnSync('umount', [small]);
     }
+  });
+});
+
+describe('the export worker bundle (what the VS Code command runs off the extension host)', () => {
+  test('exports from dist/exportWorker.js with parquet-wasm bundled, and a cancel leaves nothing', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const root = await mkdtemp(join(tmpdir(), 'so100-export-worker-'));
+    const outdir = join(root, 'dist');
+    const b = spawnSync(process.execPath, ['scripts/build.mjs', '--outdir', outdir], { encoding: 'utf8' });
+    assert.equal(b.status, 0, b.stderr);
+    const r = await runCli(['episode', '--steps', '12', '--record', join(root, 'eps')], 120_000);
+    assert.ok(r.code === 0 || r.code === 1, r.stderr);
+    const episode = join(root, 'eps', (await readdir(join(root, 'eps')))[0]);
+    const run = (out: string, cancel: boolean) =>
+      new Promise<{ type: string; summary?: { episodes: number }; message?: string }>((resolve) => {
+        const w = new Worker(join(outdir, 'exportWorker.js'), {
+          workerData: { refs: [{ dir: episode }], options: { out } },
+        });
+        if (cancel) w.postMessage('cancel');
+        w.on('message', (m: { type: string }) => {
+          if (m.type !== 'progress') {
+            void w.terminate();
+            resolve(m);
+          }
+        });
+      });
+    const done = await run(join(root, 'ds'), false);
+    assert.equal(done.type, 'done', done.message);
+    assert.equal(done.summary?.episodes, 1);
+    const cancelled = await run(join(root, 'ds-cancelled'), true);
+    assert.equal(cancelled.type, 'failed');
+    assert.match(cancelled.message ?? '', /cancelled/);
+    assert.ok(!(await readdir(root)).some((e) => e.startsWith('ds-cancelled')), 'nothing written');
   });
 });

@@ -10,8 +10,22 @@ import { decodePngFrame } from '../recording/pngFrameReader';
 import { DatasetExportError } from './exportErrors';
 
 export type CameraSource =
-  | { readonly camera: string; readonly kind: 'mp4'; readonly file: string; readonly width: number; readonly height: number; readonly frames: number }
-  | { readonly camera: string; readonly kind: 'png'; readonly dir: string; readonly width: number; readonly height: number; readonly ticks: readonly number[] };
+  | {
+      readonly camera: string;
+      readonly kind: 'mp4';
+      readonly file: string;
+      readonly width: number;
+      readonly height: number;
+      readonly frames: number;
+    }
+  | {
+      readonly camera: string;
+      readonly kind: 'png';
+      readonly dir: string;
+      readonly width: number;
+      readonly height: number;
+      readonly ticks: readonly number[];
+    };
 
 export interface ExportEpisode {
   readonly dir: string;
@@ -49,11 +63,21 @@ export async function loadExportEpisode(
   const robotType = typeof config.robot?.type === 'string' ? config.robot.type : SO100_ROBOT_TYPE;
   const task = typeof config.task === 'string' && config.task !== '' ? config.task : 'unspecified task';
   const pngEvery = Number(config.record?.pngEvery);
-  const cameras = await findCameras(dir, record.steps.length, ffprobePath, Number.isInteger(pngEvery) && pngEvery > 0 ? pngEvery : undefined);
+  const cameras = await findCameras(
+    dir,
+    record.steps.length,
+    ffprobePath,
+    Number.isInteger(pngEvery) && pngEvery > 0 ? pngEvery : undefined,
+  );
   return { dir, fps, robotType, task, steps: record.steps, cameras, evaluation };
 }
 
-async function findCameras(dir: string, length: number, ffprobePath: string, pngEvery: number | undefined): Promise<CameraSource[]> {
+async function findCameras(
+  dir: string,
+  length: number,
+  ffprobePath: string,
+  pngEvery: number | undefined,
+): Promise<CameraSource[]> {
   const names = new Set<string>();
   for (const f of await readdir(dir)) if (f.endsWith('.mp4')) names.add(f.slice(0, -4));
   for (const f of await readdir(join(dir, 'frames')).catch(() => [] as string[])) names.add(f);
@@ -62,7 +86,8 @@ async function findCameras(dir: string, length: number, ffprobePath: string, png
     const video = join(dir, videoFileName(camera));
     if (await stat(video).catch(() => undefined)) {
       const probe = await probeVideo(video, ffprobePath);
-      if (probe.frames === 0) throw new DatasetExportError(`${video}: the video holds no frames (a record missing frames)`);
+      if (probe.frames === 0)
+        throw new DatasetExportError(`${video}: the video holds no frames (a record missing frames)`);
       out.push({ camera, kind: 'mp4', file: video, ...probe });
       continue;
     }
@@ -89,7 +114,10 @@ function checkPngTicks(pngDir: string, ticks: readonly number[], length: number,
   if (ticks[0] !== 0) throw new DatasetExportError(`${pngDir}: the frame of tick 0 is missing`);
   const every = pngEvery ?? (ticks.length > 1 ? ticks[1] - ticks[0] : Math.max(1, length));
   for (let t = 0, i = 0; t < length; t += every, i++) {
-    if (ticks[i] !== t) throw new DatasetExportError(`${pngDir}: the frame of tick ${t} is missing (frames are kept every ${every} ticks)`);
+    if (ticks[i] !== t)
+      throw new DatasetExportError(
+        `${pngDir}: the frame of tick ${t} is missing (frames are kept every ${every} ticks)`,
+      );
   }
 }
 
@@ -97,17 +125,33 @@ function probeVideo(file: string, ffprobePath: string): Promise<{ width: number;
   return new Promise((resolve, reject) => {
     const child = spawn(
       ffprobePath,
-      ['-v', 'error', '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=width,height,nb_read_packets', '-of', 'json', file],
+      [
+        '-v',
+        'error',
+        '-select_streams',
+        'v:0',
+        '-count_packets',
+        '-show_entries',
+        'stream=width,height,nb_read_packets',
+        '-of',
+        'json',
+        file,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
     child.stderr.on('data', (d: Buffer) => (err += d));
-    child.on('error', (e) => reject(new DatasetExportError(`cannot run ${ffprobePath} (${e.message}); install ffmpeg`)));
+    child.on('error', (e) =>
+      reject(new DatasetExportError(`cannot run ${ffprobePath} (${e.message}); install ffmpeg`)),
+    );
     child.on('close', (code) => {
       const s = code === 0 ? (JSON.parse(out) as { streams?: Record<string, unknown>[] }).streams?.[0] : undefined;
-      if (!s) return reject(new DatasetExportError(`${file}: not a readable video (${err.trim() || `ffprobe exit ${code}`})`));
+      if (!s)
+        return reject(
+          new DatasetExportError(`${file}: not a readable video (${err.trim() || `ffprobe exit ${code}`})`),
+        );
       resolve({ width: Number(s.width), height: Number(s.height), frames: Number(s.nb_read_packets) });
     });
   });

@@ -24,7 +24,13 @@ export interface EpisodeColumns {
 
 /** `action` is what the arm was sent after safety; a tick that wrote nothing keeps the last goal (the servos
  *  keep driving to it), or the measured position before any write. */
-export function episodeColumns(ep: ExportEpisode, span: EpisodeSpan, taskIndex: number, fps: number, shape: DatasetShape): EpisodeColumns {
+export function episodeColumns(
+  ep: ExportEpisode,
+  span: EpisodeSpan,
+  taskIndex: number,
+  fps: number,
+  shape: DatasetShape,
+): EpisodeColumns {
   const n = ep.steps.length;
   const w = JOINT_NAMES.length;
   const state = new Float32Array(n * w);
@@ -66,7 +72,10 @@ export function dataTable(cols: EpisodeColumns, shape: DatasetShape): arrow.Tabl
     } else if (f.dtype === 'int64') {
       vectors[name] = arrow.makeVector(BigInt64Array.from(v, (x) => BigInt(x)));
     } else {
-      vectors[name] = arrow.vectorFromArray(Array.from(v, (x) => x !== 0), new arrow.Bool());
+      vectors[name] = arrow.vectorFromArray(
+        Array.from(v, (x) => x !== 0),
+        new arrow.Bool(),
+      );
     }
   }
   return new arrow.Table(vectors);
@@ -111,7 +120,9 @@ export function episodesTable(rows: readonly EpisodeRow[], shape: DatasetShape, 
   }
   cols['meta/episodes/chunk_index'] = int64(rows.map(() => meta.chunk));
   cols['meta/episodes/file_index'] = int64(rows.map(() => meta.file));
-  const nested = new arrow.List(new arrow.Field('item', new arrow.List(new arrow.Field('item', float64List(), true)), true));
+  const nested = new arrow.List(
+    new arrow.Field('item', new arrow.List(new arrow.Field('item', float64List(), true)), true),
+  );
   const countType = new arrow.List(new arrow.Field('item', new arrow.Int64(), true));
   const features = [...shape.videos.map((v) => videoKey(v.camera)), ...Object.keys(dataFeatures(shape))];
   for (const feature of features) {
@@ -120,9 +131,15 @@ export function episodesTable(rows: readonly EpisodeRow[], shape: DatasetShape, 
       const values = rows.map((r) => r.stats[feature][stat]);
       cols[`stats/${feature}/${stat}`] =
         stat === 'count'
-          ? arrow.vectorFromArray(values.map((v) => v.map((x) => BigInt(x))), countType)
+          ? arrow.vectorFromArray(
+              values.map((v) => v.map((x) => BigInt(x))),
+              countType,
+            )
           : image
-            ? arrow.vectorFromArray(values.map((v) => v.map((x) => [[x]])), nested)
+            ? arrow.vectorFromArray(
+                values.map((v) => v.map((x) => [[x]])),
+                nested,
+              )
             : arrow.vectorFromArray(values, float64List());
     }
   }

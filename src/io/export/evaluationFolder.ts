@@ -8,7 +8,7 @@ import { DatasetExportError } from './exportErrors';
 export async function isEvaluationFolder(dir: string): Promise<boolean> {
   return Boolean(
     (await stat(join(dir, 'results.csv')).catch(() => undefined)) &&
-      (await stat(join(dir, 'campaign.json')).catch(() => undefined)),
+    (await stat(join(dir, 'campaign.json')).catch(() => undefined)),
   );
 }
 
@@ -18,7 +18,8 @@ export async function evaluationRefs(dir: string): Promise<EpisodeRef[]> {
   const header = splitCsv(lines[0] ?? '');
   const col = (name: string) => {
     const i = header.indexOf(name);
-    if (i < 0) throw new DatasetExportError(`${file}: no ${name} column (expected model, seed, episode_dir, success, …)`);
+    if (i < 0)
+      throw new DatasetExportError(`${file}: no ${name} column (expected model, seed, episode_dir, success, …)`);
     return i;
   };
   const dirCol = col('episode_dir');
@@ -29,7 +30,9 @@ export async function evaluationRefs(dir: string): Promise<EpisodeRef[]> {
     const success = cells[successCol]?.toLowerCase();
     if (!episodeDir) throw new DatasetExportError(`${file}:${n + 2}: episode_dir is empty`);
     if (!['true', 'false', '1', '0'].includes(success ?? ''))
-      throw new DatasetExportError(`${file}:${n + 2}: success must be true/false or 1/0, got "${cells[successCol] ?? ''}"`);
+      throw new DatasetExportError(
+        `${file}:${n + 2}: success must be true/false or 1/0, got "${cells[successCol] ?? ''}"`,
+      );
     return {
       dir: isAbsolute(episodeDir) ? episodeDir : join(dir, episodeDir),
       evaluation: { success: success === 'true' || success === '1' },
@@ -45,11 +48,11 @@ function splitCsv(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (cell += '"'), i++;
+      if (ch === '"' && line[i + 1] === '"') ((cell += '"'), i++);
       else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') cells.push(cell), (cell = '');
+    else if (ch === ',') (cells.push(cell), (cell = ''));
     else cell += ch;
   }
   cells.push(cell);

@@ -59,7 +59,10 @@ export interface DatasetExportSummary {
 /** Our own note of what a dataset was made from (LeRobot ignores unknown files in meta/). */
 export const SOURCES_FILE = 'meta/so100_sources.json';
 
-export async function exportLeRobotDataset(refs: readonly EpisodeRef[], options: DatasetExportOptions): Promise<DatasetExportSummary> {
+export async function exportLeRobotDataset(
+  refs: readonly EpisodeRef[],
+  options: DatasetExportOptions,
+): Promise<DatasetExportSummary> {
   const out = resolve(options.out);
   const ffmpeg = options.ffmpegPath ?? 'ffmpeg';
   const ffprobe = options.ffprobePath ?? ffprobeBeside(ffmpeg);
@@ -68,7 +71,9 @@ export async function exportLeRobotDataset(refs: readonly EpisodeRef[], options:
   let all = [...refs];
   if (exists) {
     if (!options.append)
-      throw new DatasetExportError(`${out} already exists; choose a new folder, or add --append to add the episodes to it`);
+      throw new DatasetExportError(
+        `${out} already exists; choose a new folder, or add --append to add the episodes to it`,
+      );
     const previous = await readSources(out);
     const seen = new Set(previous.map((r) => resolve(r.dir)));
     all = [...previous, ...refs.filter((r) => !seen.has(resolve(r.dir)))];
@@ -88,7 +93,10 @@ export async function exportLeRobotDataset(refs: readonly EpisodeRef[], options:
     else episodes.push({ ...ep, evaluation: ref.evaluation ?? ep.evaluation });
   }
   if (episodes.length === 0) throw new DatasetExportError('no episodes left to export (--only-success kept none)');
-  const shape = checkShape(episodes, all.some((r) => r.evaluation !== undefined));
+  const shape = checkShape(
+    episodes,
+    all.some((r) => r.evaluation !== undefined),
+  );
 
   const work = `${out}.so100-partial-${process.pid}`;
   await rm(work, { recursive: true, force: true });
@@ -170,7 +178,9 @@ export async function exportLeRobotDataset(refs: readonly EpisodeRef[], options:
 function explain(err: unknown, out: string): Error {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC' || /No space left/i.test((err as Error).message))
-    return new DatasetExportError(`the disk is full where ${out} is being written; free some space and export again (nothing was left behind)`);
+    return new DatasetExportError(
+      `the disk is full where ${out} is being written; free some space and export again (nothing was left behind)`,
+    );
   if ((err as Error).name === 'AbortError') return new DatasetExportError('export cancelled; nothing was written');
   return err as Error;
 }
@@ -180,13 +190,19 @@ function checkShape(episodes: readonly ExportEpisode[], evaluation: boolean): Da
   const first = episodes[0];
   for (const ep of episodes) {
     if (ep.fps !== first.fps)
-      throw new DatasetExportError(`episodes of different fps cannot share a dataset: ${first.dir} runs at ${first.fps} fps, ${ep.dir} at ${ep.fps} fps`);
+      throw new DatasetExportError(
+        `episodes of different fps cannot share a dataset: ${first.dir} runs at ${first.fps} fps, ${ep.dir} at ${ep.fps} fps`,
+      );
     if (ep.robotType !== first.robotType)
-      throw new DatasetExportError(`episodes of different robot types cannot share a dataset: ${first.dir} is ${first.robotType}, ${ep.dir} is ${ep.robotType}`);
+      throw new DatasetExportError(
+        `episodes of different robot types cannot share a dataset: ${first.dir} is ${first.robotType}, ${ep.dir} is ${ep.robotType}`,
+      );
     const a = first.cameras.map((c) => `${c.camera} ${c.width}×${c.height}`).join(', ');
     const b = ep.cameras.map((c) => `${c.camera} ${c.width}×${c.height}`).join(', ');
     if (a !== b)
-      throw new DatasetExportError(`episodes with different cameras cannot share a dataset: ${first.dir} has ${a || 'none'}, ${ep.dir} has ${b || 'none'}`);
+      throw new DatasetExportError(
+        `episodes with different cameras cannot share a dataset: ${first.dir} has ${a || 'none'}, ${ep.dir} has ${b || 'none'}`,
+      );
   }
   return {
     fps: first.fps,
@@ -218,11 +234,15 @@ async function readSources(out: string): Promise<EpisodeRef[]> {
     const body = JSON.parse(await readFile(join(out, SOURCES_FILE), 'utf8')) as { episodes: EpisodeRef[] };
     for (const r of body.episodes)
       if (!(await stat(join(r.dir, 'episode.json')).catch(() => undefined)))
-        throw new DatasetExportError(`${out} was made from ${r.dir}, which is gone; --append needs the dataset's episode records`);
+        throw new DatasetExportError(
+          `${out} was made from ${r.dir}, which is gone; --append needs the dataset's episode records`,
+        );
     return body.episodes;
   } catch (err) {
     if (err instanceof DatasetExportError) throw err;
-    throw new DatasetExportError(`${out} is not a dataset this exporter made (no readable ${SOURCES_FILE}); --append cannot extend it`);
+    throw new DatasetExportError(
+      `${out} is not a dataset this exporter made (no readable ${SOURCES_FILE}); --append cannot extend it`,
+    );
   }
 }
 

@@ -43,12 +43,33 @@ export class CameraVideoEncoder {
     this.child = spawn(
       ffmpegPath,
       [
-        '-hide_banner', '-loglevel', 'error',
-        '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-video_size', `${width}x${height}`, '-framerate', String(fps),
-        '-i', 'pipe:0', '-an',
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'rgb24',
+        '-video_size',
+        `${width}x${height}`,
+        '-framerate',
+        String(fps),
+        '-i',
+        'pipe:0',
+        '-an',
         ...(width % 2 || height % 2 ? ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'] : []),
-        '-c:v', 'libx264', '-preset', preset, '-crf', String(crf), '-g', String(g),
-        '-pix_fmt', DATASET_VIDEO.pixFmt, '-y', outPath,
+        '-c:v',
+        'libx264',
+        '-preset',
+        preset,
+        '-crf',
+        String(crf),
+        '-g',
+        String(g),
+        '-pix_fmt',
+        DATASET_VIDEO.pixFmt,
+        '-y',
+        outPath,
       ],
       { stdio: ['pipe', 'ignore', 'pipe'] },
     ) as unknown as ChildProcessWithoutNullStreams;
@@ -77,7 +98,8 @@ export class CameraVideoEncoder {
   async finish(): Promise<void> {
     this.child.stdin.end();
     const code = await this.exited;
-    if (code !== 0) throw new DatasetExportError(`the ${this.camera} video encoder failed: ${this.stderr.trim() || `exit ${code}`}`);
+    if (code !== 0)
+      throw new DatasetExportError(`the ${this.camera} video encoder failed: ${this.stderr.trim() || `exit ${code}`}`);
   }
 
   kill(): void {
@@ -112,7 +134,9 @@ export async function writeEpisodeFrames(
         const file = join(source.dir, pngName(source.ticks[next]));
         const decoded = await decodePngFrame(await readFile(file), file);
         if (decoded.width !== encoder.width || decoded.height !== encoder.height)
-          throw new DatasetExportError(`${file}: ${decoded.width}×${decoded.height}, expected ${encoder.width}×${encoder.height}`);
+          throw new DatasetExportError(
+            `${file}: ${decoded.width}×${decoded.height}, expected ${encoder.width}×${encoder.height}`,
+          );
         frame = decoded.data;
         next++;
       }
@@ -165,7 +189,8 @@ export async function writeEpisodeFrames(
     if (child.exitCode === null) child.kill('SIGKILL');
   }
   const code = await closed;
-  if (code !== 0 && t < length) throw new DatasetExportError(`${source.file}: cannot decode it (${stderr.trim() || `exit ${code}`})`);
+  if (code !== 0 && t < length)
+    throw new DatasetExportError(`${source.file}: cannot decode it (${stderr.trim() || `exit ${code}`})`);
   if (last === undefined) throw new DatasetExportError(`${source.file}: no frames decoded (a record missing frames)`);
   // ffprobe's packet count may exceed the frames decoded: hold the last frame for the remaining ticks.
   for (; t < length; t++) {
