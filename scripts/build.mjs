@@ -1,7 +1,7 @@
 // Bundles the extension, the CLI, the runtime and the webviews with esbuild.
 // Usage: node scripts/build.mjs [--watch] [--production] [--outdir DIR]
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync, chmodSync } from 'node:fs';
+import { existsSync, readdirSync, chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -31,6 +31,7 @@ const nodeEntries = [
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
   { in: 'src/runtime/main.ts', out: 'runtime' },
   { in: 'src/runtime/convertWorker.ts', out: 'convertWorker' },
+  { in: 'src/io/export/exportWorker.ts', out: 'exportWorker' },
 ].filter((e) => existsSync(join(root, e.in)));
 
 const webviewDir = join(root, 'webview-ui');
@@ -67,6 +68,14 @@ if (webviewEntries.length > 0) {
       logLevel: 'warning',
     }),
   );
+}
+
+// parquet-wasm's Node build loads its WebAssembly from beside the script (`__dirname`), which bundled is dist/:
+// copy it there (the VSIX ships dist/**/*.wasm).
+const parquetWasm = join(root, 'node_modules/parquet-wasm/node/parquet_wasm_bg.wasm');
+if (existsSync(parquetWasm)) {
+  mkdirSync(resolve(root, outdir), { recursive: true });
+  copyFileSync(parquetWasm, join(resolve(root, outdir), 'parquet_wasm_bg.wasm'));
 }
 
 if (watch) {

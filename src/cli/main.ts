@@ -4,6 +4,7 @@ import { runEpisode } from './episodeCommand';
 import { runEval } from './evalCommand';
 import { runCalibrate } from './calibrateCommand';
 import { runSim } from './simCommand';
+import { runExport } from './exportCommand';
 import { CliUsageError } from './cliUsageError';
 
 const USAGE = `so100 — SO-100 Policy Lab from the terminal
@@ -14,6 +15,7 @@ Usage:
   so100 serve [options]     run the built-in policy server (openpi or awesome-lerobot protocol)
   so100 sim --pty PATH      a simulated SO-100 on a pseudo-terminal, for any Feetech client (LeRobot too)
   so100 calibrate [options] calibrate an arm (or the simulated one) and save LeRobot's calibration file
+  so100 export DIR… --format lerobot-v3 --out DIR   episodes or an evaluation as a LeRobotDataset v3.0
   so100 help [command]      this text, or a command's options
   so100 --version
 
@@ -25,6 +27,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage
   eval: runEval,
   sim: runSim,
   calibrate: runCalibrate,
+  export: runExport,
 };
 
 async function main(argv: string[]): Promise<number> {

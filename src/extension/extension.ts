@@ -10,6 +10,7 @@ import { registerSetApiKeyCommand } from './server/modelApiKeys';
 import { ServerLogChannel } from './server/serverLogChannel';
 import { ServerStatusItem } from './server/serverStatusItem';
 import { EpisodeCommands } from './episode/episodeCommands';
+import { registerExportDataset } from './export/exportDatasetCommand';
 import { RuntimeController } from './runtime/runtimeController';
 import { registerConverterTools } from './converter/converterTools';
 import { registerCalibrateArm } from './calibration/calibrateArmCommand';
@@ -90,6 +91,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<So100A
   ctx.extension.add(vscode.commands.registerCommand('so100.stopServer', () => server.stop()));
   ctx.extension.add(vscode.commands.registerCommand('so100.showServerLog', () => log.show()));
   ctx.extension.add(registerDashboard(context, runtime, { progress }));
+  ctx.extension.add(registerExportDataset(context.extensionPath));
 
   ctx.extension.add(
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -1,0 +1,3 @@
+export * from './datasetFeatures';
+export * from './featureStats';
+export * from './datasetIndex';

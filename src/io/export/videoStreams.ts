@@ -1,0 +1,200 @@
+// Camera frames into the dataset's videos: one ffmpeg encoder per camera for the whole export, fed rgb24 frames
+// one at a time (each episode decoded from its mp4 or PNGs as it is written), so memory holds a frame, not an
+// episode. Every data row gets exactly one video frame.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ImageStatsAccumulator } from '../../core/lerobot';
+import { decodePngFrame } from '../recording/pngFrameReader';
+import type { CameraSource } from './episodeSource';
+import { pngName } from './episodeSource';
+import { DatasetExportError } from './exportErrors';
+
+/** The dataset's encoder: H.264 (libx264) plays in LeRobot's decoders, browsers and VS Code webviews alike. */
+export const DATASET_VIDEO = {
+  codec: 'h264',
+  pixFmt: 'yuv420p',
+  // LeRobot's own encoder uses a keyframe every 2 frames so that random frame access stays cheap.
+  encoderInfo: { g: 2, crf: 23, preset: 'veryfast' },
+} as const;
+
+/** Whether ffmpeg runs; the export refuses to start without it when an episode has frames. */
+export function ffmpegAvailable(ffmpegPath: string): boolean {
+  const r = spawnSync(ffmpegPath, ['-hide_banner', '-version'], { stdio: 'ignore', timeout: 20_000 });
+  return r.status === 0;
+}
+
+export class CameraVideoEncoder {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private stderr = '';
+  private readonly exited: Promise<number | null>;
+  framesWritten = 0;
+
+  constructor(
+    readonly camera: string,
+    readonly width: number,
+    readonly height: number,
+    fps: number,
+    outPath: string,
+    ffmpegPath: string,
+  ) {
+    const { g, crf, preset } = DATASET_VIDEO.encoderInfo;
+    this.child = spawn(
+      ffmpegPath,
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'rgb24',
+        '-video_size',
+        `${width}x${height}`,
+        '-framerate',
+        String(fps),
+        '-i',
+        'pipe:0',
+        '-an',
+        ...(width % 2 || height % 2 ? ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'] : []),
+        '-c:v',
+        'libx264',
+        '-preset',
+        preset,
+        '-crf',
+        String(crf),
+        '-g',
+        String(g),
+        '-pix_fmt',
+        DATASET_VIDEO.pixFmt,
+        '-y',
+        outPath,
+      ],
+      { stdio: ['pipe', 'ignore', 'pipe'] },
+    ) as unknown as ChildProcessWithoutNullStreams;
+    this.child.stderr.on('data', (d: Buffer) => {
+      if (this.stderr.length < 4000) this.stderr += d.toString();
+    });
+    this.child.stdin.on('error', () => undefined); // reported through the exit code and stderr below
+    this.exited = new Promise((resolve) => {
+      this.child.on('error', (e) => {
+        this.stderr += e.message;
+        resolve(-1);
+      });
+      this.child.on('close', (code) => resolve(code));
+    });
+  }
+
+  async write(frame: Uint8Array): Promise<void> {
+    if (this.child.exitCode !== null || this.child.stdin.destroyed)
+      throw new DatasetExportError(`the ${this.camera} video encoder stopped: ${this.stderr.trim() || 'no message'}`);
+    this.framesWritten++;
+    if (!this.child.stdin.write(frame)) {
+      await Promise.race([once(this.child.stdin, 'drain'), this.exited]);
+    }
+  }
+
+  async finish(): Promise<void> {
+    this.child.stdin.end();
+    const code = await this.exited;
+    if (code !== 0)
+      throw new DatasetExportError(`the ${this.camera} video encoder failed: ${this.stderr.trim() || `exit ${code}`}`);
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+/**
+ * Writes `length` frames of one camera of one episode into `encoder`: PNGs kept every Nth tick are held until
+ * the next one; an mp4 whose frame count differs from the ticks (frames dropped while recording) is spread evenly
+ * over them. Adds every frame to `stats`. Returns how many source frames were used.
+ */
+export async function writeEpisodeFrames(
+  source: CameraSource,
+  length: number,
+  encoder: CameraVideoEncoder,
+  stats: ImageStatsAccumulator,
+  ffmpegPath: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (source.width !== encoder.width || source.height !== encoder.height)
+    throw new DatasetExportError(
+      `${source.kind === 'mp4' ? source.file : source.dir}: ${source.width}×${source.height} frames, but the dataset's ${source.camera} camera is ${encoder.width}×${encoder.height}`,
+    );
+  const statsStride = 4; // every 4th pixel: the histogram stays representative at a quarter of the cost
+  if (source.kind === 'png') {
+    let next = 0;
+    let frame: Uint8Array | undefined;
+    for (let t = 0; t < length; t++) {
+      signal?.throwIfAborted();
+      if (next < source.ticks.length && source.ticks[next] <= t) {
+        const file = join(source.dir, pngName(source.ticks[next]));
+        const decoded = await decodePngFrame(await readFile(file), file);
+        if (decoded.width !== encoder.width || decoded.height !== encoder.height)
+          throw new DatasetExportError(
+            `${file}: ${decoded.width}×${decoded.height}, expected ${encoder.width}×${encoder.height}`,
+          );
+        frame = decoded.data;
+        next++;
+      }
+      stats.add(frame!, statsStride);
+      await encoder.write(frame!);
+    }
+    return;
+  }
+  const frameBytes = source.width * source.height * 3;
+  const child = spawn(
+    ffmpegPath,
+    ['-hide_banner', '-loglevel', 'error', '-i', source.file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString().slice(0, 2000)));
+  const closed = new Promise<number | null>((resolve) => {
+    child.on('error', () => resolve(-1));
+    child.on('close', (code) => resolve(code));
+  });
+  let t = 0;
+  let srcIndex = 0;
+  let last: Uint8Array | undefined;
+  try {
+    let frame = new Uint8Array(frameBytes);
+    let filled = 0;
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      signal?.throwIfAborted();
+      let at = 0;
+      while (at < chunk.length) {
+        const n = Math.min(chunk.length - at, frameBytes - filled);
+        frame.set(chunk.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled === frameBytes) {
+          // ticks t whose evenly-spread source frame is this one
+          while (t < length && Math.min(source.frames - 1, Math.floor((t * source.frames) / length)) === srcIndex) {
+            stats.add(frame, statsStride);
+            await encoder.write(frame);
+            t++;
+          }
+          last = frame;
+          srcIndex++;
+          frame = new Uint8Array(frameBytes);
+          filled = 0;
+        }
+      }
+    }
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+  const code = await closed;
+  if (code !== 0 && t < length)
+    throw new DatasetExportError(`${source.file}: cannot decode it (${stderr.trim() || `exit ${code}`})`);
+  if (last === undefined) throw new DatasetExportError(`${source.file}: no frames decoded (a record missing frames)`);
+  // ffprobe's packet count may exceed the frames decoded: hold the last frame for the remaining ticks.
+  for (; t < length; t++) {
+    stats.add(last, statsStride);
+    await encoder.write(last);
+  }
+}

@@ -1,0 +1,62 @@
+// LeRobot export: 50 episodes × 200 ticks × 2 cameras (quick: 8 × 60) → a LeRobotDataset v3.0. One real recorded
+// episode is copied to make the rest (copies are valid records). Reports seconds, MB written, and the peak growth
+// of resident memory, which must stay below one episode's raw frames (frames stream one at a time).
+import { spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportLeRobotDataset } from '../../src/io/export';
+import type { BenchFigure } from './benchStats';
+
+export async function datasetExportBenchmarks(quick: boolean): Promise<BenchFigure[]> {
+  const episodes = quick ? 8 : 50;
+  const ticks = quick ? 60 : 200;
+  const root = await mkdtemp(join(tmpdir(), 'so100-bench-export-'));
+  try {
+    const rec = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'episode', '--steps', String(ticks), '--record', join(root, 'one')],
+      { encoding: 'utf8' },
+    );
+    if (rec.status !== 0 && rec.status !== 1) throw new Error(`recording failed: ${rec.stderr}`);
+    const first = join(root, 'one', (await readdir(join(root, 'one')))[0]);
+    const dirs = [first];
+    for (let i = 1; i < episodes; i++) {
+      const d = join(root, `ep${i}`);
+      await cp(first, d, { recursive: true });
+      dirs.push(d);
+    }
+    (globalThis as { gc?: () => void }).gc?.();
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const t0 = performance.now();
+    const s = await exportLeRobotDataset(
+      dirs.map((dir) => ({ dir })),
+      { out: join(root, 'dataset') },
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+    const growthMb = (peak - rss0) / 1e6;
+    const oneEpisodeFramesMb = (ticks * 224 * 224 * 3 * s.cameras.length) / 1e6;
+    const fig = (name: string, unit: BenchFigure['unit'], v: number, notes: string, extra: Partial<BenchFigure> = {}) =>
+      ({ name, unit, median: v, p99: v, max: v, samples: 1, notes, ...extra }) as BenchFigure;
+    return [
+      fig(
+        `LeRobot export of ${episodes} episodes × ${ticks} ticks × ${s.cameras.length} cameras`,
+        'ms',
+        seconds * 1000,
+        `${seconds.toFixed(1)} s, ${s.frames} frames (${(s.frames / seconds).toFixed(0)} frames/s per camera)`,
+      ),
+      fig('LeRobot export: dataset size', 'MB', s.bytes / 1e6, 'data + meta + one mp4 per camera'),
+      fig('LeRobot export: peak resident memory growth', 'MB', growthMb, 'sampled every 50 ms', {
+        verdict: {
+          target: `< one episode's raw frames (${oneEpisodeFramesMb.toFixed(0)} MB)`,
+          met: growthMb < oneEpisodeFramesMb,
+        },
+      }),
+    ];
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
