@@ -12,6 +12,10 @@ import {
   planCampaign,
   summarizeCampaign,
   type CampaignSummary,
+  type CampaignShard,
+  CampaignPlanError,
+  checkShard,
+  shardPlan,
 } from '../core/evaluation';
 import type { EpisodeSummary, RuntimeModelEndpoint } from '../core/rpc';
 import { atomicWriteFile } from '../io/fs/atomicWriteFile';
@@ -56,6 +60,8 @@ export interface CampaignManifest {
   readonly clock: 'wall';
   readonly fps: number;
   readonly config: So100Config;
+  /** Present when this folder is one shard of a campaign split across machines (`--shard K/N`). */
+  readonly shard?: CampaignShard;
 }
 
 export interface ResultRow {
@@ -77,14 +83,17 @@ export interface CampaignHooks {
 }
 
 /** Checks a campaign folder's files before anything is written; throws CampaignError naming the file at fault. */
-export async function readCampaignFolder(dir: string): Promise<{ manifest: CampaignManifest; rows: ResultRow[] }> {
+export async function readCampaignFolder(
+  dir: string,
+  action: 'resume' | 'merge' = 'resume',
+): Promise<{ manifest: CampaignManifest; rows: ResultRow[] }> {
   const manifestPath = path.join(dir, 'campaign.json');
   let manifest: CampaignManifest;
   try {
     manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as CampaignManifest;
   } catch (err) {
     throw new CampaignError(
-      `cannot resume: ${manifestPath} is missing or not valid JSON (${(err as Error).message}); nothing was changed`,
+      `cannot ${action}: ${manifestPath} is missing or not valid JSON (${(err as Error).message}); nothing was changed`,
     );
   }
   if (
@@ -94,7 +103,14 @@ export async function readCampaignFolder(dir: string): Promise<{ manifest: Campa
     !Number.isInteger(manifest.startSeed) ||
     typeof manifest.config !== 'object'
   )
-    throw new CampaignError(`cannot resume: ${manifestPath} is not a campaign of this version; nothing was changed`);
+    throw new CampaignError(`cannot ${action}: ${manifestPath} is not a campaign of this version; nothing was changed`);
+  if (manifest.shard !== undefined) {
+    try {
+      checkShard(manifest.shard);
+    } catch (err) {
+      throw new CampaignError(`cannot ${action}: ${manifestPath} has a bad shard (${(err as Error).message})`);
+    }
+  }
   const resultsPath = path.join(dir, 'results.csv');
   let text = '';
   try {
@@ -102,16 +118,17 @@ export async function readCampaignFolder(dir: string): Promise<{ manifest: Campa
   } catch {
     return { manifest, rows: [] }; // no episode finished yet
   }
-  return { manifest, rows: parseResults(text, resultsPath, manifest) };
+  return { manifest, rows: parseResults(text, resultsPath, manifest, action) };
 }
 
-function parseResults(text: string, file: string, manifest: CampaignManifest): ResultRow[] {
+function parseResults(text: string, file: string, manifest: CampaignManifest, action: string): ResultRow[] {
   const lines = text.split('\n').filter((l) => l !== '');
   if (lines[0] !== RESULTS_COLUMNS.join(','))
-    throw new CampaignError(`cannot resume: ${file} does not start with the results header; nothing was changed`);
+    throw new CampaignError(`cannot ${action}: ${file} does not start with the results header; nothing was changed`);
   return lines.slice(1).map((line, i) => {
     const cells = splitCsv(line);
-    const bad = (why: string) => new CampaignError(`cannot resume: ${file} line ${i + 2} ${why}; nothing was changed`);
+    const bad = (why: string) =>
+      new CampaignError(`cannot ${action}: ${file} line ${i + 2} ${why}; nothing was changed`);
     if (cells.length !== RESULTS_COLUMNS.length) throw bad(`has ${cells.length} cells, not ${RESULTS_COLUMNS.length}`);
     const [model, seed, episodeDir, success, , reason, steps, , starved, clamped, late, , p50, p95, p99] = cells;
     if (!manifest.models.includes(model)) throw bad(`names model '${model}', which the campaign does not run`);
@@ -151,7 +168,7 @@ function splitCsv(line: string): string[] {
   return out;
 }
 
-function resultsText(rows: readonly ResultRow[], fps: number): string {
+export function resultsText(rows: readonly ResultRow[], fps: number): string {
   const lines = [RESULTS_COLUMNS.join(',') + '\n'];
   for (const r of rows) {
     lines.push(
@@ -186,6 +203,8 @@ export interface CampaignSetup {
   readonly outDir: string;
   /** Continue the campaign in outDir (its campaign.json decides models, seeds and config). */
   readonly resume: boolean;
+  /** Run only this shard's seeds (both models of each); ignored on resume (campaign.json keeps it). */
+  readonly shard?: CampaignShard;
   readonly workspace: string;
   readonly ffmpegPath?: string;
   /** How to start the built-in server (`so100 serve`) and user commands. */
@@ -218,6 +237,7 @@ export async function runCampaign(
       clock: 'wall',
       fps: setup.config.fps,
       config: setup.config,
+      ...(setup.shard && { shard: setup.shard }),
     };
   }
   const config = manifest.config;
@@ -229,7 +249,7 @@ export async function runCampaign(
     throw new CampaignError(
       `robot.port is ${config.robot.port}: on a real arm the operator labels each outcome, which campaigns do not ask for yet; run campaigns on the simulated arm (robot.port "sim")`,
     );
-  const plan = planCampaign({ models: manifest.models, episodes: manifest.episodes, startSeed: manifest.startSeed });
+  const plan = campaignPlan(manifest);
   const done = new Set(rows.map((r) => `${r.model}@${r.seed}`));
   const todo = plan.filter((p) => !done.has(`${p.model}@${p.seed}`));
   await mkdir(setup.outDir, { recursive: true });
@@ -288,14 +308,35 @@ export async function runCampaign(
     await session.disconnect().catch(() => undefined);
     await Promise.allSettled([...supervisors.values()].map((s) => s.stop()));
   }
+  const summary = await writeSummary(manifest, rows, setup.outDir);
+  return { outDir: setup.outDir, summary, completed };
+}
+
+/** The episodes a campaign folder runs: the whole plan, or its shard's part of it. */
+export function campaignPlan(manifest: CampaignManifest): PlannedEpisode[] {
+  try {
+    const plan = planCampaign({ models: manifest.models, episodes: manifest.episodes, startSeed: manifest.startSeed });
+    return manifest.shard ? shardPlan(plan, manifest.episodes, manifest.startSeed, manifest.shard) : plan;
+  } catch (err) {
+    if (err instanceof CampaignPlanError) throw new CampaignError(err.message);
+    throw err;
+  }
+}
+
+/** summary.json recomputed from the rows (and the episodes' timing.csv), never from other summaries. */
+export async function writeSummary(
+  manifest: CampaignManifest,
+  rows: readonly ResultRow[],
+  outDir: string,
+): Promise<CampaignSummary> {
   const summary = summarizeCampaign(
     manifest.models,
-    config.fps,
+    manifest.config.fps,
     rows.map((r): EpisodeOutcome => ({ model: r.model, seed: r.seed, success: r.success })),
-    await latencySamples(rows, setup.outDir),
+    await latencySamples(rows, outDir),
   );
-  await atomicWriteFile(path.join(setup.outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  return { outDir: setup.outDir, summary, completed };
+  await atomicWriteFile(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  return summary;
 }
 
 /** The config of one planned episode: the seed's varied scene and the model active. */

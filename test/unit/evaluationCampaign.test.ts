@@ -1,6 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CampaignPlanError, pairedLine, planCampaign, summarizeCampaign } from '../../src/core/evaluation';
+import {
+  CampaignPlanError,
+  pairedLine,
+  parseShard,
+  planCampaign,
+  shardPlan,
+  shardSeeds,
+  summarizeCampaign,
+} from '../../src/core/evaluation';
 
 test('a campaign pairs every model on the same seeds, interleaved A B, B A, …', () => {
   const plan = planCampaign({ models: ['pi0', 'pi0_fast'], episodes: 3, startSeed: 7 });
@@ -48,4 +56,33 @@ test('a model with no finished episode is left out and makes no pair', () => {
   const s = summarizeCampaign(['A', 'B'], 30, [{ model: 'A', seed: 1, success: true }]);
   assert.deepEqual(Object.keys(s.models), ['A']);
   assert.deepEqual(s.pairs, []);
+});
+
+test('shards split the seeds into contiguous, disjoint slices that cover the campaign, both models per seed', () => {
+  const plan = planCampaign({ models: ['A', 'B'], episodes: 7, startSeed: 10 });
+  const parts = [0, 1, 2].map((index) => shardPlan(plan, 7, 10, { index, count: 3 }));
+  assert.deepEqual(
+    [0, 1, 2].map((index) => shardSeeds(7, 10, { index, count: 3 })),
+    [
+      { first: 10, last: 11 },
+      { first: 12, last: 13 },
+      { first: 14, last: 16 },
+    ],
+  );
+  // Joined in shard order they are the whole plan, each episode once, with the whole plan's A B / B A order.
+  assert.deepEqual(parts.flat(), plan);
+  assert.deepEqual(
+    parts[1].map((p) => `${p.seed}:${p.model}`),
+    ['12:A', '12:B', '13:B', '13:A'],
+  );
+});
+
+test('a shard that does not exist is refused with the convention', () => {
+  assert.deepEqual(parseShard('0/4'), { index: 0, count: 4 });
+  assert.deepEqual(parseShard(' 3 / 4 '), { index: 3, count: 4 });
+  assert.throws(() => parseShard('4/4'), /K counts from 0.*0\/4 … 3\/4/);
+  assert.throws(() => parseShard('1/0'), /1 or more/);
+  assert.throws(() => parseShard('a/b'), /K\/N/);
+  assert.throws(() => parseShard('-1/3'), /K\/N/);
+  assert.throws(() => shardSeeds(2, 1, { index: 0, count: 3 }), /at most 2 shards/);
 });
