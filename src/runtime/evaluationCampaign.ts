@@ -74,6 +74,8 @@ export interface ResultRow {
   readonly starvedTicks: number;
   readonly clampedTicks: number;
   readonly lateTicks: number;
+  /** The episode's seam ratio (episode.json result.seams.seamRatio); undefined when no boundary was measured. */
+  readonly seamRatio: number | undefined;
   readonly policyMs: { readonly p50: number; readonly p95: number; readonly p99: number } | undefined;
 }
 
@@ -130,7 +132,7 @@ function parseResults(text: string, file: string, manifest: CampaignManifest, ac
     const bad = (why: string) =>
       new CampaignError(`cannot ${action}: ${file} line ${i + 2} ${why}; nothing was changed`);
     if (cells.length !== RESULTS_COLUMNS.length) throw bad(`has ${cells.length} cells, not ${RESULTS_COLUMNS.length}`);
-    const [model, seed, episodeDir, success, , reason, steps, , starved, clamped, late, , p50, p95, p99] = cells;
+    const [model, seed, episodeDir, success, , reason, steps, , starved, clamped, late, seam, p50, p95, p99] = cells;
     if (!manifest.models.includes(model)) throw bad(`names model '${model}', which the campaign does not run`);
     if (!/^\d+$/.test(seed)) throw bad(`has seed '${seed}'`);
     if (success !== 'true' && success !== 'false') throw bad(`has success '${success}'`);
@@ -144,6 +146,7 @@ function parseResults(text: string, file: string, manifest: CampaignManifest, ac
       starvedTicks: Number(starved),
       clampedTicks: Number(clamped),
       lateTicks: Number(late),
+      seamRatio: seam === '' ? undefined : Number(seam),
       policyMs: p50 === '' ? undefined : { p50: Number(p50), p95: Number(p95), p99: Number(p99) },
     };
   });
@@ -184,7 +187,7 @@ export function resultsText(rows: readonly ResultRow[], fps: number): string {
         String(r.starvedTicks),
         String(r.clampedTicks),
         String(r.lateTicks),
-        '', // seam ratio: from the seam metric once it is in core
+        csvNumber(r.seamRatio, 2),
         csvNumber(r.policyMs?.p50, 2),
         csvNumber(r.policyMs?.p95, 2),
         csvNumber(r.policyMs?.p99, 2),
@@ -332,7 +335,14 @@ export async function writeSummary(
   const summary = summarizeCampaign(
     manifest.models,
     manifest.config.fps,
-    rows.map((r): EpisodeOutcome => ({ model: r.model, seed: r.seed, success: r.success })),
+    rows.map((r): EpisodeOutcome => ({
+      model: r.model,
+      seed: r.seed,
+      success: r.success,
+      steps: r.steps,
+      starvedTicks: r.starvedTicks,
+      seamRatio: r.seamRatio,
+    })),
     await latencySamples(rows, outDir),
   );
   await atomicWriteFile(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
@@ -375,6 +385,7 @@ async function runPlanned(
     starvedTicks: s.starvedTicks,
     clampedTicks: s.clampedTicks,
     lateTicks: s.lateTicks,
+    seamRatio: s.seams && Number.isFinite(s.seams.seamRatio) ? s.seams.seamRatio : undefined,
     policyMs: policy && policy.count > 0 ? { p50: policy.p50, p95: policy.p95, p99: policy.p99 } : undefined,
   };
 }
@@ -410,18 +421,25 @@ async function latencySamples(rows: readonly ResultRow[], outDir: string): Promi
   return out;
 }
 
-/** The summary as a table of lines: model, n, success rate with its interval, policy latency p50 / p99. */
+/**
+ * The summary as a table of lines: model, n, success rate with its interval, policy latency p50 / p99, the share of
+ * ticks starved and the median of the episodes' seam ratios — every number as summary.json has it.
+ */
 export function summaryTable(summary: CampaignSummary): string[] {
   const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
   const lines = [
-    `${'model'.padEnd(12)}${'n'.padStart(5)}  ${'success (95 % CI)'.padEnd(24)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}`,
+    `${'model'.padEnd(12)}${'n'.padStart(5)}  ${'success (95 % CI)'.padEnd(24)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}` +
+      `${'starved'.padStart(9)}${'seam ratio'.padStart(12)}`,
   ];
   for (const [name, m] of Object.entries(summary.models)) {
     const lat = m.latency_ms['policy total'];
     lines.push(
       `${name.padEnd(12)}${String(m.episodes).padStart(5)}  ${`${pct(m.success_rate)} [${pct(m.wilson95[0])}, ${pct(m.wilson95[1])}]`.padEnd(24)}` +
-        `${(lat ? lat.p50.toFixed(1) : '–').padStart(9)}${(lat ? lat.p99.toFixed(1) : '–').padStart(9)}`,
+        `${(lat ? lat.p50.toFixed(1) : '–').padStart(9)}${(lat ? lat.p99.toFixed(1) : '–').padStart(9)}` +
+        `${`${(m.starved_fraction * 100).toFixed(1)} %`.padStart(9)}` +
+        `${(m.seam_ratio_median === null ? '–' : `${m.seam_ratio_median.toFixed(2)}×`).padStart(12)}`,
     );
   }
+  if (lines.length > 1) lines.push('(starved: share of ticks with no action ready; seam ratio: median over episodes)');
   return lines;
 }

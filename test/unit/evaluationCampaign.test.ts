@@ -9,6 +9,7 @@ import {
   shardSeeds,
   summarizeCampaign,
 } from '../../src/core/evaluation';
+import { summaryTable } from '../../src/runtime/evaluationCampaign';
 
 test('a campaign pairs every model on the same seeds, interleaved A B, B A, …', () => {
   const plan = planCampaign({ models: ['pi0', 'pi0_fast'], episodes: 3, startSeed: 7 });
@@ -56,6 +57,26 @@ test('a model with no finished episode is left out and makes no pair', () => {
   const s = summarizeCampaign(['A', 'B'], 30, [{ model: 'A', seed: 1, success: true }]);
   assert.deepEqual(Object.keys(s.models), ['A']);
   assert.deepEqual(s.pairs, []);
+});
+
+test('starved share and seam ratio per model: over all ticks, and the median of measured episodes', () => {
+  const s = summarizeCampaign(['A', 'B'], 30, [
+    { model: 'A', seed: 1, success: true, steps: 100, starvedTicks: 10, seamRatio: 3 },
+    { model: 'A', seed: 2, success: false, steps: 300, starvedTicks: 0, seamRatio: 1 },
+    { model: 'A', seed: 3, success: false, steps: 100, starvedTicks: 40, seamRatio: NaN },
+    { model: 'A', seed: 4, success: false, steps: 100, starvedTicks: 0, seamRatio: 2 },
+    { model: 'B', seed: 1, success: false, steps: 50, starvedTicks: 0 },
+  ]);
+  assert.equal(s.models.A.ticks, 600);
+  assert.equal(s.models.A.starved_ticks, 50);
+  assert.equal(s.models.A.starved_fraction, 50 / 600);
+  assert.equal(s.models.A.seam_ratio_median, 2, 'median of 3, 1, 2; the unmeasured episode left out');
+  assert.equal(s.models.B.seam_ratio_median, null);
+  assert.equal(JSON.parse(JSON.stringify(s)).models.B.seam_ratio_median, null);
+  const table = summaryTable(s);
+  assert.match(table[0], /starved +seam ratio$/);
+  assert.match(table[1], /^A +4 +25 % .* 8\.3 % +2\.00×$/);
+  assert.match(table[2], /^B +1 .* 0\.0 % +–$/);
 });
 
 test('shards split the seeds into contiguous, disjoint slices that cover the campaign, both models per seed', () => {

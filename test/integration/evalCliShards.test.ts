@@ -24,10 +24,15 @@ async function outcomes(dir: string): Promise<string[]> {
   });
 }
 
-/** summary.json without the wall-time latencies. */
+/** summary.json without what depends on wall time: latencies, starved ticks (late replies), seam ratios. */
 async function deterministicSummary(dir: string): Promise<unknown> {
   const s = JSON.parse(await readFile(path.join(dir, 'summary.json'), 'utf8'));
-  for (const m of Object.values(s.models) as { latency_ms?: unknown }[]) delete m.latency_ms;
+  for (const m of Object.values(s.models) as Record<string, unknown>[]) {
+    for (const k of ['latency_ms', 'starved_ticks', 'starved_fraction', 'seam_ratio_median']) {
+      assert.ok(k in m, `summary has ${k}`);
+      delete m[k];
+    }
+  }
   return s;
 }
 
