@@ -324,17 +324,16 @@ export const developmentScenarios = [
       const row = view.locator('tr[data-key="observation/images.main"]');
       // The step runs in the background (server start, connect, then the policy's reply): refresh until its whole
       // exchange is there — the input row, and the reply's target row (the reply may land after the input).
+      const targetRowText = async () =>
+        (
+          (await view
+            .locator('#joint-targets tr')
+            .nth(1)
+            .textContent({ timeout: 1000 })
+            .catch(() => '')) ?? ''
+        ).trim();
       const exchangeShown = async () =>
-        (await row.isVisible().catch(() => false)) &&
-        /^target/.test(
-          (
-            (await view
-              .locator('#joint-targets tr')
-              .nth(1)
-              .textContent()
-              .catch(() => '')) ?? ''
-          ).trim(),
-        );
+        (await row.isVisible().catch(() => false)) && /^target/.test(await targetRowText());
       const deadline = Date.now() + 60_000;
       while (!(await exchangeShown())) {
         if (Date.now() > deadline)
