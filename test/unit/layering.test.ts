@@ -137,6 +137,43 @@ export function layeringViolations(files: readonly { readonly path: string; read
   return out;
 }
 
+/**
+ * Cycles of value imports among `files` (paths relative to the repository root), each as its files in import order.
+ * Type-only imports are left out: they are erased, so they cannot make a module run before its dependency.
+ */
+export function importCycles(files: readonly { readonly path: string; readonly text: string }[]): string[][] {
+  const known = new Set(files.map((f) => f.path));
+  const resolveSpec = (from: string, spec: string): string | undefined => {
+    const base = posix.normalize(posix.join(posix.dirname(from), spec.replace(/\.js$/, '')));
+    return [`${base}.ts`, `${base}/index.ts`, base].find((p) => known.has(p));
+  };
+  const edges = new Map<string, string[]>();
+  for (const { path, text } of files) {
+    const to = importRefs(text)
+      .filter((r) => !r.typeOnly && r.spec.startsWith('.'))
+      .map((r) => resolveSpec(path, r.spec))
+      .filter((p): p is string => p !== undefined);
+    edges.set(path, [...new Set(to)]);
+  }
+  const cycles: string[][] = [];
+  const done = new Set<string>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const visit = (p: string): void => {
+    stack.push(p);
+    onStack.add(p);
+    for (const q of edges.get(p) ?? []) {
+      if (onStack.has(q)) cycles.push(stack.slice(stack.indexOf(q)));
+      else if (!done.has(q)) visit(q);
+    }
+    stack.pop();
+    onStack.delete(p);
+    done.add(p);
+  };
+  for (const p of [...edges.keys()].sort()) if (!done.has(p)) visit(p);
+  return cycles;
+}
+
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   const nested = await Promise.all(
@@ -226,13 +263,37 @@ test('each rule reports its violation (fixtures)', () => {
   for (const [path, text] of allowed) assert.deepEqual(layeringViolations([{ path, text }]), [], `${path}: ${text}`);
 });
 
-test('the source tree keeps every layering rule', async () => {
+test('importCycles finds a cycle of value imports and ignores one closed by a type-only import', () => {
+  const cycle = [
+    { path: 'src/core/a.ts', text: "import { b } from './b';" },
+    { path: 'src/core/b.ts', text: "import { c } from './x/c';" },
+    { path: 'src/core/x/c.ts', text: "export { a } from '../a';" },
+  ];
+  assert.deepEqual(importCycles(cycle), [['src/core/a.ts', 'src/core/b.ts', 'src/core/x/c.ts']]);
+  const typeOnly = [
+    { path: 'src/core/a.ts', text: "import { b } from './b';" },
+    { path: 'src/core/b.ts', text: "import type { A } from './a';" },
+  ];
+  assert.deepEqual(importCycles(typeOnly), []);
+});
+
+async function treeFiles(): Promise<{ path: string; text: string }[]> {
   const files: { path: string; text: string }[] = [];
   for (const dir of ['src', 'webview-ui']) {
     for (const file of await sourceFiles(join(root, dir))) {
       files.push({ path: relative(root, file).split(sep).join('/'), text: await readFile(file, 'utf8') });
     }
   }
+  return files;
+}
+
+test('the source tree keeps every layering rule', async () => {
+  const files = await treeFiles();
   assert.ok(files.some((f) => f.path.startsWith('src/contracts/')) && files.some((f) => layerOf(f.path) === 'webview'));
   assert.deepEqual(layeringViolations(files), []);
+});
+
+test('no module imports itself through a cycle of value imports', async () => {
+  // A cycle makes one of its modules run before the other has defined its exports (undefined at import time).
+  assert.deepEqual(importCycles(await treeFiles()), []);
 });
