@@ -1,16 +1,19 @@
 // `so100 eval`: an evaluation campaign — every model on the same seeds of the varied simulated scene, interleaved,
 // with success rates, their intervals and a paired comparison at the end. The campaign itself is
 // runtime/evaluationCampaign.ts (shared with the editor); this file parses flags and prints.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { pairedLine } from '../core/evaluation';
+import { CampaignPlanError, pairedLine, parseShard, shardSeeds, type CampaignShard } from '../core/evaluation';
 import type { RuntimeEventName, RuntimeEvents } from '../core/rpc';
+import { mergeCampaigns } from '../runtime/campaignMerge';
 import { CampaignError, runCampaign, summaryTable } from '../runtime/evaluationCampaign';
 import { RuntimeSession, type RuntimeEventSink } from '../runtime/runtimeSession';
 import { CliUsageError, intOption } from './cliUsageError';
 import { episodeConfig } from './episodeConfig';
 
-const usage = `so100 eval [--config so100.json] --models pi0,pi0_fast --episodes N [--seed S] [--steps N] [--clock wall] [--out DIR | --resume DIR]
+const usage = `so100 eval [--config so100.json] --models pi0,pi0_fast --episodes N [--seed S] [--steps N] [--clock wall] [--shard K/N] [--out DIR | --resume DIR]
+       so100 eval --merge DIR… --out DIR
 
 Runs every model on the same N seeds of the varied simulated scene (seed S, S+1, …; the seed decides the cube's
 place, size, yaw and colour, distractors, light and camera jitter), interleaved per seed (A then B, then B then A …),
@@ -18,6 +21,12 @@ each model's policy server up for the whole campaign; between episodes the arm g
 policy is reset. Writes campaign.json, results.csv (one row per episode, appended as each ends), summary.json and
 the episodes' records into DIR (default .so100/evaluations/<timestamp>/). Ctrl-C loses nothing: --resume DIR
 continues at the first unfinished episode.
+
+A campaign of many seeds splits across machines: --shard K/N runs the K-th of N contiguous slices of the seeds
+(every model on each seed, so pairs stay paired); K counts from 0, like a Kubernetes Indexed Job's
+JOB_COMPLETION_INDEX or a Slurm array's SLURM_ARRAY_TASK_ID with --array=0-(N-1). --merge joins the N shard folders
+into one campaign folder with one summary, recomputed from the rows; it refuses folders that are not the shards of
+one campaign (another config, models or seeds, a missing, repeated or unfinished shard).
 
 Options:
   --config FILE    an so100.json whose models and settings the campaign uses
@@ -28,6 +37,8 @@ Options:
   --clock wall     wall time (the only clock so far; virtual time is not implemented yet)
   --out DIR        where the campaign goes
   --resume DIR     continue the campaign in DIR (its campaign.json decides models, seeds and settings)
+  --shard K/N      run only shard K (0 … N−1) of the campaign's seeds
+  --merge DIR…     join shard folders into the new campaign folder --out DIR
   --ffmpeg PATH    the ffmpeg program for recorded frames`;
 
 const OPTIONS = {
@@ -39,6 +50,8 @@ const OPTIONS = {
   clock: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
+  shard: { type: 'string' },
+  merge: { type: 'boolean' },
   ffmpeg: { type: 'string' },
 } as const;
 
@@ -52,7 +65,21 @@ class QuietSink implements RuntimeEventSink {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
+  if (values.merge) return merge(positionals, values);
+  if (positionals.length > 0)
+    throw new CliUsageError(`unexpected argument '${positionals[0]}' (folders are named only with --merge)`);
+  if (values.shard !== undefined && values.resume !== undefined)
+    throw new CliUsageError(
+      '--shard and --resume exclude each other: a resumed shard keeps the shard in its campaign.json',
+    );
+  let shard: CampaignShard | undefined;
+  try {
+    shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  } catch (err) {
+    if (err instanceof CampaignPlanError) throw new CliUsageError(err.message);
+    throw err;
+  }
   if (values.resume !== undefined && values.out !== undefined)
     throw new CliUsageError('--out and --resume exclude each other: a resumed campaign stays in its folder');
   if (values.clock !== undefined && values.clock !== 'wall') {
@@ -82,8 +109,24 @@ async function run(argv: string[]): Promise<number> {
     if (unknown !== undefined)
       throw new CliUsageError(`unknown model '${unknown}'; the config has ${Object.keys(config.models).join(', ')}`);
   }
+  if (shard) {
+    try {
+      const { first, last } = shardSeeds(episodes, startSeed, shard);
+      console.log(
+        `Shard ${shard.index}/${shard.count}: seeds ${first}..${last} of ${startSeed}..${startSeed + episodes - 1}`,
+      );
+    } catch (err) {
+      if (err instanceof CampaignPlanError) throw new CliUsageError(err.message);
+      throw err;
+    }
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const outDir = path.resolve(values.resume ?? values.out ?? path.join(workspace, '.so100', 'evaluations', stamp));
+  // A scheduler's retry of the same command must not start the campaign over on top of its finished episodes.
+  if (!resume && existsSync(path.join(outDir, 'campaign.json')))
+    throw new CliUsageError(
+      `${outDir} already holds a campaign; continue it with --resume ${outDir}, or name a new folder with --out`,
+    );
   const session = new RuntimeSession(new QuietSink(), workspace);
   const abort = new AbortController();
   const onSignal = () => {
@@ -103,6 +146,7 @@ async function run(argv: string[]): Promise<number> {
         startSeed,
         outDir,
         resume,
+        shard,
         workspace,
         ffmpegPath,
         serverContext: {
@@ -126,6 +170,32 @@ async function run(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+/** `so100 eval --merge DIR… --out DIR`: the shards' folders joined into one campaign folder. */
+async function merge(dirs: readonly string[], values: Record<string, string | boolean | undefined>): Promise<number> {
+  const other = Object.keys(values).find((k) => k !== 'merge' && k !== 'out' && values[k] !== undefined);
+  if (other !== undefined)
+    throw new CliUsageError(`--${other} does not go with --merge: the shards' campaign.json decides the campaign`);
+  if (dirs.length === 0) throw new CliUsageError('--merge needs the shard folders: so100 eval --merge DIR… --out DIR');
+  if (typeof values.out !== 'string') throw new CliUsageError('--merge needs --out DIR, a new folder for the campaign');
+  try {
+    const merged = await mergeCampaigns(
+      dirs.map((d) => path.resolve(d)),
+      path.resolve(values.out),
+      (l) => console.log(l),
+    );
+    console.log('');
+    for (const line of summaryTable(merged.summary)) console.log(line);
+    for (const p of merged.summary.pairs) console.log(pairedLine(p));
+    return 0;
+  } catch (err) {
+    if (err instanceof CampaignError) {
+      console.error(`so100: ${err.message}`);
+      return 1;
+    }
+    throw err;
   }
 }
 

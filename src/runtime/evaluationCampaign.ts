@@ -12,6 +12,10 @@ import {
   planCampaign,
   summarizeCampaign,
   type CampaignSummary,
+  type CampaignShard,
+  CampaignPlanError,
+  checkShard,
+  shardPlan,
 } from '../core/evaluation';
 import type { EpisodeSummary, RuntimeModelEndpoint } from '../core/rpc';
 import { atomicWriteFile } from '../io/fs/atomicWriteFile';
@@ -56,6 +60,8 @@ export interface CampaignManifest {
   readonly clock: 'wall';
   readonly fps: number;
   readonly config: So100Config;
+  /** Present when this folder is one shard of a campaign split across machines (`--shard K/N`). */
+  readonly shard?: CampaignShard;
 }
 
 export interface ResultRow {
@@ -68,6 +74,8 @@ export interface ResultRow {
   readonly starvedTicks: number;
   readonly clampedTicks: number;
   readonly lateTicks: number;
+  /** The episode's seam ratio (episode.json result.seams.seamRatio); undefined when no boundary was measured. */
+  readonly seamRatio: number | undefined;
   readonly policyMs: { readonly p50: number; readonly p95: number; readonly p99: number } | undefined;
 }
 
@@ -77,14 +85,17 @@ export interface CampaignHooks {
 }
 
 /** Checks a campaign folder's files before anything is written; throws CampaignError naming the file at fault. */
-export async function readCampaignFolder(dir: string): Promise<{ manifest: CampaignManifest; rows: ResultRow[] }> {
+export async function readCampaignFolder(
+  dir: string,
+  action: 'resume' | 'merge' = 'resume',
+): Promise<{ manifest: CampaignManifest; rows: ResultRow[] }> {
   const manifestPath = path.join(dir, 'campaign.json');
   let manifest: CampaignManifest;
   try {
     manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as CampaignManifest;
   } catch (err) {
     throw new CampaignError(
-      `cannot resume: ${manifestPath} is missing or not valid JSON (${(err as Error).message}); nothing was changed`,
+      `cannot ${action}: ${manifestPath} is missing or not valid JSON (${(err as Error).message}); nothing was changed`,
     );
   }
   if (
@@ -94,7 +105,14 @@ export async function readCampaignFolder(dir: string): Promise<{ manifest: Campa
     !Number.isInteger(manifest.startSeed) ||
     typeof manifest.config !== 'object'
   )
-    throw new CampaignError(`cannot resume: ${manifestPath} is not a campaign of this version; nothing was changed`);
+    throw new CampaignError(`cannot ${action}: ${manifestPath} is not a campaign of this version; nothing was changed`);
+  if (manifest.shard !== undefined) {
+    try {
+      checkShard(manifest.shard);
+    } catch (err) {
+      throw new CampaignError(`cannot ${action}: ${manifestPath} has a bad shard (${(err as Error).message})`);
+    }
+  }
   const resultsPath = path.join(dir, 'results.csv');
   let text = '';
   try {
@@ -102,18 +120,19 @@ export async function readCampaignFolder(dir: string): Promise<{ manifest: Campa
   } catch {
     return { manifest, rows: [] }; // no episode finished yet
   }
-  return { manifest, rows: parseResults(text, resultsPath, manifest) };
+  return { manifest, rows: parseResults(text, resultsPath, manifest, action) };
 }
 
-function parseResults(text: string, file: string, manifest: CampaignManifest): ResultRow[] {
+function parseResults(text: string, file: string, manifest: CampaignManifest, action: string): ResultRow[] {
   const lines = text.split('\n').filter((l) => l !== '');
   if (lines[0] !== RESULTS_COLUMNS.join(','))
-    throw new CampaignError(`cannot resume: ${file} does not start with the results header; nothing was changed`);
+    throw new CampaignError(`cannot ${action}: ${file} does not start with the results header; nothing was changed`);
   return lines.slice(1).map((line, i) => {
     const cells = splitCsv(line);
-    const bad = (why: string) => new CampaignError(`cannot resume: ${file} line ${i + 2} ${why}; nothing was changed`);
+    const bad = (why: string) =>
+      new CampaignError(`cannot ${action}: ${file} line ${i + 2} ${why}; nothing was changed`);
     if (cells.length !== RESULTS_COLUMNS.length) throw bad(`has ${cells.length} cells, not ${RESULTS_COLUMNS.length}`);
-    const [model, seed, episodeDir, success, , reason, steps, , starved, clamped, late, , p50, p95, p99] = cells;
+    const [model, seed, episodeDir, success, , reason, steps, , starved, clamped, late, seam, p50, p95, p99] = cells;
     if (!manifest.models.includes(model)) throw bad(`names model '${model}', which the campaign does not run`);
     if (!/^\d+$/.test(seed)) throw bad(`has seed '${seed}'`);
     if (success !== 'true' && success !== 'false') throw bad(`has success '${success}'`);
@@ -127,6 +146,7 @@ function parseResults(text: string, file: string, manifest: CampaignManifest): R
       starvedTicks: Number(starved),
       clampedTicks: Number(clamped),
       lateTicks: Number(late),
+      seamRatio: seam === '' ? undefined : Number(seam),
       policyMs: p50 === '' ? undefined : { p50: Number(p50), p95: Number(p95), p99: Number(p99) },
     };
   });
@@ -151,7 +171,7 @@ function splitCsv(line: string): string[] {
   return out;
 }
 
-function resultsText(rows: readonly ResultRow[], fps: number): string {
+export function resultsText(rows: readonly ResultRow[], fps: number): string {
   const lines = [RESULTS_COLUMNS.join(',') + '\n'];
   for (const r of rows) {
     lines.push(
@@ -167,7 +187,7 @@ function resultsText(rows: readonly ResultRow[], fps: number): string {
         String(r.starvedTicks),
         String(r.clampedTicks),
         String(r.lateTicks),
-        '', // seam ratio: from the seam metric once it is in core
+        csvNumber(r.seamRatio, 2),
         csvNumber(r.policyMs?.p50, 2),
         csvNumber(r.policyMs?.p95, 2),
         csvNumber(r.policyMs?.p99, 2),
@@ -186,6 +206,8 @@ export interface CampaignSetup {
   readonly outDir: string;
   /** Continue the campaign in outDir (its campaign.json decides models, seeds and config). */
   readonly resume: boolean;
+  /** Run only this shard's seeds (both models of each); ignored on resume (campaign.json keeps it). */
+  readonly shard?: CampaignShard;
   readonly workspace: string;
   readonly ffmpegPath?: string;
   /** How to start the built-in server (`so100 serve`) and user commands. */
@@ -218,6 +240,7 @@ export async function runCampaign(
       clock: 'wall',
       fps: setup.config.fps,
       config: setup.config,
+      ...(setup.shard && { shard: setup.shard }),
     };
   }
   const config = manifest.config;
@@ -229,7 +252,7 @@ export async function runCampaign(
     throw new CampaignError(
       `robot.port is ${config.robot.port}: on a real arm the operator labels each outcome, which campaigns do not ask for yet; run campaigns on the simulated arm (robot.port "sim")`,
     );
-  const plan = planCampaign({ models: manifest.models, episodes: manifest.episodes, startSeed: manifest.startSeed });
+  const plan = campaignPlan(manifest);
   const done = new Set(rows.map((r) => `${r.model}@${r.seed}`));
   const todo = plan.filter((p) => !done.has(`${p.model}@${p.seed}`));
   await mkdir(setup.outDir, { recursive: true });
@@ -288,14 +311,42 @@ export async function runCampaign(
     await session.disconnect().catch(() => undefined);
     await Promise.allSettled([...supervisors.values()].map((s) => s.stop()));
   }
+  const summary = await writeSummary(manifest, rows, setup.outDir);
+  return { outDir: setup.outDir, summary, completed };
+}
+
+/** The episodes a campaign folder runs: the whole plan, or its shard's part of it. */
+export function campaignPlan(manifest: CampaignManifest): PlannedEpisode[] {
+  try {
+    const plan = planCampaign({ models: manifest.models, episodes: manifest.episodes, startSeed: manifest.startSeed });
+    return manifest.shard ? shardPlan(plan, manifest.episodes, manifest.startSeed, manifest.shard) : plan;
+  } catch (err) {
+    if (err instanceof CampaignPlanError) throw new CampaignError(err.message);
+    throw err;
+  }
+}
+
+/** summary.json recomputed from the rows (and the episodes' timing.csv), never from other summaries. */
+export async function writeSummary(
+  manifest: CampaignManifest,
+  rows: readonly ResultRow[],
+  outDir: string,
+): Promise<CampaignSummary> {
   const summary = summarizeCampaign(
     manifest.models,
-    config.fps,
-    rows.map((r): EpisodeOutcome => ({ model: r.model, seed: r.seed, success: r.success })),
-    await latencySamples(rows, setup.outDir),
+    manifest.config.fps,
+    rows.map((r): EpisodeOutcome => ({
+      model: r.model,
+      seed: r.seed,
+      success: r.success,
+      steps: r.steps,
+      starvedTicks: r.starvedTicks,
+      seamRatio: r.seamRatio,
+    })),
+    await latencySamples(rows, outDir),
   );
-  await atomicWriteFile(path.join(setup.outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
-  return { outDir: setup.outDir, summary, completed };
+  await atomicWriteFile(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  return summary;
 }
 
 /** The config of one planned episode: the seed's varied scene and the model active. */
@@ -334,6 +385,7 @@ async function runPlanned(
     starvedTicks: s.starvedTicks,
     clampedTicks: s.clampedTicks,
     lateTicks: s.lateTicks,
+    seamRatio: s.seams && Number.isFinite(s.seams.seamRatio) ? s.seams.seamRatio : undefined,
     policyMs: policy && policy.count > 0 ? { p50: policy.p50, p95: policy.p95, p99: policy.p99 } : undefined,
   };
 }
@@ -369,18 +421,25 @@ async function latencySamples(rows: readonly ResultRow[], outDir: string): Promi
   return out;
 }
 
-/** The summary as a table of lines: model, n, success rate with its interval, policy latency p50 / p99. */
+/**
+ * The summary as a table of lines: model, n, success rate with its interval, policy latency p50 / p99, the share of
+ * ticks starved and the median of the episodes' seam ratios — every number as summary.json has it.
+ */
 export function summaryTable(summary: CampaignSummary): string[] {
   const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
   const lines = [
-    `${'model'.padEnd(12)}${'n'.padStart(5)}  ${'success (95 % CI)'.padEnd(24)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}`,
+    `${'model'.padEnd(12)}${'n'.padStart(5)}  ${'success (95 % CI)'.padEnd(24)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}` +
+      `${'starved'.padStart(9)}${'seam ratio'.padStart(12)}`,
   ];
   for (const [name, m] of Object.entries(summary.models)) {
     const lat = m.latency_ms['policy total'];
     lines.push(
       `${name.padEnd(12)}${String(m.episodes).padStart(5)}  ${`${pct(m.success_rate)} [${pct(m.wilson95[0])}, ${pct(m.wilson95[1])}]`.padEnd(24)}` +
-        `${(lat ? lat.p50.toFixed(1) : '–').padStart(9)}${(lat ? lat.p99.toFixed(1) : '–').padStart(9)}`,
+        `${(lat ? lat.p50.toFixed(1) : '–').padStart(9)}${(lat ? lat.p99.toFixed(1) : '–').padStart(9)}` +
+        `${`${(m.starved_fraction * 100).toFixed(1)} %`.padStart(9)}` +
+        `${(m.seam_ratio_median === null ? '–' : `${m.seam_ratio_median.toFixed(2)}×`).padStart(12)}`,
     );
   }
+  if (lines.length > 1) lines.push('(starved: share of ticks with no action ready; seam ratio: median over episodes)');
   return lines;
 }

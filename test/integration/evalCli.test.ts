@@ -80,16 +80,42 @@ test('an interrupted campaign resumes at the first unfinished episode and counts
       partial,
       'rows written before the interrupt are kept as they were',
     );
+    const seamCol = rows[0].split(',').indexOf('seam_ratio');
+    let measured = 0;
     for (const r of rows.slice(1)) {
       const episodeDir = r.split(',')[2];
       assert.ok(existsSync(path.join(out, episodeDir, 'episode.json')), `${episodeDir} is a normal episode record`);
+      // seam_ratio is the episode's own result.seams.seamRatio (empty when no chunk boundary was measured).
+      const episode = JSON.parse(await readFile(path.join(out, episodeDir, 'episode.json'), 'utf8'));
+      const ratio: number | null = episode.result.seams?.seamRatio ?? null;
+      assert.equal(r.split(',')[seamCol], ratio === null ? '' : ratio.toFixed(2), r);
+      if (ratio !== null) measured++;
     }
+    assert.ok(measured > 0, 'at least one episode had a chunk boundary to measure');
     const summary = JSON.parse(await readFile(path.join(out, 'summary.json'), 'utf8'));
     assert.equal(summary.models.pi0.episodes, 2);
     assert.equal(summary.models.pi0_fast.episodes, 2);
     assert.equal(summary.pairs[0].shared_seeds, 2);
     assert.ok(summary.models.pi0.latency_ms['policy total'].p99 > 0);
     assert.match(resumed.stdout, /pi0 vs pi0_fast on 2 shared seeds: \d+ vs \d+ discordant, p = /);
+    // The end table: starved % and the median seam ratio per model, as summary.json has them.
+    assert.match(resumed.stdout, /^model +n +success \(95 % CI\) +p50 ms +p99 ms +starved +seam ratio$/m);
+    for (const m of ['pi0', 'pi0_fast']) {
+      const s = summary.models[m];
+      const stepsCol: number = rows[0].split(',').indexOf('steps');
+      const ticks: number = rows
+        .slice(1)
+        .filter((r: string) => r.startsWith(`${m},`))
+        .reduce((sum: number, r: string): number => sum + Number(r.split(',')[stepsCol]), 0);
+      assert.equal(s.ticks, ticks, `${m}: the ticks of its episodes`);
+      assert.ok(s.starved_ticks >= 0 && s.starved_ticks <= s.ticks);
+      const seam = s.seam_ratio_median === null ? '–' : `${s.seam_ratio_median.toFixed(2)}×`;
+      const line = new RegExp(
+        `^${m} +2 .* ${(s.starved_fraction * 100).toFixed(1)} % +${seam.replace('.', '\\.')}$`,
+        'm',
+      );
+      assert.match(resumed.stdout, line);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CampaignPlanError, pairedLine, planCampaign, summarizeCampaign } from '../../src/core/evaluation';
+import {
+  CampaignPlanError,
+  pairedLine,
+  parseShard,
+  planCampaign,
+  shardPlan,
+  shardSeeds,
+  summarizeCampaign,
+} from '../../src/core/evaluation';
+import { summaryTable } from '../../src/runtime/evaluationCampaign';
 
 test('a campaign pairs every model on the same seeds, interleaved A B, B A, …', () => {
   const plan = planCampaign({ models: ['pi0', 'pi0_fast'], episodes: 3, startSeed: 7 });
@@ -48,4 +57,53 @@ test('a model with no finished episode is left out and makes no pair', () => {
   const s = summarizeCampaign(['A', 'B'], 30, [{ model: 'A', seed: 1, success: true }]);
   assert.deepEqual(Object.keys(s.models), ['A']);
   assert.deepEqual(s.pairs, []);
+});
+
+test('starved share and seam ratio per model: over all ticks, and the median of measured episodes', () => {
+  const s = summarizeCampaign(['A', 'B'], 30, [
+    { model: 'A', seed: 1, success: true, steps: 100, starvedTicks: 10, seamRatio: 3 },
+    { model: 'A', seed: 2, success: false, steps: 300, starvedTicks: 0, seamRatio: 1 },
+    { model: 'A', seed: 3, success: false, steps: 100, starvedTicks: 40, seamRatio: NaN },
+    { model: 'A', seed: 4, success: false, steps: 100, starvedTicks: 0, seamRatio: 2 },
+    { model: 'B', seed: 1, success: false, steps: 50, starvedTicks: 0 },
+  ]);
+  assert.equal(s.models.A.ticks, 600);
+  assert.equal(s.models.A.starved_ticks, 50);
+  assert.equal(s.models.A.starved_fraction, 50 / 600);
+  assert.equal(s.models.A.seam_ratio_median, 2, 'median of 3, 1, 2; the unmeasured episode left out');
+  assert.equal(s.models.B.seam_ratio_median, null);
+  assert.equal(JSON.parse(JSON.stringify(s)).models.B.seam_ratio_median, null);
+  const table = summaryTable(s);
+  assert.match(table[0], /starved +seam ratio$/);
+  assert.match(table[1], /^A +4 +25 % .* 8\.3 % +2\.00×$/);
+  assert.match(table[2], /^B +1 .* 0\.0 % +–$/);
+});
+
+test('shards split the seeds into contiguous, disjoint slices that cover the campaign, both models per seed', () => {
+  const plan = planCampaign({ models: ['A', 'B'], episodes: 7, startSeed: 10 });
+  const parts = [0, 1, 2].map((index) => shardPlan(plan, 7, 10, { index, count: 3 }));
+  assert.deepEqual(
+    [0, 1, 2].map((index) => shardSeeds(7, 10, { index, count: 3 })),
+    [
+      { first: 10, last: 11 },
+      { first: 12, last: 13 },
+      { first: 14, last: 16 },
+    ],
+  );
+  // Joined in shard order they are the whole plan, each episode once, with the whole plan's A B / B A order.
+  assert.deepEqual(parts.flat(), plan);
+  assert.deepEqual(
+    parts[1].map((p) => `${p.seed}:${p.model}`),
+    ['12:A', '12:B', '13:B', '13:A'],
+  );
+});
+
+test('a shard that does not exist is refused with the convention', () => {
+  assert.deepEqual(parseShard('0/4'), { index: 0, count: 4 });
+  assert.deepEqual(parseShard(' 3 / 4 '), { index: 3, count: 4 });
+  assert.throws(() => parseShard('4/4'), /K counts from 0.*0\/4 … 3\/4/);
+  assert.throws(() => parseShard('1/0'), /1 or more/);
+  assert.throws(() => parseShard('a/b'), /K\/N/);
+  assert.throws(() => parseShard('-1/3'), /K\/N/);
+  assert.throws(() => shardSeeds(2, 1, { index: 0, count: 3 }), /at most 2 shards/);
 });

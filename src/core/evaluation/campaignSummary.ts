@@ -10,6 +10,11 @@ export interface EpisodeOutcome {
   readonly model: string;
   readonly seed: number;
   readonly success: boolean;
+  /** Ticks the episode ran, of which the policy had no action ready on `starvedTicks`. */
+  readonly steps?: number;
+  readonly starvedTicks?: number;
+  /** The episode's seam ratio (core/metrics/seams.ts); absent or NaN when no chunk boundary was measured. */
+  readonly seamRatio?: number;
 }
 
 export interface LatencyPercentiles {
@@ -25,6 +30,13 @@ export interface ModelSummary {
   readonly wilson95: Interval;
   /** Per stage (read, camera, policy total, …), ms, over every tick of the model's episodes. */
   readonly latency_ms: Readonly<Record<string, LatencyPercentiles>>;
+  /** Ticks of all the model's episodes, and those on which no action was ready (starved). */
+  readonly ticks: number;
+  readonly starved_ticks: number;
+  /** starved_ticks ÷ ticks; 0 without ticks. */
+  readonly starved_fraction: number;
+  /** Median of the episodes' seam ratios (those with a measured boundary); null when none had one. */
+  readonly seam_ratio_median: number | null;
 }
 
 export interface PairSummary extends PairedTable {
@@ -55,7 +67,11 @@ export function summarizeCampaign(
   latency: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>> = new Map(),
 ): CampaignSummary {
   const bySeed = new Map<string, Map<number, boolean>>(models.map((m) => [m, new Map()]));
-  for (const o of outcomes) bySeed.get(o.model)?.set(o.seed, o.success);
+  const episodesOf = new Map<string, Map<number, EpisodeOutcome>>(models.map((m) => [m, new Map()]));
+  for (const o of outcomes) {
+    bySeed.get(o.model)?.set(o.seed, o.success);
+    episodesOf.get(o.model)?.set(o.seed, o); // one outcome per (model, seed), as for the rates
+  }
   const perModel: Record<string, ModelSummary> = {};
   for (const m of models) {
     const seeds = bySeed.get(m)!;
@@ -67,12 +83,20 @@ export function summarizeCampaign(
       if (v.length === 0) continue;
       stages[stage] = { p50: percentile(v, 50), p95: percentile(v, 95), p99: percentile(v, 99) };
     }
+    const eps = [...episodesOf.get(m)!.values()];
+    const ticks = eps.reduce((sum, e) => sum + (e.steps ?? 0), 0);
+    const starved = eps.reduce((sum, e) => sum + (e.starvedTicks ?? 0), 0);
+    const seams = eps.map((e) => e.seamRatio).filter((r): r is number => r !== undefined && Number.isFinite(r));
     perModel[m] = {
       episodes: n,
       successes: k,
       success_rate: k / n,
       wilson95: wilsonInterval(k, n),
       latency_ms: stages,
+      ticks,
+      starved_ticks: starved,
+      starved_fraction: ticks > 0 ? starved / ticks : 0,
+      seam_ratio_median: seams.length > 0 ? percentile(seams, 50) : null,
     };
   }
   const pairs: PairSummary[] = [];

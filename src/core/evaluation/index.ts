@@ -2,3 +2,4 @@ export * from './wilsonInterval';
 export * from './pairedComparison';
 export * from './campaignPlan';
 export * from './campaignSummary';
+export * from './campaignShard';
