@@ -71,7 +71,8 @@ function runWorker(
         const s = m.summary;
         void vscode.window
           .showInformationMessage(
-            `Exported ${s.episodes} episodes (${s.frames} frames, ${(s.bytes / 1e6).toFixed(1)} MB) to ${s.out}`,
+            `Exported ${s.episodes} episodes (${s.frames} frames, ${(s.bytes / 1e6).toFixed(1)} MB) to ${s.out}` +
+              (s.noPolicyAction ? `; no action.policy feature: ${s.noPolicyAction}` : ''),
             'Reveal Folder',
           )
           .then((pick) => {

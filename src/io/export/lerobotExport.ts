@@ -54,6 +54,8 @@ export interface DatasetExportSummary {
   readonly skipped: readonly { readonly dir: string; readonly why: string }[];
   readonly cameras: readonly string[];
   readonly bytes: number;
+  /** Why the dataset has no `action.policy` feature (some records predate the policy's raw rows); else undefined. */
+  readonly noPolicyAction?: string;
 }
 
 /** Our own note of what a dataset was made from (LeRobot ignores unknown files in meta/). */
@@ -167,6 +169,12 @@ export async function exportLeRobotDataset(
       skipped,
       cameras: shape.videos.map((v) => v.camera),
       bytes: await folderBytes(out),
+      noPolicyAction: shape.policyAction
+        ? undefined
+        : `recorded before the policy's raw rows were kept: ${episodes
+            .filter((e) => !e.policyRows)
+            .map((e) => e.dir)
+            .join(', ')}`,
     };
   } catch (err) {
     for (const enc of encoders) enc.kill();
@@ -208,7 +216,8 @@ function checkShape(episodes: readonly ExportEpisode[], evaluation: boolean): Da
     fps: first.fps,
     robotType: first.robotType,
     evaluation,
-    policyAction: false,
+    // Every frame of a dataset has every feature: the policy's rows only when every episode kept them.
+    policyAction: episodes.every((e) => e.policyRows),
     videos: first.cameras.map((c) => ({
       camera: c.camera,
       width: c.width + (c.width % 2),
