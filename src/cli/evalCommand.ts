@@ -10,14 +10,17 @@ import { RuntimeSession, type RuntimeEventSink } from '../runtime/runtimeSession
 import { CliUsageError, intOption } from './cliUsageError';
 import { episodeConfig } from './episodeConfig';
 
-const usage = `so100 eval [--config so100.json] --models pi0,pi0_fast --episodes N [--seed S] [--steps N] [--clock wall] [--out DIR | --resume DIR]
+const usage = `so100 eval [--config so100.json] --models pi0,pi0_fast --episodes N [--seed S] [--steps N] [--clock wall] [--out DIR | --resume DIR] [--dataset DIR]
 
 Runs every model on the same N seeds of the varied simulated scene (seed S, S+1, …; the seed decides the cube's
 place, size, yaw and colour, distractors, light and camera jitter), interleaved per seed (A then B, then B then A …),
 each model's policy server up for the whole campaign; between episodes the arm glides to its start pose and the
 policy is reset. Writes campaign.json, results.csv (one row per episode, appended as each ends), summary.json and
 the episodes' records into DIR (default .so100/evaluations/<timestamp>/). Ctrl-C loses nothing: --resume DIR
-continues at the first unfinished episode.
+continues at the first unfinished episode. With --dataset, each finished episode is appended to a LeRobotDataset
+v3.0 (next.success / next.done from the campaign's verdict) as soon as its row is written, every file complete
+after each append, so a crashed campaign's dataset holds its finished episodes; --resume continues the dataset
+(it remembers the folder) and first adds any finished episode it lacks.
 
 Options:
   --config FILE    an so100.json whose models and settings the campaign uses
@@ -28,7 +31,8 @@ Options:
   --clock wall     wall time (the only clock so far; virtual time is not implemented yet)
   --out DIR        where the campaign goes
   --resume DIR     continue the campaign in DIR (its campaign.json decides models, seeds and settings)
-  --ffmpeg PATH    the ffmpeg program for recorded frames`;
+  --dataset DIR    also write the episodes, as they finish, into the LeRobot dataset at DIR
+  --ffmpeg PATH    the ffmpeg program for recorded frames and the dataset's videos`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -39,6 +43,7 @@ const OPTIONS = {
   clock: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
+  dataset: { type: 'string' },
   ffmpeg: { type: 'string' },
 } as const;
 
@@ -105,6 +110,7 @@ async function run(argv: string[]): Promise<number> {
         resume,
         workspace,
         ffmpegPath,
+        dataset: values.dataset,
         serverContext: {
           so100: { command: process.execPath, args: [...process.execArgv, process.argv[1]] },
           workspaceFolder: workspace,
