@@ -4,7 +4,7 @@
 // between collections); its image stats come from a second decode scaled to a quarter per side. PNGs and mp4s
 // whose frame count differs from the ticks are fed one rgb24 frame at a time. Every data row gets exactly one
 // video frame.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,9 +23,12 @@ export const DATASET_VIDEO = {
 } as const;
 
 /** Whether ffmpeg runs; the export refuses to start without it when an episode has frames. */
-export function ffmpegAvailable(ffmpegPath: string): boolean {
-  const r = spawnSync(ffmpegPath, ['-hide_banner', '-version'], { stdio: 'ignore', timeout: 20_000 });
-  return r.status === 0;
+export function ffmpegAvailable(ffmpegPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(ffmpegPath, ['-hide_banner', '-version'], { stdio: 'ignore', timeout: 20_000 });
+    child.on('error', () => resolve(false));
+    child.on('exit', (code) => resolve(code === 0));
+  });
 }
 
 export class CameraVideoEncoder {
