@@ -12,7 +12,7 @@ import { RuntimeSession, type RuntimeEventSink } from '../runtime/runtimeSession
 import { CliUsageError, intOption } from './cliUsageError';
 import { episodeConfig } from './episodeConfig';
 
-const usage = `so100 eval [--config so100.json] --models pi0,pi0_fast --episodes N [--seed S] [--steps N] [--clock wall] [--shard K/N] [--out DIR | --resume DIR]
+const usage = `so100 eval [--config so100.json] --models pi0,pi0_fast --episodes N [--seed S] [--steps N] [--clock wall] [--shard K/N] [--out DIR | --resume DIR] [--dataset DIR]
        so100 eval --merge DIR… --out DIR
 
 Runs every model on the same N seeds of the varied simulated scene (seed S, S+1, …; the seed decides the cube's
@@ -20,7 +20,10 @@ place, size, yaw and colour, distractors, light and camera jitter), interleaved 
 each model's policy server up for the whole campaign; between episodes the arm glides to its start pose and the
 policy is reset. Writes campaign.json, results.csv (one row per episode, appended as each ends), summary.json and
 the episodes' records into DIR (default .so100/evaluations/<timestamp>/). Ctrl-C loses nothing: --resume DIR
-continues at the first unfinished episode.
+continues at the first unfinished episode. With --dataset, each finished episode is appended to a LeRobotDataset
+v3.0 (next.success / next.done from the campaign's verdict) as soon as its row is written, every file complete
+after each append, so a crashed campaign's dataset holds its finished episodes; --resume continues the dataset
+(it remembers the folder) and first adds any finished episode it lacks.
 
 A campaign of many seeds splits across machines: --shard K/N runs the K-th of N contiguous slices of the seeds
 (every model on each seed, so pairs stay paired); K counts from 0, like a Kubernetes Indexed Job's
@@ -39,7 +42,8 @@ Options:
   --resume DIR     continue the campaign in DIR (its campaign.json decides models, seeds and settings)
   --shard K/N      run only shard K (0 … N−1) of the campaign's seeds
   --merge DIR…     join shard folders into the new campaign folder --out DIR
-  --ffmpeg PATH    the ffmpeg program for recorded frames`;
+  --dataset DIR    also write the episodes, as they finish, into the LeRobot dataset at DIR
+  --ffmpeg PATH    the ffmpeg program for recorded frames and the dataset's videos`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -52,6 +56,7 @@ const OPTIONS = {
   resume: { type: 'string' },
   shard: { type: 'string' },
   merge: { type: 'boolean' },
+  dataset: { type: 'string' },
   ffmpeg: { type: 'string' },
 } as const;
 
@@ -149,6 +154,7 @@ async function run(argv: string[]): Promise<number> {
         shard,
         workspace,
         ffmpegPath,
+        dataset: values.dataset,
         serverContext: {
           so100: { command: process.execPath, args: [...process.execArgv, process.argv[1]] },
           workspaceFolder: workspace,

@@ -16,6 +16,8 @@ Usage:
   so100 export EVALUATION_DIR --format lerobot-v3 --out DIR [options]
 
 An evaluation folder (campaign.json + results.csv) exports its episodes with next.success / next.done / next.reward.
+\`action\` is what the arm was sent (after safety); \`action.policy\` holds the policy's raw rows when every record
+kept them (records made before the policy's rows were recorded leave it out).
 Camera frames become one mp4 per camera (H.264) through ffmpeg; without ffmpeg nothing is written.
 
 Options:
@@ -67,6 +69,7 @@ async function run(argv: string[]): Promise<number> {
       `Wrote ${summary.out}: ${summary.episodes} episodes, ${summary.frames} frames, cameras ${summary.cameras.join(', ') || 'none'}, ${(summary.bytes / 1e6).toFixed(1)} MB`,
     );
     for (const s of summary.skipped) console.log(`  skipped ${s.dir}: ${s.why}`);
+    if (summary.noPolicyAction) console.log(`  no action.policy feature: ${summary.noPolicyAction}`);
     return 0;
   } catch (err) {
     process.stderr.write('\n');

@@ -144,7 +144,8 @@ export async function mergeCampaigns(
     }
   }
   rows.sort((x, y) => order.get(`${x.model}@${x.seed}`)! - order.get(`${y.model}@${y.seed}`)!);
-  const { shard: _shard, ...whole } = base.manifest;
+  // A shard's dataset folder is that shard's own: the merged campaign starts without one (export it as a whole).
+  const { shard: _shard, dataset: _dataset, ...whole } = base.manifest;
   const manifest: CampaignManifest & { mergedFrom: unknown } = {
     ...whole,
     createdAt: new Date().toISOString(),

@@ -1,9 +1,11 @@
 // An evaluation campaign: models × seeds on one connected arm, each model's policy server up for the whole
 // campaign, episodes in the plan's order (paired seeds, interleaved). After every episode its row is appended to
 // results.csv (rewritten atomically), so a Ctrl-C or a killed process loses nothing: resuming reads the rows and
-// continues at the first planned episode without one; a half-finished episode has no row and runs again. Kept out
-// of the CLI so that a VS Code command can drive the same campaign.
-import { mkdir, readFile } from 'node:fs/promises';
+// continues at the first planned episode without one; a half-finished episode has no row and runs again. With a
+// dataset folder, each finished episode is then appended to a LeRobot dataset (complete files after every append),
+// and a resumed campaign first appends the rows the dataset lacks (a crash between the row and the append). Kept
+// out of the CLI so that a VS Code command can drive the same campaign.
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { So100Config } from '../core/config';
 import {
@@ -18,6 +20,7 @@ import {
   shardPlan,
 } from '../core/evaluation';
 import type { EpisodeSummary, RuntimeModelEndpoint } from '../core/rpc';
+import { appendMissingEpisodes, DatasetExportError, SOURCES_FILE, type EpisodeRef } from '../io/export';
 import { atomicWriteFile } from '../io/fs/atomicWriteFile';
 import { freePort } from '../io/net/freePort';
 import { modelServerSpec, needsFreePort, type ModelSpecContext } from '../io/process/modelServerSpec';
@@ -62,6 +65,8 @@ export interface CampaignManifest {
   readonly config: So100Config;
   /** Present when this folder is one shard of a campaign split across machines (`--shard K/N`). */
   readonly shard?: CampaignShard;
+  /** The LeRobot dataset the finished episodes are appended to, when the campaign keeps one. */
+  readonly dataset?: string;
 }
 
 export interface ResultRow {
@@ -210,6 +215,8 @@ export interface CampaignSetup {
   readonly shard?: CampaignShard;
   readonly workspace: string;
   readonly ffmpegPath?: string;
+  /** A LeRobot dataset folder to append each finished episode to (on resume: else the campaign's own). */
+  readonly dataset?: string;
   /** How to start the built-in server (`so100 serve`) and user commands. */
   readonly serverContext: Omit<ModelSpecContext, 'freePort'>;
 }
@@ -241,8 +248,11 @@ export async function runCampaign(
       fps: setup.config.fps,
       config: setup.config,
       ...(setup.shard && { shard: setup.shard }),
+      dataset: setup.dataset && path.resolve(setup.dataset),
     };
   }
+  const datasetDir = setup.dataset ? path.resolve(setup.dataset) : manifest.dataset;
+  if (datasetDir !== undefined) await checkDatasetFolder(datasetDir);
   const config = manifest.config;
   for (const m of manifest.models) {
     if (!config.models[m])
@@ -260,6 +270,10 @@ export async function runCampaign(
     await atomicWriteFile(path.join(setup.outDir, 'campaign.json'), JSON.stringify(manifest, null, 2) + '\n');
     await atomicWriteFile(path.join(setup.outDir, 'results.csv'), resultsText([], config.fps));
   } else hooks.log(`Resuming ${setup.outDir}: ${rows.length} of ${plan.length} episodes done.`);
+  const dataset =
+    datasetDir === undefined ? undefined : new CampaignDataset(datasetDir, setup.outDir, setup.ffmpegPath, hooks);
+  // Rows the dataset lacks (a crash after a row was written, or a dataset named only now) go in first.
+  if (dataset && rows.length > 0) await dataset.append(rows);
 
   const supervisors = new Map<string, ServerSupervisor>();
   const endpoints: Record<string, RuntimeModelEndpoint> = {};
@@ -305,6 +319,7 @@ export async function runCampaign(
       hooks.log(
         `  ${String(rows.length).padStart(4)}/${plan.length}  seed ${p.seed}  ${p.model.padEnd(10)} ${row.success ? 'success' : 'failure'} — ${row.reason}`,
       );
+      if (dataset) await dataset.append(rows);
     }
     completed = rows.length === plan.length;
   } finally {
@@ -347,6 +362,52 @@ export async function writeSummary(
   );
   await atomicWriteFile(path.join(outDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
   return summary;
+}
+
+/** A dataset folder must be new or one this exporter made (it appends to it); checked before anything runs. */
+async function checkDatasetFolder(dir: string): Promise<void> {
+  if (!(await stat(dir).catch(() => undefined))) return;
+  if (!(await stat(path.join(dir, SOURCES_FILE)).catch(() => undefined)))
+    throw new CampaignError(
+      `${dir} exists and is not a dataset this exporter made (no ${SOURCES_FILE}); choose a new --dataset folder; nothing was run`,
+    );
+}
+
+/**
+ * The campaign's LeRobot dataset: after each row, the finished episodes it lacks are appended (the exporter writes
+ * a sibling folder and renames it in, so a crash leaves the previous complete dataset). An episode the exporter
+ * refuses is reported once and left out; the campaign goes on, its results are what it measures.
+ */
+class CampaignDataset {
+  private readonly refused = new Set<string>();
+
+  constructor(
+    readonly dir: string,
+    private readonly outDir: string,
+    private readonly ffmpegPath: string | undefined,
+    private readonly hooks: CampaignHooks,
+  ) {}
+
+  async append(rows: readonly ResultRow[]): Promise<void> {
+    const refs: EpisodeRef[] = rows
+      .filter((r) => r.episodeDir !== '')
+      .map((r) => ({ dir: path.resolve(this.outDir, r.episodeDir), evaluation: { success: r.success } }))
+      .filter((r) => !this.refused.has(r.dir));
+    if (refs.length === 0) return;
+    try {
+      const s = await appendMissingEpisodes(this.dir, refs, { ffmpegPath: this.ffmpegPath, signal: this.hooks.signal });
+      if (s) this.hooks.log(`        dataset ${this.dir}: ${s.episodes} episodes, ${s.frames} frames`);
+    } catch (err) {
+      if (!(err instanceof DatasetExportError)) throw err;
+      if (this.hooks.signal?.aborted) return; // cancelled: the previous dataset stands; resume appends the rest
+      const bad = refs.find((r) => err.message.includes(r.dir));
+      this.hooks.log(
+        `  warning: the dataset in ${this.dir} was not updated: ${err.message}` +
+          (bad ? ` (that episode is left out of the dataset)` : ''),
+      );
+      if (bad) this.refused.add(bad.dir);
+    }
+  }
 }
 
 /** The config of one planned episode: the seed's varied scene and the model active. */

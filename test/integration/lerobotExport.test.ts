@@ -113,6 +113,7 @@ describe('so100 export --format lerobot-v3', () => {
       info.features.action.names,
       SO100_MOTORS.map((m) => `${m}.pos`),
     );
+    assert.deepEqual(info.features['action.policy'], { dtype: 'float32', shape: [6], names: JOINT_NAMES });
     assert.equal(info.features['next.success'].dtype, 'bool');
     assert.equal(info.features['observation.images.front'].info['video.codec'], 'h264');
     assert.deepEqual(info.features['observation.images.front'].shape, [224, 224, 3]);
@@ -127,13 +128,17 @@ describe('so100 export --format lerobot-v3', () => {
     const type = (n: string) => String(data.schema.fields.find((f) => f.name === n)?.type);
     assert.equal(type('observation.state'), 'FixedSizeList[6]<Float32>');
     assert.equal(type('action'), 'FixedSizeList[6]<Float32>');
+    assert.equal(type('action.policy'), 'FixedSizeList[6]<Float32>');
     assert.equal(type('timestamp'), 'Float32');
     for (const k of ['frame_index', 'episode_index', 'index', 'task_index']) assert.equal(type(k), 'Int64');
     assert.equal(type('next.success'), 'Bool');
     assert.equal(type('next.done'), 'Bool');
     let i = 0;
+    let policyTicks = 0;
     records.forEach((rec, e) => {
+      assert.ok(rec.policyRows, 'these records keep the policy rows');
       let goal: number[] | undefined;
+      let policyRow: number[] | undefined;
       rec.steps.forEach((s, t) => {
         const row = data.rows[i];
         assert.deepEqual(
@@ -142,6 +147,8 @@ describe('so100 export --format lerobot-v3', () => {
         );
         if (s.sent) goal = SO100_MOTORS.map((m) => f32(s.sent![m]));
         assert.deepEqual(row.action, goal ?? SO100_MOTORS.map((m) => f32(s.positions[m])));
+        if (s.raw) ((policyRow = SO100_MOTORS.map((m) => f32(s.raw![m]))), policyTicks++);
+        assert.deepEqual(row['action.policy'], policyRow ?? SO100_MOTORS.map((m) => f32(s.positions[m])));
         assert.equal(row.index, BigInt(i));
         assert.equal(row.frame_index, BigInt(t));
         assert.equal(row.episode_index, BigInt(e));
@@ -153,6 +160,8 @@ describe('so100 export --format lerobot-v3', () => {
         i++;
       });
     });
+
+    assert.ok(policyTicks > 0, 'the policy answered on some ticks');
 
     const tasks = await parquet(join(out, 'meta/tasks.parquet'));
     const index = pandasIndex(tasks.kv, tasks.rows);
@@ -176,6 +185,7 @@ describe('so100 export --format lerobot-v3', () => {
         assert.equal(row[`videos/observation.images.${cam}/to_timestamp`], (from + lengths[e]) / 30);
       }
       assert.deepEqual(row['stats/observation.state/count'], [BigInt(lengths[e])]);
+      assert.deepEqual(row['stats/action.policy/count'], [BigInt(lengths[e])]);
       assert.equal((row['stats/observation.images.front/mean'] as number[][][]).length, 3);
       from += lengths[e];
     });
@@ -185,6 +195,8 @@ describe('so100 export --format lerobot-v3', () => {
     assert.equal(stats['observation.state'].min[0], Math.min(...pan));
     assert.equal(stats['observation.state'].max[0], Math.max(...pan));
     assert.deepEqual(stats['observation.state'].count, [total]);
+    const policyPan = data.rows.map((x) => (x['action.policy'] as number[])[0]);
+    assert.equal(stats['action.policy'].max[0], Math.max(...policyPan));
     for (const k of ['min', 'max', 'mean', 'std', 'q01', 'q10', 'q50', 'q90', 'q99']) {
       const v = stats['observation.images.front'][k] as number[][][];
       assert.equal(v.length, 3);
@@ -222,6 +234,39 @@ describe('so100 export --format lerobot-v3', () => {
     assert.equal(data.meta.row_groups.length, 2);
     const entries = await readdir(root);
     assert.ok(!entries.some((e) => e.includes('.so100-')), `no work folders left: ${entries.join(', ')}`);
+  });
+
+  test('records made before the policy rows were kept: no action.policy, and the summary says why', async () => {
+    const older = join(root, 'before-raw');
+    await cp(mp4Episode, older, { recursive: true });
+    const lines = (await readFile(join(older, 'steps.csv'), 'utf8')).split('\n');
+    const header = lines[0].split(',');
+    const raw = header.flatMap((c, k) => (c.endsWith('.raw') ? [k] : []));
+    assert.equal(raw.length, 6);
+    const strip = (line: string) =>
+      line === ''
+        ? line
+        : line
+            .split(',')
+            .filter((_, k) => !raw.includes(k))
+            .join(',');
+    assert.ok(
+      lines.slice(1).every((l) => !l.includes('"')),
+      'no quoted cells to split',
+    );
+    await writeFile(join(older, 'steps.csv'), lines.map(strip).join('\n'));
+    assert.equal((await readEpisodeRecord(older)).policyRows, false);
+
+    const out = join(root, 'ds-mixed');
+    const s = await exportLeRobotDataset([{ dir: mp4Episode }, { dir: older }], { out });
+    assert.match(s.noPolicyAction ?? '', new RegExp(`raw rows were kept: ${older}$`));
+    const info = JSON.parse(await readFile(join(out, 'meta/info.json'), 'utf8'));
+    assert.equal(info.features['action.policy'], undefined);
+    const data = await parquet(join(out, 'data/chunk-000/file-000.parquet'));
+    assert.ok(!data.schema.fields.some((f) => f.name === 'action.policy'));
+    assert.equal(data.rows.length, s.frames);
+    const stats = JSON.parse(await readFile(join(out, 'meta/stats.json'), 'utf8'));
+    assert.equal(stats['action.policy'], undefined);
   });
 
   test('bad input is refused by name and nothing is written', async () => {

@@ -1,11 +1,12 @@
 // SO-100: Export as LeRobot Dataset… — from a side-bar episode (or the selected ones), or folders picked in a
 // dialog (an evaluation folder too). The export runs in a worker thread (dist/exportWorker.js), never on the
-// extension host's thread, behind a cancellable progress notification.
+// extension host's thread, behind a cancellable progress notification. A third argument names the dataset folder
+// (for scripts and tests: no save dialog); the command resolves with the export's summary, or undefined.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import type { ExportWorkerMessage, ExportWorkerRequest } from '../../io/export/exportWorker';
-import type { EpisodeRef } from '../../io/export/lerobotExport';
+import type { DatasetExportSummary, EpisodeRef } from '../../io/export/lerobotExport';
 import { evaluationRefs, isEvaluationFolder } from '../../io/export/evaluationFolder';
 
 interface EpisodeNode {
@@ -15,7 +16,11 @@ interface EpisodeNode {
 export function registerExportDataset(extensionPath: string): vscode.Disposable {
   return vscode.commands.registerCommand(
     'so100.exportLeRobotDataset',
-    async (node?: EpisodeNode, selected?: readonly EpisodeNode[]) => {
+    async (
+      node?: EpisodeNode,
+      selected?: readonly EpisodeNode[],
+      out?: string,
+    ): Promise<DatasetExportSummary | undefined> => {
       let dirs = (selected && selected.length > 0 ? selected : node ? [node] : []).map((n) => n.dir);
       if (dirs.length === 0) {
         const picked = await vscode.window.showOpenDialog({
@@ -25,21 +30,24 @@ export function registerExportDataset(extensionPath: string): vscode.Disposable 
           openLabel: 'Export',
           title: 'Episode folders or an evaluation folder to export',
         });
-        if (!picked) return;
+        if (!picked) return undefined;
         dirs = picked.map((u) => u.fsPath);
       }
       const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? path.dirname(dirs[0]);
-      const target = await vscode.window.showSaveDialog({
-        defaultUri: vscode.Uri.file(path.join(base, '.so100', 'datasets', 'so100_dataset')),
-        saveLabel: 'Export Here',
-        title: 'Dataset folder (must not exist yet)',
-      });
-      if (!target) return;
+      const target =
+        typeof out === 'string'
+          ? vscode.Uri.file(out)
+          : await vscode.window.showSaveDialog({
+              defaultUri: vscode.Uri.file(path.join(base, '.so100', 'datasets', 'so100_dataset')),
+              saveLabel: 'Export Here',
+              title: 'Dataset folder (must not exist yet)',
+            });
+      if (!target) return undefined;
       const refs: EpisodeRef[] = [];
       for (const d of dirs) refs.push(...((await isEvaluationFolder(d)) ? await evaluationRefs(d) : [{ dir: d }]));
       const ffmpegPath = vscode.workspace.getConfiguration('so100').get<string>('ffmpegPath', '').trim() || undefined;
       const request: ExportWorkerRequest = { refs, options: { out: target.fsPath, ffmpegPath } };
-      await vscode.window.withProgress(
+      return vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Exporting LeRobot dataset', cancellable: true },
         (progress, token) => runWorker(extensionPath, request, progress, token),
       );
@@ -52,15 +60,15 @@ function runWorker(
   request: ExportWorkerRequest,
   progress: vscode.Progress<{ message?: string; increment?: number }>,
   token: vscode.CancellationToken,
-): Promise<void> {
+): Promise<DatasetExportSummary | undefined> {
   return new Promise((resolve) => {
     const worker = new Worker(path.join(extensionPath, 'dist', 'exportWorker.js'), { workerData: request });
     const cancel = token.onCancellationRequested(() => worker.postMessage('cancel'));
     let last = 0;
-    const finish = () => {
+    const finish = (summary?: DatasetExportSummary) => {
       cancel.dispose();
       void worker.terminate();
-      resolve();
+      resolve(summary);
     };
     worker.on('message', (m: ExportWorkerMessage) => {
       if (m.type === 'progress') {
@@ -71,13 +79,14 @@ function runWorker(
         const s = m.summary;
         void vscode.window
           .showInformationMessage(
-            `Exported ${s.episodes} episodes (${s.frames} frames, ${(s.bytes / 1e6).toFixed(1)} MB) to ${s.out}`,
+            `Exported ${s.episodes} episodes (${s.frames} frames, ${(s.bytes / 1e6).toFixed(1)} MB) to ${s.out}` +
+              (s.noPolicyAction ? `; no action.policy feature: ${s.noPolicyAction}` : ''),
             'Reveal Folder',
           )
           .then((pick) => {
             if (pick) void vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(s.out));
           });
-        finish();
+        finish(s);
       } else {
         void vscode.window.showErrorMessage(`LeRobot export failed: ${m.message}`);
         finish();

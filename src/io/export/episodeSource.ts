@@ -33,6 +33,8 @@ export interface ExportEpisode {
   readonly robotType: string;
   readonly task: string;
   readonly steps: readonly RecordedStep[];
+  /** The record keeps the policy's raw rows (`<motor>.raw` in steps.csv); older records do not. */
+  readonly policyRows: boolean;
   readonly cameras: readonly CameraSource[];
   /** Set for evaluation rollouts: the campaign's verdict on this episode. */
   readonly evaluation?: { readonly success: boolean };
@@ -69,7 +71,7 @@ export async function loadExportEpisode(
     ffprobePath,
     Number.isInteger(pngEvery) && pngEvery > 0 ? pngEvery : undefined,
   );
-  return { dir, fps, robotType, task, steps: record.steps, cameras, evaluation };
+  return { dir, fps, robotType, task, steps: record.steps, policyRows: record.policyRows, cameras, evaluation };
 }
 
 async function findCameras(

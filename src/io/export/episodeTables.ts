@@ -23,7 +23,9 @@ export interface EpisodeColumns {
 }
 
 /** `action` is what the arm was sent after safety; a tick that wrote nothing keeps the last goal (the servos
- *  keep driving to it), or the measured position before any write. */
+ *  keep driving to it), or the measured position before any write. `action.policy` (when the shape has it) is the
+ *  policy's raw row of the tick, before seam remedies, smoothing and safety; a starved tick repeats the policy's
+ *  last row, or the measured position before its first. */
 export function episodeColumns(
   ep: ExportEpisode,
   span: EpisodeSpan,
@@ -35,13 +37,19 @@ export function episodeColumns(
   const w = JOINT_NAMES.length;
   const state = new Float32Array(n * w);
   const action = new Float32Array(n * w);
+  const policy = shape.policyAction ? new Float32Array(n * w) : undefined;
   let goal: Float32Array | undefined;
+  let row: Float32Array | undefined;
   ep.steps.forEach((s, i) => {
     SO100_MOTORS.forEach((m, j) => (state[i * w + j] = s.positions[m]));
+    const measured = state.subarray(i * w, (i + 1) * w);
     if (s.sent) goal = Float32Array.from(SO100_MOTORS, (m) => s.sent![m]);
-    action.set(goal ?? state.subarray(i * w, (i + 1) * w), i * w);
+    action.set(goal ?? measured, i * w);
+    if (s.raw) row = Float32Array.from(SO100_MOTORS, (m) => s.raw![m]);
+    policy?.set(row ?? measured, i * w);
   });
   const values: Record<string, Float32Array | Float64Array> = { 'observation.state': state, action };
+  if (policy) values['action.policy'] = policy;
   if (shape.evaluation) {
     const success = ep.evaluation?.success ?? false;
     const last = (v: boolean) => Float64Array.from({ length: n }, (_, i) => (i === n - 1 && v ? 1 : 0));

@@ -4,7 +4,7 @@
 // append) re-exports the dataset's recorded sources plus the new episodes the same way: indices stay consistent
 // and every file is complete after each append.
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import {
   datasetInfo,
   dataFilePath,
@@ -54,6 +54,8 @@ export interface DatasetExportSummary {
   readonly skipped: readonly { readonly dir: string; readonly why: string }[];
   readonly cameras: readonly string[];
   readonly bytes: number;
+  /** Why the dataset has no `action.policy` feature (some records predate the policy's raw rows); else undefined. */
+  readonly noPolicyAction?: string;
 }
 
 /** Our own note of what a dataset was made from (LeRobot ignores unknown files in meta/). */
@@ -167,6 +169,12 @@ export async function exportLeRobotDataset(
       skipped,
       cameras: shape.videos.map((v) => v.camera),
       bytes: await folderBytes(out),
+      noPolicyAction: shape.policyAction
+        ? undefined
+        : `recorded before the policy's raw rows were kept: ${episodes
+            .filter((e) => !e.policyRows)
+            .map((e) => e.dir)
+            .join(', ')}`,
     };
   } catch (err) {
     for (const enc of encoders) enc.kill();
@@ -208,7 +216,8 @@ function checkShape(episodes: readonly ExportEpisode[], evaluation: boolean): Da
     fps: first.fps,
     robotType: first.robotType,
     evaluation,
-    policyAction: false,
+    // Every frame of a dataset has every feature: the policy's rows only when every episode kept them.
+    policyAction: episodes.every((e) => e.policyRows),
     videos: first.cameras.map((c) => ({
       camera: c.camera,
       width: c.width + (c.width % 2),
@@ -256,10 +265,31 @@ async function swapInto(work: string, out: string): Promise<void> {
 }
 
 async function recoverInterruptedSwap(out: string): Promise<void> {
+  await removeStalePartials(out);
   const old = `${out}.so100-old`;
   if (!(await stat(old).catch(() => undefined))) return;
   if (await stat(out).catch(() => undefined)) await rm(old, { recursive: true, force: true });
   else await rename(old, out);
+}
+
+/** Work folders of exports whose process is gone (killed mid-export) are removed; a live export's stays. */
+async function removeStalePartials(out: string): Promise<void> {
+  const prefix = `${basename(out)}.so100-partial-`;
+  for (const name of await readdir(dirname(out)).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (Number.isInteger(pid) && (pid === process.pid || processAlive(pid))) continue;
+    await rm(join(dirname(out), name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function hasFrames(dir: string): Promise<boolean> {

@@ -1,6 +1,9 @@
-// Camera frames into the dataset's videos: one ffmpeg encoder per camera for the whole export, fed rgb24 frames
-// one at a time (each episode decoded from its mp4 or PNGs as it is written), so memory holds a frame, not an
-// episode. Every data row gets exactly one video frame.
+// Camera frames into the dataset's videos: one ffmpeg encoder per camera for the whole export. A recorded mp4
+// with one frame per tick is decoded by an ffmpeg whose stdout *is* the encoder's stdin, so its pixels never pass
+// through this process (a frame in JS memory is an ArrayBuffer the garbage collector frees late: tens of MB
+// between collections); its image stats come from a second decode scaled to a quarter per side. PNGs and mp4s
+// whose frame count differs from the ticks are fed one rgb24 frame at a time. Every data row gets exactly one
+// video frame.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
@@ -89,6 +92,30 @@ export class CameraVideoEncoder {
     });
   }
 
+  /**
+   * Runs a decoder whose stdout is this encoder's stdin (spawned by `start` with that stream as its stdout) and
+   * counts its `frames` frames once it exits cleanly. Frames written from JS are flushed first, so the two never
+   * interleave.
+   */
+  async writeFromProcess(
+    frames: number,
+    start: (stdout: NodeJS.WritableStream) => ChildProcessWithoutNullStreams,
+    what: string,
+  ): Promise<void> {
+    while (this.child.stdin.writableLength > 0) await Promise.race([once(this.child.stdin, 'drain'), this.exited]);
+    if (this.child.exitCode !== null || this.child.stdin.destroyed)
+      throw new DatasetExportError(`the ${this.camera} video encoder stopped: ${this.stderr.trim() || 'no message'}`);
+    const decoder = start(this.child.stdin);
+    let stderr = '';
+    decoder.stderr.on('data', (d: Buffer) => (stderr += d.toString().slice(0, 2000)));
+    const code = await new Promise<number | null>((resolve) => {
+      decoder.on('error', (e) => ((stderr += e.message), resolve(-1)));
+      decoder.on('close', (c) => resolve(c));
+    });
+    if (code !== 0) throw new DatasetExportError(`${what}: cannot decode it (${stderr.trim() || `exit ${code}`})`);
+    this.framesWritten += frames;
+  }
+
   async write(frame: Uint8Array): Promise<void> {
     if (this.child.exitCode !== null || this.child.stdin.destroyed)
       throw new DatasetExportError(`the ${this.camera} video encoder stopped: ${this.stderr.trim() || 'no message'}`);
@@ -148,6 +175,7 @@ export async function writeEpisodeFrames(
     }
     return;
   }
+  if (source.frames === length) return pipeEpisodeVideo(source, length, encoder, stats, ffmpegPath, signal);
   const frameBytes = source.width * source.height * 3;
   const child = spawn(
     ffmpegPath,
@@ -200,4 +228,112 @@ export async function writeEpisodeFrames(
     stats.add(last, statsStride);
     await encoder.write(last);
   }
+}
+
+/** ffmpeg arguments that decode `file` to exactly `length` rgb24 frames (the last held if the decode falls short). */
+function decodeArgs(file: string, length: number, scaleDown: boolean): string[] {
+  const pad = `tpad=stop_mode=clone:stop=${length}`;
+  const filter = scaleDown
+    ? `${pad},scale=w='max(1,trunc(iw/${STATS_SCALE}))':h='max(1,trunc(ih/${STATS_SCALE}))':flags=neighbor`
+    : pad;
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-i',
+    file,
+    '-vf',
+    filter,
+    '-frames:v',
+    String(length),
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
+  ];
+}
+
+/** Image stats are taken from frames scaled down this much per side (nearest pixel: a 1-in-16 sample). */
+const STATS_SCALE = 4;
+
+/** An mp4 with one frame per tick: decoded straight into the encoder, stats from a small decode alongside. */
+async function pipeEpisodeVideo(
+  source: Extract<CameraSource, { kind: 'mp4' }>,
+  length: number,
+  encoder: CameraVideoEncoder,
+  stats: ImageStatsAccumulator,
+  ffmpegPath: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const children: ChildProcessWithoutNullStreams[] = [];
+  const onAbort = () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    signal?.throwIfAborted();
+    const statsFrames = sampleStats(source.file, source.width, source.height, length, stats, ffmpegPath, (c) =>
+      children.push(c),
+    );
+    await encoder.writeFromProcess(
+      length,
+      (stdout) => {
+        const c = spawn(ffmpegPath, decodeArgs(source.file, length, false), {
+          stdio: ['ignore', stdout as unknown as import('node:stream').Writable, 'pipe'],
+        }) as unknown as ChildProcessWithoutNullStreams;
+        children.push(c);
+        return c;
+      },
+      source.file,
+    );
+    const counted = await statsFrames;
+    signal?.throwIfAborted();
+    if (counted !== length)
+      throw new DatasetExportError(`${source.file}: ${counted} frames decoded for ${length} ticks`);
+  } catch (err) {
+    signal?.throwIfAborted(); // a cancel killed the decoders: report the cancel, not their exit
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    onAbort();
+  }
+}
+
+/** Decodes `file` scaled down and adds every small frame to `stats`; resolves with the frame count (-1: torn). */
+async function sampleStats(
+  file: string,
+  width: number,
+  height: number,
+  length: number,
+  stats: ImageStatsAccumulator,
+  ffmpegPath: string,
+  started: (c: ChildProcessWithoutNullStreams) => void,
+): Promise<number> {
+  const probe = spawn(ffmpegPath, decodeArgs(file, length, true), { stdio: ['ignore', 'pipe', 'pipe'] });
+  started(probe as unknown as ChildProcessWithoutNullStreams);
+  let stderr = '';
+  probe.stderr.on('data', (d: Buffer) => (stderr += d.toString().slice(0, 2000)));
+  const closed = new Promise<number | null>((resolve) => {
+    probe.on('error', (e) => ((stderr += e.message), resolve(-1)));
+    probe.on('close', (c) => resolve(c));
+  });
+  const small = (n: number) => Math.max(1, Math.trunc(n / STATS_SCALE));
+  const frame = new Uint8Array(small(width) * small(height) * 3);
+  let filled = 0;
+  let frames = 0;
+  for await (const chunk of probe.stdout as AsyncIterable<Buffer>) {
+    for (let at = 0; at < chunk.length;) {
+      const n = Math.min(chunk.length - at, frame.length - filled);
+      frame.set(chunk.subarray(at, at + n), filled);
+      filled += n;
+      at += n;
+      if (filled === frame.length) {
+        stats.add(frame);
+        frames++;
+        filled = 0;
+      }
+    }
+  }
+  const code = await closed;
+  if (code !== 0) throw new DatasetExportError(`${file}: cannot decode it (${stderr.trim() || `exit ${code}`})`);
+  return filled === 0 ? frames : -1;
 }

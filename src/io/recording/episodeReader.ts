@@ -51,6 +51,8 @@ export interface EpisodeRecord {
   readonly config: unknown;
   readonly model: unknown;
   readonly steps: readonly RecordedStep[];
+  /** Whether steps.csv has the `<motor>.raw` columns (the policy's rows); records made before them do not. */
+  readonly policyRows: boolean;
   readonly chunks: readonly RecordedChunk[];
   /** Stage durations per tick, in ms; stages that did not run that tick are left out. */
   readonly timing: readonly { readonly tick: number; readonly ms: Readonly<Record<string, number>> }[];
@@ -59,10 +61,10 @@ export interface EpisodeRecord {
 /** Reads the record in `dir`. A last line without its newline (a write cut short) is left out, not an error. */
 export async function readEpisodeRecord(dir: string): Promise<EpisodeRecord> {
   const header = await readEpisodeJson(dir);
-  const steps = parseSteps(await readLines(dir, EPISODE_FILES.steps));
+  const { steps, policyRows } = parseSteps(await readLines(dir, EPISODE_FILES.steps));
   const chunks = parseChunks(await readLines(dir, EPISODE_FILES.chunks));
   const timing = parseTiming(await readLines(dir, EPISODE_FILES.timing));
-  return { dir, ...header, steps, chunks, timing };
+  return { dir, ...header, steps, policyRows, chunks, timing };
 }
 
 async function readText(dir: string, file: string): Promise<string> {
@@ -155,7 +157,10 @@ function csvNumberCell(cell: string): number {
   return n;
 }
 
-function parseSteps({ file, lines }: Awaited<ReturnType<typeof readLines>>): RecordedStep[] {
+function parseSteps({ file, lines }: Awaited<ReturnType<typeof readLines>>): {
+  steps: RecordedStep[];
+  policyRows: boolean;
+} {
   // Records made before the `<motor>.raw` columns existed have the same header without them; both read.
   const header = lines[0]?.text;
   const withRaw = header === STEPS_HEADER.trimEnd();
@@ -163,7 +168,7 @@ function parseSteps({ file, lines }: Awaited<ReturnType<typeof readLines>>): Rec
     throw new EpisodeRecordReadError(file, 1, 'the header is not the steps.csv header');
   const motors = SO100_MOTORS.length;
   const cells = 6 + (withRaw ? 3 : 2) * motors;
-  return lines.slice(1).map(({ n, text }) => {
+  const steps = lines.slice(1).map(({ n, text }): RecordedStep => {
     try {
       const c = csvCells(text);
       if (c.length !== cells) throw new Error(`${c.length} cells, expected ${cells}`);
@@ -186,6 +191,7 @@ function parseSteps({ file, lines }: Awaited<ReturnType<typeof readLines>>): Rec
       throw new EpisodeRecordReadError(file, n, (err as Error).message);
     }
   });
+  return { steps, policyRows: withRaw };
 }
 
 function parseChunks({ file, lines }: Awaited<ReturnType<typeof readLines>>): RecordedChunk[] {
