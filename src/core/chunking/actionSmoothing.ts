@@ -1,7 +1,10 @@
 // The `limit` seam remedy (lerobot#3794): per-joint caps on how far the command moves per tick and on how much that
 // move changes per tick. A comfort limit on the command stream; the safety stage's step cap (relative to the
 // measured position) and range still apply after it.
-import { type JointCaps, SMOOTHED_VALUES } from './seamOptions';
+import type { JointCaps } from './seamOptions';
+
+/** Which values a single-number cap covers: the SO-100's body joints (the gripper's percent is not degrees). */
+const BODY_VALUES = 5;
 
 /** Velocity / acceleration limit over a stream of targets; hold() re-anchors it on the measured position. */
 export class ActionSmoother {
@@ -65,8 +68,7 @@ export class ActionSmoother {
 function expand(dims: number, caps: JointCaps | undefined): Float64Array {
   const out = new Float64Array(dims).fill(Infinity);
   if (caps === undefined) return out;
-  if (typeof caps === 'number')
-    out.fill(caps, 0, Math.min(SMOOTHED_VALUES, dims)); // body joints only: the gripper's percent is not degrees
+  if (typeof caps === 'number') out.fill(caps, 0, Math.min(BODY_VALUES, dims));
   else caps.forEach((v, j) => j < dims && (out[j] = v));
   return out;
 }

@@ -15,7 +15,6 @@ import {
   resolveChunkOptions,
 } from './chunkSchedulerOptions';
 import { ActionSmoother } from './actionSmoothing';
-import { SMOOTHED_VALUES } from './seamOptions';
 
 /** One control tick as the episode loop sees it. */
 export interface SchedulerTick {
@@ -397,22 +396,16 @@ export class ChunkScheduler {
   }
 
   /**
-   * The k-th executed row of an incoming chunk under a cross-fade: on the body joints (k+1)/(ticks+1) of the incoming
-   * row and the rest of `outgoing` (the row alone once k ≥ ticks); the gripper as `aligned` hands it over (`aligned`:
-   * the row, or its merge with the queued action). `aligned` itself under other remedies or with nothing to fade from.
+   * The k-th executed row of an incoming chunk under a cross-fade: (k+1)/(ticks+1) of the incoming row, the rest of
+   * `outgoing`; the row itself otherwise (or with nothing to fade from).
    */
-  private handOver(
-    row: Float64Array,
-    k: number,
-    outgoing: Float64Array | null,
-    aligned: Float64Array = row,
-  ): Float64Array {
+  private handOver(row: Float64Array, k: number, outgoing: Float64Array | null): Float64Array {
     const seam = this.optionsValue.seam;
-    if (seam.remedy !== 'crossfade' || outgoing === null || outgoing.length !== row.length) return aligned;
-    // After the fade the incoming row alone (on the body joints).
-    const w = k >= seam.ticks ? 1 : (k + 1) / (seam.ticks + 1);
-    const out = Float64Array.from(aligned);
-    for (let j = 0; j < Math.min(SMOOTHED_VALUES, row.length); j++) out[j] = w * row[j] + (1 - w) * outgoing[j];
+    if (seam.remedy !== 'crossfade' || outgoing === null || k >= seam.ticks || outgoing.length !== row.length)
+      return row;
+    const w = (k + 1) / (seam.ticks + 1);
+    const out = new Float64Array(row.length);
+    for (let j = 0; j < row.length; j++) out[j] = w * row[j] + (1 - w) * outgoing[j];
     return out;
   }
 
@@ -459,19 +452,14 @@ export class ChunkScheduler {
     for (let k = 0; k < overlap; k++) {
       const queued = this.queue.valuesAt(k);
       const row = chunk.row(firstRow + k);
-      // What `aligned` sends for this step; the remedies change only the body joints of it (SMOOTHED_VALUES).
-      const aligned = Float64Array.from(queued);
-      aggregateInto(aligned, row, weight);
-      if (seam.remedy === 'crossfade') queued.set(this.handOver(row, k, queued, aligned));
+      if (seam.remedy === 'crossfade') queued.set(this.handOver(row, k, queued));
       else if (seam.remedy === 'ensemble') {
         // Weights exp(−decay·i), i = 0 for the oldest prediction; `queued` is the mean of the first n.
         const n = this.queue.votesAt(k);
         let before = 0;
         for (let i = 0; i < n; i++) before += Math.exp(-seam.decay * i);
-        const w = Math.exp(-seam.decay * n) / (before + Math.exp(-seam.decay * n));
-        for (let j = 0; j < queued.length; j++)
-          queued[j] = j < SMOOTHED_VALUES ? w * row[j] + (1 - w) * queued[j] : aligned[j];
-      } else queued.set(aligned);
+        aggregateInto(queued, row, Math.exp(-seam.decay * n) / (before + Math.exp(-seam.decay * n)));
+      } else aggregateInto(queued, row, weight);
       this.queue.markMerged(k, id, firstRow + k, row);
     }
     const supersededSteps = this.queue.length - overlap;

@@ -2,14 +2,6 @@
 // delay-compensated start, which is always on: a chunk's rows for steps that ran while its request was in flight
 // are dropped (async mode), so a late chunk is aligned and never replayed.
 import { ChunkSchedulerConfigError } from './chunkSchedulerOptions';
-import { SO100_BODY_MOTORS } from '../so100/motors';
-
-/**
- * Values of an action the remedies smooth: the SO-100's body joints, which come first in motor order. The gripper
- * after them is handed over as `aligned` does (per `aggregate`) under every remedy: its open/close moves are steps by
- * design, and fading or averaging them with the outgoing chunk's rows only delays the policy's decision to grip.
- */
-export const SMOOTHED_VALUES = SO100_BODY_MOTORS.length;
 
 /** Per-joint caps: one number for the body joints (the gripper uncapped), or one per value in motor order. */
 export type JointCaps = number | readonly number[];

@@ -309,7 +309,7 @@ const SEAM: JsonSchema = {
   ],
   default: DEFAULT_SEAM,
   markdownDescription:
-    'How one action chunk hands over to the next (docs/PERFORMANCE.md compares them). Remedies smooth the body joints; the gripper is handed over as `aligned` does under all of them. Applies from the next tick. The safety step cap and range still apply after it.',
+    'How one action chunk hands over to the next (docs/PERFORMANCE.md compares them). Applies from the next tick. The safety step cap and range still apply after it.',
 };
 
 const ASYNC_CHUNKING: JsonSchema = {
