@@ -4,8 +4,11 @@
 //
 //   node --import tsx test/bench/seams.bench.ts [--seeds=1-50] [--profiles=pi0,pi0_fast]
 //     [--remedies=aligned,crossfade:3,limit:4,ensemble] [--steps=450] [--out=seams-bench.json] [--keep=DIR]
+//     [--latency=MS]
 //
 // --keep=DIR keeps each episode's record in DIR/<profile>-<remedy>-<seed>/ (to read steps.csv afterwards).
+// --latency=MS gives the built-in server that inference time instead of the profile's (a slower model, or a
+// busy machine, made repeatable).
 //
 // Needs `npm run build` first (it runs dist/cli.js). Episodes run in real time (~5–10 s each).
 import { spawn } from 'node:child_process';
@@ -64,11 +67,13 @@ async function episode(
   seed: number,
   steps: number,
   keep: string | undefined,
+  latencyMs: number | undefined,
 ): Promise<EpisodeOutcome> {
   const dir = await mkdtemp(path.join(tmpdir(), 'so100-seams-'));
   try {
     const config = path.join(dir, 'so100.json');
-    await writeFile(config, JSON.stringify({ chunking: { mode: 'async', seam: seamOf(remedy) } }));
+    const models = latencyMs === undefined ? {} : { models: { [profile]: { kind: 'builtin', profile, latencyMs } } };
+    await writeFile(config, JSON.stringify({ ...models, chunking: { mode: 'async', seam: seamOf(remedy) } }));
     const rec = keep ? path.resolve(keep, `${profile}-${remedy.replace(':', '')}-${seed}`) : path.join(dir, 'rec');
     const code = await run(
       [
@@ -140,6 +145,7 @@ async function main(): Promise<void> {
   const steps = Number(arg('steps', '450'));
   const out = arg('out', 'seams-bench.json');
   const keep = process.argv.find((a) => a.startsWith('--keep='))?.slice('--keep='.length);
+  const latency = process.argv.find((a) => a.startsWith('--latency='))?.slice('--latency='.length);
   // --table=a.json,b.json: no episodes, only the table of earlier runs (streams run side by side, merged).
   const earlier = process.argv.find((a) => a.startsWith('--table='))?.slice('--table='.length);
   const all: EpisodeOutcome[] = [];
@@ -149,7 +155,14 @@ async function main(): Promise<void> {
     for (const profile of profiles)
       for (const seed of seeds)
         for (const remedy of remedies) {
-          const o = await episode(profile, remedy, seed, steps, keep);
+          const o = await episode(
+            profile,
+            remedy,
+            seed,
+            steps,
+            keep,
+            latency === undefined ? undefined : Number(latency),
+          );
           all.push(o);
           console.error(
             `${profile} ${remedy} seed ${seed}: ${o.success ? 'success' : 'failure'}, seam ${o.seamRatio?.toFixed(2)}× (raw ${o.rawSeamRatio?.toFixed(2)}×), lag ${o.lagTicks?.toFixed(2)}, tracking ${o.trackingError?.toFixed(2)}°, max step ${o.maxStep.toFixed(2)}°`,
@@ -157,7 +170,7 @@ async function main(): Promise<void> {
           await writeFile(out, JSON.stringify(all, null, 1));
         }
   console.log(
-    `\nat most ${steps} ticks per episode; added lag and baseline success against ${remedies[0]} on the same seeds\n`,
+    `\nat most ${steps} ticks per episode${latency === undefined ? '' : `, server latency ${latency} ms`}; added lag and baseline success against ${remedies[0]} on the same seeds\n`,
   );
   console.log(
     '| profile | remedy | episodes | raw seam ratio (median) | sent seam ratio (median) | sent (p90) | lag, ticks (mean) | added lag | tracking error ° (mean) | success | baseline success | largest step ° (median) |',
