@@ -11,6 +11,7 @@ import { modelServerSpec, needsFreePort } from '../io/process/modelServerSpec';
 import { ServerSupervisor } from '../io/process/serverSupervisor';
 import { freePort } from '../io/net/freePort';
 import { RuntimeSession, type RuntimeEventSink } from '../runtime/runtimeSession';
+import { checkArmDriver } from '../runtime/sessionParts';
 import { episodeConfig } from './episodeConfig';
 import { ROUGH_SEAM_RATIO, type SeamReport } from '../core/metrics/seams';
 
@@ -104,6 +105,8 @@ async function run(argv: string[]): Promise<number> {
   let supervisor: ServerSupervisor | undefined;
   try {
     const model = activeModelOf(config);
+    // A real arm whose serial driver cannot load here: said before a server starts.
+    await checkArmDriver(config.robot);
     // Remote hosts are allowed, never silent: the observations leave this machine.
     const notice = remotePolicyNotice(config.activeModel, model);
     if (notice) console.log(`Note: ${notice}`);

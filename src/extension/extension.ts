@@ -60,7 +60,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<So100A
   const registry = new PidRegistry(join(context.globalStorageUri.fsPath, 'servers.json'));
   const config = ctx.extension.add(new WorkspaceConfig((line) => log.note(line)));
   const server = new ServerController(ctx, log, status, registry, config);
-  ctx.extension.add(registerSetApiKeyCommand(context.secrets, () => (config.fromFile ? config.current : undefined)));
+  ctx.extension.add(
+    registerSetApiKeyCommand(
+      context.secrets,
+      () => (config.fromFile ? config.current : undefined),
+      (line) => log.note(line),
+    ),
+  );
   ctx.extension.add(() => server.stop());
   // Declared before the commands it calls back into; the commands exist by the time a panel can ask.
   let episodes: EpisodeCommands | undefined;

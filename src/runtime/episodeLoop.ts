@@ -19,6 +19,7 @@ import { UnsafeActionError } from '../io/robot/robotErrors';
 import type { LastExchange } from './lastExchange';
 import { ChunkRequests } from './chunkRequests';
 import { StageSamples } from '../core/timing/stageSamples';
+import type { EpisodeSummary } from '../core/rpc/runtimeProtocol';
 import { ROUGH_SEAM_RATIO, SeamMeter, type SeamReport } from '../core/metrics/seams';
 
 /** The last part of each wait, spent in short sleeps rather than on a timer (see sleepUntil). */
@@ -114,17 +115,12 @@ export interface ChunkReport {
   readonly latencyMs: number;
 }
 
-export interface EpisodeResult {
-  readonly success: boolean;
-  readonly reason: string;
-  readonly steps: number;
-  readonly starvedTicks: number;
-  /** Starved ticks before the first action (the first inference); included in starvedTicks. */
-  readonly warmupTicks: number;
-  readonly chunks: number;
-  readonly clampedTicks: number;
-  readonly lateTicks: number;
-  /** Seam ratio and tracking lag of the sent commands (core/metrics/seams.ts). */
+/**
+ * How an episode ended, as the loop knows it: the counts of the runtime's EpisodeSummary (one definition, in
+ * core/rpc), before the session numbers the episode, summarises its timing and adds where it was recorded.
+ */
+export interface EpisodeResult extends Omit<EpisodeSummary, 'episode' | 'seams' | 'timing' | 'recordDir'> {
+  /** Seam ratio and tracking lag of the sent commands (core/metrics/seams.ts); a loop that ends always has them. */
   readonly seams: SeamReport;
   /** Per stage: exact count and max, percentiles from a bounded sample (an episode's memory stays flat). */
   readonly timing: ReadonlyMap<string, StageSamples>;

@@ -640,18 +640,11 @@ export class RuntimeSession {
     if (frameSummary && frameSummary.mode !== frameSummary.requestedMode)
       this.warn(`camera frames: ${frameSummary.why}`);
     await recorder?.finish(result);
+    const { timing, ...counts } = result;
     const summary: EpisodeSummary = {
       episode: number,
-      success: result.success,
-      reason: result.reason,
-      steps: result.steps,
-      starvedTicks: result.starvedTicks,
-      warmupTicks: result.warmupTicks,
-      chunks: result.chunks,
-      clampedTicks: result.clampedTicks,
-      lateTicks: result.lateTicks,
-      seams: result.seams,
-      timing: summarizeStages(result.timing).filter((s) => s.count > 0),
+      ...counts,
+      timing: summarizeStages(timing).filter((s) => s.count > 0),
       recordDir: recorder?.dir,
     };
     if (this.episode?.number === number) this.episode = undefined;

@@ -1,5 +1,6 @@
-// Opening a session's connection: the converter, the cameras, the arm and the active model's client, in that
-// order, each closed again when a later one fails, an emergency stop arrives or the user cancels (disconnect).
+// Opening a session's connection: once a real arm's serial driver is known to load, the converter, the cameras, the
+// arm and the active model's client, in that order, each closed again when a later one fails, an emergency stop
+// arrives or the user cancels (disconnect).
 import path from 'node:path';
 import { toBodyJointMode, type So100Config } from '../core/config';
 import type { Converter } from '../core/convert';
@@ -9,7 +10,7 @@ import { SO100_MOTORS, normModeFor, normalizedBounds, type PerMotor, type ServoE
 import type { PolicyClient } from '../io/policy/policyClient';
 import { CameraRig } from './cameraRig';
 import { LastExchange } from './lastExchange';
-import { connectArm, endpointOf, policyClient, sceneTask, type ConnectedArm } from './sessionParts';
+import { checkArmDriver, connectArm, endpointOf, policyClient, sceneTask, type ConnectedArm } from './sessionParts';
 
 /** An emergency stop cut a connect or a model swap short; the arm is limp. */
 export class EmergencyStopError extends Error {
@@ -95,6 +96,7 @@ export async function openConnection(
   let converter: (Converter & Partial<Disposable>) | undefined;
   const clients = new Map<string, PolicyClient>();
   try {
+    await checkArmDriver(config.robot);
     const endpoints = new Map(Object.entries(setup.endpoints));
     const active = policyClient(
       config.activeModel,

@@ -24,6 +24,7 @@ import type { PolicyClient } from '../io/policy/policyClient';
 import { So100Robot, type So100RobotOptions } from '../io/robot/so100Robot';
 import { FeetechBus } from '../io/serial/feetechBus';
 import { SerialPortTransport } from '../io/serial/serialPortTransport';
+import { loadSerialPort } from '../io/serial/serialPortLoader';
 import { SimTransport } from '../io/serial/simTransport';
 import { OffThreadConverter } from './offThreadConverter';
 import type { EpisodeWorld } from './episodeLoop';
@@ -37,6 +38,14 @@ export interface ConnectedArm {
 }
 
 /** Opens the bus, reads the calibration (a real arm needs a saved one: `so100 calibrate`) and connects the arm. */
+/**
+ * Rejects at once when a real port is configured and the serial driver cannot load on this platform, so a connect
+ * fails before it opens anything (the simulated arm needs no driver).
+ */
+export async function checkArmDriver(robotConfig: RobotConfig): Promise<void> {
+  if (robotConfig.port !== 'sim') await loadSerialPort(robotConfig.port);
+}
+
 export async function connectArm(
   robotConfig: RobotConfig,
   workspace: string,

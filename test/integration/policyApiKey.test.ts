@@ -6,66 +6,24 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
 import { NdArray } from '../../src/core/ndarray';
 import { MODEL_PROFILES, customizeProfile } from '../../src/core/policy/modelProfiles';
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
 import { policyClient } from '../../src/runtime/sessionParts';
+import { type ApiKeyGate, startApiKeyGate } from '../helpers/apiKeyGate';
 import { runCli } from '../helpers/cliProcess';
 
 const KEY = 's3cret-key';
 
-/** The built-in openpi server behind a gate that answers 401 unless the request carries `Api-Key KEY`. */
-interface KeyedServer {
-  readonly url: string;
-  /** The Authorization header of every connection attempt, in order. */
-  readonly seen: (string | undefined)[];
-  close(): Promise<void>;
-}
-
-async function startKeyedServer(upstream: string): Promise<KeyedServer> {
-  const seen: (string | undefined)[] = [];
-  const wss = new WebSocketServer({
-    host: '127.0.0.1',
-    port: 0,
-    perMessageDeflate: false,
-    verifyClient: ({ req }, done) => {
-      seen.push(req.headers.authorization);
-      if (req.headers.authorization === `Api-Key ${KEY}`) done(true);
-      else done(false, 401, 'Unauthorized');
-    },
-  });
-  await new Promise<void>((r) => wss.once('listening', () => r()));
-  wss.on('connection', (client) => {
-    const up = new WebSocket(upstream, { perMessageDeflate: false });
-    const pending: Buffer[] = [];
-    up.on('message', (d, isBinary) => client.send(d, { binary: isBinary }));
-    up.on('open', () => pending.splice(0).forEach((d) => up.send(d)));
-    client.on('message', (d: Buffer) => (up.readyState === WebSocket.OPEN ? up.send(d) : pending.push(d)));
-    client.on('close', () => up.close());
-    up.on('close', () => client.close());
-  });
-  return {
-    url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`,
-    seen,
-    close: () =>
-      new Promise<void>((r) => {
-        for (const c of wss.clients) c.terminate();
-        wss.close(() => r());
-      }),
-  };
-}
-
 let builtin: BuiltinPolicyServer;
-let keyed: KeyedServer;
+let keyed: ApiKeyGate;
 let dir: string;
 before(async () => {
   builtin = await BuiltinPolicyServer.start({
     protocol: 'openpi',
     profile: customizeProfile(MODEL_PROFILES.pi0, { latencyMs: 1 }),
   });
-  keyed = await startKeyedServer(builtin.url);
+  keyed = await startApiKeyGate(builtin.url, KEY);
   dir = await mkdtemp(path.join(tmpdir(), 'so100-api-key-'));
 });
 after(async () => {

@@ -82,6 +82,21 @@ describe('runtime process over its socket', () => {
     const summary = await ended;
     offs.forEach((off) => off());
     assert.equal(summary.success, true, summary.reason);
+    // The episodeEnded message's fields are part of the runtime protocol: exactly these.
+    assert.deepEqual(Object.keys(summary).sort(), [
+      'chunks',
+      'clampedTicks',
+      'episode',
+      'lateTicks',
+      'reason',
+      'recordDir',
+      'seams',
+      'starvedTicks',
+      'steps',
+      'success',
+      'timing',
+      'warmupTicks',
+    ]);
     assert.ok(ticks.length >= summary.steps - 1 && ticks.length > 0, 'a tick event per tick');
     assert.equal(ticks[0].measured.length, 6);
     assert.ok(ticks.some((t) => t.chunkBoundary));

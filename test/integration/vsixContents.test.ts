@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { PREBUILT_SERIAL_PLATFORMS } from '../../src/io/serial/serialPortLoader';
 
 const root = join(import.meta.dirname, '../..');
 const PREBUILDS = 'node_modules/@serialport/bindings-cpp/prebuilds';
@@ -15,7 +16,13 @@ const REQUIRED: Record<string, RegExp> = {
   'darwin-x64': /^darwin-x64\+arm64\/@serialport\+bindings-cpp\.node$/,
   'darwin-arm64': /^darwin-x64\+arm64\/@serialport\+bindings-cpp\.node$/,
   'win32-x64': /^win32-x64\/@serialport\+bindings-cpp\.node$/,
+  'linux-arm': /^linux-arm\/@serialport\+bindings-cpp\.armv7\.glibc\.node$/,
+  'win32-arm64': /^win32-arm64\/@serialport\+bindings-cpp\.armv8\.node$/,
 };
+
+test('the platforms the unsupported-platform error names as supported are the ones this test requires', () => {
+  assert.deepEqual(Object.keys(REQUIRED).sort(), [...PREBUILT_SERIAL_PLATFORMS].sort());
+});
 
 function packagedFiles(): string[] {
   const out = execFileSync(process.execPath, [join(root, 'node_modules/@vscode/vsce/vsce'), 'ls'], {
@@ -29,7 +36,7 @@ function packagedFiles(): string[] {
     .filter(Boolean);
 }
 
-test('the packaged file list has the serialport binding for linux-x64, linux-arm64, darwin-x64, darwin-arm64 and win32-x64, and what loads it', () => {
+test('the packaged file list has the serialport binding for every supported platform, and what loads it', () => {
   const files = packagedFiles();
   const prebuilt = files.filter((f) => f.startsWith(`${PREBUILDS}/`)).map((f) => f.slice(PREBUILDS.length + 1));
   const missing = Object.entries(REQUIRED)

@@ -2,7 +2,7 @@
 // page that never announced itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isCalibrationToHost, isHostToCalibration } from '../../webview-ui/calibration/protocol';
+import { isCalibrationToHost, isHostToCalibration } from '../../src/contracts/calibrationMessages';
 import { calibrationHtml } from '../../src/extension/calibration/calibrationHtml';
 import { retryLoadUntilReady } from '../../src/extension/webview/webviewLoadRetry';
 
@@ -23,6 +23,7 @@ test('messages from the page: the five kinds pass, answers only from the known s
     { type: 'answer' },
     { type: 'answer', answer: 'later' },
     { type: 'answer', answer: 1 },
+    { type: 'answer', answer: 'toString' },
     { type: 'write' },
   ]) {
     assert.equal(isCalibrationToHost(m), false, JSON.stringify(m));

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { axisLabel, barTop, MIN_SPAN, plotTitle, valueRange } from '../../webview-ui/dashboard/axisScale';
 import { progressLine } from '../../webview-ui/dashboard/progressLine';
 import { pickFrames, type ReceivedFrame } from '../../webview-ui/dashboard/telemetryStore';
-import type { DashboardStatus } from '../../webview-ui/dashboard/protocol';
+import type { DashboardStatus } from '../../src/contracts/dashboardMessages';
 
 test('valueRange: sub-degree noise gets at least the minimum span, centred on the data; no data is no range', () => {
   const [lo, hi] = valueRange([12.02, 12.1, 11.95, 12.07])!;

@@ -10,8 +10,8 @@ import type {
   DashboardStatus,
   DashboardTick,
   HostToDashboard,
-} from '../../webview-ui/dashboard/protocol';
-import { isHostToDashboard } from '../../webview-ui/dashboard/protocol';
+} from '../../src/contracts/dashboardMessages';
+import { isHostToDashboard } from '../../src/contracts/dashboardMessages';
 
 function harness() {
   const posted: HostToDashboard[] = [];
@@ -80,7 +80,7 @@ test('nothing is posted before ready; ready gets init with the history, then tic
   feed.chunk(chunk(0));
   feed.state(undefined);
   assert.equal(posted.length, 0);
-  feed.attach((h) => ({ type: 'init', motors: ['a'], ticks: h.ticks, chunks: h.chunks }));
+  feed.attach((h) => ({ type: 'init', motors: ['a'], ticks: h.ticks, chunks: h.chunks, roughSeamRatio: 1.5 }));
   assert.equal(posted[0].type, 'init');
   assert.equal(posted[0].type === 'init' && posted[0].ticks.length, 1);
   assert.equal(posted[0].type === 'init' && posted[0].chunks.length, 1);
@@ -95,7 +95,7 @@ test('nothing is posted before ready; ready gets init with the history, then tic
 
 test('while a batch is unacknowledged no second batch is posted; the ticks wait and go in the next one', async () => {
   const { feed, posted, runTimers, settle, timers } = harness();
-  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks }));
+  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks, roughSeamRatio: 1.5 }));
   await settle();
   feed.tick(tick(0));
   runTimers();
@@ -115,7 +115,7 @@ test('while a batch is unacknowledged no second batch is posted; the ticks wait 
 
 test('frames: one round in flight; a newer frame of the same camera replaces the waiting one; a round carries every camera', async () => {
   const { feed, posted, settle } = harness();
-  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks }));
+  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks, roughSeamRatio: 1.5 }));
   await settle();
   feed.frame(frame('front', 1));
   feed.frame(frame('front', 2));
@@ -136,7 +136,7 @@ test('frames: one round in flight; a newer frame of the same camera replaces the
 
 test('state, warnings and episode results are posted at once even while telemetry is backed up', async () => {
   const { feed, posted, runTimers } = harness();
-  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks }));
+  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks, roughSeamRatio: 1.5 }));
   feed.tick(tick(0));
   runTimers();
   feed.frame(frame('front', 0));
@@ -166,7 +166,7 @@ test("detached (panel hidden) posts nothing but keeps history; a new episode cle
   feed.chunk(chunk(0, 2));
   feed.frame(frame('front', 0));
   assert.equal(posted.length, 0);
-  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks }));
+  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks, roughSeamRatio: 1.5 }));
   const init = posted[0];
   assert.ok(init.type === 'init');
   assert.deepEqual(
@@ -183,7 +183,7 @@ test("detached (panel hidden) posts nothing but keeps history; a new episode cle
 
 test('frames: with both cameras sending every tick faster than posts complete, neither camera starves', async () => {
   const { feed, posted, settle } = harness();
-  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks }));
+  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks, roughSeamRatio: 1.5 }));
   await settle();
   for (let t = 0; t < 20; t++) {
     feed.frame(frame('front', t));
@@ -211,7 +211,7 @@ test('postableFrame: a Buffer (or a view into a larger buffer) becomes a plain U
 
 test('state carries the buttons the phase table enables: e-stopped offers Run, Step and Reset (they reconnect)', () => {
   const { feed, posted } = harness();
-  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks }));
+  feed.attach((h) => ({ type: 'init', motors: [], ticks: h.ticks, chunks: h.chunks, roughSeamRatio: 1.5 }));
   const enabledIn = (phase: DashboardStatus['phase']) => {
     feed.state({ phase, models: ['pi0'], droppedTelemetry: 0 });
     const m = posted.at(-1)!;

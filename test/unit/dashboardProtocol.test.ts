@@ -2,7 +2,8 @@
 // computes: pure logic of webview-ui/dashboard, tested without a browser.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isDashboardToHost, isHostToDashboard, type DashboardTick } from '../../webview-ui/dashboard/protocol';
+import { isDashboardToHost, isHostToDashboard, type DashboardTick } from '../../src/contracts/dashboardMessages';
+import { RUNTIME_PHASES } from '../../src/core/rpc/methodPhases';
 import { RingBuffer } from '../../webview-ui/dashboard/ringBuffer';
 import { levelOf, percentile, stageRows } from '../../webview-ui/dashboard/stageStats';
 
@@ -119,5 +120,19 @@ test('a state carrying the calibrated joint ranges passes; malformed ranges are 
       false,
       JSON.stringify(jointRanges),
     );
+  }
+});
+
+test('init carries the rough-seam threshold; every runtime phase passes the status guard', () => {
+  const init = { type: 'init', motors: ['a'], ticks: [], chunks: [], roughSeamRatio: 1.5 };
+  assert.ok(isHostToDashboard(init));
+  for (const roughSeamRatio of [undefined, 0, -1, Number.NaN, '1.5']) {
+    assert.equal(isHostToDashboard({ ...init, roughSeamRatio }), false, String(roughSeamRatio));
+  }
+  for (const phase of RUNTIME_PHASES) {
+    assert.ok(isHostToDashboard({ type: 'state', status: { phase, models: [], droppedTelemetry: 0 } }), phase);
+  }
+  for (const phase of ['flying', 'toString', 'constructor']) {
+    assert.equal(isHostToDashboard({ type: 'state', status: { phase, models: [], droppedTelemetry: 0 } }), false);
   }
 });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { episodeConfig, EpisodeConfigError } from '../../src/cli/episodeConfig';
 import { CliUsageError } from '../../src/cli/cliUsageError';
+import { DEFAULT_SEAM } from '../../src/core/chunking';
 
 async function withFile(text: string, body: (file: string, dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'so100-episode-config-'));
@@ -43,7 +44,7 @@ test('flags lay over the file; relative paths start at the file', async () => {
       assert.equal(workspace, dir);
       assert.equal(config.fps, 25, 'the flag wins');
       assert.equal(config.maxSteps, 300, 'the file stays where no flag speaks');
-      assert.deepEqual(config.chunking, { mode: 'sync', nActionSteps: 8, prefetchSteps: 0 });
+      assert.deepEqual(config.chunking, { mode: 'sync', nActionSteps: 8, prefetchSteps: 0, seam: DEFAULT_SEAM });
       assert.equal(config.activeModel, 'pi0_fast');
       assert.equal(config.models.pi0_fast.protocol, 'lerobot-ws');
       assert.equal(config.converter.layout, 'lerobot-ws', 'the layout follows the protocol');

@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dashboardHtml } from '../../src/extension/dashboard/dashboardHtml';
 import { inspectorHtml } from '../../src/extension/inspector/inspectorHtml';
-import { isDashboardToHost } from '../../webview-ui/dashboard/protocol';
-import { isInspectorMessage } from '../../webview-ui/inspector/protocol';
+import { isDashboardToHost } from '../../src/contracts/dashboardMessages';
+import { isInspectorMessage } from '../../src/contracts/inspectorMessages';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 const pages = {

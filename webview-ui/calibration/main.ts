@@ -9,7 +9,7 @@ import {
   type CalibrationSampleView,
   type CalibrationToHost,
   type HostToCalibration,
-} from './protocol';
+} from '../../src/contracts/calibrationMessages';
 
 const bridge = new HostBridge<CalibrationToHost, HostToCalibration>(isHostToCalibration);
 const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;

@@ -1,6 +1,6 @@
 // One camera: its newest frame drawn through ImageData, either as captured or as the policy receives it
 // (resized with padding to 224 × 224, openpi's resize_with_pad), with the frame's tick and age.
-import type { FrameMode } from './protocol';
+import type { FrameMode } from '../../src/contracts/dashboardMessages';
 import type { ReceivedFrame } from './telemetryStore';
 
 const POLICY_SIZE = 224;

@@ -2,11 +2,10 @@
 // brightest, older ones fading), over the path the arm actually took, with chunk boundaries marked. Where the
 // fan and the path part ways is where the policy and the arm disagree — the stutter and the re-anchor sawtooth
 // users ask about.
-import { ROUGH_SEAM_RATIO } from '../../src/core/metrics/seams';
 import { withAlpha } from './canvasSurface';
 import { plotTitle, valueRange } from './axisScale';
 import { drawAxes, MotorCards, polyline } from './plotFrame';
-import type { DashboardChunk } from './protocol';
+import type { DashboardChunk } from '../../src/contracts/dashboardMessages';
 import type { TelemetryStore } from './telemetryStore';
 import type { DashboardColors } from './theme';
 
@@ -73,10 +72,10 @@ export class ChunkFan {
         ctx.stroke();
       }
       ctx.setLineDash([]);
-      // Rough seams (step ≥ 1.5× the in-chunk p99, as the episode summary counts them): a mark atop the boundary.
+      // Rough seams (as the episode summary counts them; the threshold comes from the host): a mark atop the boundary.
       ctx.fillStyle = colors.boundary;
       for (const t of ticks) {
-        if (t.seamRatio === undefined || t.seamRatio < ROUGH_SEAM_RATIO) continue;
+        if (t.seamRatio === undefined || t.seamRatio < store.roughSeamRatio) continue;
         const px = Math.round(axes.x(t.index)) + 0.5;
         ctx.beginPath();
         ctx.moveTo(px - 4, 8);

@@ -1,6 +1,11 @@
 // The episode controls: buttons post `command`; which are enabled is the host's list for the runtime's phase (the
 // phase table that also writes package.json's enablement). Emergency Stop is never disabled and never hidden.
-import type { DashboardCommand, DashboardEpisodeSummary, DashboardProgress, DashboardStatus } from './protocol';
+import type {
+  DashboardCommand,
+  DashboardEpisodeSummary,
+  DashboardProgress,
+  DashboardStatus,
+} from '../../src/contracts/dashboardMessages';
 import { progressLine } from './progressLine';
 
 export class Controls {

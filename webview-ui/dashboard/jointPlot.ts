@@ -3,7 +3,7 @@
 import { withAlpha } from './canvasSurface';
 import { axisLabel, plotTitle, valueRange } from './axisScale';
 import { drawAxes, MotorCards, polyline } from './plotFrame';
-import type { DashboardTick } from './protocol';
+import type { DashboardTick } from '../../src/contracts/dashboardMessages';
 import type { TelemetryStore } from './telemetryStore';
 import type { DashboardColors } from './theme';
 

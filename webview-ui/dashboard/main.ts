@@ -1,6 +1,6 @@
-// The Dashboard webview: receives telemetry from the host (./protocol.ts), keeps it in bounded buffers and draws
-// on animation frames only — a burst of messages costs one draw, and a hidden or slow page drops work, never
-// blocks anything upstream.
+// The Dashboard webview: receives telemetry from the host (src/contracts/dashboardMessages.ts), keeps it in bounded
+// buffers and draws on animation frames only — a burst of messages costs one draw, and a hidden or slow page drops
+// work, never blocks anything upstream.
 import { HostBridge } from '../shared/hostBridge';
 import { CameraView } from './cameraView';
 import { ChunkFan } from './chunkFan';
@@ -12,7 +12,7 @@ import {
   type DashboardToHost,
   type FrameMode,
   type HostToDashboard,
-} from './protocol';
+} from '../../src/contracts/dashboardMessages';
 import { CHUNK_LATENCY, LOOP_STAGES, stageBudgets, stageRows } from './stageStats';
 import { pickFrames, TelemetryStore } from './telemetryStore';
 import { readColors, watchTheme } from './theme';
@@ -190,6 +190,7 @@ function receive(m: HostToDashboard): void {
       for (const c of m.chunks) store.addChunk(c);
       store.addTicks(m.ticks);
       store.progress = m.progress;
+      store.roughSeamRatio = m.roughSeamRatio;
       controls.show(m.status, m.enabled, store.progress);
       break;
     case 'ticks':

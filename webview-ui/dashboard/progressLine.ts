@@ -1,6 +1,6 @@
 // The header's progress line. The step is the host's progress (the one the status bar and side bar show), never
 // the page's newest tick, so the three agree; dropped telemetry is the current episode's, shown while it runs.
-import type { DashboardProgress, DashboardStatus } from './protocol';
+import type { DashboardProgress, DashboardStatus } from '../../src/contracts/dashboardMessages';
 
 export function progressLine(s: DashboardStatus | undefined, p: DashboardProgress | undefined): string {
   const parts: string[] = [];

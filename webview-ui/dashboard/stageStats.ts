@@ -2,7 +2,7 @@
 // to: loop stages share the tick period (1000 / fps), policy stages the time a chunk leaves for the next request
 // (half its horizon of ticks: with one request in flight, async chunking runs without starving while
 // latency ≤ horizon / 2).
-import type { DashboardTick } from './protocol';
+import type { DashboardTick } from '../../src/contracts/dashboardMessages';
 
 export const LOOP_STAGES = ['read', 'camera', 'convert', 'safety', 'write'] as const;
 export const POLICY_STAGES = ['encode', 'network', 'server infer', 'decode'] as const;

@@ -7,7 +7,7 @@ import type {
   DashboardStatus,
   DashboardTick,
   JointRange,
-} from './protocol';
+} from '../../src/contracts/dashboardMessages';
 import { RingBuffer } from './ringBuffer';
 
 /** 30 s at 30 fps. */
@@ -36,6 +36,8 @@ export class TelemetryStore {
   ticksReceived = 0;
   /** Ticks the host could not deliver (the page was slower than the loop). */
   ticksDropped = 0;
+  /** From the host's init (core's threshold); no marks before it. */
+  roughSeamRatio = Infinity;
 
   /** Each joint's position unit, motor order (from the runtime's status). */
   get units(): readonly string[] | undefined {

@@ -10,7 +10,7 @@ import {
   type ReportView,
   type SummaryView,
   type ThumbnailView,
-} from './protocol';
+} from '../../src/contracts/inspectorMessages';
 
 const bridge = new HostBridge<InspectorToHost, HostToInspector>(isHostMessage);
 const root = document.getElementById('root')!;

@@ -8,12 +8,8 @@
 import { ActionChunk, ActionShapeError } from './actionChunk';
 import { ActionQueue, type QueuedSource } from './actionQueue';
 import { aggregateInto, newActionWeight } from './chunkAggregation';
-import {
-  ChunkSchedulerConfigError,
-  type ChunkSchedulerOptions,
-  type ResolvedChunkOptions,
-  resolveChunkOptions,
-} from './chunkSchedulerOptions';
+import { ChunkSchedulerConfigError } from './chunkSchedulerConfigError';
+import { type ChunkSchedulerOptions, type ResolvedChunkOptions, resolveChunkOptions } from './chunkSchedulerOptions';
 import { ActionSmoother } from './actionSmoothing';
 
 /** One control tick as the episode loop sees it. */

@@ -1,6 +1,7 @@
 // Settings of the chunk scheduler, their defaults, and checks whose messages name the setting to fix.
 import { type AggregateMode, DEFAULT_AGGREGATE_ALPHA } from './chunkAggregation';
 import { type SeamOptions, checkSeamOptions } from './seamOptions';
+import { ChunkSchedulerConfigError } from './chunkSchedulerConfigError';
 
 /**
  * `sync`: openpi's ActionChunkBroker — execute `nActionSteps` rows of a chunk, then ask for the next one; the arm
@@ -58,17 +59,6 @@ export const ALIGNED_SEAM: SeamOptions = { remedy: 'aligned' };
  * seam near 1.5× the in-chunk p99 step on both built-in profiles without adding lag or losing successes.
  */
 export const DEFAULT_SEAM: SeamOptions = { remedy: 'limit', maxStep: 4 };
-
-/** A scheduler setting that cannot be used; `key` names it. */
-export class ChunkSchedulerConfigError extends Error {
-  override readonly name = 'ChunkSchedulerConfigError';
-  constructor(
-    readonly key: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 function positiveInteger(value: number | undefined, key: string, meaning: string): number {
   if (value === undefined) return Infinity;

@@ -4,5 +4,6 @@ export { ActionQueue, type QueuedSource } from './actionQueue';
 export * from './actionSmoothing';
 export * from './chunkAggregation';
 export * from './chunkScheduler';
+export * from './chunkSchedulerConfigError';
 export * from './chunkSchedulerOptions';
 export * from './seamOptions';

@@ -1,7 +1,7 @@
 // How the hand-over between chunks is smoothed (`chunking.seam`). Every remedy runs on top of the scheduler's
 // delay-compensated start, which is always on: a chunk's rows for steps that ran while its request was in flight
 // are dropped (async mode), so a late chunk is aligned and never replayed.
-import { ChunkSchedulerConfigError } from './chunkSchedulerOptions';
+import { ChunkSchedulerConfigError } from './chunkSchedulerConfigError';
 
 /** Per-joint caps: one number for the body joints (the gripper uncapped), or one per value in motor order. */
 export type JointCaps = number | readonly number[];

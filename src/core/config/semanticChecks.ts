@@ -2,7 +2,7 @@
 // combinations that run but surprise (warnings). They run on the resolved config and point into the text.
 import { CAMERA_ROLES } from '../convert/cameraRoles';
 import { MODEL_PROFILES } from '../policy/modelProfiles';
-import { ChunkSchedulerConfigError } from '../chunking/chunkSchedulerOptions';
+import { ChunkSchedulerConfigError } from '../chunking/chunkSchedulerConfigError';
 import { checkSeamOptions } from '../chunking/seamOptions';
 import { toSeamOptions } from './configMappers';
 import { formatPath, type ProblemList } from './configProblem';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { untrustedFolderMessage, untrustedFolderRefusals } from '../../core/config';
 import { commandRefusal } from '../../core/rpc';
 import { calibrationPath } from '../../io/calibration';
-import type { CalibrationPanelState } from '../../../webview-ui/calibration/protocol';
+import type { CalibrationPanelState } from '../../contracts/calibrationMessages';
 import { CalibrationPanel } from './calibrationPanel';
 import type { RuntimeController } from '../runtime/runtimeController';
 import { CONFIG_FILE_NAME, type WorkspaceConfig } from '../workspace/workspaceConfig';

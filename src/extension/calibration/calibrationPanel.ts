@@ -10,7 +10,7 @@ import {
   type CalibrationTarget,
   type CalibrationToHost,
   type HostToCalibration,
-} from '../../../webview-ui/calibration/protocol';
+} from '../../contracts/calibrationMessages';
 import { calibrationHtml } from './calibrationHtml';
 import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
 import type { TelemetrySource } from '../runtime/telemetrySource';

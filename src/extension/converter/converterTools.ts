@@ -2,7 +2,7 @@
 // `so100` debug type with Debug Episode, and compile errors as diagnostics. One registration for extension.ts.
 import * as vscode from 'vscode';
 import type { InspectionReport } from '../../core/convert/inspectionReport';
-import type { InspectorState } from '../../../webview-ui/inspector/protocol';
+import type { InspectorState } from '../../contracts/inspectorMessages';
 import { ConverterCodeLens } from './converterCodeLens';
 import { ConverterDiagnostics } from './converterDiagnostics';
 import { INSPECTOR_VIEW_TYPE, InspectorPanel } from '../inspector/inspectorPanel';

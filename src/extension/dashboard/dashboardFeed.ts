@@ -10,7 +10,7 @@ import type {
   DashboardStatus,
   DashboardTick,
   HostToDashboard,
-} from '../../../webview-ui/dashboard/protocol';
+} from '../../contracts/dashboardMessages';
 import { enabledCommands } from './enabledCommands';
 
 /** Posts one message; resolves when the webview took it (VS Code's postMessage returns a Thenable<boolean>). */

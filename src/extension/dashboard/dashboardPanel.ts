@@ -1,7 +1,8 @@
 // The Dashboard webview panel: cameras, joints, the chunk fan and timing of the running episode, plus the episode
 // controls. One panel at a time; it survives a window reload through a serializer. The page is
-// webview-ui/dashboard (bundled to dist/webview/dashboard.js); the protocol is webview-ui/dashboard/protocol.ts.
+// webview-ui/dashboard (bundled to dist/webview/dashboard.js); the protocol is src/contracts/dashboardMessages.ts.
 import * as vscode from 'vscode';
+import { ROUGH_SEAM_RATIO } from '../../core/metrics/seams';
 import { SO100_MOTORS } from '../../core/so100/motors';
 import {
   DASHBOARD_VIEW_TYPE,
@@ -13,7 +14,7 @@ import {
   type FrameMode,
   type HostToDashboard,
   type JointRange,
-} from '../../../webview-ui/dashboard/protocol';
+} from '../../contracts/dashboardMessages';
 import { enabledCommands } from './enabledCommands';
 import { DashboardFeed, postableFrame, type DashboardFeedCounters } from './dashboardFeed';
 import { dashboardHtml } from './dashboardHtml';
@@ -196,6 +197,7 @@ export class DashboardPanel implements vscode.Disposable {
           chunks: history.chunks,
           frameMode: this.mode,
           progress: dashboardProgress(this.progress.current),
+          roughSeamRatio: ROUGH_SEAM_RATIO,
         }));
         this.visibilityChanged();
         return;

@@ -1,7 +1,7 @@
 // Which dashboard buttons are enabled in the runtime's phase, from the phase table (core/rpc/commandPhases.ts), so
 // the buttons offer exactly what the palette offers. The page only applies the list.
 import { commandEnabled, type CommandName } from '../../core/rpc';
-import type { DashboardCommand, DashboardStatus } from '../../../webview-ui/dashboard/protocol';
+import type { DashboardCommand, DashboardStatus } from '../../contracts/dashboardMessages';
 
 const TABLE_NAME: Record<DashboardCommand, CommandName> = {
   runEpisode: 'runEpisode',

@@ -11,7 +11,7 @@ import {
   type InspectorToHost,
   type ReportView,
   type SummaryView,
-} from '../../../webview-ui/inspector/protocol';
+} from '../../contracts/inspectorMessages';
 import { inspectorHtml } from './inspectorHtml';
 import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
 import type { TelemetrySource } from '../runtime/telemetrySource';

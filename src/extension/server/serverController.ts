@@ -123,6 +123,7 @@ export class ServerController {
         target.model,
         target.endpoint,
         target.apiKeyEnv,
+        (line) => this.log.error(line),
       );
       return endpoint && { model: target.model, endpoint };
     }

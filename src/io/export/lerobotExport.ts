@@ -81,7 +81,7 @@ export async function exportLeRobotDataset(
   if (all.length === 0) throw new DatasetExportError('no episodes to export');
 
   // ffmpeg first: without it no episode with frames can be read or written, and nothing must be started.
-  if ((await Promise.all(all.map((r) => hasFrames(r.dir)))).some(Boolean) && !ffmpegAvailable(ffmpeg))
+  if ((await Promise.all(all.map((r) => hasFrames(r.dir)))).some(Boolean) && !(await ffmpegAvailable(ffmpeg)))
     throw new DatasetExportError(
       `ffmpeg is needed to write the dataset's videos and was not found ("${ffmpeg}"); install it (e.g. sudo apt install ffmpeg) or set so100.ffmpegPath; nothing was written`,
     );

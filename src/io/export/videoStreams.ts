@@ -1,7 +1,7 @@
 // Camera frames into the dataset's videos: one ffmpeg encoder per camera for the whole export, fed rgb24 frames
 // one at a time (each episode decoded from its mp4 or PNGs as it is written), so memory holds a frame, not an
 // episode. Every data row gets exactly one video frame.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -20,9 +20,12 @@ export const DATASET_VIDEO = {
 } as const;
 
 /** Whether ffmpeg runs; the export refuses to start without it when an episode has frames. */
-export function ffmpegAvailable(ffmpegPath: string): boolean {
-  const r = spawnSync(ffmpegPath, ['-hide_banner', '-version'], { stdio: 'ignore', timeout: 20_000 });
-  return r.status === 0;
+export function ffmpegAvailable(ffmpegPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(ffmpegPath, ['-hide_banner', '-version'], { stdio: 'ignore', timeout: 20_000 });
+    child.on('error', () => resolve(false));
+    child.on('exit', (code) => resolve(code === 0));
+  });
 }
 
 export class CameraVideoEncoder {

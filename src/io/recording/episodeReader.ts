@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { SO100_MOTORS, type PerMotor } from '../../core/so100';
 import type { SeamRow } from '../../core/metrics/seams';
 import { EPISODE_FILES } from './episodeRecorder';
-import { STEPS_HEADER, STEPS_HEADER_BEFORE_RAW } from './episodeRows';
+import { STEPS_HEADER, STEPS_HEADER_BEFORE_RAW, type RecordedChunk } from './episodeRows';
+
+export type { RecordedChunk };
 
 /** A record that cannot be read; `file` and `line` (1-based, when known) say where. */
 export class EpisodeRecordReadError extends Error {
@@ -32,23 +34,6 @@ export interface RecordedStep {
   readonly chunk?: number;
   readonly chunkBoundary: boolean;
   readonly note: string;
-}
-
-export interface RecordedChunk {
-  readonly chunk: number;
-  /** The scheduler's request id (unique within the episode), when recorded. */
-  readonly requestId?: number;
-  readonly observationTick: number;
-  /** ms since the episode started. */
-  readonly requestedAtMs: number;
-  readonly receivedAtMs: number;
-  readonly horizon: number;
-  readonly dims: number;
-  /** horizon rows of dims values; null where the policy sent a non-finite number. */
-  readonly actions: readonly (readonly (number | null)[])[];
-  readonly accepted?: boolean;
-  readonly discardReason?: string;
-  readonly latencyMs: number;
 }
 
 export interface EpisodeRecordResult {

@@ -21,8 +21,9 @@ export interface StepRow {
   readonly note?: string;
 }
 
-/** One predicted chunk, accepted or not. Times are performance.now() readings. */
+/** One predicted chunk, accepted or not, as the runner hands it over. Times are performance.now() readings. */
 export interface ChunkRecord {
+  /** The scheduler's request id (unique within the episode), when known. */
   readonly requestId?: number;
   readonly observationTick: number;
   readonly requestedAtMs: number;
@@ -113,6 +114,17 @@ export function timingLine(row: TimingRow, stages: readonly string[]): string {
   return csvLine([String(row.tick), ...stages.map((s) => csvNumber(row.ms[s], MS_DECIMALS))]);
 }
 
+/**
+ * One line of chunks.jsonl (written by chunkLine, read back by episodeReader): a ChunkRecord's fields, its times in
+ * ms since the episode started, its values as rows, its sequence number and latency added.
+ */
+export interface RecordedChunk extends Omit<ChunkRecord, 'values'> {
+  readonly chunk: number;
+  /** horizon rows of dims values; null where the policy sent a non-finite number. */
+  readonly actions: readonly (readonly (number | null)[])[];
+  readonly latencyMs: number;
+}
+
 /** A chunk as stored: its sequence number and times relative to the episode start. */
 export interface StoredChunk {
   readonly chunk: number;
@@ -129,7 +141,8 @@ export function chunkLine({ chunk, record: r, values, originMs }: StoredChunk): 
     // JSON has no NaN; null keeps the row length and says "not a number".
     actions.push(Array.from(values.subarray(i * r.dims, (i + 1) * r.dims), (v) => (Number.isFinite(v) ? v : null)));
   }
-  return `${JSON.stringify({
+  // Typed as the reader's type, so writer and reader cannot disagree on a field; the key order is the file's.
+  const line: RecordedChunk = {
     chunk,
     requestId: r.requestId,
     observationTick: r.observationTick,
@@ -141,5 +154,6 @@ export function chunkLine({ chunk, record: r, values, originMs }: StoredChunk): 
     horizon: r.horizon,
     dims: r.dims,
     actions,
-  })}\n`;
+  };
+  return `${JSON.stringify(line)}\n`;
 }

@@ -93,6 +93,33 @@ export class SerialPortIoError extends SerialPortError {
   }
 }
 
+/**
+ * The native serial-port binding cannot be loaded here (no prebuilt binding for this platform, or one that does not
+ * load): no real port can be opened, so nothing was sent to an arm; the simulator needs no binding.
+ */
+export class SerialBindingUnavailableError extends SerialPortError {
+  override name = 'SerialBindingUnavailableError';
+  constructor(
+    path: string,
+    readonly platform: string,
+    readonly supported: readonly string[],
+    cause?: unknown,
+  ) {
+    const reason = String(cause instanceof Error ? cause.message : cause)
+      .split('\n')[0]
+      .trim();
+    super(
+      path,
+      `cannot open ${path}: the native serial-port driver does not load on this platform (${platform})` +
+        `${reason ? ` — ${reason}` : ''}. SO-100 Policy Lab carries it for ${supported.join(', ')}. ` +
+        `The simulated arm works everywhere: set "robot.port": "sim" in so100.json. For a real arm, use one of ` +
+        `those platforms, or run from a source checkout, where "npm rebuild @serialport/bindings-cpp" compiles ` +
+        `the driver for this machine (needs Python and a C++ compiler).`,
+      { cause },
+    );
+  }
+}
+
 /** The error to report for a failed open, from serialport's message or an errno code. */
 export function classifyOpenError(
   path: string,

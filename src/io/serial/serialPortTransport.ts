@@ -4,6 +4,7 @@ import type { SerialPort } from 'serialport';
 import { ListenerSet, type ByteTransport, type Unsubscribe } from './byteTransport';
 import { findPortHolders } from './portHolders';
 import { listSerialPorts } from './portListing';
+import { loadSerialPort } from './serialPortLoader';
 import { classifyOpenError, SerialPortDisconnectedError, SerialPortIoError } from './serialPortErrors';
 
 const UV_READABLE = 1;
@@ -87,7 +88,7 @@ export class SerialPortTransport implements ByteTransport {
   /** Opens `path`; rejects with a typed SerialPortError that says how to fix the cause. */
   static async open(path: string, options: SerialPortTransportOptions = {}): Promise<SerialPortTransport> {
     // Loaded on demand, so the simulator, the policy server and the CLI run without the native binding.
-    const { SerialPort } = await import('serialport');
+    const { SerialPort } = await loadSerialPort(path);
     const port = new SerialPort({
       path,
       baudRate: options.baudRate ?? 1_000_000,

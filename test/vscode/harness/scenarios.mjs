@@ -322,12 +322,23 @@ export const developmentScenarios = [
         .frameLocator('iframe.webview.ready[src*="extensionId=so100-policy-lab.so100-policy-lab"]')
         .frameLocator('#active-frame');
       const row = view.locator('tr[data-key="observation/images.main"]');
-      // The step runs in the background (server start, connect): refresh until its exchange is there.
+      // The step runs in the background (server start, connect, then the policy's reply): refresh until its whole
+      // exchange is there — the input row, and the reply's target row (the reply may land after the input).
+      const targetRowText = async () =>
+        (
+          (await view
+            .locator('#joint-targets tr')
+            .nth(1)
+            .textContent({ timeout: 1000 })
+            .catch(() => '')) ?? ''
+        ).trim();
+      const exchangeShown = async () =>
+        (await row.isVisible().catch(() => false)) && /^target/.test(await targetRowText());
       const deadline = Date.now() + 60_000;
-      while (!(await row.isVisible().catch(() => false))) {
+      while (!(await exchangeShown())) {
         if (Date.now() > deadline)
           throw new Error(
-            `no policy input row after 60 s; the panel says: ${await view
+            `no policy input and target rows after 60 s; the panel says: ${await view
               .locator('body')
               .innerText()
               .catch(() => '?')}`,

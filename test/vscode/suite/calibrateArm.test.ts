@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseCalibration } from '../../../src/core/so100';
 import type { CalibrationPanel } from '../../../src/extension/calibration/calibrationPanel';
 import type { So100Api } from '../../../src/extension/extension';
-import type { CalibrationPanelState } from '../../../webview-ui/calibration/protocol';
+import type { CalibrationPanelState } from '../../../src/contracts/calibrationMessages';
 import { EXTENSION_ID, activateExtension, clearServerSettings, waitFor } from './hostHelpers';
 
 suite('SO-100 Calibrate Arm', () => {

@@ -11,7 +11,7 @@ import { MODEL_PROFILES, customizeProfile } from '../../../src/core/policy/model
 import { BuiltinPolicyServer } from '../../../src/io/policy/builtinServer/builtinPolicyServer';
 import { RuntimeProcess } from '../../../src/runtime/rpc/runtimeProcess';
 import type { DashboardPanel } from '../../../src/extension/dashboard/dashboardPanel';
-import type { DashboardProbeReport } from '../../../webview-ui/dashboard/protocol';
+import type { DashboardProbeReport } from '../../../src/contracts/dashboardMessages';
 import { EXTENSION_ID, activateExtension, waitFor } from './hostHelpers';
 import { RuntimeTelemetrySource } from './runtimeTelemetrySource';
 

@@ -103,7 +103,12 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Text of the "SO-100 Inference Server" log channel, read from the file VS Code writes it to. */
-export async function serverLogText(api: So100Api): Promise<string> {
+export function serverLogText(api: So100Api): Promise<string> {
+  return logChannelText(api, 'SO-100 Inference Server');
+}
+
+/** Text of one of the extension's log channels (e.g. "SO-100 Runtime"), read from the file VS Code writes it to. */
+export async function logChannelText(api: So100Api, channel: string): Promise<string> {
   const hostLogs = dirname(api.logDirectory());
   const found: string[] = [];
   async function walk(dir: string, depth: number): Promise<void> {
@@ -115,7 +120,7 @@ export async function serverLogText(api: So100Api): Promise<string> {
     }
     for (const n of names) {
       const p = join(dir, n);
-      if (n.endsWith('SO-100 Inference Server.log')) found.push(p);
+      if (n.endsWith(`${channel}.log`)) found.push(p);
       else if (depth > 0 && (await stat(p).catch(() => undefined))?.isDirectory()) await walk(p, depth - 1);
     }
   }

@@ -152,8 +152,8 @@ suite('SO-100 episode commands', () => {
     );
     const before = api.lastEpisode()?.episode;
     await vscode.commands.executeCommand('so100.disconnectArm');
+    // executeCommand resolves once the handler has returned, i.e. once Run Episode has refused or started.
     await vscode.commands.executeCommand('so100.runEpisode');
-    await new Promise((r) => setTimeout(r, 500));
     assert.equal(api.lastEpisode()?.episode, before, 'no episode ran from a broken config');
     assert.equal(api.runtimePhase(), 'idle');
     await writeFile(configFile(), '{\n  "fps": 30,\n  "chunking": { "mode": "sync" }\n}\n');
@@ -225,7 +225,8 @@ suite('SO-100 episode commands', () => {
     const text = await readFile(configFile(), 'utf8');
     assert.match(text, /\/\/ SO-100 Policy Lab workspace config/);
     assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, configFile());
-    await new Promise((r) => setTimeout(r, 300));
+    // Resolves once the file has been read and validated, and its problems published (none expected).
+    await api.reloadConfig();
     const uri = vscode.Uri.file(configFile());
     assert.deepEqual(
       vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'so100'),

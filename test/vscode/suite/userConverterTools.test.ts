@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InspectionReport } from '../../../src/core/convert/inspectionReport';
-import type { InspectorState } from '../../../webview-ui/inspector/protocol';
+import type { InspectorState } from '../../../src/contracts/inspectorMessages';
 import type { So100Api } from '../../../src/extension/extension';
 import { activateExtension, clearServerSettings, waitFor } from './hostHelpers';
 

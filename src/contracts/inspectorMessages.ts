@@ -5,7 +5,7 @@ import type {
   ConverterWarning,
   InspectionReport,
   ValueSummary,
-} from '../../src/core/convert/inspectionReport';
+} from '../core/convert/inspectionReport';
 
 export type { ConverterFailure, ConverterWarning };
 

@@ -1,11 +1,7 @@
-// The Calibrate Arm panel's messages between the extension host (src/extension/calibration/calibrationPanel.ts) and its webview
-// (main.ts). Both sides import this file; the host checks every webview message with isCalibrationToHost.
-import {
-  CALIBRATION_ANSWERS,
-  type CalibrationAnswer,
-  type CalibrationSampleView,
-  type CalibrationStepView,
-} from '../../src/core/so100/calibrationView';
+// The Calibrate Arm panel's messages between the extension host (src/extension/calibration/calibrationPanel.ts) and its
+// webview (webview-ui/calibration/main.ts). Both sides import this file; the host checks every webview message with
+// isCalibrationToHost. Like every contract file it imports core's types only, so the page bundles no core code.
+import type { CalibrationAnswer, CalibrationSampleView, CalibrationStepView } from '../core/so100/calibrationView';
 
 export type { CalibrationAnswer, CalibrationSampleView, CalibrationStepView };
 
@@ -48,6 +44,17 @@ export type CalibrationToHost =
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+// Core's CALIBRATION_ANSWERS is a value this file may not import; the compiler holds this set to exactly the members of
+// core's CalibrationAnswer type (a missing or extra key fails to compile).
+const ANSWERS: { readonly [A in CalibrationAnswer]: true } = {
+  continue: true,
+  finish: true,
+  recenter: true,
+  restart: true,
+  cancel: true,
+};
+const isAnswer = (v: unknown): v is CalibrationAnswer => typeof v === 'string' && Object.hasOwn(ANSWERS, v);
+
 /** True for a well-formed webview → host message (anything else is dropped by the host). */
 export function isCalibrationToHost(m: unknown): m is CalibrationToHost {
   if (!isRecord(m)) return false;
@@ -58,7 +65,7 @@ export function isCalibrationToHost(m: unknown): m is CalibrationToHost {
     case 'close':
       return true;
     case 'answer':
-      return (CALIBRATION_ANSWERS as readonly unknown[]).includes(m.answer);
+      return isAnswer(m.answer);
     default:
       return false;
   }

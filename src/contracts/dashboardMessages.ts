@@ -1,6 +1,7 @@
 // The Dashboard's one typed protocol, shared by the extension host (src/extension/dashboard/dashboardPanel.ts) and the
-// webview (./main.ts). Both sides check what they receive with the guards below; nothing here touches the DOM or
-// `vscode`, so both TypeScript projects compile it.
+// webview (webview-ui/dashboard/main.ts). Both sides check what they receive with the guards below; nothing here
+// touches the DOM or `vscode`, so both TypeScript projects compile it, and core is imported for its types only, so
+// the page bundles no core code.
 
 import type {
   ChunkTelemetry,
@@ -9,7 +10,7 @@ import type {
   RuntimePhase,
   RuntimeStatus,
   TickTelemetry,
-} from '../../src/core/rpc/runtimeProtocol';
+} from '../core/rpc/runtimeProtocol';
 
 export const DASHBOARD_VIEW_TYPE = 'so100.dashboard';
 
@@ -110,6 +111,8 @@ export type HostToDashboard =
       readonly chunks: readonly DashboardChunk[];
       readonly frameMode?: FrameMode;
       readonly progress?: DashboardProgress;
+      /** A boundary step at least this many times the in-chunk p99 is a rough seam (core/metrics/seams.ts). */
+      readonly roughSeamRatio: number;
     }
   | { readonly type: 'ticks'; readonly ticks: readonly DashboardTick[]; readonly dropped: number }
   | { readonly type: 'chunk'; readonly chunk: DashboardChunk }
@@ -145,16 +148,18 @@ const isNumArray = (v: unknown, length?: number): boolean =>
   Array.isArray(v) && (length === undefined || v.length === length) && v.every((x) => typeof x === 'number');
 const optional = <T>(v: unknown, check: (x: unknown) => x is T): boolean => v === undefined || check(v);
 
-const PHASES: ReadonlySet<string> = new Set([
-  'idle',
-  'connecting',
-  'connected',
-  'running',
-  'paused',
-  'resetting',
-  'estopped',
-  'calibrating',
-]);
+// core's RUNTIME_PHASES is a value this file may not import; the compiler holds these keys to exactly RuntimePhase.
+const PHASES: { readonly [P in RuntimePhase]: true } = {
+  idle: true,
+  connecting: true,
+  connected: true,
+  running: true,
+  paused: true,
+  resetting: true,
+  estopped: true,
+  calibrating: true,
+};
+const isPhase = (v: unknown): v is RuntimePhase => isStr(v) && Object.hasOwn(PHASES, v);
 
 export function isDashboardCommand(v: unknown): v is DashboardCommand {
   return isStr(v) && (DASHBOARD_COMMANDS as readonly string[]).includes(v);
@@ -171,8 +176,7 @@ export function isFrameMode(v: unknown): v is FrameMode {
 export function isDashboardStatus(v: unknown): v is DashboardStatus {
   return (
     isObj(v) &&
-    isStr(v.phase) &&
-    PHASES.has(v.phase) &&
+    isPhase(v.phase) &&
     Array.isArray(v.models) &&
     v.models.every(isStr) &&
     isNum(v.droppedTelemetry) &&
@@ -278,7 +282,9 @@ export function isHostToDashboard(m: unknown): m is HostToDashboard {
         Array.isArray(m.chunks) &&
         m.chunks.every(isDashboardChunk) &&
         optional(m.frameMode, isFrameMode) &&
-        optional(m.progress, isProgress)
+        optional(m.progress, isProgress) &&
+        isNum(m.roughSeamRatio) &&
+        m.roughSeamRatio > 0
       );
     case 'ticks':
       return Array.isArray(m.ticks) && m.ticks.every(isDashboardTick) && isNum(m.dropped);
