@@ -185,15 +185,17 @@ function printSummary(s: EpisodeSummary, fps: number): void {
 function printSeams(r: SeamReport): void {
   const n = (v: number | null, d = 2) => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(d));
   console.log(
-    `\nChunk seams: ratio ${n(r.seamRatio)}× (largest boundary step ${n(r.maxBoundaryStep)}° at tick ${n(r.worstBoundaryTick, 0)}, ` +
-      `in-chunk p99 ${n(r.inChunkP99Step)}°), ${r.roughSeams} of ${r.boundaries} seams ≥ ${ROUGH_SEAM_RATIO}×; tracking lag ${n(r.lagTicks)} ticks`,
+    `\nChunk seams: ratio ${n(r.seamRatio)}× sent, ${n(r.raw.seamRatio)}× asked by the policy (largest boundary step ` +
+      `${n(r.maxBoundaryStep)}° sent at tick ${n(r.worstBoundaryTick, 0)}, ${n(r.raw.maxBoundaryStep)}° raw; in-chunk p99 ` +
+      `${n(r.inChunkP99Step)}° sent, ${n(r.raw.inChunkP99Step)}° raw), ${r.roughSeams} of ${r.boundaries} seams ≥ ${ROUGH_SEAM_RATIO}×; ` +
+      `tracking: lag ${n(r.lagTicks)} ticks, mean |sent − raw| ${n(r.trackingError)}°`,
   );
   console.log(
-    `${'joint'.padEnd(14)}${'ratio'.padStart(8)}${'seam °'.padStart(9)}${'p99 °'.padStart(9)}${'lag'.padStart(8)}`,
+    `${'joint'.padEnd(14)}${'ratio'.padStart(8)}${'raw'.padStart(8)}${'seam °'.padStart(9)}${'raw °'.padStart(9)}${'p99 °'.padStart(9)}${'lag'.padStart(8)}${'|s−r| °'.padStart(9)}`,
   );
   for (const j of r.perJoint)
     console.log(
-      `${j.joint.padEnd(14)}${n(j.seamRatio).padStart(8)}${n(j.maxBoundaryStep).padStart(9)}${n(j.inChunkP99Step).padStart(9)}${n(j.lagTicks).padStart(8)}`,
+      `${j.joint.padEnd(14)}${n(j.seamRatio).padStart(8)}${n(j.raw.seamRatio).padStart(8)}${n(j.maxBoundaryStep).padStart(9)}${n(j.raw.maxBoundaryStep).padStart(9)}${n(j.inChunkP99Step).padStart(9)}${n(j.lagTicks).padStart(8)}${n(j.trackingError).padStart(9)}`,
     );
 }
 

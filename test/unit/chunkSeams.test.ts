@@ -78,6 +78,11 @@ for (const [name, { seam, step, lag }] of Object.entries(REMEDIES)) {
     const report = measureSeams(rows);
     assert.ok(report.lagTicks >= lag[0] && report.lagTicks <= lag[1], `lag ${report.lagTicks}`);
     assert.ok(rows.at(-1)!.sent![0] === 10, 'the command reaches the new chunk');
+    // What the policy asked for is the same whatever the remedy: a 10° seam; only the sent commands differ.
+    assert.equal(report.raw.maxBoundaryStep, 10);
+    assert.ok(Math.abs(report.maxBoundaryStep - step) < 1e-9, `sent boundary step ${report.maxBoundaryStep}`);
+    // Every remedy that softens the seam trails the policy by some degrees meanwhile; the report says how many.
+    assert.ok(report.trackingError > 0, `tracking error ${report.trackingError}`);
   });
 
   test(`${name}: a chunk arriving after its first rows expired is aligned, never replayed`, () => {

@@ -58,3 +58,37 @@ test('live: add() returns the ratio of each measured boundary to the in-chunk p9
   assert.equal(ratios[20], 2);
   assert.equal(ratios[5], undefined);
 });
+
+test('raw and sent side by side: a 2°-per-tick limit hides an 11× seam in the sent ratio; the tracking error shows the cost', () => {
+  const rows: SeamRow[] = [];
+  let sent = 0;
+  for (let t = 0; t < 40; t++) {
+    // The policy: 1° per tick, and an 11° step where the second chunk starts (tick 20).
+    const raw = t < 20 ? t : t + 10;
+    sent = t === 0 ? 0 : Math.min(raw, sent + 2);
+    rows.push({ tick: t, sent: pose(sent), raw: pose(raw), chunkBoundary: t === 20, starved: false });
+  }
+  const r = measureSeams(rows);
+  assert.equal(r.raw.maxBoundaryStep, 11);
+  assert.equal(r.raw.inChunkP99Step, 1);
+  assert.equal(r.raw.seamRatio, 11, 'what the policy asked for');
+  assert.equal(r.maxBoundaryStep, 2);
+  assert.equal(r.seamRatio, 1, 'what was sent: the limiter makes the seam look like any other step');
+  // sent trails raw by 9, 8, … 1 over ticks 20–28: 45° over 40 ticks; joint 2 moves half as far.
+  assert.equal(r.trackingError, 45 / 40);
+  assert.equal(r.perJoint[0].trackingError, 45 / 40);
+  assert.equal(r.perJoint[1].trackingError, 45 / 80);
+  assert.equal(r.perJoint[1].raw.seamRatio, 11);
+  assert.equal(r.perJoint[2].trackingError, 0);
+});
+
+test('tracking error counts only ticks with both a sent command and a raw row', () => {
+  const r = measureSeams([
+    { tick: 0, sent: pose(1), raw: pose(0), chunkBoundary: true, starved: false },
+    { tick: 1, sent: pose(5), chunkBoundary: false, starved: true },
+    { tick: 2, sent: pose(3), raw: pose(0), chunkBoundary: true, starved: false },
+  ]);
+  assert.equal(r.trackingError, 2, 'mean of 1 and 3; the held tick has no raw row');
+  assert.ok(Number.isNaN(measureSeams([]).trackingError));
+  assert.ok(Number.isNaN(measureSeams([]).raw.seamRatio));
+});
