@@ -13,6 +13,7 @@ import { decodePngFrame } from '../recording/pngFrameReader';
 import type { CameraSource } from './episodeSource';
 import { pngName } from './episodeSource';
 import { DatasetExportError } from './exportErrors';
+import { evenSizePad, rawRgbPipeInput } from '../recording/ffmpegVideoArgs';
 
 /** The dataset's encoder: H.264 (libx264) plays in LeRobot's decoders, browsers and VS Code webviews alike. */
 export const DATASET_VIDEO = {
@@ -49,21 +50,8 @@ export class CameraVideoEncoder {
     this.child = spawn(
       ffmpegPath,
       [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-f',
-        'rawvideo',
-        '-pix_fmt',
-        'rgb24',
-        '-video_size',
-        `${width}x${height}`,
-        '-framerate',
-        String(fps),
-        '-i',
-        'pipe:0',
-        '-an',
-        ...(width % 2 || height % 2 ? ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'] : []),
+        ...rawRgbPipeInput(width, height, fps),
+        ...evenSizePad(width, height),
         '-c:v',
         'libx264',
         '-preset',

@@ -16,10 +16,12 @@ export function keyframeInterval(fps: number): number {
   return Math.max(1, Math.round(fps));
 }
 
-/** The full argument list after the ffmpeg binary. */
-export function ffmpegVideoArgs(format: VideoFormat, encoder: VideoEncoder, outPath: string): string[] {
-  const args = [
-    // Quiet except for errors: those lines are what failure advice is made from.
+/**
+ * ffmpeg reading tightly packed RGB frames of one size from stdin at `fps`, quiet except for errors (those lines are
+ * what failure advice is made from); no audio.
+ */
+export function rawRgbPipeInput(width: number, height: number, fps: number): string[] {
+  return [
     '-hide_banner',
     '-loglevel',
     'error',
@@ -28,16 +30,29 @@ export function ffmpegVideoArgs(format: VideoFormat, encoder: VideoEncoder, outP
     '-pix_fmt',
     'rgb24',
     '-video_size',
-    `${format.width}x${format.height}`,
+    `${width}x${height}`,
     '-framerate',
-    String(format.fps),
+    String(fps),
     '-i',
     'pipe:0',
     '-an',
   ];
-  // yuv420p subsamples chroma 2×2, so H.264 and MPEG-4 need even sizes: pad one black column/row, never scale,
-  // so every recorded pixel keeps its place.
-  if (format.width % 2 !== 0 || format.height % 2 !== 0) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
+}
+
+/**
+ * yuv420p subsamples chroma 2×2, so H.264 and MPEG-4 need even sizes: pad one black column/row, never scale, so
+ * every recorded pixel keeps its place.
+ */
+export function evenSizePad(width: number, height: number): string[] {
+  return width % 2 !== 0 || height % 2 !== 0 ? ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'] : [];
+}
+
+/** The full argument list after the ffmpeg binary. */
+export function ffmpegVideoArgs(format: VideoFormat, encoder: VideoEncoder, outPath: string): string[] {
+  const args = [
+    ...rawRgbPipeInput(format.width, format.height, format.fps),
+    ...evenSizePad(format.width, format.height),
+  ];
   if (encoder === 'libx264') {
     // veryfast: ~0.16 of a core per 640×480 camera at 30 fps (measured on testsrc, 2-core machine), leaving the
     // loop room; crf 20 is visually clean for reviewing an episode.
