@@ -77,7 +77,8 @@ test('the generator rewrites a stale clause and removes one from an always-offer
 });
 
 test('every method has an entry, refusals name what to do first, no-op methods never refuse', () => {
-  assert.equal(RUNTIME_METHODS.length, 20);
+  assert.equal(RUNTIME_METHODS.length, 21);
+  assert.ok(RUNTIME_METHODS.includes('checkArmDriver'));
   assert.equal(
     phaseRefusal('runEpisode', 'estopped'),
     'cannot run an episode: the arm was emergency-stopped; connect again to re-enable torque',

@@ -50,6 +50,7 @@ export const METHOD_PHASES: { readonly [M in RuntimeMethod]: MethodPhases } = {
   swapModel: { acts: HOLDS_CONNECTION, elsewhere: 'refuse', verb: 'swap the model' },
   applyConfig: { acts: HOLDS_CONNECTION, elsewhere: 'refuse', verb: 'apply the config (it is read at connect)' },
   status: { acts: ANY, elsewhere: 'no-op', verb: 'report the status' },
+  checkArmDriver: { acts: ANY, elsewhere: 'no-op', verb: 'check the serial driver' },
   subscribe: { acts: ANY, elsewhere: 'no-op', verb: 'subscribe' },
   // Also the way to cancel a connect in progress and to end a calibration.
   disconnect: {

@@ -139,6 +139,11 @@ export interface RuntimeMethods {
   swapModel: { params: { readonly model: string; readonly endpoint?: RuntimeModelEndpoint }; result: RuntimeStatus };
   applyConfig: { params: { readonly config: So100Config }; result: ConfigApplied };
   status: { params: Record<string, never>; result: RuntimeStatus };
+  /**
+   * Rejects when `config.robot` names a real port and this platform's serial driver cannot load (the error names the
+   * platform and what works); the host asks before it starts a policy server, so nothing half-runs.
+   */
+  checkArmDriver: { params: { readonly config: So100Config }; result: Record<string, never> };
   /** Which telemetry this connection wants; frames are throttled to `frameFps` per camera (0 = none). */
   subscribe: {
     params: { readonly ticks?: boolean; readonly chunks?: boolean; readonly frameFps?: number };

@@ -125,6 +125,12 @@ export class EpisodeCommands implements vscode.Disposable {
     const config = this.effectiveConfig();
     if (!config) return false;
     if (!this.trustAllows(config, config.activeModel)) return false;
+    // A real port on a platform without the serial driver is refused before a policy server starts (the runtime
+    // loads the native driver; the extension host never does).
+    if (config.robot.port !== 'sim') {
+      await this.runtime.client();
+      await this.runtime.call('checkArmDriver', { config });
+    }
     const server = await this.servers.ensureReady(config.activeModel);
     if (!server) return false;
     this.announceRemote(config, config.activeModel);

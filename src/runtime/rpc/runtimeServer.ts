@@ -16,6 +16,7 @@ import type {
 import { isRuntimeMethod, RUNTIME_METHODS } from '../../core/rpc';
 import { CALIBRATION_ANSWERS, type CalibrationAnswer } from '../../core/so100';
 import { RuntimeSession, type RuntimeEventSink } from '../runtimeSession';
+import { checkArmDriver } from '../sessionParts';
 import { FrameChannel } from './frameChannel';
 
 interface Subscription {
@@ -141,6 +142,10 @@ export class RuntimeServer implements RuntimeEventSink {
     },
     applyConfig: (p) => this.session.applyConfig(checkConfig(p.config, 'applyConfig')),
     status: async () => this.session.status(),
+    checkArmDriver: async (p) => {
+      await checkArmDriver(checkConfig(p.config, 'checkArmDriver').robot);
+      return {};
+    },
     subscribe: async (p, channel) => {
       const sub = this.channels.get(channel)!;
       if (typeof p.ticks === 'boolean') sub.ticks = p.ticks;

@@ -1,6 +1,6 @@
 // An editor on a platform serialport ships no prebuilt binding for, in the real extension host: the runtime process
 // is started with npm_config_arch=riscv64, so the real binding lookup (node-gyp-build) fails there as it does on such
-// a machine. Run Episode on a real port reports one clear error and connects nothing; the simulated arm still runs.
+// a machine. Run Episode on a real port reports one clear error, starts no policy server and connects nothing; the simulated arm still runs.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { rm, writeFile } from 'node:fs/promises';
@@ -48,6 +48,8 @@ suite('SO-100 on a platform without a serial-port binding', () => {
 
   test('Run Episode on a real port: one error naming the platform, the supported ones and the simulator; nothing connects', async () => {
     await useConfig(PORT);
+    await vscode.commands.executeCommand('so100.stopServer');
+    assert.equal(api.serverState(), 'stopped');
     const before = (await runtimeLog()).split(ERROR).length;
     const episode = api.lastEpisode();
     await vscode.commands.executeCommand('so100.runEpisode');
@@ -60,6 +62,7 @@ suite('SO-100 on a platform without a serial-port binding', () => {
     assert.match(line, /carries it for linux-x64, .*win32-arm64\./, line);
     assert.ok(line.includes('set "robot.port": "sim" in so100.json'), line);
     assert.equal(api.runtimePhase(), 'idle', 'nothing connected');
+    assert.equal(api.serverState(), 'stopped', 'no policy server was started for an arm that cannot connect');
     assert.equal(api.lastEpisode(), episode, 'no episode ran');
   });
 
