@@ -13,6 +13,7 @@ import {
   type So100Config,
 } from '../core/config';
 import type { Converter } from '../core/convert';
+import { apiKeyProtocolProblem } from '../core/protocols';
 import type { RuntimeModelEndpoint } from '../core/rpc';
 import { FeetechBusSim } from '../core/sim';
 import { CubeTask, gripperObstacle, seededScene } from '../core/scene';
@@ -116,10 +117,8 @@ export function policyClient(
     // Checked before any connection: a key is never sent where it could be read on the way.
     const unsafe = apiKeyTransportProblem(name, endpoint.url);
     if (unsafe) throw new Error(unsafe);
-    if (endpoint.protocol !== 'openpi')
-      throw new Error(
-        `model "${name}": an API key is only sent to openpi servers; ${endpoint.protocol} has no header for it`,
-      );
+    const wrongProtocol = apiKeyProtocolProblem(endpoint.protocol);
+    if (wrongProtocol) throw new Error(`model "${name}": ${wrongProtocol}`);
   }
   // A reconnect happens inside a request: one attempt should not outlast the request itself.
   const options = {

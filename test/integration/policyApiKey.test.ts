@@ -61,7 +61,7 @@ test('a key is never sent over plain ws:// off this machine, nor to a protocol w
   assert.doesNotThrow(() => policyClient('gpu', { url: 'wss://gpu-box:8000', protocol: 'openpi', apiKey: KEY }));
   assert.throws(
     () => policyClient('lr', { url: 'ws://127.0.0.1:1', protocol: 'lerobot-ws', apiKey: KEY }),
-    /only sent to openpi servers/,
+    /lerobot-ws servers take no API key; only openpi servers do/,
   );
 });
 

@@ -177,7 +177,10 @@ test('apiKeyEnv: an openpi server over wss:// or on this machine; the key itself
   const lr = remote('"url": "wss://h:1", "protocol": "lerobot-ws", "apiKeyEnv": "K"');
   const q = only(lr);
   assert.equal(q.path, 'models.gpu.apiKeyEnv');
-  assert.match(q.message, /only openpi servers take an API key/);
+  assert.match(
+    q.message,
+    /take no API key; only openpi servers do \(the "Authorization: Api-Key" header\); remove it, or set "protocol": "openpi"/,
+  );
 
   assert.match(only(remote('"url": "wss://h:1", "apiKeyEnv": "my key"')).message, /environment variable name/);
   assert.equal(only(remote('"url": "wss://h:1", "apiKey": "s3cret"')).path, 'models.gpu.apiKey');

@@ -11,7 +11,7 @@ import type { ValueNode } from './jsoncParser';
 import { apiKeyTransportProblem } from './apiKeyRule';
 import { didYouMean } from './nameSuggestion';
 import { modelNamed } from './resolveConfig';
-import { POLICY_PROTOCOLS } from '../protocols/policyProtocols';
+import { KEYED_PROTOCOL_NAMES, POLICY_PROTOCOLS, apiKeyProtocolProblem } from '../protocols/policyProtocols';
 import { isWritten, keySpan, valueSpan } from './treeLookup';
 
 /** Adds every semantic problem of `config` (which came from `root`) to `problems`. */
@@ -25,15 +25,17 @@ export function checkSemantics(config: So100Config, root: ValueNode, problems: P
   checkEvaluation(config, root, problems);
 }
 
-/** A key is sent only as openpi's header, and only where it cannot be read on the way (see apiKeyRule). */
+/** A key is sent only in its protocol's header, and only where it cannot be read on the way (see apiKeyRule). */
 function checkApiKeys(config: So100Config, root: ValueNode, problems: ProblemList): void {
   for (const [name, m] of Object.entries(config.models)) {
     if (m.kind !== 'remote' || m.apiKeyEnv === undefined) continue;
     const at = ['models', name, 'apiKeyEnv'];
-    if (m.protocol !== 'openpi') {
+    const wrongProtocol = apiKeyProtocolProblem(m.protocol);
+    if (wrongProtocol) {
+      const fix = KEYED_PROTOCOL_NAMES.map((n) => `"protocol": "${n}"`).join(' or ');
       problems.add(
         at,
-        `${formatPath(at)}: only openpi servers take an API key (the "Authorization: Api-Key" header); remove it, or set "protocol": "openpi"`,
+        `${formatPath(at)}: ${wrongProtocol}; remove it${fix ? `, or set ${fix}` : ''}`,
         keySpan(root, at),
       );
       continue;

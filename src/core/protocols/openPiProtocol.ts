@@ -9,4 +9,6 @@ export const OPENPI_PROTOCOL = {
   alignment: 'observation',
   defaultLayout: 'openpi-so100',
   layouts: ['openpi-so100', 'droid', 'libero', 'aloha'],
+  // As openpi's own websocket client sends it.
+  apiKeyHeader: { name: 'Authorization', prefix: 'Api-Key ' },
 } as const satisfies PolicyProtocolDescriptor;

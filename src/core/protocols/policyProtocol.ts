@@ -14,4 +14,12 @@ export interface PolicyProtocolDescriptor {
   readonly defaultLayout: LayoutName;
   /** The built-in layouts whose input this protocol's servers take. */
   readonly layouts: readonly LayoutName[];
+  /** How the protocol's client sends a model's API key; absent: its servers take none. */
+  readonly apiKeyHeader?: ApiKeyHeader;
+}
+
+/** An API key travels as `<name>: <prefix><key>` on the websocket's opening request. */
+export interface ApiKeyHeader {
+  readonly name: string;
+  readonly prefix: string;
 }

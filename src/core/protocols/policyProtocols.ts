@@ -25,6 +25,20 @@ export function policyProtocol(name: PolicyProtocolName): PolicyProtocolDescript
   return POLICY_PROTOCOLS[name];
 }
 
+/** The protocols whose servers take an API key, and the header each sends it in. */
+export const KEYED_PROTOCOL_NAMES = POLICY_PROTOCOL_NAMES.filter((n) => policyProtocol(n).apiKeyHeader !== undefined);
+
+/** Why `protocol` cannot carry an API key ("lerobot-ws servers take no API key; only openpi servers do (…)"), or
+ *  undefined when it can. */
+export function apiKeyProtocolProblem(protocol: PolicyProtocolName): string | undefined {
+  if (policyProtocol(protocol).apiKeyHeader !== undefined) return undefined;
+  const keyed = KEYED_PROTOCOL_NAMES.map((n) => {
+    const h = policyProtocol(n).apiKeyHeader!;
+    return `${n} servers do (the "${h.name}: ${h.prefix.trim()}" header)`;
+  });
+  return `${protocol} servers take no API key; ${keyed.length ? `only ${keyed.join(', ')}` : 'no protocol here takes one'}`;
+}
+
 /** "openpi or lerobot-ws", for messages that say what is allowed. */
 export function protocolChoices(joiner = ' or '): string {
   const names = POLICY_PROTOCOL_NAMES.map(String);

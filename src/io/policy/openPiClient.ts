@@ -2,12 +2,14 @@
 // Protocol facts: shared/reference/policy-protocols.md §1.
 import { ActionChunk, ActionShapeError } from '../../core/chunking/actionChunk';
 import { NdArray } from '../../core/ndarray';
-import { decodePolicyFrame, type WireValue } from '../../core/protocols';
+import { OPENPI_PROTOCOL, decodePolicyFrame, type WireValue } from '../../core/protocols';
 import { httpHealthz } from '../process/readiness';
 import type { FrameSocket } from './frameSocket';
 import type { InferOptions, PolicyClient, PolicyObservation, PolicyResult } from './policyClient';
 import { PolicyProtocolError, PolicyServerError, PolicyTimeoutError } from './policyErrors';
 import { RequestReplyClient, describeValue, isPlainMap, type RequestReplyOptions } from './requestReplyClient';
+
+const KEY_HEADER = OPENPI_PROTOCOL.apiKeyHeader;
 
 export interface OpenPiClientOptions extends RequestReplyOptions {
   /** Sent as `Authorization: Api-Key <key>` like openpi's client; stock servers ignore it. */
@@ -21,7 +23,9 @@ export class OpenPiClient extends RequestReplyClient implements PolicyClient {
   constructor(target: string, options: OpenPiClientOptions = {}) {
     super(target, {
       ...options,
-      headers: options.apiKey ? { Authorization: `Api-Key ${options.apiKey}`, ...options.headers } : options.headers,
+      headers: options.apiKey
+        ? { [KEY_HEADER.name]: `${KEY_HEADER.prefix}${options.apiKey}`, ...options.headers }
+        : options.headers,
     });
   }
 
