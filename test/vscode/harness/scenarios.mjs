@@ -639,8 +639,14 @@ export const developmentScenarios = [
         await page.waitForTimeout(250);
         firstStep = await armStep();
       }
-      await page.waitForTimeout(2000);
-      const laterStep = await armStep();
+      // Poll until it moves, then pause at once: the episode must still be running (a fixed wait let a slow
+      // machine's episode end first, and then the end-of-episode message covered the button).
+      const moveDeadline = Date.now() + 15_000;
+      let laterStep = await armStep();
+      while (!(laterStep > firstStep) && Date.now() < moveDeadline) {
+        await page.waitForTimeout(250);
+        laterStep = await armStep();
+      }
       if (!(laterStep > firstStep))
         throw new Error(`the side bar's arm row did not move during the run: ${firstStep} → ${laterStep}`);
       await frame.locator('#btn-pause').click({ timeout: 5000 });
