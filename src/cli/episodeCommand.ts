@@ -3,16 +3,15 @@
 // process — it runs one pick-the-cube episode and prints the result and where the time went. It drives the same
 // RuntimeSession the runtime process serves to VS Code, in this process.
 import { parseArgs } from 'node:util';
-import { activeModelOf, apiKeyTransportProblem, missingApiKeyMessage, remotePolicyNotice } from '../core/config';
+import { activeModelOf, remotePolicyNotice } from '../core/config';
 import { NdArray } from '../core/ndarray';
 import { DEFAULT_POLICY_PROTOCOL, protocolChoices, type WireValue } from '../core/protocols';
-import type { EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint } from '../core/rpc';
-import { modelServerSpec, needsFreePort } from '../io/process/modelServerSpec';
-import { ServerSupervisor } from '../io/process/serverSupervisor';
-import { freePort } from '../io/net/freePort';
+import type { EpisodeSummary, RuntimeEventName, RuntimeEvents } from '../core/rpc';
+import type { ServerSupervisor } from '../io/process/serverSupervisor';
 import { RuntimeSession, type RuntimeEventSink } from '../runtime/runtimeSession';
 import { checkArmDriver } from '../runtime/sessionParts';
 import { episodeConfig } from './episodeConfig';
+import { startModelEndpoint } from './modelServer';
 import { ROUGH_SEAM_RATIO, type SeamReport } from '../core/metrics/seams';
 
 const usage = `so100 episode — run an SO-100 episode on the embedded default
@@ -110,35 +109,9 @@ async function run(argv: string[]): Promise<number> {
     // Remote hosts are allowed, never silent: the observations leave this machine.
     const notice = remotePolicyNotice(config.activeModel, model);
     if (notice) console.log(`Note: ${notice}`);
-    const endpoints: Record<string, RuntimeModelEndpoint> = {};
-    if (model.kind === 'remote' && model.apiKeyEnv) {
-      // The key comes from the environment only; checked before anything starts or connects.
-      const apiKey = process.env[model.apiKeyEnv];
-      if (!apiKey) throw new Error(missingApiKeyMessage(config.activeModel, model.apiKeyEnv, 'cli'));
-      const unsafe = apiKeyTransportProblem(config.activeModel, model.url);
-      if (unsafe) throw new Error(unsafe);
-      endpoints[config.activeModel] = { url: model.url, protocol: model.protocol, apiKey };
-    }
-    if (model.kind !== 'remote') {
-      const spec = modelServerSpec(config.activeModel, model, {
-        so100: { command: process.execPath, args: [...process.execArgv, process.argv[1]] },
-        freePort: needsFreePort(model) ? await freePort('127.0.0.1') : 0,
-        workspaceFolder: workspace,
-      });
-      supervisor = new ServerSupervisor(spec);
-      supervisor.onLog((line) => {
-        if (line.stream === 'stderr' || line.advice)
-          console.error(`  server: ${line.text}${line.advice ? `\n  → ${line.advice}` : ''}`);
-      });
-      console.log(
-        model.kind === 'builtin'
-          ? `Starting the built-in ${model.profile} policy server (${model.protocol}) on ${spec.host}:${spec.port}…`
-          : `Starting ${spec.name} (${config.activeModel}, ${model.protocol}) on ${spec.host}:${spec.port}…`,
-      );
-      await supervisor.start(abort.signal);
-      endpoints[config.activeModel] = { url: `ws://${spec.host}:${spec.port}`, protocol: model.protocol };
-      console.log(`Policy server ready (pid ${supervisor.pid}).`);
-    }
+    const started = await startModelEndpoint(config, workspace, abort.signal);
+    supervisor = started.supervisor;
+    const endpoints = started.endpoints;
     process.off('SIGINT', abortStart);
     const status = await session.connect({ config, endpoints, recordDir, ffmpegPath });
     const client = session.activeClient();

@@ -5,6 +5,7 @@ import { runEval } from './evalCommand';
 import { runCalibrate } from './calibrateCommand';
 import { runSim } from './simCommand';
 import { runExport } from './exportCommand';
+import { runReplay } from './replayCommand';
 import { CliUsageError } from './cliUsageError';
 
 const USAGE = `so100 — SO-100 Policy Lab from the terminal
@@ -16,6 +17,7 @@ Usage:
   so100 sim --pty PATH      a simulated SO-100 on a pseudo-terminal, for any Feetech client (LeRobot too)
   so100 calibrate [options] calibrate an arm (or the simulated one) and save LeRobot's calibration file
   so100 export DIR… --format lerobot-v3 --out DIR   episodes or an evaluation as a LeRobotDataset v3.0
+  so100 replay DIR --model NAME   a recorded episode's observations through a model, offline; chunks and deviations
   so100 help [command]      this text, or a command's options
   so100 --version
 
@@ -28,6 +30,7 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage
   sim: runSim,
   calibrate: runCalibrate,
   export: runExport,
+  replay: runReplay,
 };
 
 async function main(argv: string[]): Promise<number> {

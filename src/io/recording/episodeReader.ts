@@ -1,7 +1,7 @@
 // Reads an episode record back (the folder EpisodeRecorder writes): the header and result, every step, chunk and
 // timing row. Strict, so that a record cut short by a crash reads up to its last whole line and anything else
 // that is wrong is named by file and line.
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SO100_MOTORS, type PerMotor } from '../../core/so100';
 import type { SeamRow } from '../../core/metrics/seams';
@@ -56,15 +56,32 @@ export interface EpisodeRecord {
   readonly chunks: readonly RecordedChunk[];
   /** Stage durations per tick, in ms; stages that did not run that tick are left out. */
   readonly timing: readonly { readonly tick: number; readonly ms: Readonly<Record<string, number>> }[];
+  /** Files the folder lacks that were read as empty (only with `allowMissing`: chunks.jsonl, timing.csv). */
+  readonly missing: readonly string[];
+}
+
+export interface ReadRecordOptions {
+  /** Read a record without chunks.jsonl or timing.csv (as empty), naming them in `missing`; the rest stays required. */
+  readonly allowMissing?: boolean;
 }
 
 /** Reads the record in `dir`. A last line without its newline (a write cut short) is left out, not an error. */
-export async function readEpisodeRecord(dir: string): Promise<EpisodeRecord> {
+export async function readEpisodeRecord(dir: string, options: ReadRecordOptions = {}): Promise<EpisodeRecord> {
   const header = await readEpisodeJson(dir);
   const { steps, policyRows } = parseSteps(await readLines(dir, EPISODE_FILES.steps));
-  const chunks = parseChunks(await readLines(dir, EPISODE_FILES.chunks));
-  const timing = parseTiming(await readLines(dir, EPISODE_FILES.timing));
-  return { dir, ...header, steps, policyRows, chunks, timing };
+  const missing: string[] = [];
+  const absent = async (file: string) => {
+    if (!options.allowMissing) return false;
+    const gone = await access(join(dir, file)).then(
+      () => false,
+      () => true,
+    );
+    if (gone) missing.push(file);
+    return gone;
+  };
+  const chunks = (await absent(EPISODE_FILES.chunks)) ? [] : parseChunks(await readLines(dir, EPISODE_FILES.chunks));
+  const timing = (await absent(EPISODE_FILES.timing)) ? [] : parseTiming(await readLines(dir, EPISODE_FILES.timing));
+  return { dir, ...header, steps, policyRows, chunks, timing, missing };
 }
 
 async function readText(dir: string, file: string): Promise<string> {

@@ -1,0 +1,2 @@
+// Public API of offline replay planning.
+export * from './replayPlan';
