@@ -80,6 +80,19 @@ describe('so100 replay', () => {
     assert.ok(replay.chunks.slice(1).every((c) => c.vsRecorded === undefined || c.tick === 0));
   });
 
+  test('over the awesome-lerobot protocol, with its own layout', SLOW, async () => {
+    const r = await runCli(['replay', episode, '--config', config, '--protocol', 'lerobot-ws', '--every', '40']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /Starting the built-in pi0 policy server \(lerobot-ws\)/);
+    const replay = await readReplayFile(join(episode, 'replay-pi0.jsonl'));
+    assert.equal(replay.header.protocol, 'lerobot-ws');
+    assert.equal(replay.header.converter, 'lerobot-ws');
+    assert.deepEqual(
+      replay.chunks.map((c) => c.tick),
+      [0, 40],
+    );
+  });
+
   test('a record without chunks.jsonl needs --every, and says what is missing', SLOW, async () => {
     const dir = await copy('no-chunks');
     await rm(join(dir, 'chunks.jsonl'));
