@@ -63,6 +63,9 @@ export const METHOD_PHASES: { readonly [M in RuntimeMethod]: MethodPhases } = {
   inspect: { acts: ANY, elsewhere: 'no-op', verb: 'inspect' },
   runConverter: { acts: HOLDS_CONNECTION, elsewhere: 'refuse', verb: 'run the converter' },
   inspectRecordedTick: { acts: ANY, elsewhere: 'no-op', verb: 'inspect a recorded tick' },
+  // Offline: the arm is not involved, so any phase will do.
+  replayEpisode: { acts: ANY, elsewhere: 'no-op', verb: 'replay an episode' },
+  cancelReplay: { acts: ANY, elsewhere: 'no-op', verb: 'cancel the replay' },
   // A connected arm is released first; a calibration needs the bus to itself.
   calibrate: { acts: ['idle', 'connected', 'estopped'], elsewhere: 'refuse', verb: 'calibrate' },
   calibrationAnswer: { acts: ['calibrating'], elsewhere: 'refuse', verb: 'answer the calibration' },

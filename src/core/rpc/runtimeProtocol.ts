@@ -174,6 +174,24 @@ export interface RuntimeMethods {
     result: InspectionReport;
   };
   /**
+   * Replays the episode record in `dir` through `model` at `endpoint`, offline (the arm is not used): the record's
+   * observations go through `config`'s converter at the ticks the episode asked at (or every `every` ticks). Resolves
+   * when `replay-<model>.jsonl` is complete; progress goes out as replayProgress. One replay at a time.
+   */
+  replayEpisode: {
+    params: {
+      readonly dir: string;
+      readonly config: So100Config;
+      readonly model: string;
+      readonly endpoint: RuntimeModelEndpoint;
+      readonly every?: number;
+      readonly ffmpegPath?: string;
+    };
+    result: ReplayDone;
+  };
+  /** Cancels the running replay (its file stays as `replay-<model>.jsonl.partial`); nothing without one. */
+  cancelReplay: { params: Record<string, never>; result: Record<string, never> };
+  /**
    * Starts LeRobot's calibration of `config.robot` (its port, or the simulator) and returns at once; the flow
    * reports through calibrationStep / calibrationSample and ends with calibrationEnded (the file saved where the
    * robot's id and calibration_dir say). Needs an idle or e-stopped session; a connected arm is released first.
@@ -203,6 +221,22 @@ export interface CalibrationEnded {
 
 export type RuntimeMethod = keyof RuntimeMethods;
 
+/** A finished replay: its file and, per joint, the mean of its chunks' mean deviations and the largest (joint units). */
+export interface ReplayDone {
+  readonly file: string;
+  readonly chunks: number;
+  readonly perJoint: Readonly<Record<string, { readonly mean: number; readonly max: number } | null>>;
+  /** What the record lacked or the converter warned about, once each. */
+  readonly notes: readonly string[];
+}
+
+export interface ReplayProgress {
+  readonly dir: string;
+  readonly model: string;
+  readonly done: number;
+  readonly total: number;
+}
+
 /** What applyConfig did with each changed setting (by its class, see classifyChanges). */
 export interface ConfigApplied {
   /** Took effect now (hot settings). */
@@ -231,6 +265,8 @@ export interface RuntimeEvents {
   /** The ranges recorded so far (a few per second while recording). */
   calibrationSample: CalibrationSampleView;
   calibrationEnded: CalibrationEnded;
+  /** A replay asked one more tick (replayEpisode). */
+  replayProgress: ReplayProgress;
 }
 
 /** The outcome of compiling the user's converter module; a failure leaves the previous module running. */
@@ -252,4 +288,10 @@ export interface ConverterCompiled {
 export type RuntimeEventName = keyof RuntimeEvents;
 
 /** Telemetry that may be dropped under back-pressure; the rest (state, warnings, results) always goes out. */
-export const DROPPABLE_EVENTS: ReadonlySet<RuntimeEventName> = new Set(['tick', 'chunk', 'frame', 'calibrationSample']);
+export const DROPPABLE_EVENTS: ReadonlySet<RuntimeEventName> = new Set([
+  'tick',
+  'chunk',
+  'frame',
+  'calibrationSample',
+  'replayProgress',
+]);

@@ -30,6 +30,8 @@ const DEFAULT_TIMEOUTS: Partial<Record<RuntimeMethod, number>> = {
   disconnect: 20_000,
   shutdown: 20_000,
   runConverter: 30_000,
+  // A replay answers when its last chunk is in; Cancel (cancelReplay) is how a user ends it sooner.
+  replayEpisode: 3_600_000,
 };
 
 export class RuntimeClient implements AsyncDisposable {

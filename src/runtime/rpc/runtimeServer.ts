@@ -17,6 +17,7 @@ import { isRuntimeMethod, RUNTIME_METHODS } from '../../core/rpc';
 import { CALIBRATION_ANSWERS, type CalibrationAnswer } from '../../core/so100';
 import { RuntimeSession, type RuntimeEventSink } from '../runtimeSession';
 import { checkArmDriver } from '../sessionParts';
+import { ReplayRunner } from '../replayRunner';
 import { FrameChannel } from './frameChannel';
 
 interface Subscription {
@@ -32,6 +33,7 @@ export class RuntimeParamsError extends Error {
 
 export class RuntimeServer implements RuntimeEventSink {
   readonly session: RuntimeSession;
+  private readonly replays: ReplayRunner;
   private readonly server: Server;
   private readonly channels = new Map<FrameChannel, Subscription>();
   private shutdownRequested: (() => void) | undefined;
@@ -43,6 +45,7 @@ export class RuntimeServer implements RuntimeEventSink {
     workspace: string,
   ) {
     this.session = new RuntimeSession(this, workspace);
+    this.replays = new ReplayRunner(this, workspace);
     this.server = createServer((socket) => this.accept(socket));
     this.shutdown = new Promise((r) => {
       this.shutdownRequested = r;
@@ -82,6 +85,7 @@ export class RuntimeServer implements RuntimeEventSink {
 
   /** Disconnects the arm (leaving it safe), then closes every connection and the socket. */
   async close(): Promise<void> {
+    this.replays.cancel();
     await this.session.disconnect().catch(() => undefined);
     for (const c of this.channels.keys()) c.close();
     await new Promise<void>((r) => this.server.close(() => r()));
@@ -184,6 +188,28 @@ export class RuntimeServer implements RuntimeEventSink {
         module: p.module,
         ffmpegPath: p.ffmpegPath,
       });
+    },
+    replayEpisode: (p) => {
+      if (typeof p.dir !== 'string' || p.dir === '')
+        throw new RuntimeParamsError('replayEpisode: "dir" must be an episode folder');
+      if (typeof p.model !== 'string' || p.model === '')
+        throw new RuntimeParamsError('replayEpisode: "model" must be a model name');
+      if (p.every !== undefined && (!Number.isSafeInteger(p.every) || (p.every as number) < 1))
+        throw new RuntimeParamsError('replayEpisode: "every" must be a whole number ≥ 1');
+      if (p.ffmpegPath !== undefined && (typeof p.ffmpegPath !== 'string' || p.ffmpegPath === ''))
+        throw new RuntimeParamsError('replayEpisode: "ffmpegPath" must be the path of an ffmpeg program');
+      return this.replays.run({
+        dir: p.dir,
+        config: checkConfig(p.config, 'replayEpisode'),
+        model: p.model,
+        endpoint: checkEndpoint(p.endpoint, 'replayEpisode: "endpoint"'),
+        every: p.every as number | undefined,
+        ffmpegPath: p.ffmpegPath,
+      });
+    },
+    cancelReplay: async () => {
+      this.replays.cancel();
+      return {};
     },
     calibrate: (p) => this.session.calibrate(checkConfig(p.config, 'calibrate')),
     calibrationAnswer: async (p) => {
