@@ -128,3 +128,16 @@ test('two episodes diverge at the first tick a joint differs by more than the th
   assert.equal(below.maxDifference, 4);
   assert.throws(() => compareEpisodes([], [], 0), /threshold/);
 });
+
+test('the cursor state gathers the tick: chunk, requests in flight with their age, predictions, stages', () => {
+  const c = timeline().cursorAt(6);
+  assert.equal(c.tick, 6);
+  assert.equal(c.executing, 0);
+  assert.equal(c.starved, false);
+  assert.deepEqual(c.inFlight, [{ chunk: 1, observationTick: 5, ageMs: 90 }]);
+  assert.deepEqual(
+    c.predictions.map((p) => p.chunk),
+    [0],
+  );
+  assert.equal(timeline().cursorAt(99).tick, 19);
+});

@@ -28,6 +28,8 @@ export interface TimelineChunk {
   readonly accepted?: boolean;
   readonly discardReason?: string;
   readonly latencyMs: number;
+  /** horizon rows of joint values (null: not a number), when the record has them. */
+  readonly actions?: readonly (readonly (number | null)[])[];
 }
 
 export interface TimelineTiming {
@@ -64,6 +66,19 @@ export interface StageAtTick {
   readonly stage: string;
   readonly ms: number;
   readonly overBudget: boolean;
+}
+
+/** Everything the viewer shows beside the plots at one tick. */
+export interface CursorState {
+  readonly tick: number;
+  readonly timeMs?: number;
+  readonly executing?: number;
+  readonly starved: boolean;
+  readonly note: string;
+  readonly inFlight: readonly { readonly chunk: number; readonly observationTick: number; readonly ageMs: number }[];
+  readonly predictions: readonly TimelineChunk[];
+  readonly stages: readonly StageAtTick[];
+  readonly budgetMs: number;
 }
 
 /** Predictions drawn at a tick at most (the newest), as the dashboard's fan. */
@@ -138,6 +153,28 @@ export class EpisodeTimeline {
     return this.chunks
       .filter((c) => c.receivedAtMs <= t && c.observationTick <= tick && c.observationTick + c.horizon > tick)
       .slice(-FAN_CHUNKS);
+  }
+
+  /** The cursor's view of `tick` (brought into range). */
+  cursorAt(tick: number): CursorState {
+    const t = this.clampTick(tick);
+    const step = this.stepAt(t);
+    const now = step?.timeMs ?? 0;
+    return {
+      tick: t,
+      ...(step ? { timeMs: step.timeMs } : {}),
+      ...(this.executingAt(t) !== undefined ? { executing: this.executingAt(t) } : {}),
+      starved: step?.tick === t && step.starved,
+      note: step?.tick === t ? step.note : '',
+      inFlight: this.inFlightAt(t).map((c) => ({
+        chunk: c.chunk,
+        observationTick: c.observationTick,
+        ageMs: now - c.requestedAtMs,
+      })),
+      predictions: this.predictionsAt(t),
+      stages: this.stagesAt(t),
+      budgetMs: this.budgetMs,
+    };
   }
 
   /** The tick's stage durations against the tick budget, in timing.csv's order. */
