@@ -1,7 +1,7 @@
 // Reads an episode record back (the folder EpisodeRecorder writes): the header and result, every step, chunk and
 // timing row. Strict, so that a record cut short by a crash reads up to its last whole line and anything else
 // that is wrong is named by file and line.
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SO100_MOTORS, type PerMotor } from '../../core/so100';
 import type { SeamRow } from '../../core/metrics/seams';
@@ -67,6 +67,48 @@ export async function readEpisodeRecord(dir: string): Promise<EpisodeRecord> {
   return { dir, ...header, steps, policyRows, chunks, timing };
 }
 
+/** A record read as far as its files exist: `missing` names the files that do not (the rest is empty). */
+export interface AvailableEpisodeRecord extends EpisodeRecord {
+  readonly missing: readonly string[];
+}
+
+/** Like readEpisodeRecord, but a missing file leaves its part empty and is named in `missing`; a bad one throws. */
+export async function readAvailableEpisodeRecord(dir: string): Promise<AvailableEpisodeRecord> {
+  const missing: string[] = [];
+  const part = async <T>(file: string, read: () => Promise<T>, empty: T): Promise<T> => {
+    try {
+      await access(join(dir, file));
+    } catch {
+      missing.push(file);
+      return empty;
+    }
+    return read();
+  };
+  const header = await part(EPISODE_FILES.episode, () => readEpisodeJson(dir), {
+    startedAt: '',
+    endedAt: null,
+    result: null,
+    config: undefined,
+    model: undefined,
+  });
+  const { steps, policyRows } = await part(
+    EPISODE_FILES.steps,
+    async () => parseSteps(await readLines(dir, EPISODE_FILES.steps)),
+    { steps: [] as RecordedStep[], policyRows: false },
+  );
+  const chunks = await part(
+    EPISODE_FILES.chunks,
+    async () => parseChunks(await readLines(dir, EPISODE_FILES.chunks)),
+    [],
+  );
+  const timing = await part(
+    EPISODE_FILES.timing,
+    async () => parseTiming(await readLines(dir, EPISODE_FILES.timing)),
+    [],
+  );
+  return { dir, ...header, steps, policyRows, chunks, timing, missing };
+}
+
 async function readText(dir: string, file: string): Promise<string> {
   try {
     return await readFile(join(dir, file), 'utf8');
@@ -86,8 +128,14 @@ async function readEpisodeJson(
     if (err instanceof EpisodeRecordReadError) throw err;
     throw new EpisodeRecordReadError(file, undefined, `not JSON (${(err as Error).message})`);
   }
-  if (body === null || typeof body !== 'object' || body.format !== 1)
+  if (body === null || typeof body !== 'object' || !('format' in body))
     throw new EpisodeRecordReadError(file, undefined, 'not an episode record of format 1');
+  if (body.format !== 1)
+    throw new EpisodeRecordReadError(
+      file,
+      undefined,
+      `the record is format ${JSON.stringify(body.format)}; this version of SO-100 Policy Lab reads format 1 — open it with the version that recorded it, or a newer one`,
+    );
   if (typeof body.startedAt !== 'string') throw new EpisodeRecordReadError(file, undefined, 'startedAt is missing');
   const r = body.result as Record<string, unknown> | null;
   if (
