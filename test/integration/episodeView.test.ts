@@ -11,6 +11,8 @@ import { defaultConfig, type So100Config } from '../../src/core/config';
 import { MODEL_PROFILES, customizeProfile } from '../../src/core/policy/modelProfiles';
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
 import { EpisodeView } from '../../src/io/recording/episodeView';
+import { compareEpisodes } from '../../src/core/episodeView';
+import { viewerEpisode } from '../../src/extension/viewer/viewerEpisode';
 import type { EpisodeFrame, EpisodeFrameResult } from '../../src/io/recording/episodeFrames';
 import { RuntimeProcess } from '../../src/runtime/rpc/runtimeProcess';
 
@@ -114,6 +116,19 @@ describe('episode records opened for the viewer', () => {
       const last = await v.cursor(10_000);
       assert.equal(last.cursor.tick, 19);
       assert.equal((last.frames[0] as EpisodeFrame).tick, frameTicks.at(-1));
+
+      // What the page gets: a value per tick and joint for each series, the policy's rows included, with units.
+      const page = viewerEpisode('a', v);
+      assert.equal(page.ticks.length, 20);
+      for (const s of [page.measured, page.sent, page.policy]) {
+        assert.equal(s.length, 6);
+        for (const joint of s) assert.equal(joint.length, 20);
+      }
+      assert.ok(page.measured[0].every((x) => typeof x === 'number'));
+      assert.equal(page.joints[5].unit, '%');
+      // Compared with itself: one axis, no divergence.
+      const same = compareEpisodes(v.timeline.steps, v.timeline.steps);
+      assert.deepEqual([same.lastTick, same.divergenceTick], [19, undefined]);
 
       // A record made before the frame index: read as frame n = tick n, and said so.
       const old = path.join(dir, 'old');

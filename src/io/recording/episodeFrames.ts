@@ -23,6 +23,9 @@ export interface EpisodeFrameProblem {
 
 export type EpisodeFrameResult = EpisodeFrame | EpisodeFrameProblem;
 
+/** Decoded bytes held per camera at most (≈ 15 000 frames of 640×480): past it the rest of the video is not shown. */
+export const MAX_DECODED_BYTES = 512 * 1024 * 1024;
+
 /** JPEG quality of decoded mp4 frames (ffmpeg's -q:v, 2 best … 31 worst): ~20–40 KB a 640×480 frame. */
 const JPEG_QUALITY = 5;
 
@@ -39,6 +42,7 @@ interface VideoCamera {
   /** frame → tick, rising. */
   readonly frameTicks: readonly number[] | undefined;
   decoded: Uint8Array[];
+  decodedBytes: number;
   done: boolean;
   error?: string;
   child?: ChildProcess;
@@ -76,7 +80,15 @@ export class EpisodeFrames {
       const frameTicks = await readFrameIndex(dir, name, frames.notes);
       // A camera whose ffmpeg died mid-episode has both: the video holds the start, the PNGs the rest.
       const existing = cameras.findIndex((c) => c.name === name);
-      const video: VideoCamera = { kind: 'mp4', name, frameTicks, decoded: [], done: false, waiters: [] };
+      const video: VideoCamera = {
+        kind: 'mp4',
+        name,
+        frameTicks,
+        decoded: [],
+        decodedBytes: 0,
+        done: false,
+        waiters: [],
+      };
       if (existing >= 0) frames.notes.push(`${name}: frames are in both ${file} and PNGs; showing the PNGs`);
       else cameras.push(video);
     }
@@ -139,13 +151,22 @@ export class EpisodeFrames {
     let pending: Buffer = Buffer.alloc(0);
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => {
+      if (c.done) return; // disposed, or over the bound: what is still in the pipe is dropped
       pending = pending.length === 0 ? d : Buffer.concat([pending, d]);
       for (;;) {
         // JPEG entropy-coded data stuffs every 0xFF with 0x00, so 0xFF 0xD9 is only ever the end marker.
         const end = pending.indexOf(JPEG_END);
         if (end < 0) break;
-        c.decoded.push(new Uint8Array(pending.subarray(0, end + 2)));
+        const frame = new Uint8Array(pending.subarray(0, end + 2));
         pending = pending.subarray(end + 2);
+        if (c.decodedBytes + frame.length > MAX_DECODED_BYTES) {
+          c.error = `${videoFileName(c.name)} is too long to hold decoded (${c.decoded.length} frames fill ${MAX_DECODED_BYTES >> 20} MB); later frames are not shown`;
+          c.done = true;
+          child.kill('SIGKILL');
+          break;
+        }
+        c.decoded.push(frame);
+        c.decodedBytes += frame.length;
       }
       wake();
     });
