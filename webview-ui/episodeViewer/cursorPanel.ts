@@ -33,7 +33,7 @@ export class CursorPanel {
         this.tiles.set(key, tile);
       }
       if ('error' in f) {
-        tile.caption.textContent = `${label} ${f.camera}: ${f.error}`;
+        tile.caption.textContent = `${label ? `${label} ` : ''}${f.camera}: ${f.error}`;
         tile.caption.className = 'error';
         continue;
       }
@@ -43,7 +43,7 @@ export class CursorPanel {
       tile.canvas.height = bitmap.height;
       tile.canvas.getContext('2d')?.drawImage(bitmap, 0, 0);
       bitmap.close();
-      tile.caption.textContent = `${label} ${f.camera} · tick ${f.tick}`;
+      tile.caption.textContent = `${label ? `${label} ` : ''}${f.camera} · tick ${f.tick}`;
       tile.caption.className = '';
       this.framesDrawn++;
     }
