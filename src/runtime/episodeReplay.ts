@@ -17,7 +17,12 @@ import {
 import type { RuntimeModelEndpoint } from '../core/rpc';
 import { SO100_MOTORS, type MotorName, type PerMotor } from '../core/so100';
 import type { PolicyClient } from '../io/policy/policyClient';
-import { readEpisodeRecord, type EpisodeRecord, type RecordedStep } from '../io/recording/episodeReader';
+import {
+  readAvailableEpisodeRecord,
+  type AvailableEpisodeRecord,
+  type RecordedStep,
+} from '../io/recording/episodeReader';
+import { EPISODE_FILES } from '../io/recording/episodeRecorder';
 import { readRecordedFrame } from '../io/recording/recordedFrames';
 import { ReplayFileWriter } from '../io/recording/replayFile';
 import { makeConverter, policyClient } from './sessionParts';
@@ -39,7 +44,7 @@ export interface ReplaySource {
 /** A replay that can run: the record read, the ticks to ask at, the cameras checked against the layout. */
 export interface ReplayPlan {
   readonly source: ReplaySource;
-  readonly record: EpisodeRecord;
+  readonly record: AvailableEpisodeRecord;
   readonly ticks: readonly number[];
   /** Recorded cameras that have frames. */
   readonly cameras: readonly string[];
@@ -69,7 +74,12 @@ export interface ReplayOutcome {
  */
 export async function planReplay(source: ReplaySource): Promise<ReplayPlan> {
   const { dir, config } = source;
-  const record = await readEpisodeRecord(dir, { allowMissing: true });
+  const record = await readAvailableEpisodeRecord(dir);
+  for (const required of [EPISODE_FILES.episode, EPISODE_FILES.steps])
+    if (record.missing.includes(required))
+      throw new ReplayPlanError(
+        `${basename(dir)} has no ${required}${required === EPISODE_FILES.episode ? ': not an episode folder' : ': no joint positions to replay'}`,
+      );
   for (const f of record.missing) source.onNote?.(`the record has no ${f}`);
   if (record.steps.length === 0) throw new ReplayPlanError(`${basename(dir)} recorded no steps; nothing to replay`);
   if (source.every === undefined && record.chunks.length === 0)

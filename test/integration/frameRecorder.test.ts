@@ -253,9 +253,22 @@ test(
       assert.equal(probe.width, cam.width);
       assert.equal(probe.height, cam.height);
       assertQuadrants(await firstFrame(join(dir, `${cam.name}.mp4`)), cam.width, cam.height, `${cam.name} frame 0`);
+      // The frame index: one `frame,tick` line per frame in the file, ticks rising (dropped ones left out).
+      const index = (await readFile(join(dir, `${cam.name}.ticks.csv`), 'utf8')).trimEnd().split('\n');
+      assert.equal(index[0], 'frame,tick');
+      assert.equal(index.length - 1, probe.frames, `${cam.name}: one index line per frame`);
+      const ticks = index.slice(1).map((l, n) => {
+        const [frame, tick] = l.split(',').map(Number);
+        assert.equal(frame, n);
+        return tick;
+      });
+      assert.ok(
+        ticks.every((t, n) => n === 0 || t > ticks[n - 1]),
+        ticks.join(' '),
+      );
       assert.ok(processGone(pids[i]!), `the ffmpeg of ${cam.name} was reaped`);
     }
-    assert.deepEqual((await readdir(dir)).sort(), ['front.mp4', 'wrist.mp4']);
+    assert.deepEqual((await readdir(dir)).sort(), ['front.mp4', 'front.ticks.csv', 'wrist.mp4', 'wrist.ticks.csv']);
     assert.equal(await rec.finish(), summary, 'finish is idempotent');
   },
 );

@@ -126,7 +126,7 @@ describe('so100 replay', () => {
     await rm(join(noSteps, 'steps.csv'));
     const b = await runCli(['replay', noSteps, '--config', config]);
     assert.equal(b.code, 1);
-    assert.match(b.stderr, /steps\.csv: cannot read it/);
+    assert.match(b.stderr, /has no steps\.csv: no joint positions to replay/);
     assert.doesNotMatch(b.stdout, /Starting/);
 
     const c = await runCli(['replay', join(root, 'nowhere'), '--config', config]);

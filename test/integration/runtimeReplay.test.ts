@@ -108,7 +108,7 @@ describe('replayEpisode over the runtime socket', () => {
     );
     await assert.rejects(
       c.call('replayEpisode', { dir: path.join(dir, 'nowhere'), config, model: 'pi0', endpoint: endpoint() }),
-      /episode\.json: cannot read it/,
+      /has no episode\.json: not an episode folder/,
     );
   });
 });

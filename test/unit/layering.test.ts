@@ -39,9 +39,10 @@ const TYPE_ONLY: { readonly [L in Layer]?: readonly Layer[] } = {
 /** The packages (and node: modules) a layer may import; undefined: any. */
 const PACKAGES: { readonly [L in Layer]?: (spec: string) => boolean } = {
   core: (s) => s === '@msgpack/msgpack',
-  // Both contracts and pages are bundled into the webview: no Node modules, no packages.
+  // Both contracts and pages are bundled into the webview: no Node modules; the pages only uPlot (the Episode
+  // Viewer's time series), the contracts no package at all.
   contracts: () => false,
-  webview: () => false,
+  webview: (s) => s === 'uplot' || s.startsWith('uplot/'),
   io: (s) => s !== 'vscode',
   runtime: (s) => s !== 'vscode',
   cli: (s) => s !== 'vscode',

@@ -4,6 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dashboardHtml } from '../../src/extension/dashboard/dashboardHtml';
 import { inspectorHtml } from '../../src/extension/inspector/inspectorHtml';
+import { episodeViewerHtml } from '../../src/extension/viewer/episodeViewerHtml';
+import { isViewerMessage } from '../../src/contracts/episodeViewerMessages';
 import { isDashboardToHost } from '../../src/contracts/dashboardMessages';
 import { isInspectorMessage } from '../../src/contracts/inspectorMessages';
 
@@ -18,6 +20,12 @@ const pages = {
   inspector: inspectorHtml({
     cspSource: CSP_SOURCE,
     scriptUri: `${CSP_SOURCE}/dist/webview/inspector.js`,
+    nonce: 'N0nce',
+  }),
+  episodeViewer: episodeViewerHtml({
+    cspSource: CSP_SOURCE,
+    scriptUri: `${CSP_SOURCE}/dist/webview/episodeViewer.js`,
+    styleUri: `${CSP_SOURCE}/dist/webview/episodeViewer.css`,
     nonce: 'N0nce',
   }),
 };
@@ -90,13 +98,19 @@ const malformed: unknown[] = [
   { type: 'openLocation', file: '/x', line: 1.5, column: 1 },
   { type: 'openLocation', file: 7, line: 1, column: 1 },
   { type: 'probe-reply', id: 'x', report: {} },
+  { type: 'cursor' },
+  { type: 'cursor', slot: 'c', tick: 3 },
+  { type: 'cursor', slot: 'a', tick: Number.NaN },
+  { type: 'cursor', slot: 'a', tick: '3' },
 ];
 
 test("messages from a page: malformed ones are rejected by both panels' validators", () => {
   for (const m of malformed) {
     assert.equal(isDashboardToHost(m), false, `dashboard accepted ${JSON.stringify(m)}`);
     assert.equal(isInspectorMessage(m), false, `inspector accepted ${JSON.stringify(m)}`);
+    assert.equal(isViewerMessage(m), false, `episode viewer accepted ${JSON.stringify(m)}`);
   }
+  assert.equal(isViewerMessage({ type: 'cursor', slot: 'b', tick: 12 }), true);
   assert.equal(isDashboardToHost({ type: 'ready' }), true);
   assert.equal(isInspectorMessage({ type: 'openLocation', file: '/w/conv.ts', line: 3, column: 1 }), true);
 });

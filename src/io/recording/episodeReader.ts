@@ -56,31 +56,56 @@ export interface EpisodeRecord {
   readonly chunks: readonly RecordedChunk[];
   /** Stage durations per tick, in ms; stages that did not run that tick are left out. */
   readonly timing: readonly { readonly tick: number; readonly ms: Readonly<Record<string, number>> }[];
-  /** Files the folder lacks that were read as empty (only with `allowMissing`: chunks.jsonl, timing.csv). */
-  readonly missing: readonly string[];
-}
-
-export interface ReadRecordOptions {
-  /** Read a record without chunks.jsonl or timing.csv (as empty), naming them in `missing`; the rest stays required. */
-  readonly allowMissing?: boolean;
 }
 
 /** Reads the record in `dir`. A last line without its newline (a write cut short) is left out, not an error. */
-export async function readEpisodeRecord(dir: string, options: ReadRecordOptions = {}): Promise<EpisodeRecord> {
+export async function readEpisodeRecord(dir: string): Promise<EpisodeRecord> {
   const header = await readEpisodeJson(dir);
   const { steps, policyRows } = parseSteps(await readLines(dir, EPISODE_FILES.steps));
+  const chunks = parseChunks(await readLines(dir, EPISODE_FILES.chunks));
+  const timing = parseTiming(await readLines(dir, EPISODE_FILES.timing));
+  return { dir, ...header, steps, policyRows, chunks, timing };
+}
+
+/** A record read as far as its files exist: `missing` names the files that do not (the rest is empty). */
+export interface AvailableEpisodeRecord extends EpisodeRecord {
+  readonly missing: readonly string[];
+}
+
+/** Like readEpisodeRecord, but a missing file leaves its part empty and is named in `missing`; a bad one throws. */
+export async function readAvailableEpisodeRecord(dir: string): Promise<AvailableEpisodeRecord> {
   const missing: string[] = [];
-  const absent = async (file: string) => {
-    if (!options.allowMissing) return false;
-    const gone = await access(join(dir, file)).then(
-      () => false,
-      () => true,
-    );
-    if (gone) missing.push(file);
-    return gone;
+  const part = async <T>(file: string, read: () => Promise<T>, empty: T): Promise<T> => {
+    try {
+      await access(join(dir, file));
+    } catch {
+      missing.push(file);
+      return empty;
+    }
+    return read();
   };
-  const chunks = (await absent(EPISODE_FILES.chunks)) ? [] : parseChunks(await readLines(dir, EPISODE_FILES.chunks));
-  const timing = (await absent(EPISODE_FILES.timing)) ? [] : parseTiming(await readLines(dir, EPISODE_FILES.timing));
+  const header = await part(EPISODE_FILES.episode, () => readEpisodeJson(dir), {
+    startedAt: '',
+    endedAt: null,
+    result: null,
+    config: undefined,
+    model: undefined,
+  });
+  const { steps, policyRows } = await part(
+    EPISODE_FILES.steps,
+    async () => parseSteps(await readLines(dir, EPISODE_FILES.steps)),
+    { steps: [] as RecordedStep[], policyRows: false },
+  );
+  const chunks = await part(
+    EPISODE_FILES.chunks,
+    async () => parseChunks(await readLines(dir, EPISODE_FILES.chunks)),
+    [],
+  );
+  const timing = await part(
+    EPISODE_FILES.timing,
+    async () => parseTiming(await readLines(dir, EPISODE_FILES.timing)),
+    [],
+  );
   return { dir, ...header, steps, policyRows, chunks, timing, missing };
 }
 
@@ -103,8 +128,14 @@ async function readEpisodeJson(
     if (err instanceof EpisodeRecordReadError) throw err;
     throw new EpisodeRecordReadError(file, undefined, `not JSON (${(err as Error).message})`);
   }
-  if (body === null || typeof body !== 'object' || body.format !== 1)
+  if (body === null || typeof body !== 'object' || !('format' in body))
     throw new EpisodeRecordReadError(file, undefined, 'not an episode record of format 1');
+  if (body.format !== 1)
+    throw new EpisodeRecordReadError(
+      file,
+      undefined,
+      `the record is format ${JSON.stringify(body.format)}; this version of SO-100 Policy Lab reads format 1 — open it with the version that recorded it, or a newer one`,
+    );
   if (typeof body.startedAt !== 'string') throw new EpisodeRecordReadError(file, undefined, 'startedAt is missing');
   const r = body.result as Record<string, unknown> | null;
   if (

@@ -2,6 +2,7 @@
 // `frames/<camera>/<tick>.png` every Nth tick. record() is the loop-side half: it copies frames into bounded
 // pools and returns; encoders and files run off the loop. It never throws into the loop and never waits:
 // a writer that falls behind drops (and counts) frames, an ffmpeg that dies hands its camera over to PNG.
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RgbFrame } from '../../core/convert';
 import { probeVideoEncoder } from './ffmpegEncoderProbe';
@@ -48,6 +49,16 @@ export function pngFramesDir(camera: string): string {
 export function videoFileName(camera: string): string {
   return `${camera}.mp4`;
 }
+
+/**
+ * File name of a camera's frame index: `frame,tick` lines, the tick each frame of the mp4 was taken at. Frames the
+ * encoder could not take are dropped, so frame n is not tick n; records made before the index lack this file.
+ */
+export function videoTicksFileName(camera: string): string {
+  return `${camera}.ticks.csv`;
+}
+
+export const VIDEO_TICKS_HEADER = 'frame,tick';
 
 export interface CameraFrameSummary {
   readonly camera: string;
@@ -103,6 +114,8 @@ interface CameraSink {
   why?: string;
   error?: Error;
   wrongSize: number;
+  /** The tick of each frame handed to the video encoder, in order (written as the frame index). */
+  videoTicks: number[];
 }
 
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
@@ -147,7 +160,7 @@ export class CameraFrameRecorder implements AsyncDisposable {
         undefined,
       );
     }
-    const sinks: CameraSink[] = cameras.map((camera) => ({ camera, wrongSize: 0 }));
+    const sinks: CameraSink[] = cameras.map((camera) => ({ camera, wrongSize: 0, videoTicks: [] }));
     let why: string;
     let encoder: VideoEncoder | undefined;
     const probe = mode === 'mp4' ? await probeVideoEncoder(ffmpegPath) : undefined;
@@ -274,7 +287,7 @@ export class CameraFrameRecorder implements AsyncDisposable {
       return;
     }
     if (sink.png) sink.png.record(tick, frame);
-    else sink.video?.write(frame.data);
+    else if (sink.video?.write(frame.data)) sink.videoTicks.push(tick);
   }
 
   private fail(sink: CameraSink, err: Error): void {
@@ -329,6 +342,7 @@ export class CameraFrameRecorder implements AsyncDisposable {
             const failure = await sink.video.finish(finishTimeoutMs);
             if (failure && !sink.error) this.fail(sink, failure);
           }
+          await this.writeVideoTicks(sink);
         }
         await sink.png?.finish();
       }),
@@ -350,6 +364,15 @@ export class CameraFrameRecorder implements AsyncDisposable {
       cameras,
       ...(this.abortReason !== undefined ? { aborted: this.abortReason } : {}),
     };
+  }
+
+  private async writeVideoTicks(sink: CameraSink): Promise<void> {
+    const lines = [VIDEO_TICKS_HEADER, ...sink.videoTicks.map((tick, frame) => `${frame},${tick}`), ''];
+    try {
+      await writeFile(join(this.dir, videoTicksFileName(sink.camera.name)), lines.join('\n'));
+    } catch (err) {
+      this.fail(sink, err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   private cameraSummary(sink: CameraSink): CameraFrameSummary {

@@ -1,6 +1,8 @@
 // UI scenarios: what a user does in the workbench, checked through the DOM. Each scenario is a function
 // (page, ctx) → Promise<void> that throws with a readable reason; several share one page.
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { paletteCommands, reloadWindow, runCommand, waitNotification, waitStatusBar } from './workbench.mjs';
@@ -691,6 +693,56 @@ export const developmentScenarios = [
           .catch(() => undefined);
       }
       await until('back to the theme it started with', (l) => l.kind === initial.kind);
+    },
+  },
+  {
+    name: 'UI: "SO-100: Open Episode…" shows a recorded episode: six joint plots, both cameras drawn at the cursor, keys move it',
+    prepare(ctx) {
+      // A 40-tick episode recorded by the CLI (mp4 frames when ffmpeg is here) before the workbench opens.
+      const root = fileURLToPath(new URL('../../..', import.meta.url));
+      const out = join(ctx.workspace, '.so100', 'viewer-ui');
+      const rec = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'episode', '--steps', '40', '--record', out],
+        { cwd: root, encoding: 'utf8' },
+      );
+      if (rec.status !== 0 && rec.status !== 1) throw new Error(`recording failed: ${rec.stderr}`);
+    },
+    async run(page, ctx) {
+      const out = join(ctx.workspace, '.so100', 'viewer-ui');
+      const episodeJson = join(out, readdirSync(out)[0], 'episode.json');
+      await runCommand(page, 'View: Close All Editors');
+      await runCommand(page, 'SO-100: Open Episode…');
+      // The simple file dialog: type the file's path and accept it.
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      await input.fill(episodeJson, { timeout: 10_000 });
+      await page.waitForTimeout(500);
+      await input.press('Enter');
+      // One element per selector: a locator matching several (six plots) is a strict-mode error, read as "not shown".
+      const [view] = await waitPanels(page, ['#joints .uplot >> nth=0'], 45_000);
+      const deadline = Date.now() + 30_000;
+      const captions = async () => (await view.locator('#cameras figcaption').allTextContents()).join(' | ');
+      while (!/front · tick \d+.*wrist · tick \d+/.test(await captions())) {
+        if (Date.now() > deadline) throw new Error(`camera tiles say: ${await captions()}`);
+        await page.waitForTimeout(250);
+      }
+      const plots = await view.locator('#joints .uplot').count();
+      if (plots !== 6) throw new Error(`${plots} joint plots, expected 6`);
+      const titles = (await view.locator('#joints .u-title').allTextContents()).join(' | ');
+      if (!/shoulder_pan \(°\).*gripper \(%\)/.test(titles)) throw new Error(`plot titles: ${titles}`);
+      await view.locator('#scrub').focus();
+      await view.locator('body').press('End');
+      const label = async () => (await view.locator('#tickLabel').textContent()) ?? '';
+      if (!/^tick 39 \/ 39$/.test(await label())) throw new Error(`after End: "${await label()}"`);
+      await view.locator('body').press('ArrowLeft');
+      if (!/^tick 38 \/ 39$/.test(await label())) throw new Error(`after ←: "${await label()}"`);
+      await view.locator('body').press('Home');
+      await view.locator('body').press('Shift+ArrowRight');
+      if (/^tick 0 \//.test(await label()))
+        throw new Error(`Shift+→ did not move to a chunk boundary: "${await label()}"`);
+      const stages = await view.locator('#stages tr').count();
+      if (stages < 2) throw new Error('no stage timing rows at the cursor');
+      await page.screenshot({ path: join(ctx.runDir, 'episode-viewer.png') });
     },
   },
 ];

@@ -1,0 +1,3 @@
+// Public API of the episode viewer's model.
+export * from './episodeComparison';
+export * from './episodeTimeline';

@@ -1,0 +1,170 @@
+// The Episode Viewer panel (webview-ui/episodeViewer): one recorded episode, or two on one tick axis. The host owns
+// the records (io/recording/episodeView) and answers the page's cursor requests with the cursor's state and frames.
+import * as vscode from 'vscode';
+import {
+  isViewerMessage,
+  type HostToViewer,
+  type ViewerEpisode,
+  type ViewerSlot,
+  type ViewerToHost,
+} from '../../contracts/episodeViewerMessages';
+import { compareEpisodes } from '../../core/episodeView';
+import { EpisodeView } from '../../io/recording/episodeView';
+import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
+import { episodeViewerHtml } from './episodeViewerHtml';
+import { viewerEpisode, viewerFrames } from './viewerEpisode';
+
+export const EPISODE_VIEWER_VIEW_TYPE = 'so100.episodeViewer';
+
+export class EpisodeViewerPanel implements vscode.Disposable {
+  private static current: EpisodeViewerPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly views: Partial<Record<ViewerSlot, EpisodeView>> = {};
+  private readonly episodes: Partial<Record<ViewerSlot, ViewerEpisode>> = {};
+  private ready = false;
+  private readonly cursorsAnswered: Record<ViewerSlot, number> = { a: 0, b: 0 };
+
+  /** Opens `path` (an episode folder or its episode.json) in the viewer, creating the panel once. */
+  static async show(extensionUri: vscode.Uri, path: string, ffmpegPath: string): Promise<EpisodeViewerPanel> {
+    const view = await EpisodeView.open(path, ffmpegPath);
+    let p = EpisodeViewerPanel.current;
+    if (p) p.panel.reveal(undefined, true);
+    else {
+      const panel = vscode.window.createWebviewPanel(
+        EPISODE_VIEWER_VIEW_TYPE,
+        'SO-100 Episode Viewer',
+        vscode.ViewColumn.Active,
+        {
+          enableScripts: true,
+          retainContextWhenHidden: true,
+          localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+        },
+      );
+      p = new EpisodeViewerPanel(panel, extensionUri, ffmpegPath);
+    }
+    p.closeSlot('b');
+    p.setView('a', view);
+    return p;
+  }
+
+  /** The open panel, if any (tests). */
+  static get open(): EpisodeViewerPanel | undefined {
+    return EpisodeViewerPanel.current;
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly ffmpegPath: string,
+  ) {
+    EpisodeViewerPanel.current = this;
+    const uri = (file: string) =>
+      panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', file)).toString();
+    const html = () =>
+      episodeViewerHtml({
+        cspSource: panel.webview.cspSource,
+        scriptUri: uri('episodeViewer.js'),
+        styleUri: uri('episodeViewer.css'),
+      });
+    panel.webview.html = html();
+    this.disposables.push(
+      retryLoadUntilReady(panel.webview, html, () => this.ready),
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (isViewerMessage(m)) void this.received(m);
+      }),
+    );
+  }
+
+  /** What the page was sent for a slot (tests). */
+  episode(slot: ViewerSlot): ViewerEpisode | undefined {
+    return this.episodes[slot];
+  }
+
+  /** Cursor requests answered per slot (tests: proof that the page asked and got an answer). */
+  get cursorAnswers(): Readonly<Record<ViewerSlot, number>> {
+    return this.cursorsAnswered;
+  }
+
+  /** Opens a second episode beside the first, on the same tick axis. */
+  async compareWith(path: string): Promise<void> {
+    const view = await EpisodeView.open(path, this.ffmpegPath);
+    this.closeSlot('b');
+    this.setView('b', view);
+  }
+
+  dispose(): void {
+    if (EpisodeViewerPanel.current === this) EpisodeViewerPanel.current = undefined;
+    for (const slot of ['a', 'b'] as const) this.views[slot]?.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+
+  private setView(slot: ViewerSlot, view: EpisodeView): void {
+    this.views[slot]?.dispose();
+    this.views[slot] = view;
+    this.episodes[slot] = viewerEpisode(slot, view);
+    this.panel.title = this.views.b
+      ? `Episodes: ${this.views.a?.name} vs ${this.views.b.name}`
+      : `Episode ${view.name}`;
+    this.sendEpisodes();
+  }
+
+  private closeSlot(slot: ViewerSlot): void {
+    if (!this.views[slot]) return;
+    this.views[slot]!.dispose();
+    delete this.views[slot];
+    delete this.episodes[slot];
+    this.post({ type: 'closed', slot });
+  }
+
+  private sendEpisodes(): void {
+    for (const slot of ['a', 'b'] as const) {
+      const episode = this.episodes[slot];
+      if (episode) this.post({ type: 'episode', episode });
+    }
+    const { a, b } = this.views;
+    if (a && b) this.post({ type: 'comparison', comparison: compareEpisodes(a.timeline.steps, b.timeline.steps) });
+  }
+
+  private async received(m: ViewerToHost): Promise<void> {
+    try {
+      switch (m.type) {
+        case 'ready':
+          this.ready = true;
+          this.sendEpisodes();
+          return;
+        case 'cursor': {
+          const view = this.views[m.slot];
+          if (!view) return;
+          const { cursor, frames } = await view.cursor(m.tick);
+          this.cursorsAnswered[m.slot]++;
+          this.post({ type: 'cursor', slot: m.slot, cursor, frames: viewerFrames(frames) });
+          return;
+        }
+        case 'compare': {
+          const picked = await vscode.window.showOpenDialog({
+            title: 'SO-100: an episode to compare with',
+            canSelectFolders: true,
+            canSelectFiles: true,
+            canSelectMany: false,
+            filters: { 'Episode record': ['json'] },
+            defaultUri: this.views.a ? vscode.Uri.file(this.views.a.dir) : undefined,
+          });
+          if (picked?.[0]) await this.compareWith(picked[0].fsPath);
+          return;
+        }
+        case 'closeCompare':
+          this.closeSlot('b');
+          this.panel.title = `Episode ${this.views.a?.name ?? ''}`;
+          return;
+      }
+    } catch (err) {
+      this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private post(message: HostToViewer): void {
+    if (this.ready) void this.panel.webview.postMessage(message);
+  }
+}

@@ -1,0 +1,85 @@
+// "SO-100: Open Episode…" in the real extension host: an episode recorded by Run Episode, opened in the Episode
+// Viewer by its folder and by its episode.json (as the explorer's context menu passes it); the panel holds the
+// episode, and its page asks for the cursor and gets an answer (the page loaded and the cursor path works).
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ViewerEpisode } from '../../../src/contracts/episodeViewerMessages';
+import type { So100Api } from '../../../src/extension/extension';
+import { EXTENSION_ID, activateExtension, clearServerSettings, waitFor } from './hostHelpers';
+
+suite('SO-100 Episode Viewer', () => {
+  let api: So100Api;
+  let folder: string;
+  const configFile = () => join(folder, 'so100.json');
+  const recordRoot = () => join(folder, '.so100', 'episode-viewer-test');
+
+  suiteSetup(async () => {
+    api = await activateExtension();
+    folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    await clearServerSettings();
+  });
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('so100.disconnectArm');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await rm(configFile(), { force: true });
+    await rm(recordRoot(), { recursive: true, force: true });
+    await api.reloadConfig();
+  });
+
+  test('a recorded episode opens in the viewer, and its page asks for the cursor and gets it', async () => {
+    await writeFile(
+      configFile(),
+      JSON.stringify({ maxSteps: 12, record: { dir: '.so100/episode-viewer-test', frames: 'png', pngEvery: 3 } }),
+    );
+    await api.reloadConfig();
+    const before = api.lastEpisode();
+    await vscode.commands.executeCommand('so100.runEpisode');
+    const episode = await waitFor(
+      'the recorded episode',
+      () => {
+        const e = api.lastEpisode();
+        return e && e !== before ? e : undefined;
+      },
+      60_000,
+    );
+    const dir = episode.recordDir!;
+    assert.ok(dir.startsWith(recordRoot()), dir);
+
+    const opened = await vscode.commands.executeCommand<ViewerEpisode>('so100.openEpisode', dir);
+    assert.ok(opened, 'the viewer got the episode');
+    assert.equal(opened.dir, dir);
+    assert.equal(opened.ticks.length, 12);
+    assert.deepEqual(
+      opened.joints.map((j) => j.unit),
+      ['°', '°', '°', '°', '°', '%'],
+    );
+    assert.deepEqual(opened.cameras, ['front', 'wrist']);
+
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const load = require;
+    const { EpisodeViewerPanel } = load(
+      join(ext.extensionUri.fsPath, 'dist', 'extension.js'),
+    ) as typeof import('../../../src/extension/extension');
+    const panel = EpisodeViewerPanel.open;
+    assert.ok(panel, 'the panel is open');
+    assert.equal(panel.episode('a')?.dir, dir);
+    await waitFor(
+      'the page to ask for the cursor and get it',
+      () => (panel.cursorAnswers.a > 0 ? true : undefined),
+      30_000,
+    );
+
+    // From the explorer: the episode.json's Uri opens the same record in the same panel.
+    const again = await vscode.commands.executeCommand<ViewerEpisode>(
+      'so100.openEpisode',
+      vscode.Uri.file(join(dir, 'episode.json')),
+    );
+    assert.equal(again?.dir, dir);
+    assert.equal(EpisodeViewerPanel.open, panel);
+
+    // Not a record: no panel change, no result.
+    assert.equal(await vscode.commands.executeCommand('so100.openEpisode', join(folder, 'no-such-episode')), undefined);
+  });
+});
