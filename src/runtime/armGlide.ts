@@ -1,7 +1,7 @@
 // Moves the arm to a pose slowly: each tick the goal steps at most a little toward the pose, so a reset never
 // swings the arm at the policy's speed. Every goal still goes through the robot's safety gate.
 import { SO100_MOTORS, perMotor, type PerMotor } from '../core/so100';
-import type { So100Robot } from '../io/robot/so100Robot';
+import type { Robot } from '../io/robot/robot';
 
 export interface GlideOptions {
   readonly fps: number;
@@ -23,7 +23,7 @@ export interface GlideResult {
   readonly remaining: number;
 }
 
-export async function glideTo(robot: So100Robot, pose: PerMotor<number>, options: GlideOptions): Promise<GlideResult> {
+export async function glideTo(robot: Robot, pose: PerMotor<number>, options: GlideOptions): Promise<GlideResult> {
   const periodMs = 1000 / options.fps;
   const bodyStep = options.bodyStep ?? 1.5;
   const gripperStep = options.gripperStep ?? 2;
