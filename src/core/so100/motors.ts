@@ -4,7 +4,9 @@ import {
   normModeOf,
   SO100_FOLLOWER,
   SO100_FOLLOWER_MOTORS,
+  perMotorOf,
   type MotorDescription,
+  type MotorRecord,
   type So100MotorName,
 } from '../robots';
 import type { BodyJointMode, NormMode } from './normalization';
@@ -33,7 +35,7 @@ export const SO100_FULL_TURN_MOTORS: readonly MotorName[] = SO100_MOTORS.filter(
 );
 
 /** A value per motor. */
-export type PerMotor<T> = { readonly [M in MotorName]: T };
+export type PerMotor<T> = MotorRecord<MotorName, T>;
 
 /** Whether a string is one of the six SO-100 motor names. */
 export function isMotorName(name: string): name is MotorName {
@@ -60,11 +62,7 @@ export const SO100_POSITION_KEYS: readonly PositionKey[] = SO100_MOTORS.map(posi
 
 /** Builds a per-motor record by calling `f` for each motor in order. */
 export function perMotor<T>(f: (motor: MotorName, index: number) => T): PerMotor<T> {
-  const out = {} as { [M in MotorName]: T };
-  SO100_MOTORS.forEach((m, i) => {
-    out[m] = f(m, i);
-  });
-  return out;
+  return perMotorOf(SO100_FOLLOWER, f);
 }
 
 /** Motor-ordered vector (observation.state / action layout) from a per-motor record. */
