@@ -22,9 +22,14 @@ export function isMotorOf<M extends string>(robot: RobotDescription<M>, name: st
   return (robot.motors as readonly string[]).includes(name);
 }
 
+/** The observation/action key of a motor, as LeRobot names it: `shoulder_pan.pos`, `left_gripper.pos`. */
+export function positionKeyOf<M extends string>(motor: M): `${M}.pos` {
+  return `${motor}.pos`;
+}
+
 /** The observation/action keys of the robot, in motor order (`left_shoulder_pan.pos`, …). */
 export function positionKeysOf<M extends string>(robot: RobotDescription<M>): `${M}.pos`[] {
-  return robot.motors.map((m) => `${m}.pos` as const);
+  return robot.motors.map(positionKeyOf);
 }
 
 /** The normalisation mode of one motor under the robot's body-joint setting. */

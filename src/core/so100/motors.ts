@@ -5,6 +5,7 @@ import {
   SO100_FOLLOWER,
   SO100_FOLLOWER_MOTORS,
   perMotorOf,
+  positionKeyOf,
   type MotorDescription,
   type MotorRecord,
   type So100MotorName,
@@ -54,7 +55,7 @@ export function normModeFor(motor: MotorName, bodyMode: BodyJointMode): NormMode
 
 /** The observation/action key of a motor, e.g. `shoulder_pan.pos`. */
 export function positionKey(motor: MotorName): PositionKey {
-  return `${motor}.pos`;
+  return positionKeyOf(motor);
 }
 
 /** Every position key in motor order. */
