@@ -2,7 +2,6 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { PidRegistry } from '../io/process/pidRegistry';
-import type { ServerState } from '../io/process/serverSpec';
 import { registerDashboard } from './dashboard/dashboardPanel';
 import { LabContext } from './common/labContext';
 import { ServerController } from './server/serverController';
@@ -20,41 +19,14 @@ import { WorkspaceConfig } from './workspace/workspaceConfig';
 import { LabTreeView } from './sidebar/labTreeView';
 import { RuntimeStatusItem } from './runtime/runtimeStatusItem';
 import { ProgressSource } from './runtime/episodeProgress';
-import type { RuntimePhase } from '../core/rpc';
-import type { EpisodeSummary } from '../core/rpc';
+import { testApiFor, type So100Api } from './testApi';
 
-/** What activate() returns; used by the extension-host tests, stable enough for other extensions to read. */
-export interface So100Api {
-  serverState(): ServerState;
-  serverPort(): number | undefined;
-  serverPid(): number | undefined;
-  /** Server states since the last start, oldest first. */
-  stateHistory(): readonly ServerState[];
-  /** The folder VS Code keeps this extension's logs in (the output channel's file lies under its parent). */
-  logDirectory(): string;
-  /** The runtime's phase (idle when no runtime process runs). */
-  runtimePhase(): RuntimePhase;
-  runtimePid(): number | undefined;
-  /** The runtime's control rate and active model, as it last reported them. */
-  runtimeFps(): number | undefined;
-  runtimeModel(): string | undefined;
-  /** The last finished episode. */
-  lastEpisode(): EpisodeSummary | undefined;
-  /** Re-reads so100.json now (tests; the file watcher does it for users). */
-  reloadConfig(): Promise<void>;
-  /** The SO-100 side bar tree as indented "label — description" rows. */
-  labTree(): Promise<string[]>;
-}
+export type { So100Api } from './testApi';
 
 let lab: LabContext | undefined;
 
-/** For the extension-host tests, which drive the dashboard with their own TelemetrySource. */
-export { DashboardPanel } from './dashboard/dashboardPanel';
-export { CalibrationPanel } from './calibration/calibrationPanel';
-export { InspectorPanel } from './inspector/inspectorPanel';
-export { EpisodeViewerPanel } from './viewer/episodeViewerPanel';
-
-export async function activate(context: vscode.ExtensionContext): Promise<So100Api> {
+/** Returns the test API only when VS Code runs the extension's own tests (ExtensionMode.Test). */
+export async function activate(context: vscode.ExtensionContext): Promise<So100Api | undefined> {
   const ctx = new LabContext(context);
   lab = ctx;
   const log = ctx.extension.add(new ServerLogChannel());
@@ -119,7 +91,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<So100A
   );
 
   await configLoaded;
-  return {
+  return testApiFor(context, {
     serverState: () => server.state,
     serverPort: () => server.port,
     serverPid: () => server.pid,
@@ -132,7 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<So100A
     lastEpisode: () => episodes?.lastEpisode,
     reloadConfig: () => config.load(),
     labTree: () => tree.snapshot(),
-  };
+  });
 }
 
 /** Stops the server (escalating signals) before the extension host goes away. */

@@ -1,7 +1,7 @@
 // Moves the arm to a pose slowly: each tick the goal steps at most a little toward the pose, so a reset never
 // swings the arm at the policy's speed. Every goal still goes through the robot's safety gate.
-import { SO100_MOTORS, perMotor, type PerMotor } from '../core/so100';
-import type { So100Robot } from '../io/robot/so100Robot';
+import { perMotorOf, type MotorRecord } from '../core/robots';
+import type { Robot } from '../io/robot/robot';
 
 export interface GlideOptions {
   readonly fps: number;
@@ -23,7 +23,12 @@ export interface GlideResult {
   readonly remaining: number;
 }
 
-export async function glideTo(robot: So100Robot, pose: PerMotor<number>, options: GlideOptions): Promise<GlideResult> {
+export async function glideTo<M extends string>(
+  robot: Robot<M>,
+  pose: MotorRecord<M, number>,
+  options: GlideOptions,
+): Promise<GlideResult> {
+  const { description } = robot;
   const periodMs = 1000 / options.fps;
   const bodyStep = options.bodyStep ?? 1.5;
   const gripperStep = options.gripperStep ?? 2;
@@ -36,10 +41,10 @@ export async function glideTo(robot: So100Robot, pose: PerMotor<number>, options
     const { positions } = await robot.observe();
     // An e-stop may land during the read: its torque-off must be the last word on the bus.
     if (options.signal?.aborted) return { reached: false, ticks: tick, remaining };
-    remaining = Math.max(...SO100_MOTORS.map((m) => Math.abs(pose[m] - positions[m])));
+    remaining = Math.max(...description.motors.map((m) => Math.abs(pose[m] - positions[m])));
     if (remaining <= tolerance) return { reached: true, ticks: tick, remaining };
-    const goal = perMotor((m) => {
-      const step = m === 'gripper' ? gripperStep : bodyStep;
+    const goal = perMotorOf(description, (m) => {
+      const step = description.motor[m].gripper ? gripperStep : bodyStep;
       return positions[m] + Math.max(-step, Math.min(step, pose[m] - positions[m]));
     });
     await robot.act(goal, positions);

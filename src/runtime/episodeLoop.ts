@@ -14,7 +14,7 @@ import {
 import type { PolicyClient } from '../io/policy/policyClient';
 import { sleepBriefly } from '../io/clock/shortSleep';
 import { TIMING_STAGES, type EpisodeRecorder } from '../io/recording';
-import type { So100Robot } from '../io/robot/so100Robot';
+import type { Robot } from '../io/robot/robot';
 import { UnsafeActionError } from '../io/robot/robotErrors';
 import type { LastExchange } from './lastExchange';
 import { ChunkRequests } from './chunkRequests';
@@ -54,7 +54,7 @@ export interface CameraSource {
 }
 
 export interface EpisodeParts {
-  readonly robot: So100Robot;
+  readonly robot: Robot;
   readonly cameras: CameraSource;
   readonly client: PolicyClient;
   readonly converter: Converter;

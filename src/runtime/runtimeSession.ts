@@ -605,7 +605,7 @@ export class RuntimeSession {
     frames: CameraFrameRecorder | undefined,
   ): Promise<EpisodeSummary> {
     let result: EpisodeResult;
-    const busBefore = this.conn?.arm.robot.bus.stats;
+    const busBefore = this.conn?.arm.robot.busStats;
     try {
       result = await loop.run();
     } catch (err) {
@@ -657,7 +657,7 @@ export class RuntimeSession {
   private reportBusErrors(before: FeetechBusStats | undefined): void {
     const conn = this.conn;
     if (!conn || !before) return;
-    const now = conn.arm.robot.bus.stats;
+    const now = conn.arm.robot.busStats;
     const corrupt = now.corrupt - before.corrupt;
     if (corrupt === 0) return;
     const retried = now.retries - before.retries + now.resends - before.resends;

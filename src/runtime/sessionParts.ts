@@ -17,11 +17,13 @@ import { apiKeyProtocolProblem } from '../core/protocols';
 import type { RuntimeModelEndpoint } from '../core/rpc';
 import { FeetechBusSim } from '../core/sim';
 import { CubeTask, gripperObstacle, seededScene } from '../core/scene';
+import { DEFAULT_ROBOT_TYPE, ROBOTS } from '../core/robots';
 import { motorId, simulatedArmCalibration } from '../core/so100';
 import { readCalibrationFile } from '../io/calibration';
 import { UserConverter } from '../io/convert';
 import { PROTOCOL_ADAPTERS } from '../io/policy/protocolAdapters';
 import type { PolicyClient } from '../io/policy/policyClient';
+import type { Robot } from '../io/robot/robot';
 import { So100Robot, type So100RobotOptions } from '../io/robot/so100Robot';
 import { FeetechBus } from '../io/serial/feetechBus';
 import { SerialPortTransport } from '../io/serial/serialPortTransport';
@@ -31,7 +33,7 @@ import { OffThreadConverter } from './offThreadConverter';
 import type { EpisodeWorld } from './episodeLoop';
 
 export interface ConnectedArm {
-  readonly robot: So100Robot;
+  readonly robot: Robot;
   /** The in-process simulator, when the arm is simulated. */
   readonly sim?: FeetechBusSim;
   /** "simulated SO-100" or the port path, for messages. */
@@ -52,8 +54,11 @@ export async function connectArm(
   workspace: string,
   hooks: Pick<So100RobotOptions, 'onServoWarning'> = {},
 ): Promise<ConnectedArm> {
+  // The config names no robot type yet: every session drives the registry's default robot.
+  const description = ROBOTS[DEFAULT_ROBOT_TYPE];
   const safety = toActionSafetyOptions(robotConfig);
   const common = {
+    description,
     bodyMode: safety.bodyMode,
     maxStep: safety.maxStep,
     disableTorqueOnDisconnect: robotConfig.disconnect !== 'hold',
@@ -68,7 +73,7 @@ export async function connectArm(
     return { robot, sim, label: 'simulated SO-100' };
   }
   const loaded = await readCalibrationFile({
-    robotId: robotConfig.id,
+    robotId: description.calibrationIds(robotConfig.id)[description.buses[0]],
     calibrationDir:
       robotConfig.calibrationDir === undefined ? undefined : path.resolve(workspace, robotConfig.calibrationDir),
     env: process.env,

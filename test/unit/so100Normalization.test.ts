@@ -16,6 +16,7 @@ import {
   type NormMode,
   type So100Calibration,
 } from '../../src/core/so100';
+import { SO100_FOLLOWER } from '../../src/core/robots';
 
 const R: MotorRange = { range_min: 1000, range_max: 3000, drive_mode: 0 };
 const INV: MotorRange = { ...R, drive_mode: 1 };
@@ -77,13 +78,13 @@ test('the gripper is always 0..100; body joints follow the robot setting', () =>
     range_max: 3000,
   })) as So100Calibration;
   const raw = perMotor(() => 1500);
-  const deg = normalizePositions(raw, cal, 'DEGREES');
-  const pct = normalizePositions(raw, cal, 'RANGE_M100_100');
+  const deg = normalizePositions(SO100_FOLLOWER, raw, cal, 'DEGREES');
+  const pct = normalizePositions(SO100_FOLLOWER, raw, cal, 'RANGE_M100_100');
   assert.equal(deg.shoulder_pan, (-500 * 360) / 4095);
   assert.equal(pct.shoulder_pan, -50);
   assert.equal(deg.gripper, 25);
   assert.equal(pct.gripper, 25);
-  assert.deepEqual(unnormalizePositions(pct, cal, 'RANGE_M100_100'), raw);
+  assert.deepEqual(unnormalizePositions(SO100_FOLLOWER, pct, cal, 'RANGE_M100_100'), raw);
 });
 
 test('an empty range and a non-finite target raise errors naming the motor', () => {

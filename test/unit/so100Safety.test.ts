@@ -16,6 +16,7 @@ import {
   type PerMotor,
   type So100Calibration,
 } from '../../src/core/so100';
+import { SO100_FOLLOWER } from '../../src/core/robots';
 
 // Body joints 1000..3000 (±87.9°), gripper 2000..3000.
 const CAL: So100Calibration = perMotor((m, i) => ({
@@ -29,7 +30,7 @@ const HIGH_DEG = (1000 * 360) / 4095;
 const zeros = (): PerMotor<number> => perMotor((m) => (m === 'gripper' ? 50 : 0));
 
 test('a target within range and step passes unchanged with no clamp events', () => {
-  const safety = new ActionSafety(CAL, { bodyMode: 'DEGREES' });
+  const safety = new ActionSafety(SO100_FOLLOWER, CAL, { bodyMode: 'DEGREES' });
   const target = { ...zeros(), elbow_flex: 3, gripper: 60 };
   const r = safety.check(target, zeros());
   assert.ok(r.ok);
@@ -38,7 +39,7 @@ test('a target within range and step passes unchanged with no clamp events', () 
 });
 
 test('a non-finite value rejects the whole action and names the joint', () => {
-  const safety = new ActionSafety(CAL, { bodyMode: 'DEGREES' });
+  const safety = new ActionSafety(SO100_FOLLOWER, CAL, { bodyMode: 'DEGREES' });
   for (const bad of [Number.NaN, Infinity, -Infinity]) {
     const r = safety.check({ ...zeros(), wrist_flex: bad }, zeros());
     assert.ok(!r.ok);
@@ -55,7 +56,7 @@ test('a non-finite value rejects the whole action and names the joint', () => {
 });
 
 test('range clamp in degrees mode uses the calibrated range', () => {
-  const safety = new ActionSafety(CAL, { bodyMode: 'DEGREES', maxStep: null });
+  const safety = new ActionSafety(SO100_FOLLOWER, CAL, { bodyMode: 'DEGREES', maxStep: null });
   const r = safety.check({ ...zeros(), shoulder_lift: 120, elbow_flex: -95 }, zeros());
   assert.ok(r.ok);
   assert.equal(r.sent.shoulder_lift, HIGH_DEG);
@@ -67,7 +68,7 @@ test('range clamp in degrees mode uses the calibrated range', () => {
 });
 
 test('range clamp in ±100 mode and for the 0..100 gripper', () => {
-  const safety = new ActionSafety(CAL, { bodyMode: 'RANGE_M100_100', maxStep: null });
+  const safety = new ActionSafety(SO100_FOLLOWER, CAL, { bodyMode: 'RANGE_M100_100', maxStep: null });
   const r = safety.check({ ...zeros(), wrist_roll: 130, gripper: -4 }, zeros());
   assert.ok(r.ok);
   assert.equal(r.sent.wrist_roll, 100);
@@ -82,7 +83,7 @@ test('range clamp in ±100 mode and for the 0..100 gripper', () => {
 });
 
 test('default step cap: 8° for body joints, 20 % for the gripper, relative to the measured position', () => {
-  const safety = new ActionSafety(CAL, { bodyMode: 'DEGREES' });
+  const safety = new ActionSafety(SO100_FOLLOWER, CAL, { bodyMode: 'DEGREES' });
   const measured = { ...zeros(), shoulder_pan: 10, gripper: 30 };
   const r = safety.check({ ...measured, shoulder_pan: 40, gripper: 90 }, measured);
   assert.ok(r.ok);
@@ -95,7 +96,7 @@ test('default step cap: 8° for body joints, 20 % for the gripper, relative to t
 });
 
 test('in ±100 mode the default body cap is 8° converted into range units', () => {
-  const safety = new ActionSafety(CAL, { bodyMode: 'RANGE_M100_100' });
+  const safety = new ActionSafety(SO100_FOLLOWER, CAL, { bodyMode: 'RANGE_M100_100' });
   const cap = degreesToUnits(8, CAL.elbow_flex, 'RANGE_M100_100');
   assert.ok(cap > 9 && cap < 9.2); // 91 steps of a 2000-step range
   const r = safety.check({ ...zeros(), elbow_flex: -60 }, zeros());
@@ -104,38 +105,42 @@ test('in ±100 mode the default body cap is 8° converted into range units', () 
 });
 
 test('a number or a per-motor map overrides the cap (integers accepted); null turns it off', () => {
-  const one = new ActionSafety(CAL, { bodyMode: 'DEGREES', maxStep: 5 });
+  const one = new ActionSafety(SO100_FOLLOWER, CAL, { bodyMode: 'DEGREES', maxStep: 5 });
   const r1 = one.check({ ...zeros(), wrist_flex: 30, gripper: 80 }, zeros());
   assert.ok(r1.ok);
   assert.equal(r1.sent.wrist_flex, 5);
   assert.equal(r1.sent.gripper, 55);
-  const map = new ActionSafety(CAL, { bodyMode: 'DEGREES', maxStep: { wrist_flex: 2 } });
+  const map = new ActionSafety(SO100_FOLLOWER, CAL, { bodyMode: 'DEGREES', maxStep: { wrist_flex: 2 } });
   const r2 = map.check({ ...zeros(), wrist_flex: 30, elbow_flex: 30 }, zeros());
   assert.ok(r2.ok);
   assert.equal(r2.sent.wrist_flex, 2);
   assert.equal(r2.sent.elbow_flex, DEFAULT_BODY_MAX_STEP_DEGREES);
-  const off = new ActionSafety(CAL, { bodyMode: 'DEGREES', maxStep: null });
+  const off = new ActionSafety(SO100_FOLLOWER, CAL, { bodyMode: 'DEGREES', maxStep: null });
   const r3 = off.check({ ...zeros(), wrist_flex: 80 }, zeros());
   assert.ok(r3.ok && r3.sent.wrist_flex === 80 && r3.clamped.length === 0);
 });
 
 test('bad cap settings throw SafetyConfigError naming the key', () => {
   assert.throws(
-    () => new ActionSafety(CAL, { bodyMode: 'DEGREES', maxStep: 0 }),
+    () => new ActionSafety(SO100_FOLLOWER, CAL, { bodyMode: 'DEGREES', maxStep: 0 }),
     (e: unknown) => e instanceof SafetyConfigError && e.key === 'maxStep',
   );
   assert.throws(
-    () => new ActionSafety(CAL, { bodyMode: 'DEGREES', maxStep: { gripper: -1 } }),
+    () => new ActionSafety(SO100_FOLLOWER, CAL, { bodyMode: 'DEGREES', maxStep: { gripper: -1 } }),
     /maxStep\.gripper must be a positive number/,
   );
   assert.throws(
-    () => new ActionSafety(CAL, { bodyMode: 'DEGREES', maxStep: { elbow: 3 } as Partial<Record<MotorName, number>> }),
-    /"elbow" is not an SO-100 motor/,
+    () =>
+      new ActionSafety(SO100_FOLLOWER, CAL, {
+        bodyMode: 'DEGREES',
+        maxStep: { elbow: 3 } as Partial<Record<MotorName, number>>,
+      }),
+    /"elbow" is not a motor of the SO-100 follower arm \(use shoulder_pan, .*gripper\)/,
   );
 });
 
 test('a measured position outside the range (degrees reads do not clamp) cannot pull the goal out of range', () => {
-  const safety = new ActionSafety(CAL, { bodyMode: 'DEGREES' });
+  const safety = new ActionSafety(SO100_FOLLOWER, CAL, { bodyMode: 'DEGREES' });
   const measured = { ...zeros(), shoulder_lift: HIGH_DEG + 5 };
   const r = safety.check({ ...measured }, measured);
   assert.ok(r.ok);
@@ -144,7 +149,7 @@ test('a measured position outside the range (degrees reads do not clamp) cannot 
 });
 
 test('property: sent values are always in range, within the step cap, and clamp events match changes', () => {
-  const safety = new ActionSafety(CAL, { bodyMode: 'DEGREES' });
+  const safety = new ActionSafety(SO100_FOLLOWER, CAL, { bodyMode: 'DEGREES' });
   const val = fc.double({ min: -300, max: 300, noNaN: true });
   fc.assert(
     fc.property(
@@ -173,7 +178,7 @@ test('a calibration with min == max is refused when the safety gate is built, na
   const flat: So100Calibration = { ...CAL, wrist_flex: { ...CAL.wrist_flex, range_min: 2047, range_max: 2047 } };
   for (const bodyMode of ['DEGREES', 'RANGE_M100_100'] as const) {
     assert.throws(
-      () => new ActionSafety(flat, { bodyMode }),
+      () => new ActionSafety(SO100_FOLLOWER, flat, { bodyMode }),
       (err: unknown) => {
         assert.ok(err instanceof NormalizationError, String(err));
         assert.equal(err.motor, 'wrist_flex');
@@ -188,7 +193,7 @@ test('a calibration with min == max is refused when the safety gate is built, na
   }
   const flatGripper: So100Calibration = { ...CAL, gripper: { ...CAL.gripper, range_min: 3000 } };
   assert.throws(
-    () => new ActionSafety(flatGripper, { bodyMode: 'DEGREES' }),
+    () => new ActionSafety(SO100_FOLLOWER, flatGripper, { bodyMode: 'DEGREES' }),
     (err: unknown) => err instanceof NormalizationError && err.motor === 'gripper',
   );
   assert.throws(

@@ -1,9 +1,11 @@
 // The LeRobotDataset v3.0 schema of an SO-100 export: feature names, dtypes and shapes, info.json and the paths
 // of its files. Pure data: the writer (io/export) and the tests derive everything from here.
+import { DEFAULT_ROBOT_TYPE, ROBOTS } from '../robots';
 import { SO100_MOTORS } from '../so100/motors';
 
 export const CODEBASE_VERSION = 'v3.0';
-export const SO100_ROBOT_TYPE = 'so100_follower';
+/** The `robot_type` written when a record names none: the registry's default robot. */
+export const SO100_ROBOT_TYPE: string = ROBOTS[DEFAULT_ROBOT_TYPE].type;
 export const CHUNKS_SIZE = 1000;
 export const DATA_FILES_SIZE_IN_MB = 100;
 export const VIDEO_FILES_SIZE_IN_MB = 200;

@@ -14,6 +14,9 @@ export interface MotorCalibration {
   readonly range_max: number;
 }
 
+/** A robot's calibration: one entry per motor, keyed by the robot's motor names. */
+export type RobotCalibration<M extends string> = { readonly [K in M]: MotorCalibration };
+
 /** A full SO-100 calibration: one entry per motor. */
 export type So100Calibration = PerMotor<MotorCalibration>;
 

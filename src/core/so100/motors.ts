@@ -1,47 +1,42 @@
-// The six STS3215 servos of an SO-100 follower arm, in LeRobot's order (reference §3).
-import { STS3215_MODEL_NUMBER } from '../feetech';
+// The SO-100 follower's motors as typed names and records. The arm itself is described once, in
+// core/robots/so100Follower.ts; everything here is derived from that description.
+import {
+  normModeOf,
+  SO100_FOLLOWER,
+  SO100_FOLLOWER_MOTORS,
+  perMotorOf,
+  positionKeyOf,
+  type MotorDescription,
+  type MotorRecord,
+  type So100MotorName,
+} from '../robots';
+import type { BodyJointMode, NormMode } from './normalization';
+
+export { DEFAULT_BODY_MAX_STEP_DEGREES, DEFAULT_GRIPPER_MAX_STEP_PERCENT } from '../robots';
 
 /** Motor names in bus and vector order: observation.state[i] and action[i] refer to SO100_MOTORS[i]. */
-export const SO100_MOTORS = [
-  'shoulder_pan',
-  'shoulder_lift',
-  'elbow_flex',
-  'wrist_flex',
-  'wrist_roll',
-  'gripper',
-] as const;
+export const SO100_MOTORS = SO100_FOLLOWER_MOTORS;
 
-export type MotorName = (typeof SO100_MOTORS)[number];
+export type MotorName = So100MotorName;
 
 /** Observation/action key of one motor, as LeRobot names it. */
 export type PositionKey = `${MotorName}.pos`;
 
-export interface MotorSpec {
-  readonly name: MotorName;
-  /** Servo id on the bus (1–6 in motor order). */
-  readonly id: number;
-  /** LeRobot model name. */
-  readonly model: 'sts3215';
-  /** Model number the servo reports at address 3. */
-  readonly modelNumber: number;
-}
+export type MotorSpec = MotorDescription<MotorName>;
 
 /** The six motors with their bus ids and model. */
-export const SO100_MOTOR_SPECS: readonly MotorSpec[] = SO100_MOTORS.map((name, i) => ({
-  name,
-  id: i + 1,
-  model: 'sts3215' as const,
-  modelNumber: STS3215_MODEL_NUMBER,
-}));
+export const SO100_MOTOR_SPECS: readonly MotorSpec[] = SO100_MOTORS.map((m) => SO100_FOLLOWER.motor[m]);
 
 /** The body joints: every motor but the gripper (their units follow the robot's degrees/±100 setting). */
-export const SO100_BODY_MOTORS: readonly MotorName[] = SO100_MOTORS.filter((m) => m !== 'gripper');
+export const SO100_BODY_MOTORS: readonly MotorName[] = SO100_MOTORS.filter((m) => !SO100_FOLLOWER.motor[m].gripper);
 
 /** The motor LeRobot calibrates with a fixed full-turn range (0–4095) instead of a recorded sweep. */
-export const SO100_FULL_TURN_MOTORS: readonly MotorName[] = ['wrist_roll'];
+export const SO100_FULL_TURN_MOTORS: readonly MotorName[] = SO100_MOTORS.filter(
+  (m) => SO100_FOLLOWER.motor[m].fullTurn,
+);
 
 /** A value per motor. */
-export type PerMotor<T> = { readonly [M in MotorName]: T };
+export type PerMotor<T> = MotorRecord<MotorName, T>;
 
 /** Whether a string is one of the six SO-100 motor names. */
 export function isMotorName(name: string): name is MotorName {
@@ -50,12 +45,17 @@ export function isMotorName(name: string): name is MotorName {
 
 /** Bus id of a motor. */
 export function motorId(motor: MotorName): number {
-  return SO100_MOTORS.indexOf(motor) + 1;
+  return SO100_FOLLOWER.motor[motor].id;
+}
+
+/** The normalisation mode of an SO-100 motor: the gripper is always 0..100, the body joints follow the setting. */
+export function normModeFor(motor: MotorName, bodyMode: BodyJointMode): NormMode {
+  return normModeOf(SO100_FOLLOWER.motor[motor], bodyMode);
 }
 
 /** The observation/action key of a motor, e.g. `shoulder_pan.pos`. */
 export function positionKey(motor: MotorName): PositionKey {
-  return `${motor}.pos`;
+  return positionKeyOf(motor);
 }
 
 /** Every position key in motor order. */
@@ -63,11 +63,7 @@ export const SO100_POSITION_KEYS: readonly PositionKey[] = SO100_MOTORS.map(posi
 
 /** Builds a per-motor record by calling `f` for each motor in order. */
 export function perMotor<T>(f: (motor: MotorName, index: number) => T): PerMotor<T> {
-  const out = {} as { [M in MotorName]: T };
-  SO100_MOTORS.forEach((m, i) => {
-    out[m] = f(m, i);
-  });
-  return out;
+  return perMotorOf(SO100_FOLLOWER, f);
 }
 
 /** Motor-ordered vector (observation.state / action layout) from a per-motor record. */

@@ -1,8 +1,8 @@
 // Raw servo positions ↔ the normalised units policies see, with LeRobot's exact formulas
 // (`SerialMotorsBus._normalize` / `_unnormalize`, reference §3 "Normalization"). Operation order matches
 // the Python so float results, and therefore the truncated raw values, are identical.
-import { MAX_RAW_POSITION, type MotorCalibration, type So100Calibration } from './calibration';
-import { perMotor, type MotorName, type PerMotor } from './motors';
+import { normModeOf, perMotorOf, type MotorRecord, type RobotDescription } from '../robots';
+import { MAX_RAW_POSITION, type MotorCalibration, type RobotCalibration } from './calibration';
 
 /** LeRobot's `MotorNormMode` values used by the SO arms. */
 export type NormMode = 'DEGREES' | 'RANGE_M100_100' | 'RANGE_0_100';
@@ -34,11 +34,6 @@ function checkRange(cal: MotorRange, motor: string): void {
       `calibrated range ${cal.range_min}..${cal.range_max} is empty; recalibrate with \`so100 calibrate\` and move this joint through its travel.`,
     );
   }
-}
-
-/** The normalisation mode of a motor: the gripper is always 0..100, the body joints follow the robot setting. */
-export function normModeFor(motor: MotorName, bodyMode: BodyJointMode): NormMode {
-  return motor === 'gripper' ? 'RANGE_0_100' : bodyMode;
 }
 
 /** The unit a position in `mode` is written in, for axis labels: degrees, percent of the range, or ±100 of it. */
@@ -145,20 +140,22 @@ export function normalizedBounds(
   }
 }
 
-/** Normalises raw Present_Position values of all six motors (observation units). */
-export function normalizePositions(
-  raw: PerMotor<number>,
-  cal: So100Calibration,
+/** Normalises raw Present_Position values of every motor of `robot` (observation units). */
+export function normalizePositions<M extends string>(
+  robot: RobotDescription<M>,
+  raw: MotorRecord<M, number>,
+  cal: RobotCalibration<M>,
   bodyMode: BodyJointMode,
-): PerMotor<number> {
-  return perMotor((m) => normalizePosition(raw[m], cal[m], normModeFor(m, bodyMode), m));
+): MotorRecord<M, number> {
+  return perMotorOf(robot, (m) => normalizePosition(raw[m], cal[m], normModeOf(robot.motor[m], bodyMode), m));
 }
 
-/** Converts normalised targets of all six motors into raw Goal_Position values. */
-export function unnormalizePositions(
-  values: PerMotor<number>,
-  cal: So100Calibration,
+/** Converts normalised targets of every motor of `robot` into raw Goal_Position values. */
+export function unnormalizePositions<M extends string>(
+  robot: RobotDescription<M>,
+  values: MotorRecord<M, number>,
+  cal: RobotCalibration<M>,
   bodyMode: BodyJointMode,
-): PerMotor<number> {
-  return perMotor((m) => unnormalizePosition(values[m], cal[m], normModeFor(m, bodyMode), m));
+): MotorRecord<M, number> {
+  return perMotorOf(robot, (m) => unnormalizePosition(values[m], cal[m], normModeOf(robot.motor[m], bodyMode), m));
 }

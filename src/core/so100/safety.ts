@@ -1,38 +1,27 @@
 // Safety gate applied to every joint target before it is written to the servos: reject non-finite actions,
 // clamp to the calibrated range, and cap the per-tick step from the measured position (LeRobot's
 // max_relative_target, but on by default). Works in normalised units, like LeRobot.
-import type { So100Calibration } from './calibration';
-import { isMotorName, perMotor, SO100_MOTORS, type MotorName, type PerMotor } from './motors';
-import { degreesToUnits, normalizedBounds, normModeFor, type BodyJointMode } from './normalization';
+import { isMotorOf, normModeOf, perMotorOf, type MotorRecord, type RobotDescription } from '../robots';
+import type { RobotCalibration } from './calibration';
+import type { MotorName } from './motors';
+import { degreesToUnits, normalizedBounds, type BodyJointMode } from './normalization';
 
-/**
- * Default step cap of the body joints, in degrees per tick. π₀ chunks at 30 Hz move a joint a degree or two
- * per tick, and 8° per tick still allows ~240°/s, about the STS3215's no-load speed, so normal motion is never
- * cut. A bad action (units mixed up between degrees and ±100, a reordered vector) then moves a joint at most
- * 8° per tick, which leaves the user time to stop the episode.
- */
-export const DEFAULT_BODY_MAX_STEP_DEGREES = 8;
-/**
- * Default step cap of the gripper, in percent of its range per tick. It is looser than the body's because a
- * grasping gripper sits at the object while its goal says "closed": the gap between goal and measured position
- * is what makes the grip force, and a tight cap would make grasps limp.
- */
-export const DEFAULT_GRIPPER_MAX_STEP_PERCENT = 20;
+// Default caps are part of each robot's description (the SO-100's: core/robots/so100Follower.ts).
 
 /** A step cap in normalised units: one number for every motor, or per motor (motors left out keep the default). */
-export type MaxStep = number | Partial<Record<MotorName, number>>;
+export type MaxStep<M extends string = MotorName> = number | Partial<Record<M, number>>;
 
-export interface ActionSafetyOptions {
+export interface ActionSafetyOptions<M extends string = MotorName> {
   readonly bodyMode: BodyJointMode;
-  /** Per-tick cap relative to the measured position; omitted = defaults above; null = no step cap. */
-  readonly maxStep?: MaxStep | null;
+  /** Per-tick cap relative to the measured position; omitted = each motor's default cap; null = no step cap. */
+  readonly maxStep?: MaxStep<M> | null;
 }
 
 export type ClampReason = 'range' | 'step';
 
 /** One joint whose target was changed before sending; `reason` is the limit that decided the sent value. */
-export interface ClampEvent {
-  readonly motor: MotorName;
+export interface ClampEvent<M extends string = MotorName> {
+  readonly motor: M;
   readonly wanted: number;
   readonly sent: number;
   readonly reason: ClampReason;
@@ -41,16 +30,16 @@ export interface ClampEvent {
 export type RejectReason = 'non-finite' | 'missing' | 'measured-non-finite';
 
 /** Why a whole action was refused; nothing may be written. */
-export interface ActionRejection {
-  readonly motor: MotorName;
+export interface ActionRejection<M extends string = MotorName> {
+  readonly motor: M;
   readonly reason: RejectReason;
   readonly value: unknown;
   readonly message: string;
 }
 
-export type SafetyResult =
-  | { readonly ok: true; readonly sent: PerMotor<number>; readonly clamped: readonly ClampEvent[] }
-  | { readonly ok: false; readonly rejection: ActionRejection };
+export type SafetyResult<M extends string = MotorName> =
+  | { readonly ok: true; readonly sent: MotorRecord<M, number>; readonly clamped: readonly ClampEvent<M>[] }
+  | { readonly ok: false; readonly rejection: ActionRejection<M> };
 
 /** A step-cap setting that cannot be used (unknown motor, zero, negative or not a number). */
 export class SafetyConfigError extends Error {
@@ -81,24 +70,28 @@ function checkCap(value: unknown, key: string): number {
   return value;
 }
 
-/** Resolves per-motor limits in normalised units from the calibration and the options. */
-export function resolveSafetyLimits(cal: So100Calibration, options: ActionSafetyOptions): PerMotor<MotorLimits> {
+/** Resolves per-motor limits in normalised units from the robot's description, its calibration and the options. */
+export function resolveSafetyLimits<M extends string>(
+  robot: RobotDescription<M>,
+  cal: RobotCalibration<M>,
+  options: ActionSafetyOptions<M>,
+): MotorRecord<M, MotorLimits> {
   const { maxStep } = options;
   if (maxStep !== null && typeof maxStep === 'object') {
     for (const key of Object.keys(maxStep)) {
-      if (!isMotorName(key)) {
+      if (!isMotorOf(robot, key)) {
         throw new SafetyConfigError(
           `maxStep.${key}`,
-          `maxStep.${key}: "${key}" is not an SO-100 motor (use ${SO100_MOTORS.join(', ')}).`,
+          `maxStep.${key}: "${key}" is not a motor of the ${robot.label} (use ${robot.motors.join(', ')}).`,
         );
       }
     }
   }
-  return perMotor((m) => {
-    const mode = normModeFor(m, options.bodyMode);
+  return perMotorOf(robot, (m) => {
+    const mode = normModeOf(robot.motor[m], options.bodyMode);
     const { low, high } = normalizedBounds(cal[m], mode, m);
-    const fallback =
-      m === 'gripper' ? DEFAULT_GRIPPER_MAX_STEP_PERCENT : degreesToUnits(DEFAULT_BODY_MAX_STEP_DEGREES, cal[m], mode);
+    const cap = robot.motor[m].defaultStepCap;
+    const fallback = cap.unit === 'normalized' ? cap.value : degreesToUnits(cap.value, cal[m], mode);
     let step: number;
     if (maxStep === null) step = Infinity;
     else if (maxStep === undefined) step = fallback;
@@ -111,12 +104,13 @@ export function resolveSafetyLimits(cal: So100Calibration, options: ActionSafety
 const clamp = (v: number, low: number, high: number): number => Math.min(high, Math.max(low, v));
 
 /** Checks and clamps one action against resolved limits; pure, so it can be tested without a bus. */
-export function applyActionSafety(
-  target: Partial<Record<MotorName, number>>,
-  measured: PerMotor<number>,
-  limits: PerMotor<MotorLimits>,
-): SafetyResult {
-  for (const m of SO100_MOTORS) {
+export function applyActionSafety<M extends string>(
+  robot: RobotDescription<M>,
+  target: Partial<Record<M, number>>,
+  measured: MotorRecord<M, number>,
+  limits: MotorRecord<M, MotorLimits>,
+): SafetyResult<M> {
+  for (const m of robot.motors) {
     const v: unknown = target[m];
     if (v === undefined) {
       return reject(m, 'missing', v, `the action has no target for ${m}; nothing was sent.`);
@@ -138,8 +132,8 @@ export function applyActionSafety(
       );
     }
   }
-  const clamped: ClampEvent[] = [];
-  const sent = perMotor((m) => {
+  const clamped: ClampEvent<M>[] = [];
+  const sent = perMotorOf(robot, (m) => {
     const wanted = target[m] as number;
     const { low, high, step } = limits[m];
     const inRange = clamp(wanted, low, high);
@@ -155,20 +149,24 @@ export function applyActionSafety(
   return { ok: true, sent, clamped };
 }
 
-function reject(motor: MotorName, reason: RejectReason, value: unknown, message: string): SafetyResult {
+function reject<M extends string>(motor: M, reason: RejectReason, value: unknown, message: string): SafetyResult<M> {
   return { ok: false, rejection: { motor, reason, value, message } };
 }
 
 /** The safety gate of one robot: limits resolved once from its calibration and settings. */
-export class ActionSafety {
-  readonly limits: PerMotor<MotorLimits>;
+export class ActionSafety<M extends string = MotorName> {
+  readonly limits: MotorRecord<M, MotorLimits>;
 
-  constructor(cal: So100Calibration, options: ActionSafetyOptions) {
-    this.limits = resolveSafetyLimits(cal, options);
+  constructor(
+    readonly robot: RobotDescription<M>,
+    cal: RobotCalibration<M>,
+    options: ActionSafetyOptions<M>,
+  ) {
+    this.limits = resolveSafetyLimits(robot, cal, options);
   }
 
   /** Checks `target` (normalised units) against the calibrated range and a step cap around `measured`. */
-  check(target: Partial<Record<MotorName, number>>, measured: PerMotor<number>): SafetyResult {
-    return applyActionSafety(target, measured, this.limits);
+  check(target: Partial<Record<M, number>>, measured: MotorRecord<M, number>): SafetyResult<M> {
+    return applyActionSafety(this.robot, target, measured, this.limits);
   }
 }

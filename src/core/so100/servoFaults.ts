@@ -1,5 +1,6 @@
 // Which servo status error bits stop the arm and which are only reported, per SO-100 motor.
 import { errorBitsOf, type ServoErrorBit } from '../feetech';
+import { SO100_FOLLOWER } from '../robots';
 import { SO100_MOTORS, type MotorName } from './motors';
 
 /**
@@ -18,7 +19,7 @@ const FATAL: Readonly<Record<ServoErrorBit, (motor: MotorName) => boolean>> = {
   angleSensor: () => true,
   overheat: () => true,
   overCurrent: () => true,
-  overload: (motor) => motor !== 'gripper',
+  overload: (motor) => !SO100_FOLLOWER.motor[motor].gripper,
 };
 
 /** Error bits one servo reported, split by what they mean for the episode. */

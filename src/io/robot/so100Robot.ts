@@ -1,18 +1,16 @@
 // The SO-100 follower arm on a Feetech bus, as LeRobot drives it: handshake, calibration on the servos,
 // configure(), observe() = one SYNC_READ, act() = safety then one SYNC_WRITE, torque off on the way out.
+// Motors, ids, models and normalisation come from the arm's description (core/robots/so100Follower.ts).
 import type { RegisterName } from '../../core/feetech';
+import { perMotorOf, RobotDescriptionError, SO100_FOLLOWER, type RobotDescription } from '../../core/robots';
 import {
   ActionSafety,
-  SO100_MOTORS,
   calibrationMismatches,
   classifyServoErrors,
-  motorId,
   normalizePositions,
-  perMotor,
   restoreCalibrationCommands,
   unnormalizePositions,
   type BodyJointMode,
-  type ClampEvent,
   type MaxStep,
   type MotorCalibrationRegisters,
   type MotorName,
@@ -20,15 +18,18 @@ import {
   type ServoErrorReport,
   type So100Calibration,
 } from '../../core/so100';
-import type { FeetechBus } from '../serial/feetechBus';
+import type { FeetechBus, FeetechBusStats } from '../serial/feetechBus';
 import { ServoHardwareError } from '../serial/feetechBusErrors';
+import type { ActResult, Observation, Robot } from './robot';
 import { RobotHandshakeError, UnsafeActionError } from './robotErrors';
 
-const IDS = SO100_MOTORS.map(motorId);
-const STS3215 = 777;
+export type { ActResult, Observation } from './robot';
+
 const PHASE_MULTI_TURN_BIT = 0x10;
 
 export interface So100RobotOptions {
+  /** The arm's description; omitted = the SO-100 follower. One bus only (a two-bus robot needs its own driver). */
+  readonly description?: RobotDescription<MotorName>;
   readonly calibration: So100Calibration;
   /** Units of the body joints; policies trained on LeRobot before v0.4.4 use RANGE_M100_100. */
   readonly bodyMode: BodyJointMode;
@@ -44,26 +45,10 @@ export interface So100RobotOptions {
   readonly onServoWarning?: (report: ServoErrorReport) => void;
 }
 
-export interface Observation {
-  /** Normalised joint positions (degrees / ±100 for the body, 0–100 for the gripper). */
-  readonly positions: PerMotor<number>;
-  /** Present_Position as read (after Homing_Offset, before normalisation). */
-  readonly raw: PerMotor<number>;
-  /** Servos that reported only tolerated error bits with this reading (fatal ones make observe() throw). */
-  readonly servoErrors: readonly ServoErrorReport[];
-}
-
-export interface ActResult {
-  /** What was really written, normalised. */
-  readonly sent: PerMotor<number>;
-  readonly raw: PerMotor<number>;
-  readonly clamped: readonly ClampEvent[];
-  /** Milliseconds spent in the safety gate and in the SYNC_WRITE. */
-  readonly timing: { readonly safetyMs: number; readonly writeMs: number };
-}
-
-export class So100Robot implements AsyncDisposable {
-  private safety: ActionSafety;
+export class So100Robot implements Robot<MotorName> {
+  readonly description: RobotDescription<MotorName>;
+  private readonly ids: readonly number[];
+  private safety: ActionSafety<MotorName>;
   private disableTorqueOnDisconnect: boolean;
   private lastObservation: Observation | undefined;
   private disconnected = false;
@@ -75,13 +60,18 @@ export class So100Robot implements AsyncDisposable {
     private readonly options: So100RobotOptions,
     readonly firmware: string,
   ) {
-    this.safety = new ActionSafety(options.calibration, { bodyMode: options.bodyMode, maxStep: options.maxStep });
+    this.description = descriptionOf(options);
+    this.ids = this.description.motors.map((m) => this.description.motor[m].id);
+    this.safety = new ActionSafety(this.description, options.calibration, {
+      bodyMode: options.bodyMode,
+      maxStep: options.maxStep,
+    });
     this.disableTorqueOnDisconnect = options.disableTorqueOnDisconnect ?? true;
   }
 
   /** Handshake, calibration check (writing the file's values when the servos differ), then configure(). */
   static async connect(bus: FeetechBus, options: So100RobotOptions): Promise<So100Robot> {
-    const firmware = await handshake(bus);
+    const firmware = await handshake(bus, descriptionOf(options));
     const robot = new So100Robot(bus, options, firmware);
     await robot.ensureCalibrated();
     await robot.configure();
@@ -92,12 +82,20 @@ export class So100Robot implements AsyncDisposable {
     return this.options.calibration;
   }
 
+  get busStats(): FeetechBusStats {
+    return this.bus.stats;
+  }
+
+  private motorId(motor: MotorName): number {
+    return this.description.motor[motor].id;
+  }
+
   /**
    * One SYNC_READ of Present_Position, normalised with the calibration. Throws ServoHardwareError when a servo
    * reports a fatal error bit (overheat, voltage, …; see servoFaults.ts); act() then refuses until a clean read.
    */
   async observe(): Promise<Observation> {
-    const { values, errors } = await this.bus.syncReadWithStatus('Present_Position', IDS, {
+    const { values, errors } = await this.bus.syncReadWithStatus('Present_Position', this.ids, {
       retries: this.options.readRetries ?? 2,
     });
     const reports = classifyServoErrors(errors);
@@ -108,10 +106,10 @@ export class So100Robot implements AsyncDisposable {
     }
     this.servoFault = undefined;
     for (const r of reports) this.options.onServoWarning?.(r);
-    const raw = perMotor((m) => values.get(motorId(m)) as number);
+    const raw = perMotorOf(this.description, (m) => values.get(this.motorId(m)) as number);
     const obs = {
       raw,
-      positions: normalizePositions(raw, this.options.calibration, this.options.bodyMode),
+      positions: normalizePositions(this.description, raw, this.options.calibration, this.options.bodyMode),
       servoErrors: reports,
     };
     this.lastObservation = obs;
@@ -129,11 +127,11 @@ export class So100Robot implements AsyncDisposable {
     const verdict = this.safety.check(target, from);
     if (!verdict.ok)
       throw new UnsafeActionError(verdict.rejection.motor, verdict.rejection.reason, verdict.rejection.message);
-    const raw = unnormalizePositions(verdict.sent, this.options.calibration, this.options.bodyMode);
+    const raw = unnormalizePositions(this.description, verdict.sent, this.options.calibration, this.options.bodyMode);
     const t1 = performance.now();
     await this.bus.syncWrite(
       'Goal_Position',
-      SO100_MOTORS.map((m) => [motorId(m), raw[m]] as const),
+      this.description.motors.map((m) => [this.motorId(m), raw[m]] as const),
     );
     return {
       sent: verdict.sent,
@@ -145,7 +143,10 @@ export class So100Robot implements AsyncDisposable {
 
   /** New step caps (a live config edit) from the next act(); throws SafetyConfigError and keeps the old ones when invalid. */
   setMaxStep(maxStep: MaxStep | null | undefined): void {
-    this.safety = new ActionSafety(this.options.calibration, { bodyMode: this.options.bodyMode, maxStep });
+    this.safety = new ActionSafety(this.description, this.options.calibration, {
+      bodyMode: this.options.bodyMode,
+      maxStep,
+    });
   }
 
   /** Whether disconnect() leaves the arm limp (true, LeRobot's default) or holding. */
@@ -166,10 +167,10 @@ export class So100Robot implements AsyncDisposable {
         if (!(err instanceof ServoHardwareError)) throw err;
       }
     };
-    for (const m of SO100_MOTORS) {
+    for (const m of this.description.motors) {
       try {
-        await write(motorId(m), 'Torque_Enable');
-        await write(motorId(m), 'Lock');
+        await write(this.motorId(m), 'Torque_Enable');
+        await write(this.motorId(m), 'Lock');
       } catch {
         failed.push(m);
       }
@@ -207,8 +208,8 @@ export class So100Robot implements AsyncDisposable {
 
   private async ensureCalibrated(): Promise<void> {
     const regs = {} as Record<MotorName, MotorCalibrationRegisters>;
-    for (const m of SO100_MOTORS) {
-      const id = motorId(m);
+    for (const m of this.description.motors) {
+      const id = this.motorId(m);
       regs[m] = {
         homing_offset: (await this.bus.read(id, 'Homing_Offset')) as number,
         range_min: (await this.bus.read(id, 'Min_Position_Limit')) as number,
@@ -226,47 +227,64 @@ export class So100Robot implements AsyncDisposable {
 
   /** LeRobot's SOFollower.configure(), in its order, with torque off throughout. */
   private async configure(): Promise<void> {
-    const w = (m: MotorName, r: RegisterName, v: number) => this.bus.write(motorId(m), r, v);
-    for (const m of SO100_MOTORS) {
+    const w = (m: MotorName, r: RegisterName, v: number) => this.bus.write(this.motorId(m), r, v);
+    const motors = this.description.motors;
+    for (const m of motors) {
       await w(m, 'Torque_Enable', 0);
       await w(m, 'Lock', 0);
     }
-    for (const m of SO100_MOTORS) {
+    for (const m of motors) {
       await w(m, 'Return_Delay_Time', 0);
       await w(m, 'Maximum_Acceleration', 254);
       await w(m, 'Acceleration', 254);
-      const phase = (await this.bus.read(motorId(m), 'Phase')) as number;
+      const phase = (await this.bus.read(this.motorId(m), 'Phase')) as number;
       // Multi-turn feedback lets readings leave 0–4095, which the calibration cannot describe.
       if (phase & PHASE_MULTI_TURN_BIT) await w(m, 'Phase', phase & ~PHASE_MULTI_TURN_BIT);
       await w(m, 'Operating_Mode', 0);
       await w(m, 'P_Coefficient', 16);
       await w(m, 'I_Coefficient', 0);
       await w(m, 'D_Coefficient', 32);
-      if (m === 'gripper') {
+      if (this.description.motor[m].gripper) {
         await w(m, 'Max_Torque_Limit', 500);
         await w(m, 'Protection_Current', 250);
         await w(m, 'Overload_Torque', 25);
       }
     }
     // Hold where the arm is: goals follow the present position before torque comes on.
-    const present = await this.bus.syncRead('Present_Position', IDS, { retries: this.options.readRetries ?? 2 });
+    const present = await this.bus.syncRead('Present_Position', this.ids, {
+      retries: this.options.readRetries ?? 2,
+    });
     await this.bus.syncWrite(
       'Goal_Position',
-      IDS.map((id) => [id, present.get(id) as number] as const),
+      this.ids.map((id) => [id, present.get(id) as number] as const),
     );
-    for (const m of SO100_MOTORS) {
+    for (const m of motors) {
       await w(m, 'Torque_Enable', 1);
       await w(m, 'Lock', 1);
     }
   }
 }
 
+/** The description in the options (the SO-100 follower when omitted), refused when it has more than one bus. */
+function descriptionOf(options: So100RobotOptions): RobotDescription<MotorName> {
+  const description = options.description ?? SO100_FOLLOWER;
+  if (description.buses.length !== 1) {
+    throw new RobotDescriptionError(
+      `So100Robot drives one bus, but "${description.type}" has ${description.buses.length} (${description.buses.join(', ')}); ` +
+        'a robot with several buses needs a driver that opens each of them.',
+    );
+  }
+  return description;
+}
+
 /** PING and model of every id, then identical firmware on all (LeRobot refuses mixed firmware). */
-async function handshake(bus: FeetechBus): Promise<string> {
+async function handshake(bus: FeetechBus, description: RobotDescription<MotorName>): Promise<string> {
+  const specs = description.motors.map((m) => description.motor[m]);
+  const modelNumber = specs[0].modelNumber;
   const missing: number[] = [];
   const wrongModel: string[] = [];
   const firmware = new Map<number, string>();
-  for (const id of IDS) {
+  for (const { id } of specs) {
     try {
       await bus.ping(id);
     } catch (err) {
@@ -276,7 +294,7 @@ async function handshake(bus: FeetechBus): Promise<string> {
       continue;
     }
     const model = await bus.readModel(id);
-    if (model !== STS3215) wrongModel.push(`id ${id} is model ${model}`);
+    if (model !== modelNumber) wrongModel.push(`id ${id} is model ${model}`);
     const major = (await bus.read(id, 'Firmware_Major_Version')) as number;
     const minor = (await bus.read(id, 'Firmware_Minor_Version')) as number;
     firmware.set(id, `${major}.${minor}`);
@@ -284,14 +302,14 @@ async function handshake(bus: FeetechBus): Promise<string> {
   if (missing.length > 0) {
     throw new RobotHandshakeError(
       `no answer from servo${missing.length > 1 ? 's' : ''} ${missing.join(', ')} on ${bus.port} ` +
-        `(an SO-100 has ids 1–6: ${SO100_MOTORS.map((m) => `${m}=${motorId(m)}`).join(', ')}). Check the arm's power supply ` +
+        `(an ${description.label} has ids ${specs.map((m) => `${m.name}=${m.id}`).join(', ')}). Check the arm's power supply ` +
         "and the cables between the servos; a servo with a factory id of 1 needs LeRobot's setup-motors first.",
     );
   }
   if (wrongModel.length > 0) {
     throw new RobotHandshakeError(
-      `expected STS3215 servos (model ${STS3215}) on ${bus.port}, but ${wrongModel.join(', ')}; ` +
-        'is this an SO-100 follower arm?',
+      `expected ${specs[0].model.toUpperCase()} servos (model ${modelNumber}) on ${bus.port}, but ${wrongModel.join(', ')}; ` +
+        `is this an ${description.label}?`,
     );
   }
   const versions = new Set(firmware.values());

@@ -19,15 +19,6 @@ suite('SO-100 Calibrate Arm', () => {
   const configFile = () => join(folder, 'so100.json');
   const calibrationDir = () => join(folder, '.so100', 'calibration');
 
-  /** The panel class of the extension's own bundle (the one whose static holds the open panel). */
-  function extensionPanel(): typeof CalibrationPanel {
-    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-    const load = require;
-    return (
-      load(join(ext.extensionUri.fsPath, 'dist', 'extension.js')) as typeof import('../../../src/extension/extension')
-    ).CalibrationPanel;
-  }
-
   async function useRobot(id: string): Promise<void> {
     await writeFile(configFile(), JSON.stringify({ robot: { id, calibrationDir: '.so100/calibration' } }));
     await api.reloadConfig();
@@ -52,7 +43,7 @@ suite('SO-100 Calibrate Arm', () => {
     await clearServerSettings();
   });
   suiteTeardown(async () => {
-    extensionPanel().open?.dispose();
+    api.panels.CalibrationPanel.open?.dispose();
     await waitFor(
       'the runtime to leave calibrating',
       () => (api.runtimePhase() !== 'calibrating' ? true : undefined),
@@ -85,7 +76,7 @@ suite('SO-100 Calibrate Arm', () => {
       sweeping: false,
       target: { robotId: 'host_arm', arm: 'simulated SO-100', file, simulated: true },
     });
-    const panel = extensionPanel().open;
+    const panel = api.panels.CalibrationPanel.open;
     assert.ok(panel, 'the panel is open');
     assert.equal(existsSync(file), false);
 
@@ -121,7 +112,7 @@ suite('SO-100 Calibrate Arm', () => {
     const intro = await vscode.commands.executeCommand<CalibrationPanelState>('so100.calibrateArm');
     assert.equal(intro?.stage, 'intro', 'the panel left at "ended" starts over for the current robot');
     assert.equal(intro?.target.robotId, 'closed_arm');
-    const panel = extensionPanel().open!;
+    const panel = api.panels.CalibrationPanel.open!;
     await panel.handle({ type: 'start' });
     await stateUntil(panel, 'the middle-pose step', (s) => s.step?.phase === 'awaitMiddle');
     panel.dispose();

@@ -21,12 +21,14 @@ suite('SO-100 dashboard panel', function () {
   let source: RuntimeTelemetrySource;
   let panel: DashboardPanel | undefined;
   let extensionUri: vscode.Uri;
+  let extensionDashboard: typeof DashboardPanel;
   let scratch: string;
   const runtimeLog: string[] = [];
 
   suiteSetup(async function () {
     this.timeout(60_000);
-    await activateExtension();
+    // The panel class of the extension's own bundle, from the test API (see So100Api.panels for why not a copy).
+    extensionDashboard = (await activateExtension()).panels.DashboardPanel;
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
     extensionUri = ext.extensionUri;
@@ -61,19 +63,6 @@ suite('SO-100 dashboard panel', function () {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  /**
-   * DashboardPanel from the extension's own bundle (already loaded by this host), not a copy bundled into the
-   * tests: VS Code posts typed arrays as binary only for panels an extension with engines.vscode ≥ 1.57 creates,
-   * and code outside any extension folder (this suite) gets a nameless extension's API, whose panels JSON-encode
-   * a frame's bytes as an object of numbers.
-   */
-  function extensionDashboard(): typeof DashboardPanel {
-    const load = require;
-    return (
-      load(join(extensionUri.fsPath, 'dist', 'extension.js')) as typeof import('../../../src/extension/extension')
-    ).DashboardPanel;
-  }
-
   /** Probes until `done` accepts the report; the last report is in the error otherwise. */
   async function probeUntil(
     what: string,
@@ -100,7 +89,7 @@ suite('SO-100 dashboard panel', function () {
 
   test('a running episode is drawn: joint plots, the chunk fan, every camera, timing rows; Run came from the page', async function () {
     this.timeout(60_000);
-    panel = extensionDashboard().show({ extensionUri, source });
+    panel = extensionDashboard.show({ extensionUri, source });
     await waitFor('the dashboard page to say ready', () => (panel!.isReady ? true : undefined), 20_000);
     assert.equal(source.framesAskedBy(panel), 10, 'a visible panel asks for frames');
     // The Run button's message, sent from inside the page.

@@ -7,7 +7,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ViewerEpisode } from '../../../src/contracts/episodeViewerMessages';
 import type { So100Api } from '../../../src/extension/extension';
-import { EXTENSION_ID, activateExtension, clearServerSettings, waitFor } from './hostHelpers';
+import { activateExtension, clearServerSettings, waitFor } from './hostHelpers';
 
 suite('SO-100 Episode Viewer', () => {
   let api: So100Api;
@@ -57,11 +57,7 @@ suite('SO-100 Episode Viewer', () => {
     );
     assert.deepEqual(opened.cameras, ['front', 'wrist']);
 
-    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-    const load = require;
-    const { EpisodeViewerPanel } = load(
-      join(ext.extensionUri.fsPath, 'dist', 'extension.js'),
-    ) as typeof import('../../../src/extension/extension');
+    const { EpisodeViewerPanel } = api.panels;
     const panel = EpisodeViewerPanel.open;
     assert.ok(panel, 'the panel is open');
     assert.equal(panel.episode('a')?.dir, dir);

@@ -8,10 +8,18 @@ import type { So100Api } from '../../../src/extension/extension';
 
 export const EXTENSION_ID = 'so100-policy-lab.so100-policy-lab';
 
+/** The extension's test API, which activate() returns only in ExtensionMode.Test (extensionTestsPath is set). */
 export async function activateExtension(): Promise<So100Api> {
-  const ext = vscode.extensions.getExtension<So100Api>(EXTENSION_ID);
+  const ext = vscode.extensions.getExtension<So100Api | undefined>(EXTENSION_ID);
   if (!ext) throw new Error(`extension ${EXTENSION_ID} is not loaded in this extension host`);
-  return ext.activate();
+  const api = await ext.activate();
+  if (!api) {
+    throw new Error(
+      `${EXTENSION_ID} returned no test API: it gives one only in ExtensionMode.Test, when the host was started with ` +
+        'extensionTestsPath and the extension from extensionDevelopmentPath (as test/vscode/run.mjs does).',
+    );
+  }
+  return api;
 }
 
 const SERVER_KEYS = ['kind', 'builtinProfile', 'port', 'host', 'protocol', 'command', 'args', 'cwd', 'env'];

@@ -7,7 +7,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InspectionReport } from '../../../src/core/convert/inspectionReport';
 import type { So100Api } from '../../../src/extension/extension';
-import { EXTENSION_ID, activateExtension, clearServerSettings, waitFor } from './hostHelpers';
+import { activateExtension, clearServerSettings, waitFor } from './hostHelpers';
 
 suite('SO-100 Open Recorded Tick', () => {
   let api: So100Api;
@@ -22,6 +22,8 @@ suite('SO-100 Open Recorded Tick', () => {
   });
   suiteTeardown(async () => {
     await vscode.commands.executeCommand('so100.disconnectArm');
+    // The episode started the server; a suite run after this one starts from a stopped server.
+    await vscode.commands.executeCommand('so100.stopServer');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await rm(configFile(), { force: true });
     await rm(recordRoot(), { recursive: true, force: true });
@@ -66,12 +68,7 @@ suite('SO-100 Open Recorded Tick', () => {
     );
     assert.ok(report.input?.some((x) => x.key === 'observation/images.main'));
 
-    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
-    const load = require;
-    const { InspectorPanel } = load(
-      join(ext.extensionUri.fsPath, 'dist', 'extension.js'),
-    ) as typeof import('../../../src/extension/extension');
-    const state = InspectorPanel.open?.currentState;
+    const state = api.panels.InspectorPanel.open?.currentState;
     assert.equal(state?.status, 'ready');
     if (state?.status === 'ready') assert.equal(state.report.recorded?.tick, 6);
 
