@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { activeModelOf, remotePolicyNotice } from '../core/config';
+import { activeModelOf, jointUnits, remotePolicyNotice } from '../core/config';
 import { SO100_MOTORS } from '../core/so100';
 import type { ServerSupervisor } from '../io/process/serverSupervisor';
 import { endpointOf } from '../runtime/sessionParts';
@@ -95,14 +95,13 @@ async function run(argv: string[]): Promise<number> {
     });
     if (process.stdout.isTTY) process.stdout.write('\n');
     const f = (v: number) => v.toFixed(2).padStart(9);
-    console.log(
-      `\n${outcome.chunks} chunks predicted; deviation from what the arm was sent (° for body joints, % gripper):`,
-    );
-    console.log(`${'joint'.padEnd(14)}${'mean'.padStart(9)}${'max'.padStart(9)}`);
-    for (const m of SO100_MOTORS) {
+    const units = jointUnits(config.robot.normMode);
+    console.log(`\n${outcome.chunks} chunks predicted; deviation from what the arm was sent, in each joint's units:`);
+    console.log(`${'joint'.padEnd(14)}${'unit'.padStart(6)}${'mean'.padStart(9)}${'max'.padStart(9)}`);
+    SO100_MOTORS.forEach((m, j) => {
       const d = outcome.perJoint[m];
-      console.log(`${m.padEnd(14)}${d ? f(d.mean) : '        —'}${d ? f(d.max) : '        —'}`);
-    }
+      console.log(`${m.padEnd(14)}${units[j].padStart(6)}${d ? f(d.mean) : '        —'}${d ? f(d.max) : '        —'}`);
+    });
     console.log(`\nReplay: ${outcome.file}`);
     return 0;
   } finally {

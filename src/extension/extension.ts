@@ -15,6 +15,7 @@ import { registerConverterTools } from './converter/converterTools';
 import { registerCalibrateArm } from './calibration/calibrateArmCommand';
 import { registerOpenRecordedTick } from './inspector/recordedTickCommand';
 import { registerOpenEpisode } from './viewer/openEpisodeCommand';
+import { registerReplayEpisode } from './replay/replayEpisodeCommand';
 import { WorkspaceConfig } from './workspace/workspaceConfig';
 import { LabTreeView } from './sidebar/labTreeView';
 import { RuntimeStatusItem } from './runtime/runtimeStatusItem';
@@ -63,6 +64,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<So100A
   ctx.extension.add(registerCalibrateArm(context.extensionUri, runtime, config));
   ctx.extension.add(registerOpenRecordedTick(context.extensionUri, runtime, config));
   ctx.extension.add(registerOpenEpisode(context.extensionUri, config));
+  ctx.extension.add(registerReplayEpisode(runtime, server, config));
   // Awaited before activate returns: a Run Episode that activated the extension must see so100.json, not the default.
   const configLoaded = config
     .load()

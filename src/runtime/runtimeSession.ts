@@ -5,7 +5,7 @@ import { ChunkScheduler } from '../core/chunking';
 import {
   classifyChanges,
   toActionSafetyOptions,
-  toBodyJointMode,
+  jointUnits,
   toChunkSchedulerOptions,
   type So100Config,
 } from '../core/config';
@@ -31,8 +31,6 @@ import type { FeetechBusSim } from '../core/sim';
 import {
   SO100_MOTORS,
   fromMotorVector,
-  normModeFor,
-  positionUnit,
   toMotorVector,
   type ServoErrorReport,
 } from '../core/so100';
@@ -112,7 +110,7 @@ export class RuntimeSession {
       robot: this.conn?.arm.label,
       jointRanges: this.conn?.jointRanges,
       ...(c && {
-        jointUnits: SO100_MOTORS.map((m) => positionUnit(normModeFor(m, toBodyJointMode(c.robot.normMode)))),
+        jointUnits: jointUnits(c.robot.normMode),
       }),
       droppedTelemetry: this.droppedTelemetry,
       episodeDroppedTelemetry: this.episodes > 0 ? this.droppedTelemetry - this.droppedBeforeEpisode : 0,

@@ -1,11 +1,11 @@
 // The resolved config in the shapes the existing modules take: chunk scheduler, safety, normalisation, converter.
 import type { ChunkSchedulerOptions } from '../chunking/chunkSchedulerOptions';
 import { DEFAULT_ENSEMBLE_DECAY, type JointCaps, type SeamOptions } from '../chunking/seamOptions';
-import { SO100_MOTORS } from '../so100/motors';
+import { normModeFor, SO100_MOTORS } from '../so100/motors';
 import type { ConverterOptions } from '../convert/layouts';
 import type { ModelProfile } from '../policy/modelProfiles';
 import { customizeProfile, MODEL_PROFILES } from '../policy/modelProfiles';
-import type { BodyJointMode } from '../so100/normalization';
+import { positionUnit, type BodyJointMode } from '../so100/normalization';
 import type { ActionSafetyOptions } from '../so100/safety';
 import { modelNamed } from './resolveConfig';
 import type {
@@ -46,6 +46,11 @@ export function toSeamOptions(seam: SeamConfig): SeamOptions {
 /** `robot.normMode` as LeRobot's body-joint mode. */
 export function toBodyJointMode(normMode: RobotConfig['normMode']): BodyJointMode {
   return normMode === 'degrees' ? 'DEGREES' : 'RANGE_M100_100';
+}
+
+/** Each joint's unit in motor order (°, ±100 or %), as positions and commands are shown and recorded. */
+export function jointUnits(normMode: RobotConfig['normMode']): string[] {
+  return SO100_MOTORS.map((m) => positionUnit(normModeFor(m, toBodyJointMode(normMode))));
 }
 
 /** `robot` as the safety gate's options. */

@@ -23,6 +23,7 @@ export {
   toChunkSchedulerOptions,
   toSeamOptions,
   toBodyJointMode,
+  jointUnits,
   toActionSafetyOptions,
   toConverterOptions,
   activeModelOf,

@@ -4,18 +4,10 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import type { WorkspaceConfig } from '../workspace/workspaceConfig';
+import { argumentPath } from '../common/episodeArgument';
 import { EpisodeViewerPanel } from './episodeViewerPanel';
 
 export const OPEN_EPISODE_COMMAND = 'so100.openEpisode';
-
-/** The path an argument names, if it names one. */
-function argumentPath(arg: unknown): string | undefined {
-  if (typeof arg === 'string') return arg;
-  if (arg instanceof vscode.Uri) return arg.fsPath;
-  if (typeof arg === 'object' && arg !== null && typeof (arg as { dir?: unknown }).dir === 'string')
-    return (arg as { dir: string }).dir;
-  return undefined;
-}
 
 export function registerOpenEpisode(extensionUri: vscode.Uri, config: WorkspaceConfig): vscode.Disposable {
   return vscode.commands.registerCommand(OPEN_EPISODE_COMMAND, async (arg?: unknown) => {

@@ -2,9 +2,9 @@
 // model), its camera frames, its joints' units; a cursor move answers the cursor state and every camera's frame.
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { toBodyJointMode } from '../../core/config/configMappers';
+import { jointUnits } from '../../core/config/configMappers';
 import { EpisodeTimeline, type CursorState, type TimelineStep } from '../../core/episodeView';
-import { normModeFor, positionUnit, SO100_MOTORS, type PerMotor } from '../../core/so100';
+import { SO100_MOTORS, type PerMotor } from '../../core/so100';
 import { readAvailableEpisodeRecord, type AvailableEpisodeRecord } from './episodeReader';
 import { EpisodeFrames, type EpisodeFrameResult } from './episodeFrames';
 import { EPISODE_FILES } from './episodeRecorder';
@@ -64,7 +64,7 @@ export class EpisodeView {
     const normMode = config.robot?.normMode;
     let units: string[];
     if (normMode === 'degrees' || normMode === 'range_m100_100') {
-      units = SO100_MOTORS.map((m) => positionUnit(normModeFor(m, toBodyJointMode(normMode))));
+      units = jointUnits(normMode);
     } else {
       units = SO100_MOTORS.map(() => '?');
       notes.push('episode.json does not say robot.normMode: joint units unknown');
