@@ -2,6 +2,8 @@
 // swings the arm at the policy's speed. Every goal still goes through the robot's safety gate.
 import { SO100_MOTORS, perMotor, type PerMotor } from '../core/so100';
 import type { So100Robot } from '../io/robot/so100Robot';
+import type { Clock } from '../core/timing/clock';
+import { wallClock } from '../io/clock/wallClock';
 
 export interface GlideOptions {
   readonly fps: number;
@@ -14,6 +16,8 @@ export interface GlideOptions {
   /** Give up after this many ticks (default 20 s worth). */
   readonly maxTicks?: number;
   readonly signal?: AbortSignal;
+  /** The clock ticks are paced on (default: wall time; a virtual clock jumps from tick to tick). */
+  readonly clock?: Clock;
 }
 
 export interface GlideResult {
@@ -29,10 +33,11 @@ export async function glideTo(robot: So100Robot, pose: PerMotor<number>, options
   const gripperStep = options.gripperStep ?? 2;
   const tolerance = options.tolerance ?? 1;
   const maxTicks = options.maxTicks ?? Math.ceil(20 * options.fps);
+  const clock = options.clock ?? wallClock;
   let remaining = Infinity;
   for (let tick = 0; tick < maxTicks; tick++) {
     if (options.signal?.aborted) return { reached: false, ticks: tick, remaining };
-    const t0 = performance.now();
+    const t0 = clock.now();
     const { positions } = await robot.observe();
     // An e-stop may land during the read: its torque-off must be the last word on the bus.
     if (options.signal?.aborted) return { reached: false, ticks: tick, remaining };
@@ -43,8 +48,11 @@ export async function glideTo(robot: So100Robot, pose: PerMotor<number>, options
       return positions[m] + Math.max(-step, Math.min(step, pose[m] - positions[m]));
     });
     await robot.act(goal, positions);
-    const wait = periodMs - (performance.now() - t0);
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (clock.kind === 'virtual') await clock.advanceTo(t0 + periodMs);
+    else {
+      const wait = periodMs - (performance.now() - t0);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
   }
   return { reached: false, ticks: maxTicks, remaining };
 }

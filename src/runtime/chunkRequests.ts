@@ -7,6 +7,7 @@ import type { Converter, LeRobotObservation, PolicyInput } from '../core/convert
 import { SO100_MOTORS, findFarTarget } from '../core/so100';
 import type { PolicyClient, PolicyResult } from '../io/policy/policyClient';
 import type { EpisodeSettings } from './episodeLoop';
+import { wallClock } from '../io/clock/wallClock';
 
 /** What the path needs of the loop it serves. */
 export interface RequestHost {
@@ -55,7 +56,9 @@ export class ChunkRequests {
     let flight: Promise<void>;
     if (converter.toPolicyAsync) {
       // Off the loop's thread: the tick goes on; the request leaves when the input is ready.
-      flight = converter.toPolicyAsync(observation).then(
+      // Under virtual time the clock waits for the conversion: it takes no simulated time.
+      const clock = this.host.settings().clock ?? wallClock;
+      flight = clock.track(converter.toPolicyAsync(observation)).then(
         (converted) => this.converted(req, observation, converter, client, t0, converted),
         (err: unknown) => this.convertFailed(req, observation, converter, t0, err),
       );
@@ -134,7 +137,9 @@ export class ChunkRequests {
       scheduler.abandon(req);
       return Promise.resolve();
     }
-    const requestedAt = performance.now();
+    // Request and reply are placed on the episode's clock (the scheduler's latency, the chunks' times).
+    const clock = settings.clock ?? wallClock;
+    const requestedAt = clock.now();
     return client.infer(converted.input, { timeoutMs: settings.requestTimeoutMs }).then(
       (r) => {
         try {
@@ -176,7 +181,7 @@ export class ChunkRequests {
     const back = converter.fromPolicy(r.actions);
     if (exchange?.tick === req.observationIndex) exchange.backConverted(back);
     for (const w of back.warnings) host.warn(w);
-    const receivedAt = performance.now();
+    const receivedAt = (settings.clock ?? wallClock).now();
     const delivery = host.scheduler.deliver(new ActionChunk(back.horizon, SO100_MOTORS.length, back.targets), req, {
       requestedAtMs: requestedAt,
       receivedAtMs: receivedAt,
