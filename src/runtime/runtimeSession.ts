@@ -228,6 +228,8 @@ export class RuntimeSession {
         clock: this.clock,
         onTick: (t) => {
           frames?.record(t.index, t.images);
+          // Virtual time outruns the real encoder: the clock waits until the next frame has room.
+          if (frames && this.clock.kind === 'virtual') void this.clock.track(frames.room());
           this.onTick(number, t);
         },
         onChunk: (c) =>
