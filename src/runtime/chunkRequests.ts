@@ -54,11 +54,12 @@ export class ChunkRequests {
   send(req: ChunkRequest, observation: LeRobotObservation, converter: Converter, client: PolicyClient): void {
     const t0 = performance.now();
     let flight: Promise<void>;
-    if (converter.toPolicyAsync) {
+    // Under virtual time the loop waits for the conversion whatever thread runs it (it takes no simulated time), so
+    // it runs here: no hand-over of the frames to the worker and back.
+    const virtual = this.host.settings().clock?.kind === 'virtual';
+    if (converter.toPolicyAsync && !virtual) {
       // Off the loop's thread: the tick goes on; the request leaves when the input is ready.
-      // Under virtual time the clock waits for the conversion: it takes no simulated time.
-      const clock = this.host.settings().clock ?? wallClock;
-      flight = clock.track(converter.toPolicyAsync(observation)).then(
+      flight = converter.toPolicyAsync(observation).then(
         (converted) => this.converted(req, observation, converter, client, t0, converted),
         (err: unknown) => this.convertFailed(req, observation, converter, t0, err),
       );

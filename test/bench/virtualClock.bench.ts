@@ -47,7 +47,7 @@ async function stageTotals(file: string, into: Map<string, number>): Promise<voi
   }
 }
 
-async function campaign(frames: 'none' | 'mp4', seeds: number): Promise<BenchFigure> {
+export async function virtualCampaign(frames: 'none' | 'mp4', seeds: number): Promise<BenchFigure> {
   const dir = await mkdtemp(path.join(tmpdir(), 'so100-bench-vclock-'));
   const clock = new VirtualClock();
   const session = new RuntimeSession(quietSink, dir, clock);
@@ -114,5 +114,5 @@ async function campaign(frames: 'none' | 'mp4', seeds: number): Promise<BenchFig
 
 export async function virtualClockBenchmarks(quick: boolean): Promise<BenchFigure[]> {
   const seeds = quick ? 2 : 5;
-  return [await campaign('none', seeds), await campaign('mp4', seeds)];
+  return [await virtualCampaign('none', seeds), await virtualCampaign('mp4', seeds)];
 }
