@@ -5,6 +5,7 @@
 // clock waits for when its frame pool is full). Where the wall time goes: each stage's total from the episodes'
 // timing.csv (wall-clock measurements of the work), the rest being the glides, the event loop and the recorder. On a
 // machine others load too, the wall figure follows its share of the CPU; simulated s per CPU s does not.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,6 +35,17 @@ function campaignConfig(frames: 'none' | 'mp4', seed: number, model: string): So
   };
 }
 
+/** CPU seconds of this process's finished children (the ffmpeg encoders), from /proc; 0 where there is none. */
+function childrenCpuS(): number {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    // Fields 16 and 17 of stat (cutime, cstime), in clock ticks of 1/100 s on Linux.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** Column sums of one timing.csv, ms, by stage name. */
 async function stageTotals(file: string, into: Map<string, number>): Promise<void> {
   const [header, ...lines] = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
@@ -54,10 +66,13 @@ export async function virtualCampaign(frames: 'none' | 'mp4', seeds: number): Pr
   const stages = new Map<string, number>();
   let ticks = 0;
   let episodes = 0;
+  let glideWallMs = 0;
+  let glideSimMs = 0;
   try {
     await session.connect({ config: campaignConfig(frames, 1, 'pi0'), endpoints: {}, recordDir: dir });
     const wall0 = performance.now();
     const cpu0 = process.cpuUsage();
+    const children0 = childrenCpuS();
     const sim0 = clock.now();
     let current = 'pi0';
     for (let seed = 1; seed <= seeds; seed++) {
@@ -67,7 +82,11 @@ export async function virtualCampaign(frames: 'none' | 'mp4', seeds: number): Pr
         await session.applyConfig(campaignConfig(frames, seed, model));
         if (model !== current) await session.swapModel(model);
         current = model;
+        const g0 = performance.now();
+        const gs0 = clock.now();
         await session.reset();
+        glideWallMs += performance.now() - g0;
+        glideSimMs += clock.now() - gs0;
         await session.runEpisode();
         const s = await session.episodeEnded()!;
         ticks += s.steps;
@@ -88,7 +107,14 @@ export async function virtualCampaign(frames: 'none' | 'mp4', seeds: number): Pr
       'wall s': Number(wallS.toFixed(2)),
       'CPU s': Number(cpuS.toFixed(2)),
       'simulated s per CPU s': Number((simS / cpuS).toFixed(1)),
+      'ffmpeg CPU s': Number((childrenCpuS() - children0).toFixed(2)),
       'wall ms per episode tick': Number(((wallS * 1000) / ticks).toFixed(2)),
+      // The reset glides are cheap ticks (no render, no policy): the episodes alone, without them.
+      'glide simulated s': Number((glideSimMs / 1000).toFixed(1)),
+      'glide wall s': Number((glideWallMs / 1000).toFixed(2)),
+      'episodes only: simulated s per wall s': Number(
+        ((simS - glideSimMs / 1000) / (wallS - glideWallMs / 1000)).toFixed(1),
+      ),
     };
     let work = 0;
     for (const stage of WORK_STAGES) {
