@@ -4,7 +4,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CampaignPlanError, pairedLine, parseShard, shardSeeds, type CampaignShard } from '../core/evaluation';
+import {
+  CampaignPlanError,
+  ClockChoiceError,
+  chooseClock,
+  pairedLine,
+  parseClockChoice,
+  parseShard,
+  shardSeeds,
+  type CampaignShard,
+  type ClockChoice,
+} from '../core/evaluation';
 import type { RuntimeEventName, RuntimeEvents } from '../core/rpc';
 import { mergeCampaigns } from '../runtime/campaignMerge';
 import { CampaignError, runCampaign, summaryTable } from '../runtime/evaluationCampaign';
@@ -12,7 +22,7 @@ import { RuntimeSession, type RuntimeEventSink } from '../runtime/runtimeSession
 import { CliUsageError, intOption } from './cliUsageError';
 import { episodeConfig } from './episodeConfig';
 
-const usage = `so100 eval [--config so100.json] --models pi0,pi0_fast --episodes N [--seed S] [--steps N] [--clock wall] [--shard K/N] [--out DIR | --resume DIR] [--dataset DIR]
+const usage = `so100 eval [--config so100.json] --models pi0,pi0_fast --episodes N [--seed S] [--steps N] [--clock auto|virtual|wall] [--shard K/N] [--out DIR | --resume DIR] [--dataset DIR]
        so100 eval --merge DIR… --out DIR
 
 Runs every model on the same N seeds of the varied simulated scene (seed S, S+1, …; the seed decides the cube's
@@ -37,7 +47,11 @@ Options:
   --episodes N     seeds per model, ≥ 1 (default: evaluation.episodes, else 50)
   --seed S         first seed (default: evaluation.seed, else 1)
   --steps N        ticks per episode at most (default: the config's, 900)
-  --clock wall     wall time (the only clock so far; virtual time is not implemented yet)
+  --clock C        auto (default: evaluation.clock, else auto), virtual or wall. Virtual time runs the simulated
+                   arm and the built-in models in this process, nothing sleeping: ticks, simulated wire time and
+                   the model's simulated latency advance the clock, so a campaign runs many times faster than
+                   real time with the same chunk schedule (a seed gives the same episode every run). A real
+                   arm, camera or server forces wall time; auto says so, virtual is refused with the reason
   --out DIR        where the campaign goes
   --resume DIR     continue the campaign in DIR (its campaign.json decides models, seeds and settings)
   --shard K/N      run only shard K (0 … N−1) of the campaign's seeds
@@ -87,9 +101,14 @@ async function run(argv: string[]): Promise<number> {
   }
   if (values.resume !== undefined && values.out !== undefined)
     throw new CliUsageError('--out and --resume exclude each other: a resumed campaign stays in its folder');
-  if (values.clock !== undefined && values.clock !== 'wall') {
-    if (values.clock !== 'virtual') throw new CliUsageError(`--clock must be virtual or wall, got "${values.clock}"`);
-    throw new CliUsageError('--clock virtual is not available yet; run with --clock wall (the default)');
+  if (values.clock !== undefined && values.resume !== undefined)
+    throw new CliUsageError('--clock and --resume exclude each other: a resumed campaign keeps the clock it ran on');
+  let clock: ClockChoice | undefined;
+  try {
+    clock = values.clock === undefined ? undefined : parseClockChoice(values.clock);
+  } catch (err) {
+    if (err instanceof ClockChoiceError) throw new CliUsageError(`--clock: ${err.message}`);
+    throw err;
   }
   const resume = values.resume !== undefined;
   const { config, workspace, ffmpegPath } = await episodeConfig({
@@ -113,6 +132,13 @@ async function run(argv: string[]): Promise<number> {
     const unknown = models.find((m) => !config.models[m]);
     if (unknown !== undefined)
       throw new CliUsageError(`unknown model '${unknown}'; the config has ${Object.keys(config.models).join(', ')}`);
+    try {
+      chooseClock(clock ?? ev.clock, config, models); // refused here, before any folder is made
+    } catch (err) {
+      const asked = clock !== undefined ? '--clock virtual' : 'evaluation.clock "virtual" (so100.json)';
+      if (err instanceof ClockChoiceError) throw new CliUsageError(`${asked}: ${err.message}`);
+      throw err;
+    }
   }
   if (shard) {
     try {
@@ -132,19 +158,20 @@ async function run(argv: string[]): Promise<number> {
     throw new CliUsageError(
       `${outDir} already holds a campaign; continue it with --resume ${outDir}, or name a new folder with --out`,
     );
-  const session = new RuntimeSession(new QuietSink(), workspace);
+  let session: RuntimeSession | undefined;
   const abort = new AbortController();
   const onSignal = () => {
     abort.abort();
-    void session.stop();
+    void session?.stop();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     console.log(`Evaluation campaign in ${outDir}`);
     const result = await runCampaign(
-      session,
+      (c) => (session = new RuntimeSession(new QuietSink(), workspace, c)),
       {
+        clock,
         config,
         models,
         episodes,

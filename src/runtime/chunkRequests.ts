@@ -7,6 +7,7 @@ import type { Converter, LeRobotObservation, PolicyInput } from '../core/convert
 import { SO100_MOTORS, findFarTarget } from '../core/so100';
 import type { PolicyClient, PolicyResult } from '../io/policy/policyClient';
 import type { EpisodeSettings } from './episodeLoop';
+import { wallClock } from '../io/clock/wallClock';
 
 /** What the path needs of the loop it serves. */
 export interface RequestHost {
@@ -53,7 +54,10 @@ export class ChunkRequests {
   send(req: ChunkRequest, observation: LeRobotObservation, converter: Converter, client: PolicyClient): void {
     const t0 = performance.now();
     let flight: Promise<void>;
-    if (converter.toPolicyAsync) {
+    // Under virtual time the loop waits for the conversion whatever thread runs it (it takes no simulated time), so
+    // it runs here: no hand-over of the frames to the worker and back.
+    const virtual = this.host.settings().clock?.kind === 'virtual';
+    if (converter.toPolicyAsync && !virtual) {
       // Off the loop's thread: the tick goes on; the request leaves when the input is ready.
       flight = converter.toPolicyAsync(observation).then(
         (converted) => this.converted(req, observation, converter, client, t0, converted),
@@ -134,7 +138,9 @@ export class ChunkRequests {
       scheduler.abandon(req);
       return Promise.resolve();
     }
-    const requestedAt = performance.now();
+    // Request and reply are placed on the episode's clock (the scheduler's latency, the chunks' times).
+    const clock = settings.clock ?? wallClock;
+    const requestedAt = clock.now();
     return client.infer(converted.input, { timeoutMs: settings.requestTimeoutMs }).then(
       (r) => {
         try {
@@ -176,7 +182,7 @@ export class ChunkRequests {
     const back = converter.fromPolicy(r.actions);
     if (exchange?.tick === req.observationIndex) exchange.backConverted(back);
     for (const w of back.warnings) host.warn(w);
-    const receivedAt = performance.now();
+    const receivedAt = (settings.clock ?? wallClock).now();
     const delivery = host.scheduler.deliver(new ActionChunk(back.horizon, SO100_MOTORS.length, back.targets), req, {
       requestedAtMs: requestedAt,
       receivedAtMs: receivedAt,

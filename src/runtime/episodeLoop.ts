@@ -13,6 +13,8 @@ import {
 } from '../core/so100';
 import type { PolicyClient } from '../io/policy/policyClient';
 import { sleepBriefly } from '../io/clock/shortSleep';
+import { wallClock } from '../io/clock/wallClock';
+import type { Clock } from '../core/timing/clock';
 import { TIMING_STAGES, type EpisodeRecorder } from '../io/recording';
 import type { Robot } from '../io/robot/robot';
 import { UnsafeActionError } from '../io/robot/robotErrors';
@@ -82,11 +84,16 @@ export interface EpisodeSettings {
   readonly exchange?: LastExchange;
   /** Calibrated range of every joint in the targets' units (motor order); targets far outside are reported once. */
   readonly jointRanges?: readonly JointRange[];
+  /**
+   * The clock ticks are scheduled and stamped on (default: wall time). Under a virtual clock nothing sleeps: the loop
+   * drives the clock from tick to tick, and stage timings stay wall-clock measurements of the work.
+   */
+  readonly clock?: Clock;
 }
 
 export interface TickReport {
   readonly index: number;
-  /** When the tick started, ms since the episode started (performance.now() clock). */
+  /** When the tick started, ms since the episode started (on the episode's clock). */
   readonly atMs: number;
   /** How much later than its drift-free schedule (start + index · period) the tick started; 0 for stepped ticks. */
   readonly lateMs: number;
@@ -206,7 +213,7 @@ export class EpisodeLoop {
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) onAbort();
     await this.warmUp();
-    this.startMs = performance.now();
+    this.startMs = this.clock.now();
     this.anchorMs = this.startMs;
     try {
       while (this.endReason === undefined && this.index < this.settings.maxSteps) {
@@ -225,6 +232,10 @@ export class EpisodeLoop {
         for (const w of this.stepWaiters.splice(0)) w(report);
         if (report === undefined || single) continue;
         // Drift-free: aim at anchor + (index) · period, whatever this tick cost.
+        if (this.clock.kind === 'virtual') {
+          await this.clock.advanceTo(this.anchorMs + this.index * this.periodMs);
+          continue;
+        }
         const wait = this.anchorMs + this.index * this.periodMs - performance.now();
         if (wait < 0) this.lateTicks++;
         else await this.sleepUntil(this.anchorMs + this.index * this.periodMs);
@@ -233,6 +244,8 @@ export class EpisodeLoop {
       signal?.removeEventListener('abort', onAbort);
       this.stateValue = 'ended';
       for (const w of this.stepWaiters.splice(0)) w(undefined);
+      // Under virtual time a reply in flight waits on the clock, which no tick drives any more.
+      if (this.requests.inFlight) await this.clock.drain();
       await this.requests.inFlight;
     }
     const stats = this.parts.scheduler.stats();
@@ -259,7 +272,7 @@ export class EpisodeLoop {
     if (this.stateValue !== 'paused') return;
     this.stateValue = 'running';
     // Re-anchor so the loop does not rush through the ticks it "missed" while paused.
-    this.anchorMs = performance.now() - this.index * this.periodMs;
+    this.anchorMs = this.clock.now() - this.index * this.periodMs;
     this.wake?.();
   }
 
@@ -307,11 +320,15 @@ export class EpisodeLoop {
   ): void {
     const fpsChanged = update.fps !== undefined && update.fps !== this.settings.fps;
     this.settings = { ...this.settings, ...update };
-    if (fpsChanged) this.anchorMs = performance.now() - this.index * this.periodMs;
+    if (fpsChanged) this.anchorMs = this.clock.now() - this.index * this.periodMs;
   }
 
   private get periodMs(): number {
     return 1000 / this.settings.fps;
+  }
+
+  private get clock(): Clock {
+    return this.settings.clock ?? wallClock;
   }
 
   /**
@@ -322,7 +339,8 @@ export class EpisodeLoop {
   private async warmUp(): Promise<void> {
     const frames = this.parts.cameras.warmUpFrames?.();
     const converter = this.converter;
-    if (!frames || !converter.toPolicyAsync || this.endReason !== undefined) return;
+    // Under virtual time a cold first conversion makes no tick late: nothing to warm.
+    if (!frames || !converter.toPolicyAsync || this.endReason !== undefined || this.clock.kind === 'virtual') return;
     const positions = fromMotorVector(new Float64Array(SO100_MOTORS.length));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -392,7 +410,9 @@ export class EpisodeLoop {
     const { robot, cameras, scheduler, world } = this.parts;
     const recorder = this.settings.recorder;
     const index = this.index++;
-    const tickStart = performance.now();
+    // Stages are timed in wall time (what the work costs); the tick is placed and stamped on the episode's clock.
+    const wallStart = performance.now();
+    const tickStart = this.clock.kind === 'wall' ? wallStart : this.clock.now();
     const lateMs = this.stateValue === 'running' ? tickStart - (this.anchorMs + index * this.periodMs) : 0;
     if (this.pendingClient !== undefined) {
       // The old model's reply, if it still comes, belongs to the previous epoch and is discarded.
@@ -403,7 +423,7 @@ export class EpisodeLoop {
     }
     const obs = await robot.observe();
     const tRead = performance.now();
-    this.sample('read', tRead - tickStart);
+    this.sample('read', tRead - wallStart);
     const joints = toMotorVector(obs.positions);
     world?.step(joints, this.periodMs);
     if (world?.succeeded) {
@@ -457,7 +477,7 @@ export class EpisodeLoop {
       chunkBoundary: tick.chunkBoundary,
       starved: tick.starved,
     });
-    this.sample('tick', performance.now() - tickStart);
+    this.sample('tick', performance.now() - wallStart);
     const report: TickReport = {
       index,
       atMs: tickStart - this.startMs,

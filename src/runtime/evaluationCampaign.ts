@@ -18,7 +18,13 @@ import {
   CampaignPlanError,
   checkShard,
   shardPlan,
+  chooseClock,
+  ClockChoiceError,
+  type ClockChoice,
 } from '../core/evaluation';
+import type { Clock, ClockKind } from '../core/timing/clock';
+import { VirtualClock } from '../io/clock/virtualClock';
+import { wallClock } from '../io/clock/wallClock';
 import type { EpisodeSummary, RuntimeModelEndpoint } from '../core/rpc';
 import { appendMissingEpisodes, DatasetExportError, SOURCES_FILE, type EpisodeRef } from '../io/export';
 import { atomicWriteFile } from '../io/fs/atomicWriteFile';
@@ -60,7 +66,8 @@ export interface CampaignManifest {
   readonly models: readonly string[];
   readonly episodes: number;
   readonly startSeed: number;
-  readonly clock: 'wall';
+  /** What the episodes ran on (campaigns before virtual time have 'wall'). */
+  readonly clock: ClockKind;
   readonly fps: number;
   readonly config: So100Config;
   /** Present when this folder is one shard of a campaign split across machines (`--shard K/N`). */
@@ -219,6 +226,8 @@ export interface CampaignSetup {
   readonly dataset?: string;
   /** How to start the built-in server (`so100 serve`) and user commands. */
   readonly serverContext: Omit<ModelSpecContext, 'freePort'>;
+  /** The clock asked for (default: the config's evaluation.clock); a resumed campaign keeps the one it ran on. */
+  readonly clock?: ClockChoice;
 }
 
 export interface CampaignResult {
@@ -227,9 +236,12 @@ export interface CampaignResult {
   readonly completed: boolean;
 }
 
-/** Runs (or resumes) a campaign on `session` (not yet connected); stops cleanly on abort or a failing server. */
+/**
+ * Runs (or resumes) a campaign on a session `sessionOn` makes for the campaign's clock (not yet connected); stops
+ * cleanly on abort or a failing server.
+ */
 export async function runCampaign(
-  session: RuntimeSession,
+  sessionOn: (clock: Clock) => RuntimeSession,
   setup: CampaignSetup,
   hooks: CampaignHooks,
 ): Promise<CampaignResult> {
@@ -238,13 +250,22 @@ export async function runCampaign(
   if (setup.resume) {
     ({ manifest, rows } = await readCampaignFolder(setup.outDir));
   } else {
+    let clock: ClockKind;
+    try {
+      const decision = chooseClock(setup.clock ?? setup.config.evaluation.clock, setup.config, setup.models);
+      clock = decision.kind;
+      if (decision.wallReason) hooks.log(`Wall time: ${decision.wallReason}.`);
+    } catch (err) {
+      if (err instanceof ClockChoiceError) throw new CampaignError(`${err.message}; nothing was run`);
+      throw err;
+    }
     manifest = {
       version: 1,
       createdAt: new Date().toISOString(),
       models: setup.models,
       episodes: setup.episodes,
       startSeed: setup.startSeed,
-      clock: 'wall',
+      clock,
       fps: setup.config.fps,
       config: setup.config,
       ...(setup.shard && { shard: setup.shard }),
@@ -262,6 +283,10 @@ export async function runCampaign(
     throw new CampaignError(
       `robot.port is ${config.robot.port}: on a real arm the operator labels each outcome, which campaigns do not ask for yet; run campaigns on the simulated arm (robot.port "sim")`,
     );
+  // Virtual time: the built-in models run in this process on the campaign's clock, so no server is started.
+  const virtual = manifest.clock === 'virtual';
+  if (virtual) hooks.log('Virtual time: the simulated arm and the built-in models run faster than real time.');
+  const session = sessionOn(virtual ? new VirtualClock() : wallClock);
   const plan = campaignPlan(manifest);
   const done = new Set(rows.map((r) => `${r.model}@${r.seed}`));
   const todo = plan.filter((p) => !done.has(`${p.model}@${p.seed}`));
@@ -281,6 +306,7 @@ export async function runCampaign(
   try {
     for (const m of manifest.models) {
       const model = config.models[m];
+      if (virtual) continue;
       if (model.kind === 'remote') {
         endpoints[m] = { url: model.url, protocol: model.protocol };
         continue;

@@ -51,7 +51,9 @@ import {
   type ConnectAttempt,
   type Connection,
 } from './sessionConnection';
-import { endpointOf, makeConverter, policyClient, sceneTask, sceneWorld } from './sessionParts';
+import { endpointOf, inProcessClient, makeConverter, policyClient, sceneTask, sceneWorld } from './sessionParts';
+import type { Clock } from '../core/timing/clock';
+import { wallClock } from '../io/clock/wallClock';
 
 /** Where the session's events go; the RPC server drops telemetry for slow readers. */
 export interface RuntimeEventSink {
@@ -95,6 +97,11 @@ export class RuntimeSession {
   constructor(
     private readonly sink: RuntimeEventSink,
     private readonly workspace: string = process.cwd(),
+    /**
+     * The clock episodes, resets and the simulated parts run on. A virtual one (campaigns on the simulator and the
+     * built-in policies) runs them faster than real time; the caller checks it applies (core/evaluation/clockChoice).
+     */
+    readonly clock: Clock = wallClock,
   ) {}
 
   status(): RuntimeStatus {
@@ -146,6 +153,7 @@ export class RuntimeSession {
         warn: (m) => this.warn(m),
         onServoWarning: (r) => this.servoWarning(r),
         makeConverter: (config) => this.makeWatchedConverter(config),
+        clock: this.clock,
       });
       this.activeModel = setup.config.activeModel;
       this.setPhase('connected');
@@ -178,7 +186,7 @@ export class RuntimeSession {
               config,
               model: this.activeModel,
             },
-            { onWriteError: (e) => this.warn(e.message) },
+            { onWriteError: (e) => this.warn(e.message), originMs: this.clock.now() },
           );
     conn.exchange.beginEpisode(number);
     this.servoWarned.clear();
@@ -215,8 +223,11 @@ export class RuntimeSession {
         recorder,
         exchange: conn.exchange,
         jointRanges: conn.jointRanges,
+        clock: this.clock,
         onTick: (t) => {
           frames?.record(t.index, t.images);
+          // Virtual time outruns the real encoder: the clock waits until the next frame has room.
+          if (frames && this.clock.kind === 'virtual') void this.clock.track(frames.room());
           this.onTick(number, t);
         },
         onChunk: (c) =>
@@ -330,7 +341,7 @@ export class RuntimeSession {
         seeded && conn.config.robot.normMode === 'degrees'
           ? fromMotorVector(Float64Array.from(seeded))
           : conn.startPose;
-      const glide = await glideTo(conn.arm.robot, pose, { fps: conn.config.fps, signal: estop });
+      const glide = await glideTo(conn.arm.robot, pose, { fps: conn.config.fps, signal: estop, clock: this.clock });
       if (estop.aborted) return this.status(); // the e-stop left the arm limp where it was
       if (!glide.reached)
         this.warn(
@@ -357,12 +368,14 @@ export class RuntimeSession {
       }
     }
     if (!client) {
-      client = policyClient(
-        model,
-        endpointOf(conn.config, model, Object.fromEntries(conn.endpoints)),
-        conn.config.requestTimeoutMs,
-        (m) => this.warn(m),
-      );
+      client =
+        inProcessClient(conn.config, model, this.clock) ??
+        policyClient(
+          model,
+          endpointOf(conn.config, model, Object.fromEntries(conn.endpoints)),
+          conn.config.requestTimeoutMs,
+          (m) => this.warn(m),
+        );
       conn.clients.set(model, client);
     }
     if (model === this.activeModel) return this.status();

@@ -10,7 +10,16 @@ import { SO100_MOTORS, normModeFor, normalizedBounds, type PerMotor, type ServoE
 import type { PolicyClient } from '../io/policy/policyClient';
 import { CameraRig } from './cameraRig';
 import { LastExchange } from './lastExchange';
-import { checkArmDriver, connectArm, endpointOf, policyClient, sceneTask, type ConnectedArm } from './sessionParts';
+import type { Clock } from '../core/timing/clock';
+import {
+  checkArmDriver,
+  connectArm,
+  endpointOf,
+  inProcessClient,
+  policyClient,
+  sceneTask,
+  type ConnectedArm,
+} from './sessionParts';
 
 /** An emergency stop cut a connect or a model swap short; the arm is limp. */
 export class EmergencyStopError extends Error {
@@ -73,6 +82,8 @@ export interface ConnectionHooks {
   readonly onServoWarning: (report: ServoErrorReport) => void;
   /** The converter of the config (built in, or the user's module watched for edits). */
   readonly makeConverter: (config: So100Config) => Promise<Converter & Partial<Disposable>>;
+  /** The session's clock: a virtual one puts the simulated arm and the built-in policies on it. */
+  readonly clock: Clock;
 }
 
 /**
@@ -98,19 +109,26 @@ export async function openConnection(
   try {
     await checkArmDriver(config.robot);
     const endpoints = new Map(Object.entries(setup.endpoints));
-    const active = policyClient(
-      config.activeModel,
-      endpointOf(config, config.activeModel, setup.endpoints),
-      config.requestTimeoutMs,
-      hooks.warn,
-    );
+    const active =
+      inProcessClient(config, config.activeModel, hooks.clock) ??
+      policyClient(
+        config.activeModel,
+        endpointOf(config, config.activeModel, setup.endpoints),
+        config.requestTimeoutMs,
+        hooks.warn,
+      );
     clients.set(config.activeModel, active);
     converter = await hooks.makeConverter(config);
     check();
     const scene = sceneTask(config.robot);
     cameras = await CameraRig.open(config.cameras, scene, hooks.warn, undefined, setup.ffmpegPath);
     check();
-    attempt.armConnect = connectArm(config.robot, hooks.workspace, { onServoWarning: hooks.onServoWarning });
+    attempt.armConnect = connectArm(
+      config.robot,
+      hooks.workspace,
+      { onServoWarning: hooks.onServoWarning },
+      hooks.clock,
+    );
     arm = attempt.arm = await attempt.armConnect;
     check();
     // The policy server may not answer for a long time (retries with backoff): an e-stop or a cancel ends the wait.

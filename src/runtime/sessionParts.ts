@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import {
   apiKeyTransportProblem,
+  builtinProfileOf,
   missingApiKeyMessage,
   modelNamed,
   toActionSafetyOptions,
@@ -29,6 +30,9 @@ import { FeetechBus } from '../io/serial/feetechBus';
 import { SerialPortTransport } from '../io/serial/serialPortTransport';
 import { loadSerialPort } from '../io/serial/serialPortLoader';
 import { SimTransport } from '../io/serial/simTransport';
+import { InProcessPolicyClient } from '../io/policy/inProcessPolicyClient';
+import type { Clock } from '../core/timing/clock';
+import { wallClock } from '../io/clock/wallClock';
 import { OffThreadConverter } from './offThreadConverter';
 import type { EpisodeWorld } from './episodeLoop';
 
@@ -53,6 +57,7 @@ export async function connectArm(
   robotConfig: RobotConfig,
   workspace: string,
   hooks: Pick<So100RobotOptions, 'onServoWarning'> = {},
+  clock: Clock = wallClock,
 ): Promise<ConnectedArm> {
   // The config names no robot type yet: every session drives the registry's default robot.
   const description = ROBOTS[DEFAULT_ROBOT_TYPE];
@@ -66,7 +71,12 @@ export async function connectArm(
   };
   if (robotConfig.port === 'sim') {
     const sim = new FeetechBusSim();
-    const robot = await So100Robot.connect(new FeetechBus(new SimTransport(sim)), {
+    // Under virtual time the servos move on the virtual clock and answer at once (the clock stands still meanwhile).
+    const transport =
+      clock.kind === 'virtual'
+        ? new SimTransport(sim, { clock: () => clock.now() * 1000, instantReplies: true })
+        : new SimTransport(sim);
+    const robot = await So100Robot.connect(new FeetechBus(transport), {
       ...common,
       calibration: simulatedArmCalibration(),
     });
@@ -108,6 +118,16 @@ export function endpointOf(
     return { url: m.url, protocol: m.protocol };
   }
   throw new Error(`model "${model}" has no running server; start it first (the host passes its address)`);
+}
+
+/**
+ * Under a virtual clock, a built-in openpi model runs in this process on that clock (InProcessPolicyClient); otherwise
+ * undefined, and the model is reached over its socket.
+ */
+export function inProcessClient(config: So100Config, model: string, clock: Clock): PolicyClient | undefined {
+  const m = modelNamed(config.models, model);
+  if (clock.kind !== 'virtual' || m?.kind !== 'builtin' || m.protocol !== 'openpi') return undefined;
+  return new InProcessPolicyClient(model, builtinProfileOf(m), clock, m.policy);
 }
 
 export function policyClient(

@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, printed and written to bench-results.json. Not part of `npm test`.
 // `--quick` runs fewer repetitions and shorter episodes; `--only=codec,loop` runs some of them (codec, converter,
-// roundtrip, feetech, loop, chunking, telemetry, memory, export, viewer).
+// roundtrip, feetech, loop, chunking, telemetry, memory, export, viewer, vclock).
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { codecBenchmarks } from './codec.bench';
@@ -13,6 +13,7 @@ import { telemetryBenchmarks } from './telemetry.bench';
 import { memoryBenchmarks } from './memory.bench';
 import { datasetExportBenchmarks } from './datasetExport.bench';
 import { episodeViewerBenchmarks } from './episodeViewer.bench';
+import { virtualClockBenchmarks } from './virtualClock.bench';
 import { printFigure, type BenchFigure } from './benchStats';
 
 async function main(): Promise<void> {
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
   if (wanted('memory')) add(await memoryBenchmarks());
   if (wanted('export')) add(await datasetExportBenchmarks(quick));
   if (wanted('viewer')) add(await episodeViewerBenchmarks(quick));
+  if (wanted('vclock')) add(await virtualClockBenchmarks(quick));
   const loadAfter = load();
   await writeFile(
     'bench-results.json',

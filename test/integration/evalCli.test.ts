@@ -18,9 +18,25 @@ test('so100 eval refuses bad input with the reason', async () => {
     const unknown = await runCli(['eval', '--models', 'pi0,pi9', '--episodes', '1', '--out', path.join(dir, 'b')]);
     assert.equal(unknown.code, 2, unknown.stderr);
     assert.match(unknown.stderr, /unknown model 'pi9'/);
-    const virtual = await runCli(['eval', '--episodes', '1', '--clock', 'virtual', '--out', path.join(dir, 'c')]);
-    assert.equal(virtual.code, 2);
-    assert.match(virtual.stderr, /--clock virtual is not available yet/);
+    // Virtual time with a real arm: refused with the reason, before anything is made.
+    const realArm = path.join(dir, 'real-arm.json');
+    await writeFile(realArm, '{ "robot": { "port": "/dev/ttyUSB9" } }');
+    const virtual = await runCli([
+      'eval',
+      '--config',
+      realArm,
+      '--episodes',
+      '1',
+      '--clock',
+      'virtual',
+      '--out',
+      path.join(dir, 'c'),
+    ]);
+    assert.equal(virtual.code, 2, virtual.stderr);
+    assert.match(virtual.stderr, /--clock virtual: .*the arm is real \(robot\.port \/dev\/ttyUSB9\)/);
+    const bogus = await runCli(['eval', '--episodes', '1', '--clock', 'sundial', '--out', path.join(dir, 'c')]);
+    assert.equal(bogus.code, 2);
+    assert.match(bogus.stderr, /--clock: the clock must be one of auto, virtual, wall, got "sundial"/);
     assert.ok(!existsSync(path.join(dir, 'a')) && !existsSync(path.join(dir, 'b')) && !existsSync(path.join(dir, 'c')));
     // A corrupt campaign folder: told which file, and the file is left as it was.
     const corrupt = path.join(dir, 'corrupt');
@@ -43,7 +59,23 @@ test('an interrupted campaign resumes at the first unfinished episode and counts
   try {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'eval', '--episodes', '2', '--steps', '40', '--seed', '5', '--out', out],
+      // Wall time: the interrupt must land while the campaign still runs.
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'eval',
+        '--clock',
+        'wall',
+        '--episodes',
+        '2',
+        '--steps',
+        '40',
+        '--seed',
+        '5',
+        '--out',
+        out,
+      ],
       { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stdout = '';

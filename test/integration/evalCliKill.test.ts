@@ -55,7 +55,23 @@ test('a campaign killed mid-episode resumes: nothing counted twice, the half-fin
   try {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'eval', '--episodes', '2', '--steps', '60', '--seed', '21', '--out', out],
+      // Wall time: the kill is of a campaign with policy server processes, mid-episode.
+      [
+        '--import',
+        'tsx',
+        'src/cli/main.ts',
+        'eval',
+        '--clock',
+        'wall',
+        '--episodes',
+        '2',
+        '--steps',
+        '60',
+        '--seed',
+        '21',
+        '--out',
+        out,
+      ],
       { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>

@@ -79,7 +79,22 @@ test('so100 eval --dataset: a killed campaign leaves a readable dataset of finis
   const out = path.join(dir, 'campaign');
   const ds = path.join(dir, 'ds');
   try {
-    const args = ['eval', '--models', 'pi0', '--episodes', '3', '--steps', '30', '--seed', '3', '--out', out];
+    // Wall time: the kill must land mid-campaign, with a policy server process to take down.
+    const args = [
+      'eval',
+      '--clock',
+      'wall',
+      '--models',
+      'pi0',
+      '--episodes',
+      '3',
+      '--steps',
+      '30',
+      '--seed',
+      '3',
+      '--out',
+      out,
+    ];
     // Its own process group, so that the kill takes the policy server and ffmpeg with it, as a crash would.
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--dataset', ds], {
       cwd: projectRoot,

@@ -33,7 +33,7 @@ const EMBEDDED_DEFAULT: So100Config = {
   converter: { layout: 'openpi-so100' },
   chunking: { mode: 'async', threshold: 0.5, aggregate: 'weighted', alpha: 0.7, seam: DEFAULT_SEAM as SeamConfig },
   record: { enabled: true, dir: '.so100/episodes', frames: 'mp4', pngEvery: 10 },
-  evaluation: { models: ['pi0', 'pi0_fast'], episodes: 50, seed: 1, clock: 'wall' },
+  evaluation: { models: ['pi0', 'pi0_fast'], episodes: 50, seed: 1, clock: 'auto' },
 };
 
 function resolved(text: string): So100Config {

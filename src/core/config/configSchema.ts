@@ -648,10 +648,15 @@ export const CONFIG_SCHEMA: JsonSchema = {
         },
         clock: {
           type: 'string',
-          enum: ['wall'],
-          default: 'wall',
-          enumDescriptions: ['Episodes run in real time.'],
-          markdownDescription: 'The clock episodes run on (only wall time so far).',
+          enum: ['auto', 'virtual', 'wall'],
+          default: 'auto',
+          enumDescriptions: [
+            'Virtual time whenever it applies (simulated arm, synthetic cameras, built-in openpi models), else wall time.',
+            'Simulated time, faster than real time and the same episode for the same seed; refused with a real arm, camera or server.',
+            'Episodes run in real time.',
+          ],
+          markdownDescription:
+            "The clock episodes run on. Under `virtual` time nothing sleeps: ticks, the simulated wire time and the built-in models' simulated inference latency advance a virtual clock, so a campaign runs many times faster than real time with the same chunk schedule. A real arm, camera or policy server runs in real time and forces `wall`.",
         },
       },
     },

@@ -133,7 +133,8 @@ export interface EvaluationConfig {
   readonly models: readonly string[];
   readonly episodes: number;
   readonly seed: number;
-  readonly clock: 'wall';
+  /** `auto`: virtual time whenever it applies (core/evaluation/clockChoice.ts). */
+  readonly clock: 'auto' | 'virtual' | 'wall';
 }
 
 export interface So100Config {

@@ -129,6 +129,11 @@ export class FfmpegVideoWriter {
    * Copies one width × height × 3 frame and sends it to ffmpeg, or queues it while the pipe is full.
    * Returns false (and counts a drop) when the pool is exhausted or ffmpeg is gone. O(frame copy), never waits.
    */
+  /** Resolves when write() would take a frame (or will never take one again); see FramePool.whenFree. */
+  room(): Promise<void> {
+    return this.accepting ? this.pool.whenFree() : Promise.resolve();
+  }
+
   write(rgb: Uint8Array): boolean {
     if (!this.accepting) return false;
     const buffer = this.pool.acquire();

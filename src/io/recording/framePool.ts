@@ -8,6 +8,8 @@ export const DEFAULT_POOL_FRAMES = 8;
 export class FramePool {
   private readonly free: Uint8Array[] = [];
   private created = 0;
+  /** Who waits for a free buffer (whenFree); the recorder of one loop is the only caller, so at most a few. */
+  private readonly waiters: Array<() => void> = [];
 
   constructor(
     readonly frameBytes: number,
@@ -31,6 +33,17 @@ export class FramePool {
   /** Gives a buffer back once its bytes are no longer needed. */
   release(buffer: Uint8Array): void {
     this.free.push(buffer);
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /**
+   * Resolves once acquire() would give a buffer. For a loop on virtual time, which may wait for the writer (it runs
+   * faster than real time, and dropping frames there would only be the loop outpacing ffmpeg); the wall-time loop
+   * never calls it.
+   */
+  whenFree(): Promise<void> {
+    if (this.free.length > 0 || this.created < this.capacity) return Promise.resolve();
+    return new Promise((r) => this.waiters.push(r));
   }
 
   /** Buffers handed out and not released. */

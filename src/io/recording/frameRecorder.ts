@@ -41,6 +41,9 @@ export interface CameraFrameRecorderOptions {
 }
 
 /** Folder of a camera's PNG frames, relative to the episode folder. */
+/** The longest a virtual-time loop waits for a writer with no free buffer (a stuck encoder must not hang it). */
+const ROOM_WAIT_LIMIT_MS = 5000;
+
 export function pngFramesDir(camera: string): string {
   return join('frames', camera);
 }
@@ -228,6 +231,21 @@ export class CameraFrameRecorder implements AsyncDisposable {
         this.fail(sink, err instanceof Error ? err : new Error(String(err)));
       }
     }
+  }
+
+  /**
+   * Resolves when every camera's writer can take the next frame, or after `limitMs` (then the frame is dropped and
+   * counted, as always). Only a loop on virtual time waits for this: it outruns real time, and the encoder is real.
+   */
+  room(limitMs = ROOM_WAIT_LIMIT_MS): Promise<void> {
+    const waits = this.sinks.map((s) => (s.png ? s.png.room() : s.video?.room()));
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      Promise.all(waits),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, limitMs);
+      }),
+    ]).then(() => clearTimeout(timer));
   }
 
   /** Per camera, now: for diagnostics and tests (allocates; not meant for every tick). */

@@ -59,6 +59,11 @@ export class PngFrameWriter {
   }
 
   /** Queues the frame when `tick` is a kept one. Never waits, never throws for a busy disk. */
+  /** Resolves when record() would take a frame; see FramePool.whenFree. */
+  room(): Promise<void> {
+    return this.pool.whenFree();
+  }
+
   record(tick: number, frame: RgbFrame): void {
     if (!this.keeps(tick)) return;
     const buffer = this.pool.acquire();

@@ -41,6 +41,8 @@ export class SimBusTiming {
     readonly sim: FeetechBusSim,
     private readonly deliver: (bytes: Uint8Array) => void,
     private readonly clock: MicrosecondClock = monotonicUs,
+    /** Hand replies over on the next turn of the event loop, whatever their wire time (a virtual clock stands still meanwhile). */
+    private readonly instant = false,
   ) {
     this.originClockUs = clock();
     this.originSimUs = sim.nowUs;
@@ -89,7 +91,7 @@ export class SimBusTiming {
 
   private schedule(): void {
     if (this.stopped || this.timer || this.immediate || this.queue.length === 0) return;
-    const waitUs = this.queue[0].atUs - this.nowUs();
+    const waitUs = this.instant ? 0 : this.queue[0].atUs - this.nowUs();
     if (waitUs > SPIN_BELOW_US) this.timer = setTimeout(this.onTimer, (waitUs - SPIN_BELOW_US / 2) / 1000);
     else this.immediate = setImmediate(this.onPoll);
   }
@@ -101,13 +103,13 @@ export class SimBusTiming {
 
   private readonly onPoll = (): void => {
     this.immediate = undefined;
-    const waitUs = this.queue.length > 0 ? this.queue[0].atUs - this.nowUs() : 0;
+    const waitUs = this.queue.length > 0 && !this.instant ? this.queue[0].atUs - this.nowUs() : 0;
     sleepBriefly(Math.min(waitUs, POLL_SLEEP_US) / 1000);
     this.flush();
   };
 
   private flush(): void {
-    const now = this.nowUs();
+    const now = this.instant ? Infinity : this.nowUs();
     while (this.queue.length > 0 && this.queue[0].atUs <= now && !this.stopped) {
       this.deliver(this.queue.shift()!.bytes);
     }

@@ -7,6 +7,11 @@ import { SerialPortDisconnectedError, SerialPortIoError } from './serialPortErro
 export interface SimTransportOptions {
   /** Monotonic µs clock; default performance.now(). */
   readonly clock?: MicrosecondClock;
+  /**
+   * Replies on the next event-loop turn instead of after their wire time: for a virtual clock, which does not move
+   * while the loop waits for the bus (the servos still move on `clock`).
+   */
+  readonly instantReplies?: boolean;
 }
 
 /**
@@ -22,7 +27,12 @@ export class SimTransport implements ByteTransport {
 
   constructor(sim: FeetechBusSim = new FeetechBusSim(), options: SimTransportOptions = {}) {
     this.sim = sim;
-    this.timing = new SimBusTiming(sim, (bytes) => this.data.emit(bytes.slice()), options.clock);
+    this.timing = new SimBusTiming(
+      sim,
+      (bytes) => this.data.emit(bytes.slice()),
+      options.clock,
+      options.instantReplies,
+    );
   }
 
   get description(): string {
