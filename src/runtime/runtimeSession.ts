@@ -28,12 +28,7 @@ import type {
 import { METHOD_PHASES, phaseRefusal } from '../core/rpc';
 import { POLICY_PROTOCOLS } from '../core/protocols';
 import type { FeetechBusSim } from '../core/sim';
-import {
-  SO100_MOTORS,
-  fromMotorVector,
-  toMotorVector,
-  type ServoErrorReport,
-} from '../core/so100';
+import { SO100_MOTORS, fromMotorVector, toMotorVector, type ServoErrorReport } from '../core/so100';
 import { summarizeStages } from '../core/timing/percentiles';
 import { UserConverter, UserConverterError } from '../io/convert';
 import type { PolicyClient } from '../io/policy/policyClient';
