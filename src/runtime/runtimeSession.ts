@@ -46,7 +46,15 @@ import {
   type ConnectAttempt,
   type Connection,
 } from './sessionConnection';
-import { endpointOf, inProcessClient, makeConverter, policyClient, sceneTask, sceneWorld } from './sessionParts';
+import {
+  endpointOf,
+  inProcessClient,
+  makeConverter,
+  placeGripperObstacle,
+  policyClient,
+  sceneTask,
+  sceneWorld,
+} from './sessionParts';
 import type { Clock } from '../core/timing/clock';
 import { wallClock } from '../io/clock/wallClock';
 
@@ -589,6 +597,7 @@ export class RuntimeSession {
     if (!conn.scene) return;
     conn.scene = sceneTask(conn.config.robot);
     conn.cameras.setScene(conn.scene);
+    placeGripperObstacle(conn.scene, conn.arm);
   }
 
   private async release(): Promise<void> {

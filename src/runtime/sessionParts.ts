@@ -175,14 +175,22 @@ export function sceneTask(robot: Pick<RobotConfig, 'seed' | 'scene'>): CubeTask 
     : new CubeTask({ seed: robot.seed });
 }
 
+/**
+ * On the in-process simulator the gripper servo stalls on the cube between its jaws: the stall follows `scene`. A new
+ * scene has no cube there, so it frees the gripper (else a reset after a grasp could never close it to the start pose).
+ */
+export function placeGripperObstacle(scene: CubeTask, arm: ConnectedArm): void {
+  const gripper = arm.sim?.servo(motorId('gripper'));
+  if (gripper) gripper.obstacle = gripperObstacle(scene, arm.robot.calibration);
+}
+
 /** The scene as the episode's world; on the in-process simulator the gripper servo also stalls on the cube. */
 export function sceneWorld(scene: CubeTask, arm: ConnectedArm): EpisodeWorld {
-  const gripper = arm.sim?.servo(motorId('gripper'));
-  if (!gripper) return scene;
+  if (!arm.sim) return scene;
   return {
     step(joints, dtMs) {
       scene.step(joints, dtMs);
-      gripper.obstacle = gripperObstacle(scene, arm.robot.calibration);
+      placeGripperObstacle(scene, arm);
     },
     get succeeded() {
       return scene.succeeded;
