@@ -87,6 +87,8 @@ export interface ResultRow {
 export interface CampaignHooks {
   readonly log: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** After each finished episode, once its row is in results.csv: `done` of the plan's `total` episodes. */
+  readonly onRow?: (row: ResultRow, done: number, total: number) => void;
 }
 
 /** Checks a campaign folder's files before anything is written; throws CampaignError naming the file at fault. */
@@ -319,6 +321,7 @@ export async function runCampaign(
       hooks.log(
         `  ${String(rows.length).padStart(4)}/${plan.length}  seed ${p.seed}  ${p.model.padEnd(10)} ${row.success ? 'success' : 'failure'} — ${row.reason}`,
       );
+      hooks.onRow?.(row, rows.length, plan.length);
       if (dataset) await dataset.append(rows);
     }
     completed = rows.length === plan.length;

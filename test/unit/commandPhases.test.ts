@@ -77,8 +77,14 @@ test('the generator rewrites a stale clause and removes one from an always-offer
 });
 
 test('every method has an entry, refusals name what to do first, no-op methods never refuse', () => {
-  assert.equal(RUNTIME_METHODS.length, 21);
+  assert.equal(RUNTIME_METHODS.length, 23);
   assert.ok(RUNTIME_METHODS.includes('checkArmDriver'));
+  assert.match(
+    phaseRefusal('runEvaluation', 'connected')!,
+    /^cannot run an evaluation: the arm is connected; disconnect/,
+  );
+  assert.equal(phaseRefusal('runEvaluation', 'estopped'), undefined);
+  assert.equal(phaseRefusal('cancelEvaluation', 'idle'), undefined);
   assert.equal(
     phaseRefusal('runEpisode', 'estopped'),
     'cannot run an episode: the arm was emergency-stopped; connect again to re-enable torque',

@@ -12,11 +12,13 @@ import type {
   RuntimeMethods,
   RuntimeModelEndpoint,
   RuntimeSetup,
+  EvaluationRequest,
 } from '../../core/rpc';
-import { isRuntimeMethod, RUNTIME_METHODS } from '../../core/rpc';
+import { campaignRefusal, isRuntimeMethod, phaseRefusal, RUNTIME_METHODS } from '../../core/rpc';
 import { CALIBRATION_ANSWERS, type CalibrationAnswer } from '../../core/so100';
 import { RuntimeSession, type RuntimeEventSink } from '../runtimeSession';
 import { checkArmDriver } from '../sessionParts';
+import { EvaluationRun } from '../evaluationRun';
 import { FrameChannel } from './frameChannel';
 
 interface Subscription {
@@ -35,12 +37,14 @@ export class RuntimeServer implements RuntimeEventSink {
   private readonly server: Server;
   private readonly channels = new Map<FrameChannel, Subscription>();
   private shutdownRequested: (() => void) | undefined;
+  /** The campaign this runtime runs, if any (one at a time; it owns the session while it runs). */
+  private evaluation: EvaluationRun | undefined;
   /** Resolves when a host asked for `shutdown`. */
   readonly shutdown: Promise<void>;
 
   private constructor(
     readonly socketPath: string,
-    workspace: string,
+    private readonly workspace: string,
   ) {
     this.session = new RuntimeSession(this, workspace);
     this.server = createServer((socket) => this.accept(socket));
@@ -82,6 +86,7 @@ export class RuntimeServer implements RuntimeEventSink {
 
   /** Disconnects the arm (leaving it safe), then closes every connection and the socket. */
   async close(): Promise<void> {
+    await this.evaluation?.cancel();
     await this.session.disconnect().catch(() => undefined);
     for (const c of this.channels.keys()) c.close();
     await new Promise<void>((r) => this.server.close(() => r()));
@@ -120,6 +125,8 @@ export class RuntimeServer implements RuntimeEventSink {
     }
     const p = params ?? {};
     if (typeof p !== 'object' || Array.isArray(p)) throw new RuntimeParamsError(`${method}: params must be a map`);
+    const refusal = this.evaluation && campaignRefusal(method);
+    if (refusal) throw new Error(refusal);
     return this.handlers[method](p as WireParams, channel);
   }
 
@@ -131,7 +138,10 @@ export class RuntimeServer implements RuntimeEventSink {
     pause: async () => this.session.pause(),
     resume: async () => this.session.resume(),
     stop: () => this.session.stop(),
-    estop: () => this.session.estop(),
+    estop: () => {
+      this.evaluation?.abortForEstop();
+      return this.session.estop();
+    },
     reset: () => this.session.reset(),
     swapModel: (p) => {
       if (typeof p.model !== 'string') throw new RuntimeParamsError('swapModel: "model" must be a model name');
@@ -159,6 +169,7 @@ export class RuntimeServer implements RuntimeEventSink {
     },
     disconnect: () => this.session.disconnect(),
     shutdown: async () => {
+      await this.evaluation?.cancel();
       await this.session.disconnect();
       return {};
     },
@@ -196,6 +207,26 @@ export class RuntimeServer implements RuntimeEventSink {
       await this.session.calibrationSweep();
       return {};
     },
+    runEvaluation: async (p) => {
+      const refusal = phaseRefusal('runEvaluation', this.session.status().phase);
+      if (refusal) throw new Error(refusal);
+      const run = await EvaluationRun.start(
+        this.session,
+        checkEvaluation(p),
+        this.workspace,
+        (event, data) => this.emit(event, data),
+        (line) => console.error(line),
+      );
+      this.evaluation = run;
+      void run.ended.finally(() => {
+        if (this.evaluation === run) this.evaluation = undefined;
+      });
+      return run.started;
+    },
+    cancelEvaluation: async () => {
+      await this.evaluation?.cancel();
+      return {};
+    },
   };
 }
 
@@ -204,6 +235,30 @@ type WireParams = Readonly<Record<string, unknown>>;
 type Handlers = {
   readonly [M in RuntimeMethod]: (params: WireParams, channel: FrameChannel) => Promise<RuntimeMethods[M]['result']>;
 };
+
+function checkEvaluation(p: WireParams): EvaluationRequest {
+  const config = checkConfig(p.config, 'runEvaluation');
+  const where = 'runEvaluation';
+  if (p.models !== undefined && (!Array.isArray(p.models) || !p.models.every((m) => typeof m === 'string')))
+    throw new RuntimeParamsError(`${where}: "models" must be a list of model names`);
+  for (const k of ['episodes', 'seed'] as const)
+    if (p[k] !== undefined && !Number.isSafeInteger(p[k]))
+      throw new RuntimeParamsError(`${where}: "${k}" must be a whole number`);
+  for (const k of ['outDir', 'resume', 'ffmpegPath'] as const)
+    if (p[k] !== undefined && (typeof p[k] !== 'string' || p[k] === ''))
+      throw new RuntimeParamsError(`${where}: "${k}" must be a path`);
+  if (p.resume !== undefined && p.outDir !== undefined)
+    throw new RuntimeParamsError(`${where}: "outDir" and "resume" exclude each other (a resumed campaign stays put)`);
+  return {
+    config,
+    models: p.models as string[] | undefined,
+    episodes: p.episodes as number | undefined,
+    seed: p.seed as number | undefined,
+    outDir: p.outDir as string | undefined,
+    resume: p.resume as string | undefined,
+    ffmpegPath: p.ffmpegPath as string | undefined,
+  };
+}
 
 /** The host builds the setup, but a runtime must not trust a frame blindly: check what a mistake would break. */
 function checkSetup(p: WireParams): RuntimeSetup {

@@ -1,0 +1,21 @@
+// While an evaluation campaign drives the session it owns the arm: a host may watch, e-stop and cancel, but not run,
+// stop, reset, swap, reconfigure or disconnect it, which would change (or count) the episode being measured.
+import { METHOD_PHASES } from './methodPhases';
+import type { RuntimeMethod } from './runtimeProtocol';
+
+export const METHODS_DURING_CAMPAIGN: ReadonlySet<RuntimeMethod> = new Set<RuntimeMethod>([
+  'status',
+  'subscribe',
+  'estop',
+  'shutdown',
+  'inspect',
+  'checkArmDriver',
+  'inspectRecordedTick',
+  'cancelEvaluation',
+]);
+
+/** The refusal of `method` while a campaign runs, or undefined when it may be called. */
+export function campaignRefusal(method: RuntimeMethod): string | undefined {
+  if (METHODS_DURING_CAMPAIGN.has(method)) return undefined;
+  return `cannot ${METHOD_PHASES[method].verb}: an evaluation campaign is running; cancel it first (SO-100: Cancel Evaluation)`;
+}
