@@ -3,3 +3,4 @@ export * from './pairedComparison';
 export * from './campaignPlan';
 export * from './campaignSummary';
 export * from './campaignShard';
+export * from './evaluationReport';
