@@ -15,6 +15,7 @@ import { RuntimeController } from './runtime/runtimeController';
 import { registerConverterTools } from './converter/converterTools';
 import { registerCalibrateArm } from './calibration/calibrateArmCommand';
 import { registerOpenRecordedTick } from './inspector/recordedTickCommand';
+import { registerEvaluationCommands } from './evaluation/evaluationCommands';
 import { WorkspaceConfig } from './workspace/workspaceConfig';
 import { LabTreeView } from './sidebar/labTreeView';
 import { RuntimeStatusItem } from './runtime/runtimeStatusItem';
@@ -51,6 +52,7 @@ let lab: LabContext | undefined;
 export { DashboardPanel } from './dashboard/dashboardPanel';
 export { CalibrationPanel } from './calibration/calibrationPanel';
 export { InspectorPanel } from './inspector/inspectorPanel';
+export { EvaluationPanel } from './evaluation/evaluationPanel';
 
 export async function activate(context: vscode.ExtensionContext): Promise<So100Api> {
   const ctx = new LabContext(context);
@@ -88,6 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<So100A
   ctx.extension.add(registerConverterTools(context, runtime, config));
   ctx.extension.add(registerCalibrateArm(context.extensionUri, runtime, config));
   ctx.extension.add(registerOpenRecordedTick(context.extensionUri, runtime, config));
+  ctx.extension.add(registerEvaluationCommands(context.extensionUri, runtime, config));
   // Awaited before activate returns: a Run Episode that activated the extension must see so100.json, not the default.
   const configLoaded = config
     .load()

@@ -94,7 +94,7 @@ export interface CampaignHooks {
 /** Checks a campaign folder's files before anything is written; throws CampaignError naming the file at fault. */
 export async function readCampaignFolder(
   dir: string,
-  action: 'resume' | 'merge' = 'resume',
+  action: 'resume' | 'merge' | 'open' = 'resume',
 ): Promise<{ manifest: CampaignManifest; rows: ResultRow[] }> {
   const manifestPath = path.join(dir, 'campaign.json');
   let manifest: CampaignManifest;

@@ -34,6 +34,9 @@ test('the decided phases of each command', () => {
     disconnectArm: ['connected', 'estopped'],
     calibrateArm: ['idle', 'connected', 'estopped', 'calibrating'],
     debugEpisode: ['idle', 'connected', 'estopped'],
+    // A campaign connects the arm itself: only from rest.
+    runEvaluation: ['idle', 'estopped'],
+    resumeEvaluation: ['idle', 'estopped'],
   };
   for (const name of Object.keys(COMMAND_PHASES) as CommandName[])
     assert.deepEqual(commandPhases(name), expected[name], name);

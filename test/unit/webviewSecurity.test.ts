@@ -6,6 +6,8 @@ import { dashboardHtml } from '../../src/extension/dashboard/dashboardHtml';
 import { inspectorHtml } from '../../src/extension/inspector/inspectorHtml';
 import { isDashboardToHost } from '../../src/contracts/dashboardMessages';
 import { isInspectorMessage } from '../../src/contracts/inspectorMessages';
+import { evaluationHtml } from '../../src/extension/evaluation/evaluationHtml';
+import { isEvaluationToHost } from '../../src/contracts/evaluationMessages';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 const pages = {
@@ -18,6 +20,11 @@ const pages = {
   inspector: inspectorHtml({
     cspSource: CSP_SOURCE,
     scriptUri: `${CSP_SOURCE}/dist/webview/inspector.js`,
+    nonce: 'N0nce',
+  }),
+  evaluation: evaluationHtml({
+    cspSource: CSP_SOURCE,
+    scriptUri: `${CSP_SOURCE}/dist/webview/evaluation.js`,
     nonce: 'N0nce',
   }),
 };
@@ -96,7 +103,10 @@ test("messages from a page: malformed ones are rejected by both panels' validato
   for (const m of malformed) {
     assert.equal(isDashboardToHost(m), false, `dashboard accepted ${JSON.stringify(m)}`);
     assert.equal(isInspectorMessage(m), false, `inspector accepted ${JSON.stringify(m)}`);
+    assert.equal(isEvaluationToHost(m), false, `evaluation report accepted ${JSON.stringify(m)}`);
   }
+  assert.equal(isEvaluationToHost({ type: 'openEpisode', model: 'pi0', seed: 1.5 }), false);
+  assert.equal(isEvaluationToHost({ type: 'openEpisode', model: 'pi0', seed: 3 }), true);
   assert.equal(isDashboardToHost({ type: 'ready' }), true);
   assert.equal(isInspectorMessage({ type: 'openLocation', file: '/w/conv.ts', line: 3, column: 1 }), true);
 });

@@ -1,0 +1,151 @@
+// "SO-100: Run Evaluation", "Resume Evaluation…", "Open Evaluation Report…" and "Cancel Evaluation": the campaign
+// runs in the runtime process (runEvaluation); the host only asks for the settings, opens the report and follows
+// it. Each command also takes its answers as arguments (tests, other commands), skipping the pickers.
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { untrustedMessage, untrustedRefusals } from '../../core/config';
+import { commandRefusal, type EvaluationStarted, type EvaluationRequest } from '../../core/rpc';
+import { EVALUATIONS_DIR } from '../../runtime/evaluationRun';
+import type { RuntimeController } from '../runtime/runtimeController';
+import { CONFIG_FILE_NAME, type WorkspaceConfig } from '../workspace/workspaceConfig';
+import { EvaluationPanel } from './evaluationPanel';
+
+export interface RunEvaluationArgs {
+  readonly models?: readonly string[];
+  readonly episodes?: number;
+  readonly seed?: number;
+}
+
+export function registerEvaluationCommands(
+  extensionUri: vscode.Uri,
+  runtime: RuntimeController,
+  config: WorkspaceConfig,
+): vscode.Disposable {
+  const ffmpegPath = () => vscode.workspace.getConfiguration('so100').get<string>('ffmpegPath', '').trim() || undefined;
+  const evaluationsDir = () => (config.folder ? path.join(config.folder, EVALUATIONS_DIR) : undefined);
+
+  /** Starts the campaign in the runtime and opens its live report; undefined when refused or abandoned. */
+  const start = async (request: EvaluationRequest): Promise<EvaluationStarted | undefined> => {
+    let started: EvaluationStarted;
+    try {
+      started = await runtime.call('runEvaluation', request);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`SO-100: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
+    runtime.log.info(`evaluation: ${started.done} of ${started.total} episodes done, in ${started.outDir}`);
+    EvaluationPanel.show(extensionUri, runtime, started.outDir, true);
+    return started;
+  };
+
+  const refused = (): boolean => {
+    const refusal = commandRefusal('runEvaluation', runtime.status()?.phase ?? 'idle');
+    if (refusal) void vscode.window.showInformationMessage(`SO-100: ${refusal}.`);
+    if (!refusal && config.hasErrors)
+      void vscode.window.showErrorMessage(
+        `SO-100: ${CONFIG_FILE_NAME} has errors (see the Problems panel); fix them first, the campaign runs its models.`,
+      );
+    return refusal !== undefined || config.hasErrors;
+  };
+
+  const runEvaluation = async (args?: RunEvaluationArgs): Promise<EvaluationStarted | undefined> => {
+    if (refused()) return undefined;
+    const current = config.current;
+    const ev = current.evaluation;
+    const names = Object.keys(current.models);
+    let models = args?.models;
+    if (!models) {
+      const picks = await vscode.window.showQuickPick(
+        names.map((n) => ({ label: n, picked: ev.models.includes(n) })),
+        { canPickMany: true, title: 'Run Evaluation: the models to compare (same seeds)', ignoreFocusOut: true },
+      );
+      if (!picks || picks.length === 0) return undefined;
+      models = picks.map((p) => p.label);
+    }
+    const whole = (label: string, min: number, fallback: number, given?: number) =>
+      given !== undefined
+        ? Promise.resolve(given)
+        : vscode.window
+            .showInputBox({
+              title: `Run Evaluation: ${label}`,
+              value: String(fallback),
+              ignoreFocusOut: true,
+              validateInput: (v) =>
+                /^\d+$/.test(v.trim()) && Number(v) >= min ? undefined : `a whole number ≥ ${min}`,
+            })
+            .then((v) => (v === undefined ? undefined : Number(v.trim())));
+    const episodes = await whole('episodes (seeds) per model', 1, ev.episodes, args?.episodes);
+    if (episodes === undefined) return undefined;
+    const seed = await whole('first seed', 0, ev.seed, args?.seed);
+    if (seed === undefined) return undefined;
+    const trust = models.flatMap((m) => untrustedRefusals(current, vscode.workspace.isTrusted, m));
+    if (trust.length > 0) {
+      void vscode.window.showWarningMessage(`SO-100: ${untrustedMessage(trust)}`);
+      return undefined;
+    }
+    return start({ config: current, models, episodes, seed, ffmpegPath: ffmpegPath() });
+  };
+
+  const pickFolder = async (title: string, given?: string | vscode.Uri): Promise<string | undefined> => {
+    if (given !== undefined) return typeof given === 'string' ? given : given.fsPath;
+    const root = evaluationsDir();
+    const folders = root
+      ? (await readdir(root, { withFileTypes: true }).catch(() => []))
+          .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, 'campaign.json')))
+          .map((d) => d.name)
+          .sort()
+          .reverse()
+      : [];
+    const browse = 'Browse…';
+    const pick = await vscode.window.showQuickPick([...folders, browse], { title, ignoreFocusOut: true });
+    if (pick === undefined) return undefined;
+    if (pick !== browse) return path.join(root!, pick);
+    const chosen = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      defaultUri: root ? vscode.Uri.file(root) : undefined,
+      title,
+    });
+    return chosen?.[0]?.fsPath;
+  };
+
+  const resumeEvaluation = async (folder?: string | vscode.Uri): Promise<EvaluationStarted | undefined> => {
+    if (refused()) return undefined;
+    const dir = await pickFolder('Resume Evaluation: the campaign folder', folder);
+    if (dir === undefined) return undefined;
+    return start({ config: config.current, resume: dir, ffmpegPath: ffmpegPath() });
+  };
+
+  const openReport = async (folder?: string | vscode.Uri): Promise<string | undefined> => {
+    const dir = await pickFolder('Open Evaluation Report: the campaign folder', folder);
+    if (dir === undefined) return undefined;
+    EvaluationPanel.show(extensionUri, runtime, dir);
+    return path.resolve(dir);
+  };
+
+  const cancel = async (): Promise<void> => {
+    if (!runtime.running) return;
+    await runtime.call('cancelEvaluation', {});
+  };
+
+  return vscode.Disposable.from(
+    vscode.commands.registerCommand('so100.runEvaluation', runEvaluation),
+    vscode.commands.registerCommand('so100.resumeEvaluation', resumeEvaluation),
+    vscode.commands.registerCommand('so100.openEvaluationReport', openReport),
+    vscode.commands.registerCommand('so100.cancelEvaluation', cancel),
+    runtime.onEvent('evaluationEnded', (e) => {
+      runtime.log.info(`evaluation: ${e.message}`);
+      const show =
+        e.outcome === 'completed'
+          ? vscode.window.showInformationMessage
+          : e.outcome === 'cancelled'
+            ? vscode.window.showWarningMessage
+            : vscode.window.showErrorMessage;
+      void show(`SO-100: ${e.message}`, 'Open Report').then((pick) => {
+        if (pick) EvaluationPanel.show(extensionUri, runtime, e.outDir);
+      });
+    }),
+  );
+}
