@@ -2,14 +2,13 @@
 // runs in the runtime process (runEvaluation); the host only asks for the settings, opens the report and follows
 // it. Each command also takes its answers as arguments (tests, other commands), skipping the pickers.
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { untrustedMessage, untrustedRefusals } from '../../core/config';
 import { commandRefusal, type EvaluationStarted, type EvaluationRequest } from '../../core/rpc';
 import { EVALUATIONS_DIR } from '../../runtime/evaluationRun';
 import type { RuntimeController } from '../runtime/runtimeController';
 import { CONFIG_FILE_NAME, type WorkspaceConfig } from '../workspace/workspaceConfig';
+import { campaignFolders } from './campaignFolders';
 import { EvaluationPanel } from './evaluationPanel';
 
 export interface RunEvaluationArgs {
@@ -91,17 +90,14 @@ export function registerEvaluationCommands(
   const pickFolder = async (title: string, given?: string | vscode.Uri): Promise<string | undefined> => {
     if (given !== undefined) return typeof given === 'string' ? given : given.fsPath;
     const root = evaluationsDir();
-    const folders = root
-      ? (await readdir(root, { withFileTypes: true }).catch(() => []))
-          .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, 'campaign.json')))
-          .map((d) => d.name)
-          .sort()
-          .reverse()
-      : [];
+    const folders = config.folder ? await campaignFolders(config.folder) : [];
     const browse = 'Browse…';
-    const pick = await vscode.window.showQuickPick([...folders, browse], { title, ignoreFocusOut: true });
+    const pick = await vscode.window.showQuickPick(
+      [...folders.map((f) => ({ label: f.label, description: f.description, dir: f.dir })), { label: browse }],
+      { title, ignoreFocusOut: true },
+    );
     if (pick === undefined) return undefined;
-    if (pick !== browse) return path.join(root!, pick);
+    if ('dir' in pick) return pick.dir;
     const chosen = await vscode.window.showOpenDialog({
       canSelectFolders: true,
       canSelectFiles: false,

@@ -107,6 +107,11 @@ export class EvaluationPanel implements vscode.Disposable {
     return this.state;
   }
 
+  /** The page has loaded its script and asked for the state (tests). */
+  get pageReady(): boolean {
+    return this.ready;
+  }
+
   /** A message from the page (also how the extension-host tests press its buttons). */
   async handle(m: EvaluationToHost): Promise<void> {
     switch (m.type) {
