@@ -40,8 +40,14 @@ export function registerEvaluationCommands(
   };
 
   const refused = (): boolean => {
-    const refusal = commandRefusal('runEvaluation', runtime.status()?.phase ?? 'idle');
-    if (refusal) void vscode.window.showInformationMessage(`SO-100: ${refusal}.`);
+    const phase = runtime.status()?.phase ?? 'idle';
+    const refusal = commandRefusal('runEvaluation', phase);
+    // An arm left connected by Run Episode is the usual case: offer to release it (a campaign connects its own).
+    if (refusal && phase === 'connected')
+      void vscode.window.showInformationMessage(`SO-100: ${refusal}.`, 'Disconnect Arm').then((pick) => {
+        if (pick) void vscode.commands.executeCommand('so100.disconnectArm');
+      });
+    else if (refusal) void vscode.window.showInformationMessage(`SO-100: ${refusal}.`);
     if (!refusal && config.hasErrors)
       void vscode.window.showErrorMessage(
         `SO-100: ${CONFIG_FILE_NAME} has errors (see the Problems panel); fix them first, the campaign runs its models.`,

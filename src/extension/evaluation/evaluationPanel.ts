@@ -25,6 +25,8 @@ export const OPEN_EPISODE_COMMAND = 'so100.openEpisode';
 
 /** What the panel needs of the runtime controller. */
 export interface EvaluationRuntime extends Pick<TelemetrySource, 'onEvent'> {
+  /** A runtime process is up (false once it has exited). */
+  readonly running: boolean;
   call<M extends RuntimeMethod>(method: M, params: RuntimeMethods[M]['params']): Promise<RuntimeMethods[M]['result']>;
 }
 
@@ -98,6 +100,18 @@ export class EvaluationPanel implements vscode.Disposable {
         void this.refresh();
       }),
       runtime.onEvent('evaluationEnded', (e) => this.ended(e)),
+      runtime.onEvent('state', (st) => {
+        // The runtime went away mid-campaign (a crash, or stopped): no end event will come; say how to go on.
+        if (st.phase !== 'idle' || runtime.running || !this.state.running) return;
+        this.progress = undefined;
+        this.state = {
+          ...this.state,
+          running: false,
+          message: `The runtime stopped during the campaign; its finished episodes are kept. Resume Evaluation… continues it (${this.outDir}).`,
+          messageKind: 'error',
+        };
+        void this.refresh();
+      }),
     );
     void this.refresh();
   }
