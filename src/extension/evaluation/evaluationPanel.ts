@@ -157,6 +157,8 @@ export class EvaluationPanel implements vscode.Disposable {
       } catch (err) {
         // A campaign that has not written campaign.json yet is starting; anything else is told.
         if (this.state.running && !this.state.report) return;
+        // A campaign that ended before writing its folder keeps the reason it ended with.
+        if (this.state.message !== undefined) return;
         this.post({ ...this.state, message: err instanceof Error ? err.message : String(err), messageKind: 'error' });
       }
     });

@@ -39,6 +39,7 @@ export class RuntimeServer implements RuntimeEventSink {
   private shutdownRequested: (() => void) | undefined;
   /** The campaign this runtime runs, if any (one at a time; it owns the session while it runs). */
   private evaluation: EvaluationRun | undefined;
+  private evaluationStarting = false;
   /** Resolves when a host asked for `shutdown`. */
   readonly shutdown: Promise<void>;
 
@@ -210,13 +211,21 @@ export class RuntimeServer implements RuntimeEventSink {
     runEvaluation: async (p) => {
       const refusal = phaseRefusal('runEvaluation', this.session.status().phase);
       if (refusal) throw new Error(refusal);
-      const run = await EvaluationRun.start(
-        this.session,
-        checkEvaluation(p),
-        this.workspace,
-        (event, data) => this.emit(event, data),
-        (line) => console.error(line),
-      );
+      // Checking a folder to resume takes a moment; a second request meanwhile must not start a second campaign.
+      if (this.evaluationStarting) throw new Error(campaignRefusal('runEvaluation'));
+      this.evaluationStarting = true;
+      let run: EvaluationRun;
+      try {
+        run = await EvaluationRun.start(
+          this.session,
+          checkEvaluation(p),
+          this.workspace,
+          (event, data) => this.emit(event, data),
+          (line) => console.error(line),
+        );
+      } finally {
+        this.evaluationStarting = false;
+      }
       this.evaluation = run;
       void run.ended.finally(() => {
         if (this.evaluation === run) this.evaluation = undefined;
