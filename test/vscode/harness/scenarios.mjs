@@ -734,7 +734,8 @@ export const developmentScenarios = [
           .filter({ hasText: 'ui-campaign' })
           .first()
           .click({ timeout: 15_000 });
-        const [view] = await waitPanels(page, ['#grid td.cell'], 30_000);
+        // One element per selector (a locator matching several is not "visible"): the body marks a drawn report.
+        const [view] = await waitPanels(page, ['body[data-done]'], 30_000);
         const s = await view.locator('body').evaluate(() => {
           const ci = document.querySelector('#rates .rate .ci');
           return {
