@@ -75,10 +75,14 @@ export class EvaluationRun {
     );
   }
 
-  /** Stops the campaign: the current episode is stopped and not counted (a resume runs it again). */
+  /**
+   * Stops the campaign: the current episode is stopped and not counted (a resume runs it again). Resolves once the
+   * campaign has ended, its policy servers stopped, so a runtime shutting down leaves no server behind.
+   */
   async cancel(): Promise<void> {
     this.abort.abort();
     await this.session.stop().catch(() => undefined);
+    await this.ended;
   }
 
   /** An e-stop ends the campaign too; the e-stopped episode must not be counted as a failure. */

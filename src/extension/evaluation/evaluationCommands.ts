@@ -129,7 +129,9 @@ export function registerEvaluationCommands(
 
   const cancel = async (): Promise<void> => {
     if (!runtime.running) return;
-    await runtime.call('cancelEvaluation', {});
+    await runtime.call('cancelEvaluation', {}).catch((err: unknown) => {
+      void vscode.window.showErrorMessage(`SO-100: ${err instanceof Error ? err.message : String(err)}`);
+    });
   };
 
   return vscode.Disposable.from(

@@ -134,7 +134,16 @@ export class EvaluationPanel implements vscode.Disposable {
         this.post(this.state);
         return;
       case 'cancel':
-        if (this.state.running) await this.runtime.call('cancelEvaluation', {});
+        if (!this.state.running) return;
+        try {
+          await this.runtime.call('cancelEvaluation', {});
+        } catch (err) {
+          this.post({
+            ...this.state,
+            message: `Cancel failed: ${err instanceof Error ? err.message : String(err)}`,
+            messageKind: 'error',
+          });
+        }
         return;
       case 'exportCsv':
         return this.exportCsv();

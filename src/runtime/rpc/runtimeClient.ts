@@ -30,6 +30,9 @@ const DEFAULT_TIMEOUTS: Partial<Record<RuntimeMethod, number>> = {
   disconnect: 20_000,
   shutdown: 20_000,
   runConverter: 30_000,
+  // A campaign answers once it has ended: the episode stopped, the arm released, its policy servers stopped.
+  cancelEvaluation: 60_000,
+  runEvaluation: 30_000,
 };
 
 export class RuntimeClient implements AsyncDisposable {
