@@ -67,6 +67,8 @@ export interface CampaignManifest {
   readonly shard?: CampaignShard;
   /** The LeRobot dataset the finished episodes are appended to, when the campaign keeps one. */
   readonly dataset?: string;
+  /** `operator`: a person labels each outcome (a real arm; runtime/operatorLabels.ts asks); else the scene decides. */
+  readonly labels?: 'operator';
 }
 
 export interface ResultRow {
@@ -178,7 +180,11 @@ function splitCsv(line: string): string[] {
   return out;
 }
 
-export function resultsText(rows: readonly ResultRow[], fps: number): string {
+export function resultsText(
+  rows: readonly ResultRow[],
+  fps: number,
+  labelSource: 'automatic' | 'operator' = 'automatic',
+): string {
   const lines = [RESULTS_COLUMNS.join(',') + '\n'];
   for (const r of rows) {
     lines.push(
@@ -187,7 +193,7 @@ export function resultsText(rows: readonly ResultRow[], fps: number): string {
         String(r.seed),
         csvText(r.episodeDir),
         String(r.success),
-        'automatic',
+        labelSource,
         csvText(r.reason),
         String(r.steps),
         r.success ? csvNumber(r.steps / fps, 3) : '',
@@ -221,6 +227,8 @@ export interface CampaignSetup {
   readonly dataset?: string;
   /** How to start the built-in server (`so100 serve`) and user commands. */
   readonly serverContext: Omit<ModelSpecContext, 'freePort'>;
+  /** A person labels each outcome; the session given must ask them (runtime/operatorLabels.ts). */
+  readonly labels?: 'operator';
 }
 
 export interface CampaignResult {
@@ -251,6 +259,7 @@ export async function runCampaign(
       config: setup.config,
       ...(setup.shard && { shard: setup.shard }),
       dataset: setup.dataset && path.resolve(setup.dataset),
+      ...(setup.labels && { labels: setup.labels }),
     };
   }
   const datasetDir = setup.dataset ? path.resolve(setup.dataset) : manifest.dataset;
@@ -260,9 +269,9 @@ export async function runCampaign(
     if (!config.models[m])
       throw new CampaignError(`unknown model '${m}'; so100.json has ${Object.keys(config.models).join(', ')}`);
   }
-  if (config.robot.port !== 'sim')
+  if (config.robot.port !== 'sim' && manifest.labels !== 'operator')
     throw new CampaignError(
-      `robot.port is ${config.robot.port}: on a real arm the operator labels each outcome, which campaigns do not ask for yet; run campaigns on the simulated arm (robot.port "sim")`,
+      `robot.port is ${config.robot.port}: on a real arm the operator labels each outcome, which only SO-100: Run Evaluation in VS Code asks for so far; run so100 eval on the simulated arm (robot.port "sim")`,
     );
   const plan = campaignPlan(manifest);
   const done = new Set(rows.map((r) => `${r.model}@${r.seed}`));
@@ -270,7 +279,7 @@ export async function runCampaign(
   await mkdir(setup.outDir, { recursive: true });
   if (!setup.resume) {
     await atomicWriteFile(path.join(setup.outDir, 'campaign.json'), JSON.stringify(manifest, null, 2) + '\n');
-    await atomicWriteFile(path.join(setup.outDir, 'results.csv'), resultsText([], config.fps));
+    await atomicWriteFile(path.join(setup.outDir, 'results.csv'), resultsText([], config.fps, manifest.labels));
   } else hooks.log(`Resuming ${setup.outDir}: ${rows.length} of ${plan.length} episodes done.`);
   const dataset =
     datasetDir === undefined ? undefined : new CampaignDataset(datasetDir, setup.outDir, setup.ffmpegPath, hooks);
@@ -317,7 +326,7 @@ export async function runCampaign(
       // Interrupted mid-episode: that episode is not an outcome; it runs again on resume (its record stays, unlisted).
       if (hooks.signal?.aborted) break;
       rows.push(row);
-      await atomicWriteFile(path.join(setup.outDir, 'results.csv'), resultsText(rows, config.fps));
+      await atomicWriteFile(path.join(setup.outDir, 'results.csv'), resultsText(rows, config.fps, manifest.labels));
       hooks.log(
         `  ${String(rows.length).padStart(4)}/${plan.length}  seed ${p.seed}  ${p.model.padEnd(10)} ${row.success ? 'success' : 'failure'} — ${row.reason}`,
       );

@@ -5,11 +5,18 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CampaignPlanError, planCampaign } from '../core/evaluation';
-import type { EvaluationEnded, EvaluationRequest, EvaluationStarted, RuntimeEvents } from '../core/rpc';
+import type {
+  EvaluationAnswer,
+  EvaluationEnded,
+  EvaluationRequest,
+  EvaluationStarted,
+  RuntimeEvents,
+} from '../core/rpc';
 import { CampaignError, campaignPlan, readCampaignFolder, runCampaign, type CampaignSetup } from './evaluationCampaign';
+import { EvaluationAnswerError, OperatorLabels } from './operatorLabels';
 import type { RuntimeSession } from './runtimeSession';
 
-type EvaluationEvent = 'evaluationProgress' | 'evaluationEnded';
+type EvaluationEvent = 'evaluationProgress' | 'evaluationEnded' | 'evaluationAsk';
 export type EvaluationEmit = <E extends EvaluationEvent>(event: E, data: RuntimeEvents[E]) => void;
 
 /** Where new campaigns go, under the workspace (as `so100 eval` puts them). */
@@ -19,6 +26,8 @@ export class EvaluationRun {
   /** Resolves once the campaign ended (completed, cancelled or failed) and the session is disconnected. */
   readonly ended: Promise<EvaluationEnded>;
   private readonly abort = new AbortController();
+  /** Present when a person labels the outcomes (a real arm, or asked for). */
+  private readonly labels: OperatorLabels | undefined;
 
   private constructor(
     readonly started: EvaluationStarted,
@@ -27,6 +36,13 @@ export class EvaluationRun {
     private readonly emit: EvaluationEmit,
     log: (line: string) => void,
   ) {
+    this.labels =
+      setup.labels === 'operator'
+        ? new OperatorLabels(
+            (q) => this.emit('evaluationAsk', { outDir: started.outDir, ...q }),
+            () => this.abort.abort(),
+          )
+        : undefined;
     this.ended = this.run(setup, log);
   }
 
@@ -47,7 +63,8 @@ export class EvaluationRun {
         throw new CampaignError(`${outDir} is finished (${rows.length} of ${total} episodes); nothing to resume`);
       const started = { outDir, models: manifest.models, total, done: rows.length };
       const setup = { config, models: manifest.models, episodes: 0, startSeed: 0, outDir, resume: true, workspace };
-      return new EvaluationRun(started, session, { ...setup, ffmpegPath: req.ffmpegPath }, emit, log);
+      const labels = manifest.labels ?? req.labels;
+      return new EvaluationRun(started, session, { ...setup, ffmpegPath: req.ffmpegPath, labels }, emit, log);
     }
     const models = req.models ?? config.evaluation.models;
     const episodes = req.episodes ?? config.evaluation.episodes;
@@ -69,7 +86,17 @@ export class EvaluationRun {
     return new EvaluationRun(
       { outDir, models, total, done: 0 },
       session,
-      { config, models, episodes, startSeed, outDir, resume: false, workspace, ffmpegPath: req.ffmpegPath },
+      {
+        config,
+        models,
+        episodes,
+        startSeed,
+        outDir,
+        resume: false,
+        workspace,
+        ffmpegPath: req.ffmpegPath,
+        labels: req.labels,
+      },
       emit,
       log,
     );
@@ -81,6 +108,7 @@ export class EvaluationRun {
    */
   async cancel(): Promise<void> {
     this.abort.abort();
+    this.labels?.release();
     await this.session.stop().catch(() => undefined);
     await this.ended;
   }
@@ -88,6 +116,13 @@ export class EvaluationRun {
   /** An e-stop ends the campaign too; the e-stopped episode must not be counted as a failure. */
   abortForEstop(): void {
     this.abort.abort();
+    this.labels?.release();
+  }
+
+  /** The operator's answer to the pending question; throws EvaluationAnswerError when it does not fit. */
+  answer(answer: EvaluationAnswer, note?: string): void {
+    if (!this.labels) throw new EvaluationAnswerError('this campaign is labelled by the scene, not by a person');
+    this.labels.answer(answer, note);
   }
 
   private async run(
@@ -101,7 +136,7 @@ export class EvaluationRun {
     let ended: EvaluationEnded;
     try {
       const result = await runCampaign(
-        this.session,
+        this.labels ? this.labels.wrap(this.session) : this.session,
         { ...setup, serverContext: { so100: so100Command(), workspaceFolder: setup.workspace } },
         {
           log,

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultConfig, type So100Config } from '../../src/core/config';
-import type { EvaluationEnded, EvaluationProgress } from '../../src/core/rpc';
+import type { EvaluationAnswer, EvaluationEnded, EvaluationProgress } from '../../src/core/rpc';
 import { RuntimeProcess } from '../../src/runtime/rpc/runtimeProcess';
 
 const root = path.resolve(__dirname, '../..');
@@ -127,6 +127,88 @@ test('runEvaluation: refused requests, a killed runtime resumed without loss, a 
     const rows = await resultKeys(out2);
     assert.ok(rows.length >= 1 && rows.length < 3, rows.join(' '));
     assert.equal((await rt.client.call('status', {})).phase, 'idle');
+  } finally {
+    await rt.stop().catch(() => undefined);
+    await killServers(log);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('operator labels: Ready before each episode, Redo runs it again, the label and note are the row, Stop counts nothing', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'so100-runtime-eval-labels-'));
+  const log: string[] = [];
+  const rt = await startRuntime(log);
+  try {
+    const config = { ...tinyConfig(), maxSteps: 30 };
+    const script: { ask: string; seed: number; answer: EvaluationAnswer; note?: string }[] = [
+      { ask: 'ready', seed: 7, answer: 'ready' },
+      { ask: 'label', seed: 7, answer: 'redo' },
+      { ask: 'ready', seed: 7, answer: 'ready' },
+      { ask: 'label', seed: 7, answer: 'failure', note: 'cube slipped, out of reach' },
+      { ask: 'ready', seed: 8, answer: 'ready' },
+      { ask: 'label', seed: 8, answer: 'success' },
+      // The second campaign: stopped at the label.
+      { ask: 'ready', seed: 3, answer: 'ready' },
+      { ask: 'label', seed: 3, answer: 'stop' },
+    ];
+    const problems: string[] = [];
+    let wrongTried = false;
+    rt.client.on('evaluationAsk', (q) => {
+      void (async () => {
+        if (!wrongTried) {
+          wrongTried = true;
+          await rt.client
+            .call('evaluationAnswer', { answer: 'success' })
+            .then(() => problems.push('a label was taken before the episode ran'))
+            .catch((err: Error) => {
+              if (!/does not answer this question; use ready, stop/.test(err.message)) problems.push(err.message);
+            });
+        }
+        const next = script.shift();
+        if (!next || next.ask !== q.ask || next.seed !== q.seed || q.model !== 'pi0') {
+          problems.push(`asked ${q.ask} on seed ${q.seed} (${q.model}), expected ${JSON.stringify(next)}`);
+          await rt.client.call('evaluationAnswer', { answer: 'stop' });
+          return;
+        }
+        if (q.ask === 'label') assert.ok(q.episode && q.episode.steps > 0, 'the label question says how it ended');
+        await rt.client.call('evaluationAnswer', { answer: next.answer, note: next.note });
+      })().catch((err: Error) => problems.push(err.message));
+    });
+    const out = path.join(dir, 'labelled');
+    let ended = rt.client.next('evaluationEnded', () => true, 180_000);
+    await rt.client.call('runEvaluation', {
+      config,
+      models: ['pi0'],
+      episodes: 2,
+      seed: 7,
+      outDir: out,
+      labels: 'operator',
+    });
+    const end: EvaluationEnded = await ended;
+    assert.deepEqual(problems, []);
+    assert.equal(end.outcome, 'completed', end.message);
+    const rows = (await readFile(path.join(out, 'results.csv'), 'utf8')).trim().split('\n').slice(1);
+    assert.equal(rows.length, 2, rows.join('\n'));
+    assert.match(rows[0], /^pi0,7,[^,]+,false,operator,"cube slipped, out of reach",/, 'the failure with its note');
+    assert.match(rows[1], /^pi0,8,[^,]+,true,operator,labelled success by the operator,/);
+    const manifest = JSON.parse(await readFile(path.join(out, 'campaign.json'), 'utf8'));
+    assert.equal(manifest.labels, 'operator', 'a resume keeps asking');
+
+    const out2 = path.join(dir, 'stopped');
+    ended = rt.client.next('evaluationEnded', () => true, 180_000);
+    await rt.client.call('runEvaluation', {
+      config,
+      models: ['pi0'],
+      episodes: 1,
+      seed: 3,
+      outDir: out2,
+      labels: 'operator',
+    });
+    const stopped = await ended;
+    assert.deepEqual(problems, []);
+    assert.equal(stopped.outcome, 'cancelled', stopped.message);
+    assert.equal(await resultKeys(out2).then((k) => k.filter(Boolean).length), 0, 'the stopped episode is not counted');
+    assert.equal(script.length, 0);
   } finally {
     await rt.stop().catch(() => undefined);
     await killServers(log);

@@ -71,6 +71,8 @@ export const METHOD_PHASES: { readonly [M in RuntimeMethod]: MethodPhases } = {
   runEvaluation: { acts: ['idle', 'estopped'], elsewhere: 'refuse', verb: 'run an evaluation' },
   // Cancelling when no campaign runs is harmless (a host that raced its end).
   cancelEvaluation: { acts: ANY, elsewhere: 'no-op', verb: 'cancel the evaluation' },
+  // Answered while the campaign waits (no question pending is refused by the campaign, with why).
+  evaluationAnswer: { acts: ANY, elsewhere: 'no-op', verb: 'answer the evaluation' },
 };
 
 /** The runtime's methods, from the table. */

@@ -190,6 +190,26 @@ export interface RuntimeMethods {
   runEvaluation: { params: EvaluationRequest; result: EvaluationStarted };
   /** Stops the campaign after cancelling its current episode (not counted; a resume runs it again). */
   cancelEvaluation: { params: Record<string, never>; result: Record<string, never> };
+  /** The operator's answer to the pending evaluationAsk (a campaign with `labels: 'operator'`). */
+  evaluationAnswer: {
+    params: { readonly answer: EvaluationAnswer; readonly note?: string };
+    result: Record<string, never>;
+  };
+}
+
+/** ready: the scene is reset; success / failure: the outcome; redo: run the episode again; stop: end the campaign. */
+export type EvaluationAnswer = 'ready' | 'success' | 'failure' | 'redo' | 'stop';
+
+/** What the operator is asked: before an episode, to reset the scene; after it, to label the outcome. */
+export interface EvaluationAsk {
+  readonly outDir: string;
+  readonly ask: 'ready' | 'label';
+  readonly model: string;
+  readonly seed: number;
+  /** The answers that fit (ready, stop; or success, failure, redo, stop). */
+  readonly answers: readonly EvaluationAnswer[];
+  /** After the episode: how it ended as the runtime saw it (a real arm's scene cannot tell success). */
+  readonly episode?: { readonly reason: string; readonly steps: number };
 }
 
 /** A new campaign (config, models, episodes, seed) or the campaign folder to resume. */
@@ -202,6 +222,8 @@ export interface EvaluationRequest {
   readonly outDir?: string;
   /** Continue the campaign in this folder (its campaign.json decides models, seeds and config). */
   readonly resume?: string;
+  /** `operator`: a person readies the scene and labels every outcome (evaluationAsk / evaluationAnswer). */
+  readonly labels?: 'operator';
   readonly ffmpegPath?: string;
 }
 
@@ -285,6 +307,7 @@ export interface RuntimeEvents {
   calibrationEnded: CalibrationEnded;
   evaluationProgress: EvaluationProgress;
   evaluationEnded: EvaluationEnded;
+  evaluationAsk: EvaluationAsk;
 }
 
 /** The outcome of compiling the user's converter module; a failure leaves the previous module running. */

@@ -4,7 +4,13 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
 import { untrustedMessage, untrustedRefusals } from '../../core/config';
-import { commandRefusal, type EvaluationStarted, type EvaluationRequest } from '../../core/rpc';
+import {
+  commandRefusal,
+  type EvaluationAnswer,
+  type EvaluationAsk,
+  type EvaluationRequest,
+  type EvaluationStarted,
+} from '../../core/rpc';
 import { EVALUATIONS_DIR } from '../../runtime/evaluationRun';
 import type { RuntimeController } from '../runtime/runtimeController';
 import { CONFIG_FILE_NAME, type WorkspaceConfig } from '../workspace/workspaceConfig';
@@ -90,7 +96,9 @@ export function registerEvaluationCommands(
       void vscode.window.showWarningMessage(`SO-100: ${untrustedMessage(trust)}`);
       return undefined;
     }
-    return start({ config: current, models, episodes, seed, ffmpegPath: ffmpegPath() });
+    // On a real arm the scene cannot tell success: the operator readies each episode and labels its outcome.
+    const labels = current.robot.port === 'sim' ? undefined : ('operator' as const);
+    return start({ config: current, models, episodes, seed, ffmpegPath: ffmpegPath(), labels });
   };
 
   const pickFolder = async (title: string, given?: string | vscode.Uri): Promise<string | undefined> => {
@@ -134,12 +142,67 @@ export function registerEvaluationCommands(
     });
   };
 
+  // The operator's question (operator-labelled campaigns): a non-modal notification; a dismissed one comes back
+  // with "SO-100: Answer Evaluation Prompt", whose quick pick also answers from the keyboard.
+  let pending: EvaluationAsk | undefined;
+  const ANSWER_LABELS: Readonly<Record<EvaluationAnswer, string>> = {
+    ready: 'Ready',
+    success: 'Success',
+    failure: 'Failure',
+    redo: 'Redo',
+    stop: 'Stop Campaign',
+  };
+  const questionText = (q: EvaluationAsk) =>
+    q.ask === 'ready'
+      ? `Evaluation: reset the scene for ${q.model} on seed ${q.seed}, then Ready.`
+      : `Evaluation: ${q.model} on seed ${q.seed} ended (${q.episode?.reason ?? '?'}, ${q.episode?.steps ?? '?'} ticks). Label the outcome.`;
+  const answerWith = async (q: EvaluationAsk, answer: EvaluationAnswer): Promise<void> => {
+    if (pending !== q) return; // answered already (the notification and the command race)
+    let note: string | undefined;
+    if (answer === 'success' || answer === 'failure')
+      note = await vscode.window.showInputBox({
+        title: `${ANSWER_LABELS[answer]}: an optional note for results.csv`,
+        prompt: 'Enter to save without a note',
+      });
+    if (pending !== q) return;
+    pending = undefined;
+    await runtime.call('evaluationAnswer', { answer, note: note?.trim() || undefined }).catch((err: unknown) => {
+      void vscode.window.showErrorMessage(`SO-100: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  };
+  const prompt = async (q: EvaluationAsk): Promise<void> => {
+    const pick = await vscode.window.showInformationMessage(
+      `SO-100 ${questionText(q)}`,
+      ...q.answers.map((a) => ANSWER_LABELS[a]),
+    );
+    const answer = q.answers.find((a) => ANSWER_LABELS[a] === pick);
+    if (answer) await answerWith(q, answer);
+  };
+  const answerPrompt = async (): Promise<void> => {
+    const q = pending;
+    if (!q) {
+      void vscode.window.showInformationMessage('SO-100: no evaluation question is waiting for an answer.');
+      return;
+    }
+    const pick = await vscode.window.showQuickPick(
+      q.answers.map((a) => ({ label: ANSWER_LABELS[a], answer: a })),
+      { title: questionText(q), ignoreFocusOut: true },
+    );
+    if (pick) await answerWith(q, pick.answer);
+  };
+
   return vscode.Disposable.from(
+    vscode.commands.registerCommand('so100.answerEvaluation', answerPrompt),
+    runtime.onEvent('evaluationAsk', (q) => {
+      pending = q;
+      void prompt(q);
+    }),
     vscode.commands.registerCommand('so100.runEvaluation', runEvaluation),
     vscode.commands.registerCommand('so100.resumeEvaluation', resumeEvaluation),
     vscode.commands.registerCommand('so100.openEvaluationReport', openReport),
     vscode.commands.registerCommand('so100.cancelEvaluation', cancel),
     runtime.onEvent('evaluationEnded', (e) => {
+      pending = undefined;
       runtime.log.info(`evaluation: ${e.message}`);
       const show =
         e.outcome === 'completed'

@@ -14,7 +14,14 @@ import type {
   RuntimeSetup,
   EvaluationRequest,
 } from '../../core/rpc';
-import { campaignRefusal, isRuntimeMethod, phaseRefusal, RUNTIME_METHODS } from '../../core/rpc';
+import {
+  campaignRefusal,
+  EVALUATION_ANSWERS,
+  isEvaluationAnswer,
+  isRuntimeMethod,
+  phaseRefusal,
+  RUNTIME_METHODS,
+} from '../../core/rpc';
 import { CALIBRATION_ANSWERS, type CalibrationAnswer } from '../../core/so100';
 import { RuntimeSession, type RuntimeEventSink } from '../runtimeSession';
 import { checkArmDriver } from '../sessionParts';
@@ -236,6 +243,17 @@ export class RuntimeServer implements RuntimeEventSink {
       await this.evaluation?.cancel();
       return {};
     },
+    evaluationAnswer: async (p) => {
+      if (!isEvaluationAnswer(p.answer))
+        throw new RuntimeParamsError(
+          `evaluationAnswer: "answer" must be one of ${Object.keys(EVALUATION_ANSWERS).join(', ')}`,
+        );
+      if (p.note !== undefined && typeof p.note !== 'string')
+        throw new RuntimeParamsError('evaluationAnswer: "note" must be text');
+      if (!this.evaluation) throw new Error('cannot answer the evaluation: no campaign is running');
+      this.evaluation.answer(p.answer, p.note);
+      return {};
+    },
   };
 }
 
@@ -258,8 +276,11 @@ function checkEvaluation(p: WireParams): EvaluationRequest {
       throw new RuntimeParamsError(`${where}: "${k}" must be a path`);
   if (p.resume !== undefined && p.outDir !== undefined)
     throw new RuntimeParamsError(`${where}: "outDir" and "resume" exclude each other (a resumed campaign stays put)`);
+  if (p.labels !== undefined && p.labels !== 'operator')
+    throw new RuntimeParamsError(`${where}: "labels" must be "operator" (or left out: the scene decides)`);
   return {
     config,
+    labels: p.labels,
     models: p.models as string[] | undefined,
     episodes: p.episodes as number | undefined,
     seed: p.seed as number | undefined,
