@@ -119,6 +119,11 @@ export class EvaluationRun {
     this.labels?.release();
   }
 
+  /** A person labels the outcomes (and may stop an episode early). */
+  get operatorLabelled(): boolean {
+    return this.labels !== undefined;
+  }
+
   /** The operator's answer to the pending question; throws EvaluationAnswerError when it does not fit. */
   answer(answer: EvaluationAnswer, note?: string): void {
     if (!this.labels) throw new EvaluationAnswerError('this campaign is labelled by the scene, not by a person');

@@ -91,6 +91,11 @@ test('runEvaluation: refused requests, a killed runtime resumed without loss, a 
     assert.deepEqual(await resultKeys(out), ['pi0@21'], 'the row is on disk when its progress event comes');
     // The campaign owns the arm: a Run Episode meanwhile is refused with what to do.
     await assert.rejects(rt.client.call('runEpisode', {}), /an evaluation campaign is running; cancel it first/);
+    await assert.rejects(
+      rt.client.call('stop', {}),
+      /an evaluation campaign is running/,
+      'a stopped episode would count',
+    );
 
     // Killed outright (no handler runs): what results.csv holds is all that counts.
     process.kill(rt.pid!, 'SIGKILL');
@@ -172,6 +177,8 @@ test('operator labels: Ready before each episode, Redo runs it again, the label 
         }
         if (q.ask === 'label') assert.ok(q.episode && q.episode.steps > 0, 'the label question says how it ended');
         await rt.client.call('evaluationAnswer', { answer: next.answer, note: next.note });
+        // The operator may end an episode early (then labels it): Stop Episode is not refused here.
+        if (next.seed === 3 && next.answer === 'ready') await rt.client.call('stop', {});
       })().catch((err: Error) => problems.push(err.message));
     });
     const out = path.join(dir, 'labelled');

@@ -133,7 +133,9 @@ export class RuntimeServer implements RuntimeEventSink {
     }
     const p = params ?? {};
     if (typeof p !== 'object' || Array.isArray(p)) throw new RuntimeParamsError(`${method}: params must be a map`);
-    const refusal = this.evaluation && campaignRefusal(method);
+    // On a real arm the operator may end an episode early (the task done, or hopeless) and then labels it.
+    const operatorStop = method === 'stop' && this.evaluation?.operatorLabelled === true;
+    const refusal = this.evaluation && !operatorStop && campaignRefusal(method);
     if (refusal) throw new Error(refusal);
     return this.handlers[method](p as WireParams, channel);
   }
