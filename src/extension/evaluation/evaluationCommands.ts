@@ -145,6 +145,11 @@ export function registerEvaluationCommands(
   // The operator's question (operator-labelled campaigns): a non-modal notification; a dismissed one comes back
   // with "SO-100: Answer Evaluation Prompt", whose quick pick also answers from the keyboard.
   let pending: EvaluationAsk | undefined;
+  /** Published for the answer command's keybinding (Ctrl+Alt+L), which applies only while a question waits. */
+  const setPending = (q: EvaluationAsk | undefined) => {
+    pending = q;
+    void vscode.commands.executeCommand('setContext', 'so100.evaluationQuestion', q !== undefined);
+  };
   const ANSWER_LABELS: Readonly<Record<EvaluationAnswer, string>> = {
     ready: 'Ready',
     success: 'Success',
@@ -165,7 +170,7 @@ export function registerEvaluationCommands(
         prompt: 'Enter to save without a note',
       });
     if (pending !== q) return;
-    pending = undefined;
+    setPending(undefined);
     await runtime.call('evaluationAnswer', { answer, note: note?.trim() || undefined }).catch((err: unknown) => {
       void vscode.window.showErrorMessage(`SO-100: ${err instanceof Error ? err.message : String(err)}`);
     });
@@ -194,7 +199,7 @@ export function registerEvaluationCommands(
   return vscode.Disposable.from(
     vscode.commands.registerCommand('so100.answerEvaluation', answerPrompt),
     runtime.onEvent('evaluationAsk', (q) => {
-      pending = q;
+      setPending(q);
       void prompt(q);
     }),
     vscode.commands.registerCommand('so100.runEvaluation', runEvaluation),
@@ -202,7 +207,7 @@ export function registerEvaluationCommands(
     vscode.commands.registerCommand('so100.openEvaluationReport', openReport),
     vscode.commands.registerCommand('so100.cancelEvaluation', cancel),
     runtime.onEvent('evaluationEnded', (e) => {
-      pending = undefined;
+      setPending(undefined);
       runtime.log.info(`evaluation: ${e.message}`);
       const show =
         e.outcome === 'completed'
