@@ -16,6 +16,7 @@ import { registerCalibrateArm } from './calibration/calibrateArmCommand';
 import { registerOpenRecordedTick } from './inspector/recordedTickCommand';
 import { registerOpenEpisode } from './viewer/openEpisodeCommand';
 import { registerReplayEpisode } from './replay/replayEpisodeCommand';
+import { registerEvaluationCommands } from './evaluation/evaluationCommands';
 import { WorkspaceConfig } from './workspace/workspaceConfig';
 import { LabTreeView } from './sidebar/labTreeView';
 import { RuntimeStatusItem } from './runtime/runtimeStatusItem';
@@ -65,6 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<So100A
   ctx.extension.add(registerOpenRecordedTick(context.extensionUri, runtime, config));
   ctx.extension.add(registerOpenEpisode(context.extensionUri, config));
   ctx.extension.add(registerReplayEpisode(runtime, server, config));
+  ctx.extension.add(registerEvaluationCommands(context.extensionUri, runtime, config));
   // Awaited before activate returns: a Run Episode that activated the extension must see so100.json, not the default.
   const configLoaded = config
     .load()

@@ -7,6 +7,7 @@ import { CalibrationPanel } from './calibration/calibrationPanel';
 import { DashboardPanel } from './dashboard/dashboardPanel';
 import { InspectorPanel } from './inspector/inspectorPanel';
 import { EpisodeViewerPanel } from './viewer/episodeViewerPanel';
+import { EvaluationPanel } from './evaluation/evaluationPanel';
 
 /** The extension-host tests' view of the running extension. */
 export interface So100Api {
@@ -39,11 +40,12 @@ export interface So100Api {
     readonly CalibrationPanel: typeof CalibrationPanel;
     readonly InspectorPanel: typeof InspectorPanel;
     readonly EpisodeViewerPanel: typeof EpisodeViewerPanel;
+    readonly EvaluationPanel: typeof EvaluationPanel;
   };
 }
 
 /** The test API in ExtensionMode.Test (as vscode-go does), undefined in every other mode. */
 export function testApiFor(context: vscode.ExtensionContext, api: Omit<So100Api, 'panels'>): So100Api | undefined {
   if (context.extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  return { ...api, panels: { DashboardPanel, CalibrationPanel, InspectorPanel, EpisodeViewerPanel } };
+  return { ...api, panels: { DashboardPanel, CalibrationPanel, InspectorPanel, EpisodeViewerPanel, EvaluationPanel } };
 }

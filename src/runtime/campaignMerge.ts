@@ -154,7 +154,7 @@ export async function mergeCampaigns(
       .sort((x, y) => x.shard!.index - y.shard!.index),
   };
   await atomicWriteFile(path.join(outDir, 'campaign.json'), JSON.stringify(manifest, null, 2) + '\n');
-  await atomicWriteFile(path.join(outDir, 'results.csv'), resultsText(rows, manifest.config.fps));
+  await atomicWriteFile(path.join(outDir, 'results.csv'), resultsText(rows, manifest.config.fps, manifest.labels));
   const summary = await writeSummary(manifest, rows, outDir);
   log(`Merged ${shards.length} shards (${rows.length} episodes) into ${outDir}`);
   return { outDir, manifest, summary, episodes: rows.length };

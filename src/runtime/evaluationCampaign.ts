@@ -74,6 +74,8 @@ export interface CampaignManifest {
   readonly shard?: CampaignShard;
   /** The LeRobot dataset the finished episodes are appended to, when the campaign keeps one. */
   readonly dataset?: string;
+  /** `operator`: a person labels each outcome (a real arm; runtime/operatorLabels.ts asks); else the scene decides. */
+  readonly labels?: 'operator';
 }
 
 export interface ResultRow {
@@ -94,12 +96,14 @@ export interface ResultRow {
 export interface CampaignHooks {
   readonly log: (line: string) => void;
   readonly signal?: AbortSignal;
+  /** After each finished episode, once its row is in results.csv: `done` of the plan's `total` episodes. */
+  readonly onRow?: (row: ResultRow, done: number, total: number) => void;
 }
 
 /** Checks a campaign folder's files before anything is written; throws CampaignError naming the file at fault. */
 export async function readCampaignFolder(
   dir: string,
-  action: 'resume' | 'merge' = 'resume',
+  action: 'resume' | 'merge' | 'open' = 'resume',
 ): Promise<{ manifest: CampaignManifest; rows: ResultRow[] }> {
   const manifestPath = path.join(dir, 'campaign.json');
   let manifest: CampaignManifest;
@@ -183,7 +187,11 @@ function splitCsv(line: string): string[] {
   return out;
 }
 
-export function resultsText(rows: readonly ResultRow[], fps: number): string {
+export function resultsText(
+  rows: readonly ResultRow[],
+  fps: number,
+  labelSource: 'automatic' | 'operator' = 'automatic',
+): string {
   const lines = [RESULTS_COLUMNS.join(',') + '\n'];
   for (const r of rows) {
     lines.push(
@@ -192,7 +200,7 @@ export function resultsText(rows: readonly ResultRow[], fps: number): string {
         String(r.seed),
         csvText(r.episodeDir),
         String(r.success),
-        'automatic',
+        labelSource,
         csvText(r.reason),
         String(r.steps),
         r.success ? csvNumber(r.steps / fps, 3) : '',
@@ -228,6 +236,8 @@ export interface CampaignSetup {
   readonly serverContext: Omit<ModelSpecContext, 'freePort'>;
   /** The clock asked for (default: the config's evaluation.clock); a resumed campaign keeps the one it ran on. */
   readonly clock?: ClockChoice;
+  /** A person labels each outcome; the session given must ask them (runtime/operatorLabels.ts). */
+  readonly labels?: 'operator';
 }
 
 export interface CampaignResult {
@@ -270,6 +280,7 @@ export async function runCampaign(
       config: setup.config,
       ...(setup.shard && { shard: setup.shard }),
       dataset: setup.dataset && path.resolve(setup.dataset),
+      ...(setup.labels && { labels: setup.labels }),
     };
   }
   const datasetDir = setup.dataset ? path.resolve(setup.dataset) : manifest.dataset;
@@ -279,9 +290,9 @@ export async function runCampaign(
     if (!config.models[m])
       throw new CampaignError(`unknown model '${m}'; so100.json has ${Object.keys(config.models).join(', ')}`);
   }
-  if (config.robot.port !== 'sim')
+  if (config.robot.port !== 'sim' && manifest.labels !== 'operator')
     throw new CampaignError(
-      `robot.port is ${config.robot.port}: on a real arm the operator labels each outcome, which campaigns do not ask for yet; run campaigns on the simulated arm (robot.port "sim")`,
+      `robot.port is ${config.robot.port}: on a real arm the operator labels each outcome, which only SO-100: Run Evaluation in VS Code asks for so far; run so100 eval on the simulated arm (robot.port "sim")`,
     );
   // Virtual time: the built-in models run in this process on the campaign's clock, so no server is started.
   const virtual = manifest.clock === 'virtual';
@@ -293,7 +304,7 @@ export async function runCampaign(
   await mkdir(setup.outDir, { recursive: true });
   if (!setup.resume) {
     await atomicWriteFile(path.join(setup.outDir, 'campaign.json'), JSON.stringify(manifest, null, 2) + '\n');
-    await atomicWriteFile(path.join(setup.outDir, 'results.csv'), resultsText([], config.fps));
+    await atomicWriteFile(path.join(setup.outDir, 'results.csv'), resultsText([], config.fps, manifest.labels));
   } else hooks.log(`Resuming ${setup.outDir}: ${rows.length} of ${plan.length} episodes done.`);
   const dataset =
     datasetDir === undefined ? undefined : new CampaignDataset(datasetDir, setup.outDir, setup.ffmpegPath, hooks);
@@ -341,10 +352,11 @@ export async function runCampaign(
       // Interrupted mid-episode: that episode is not an outcome; it runs again on resume (its record stays, unlisted).
       if (hooks.signal?.aborted) break;
       rows.push(row);
-      await atomicWriteFile(path.join(setup.outDir, 'results.csv'), resultsText(rows, config.fps));
+      await atomicWriteFile(path.join(setup.outDir, 'results.csv'), resultsText(rows, config.fps, manifest.labels));
       hooks.log(
         `  ${String(rows.length).padStart(4)}/${plan.length}  seed ${p.seed}  ${p.model.padEnd(10)} ${row.success ? 'success' : 'failure'} — ${row.reason}`,
       );
+      hooks.onRow?.(row, rows.length, plan.length);
       if (dataset) await dataset.append(rows);
     }
     completed = rows.length === plan.length;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  campaignRefusal,
   COMMAND_PHASES,
   commandPhases,
   commandWhenClause,
@@ -34,6 +35,9 @@ test('the decided phases of each command', () => {
     disconnectArm: ['connected', 'estopped'],
     calibrateArm: ['idle', 'connected', 'estopped', 'calibrating'],
     debugEpisode: ['idle', 'connected', 'estopped'],
+    // A campaign connects the arm itself: only from rest.
+    runEvaluation: ['idle', 'estopped'],
+    resumeEvaluation: ['idle', 'estopped'],
   };
   for (const name of Object.keys(COMMAND_PHASES) as CommandName[])
     assert.deepEqual(commandPhases(name), expected[name], name);
@@ -77,8 +81,19 @@ test('the generator rewrites a stale clause and removes one from an always-offer
 });
 
 test('every method has an entry, refusals name what to do first, no-op methods never refuse', () => {
-  assert.equal(RUNTIME_METHODS.length, 23);
+  assert.equal(RUNTIME_METHODS.length, 26);
   assert.ok(RUNTIME_METHODS.includes('checkArmDriver'));
+  assert.match(
+    phaseRefusal('runEvaluation', 'connected')!,
+    /^cannot run an evaluation: the arm is connected; disconnect/,
+  );
+  assert.equal(phaseRefusal('runEvaluation', 'estopped'), undefined);
+  assert.equal(phaseRefusal('cancelEvaluation', 'idle'), undefined);
+  // While a campaign runs it owns the arm: watching, e-stopping and cancelling stay open, driving does not.
+  for (const m of ['status', 'subscribe', 'estop', 'cancelEvaluation', 'shutdown'] as const)
+    assert.equal(campaignRefusal(m), undefined, m);
+  for (const m of ['runEpisode', 'reset', 'swapModel', 'applyConfig', 'disconnect', 'stop', 'runEvaluation'] as const)
+    assert.match(campaignRefusal(m)!, /^cannot .+: an evaluation campaign is running; cancel it first/, m);
   assert.equal(
     phaseRefusal('runEpisode', 'estopped'),
     'cannot run an episode: the arm was emergency-stopped; connect again to re-enable torque',

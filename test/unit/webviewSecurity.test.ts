@@ -8,6 +8,8 @@ import { episodeViewerHtml } from '../../src/extension/viewer/episodeViewerHtml'
 import { isViewerMessage } from '../../src/contracts/episodeViewerMessages';
 import { isDashboardToHost } from '../../src/contracts/dashboardMessages';
 import { isInspectorMessage } from '../../src/contracts/inspectorMessages';
+import { evaluationHtml } from '../../src/extension/evaluation/evaluationHtml';
+import { isEvaluationToHost } from '../../src/contracts/evaluationMessages';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 const pages = {
@@ -26,6 +28,11 @@ const pages = {
     cspSource: CSP_SOURCE,
     scriptUri: `${CSP_SOURCE}/dist/webview/episodeViewer.js`,
     styleUri: `${CSP_SOURCE}/dist/webview/episodeViewer.css`,
+    nonce: 'N0nce',
+  }),
+  evaluation: evaluationHtml({
+    cspSource: CSP_SOURCE,
+    scriptUri: `${CSP_SOURCE}/dist/webview/evaluation.js`,
     nonce: 'N0nce',
   }),
 };
@@ -109,8 +116,11 @@ test("messages from a page: malformed ones are rejected by both panels' validato
     assert.equal(isDashboardToHost(m), false, `dashboard accepted ${JSON.stringify(m)}`);
     assert.equal(isInspectorMessage(m), false, `inspector accepted ${JSON.stringify(m)}`);
     assert.equal(isViewerMessage(m), false, `episode viewer accepted ${JSON.stringify(m)}`);
+    assert.equal(isEvaluationToHost(m), false, `evaluation report accepted ${JSON.stringify(m)}`);
   }
   assert.equal(isViewerMessage({ type: 'cursor', slot: 'b', tick: 12 }), true);
+  assert.equal(isEvaluationToHost({ type: 'openEpisode', model: 'pi0', seed: 1.5 }), false);
+  assert.equal(isEvaluationToHost({ type: 'openEpisode', model: 'pi0', seed: 3 }), true);
   assert.equal(isDashboardToHost({ type: 'ready' }), true);
   assert.equal(isInspectorMessage({ type: 'openLocation', file: '/w/conv.ts', line: 3, column: 1 }), true);
 });

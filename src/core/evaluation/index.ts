@@ -4,3 +4,4 @@ export * from './campaignPlan';
 export * from './campaignSummary';
 export * from './campaignShard';
 export * from './clockChoice';
+export * from './evaluationReport';

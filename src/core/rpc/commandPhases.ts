@@ -34,6 +34,9 @@ export const COMMAND_PHASES = {
   calibrateArm: { method: 'calibrate', also: { calibrating: 'shows the calibration in progress' } },
   // A runtime started under the debugger, then Run Episode on it.
   debugEpisode: { method: 'runEpisode', connectsFirst: true, requires: 'isWorkspaceTrusted' },
+  // A campaign connects the arm itself (its own servers, the seed's scene before every episode).
+  runEvaluation: { method: 'runEvaluation' },
+  resumeEvaluation: { method: 'runEvaluation' },
 } as const satisfies Record<string, CommandPhases>;
 
 export type CommandName = keyof typeof COMMAND_PHASES;

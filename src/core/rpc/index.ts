@@ -4,3 +4,4 @@ export * from './rpcFrames';
 export * from './runtimeProtocol';
 export * from './methodPhases';
 export * from './commandPhases';
+export * from './campaignMethods';

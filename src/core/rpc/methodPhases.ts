@@ -70,6 +70,12 @@ export const METHOD_PHASES: { readonly [M in RuntimeMethod]: MethodPhases } = {
   calibrate: { acts: ['idle', 'connected', 'estopped'], elsewhere: 'refuse', verb: 'calibrate' },
   calibrationAnswer: { acts: ['calibrating'], elsewhere: 'refuse', verb: 'answer the calibration' },
   calibrationSweep: { acts: ['calibrating'], elsewhere: 'refuse', verb: 'sweep the joints' },
+  // A campaign connects the arm itself, with its own servers and scenes.
+  runEvaluation: { acts: ['idle', 'estopped'], elsewhere: 'refuse', verb: 'run an evaluation' },
+  // Cancelling when no campaign runs is harmless (a host that raced its end).
+  cancelEvaluation: { acts: ANY, elsewhere: 'no-op', verb: 'cancel the evaluation' },
+  // Answered while the campaign waits (no question pending is refused by the campaign, with why).
+  evaluationAnswer: { acts: ANY, elsewhere: 'no-op', verb: 'answer the evaluation' },
 };
 
 /** The runtime's methods, from the table. */
@@ -105,6 +111,8 @@ function adviceIn(method: RuntimeMethod, phase: RuntimePhase): string {
     case 'connecting':
       return 'the arm is still connecting; wait for it, or disconnect';
     case 'connected':
+      if (method === 'runEvaluation')
+        return 'the arm is connected; disconnect it first (a campaign connects it itself)';
       return method === 'connect' ? 'already connected; disconnect first' : 'no episode is running';
     case 'running':
       return method === 'step' || method === 'resume'

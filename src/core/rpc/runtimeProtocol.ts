@@ -201,6 +201,80 @@ export interface RuntimeMethods {
   calibrationAnswer: { params: { readonly answer: CalibrationAnswer }; result: Record<string, never> };
   /** Simulated arm only: moves every joint through its travel (what a hand does on a real arm); resolves when done. */
   calibrationSweep: { params: Record<string, never>; result: Record<string, never> };
+  /**
+   * Starts an evaluation campaign (runtime/evaluationRun.ts) on this runtime's session and returns at once; it
+   * reports through evaluationProgress and ends with evaluationEnded. Needs a session at rest (it connects itself).
+   */
+  runEvaluation: { params: EvaluationRequest; result: EvaluationStarted };
+  /** Stops the campaign after cancelling its current episode (not counted; a resume runs it again). */
+  cancelEvaluation: { params: Record<string, never>; result: Record<string, never> };
+  /** The operator's answer to the pending evaluationAsk (a campaign with `labels: 'operator'`). */
+  evaluationAnswer: {
+    params: { readonly answer: EvaluationAnswer; readonly note?: string };
+    result: Record<string, never>;
+  };
+}
+
+/** ready: the scene is reset; success / failure: the outcome; redo: run the episode again; stop: end the campaign. */
+export type EvaluationAnswer = 'ready' | 'success' | 'failure' | 'redo' | 'stop';
+
+/** What the operator is asked: before an episode, to reset the scene; after it, to label the outcome. */
+export interface EvaluationAsk {
+  readonly outDir: string;
+  readonly ask: 'ready' | 'label';
+  readonly model: string;
+  readonly seed: number;
+  /** The answers that fit (ready, stop; or success, failure, redo, stop). */
+  readonly answers: readonly EvaluationAnswer[];
+  /** After the episode: how it ended as the runtime saw it (a real arm's scene cannot tell success). */
+  readonly episode?: { readonly reason: string; readonly steps: number };
+}
+
+/** A new campaign (config, models, episodes, seed) or the campaign folder to resume. */
+export interface EvaluationRequest {
+  readonly config: So100Config;
+  readonly models?: readonly string[];
+  readonly episodes?: number;
+  readonly seed?: number;
+  /** The new campaign's folder (absolute); default `.so100/evaluations/<timestamp>/` under the workspace. */
+  readonly outDir?: string;
+  /** Continue the campaign in this folder (its campaign.json decides models, seeds and config). */
+  readonly resume?: string;
+  /** `operator`: a person readies the scene and labels every outcome (evaluationAsk / evaluationAnswer). */
+  readonly labels?: 'operator';
+  readonly ffmpegPath?: string;
+}
+
+export interface EvaluationStarted {
+  readonly outDir: string;
+  readonly models: readonly string[];
+  /** Planned episodes, and those already finished (a resumed campaign). */
+  readonly total: number;
+  readonly done: number;
+}
+
+/** After each finished episode (its row is already in results.csv). */
+export interface EvaluationProgress {
+  readonly outDir: string;
+  readonly total: number;
+  readonly done: number;
+  /** Episodes this run finished, and the wall time it has run, ms (for the time left). */
+  readonly doneThisRun: number;
+  readonly elapsedMs: number;
+  readonly episode: {
+    readonly model: string;
+    readonly seed: number;
+    readonly success: boolean;
+    readonly reason: string;
+    readonly episodeDir: string;
+  };
+}
+
+export interface EvaluationEnded {
+  readonly outDir: string;
+  readonly outcome: 'completed' | 'cancelled' | 'failed';
+  /** One sentence for the user: where the campaign is, or why it stopped and how to resume it. */
+  readonly message: string;
 }
 
 export interface CalibrationStarted {
@@ -267,6 +341,9 @@ export interface RuntimeEvents {
   calibrationEnded: CalibrationEnded;
   /** A replay asked one more tick (replayEpisode). */
   replayProgress: ReplayProgress;
+  evaluationProgress: EvaluationProgress;
+  evaluationEnded: EvaluationEnded;
+  evaluationAsk: EvaluationAsk;
 }
 
 /** The outcome of compiling the user's converter module; a failure leaves the previous module running. */

@@ -36,6 +36,8 @@ const FORWARDED_EVENTS = [
   'calibrationStep',
   'calibrationSample',
   'calibrationEnded',
+  'evaluationProgress',
+  'evaluationEnded',
 ] as const;
 
 export class RuntimeController implements TelemetrySource, vscode.Disposable {

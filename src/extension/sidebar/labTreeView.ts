@@ -1,9 +1,11 @@
-// The "SO-100" side bar view: the arm, the policy server, the configured models and the recent episodes, with
-// inline actions. Refreshed by runtime, server and config events; episodes are read from the record folder.
+// The "SO-100" side bar view: the arm, the policy server, the configured models, the recent episodes and the
+// evaluation campaigns, with inline actions. Refreshed by runtime, server and config events; episodes are read from
+// the record folder, campaigns from .so100/evaluations/.
 import * as vscode from 'vscode';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EPISODE_FILES } from '../../io/recording/episodeRecorder';
+import { campaignFolders } from '../evaluation/campaignFolders';
 import { progressText, type ProgressSource } from '../runtime/episodeProgress';
 import type { TelemetrySource } from '../runtime/telemetrySource';
 import type { WorkspaceConfig } from '../workspace/workspaceConfig';
@@ -17,6 +19,8 @@ export type LabNode =
   | { readonly kind: 'models' }
   | { readonly kind: 'model'; readonly model: string }
   | { readonly kind: 'episodes' }
+  | { readonly kind: 'evaluations' }
+  | { readonly kind: 'evaluation'; readonly dir: string; readonly label: string; readonly description: string }
   | {
       readonly kind: 'episode';
       readonly dir: string;
@@ -36,6 +40,7 @@ const ARM: LabNode = { kind: 'arm' };
 const SERVER: LabNode = { kind: 'server' };
 const MODELS: LabNode = { kind: 'models' };
 const EPISODES: LabNode = { kind: 'episodes' };
+const EVALUATIONS: LabNode = { kind: 'evaluations' };
 
 export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<LabNode | undefined>();
@@ -57,6 +62,8 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
       config.onDidChange(() => this.refresh()),
       server.onDidChangeState(() => this.refresh()),
       vscode.window.registerTreeDataProvider('so100.lab', this),
+      runtime.onEvent('evaluationProgress', () => this.changed.fire(EVALUATIONS)),
+      runtime.onEvent('evaluationEnded', () => this.changed.fire(EVALUATIONS)),
     );
   }
 
@@ -142,14 +149,37 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
         };
         return item;
       }
+      case 'evaluations': {
+        const item = new vscode.TreeItem('Evaluations', vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon('beaker');
+        item.contextValue = 'evaluations';
+        return item;
+      }
+      case 'evaluation': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.description = node.description;
+        item.iconPath = new vscode.ThemeIcon('graph');
+        item.tooltip = node.dir;
+        item.contextValue = 'evaluation';
+        item.command = {
+          command: 'so100.openEvaluationReport',
+          title: 'Open Evaluation Report',
+          arguments: [node.dir],
+        };
+        return item;
+      }
     }
   }
 
   async getChildren(node?: LabNode): Promise<LabNode[]> {
-    if (!node) return [ARM, SERVER, MODELS, EPISODES];
+    if (!node) return [ARM, SERVER, MODELS, EPISODES, EVALUATIONS];
     if (node.kind === 'models')
       return Object.keys(this.config.current.models).map((model) => ({ kind: 'model', model }));
     if (node.kind === 'episodes') return this.recentEpisodes();
+    if (node.kind === 'evaluations')
+      return this.config.folder
+        ? (await campaignFolders(this.config.folder)).map((c) => ({ kind: 'evaluation', ...c }))
+        : [];
     return [];
   }
 

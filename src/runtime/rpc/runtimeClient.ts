@@ -32,6 +32,9 @@ const DEFAULT_TIMEOUTS: Partial<Record<RuntimeMethod, number>> = {
   runConverter: 30_000,
   // A replay answers when its last chunk is in; Cancel (cancelReplay) is how a user ends it sooner.
   replayEpisode: 3_600_000,
+  // A campaign answers once it has ended: the episode stopped, the arm released, its policy servers stopped.
+  cancelEvaluation: 60_000,
+  runEvaluation: 30_000,
 };
 
 export class RuntimeClient implements AsyncDisposable {

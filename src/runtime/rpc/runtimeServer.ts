@@ -12,12 +12,21 @@ import type {
   RuntimeMethods,
   RuntimeModelEndpoint,
   RuntimeSetup,
+  EvaluationRequest,
 } from '../../core/rpc';
-import { isRuntimeMethod, RUNTIME_METHODS } from '../../core/rpc';
+import {
+  campaignRefusal,
+  EVALUATION_ANSWERS,
+  isEvaluationAnswer,
+  isRuntimeMethod,
+  phaseRefusal,
+  RUNTIME_METHODS,
+} from '../../core/rpc';
 import { CALIBRATION_ANSWERS, type CalibrationAnswer } from '../../core/so100';
 import { RuntimeSession, type RuntimeEventSink } from '../runtimeSession';
 import { checkArmDriver } from '../sessionParts';
 import { ReplayRunner } from '../replayRunner';
+import { EvaluationRun } from '../evaluationRun';
 import { FrameChannel } from './frameChannel';
 
 interface Subscription {
@@ -37,12 +46,15 @@ export class RuntimeServer implements RuntimeEventSink {
   private readonly server: Server;
   private readonly channels = new Map<FrameChannel, Subscription>();
   private shutdownRequested: (() => void) | undefined;
+  /** The campaign this runtime runs, if any (one at a time; it owns the session while it runs). */
+  private evaluation: EvaluationRun | undefined;
+  private evaluationStarting = false;
   /** Resolves when a host asked for `shutdown`. */
   readonly shutdown: Promise<void>;
 
   private constructor(
     readonly socketPath: string,
-    workspace: string,
+    private readonly workspace: string,
   ) {
     this.session = new RuntimeSession(this, workspace);
     this.replays = new ReplayRunner(this, workspace);
@@ -86,6 +98,7 @@ export class RuntimeServer implements RuntimeEventSink {
   /** Disconnects the arm (leaving it safe), then closes every connection and the socket. */
   async close(): Promise<void> {
     this.replays.cancel();
+    await this.evaluation?.cancel();
     await this.session.disconnect().catch(() => undefined);
     for (const c of this.channels.keys()) c.close();
     await new Promise<void>((r) => this.server.close(() => r()));
@@ -124,6 +137,10 @@ export class RuntimeServer implements RuntimeEventSink {
     }
     const p = params ?? {};
     if (typeof p !== 'object' || Array.isArray(p)) throw new RuntimeParamsError(`${method}: params must be a map`);
+    // On a real arm the operator may end an episode early (the task done, or hopeless) and then labels it.
+    const operatorStop = method === 'stop' && this.evaluation?.operatorLabelled === true;
+    const refusal = this.evaluation && !operatorStop && campaignRefusal(method);
+    if (refusal) throw new Error(refusal);
     return this.handlers[method](p as WireParams, channel);
   }
 
@@ -135,7 +152,10 @@ export class RuntimeServer implements RuntimeEventSink {
     pause: async () => this.session.pause(),
     resume: async () => this.session.resume(),
     stop: () => this.session.stop(),
-    estop: () => this.session.estop(),
+    estop: () => {
+      this.evaluation?.abortForEstop();
+      return this.session.estop();
+    },
     reset: () => this.session.reset(),
     swapModel: (p) => {
       if (typeof p.model !== 'string') throw new RuntimeParamsError('swapModel: "model" must be a model name');
@@ -163,6 +183,7 @@ export class RuntimeServer implements RuntimeEventSink {
     },
     disconnect: () => this.session.disconnect(),
     shutdown: async () => {
+      await this.evaluation?.cancel();
       await this.session.disconnect();
       return {};
     },
@@ -222,6 +243,45 @@ export class RuntimeServer implements RuntimeEventSink {
       await this.session.calibrationSweep();
       return {};
     },
+    runEvaluation: async (p) => {
+      const refusal = phaseRefusal('runEvaluation', this.session.status().phase);
+      if (refusal) throw new Error(refusal);
+      // Checking a folder to resume takes a moment; a second request meanwhile must not start a second campaign.
+      if (this.evaluationStarting) throw new Error(campaignRefusal('runEvaluation'));
+      this.evaluationStarting = true;
+      let run: EvaluationRun;
+      try {
+        run = await EvaluationRun.start(
+          this.session,
+          checkEvaluation(p),
+          this.workspace,
+          (event, data) => this.emit(event, data),
+          (line) => console.error(line),
+        );
+      } finally {
+        this.evaluationStarting = false;
+      }
+      this.evaluation = run;
+      void run.ended.finally(() => {
+        if (this.evaluation === run) this.evaluation = undefined;
+      });
+      return run.started;
+    },
+    cancelEvaluation: async () => {
+      await this.evaluation?.cancel();
+      return {};
+    },
+    evaluationAnswer: async (p) => {
+      if (!isEvaluationAnswer(p.answer))
+        throw new RuntimeParamsError(
+          `evaluationAnswer: "answer" must be one of ${Object.keys(EVALUATION_ANSWERS).join(', ')}`,
+        );
+      if (p.note !== undefined && typeof p.note !== 'string')
+        throw new RuntimeParamsError('evaluationAnswer: "note" must be text');
+      if (!this.evaluation) throw new Error('cannot answer the evaluation: no campaign is running');
+      this.evaluation.answer(p.answer, p.note);
+      return {};
+    },
   };
 }
 
@@ -230,6 +290,33 @@ type WireParams = Readonly<Record<string, unknown>>;
 type Handlers = {
   readonly [M in RuntimeMethod]: (params: WireParams, channel: FrameChannel) => Promise<RuntimeMethods[M]['result']>;
 };
+
+function checkEvaluation(p: WireParams): EvaluationRequest {
+  const config = checkConfig(p.config, 'runEvaluation');
+  const where = 'runEvaluation';
+  if (p.models !== undefined && (!Array.isArray(p.models) || !p.models.every((m) => typeof m === 'string')))
+    throw new RuntimeParamsError(`${where}: "models" must be a list of model names`);
+  for (const k of ['episodes', 'seed'] as const)
+    if (p[k] !== undefined && !Number.isSafeInteger(p[k]))
+      throw new RuntimeParamsError(`${where}: "${k}" must be a whole number`);
+  for (const k of ['outDir', 'resume', 'ffmpegPath'] as const)
+    if (p[k] !== undefined && (typeof p[k] !== 'string' || p[k] === ''))
+      throw new RuntimeParamsError(`${where}: "${k}" must be a path`);
+  if (p.resume !== undefined && p.outDir !== undefined)
+    throw new RuntimeParamsError(`${where}: "outDir" and "resume" exclude each other (a resumed campaign stays put)`);
+  if (p.labels !== undefined && p.labels !== 'operator')
+    throw new RuntimeParamsError(`${where}: "labels" must be "operator" (or left out: the scene decides)`);
+  return {
+    config,
+    labels: p.labels,
+    models: p.models as string[] | undefined,
+    episodes: p.episodes as number | undefined,
+    seed: p.seed as number | undefined,
+    outDir: p.outDir as string | undefined,
+    resume: p.resume as string | undefined,
+    ffmpegPath: p.ffmpegPath as string | undefined,
+  };
+}
 
 /** The host builds the setup, but a runtime must not trust a frame blindly: check what a mistake would break. */
 function checkSetup(p: WireParams): RuntimeSetup {

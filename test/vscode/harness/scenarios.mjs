@@ -745,6 +745,84 @@ export const developmentScenarios = [
       await page.screenshot({ path: join(ctx.runDir, 'episode-viewer.png') });
     },
   },
+  {
+    name: 'UI: "SO-100: Open Evaluation Report…" draws a campaign folder: rates with interval bars, the outcome grid, seams and latency with units',
+    async run(page, ctx) {
+      const dir = join(ctx.workspace, '.so100', 'evaluations', 'ui-campaign');
+      mkdirSync(dir, { recursive: true });
+      const models = ['pi0', 'pi0_fast'];
+      writeFileSync(
+        join(dir, 'campaign.json'),
+        JSON.stringify({
+          version: 1,
+          createdAt: '',
+          models,
+          episodes: 2,
+          startSeed: 1,
+          clock: 'wall',
+          fps: 30,
+          config: {},
+        }),
+      );
+      // Three of the four planned episodes finished; pi0 on seed 2 is still to run.
+      writeFileSync(
+        join(dir, 'results.csv'),
+        [
+          'model,seed,episode_dir,success,label_source,reason,steps,time_to_success_s,starved_ticks,clamped_ticks,late_ticks,seam_ratio,policy_p50_ms,policy_p95_ms,policy_p99_ms',
+          'pi0,1,episodes/a,true,automatic,cube lifted,120,4.000,6,0,0,1.50,30.00,40.00,50.00',
+          'pi0_fast,1,episodes/b,false,automatic,time out,300,,30,0,0,2.50,20.00,25.00,30.00',
+          'pi0_fast,2,episodes/c,true,automatic,cube lifted,150,5.000,0,0,0,1.20,20.00,25.00,30.00',
+          '',
+        ].join('\n'),
+      );
+      const latency = (p50) => ({ 'policy total': { p50, p95: p50 * 1.3, p99: p50 * 1.6 } });
+      writeFileSync(
+        join(dir, 'summary.json'),
+        JSON.stringify({
+          fps: 30,
+          models: { pi0: { latency_ms: latency(30) }, pi0_fast: { latency_ms: latency(20) } },
+          pairs: [],
+        }),
+      );
+      try {
+        await runCommand(page, 'View: Close All Editors');
+        await runCommand(page, 'SO-100: Open Evaluation Report…');
+        await page
+          .locator('.quick-input-list .monaco-list-row')
+          .filter({ hasText: 'ui-campaign' })
+          .first()
+          .click({ timeout: 15_000 });
+        // One element per selector (a locator matching several is not "visible"): the body marks a drawn report.
+        const [view] = await waitPanels(page, ['body[data-done]'], 30_000);
+        const s = await view.locator('body').evaluate(() => {
+          const ci = document.querySelector('#rates .rate .ci');
+          return {
+            rates: [...document.querySelectorAll('#rates tbody tr')].map((tr) => tr.textContent),
+            bars: document.querySelectorAll('#rates .rate .ci').length,
+            cells: [...document.querySelectorAll('#grid td.cell')].map((td) => td.className.replace('cell ', '')),
+            seams: [...document.querySelectorAll('#seams tbody tr')].map((tr) => tr.textContent),
+            latencyRows: document.querySelectorAll('#latency tbody tr').length,
+            heads: [...document.querySelectorAll('th')].map((t) => t.textContent).join(' | '),
+            ciColour: ci ? getComputedStyle(ci).backgroundColor : '',
+          };
+        });
+        const problems = [];
+        if (s.rates.length !== 2 || !/50 %/.test(s.rates[1])) problems.push(`rates ${JSON.stringify(s.rates)}`);
+        if (s.bars !== 2) problems.push(`${s.bars} interval bars`);
+        if (JSON.stringify(s.cells) !== JSON.stringify(['success', 'failure', 'pending', 'success']))
+          problems.push(`grid ${JSON.stringify(s.cells)}`);
+        if (s.seams.length !== 2 || !/1\.50 ×/.test(s.seams[0])) problems.push(`seams ${JSON.stringify(s.seams)}`);
+        if (s.latencyRows !== 2) problems.push(`${s.latencyRows} latency rows`);
+        for (const unit of ['(ms)', '(%)', '(×', '(count)'])
+          if (!s.heads.includes(unit)) problems.push(`no axis in ${unit}: ${s.heads}`);
+        if (!s.ciColour || s.ciColour === 'rgba(0, 0, 0, 0)') problems.push(`interval bar colour "${s.ciColour}"`);
+        if (problems.length > 0) throw new Error(`evaluation report: ${problems.join('; ')}`);
+        await page.screenshot({ path: join(ctx.runDir, 'evaluation-report.png') });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  },
 ];
 
 /**
