@@ -90,7 +90,7 @@ test('every method has an entry, refusals name what to do first, no-op methods n
   assert.equal(phaseRefusal('runEvaluation', 'estopped'), undefined);
   assert.equal(phaseRefusal('cancelEvaluation', 'idle'), undefined);
   // While a campaign runs it owns the arm: watching, e-stopping and cancelling stay open, driving does not.
-  for (const m of ['status', 'subscribe', 'estop', 'cancelEvaluation', 'shutdown'] as const)
+  for (const m of ['status', 'subscribe', 'estop', 'cancelEvaluation', 'shutdown', 'replayEpisode'] as const)
     assert.equal(campaignRefusal(m), undefined, m);
   for (const m of ['runEpisode', 'reset', 'swapModel', 'applyConfig', 'disconnect', 'stop', 'runEvaluation'] as const)
     assert.match(campaignRefusal(m)!, /^cannot .+: an evaluation campaign is running; cancel it first/, m);

@@ -3,17 +3,10 @@
 import { METHOD_PHASES } from './methodPhases';
 import type { EvaluationAnswer, RuntimeMethod } from './runtimeProtocol';
 
-export const METHODS_DURING_CAMPAIGN: ReadonlySet<RuntimeMethod> = new Set<RuntimeMethod>([
-  'status',
-  'subscribe',
-  'estop',
-  'shutdown',
-  'inspect',
-  'checkArmDriver',
-  'inspectRecordedTick',
-  'cancelEvaluation',
-  'evaluationAnswer',
-]);
+/** The methods a host may call while a campaign runs: those the method table marks `duringCampaign`. */
+export const METHODS_DURING_CAMPAIGN: ReadonlySet<RuntimeMethod> = new Set(
+  (Object.keys(METHOD_PHASES) as RuntimeMethod[]).filter((m) => METHOD_PHASES[m].duringCampaign),
+);
 
 /** The refusal of `method` while a campaign runs, or undefined when it may be called. */
 export function campaignRefusal(method: RuntimeMethod): string | undefined {

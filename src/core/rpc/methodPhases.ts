@@ -27,6 +27,11 @@ export interface MethodPhases {
   readonly elsewhere: 'refuse' | 'no-op';
   /** The method's purpose in the refusal message ("cannot <verb>: …"). */
   readonly verb: string;
+  /**
+   * May be called while an evaluation campaign drives the session (it watches, stops everything, or does not touch
+   * the arm); the rest would change or count the episode being measured (campaignMethods.ts).
+   */
+  readonly duringCampaign?: true;
 }
 
 /** A session holds an arm connection in these phases (estopped keeps it, limp, until connect or disconnect). */
@@ -44,28 +49,28 @@ export const METHOD_PHASES: { readonly [M in RuntimeMethod]: MethodPhases } = {
   resume: { acts: ['paused'], elsewhere: 'refuse', verb: 'resume' },
   // Stopping with no episode is harmless: a host that raced the episode's end gets the status back.
   stop: { acts: ['running', 'paused'], elsewhere: 'no-op', verb: 'stop the episode' },
-  estop: { acts: ANY, elsewhere: 'no-op', verb: 'emergency-stop' },
+  estop: { acts: ANY, elsewhere: 'no-op', verb: 'emergency-stop', duringCampaign: true },
   // Running or paused: the episode is stopped first.
   reset: { acts: ['connected', 'running', 'paused'], elsewhere: 'refuse', verb: 'reset' },
   swapModel: { acts: HOLDS_CONNECTION, elsewhere: 'refuse', verb: 'swap the model' },
   applyConfig: { acts: HOLDS_CONNECTION, elsewhere: 'refuse', verb: 'apply the config (it is read at connect)' },
-  status: { acts: ANY, elsewhere: 'no-op', verb: 'report the status' },
-  checkArmDriver: { acts: ANY, elsewhere: 'no-op', verb: 'check the serial driver' },
-  subscribe: { acts: ANY, elsewhere: 'no-op', verb: 'subscribe' },
+  status: { acts: ANY, elsewhere: 'no-op', verb: 'report the status', duringCampaign: true },
+  checkArmDriver: { acts: ANY, elsewhere: 'no-op', verb: 'check the serial driver', duringCampaign: true },
+  subscribe: { acts: ANY, elsewhere: 'no-op', verb: 'subscribe', duringCampaign: true },
   // Also the way to cancel a connect in progress and to end a calibration.
   disconnect: {
     acts: ['connecting', 'connected', 'running', 'paused', 'resetting', 'estopped', 'calibrating'],
     elsewhere: 'no-op',
     verb: 'disconnect',
   },
-  shutdown: { acts: ANY, elsewhere: 'no-op', verb: 'shut down' },
+  shutdown: { acts: ANY, elsewhere: 'no-op', verb: 'shut down', duringCampaign: true },
   // Without a connection the report says what is missing.
-  inspect: { acts: ANY, elsewhere: 'no-op', verb: 'inspect' },
+  inspect: { acts: ANY, elsewhere: 'no-op', verb: 'inspect', duringCampaign: true },
   runConverter: { acts: HOLDS_CONNECTION, elsewhere: 'refuse', verb: 'run the converter' },
-  inspectRecordedTick: { acts: ANY, elsewhere: 'no-op', verb: 'inspect a recorded tick' },
+  inspectRecordedTick: { acts: ANY, elsewhere: 'no-op', verb: 'inspect a recorded tick', duringCampaign: true },
   // Offline: the arm is not involved, so any phase will do.
-  replayEpisode: { acts: ANY, elsewhere: 'no-op', verb: 'replay an episode' },
-  cancelReplay: { acts: ANY, elsewhere: 'no-op', verb: 'cancel the replay' },
+  replayEpisode: { acts: ANY, elsewhere: 'no-op', verb: 'replay an episode', duringCampaign: true },
+  cancelReplay: { acts: ANY, elsewhere: 'no-op', verb: 'cancel the replay', duringCampaign: true },
   // A connected arm is released first; a calibration needs the bus to itself.
   calibrate: { acts: ['idle', 'connected', 'estopped'], elsewhere: 'refuse', verb: 'calibrate' },
   calibrationAnswer: { acts: ['calibrating'], elsewhere: 'refuse', verb: 'answer the calibration' },
@@ -73,9 +78,9 @@ export const METHOD_PHASES: { readonly [M in RuntimeMethod]: MethodPhases } = {
   // A campaign connects the arm itself, with its own servers and scenes.
   runEvaluation: { acts: ['idle', 'estopped'], elsewhere: 'refuse', verb: 'run an evaluation' },
   // Cancelling when no campaign runs is harmless (a host that raced its end).
-  cancelEvaluation: { acts: ANY, elsewhere: 'no-op', verb: 'cancel the evaluation' },
+  cancelEvaluation: { acts: ANY, elsewhere: 'no-op', verb: 'cancel the evaluation', duringCampaign: true },
   // Answered while the campaign waits (no question pending is refused by the campaign, with why).
-  evaluationAnswer: { acts: ANY, elsewhere: 'no-op', verb: 'answer the evaluation' },
+  evaluationAnswer: { acts: ANY, elsewhere: 'no-op', verb: 'answer the evaluation', duringCampaign: true },
 };
 
 /** The runtime's methods, from the table. */
