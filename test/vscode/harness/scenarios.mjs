@@ -750,16 +750,6 @@ export const developmentScenarios = [
       if (!legend.includes('replay pi0_fast')) throw new Error(`legend: ${legend}`);
       await view.locator('#scrub').focus();
       await view.locator('body').press('End');
-      const replayDeadline = Date.now() + 15_000;
-      const replayInfo = async () => (await view.locator('#replayInfo').textContent()) ?? '';
-      while (
-        !/replay pi0_fast: chunk observed at tick \d+.*shoulder_pan\d+\.\d+ \/ \d+\.\d+ °/.test(await replayInfo())
-      ) {
-        if (Date.now() > replayDeadline) throw new Error(`beside the chunk panel: "${await replayInfo()}"`);
-        await page.waitForTimeout(250);
-      }
-      await view.locator('#scrub').focus();
-      await view.locator('body').press('End');
       const label = async () => (await view.locator('#tickLabel').textContent()) ?? '';
       if (!/^tick 39 \/ 39$/.test(await label())) throw new Error(`after End: "${await label()}"`);
       await view.locator('body').press('ArrowLeft');
@@ -768,6 +758,18 @@ export const developmentScenarios = [
       await view.locator('body').press('Shift+ArrowRight');
       if (/^tick 0 \//.test(await label()))
         throw new Error(`Shift+→ did not move to a chunk boundary: "${await label()}"`);
+      // The first chunk boundary is the first executed tick, where the chunk replayed at tick 0 has its first row
+      // (a replayed chunk need not reach the episode's end: pi0_fast's horizon is 10 ticks).
+      const replayDeadline = Date.now() + 15_000;
+      const replayInfo = async () => (await view.locator('#replayInfo').textContent()) ?? '';
+      while (
+        !/replay pi0_fast: chunk observed at tick 0, row 1 of \d+ executes here.*shoulder_pan\d+\.\d+ \/ \d+\.\d+ °/.test(
+          await replayInfo(),
+        )
+      ) {
+        if (Date.now() > replayDeadline) throw new Error(`beside the chunk panel: "${await replayInfo()}"`);
+        await page.waitForTimeout(250);
+      }
       const stages = await view.locator('#stages tr').count();
       if (stages < 2) throw new Error('no stage timing rows at the cursor');
       await page.screenshot({ path: join(ctx.runDir, 'episode-viewer.png') });
