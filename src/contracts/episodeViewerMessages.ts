@@ -1,9 +1,25 @@
 // The Episode Viewer's messages between the extension host (src/extension/viewer/episodeViewerPanel.ts) and its
 // webview (webview-ui/episodeViewer). The host owns the model (core/episodeView): the page gets each episode's
 // series once and asks for the cursor's state and frames, one request at a time.
-import type { ChunkSpan, CursorState, EpisodeComparison, TimelineEvent } from '../core/episodeView';
+import type {
+  ChunkSpan,
+  CursorState,
+  EpisodeComparison,
+  ReplayAtTick,
+  ReplayDeviation,
+  ReplayedChunkAtTick,
+  TimelineEvent,
+} from '../core/episodeView';
 
-export type { ChunkSpan, CursorState, EpisodeComparison, TimelineEvent };
+export type {
+  ChunkSpan,
+  CursorState,
+  EpisodeComparison,
+  ReplayAtTick,
+  ReplayDeviation,
+  ReplayedChunkAtTick,
+  TimelineEvent,
+};
 
 /** The viewed episode ('a') and the one compared with it ('b'). */
 export type ViewerSlot = 'a' | 'b';
@@ -29,6 +45,8 @@ export interface ViewerEpisode {
   readonly boundaries: readonly number[];
   readonly events: readonly TimelineEvent[];
   readonly cameras: readonly string[];
+  /** The finished replays beside the record (`replay-<model>.jsonl`), one per model, with their chunk counts. */
+  readonly replays: readonly { readonly model: string; readonly chunks: number }[];
   /** What is missing or assumed, one sentence each. */
   readonly notes: readonly string[];
 }
@@ -47,6 +65,8 @@ export type HostToViewer =
       readonly slot: ViewerSlot;
       readonly cursor: CursorState;
       readonly frames: readonly ViewerFrame[];
+      /** Per replay model (as in the episode's `replays`), the replayed chunks covering the cursor. */
+      readonly replays: readonly ReplayAtTick[];
     }
   | { readonly type: 'comparison'; readonly comparison: EpisodeComparison }
   | { readonly type: 'error'; readonly message: string };
@@ -87,7 +107,7 @@ export function isViewerHostMessage(m: unknown): m is HostToViewer {
     case 'closed':
       return isSlot(m.slot);
     case 'cursor':
-      return isSlot(m.slot) && isRecord(m.cursor) && Array.isArray(m.frames);
+      return isSlot(m.slot) && isRecord(m.cursor) && Array.isArray(m.frames) && Array.isArray(m.replays);
     case 'comparison':
       return isRecord(m.comparison);
     case 'error':

@@ -15,6 +15,8 @@ import { compareEpisodes } from '../../src/core/episodeView';
 import { viewerEpisode } from '../../src/extension/viewer/viewerEpisode';
 import type { EpisodeFrame, EpisodeFrameResult } from '../../src/io/recording/episodeFrames';
 import { RuntimeProcess } from '../../src/runtime/rpc/runtimeProcess';
+import { REPLAY_FORMAT, ReplayFileWriter } from '../../src/io/recording/replayFile';
+import { SO100_MOTORS, type PerMotor } from '../../src/core/so100';
 
 const root = path.resolve(__dirname, '../..');
 const hasFfmpeg = (() => {
@@ -185,6 +187,54 @@ describe('episode records opened for the viewer', () => {
       );
       await assert.rejects(EpisodeView.open(path.join(dir, 'nowhere')), /does not exist; give an episode folder/);
       await assert.rejects(EpisodeView.open(dir), /holds none of an episode record's files/);
+
+      // Replays beside the record: a finished one is overlaid, a `.partial` one is not, a broken one is named.
+      const replayed = path.join(dir, 'replayed');
+      await cp(episode, replayed, { recursive: true });
+      const header = {
+        format: REPLAY_FORMAT,
+        protocol: 'openpi',
+        url: 'http://127.0.0.1:1',
+        converter: 'builtin',
+        every: 3,
+        startedAt: new Date(0).toISOString(),
+      } as const;
+      const none = Object.fromEntries(SO100_MOTORS.map((m) => [m, null])) as PerMotor<null>;
+      const w = await ReplayFileWriter.create(replayed, { ...header, model: 'pi0_fast' });
+      for (const tick of [3, 6])
+        await w.append({
+          tick,
+          horizon: 4,
+          latencyMs: 5,
+          targets: Array.from({ length: 4 }, (_, i) => [tick * 10 + i, 0, 0, 0, 0, 0]),
+          deviation: { rows: 4, perJoint: { ...none, shoulder_pan: { mean: 1.5, max: 2.5 } } },
+        });
+      await w.finish();
+      await (await ReplayFileWriter.create(replayed, { ...header, model: 'cut_short' })).abandon();
+      await writeFile(path.join(replayed, 'replay-broken.jsonl'), '{"format": 1, "model": "broken"\n');
+      const r = await open(replayed);
+      assert.deepEqual(
+        r.replays.map((o) => [o.model, o.chunkCount]),
+        [['pi0_fast', 2]],
+      );
+      assert.ok(
+        r.notes.some((n) => /replay-broken\.jsonl could not be read.*:1:/.test(n)),
+        r.notes.join(' | '),
+      );
+      const starved = new Set(r.timeline.steps.filter((s) => s.starved).map((s) => s.tick));
+      const { replays } = await r.cursor(7);
+      assert.equal(replays.length, 1);
+      assert.equal(replays[0].model, 'pi0_fast');
+      const newest = replays[0].chunks.at(-1)!;
+      assert.equal(newest.tick, 6);
+      assert.equal(newest.rowTicks.length, 4);
+      assert.ok(
+        newest.rowTicks.every((t) => t >= 6 && !starved.has(t)),
+        'rows on executed ticks',
+      );
+      assert.equal(newest.row, starved.has(7) ? undefined : newest.rowTicks.indexOf(7));
+      assert.deepEqual(newest.deviation?.perJoint.shoulder_pan, { mean: 1.5, max: 2.5 });
+      assert.deepEqual(viewerEpisode('a', r).replays, [{ model: 'pi0_fast', chunks: 2 }]);
     },
   );
 });

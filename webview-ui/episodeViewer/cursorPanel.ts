@@ -1,7 +1,15 @@
 // What the cursor's tick holds beside the plots: each camera's frame (decoded here from the PNG or JPEG bytes the
 // host sent; a camera without one says why), the chunk executing and the requests in flight, events at the tick,
-// and the tick's stage timing against the budget.
-import type { CursorState, TimelineEvent, ViewerFrame, ViewerSlot } from '../../src/contracts/episodeViewerMessages';
+// the replayed chunk in force per replay model with its deviation, and the tick's stage timing against the budget.
+import type {
+  CursorState,
+  ReplayAtTick,
+  ReplayDeviation,
+  TimelineEvent,
+  ViewerEpisode,
+  ViewerFrame,
+  ViewerSlot,
+} from '../../src/contracts/episodeViewerMessages';
 
 export class CursorPanel {
   private readonly tiles = new Map<string, { canvas: HTMLCanvasElement; caption: HTMLElement }>();
@@ -12,6 +20,7 @@ export class CursorPanel {
     private readonly cameras: HTMLElement,
     private readonly chunkInfo: HTMLElement,
     private readonly stages: HTMLTableElement,
+    private readonly replayInfo: HTMLElement,
   ) {}
 
   reset(): void {
@@ -46,6 +55,52 @@ export class CursorPanel {
       tile.caption.textContent = `${label ? `${label} ` : ''}${f.camera} · tick ${f.tick}`;
       tile.caption.className = '';
       this.framesDrawn++;
+    }
+  }
+
+  /**
+   * Per replay model of the episode, the newest replayed chunk covering the cursor (the one in force) and its
+   * deviation per joint, mean / max in the joint's unit: against what the arm was sent over the chunk's rows, and
+   * against the chunk the episode itself received for that observation.
+   */
+  showReplays(
+    episode: ViewerEpisode,
+    replays: readonly ReplayAtTick[],
+    colorOf: (model: string) => string | undefined,
+  ): void {
+    this.replayInfo.textContent = '';
+    this.replayInfo.hidden = episode.replays.length === 0;
+    for (const { model } of episode.replays) {
+      const head = document.createElement('div');
+      head.className = 'replayHead';
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = colorOf(model) ?? 'transparent';
+      const c = replays.find((r) => r.model === model)?.chunks.at(-1);
+      head.append(
+        swatch,
+        c
+          ? `replay ${model}: chunk observed at tick ${c.tick}, ${c.row !== undefined ? `row ${c.row + 1} of ${c.horizon} executes here` : 'no row here (starved)'}`
+          : `replay ${model}: no replayed chunk covers this tick`,
+      );
+      this.replayInfo.append(head);
+      if (!c) continue;
+      const table = document.createElement('table');
+      table.className = 'deviation';
+      table.insertRow().innerHTML = '<th>joint</th><th>vs sent: mean / max</th><th>vs recorded chunk: mean / max</th>';
+      const cell = (d: ReplayDeviation | undefined, joint: string, unit: string): string => {
+        const j = d?.perJoint[joint];
+        return j ? `${j.mean.toFixed(2)} / ${j.max.toFixed(2)} ${unit}` : '–';
+      };
+      for (const { name, unit } of episode.joints) {
+        const row = table.insertRow();
+        row.insertCell().textContent = name;
+        row.insertCell().textContent = cell(c.deviation, name, unit);
+        row.insertCell().textContent = c.vsRecorded
+          ? cell(c.vsRecorded, name, unit)
+          : 'the episode did not ask at this tick';
+      }
+      this.replayInfo.append(table);
     }
   }
 

@@ -1,10 +1,12 @@
 // The six joint plots (uPlot: cursor synced across them, drag to zoom a range, double-click to zoom out): measured
 // and sent (and the policy's rows when recorded) against the tick, in the joint's unit; a compared episode's
 // measured joints overlaid; the predictions covering the cursor drawn from their observation tick (the fan,
-// frozen at the cursor), the cursor and the divergence tick as vertical lines.
+// frozen at the cursor), the replayed chunks covering the cursor in their model's colour (rows on the ticks they
+// would have executed at; the legend names each model), the cursor and the divergence tick as vertical lines.
 import uPlot from 'uplot';
-import type { CursorState, ViewerEpisode } from '../../src/contracts/episodeViewerMessages';
+import type { CursorState, ReplayAtTick, ViewerEpisode } from '../../src/contracts/episodeViewerMessages';
 import type { DashboardColors } from '../dashboard/theme';
+import { replayColor } from './replayColors';
 
 const SYNC_KEY = 'so100-episode';
 const HEIGHT = 150;
@@ -14,6 +16,9 @@ export class JointCharts {
   private cursorTick = 0;
   private divergenceTick: number | undefined;
   private predictions: CursorState['predictions'] = [];
+  private replays: readonly ReplayAtTick[] = [];
+  /** Colour per replay model of the built episode. */
+  private replayColors = new Map<string, string>();
   private zooming = false;
 
   constructor(
@@ -27,6 +32,7 @@ export class JointCharts {
     this.charts = [];
     this.container.textContent = '';
     const width = Math.max(320, this.container.clientWidth - 8);
+    this.replayColors = new Map(a.replays.map((r, k) => [r.model, replayColor(colors, k)]));
     // One x axis for both: every tick either episode holds, each series null where its episode has none.
     const ticks = [...new Set([...a.ticks, ...(b?.ticks ?? [])])].sort((x, y) => x - y);
     const align = (e: ViewerEpisode, values: readonly (number | null)[]) => {
@@ -48,6 +54,11 @@ export class JointCharts {
       if (b) {
         series.push({ label: `measured (${b.name})`, stroke: colors.boundary, width: 1.5 });
         data.push(align(b, b.measured[j]));
+      }
+      // Replayed chunks are drawn at the cursor (drawOverlay); these empty series only name them in the legend.
+      for (const [model, stroke] of this.replayColors) {
+        series.push({ label: `replay ${model}`, stroke, width: 2 });
+        data.push(ticks.map(() => null));
       }
       const el = document.createElement('div');
       el.className = 'joint';
@@ -89,6 +100,16 @@ export class JointCharts {
 
   setPredictions(p: CursorState['predictions']): void {
     this.predictions = p;
+    this.redraw();
+  }
+
+  /** The colour a replay model is drawn in. */
+  colorOf(model: string): string | undefined {
+    return this.replayColors.get(model);
+  }
+
+  setReplays(r: readonly ReplayAtTick[]): void {
+    this.replays = r;
     this.redraw();
   }
 
@@ -150,6 +171,43 @@ export class JointCharts {
       });
       ctx.stroke();
     });
+    // Replayed chunks: each model in its colour, newest brightest, a dot on the row executed at the cursor.
+    ctx.setLineDash([]);
+    for (const r of this.replays) {
+      const color = this.replayColors.get(r.model);
+      if (!color) continue;
+      ctx.strokeStyle = color;
+      ctx.fillStyle = color;
+      r.chunks.forEach((c, k) => {
+        const newest = k === r.chunks.length - 1;
+        ctx.globalAlpha = 0.3 + (0.7 * (k + 1)) / r.chunks.length;
+        ctx.lineWidth = devicePixelRatio * (newest ? 2 : 1);
+        ctx.beginPath();
+        let started = false;
+        c.rowTicks.forEach((t, i) => {
+          const v = c.targets[i]?.[joint];
+          if (v === null || v === undefined) return;
+          const x = u.valToPos(t, 'x', true);
+          const y = u.valToPos(v, 'y', true);
+          if (started) ctx.lineTo(x, y);
+          else ctx.moveTo(x, y);
+          started = true;
+        });
+        ctx.stroke();
+        const v = c.row !== undefined ? c.targets[c.row]?.[joint] : undefined;
+        if (newest && v !== null && v !== undefined) {
+          ctx.beginPath();
+          ctx.arc(
+            u.valToPos(c.rowTicks[c.row!], 'x', true),
+            u.valToPos(v, 'y', true),
+            3 * devicePixelRatio,
+            0,
+            2 * Math.PI,
+          );
+          ctx.fill();
+        }
+      });
+    }
     ctx.restore();
     if (this.divergenceTick !== undefined) vline(this.divergenceTick, colors.error, [6, 4]);
     vline(this.cursorTick, colors.foreground, []);

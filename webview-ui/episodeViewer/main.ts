@@ -30,7 +30,7 @@ const waiting: Partial<Record<ViewerSlot, number>> = {};
 
 const charts = new JointCharts($('joints'), (t) => moveTo(t));
 const strip = new TimelineStrip($('timeline'), (t) => moveTo(t));
-const panel = new CursorPanel($('cameras'), $('chunkInfo'), $<HTMLTableElement>('stages'));
+const panel = new CursorPanel($('cameras'), $('chunkInfo'), $<HTMLTableElement>('stages'), $('replayInfo'));
 const scrub = $<HTMLInputElement>('scrub');
 
 function rebuild(): void {
@@ -164,6 +164,8 @@ bridge.start((m) => {
       void panel.showFrames(m.slot, episodes.b ? (e?.name ?? m.slot) : '', m.frames);
       if (m.slot === 'a') {
         charts.setPredictions(m.cursor.predictions);
+        charts.setReplays(m.replays);
+        if (e) panel.showReplays(e, m.replays, (model) => charts.colorOf(model));
         panel.showCursor(m.cursor, strip.eventsAt(m.cursor.tick), (ms) => ms.toFixed(1));
       }
       return;

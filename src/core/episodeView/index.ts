@@ -1,3 +1,4 @@
 // Public API of the episode viewer's model.
 export * from './episodeComparison';
 export * from './episodeTimeline';
+export * from './replayOverlay';

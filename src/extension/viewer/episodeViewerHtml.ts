@@ -36,6 +36,7 @@ export function episodeViewerHtml(parts: EpisodeViewerHtmlParts): string {
   <div id="cameras"></div>
   <div id="side">
     <div id="chunkInfo"></div>
+    <div id="replayInfo" hidden></div>
     <table id="stages"></table>
   </div>
 </section>

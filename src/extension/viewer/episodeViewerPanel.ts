@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import {
   isViewerMessage,
   type HostToViewer,
+  type ReplayAtTick,
   type ViewerEpisode,
   type ViewerSlot,
   type ViewerToHost,
@@ -23,6 +24,7 @@ export class EpisodeViewerPanel implements vscode.Disposable {
   private readonly episodes: Partial<Record<ViewerSlot, ViewerEpisode>> = {};
   private ready = false;
   private readonly cursorsAnswered: Record<ViewerSlot, number> = { a: 0, b: 0 };
+  private readonly lastCursors: Partial<Record<ViewerSlot, { tick: number; replays: readonly ReplayAtTick[] }>> = {};
 
   /** Opens `path` (an episode folder or its episode.json) in the viewer, creating the panel once. */
   static async show(extensionUri: vscode.Uri, path: string, ffmpegPath: string): Promise<EpisodeViewerPanel> {
@@ -86,6 +88,11 @@ export class EpisodeViewerPanel implements vscode.Disposable {
     return this.cursorsAnswered;
   }
 
+  /** The tick and replayed chunks of the last cursor answer sent to the page per slot (tests). */
+  lastCursor(slot: ViewerSlot): { tick: number; replays: readonly ReplayAtTick[] } | undefined {
+    return this.lastCursors[slot];
+  }
+
   /** Opens a second episode beside the first, on the same tick axis. */
   async compareWith(path: string): Promise<void> {
     const view = await EpisodeView.open(path, this.ffmpegPath);
@@ -137,9 +144,10 @@ export class EpisodeViewerPanel implements vscode.Disposable {
         case 'cursor': {
           const view = this.views[m.slot];
           if (!view) return;
-          const { cursor, frames } = await view.cursor(m.tick);
+          const { cursor, frames, replays } = await view.cursor(m.tick);
           this.cursorsAnswered[m.slot]++;
-          this.post({ type: 'cursor', slot: m.slot, cursor, frames: viewerFrames(frames) });
+          this.lastCursors[m.slot] = { tick: cursor.tick, replays };
+          this.post({ type: 'cursor', slot: m.slot, cursor, frames: viewerFrames(frames), replays });
           return;
         }
         case 'compare': {

@@ -33,6 +33,7 @@ export function viewerEpisode(slot: ViewerSlot, view: EpisodeView): ViewerEpisod
     boundaries: timeline.boundaries,
     events: timeline.events,
     cameras: view.frames.cameraNames,
+    replays: view.replays.map((r) => ({ model: r.model, chunks: r.chunkCount })),
     notes: view.notes,
   };
 }

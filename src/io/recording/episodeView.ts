@@ -3,11 +3,18 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { jointUnits } from '../../core/config/configMappers';
-import { EpisodeTimeline, type CursorState, type TimelineStep } from '../../core/episodeView';
+import {
+  EpisodeTimeline,
+  type CursorState,
+  type ReplayAtTick,
+  type ReplayOverlay,
+  type TimelineStep,
+} from '../../core/episodeView';
 import { SO100_MOTORS, type PerMotor } from '../../core/so100';
 import { readAvailableEpisodeRecord, type AvailableEpisodeRecord } from './episodeReader';
 import { EpisodeFrames, type EpisodeFrameResult } from './episodeFrames';
 import { EPISODE_FILES } from './episodeRecorder';
+import { readEpisodeReplays } from './episodeReplays';
 
 /** The loop's rate assumed for a record whose episode.json does not say (the config default). */
 const FALLBACK_FPS = 30;
@@ -20,6 +27,8 @@ export class EpisodeViewOpenError extends Error {
 export interface EpisodeCursor {
   readonly cursor: CursorState;
   readonly frames: readonly EpisodeFrameResult[];
+  /** Per replay model, the replayed chunks covering the cursor. */
+  readonly replays: readonly ReplayAtTick[];
 }
 
 export class EpisodeView {
@@ -33,6 +42,8 @@ export class EpisodeView {
     readonly units: readonly string[],
     /** What is missing or assumed, one sentence each. */
     readonly notes: readonly string[],
+    /** The finished replays beside the record (`replay-<model>.jsonl`). */
+    readonly replays: readonly ReplayOverlay[],
   ) {}
 
   /** Opens an episode folder, or the folder of an `episode.json` given by path. */
@@ -88,17 +99,23 @@ export class EpisodeView {
     const frames = await EpisodeFrames.open(dir, ffmpegPath);
     if (frames.cameraNames.length === 0) notes.push('no camera frames in the record (frames recorded: none?)');
     notes.push(...frames.notes);
-    return new EpisodeView(dir, record, timeline, frames, fps, units, notes);
+    const replays = await readEpisodeReplays(dir, timeline.steps);
+    notes.push(...replays.problems);
+    return new EpisodeView(dir, record, timeline, frames, fps, units, notes, replays.overlays);
   }
 
   get name(): string {
     return basename(this.dir);
   }
 
-  /** The cursor state and every camera's frame at `tick`. */
+  /** The cursor state, every camera's frame and the replayed chunks at `tick`. */
   async cursor(tick: number): Promise<EpisodeCursor> {
     const cursor = this.timeline.cursorAt(tick);
-    return { cursor, frames: await this.frames.at(cursor.tick) };
+    return {
+      cursor,
+      frames: await this.frames.at(cursor.tick),
+      replays: this.replays.map((r) => r.coveringAt(cursor.tick)),
+    };
   }
 
   dispose(): void {

@@ -696,7 +696,7 @@ export const developmentScenarios = [
     },
   },
   {
-    name: 'UI: "SO-100: Open Episode…" shows a recorded episode: six joint plots, both cameras drawn at the cursor, keys move it',
+    name: 'UI: "SO-100: Open Episode…" shows a recorded episode: six joint plots, both cameras drawn at the cursor, keys move it, its replay overlaid',
     prepare(ctx) {
       // A 40-tick episode recorded by the CLI (mp4 frames when ffmpeg is here) before the workbench opens.
       const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -707,6 +707,21 @@ export const developmentScenarios = [
         { cwd: root, encoding: 'utf8' },
       );
       if (rec.status !== 0 && rec.status !== 1) throw new Error(`recording failed: ${rec.stderr}`);
+      // Replayed through another model (the built-in server), so the viewer has a replay to overlay.
+      const replay = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(root, 'src/cli/main.ts'),
+          'replay',
+          join(out, readdirSync(out)[0]),
+          '--model',
+          'pi0_fast',
+        ],
+        { cwd: root, encoding: 'utf8' },
+      );
+      if (replay.status !== 0) throw new Error(`so100 replay failed: ${replay.stderr}`);
     },
     async run(page, ctx) {
       const out = join(ctx.workspace, '.so100', 'viewer-ui');
@@ -730,6 +745,9 @@ export const developmentScenarios = [
       if (plots !== 6) throw new Error(`${plots} joint plots, expected 6`);
       const titles = (await view.locator('#joints .u-title').allTextContents()).join(' | ');
       if (!/shoulder_pan \(°\).*gripper \(%\)/.test(titles)) throw new Error(`plot titles: ${titles}`);
+      // The replay: named in the legend, and its chunk's deviation per joint (with units) beside the chunk panel.
+      const legend = (await view.locator('#joints .u-legend').first().textContent()) ?? '';
+      if (!legend.includes('replay pi0_fast')) throw new Error(`legend: ${legend}`);
       await view.locator('#scrub').focus();
       await view.locator('body').press('End');
       const label = async () => (await view.locator('#tickLabel').textContent()) ?? '';
@@ -740,6 +758,18 @@ export const developmentScenarios = [
       await view.locator('body').press('Shift+ArrowRight');
       if (/^tick 0 \//.test(await label()))
         throw new Error(`Shift+→ did not move to a chunk boundary: "${await label()}"`);
+      // The first chunk boundary is the first executed tick, where the chunk replayed at tick 0 has its first row
+      // (a replayed chunk need not reach the episode's end: pi0_fast's horizon is 10 ticks).
+      const replayDeadline = Date.now() + 15_000;
+      const replayInfo = async () => (await view.locator('#replayInfo').textContent()) ?? '';
+      while (
+        !/replay pi0_fast: chunk observed at tick 0, row 1 of \d+ executes here.*shoulder_pan\d+\.\d+ \/ \d+\.\d+ °/.test(
+          await replayInfo(),
+        )
+      ) {
+        if (Date.now() > replayDeadline) throw new Error(`beside the chunk panel: "${await replayInfo()}"`);
+        await page.waitForTimeout(250);
+      }
       const stages = await view.locator('#stages tr').count();
       if (stages < 2) throw new Error('no stage timing rows at the cursor');
       await page.screenshot({ path: join(ctx.runDir, 'episode-viewer.png') });

@@ -1,11 +1,14 @@
 // "SO-100: Open Episode…" in the real extension host: an episode recorded by Run Episode, opened in the Episode
 // Viewer by its folder and by its episode.json (as the explorer's context menu passes it); the panel holds the
-// episode, and its page asks for the cursor and gets an answer (the page loaded and the cursor path works).
+// episode, and its page asks for the cursor and gets an answer (the page loaded and the cursor path works); a replay
+// written beside the record reaches the panel with the cursor's answer, and a broken one is named in its notes.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ViewerEpisode } from '../../../src/contracts/episodeViewerMessages';
+import { SO100_MOTORS, type PerMotor } from '../../../src/core/so100';
+import { REPLAY_FORMAT, ReplayFileWriter } from '../../../src/io/recording/replayFile';
 import type { So100Api } from '../../../src/extension/extension';
 import { activateExtension, clearServerSettings, waitFor } from './hostHelpers';
 
@@ -47,6 +50,28 @@ suite('SO-100 Episode Viewer', () => {
     const dir = episode.recordDir!;
     assert.ok(dir.startsWith(recordRoot()), dir);
 
+    // A replay of every 4th tick beside the record, and a file that is not one.
+    const none = Object.fromEntries(SO100_MOTORS.map((m) => [m, null])) as PerMotor<null>;
+    const replay = await ReplayFileWriter.create(dir, {
+      format: REPLAY_FORMAT,
+      model: 'pi0_fast',
+      protocol: 'openpi',
+      url: 'ws://127.0.0.1:1',
+      converter: 'openpi-so100',
+      every: 4,
+      startedAt: new Date().toISOString(),
+    });
+    for (const tick of [0, 4, 8])
+      await replay.append({
+        tick,
+        horizon: 5,
+        latencyMs: 20,
+        targets: Array.from({ length: 5 }, (_, i) => [tick + i, 1, 2, 3, 4, 50]),
+        deviation: { rows: 5, perJoint: { ...none, gripper: { mean: 1.25, max: 3 } } },
+      });
+    await replay.finish();
+    await writeFile(join(dir, 'replay-broken.jsonl'), 'not json\n');
+
     const opened = await vscode.commands.executeCommand<ViewerEpisode>('so100.openEpisode', dir);
     assert.ok(opened, 'the viewer got the episode');
     assert.equal(opened.dir, dir);
@@ -66,6 +91,21 @@ suite('SO-100 Episode Viewer', () => {
       () => (panel.cursorAnswers.a > 0 ? true : undefined),
       30_000,
     );
+    assert.deepEqual(opened.replays, [{ model: 'pi0_fast', chunks: 3 }]);
+    assert.ok(
+      opened.notes.some((n) => /replay-broken\.jsonl could not be read/.test(n)),
+      opened.notes.join(' | '),
+    );
+    // The page asked at the first tick; the replayed chunk asked there covers it (rows from its first executed tick).
+    const answered = panel.lastCursor('a');
+    assert.ok(answered, 'a cursor answer was sent');
+    assert.equal(answered.tick, 0);
+    assert.equal(answered.replays.length, 1);
+    assert.equal(answered.replays[0].model, 'pi0_fast');
+    const chunk = answered.replays[0].chunks.at(-1);
+    assert.ok(chunk, `no replayed chunk at tick 0: ${JSON.stringify(answered.replays)}`);
+    assert.equal(chunk.tick, 0);
+    assert.deepEqual(chunk.deviation?.perJoint.gripper, { mean: 1.25, max: 3 });
 
     // From the explorer: the episode.json's Uri opens the same record in the same panel.
     const again = await vscode.commands.executeCommand<ViewerEpisode>(
