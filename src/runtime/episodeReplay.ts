@@ -9,6 +9,7 @@ import { ConverterError, layoutByName } from '../core/convert';
 import {
   chunkDeviation,
   chunkDifference,
+  ExecutedTicks,
   replayCameraProblem,
   replayTicks,
   ReplayPlanError,
@@ -109,6 +110,7 @@ export async function replayEpisode(plan: ReplayPlan, req: ReplayRun): Promise<R
   const { record, ticks, task } = plan;
   const { dir, config, ffmpegPath } = plan.source;
   const byTick = new Map<number, RecordedStep>(record.steps.map((s) => [s.tick, s]));
+  const executed = new ExecutedTicks(record.steps);
   const converter = await makeConverter(config.converter, req.workspace);
   const client: PolicyClient = policyClient(req.model, req.endpoint, config.requestTimeoutMs);
   let writer: ReplayFileWriter | undefined;
@@ -159,7 +161,11 @@ export async function replayEpisode(plan: ReplayPlan, req: ReplayRun): Promise<R
       const latencyMs = performance.now() - t0;
       const back = converter.fromPolicy(result.actions);
       for (const w of back.warnings) note(w);
-      const deviation: ChunkDeviation = chunkDeviation(tick, back.horizon, back.targets, record.steps);
+      const deviation: ChunkDeviation = chunkDeviation(
+        executed.rowTicks(tick, back.horizon),
+        back.targets,
+        (t) => byTick.get(t)?.sent,
+      );
       SO100_MOTORS.forEach((m: MotorName, j) => {
         const d = deviation.perJoint[m];
         if (!d) return;

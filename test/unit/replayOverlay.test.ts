@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReplayOverlay, type OverlayStep } from '../../src/core/episodeView';
-import { chunkDeviation, type SentStep } from '../../src/core/replay';
+import { chunkDeviation, rowAt } from '../../src/core/replay';
 import { SO100_MOTORS } from '../../src/core/so100';
 
 /** 16 ticks; starved at 0–1 and 6–7 (the queue ran dry mid-chunk). */
@@ -15,8 +15,8 @@ test('rows land on executed ticks: a starved tick inside the chunk takes no row'
   assert.deepEqual(o.rowTicks(4, 3), [4, 5, 8]);
   // Past the record's end the rows run out.
   assert.deepEqual(o.rowTicks(13, 5), [13, 14, 15]);
-  assert.equal(ReplayOverlay.rowAt([2, 3, 4, 5, 8], 8), 4);
-  assert.equal(ReplayOverlay.rowAt([2, 3, 4, 5, 8], 6), undefined);
+  assert.equal(rowAt([2, 3, 4, 5, 8], 8), 4);
+  assert.equal(rowAt([2, 3, 4, 5, 8], 6), undefined);
 });
 
 test('the chunks covering a tick, newest last, with the row executed there', () => {
@@ -50,15 +50,11 @@ test('the chunks covering a tick, newest last, with the row executed there', () 
 });
 
 test("the overlay's rows are the rows replay compared: a chunk equal to what was sent deviates by 0", () => {
-  const sent: SentStep[] = steps.map((s) => ({
-    tick: s.tick,
-    starved: s.starved,
-    ...(s.starved ? {} : { sent: Object.fromEntries(SO100_MOTORS.map((m, j) => [m, s.tick * 10 + j])) as never }),
-  }));
+  const sentAt = (t: number) => Object.fromEntries(SO100_MOTORS.map((m, j) => [m, t * 10 + j])) as never;
   const o = new ReplayOverlay('pi0', steps, []);
   const ticks = o.rowTicks(4, 5);
   const targets = Float64Array.from(ticks.flatMap((t) => SO100_MOTORS.map((_, j) => t * 10 + j)));
-  const d = chunkDeviation(4, 5, targets, sent);
+  const d = chunkDeviation(ticks, targets, sentAt);
   assert.equal(d.rows, 5);
   for (const m of SO100_MOTORS) assert.deepEqual(d.perJoint[m], { mean: 0, max: 0 });
 });

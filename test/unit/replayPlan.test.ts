@@ -10,7 +10,7 @@ import {
   replayTicks,
   ReplayPlanError,
   worstMeanDeviation,
-  type SentStep,
+  ExecutedTicks,
 } from '../../src/core/replay';
 import { SO100_MOTORS, type PerMotor } from '../../src/core/so100';
 
@@ -29,7 +29,7 @@ test("replayTicks: the episode's own request ticks once each, ascending; or ever
 
 test('chunkDeviation lines row i up with the i-th executed (non-starved) step from the asked tick', () => {
   // Ticks 10 and 11 starved (the chunk had not arrived), then rows run from tick 12.
-  const steps: SentStep[] = [
+  const steps = [
     { tick: 9, starved: false, sent: pose(100) },
     { tick: 10, starved: true },
     { tick: 11, starved: true },
@@ -37,7 +37,10 @@ test('chunkDeviation lines row i up with the i-th executed (non-starved) step fr
     { tick: 13, starved: false, sent: pose(2) },
     { tick: 14, starved: false, sent: pose(5) },
   ];
-  const d = chunkDeviation(10, 3, targets([1, 2, 3]), steps);
+  const rows = new ExecutedTicks(steps).rowTicks(10, 3);
+  assert.deepEqual(rows, [12, 13, 14]);
+  const sentAt = (t: number) => steps.find((s) => s.tick === t)?.sent;
+  const d = chunkDeviation(rows, targets([1, 2, 3]), sentAt);
   assert.equal(d.rows, 3);
   for (const m of SO100_MOTORS) {
     assert.ok(Math.abs(d.perJoint[m]!.mean - 2 / 3) < 1e-12);
@@ -47,20 +50,22 @@ test('chunkDeviation lines row i up with the i-th executed (non-starved) step fr
 });
 
 test('chunkDeviation: a refused tick uses up its row but is not compared; past the record nothing is', () => {
-  const steps: SentStep[] = [
+  const steps = [
     { tick: 0, starved: false, sent: pose(0) },
     { tick: 1, starved: false }, // safety refused: a row was used, nothing written
     { tick: 2, starved: false, sent: pose(0) },
   ];
-  const d = chunkDeviation(0, 5, targets([1, 50, 3, 4, 5]), steps);
+  const executed = new ExecutedTicks(steps);
+  const sentAt = (t: number) => steps.find((s) => s.tick === t)?.sent;
+  const d = chunkDeviation(executed.rowTicks(0, 5), targets([1, 50, 3, 4, 5]), sentAt);
   assert.equal(d.rows, 2); // rows 0 and 2; row 1 refused; rows 3–4 past the end
   assert.equal(d.perJoint.gripper!.max, 3);
   assert.equal(d.perJoint.gripper!.mean, 2);
-  const none = chunkDeviation(7, 2, targets([1, 2]), steps);
+  const none = chunkDeviation(executed.rowTicks(7, 2), targets([1, 2]), sentAt);
   assert.equal(none.rows, 0);
   assert.equal(none.perJoint.shoulder_pan, null);
   assert.equal(worstMeanDeviation(none), null);
-  assert.throws(() => chunkDeviation(0, 2, new Float64Array(5), steps), /12 joint targets, got 5/);
+  assert.throws(() => chunkDeviation([0, 2], new Float64Array(5), sentAt), /12 joint targets in rows of 6, got 5/);
 });
 
 test('chunkDifference compares with the recorded chunk over the rows both have; null cells are skipped', () => {

@@ -2,23 +2,16 @@
 // covers a tick and which of its rows lands there. Rows follow executed steps as replay compares them
 // (core/replay/replayPlan): row i of a chunk asked at tick t is the i-th non-starved tick from t on, so a starved
 // tick inside a chunk's reach has no row.
+// The replay files' own modules, not core/replay's index: that one pulls in the converter, which the page must not.
+import type { ChunkDeviation } from '../replay/replayDeviation';
+import { ExecutedTicks, rowAt, type StepExecution } from '../replay/rowAlignment';
 import { FAN_CHUNKS } from './episodeTimeline';
 
-/**
- * A replayed chunk's deviation as the replay file holds it (core/replay's ChunkDeviation, restated here so the
- * viewer's page does not pull in the converter): mean / max absolute per joint in the joint's units, null where no
- * row was compared.
- */
-export interface ReplayDeviation {
-  readonly rows: number;
-  readonly perJoint: Readonly<Record<string, { readonly mean: number; readonly max: number } | null>>;
-}
+/** A replayed chunk's deviation as the replay file holds it (mean / max per joint, joint units). */
+export type ReplayDeviation = ChunkDeviation;
 
 /** One recorded tick as the overlay needs it. */
-export interface OverlayStep {
-  readonly tick: number;
-  readonly starved: boolean;
-}
+export type OverlayStep = StepExecution;
 
 /** One line of a replay file as the overlay reads it. */
 export interface OverlayChunkInput {
@@ -57,7 +50,7 @@ interface PlacedChunk {
 }
 
 export class ReplayOverlay {
-  private readonly executed: Float64Array;
+  private readonly executed: ExecutedTicks;
   private readonly placed: readonly PlacedChunk[];
 
   /** `steps` in any order; chunks in any order (a malformed row counts as all nulls). */
@@ -66,7 +59,7 @@ export class ReplayOverlay {
     steps: readonly OverlayStep[],
     chunks: readonly OverlayChunkInput[],
   ) {
-    this.executed = Float64Array.from(steps.filter((s) => !s.starved).map((s) => s.tick)).sort();
+    this.executed = new ExecutedTicks(steps);
     this.placed = [...chunks]
       .sort((a, b) => a.tick - b.tick)
       .map((input) => ({ input, rowTicks: this.rowTicks(input.tick, input.horizon) }));
@@ -76,22 +69,9 @@ export class ReplayOverlay {
     return this.placed.length;
   }
 
-  /** The ticks the rows of a chunk asked at `tick` land on: the first `horizon` executed ticks from `tick` on. */
+  /** The ticks the rows of a chunk asked at `tick` land on (rowAlignment.ts). */
   rowTicks(tick: number, horizon: number): number[] {
-    const from = lowerBound(this.executed, tick);
-    return Array.from(this.executed.subarray(from, Math.min(this.executed.length, from + Math.max(0, horizon))));
-  }
-
-  /** The row of a chunk (placed by `rowTicks`) executed at `tick`, or undefined when none is. */
-  static rowAt(rowTicks: readonly number[], tick: number): number | undefined {
-    let lo = 0;
-    let hi = rowTicks.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (rowTicks[mid] < tick) lo = mid + 1;
-      else hi = mid;
-    }
-    return rowTicks[lo] === tick ? lo : undefined;
+    return this.executed.rowTicks(tick, horizon);
   }
 
   /** Chunks asked at or before `tick` whose rows reach it (starved ticks between rows included), newest last. */
@@ -102,7 +82,7 @@ export class ReplayOverlay {
       if (input.tick > tick) break;
       const last = rowTicks.at(-1);
       if (last === undefined || last < tick) continue;
-      const row = ReplayOverlay.rowAt(rowTicks, tick);
+      const row = rowAt(rowTicks, tick);
       out.push({
         tick: input.tick,
         horizon: input.horizon,
@@ -121,15 +101,4 @@ export class ReplayOverlay {
 function cleanRow(row: unknown): (number | null)[] {
   if (!Array.isArray(row)) return [];
   return row.map((v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : null));
-}
-
-function lowerBound(sorted: Float64Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

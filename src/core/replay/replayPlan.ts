@@ -1,9 +1,8 @@
-// Offline replay of a recorded episode through a policy: at which recorded ticks to ask, and how far each predicted
-// chunk lies from what the arm was actually sent. Rows line up with executed steps, not ticks (the chunk scheduler's
-// alignment: a row's step is the observation's step plus its index, and a starved tick executes no step), so row i
-// of a chunk asked at tick t is the command of the i-th non-starved tick from t on.
+// Offline replay of a recorded episode through a policy: at which recorded ticks to ask, which cameras a layout needs,
+// and how far each predicted chunk lies from what the arm was actually sent (its rows placed by rowAlignment.ts).
 import { assignCameraRoles, ConverterError, type ConverterOptions, type Layout } from '../convert';
 import { SO100_MOTORS, type MotorName, type PerMotor } from '../so100';
+import type { ChunkDeviation, JointDeviation } from './replayDeviation';
 
 /** A replay request that cannot be planned; the message names the fix. */
 export class ReplayPlanError extends Error {
@@ -62,58 +61,34 @@ export function replayCameraProblem(
   return `layout '${layout.name}' needs a camera for ${what}, but the record has frames of ${recordedCameras.join(', ')} only; map one with converter.cameras (e.g. { "${needed[0].role}": "${recordedCameras[0]}" })`;
 }
 
-/** Mean and largest absolute difference of one joint, in the joint's own units (° or %). */
-export interface JointDeviation {
-  readonly mean: number;
-  readonly max: number;
-}
-
-export interface ChunkDeviation {
-  /** Rows compared: those whose tick is in the record and had a command sent. */
-  readonly rows: number;
-  /** Per joint; null when no row could be compared. */
-  readonly perJoint: PerMotor<JointDeviation | null>;
-}
-
-/** One recorded tick as replay reads it. */
-export interface SentStep {
-  readonly tick: number;
-  /** No row was executed (the queue was empty). */
-  readonly starved: boolean;
-  /** What the arm received (motor order); undefined where nothing was written (starved, refused by safety). */
-  readonly sent?: PerMotor<number>;
-}
-
 /**
  * The predicted chunk (horizon × 6 joint targets, motor order, the joints' units) against the commands the arm
- * received at the executed steps from `tick` on (`steps` ascending by tick); rows without a sent command are not
- * compared.
+ * received at the ticks its rows land on (`rowTicks`, from ExecutedTicks.rowTicks: row i at rowTicks[i]); a row whose
+ * tick sent nothing (refused by safety) is not compared.
  */
 export function chunkDeviation(
-  tick: number,
-  horizon: number,
+  rowTicks: readonly number[],
   targets: Float64Array,
-  steps: readonly SentStep[],
+  sentAt: (tick: number) => PerMotor<number> | undefined,
 ): ChunkDeviation {
   const n = SO100_MOTORS.length;
-  if (targets.length !== horizon * n)
-    throw new ReplayPlanError(`a chunk of ${horizon} rows needs ${horizon * n} joint targets, got ${targets.length}`);
+  if (targets.length % n !== 0 || rowTicks.length > targets.length / n)
+    throw new ReplayPlanError(
+      `${rowTicks.length} placed rows need at least ${rowTicks.length * n} joint targets in rows of ${n}, got ${targets.length}`,
+    );
   const sum = new Float64Array(n);
   const max = new Float64Array(n);
   let rows = 0;
-  let k = firstAtOrAfter(steps, tick);
-  for (let r = 0; r < horizon; r++) {
-    while (k < steps.length && steps[k].starved) k++;
-    if (k >= steps.length) break;
-    const s = steps[k++].sent;
-    if (!s) continue;
+  rowTicks.forEach((tick, r) => {
+    const s = sentAt(tick);
+    if (!s) return;
     rows++;
     for (let j = 0; j < n; j++) {
       const d = Math.abs(targets[r * n + j] - s[SO100_MOTORS[j]]);
       sum[j] += d;
       if (d > max[j] || Number.isNaN(d)) max[j] = d;
     }
-  }
+  });
   const perJoint = Object.fromEntries(
     SO100_MOTORS.map((m: MotorName, j) => [m, rows === 0 ? null : { mean: sum[j] / rows, max: max[j] }]),
   ) as PerMotor<JointDeviation | null>;
@@ -148,18 +123,6 @@ export function chunkDifference(
     SO100_MOTORS.map((m: MotorName, j) => [m, count[j] === 0 ? null : { mean: sum[j] / count[j], max: max[j] }]),
   ) as PerMotor<JointDeviation | null>;
   return { rows, perJoint };
-}
-
-/** Index of the first step whose tick is ≥ `tick` (binary search; `steps` ascending). */
-function firstAtOrAfter(steps: readonly SentStep[], tick: number): number {
-  let lo = 0;
-  let hi = steps.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (steps[mid].tick < tick) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The largest mean deviation over the joints of a chunk (null when nothing was compared): one number per chunk. */
