@@ -152,6 +152,8 @@ const quantile = (xs: number[], q: number) => {
 };
 const finite = (xs: (number | null | undefined)[]) => xs.map((x) => x ?? NaN).filter(Number.isFinite);
 const pct = (x: number) => `${Math.round(100 * x)} %`;
+/** Two decimals with a typographic minus, and no "−0.00". */
+const signed = (x: number) => (Math.abs(x) < 0.005 ? '0.00' : x.toFixed(2).replace('-', '−'));
 
 function printTable(all: readonly EpisodeOutcome[], header: string): void {
   const profiles = [...new Set(all.map((o) => o.profile))];
@@ -159,9 +161,9 @@ function printTable(all: readonly EpisodeOutcome[], header: string): void {
   const baseline = remedies[0];
   console.log(`\n${header}; paired against ${baseline} on the same seeds\n`);
   console.log(
-    `| profile | remedy | episodes | raw seam ratio (median) | sent seam ratio (median) | sent (p90) | lag, ticks (mean) | added lag | tracking error ° (mean) | success (95 % CI) | vs ${baseline}: only this / only ${baseline} | McNemar p | largest step ° (median) |`,
+    `| profile | remedy | episodes | raw seam ratio (median) | sent seam ratio (median) | sent (p90) | sent > 1.5× | lag, ticks (mean) | added lag | tracking error ° (mean) | success (95 % CI) | vs ${baseline}: only this / only ${baseline} | McNemar p | largest step ° (median) |`,
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const profile of profiles) {
     const base = new Map(all.filter((o) => o.profile === profile && o.remedy === baseline).map((o) => [o.seed, o]));
     for (const remedy of remedies) {
@@ -177,7 +179,7 @@ function printTable(all: readonly EpisodeOutcome[], header: string): void {
       const [lo, hi] = wilsonInterval(ok, os.length);
       const sent = finite(os.map((o) => o.seamRatio));
       console.log(
-        `| ${profile} | ${remedy} | ${os.length} | ${quantile(finite(os.map((o) => o.rawSeamRatio)), 0.5).toFixed(2)}× | ${quantile(sent, 0.5).toFixed(2)}× | ${quantile(sent, 0.9).toFixed(2)}× | ${mean(finite(os.map((o) => o.lagTicks))).toFixed(2)} | ${addedLag.toFixed(2)} | ${mean(finite(os.map((o) => o.trackingError))).toFixed(2)} | ${ok}/${os.length} ${pct(ok / os.length)} [${pct(lo)}, ${pct(hi)}] | ${remedy === baseline ? '–' : `${t.onlyA} / ${t.onlyB}`} | ${remedy === baseline ? '–' : mcnemarExactP(t.onlyA, t.onlyB).toFixed(3)} | ${quantile(
+        `| ${profile} | ${remedy} | ${os.length} | ${quantile(finite(os.map((o) => o.rawSeamRatio)), 0.5).toFixed(2)}× | ${quantile(sent, 0.5).toFixed(2)}× | ${quantile(sent, 0.9).toFixed(2)}× | ${sent.filter((r) => r > 1.5).length}/${sent.length} | ${mean(finite(os.map((o) => o.lagTicks))).toFixed(2)} | ${signed(addedLag)} | ${mean(finite(os.map((o) => o.trackingError))).toFixed(2)} | ${ok}/${os.length} ${pct(ok / os.length)} [${pct(lo)}, ${pct(hi)}] | ${remedy === baseline ? '–' : `${t.onlyA} / ${t.onlyB}`} | ${remedy === baseline ? '–' : mcnemarExactP(t.onlyA, t.onlyB).toFixed(3)} | ${quantile(
           os.map((o) => o.maxStep),
           0.5,
         ).toFixed(2)} |`,

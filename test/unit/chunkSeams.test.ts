@@ -165,3 +165,31 @@ test("so100.json: a cross-fade longer than the model's chunk, a zero limit, ense
   const p3 = one('{ "chunking": { "mode": "sync", "seam": { "remedy": "ensemble" } } }');
   assert.equal(p3.path, 'chunking.seam.remedy');
 });
+
+test('so100.json: a negative limit, a zero per-motor limit, a cross-fade as long as the rows used: errors at the key', () => {
+  const problems = (text: string) => parseConfig(text).problems.map((p) => ({ path: p.path, message: p.message }));
+  const [neg] = problems('{ "chunking": { "mode": "async", "seam": { "remedy": "limit", "maxStep": -2 } } }');
+  assert.equal(neg.path, 'chunking.seam.maxStep');
+  assert.match(neg.message, /greater than 0, got -2/);
+  const [perMotor] = problems(
+    '{ "chunking": { "mode": "async", "seam": { "remedy": "limit", "maxStep": 4, "maxStepChange": { "elbow_flex": 0 } } } }',
+  );
+  assert.equal(perMotor.path, 'chunking.seam.maxStepChange.elbow_flex');
+  // pi0's chunks have 50 rows: a 50-tick fade never ends, 49 ticks do; fewer rows used shorten the bound.
+  const [pi0] = problems(
+    '{ "activeModel": "pi0", "chunking": { "mode": "async", "seam": { "remedy": "crossfade", "ticks": 50 } } }',
+  );
+  assert.equal(pi0.path, 'chunking.seam.ticks');
+  assert.match(pi0.message, /use at most 49/);
+  assert.deepEqual(
+    problems(
+      '{ "activeModel": "pi0", "chunking": { "mode": "async", "seam": { "remedy": "crossfade", "ticks": 49 } } }',
+    ),
+    [],
+  );
+  const [used] = problems(
+    '{ "activeModel": "pi0", "chunking": { "mode": "async", "actionsPerChunk": 20, "seam": { "remedy": "crossfade", "ticks": 20 } } }',
+  );
+  assert.equal(used.path, 'chunking.seam.ticks');
+  assert.match(used.message, /shorter than the 20 rows/);
+});
