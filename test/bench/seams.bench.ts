@@ -12,7 +12,7 @@
 // --latency=MS gives every built-in model that simulated inference time instead of its profile's.
 // --table reads earlier --out files and only prints the table.
 //
-// Needs `npm run build` first (it runs dist/cli.js). On virtual time a 2 × 50 campaign takes about a minute or two.
+// Needs `npm run build` first (it runs dist/cli.js). On virtual time a 2 × 50 campaign takes one to three minutes.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
