@@ -1,22 +1,26 @@
-// Chunk-seam remedies compared on the embedded default, paired by seed: for every profile × remedy, `so100 episode
-// --seed N` runs (the built CLI, as a user runs it, one episode at a time) and its episode.json gives the seam
-// report and the result. Prints the table docs/PERFORMANCE.md shows and writes every episode to a JSON file.
+// Chunk-seam remedies compared on evaluation campaigns, paired by seed: for every remedy, one `so100 eval --clock
+// virtual` campaign (the built CLI, as a user runs it) with `chunking.seam` set to that remedy runs every profile on
+// the same seeds of the varied simulated scene. results.csv gives each episode's result and sent seam ratio, its
+// episode.json the raw seam ratio, the lag and the tracking error. Prints the table docs/PERFORMANCE.md shows:
+// success with its Wilson interval and each remedy's paired comparison against the first remedy (exact McNemar).
 //
-//   node --import tsx test/bench/seams.bench.ts [--seeds=1-50] [--profiles=pi0,pi0_fast]
-//     [--remedies=aligned,crossfade:3,limit:4,ensemble] [--steps=450] [--out=seams-bench.json] [--keep=DIR]
-//     [--latency=MS]
+//   node --import tsx test/bench/seams.bench.ts [--episodes=50] [--seed=1] [--models=pi0,pi0_fast]
+//     [--remedies=aligned,crossfade:3,limit:4,ensemble] [--steps=N] [--out=seams-bench.json] [--keep=DIR]
+//     [--latency=MS] [--table=a.json,b.json]
 //
-// --keep=DIR keeps each episode's record in DIR/<profile>-<remedy>-<seed>/ (to read steps.csv afterwards).
-// --latency=MS gives the built-in server that inference time instead of the profile's (a slower model, or a
-// busy machine, made repeatable).
+// --keep=DIR keeps each remedy's campaign folder as DIR/<remedy>/ (to read the records afterwards).
+// --latency=MS gives every built-in model that simulated inference time instead of its profile's.
+// --table reads earlier --out files and only prints the table.
 //
-// Needs `npm run build` first (it runs dist/cli.js). Episodes run in real time (~5–10 s each).
+// Needs `npm run build` first (it runs dist/cli.js). On virtual time a 2 × 50 campaign takes one to three minutes.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readEpisodeRecord, seamRows } from '../../src/io/recording/episodeReader';
+import { mcnemarExactP, pairedTable, wilsonInterval } from '../../src/core/evaluation';
 import { SO100_BODY_MOTORS, SO100_MOTORS } from '../../src/core/so100';
+import { readEpisodeRecord, seamRows } from '../../src/io/recording/episodeReader';
+import { readCampaignFolder } from '../../src/runtime/evaluationCampaign';
 
 interface EpisodeOutcome {
   readonly profile: string;
@@ -36,13 +40,7 @@ interface EpisodeOutcome {
 
 const arg = (name: string, dflt: string) =>
   process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? dflt;
-
-function seedList(spec: string): number[] {
-  return spec.split(',').flatMap((part) => {
-    const [a, b] = part.split('-').map(Number);
-    return b === undefined ? [a] : Array.from({ length: b - a + 1 }, (_, i) => a + i);
-  });
-}
+const optional = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 
 /** `crossfade:3` → { remedy: 'crossfade', ticks: 3 }; `limit:4` → maxStep 4 (body joints, degrees per tick). */
 function seamOf(spec: string): unknown {
@@ -55,144 +53,175 @@ function seamOf(spec: string): unknown {
 
 function run(args: string[], cwd: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.resolve('dist/cli.js'), ...args], { cwd, stdio: 'ignore' });
+    const child = spawn(process.execPath, [path.resolve('dist/cli.js'), ...args], {
+      cwd,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     child.on('error', reject);
     child.on('exit', (code) => resolve(code ?? -1));
   });
 }
 
-async function episode(
-  profile: string,
+/** Largest body-joint step between consecutive sent commands, degrees. */
+async function largestStep(episodeDir: string): Promise<number> {
+  const rows = seamRows((await readEpisodeRecord(episodeDir)).steps);
+  const body = SO100_BODY_MOTORS.map((m) => SO100_MOTORS.indexOf(m));
+  let max = 0;
+  for (let i = 1; i < rows.length; i++) {
+    const a = rows[i - 1].sent;
+    const b = rows[i].sent;
+    if (a && b) for (const j of body) max = Math.max(max, Math.abs(b[j] - a[j]));
+  }
+  return max;
+}
+
+/** One campaign with every model on the same seeds, `chunking.seam` set to the remedy. */
+async function campaign(
   remedy: string,
+  models: string,
+  episodes: number,
   seed: number,
-  steps: number,
+  steps: string | undefined,
   keep: string | undefined,
   latencyMs: number | undefined,
-): Promise<EpisodeOutcome> {
+): Promise<EpisodeOutcome[]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'so100-seams-'));
   try {
     const config = path.join(dir, 'so100.json');
-    const models = latencyMs === undefined ? {} : { models: { [profile]: { kind: 'builtin', profile, latencyMs } } };
-    await writeFile(config, JSON.stringify({ ...models, chunking: { mode: 'async', seam: seamOf(remedy) } }));
-    const rec = keep ? path.resolve(keep, `${profile}-${remedy.replace(':', '')}-${seed}`) : path.join(dir, 'rec');
-    const code = await run(
-      [
-        'episode',
-        '--model',
-        profile,
-        '--seed',
-        String(seed),
-        '--steps',
-        String(steps),
-        '--config',
-        config,
-        '--record',
-        rec,
-        '--frames',
-        'none',
-      ],
-      dir,
+    const modelConfigs =
+      latencyMs === undefined
+        ? {}
+        : {
+            models: Object.fromEntries(
+              models.split(',').map((m) => [m, { kind: 'builtin', profile: m, latencyMs }] as const),
+            ),
+          };
+    await writeFile(
+      config,
+      JSON.stringify({
+        ...modelConfigs,
+        chunking: { mode: 'async', seam: seamOf(remedy) },
+        record: { frames: 'none' },
+      }),
     );
-    const [folder] = await readdir(rec);
-    if (folder === undefined) throw new Error(`${profile} ${remedy} seed ${seed}: no record (exit ${code})`);
-    const body = JSON.parse(await readFile(path.join(rec, folder, 'episode.json'), 'utf8')) as {
-      result: {
-        success: boolean;
-        seams: {
-          seamRatio: number | null;
-          raw: { seamRatio: number | null };
-          lagTicks: number | null;
-          trackingError: number | null;
+    const out = keep ? path.resolve(keep, remedy.replace(':', '')) : path.join(dir, 'campaign');
+    const args = ['eval', '--config', config, '--models', models, '--episodes', String(episodes)];
+    args.push('--seed', String(seed), '--clock', 'virtual', '--out', out);
+    if (steps !== undefined) args.push('--steps', steps);
+    const started = Date.now();
+    const code = await run(args, dir);
+    if (code !== 0) throw new Error(`${remedy}: so100 eval exited with ${code}`);
+    const { rows } = await readCampaignFolder(out);
+    console.error(`${remedy}: ${rows.length} episodes in ${((Date.now() - started) / 1000).toFixed(0)} s wall`);
+    const outcomes: EpisodeOutcome[] = [];
+    for (const r of rows) {
+      const episodeDir = path.join(out, r.episodeDir);
+      const body = JSON.parse(await readFile(path.join(episodeDir, 'episode.json'), 'utf8')) as {
+        result: {
+          seams: {
+            seamRatio: number | null;
+            raw: { seamRatio: number | null };
+            lagTicks: number | null;
+            trackingError: number | null;
+          };
         };
       };
-    };
-    const record = await readEpisodeRecord(path.join(rec, folder));
-    const rows = seamRows(record.steps);
-    const body5 = SO100_BODY_MOTORS.map((m) => SO100_MOTORS.indexOf(m));
-    let maxStep = 0;
-    for (let i = 1; i < rows.length; i++) {
-      const a = rows[i - 1].sent;
-      const b = rows[i].sent;
-      if (a && b) for (const j of body5) maxStep = Math.max(maxStep, Math.abs(b[j] - a[j]));
+      const s = body.result.seams;
+      outcomes.push({
+        profile: r.model,
+        remedy,
+        seed: r.seed,
+        success: r.success,
+        seamRatio: r.seamRatio ?? null,
+        rawSeamRatio: s.raw.seamRatio,
+        lagTicks: s.lagTicks,
+        trackingError: s.trackingError,
+        maxStep: await largestStep(episodeDir),
+      });
     }
-    const r = body.result;
-    return {
-      profile,
-      remedy,
-      seed,
-      success: r.success,
-      seamRatio: r.seams.seamRatio,
-      rawSeamRatio: r.seams.raw.seamRatio,
-      lagTicks: r.seams.lagTicks,
-      trackingError: r.seams.trackingError,
-      maxStep,
-    };
+    return outcomes;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs: number[]) => {
+const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.floor((s.length - 1) / 2)];
+  return s.length === 0 ? NaN : s[Math.floor(q * (s.length - 1))];
 };
+const finite = (xs: (number | null | undefined)[]) => xs.map((x) => x ?? NaN).filter(Number.isFinite);
+const pct = (x: number) => `${Math.round(100 * x)} %`;
+/** Two decimals with a typographic minus, and no "−0.00". */
+const signed = (x: number) => (Math.abs(x) < 0.005 ? '0.00' : x.toFixed(2).replace('-', '−'));
+
+function printTable(all: readonly EpisodeOutcome[], header: string): void {
+  const profiles = [...new Set(all.map((o) => o.profile))];
+  const remedies = [...new Set(all.map((o) => o.remedy))];
+  const baseline = remedies[0];
+  console.log(`\n${header}; paired against ${baseline} on the same seeds\n`);
+  console.log(
+    `| profile | remedy | episodes | raw seam ratio (median) | sent seam ratio (median) | sent (p90) | sent > 1.5× | lag, ticks (mean) | added lag | tracking error ° (mean) | success (95 % CI) | vs ${baseline}: only this / only ${baseline} | McNemar p | largest step ° (median) |`,
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const profile of profiles) {
+    const base = new Map(all.filter((o) => o.profile === profile && o.remedy === baseline).map((o) => [o.seed, o]));
+    for (const remedy of remedies) {
+      const os = all.filter((o) => o.profile === profile && o.remedy === remedy);
+      const pairs = os.filter((o) => base.has(o.seed));
+      // Added lag: the mean over seeds of this remedy's lag minus the baseline's on the same seed.
+      const addedLag = mean(finite(pairs.map((o) => (o.lagTicks ?? NaN) - (base.get(o.seed)?.lagTicks ?? NaN))));
+      const t = pairedTable(
+        pairs.map((o) => o.success),
+        pairs.map((o) => base.get(o.seed)?.success === true),
+      );
+      const ok = os.filter((o) => o.success).length;
+      const [lo, hi] = wilsonInterval(ok, os.length);
+      const sent = finite(os.map((o) => o.seamRatio));
+      console.log(
+        `| ${profile} | ${remedy} | ${os.length} | ${quantile(finite(os.map((o) => o.rawSeamRatio)), 0.5).toFixed(2)}× | ${quantile(sent, 0.5).toFixed(2)}× | ${quantile(sent, 0.9).toFixed(2)}× | ${sent.filter((r) => r > 1.5).length}/${sent.length} | ${mean(finite(os.map((o) => o.lagTicks))).toFixed(2)} | ${signed(addedLag)} | ${mean(finite(os.map((o) => o.trackingError))).toFixed(2)} | ${ok}/${os.length} ${pct(ok / os.length)} [${pct(lo)}, ${pct(hi)}] | ${remedy === baseline ? '–' : `${t.onlyA} / ${t.onlyB}`} | ${remedy === baseline ? '–' : mcnemarExactP(t.onlyA, t.onlyB).toFixed(3)} | ${quantile(
+          os.map((o) => o.maxStep),
+          0.5,
+        ).toFixed(2)} |`,
+      );
+    }
+  }
+}
 
 async function main(): Promise<void> {
-  const seeds = seedList(arg('seeds', '1-50'));
-  const profiles = arg('profiles', 'pi0,pi0_fast').split(',');
+  const episodes = Number(arg('episodes', '50'));
+  const seed = Number(arg('seed', '1'));
+  const models = arg('models', 'pi0,pi0_fast');
   const remedies = arg('remedies', 'aligned,crossfade:3,limit:4,ensemble').split(',');
-  const steps = Number(arg('steps', '450'));
   const out = arg('out', 'seams-bench.json');
-  const keep = process.argv.find((a) => a.startsWith('--keep='))?.slice('--keep='.length);
-  const latency = process.argv.find((a) => a.startsWith('--latency='))?.slice('--latency='.length);
-  // --table=a.json,b.json: no episodes, only the table of earlier runs (streams run side by side, merged).
-  const earlier = process.argv.find((a) => a.startsWith('--table='))?.slice('--table='.length);
+  const steps = optional('steps');
+  const keep = optional('keep');
+  const latency = optional('latency');
+  const earlier = optional('table');
   const all: EpisodeOutcome[] = [];
   if (earlier)
     for (const f of earlier.split(',')) all.push(...(JSON.parse(await readFile(f, 'utf8')) as EpisodeOutcome[]));
   else
-    for (const profile of profiles)
-      for (const seed of seeds)
-        for (const remedy of remedies) {
-          const o = await episode(
-            profile,
-            remedy,
-            seed,
-            steps,
-            keep,
-            latency === undefined ? undefined : Number(latency),
-          );
-          all.push(o);
-          console.error(
-            `${profile} ${remedy} seed ${seed}: ${o.success ? 'success' : 'failure'}, seam ${o.seamRatio?.toFixed(2)}× (raw ${o.rawSeamRatio?.toFixed(2)}×), lag ${o.lagTicks?.toFixed(2)}, tracking ${o.trackingError?.toFixed(2)}°, max step ${o.maxStep.toFixed(2)}°`,
-          );
-          await writeFile(out, JSON.stringify(all, null, 1));
-        }
-  console.log(
-    `\nat most ${steps} ticks per episode${latency === undefined ? '' : `, server latency ${latency} ms`}; added lag and baseline success against ${remedies[0]} on the same seeds\n`,
-  );
-  console.log(
-    '| profile | remedy | episodes | raw seam ratio (median) | sent seam ratio (median) | sent (p90) | lag, ticks (mean) | added lag | tracking error ° (mean) | success | baseline success | largest step ° (median) |',
-  );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
-  const finite = (xs: (number | null | undefined)[]) => xs.map((x) => x ?? NaN).filter(Number.isFinite);
-  for (const profile of profiles) {
     for (const remedy of remedies) {
-      const os = all.filter((o) => o.profile === profile && o.remedy === remedy);
-      // Added lag and success are paired: against the first remedy on the same seeds.
-      const paired = new Set(os.map((o) => o.seed));
-      const base = all.filter((o) => o.profile === profile && o.remedy === remedies[0] && paired.has(o.seed));
-      const ratios = finite(os.map((o) => o.seamRatio));
-      const sorted = [...ratios].sort((a, b) => a - b);
-      const lag = mean(finite(os.map((o) => o.lagTicks)));
-      const baseLag = mean(finite(base.map((o) => o.lagTicks)));
-      const ok = os.filter((o) => o.success).length;
-      console.log(
-        `| ${profile} | ${remedy} | ${os.length} | ${median(finite(os.map((o) => o.rawSeamRatio))).toFixed(2)}× | ${median(ratios).toFixed(2)}× | ${(sorted[Math.floor(0.9 * (sorted.length - 1))] ?? NaN).toFixed(2)}× | ${lag.toFixed(2)} | ${(lag - baseLag).toFixed(2)} | ${mean(finite(os.map((o) => o.trackingError))).toFixed(2)} | ${ok}/${os.length} | ${base.filter((o) => o.success).length}/${base.length} | ${median(os.map((o) => o.maxStep)).toFixed(2)} |`,
+      all.push(
+        ...(await campaign(
+          remedy,
+          models,
+          episodes,
+          seed,
+          steps,
+          keep,
+          latency === undefined ? undefined : Number(latency),
+        )),
       );
+      await writeFile(out, JSON.stringify(all, null, 1));
     }
-  }
+  printTable(
+    all,
+    earlier
+      ? `tables of ${earlier}`
+      : `so100 eval --clock virtual, seeds ${seed}–${seed + episodes - 1}, ${steps ?? "the config's"} ticks at most${latency === undefined ? ", each profile's latency" : `, latency ${latency} ms`}`,
+  );
 }
 
 void main().catch((err: unknown) => {

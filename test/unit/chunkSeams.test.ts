@@ -103,6 +103,19 @@ for (const [name, { seam, step, lag }] of Object.entries(REMEDIES)) {
     );
   });
 
+  test(`${name}, sync with prefetch: a late chunk's rows run on their own ticks, none replayed`, () => {
+    const s = new ChunkScheduler({ mode: 'sync', nActionSteps: HORIZON, prefetchSteps: 5, seam });
+    // The second answer takes 4 ticks: its first rows are for ticks the first chunk's queued rows cover.
+    const { ticks } = drive(s, 20, (_req, k) => (k === 0 ? [ramp(0, 1), 1] : [ramp(100, 1), 4]));
+    const observed = ticks.findIndex((x) => x.request?.id === 2);
+    const ran = ticks.flatMap((x, i) => (x.source?.requestId === 2 ? [{ tick: i, row: x.source.row }] : []));
+    assert.ok(ran.length > 0, 'the second chunk ran');
+    assert.ok(ran[0].tick - observed > 4, 'it ran only after its reply came');
+    // Row r of a chunk is for the r-th tick after its observation ("chunk from observation k covers k, k+1, …").
+    for (const { tick, row } of ran) assert.equal(row, tick - observed, `tick ${tick}`);
+    assert.ok(ran[0].row > 0, 'the rows for ticks that had run or were queued were left out');
+  });
+
   test(`${name}: after a model swap the arm holds, then the new model's first chunk starts without a jump past the remedy`, () => {
     const s = new ChunkScheduler({ mode: 'async', threshold: 0.5, seam });
     const { rows, ticks } = drive(s, 30, (_req, k) => [ramp(k === 0 ? 0 : 10), k === 1 ? 3 : 1], [
@@ -164,4 +177,32 @@ test("so100.json: a cross-fade longer than the model's chunk, a zero limit, ense
   assert.equal(p2.path, 'chunking.seam.maxStep');
   const p3 = one('{ "chunking": { "mode": "sync", "seam": { "remedy": "ensemble" } } }');
   assert.equal(p3.path, 'chunking.seam.remedy');
+});
+
+test('so100.json: a negative limit, a zero per-motor limit, a cross-fade as long as the rows used: errors at the key', () => {
+  const problems = (text: string) => parseConfig(text).problems.map((p) => ({ path: p.path, message: p.message }));
+  const [neg] = problems('{ "chunking": { "mode": "async", "seam": { "remedy": "limit", "maxStep": -2 } } }');
+  assert.equal(neg.path, 'chunking.seam.maxStep');
+  assert.match(neg.message, /greater than 0, got -2/);
+  const [perMotor] = problems(
+    '{ "chunking": { "mode": "async", "seam": { "remedy": "limit", "maxStep": 4, "maxStepChange": { "elbow_flex": 0 } } } }',
+  );
+  assert.equal(perMotor.path, 'chunking.seam.maxStepChange.elbow_flex');
+  // pi0's chunks have 50 rows: a 50-tick fade never ends, 49 ticks do; fewer rows used shorten the bound.
+  const [pi0] = problems(
+    '{ "activeModel": "pi0", "chunking": { "mode": "async", "seam": { "remedy": "crossfade", "ticks": 50 } } }',
+  );
+  assert.equal(pi0.path, 'chunking.seam.ticks');
+  assert.match(pi0.message, /use at most 49/);
+  assert.deepEqual(
+    problems(
+      '{ "activeModel": "pi0", "chunking": { "mode": "async", "seam": { "remedy": "crossfade", "ticks": 49 } } }',
+    ),
+    [],
+  );
+  const [used] = problems(
+    '{ "activeModel": "pi0", "chunking": { "mode": "async", "actionsPerChunk": 20, "seam": { "remedy": "crossfade", "ticks": 20 } } }',
+  );
+  assert.equal(used.path, 'chunking.seam.ticks');
+  assert.match(used.message, /shorter than the 20 rows/);
 });
