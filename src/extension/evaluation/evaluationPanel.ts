@@ -13,7 +13,7 @@ import {
   type EvaluationToHost,
   type HostToEvaluation,
 } from '../../contracts/evaluationMessages';
-import { EPISODE_FILES } from '../../io/recording/episodeRecorder';
+import { OPEN_EPISODE_COMMAND } from '../viewer/openEpisodeCommand';
 import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
 import type { TelemetrySource } from '../runtime/telemetrySource';
 import { readCampaignReport } from './campaignFolderReport';
@@ -21,7 +21,6 @@ import { evaluationHtml } from './evaluationHtml';
 
 export const EVALUATION_VIEW_TYPE = 'so100.evaluationReport';
 /** The Episode Viewer's command, when an extension part registers it; else a cell opens the record's episode.json. */
-export const OPEN_EPISODE_COMMAND = 'so100.openEpisode';
 
 /** What the panel needs of the runtime controller. */
 export interface EvaluationRuntime extends Pick<TelemetrySource, 'onEvent'> {
@@ -219,12 +218,7 @@ export class EvaluationPanel implements vscode.Disposable {
       void vscode.window.showInformationMessage(`SO-100: ${model} on seed ${seed} has no finished episode yet.`);
       return;
     }
-    const dir = vscode.Uri.file(path.join(this.outDir, cell.episodeDir));
-    if ((await vscode.commands.getCommands(true)).includes(OPEN_EPISODE_COMMAND)) {
-      await vscode.commands.executeCommand(OPEN_EPISODE_COMMAND, dir);
-      return;
-    }
-    await vscode.window.showTextDocument(vscode.Uri.joinPath(dir, EPISODE_FILES.episode), { preview: true });
-    await vscode.commands.executeCommand('revealInExplorer', dir);
+    // In the Episode Viewer.
+    await vscode.commands.executeCommand(OPEN_EPISODE_COMMAND, path.join(this.outDir, cell.episodeDir));
   }
 }

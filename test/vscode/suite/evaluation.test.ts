@@ -87,10 +87,10 @@ suite('SO-100 Evaluation', () => {
     assert.equal(await vscode.commands.executeCommand('so100.openEvaluationReport', started.outDir), started.outDir);
     assert.equal(extensionPanel().openFor(started.outDir), panel);
 
-    // A grid cell opens that episode's record.
+    // A grid cell opens that episode in the Episode Viewer.
     await panel.handle({ type: 'openEpisode', model: 'pi0_fast', seed: 3 });
     const cell = report.grid[0].cells.find((c) => c.model === 'pi0_fast')!;
-    const editor = await waitFor('the episode record in an editor', () => vscode.window.activeTextEditor);
-    assert.equal(editor.document.uri.fsPath, join(started.outDir, cell.episodeDir!, 'episode.json'));
+    const shown = await waitFor('the episode in the viewer', () => api.panels.EpisodeViewerPanel.open?.episode('a'));
+    assert.equal(shown.dir, join(started.outDir, cell.episodeDir!));
   });
 });
