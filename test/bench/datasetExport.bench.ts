@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportLeRobotDataset } from '../../src/io/export';
+import { appendEpisodeToDataset, exportLeRobotDataset } from '../../src/io/export';
 import type { BenchFigure } from './benchStats';
 
 export async function datasetExportBenchmarks(quick: boolean): Promise<BenchFigure[]> {
@@ -55,8 +55,64 @@ export async function datasetExportBenchmarks(quick: boolean): Promise<BenchFigu
           met: growthMb < oneEpisodeFramesMb,
         },
       }),
+      ...(await appendBenchmarks(root, quick)),
     ];
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * --append cost against dataset size: one episode appended to a dataset of 9 episodes and to one of 99 (three
+ * appends each, median). An append writes only the new episode's files and rewrites meta/, so the ratio stays
+ * near 1 whatever the dataset already holds.
+ */
+async function appendBenchmarks(root: string, quick: boolean): Promise<BenchFigure[]> {
+  const appends = 3;
+  // Short episodes (30 ticks): what is measured is what an append touches, not how long an episode is.
+  const rec = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/main.ts', 'episode', '--steps', '30', '--record', join(root, 'short')],
+    { encoding: 'utf8' },
+  );
+  if (rec.status !== 0 && rec.status !== 1) throw new Error(`recording failed: ${rec.stderr}`);
+  const episode = join(root, 'short', (await readdir(join(root, 'short')))[0]);
+  const copies: string[] = [];
+  for (let i = 0; i < 99 + appends; i++) {
+    const d = join(root, `a${i}`);
+    await cp(episode, d, { recursive: true });
+    copies.push(d);
+  }
+  const timeAppends = async (held: number): Promise<number[]> => {
+    const out = join(root, `append-${held}`);
+    await exportLeRobotDataset(
+      copies.slice(0, held).map((dir) => ({ dir })),
+      { out },
+    );
+    const ms: number[] = [];
+    for (const dir of copies.slice(99, 99 + appends)) {
+      const t0 = performance.now();
+      await appendEpisodeToDataset(out, { dir });
+      ms.push(performance.now() - t0);
+    }
+    await rm(out, { recursive: true, force: true });
+    return ms.sort((a, b) => a - b);
+  };
+  const small = await timeAppends(9);
+  const large = await timeAppends(99);
+  const median = (xs: number[]) => xs[Math.floor(xs.length / 2)];
+  const ratio = median(large) / median(small);
+  return [
+    {
+      name: `LeRobot --append: the 100th episode vs the 10th${quick ? ' (quick)' : ''}`,
+      unit: 'ms',
+      median: median(large),
+      p99: large.at(-1)!,
+      max: large.at(-1)!,
+      samples: appends,
+      limit: { name: 'appending the 10th', median: median(small), ratio },
+      notes: `${median(small).toFixed(0)} ms → ${median(large).toFixed(0)} ms; writes the new episode's files and meta/ only`,
+      verdict: { target: 'ratio < 1.5', met: ratio < 1.5 },
+    },
+  ];
 }
