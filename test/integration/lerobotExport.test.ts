@@ -3,7 +3,7 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
@@ -233,6 +233,17 @@ describe('so100 export --format lerobot-v3', () => {
       ['not a success'],
     );
     await assert.rejects(exportLeRobotDataset([{ dir: pngEpisode }], { out }), /already exists.*--append/);
+    const slow = join(root, 'append-fps15');
+    await cp(pngEpisode, slow, { recursive: true });
+    const ej = JSON.parse(await readFile(join(slow, 'episode.json'), 'utf8'));
+    ej.config.fps = 15;
+    await writeFile(join(slow, 'episode.json'), JSON.stringify(ej));
+    const untouched = await fileBytes(out);
+    await assert.rejects(
+      appendEpisodeToDataset(out, { dir: slow }),
+      (e: Error) => e instanceof DatasetExportError && e.message.includes(slow) && /30 fps.*15 fps/.test(e.message),
+    );
+    assert.deepEqual(await fileBytes(out), untouched, 'a refused append changes nothing');
     const before = await fileBytes(out);
     const again = await appendEpisodeToDataset(out, { dir: pngEpisode, evaluation: { success: true } });
     assert.equal(again.episodes, 2);
@@ -364,6 +375,16 @@ describe('so100 export --format lerobot-v3', () => {
       const out = join(small, 'ds');
       await assert.rejects(exportLeRobotDataset([{ dir: mp4Episode }], { out }), /disk is full|encoder failed/);
       assert.deepEqual(await readdir(small), [], 'nothing left on the full disk');
+      // An append that fills the disk leaves the dataset as it was.
+      const roomy = join(small, 'roomy');
+      assert.equal(spawnSync('mount', ['-o', 'remount,size=8m', small]).status, 0);
+      await exportLeRobotDataset([{ dir: mp4Episode }], { out: roomy });
+      const before = await fileBytes(roomy);
+      const free = await statfs(small);
+      await writeFile(join(small, 'filler'), Buffer.alloc(free.bavail * free.bsize - 8192)); // room for a few KB only
+      await assert.rejects(appendEpisodeToDataset(roomy, { dir: pngEpisode }), /disk is full|encoder failed/);
+      assert.deepEqual(await fileBytes(roomy), before, 'the dataset is what it was');
+      assert.deepEqual((await readdir(small)).sort(), ['filler', 'roomy'], 'no work folder left');
     } finally {
       spawnSync('umount', [small]);
     }
