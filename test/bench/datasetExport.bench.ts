@@ -1,6 +1,9 @@
 // LeRobot export: 50 episodes × 200 ticks × 2 cameras (quick: 8 × 60) → a LeRobotDataset v3.0. One real recorded
 // episode is copied to make the rest (copies are valid records). Reports seconds, MB written, and the peak growth
-// of resident memory, which must stay below one episode's raw frames (frames stream one at a time).
+// of resident memory, which must stay below one episode's raw frames (frames stream one at a time). The first
+// export in a process also pays one-time costs that do not grow with the dataset (parquet-wasm's and the JS code
+// compiled on first use, V8's heap sized up, the allocator's arenas: ~35–70 MB on this machine); a one-episode
+// export runs first and is reported on its own, so that the 50-episode figure shows what the export holds.
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -26,18 +29,17 @@ export async function datasetExportBenchmarks(quick: boolean): Promise<BenchFigu
       await cp(first, d, { recursive: true });
       dirs.push(d);
     }
-    (globalThis as { gc?: () => void }).gc?.();
-    const rss0 = process.memoryUsage().rss;
-    let peak = rss0;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const cold = await peakGrowth((onProgress) =>
+      exportLeRobotDataset([{ dir: first }], { out: join(root, 'first'), onProgress }),
+    );
     const t0 = performance.now();
-    const s = await exportLeRobotDataset(
-      dirs.map((dir) => ({ dir })),
-      { out: join(root, 'dataset') },
+    const { value: s, growthMb } = await peakGrowth((onProgress) =>
+      exportLeRobotDataset(
+        dirs.map((dir) => ({ dir })),
+        { out: join(root, 'dataset'), onProgress },
+      ),
     );
     const seconds = (performance.now() - t0) / 1000;
-    clearInterval(sampler);
-    const growthMb = (peak - rss0) / 1e6;
     const oneEpisodeFramesMb = (ticks * 224 * 224 * 3 * s.cameras.length) / 1e6;
     const fig = (name: string, unit: BenchFigure['unit'], v: number, notes: string, extra: Partial<BenchFigure> = {}) =>
       ({ name, unit, median: v, p99: v, max: v, samples: 1, notes, ...extra }) as BenchFigure;
@@ -49,12 +51,24 @@ export async function datasetExportBenchmarks(quick: boolean): Promise<BenchFigu
         `${seconds.toFixed(1)} s, ${s.frames} frames (${(s.frames / seconds).toFixed(0)} frames/s per camera)`,
       ),
       fig('LeRobot export: dataset size', 'MB', s.bytes / 1e6, 'data + meta + one mp4 per camera'),
-      fig('LeRobot export: peak resident memory growth', 'MB', growthMb, 'sampled every 50 ms', {
-        verdict: {
-          target: `< one episode's raw frames (${oneEpisodeFramesMb.toFixed(0)} MB)`,
-          met: growthMb < oneEpisodeFramesMb,
+      fig(
+        'LeRobot export: first export in a process (1 episode)',
+        'MB',
+        cold.growthMb,
+        'peak resident memory growth: one-time code and heap warm-up, not data',
+      ),
+      fig(
+        'LeRobot export: peak resident memory growth',
+        'MB',
+        growthMb,
+        `${episodes} episodes after the first export, sampled every 50 ms`,
+        {
+          verdict: {
+            target: `< one episode's raw frames (${oneEpisodeFramesMb.toFixed(0)} MB)`,
+            met: growthMb < oneEpisodeFramesMb,
+          },
         },
-      }),
+      ),
       ...(await appendBenchmarks(root, quick)),
     ];
   } finally {
@@ -115,4 +129,21 @@ async function appendBenchmarks(root: string, quick: boolean): Promise<BenchFigu
       verdict: { target: 'ratio < 1.5', met: ratio < 1.5 },
     },
   ];
+}
+
+/** Peak growth of resident memory while `run` runs: sampled every 50 ms and at each episode, after a full GC
+ *  first when --expose-gc. */
+async function peakGrowth<T>(run: (onProgress: () => void) => Promise<T>): Promise<{ value: T; growthMb: number }> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const rss0 = process.memoryUsage().rss;
+  let peak = rss0;
+  const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
+  const sampler = setInterval(sample, 50);
+  try {
+    const value = await run(sample);
+    sample();
+    return { value, growthMb: (peak - rss0) / 1e6 };
+  } finally {
+    clearInterval(sampler);
+  }
 }
