@@ -66,7 +66,7 @@ async function run(argv: string[]): Promise<number> {
     });
     process.stderr.write('\n');
     console.log(
-      `Wrote ${summary.out}: ${summary.episodes} episodes, ${summary.frames} frames, cameras ${summary.cameras.join(', ') || 'none'}, ${(summary.bytes / 1e6).toFixed(1)} MB`,
+      `Wrote ${summary.out}: ${summary.episodes} episodes (${summary.added} added), ${summary.frames} frames, cameras ${summary.cameras.join(', ') || 'none'}, ${(summary.bytes / 1e6).toFixed(1)} MB`,
     );
     for (const s of summary.skipped) console.log(`  skipped ${s.dir}: ${s.why}`);
     if (summary.noPolicyAction) console.log(`  no action.policy feature: ${summary.noPolicyAction}`);

@@ -20,6 +20,19 @@ async function parquet(file: string) {
   return { meta: parquetMetadata(ab), rows: (await parquetReadObjects({ file: ab })) as Record<string, unknown>[] };
 }
 
+/** Every parquet file of a folder in name order: their rows concatenated, and each row group with its file. */
+async function parquetFiles(ds: string, dir: string) {
+  const names = (await readdir(path.join(ds, dir))).filter((n) => n.endsWith('.parquet')).sort();
+  const rows: Record<string, unknown>[] = [];
+  const groups: { file: number; rows: number }[] = [];
+  for (const name of names) {
+    const p = await parquet(path.join(ds, dir, name));
+    rows.push(...p.rows);
+    for (const g of p.meta.row_groups) groups.push({ file: Number(/\d+/.exec(name)![0]), rows: Number(g.num_rows) });
+  }
+  return { rows, groups };
+}
+
 interface Row {
   readonly dir: string;
   readonly success: boolean;
@@ -43,18 +56,20 @@ async function checkDataset(ds: string, rows: readonly Row[]): Promise<string[]>
   assert.equal(info.total_episodes, dirs.length);
   assert.equal(info.features['next.success'].dtype, 'bool');
   assert.equal(info.features['action.policy'].shape[0], 6);
-  const data = await parquet(path.join(ds, 'data/chunk-000/file-000.parquet'));
-  const episodes = await parquet(path.join(ds, 'meta/episodes/chunk-000/file-000.parquet'));
+  // Each append adds its own data, video and episodes files (file-000, file-001, …): read them all, in order.
+  const data = await parquetFiles(ds, 'data/chunk-000');
+  const episodes = await parquetFiles(ds, 'meta/episodes/chunk-000');
   await parquet(path.join(ds, 'meta/tasks.parquet'));
-  assert.equal(data.meta.row_groups.length, dirs.length, 'one row group per episode');
+  assert.equal(data.groups.length, dirs.length, 'one row group per episode');
   assert.equal(episodes.rows.length, dirs.length);
   let at = 0;
   for (const [e, dir] of dirs.entries()) {
     const row = rows.find((r) => r.dir === dir);
     assert.ok(row, `${dir} is a finished episode of the campaign (it has a results.csv row)`);
     const rec = await readEpisodeRecord(dir);
-    assert.equal(Number(data.meta.row_groups[e].num_rows), rec.steps.length);
+    assert.equal(data.groups[e].rows, rec.steps.length);
     assert.equal(episodes.rows[e].dataset_from_index, BigInt(at));
+    assert.equal(episodes.rows[e]['data/file_index'], BigInt(data.groups[e].file), 'the row names its data file');
     rec.steps.forEach((s, t) => {
       const r = data.rows[at + t];
       assert.equal(r.index, BigInt(at + t));

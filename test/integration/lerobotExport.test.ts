@@ -3,7 +3,7 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as arrow from 'apache-arrow';
@@ -61,6 +61,17 @@ function ffprobe(file: string): { frames: number; duration: number; codec: strin
 }
 
 const f32 = (x: number) => Math.fround(x);
+
+/** Every file of a folder (relative path → bytes). */
+async function fileBytes(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) {
+      const full = join(e.parentPath, e.name);
+      out.set(full.slice(dir.length + 1), await readFile(full));
+    }
+  return out;
+}
 
 describe('so100 export --format lerobot-v3', () => {
   let root: string;
@@ -222,16 +233,70 @@ describe('so100 export --format lerobot-v3', () => {
       ['not a success'],
     );
     await assert.rejects(exportLeRobotDataset([{ dir: pngEpisode }], { out }), /already exists.*--append/);
+    const slow = join(root, 'append-fps15');
+    await cp(pngEpisode, slow, { recursive: true });
+    const ej = JSON.parse(await readFile(join(slow, 'episode.json'), 'utf8'));
+    ej.config.fps = 15;
+    await writeFile(join(slow, 'episode.json'), JSON.stringify(ej));
+    const untouched = await fileBytes(out);
+    await assert.rejects(
+      appendEpisodeToDataset(out, { dir: slow }),
+      (e: Error) => e instanceof DatasetExportError && e.message.includes(slow) && /30 fps.*15 fps/.test(e.message),
+    );
+    assert.deepEqual(await fileBytes(out), untouched, 'a refused append changes nothing');
+    const before = await fileBytes(out);
     const again = await appendEpisodeToDataset(out, { dir: pngEpisode, evaluation: { success: true } });
     assert.equal(again.episodes, 2);
+    assert.equal(again.added, 1);
     // the same episode again is not added twice
-    assert.equal((await appendEpisodeToDataset(out, { dir: pngEpisode })).episodes, 2);
-    const data = await parquet(join(out, 'data/chunk-000/file-000.parquet'));
+    assert.equal((await appendEpisodeToDataset(out, { dir: pngEpisode })).added, 0);
+    // Only meta/ was rewritten: every old data, video and episodes file is byte for byte what it was.
+    const after = await fileBytes(out);
+    for (const [f, bytes] of before)
+      if (!/^meta\/(info|stats)\.json$|^meta\/tasks\.parquet$|^meta\/so100_sources\.json$/.test(f))
+        assert.ok(after.get(f)?.equals(bytes), `${f} untouched by the append`);
+    const added = [...after.keys()].filter((f) => !before.has(f)).sort();
+    assert.deepEqual(added, [
+      'data/chunk-000/file-001.parquet',
+      'meta/episodes/chunk-000/file-001.parquet',
+      'videos/observation.images.front/chunk-000/file-001.mp4',
+      'videos/observation.images.wrist/chunk-000/file-001.mp4',
+    ]);
+    const first = await parquet(join(out, 'data/chunk-000/file-000.parquet'));
+    const second = await parquet(join(out, 'data/chunk-000/file-001.parquet'));
+    const rows = [...first.rows, ...second.rows];
     assert.deepEqual(
-      data.rows.map((r) => r.index),
-      data.rows.map((_, k) => BigInt(k)),
+      rows.map((r) => r.index),
+      rows.map((_, k) => BigInt(k)),
+      'the global index continues across files',
     );
-    assert.equal(data.meta.row_groups.length, 2);
+    assert.deepEqual([first.meta.row_groups.length, second.meta.row_groups.length], [1, 1]);
+    assert.ok(second.rows.every((r) => r.episode_index === 1n));
+    assert.equal(second.rows[0].frame_index, 0n);
+    assert.equal(second.rows.at(-1)!['next.success'], true, 'the appended verdict');
+    const eps = [
+      ...(await parquet(join(out, 'meta/episodes/chunk-000/file-000.parquet'))).rows,
+      ...(await parquet(join(out, 'meta/episodes/chunk-000/file-001.parquet'))).rows,
+    ];
+    assert.deepEqual(
+      eps.map((e) => [e.episode_index, e.dataset_from_index, e.dataset_to_index, e['data/file_index']]),
+      [
+        [0n, 0n, BigInt(first.rows.length), 0n],
+        [1n, BigInt(first.rows.length), BigInt(rows.length), 1n],
+      ],
+    );
+    const n = second.rows.length;
+    assert.equal(eps[1]['videos/observation.images.front/file_index'], 1n);
+    assert.equal(eps[1]['videos/observation.images.front/from_timestamp'], 0);
+    assert.equal(eps[1]['videos/observation.images.front/to_timestamp'], n / 30);
+    assert.equal(ffprobe(join(out, 'videos/observation.images.front/chunk-000/file-001.mp4')).frames, n);
+    const info = JSON.parse(await readFile(join(out, 'meta/info.json'), 'utf8'));
+    assert.deepEqual([info.total_episodes, info.total_frames, info.splits.train], [2, rows.length, '0:2']);
+    const stats = JSON.parse(await readFile(join(out, 'meta/stats.json'), 'utf8'));
+    assert.deepEqual(stats['observation.state'].count, [rows.length]);
+    const pan = rows.map((r) => (r['observation.state'] as number[])[0]);
+    assert.equal(stats['observation.state'].min[0], Math.min(...pan));
+    assert.equal(stats['observation.state'].max[0], Math.max(...pan));
     const entries = await readdir(root);
     assert.ok(!entries.some((e) => e.includes('.so100-')), `no work folders left: ${entries.join(', ')}`);
   });
@@ -310,6 +375,16 @@ describe('so100 export --format lerobot-v3', () => {
       const out = join(small, 'ds');
       await assert.rejects(exportLeRobotDataset([{ dir: mp4Episode }], { out }), /disk is full|encoder failed/);
       assert.deepEqual(await readdir(small), [], 'nothing left on the full disk');
+      // An append that fills the disk leaves the dataset as it was.
+      const roomy = join(small, 'roomy');
+      assert.equal(spawnSync('mount', ['-o', 'remount,size=8m', small]).status, 0);
+      await exportLeRobotDataset([{ dir: mp4Episode }], { out: roomy });
+      const before = await fileBytes(roomy);
+      const free = await statfs(small);
+      await writeFile(join(small, 'filler'), Buffer.alloc(free.bavail * free.bsize - 8192)); // room for a few KB only
+      await assert.rejects(appendEpisodeToDataset(roomy, { dir: pngEpisode }), /disk is full|encoder failed/);
+      assert.deepEqual(await fileBytes(roomy), before, 'the dataset is what it was');
+      assert.deepEqual((await readdir(small)).sort(), ['filler', 'roomy'], 'no work folder left');
     } finally {
       spawnSync('umount', [small]);
     }

@@ -5,7 +5,10 @@ import {
   dataFeatures,
   datasetInfo,
   ImageStatsAccumulator,
+  imageStatsForJson,
+  mergeFeatureStats,
   nextEpisodeSpan,
+  statsFromJson,
   nextFileLocation,
   vectorStats,
   videoFilePath,
@@ -68,4 +71,21 @@ test('image stats per channel in [0, 1]', () => {
   assert.deepEqual(s.max, [1, 1, 0.2]);
   assert.deepEqual(s.mean, [0.5, 1, 0.2]);
   assert.deepEqual(s.count, [1]);
+});
+
+test('episode stats merge into dataset stats: min, max, mean, std and count exact, quantiles count-weighted', () => {
+  const a = [1, 10, 2, 20, 3, 30];
+  const b = [4, 40, 9, 90];
+  const m = mergeFeatureStats([vectorStats(a, 2), vectorStats(b, 2)]);
+  const whole = vectorStats([...a, ...b], 2);
+  assert.deepEqual(m.min, whole.min);
+  assert.deepEqual(m.max, whole.max);
+  assert.deepEqual(m.count, [5]);
+  m.mean.forEach((v, d) => assert.ok(Math.abs(v - whole.mean[d]) < 1e-12));
+  m.std.forEach((v, d) => assert.ok(Math.abs(v - whole.std[d]) < 1e-12));
+  assert.ok(Math.abs(m.q50[0] - (3 * 2 + 2 * 6.5) / 5) < 1e-12);
+  // what stats.json stores comes back flat, images included
+  const acc = new ImageStatsAccumulator();
+  acc.add(Uint8Array.from([0, 255, 51]));
+  assert.deepEqual(statsFromJson(imageStatsForJson(acc.stats())), acc.stats());
 });

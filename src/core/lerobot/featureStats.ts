@@ -131,9 +131,57 @@ export class ImageStatsAccumulator {
   }
 }
 
+/**
+ * Stats of a union of parts from the parts' stats, the way LeRobot aggregates episode stats: min, max, count,
+ * mean and (population) std exactly; quantiles as the count-weighted mean of the parts' quantiles. The export
+ * keeps one episode's rows at a time and an append never rereads old rows, so dataset stats come from here.
+ */
+export function mergeFeatureStats(parts: readonly FeatureStats[]): FeatureStats {
+  if (parts.length === 0) throw new Error('no stats to merge');
+  const counts = parts.map((p) => p.count[0]);
+  const total = counts.reduce((a, b) => a + b, 0);
+  const width = parts[0].mean.length;
+  const out: FeatureStats = {
+    min: [],
+    max: [],
+    mean: [],
+    std: [],
+    count: [total],
+    q01: [],
+    q10: [],
+    q50: [],
+    q90: [],
+    q99: [],
+  };
+  const weighted = (pick: (p: FeatureStats) => number) =>
+    parts.reduce((acc, p, k) => acc + counts[k] * pick(p), 0) / total;
+  for (let d = 0; d < width; d++) {
+    out.min.push(Math.min(...parts.map((p) => p.min[d])));
+    out.max.push(Math.max(...parts.map((p) => p.max[d])));
+    const mean = weighted((p) => p.mean[d]);
+    out.mean.push(mean);
+    out.std.push(
+      Math.sqrt(
+        Math.max(
+          0,
+          weighted((p) => p.std[d] ** 2 + (p.mean[d] - mean) ** 2),
+        ),
+      ),
+    );
+    for (const q of ['q01', 'q10', 'q50', 'q90', 'q99'] as const) out[q].push(weighted((p) => p[q][d]));
+  }
+  return out;
+}
+
 /** Image stats are stored shaped (3, 1, 1): [[[r]], [[g]], [[b]]]; count stays [n]. */
 export function imageStatsForJson(stats: FeatureStats): Record<string, unknown> {
   return Object.fromEntries(
     STAT_NAMES.map((k) => [k, k === 'count' ? stats[k] : stats[k].map((v) => [[v]])]),
   ) as Record<string, unknown>;
+}
+
+/** Back from stats.json: image stats shaped (3, 1, 1) or vectors, to flat lists. */
+export function statsFromJson(json: Record<string, unknown>): FeatureStats {
+  const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flat(3).map(Number) : [Number(v)]);
+  return Object.fromEntries(STAT_NAMES.map((k) => [k, flat(json[k])])) as FeatureStats;
 }

@@ -1,17 +1,19 @@
-// Episode records → a LeRobotDataset v3.0 folder. Everything is written into a sibling folder and renamed into
-// place at the end, so a failed or cancelled export (a full disk, a bad record, Ctrl-C) leaves either the old
-// dataset or nothing, never a half-written one that looks valid. --append (and the evaluation's per-episode
-// append) re-exports the dataset's recorded sources plus the new episodes the same way: indices stay consistent
-// and every file is complete after each append.
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+// Episode records → a LeRobotDataset v3.0 folder, holding one episode at a time: its steps become one row group
+// streamed into the data parquet, its frames stream through ffmpeg, and only its stats (merged as LeRobot merges
+// them) and its episodes-table row are kept. A new dataset is written beside `out` and renamed into place; an
+// append (--append, and the evaluation's per-episode append) writes the new episodes into new files (the next
+// file index of data/, videos/ and meta/episodes/) and rewrites only the small meta files, reading nothing of
+// the old episodes but meta/. Either way a failed or cancelled export (a full disk, a bad record, Ctrl-C) leaves
+// the old dataset or nothing, never a half-written one that looks valid (see stagedWrites).
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import {
   datasetInfo,
   dataFilePath,
   episodesFilePath,
   ImageStatsAccumulator,
   imageStatsForJson,
-  nextEpisodeSpan,
+  mergeFeatureStats,
   videoFilePath,
   videoKey,
   videoSeconds,
@@ -19,15 +21,19 @@ import {
   type EpisodeSpan,
   type FeatureStats,
   type FileLocation,
-  vectorStats,
   dataFeatures,
+  nextEpisodeSpan,
 } from '../../core/lerobot';
+import { readEpisodeRecord } from '../recording/episodeReader';
 import { loadExportEpisode, type ExportEpisode } from './episodeSource';
 import { columnStats, dataTable, episodeColumns, episodesTable, tasksTable, type EpisodeRow } from './episodeTables';
 import { DatasetExportError } from './exportErrors';
-import { parquetBytes } from './parquetFiles';
+import { readExistingDataset, SOURCES_FILE, type ExistingDataset, type SourceEntry } from './existingDataset';
+import { parquetBytes, ParquetStreamWriter } from './parquetFiles';
+import { moveInto, recoverInterruptedExport, swapInto, workFolder } from './stagedWrites';
 import { CameraVideoEncoder, DATASET_VIDEO, ffmpegAvailable, writeEpisodeFrames } from './videoStreams';
-import * as arrow from 'apache-arrow';
+
+export { SOURCES_FILE } from './existingDataset';
 
 /** An episode to export; `evaluation` carries the campaign's verdict for evaluation rollouts. */
 export interface EpisodeRef {
@@ -49,8 +55,11 @@ export interface DatasetExportOptions {
 
 export interface DatasetExportSummary {
   readonly out: string;
+  /** Episodes and frames of the whole dataset (after an append: old and new). */
   readonly episodes: number;
   readonly frames: number;
+  /** Episodes this call added. */
+  readonly added: number;
   readonly skipped: readonly { readonly dir: string; readonly why: string }[];
   readonly cameras: readonly string[];
   readonly bytes: number;
@@ -58,8 +67,8 @@ export interface DatasetExportSummary {
   readonly noPolicyAction?: string;
 }
 
-/** Our own note of what a dataset was made from (LeRobot ignores unknown files in meta/). */
-export const SOURCES_FILE = 'meta/so100_sources.json';
+/** An episode checked and planned: everything but its steps, which are read again when it is written. */
+type PlannedEpisode = Omit<ExportEpisode, 'steps'> & { readonly length: number };
 
 export async function exportLeRobotDataset(
   refs: readonly EpisodeRef[],
@@ -68,65 +77,79 @@ export async function exportLeRobotDataset(
   const out = resolve(options.out);
   const ffmpeg = options.ffmpegPath ?? 'ffmpeg';
   const ffprobe = options.ffprobePath ?? ffprobeBeside(ffmpeg);
-  await recoverInterruptedSwap(out);
-  const exists = await stat(out).catch(() => undefined);
-  let all = [...refs];
-  if (exists) {
+  await recoverInterruptedExport(out);
+  let existing: ExistingDataset | undefined;
+  if (await stat(out).catch(() => undefined)) {
     if (!options.append)
       throw new DatasetExportError(
         `${out} already exists; choose a new folder, or add --append to add the episodes to it`,
       );
-    const previous = await readSources(out);
-    const seen = new Set(previous.map((r) => resolve(r.dir)));
-    all = [...previous, ...refs.filter((r) => !seen.has(resolve(r.dir)))];
+    existing = await readExistingDataset(out);
   }
-  if (all.length === 0) throw new DatasetExportError('no episodes to export');
+  // An episode already in the dataset (or named twice) is not added again.
+  const seen = new Set((existing?.sources ?? []).map((r) => resolve(r.dir)));
+  const todo = refs.filter((r) => !seen.has(resolve(r.dir)) && seen.add(resolve(r.dir)));
+  if (!existing && todo.length === 0) throw new DatasetExportError('no episodes to export');
 
   // ffmpeg first: without it no episode with frames can be read or written, and nothing must be started.
-  if ((await Promise.all(all.map((r) => hasFrames(r.dir)))).some(Boolean) && !(await ffmpegAvailable(ffmpeg)))
+  if ((await Promise.all(todo.map((r) => hasFrames(r.dir)))).some(Boolean) && !(await ffmpegAvailable(ffmpeg)))
     throw new DatasetExportError(
       `ffmpeg is needed to write the dataset's videos and was not found ("${ffmpeg}"); install it (e.g. sudo apt install ffmpeg) or set so100.ffmpegPath; nothing was written`,
     );
   const skipped: { dir: string; why: string }[] = [];
-  const episodes: ExportEpisode[] = [];
-  for (const ref of all) {
-    const ep = await loadExportEpisode(ref.dir, ffprobe, ref.evaluation ?? (await recordVerdict(ref.dir)));
+  const planned: PlannedEpisode[] = [];
+  for (const ref of todo) {
+    if (options.signal?.aborted) throw explain(options.signal.reason, out);
+    const { steps, ...ep } = await loadExportEpisode(
+      ref.dir,
+      ffprobe,
+      ref.evaluation ?? (await recordVerdict(ref.dir)),
+    );
     if (options.onlySuccess && !ep.evaluation?.success) skipped.push({ dir: ref.dir, why: 'not a success' });
-    else episodes.push({ ...ep, evaluation: ref.evaluation ?? ep.evaluation });
+    else planned.push({ ...ep, length: steps.length });
   }
-  if (episodes.length === 0) throw new DatasetExportError('no episodes left to export (--only-success kept none)');
-  const shape = checkShape(
-    episodes,
-    all.some((r) => r.evaluation !== undefined),
-  );
+  if (planned.length === 0) {
+    if (existing) return summary(out, existing, 0, skipped, existing.shape);
+    throw new DatasetExportError('no episodes left to export (--only-success kept none)');
+  }
+  const shape = existing
+    ? checkAppendShape(existing.shape, planned, out)
+    : checkShape(
+        planned,
+        refs.some((r) => r.evaluation !== undefined),
+      );
 
-  const work = `${out}.so100-partial-${process.pid}`;
+  const work = workFolder(out);
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
   const encoders: CameraVideoEncoder[] = [];
+  let data: ParquetStreamWriter | undefined;
   try {
-    const at: FileLocation = { chunk: 0, file: 0 };
-    for (const c of episodes[0].cameras) {
+    const at: FileLocation = existing?.next ?? { chunk: 0, file: 0 };
+    for (const c of planned[0].cameras) {
       const path = join(work, videoFilePath(c.camera, at));
       await mkdir(dirname(path), { recursive: true });
       encoders.push(new CameraVideoEncoder(c.camera, c.width, c.height, shape.fps, path, ffmpeg));
     }
-    const tasks: string[] = [];
+    await mkdir(dirname(join(work, dataFilePath(at))), { recursive: true });
+    data = new ParquetStreamWriter(join(work, dataFilePath(at)));
+    const tasks = [...(existing?.tasks ?? [])];
     const rows: EpisodeRow[] = [];
-    const tables: arrow.Table[] = [];
-    const imageTotals = new Map(shape.videos.map((v) => [videoKey(v.camera), new ImageStatsAccumulator()]));
-    const numeric: Record<string, number[]> = {};
-    let span: EpisodeSpan | undefined;
-    for (const [i, ep] of episodes.entries()) {
+    let span: EpisodeSpan | undefined = existing
+      ? { episodeIndex: existing.episodes - 1, length: 0, from: existing.frames, to: existing.frames }
+      : undefined;
+    for (const [i, plan] of planned.entries()) {
       options.signal?.throwIfAborted();
-      options.onProgress?.({ done: i, total: episodes.length, episode: ep.dir });
+      options.onProgress?.({ done: i, total: planned.length, episode: plan.dir });
+      const ep: ExportEpisode = { ...plan, steps: (await readEpisodeRecord(plan.dir)).steps };
+      if (ep.steps.length !== plan.length)
+        throw new DatasetExportError(`${plan.dir}: the record changed while it was being exported`);
       span = nextEpisodeSpan(span, ep.steps.length);
       let taskIndex = tasks.indexOf(ep.task);
       if (taskIndex < 0) taskIndex = tasks.push(ep.task) - 1;
       const cols = episodeColumns(ep, span, taskIndex, shape.fps, shape);
-      tables.push(dataTable(cols, shape));
+      await data.write(dataTable(cols, shape));
       const stats: Record<string, FeatureStats> = columnStats(cols, shape);
-      for (const [k, v] of Object.entries(cols.values)) (numeric[k] ??= []).push(...v);
       const videos: EpisodeRow['videos'] = {};
       for (const enc of encoders) {
         const source = ep.cameras.find((c) => c.camera === enc.camera)!;
@@ -136,51 +159,73 @@ export async function exportLeRobotDataset(
         const key = videoKey(enc.camera);
         videos[key] = { at, from, to: videoSeconds(enc.framesWritten, shape.fps) };
         stats[key] = acc.stats();
-        imageTotals.get(key)!.merge(acc);
       }
       rows.push({ span, task: ep.task, data: at, videos, stats });
     }
     for (const enc of encoders) await enc.finish();
-    options.onProgress?.({ done: episodes.length, total: episodes.length, episode: '' });
+    await data.close();
+    options.onProgress?.({ done: planned.length, total: planned.length, episode: '' });
 
+    const written = [dataFilePath(at), ...encoders.map((e) => videoFilePath(e.camera, at))];
     const put = async (rel: string, bytes: Uint8Array | string) => {
       await mkdir(dirname(join(work, rel)), { recursive: true });
       await writeFile(join(work, rel), bytes);
+      written.push(rel);
     };
-    await put(dataFilePath(at), await parquetBytes(tables));
     await put(episodesFilePath(at), await parquetBytes([episodesTable(rows, shape, at)]));
     const t = tasksTable(tasks);
     await put('meta/tasks.parquet', await parquetBytes([t.table], t.metadata));
     const datasetStats: Record<string, unknown> = {};
-    for (const [k, acc] of imageTotals) datasetStats[k] = imageStatsForJson(acc.stats());
-    for (const [k, f] of Object.entries(dataFeatures(shape))) datasetStats[k] = vectorStats(numeric[k], f.shape[0]);
+    const features = [...shape.videos.map((v) => videoKey(v.camera)), ...Object.keys(dataFeatures(shape))];
+    for (const k of features) {
+      const parts = [...(existing ? [existing.stats[k]] : []), ...rows.map((r) => r.stats[k])];
+      const merged = mergeFeatureStats(parts);
+      datasetStats[k] = k.startsWith('observation.images.') ? imageStatsForJson(merged) : merged;
+    }
     await put('meta/stats.json', `${JSON.stringify(datasetStats, null, 2)}\n`);
-    const frames = span!.to;
-    const info = datasetInfo(shape, { episodes: episodes.length, frames, tasks: tasks.length });
-    await put('meta/info.json', `${JSON.stringify(info, null, 4)}\n`);
-    const sources = episodes.map((e) => ({ dir: resolve(e.dir), evaluation: e.evaluation }));
-    await put(SOURCES_FILE, `${JSON.stringify({ repoId: options.repoId ?? null, episodes: sources }, null, 2)}\n`);
+    const sources: SourceEntry[] = [
+      ...(existing?.sources ?? []),
+      ...planned.map((e) => ({ dir: resolve(e.dir), evaluation: e.evaluation })),
+    ];
+    const repoId = options.repoId ?? existing?.repoId ?? null;
+    await put(SOURCES_FILE, `${JSON.stringify({ repoId, episodes: sources }, null, 2)}\n`);
+    const totals = { episodes: span!.episodeIndex + 1, frames: span!.to, tasks: tasks.length };
+    await put('meta/info.json', `${JSON.stringify(datasetInfo(shape, totals), null, 4)}\n`);
     options.signal?.throwIfAborted();
-    await swapInto(work, out);
-    return {
-      out,
-      episodes: episodes.length,
-      frames,
-      skipped,
-      cameras: shape.videos.map((v) => v.camera),
-      bytes: await folderBytes(out),
-      noPolicyAction: shape.policyAction
-        ? undefined
-        : `recorded before the policy's raw rows were kept: ${episodes
-            .filter((e) => !e.policyRows)
-            .map((e) => e.dir)
-            .join(', ')}`,
-    };
+    if (existing) await moveInto(work, out, written);
+    else await swapInto(work, out);
+    const noPolicy = planned.filter((e) => !e.policyRows).map((e) => e.dir);
+    return summary(out, { episodes: totals.episodes, frames: totals.frames }, planned.length, skipped, shape, noPolicy);
   } catch (err) {
     for (const enc of encoders) enc.kill();
+    data?.abort();
     await rm(work, { recursive: true, force: true }).catch(() => undefined);
     throw explain(err, out);
   }
+}
+
+async function summary(
+  out: string,
+  totals: { readonly episodes: number; readonly frames: number },
+  added: number,
+  skipped: DatasetExportSummary['skipped'],
+  shape: DatasetShape,
+  noPolicy: readonly string[] = [],
+): Promise<DatasetExportSummary> {
+  return {
+    out,
+    episodes: totals.episodes,
+    frames: totals.frames,
+    added,
+    skipped,
+    cameras: shape.videos.map((v) => v.camera),
+    bytes: await folderBytes(out),
+    noPolicyAction: shape.policyAction
+      ? undefined
+      : noPolicy.length > 0
+        ? `recorded before the policy's raw rows were kept: ${noPolicy.join(', ')}`
+        : 'the dataset being appended to has none',
+  };
 }
 
 function explain(err: unknown, out: string): Error {
@@ -194,7 +239,7 @@ function explain(err: unknown, out: string): Error {
 }
 
 /** Fps, robot type and cameras must agree across episodes; the message names the episodes that differ. */
-function checkShape(episodes: readonly ExportEpisode[], evaluation: boolean): DatasetShape {
+function checkShape(episodes: readonly PlannedEpisode[], evaluation: boolean): DatasetShape {
   const first = episodes[0];
   for (const ep of episodes) {
     if (ep.fps !== first.fps)
@@ -229,66 +274,38 @@ function checkShape(episodes: readonly ExportEpisode[], evaluation: boolean): Da
   };
 }
 
+/** Appended episodes must fit the features the dataset already has: same fps, robot type and cameras, and the
+ *  policy's raw rows when the dataset has `action.policy`. */
+function checkAppendShape(old: DatasetShape, episodes: readonly PlannedEpisode[], out: string): DatasetShape {
+  const fresh = checkShape(episodes, old.evaluation);
+  const ep = episodes[0].dir;
+  if (fresh.fps !== old.fps)
+    throw new DatasetExportError(
+      `episodes of different fps cannot share a dataset: ${out} runs at ${old.fps} fps, ${ep} at ${fresh.fps} fps`,
+    );
+  if (fresh.robotType !== old.robotType)
+    throw new DatasetExportError(
+      `episodes of different robot types cannot share a dataset: ${out} is ${old.robotType}, ${ep} is ${fresh.robotType}`,
+    );
+  const cams = (s: DatasetShape) => s.videos.map((v) => `${v.camera} ${v.width}×${v.height}`).join(', ') || 'none';
+  if (cams(fresh) !== cams(old))
+    throw new DatasetExportError(
+      `episodes with different cameras cannot share a dataset: ${out} has ${cams(old)}, ${ep} has ${cams(fresh)}`,
+    );
+  const lacking = episodes.filter((e) => !e.policyRows).map((e) => e.dir);
+  if (old.policyAction && lacking.length > 0)
+    throw new DatasetExportError(
+      `${out} has an action.policy feature, but ${lacking.join(', ')} were recorded before the policy's raw rows were kept; export them to a new dataset`,
+    );
+  return { ...fresh, policyAction: old.policyAction, videos: old.videos };
+}
+
 async function recordVerdict(dir: string): Promise<{ success: boolean } | undefined> {
   try {
     const body = JSON.parse(await readFile(join(dir, 'episode.json'), 'utf8')) as { result?: { success?: unknown } };
     return typeof body.result?.success === 'boolean' ? { success: body.result.success } : undefined;
   } catch {
     return undefined;
-  }
-}
-
-async function readSources(out: string): Promise<EpisodeRef[]> {
-  try {
-    const body = JSON.parse(await readFile(join(out, SOURCES_FILE), 'utf8')) as { episodes: EpisodeRef[] };
-    for (const r of body.episodes)
-      if (!(await stat(join(r.dir, 'episode.json')).catch(() => undefined)))
-        throw new DatasetExportError(
-          `${out} was made from ${r.dir}, which is gone; --append needs the dataset's episode records`,
-        );
-    return body.episodes;
-  } catch (err) {
-    if (err instanceof DatasetExportError) throw err;
-    throw new DatasetExportError(
-      `${out} is not a dataset this exporter made (no readable ${SOURCES_FILE}); --append cannot extend it`,
-    );
-  }
-}
-
-/** old → .so100-old, new → out, old removed. A crash in between is repaired by recoverInterruptedSwap. */
-async function swapInto(work: string, out: string): Promise<void> {
-  const old = `${out}.so100-old`;
-  const had = await stat(out).catch(() => undefined);
-  if (had) await rename(out, old);
-  await rename(work, out);
-  if (had) await rm(old, { recursive: true, force: true });
-}
-
-async function recoverInterruptedSwap(out: string): Promise<void> {
-  await removeStalePartials(out);
-  const old = `${out}.so100-old`;
-  if (!(await stat(old).catch(() => undefined))) return;
-  if (await stat(out).catch(() => undefined)) await rm(old, { recursive: true, force: true });
-  else await rename(old, out);
-}
-
-/** Work folders of exports whose process is gone (killed mid-export) are removed; a live export's stays. */
-async function removeStalePartials(out: string): Promise<void> {
-  const prefix = `${basename(out)}.so100-partial-`;
-  for (const name of await readdir(dirname(out)).catch(() => [] as string[])) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length));
-    if (Number.isInteger(pid) && (pid === process.pid || processAlive(pid))) continue;
-    await rm(join(dirname(out), name), { recursive: true, force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
