@@ -78,7 +78,9 @@ export type ViewerToHost =
   | { readonly type: 'cursor'; readonly slot: ViewerSlot; readonly tick: number }
   /** Pick a second episode to compare with. */
   | { readonly type: 'compare' }
-  | { readonly type: 'closeCompare' };
+  | { readonly type: 'closeCompare' }
+  /** The episode shown as a LeRobot dataset (SO-100: Export as LeRobot Dataset… on its folder). */
+  | { readonly type: 'exportDataset' };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isSlot = (v: unknown): v is ViewerSlot => v === 'a' || v === 'b';
@@ -90,6 +92,7 @@ export function isViewerMessage(m: unknown): m is ViewerToHost {
     case 'ready':
     case 'compare':
     case 'closeCompare':
+    case 'exportDataset':
       return true;
     case 'cursor':
       return isSlot(m.slot) && typeof m.tick === 'number' && Number.isFinite(m.tick);

@@ -23,6 +23,8 @@ export type EvaluationToHost =
   | { readonly type: 'ready' }
   | { readonly type: 'cancel' }
   | { readonly type: 'exportCsv' }
+  /** The campaign's episodes as a LeRobot dataset (SO-100: Export as LeRobot Dataset… on its folder). */
+  | { readonly type: 'exportDataset' }
   /** A cell of the seed × model grid: open that episode's record. */
   | { readonly type: 'openEpisode'; readonly model: string; readonly seed: number };
 
@@ -35,6 +37,7 @@ export function isEvaluationToHost(m: unknown): m is EvaluationToHost {
     case 'ready':
     case 'cancel':
     case 'exportCsv':
+    case 'exportDataset':
       return true;
     case 'openEpisode':
       return typeof m.model === 'string' && Number.isSafeInteger(m.seed);

@@ -67,6 +67,11 @@ test('a request is in flight from its request to its reply; predictions cover th
     t.predictionsAt(7).map((c) => c.chunk),
     [0, 1],
   );
+  // Rows land on executed ticks (core/replay/rowAlignment.ts): chunk 0 was asked at the starved tick 0, so its 8 rows
+  // run on ticks 2–9, and it still covers tick 9.
+  assert.deepEqual(t.predictionsAt(7)[0].rowTicks, [2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.ok(t.predictionsAt(9).some((c) => c.chunk === 0));
+  assert.ok(!t.predictionsAt(10).some((c) => c.chunk === 0));
 });
 
 test('stage timing is held against the 1000 / fps budget', () => {

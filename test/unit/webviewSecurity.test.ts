@@ -119,6 +119,8 @@ test("messages from a page: malformed ones are rejected by both panels' validato
     assert.equal(isEvaluationToHost(m), false, `evaluation report accepted ${JSON.stringify(m)}`);
   }
   assert.equal(isViewerMessage({ type: 'cursor', slot: 'b', tick: 12 }), true);
+  assert.equal(isViewerMessage({ type: 'exportDataset' }), true);
+  assert.equal(isEvaluationToHost({ type: 'exportDataset' }), true);
   assert.equal(isEvaluationToHost({ type: 'openEpisode', model: 'pi0', seed: 1.5 }), false);
   assert.equal(isEvaluationToHost({ type: 'openEpisode', model: 'pi0', seed: 3 }), true);
   assert.equal(isDashboardToHost({ type: 'ready' }), true);

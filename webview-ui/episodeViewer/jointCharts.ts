@@ -1,8 +1,8 @@
 // The six joint plots (uPlot: cursor synced across them, drag to zoom a range, double-click to zoom out): measured
 // and sent (and the policy's rows when recorded) against the tick, in the joint's unit; a compared episode's
-// measured joints overlaid; the predictions covering the cursor drawn from their observation tick (the fan,
-// frozen at the cursor), the replayed chunks covering the cursor in their model's colour (rows on the ticks they
-// would have executed at; the legend names each model), the cursor and the divergence tick as vertical lines.
+// measured joints overlaid; the predictions covering the cursor (the fan, frozen at the cursor) and the replayed
+// chunks covering it in their model's colour (the legend names each model), both with their rows on the ticks they
+// executed or would have (core/replay/rowAlignment.ts); the cursor and the divergence tick as vertical lines.
 import uPlot from 'uplot';
 import type { CursorState, ReplayAtTick, ViewerEpisode } from '../../src/contracts/episodeViewerMessages';
 import type { DashboardColors } from '../dashboard/theme';
@@ -162,8 +162,9 @@ export class JointCharts {
       let started = false;
       p.actions.forEach((row, i) => {
         const v = row[joint];
-        if (v === null || v === undefined) return;
-        const x = u.valToPos(p.observationTick + i, 'x', true);
+        const at = p.rowTicks[i];
+        if (v === null || v === undefined || at === undefined) return;
+        const x = u.valToPos(at, 'x', true);
         const y = u.valToPos(v, 'y', true);
         if (started) ctx.lineTo(x, y);
         else ctx.moveTo(x, y);

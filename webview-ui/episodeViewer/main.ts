@@ -112,6 +112,7 @@ $<HTMLSelectElement>('speed').addEventListener('change', () => {
 $('play').addEventListener('click', () => setPlaying(!playing));
 scrub.addEventListener('input', () => moveTo(Number(scrub.value)));
 $('compare').addEventListener('click', () => bridge.post({ type: 'compare' }));
+$('exportDataset').addEventListener('click', () => bridge.post({ type: 'exportDataset' }));
 $('closeCompare').addEventListener('click', () => bridge.post({ type: 'closeCompare' }));
 
 window.addEventListener('keydown', (e) => {

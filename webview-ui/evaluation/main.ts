@@ -15,6 +15,7 @@ const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getEl
 
 byId('btn-cancel').addEventListener('click', () => bridge.post({ type: 'cancel' }));
 byId('btn-export').addEventListener('click', () => bridge.post({ type: 'exportCsv' }));
+byId('btn-export-dataset').addEventListener('click', () => bridge.post({ type: 'exportDataset' }));
 
 bridge.start((m) => render(m.state));
 

@@ -1,6 +1,7 @@
 // An episode record seen along its ticks: which chunk executes at a tick, which requests are in flight, which
 // predictions cover it, the tick's stage timing against the budget, and the events the record holds. Plain data
 // in, plain data out, so the viewer and its benchmark share one model.
+import { ExecutedTicks } from '../replay/rowAlignment';
 
 /** One row of steps.csv, joints in the robot's order. */
 export interface TimelineStep {
@@ -30,6 +31,12 @@ export interface TimelineChunk {
   readonly latencyMs: number;
   /** horizon rows of joint values (null: not a number), when the record has them. */
   readonly actions?: readonly (readonly (number | null)[])[];
+}
+
+/** A prediction with the ticks its rows land on (rowAlignment.ts: executed ticks from its observation on). */
+export interface PlacedPrediction extends TimelineChunk {
+  /** Row i runs at rowTicks[i]; rows past the record's end are left out. */
+  readonly rowTicks: readonly number[];
 }
 
 export interface TimelineTiming {
@@ -76,7 +83,7 @@ export interface CursorState {
   readonly starved: boolean;
   readonly note: string;
   readonly inFlight: readonly { readonly chunk: number; readonly observationTick: number; readonly ageMs: number }[];
-  readonly predictions: readonly TimelineChunk[];
+  readonly predictions: readonly PlacedPrediction[];
   readonly stages: readonly StageAtTick[];
   readonly budgetMs: number;
 }
@@ -96,12 +103,16 @@ export class EpisodeTimeline {
   readonly stages: readonly string[];
   private readonly timingByTick = new Map<number, Readonly<Record<string, number>>>();
   private readonly ticks: Float64Array;
+  /** Where each chunk's rows land, by chunk number. */
+  private readonly rowTicks = new Map<number, readonly number[]>();
 
   constructor(input: TimelineInput) {
     if (!(input.fps > 0)) throw new RangeError(`the episode's fps must be a positive number, got ${input.fps}`);
     this.steps = [...input.steps].sort((a, b) => a.tick - b.tick);
     this.ticks = Float64Array.from(this.steps, (s) => s.tick);
     this.chunks = input.chunks;
+    const executed = new ExecutedTicks(this.steps);
+    for (const c of this.chunks) this.rowTicks.set(c.chunk, executed.rowTicks(c.observationTick, c.horizon));
     this.budgetMs = 1000 / input.fps;
     const stages: string[] = [];
     for (const row of input.timing) {
@@ -147,12 +158,17 @@ export class EpisodeTimeline {
   }
 
   /** Predictions that had arrived by `tick` and still cover it, newest last, at most FAN_CHUNKS. */
-  predictionsAt(tick: number): TimelineChunk[] {
+  predictionsAt(tick: number): PlacedPrediction[] {
     const t = this.stepAt(tick)?.timeMs;
     if (t === undefined) return [];
-    return this.chunks
-      .filter((c) => c.receivedAtMs <= t && c.observationTick <= tick && c.observationTick + c.horizon > tick)
-      .slice(-FAN_CHUNKS);
+    const placed: PlacedPrediction[] = [];
+    for (const c of this.chunks) {
+      const rowTicks = this.rowTicks.get(c.chunk) ?? [];
+      const last = rowTicks.at(-1);
+      if (c.receivedAtMs <= t && c.observationTick <= tick && last !== undefined && last >= tick)
+        placed.push({ ...c, rowTicks });
+    }
+    return placed.slice(-FAN_CHUNKS);
   }
 
   /** The cursor's view of `tick` (brought into range). */

@@ -59,6 +59,7 @@ export function evaluationHtml(parts: EvaluationHtmlParts): string {
 <div class="buttons">
   <button id="btn-cancel" hidden>Cancel</button>
   <button id="btn-export" class="secondary">Export CSV</button>
+  <button id="btn-export-dataset" class="secondary" title="The campaign's episodes as a LeRobot v3.0 dataset">Export as LeRobot Dataset…</button>
 </div>
 <p id="message"></p>
 <section id="rates-section">

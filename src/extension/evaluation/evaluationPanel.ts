@@ -14,6 +14,7 @@ import {
   type HostToEvaluation,
 } from '../../contracts/evaluationMessages';
 import { OPEN_EPISODE_COMMAND } from '../viewer/openEpisodeCommand';
+import { EXPORT_DATASET_COMMAND } from '../export/exportDatasetCommand';
 import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
 import type { TelemetrySource } from '../runtime/telemetrySource';
 import { readCampaignReport } from './campaignFolderReport';
@@ -146,6 +147,9 @@ export class EvaluationPanel implements vscode.Disposable {
         return;
       case 'exportCsv':
         return this.exportCsv();
+      case 'exportDataset':
+        await vscode.commands.executeCommand(EXPORT_DATASET_COMMAND, { dir: this.outDir });
+        return;
       case 'openEpisode':
         return this.openEpisode(m.model, m.seed);
     }

@@ -13,9 +13,12 @@ interface EpisodeNode {
   readonly dir: string;
 }
 
+/** Exports episode folders or an evaluation folder (arguments: a node `{ dir }`, a selection, the output folder). */
+export const EXPORT_DATASET_COMMAND = 'so100.exportLeRobotDataset';
+
 export function registerExportDataset(extensionPath: string): vscode.Disposable {
   return vscode.commands.registerCommand(
-    'so100.exportLeRobotDataset',
+    EXPORT_DATASET_COMMAND,
     async (
       node?: EpisodeNode,
       selected?: readonly EpisodeNode[],

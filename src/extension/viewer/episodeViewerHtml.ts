@@ -22,6 +22,7 @@ export function episodeViewerHtml(parts: EpisodeViewerHtmlParts): string {
   <span class="spacer"></span>
   <button id="compare" title="Show a second episode on the same tick axis">Compare…</button>
   <button id="closeCompare" hidden>Close comparison</button>
+  <button id="exportDataset" title="This episode as a LeRobot v3.0 dataset">Export as LeRobot Dataset…</button>
 </header>
 <ul id="notes"></ul>
 <section id="controls">

@@ -11,6 +11,7 @@ import {
 } from '../../contracts/episodeViewerMessages';
 import { compareEpisodes } from '../../core/episodeView';
 import { EpisodeView } from '../../io/recording/episodeView';
+import { EXPORT_DATASET_COMMAND } from '../export/exportDatasetCommand';
 import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
 import { episodeViewerHtml } from './episodeViewerHtml';
 import { viewerEpisode, viewerFrames } from './viewerEpisode';
@@ -165,6 +166,9 @@ export class EpisodeViewerPanel implements vscode.Disposable {
         case 'closeCompare':
           this.closeSlot('b');
           this.panel.title = `Episode ${this.views.a?.name ?? ''}`;
+          return;
+        case 'exportDataset':
+          if (this.views.a) await vscode.commands.executeCommand(EXPORT_DATASET_COMMAND, { dir: this.views.a.dir });
           return;
       }
     } catch (err) {

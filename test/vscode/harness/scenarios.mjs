@@ -730,8 +730,14 @@ export const developmentScenarios = [
       await runCommand(page, 'SO-100: Open Episode…');
       // The simple file dialog: type the file's path and accept it.
       const input = page.locator('.quick-input-widget .quick-input-box input');
-      await input.fill(episodeJson, { timeout: 10_000 });
-      await page.waitForTimeout(500);
+      // The dialog fills in its start folder after it opens: type only once that is there, and again if it was
+      // overwritten, so Enter accepts our path and not the folder.
+      const typeDeadline = Date.now() + 15_000;
+      while ((await input.inputValue({ timeout: 10_000 })) !== episodeJson) {
+        if (Date.now() > typeDeadline) throw new Error(`the file dialog holds "${await input.inputValue()}"`);
+        if ((await input.inputValue()).length > 0) await input.fill(episodeJson);
+        await page.waitForTimeout(300);
+      }
       await input.press('Enter');
       // One element per selector: a locator matching several (six plots) is a strict-mode error, read as "not shown".
       const [view] = await waitPanels(page, ['#joints .uplot >> nth=0'], 45_000);
@@ -773,6 +779,13 @@ export const developmentScenarios = [
       const stages = await view.locator('#stages tr').count();
       if (stages < 2) throw new Error('no stage timing rows at the cursor');
       await page.screenshot({ path: join(ctx.runDir, 'episode-viewer.png') });
+      // Export from the viewer: the export command asks where the dataset goes (then nothing is written: Escape).
+      await view.locator('#exportDataset').click({ timeout: 5000 });
+      await page
+        .locator('.quick-input-widget')
+        .filter({ hasText: 'Dataset folder (must not exist yet)' })
+        .waitFor({ state: 'visible', timeout: 15_000 });
+      await page.keyboard.press('Escape');
     },
   },
   {
