@@ -17,12 +17,14 @@ import {
 } from '../core/evaluation';
 import type { RuntimeEventName, RuntimeEvents } from '../core/rpc';
 import { mergeCampaigns } from '../runtime/campaignMerge';
-import { CampaignError, runCampaign, summaryTable } from '../runtime/evaluationCampaign';
+import { CampaignError, readCampaignFolder, runCampaign, summaryTable } from '../runtime/evaluationCampaign';
+import { OperatorLabels } from '../runtime/operatorLabels';
 import { RuntimeSession, type RuntimeEventSink } from '../runtime/runtimeSession';
 import { CliUsageError, intOption } from './cliUsageError';
 import { episodeConfig } from './episodeConfig';
+import { askOnTerminal, TerminalKeys } from './terminalLabels';
 
-const usage = `so100 eval [--config so100.json] --models pi0,pi0_fast --episodes N [--seed S] [--steps N] [--clock auto|virtual|wall] [--shard K/N] [--out DIR | --resume DIR] [--dataset DIR]
+const usage = `so100 eval [--config so100.json] --models pi0,pi0_fast --episodes N [--seed S] [--steps N] [--clock auto|virtual|wall] [--labels scene|operator] [--shard K/N] [--out DIR | --resume DIR] [--dataset DIR]
        so100 eval --merge DIR… --out DIR
 
 Runs every model on the same N seeds of the varied simulated scene (seed S, S+1, …; the seed decides the cube's
@@ -52,6 +54,9 @@ Options:
                    the model's simulated latency advance the clock, so a campaign runs many times faster than
                    real time with the same chunk schedule (a seed gives the same episode every run). A real
                    arm, camera or server forces wall time; auto says so, virtual is refused with the reason
+  --labels L       who decides success: scene (the simulator's scene, the default there) or operator (the default
+                   on a real arm, robot.port not "sim"): before each episode you reset the scene and press ENTER;
+                   after it, s success / f failure (each with an optional note) / r redo / q stop the campaign
   --out DIR        where the campaign goes
   --resume DIR     continue the campaign in DIR (its campaign.json decides models, seeds and settings)
   --shard K/N      run only shard K (0 … N−1) of the campaign's seeds
@@ -66,6 +71,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   steps: { type: 'string' },
   clock: { type: 'string' },
+  labels: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
   shard: { type: 'string' },
@@ -110,6 +116,10 @@ async function run(argv: string[]): Promise<number> {
     if (err instanceof ClockChoiceError) throw new CliUsageError(`--clock: ${err.message}`);
     throw err;
   }
+  if (values.labels !== undefined && values.labels !== 'scene' && values.labels !== 'operator')
+    throw new CliUsageError(`--labels must be scene or operator, got "${values.labels}"`);
+  if (values.labels !== undefined && values.resume !== undefined)
+    throw new CliUsageError('--labels and --resume exclude each other: a resumed campaign keeps who labels it');
   const resume = values.resume !== undefined;
   const { config, workspace, ffmpegPath } = await episodeConfig({
     config: values.config,
@@ -160,16 +170,38 @@ async function run(argv: string[]): Promise<number> {
     );
   let session: RuntimeSession | undefined;
   const abort = new AbortController();
+  // A real arm's scene cannot tell success: the operator labels it (a resumed campaign keeps what it had).
+  const operator = resume
+    ? (await readCampaignFolder(outDir).catch(() => undefined))?.manifest.labels === 'operator'
+    : (values.labels ?? (config.robot.port === 'sim' ? 'scene' : 'operator')) === 'operator';
+  let labels: OperatorLabels | undefined;
   const onSignal = () => {
     abort.abort();
+    labels?.release();
     void session?.stop();
   };
+  const keys = operator ? new TerminalKeys(process.stdin, process.stdout, onSignal) : undefined;
+  if (operator)
+    labels = new OperatorLabels(
+      (q) =>
+        void askOnTerminal(q, keys!).then(({ answer, note }) => {
+          try {
+            labels!.answer(answer, note);
+          } catch {
+            // The question was withdrawn meanwhile (the campaign was stopped).
+          }
+        }),
+      () => abort.abort(),
+    );
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
     console.log(`Evaluation campaign in ${outDir}`);
     const result = await runCampaign(
-      (c) => (session = new RuntimeSession(new QuietSink(), workspace, c)),
+      (c) => {
+        session = new RuntimeSession(new QuietSink(), workspace, c);
+        return labels ? labels.wrap(session) : session;
+      },
       {
         clock,
         config,
@@ -182,6 +214,7 @@ async function run(argv: string[]): Promise<number> {
         workspace,
         ffmpegPath,
         dataset: values.dataset,
+        ...(operator && !resume ? { labels: 'operator' as const } : {}),
         serverContext: {
           so100: { command: process.execPath, args: [...process.execArgv, process.argv[1]] },
           workspaceFolder: workspace,
@@ -203,6 +236,7 @@ async function run(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    keys?.[Symbol.dispose]();
   }
 }
 

@@ -292,7 +292,7 @@ export async function runCampaign(
   }
   if (config.robot.port !== 'sim' && manifest.labels !== 'operator')
     throw new CampaignError(
-      `robot.port is ${config.robot.port}: on a real arm the operator labels each outcome, which only SO-100: Run Evaluation in VS Code asks for so far; run so100 eval on the simulated arm (robot.port "sim")`,
+      `robot.port is ${config.robot.port}: on a real arm the scene cannot tell success, so the operator labels each outcome (so100 eval --labels operator, or SO-100: Run Evaluation in VS Code)`,
     );
   // Virtual time: the built-in models run in this process on the campaign's clock, so no server is started.
   const virtual = manifest.clock === 'virtual';
