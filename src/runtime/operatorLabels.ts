@@ -2,7 +2,13 @@
 // drives, so the campaign engine stays as it is: after the reset glide the operator is asked to reset the scene and
 // answer Ready; when the episode ends, to label it (Success / Failure, with an optional note; Redo runs it again;
 // Stop ends the campaign without counting it). The label replaces the runtime's verdict in the episode's summary.
-import type { EpisodeSummary, EvaluationAnswer, EvaluationAsk, RuntimeStatus } from '../core/rpc';
+import {
+  endedEarlySummary,
+  type EpisodeSummary,
+  type EvaluationAnswer,
+  type EvaluationAsk,
+  type RuntimeStatus,
+} from '../core/rpc';
 import type { So100Config } from '../core/config';
 import type { RuntimeSession } from './runtimeSession';
 
@@ -72,7 +78,8 @@ export class OperatorLabels {
         return session.runEpisode(options);
       },
       episodeEnded(): Promise<EpisodeSummary> | undefined {
-        if (labels.stopped) return Promise.resolve(stoppedSummary());
+        // What episodeEnded gives after a Stop at Ready: never counted (the campaign is aborted by then).
+        if (labels.stopped) return Promise.resolve(endedEarlySummary(0, 'stopped by the operator'));
         const first = session.episodeEnded();
         return first && labels.label(session, first);
       },
@@ -129,20 +136,4 @@ export class OperatorLabels {
     this.stopped = true;
     this.stop();
   }
-}
-
-/** What episodeEnded gives after a Stop at Ready: never counted (the campaign is aborted by then). */
-function stoppedSummary(): EpisodeSummary {
-  return {
-    episode: 0,
-    success: false,
-    reason: 'stopped by the operator',
-    steps: 0,
-    starvedTicks: 0,
-    warmupTicks: 0,
-    chunks: 0,
-    clampedTicks: 0,
-    lateTicks: 0,
-    timing: [],
-  };
 }

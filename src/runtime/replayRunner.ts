@@ -1,18 +1,11 @@
 // The runtime's one replay at a time: runs `replayEpisode` for a host, reports progress as events, and cancels on
 // request. Separate from RuntimeSession: a replay uses no arm, so it runs whatever the session is doing.
-import type { So100Config } from '../core/config';
-import type { ReplayDone, RuntimeModelEndpoint } from '../core/rpc';
+import type { ReplayDone, RuntimeMethods } from '../core/rpc';
 import type { RuntimeEventSink } from './runtimeSession';
 import { planReplay, replayEpisode } from './episodeReplay';
 
-export interface ReplayParams {
-  readonly dir: string;
-  readonly config: So100Config;
-  readonly model: string;
-  readonly endpoint: RuntimeModelEndpoint;
-  readonly every?: number;
-  readonly ffmpegPath?: string;
-}
+/** What a host asks for (the protocol's own params type). */
+export type ReplayParams = RuntimeMethods['replayEpisode']['params'];
 
 export class ReplayRunner {
   private running: AbortController | undefined;

@@ -25,7 +25,7 @@ import type {
   RuntimeStatus,
   TickTelemetry,
 } from '../core/rpc';
-import { METHOD_PHASES, phaseRefusal } from '../core/rpc';
+import { endedEarlySummary, METHOD_PHASES, phaseRefusal } from '../core/rpc';
 import { POLICY_PROTOCOLS } from '../core/protocols';
 import type { FeetechBusSim } from '../core/sim';
 import { SO100_MOTORS, fromMotorVector, toMotorVector, type ServoErrorReport } from '../core/so100';
@@ -631,19 +631,7 @@ export class RuntimeSession {
       await this.conn?.arm.robot.torqueOff().catch(() => undefined);
       await frames?.abort(message);
       await recorder?.abort(reason, loop.stepCount);
-      const summary: EpisodeSummary = {
-        episode: number,
-        success: false,
-        reason,
-        steps: loop.stepCount,
-        starvedTicks: 0,
-        warmupTicks: 0,
-        chunks: 0,
-        clampedTicks: 0,
-        lateTicks: 0,
-        timing: [],
-        recordDir: recorder?.dir,
-      };
+      const summary = endedEarlySummary(number, reason, loop.stepCount, recorder?.dir);
       this.episode = undefined;
       await this.release();
       this.setPhase('idle');

@@ -3,24 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultConfig, type So100Config } from '../../src/core/config';
-import type { RuntimeEventName, RuntimeEvents } from '../../src/core/rpc';
 import { VirtualClock } from '../../src/io/clock/virtualClock';
 import { RuntimeSession } from '../../src/runtime/runtimeSession';
-
-class Warnings {
-  readonly list: string[] = [];
-  emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void {
-    if (event === 'warning') this.list.push((data as RuntimeEvents['warning']).message);
-  }
-  frameFps(): number {
-    return 0;
-  }
-}
+import { WarningSink } from '../helpers/warningSink';
 
 test('after the cube was lifted between the jaws, a reset reaches the start pose', { timeout: 120_000 }, async () => {
   const d = defaultConfig();
   const config: So100Config = { ...d, maxSteps: 900, record: { ...d.record, enabled: false } };
-  const warnings = new Warnings();
+  const warnings = new WarningSink();
   // Virtual time: the embedded default in process, nothing sleeps.
   const session = new RuntimeSession(warnings, process.cwd(), new VirtualClock());
   try {

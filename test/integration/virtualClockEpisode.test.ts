@@ -6,23 +6,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultConfig, type So100Config } from '../../src/core/config';
-import type { EpisodeSummary, RuntimeEventName, RuntimeEvents, RuntimeModelEndpoint } from '../../src/core/rpc';
+import type { EpisodeSummary, RuntimeModelEndpoint } from '../../src/core/rpc';
 import type { Clock } from '../../src/core/timing/clock';
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
 import { builtinProfileOf } from '../../src/core/config';
 import { VirtualClock } from '../../src/io/clock/virtualClock';
 import { wallClock } from '../../src/io/clock/wallClock';
 import { RuntimeSession } from '../../src/runtime/runtimeSession';
-
-class Warnings {
-  readonly list: string[] = [];
-  emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void {
-    if (event === 'warning') this.list.push((data as RuntimeEvents['warning']).message);
-  }
-  frameFps(): number {
-    return 0;
-  }
-}
+import { WarningSink } from '../helpers/warningSink';
 
 let dir: string;
 before(async () => {
@@ -54,7 +45,7 @@ async function runOne(
   recordDir: string,
   endpoints: Record<string, RuntimeModelEndpoint> = {},
 ): Promise<{ summary: EpisodeSummary; steps: string; chunks: string; warnings: string[] }> {
-  const warnings = new Warnings();
+  const warnings = new WarningSink();
   const session = new RuntimeSession(warnings, dir, clock);
   try {
     await session.connect({ config, endpoints, recordDir });

@@ -5,3 +5,4 @@ export * from './runtimeProtocol';
 export * from './methodPhases';
 export * from './commandPhases';
 export * from './campaignMethods';
+export * from './endedEarly';

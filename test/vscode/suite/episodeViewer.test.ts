@@ -10,7 +10,7 @@ import type { ViewerEpisode } from '../../../src/contracts/episodeViewerMessages
 import { SO100_MOTORS, type PerMotor } from '../../../src/core/so100';
 import { REPLAY_FORMAT, ReplayFileWriter } from '../../../src/io/recording/replayFile';
 import type { So100Api } from '../../../src/extension/extension';
-import { activateExtension, clearServerSettings, waitFor } from './hostHelpers';
+import { activateExtension, clearServerSettings, waitFor, runRecordedEpisode } from './hostHelpers';
 
 suite('SO-100 Episode Viewer', () => {
   let api: So100Api;
@@ -32,21 +32,10 @@ suite('SO-100 Episode Viewer', () => {
   });
 
   test('a recorded episode opens in the viewer, and its page asks for the cursor and gets it', async () => {
-    await writeFile(
-      configFile(),
-      JSON.stringify({ maxSteps: 12, record: { dir: '.so100/episode-viewer-test', frames: 'png', pngEvery: 3 } }),
-    );
-    await api.reloadConfig();
-    const before = api.lastEpisode();
-    await vscode.commands.executeCommand('so100.runEpisode');
-    const episode = await waitFor(
-      'the recorded episode',
-      () => {
-        const e = api.lastEpisode();
-        return e && e !== before ? e : undefined;
-      },
-      60_000,
-    );
+    const episode = await runRecordedEpisode(api, configFile(), {
+      maxSteps: 12,
+      record: { dir: '.so100/episode-viewer-test', frames: 'png', pngEvery: 3 },
+    });
     const dir = episode.recordDir!;
     assert.ok(dir.startsWith(recordRoot()), dir);
 

@@ -3,11 +3,11 @@
 // save dialog is needed; then the same folder again, which the exporter refuses, leaving the dataset as it was.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetExportSummary } from '../../../src/io/export/lerobotExport';
 import type { So100Api } from '../../../src/extension/extension';
-import { activateExtension, clearServerSettings, waitFor } from './hostHelpers';
+import { activateExtension, clearServerSettings, runRecordedEpisode } from './hostHelpers';
 
 suite('SO-100 Export as LeRobot Dataset', () => {
   let api: So100Api;
@@ -30,21 +30,10 @@ suite('SO-100 Export as LeRobot Dataset', () => {
   });
 
   test('a recorded episode becomes a LeRobot v3.0 dataset; an existing folder is refused and kept', async () => {
-    await writeFile(
-      configFile(),
-      JSON.stringify({ maxSteps: 12, record: { dir: '.so100/export-dataset-test', frames: 'mp4' } }),
-    );
-    await api.reloadConfig();
-    const before = api.lastEpisode();
-    await vscode.commands.executeCommand('so100.runEpisode');
-    const episode = await waitFor(
-      'the recorded episode',
-      () => {
-        const e = api.lastEpisode();
-        return e && e !== before ? e : undefined;
-      },
-      60_000,
-    );
+    const episode = await runRecordedEpisode(api, configFile(), {
+      maxSteps: 12,
+      record: { dir: '.so100/export-dataset-test', frames: 'mp4' },
+    });
     assert.ok(episode.recordDir, 'the episode was recorded');
     const steps = (await readFile(join(episode.recordDir, 'steps.csv'), 'utf8')).trim().split('\n').length - 1;
 

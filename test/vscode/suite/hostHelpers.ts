@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { So100Api } from '../../../src/extension/extension';
+import type { EpisodeSummary } from '../../../src/core/rpc';
 
 export const EXTENSION_ID = 'so100-policy-lab.so100-policy-lab';
 
@@ -135,4 +136,27 @@ export async function logChannelText(api: So100Api, channel: string): Promise<st
   await walk(hostLogs, 2);
   const texts = await Promise.all(found.map((f) => readFile(f, 'utf8')));
   return texts.join('\n');
+}
+
+/**
+ * Writes `config` as the workspace's so100.json, has the extension read it, runs an episode through Run Episode and
+ * resolves with its summary once it ended (the one after any episode that ended before).
+ */
+export async function runRecordedEpisode(
+  api: So100Api,
+  configFile: string,
+  config: Record<string, unknown>,
+): Promise<EpisodeSummary> {
+  await writeFile(configFile, JSON.stringify(config));
+  await api.reloadConfig();
+  const before = api.lastEpisode();
+  await vscode.commands.executeCommand('so100.runEpisode');
+  return waitFor(
+    'the recorded episode',
+    () => {
+      const e = api.lastEpisode();
+      return e && e !== before ? e : undefined;
+    },
+    60_000,
+  );
 }

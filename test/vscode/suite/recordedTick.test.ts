@@ -3,11 +3,11 @@
 // converter on it, and the Converter Inspector shows it.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InspectionReport } from '../../../src/core/convert/inspectionReport';
 import type { So100Api } from '../../../src/extension/extension';
-import { activateExtension, clearServerSettings, waitFor } from './hostHelpers';
+import { activateExtension, clearServerSettings, runRecordedEpisode } from './hostHelpers';
 
 suite('SO-100 Open Recorded Tick', () => {
   let api: So100Api;
@@ -31,21 +31,10 @@ suite('SO-100 Open Recorded Tick', () => {
   });
 
   test('a tick of a recorded episode opens in the Converter Inspector with its joints and (nearest kept) frames', async () => {
-    await writeFile(
-      configFile(),
-      JSON.stringify({ maxSteps: 10, record: { dir: '.so100/recorded-tick-test', frames: 'png', pngEvery: 5 } }),
-    );
-    await api.reloadConfig();
-    const before = api.lastEpisode();
-    await vscode.commands.executeCommand('so100.runEpisode');
-    const episode = await waitFor(
-      'the recorded episode',
-      () => {
-        const e = api.lastEpisode();
-        return e && e !== before ? e : undefined;
-      },
-      60_000,
-    );
+    const episode = await runRecordedEpisode(api, configFile(), {
+      maxSteps: 10,
+      record: { dir: '.so100/recorded-tick-test', frames: 'png', pngEvery: 5 },
+    });
     assert.ok(episode.recordDir?.startsWith(recordRoot()), episode.recordDir);
 
     const report = await vscode.commands.executeCommand<InspectionReport>(

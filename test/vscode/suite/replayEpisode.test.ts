@@ -3,11 +3,11 @@
 // as the explorer passes it); a model the config lacks is refused and writes nothing.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReplayDone } from '../../../src/core/rpc';
 import type { So100Api } from '../../../src/extension/extension';
-import { activateExtension, clearServerSettings, waitFor } from './hostHelpers';
+import { activateExtension, clearServerSettings, runRecordedEpisode } from './hostHelpers';
 
 suite('SO-100 Replay Episode Through Model', () => {
   let api: So100Api;
@@ -20,21 +20,10 @@ suite('SO-100 Replay Episode Through Model', () => {
     api = await activateExtension();
     folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
     await clearServerSettings();
-    await writeFile(
-      configFile(),
-      JSON.stringify({ maxSteps: 40, record: { dir: '.so100/replay-test', frames: 'png', pngEvery: 1 } }),
-    );
-    await api.reloadConfig();
-    const before = api.lastEpisode();
-    await vscode.commands.executeCommand('so100.runEpisode');
-    const episode = await waitFor(
-      'the recorded episode',
-      () => {
-        const e = api.lastEpisode();
-        return e && e !== before ? e : undefined;
-      },
-      60_000,
-    );
+    const episode = await runRecordedEpisode(api, configFile(), {
+      maxSteps: 40,
+      record: { dir: '.so100/replay-test', frames: 'png', pngEvery: 1 },
+    });
     dir = episode.recordDir!;
     // Replaying through another model needs the arm at rest (one model server at a time).
     await vscode.commands.executeCommand('so100.disconnectArm');
