@@ -71,6 +71,11 @@ export type HostToViewer =
   | { readonly type: 'comparison'; readonly comparison: EpisodeComparison }
   | { readonly type: 'error'; readonly message: string };
 
+/** What the page keeps across a window reload (the host's serializer reopens these). */
+export interface ViewerPageState {
+  readonly dirs: Partial<Record<ViewerSlot, string>>;
+}
+
 /** Webview → host. */
 export type ViewerToHost =
   | { readonly type: 'ready' }

@@ -10,6 +10,7 @@ import {
   type ViewerEpisode,
   type ViewerSlot,
   type ViewerToHost,
+  type ViewerPageState,
 } from '../../src/contracts/episodeViewerMessages';
 import { readColors, watchTheme } from '../dashboard/theme';
 import { HostBridge } from '../shared/hostBridge';
@@ -19,7 +20,10 @@ import { TimelineStrip } from './timelineStrip';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-const bridge = new HostBridge<ViewerToHost, HostToViewer>(isViewerHostMessage);
+const bridge = new HostBridge<ViewerToHost, HostToViewer, ViewerPageState>(isViewerHostMessage);
+/** The episodes shown, kept for a window reload (the host's serializer reopens them). */
+const keepState = () =>
+  (bridge.state = { dirs: { ...(episodes.a && { a: episodes.a.dir }), ...(episodes.b && { b: episodes.b.dir }) } });
 let colors = readColors();
 const episodes: Partial<Record<ViewerSlot, ViewerEpisode>> = {};
 let comparison: EpisodeComparison | undefined;
@@ -145,10 +149,12 @@ bridge.start((m) => {
   switch (m.type) {
     case 'episode':
       episodes[m.episode.slot] = m.episode;
+      keepState();
       rebuild();
       return;
     case 'closed':
       delete episodes[m.slot];
+      keepState();
       if (m.slot === 'b') comparison = undefined;
       rebuild();
       return;

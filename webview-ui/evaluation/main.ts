@@ -10,14 +10,18 @@ import {
   type HostToEvaluation,
 } from '../../src/contracts/evaluationMessages';
 
-const bridge = new HostBridge<EvaluationToHost, HostToEvaluation>(isHostToEvaluation);
+const bridge = new HostBridge<EvaluationToHost, HostToEvaluation, { outDir: string }>(isHostToEvaluation);
 const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
 byId('btn-cancel').addEventListener('click', () => bridge.post({ type: 'cancel' }));
 byId('btn-export').addEventListener('click', () => bridge.post({ type: 'exportCsv' }));
 byId('btn-export-dataset').addEventListener('click', () => bridge.post({ type: 'exportDataset' }));
 
-bridge.start((m) => render(m.state));
+bridge.start((m) => {
+  // Kept for a window reload: the host's serializer reopens this campaign's report.
+  bridge.state = { outDir: m.state.outDir };
+  render(m.state);
+});
 
 const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));

@@ -15,7 +15,7 @@ import { EVALUATIONS_DIR } from '../../runtime/evaluationRun';
 import type { RuntimeController } from '../runtime/runtimeController';
 import { CONFIG_FILE_NAME, type WorkspaceConfig } from '../workspace/workspaceConfig';
 import { campaignFolders } from './campaignFolders';
-import { EvaluationPanel } from './evaluationPanel';
+import { EVALUATION_VIEW_TYPE, EvaluationPanel } from './evaluationPanel';
 
 export interface RunEvaluationArgs {
   readonly models?: readonly string[];
@@ -197,6 +197,12 @@ export function registerEvaluationCommands(
   };
 
   return vscode.Disposable.from(
+    vscode.window.registerWebviewPanelSerializer(EVALUATION_VIEW_TYPE, {
+      deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Thenable<void> {
+        EvaluationPanel.revive(panel, extensionUri, runtime, state);
+        return Promise.resolve();
+      },
+    }),
     vscode.commands.registerCommand('so100.answerEvaluation', answerPrompt),
     runtime.onEvent('evaluationAsk', (q) => {
       setPending(q);

@@ -63,6 +63,25 @@ export class EvaluationPanel implements vscode.Disposable {
     return new EvaluationPanel(panel, extensionUri, runtime, key, running);
   }
 
+  /** A panel VS Code restored after a window reload: the page's kept state names its campaign folder. */
+  static revive(
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    runtime: EvaluationRuntime,
+    state: unknown,
+  ): void {
+    const outDir = (state as { outDir?: unknown } | undefined)?.outDir;
+    if (typeof outDir !== 'string' || EvaluationPanel.openFor(outDir)) {
+      panel.dispose();
+      return;
+    }
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+    };
+    new EvaluationPanel(panel, extensionUri, runtime, path.resolve(outDir), false);
+  }
+
   /** The open panel of a folder, if any (tests). */
   static openFor(outDir: string): EvaluationPanel | undefined {
     const p = EvaluationPanel.panels.get(path.resolve(outDir));

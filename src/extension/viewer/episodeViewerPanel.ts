@@ -8,6 +8,7 @@ import {
   type ViewerEpisode,
   type ViewerSlot,
   type ViewerToHost,
+  type ViewerPageState,
 } from '../../contracts/episodeViewerMessages';
 import { compareEpisodes } from '../../core/episodeView';
 import { EpisodeView } from '../../io/recording/episodeView';
@@ -47,6 +48,30 @@ export class EpisodeViewerPanel implements vscode.Disposable {
     }
     p.closeSlot('b');
     p.setView('a', view);
+    return p;
+  }
+
+  /**
+   * A panel VS Code restored after a window reload, with the page's kept state: its episodes are opened again (one
+   * that is gone is said in the panel, not thrown).
+   */
+  static async revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, ffmpegPath: string, state: unknown) {
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+    };
+    EpisodeViewerPanel.current?.dispose();
+    const p = new EpisodeViewerPanel(panel, extensionUri, ffmpegPath);
+    const dirs = (state as Partial<ViewerPageState> | undefined)?.dirs ?? {};
+    for (const slot of ['a', 'b'] as const) {
+      const dir = dirs[slot];
+      if (typeof dir !== 'string') continue;
+      try {
+        p.setView(slot, await EpisodeView.open(dir, ffmpegPath));
+      } catch (err) {
+        p.post({ type: 'error', message: `${dir}: ${err instanceof Error ? err.message : String(err)}` });
+      }
+    }
     return p;
   }
 

@@ -5,11 +5,24 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import type { WorkspaceConfig } from '../workspace/workspaceConfig';
 import { argumentPath } from '../common/episodeArgument';
-import { EpisodeViewerPanel } from './episodeViewerPanel';
+import { EPISODE_VIEWER_VIEW_TYPE, EpisodeViewerPanel } from './episodeViewerPanel';
 
 export const OPEN_EPISODE_COMMAND = 'so100.openEpisode';
 
 export function registerOpenEpisode(extensionUri: vscode.Uri, config: WorkspaceConfig): vscode.Disposable {
+  const ffmpeg = () => vscode.workspace.getConfiguration('so100').get<string>('ffmpegPath', '').trim() || 'ffmpeg';
+  return vscode.Disposable.from(
+    // After a window reload VS Code restores the panel; the page's state names the episodes to open again.
+    vscode.window.registerWebviewPanelSerializer(EPISODE_VIEWER_VIEW_TYPE, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+        await EpisodeViewerPanel.revive(panel, extensionUri, ffmpeg(), state);
+      },
+    }),
+    registerOpenEpisodeCommand(extensionUri, config),
+  );
+}
+
+function registerOpenEpisodeCommand(extensionUri: vscode.Uri, config: WorkspaceConfig): vscode.Disposable {
   return vscode.commands.registerCommand(OPEN_EPISODE_COMMAND, async (arg?: unknown) => {
     try {
       let target = argumentPath(arg);

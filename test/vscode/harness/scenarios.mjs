@@ -786,6 +786,9 @@ export const developmentScenarios = [
         .filter({ hasText: 'Dataset folder (must not exist yet)' })
         .waitFor({ state: 'visible', timeout: 15_000 });
       await page.keyboard.press('Escape');
+      // A window reload brings the viewer back with its episode (its serializer and the page's kept state).
+      await reloadWindow(page);
+      await waitPanels(page, ['#joints .uplot >> nth=0'], 60_000);
     },
   },
   {
@@ -861,6 +864,9 @@ export const developmentScenarios = [
         if (!s.ciColour || s.ciColour === 'rgba(0, 0, 0, 0)') problems.push(`interval bar colour "${s.ciColour}"`);
         if (problems.length > 0) throw new Error(`evaluation report: ${problems.join('; ')}`);
         await page.screenshot({ path: join(ctx.runDir, 'evaluation-report.png') });
+        // A window reload brings the report back, drawn from the same folder.
+        await reloadWindow(page);
+        await waitPanels(page, ['body[data-done]'], 60_000);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
