@@ -40,7 +40,22 @@ export type DashboardFrame = FrameTelemetry;
 export type DashboardEpisodeSummary = Pick<
   EpisodeSummary,
   'episode' | 'success' | 'reason' | 'steps' | 'starvedTicks' | 'chunks' | 'clampedTicks' | 'lateTicks'
->;
+> & { readonly seams?: DashboardSeams };
+
+/** An episode's chunk seams as the page shows them (from core/metrics/seams.ts's report); null: not measured. */
+export interface DashboardSeams {
+  /** Largest body-joint step at a boundary ÷ the in-chunk p99 step, sent commands. */
+  readonly seamRatio: number | null;
+  /** The same on the policy's own rows: the seam it asked for. */
+  readonly rawSeamRatio: number | null;
+  /** Ticks the sent command trails the policy's rows. */
+  readonly lagTicks: number | null;
+  readonly perJoint: readonly {
+    readonly joint: string;
+    readonly seamRatio: number | null;
+    readonly lagTicks: number | null;
+  }[];
+}
 
 /** The episode's progress as the status bar and side bar show it (one source: src/extension/runtime/episodeProgress). */
 export interface DashboardProgress {
@@ -258,7 +273,21 @@ function isSummary(v: unknown): v is DashboardEpisodeSummary {
     isNum(v.starvedTicks) &&
     isNum(v.chunks) &&
     isNum(v.clampedTicks) &&
-    isNum(v.lateTicks)
+    isNum(v.lateTicks) &&
+    (v.seams === undefined || isSeams(v.seams))
+  );
+}
+
+const isNumOrNull = (v: unknown) => v === null || isNum(v);
+
+function isSeams(v: unknown): v is DashboardSeams {
+  return (
+    isObj(v) &&
+    isNumOrNull(v.seamRatio) &&
+    isNumOrNull(v.rawSeamRatio) &&
+    isNumOrNull(v.lagTicks) &&
+    Array.isArray(v.perJoint) &&
+    v.perJoint.every((j) => isObj(j) && isStr(j.joint) && isNumOrNull(j.seamRatio) && isNumOrNull(j.lagTicks))
   );
 }
 

@@ -12,6 +12,7 @@ import type {
   HostToDashboard,
 } from '../../src/contracts/dashboardMessages';
 import { isHostToDashboard } from '../../src/contracts/dashboardMessages';
+import { seamText } from '../../webview-ui/dashboard/seamText';
 
 function harness() {
   const posted: HostToDashboard[] = [];
@@ -151,10 +152,31 @@ test('state, warnings and episode results are posted at once even while telemetr
     chunks: 1,
     clampedTicks: 0,
     lateTicks: 0,
+    warmupTicks: 0,
+    timing: [],
+    seams: {
+      seamRatio: 1.25,
+      raw: { seamRatio: 3 },
+      lagTicks: Number.NaN,
+      perJoint: [{ joint: 'shoulder_pan', seamRatio: 1.5, raw: {}, lagTicks: 0.5 }],
+    } as never,
   });
   assert.deepEqual(
     posted.map((m) => m.type),
     ['init', 'ticks', 'frame', 'state', 'warning', 'episodeEnded'],
+  );
+  // The seams go as the page shows them: a value not measured (NaN) is null, which survives the message's JSON.
+  const ended = posted.at(-1)!;
+  assert.ok(ended.type === 'episodeEnded' && isHostToDashboard(JSON.parse(JSON.stringify(ended))));
+  assert.deepEqual(ended.type === 'episodeEnded' && ended.summary.seams, {
+    seamRatio: 1.25,
+    rawSeamRatio: 3,
+    lagTicks: null,
+    perJoint: [{ joint: 'shoulder_pan', seamRatio: 1.5, lagTicks: 0.5 }],
+  });
+  assert.equal(
+    seamText(ended.type === 'episodeEnded' ? ended.summary.seams! : (undefined as never)),
+    '. Chunk seams: 1.25× the in-chunk p99 step sent (3.00× asked by the policy), lag — ticks; per joint (seam × / lag ticks): shoulder_pan 1.50× / 0.5',
   );
 });
 

@@ -7,6 +7,7 @@ import type {
   DashboardStatus,
 } from '../../src/contracts/dashboardMessages';
 import { progressLine } from './progressLine';
+import { seamText } from './seamText';
 
 export class Controls {
   private readonly phase = byId('phase');
@@ -67,7 +68,7 @@ export class Controls {
   episodeEnded(s: DashboardEpisodeSummary): void {
     this.note(
       `Episode ${s.episode} ${s.success ? 'succeeded' : 'ended'}: ${s.reason} — ${s.steps} steps, ${s.chunks} chunks, ` +
-        `${s.starvedTicks} starved, ${s.clampedTicks} clamped, ${s.lateTicks} late ticks`,
+        `${s.starvedTicks} starved, ${s.clampedTicks} clamped, ${s.lateTicks} late ticks${s.seams ? seamText(s.seams) : ''}`,
       s.success ? 'info' : 'warning',
     );
   }

@@ -11,6 +11,7 @@ import type {
   DashboardTick,
   HostToDashboard,
 } from '../../contracts/dashboardMessages';
+import type { EpisodeSummary } from '../../core/rpc';
 import { enabledCommands } from './enabledCommands';
 
 /** Posts one message; resolves when the webview took it (VS Code's postMessage returns a Thenable<boolean>). */
@@ -178,7 +179,30 @@ export class DashboardFeed {
     this.sendAlways({ type: 'state', status, enabled: enabledCommands(status), ...(progress && { progress }) });
   }
 
-  episodeEnded(summary: DashboardEpisodeSummary): void {
+  episodeEnded(s: EpisodeSummary): void {
+    const finite = (x: number) => (Number.isFinite(x) ? x : null);
+    const summary: DashboardEpisodeSummary = {
+      episode: s.episode,
+      success: s.success,
+      reason: s.reason,
+      steps: s.steps,
+      starvedTicks: s.starvedTicks,
+      chunks: s.chunks,
+      clampedTicks: s.clampedTicks,
+      lateTicks: s.lateTicks,
+      ...(s.seams && {
+        seams: {
+          seamRatio: finite(s.seams.seamRatio),
+          rawSeamRatio: finite(s.seams.raw.seamRatio),
+          lagTicks: finite(s.seams.lagTicks),
+          perJoint: s.seams.perJoint.map((j) => ({
+            joint: j.joint,
+            seamRatio: finite(j.seamRatio),
+            lagTicks: finite(j.lagTicks),
+          })),
+        },
+      }),
+    };
     this.sendAlways({ type: 'episodeEnded', summary });
   }
 
