@@ -385,6 +385,7 @@ export async function writeSummary(
   rows: readonly ResultRow[],
   outDir: string,
 ): Promise<CampaignSummary> {
+  const lags = await lagTicks(rows, outDir);
   const summary = summarizeCampaign(
     manifest.models,
     manifest.config.fps,
@@ -395,6 +396,7 @@ export async function writeSummary(
       steps: r.steps,
       starvedTicks: r.starvedTicks,
       seamRatio: r.seamRatio,
+      lagTicks: lags.get(r),
     })),
     await latencySamples(rows, outDir),
   );
@@ -490,6 +492,24 @@ async function runPlanned(
 }
 
 /** Per model and stage, every tick's ms from the episodes' timing.csv (percentiles over all ticks, not of episodes). */
+/** Each row's tracking lag from its episode.json (result.seams.lagTicks); rows without one are left out. */
+async function lagTicks(rows: readonly ResultRow[], outDir: string): Promise<Map<ResultRow, number>> {
+  const out = new Map<ResultRow, number>();
+  for (const r of rows) {
+    if (!r.episodeDir) continue;
+    try {
+      const episode = JSON.parse(await readFile(path.join(outDir, r.episodeDir, 'episode.json'), 'utf8')) as {
+        result?: { seams?: { lagTicks?: unknown } } | null;
+      };
+      const lag = episode.result?.seams?.lagTicks;
+      if (typeof lag === 'number' && Number.isFinite(lag)) out.set(r, lag);
+    } catch {
+      // An episode folder gone or cut short: its lag is not measured.
+    }
+  }
+  return out;
+}
+
 async function latencySamples(rows: readonly ResultRow[], outDir: string): Promise<Map<string, Map<string, number[]>>> {
   const out = new Map<string, Map<string, number[]>>();
   for (const r of rows) {
@@ -528,7 +548,7 @@ export function summaryTable(summary: CampaignSummary): string[] {
   const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
   const lines = [
     `${'model'.padEnd(12)}${'n'.padStart(5)}  ${'success (95 % CI)'.padEnd(24)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}` +
-      `${'starved'.padStart(9)}${'seam ratio'.padStart(12)}`,
+      `${'starved'.padStart(9)}${'seam ratio'.padStart(12)}${'lag ticks'.padStart(11)}`,
   ];
   for (const [name, m] of Object.entries(summary.models)) {
     const lat = m.latency_ms['policy total'];
@@ -536,9 +556,13 @@ export function summaryTable(summary: CampaignSummary): string[] {
       `${name.padEnd(12)}${String(m.episodes).padStart(5)}  ${`${pct(m.success_rate)} [${pct(m.wilson95[0])}, ${pct(m.wilson95[1])}]`.padEnd(24)}` +
         `${(lat ? lat.p50.toFixed(1) : '–').padStart(9)}${(lat ? lat.p99.toFixed(1) : '–').padStart(9)}` +
         `${`${(m.starved_fraction * 100).toFixed(1)} %`.padStart(9)}` +
-        `${(m.seam_ratio_median === null ? '–' : `${m.seam_ratio_median.toFixed(2)}×`).padStart(12)}`,
+        `${(m.seam_ratio_median === null ? '–' : `${m.seam_ratio_median.toFixed(2)}×`).padStart(12)}` +
+        `${(m.lag_ticks_median === null ? '–' : m.lag_ticks_median.toFixed(2)).padStart(11)}`,
     );
   }
-  if (lines.length > 1) lines.push('(starved: share of ticks with no action ready; seam ratio: median over episodes)');
+  if (lines.length > 1)
+    lines.push(
+      '(starved: share of ticks with no action ready; seam ratio and lag (sent behind the policy): medians over episodes)',
+    );
   return lines;
 }

@@ -131,7 +131,7 @@ test('an interrupted campaign resumes at the first unfinished episode and counts
     assert.ok(summary.models.pi0.latency_ms['policy total'].p99 > 0);
     assert.match(resumed.stdout, /pi0 vs pi0_fast on 2 shared seeds: \d+ vs \d+ discordant, p = /);
     // The end table: starved % and the median seam ratio per model, as summary.json has them.
-    assert.match(resumed.stdout, /^model +n +success \(95 % CI\) +p50 ms +p99 ms +starved +seam ratio$/m);
+    assert.match(resumed.stdout, /^model +n +success \(95 % CI\) +p50 ms +p99 ms +starved +seam ratio +lag ticks$/m);
     for (const m of ['pi0', 'pi0_fast']) {
       const s = summary.models[m];
       const stepsCol: number = rows[0].split(',').indexOf('steps');
@@ -142,8 +142,9 @@ test('an interrupted campaign resumes at the first unfinished episode and counts
       assert.equal(s.ticks, ticks, `${m}: the ticks of its episodes`);
       assert.ok(s.starved_ticks >= 0 && s.starved_ticks <= s.ticks);
       const seam = s.seam_ratio_median === null ? '–' : `${s.seam_ratio_median.toFixed(2)}×`;
+      const lag = s.lag_ticks_median === null ? '–' : s.lag_ticks_median.toFixed(2);
       const line = new RegExp(
-        `^${m} +2 .* ${(s.starved_fraction * 100).toFixed(1)} % +${seam.replace('.', '\\.')}$`,
+        `^${m} +2 .* ${(s.starved_fraction * 100).toFixed(1)} % +${seam.replace('.', '\\.')} +${lag.replace('.', '\\.')}$`,
         'm',
       );
       assert.match(resumed.stdout, line);

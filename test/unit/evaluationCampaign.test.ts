@@ -59,24 +59,26 @@ test('a model with no finished episode is left out and makes no pair', () => {
   assert.deepEqual(s.pairs, []);
 });
 
-test('starved share and seam ratio per model: over all ticks, and the median of measured episodes', () => {
+test('starved share, seam ratio and lag per model: over all ticks, and the medians of measured episodes', () => {
   const s = summarizeCampaign(['A', 'B'], 30, [
-    { model: 'A', seed: 1, success: true, steps: 100, starvedTicks: 10, seamRatio: 3 },
-    { model: 'A', seed: 2, success: false, steps: 300, starvedTicks: 0, seamRatio: 1 },
-    { model: 'A', seed: 3, success: false, steps: 100, starvedTicks: 40, seamRatio: NaN },
-    { model: 'A', seed: 4, success: false, steps: 100, starvedTicks: 0, seamRatio: 2 },
+    { model: 'A', seed: 1, success: true, steps: 100, starvedTicks: 10, seamRatio: 3, lagTicks: 1 },
+    { model: 'A', seed: 2, success: false, steps: 300, starvedTicks: 0, seamRatio: 1, lagTicks: 0 },
+    { model: 'A', seed: 3, success: false, steps: 100, starvedTicks: 40, seamRatio: NaN, lagTicks: NaN },
+    { model: 'A', seed: 4, success: false, steps: 100, starvedTicks: 0, seamRatio: 2, lagTicks: 0.5 },
     { model: 'B', seed: 1, success: false, steps: 50, starvedTicks: 0 },
   ]);
   assert.equal(s.models.A.ticks, 600);
   assert.equal(s.models.A.starved_ticks, 50);
   assert.equal(s.models.A.starved_fraction, 50 / 600);
   assert.equal(s.models.A.seam_ratio_median, 2, 'median of 3, 1, 2; the unmeasured episode left out');
+  assert.equal(s.models.A.lag_ticks_median, 0.5, 'median of 1, 0, 0.5');
   assert.equal(s.models.B.seam_ratio_median, null);
+  assert.equal(s.models.B.lag_ticks_median, null);
   assert.equal(JSON.parse(JSON.stringify(s)).models.B.seam_ratio_median, null);
   const table = summaryTable(s);
-  assert.match(table[0], /starved +seam ratio$/);
-  assert.match(table[1], /^A +4 +25 % .* 8\.3 % +2\.00×$/);
-  assert.match(table[2], /^B +1 .* 0\.0 % +–$/);
+  assert.match(table[0], /starved +seam ratio +lag ticks$/);
+  assert.match(table[1], /^A +4 +25 % .* 8\.3 % +2\.00× +0\.50$/);
+  assert.match(table[2], /^B +1 .* 0\.0 % +– +–$/);
 });
 
 test('shards split the seeds into contiguous, disjoint slices that cover the campaign, both models per seed', () => {

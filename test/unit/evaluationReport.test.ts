@@ -85,8 +85,8 @@ test('finished: latency per stage from summary.json, and the CSV export', () => 
   assert.equal(
     csv[0],
     'model,episodes,successes,success_rate,wilson95_lo,wilson95_hi,starved_ticks,ticks,starved_fraction,seam_ratio_median,' +
-      'policy_total_p50_ms,policy_total_p95_ms,policy_total_p99_ms,read_p50_ms,read_p95_ms,read_p99_ms',
+      'lag_ticks_median,policy_total_p50_ms,policy_total_p95_ms,policy_total_p99_ms,read_p50_ms,read_p95_ms,read_p99_ms',
   );
-  assert.match(csv[1], /^pi0,1,1,1,0\.2065,1,0,100,0,,20,\d+(\.\d+)?,\d+(\.\d+)?,,,$/);
+  assert.match(csv[1], /^pi0,1,1,1,0\.2065,1,0,100,0,,,20,\d+(\.\d+)?,\d+(\.\d+)?,,,$/);
   assert.equal(csv.length, 3);
 });

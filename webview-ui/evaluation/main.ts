@@ -126,6 +126,7 @@ function renderSeams(r: EvaluationReport): void {
         tr.append(
           el('td', m.model),
           el('td', m.seamRatioMedian === null ? '–' : `${m.seamRatioMedian.toFixed(2)} ×`, 'num'),
+          el('td', m.lagTicksMedian === null ? '–' : m.lagTicksMedian.toFixed(2), 'num'),
           el('td', String(m.starvedTicks), 'num'),
           el('td', String(m.ticks), 'num'),
           el('td', `${(m.starvedFraction * 100).toFixed(1)} %`, 'num'),

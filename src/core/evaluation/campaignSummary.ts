@@ -15,6 +15,8 @@ export interface EpisodeOutcome {
   readonly starvedTicks?: number;
   /** The episode's seam ratio (core/metrics/seams.ts); absent or NaN when no chunk boundary was measured. */
   readonly seamRatio?: number;
+  /** Ticks the sent commands trailed the policy's rows (core/metrics/seams.ts); absent or NaN when not measured. */
+  readonly lagTicks?: number;
 }
 
 export interface LatencyPercentiles {
@@ -37,6 +39,8 @@ export interface ModelSummary {
   readonly starved_fraction: number;
   /** Median of the episodes' seam ratios (those with a measured boundary); null when none had one. */
   readonly seam_ratio_median: number | null;
+  /** Median of the episodes' tracking lag, ticks (those where it was measured); null when none. */
+  readonly lag_ticks_median: number | null;
 }
 
 export interface PairSummary extends PairedTable {
@@ -86,7 +90,9 @@ export function summarizeCampaign(
     const eps = [...episodesOf.get(m)!.values()];
     const ticks = eps.reduce((sum, e) => sum + (e.steps ?? 0), 0);
     const starved = eps.reduce((sum, e) => sum + (e.starvedTicks ?? 0), 0);
-    const seams = eps.map((e) => e.seamRatio).filter((r): r is number => r !== undefined && Number.isFinite(r));
+    const measured = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v);
+    const seams = eps.map((e) => e.seamRatio).filter(measured);
+    const lags = eps.map((e) => e.lagTicks).filter(measured);
     perModel[m] = {
       episodes: n,
       successes: k,
@@ -97,6 +103,7 @@ export function summarizeCampaign(
       starved_ticks: starved,
       starved_fraction: ticks > 0 ? starved / ticks : 0,
       seam_ratio_median: seams.length > 0 ? percentile(seams, 50) : null,
+      lag_ticks_median: lags.length > 0 ? percentile(lags, 50) : null,
     };
   }
   const pairs: PairSummary[] = [];

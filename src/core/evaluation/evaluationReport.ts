@@ -37,6 +37,8 @@ export interface ModelRate {
   readonly ticks: number;
   /** Median of the episodes' seam ratios (×); null when none had a measured boundary. */
   readonly seamRatioMedian: number | null;
+  /** Median of the episodes' tracking lag (ticks); null when none was measured. */
+  readonly lagTicksMedian: number | null;
 }
 
 export type CellOutcome = 'success' | 'failure' | 'pending';
@@ -85,6 +87,7 @@ export function evaluationReport(input: ReportInput): EvaluationReport {
           starvedTicks: s.starved_ticks,
           ticks: s.ticks,
           seamRatioMedian: s.seam_ratio_median,
+          lagTicksMedian: s.lag_ticks_median ?? null,
         }
       : {
           model,
@@ -96,6 +99,7 @@ export function evaluationReport(input: ReportInput): EvaluationReport {
           starvedTicks: 0,
           ticks: 0,
           seamRatioMedian: null,
+          lagTicksMedian: null,
         };
   });
   const byKey = new Map(rows.map((r) => [`${r.model}@${r.seed}`, r]));
@@ -149,6 +153,7 @@ export function reportCsv(report: EvaluationReport): string {
     'ticks',
     'starved_fraction',
     'seam_ratio_median',
+    'lag_ticks_median',
     ...report.latency.flatMap((l) => {
       const c = l.stage.replace(/\s+/g, '_');
       return [`${c}_p50_ms`, `${c}_p95_ms`, `${c}_p99_ms`];
@@ -171,6 +176,7 @@ export function reportCsv(report: EvaluationReport): string {
         String(r.ticks),
         num(r.starvedFraction, 4),
         num(r.seamRatioMedian, 2),
+        num(r.lagTicksMedian, 2),
         ...report.latency.flatMap((l) => {
           const v = l.byModel[i];
           return [num(v?.p50, 2), num(v?.p95, 2), num(v?.p99, 2)];

@@ -73,7 +73,7 @@ export function evaluationHtml(parts: EvaluationHtmlParts): string {
 </section>
 <section>
   <h2>Seam ratio and starved ticks per model</h2>
-  <table id="seams"><thead><tr><th>model</th><th>seam ratio (×, median of episodes)</th><th>starved ticks (count)</th><th>ticks (count)</th><th>starved (% of ticks)</th></tr></thead><tbody></tbody></table>
+  <table id="seams"><thead><tr><th>model</th><th>seam ratio (×, median of episodes)</th><th>lag (ticks, median of episodes)</th><th>starved ticks (count)</th><th>ticks (count)</th><th>starved (% of ticks)</th></tr></thead><tbody></tbody></table>
 </section>
 <section>
   <h2>Latency per stage and model <span class="muted">(ms; bars: p50, p95, p99 over every tick)</span></h2>
