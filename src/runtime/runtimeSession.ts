@@ -30,15 +30,10 @@ import { inspectRecordedTick, type RecordedTickRequest } from './recordedTick';
 import { runConverterOnExchange } from './converterRun';
 import { RuntimePhaseError, type RuntimeEventSink } from './runtimeEventSink';
 import { SessionCalibration } from './sessionCalibration';
-import {
-  EmergencyStopError,
-  newConnectAttempt,
-  openConnection,
-  type ConnectAttempt,
-  type Connection,
-} from './sessionConnection';
+import { newConnectAttempt, openConnection, type ConnectAttempt, type Connection } from './sessionConnection';
 import { SessionConverter } from './sessionConverter';
-import { endpointOf, inProcessClient, placeGripperObstacle, policyClient, sceneTask } from './sessionParts';
+import { connectSwapClient, swapClientFor } from './modelSwap';
+import { placeGripperObstacle, sceneTask } from './sessionParts';
 import { TickPublisher, chunkEvent, tickTelemetry } from './tickTelemetry';
 import type { Clock } from '../core/timing/clock';
 import { wallClock } from '../io/clock/wallClock';
@@ -289,40 +284,9 @@ export class RuntimeSession {
   /** Uses another configured model from the next tick (or the next episode). */
   async swapModel(model: string, endpoint?: RuntimeModelEndpoint): Promise<RuntimeStatus> {
     const conn = this.connectionFor('swapModel');
-    let client = conn.clients.get(model);
-    if (endpoint) {
-      conn.endpoints.set(model, endpoint);
-      // The host restarted that model's server elsewhere: the old client points at nothing.
-      if (client && client.url !== endpoint.url) {
-        void client.close();
-        conn.clients.delete(model);
-        client = undefined;
-      }
-    }
-    if (!client) {
-      client =
-        inProcessClient(conn.config, model, this.clock) ??
-        policyClient(
-          model,
-          endpointOf(conn.config, model, Object.fromEntries(conn.endpoints)),
-          conn.config.requestTimeoutMs,
-          (m) => this.warn(m),
-        );
-      conn.clients.set(model, client);
-    }
+    const client = swapClientFor(conn, model, endpoint, { clock: this.clock, warn: (m) => this.warn(m) });
     if (model === this.activeModel) return this.status();
-    const estop = this.estops.signal;
-    const stopped = (cause?: unknown) =>
-      new EmergencyStopError(
-        `emergency stop during the swap to "${model}": the arm is limp; ${this.activeModel ?? 'no model'} stays active`,
-        { cause },
-      );
-    try {
-      await client.connect(estop);
-    } catch (err) {
-      throw estop.aborted ? stopped(err) : err;
-    }
-    if (estop.aborted) throw stopped();
+    await connectSwapClient(client, model, this.estops.signal, () => this.activeModel);
     this.episode?.loop.swapClient(client);
     this.activeModel = model;
     this.emitState();
