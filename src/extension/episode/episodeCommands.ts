@@ -1,41 +1,33 @@
 // The episode commands of the palette: Run Episode, Step, Pause, Resume, Stop, Emergency Stop, Reset, Swap Model,
-// plus Create Config, Open Episode Folder and Export Timing CSV. Each turns failures into a message with a next
-// step; none throws at the command service.
+// Connect Arm, and applying a saved so100.json while connected; they also register Create Config, Open Episode Folder
+// and Export Timing CSV (createConfig.ts, episodeFiles.ts). Each turns failures into a message with a next step;
+// none throws at the command service.
 import * as vscode from 'vscode';
-import { copyFile } from 'node:fs/promises';
-import path from 'node:path';
-import {
-  modelNamed,
-  remotePolicyNotice,
-  untrustedFolderMessage,
-  untrustedFolderRefusals,
-  untrustedMessage,
-  untrustedRefusals,
-  type So100Config,
-} from '../../core/config';
-import { outsideOf } from '../workspace/workspaceFolderRule';
+import { modelNamed, type So100Config } from '../../core/config';
 import { commandRefusal, type EpisodeSummary } from '../../core/rpc';
-import { EPISODE_FILES } from '../../io/recording/episodeRecorder';
-import { listSerialPorts } from '../../io/serial/portListing';
 import type { RuntimeController } from '../runtime/runtimeController';
 import { RuntimeCallError } from '../../runtime/rpc/runtimeClient';
 import type { ServerController } from '../server/serverController';
 import type { EpisodeCommand } from '../runtime/telemetrySource';
 import { CONFIG_FILE_NAME, type WorkspaceConfig } from '../workspace/workspaceConfig';
+import { pickArmPort } from './armPortPick';
+import { createConfig } from './createConfig';
+import { exportTimingCsv, openEpisodeFolder } from './episodeFiles';
+import { PolicyTrust } from './policyTrust';
 
 export class EpisodeCommands implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Set by Swap Model: the model the next connect uses instead of the file's activeModel. */
   private modelOverride: string | undefined;
   private last: EpisodeSummary | undefined;
-  /** Remote hosts already announced this session (once each is enough). */
-  private readonly announcedHosts = new Set<string>();
+  private readonly trust: PolicyTrust;
 
   constructor(
     private readonly config: WorkspaceConfig,
     private readonly servers: ServerController,
     private readonly runtime: RuntimeController,
   ) {
+    this.trust = new PolicyTrust(() => config.folder, runtime.log);
     const reg = (id: string, fn: (arg?: unknown) => Promise<void> | void) =>
       this.disposables.push(vscode.commands.registerCommand(id, (arg?: unknown) => this.guard(id, () => fn(arg))));
     reg('so100.runEpisode', () => this.run({ paused: false }));
@@ -51,9 +43,9 @@ export class EpisodeCommands implements vscode.Disposable {
     });
     // From a keybinding or a test: the model's name; from the side bar: its tree node.
     reg('so100.swapModel', (arg) => this.swapModel(typeof arg === 'string' ? arg : modelOfNode(arg)));
-    reg('so100.createConfig', () => this.createConfig());
-    reg('so100.openEpisodeFolder', () => this.openEpisodeFolder());
-    reg('so100.exportTimingCsv', () => this.exportTimingCsv());
+    reg('so100.createConfig', () => createConfig(config));
+    reg('so100.openEpisodeFolder', () => openEpisodeFolder(config, this.last));
+    reg('so100.exportTimingCsv', () => exportTimingCsv(config, this.last));
     reg('so100.showRuntimeLog', () => this.runtime.log.show());
     this.disposables.push(runtime.onEvent('episodeEnded', (s) => this.ended(s)));
     this.disposables.push(
@@ -124,7 +116,7 @@ export class EpisodeCommands implements vscode.Disposable {
     if (phase === 'connected' || phase === 'running' || phase === 'paused') return true;
     const config = this.effectiveConfig();
     if (!config) return false;
-    if (!this.trustAllows(config, config.activeModel)) return false;
+    if (!this.trust.allows(config, config.activeModel)) return false;
     // A real port on a platform without the serial driver is refused before a policy server starts (the runtime
     // loads the native driver; the extension host never does).
     if (config.robot.port !== 'sim') {
@@ -133,7 +125,7 @@ export class EpisodeCommands implements vscode.Disposable {
     }
     const server = await this.servers.ensureReady(config.activeModel);
     if (!server) return false;
-    this.announceRemote(config, config.activeModel);
+    this.trust.announceRemote(config, config.activeModel);
     const title = 'SO-100: connecting the arm and the policy';
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
@@ -223,35 +215,6 @@ export class EpisodeCommands implements vscode.Disposable {
       );
   }
 
-  /**
-   * False (with a warning naming what is refused) when the workspace is untrusted and `model` would run its code, or
-   * the config would read or write files outside the workspace.
-   */
-  private trustAllows(config: So100Config, model: string): boolean {
-    const trusted = vscode.workspace.isTrusted;
-    const refusals = untrustedRefusals(config, trusted, model);
-    const folders = untrustedFolderRefusals(config, trusted, outsideOf(this.config.folder));
-    if (refusals.length === 0 && folders.length === 0) return true;
-    const msg = `SO-100: ${[refusals.length ? untrustedMessage(refusals) : '', folders.length ? untrustedFolderMessage(folders) : ''].filter(Boolean).join(' ')}`;
-    this.runtime.log.warn(msg);
-    void vscode.window.showWarningMessage(msg, 'Manage Workspace Trust').then((pick) => {
-      if (pick) void vscode.commands.executeCommand('workbench.trust.manage');
-    });
-    return false;
-  }
-
-  /** Remote policy hosts are allowed but shown: logged every time, told once per host and session. */
-  private announceRemote(config: So100Config, model: string): void {
-    const m = modelNamed(config.models, model);
-    const notice = m && remotePolicyNotice(model, m);
-    if (!notice) return;
-    this.runtime.log.info(`SO-100: ${notice}`);
-    const key = m.kind === 'remote' ? m.url : `${model}@${m.kind === 'command' ? m.host : ''}`;
-    if (this.announcedHosts.has(key)) return;
-    this.announcedHosts.add(key);
-    void vscode.window.showInformationMessage(`SO-100: ${notice}`);
-  }
-
   /** Quick pick of the configured models with their state; `name` (from a keybinding or a test) skips it. */
   private async swapModel(name?: string): Promise<void> {
     const config = this.effectiveConfig();
@@ -291,10 +254,10 @@ export class EpisodeCommands implements vscode.Disposable {
       return;
     }
     // The new server first, then the runtime switches, then the old server goes: no request meets a dead server.
-    if (!this.trustAllows(config, pick.label)) return;
+    if (!this.trust.allows(config, pick.label)) return;
     const server = await this.servers.ensureReady(pick.label, { keepPrevious: true });
     if (!server) return;
-    this.announceRemote(config, pick.label);
+    this.trust.announceRemote(config, pick.label);
     try {
       await this.runtime.call('swapModel', { model: server.model, endpoint: server.endpoint });
     } finally {
@@ -309,29 +272,8 @@ export class EpisodeCommands implements vscode.Disposable {
   private async connectArm(port?: string): Promise<void> {
     let chosen = port;
     if (chosen === undefined) {
-      const ports = await listSerialPorts();
-      const items: (vscode.QuickPickItem & { port: string })[] = [
-        {
-          label: '$(beaker) Simulated SO-100',
-          description: 'sim',
-          detail: 'six emulated STS3215 servos, in the runtime',
-          port: 'sim',
-        },
-        ...ports.map((p) => ({
-          label: `$(plug) ${p.path}`,
-          port: p.path,
-          description: [p.manufacturer, p.vendorId && `${p.vendorId}:${p.productId ?? ''}`].filter(Boolean).join(' · '),
-          detail: p.likelySo100 ? 'looks like the SO-100 bus board (CH340 / CH343)' : undefined,
-        })),
-      ];
-      const pick = await vscode.window.showQuickPick(items, {
-        title: 'SO-100: Connect Arm',
-        placeHolder: ports.length
-          ? "the arm's serial port, or the simulator"
-          : "no serial port found — is the arm's USB cable in? The simulator is always here",
-      });
-      if (!pick) return;
-      chosen = pick.port;
+      chosen = await pickArmPort();
+      if (chosen === undefined) return;
     }
     await vscode.workspace.getConfiguration('so100.robot').update('port', chosen, vscode.ConfigurationTarget.Global);
     const phase = this.runtime.status()?.phase ?? 'idle';
@@ -343,59 +285,6 @@ export class EpisodeCommands implements vscode.Disposable {
     }
     if (this.runtime.running && phase !== 'idle') await this.runtime.call('disconnect', {});
     await this.ensureConnected();
-  }
-
-  private async createConfig(): Promise<void> {
-    const file = await this.config.createStarter();
-    if (!file) {
-      void vscode.window.showWarningMessage(
-        `SO-100: open a folder first; ${CONFIG_FILE_NAME} lives in the workspace folder.`,
-      );
-      return;
-    }
-    await vscode.window.showTextDocument(file);
-  }
-
-  private async openEpisodeFolder(): Promise<void> {
-    const dir =
-      this.last?.recordDir ??
-      (this.config.folder ? path.join(this.config.folder, this.config.current.record.dir) : undefined);
-    if (!dir) {
-      void vscode.window.showInformationMessage('SO-100: no episode has been recorded yet.');
-      return;
-    }
-    const uri = vscode.Uri.file(dir);
-    const episodeJson = vscode.Uri.joinPath(uri, EPISODE_FILES.episode);
-    try {
-      await vscode.workspace.fs.stat(episodeJson);
-      await vscode.window.showTextDocument(episodeJson, { preview: true });
-    } catch {
-      // no episode.json there (the records root): nothing to open
-    }
-    await vscode.commands.executeCommand('revealInExplorer', uri);
-  }
-
-  private async exportTimingCsv(): Promise<void> {
-    const dir = this.last?.recordDir;
-    if (!dir) {
-      void vscode.window.showInformationMessage(
-        'SO-100: run an episode with recording on first; its timing.csv is what gets exported.',
-      );
-      return;
-    }
-    const source = path.join(dir, EPISODE_FILES.timing);
-    const target = await vscode.window.showSaveDialog({
-      title: 'SO-100: Export Timing CSV',
-      filters: { CSV: ['csv'] },
-      defaultUri: vscode.Uri.file(
-        path.join(this.config.folder ?? dir, `timing-episode-${this.last?.episode ?? 0}.csv`),
-      ),
-    });
-    if (!target) return;
-    await copyFile(source, target.fsPath);
-    void vscode.window.showInformationMessage(
-      `SO-100: timing of episode ${this.last?.episode} saved to ${target.fsPath}.`,
-    );
   }
 
   private ended(s: EpisodeSummary): void {
@@ -419,7 +308,7 @@ export class EpisodeCommands implements vscode.Disposable {
         ? { ...next, activeModel: this.modelOverride }
         : next;
     // An edit (or a pull) may add a converter module while connected: it is loaded only in a trusted workspace.
-    if (!this.trustAllows(config, config.activeModel)) return;
+    if (!this.trust.allows(config, config.activeModel)) return;
     const r = await this.runtime.call('applyConfig', { config });
     if (r.applied.length) this.runtime.log.info(`${CONFIG_FILE_NAME}: applied now: ${r.applied.join(', ')}`);
     if (r.nextEpisode.length)

@@ -1,0 +1,15 @@
+// What a runtime session reports through, and the refusal it throws for a command out of phase: shared by the
+// session and the parts it delegates to.
+import type { RuntimeEventName, RuntimeEvents } from '../core/rpc';
+
+/** Where the session's events go; the RPC server drops telemetry for slow readers. */
+export interface RuntimeEventSink {
+  emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void;
+  /** Camera frames per second wanted by the most demanding listener; 0 = none. */
+  frameFps(): number;
+}
+
+/** A command that cannot run in the session's current phase; the message says what to do first. */
+export class RuntimePhaseError extends Error {
+  override readonly name = 'RuntimePhaseError';
+}
