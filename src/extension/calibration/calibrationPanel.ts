@@ -12,7 +12,7 @@ import {
   type HostToCalibration,
 } from '../../contracts/calibrationMessages';
 import { calibrationHtml } from './calibrationHtml';
-import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
+import { pageFile, pageOptions, wirePage } from '../webview/panelPage';
 import type { TelemetrySource } from '../runtime/telemetrySource';
 
 export const CALIBRATION_VIEW_TYPE = 'so100.calibrateArm';
@@ -49,11 +49,7 @@ export class CalibrationPanel implements vscode.Disposable {
       CALIBRATION_VIEW_TYPE,
       'SO-100 Calibrate Arm',
       { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
-      {
-        enableScripts: true,
-        retainContextWhenHidden: true,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-      },
+      { ...pageOptions(extensionUri), retainContextWhenHidden: true },
     );
     return new CalibrationPanel(panel, extensionUri, runtime, config, target);
   }
@@ -73,19 +69,17 @@ export class CalibrationPanel implements vscode.Disposable {
     CalibrationPanel.current = this;
     this.state = { stage: 'intro', target, sweeping: false };
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
-    const html = () =>
-      calibrationHtml({
-        cspSource: panel.webview.cspSource,
-        scriptUri: panel.webview
-          .asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'calibration.js'))
-          .toString(),
-      });
-    panel.webview.html = html();
     this.disposables.push(
-      retryLoadUntilReady(panel.webview, html, () => this.ready),
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (isCalibrationToHost(m)) void this.handle(m);
+      ...wirePage(panel, {
+        html: () =>
+          calibrationHtml({
+            cspSource: panel.webview.cspSource,
+            scriptUri: pageFile(panel, extensionUri, 'calibration.js'),
+          }),
+        isMessage: isCalibrationToHost,
+        onMessage: (m) => void this.handle(m),
+        ready: () => this.ready,
+        onDispose: () => this.dispose(),
       }),
       runtime.onEvent('calibrationStep', (s) => {
         if (this.state.stage !== 'running' && this.state.stage !== 'starting') return;

@@ -15,7 +15,7 @@ import {
 } from '../../contracts/evaluationMessages';
 import { OPEN_EPISODE_COMMAND } from '../viewer/openEpisodeCommand';
 import { EXPORT_DATASET_COMMAND } from '../export/exportDatasetCommand';
-import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
+import { pageFile, pageOptions, wirePage } from '../webview/panelPage';
 import type { TelemetrySource } from '../runtime/telemetrySource';
 import { readCampaignReport } from './campaignFolderReport';
 import { evaluationHtml } from './evaluationHtml';
@@ -54,11 +54,7 @@ export class EvaluationPanel implements vscode.Disposable {
       EVALUATION_VIEW_TYPE,
       `Evaluation ${path.basename(key)}`,
       { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
-      {
-        enableScripts: true,
-        retainContextWhenHidden: true,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-      },
+      { ...pageOptions(extensionUri), retainContextWhenHidden: true },
     );
     return new EvaluationPanel(panel, extensionUri, runtime, key, running);
   }
@@ -75,10 +71,7 @@ export class EvaluationPanel implements vscode.Disposable {
       panel.dispose();
       return;
     }
-    panel.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-    };
+    panel.webview.options = pageOptions(extensionUri);
     new EvaluationPanel(panel, extensionUri, runtime, path.resolve(outDir), false);
   }
 
@@ -98,19 +91,17 @@ export class EvaluationPanel implements vscode.Disposable {
     EvaluationPanel.panels.set(outDir, this);
     this.state = { outDir, running };
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
-    const html = () =>
-      evaluationHtml({
-        cspSource: panel.webview.cspSource,
-        scriptUri: panel.webview
-          .asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'evaluation.js'))
-          .toString(),
-      });
-    panel.webview.html = html();
     this.disposables.push(
-      retryLoadUntilReady(panel.webview, html, () => this.ready),
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (isEvaluationToHost(m)) void this.handle(m);
+      ...wirePage(panel, {
+        html: () =>
+          evaluationHtml({
+            cspSource: panel.webview.cspSource,
+            scriptUri: pageFile(panel, extensionUri, 'evaluation.js'),
+          }),
+        isMessage: isEvaluationToHost,
+        onMessage: (m) => void this.handle(m),
+        ready: () => this.ready,
+        onDispose: () => this.dispose(),
       }),
       runtime.onEvent('evaluationProgress', (p) => {
         if (path.resolve(p.outDir) !== this.outDir) return;

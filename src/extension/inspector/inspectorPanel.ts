@@ -13,7 +13,7 @@ import {
   type SummaryView,
 } from '../../contracts/inspectorMessages';
 import { inspectorHtml } from './inspectorHtml';
-import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
+import { pageFile, pageOptions, wirePage } from '../webview/panelPage';
 import type { TelemetrySource } from '../runtime/telemetrySource';
 
 export const INSPECTOR_VIEW_TYPE = 'so100.converterInspector';
@@ -44,7 +44,7 @@ export class InspectorPanel implements vscode.Disposable {
         INSPECTOR_VIEW_TYPE,
         'SO-100 Converter Inspector',
         { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-        { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] },
+        pageOptions(extensionUri),
       );
       p = new InspectorPanel(panel, extensionUri, runtime);
     }
@@ -56,10 +56,7 @@ export class InspectorPanel implements vscode.Disposable {
   /** A panel VS Code restored after a reload. */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, runtime: InspectorRuntime): InspectorPanel {
     InspectorPanel.current?.dispose();
-    panel.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-    };
+    panel.webview.options = pageOptions(extensionUri);
     const p = new InspectorPanel(panel, extensionUri, runtime);
     void p.refresh();
     return p;
@@ -76,19 +73,17 @@ export class InspectorPanel implements vscode.Disposable {
     private readonly runtime: InspectorRuntime,
   ) {
     InspectorPanel.current = this;
-    const html = () =>
-      inspectorHtml({
-        cspSource: panel.webview.cspSource,
-        scriptUri: panel.webview
-          .asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'inspector.js'))
-          .toString(),
-      });
-    panel.webview.html = html();
     this.disposables.push(
-      retryLoadUntilReady(panel.webview, html, () => this.ready),
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (isInspectorMessage(m)) void this.received(m);
+      ...wirePage(panel, {
+        html: () =>
+          inspectorHtml({
+            cspSource: panel.webview.cspSource,
+            scriptUri: pageFile(panel, extensionUri, 'inspector.js'),
+          }),
+        isMessage: isInspectorMessage,
+        onMessage: (m) => void this.received(m),
+        ready: () => this.ready,
+        onDispose: () => this.dispose(),
       }),
       runtime.onEvent('tick', () => this.maybeAutoRefresh()),
       runtime.onEvent('episodeEnded', () => {

@@ -13,7 +13,7 @@ import {
 import { compareEpisodes } from '../../core/episodeView';
 import { EpisodeView } from '../../io/recording/episodeView';
 import { EXPORT_DATASET_COMMAND } from '../export/exportDatasetCommand';
-import { retryLoadUntilReady } from '../webview/webviewLoadRetry';
+import { pageFile, pageOptions, wirePage } from '../webview/panelPage';
 import { episodeViewerHtml } from './episodeViewerHtml';
 import { viewerEpisode, viewerFrames } from './viewerEpisode';
 
@@ -38,11 +38,7 @@ export class EpisodeViewerPanel implements vscode.Disposable {
         EPISODE_VIEWER_VIEW_TYPE,
         'SO-100 Episode Viewer',
         vscode.ViewColumn.Active,
-        {
-          enableScripts: true,
-          retainContextWhenHidden: true,
-          localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-        },
+        { ...pageOptions(extensionUri), retainContextWhenHidden: true },
       );
       p = new EpisodeViewerPanel(panel, extensionUri, ffmpegPath);
     }
@@ -56,10 +52,7 @@ export class EpisodeViewerPanel implements vscode.Disposable {
    * that is gone is said in the panel, not thrown).
    */
   static async revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, ffmpegPath: string, state: unknown) {
-    panel.webview.options = {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-    };
+    panel.webview.options = pageOptions(extensionUri);
     EpisodeViewerPanel.current?.dispose();
     const p = new EpisodeViewerPanel(panel, extensionUri, ffmpegPath);
     const dirs = (state as Partial<ViewerPageState> | undefined)?.dirs ?? {};
@@ -86,20 +79,18 @@ export class EpisodeViewerPanel implements vscode.Disposable {
     private readonly ffmpegPath: string,
   ) {
     EpisodeViewerPanel.current = this;
-    const uri = (file: string) =>
-      panel.webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', file)).toString();
-    const html = () =>
-      episodeViewerHtml({
-        cspSource: panel.webview.cspSource,
-        scriptUri: uri('episodeViewer.js'),
-        styleUri: uri('episodeViewer.css'),
-      });
-    panel.webview.html = html();
     this.disposables.push(
-      retryLoadUntilReady(panel.webview, html, () => this.ready),
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (isViewerMessage(m)) void this.received(m);
+      ...wirePage(panel, {
+        html: () =>
+          episodeViewerHtml({
+            cspSource: panel.webview.cspSource,
+            scriptUri: pageFile(panel, extensionUri, 'episodeViewer.js'),
+            styleUri: pageFile(panel, extensionUri, 'episodeViewer.css'),
+          }),
+        isMessage: isViewerMessage,
+        onMessage: (m) => void this.received(m),
+        ready: () => this.ready,
+        onDispose: () => this.dispose(),
       }),
     );
   }
