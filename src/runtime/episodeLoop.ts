@@ -147,6 +147,8 @@ export class EpisodeLoop {
   private betweenTicksMs: Record<string, number> = {};
   private inTick = false;
   private clampedTicks = 0;
+  /** The previous tick was clamped: a run of clamped ticks is one event in the record. */
+  private clampRun = false;
   private lateTicks = 0;
   private steps = 0;
   private index = 0;
@@ -461,6 +463,13 @@ export class EpisodeLoop {
         sent = r.sent;
         clamped = r.clamped;
         if (r.clamped.length > 0) this.clampedTicks++;
+        if (r.clamped.length > 0 && !this.clampRun)
+          recorder?.recordEvent(
+            'clamp',
+            `safety ${r.clamped.map((c) => `${c.reason === 'step' ? 'step-capped' : 'range-limited'} ${c.motor}`).join(', ')}`,
+            index,
+          );
+        this.clampRun = r.clamped.length > 0;
         this.sample('safety', r.timing.safetyMs);
         this.sample('write', r.timing.writeMs);
       } catch (err) {

@@ -21,6 +21,7 @@ import { fromMotorVector, toMotorVector } from '../core/so100';
 import type { PolicyClient } from '../io/policy/policyClient';
 import type { FeetechBusStats } from '../io/serial/feetechBus';
 import { glideTo } from './armGlide';
+import type { EpisodeEventKind, EpisodeRecorder } from '../io/recording/episodeRecorder';
 import { ArmWarnings } from './armWarnings';
 import { applyConfig } from './configApply';
 import { assembleEpisode, type AssembledEpisode } from './episodeAssembly';
@@ -44,6 +45,8 @@ interface Running {
   readonly number: number;
   readonly loop: EpisodeLoop;
   readonly done: Promise<EpisodeSummary>;
+  /** Keeps the episode's events beside its ticks (absent when the config records nothing). */
+  readonly recorder: EpisodeRecorder | undefined;
 }
 
 export class RuntimeSession {
@@ -61,7 +64,7 @@ export class RuntimeSession {
   private estops = new AbortController();
   private readonly converter: SessionConverter;
   private readonly calibration: SessionCalibration;
-  private readonly armWarnings = new ArmWarnings((m) => this.warn(m));
+  private readonly armWarnings = new ArmWarnings((m) => this.warn(m, 'fault'));
   private readonly telemetry: TickPublisher;
 
   constructor(
@@ -130,6 +133,7 @@ export class RuntimeSession {
         workspace: this.workspace,
         estop: this.estops.signal,
         warn: (m) => this.warn(m),
+        reconnected: (m) => this.warn(m, 'reconnect'),
         onServoWarning: (r) => this.armWarnings.servoWarning(r, this.conn?.arm.label ?? 'the arm'),
         makeConverter: (config) => this.converter.make(config),
         clock: this.clock,
@@ -172,7 +176,7 @@ export class RuntimeSession {
     );
     const { loop } = assembled;
     const done = this.finishEpisode(number, assembled);
-    this.episode = { number, loop, done };
+    this.episode = { number, loop, done, recorder: assembled.recorder };
     this.setPhase(options.startPaused ? 'paused' : 'running');
     return this.status();
   }
@@ -284,10 +288,14 @@ export class RuntimeSession {
   /** Uses another configured model from the next tick (or the next episode). */
   async swapModel(model: string, endpoint?: RuntimeModelEndpoint): Promise<RuntimeStatus> {
     const conn = this.connectionFor('swapModel');
-    const client = swapClientFor(conn, model, endpoint, { clock: this.clock, warn: (m) => this.warn(m) });
+    const client = swapClientFor(conn, model, endpoint, {
+      clock: this.clock,
+      warn: (m) => this.warn(m, 'reconnect'), // the swapped-in client's reconnects
+    });
     if (model === this.activeModel) return this.status();
     await connectSwapClient(client, model, this.estops.signal, () => this.activeModel);
     this.episode?.loop.swapClient(client);
+    this.episode?.recorder?.recordEvent('swap', `${this.activeModel ?? 'no model'} → ${model}`);
     this.activeModel = model;
     this.emitState();
     return this.status();
@@ -464,7 +472,9 @@ export class RuntimeSession {
     this.sink.emit('state', this.status());
   }
 
-  private warn(message: string): void {
+  /** Tells the hosts, and keeps it in the running episode's record (the viewer marks it by kind). */
+  private warn(message: string, kind: EpisodeEventKind = 'warning'): void {
     this.sink.emit('warning', { message });
+    this.episode?.recorder?.recordEvent(kind, message);
   }
 }

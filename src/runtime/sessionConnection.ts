@@ -79,6 +79,8 @@ export interface ConnectionHooks {
   /** Aborted by an emergency stop. */
   readonly estop: AbortSignal;
   readonly warn: (message: string) => void;
+  /** The policy connection dropped and came back (default: warn). */
+  readonly reconnected?: (message: string) => void;
   readonly onServoWarning: (report: ServoErrorReport) => void;
   /** The converter of the config (built in, or the user's module watched for edits). */
   readonly makeConverter: (config: So100Config) => Promise<Converter & Partial<Disposable>>;
@@ -115,7 +117,7 @@ export async function openConnection(
         config.activeModel,
         endpointOf(config, config.activeModel, setup.endpoints),
         config.requestTimeoutMs,
-        hooks.warn,
+        hooks.reconnected ?? hooks.warn,
       );
     clients.set(config.activeModel, active);
     converter = await hooks.makeConverter(config);

@@ -89,7 +89,7 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Prom
   }
 }
 
-test('a short episode leaves four files with headers, one row per record, and parseable content', async () => {
+test('a short episode leaves its files with headers, one row per record, and parseable content', async () => {
   const rootDir = root();
   const rec = await EpisodeRecorder.create(
     rootDir,
@@ -206,8 +206,8 @@ test('a short episode leaves four files with headers, one row per record, and pa
       ['network', null],
     ],
   );
-  assert.deepEqual(ep.recording.rows, { steps: 10, chunks: 2, timing: 10 });
-  assert.deepEqual(ep.recording.droppedRows, { steps: 0, chunks: 0, timing: 0 });
+  assert.deepEqual(ep.recording.rows, { steps: 10, chunks: 2, timing: 10, events: 0 });
+  assert.deepEqual(ep.recording.droppedRows, { steps: 0, chunks: 0, timing: 0, events: 0 });
 });
 
 test('an episode that never finishes still leaves episode.json (result null) and the rows flushed so far', async () => {
@@ -286,7 +286,7 @@ test('when the disk falls behind, a full buffer drops its oldest rows, counts th
     const returned: unknown = rec.recordStep(step(i));
     assert.equal(returned, undefined, 'recordStep returns nothing to await');
   }
-  assert.deepEqual(rec.droppedRows, { steps: 6, chunks: 0, timing: 0 }, 'ticks 2–7 gave way to 8–11');
+  assert.deepEqual(rec.droppedRows, { steps: 6, chunks: 0, timing: 0, events: 0 }, 'ticks 2–7 gave way to 8–11');
   gate!();
   await rec.finish({ success: false, reason: 'max steps', steps: 12, starvedTicks: 0 });
   const steps = await readCsv(rec.dir, EPISODE_FILES.steps);
@@ -323,7 +323,7 @@ test('a failing disk is reported once and the episode still ends with its result
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /steps\.csv.*free some disk space/);
   const ep = await readJson(rec.dir);
-  assert.deepEqual(ep.recording.failedWriteRows, { steps: 1, chunks: 0, timing: 1 });
+  assert.deepEqual(ep.recording.failedWriteRows, { steps: 1, chunks: 0, timing: 1, events: 0 });
   assert.equal(ep.result.reason, 'done');
 });
 

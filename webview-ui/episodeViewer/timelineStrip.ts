@@ -74,6 +74,12 @@ export class TimelineStrip {
       note: [8, colors.warn],
       'chunk-arrival': [14, colors.fan],
       'chunk-discarded': [14, colors.error],
+      // What the record kept beside the ticks share the notes' row, each in its colour.
+      warning: [8, colors.warn],
+      clamp: [8, colors.clamp],
+      swap: [8, colors.boundary],
+      fault: [8, colors.error],
+      reconnect: [8, colors.fan],
     };
     for (const ev of e.events) {
       const [y, color] = rows[ev.kind];

@@ -50,6 +50,8 @@ export interface TimelineInput {
   readonly timing: readonly TimelineTiming[];
   /** The loop's rate; the tick budget is 1000 / fps ms. */
   readonly fps: number;
+  /** events.jsonl: warnings, clamp runs, swaps, faults, reconnects (none for records made before it). */
+  readonly events?: readonly { readonly tick: number; readonly kind: RecordedEventKind; readonly message: string }[];
 }
 
 /** The ticks one chunk was executed on (from steps.csv's chunk column). */
@@ -59,7 +61,11 @@ export interface ChunkSpan {
   readonly lastTick: number;
 }
 
-export type TimelineEventKind = 'starved' | 'refused' | 'note' | 'chunk-arrival' | 'chunk-discarded';
+/** What the record keeps beside its ticks (events.jsonl). */
+export type RecordedEventKind = 'warning' | 'clamp' | 'swap' | 'fault' | 'reconnect';
+
+export type TimelineEventKind =
+  'starved' | 'refused' | 'note' | 'chunk-arrival' | 'chunk-discarded' | RecordedEventKind;
 
 /** A marker on the timeline; runs of starved or refused ticks are one event spanning `toTick`. */
 export interface TimelineEvent {
@@ -122,7 +128,13 @@ export class EpisodeTimeline {
     this.stages = stages;
     this.spans = chunkSpans(this.steps);
     this.boundaries = this.steps.filter((s) => s.chunkBoundary).map((s) => s.tick);
-    this.events = [...stepEvents(this.steps), ...this.chunkEvents()].sort((a, b) => a.tick - b.tick);
+    const recorded = (input.events ?? []).map((e): TimelineEvent => ({
+      kind: e.kind,
+      tick: e.tick,
+      toTick: e.tick,
+      text: e.message,
+    }));
+    this.events = [...stepEvents(this.steps), ...this.chunkEvents(), ...recorded].sort((a, b) => a.tick - b.tick);
   }
 
   get firstTick(): number {

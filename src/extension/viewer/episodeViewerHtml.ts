@@ -32,7 +32,7 @@ export function episodeViewerHtml(parts: EpisodeViewerHtmlParts): string {
   <span id="tickLabel"></span>
 </section>
 <div id="timeline"></div>
-<p class="muted legend">Timeline: bands are the chunks executed · top row starved (yellow) or nothing sent (red) · notes · chunk arrivals (purple), discarded chunks (red) · the full-height line is the cursor (red: where two episodes diverge)</p>
+<p class="muted legend">Timeline: bands are the chunks executed · top row starved (yellow) or nothing sent (red) · middle row notes and warnings (yellow), safety clamps (red), model swaps (green), servo faults (error colour), reconnects (purple) · bottom row chunk arrivals (purple), discarded chunks (red) · the full-height line is the cursor (red: where two episodes diverge)</p>
 <section id="cursor">
   <div id="cameras"></div>
   <div id="side">

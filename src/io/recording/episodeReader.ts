@@ -5,7 +5,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SO100_MOTORS, type PerMotor } from '../../core/so100';
 import type { SeamRow } from '../../core/metrics/seams';
-import { EPISODE_FILES } from './episodeRecorder';
+import { EPISODE_FILES, type EpisodeEventKind, type RecordedEvent } from './episodeRecorder';
 import { STEPS_HEADER, STEPS_HEADER_BEFORE_RAW, type RecordedChunk } from './episodeRows';
 
 export type { RecordedChunk };
@@ -56,6 +56,8 @@ export interface EpisodeRecord {
   readonly chunks: readonly RecordedChunk[];
   /** Stage durations per tick, in ms; stages that did not run that tick are left out. */
   readonly timing: readonly { readonly tick: number; readonly ms: Readonly<Record<string, number>> }[];
+  /** events.jsonl (warnings, clamps, swaps, faults, reconnects); empty for records made before it existed. */
+  readonly events: readonly RecordedEvent[];
 }
 
 /** Reads the record in `dir`. A last line without its newline (a write cut short) is left out, not an error. */
@@ -64,7 +66,38 @@ export async function readEpisodeRecord(dir: string): Promise<EpisodeRecord> {
   const { steps, policyRows } = parseSteps(await readLines(dir, EPISODE_FILES.steps));
   const chunks = parseChunks(await readLines(dir, EPISODE_FILES.chunks));
   const timing = parseTiming(await readLines(dir, EPISODE_FILES.timing));
-  return { dir, ...header, steps, policyRows, chunks, timing };
+  return { dir, ...header, steps, policyRows, chunks, timing, events: await readEvents(dir) };
+}
+
+const EVENT_KINDS: ReadonlySet<string> = new Set<EpisodeEventKind>(['warning', 'clamp', 'swap', 'fault', 'reconnect']);
+
+/** events.jsonl, or none when the record has no such file (made before it existed); a bad line is named. */
+async function readEvents(dir: string): Promise<RecordedEvent[]> {
+  const file = EPISODE_FILES.events;
+  const present = await access(join(dir, file)).then(
+    () => true,
+    () => false,
+  );
+  if (!present) return [];
+  const { lines } = await readLines(dir, file);
+  return lines
+    .filter((l) => l.text !== '')
+    .map(({ n, text }) => {
+      let e: Record<string, unknown>;
+      try {
+        e = JSON.parse(text) as Record<string, unknown>;
+      } catch (err) {
+        throw new EpisodeRecordReadError(file, n, `not JSON (${(err as Error).message})`);
+      }
+      if (
+        typeof e.tick !== 'number' ||
+        typeof e.kind !== 'string' ||
+        !EVENT_KINDS.has(e.kind) ||
+        typeof e.message !== 'string'
+      )
+        throw new EpisodeRecordReadError(file, n, 'an event needs a tick, a known kind and a message');
+      return e as unknown as RecordedEvent;
+    });
 }
 
 /** A record read as far as its files exist: `missing` names the files that do not (the rest is empty). */
@@ -106,7 +139,8 @@ export async function readAvailableEpisodeRecord(dir: string): Promise<Available
     async () => parseTiming(await readLines(dir, EPISODE_FILES.timing)),
     [],
   );
-  return { dir, ...header, steps, policyRows, chunks, timing, missing };
+  // events.jsonl is optional (records made before it have none), so it is never named missing.
+  return { dir, ...header, steps, policyRows, chunks, timing, events: await readEvents(dir), missing };
 }
 
 async function readText(dir: string, file: string): Promise<string> {

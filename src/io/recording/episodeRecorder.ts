@@ -28,7 +28,19 @@ export const EPISODE_FILES = {
   steps: 'steps.csv',
   chunks: 'chunks.jsonl',
   timing: 'timing.csv',
+  /** What happened beside the ticks: warnings, clamps, swaps, faults, reconnects (one JSON object a line). */
+  events: 'events.jsonl',
 } as const;
+
+/** Kinds of the events a record keeps beside its ticks (the Episode Viewer marks them on its timeline). */
+export type EpisodeEventKind = 'warning' | 'clamp' | 'swap' | 'fault' | 'reconnect';
+
+/** One line of events.jsonl: the tick it happened at (or the last recorded before it) and what. */
+export interface RecordedEvent {
+  readonly tick: number;
+  readonly kind: EpisodeEventKind;
+  readonly message: string;
+}
 
 export interface EpisodeRecorderStart {
   /** Snapshot of the effective config (copied as JSON at start). */
@@ -66,18 +78,21 @@ export interface RecordedResult {
   readonly timing?: ReadonlyMap<string, readonly number[] | StageSamples>;
 }
 
-type Stream = 'steps' | 'chunks' | 'timing';
-const STREAMS: readonly Stream[] = ['steps', 'chunks', 'timing'];
+type Stream = 'steps' | 'chunks' | 'timing' | 'events';
+const STREAMS: readonly Stream[] = ['steps', 'chunks', 'timing', 'events'];
 
 export class EpisodeRecorder implements AsyncDisposable {
   private readonly rings: {
     steps: RecordRing<StoredStep>;
     chunks: RecordRing<StoredChunk>;
     timing: RecordRing<TimingRow>;
+    events: RecordRing<RecordedEvent>;
   };
-  private readonly written: Record<Stream, number> = { steps: 0, chunks: 0, timing: 0 };
+  private readonly written: Record<Stream, number> = { steps: 0, chunks: 0, timing: 0, events: 0 };
   /** Rows handed to a write that failed. */
-  private readonly lost: Record<Stream, number> = { steps: 0, chunks: 0, timing: 0 };
+  private readonly lost: Record<Stream, number> = { steps: 0, chunks: 0, timing: 0, events: 0 };
+  /** The last tick recorded: the tick an event belongs to. */
+  private lastTick = 0;
   private readonly timer: NodeJS.Timeout;
   private readonly batchRows: number;
   private readonly stages: readonly string[];
@@ -103,6 +118,7 @@ export class EpisodeRecorder implements AsyncDisposable {
       steps: new RecordRing(capacity),
       chunks: new RecordRing(capacity),
       timing: new RecordRing(capacity),
+      events: new RecordRing(capacity),
     };
     this.batchRows = Math.max(1, Math.min(options.batchRows ?? 256, capacity));
     this.stages = options.stages ?? TIMING_STAGES;
@@ -139,6 +155,7 @@ export class EpisodeRecorder implements AsyncDisposable {
       await writer.append(join(dir, EPISODE_FILES.steps), STEPS_HEADER);
       await writer.append(join(dir, EPISODE_FILES.timing), timingHeader(recorder.stages));
       await writer.append(join(dir, EPISODE_FILES.chunks), '');
+      await writer.append(join(dir, EPISODE_FILES.events), '');
       await recorder.writeEpisodeJson(null, undefined);
     } catch (err) {
       clearInterval(recorder.timer);
@@ -152,6 +169,7 @@ export class EpisodeRecorder implements AsyncDisposable {
   recordStep(row: StepRow): void {
     if (this.closing) return;
     if (row.chunkBoundary) this.boundaries++;
+    this.lastTick = row.index;
     const timeMs = (row.atMs ?? performance.now()) - this.originMs;
     this.push(this.rings.steps, { row, timeMs, chunk: row.chunkIndex ?? this.boundaries - 1 });
   }
@@ -163,6 +181,12 @@ export class EpisodeRecorder implements AsyncDisposable {
     this.push(this.rings.chunks, { chunk: this.chunkCount++, record, values, originMs: this.originMs });
   }
 
+  /** Queues an event at `tick` (default: the last recorded tick); O(1), never touches the disk. */
+  recordEvent(kind: EpisodeEventKind, message: string, tick = this.lastTick): void {
+    if (this.closing) return;
+    this.push(this.rings.events, { tick, kind, message });
+  }
+
   /** Queues the stage durations of one tick. */
   recordTiming(row: TimingRow): void {
     if (this.closing) return;
@@ -171,7 +195,12 @@ export class EpisodeRecorder implements AsyncDisposable {
 
   /** Rows pushed out of full buffers so far, per file. */
   get droppedRows(): Readonly<Record<Stream, number>> {
-    return { steps: this.rings.steps.dropped, chunks: this.rings.chunks.dropped, timing: this.rings.timing.dropped };
+    return {
+      steps: this.rings.steps.dropped,
+      chunks: this.rings.chunks.dropped,
+      timing: this.rings.timing.dropped,
+      events: this.rings.events.dropped,
+    };
   }
 
   /** Writes the remaining rows and the final episode.json; resolves when everything is on disk. */
@@ -220,18 +249,23 @@ export class EpisodeRecorder implements AsyncDisposable {
   }
 
   private pendingRows(): number {
-    return this.rings.steps.size + this.rings.chunks.size + this.rings.timing.size;
+    return this.rings.steps.size + this.rings.chunks.size + this.rings.timing.size + this.rings.events.size;
   }
 
   private async writeBatches(): Promise<void> {
     const steps = this.rings.steps.drain();
     const chunks = this.rings.chunks.drain();
     const timing = this.rings.timing.drain();
+    const events = this.rings.events.drain();
     await this.appendRows('steps', steps.map(stepLine));
     await this.appendRows('chunks', chunks.map(chunkLine));
     await this.appendRows(
       'timing',
       timing.map((r) => timingLine(r, this.stages)),
+    );
+    await this.appendRows(
+      'events',
+      events.map((e) => `${JSON.stringify(e)}\n`),
     );
     const dropped = this.totalDropped();
     // An interrupted episode still tells how many rows its files are missing.

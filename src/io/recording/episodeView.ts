@@ -59,10 +59,10 @@ export class EpisodeView {
         `${path} is not an episode record; give its folder or its ${EPISODE_FILES.episode}`,
       );
     const record = await readAvailableEpisodeRecord(dir);
-    if (record.missing.length === Object.keys(EPISODE_FILES).length)
-      throw new EpisodeViewOpenError(
-        `${dir} holds none of an episode record's files (${Object.values(EPISODE_FILES).join(', ')})`,
-      );
+    // events.jsonl is optional (older records lack it), so it is neither required nor named missing.
+    const required = Object.values(EPISODE_FILES).filter((f) => f !== EPISODE_FILES.events);
+    if (required.every((f) => record.missing.includes(f)))
+      throw new EpisodeViewOpenError(`${dir} holds none of an episode record's files (${required.join(', ')})`);
     const notes: string[] = [];
     if (record.missing.length > 0)
       notes.push(`missing from the record: ${record.missing.join(', ')} (shown: what the other files hold)`);
@@ -95,6 +95,7 @@ export class EpisodeView {
       chunks: record.chunks,
       timing: record.timing,
       fps,
+      events: record.events,
     });
     const frames = await EpisodeFrames.open(dir, ffmpegPath);
     if (frames.cameraNames.length === 0) notes.push('no camera frames in the record (frames recorded: none?)');
