@@ -490,9 +490,12 @@ export const developmentScenarios = [
         while ((await travel()) < 150 && Date.now() < until) await page.waitForTimeout(200);
         if ((await travel()) < 150) throw new Error(`elbow_flex shows ${await travel()}° of travel after the sweep`);
         // The shaded range bar covers the swept part of the encoder (about 2200 of 4096 steps).
-        const share = await view
-          .locator('#joint-rows tr[data-motor="elbow_flex"] .range')
-          .evaluate((r) => r.getBoundingClientRect().width / r.parentElement.getBoundingClientRect().width);
+        // The rows are rebuilt on every update: query and measure inside one page task, so the bar measured is the
+        // one on screen (a handle resolved before a rebuild measures a detached node: 0 / 0).
+        const share = await body.evaluate((b) => {
+          const r = b.querySelector('#joint-rows tr[data-motor="elbow_flex"] .range');
+          return r ? r.getBoundingClientRect().width / r.parentElement.getBoundingClientRect().width : null;
+        });
         if (!(share > 0.4 && share < 0.7)) throw new Error(`elbow_flex range bar covers ${share} of the encoder`);
         await page.screenshot({ path: join(ctx.runDir, 'calibrate-3-ranges.png') });
         await view.locator('#btn-finish:not([disabled])').click({ timeout: 10_000 });
