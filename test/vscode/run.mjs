@@ -223,14 +223,19 @@ async function uiScenarios(name, server, scenarios, { folder, devPath }) {
   say(`▶ ${name}: ${scenarios.length} UI scenario(s) (${elapsed()})`);
   let page;
   let context;
-  try {
-    // Files a scenario needs from the start are written before the workbench opens (no file-watcher race).
-    for (const s of scenarios) await s.prepare?.(ctx);
+  let opened = 0;
+  const open = async () => {
+    opened++;
     ({ page, context } = await wb.openWorkbench(browser, server, {
       folder,
       devPath,
-      logFile: join(runDir, `${name}.page.log`),
+      logFile: join(runDir, `${name}${opened > 1 ? `.${opened}` : ''}.page.log`),
     }));
+  };
+  try {
+    // Files a scenario needs from the start are written before the workbench opens (no file-watcher race).
+    for (const s of scenarios) await s.prepare?.(ctx);
+    await open();
   } catch (err) {
     for (const s of scenarios) record(s.name, err);
     return;
@@ -238,16 +243,23 @@ async function uiScenarios(name, server, scenarios, { folder, devPath }) {
   let broken;
   for (const [i, s] of scenarios.entries()) {
     if (broken) {
-      record(s.name, new Error(`skipped: an earlier scenario on this page failed (${broken})`));
+      record(s.name, new Error(`skipped: the workbench could not be opened again after a failure (${broken})`));
       continue;
     }
     try {
       await s.run(page, ctx);
       record(s.name);
     } catch (err) {
-      broken = s.name;
       await page.screenshot({ path: join(runDir, `${name}-${i + 1}.fail.png`) }).catch(() => undefined);
       record(s.name, err);
+      // A failed scenario may leave the page anywhere: the rest run on a fresh workbench, so one failure
+      // reports as one, not as every scenario after it.
+      if (i < scenarios.length - 1) {
+        await bounded(context.close(), 10_000);
+        await open().catch((e) => {
+          broken = `${s.name}; reopening: ${e.message}`;
+        });
+      }
     }
   }
   await bounded(context.close(), 10_000);
