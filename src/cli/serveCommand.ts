@@ -17,6 +17,7 @@ import {
   noPolicyFaults,
 } from '../core/policy/policyServerFaults';
 import { BuiltinPolicyServer } from '../io/policy/builtinServer/builtinPolicyServer';
+import { parseParentPid, watchParent } from '../io/process/parentLifeline';
 import { CliUsageError, intOption, numberOption } from './cliUsageError';
 
 const usage = `so100 serve — the built-in policy server (deterministic demo policy, no GPU or model files)
@@ -44,7 +45,9 @@ Options:
                          scale=K          every action value times K (scale=1000: far outside any joint's range)
                          no-metadata      openpi: accept connections but never send the metadata frame
                          refuse           answer websocket upgrades with HTTP 503 (/healthz still answers)
-                         crash-after=N    exit (status 1) on request N+1, mid-request`;
+                         crash-after=N    exit (status 1) on request N+1, mid-request
+  --parent-pid N       shut down (exit 0) once process N is gone; what the supervisor passes, so that a server
+                       never outlives a killed so100 command, runtime or VS Code`;
 
 async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -60,6 +63,7 @@ async function run(argv: string[]): Promise<number> {
       'action-dim': { type: 'string' },
       dtype: { type: 'string' },
       fault: { type: 'string', multiple: true },
+      'parent-pid': { type: 'string' },
     },
     strict: true,
   });
@@ -106,6 +110,12 @@ async function run(argv: string[]): Promise<number> {
     }
   }
   const port = intOption('port', values.port, 8000, 0, 65535);
+  let parentPid: number | undefined;
+  try {
+    parentPid = parseParentPid(values['parent-pid']);
+  } catch (err) {
+    throw new CliUsageError((err as Error).message);
+  }
   const log = (line: string) => console.log(`[so100 serve] ${line}`);
   // A crash fault is a real crash: no cleanup, no close frames, exit status 1.
   const onCrash = () => process.exit(1);
@@ -145,6 +155,13 @@ async function run(argv: string[]): Promise<number> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // Its parent (the supervisor's process) was killed without stopping it: nobody is left to stop it but itself.
+    if (parentPid !== undefined) {
+      watchParent(parentPid, () => {
+        console.error(`[so100 serve] parent process ${parentPid} exited: shutting down`);
+        resolve();
+      });
+    }
   });
   await server.close();
   log(

@@ -4,6 +4,7 @@
 // leaves the arm safe (disconnect: torque off unless configured to hold) and exits. A runtime started by VS Code's
 // debugger has no stdin from its host: it gets --no-stdin-lifeline and relies on --parent-pid alone.
 import { parseArgs } from 'node:util';
+import { parseParentPid, watchParent } from '../io/process/parentLifeline';
 import { RuntimeServer } from './rpc/runtimeServer';
 
 export const RUNTIME_READY_PREFIX = 'so100-runtime listening ';
@@ -18,9 +19,11 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
-  const parentPid = values['parent-pid'] === undefined ? undefined : Number(values['parent-pid']);
-  if (parentPid !== undefined && !(Number.isSafeInteger(parentPid) && parentPid > 0)) {
-    console.error(`so100 runtime: --parent-pid must be a process id, got "${values['parent-pid']}"`);
+  let parentPid: number | undefined;
+  try {
+    parentPid = parseParentPid(values['parent-pid']);
+  } catch (err) {
+    console.error(`so100 runtime: ${(err as Error).message}`);
     process.exit(2);
   }
   if (!values.socket) {
@@ -46,26 +49,8 @@ async function main(): Promise<void> {
     process.stdin.on('end', () => exit('the host went away'));
     process.stdin.resume();
   }
-  if (parentPid !== undefined) {
-    // Polled: no portable event tells a process that another one, not its parent, has died.
-    const watch = setInterval(() => {
-      if (!isAlive(parentPid)) {
-        clearInterval(watch);
-        exit(`the host (pid ${parentPid}) went away`);
-      }
-    }, 1000);
-    watch.unref();
-  }
+  if (parentPid !== undefined) watchParent(parentPid, () => exit(`the host (pid ${parentPid}) went away`));
   process.stdout.write(`${RUNTIME_READY_PREFIX}${values.socket}\n`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 main().catch((err: unknown) => {

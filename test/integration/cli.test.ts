@@ -99,6 +99,7 @@ describe('so100 serve', () => {
       [['serve', '--action-dim', 'wide'], /--action-dim must be a whole number from 6 to 256, got "wide"/],
       [['serve', '--action-dim', '257'], /--action-dim must be a whole number from 6 to 256, got "257"/],
       [['serve', '--horizon', '0'], /--horizon must be a whole number from 1 to 1000, got "0"/],
+      [['serve', '--parent-pid', 'me'], /--parent-pid must be a process id \(a whole number above 0\), got "me"/],
       [['serve', '--frobnicate'], /Unknown option '--frobnicate'/],
       [['fly'], /unknown command "fly"/],
     ];

@@ -1,5 +1,9 @@
 // The command line that runs a configured model's policy server: the built-in `so100 serve`, or the user's own
 // command (openpi's serve_policy.py, an awesome-lerobot server) with ${port}, ${host} and ${workspaceFolder} filled in.
+// The built-in server gets `--parent-pid` of this process (the one whose ServerSupervisor starts it), so that it stops
+// on its own when this process is killed (its own process group keeps it out of reach of the kill). A user's command
+// cannot be given a flag it does not know: such a server outlives a SIGKILLed parent (the extension's PID registry
+// stops it at the next activation; the CLI has no such record).
 import { isAbsolute, join } from 'node:path';
 import type { BuiltinModelConfig, CommandModelConfig } from '../../core/config';
 import type { ServerSpec } from './serverSpec';
@@ -49,6 +53,8 @@ export function modelServerSpec(
         model.protocol,
         ...(model.latencyMs === undefined ? [] : ['--latency-ms', String(model.latencyMs)]),
         ...(model.policy === undefined ? [] : ['--policy', model.policy]),
+        '--parent-pid',
+        String(process.pid),
       ],
       ...(ctx.so100.env ? { env: ctx.so100.env } : {}),
       host,
