@@ -1,7 +1,7 @@
 // What the arm reports that does not stop it: tolerated servo error bits (told once per servo and bits per
 // episode) and checksum errors the bus recovered from during an episode.
 import type { ServoErrorReport } from '../core/so100';
-import type { FeetechBusStats } from '../io/serial/feetechBus';
+import type { FeetechBusStats } from '../io/serial/feetechBusStats';
 
 export class ArmWarnings {
   /** Tolerated servo error reports already told this episode (id:errorByte). */

@@ -12,7 +12,6 @@ import {
   type PerMotor,
 } from '../core/so100';
 import type { PolicyClient } from '../io/policy/policyClient';
-import { sleepBriefly } from '../io/clock/shortSleep';
 import { wallClock } from '../io/clock/wallClock';
 import type { Clock } from '../core/timing/clock';
 import { TIMING_STAGES, type EpisodeRecorder } from '../io/recording';
@@ -20,18 +19,11 @@ import type { Robot } from '../io/robot/robot';
 import { UnsafeActionError } from '../io/robot/robotErrors';
 import type { LastExchange } from './lastExchange';
 import { ChunkRequests } from './chunkRequests';
+import { PrecisionWait } from './precisionWait';
 import { StageSamples } from '../core/timing/stageSamples';
 import type { EpisodeSummary } from '../core/rpc/runtimeProtocol';
 import { ROUGH_SEAM_RATIO, SeamMeter, type SeamReport } from '../core/metrics/seams';
 
-/** The last part of each wait, spent in short sleeps rather than on a timer (see sleepUntil). */
-const FINE_WAIT_MS = 2;
-/**
- * The longest one turn of the fine wait sleeps before it yields to I/O. Turns sleep in Atomics.wait (a futex with a
- * sub-ms timeout), not in a spin: a spin made thousands of setImmediate turns and clock reads per tick, half the
- * runtime's allocation, and the scavenges they caused (2–5 ms on a loaded machine) made ticks late.
- */
-const FINE_WAIT_SLICE_MS = 0.1;
 /** The longest the warm-up before the first tick may take. */
 const WARM_UP_LIMIT_MS = 1000;
 
@@ -166,6 +158,8 @@ export class EpisodeLoop {
 
   private readonly requests: ChunkRequests;
   private readonly seams = new SeamMeter();
+  /** The wait to the next tick's start (wall time). */
+  private readonly tickWait = new PrecisionWait();
 
   constructor(
     private readonly parts: EpisodeParts,
@@ -240,7 +234,12 @@ export class EpisodeLoop {
         }
         const wait = this.anchorMs + this.index * this.periodMs - performance.now();
         if (wait < 0) this.lateTicks++;
-        else await this.sleepUntil(this.anchorMs + this.index * this.periodMs);
+        else {
+          // stop / pause-then-step may cut the wait short.
+          this.wake = this.tickWait.cutShort;
+          await this.tickWait.sleepUntil(this.anchorMs + this.index * this.periodMs);
+          this.wake = undefined;
+        }
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -352,37 +351,6 @@ export class EpisodeLoop {
       }),
     ]);
     clearTimeout(timer);
-  }
-
-  /**
-   * Waits until `deadline` (performance.now() clock): a timer for all but the last FINE_WAIT_MS, then sleeps of at
-   * most FINE_WAIT_SLICE_MS with a setImmediate turn between them, so I/O still runs. Timers alone fire 1–4 ms late
-   * on a busy machine (libuv counts whole ms); the slices start ticks within a fraction of a ms.
-   */
-  private sleepUntil(deadline: number): Promise<void> {
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const poll = () => {
-        if (done) return;
-        const remaining = deadline - performance.now();
-        sleepBriefly(Math.min(remaining, FINE_WAIT_SLICE_MS));
-        if (performance.now() >= deadline) finish();
-        else setImmediate(poll);
-      };
-      // stop / pause-then-step may cut the wait short.
-      this.wake = finish;
-      const coarse = deadline - performance.now() - FINE_WAIT_MS;
-      if (coarse > 0) timer = setTimeout(poll, coarse);
-      else setImmediate(poll);
-    });
   }
 
   private sample(stage: string, ms: number): void {

@@ -19,7 +19,7 @@ import { METHOD_PHASES, phaseRefusal } from '../core/rpc';
 import type { FeetechBusSim } from '../core/sim';
 import { fromMotorVector, toMotorVector } from '../core/so100';
 import type { PolicyClient } from '../io/policy/policyClient';
-import type { FeetechBusStats } from '../io/serial/feetechBus';
+import type { FeetechBusStats } from '../io/serial/feetechBusStats';
 import { glideTo } from './armGlide';
 import type { EpisodeEventKind, EpisodeRecorder } from '../io/recording/episodeRecorder';
 import { ArmWarnings } from './armWarnings';

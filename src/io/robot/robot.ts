@@ -2,7 +2,7 @@
 // observe, act through the safety gate, torque off. `So100Robot` is the one-bus Feetech arm that implements it.
 import type { MotorRecord, RobotDescription } from '../../core/robots';
 import type { ClampEvent, MaxStep, MotorName, RobotCalibration, ServoErrorReport } from '../../core/so100';
-import type { FeetechBusStats } from '../serial/feetechBus';
+import type { FeetechBusStats } from '../serial/feetechBusStats';
 
 export interface Observation<M extends string = MotorName> {
   /** Normalised joint positions (degrees / ±100 for the body, 0–100 for a gripper). */

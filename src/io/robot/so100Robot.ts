@@ -18,7 +18,8 @@ import {
   type ServoErrorReport,
   type So100Calibration,
 } from '../../core/so100';
-import type { FeetechBus, FeetechBusStats } from '../serial/feetechBus';
+import type { FeetechBus } from '../serial/feetechBus';
+import type { FeetechBusStats } from '../serial/feetechBusStats';
 import { ServoHardwareError } from '../serial/feetechBusErrors';
 import type { ActResult, Observation, Robot } from './robot';
 import { RobotHandshakeError, UnsafeActionError } from './robotErrors';

@@ -1,4 +1,6 @@
-// Feetech STS bus driver: one transaction at a time over any ByteTransport, with LeRobot's timeouts.
+// Feetech STS bus driver: one transaction at a time over any ByteTransport, with LeRobot's timeouts. Here: the
+// public calls, their queue, whole-call retries and the bus's end. One try on the wire is replyWindow.ts, parsing
+// what arrives (and the late-reply guard) replyReader.ts, the counters feetechBusStats.ts.
 import {
   BROADCAST_ID,
   decodeRegister,
@@ -10,13 +12,15 @@ import {
   encodeWrite,
   register,
   STS3215_MODEL_NUMBER,
-  StatusParser,
   type RegisterName,
   type StatusPacket,
 } from '../../core/feetech';
 import type { ByteTransport } from './byteTransport';
 import { SerialPortDisconnectedError } from './serialPortErrors';
 import { BusClosedError, ServoCorruptReplyError, ServoHardwareError, ServoNoReplyError } from './feetechBusErrors';
+import { zeroStats, type FeetechBusStats } from './feetechBusStats';
+import { ReplyReader } from './replyReader';
+import { transact, type Expectation, type WindowWire } from './replyWindow';
 
 export interface FeetechBusOptions {
   /** Bus baud rate, for the wire-time part of the timeouts; default 1 000 000. */
@@ -44,66 +48,6 @@ export interface SyncReadResult {
   readonly errors: Map<number, number>;
 }
 
-/** Counters for benchmarks and health displays. */
-export interface FeetechBusStats {
-  /** Requests put on the wire (each resend and retry counts). */
-  transactions: number;
-  /** Windows that ended without every expected reply. */
-  timeouts: number;
-  /** Status packets that failed their checksum. */
-  corrupt: number;
-  /** Requests sent again within the same window after a corrupt reply. */
-  resends: number;
-  /** Whole-call retries (options.retries). */
-  retries: number;
-  /** Replies with error bits set. */
-  statusErrors: number;
-  /** Valid packets from ids not asked for (skipped, as the Feetech SDK does). */
-  foreignPackets: number;
-  /** Bytes that arrived while no transaction was waiting (late replies), dropped. */
-  staleBytes: number;
-  bytesWritten: number;
-  bytesRead: number;
-}
-
-function zeroStats(): FeetechBusStats {
-  return {
-    transactions: 0,
-    timeouts: 0,
-    corrupt: 0,
-    resends: 0,
-    retries: 0,
-    statusErrors: 0,
-    foreignPackets: 0,
-    staleBytes: 0,
-    bytesWritten: 0,
-    bytesRead: 0,
-  };
-}
-
-/** What one transaction waits for. */
-interface Expectation {
-  /** Ids that must answer, in request order; empty with `collectAll`. */
-  readonly ids: readonly number[];
-  /** Data bytes each reply must carry. */
-  readonly dataLength: number;
-  /** Reply window, ms. */
-  readonly windowMs: number;
-  /** Request for the ids still missing (resent after a corrupt reply). */
-  readonly request: (missing: readonly number[]) => Uint8Array;
-  /** Broadcast PING: gather every reply until the window closes. */
-  readonly collectAll?: boolean;
-  readonly operation: string;
-  readonly address: number | undefined;
-}
-
-interface ActiveTransaction {
-  readonly onPackets: (packets: StatusPacket[], corrupt: number) => void;
-  readonly onClosed: (err: Error) => void;
-}
-
-/** Resends after corrupt replies within one window; bounded so a noisy bus cannot loop. */
-const MAX_RESENDS_PER_WINDOW = 3;
 /** Status packet bytes without data: FF FF ID LEN ERR CHK. */
 const STATUS_BYTES = 6;
 /** Broadcast PING window of the SDK: 6·252 bytes' time + 3 ms per possible id + 16 ms (≈ 787 ms at 1 Mbaud). */
@@ -114,15 +58,13 @@ const MAX_ID = 252;
  * replies in one window of tx·n + tx·3 + 50 ms (n = expected reply bytes, tx = byte time), like LeRobot.
  */
 export class FeetechBus implements AsyncDisposable {
-  private readonly parser = new StatusParser();
   private readonly statsValue = zeroStats();
+  private readonly reader: ReplyReader;
+  private readonly wire: WindowWire;
   private readonly byteMs: number;
   private readonly latencyMs: number;
   private readonly retries: number;
   private tail: Promise<unknown> = Promise.resolve();
-  private active: ActiveTransaction | undefined;
-  /** A reply missed its window: it may still come, and must not be taken as the answer to the next request. */
-  private lateReplyPossible = false;
   private closedBy: BusClosedError | undefined;
   private readonly unsubscribe: (() => void)[];
 
@@ -133,7 +75,12 @@ export class FeetechBus implements AsyncDisposable {
     this.byteMs = 10_000 / (options.baudRate ?? 1_000_000);
     this.latencyMs = options.latencyMs ?? 50;
     this.retries = options.retries ?? 0;
-    this.unsubscribe = [transport.onData((bytes) => this.received(bytes)), transport.onClose((err) => this.lost(err))];
+    this.reader = new ReplyReader(this.statsValue, this.latencyMs);
+    this.wire = { transport, reader: this.reader, stats: this.statsValue, writeFailed: (err) => this.writeFailed(err) };
+    this.unsubscribe = [
+      transport.onData((bytes) => this.reader.received(bytes)),
+      transport.onClose((err) => this.lost(err)),
+    ];
   }
 
   /** Port or simulator description used in messages. */
@@ -380,8 +327,8 @@ export class FeetechBus implements AsyncDisposable {
     return this.enqueue(async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          await this.letLateRepliesPass();
-          return await this.transact(expect);
+          await this.reader.letLateRepliesPass();
+          return await transact(this.wire, expect);
         } catch (err) {
           const retryable = err instanceof ServoNoReplyError || err instanceof ServoCorruptReplyError;
           if (!retryable || attempt >= retries || this.closedBy) throw err;
@@ -391,18 +338,6 @@ export class FeetechBus implements AsyncDisposable {
     });
   }
 
-  /**
-   * After a missed window, wait one more latency window with nobody listening: a reply that was only late (a loaded
-   * machine, a pty) lands then and is counted stale. STS replies carry no address, so a late READ reply would
-   * otherwise be taken for the next READ of the same servo — a wrong value, not an error.
-   */
-  private async letLateRepliesPass(): Promise<void> {
-    if (!this.lateReplyPossible) return;
-    this.lateReplyPossible = false;
-    await new Promise((r) => setTimeout(r, this.latencyMs));
-    this.parser.discardBuffered();
-  }
-
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
     const run = this.tail.then(() => {
       if (this.closedBy) throw this.closedBy;
@@ -410,122 +345,6 @@ export class FeetechBus implements AsyncDisposable {
     });
     this.tail = run.catch(() => undefined);
     return run;
-  }
-
-  private transact(expect: Expectation): Promise<StatusPacket[]> {
-    return new Promise<StatusPacket[]>((resolve, reject) => {
-      const first = expect.request(expect.ids); // may throw (bad id, too long): before anything is armed
-      const got = new Map<number, StatusPacket>();
-      const collected: StatusPacket[] = [];
-      let round = expect.ids.slice(); // ids asked for by the latest request
-      let roundReplies = 0;
-      let roundCorrupt = 0;
-      let corruptTotal = 0;
-      let resends = 0;
-      let timer: NodeJS.Timeout | undefined;
-      let settled = false;
-
-      const settle = (err: Error | undefined) => {
-        if (settled) return;
-        settled = true;
-        if (timer) clearTimeout(timer);
-        this.active = undefined;
-        if (err) reject(err);
-        else resolve(expect.collectAll ? collected : expect.ids.map((id) => got.get(id)!));
-      };
-      const missing = () => expect.ids.filter((id) => !got.has(id));
-      const send = (bytes: Uint8Array) => {
-        this.statsValue.transactions++;
-        this.statsValue.bytesWritten += bytes.length;
-        return this.transport.write(bytes);
-      };
-
-      this.active = {
-        onPackets: (packets, corrupt) => {
-          this.statsValue.corrupt += corrupt;
-          corruptTotal += corrupt;
-          roundCorrupt += corrupt;
-          for (const p of packets) {
-            if (p.error !== 0) this.statsValue.statusErrors++;
-            if (expect.collectAll) {
-              collected.push(p);
-              continue;
-            }
-            if (!round.includes(p.id) || got.has(p.id) || p.params.length !== expect.dataLength) {
-              this.statsValue.foreignPackets++; // the SDK skips packets from ids it did not ask
-              continue;
-            }
-            got.set(p.id, p);
-            roundReplies++;
-          }
-          if (expect.collectAll) return;
-          const left = missing();
-          if (left.length === 0) {
-            settle(undefined);
-            return;
-          }
-          // Every reply of this round is in, some corrupt: ask the silent ones again while the window lasts.
-          if (roundCorrupt > 0 && roundReplies + roundCorrupt >= round.length && resends < MAX_RESENDS_PER_WINDOW) {
-            resends++;
-            this.statsValue.resends++;
-            round = left;
-            roundReplies = 0;
-            roundCorrupt = 0;
-            this.parser.discardBuffered();
-            send(expect.request(left)).catch((err: Error) => settle(this.writeFailed(err)));
-          }
-        },
-        onClosed: (err) => settle(err),
-      };
-
-      this.parser.discardBuffered(); // a partial packet left from an earlier call must not join this one
-      send(first).then(
-        () => {
-          if (settled) return;
-          // setImmediate runs after the event loop's I/O phase: bytes that arrived while the loop was busy
-          // are parsed before we call the window missed (timers run before I/O in each loop turn).
-          timer = setTimeout(
-            () =>
-              setImmediate(() => {
-                if (settled) return;
-                if (expect.collectAll) {
-                  settle(undefined);
-                  return;
-                }
-                this.statsValue.timeouts++;
-                this.lateReplyPossible = true;
-                const left = missing();
-                settle(
-                  corruptTotal > 0
-                    ? new ServoCorruptReplyError(left[0], expect.address, this.port, expect.operation, corruptTotal)
-                    : new ServoNoReplyError(
-                        left[0],
-                        expect.address,
-                        this.port,
-                        expect.operation,
-                        expect.windowMs,
-                        left,
-                      ),
-                );
-              }),
-            expect.windowMs,
-          );
-        },
-        (err: Error) => settle(this.writeFailed(err)),
-      );
-    });
-  }
-
-  private received(bytes: Uint8Array): void {
-    this.statsValue.bytesRead += bytes.length;
-    const active = this.active;
-    if (!active) {
-      this.statsValue.staleBytes += bytes.length; // a late reply: nobody is waiting for it
-      return;
-    }
-    const before = this.parser.counters.corrupt;
-    const packets = this.parser.push(bytes);
-    active.onPackets(packets, this.parser.counters.corrupt - before);
   }
 
   /** A lost port fails this and every later call with BusClosedError; other write errors fail this call. */
@@ -542,6 +361,6 @@ export class FeetechBus implements AsyncDisposable {
   private shutDown(reason: BusClosedError): void {
     this.closedBy = reason;
     for (const off of this.unsubscribe) off();
-    this.active?.onClosed(reason);
+    this.reader.closed(reason);
   }
 }
