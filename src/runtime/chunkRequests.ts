@@ -4,16 +4,19 @@
 import { ActionChunk } from '../core/chunking/actionChunk';
 import type { ChunkRequest, ChunkScheduler } from '../core/chunking';
 import type { Converter, LeRobotObservation, PolicyInput } from '../core/convert';
-import { SO100_MOTORS, findFarTarget } from '../core/so100';
+import type { RobotDescription } from '../core/robots';
+import { findFarTarget, type MotorName } from '../core/so100';
 import type { PolicyClient, PolicyResult } from '../io/policy/policyClient';
 import type { EpisodeSettings } from './episodeLoop';
 import { wallClock } from '../io/clock/wallClock';
 
-/** What the path needs of the loop it serves. */
-export interface RequestHost {
+/** What the path needs of the loop it serves, for a robot with motors `M`. */
+export interface RequestHost<M extends string = MotorName> {
+  /** The robot: a chunk's rows are its motors, in its order. */
+  readonly robot: RobotDescription<M>;
   readonly scheduler: ChunkScheduler;
   /** The settings now in force (they change between ticks). */
-  settings(): EpisodeSettings;
+  settings(): EpisodeSettings<M>;
   /** The client requests go to now: a reply from any other is no longer this episode's business. */
   currentClient(): PolicyClient;
   /** Set once the episode is ending: a request converted after that is not sent. */
@@ -23,7 +26,7 @@ export interface RequestHost {
   stop(reason: string): void;
 }
 
-export class ChunkRequests {
+export class ChunkRequests<M extends string = MotorName> {
   private inFlightValue: Promise<void> | undefined;
   private failures = 0;
   private accepted = 0;
@@ -32,7 +35,12 @@ export class ChunkRequests {
   private starvationWarned = false;
   private farTargetWarned = false;
 
-  constructor(private readonly host: RequestHost) {}
+  /** Values per chunk row: the robot's motor count. */
+  private readonly dims: number;
+
+  constructor(private readonly host: RequestHost<M>) {
+    this.dims = host.robot.motors.length;
+  }
 
   /** The request being converted or answered, if any. */
   get inFlight(): Promise<void> | undefined {
@@ -51,7 +59,7 @@ export class ChunkRequests {
   }
 
   /** Sends this tick's observation for `req`; returns at once (the request runs in the background). */
-  send(req: ChunkRequest, observation: LeRobotObservation, converter: Converter, client: PolicyClient): void {
+  send(req: ChunkRequest, observation: LeRobotObservation<M>, converter: Converter<M>, client: PolicyClient): void {
     const t0 = performance.now();
     let flight: Promise<void>;
     // Under virtual time the loop waits for the conversion whatever thread runs it (it takes no simulated time), so
@@ -102,8 +110,8 @@ export class ChunkRequests {
   /** A converter bug or a missing camera: no request this time, the arm holds, and it counts as a failure. */
   private convertFailed(
     req: ChunkRequest,
-    observation: LeRobotObservation,
-    converter: Converter,
+    observation: LeRobotObservation<M>,
+    converter: Converter<M>,
     t0: number,
     err: unknown,
   ): void {
@@ -118,8 +126,8 @@ export class ChunkRequests {
   /** The input is ready: record it for the inspector and send it; resolves when the reply is handled. */
   private converted(
     req: ChunkRequest,
-    observation: LeRobotObservation,
-    converter: Converter,
+    observation: LeRobotObservation<M>,
+    converter: Converter<M>,
     client: PolicyClient,
     t0: number,
     converted: PolicyInput,
@@ -168,7 +176,7 @@ export class ChunkRequests {
   }
 
   /** A chunk came back: timing, back-conversion, the scheduler, the record, the listeners. False: it was not finite. */
-  private received(r: PolicyResult, req: ChunkRequest, converter: Converter, requestedAt: number): boolean {
+  private received(r: PolicyResult, req: ChunkRequest, converter: Converter<M>, requestedAt: number): boolean {
     const { host } = this;
     const settings = host.settings();
     const t = r.clientTiming;
@@ -183,7 +191,7 @@ export class ChunkRequests {
     if (exchange?.tick === req.observationIndex) exchange.backConverted(back);
     for (const w of back.warnings) host.warn(w);
     const receivedAt = (settings.clock ?? wallClock).now();
-    const delivery = host.scheduler.deliver(new ActionChunk(back.horizon, SO100_MOTORS.length, back.targets), req, {
+    const delivery = host.scheduler.deliver(new ActionChunk(back.horizon, this.dims, back.targets), req, {
       requestedAtMs: requestedAt,
       receivedAtMs: receivedAt,
     });
@@ -193,7 +201,7 @@ export class ChunkRequests {
       requestedAtMs: requestedAt,
       receivedAtMs: receivedAt,
       horizon: back.horizon,
-      dims: SO100_MOTORS.length,
+      dims: this.dims,
       values: back.targets,
       accepted: delivery.accepted,
       discardReason: delivery.accepted ? undefined : delivery.reason,
@@ -202,7 +210,7 @@ export class ChunkRequests {
       requestId: req.id,
       observationTick: req.observationIndex,
       horizon: back.horizon,
-      dims: SO100_MOTORS.length,
+      dims: this.dims,
       targets: back.targets,
       accepted: delivery.accepted,
       latencyMs: receivedAt - requestedAt,
@@ -221,7 +229,7 @@ export class ChunkRequests {
   private checkFarTargets(targets: Float64Array, observationTick: number): void {
     const ranges = this.host.settings().jointRanges;
     if (this.farTargetWarned || !ranges) return;
-    const far = findFarTarget(targets, ranges);
+    const far = findFarTarget(targets, ranges, this.host.robot.motors);
     if (!far) return;
     this.farTargetWarned = true;
     this.host.warn(

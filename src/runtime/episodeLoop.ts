@@ -3,21 +3,15 @@
 // loop can be paused, stepped one tick at a time, stopped, emergency-stopped and handed another policy between ticks.
 import type { ChunkScheduler, ChunkSchedulerOptions } from '../core/chunking';
 import type { Converter, RgbFrame } from '../core/convert';
-import {
-  SO100_MOTORS,
-  fromMotorVector,
-  toMotorVector,
-  type ClampEvent,
-  type JointRange,
-  type PerMotor,
-} from '../core/so100';
+import { recordOf, vectorOf, type MotorRecord, type RobotDescription } from '../core/robots';
+import type { ClampEvent, JointRange, MotorName } from '../core/so100';
 import type { PolicyClient } from '../io/policy/policyClient';
 import { wallClock } from '../io/clock/wallClock';
 import type { Clock } from '../core/timing/clock';
-import { TIMING_STAGES, type EpisodeRecorder } from '../io/recording';
+import { TIMING_STAGES, type EpisodeRecordSink } from '../io/recording';
 import type { Robot } from '../io/robot/robot';
 import { UnsafeActionError } from '../io/robot/robotErrors';
-import type { LastExchange } from './lastExchange';
+import type { ExchangeSink } from './lastExchange';
 import { ChunkRequests } from './chunkRequests';
 import { PrecisionWait } from './precisionWait';
 import { StageSamples } from '../core/timing/stageSamples';
@@ -47,16 +41,20 @@ export interface CameraSource {
   warmUpFrames?(): Readonly<Record<string, RgbFrame>>;
 }
 
-export interface EpisodeParts {
-  readonly robot: Robot;
+/**
+ * What an episode runs on. `M` are the robot's motor names (the SO-100's by default): the loop builds its vectors
+ * (the world's and cameras' joints, the scheduler's rows) in the order of `robot.description.motors`.
+ */
+export interface EpisodeParts<M extends string = MotorName> {
+  readonly robot: Robot<M>;
   readonly cameras: CameraSource;
   readonly client: PolicyClient;
-  readonly converter: Converter;
+  readonly converter: Converter<M>;
   readonly scheduler: ChunkScheduler;
   readonly world?: EpisodeWorld;
 }
 
-export interface EpisodeSettings {
+export interface EpisodeSettings<M extends string = MotorName> {
   readonly fps: number;
   readonly maxSteps: number;
   readonly task: string;
@@ -66,14 +64,14 @@ export interface EpisodeSettings {
   /** Start paused: nothing moves until resume() or step(). */
   readonly startPaused?: boolean;
   readonly signal?: AbortSignal;
-  readonly onTick?: (tick: TickReport) => void;
+  readonly onTick?: (tick: TickReport<M>) => void;
   /** Every chunk the policy returned, accepted or discarded (for the dashboard's fan of predictions). */
   readonly onChunk?: (chunk: ChunkReport) => void;
   readonly onWarning?: (message: string) => void;
   /** Where steps, chunks and timing go on disk (written off the loop). */
-  readonly recorder?: EpisodeRecorder;
+  readonly recorder?: EpisodeRecordSink<M>;
   /** Keeps the last observation, input, reply, targets and safety outcome for the Converter Inspector. */
-  readonly exchange?: LastExchange;
+  readonly exchange?: ExchangeSink<M>;
   /** Calibrated range of every joint in the targets' units (motor order); targets far outside are reported once. */
   readonly jointRanges?: readonly JointRange[];
   /**
@@ -83,20 +81,20 @@ export interface EpisodeSettings {
   readonly clock?: Clock;
 }
 
-export interface TickReport {
+export interface TickReport<M extends string = MotorName> {
   readonly index: number;
   /** When the tick started, ms since the episode started (on the episode's clock). */
   readonly atMs: number;
   /** How much later than its drift-free schedule (start + index · period) the tick started; 0 for stepped ticks. */
   readonly lateMs: number;
-  readonly positions: PerMotor<number>;
-  readonly sent?: PerMotor<number>;
+  readonly positions: MotorRecord<M, number>;
+  readonly sent?: MotorRecord<M, number>;
   readonly starved: boolean;
   readonly chunkBoundary: boolean;
   /** On a chunk boundary: its step ÷ the in-chunk p99 step so far (rough from ROUGH_SEAM_RATIO on). */
   readonly seamRatio?: number;
   /** Safety's changes to this tick's action. */
-  readonly clamped: readonly ClampEvent[];
+  readonly clamped: readonly ClampEvent<M>[];
   /** Milliseconds per stage of this tick (policy stages appear on the tick their reply arrived). */
   readonly stageMs: Readonly<Record<string, number>>;
   /** The camera frames of this tick; valid only during the callback (buffers are reused). */
@@ -128,11 +126,11 @@ export interface EpisodeResult extends Omit<EpisodeSummary, 'episode' | 'seams' 
 export type EpisodeLoopState = 'ready' | 'running' | 'paused' | 'ended';
 
 /** Runs until the world reports success, maxSteps, stop, e-stop, abort, or a fault that makes going on unsafe. */
-export class EpisodeLoop {
+export class EpisodeLoop<M extends string = MotorName> {
   private stateValue: EpisodeLoopState = 'ready';
   private client: PolicyClient;
-  private converter: Converter;
-  private settings: EpisodeSettings;
+  private converter: Converter<M>;
+  private settings: EpisodeSettings<M>;
   private readonly timing = new Map<string, StageSamples>(TIMING_STAGES.map((s) => [s, new StageSamples()]));
   private tickMs: Record<string, number> = {};
   /** Stages timed between ticks (a policy reply): they belong to the next tick's record. */
@@ -152,23 +150,27 @@ export class EpisodeLoop {
   private stepsRequested = 0;
   private wake: (() => void) | undefined;
   private parkedValue = false;
-  private stepWaiters: Array<(r: TickReport | undefined) => void> = [];
+  private stepWaiters: Array<(r: TickReport<M> | undefined) => void> = [];
   private anchorMs = 0;
   private startMs = 0;
 
-  private readonly requests: ChunkRequests;
+  /** The robot's description: its motors' order is every vector's. */
+  private readonly robot: RobotDescription<M>;
+  private readonly requests: ChunkRequests<M>;
   private readonly seams = new SeamMeter();
   /** The wait to the next tick's start (wall time). */
   private readonly tickWait = new PrecisionWait();
 
   constructor(
-    private readonly parts: EpisodeParts,
-    settings: EpisodeSettings,
+    private readonly parts: EpisodeParts<M>,
+    settings: EpisodeSettings<M>,
   ) {
     this.client = parts.client;
     this.converter = parts.converter;
     this.settings = settings;
-    this.requests = new ChunkRequests({
+    this.robot = parts.robot.description;
+    this.requests = new ChunkRequests<M>({
+      robot: this.robot,
       scheduler: parts.scheduler,
       settings: () => this.settings,
       currentClient: () => this.client,
@@ -278,11 +280,11 @@ export class EpisodeLoop {
   }
 
   /** Executes exactly one tick while paused; resolves with its report (undefined when the episode ended). */
-  step(): Promise<TickReport | undefined> {
+  step(): Promise<TickReport<M> | undefined> {
     if (this.stateValue !== 'paused')
       return Promise.reject(new Error(`step needs a paused episode; it is ${this.stateValue}`));
     this.stepsRequested++;
-    const done = new Promise<TickReport | undefined>((r) => this.stepWaiters.push(r));
+    const done = new Promise<TickReport<M> | undefined>((r) => this.stepWaiters.push(r));
     this.wake?.();
     return done;
   }
@@ -306,7 +308,7 @@ export class EpisodeLoop {
   }
 
   /** Converts the next request with `converter` (a reloaded user module, a new camera mapping). */
-  setConverter(converter: Converter): void {
+  setConverter(converter: Converter<M>): void {
     this.converter = converter;
   }
 
@@ -317,7 +319,7 @@ export class EpisodeLoop {
 
   /** Settings that apply from the next tick. */
   applySettings(
-    update: Partial<Pick<EpisodeSettings, 'fps' | 'task' | 'maxSteps' | 'requestTimeoutMs' | 'maxPolicyFailures'>>,
+    update: Partial<Pick<EpisodeSettings<M>, 'fps' | 'task' | 'maxSteps' | 'requestTimeoutMs' | 'maxPolicyFailures'>>,
   ): void {
     const fpsChanged = update.fps !== undefined && update.fps !== this.settings.fps;
     this.settings = { ...this.settings, ...update };
@@ -342,7 +344,7 @@ export class EpisodeLoop {
     const converter = this.converter;
     // Under virtual time a cold first conversion makes no tick late: nothing to warm.
     if (!frames || !converter.toPolicyAsync || this.endReason !== undefined || this.clock.kind === 'virtual') return;
-    const positions = fromMotorVector(new Float64Array(SO100_MOTORS.length));
+    const positions = recordOf(this.robot, new Float64Array(this.robot.motors.length));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       converter.toPolicyAsync({ positions, images: frames, task: this.settings.task }).catch(() => undefined),
@@ -365,7 +367,7 @@ export class EpisodeLoop {
   }
 
   /** One tick; undefined when the world ended the episode before acting. */
-  private async tick(): Promise<TickReport | undefined> {
+  private async tick(): Promise<TickReport<M> | undefined> {
     this.tickMs = this.betweenTicksMs;
     this.betweenTicksMs = {};
     this.inTick = true;
@@ -376,7 +378,7 @@ export class EpisodeLoop {
     }
   }
 
-  private async tickBody(): Promise<TickReport | undefined> {
+  private async tickBody(): Promise<TickReport<M> | undefined> {
     const { robot, cameras, scheduler, world } = this.parts;
     const recorder = this.settings.recorder;
     const index = this.index++;
@@ -394,7 +396,7 @@ export class EpisodeLoop {
     const obs = await robot.observe();
     const tRead = performance.now();
     this.sample('read', tRead - wallStart);
-    const joints = toMotorVector(obs.positions);
+    const joints = vectorOf(this.robot, obs.positions);
     world?.step(joints, this.periodMs);
     if (world?.succeeded) {
       this.success = true;
@@ -421,12 +423,12 @@ export class EpisodeLoop {
     if (tick.starved) this.requests.noteStarvation(index, this.periodMs);
 
     const tAct = performance.now();
-    let sent: PerMotor<number> | undefined;
-    let clamped: readonly ClampEvent[] = [];
+    let sent: MotorRecord<M, number> | undefined;
+    let clamped: readonly ClampEvent<M>[] = [];
     if (!this.emergency) {
       try {
         // Starved: hold the measured position, never a stale action.
-        const target = tick.action ? fromMotorVector(tick.action) : obs.positions;
+        const target = tick.action ? recordOf(this.robot, tick.action) : obs.positions;
         const r = await robot.act(target, obs.positions);
         sent = r.sent;
         clamped = r.clamped;
@@ -449,13 +451,13 @@ export class EpisodeLoop {
     this.settings.exchange?.acted(index, obs.positions, sent, clamped);
     const seamRatio = this.seams.add({
       tick: index,
-      sent: sent && toMotorVector(sent),
+      sent: sent && vectorOf(this.robot, sent),
       raw: tick.raw,
       chunkBoundary: tick.chunkBoundary,
       starved: tick.starved,
     });
     this.sample('tick', performance.now() - wallStart);
-    const report: TickReport = {
+    const report: TickReport<M> = {
       index,
       atMs: tickStart - this.startMs,
       lateMs,
@@ -473,7 +475,7 @@ export class EpisodeLoop {
       atMs: tickStart,
       positions: obs.positions,
       sent,
-      raw: tick.raw && fromMotorVector(tick.raw),
+      raw: tick.raw && recordOf(this.robot, tick.raw),
       starved: tick.starved,
       chunkBoundary: tick.chunkBoundary,
       note:
@@ -489,6 +491,9 @@ export class EpisodeLoop {
 }
 
 /** Runs one episode start to end (the CLI's headless path). */
-export function runEpisode(parts: EpisodeParts, settings: EpisodeSettings): Promise<EpisodeResult> {
-  return new EpisodeLoop(parts, settings).run();
+export function runEpisode<M extends string = MotorName>(
+  parts: EpisodeParts<M>,
+  settings: EpisodeSettings<M>,
+): Promise<EpisodeResult> {
+  return new EpisodeLoop<M>(parts, settings).run();
 }

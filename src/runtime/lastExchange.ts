@@ -13,10 +13,31 @@ import type {
   SafetySnapshot,
 } from '../core/convert';
 import type { WireValue } from '../core/protocols';
-import { SO100_MOTORS, type ClampEvent, type PerMotor } from '../core/so100';
+import type { MotorRecord } from '../core/robots';
+import { SO100_MOTORS, type ClampEvent, type MotorName, type PerMotor } from '../core/so100';
 import { UserConverterError } from '../io/convert';
 
-export class LastExchange {
+/**
+ * What the episode loop tells the exchange it keeps, for a robot with motors `M`. LastExchange keeps the SO-100's
+ * (its snapshot, the Converter Inspector's, lists the six motors).
+ */
+export interface ExchangeSink<M extends string = MotorName> {
+  /** The tick of the observation kept, if any. */
+  readonly tick: number | undefined;
+  observe(tick: number | undefined, obs: LeRobotObservation<M>): void;
+  converted(input: { readonly [key: string]: WireValue }, warnings: readonly string[]): void;
+  failed(stage: 'toPolicy' | 'fromPolicy', err: unknown): void;
+  replied(raw: { readonly [key: string]: WireValue }, chunk: ActionChunk): void;
+  backConverted(targets: JointTargets): void;
+  acted(
+    index: number,
+    measured: MotorRecord<M, number>,
+    sent: MotorRecord<M, number> | undefined,
+    clamped: readonly ClampEvent<M>[],
+  ): void;
+}
+
+export class LastExchange implements ExchangeSink {
   private readonly frames = new Map<string, Uint8Array>();
   private episodeNumber: number | undefined;
   private tickIndex: number | undefined;

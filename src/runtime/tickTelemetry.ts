@@ -1,7 +1,7 @@
 // What listeners hear of an episode as it runs: each tick's telemetry at once, camera frames on a fixed grid at the
 // rate the most demanding listener asks for (the loop's own rate may be higher), and every chunk the policy returned.
 import type { RuntimeEvents, TickTelemetry } from '../core/rpc';
-import { SO100_MOTORS, toMotorVector } from '../core/so100';
+import { SO100_MOTORS, type MotorName } from '../core/so100';
 import type { ChunkReport, TickReport } from './episodeLoop';
 import type { RuntimeEventSink } from './runtimeEventSink';
 
@@ -11,9 +11,14 @@ export class TickPublisher {
 
   constructor(private readonly sink: RuntimeEventSink) {}
 
-  /** Emits `tick` and, when a frame is due, one `frame` per camera; `loopFps` is the episode's tick rate. */
-  publish(episode: number, t: TickReport, loopFps: number): void {
-    this.sink.emit('tick', tickTelemetry(episode, t));
+  /**
+   * Emits `tick` and, when a frame is due, one `frame` per camera; `loopFps` is the episode's tick rate. `motors`
+   * is the robot's motor order (the SO-100's when left out).
+   */
+  publish(episode: number, t: TickReport, loopFps: number): void;
+  publish<M extends string>(episode: number, t: TickReport<M>, loopFps: number, motors: readonly M[]): void;
+  publish(episode: number, t: TickReport<string>, loopFps: number, motors: readonly string[] = SO100_MOTORS): void {
+    this.sink.emit('tick', tickTelemetry(episode, t, motors));
     const fps = this.sink.frameFps();
     if (fps <= 0) return;
     // Frames fall due every 1/fps on a fixed grid, with half a tick of slack: ticks start up to a millisecond or
@@ -38,15 +43,24 @@ export class TickPublisher {
   }
 }
 
-/** A tick as the protocol's `tick` event (and `step`'s reply) carries it. */
-export function tickTelemetry(episode: number, t: TickReport): TickTelemetry {
+/**
+ * A tick as the protocol's `tick` event (and `step`'s reply) carries it: vectors in `motors` order (the robot's; the
+ * SO-100's when left out).
+ */
+export function tickTelemetry(episode: number, t: TickReport<MotorName>): TickTelemetry;
+export function tickTelemetry<M extends string>(episode: number, t: TickReport<M>, motors: readonly M[]): TickTelemetry;
+export function tickTelemetry(
+  episode: number,
+  t: TickReport<string>,
+  motors: readonly string[] = SO100_MOTORS,
+): TickTelemetry {
   return {
     episode,
     index: t.index,
     atMs: t.atMs,
     lateMs: t.lateMs,
-    measured: Array.from(toMotorVector(t.positions)),
-    sent: t.sent ? SO100_MOTORS.map((m) => t.sent![m]) : undefined,
+    measured: motors.map((m) => t.positions[m]),
+    sent: t.sent ? motors.map((m) => t.sent![m]) : undefined,
     starved: t.starved,
     chunkBoundary: t.chunkBoundary,
     ...(t.seamRatio !== undefined && Number.isFinite(t.seamRatio) && { seamRatio: t.seamRatio }),

@@ -6,12 +6,14 @@ import {
   isRobotType,
   perMotorOf,
   positionKeysOf,
+  recordOf,
   robotDescription,
   RobotDescriptionError,
   ROBOTS,
   SO100_FOLLOWER,
   so100ArmMotors,
   UnknownRobotError,
+  vectorOf,
   type MotorRecord,
   type RobotDescription,
 } from '../../src/core/robots';
@@ -109,6 +111,29 @@ test('a bimanual description: twelve left_/right_ keys, two buses with ids 1–6
   );
   assert.equal(BIMANUAL.motor.right_gripper.calibrationName, 'gripper');
   assert.deepEqual(BIMANUAL.calibrationIds('pair'), { left: 'pair_left', right: 'pair_right' });
+});
+
+test('vectors of a robot are in its motor order: vectorOf / recordOf round trip, a wrong length names the robot', () => {
+  // Keys listed out of order: the vector follows the description, not the record's key order.
+  const record = perMotorOf(BIMANUAL, (_m, i) => i * 10);
+  const shuffled = Object.fromEntries(Object.entries(record).reverse()) as MotorRecord<BimanualMotor, number>;
+  const vector = vectorOf(BIMANUAL, shuffled);
+  assert.deepEqual(vector, [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110]);
+  const back = recordOf(BIMANUAL, Float64Array.from(vector));
+  assert.deepEqual(Object.keys(back), [...BIMANUAL.motors]);
+  assert.equal(back.left_shoulder_pan, 0);
+  assert.equal(back.right_shoulder_pan, 60);
+  assert.equal(back.right_gripper, 110);
+  assert.deepEqual(vectorOf(SO100_FOLLOWER, recordOf(SO100_FOLLOWER, [1, 2, 3, 4, 5, 6])), [1, 2, 3, 4, 5, 6]);
+  assert.throws(
+    () => recordOf(BIMANUAL, new Float64Array(6)),
+    (err: unknown) =>
+      err instanceof RangeError &&
+      err.message.includes('bimanual SO-100 has 12 values') &&
+      err.message.includes('left_shoulder_pan, ') &&
+      err.message.includes('right_gripper') &&
+      err.message.endsWith('got 6.'),
+  );
 });
 
 test('normalisation of a bimanual robot: each arm by its own calibration, raw ↔ normalised round trip', () => {

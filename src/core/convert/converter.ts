@@ -7,20 +7,22 @@ import { ImageScratch } from './imageOps';
 import { fromPolicy, type JointTargets } from './jointTargets';
 import { type ConverterOptions, type Layout, layoutByName } from './layouts';
 import type { LeRobotObservation } from './lerobotObservation';
+import type { MotorName } from '../so100/motors';
 import { toPolicy, type PolicyInput } from './policyInput';
 
 /**
  * Both directions of one policy's data mapping. Results are fresh objects the caller may keep. A converter
  * reports each distinct warning only the first time it meets it, so callers can log `warnings` as they come.
+ * `M` are the motor names of the robot it reads (the SO-100's by default; the built-in layouts are the SO-100's).
  */
-export interface Converter {
+export interface Converter<M extends string = MotorName> {
   /** A label for logs and errors (the layout name, or the user module's path). */
   readonly name: string;
   /** The built-in layout, when there is one. */
   readonly layout?: Layout;
-  toPolicy(obs: LeRobotObservation): PolicyInput;
+  toPolicy(obs: LeRobotObservation<M>): PolicyInput;
   /** The same conversion away from the caller's thread, when the converter can; the episode loop prefers it. */
-  toPolicyAsync?(obs: LeRobotObservation): Promise<PolicyInput>;
+  toPolicyAsync?(obs: LeRobotObservation<M>): Promise<PolicyInput>;
   fromPolicy(chunk: ActionChunk): JointTargets;
 }
 

@@ -1,5 +1,6 @@
 // The robot-side observation the converters read: LeRobot's `<motor>.pos` values, camera frames and the task.
-import { SO100_MOTORS, positionKey, type PerMotor } from '../so100/motors';
+import type { MotorRecord } from '../robots';
+import { SO100_MOTORS, positionKey, type MotorName } from '../so100/motors';
 import { ConverterError } from './converterError';
 
 /**
@@ -15,10 +16,10 @@ export interface RgbFrame {
   readonly data: Uint8Array;
 }
 
-/** What the robot reports each tick, in LeRobot's terms. */
-export interface LeRobotObservation {
+/** What the robot reports each tick, in LeRobot's terms; `M` are its motor names (the SO-100's by default). */
+export interface LeRobotObservation<M extends string = MotorName> {
   /** Joint positions in the robot's normalised units (degrees or ±100 for body joints; gripper 0–100, 0 = closed). */
-  readonly positions: PerMotor<number>;
+  readonly positions: MotorRecord<M, number>;
   /** Frames by camera name (`front`, `wrist`, …, as the robot config names them). */
   readonly images: Readonly<Record<string, RgbFrame>>;
   /** Natural-language task; empty when none is set. */

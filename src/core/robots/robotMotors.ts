@@ -41,3 +41,24 @@ export function normModeOf(motor: MotorDescription, bodyMode: BodyJointMode): No
 export function motorsOnBus<M extends string>(robot: RobotDescription<M>, bus: string): M[] {
   return robot.motors.filter((m) => robot.motor[m].bus === bus);
 }
+
+/** The robot's vector of a per-motor record (observation.state / action order: its `motors`). */
+export function vectorOf<M extends string>(robot: RobotDescription<M>, values: MotorRecord<M, number>): number[] {
+  return robot.motors.map((m) => values[m]);
+}
+
+/**
+ * The per-motor record of a vector in the robot's motor order; a RangeError naming the robot and its motors when
+ * the vector's length is not theirs.
+ */
+export function recordOf<M extends string>(
+  robot: RobotDescription<M>,
+  vector: ArrayLike<number>,
+): MotorRecord<M, number> {
+  if (vector.length !== robot.motors.length) {
+    throw new RangeError(
+      `a joint vector of the ${robot.label} has ${robot.motors.length} values (${robot.motors.join(', ')}), got ${vector.length}.`,
+    );
+  }
+  return perMotorOf(robot, (_m, i) => vector[i]);
+}

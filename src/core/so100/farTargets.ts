@@ -8,8 +8,8 @@ export interface JointRange {
   readonly max: number;
 }
 
-export interface FarTarget {
-  readonly motor: MotorName;
+export interface FarTarget<M extends string = MotorName> {
+  readonly motor: M;
   /** Row of the chunk it was found in. */
   readonly row: number;
   readonly value: number;
@@ -17,18 +17,28 @@ export interface FarTarget {
 }
 
 /**
- * The first finite target of a (rows × SO100_MOTORS) chunk that lies more than one range width outside its joint's
- * range, or undefined. `ranges` are in the targets' units, motor order.
+ * The first finite target of a (rows × motors) chunk that lies more than one range width outside its joint's
+ * range, or undefined. `ranges` are in the targets' units, motor order; `motors` default to SO100_MOTORS.
  */
-export function findFarTarget(targets: ArrayLike<number>, ranges: readonly JointRange[]): FarTarget | undefined {
-  const dims = SO100_MOTORS.length;
+export function findFarTarget(targets: ArrayLike<number>, ranges: readonly JointRange[]): FarTarget | undefined;
+export function findFarTarget<M extends string>(
+  targets: ArrayLike<number>,
+  ranges: readonly JointRange[],
+  motors: readonly M[],
+): FarTarget<M> | undefined;
+export function findFarTarget(
+  targets: ArrayLike<number>,
+  ranges: readonly JointRange[],
+  motors: readonly string[] = SO100_MOTORS,
+): FarTarget<string> | undefined {
+  const dims = motors.length;
   for (let i = 0; i < targets.length; i++) {
     const range = ranges[i % dims];
     const v = targets[i];
     if (range === undefined || !Number.isFinite(v)) continue;
     const width = range.max - range.min;
     if (v < range.min - width || v > range.max + width)
-      return { motor: SO100_MOTORS[i % dims], row: Math.floor(i / dims), value: v, range };
+      return { motor: motors[i % dims], row: Math.floor(i / dims), value: v, range };
   }
   return undefined;
 }

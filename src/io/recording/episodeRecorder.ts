@@ -1,6 +1,7 @@
 // The episode record on disk (<workspace>/.so100/episodes/<timestamp>/), written off the control loop: the
 // record* methods only push into bounded buffers; a background flusher appends batches with async fs. So a
 // crash loses at most the last batch, a slow disk loses the oldest rows (counted), and the loop never waits.
+import type { MotorName } from '../../core/so100';
 import type { SeamReport } from '../../core/metrics/seams';
 import { join } from 'node:path';
 import { summarizeStages } from '../../core/timing/percentiles';
@@ -34,6 +35,17 @@ export const EPISODE_FILES = {
 
 /** Kinds of the events a record keeps beside its ticks (the Episode Viewer marks them on its timeline). */
 export type EpisodeEventKind = 'warning' | 'clamp' | 'swap' | 'fault' | 'reconnect';
+
+/**
+ * What the episode loop writes to a record of a robot with motors `M`. EpisodeRecorder is the SO-100's (its
+ * steps.csv columns are the six motors); a robot of other motors needs a recorder of its columns.
+ */
+export interface EpisodeRecordSink<M extends string = MotorName> {
+  recordStep(row: StepRow<M>): void;
+  recordChunk(record: ChunkRecord): void;
+  recordEvent(kind: EpisodeEventKind, message: string, tick?: number): void;
+  recordTiming(row: TimingRow): void;
+}
 
 /** One line of events.jsonl: the tick it happened at (or the last recorded before it) and what. */
 export interface RecordedEvent {
@@ -81,7 +93,7 @@ export interface RecordedResult {
 type Stream = 'steps' | 'chunks' | 'timing' | 'events';
 const STREAMS: readonly Stream[] = ['steps', 'chunks', 'timing', 'events'];
 
-export class EpisodeRecorder implements AsyncDisposable {
+export class EpisodeRecorder implements AsyncDisposable, EpisodeRecordSink {
   private readonly rings: {
     steps: RecordRing<StoredStep>;
     chunks: RecordRing<StoredChunk>;

@@ -1,18 +1,19 @@
 // What the episode runner hands the recorder, and how each row becomes a line of text (done by the flusher,
 // never on the control loop).
-import { SO100_MOTORS, type PerMotor } from '../../core/so100';
+import type { MotorRecord } from '../../core/robots';
+import { SO100_MOTORS, type MotorName } from '../../core/so100';
 import { csvFlag, csvLine, csvNumber, csvText } from './csvCells';
 
-/** One control tick; a `TickReport` of the runner fits as is. */
-export interface StepRow {
+/** One control tick of a robot with motors `M` (the recorder's columns are the SO-100's); a `TickReport` fits as is. */
+export interface StepRow<M extends string = MotorName> {
   readonly index: number;
   /** performance.now() of the tick; stamped by the recorder when absent. */
   readonly atMs?: number;
-  readonly positions: PerMotor<number>;
+  readonly positions: MotorRecord<M, number>;
   /** What was written to the servos; absent when the write was refused as unsafe. */
-  readonly sent?: PerMotor<number>;
+  readonly sent?: MotorRecord<M, number>;
   /** The policy's row for this tick before blending and smoothing (seam metrics); absent when starved. */
-  readonly raw?: PerMotor<number>;
+  readonly raw?: MotorRecord<M, number>;
   readonly starved: boolean;
   readonly chunkBoundary: boolean;
   /** Chunk the executed action came from; counted from the boundaries when absent. */
