@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readReplayFile, replayFileName, ReplayFileWriter } from '../../src/io/recording/replayFile';
 import { SO100_MOTORS } from '../../src/core/so100';
-import { runCli } from '../helpers/cliProcess';
+import { interrupt, runCli, startServeProcess } from '../helpers/cliProcess';
 
 const SLOW = { timeout: 240_000 };
 
@@ -91,6 +91,34 @@ describe('so100 replay', () => {
       replay.chunks.map((c) => c.tick),
       [0, 40],
     );
+  });
+
+  test('--server URL: an already-running openpi server answers; no server is started', SLOW, async () => {
+    // The same built-in profile the episode ran on, started on its own as a user's server would be.
+    const server = await startServeProcess([]);
+    try {
+      const r = await runCli([
+        'replay',
+        episode,
+        '--config',
+        config,
+        '--server',
+        `ws://127.0.0.1:${server.port}`,
+        '--every',
+        '40',
+      ]);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      assert.doesNotMatch(r.stdout, /Starting the built-in/);
+      const replay = await readReplayFile(join(episode, 'replay-pi0.jsonl'));
+      assert.equal(replay.header.protocol, 'openpi');
+      assert.deepEqual(
+        replay.chunks.map((c) => c.tick),
+        [0, 40],
+      );
+      for (const c of replay.chunks) assert.equal(c.horizon, 50);
+    } finally {
+      await interrupt(server.child);
+    }
   });
 
   test('a record without chunks.jsonl needs --every, and says what is missing', SLOW, async () => {
