@@ -76,6 +76,8 @@ test('runEvaluation: refused requests, a killed runtime resumed without loss, a 
     assert.ok(!existsSync(out), 'nothing written for a refused request');
 
     const firstRow = rt.client.next('evaluationProgress', () => true, 180_000);
+    // Every host learns from the state event that a campaign drives the session (its commands follow).
+    const campaignState = rt.client.next('state', (s) => s.evaluation === out, 60_000);
     const started = await rt.client.call('runEvaluation', {
       config,
       models: ['pi0', 'pi0_fast'],
@@ -89,6 +91,8 @@ test('runEvaluation: refused requests, a killed runtime resumed without loss, a 
     assert.equal(p.total, 4);
     assert.deepEqual([p.episode.model, p.episode.seed], ['pi0', 21]);
     assert.deepEqual(await resultKeys(out), ['pi0@21'], 'the row is on disk when its progress event comes');
+    await campaignState;
+    assert.equal((await rt.client.call('status', {})).evaluation, out);
     // The campaign owns the arm: a Run Episode meanwhile is refused with what to do.
     await assert.rejects(rt.client.call('runEpisode', {}), /an evaluation campaign is running; cancel it first/);
     await assert.rejects(
@@ -108,9 +112,13 @@ test('runEvaluation: refused requests, a killed runtime resumed without loss, a 
     rt = await startRuntime(log);
     const ended = rt.client.next('evaluationEnded', () => true, 300_000);
     const resumed = await rt.client.call('runEvaluation', { config, resume: out });
+    // From the reply on every state names the campaign, until the one that says it ended.
+    const released = rt.client.next('state', (s) => s.evaluation === undefined, 300_000);
     assert.deepEqual(resumed, { outDir: out, models: ['pi0', 'pi0_fast'], total: 4, done: before.length });
     const end: EvaluationEnded = await ended;
     assert.equal(end.outcome, 'completed', end.message);
+    await released;
+    assert.equal((await rt.client.call('status', {})).evaluation, undefined, 'no campaign after it ended');
     const keys = await resultKeys(out);
     assert.deepEqual(keys, ['pi0@21', 'pi0_fast@21', 'pi0_fast@22', 'pi0@22'], 'the plan, each (model, seed) once');
     assert.deepEqual(keys.slice(0, before.length), before, 'finished rows kept as they were');

@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import {
   campaignRefusal,
   COMMAND_PHASES,
+  commandEnabled,
   commandPhases,
+  commandRefusal,
   commandWhenClause,
+  METHODS_DURING_CAMPAIGN,
+  offeredDuringCampaign,
   METHOD_PHASES,
   phaseRefusal,
   RUNTIME_METHODS,
@@ -45,14 +49,34 @@ test('the decided phases of each command', () => {
 
 test('clauses: listed as exclusions when offered while idle (an unset key is idle), else as the phases', () => {
   assert.equal(commandWhenClause('emergencyStop'), undefined);
-  assert.equal(commandWhenClause('pause'), 'so100.runtimePhase == running');
-  assert.equal(commandWhenClause('stop'), 'so100.runtimePhase == running || so100.runtimePhase == paused');
+  assert.equal(commandWhenClause('pause'), 'so100.runtimePhase == running && !so100.evaluationRunning');
+  // A when clause binds && tighter than ||: the campaign term goes into every alternative.
+  assert.equal(
+    commandWhenClause('stop'),
+    'so100.runtimePhase == running && !so100.evaluationRunning || ' +
+      'so100.runtimePhase == paused && !so100.evaluationRunning',
+  );
   assert.equal(
     commandWhenClause('runEpisode'),
     'so100.runtimePhase != connecting && so100.runtimePhase != running && so100.runtimePhase != paused && ' +
-      'so100.runtimePhase != resetting && so100.runtimePhase != calibrating',
+      'so100.runtimePhase != resetting && so100.runtimePhase != calibrating && !so100.evaluationRunning',
   );
   assert.match(commandWhenClause('debugEpisode')!, /^isWorkspaceTrusted && so100\.runtimePhase != connecting/);
+});
+
+test('while a campaign runs only what a campaign allows is offered: Emergency Stop, nothing that drives the arm', () => {
+  const offered = (Object.keys(COMMAND_PHASES) as CommandName[]).filter((c) =>
+    RUNTIME_PHASES.some((p) => commandEnabled(c, p, true)),
+  );
+  assert.deepEqual(offered, ['emergencyStop']);
+  for (const c of Object.keys(COMMAND_PHASES) as CommandName[]) {
+    assert.equal(offeredDuringCampaign(c), METHODS_DURING_CAMPAIGN.has(COMMAND_PHASES[c].method), c);
+    // Its clause needs no campaign exactly when a campaign would refuse it.
+    assert.equal(commandWhenClause(c)?.includes('!so100.evaluationRunning') ?? false, !offeredDuringCampaign(c), c);
+  }
+  assert.match(commandRefusal('runEpisode', 'idle', true)!, /an evaluation campaign is running; cancel it first/);
+  assert.equal(commandRefusal('runEpisode', 'idle', false), undefined);
+  assert.equal(commandRefusal('emergencyStop', 'running', true), undefined);
 });
 
 test('package.json clauses are the generated ones (run `npm run manifest` when this fails)', () => {
@@ -73,7 +97,7 @@ test('the generator rewrites a stale clause and removes one from an always-offer
   });
   const out = JSON.parse(manifestFromTables(stale));
   assert.deepEqual(out.contributes.commands, [
-    { command: 'so100.pause', enablement: 'so100.runtimePhase == running' },
+    { command: 'so100.pause', enablement: 'so100.runtimePhase == running && !so100.evaluationRunning' },
     { command: 'so100.emergencyStop' },
     { command: 'so100.other', enablement: 'x' },
   ]);

@@ -2,6 +2,7 @@
 // method table (methodPhases.ts): a command runs one runtime method, some connect first, a few do something of
 // their own in one more phase (said here, with why). package.json's `enablement` / `when` clauses are generated
 // from this (scripts/write-command-phases.mjs); the dashboard's buttons follow the same list.
+import { campaignRefusal, METHODS_DURING_CAMPAIGN } from './campaignMethods';
 import { phaseRefusal, phasesOf, RUNTIME_PHASES } from './methodPhases';
 import type { RuntimeMethod, RuntimePhase } from './runtimeProtocol';
 
@@ -44,6 +45,9 @@ export type CommandName = keyof typeof COMMAND_PHASES;
 /** The VS Code context key the runtime's phase is published under. */
 export const RUNTIME_PHASE_CONTEXT_KEY = 'so100.runtimePhase';
 
+/** The VS Code context key that is true while an evaluation campaign runs (RuntimeStatus.evaluation is set). */
+export const EVALUATION_RUNNING_CONTEXT_KEY = 'so100.evaluationRunning';
+
 /** The phases in which the command is offered, in RUNTIME_PHASES order. */
 export function commandPhases(name: CommandName): readonly RuntimePhase[] {
   const c: CommandPhases = COMMAND_PHASES[name];
@@ -53,13 +57,29 @@ export function commandPhases(name: CommandName): readonly RuntimePhase[] {
   return RUNTIME_PHASES.filter((p) => allowed.has(p) && (c.only === undefined || c.only.includes(p)));
 }
 
-export function commandEnabled(name: CommandName, phase: RuntimePhase): boolean {
-  return commandPhases(name).includes(phase);
+/** Whether the command stays offered while a campaign runs (its method is one a host may call then). */
+export function offeredDuringCampaign(name: CommandName): boolean {
+  return METHODS_DURING_CAMPAIGN.has(COMMAND_PHASES[name].method);
+}
+
+export function commandEnabled(name: CommandName, phase: RuntimePhase, evaluating = false): boolean {
+  return (!evaluating || offeredDuringCampaign(name)) && commandPhases(name).includes(phase);
+}
+
+/** `clause && term`, distributed over the clause's `||` (a when clause binds `&&` tighter than `||`). */
+function and(clause: string | undefined, term: string, termFirst = false): string {
+  return clause === undefined
+    ? term
+    : clause
+        .split(' || ')
+        .map((c) => (termFirst ? `${term} && ${c}` : `${c} && ${term}`))
+        .join(' || ');
 }
 
 /**
  * The command's VS Code clause, or undefined when it is offered always. A command offered while idle lists the
- * phases it is not offered in: before any runtime ran the context key is unset, which is idle.
+ * phases it is not offered in: before any runtime ran the context key is unset, which is idle. A command a campaign
+ * would refuse also needs no campaign running.
  */
 export function commandWhenClause(name: CommandName): string | undefined {
   const phases = commandPhases(name);
@@ -71,12 +91,14 @@ export function commandWhenClause(name: CommandName): string | undefined {
       .map((p) => `${RUNTIME_PHASE_CONTEXT_KEY} != ${p}`)
       .join(' && ');
   else clause = phases.map((p) => `${RUNTIME_PHASE_CONTEXT_KEY} == ${p}`).join(' || ');
+  if (!offeredDuringCampaign(name)) clause = and(clause, `!${EVALUATION_RUNNING_CONTEXT_KEY}`);
   if (requires === undefined) return clause;
-  return clause === undefined ? requires : `${requires} && ${clause}`;
+  return and(clause, requires, true);
 }
 
 /** Why the command is not offered in `phase` (what to do first), or undefined when it is. */
-export function commandRefusal(name: CommandName, phase: RuntimePhase): string | undefined {
+export function commandRefusal(name: CommandName, phase: RuntimePhase, evaluating = false): string | undefined {
+  if (evaluating && !offeredDuringCampaign(name)) return campaignRefusal(COMMAND_PHASES[name].method);
   if (commandEnabled(name, phase)) return undefined;
   return phaseRefusal(COMMAND_PHASES[name].method, phase) ?? `not while the session is ${phase}`;
 }

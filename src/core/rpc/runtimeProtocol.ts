@@ -53,6 +53,8 @@ export interface RuntimeStatus {
   readonly droppedTelemetry: number;
   /** The part of droppedTelemetry since the current (or last) episode started. */
   readonly episodeDroppedTelemetry?: number;
+  /** The folder of the evaluation campaign running on this runtime, while one runs (it owns the arm then). */
+  readonly evaluation?: string;
 }
 
 export interface TickTelemetry {

@@ -20,7 +20,11 @@ export function registerCalibrateArm(
   config: WorkspaceConfig,
 ): vscode.Disposable {
   const open = async (): Promise<CalibrationPanelState | undefined> => {
-    const refusal = commandRefusal('calibrateArm', runtime.status()?.phase ?? 'idle');
+    const refusal = commandRefusal(
+      'calibrateArm',
+      runtime.status()?.phase ?? 'idle',
+      runtime.status()?.evaluation !== undefined,
+    );
     if (refusal) {
       void vscode.window.showInformationMessage(`SO-100: ${refusal}.`);
       return undefined;

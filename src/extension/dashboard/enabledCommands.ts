@@ -16,5 +16,7 @@ const TABLE_NAME: Record<DashboardCommand, CommandName> = {
 /** undefined without a runtime: every button stays clickable and the host answers with advice. */
 export function enabledCommands(status: DashboardStatus | undefined): readonly DashboardCommand[] | undefined {
   if (!status) return undefined;
-  return (Object.keys(TABLE_NAME) as DashboardCommand[]).filter((c) => commandEnabled(TABLE_NAME[c], status.phase));
+  return (Object.keys(TABLE_NAME) as DashboardCommand[]).filter((c) =>
+    commandEnabled(TABLE_NAME[c], status.phase, status.evaluation !== undefined),
+  );
 }

@@ -160,7 +160,11 @@ export class EpisodeCommands implements vscode.Disposable {
   }
 
   private async run({ paused }: { paused: boolean }): Promise<void> {
-    const refusal = commandRefusal('runEpisode', this.runtime.status()?.phase ?? 'idle');
+    const refusal = commandRefusal(
+      'runEpisode',
+      this.runtime.status()?.phase ?? 'idle',
+      this.runtime.status()?.evaluation !== undefined,
+    );
     if (refusal) {
       void vscode.window.showInformationMessage(`SO-100: ${refusal}.`);
       return;

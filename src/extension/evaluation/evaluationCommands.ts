@@ -47,7 +47,7 @@ export function registerEvaluationCommands(
 
   const refused = (): boolean => {
     const phase = runtime.status()?.phase ?? 'idle';
-    const refusal = commandRefusal('runEvaluation', phase);
+    const refusal = commandRefusal('runEvaluation', phase, runtime.status()?.evaluation !== undefined);
     // An arm left connected by Run Episode is the usual case: offer to release it (a campaign connects its own).
     if (refusal && phase === 'connected')
       void vscode.window.showInformationMessage(`SO-100: ${refusal}.`, 'Disconnect Arm').then((pick) => {

@@ -3,16 +3,9 @@
 // events handed to panels (TelemetrySource).
 import * as vscode from 'vscode';
 import { join } from 'node:path';
-import type {
-  RuntimeEventName,
-  RuntimeEvents,
-  RuntimeMethod,
-  RuntimeMethods,
-  RuntimePhase,
-  RuntimeStatus,
-} from '../../core/rpc';
+import type { RuntimeEventName, RuntimeEvents, RuntimeMethod, RuntimeMethods, RuntimeStatus } from '../../core/rpc';
 import { StageBudget } from '../../core/timing/stageBudget';
-import { RUNTIME_PHASE_CONTEXT_KEY } from '../../core/rpc';
+import { EVALUATION_RUNNING_CONTEXT_KEY, RUNTIME_PHASE_CONTEXT_KEY } from '../../core/rpc';
 import { AttachedRuntime } from '../../runtime/rpc/attachedRuntime';
 import { RuntimeProcess } from '../../runtime/rpc/runtimeProcess';
 import {
@@ -60,7 +53,7 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
     private readonly armPort: () => string | undefined,
   ) {
     this.log = vscode.window.createOutputChannel('SO-100 Runtime', { log: true });
-    this.publishPhase('idle');
+    this.publishPhase({ phase: 'idle', models: [], droppedTelemetry: 0 });
   }
 
   /** The runtime's client, starting the process first when none runs. */
@@ -196,7 +189,7 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
   private dispatch<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void {
     if (event === 'state') {
       this.lastStatus = data as RuntimeStatus;
-      this.publishPhase(this.lastStatus.phase);
+      this.publishPhase(this.lastStatus);
     }
     if (event === 'warning') this.log.warn((data as RuntimeEvents['warning']).message);
     if (event === 'tick')
@@ -252,7 +245,8 @@ export class RuntimeController implements TelemetrySource, vscode.Disposable {
       .catch((err: unknown) => this.log.warn(`frame subscription: ${String(err)}`));
   }
 
-  private publishPhase(phase: RuntimePhase): void {
-    void vscode.commands.executeCommand('setContext', RUNTIME_PHASE_CONTEXT_KEY, phase);
+  private publishPhase(status: RuntimeStatus): void {
+    void vscode.commands.executeCommand('setContext', RUNTIME_PHASE_CONTEXT_KEY, status.phase);
+    void vscode.commands.executeCommand('setContext', EVALUATION_RUNNING_CONTEXT_KEY, status.evaluation !== undefined);
   }
 }

@@ -12,6 +12,7 @@ import type {
   RuntimeMethods,
   RuntimeModelEndpoint,
   RuntimeSetup,
+  RuntimeStatus,
   EvaluationRequest,
 } from '../../core/rpc';
 import {
@@ -78,6 +79,8 @@ export class RuntimeServer implements RuntimeEventSink {
   }
 
   emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void {
+    // The session knows its phase; whether a campaign drives it is known here, so every state says both.
+    if (event === 'state') data = this.withEvaluation(data as RuntimeStatus) as RuntimeEvents[E];
     for (const [channel, sub] of this.channels) {
       if (
         (event === 'tick' && !sub.ticks) ||
@@ -87,6 +90,15 @@ export class RuntimeServer implements RuntimeEventSink {
         continue;
       if (!channel.send({ type: 'event', event, data })) this.session.droppedTelemetry++;
     }
+  }
+
+  private withEvaluation(status: RuntimeStatus): RuntimeStatus {
+    const evaluation = this.evaluation?.started.outDir;
+    return evaluation === undefined ? status : { ...status, evaluation };
+  }
+
+  private status(): RuntimeStatus {
+    return this.withEvaluation(this.session.status());
   }
 
   frameFps(): number {
@@ -117,7 +129,7 @@ export class RuntimeServer implements RuntimeEventSink {
     );
     // Ticks and chunks by default; frames only when asked for (they are large).
     this.channels.set(channel, { ticks: true, chunks: true, frameFps: 0 });
-    channel.send({ type: 'event', event: 'state', data: this.session.status() });
+    channel.send({ type: 'event', event: 'state', data: this.status() });
   }
 
   private async handle(channel: FrameChannel, req: RpcRequest): Promise<void> {
@@ -165,7 +177,7 @@ export class RuntimeServer implements RuntimeEventSink {
       );
     },
     applyConfig: (p) => this.session.applyConfig(checkConfig(p.config, 'applyConfig')),
-    status: async () => this.session.status(),
+    status: async () => this.status(),
     checkArmDriver: async (p) => {
       await checkArmDriver(checkConfig(p.config, 'checkArmDriver').robot);
       return {};
@@ -262,8 +274,11 @@ export class RuntimeServer implements RuntimeEventSink {
         this.evaluationStarting = false;
       }
       this.evaluation = run;
+      this.emit('state', this.session.status());
       void run.ended.finally(() => {
-        if (this.evaluation === run) this.evaluation = undefined;
+        if (this.evaluation !== run) return;
+        this.evaluation = undefined;
+        this.emit('state', this.session.status());
       });
       return run.started;
     },
