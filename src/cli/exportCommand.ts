@@ -70,6 +70,7 @@ async function run(argv: string[]): Promise<number> {
     );
     for (const s of summary.skipped) console.log(`  skipped ${s.dir}: ${s.why}`);
     if (summary.noPolicyAction) console.log(`  no action.policy feature: ${summary.noPolicyAction}`);
+    for (const n of summary.notes) console.log(`  note: ${n}`);
     return 0;
   } catch (err) {
     process.stderr.write('\n');

@@ -24,7 +24,7 @@ import {
   type RecordedStep,
 } from '../io/recording/episodeReader';
 import { EPISODE_FILES } from '../io/recording/episodeRecorder';
-import { readRecordedFrame } from '../io/recording/recordedFrames';
+import { otherTickNote, readRecordedFrame } from '../io/recording/recordedFrames';
 import { ReplayFileWriter } from '../io/recording/replayFile';
 import { makeConverter, policyClient } from './sessionParts';
 
@@ -139,7 +139,9 @@ export async function replayEpisode(plan: ReplayPlan, req: ReplayRun): Promise<R
       for (const camera of plan.cameras) {
         const f = await readRecordedFrame(dir, camera, tick, ffmpegPath);
         if (!f) throw new ReplayPlanError(`the record has no frame of camera ${camera} at tick ${tick}`);
-        if (f.tick !== tick) note(`${camera}: frames were kept every few ticks; the nearest earlier one is used`);
+        for (const n of f.notes) note(n);
+        // Once per camera and reason, except a tick before the camera's first frame (said with its ticks).
+        if (f.tick !== tick) note(otherTickNote(camera, f, f.tick > tick ? tick : undefined)!);
         images[camera] = f.frame;
       }
       const step = byTick.get(tick)!;

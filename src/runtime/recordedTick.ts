@@ -6,7 +6,7 @@ import type { So100Config } from '../core/config';
 import type { RgbFrame } from '../core/convert';
 import type { InspectionReport } from '../core/convert/inspectionReport';
 import { readEpisodeRecord } from '../io/recording/episodeReader';
-import { readRecordedFrame } from '../io/recording/recordedFrames';
+import { otherTickNote, readRecordedFrame } from '../io/recording/recordedFrames';
 import { runConverterOnExchange } from './converterRun';
 import { LastExchange } from './lastExchange';
 
@@ -44,8 +44,9 @@ export async function inspectRecordedTick(req: RecordedTickRequest): Promise<Ins
     if (!f) notes.push(`the record has no frames of camera ${camera}`);
     else {
       images[camera] = f.frame;
-      if (f.tick !== req.tick)
-        notes.push(`${camera}: frames were kept every few ticks; showing tick ${f.tick} (${f.file})`);
+      notes.push(...f.notes);
+      const other = otherTickNote(camera, f, req.tick);
+      if (other) notes.push(other);
     }
   }
   const exchange = new LastExchange();

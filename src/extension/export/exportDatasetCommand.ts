@@ -83,7 +83,10 @@ function runWorker(
         void vscode.window
           .showInformationMessage(
             `Exported ${s.episodes} episodes (${s.frames} frames, ${(s.bytes / 1e6).toFixed(1)} MB) to ${s.out}` +
-              (s.noPolicyAction ? `; no action.policy feature: ${s.noPolicyAction}` : ''),
+              (s.noPolicyAction ? `; no action.policy feature: ${s.noPolicyAction}` : '') +
+              (s.notes.length
+                ? `; ${s.notes.length === 1 ? s.notes[0] : `${s.notes.length} notes, the first: ${s.notes[0]}`}`
+                : ''),
             'Reveal Folder',
           )
           .then((pick) => {

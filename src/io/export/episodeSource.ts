@@ -1,10 +1,12 @@
 // An episode record as the exporter sees it: its steps, fps, robot type, task, cameras and, for evaluation
-// rollouts, the campaign's verdict. Only metadata and steps are read here; frames stream later, one at a time.
+// rollouts, the campaign's verdict. Only metadata, steps and frame indexes are read here; frames stream later, one
+// at a time.
 import { spawn } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SO100_ROBOT_TYPE } from '../../core/lerobot';
 import { readEpisodeRecord, type RecordedStep } from '../recording/episodeReader';
+import { readFrameIndex } from '../recording/frameIndex';
 import { pngFramesDir, videoFileName } from '../recording/frameRecorder';
 import { decodePngFrame } from '../recording/pngFrameReader';
 import { DatasetExportError } from './exportErrors';
@@ -17,6 +19,8 @@ export type CameraSource =
       readonly width: number;
       readonly height: number;
       readonly frames: number;
+      /** Frame → tick from the frame index; undefined for a record made before it (read frame n = tick n). */
+      readonly frameTicks: readonly number[] | undefined;
     }
   | {
       readonly camera: string;
@@ -38,6 +42,8 @@ export interface ExportEpisode {
   readonly cameras: readonly CameraSource[];
   /** Set for evaluation rollouts: the campaign's verdict on this episode. */
   readonly evaluation?: { readonly success: boolean };
+  /** What reading the record noticed (an mp4 without its frame index), each naming the episode folder. */
+  readonly notes: readonly string[];
 }
 
 interface EpisodeConfigView {
@@ -65,13 +71,25 @@ export async function loadExportEpisode(
   const robotType = typeof config.robot?.type === 'string' ? config.robot.type : SO100_ROBOT_TYPE;
   const task = typeof config.task === 'string' && config.task !== '' ? config.task : 'unspecified task';
   const pngEvery = Number(config.record?.pngEvery);
+  const notes: string[] = [];
   const cameras = await findCameras(
     dir,
     record.steps.length,
     ffprobePath,
     Number.isInteger(pngEvery) && pngEvery > 0 ? pngEvery : undefined,
+    notes,
   );
-  return { dir, fps, robotType, task, steps: record.steps, policyRows: record.policyRows, cameras, evaluation };
+  return {
+    dir,
+    fps,
+    robotType,
+    task,
+    steps: record.steps,
+    policyRows: record.policyRows,
+    cameras,
+    evaluation,
+    notes: notes.map((n) => `${dir}: ${n}`),
+  };
 }
 
 async function findCameras(
@@ -79,6 +97,7 @@ async function findCameras(
   length: number,
   ffprobePath: string,
   pngEvery: number | undefined,
+  notes: string[],
 ): Promise<CameraSource[]> {
   const names = new Set<string>();
   for (const f of await readdir(dir)) if (f.endsWith('.mp4')) names.add(f.slice(0, -4));
@@ -90,7 +109,7 @@ async function findCameras(
       const probe = await probeVideo(video, ffprobePath);
       if (probe.frames === 0)
         throw new DatasetExportError(`${video}: the video holds no frames (a record missing frames)`);
-      out.push({ camera, kind: 'mp4', file: video, ...probe });
+      out.push({ camera, kind: 'mp4', file: video, ...probe, frameTicks: await readFrameIndex(dir, camera, notes) });
       continue;
     }
     const pngDir = join(dir, pngFramesDir(camera));

@@ -65,6 +65,8 @@ export interface DatasetExportSummary {
   readonly bytes: number;
   /** Why the dataset has no `action.policy` feature (some records predate the policy's raw rows); else undefined. */
   readonly noPolicyAction?: string;
+  /** What reading the records noticed: an mp4 without its frame index, its frames read frame n = tick n. */
+  readonly notes: readonly string[];
 }
 
 /** An episode checked and planned: everything but its steps, which are read again when it is written. */
@@ -195,7 +197,11 @@ export async function exportLeRobotDataset(
     if (existing) await moveInto(work, out, written);
     else await swapInto(work, out);
     const noPolicy = planned.filter((e) => !e.policyRows).map((e) => e.dir);
-    return summary(out, { episodes: totals.episodes, frames: totals.frames }, planned.length, skipped, shape, noPolicy);
+    const notes = planned.flatMap((e) => e.notes);
+    return summary(out, { episodes: totals.episodes, frames: totals.frames }, planned.length, skipped, shape, {
+      noPolicy,
+      notes,
+    });
   } catch (err) {
     for (const enc of encoders) enc.kill();
     data?.abort();
@@ -210,7 +216,7 @@ async function summary(
   added: number,
   skipped: DatasetExportSummary['skipped'],
   shape: DatasetShape,
-  noPolicy: readonly string[] = [],
+  { noPolicy = [], notes = [] }: { readonly noPolicy?: readonly string[]; readonly notes?: readonly string[] } = {},
 ): Promise<DatasetExportSummary> {
   return {
     out,
@@ -225,6 +231,7 @@ async function summary(
       : noPolicy.length > 0
         ? `recorded before the policy's raw rows were kept: ${noPolicy.join(', ')}`
         : 'the dataset being appended to has none',
+    notes,
   };
 }
 

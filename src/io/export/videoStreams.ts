@@ -1,14 +1,15 @@
 // Camera frames into the dataset's videos: one ffmpeg encoder per camera for the whole export. A recorded mp4
-// with one frame per tick is decoded by an ffmpeg whose stdout *is* the encoder's stdin, so its pixels never pass
+// with one frame per tick (or without a frame index) is decoded by an ffmpeg whose stdout *is* the encoder's stdin, so its pixels never pass
 // through this process (a frame in JS memory is an ArrayBuffer the garbage collector frees late: tens of MB
 // between collections); its image stats come from a second decode scaled to a quarter per side. PNGs and mp4s
-// whose frame count differs from the ticks are fed one rgb24 frame at a time. Every data row gets exactly one
-// video frame.
+// whose frame index has gaps (frames the recorder's encoder dropped) are fed one rgb24 frame at a time. Every data
+// row t gets exactly one video frame: the one recorded at or before tick t (frameIndex.ts).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImageStatsAccumulator } from '../../core/lerobot';
+import { frameForTick, isIdentityIndex } from '../recording/frameIndex';
 import { decodePngFrame } from '../recording/pngFrameReader';
 import type { CameraSource } from './episodeSource';
 import { pngName } from './episodeSource';
@@ -126,9 +127,12 @@ export class CameraVideoEncoder {
 }
 
 /**
- * Writes `length` frames of one camera of one episode into `encoder`: PNGs kept every Nth tick are held until
- * the next one; an mp4 whose frame count differs from the ticks (frames dropped while recording) is spread evenly
- * over them. Adds every frame to `stats`. Returns how many source frames were used.
+ * Writes `length` frames of one camera of one episode into `encoder`, row t getting the frame frameIndex.ts's rule
+ * picks for tick t: the last recorded at or before it (the first frame for a tick before it). PNGs kept every Nth
+ * tick are held until the next one; an mp4 with a frame index that is not frame n = tick n (frames dropped while
+ * recording) is decoded in order, each frame repeated for the ticks whose own frame was dropped, only the current
+ * frame held. An mp4 whose index is the identity, or a record without one (read frame n = tick n), is piped
+ * straight through. Adds every frame to `stats`.
  */
 export async function writeEpisodeFrames(
   source: CameraSource,
@@ -144,26 +148,31 @@ export async function writeEpisodeFrames(
     );
   const statsStride = 4; // every 4th pixel: the histogram stays representative at a quarter of the cost
   if (source.kind === 'png') {
-    let next = 0;
+    let shown = -1;
     let frame: Uint8Array | undefined;
     for (let t = 0; t < length; t++) {
       signal?.throwIfAborted();
-      if (next < source.ticks.length && source.ticks[next] <= t) {
-        const file = join(source.dir, pngName(source.ticks[next]));
+      const at = frameForTick(source.ticks, t)!;
+      if (at.frame !== shown) {
+        const file = join(source.dir, pngName(at.tick));
         const decoded = await decodePngFrame(await readFile(file), file);
         if (decoded.width !== encoder.width || decoded.height !== encoder.height)
           throw new DatasetExportError(
             `${file}: ${decoded.width}×${decoded.height}, expected ${encoder.width}×${encoder.height}`,
           );
         frame = decoded.data;
-        next++;
+        shown = at.frame;
       }
       stats.add(frame!, statsStride);
       await encoder.write(frame!);
     }
     return;
   }
-  if (source.frames === length) return pipeEpisodeVideo(source, length, encoder, stats, ffmpegPath, signal);
+  if (isIdentityIndex(source.frameTicks, length))
+    return pipeEpisodeVideo(source, length, encoder, stats, ffmpegPath, signal);
+  const frameTicks = source.frameTicks!;
+  if (frameTicks.length === 0)
+    throw new DatasetExportError(`${source.file}: its frame index lists no frames (a record missing frames)`);
   const frameBytes = source.width * source.height * 3;
   const child = spawn(
     ffmpegPath,
@@ -182,7 +191,7 @@ export async function writeEpisodeFrames(
   try {
     let frame = new Uint8Array(frameBytes);
     let filled = 0;
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    decoding: for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
       signal?.throwIfAborted();
       let at = 0;
       while (at < chunk.length) {
@@ -191,14 +200,15 @@ export async function writeEpisodeFrames(
         filled += n;
         at += n;
         if (filled === frameBytes) {
-          // ticks t whose evenly-spread source frame is this one
-          while (t < length && Math.min(source.frames - 1, Math.floor((t * source.frames) / length)) === srcIndex) {
+          // the rows whose frame is this one: its own tick and the ticks after it whose frames were dropped
+          while (t < length && frameForTick(frameTicks, t)!.frame === srcIndex) {
             stats.add(frame, statsStride);
             await encoder.write(frame);
             t++;
           }
           last = frame;
           srcIndex++;
+          if (t === length) break decoding; // the frames after the last row's are not needed
           frame = new Uint8Array(frameBytes);
           filled = 0;
         }
@@ -211,7 +221,7 @@ export async function writeEpisodeFrames(
   if (code !== 0 && t < length)
     throw new DatasetExportError(`${source.file}: cannot decode it (${stderr.trim() || `exit ${code}`})`);
   if (last === undefined) throw new DatasetExportError(`${source.file}: no frames decoded (a record missing frames)`);
-  // ffprobe's packet count may exceed the frames decoded: hold the last frame for the remaining ticks.
+  // The index may list frames a killed encoder never stored: hold the last decoded frame for the remaining ticks.
   for (; t < length; t++) {
     stats.add(last, statsStride);
     await encoder.write(last);
@@ -245,7 +255,10 @@ function decodeArgs(file: string, length: number, scaleDown: boolean): string[] 
 /** Image stats are taken from frames scaled down this much per side (nearest pixel: a 1-in-16 sample). */
 const STATS_SCALE = 4;
 
-/** An mp4 with one frame per tick: decoded straight into the encoder, stats from a small decode alongside. */
+/**
+ * An mp4 read frame n = tick n (its index is the identity, or it has none; past its last frame the last is held):
+ * decoded straight into the encoder, stats from a small decode alongside.
+ */
 async function pipeEpisodeVideo(
   source: Extract<CameraSource, { kind: 'mp4' }>,
   length: number,

@@ -1,11 +1,13 @@
 // Camera frames of an episode record by tick, for the Episode Viewer: PNG records as their files (the kept tick at
 // or before the one asked for), mp4 records decoded once per camera by one ffmpeg into JPEG frames held in memory,
-// so every later cursor move is a lookup. The frame index (`<camera>.ticks.csv`) maps frames to ticks; a record
-// made before it had one is read frame n = tick n, and says so.
+// so every later cursor move is a lookup. Which frame is shown for a tick is frameIndex.ts's rule (the last at or
+// before it, by the frame index `<camera>.ticks.csv`; a record made before it had one is read frame n = tick n, and
+// says so).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pngFramesDir, VIDEO_TICKS_HEADER, videoFileName, videoTicksFileName } from './frameRecorder';
+import { frameForTick, readFrameIndex } from './frameIndex';
+import { pngFramesDir, videoFileName } from './frameRecorder';
 
 export interface EpisodeFrame {
   readonly camera: string;
@@ -118,18 +120,20 @@ export class EpisodeFrames {
   }
 
   private async frameOf(c: Camera, tick: number): Promise<EpisodeFrameResult> {
+    // The viewer shows no later frame for a tick before the first one.
     if (c.kind === 'png') {
-      const i = lastAtOrBefore(c.ticks, tick);
-      if (i < 0) return { camera: c.name, error: `no frame kept at or before tick ${tick}` };
-      const bytes = await readFile(join(this.dir, pngFramesDir(c.name), c.files[i]));
-      return { camera: c.name, tick: c.ticks[i], mime: 'image/png', bytes: new Uint8Array(bytes) };
+      const at = frameForTick(c.ticks, tick);
+      if (!at || at.tick > tick) return { camera: c.name, error: `no frame kept at or before tick ${tick}` };
+      const bytes = await readFile(join(this.dir, pngFramesDir(c.name), c.files[at.frame]));
+      return { camera: c.name, tick: at.tick, mime: 'image/png', bytes: new Uint8Array(bytes) };
     }
-    const frame = c.frameTicks ? lastAtOrBefore(c.frameTicks, tick) : tick;
-    if (frame < 0) return { camera: c.name, error: `no frame at or before tick ${tick}` };
+    const at = frameForTick(c.frameTicks, tick);
+    if (!at || at.tick > tick) return { camera: c.name, error: `no frame at or before tick ${tick}` };
+    const { frame } = at;
     this.startDecoding(c);
     while (c.decoded.length <= frame && !c.done) await new Promise<void>((r) => c.waiters.push(r));
     const bytes = c.decoded[frame];
-    if (bytes) return { camera: c.name, tick: c.frameTicks?.[frame] ?? frame, mime: 'image/jpeg', bytes };
+    if (bytes) return { camera: c.name, tick: at.tick, mime: 'image/jpeg', bytes };
     if (c.error) return { camera: c.name, error: c.error };
     return {
       camera: c.name,
@@ -191,44 +195,3 @@ export class EpisodeFrames {
 }
 
 const JPEG_END = Buffer.from([0xff, 0xd9]);
-
-/** Index of the last value ≤ x in a rising list, or -1. */
-function lastAtOrBefore(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
-
-/** `<camera>.ticks.csv` as frame → tick; undefined (with a note) when the record predates it or it is unreadable. */
-async function readFrameIndex(dir: string, camera: string, notes: string[]): Promise<number[] | undefined> {
-  const file = videoTicksFileName(camera);
-  let text: string;
-  try {
-    text = await readFile(join(dir, file), 'utf8');
-  } catch {
-    notes.push(
-      `${camera}: this record has no frame index (${file}; records made before it), so video frame n is shown as tick n — wrong after a dropped frame`,
-    );
-    return undefined;
-  }
-  const lines = text.split('\n').filter((l) => l !== '');
-  const ticks: number[] = [];
-  if (lines[0] !== VIDEO_TICKS_HEADER) {
-    notes.push(`${file}: the first line is not "${VIDEO_TICKS_HEADER}"; video frame n is shown as tick n`);
-    return undefined;
-  }
-  for (const [i, line] of lines.slice(1).entries()) {
-    const [frame, tick] = line.split(',').map(Number);
-    if (frame !== i || !Number.isInteger(tick) || (i > 0 && tick <= ticks[i - 1])) {
-      notes.push(`${file}:${i + 2}: not "frame,tick" in order; video frame n is shown as tick n`);
-      return undefined;
-    }
-    ticks.push(tick);
-  }
-  return ticks;
-}

@@ -1,9 +1,12 @@
-// One camera frame of an episode record, for inspecting a recorded tick: the PNG of that tick (or the last one
-// kept before it, PNGs being kept every Nth tick), else that frame taken out of the camera's mp4 with ffmpeg.
+// One camera frame of an episode record, for inspecting a recorded tick and for replay: the PNG of that tick (or the
+// last one kept before it, PNGs being kept every Nth tick), else a frame taken out of the camera's mp4 with ffmpeg,
+// the one frameIndex.ts's rule picks (the last recorded at or before the tick, by the frame index when the record
+// has one: frames dropped by the encoder leave gaps).
 import { spawn } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RgbFrame } from '../../core/convert';
+import { frameForTick, readFrameIndex } from './frameIndex';
 import { pngFramesDir, videoFileName } from './frameRecorder';
 import { decodePngFrame } from './pngFrameReader';
 
@@ -14,10 +17,15 @@ export class RecordedFrameError extends Error {
 
 export interface RecordedFrame {
   readonly frame: RgbFrame;
-  /** The tick the frame is from (an earlier one when PNGs were kept every Nth tick). */
+  /**
+   * The tick the frame is from: an earlier one when PNGs were kept every Nth tick or the encoder dropped the tick's
+   * frame; a later one only for a tick before the camera's first frame.
+   */
   readonly tick: number;
   /** The file it came from, relative to the episode folder. */
   readonly file: string;
+  /** Said about the record while reading it (an mp4 without its frame index, read frame n = tick n). */
+  readonly notes: readonly string[];
 }
 
 /** The frame of `camera` at `tick`, or undefined when the record has no frames of that camera. */
@@ -29,21 +37,41 @@ export async function readRecordedFrame(
 ): Promise<RecordedFrame | undefined> {
   const pngDir = pngFramesDir(camera);
   const names = await readdir(join(episodeDir, pngDir)).catch(() => [] as string[]);
-  const ticks = names
+  const pngs = names
     .map((n) => /^(\d+)\.png$/.exec(n))
     .filter((m) => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
-  const at = ticks.filter((t) => t <= tick).at(-1);
-  if (at !== undefined) {
-    const name = names.find((n) => n.endsWith('.png') && Number(n.slice(0, -4)) === at)!;
-    const file = join(pngDir, name);
-    return { frame: await decodePngFrame(await readFile(join(episodeDir, file)), file), tick: at, file };
-  }
+    .sort((a, b) => Number(a[1]) - Number(b[1]));
+  const png = frameForTick(
+    pngs.map((m) => Number(m[1])),
+    tick,
+  );
+  const readPng = async (at: number, tickOf: number): Promise<RecordedFrame> => {
+    const file = join(pngDir, pngs[at][0]);
+    return { frame: await decodePngFrame(await readFile(join(episodeDir, file)), file), tick: tickOf, file, notes: [] };
+  };
+  // A camera whose ffmpeg died mid-episode has both: the video holds the start, the PNGs the rest.
+  if (png && png.tick <= tick) return readPng(png.frame, png.tick);
   const video = videoFileName(camera);
-  if (!(await stat(join(episodeDir, video)).catch(() => undefined))) return undefined;
-  const png = await frameOfVideo(join(episodeDir, video), tick, ffmpegPath);
-  return { frame: await decodePngFrame(png, `${video} frame ${tick}`), tick, file: video };
+  if (!(await stat(join(episodeDir, video)).catch(() => undefined)))
+    return png ? readPng(png.frame, png.tick) : undefined;
+  const notes: string[] = [];
+  const at = frameForTick(await readFrameIndex(episodeDir, camera, notes), tick);
+  if (!at) throw new RecordedFrameError(`${video} holds no frames (its frame index lists none)`);
+  const bytes = await frameOfVideo(join(episodeDir, video), at.frame, ffmpegPath);
+  return { frame: await decodePngFrame(bytes, `${video} frame ${at.frame}`), tick: at.tick, file: video, notes };
+}
+
+/**
+ * Why `f` is from another tick than `asked`, for the one who sees it; undefined when it is that tick's own. With
+ * `asked` left out, the same reason without tick numbers (said once for many ticks).
+ */
+export function otherTickNote(camera: string, f: RecordedFrame, asked?: number): string | undefined {
+  if (asked !== undefined && f.tick === asked) return undefined;
+  const kept = f.file.endsWith('.png') ? 'frames were kept every few ticks' : 'the encoder dropped frames';
+  if (asked === undefined) return `${camera}: ${kept}; the last frame recorded at or before each tick is used`;
+  if (f.tick > asked)
+    return `${camera}: no frame was recorded at or before tick ${asked}; showing the first, tick ${f.tick} (${f.file})`;
+  return `${camera}: ${f.file.endsWith('.png') ? kept : `the encoder dropped the frame of tick ${asked}`}; showing tick ${f.tick}, the last recorded before it (${f.file})`;
 }
 
 /** Frame number `n` of a video as PNG bytes, through ffmpeg. */
