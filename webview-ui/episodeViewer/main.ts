@@ -61,6 +61,10 @@ function rebuild(): void {
   }
   scrub.max = String(lastTick);
   const divergence = b ? comparison?.divergenceTick : undefined;
+  // The marked tick, on the strip's element too (the lines are drawn on canvases).
+  const timeline = $('timeline');
+  if (divergence === undefined) delete timeline.dataset.divergenceTick;
+  else timeline.dataset.divergenceTick = String(divergence);
   strip.set(a, lastTick, divergence);
   charts.build(a, b, colors);
   charts.setDivergence(divergence);

@@ -9,6 +9,7 @@ import {
   type ViewerSlot,
   type ViewerToHost,
   type ViewerPageState,
+  type EpisodeComparison,
 } from '../../contracts/episodeViewerMessages';
 import { compareEpisodes } from '../../core/episodeView';
 import { EpisodeView } from '../../io/recording/episodeView';
@@ -27,6 +28,8 @@ export class EpisodeViewerPanel implements vscode.Disposable {
   private ready = false;
   private readonly cursorsAnswered: Record<ViewerSlot, number> = { a: 0, b: 0 };
   private readonly lastCursors: Partial<Record<ViewerSlot, { tick: number; replays: readonly ReplayAtTick[] }>> = {};
+  /** The comparison of the episodes shown, once the webview took the message (cleared when b closes). */
+  private comparisonDelivered: EpisodeComparison | undefined;
 
   /** Opens `path` (an episode folder or its episode.json) in the viewer, creating the panel once. */
   static async show(extensionUri: vscode.Uri, path: string, ffmpegPath: string): Promise<EpisodeViewerPanel> {
@@ -62,7 +65,7 @@ export class EpisodeViewerPanel implements vscode.Disposable {
       try {
         p.setView(slot, await EpisodeView.open(dir, ffmpegPath));
       } catch (err) {
-        p.post({ type: 'error', message: `${dir}: ${err instanceof Error ? err.message : String(err)}` });
+        void p.post({ type: 'error', message: `${dir}: ${err instanceof Error ? err.message : String(err)}` });
       }
     }
     return p;
@@ -110,6 +113,11 @@ export class EpisodeViewerPanel implements vscode.Disposable {
     return this.lastCursors[slot];
   }
 
+  /** The comparison the page was sent and the webview accepted, while two episodes are shown (tests). */
+  get deliveredComparison(): EpisodeComparison | undefined {
+    return this.comparisonDelivered;
+  }
+
   /** Opens a second episode beside the first, on the same tick axis. */
   async compareWith(path: string): Promise<void> {
     const view = await EpisodeView.open(path, this.ffmpegPath);
@@ -136,19 +144,24 @@ export class EpisodeViewerPanel implements vscode.Disposable {
 
   private closeSlot(slot: ViewerSlot): void {
     if (!this.views[slot]) return;
+    if (slot === 'b') this.comparisonDelivered = undefined;
     this.views[slot]!.dispose();
     delete this.views[slot];
     delete this.episodes[slot];
-    this.post({ type: 'closed', slot });
+    void this.post({ type: 'closed', slot });
   }
 
   private sendEpisodes(): void {
     for (const slot of ['a', 'b'] as const) {
       const episode = this.episodes[slot];
-      if (episode) this.post({ type: 'episode', episode });
+      if (episode) void this.post({ type: 'episode', episode });
     }
     const { a, b } = this.views;
-    if (a && b) this.post({ type: 'comparison', comparison: compareEpisodes(a.timeline.steps, b.timeline.steps) });
+    if (!a || !b) return;
+    const comparison = compareEpisodes(a.timeline.steps, b.timeline.steps);
+    void this.post({ type: 'comparison', comparison })?.then((taken) => {
+      if (taken && this.views.a === a && this.views.b === b) this.comparisonDelivered = comparison;
+    });
   }
 
   private async received(m: ViewerToHost): Promise<void> {
@@ -164,7 +177,7 @@ export class EpisodeViewerPanel implements vscode.Disposable {
           const { cursor, frames, replays } = await view.cursor(m.tick);
           this.cursorsAnswered[m.slot]++;
           this.lastCursors[m.slot] = { tick: cursor.tick, replays };
-          this.post({ type: 'cursor', slot: m.slot, cursor, frames: viewerFrames(frames), replays });
+          void this.post({ type: 'cursor', slot: m.slot, cursor, frames: viewerFrames(frames), replays });
           return;
         }
         case 'compare': {
@@ -188,11 +201,12 @@ export class EpisodeViewerPanel implements vscode.Disposable {
           return;
       }
     } catch (err) {
-      this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+      void this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
     }
   }
 
-  private post(message: HostToViewer): void {
-    if (this.ready) void this.panel.webview.postMessage(message);
+  /** Posts to the page once it is ready; resolves true when the webview took the message. */
+  private post(message: HostToViewer): Thenable<boolean> | undefined {
+    return this.ready ? this.panel.webview.postMessage(message) : undefined;
   }
 }

@@ -54,6 +54,51 @@ async function waitPanels(page, selectors, timeoutMs) {
   }
 }
 
+/** The simple file dialog (open): types `path` and accepts it. */
+async function acceptFileDialog(page, path) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  // The dialog fills in its start folder after it opens: type only once that is there, and again if it was
+  // overwritten, so Enter accepts our path and not the folder.
+  const typeDeadline = Date.now() + 15_000;
+  while ((await input.inputValue({ timeout: 10_000 })) !== path) {
+    if (Date.now() > typeDeadline) throw new Error(`the file dialog holds "${await input.inputValue()}"`);
+    if ((await input.inputValue()).length > 0) await input.fill(path);
+    await page.waitForTimeout(300);
+  }
+  await input.press('Enter');
+}
+
+/** Records an episode with the CLI (`so100 episode … --record out`) into `out`; returns its folder. */
+function recordEpisode(out, flags) {
+  const root = fileURLToPath(new URL('../../..', import.meta.url));
+  const rec = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'episode', ...flags, '--record', out],
+    { cwd: root, encoding: 'utf8' },
+  );
+  // 1: the episode ran and was recorded, the cube not lifted.
+  if (rec.status !== 0 && rec.status !== 1) throw new Error(`recording failed: ${rec.stderr}`);
+  return join(out, readdirSync(out)[0]);
+}
+
+/** compareEpisodes on two records read from disk, as the extension host computes it for the viewer. */
+function compareRecords(dirA, dirB) {
+  const root = fileURLToPath(new URL('../../..', import.meta.url));
+  // CommonJS: tsx hands this package's TypeScript to a dynamic import() as a default export only.
+  const script = `
+    const { EpisodeView } = require(${JSON.stringify(join(root, 'src/io/recording/episodeView.ts'))});
+    const { compareEpisodes } = require(${JSON.stringify(join(root, 'src/core/episodeView/index.ts'))});
+    (async () => {
+      const [a, b] = await Promise.all([EpisodeView.open(${JSON.stringify(dirA)}), EpisodeView.open(${JSON.stringify(dirB)})]);
+      console.log(JSON.stringify(compareEpisodes(a.timeline.steps, b.timeline.steps)));
+      a.dispose();
+      b.dispose();
+    })();`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`comparing the records failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1));
+}
+
 /**
  * Every number on screen agrees (the episode is paused, so nothing moves while they are read): one step count in
  * the status bar, the side bar and the Dashboard's header; units on every joint and chunk plot and on the timing
@@ -731,17 +776,7 @@ export const developmentScenarios = [
       const episodeJson = join(out, readdirSync(out)[0], 'episode.json');
       await runCommand(page, 'View: Close All Editors');
       await runCommand(page, 'SO-100: Open Episode…');
-      // The simple file dialog: type the file's path and accept it.
-      const input = page.locator('.quick-input-widget .quick-input-box input');
-      // The dialog fills in its start folder after it opens: type only once that is there, and again if it was
-      // overwritten, so Enter accepts our path and not the folder.
-      const typeDeadline = Date.now() + 15_000;
-      while ((await input.inputValue({ timeout: 10_000 })) !== episodeJson) {
-        if (Date.now() > typeDeadline) throw new Error(`the file dialog holds "${await input.inputValue()}"`);
-        if ((await input.inputValue()).length > 0) await input.fill(episodeJson);
-        await page.waitForTimeout(300);
-      }
-      await input.press('Enter');
+      await acceptFileDialog(page, episodeJson);
       // One element per selector: a locator matching several (six plots) is a strict-mode error, read as "not shown".
       const [view] = await waitPanels(page, ['#joints .uplot >> nth=0'], 45_000);
       const deadline = Date.now() + 30_000;
@@ -794,6 +829,126 @@ export const developmentScenarios = [
       await waitPanels(page, ['#joints .uplot >> nth=0'], 60_000);
     },
   },
+  (() => {
+    /** The two records and what compareEpisodes makes of them (prepare computes it; the page must show it). */
+    let records;
+    return {
+      name: 'UI: Compare… in the Episode Viewer puts a second episode on the same tick axis: its joints overlaid, its frames beside, the divergence tick marked in red; Close comparison takes it away',
+      prepare(ctx) {
+        // The Open Episode scenario's record (recorded here when that scenario is not in the run), and one of another
+        // seed whose cube lies on the other side of the arm, longer by ten ticks.
+        const a = join(ctx.workspace, '.so100', 'viewer-ui');
+        const dirA = existsSync(a) ? join(a, readdirSync(a)[0]) : recordEpisode(a, ['--steps', '40']);
+        const dirB = recordEpisode(join(ctx.workspace, '.so100', 'viewer-compare'), ['--steps', '50', '--seed', '10']);
+        records = { dirA, dirB, expected: compareRecords(dirA, dirB) };
+      },
+      async run(page, ctx) {
+        const { dirA, dirB, expected } = records;
+        const [nameA, nameB] = [dirA, dirB].map((d) => d.split('/').at(-1));
+        if (nameA === nameB) throw new Error(`both records are named ${nameA}: the page could not tell them apart`);
+        if (expected.divergenceTick === undefined)
+          throw new Error(`the two records never diverge: ${JSON.stringify(expected)}`);
+        await runCommand(page, 'View: Close All Editors');
+        await runCommand(page, 'SO-100: Open Episode…');
+        await acceptFileDialog(page, join(dirA, 'episode.json'));
+        const [view] = await waitPanels(page, ['#joints .uplot >> nth=0'], 45_000);
+        const captions = async () => (await view.locator('#cameras figcaption').allTextContents()).join(' | ');
+        const waitCaptions = async (re, what) => {
+          const deadline = Date.now() + 30_000;
+          while (!re.test(await captions())) {
+            if (Date.now() > deadline) throw new Error(`${what}: the camera tiles say ${await captions()}`);
+            await page.waitForTimeout(250);
+          }
+        };
+        await waitCaptions(/^front · tick \d+ \| wrist · tick \d+$/, 'one episode, both cameras');
+        const legend = view.locator('#joints .u-legend').first();
+        const seriesBefore = await legend.locator('.u-series').count();
+
+        // Compare…: the host's file dialog opens at the first episode's folder; the second one's episode.json.
+        await view.locator('#compare').click({ timeout: 5000 });
+        await acceptFileDialog(page, join(dirB, 'episode.json'));
+        const timeline = view.locator('#timeline');
+        const markDeadline = Date.now() + 30_000;
+        while ((await timeline.getAttribute('data-divergence-tick')) === null) {
+          if (Date.now() > markDeadline)
+            throw new Error(`no divergence marked; the page says: ${await view.locator('#notes').textContent()}`);
+          await page.waitForTimeout(250);
+        }
+        const title = (await view.locator('#title').textContent()) ?? '';
+        if (title !== `${nameA} vs ${nameB}`) throw new Error(`title: "${title}"`);
+        // One axis, to the longer episode's last tick.
+        const max = await view.locator('#scrub').getAttribute('max');
+        if (max !== String(expected.lastTick))
+          throw new Error(`the tick axis ends at ${max}, not ${expected.lastTick}`);
+        // The tick the host computed, marked and said.
+        const marked = await timeline.getAttribute('data-divergence-tick');
+        if (marked !== String(expected.divergenceTick))
+          throw new Error(`marked at tick ${marked}; compareEpisodes on the records says ${expected.divergenceTick}`);
+        const notes = (await view.locator('#notes').textContent()) ?? '';
+        if (!notes.includes(`they diverge at tick ${expected.divergenceTick} (`)) throw new Error(`notes: ${notes}`);
+        // The second episode's measured joints: one more series in the plots, named after it.
+        const seriesAfter = await legend.locator('.u-series').count();
+        const legendText = (await legend.textContent()) ?? '';
+        if (seriesAfter !== seriesBefore + 1 || !legendText.includes(`measured (${nameB})`))
+          throw new Error(`legend with ${seriesAfter} series (${seriesBefore} before): ${legendText}`);
+        // Its frames beside the first one's, each tile named after its episode.
+        await waitCaptions(
+          new RegExp(`${nameA} front · tick \\d+.*${nameA} wrist · tick \\d+`),
+          "the first episode's frames",
+        );
+        await waitCaptions(
+          new RegExp(`${nameB} front · tick \\d+.*${nameB} wrist · tick \\d+`),
+          "the second episode's frames",
+        );
+        // The red line on the timeline strip at the divergence tick (the cursor at tick 0, away from it).
+        await view.locator('#scrub').focus();
+        await view.locator('body').press('Home');
+        if (expected.divergenceTick === 0) throw new Error('they diverge at tick 0, where the cursor line is drawn');
+        const markPixel = () =>
+          view.locator('#timeline canvas').evaluate((c, tick) => {
+            const lastTick = Math.max(1, Number(document.getElementById('scrub').max));
+            // The line is 2 px wide around x: the device pixel at floor(x) lies wholly inside it.
+            const x = Math.floor((tick / lastTick) * (c.clientWidth - 1) * devicePixelRatio);
+            // Below the event rows and the chunk bands: only the full-height lines reach here.
+            const y = Math.round(41 * devicePixelRatio);
+            const at = [...c.getContext('2d').getImageData(x, y, 1, 1).data];
+            const probe = document.createElement('canvas').getContext('2d');
+            // The page's error colour (webview-ui/dashboard/theme.ts: errorForeground, else charts.red, else #f14c4c).
+            const style = getComputedStyle(document.body);
+            probe.fillStyle =
+              style.getPropertyValue('--vscode-errorForeground').trim() ||
+              style.getPropertyValue('--vscode-charts-red').trim() ||
+              '#f14c4c';
+            probe.fillRect(0, 0, 1, 1);
+            return { at, red: [...probe.getImageData(0, 0, 1, 1).data] };
+          }, expected.divergenceTick);
+        const same = ({ at, red }) => at.every((v, i) => Math.abs(v - red[i]) <= 2);
+        const drawn = await markPixel();
+        if (!same(drawn)) throw new Error(`at the divergence tick the strip is ${drawn.at}, not red ${drawn.red}`);
+        await page.screenshot({ path: join(ctx.runDir, 'episode-viewer-compare.png') });
+
+        // Close comparison: back to the first episode alone.
+        await view.locator('#closeCompare').click({ timeout: 5000 });
+        const closeDeadline = Date.now() + 15_000;
+        while ((await timeline.getAttribute('data-divergence-tick')) !== null) {
+          if (Date.now() > closeDeadline) throw new Error('the divergence is still marked after Close comparison');
+          await page.waitForTimeout(250);
+        }
+        const titleAfter = (await view.locator('#title').textContent()) ?? '';
+        if (titleAfter !== nameA) throw new Error(`title after closing: "${titleAfter}"`);
+        if (await view.locator('#closeCompare').isVisible()) throw new Error('Close comparison is still shown');
+        const seriesClosed = await legend.locator('.u-series').count();
+        const legendClosed = (await legend.textContent()) ?? '';
+        if (seriesClosed !== seriesBefore || legendClosed.includes(nameB))
+          throw new Error(`legend after closing, ${seriesClosed} series: ${legendClosed}`);
+        if (((await view.locator('#notes').textContent()) ?? '').includes('diverge'))
+          throw new Error('the notes still say where they diverge');
+        const gone = await markPixel();
+        if (same(gone)) throw new Error(`the strip is still red at tick ${expected.divergenceTick}`);
+        await waitCaptions(/^front · tick \d+ \| wrist · tick \d+$/, 'after closing, the first episode alone');
+      },
+    };
+  })(),
   {
     name: 'UI: "SO-100: Open Evaluation Report…" draws a campaign folder: rates with interval bars, the outcome grid, seams and latency with units',
     async run(page, ctx) {

@@ -2,11 +2,15 @@
 // Viewer by its folder and by its episode.json (as the explorer's context menu passes it); the panel holds the
 // episode, and its page asks for the cursor and gets an answer (the page loaded and the cursor path works); a replay
 // written beside the record reaches the panel with the cursor's answer, and a broken one is named in its notes.
+// Compare: a second recorded episode (the cube on the other side) joins the first on one tick axis, and the page is
+// sent where they diverge, as compareEpisodes finds it on the two records read from disk.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ViewerEpisode } from '../../../src/contracts/episodeViewerMessages';
+import { compareEpisodes } from '../../../src/core/episodeView';
+import { EpisodeView } from '../../../src/io/recording/episodeView';
 import { SO100_MOTORS, type PerMotor } from '../../../src/core/so100';
 import { REPLAY_FORMAT, ReplayFileWriter } from '../../../src/io/recording/replayFile';
 import type { So100Api } from '../../../src/extension/extension';
@@ -106,5 +110,69 @@ suite('SO-100 Episode Viewer', () => {
 
     // Not a record: no panel change, no result.
     assert.equal(await vscode.commands.executeCommand('so100.openEpisode', join(folder, 'no-such-episode')), undefined);
+  });
+
+  test('Compare: a second episode joins the first on one tick axis, and the page gets the tick where they diverge', async () => {
+    // One model, two seeds that put the cube on either side of the arm (shoulder_pan turns opposite ways), and two
+    // lengths; each from the arm's start (disconnected in between).
+    const record = { dir: '.so100/episode-viewer-test', frames: 'png', pngEvery: 5 };
+    await vscode.commands.executeCommand('so100.disconnectArm');
+    const first = await runRecordedEpisode(api, configFile(), { maxSteps: 30, robot: { seed: 1 }, record });
+    await vscode.commands.executeCommand('so100.disconnectArm');
+    const second = await runRecordedEpisode(api, configFile(), { maxSteps: 45, robot: { seed: 10 }, record });
+    await vscode.commands.executeCommand('so100.disconnectArm');
+    const [dirA, dirB] = [first.recordDir!, second.recordDir!];
+    assert.notEqual(dirA, dirB);
+
+    const opened = await vscode.commands.executeCommand<ViewerEpisode>('so100.openEpisode', dirA);
+    assert.equal(opened?.dir, dirA);
+    const panel = api.panels.EpisodeViewerPanel.open;
+    assert.ok(panel, 'the panel is open');
+    assert.equal(panel.episode('b'), undefined, 'nothing compared yet');
+    assert.equal(panel.deliveredComparison, undefined);
+
+    await panel.compareWith(dirB);
+    assert.equal(panel.episode('a')?.dir, dirA, 'the first episode stays');
+    const b = panel.episode('b');
+    assert.equal(b?.dir, dirB);
+    assert.match(panel.panel.title, / vs /);
+
+    // What the two records on disk give.
+    const [viewA, viewB] = await Promise.all([EpisodeView.open(dirA), EpisodeView.open(dirB)]);
+    let expected;
+    try {
+      expected = compareEpisodes(viewA.timeline.steps, viewB.timeline.steps);
+    } finally {
+      viewA.dispose();
+      viewB.dispose();
+    }
+    const sent = await waitFor('the webview to take the comparison', () => panel.deliveredComparison, 30_000);
+    assert.deepEqual(sent, expected);
+    // The page took episode b too: it asks for b's cursor (only a page holding b does).
+    await waitFor("the page to ask for the compared episode's cursor", () =>
+      panel.cursorAnswers.b > 0 ? true : undefined,
+    );
+
+    // One axis to the longer episode's end; a divergence on it (the cube lies on the other side).
+    const a = panel.episode('a')!;
+    assert.equal(sent.lastTick, Math.max(a.ticks.at(-1)!, b!.ticks.at(-1)!));
+    assert.equal(sent.lastTick, b!.ticks.at(-1), 'the second episode is the longer one');
+    assert.ok(a.ticks.length < b!.ticks.length, `${a.ticks.length} vs ${b!.ticks.length} ticks`);
+    assert.ok(sent.divergenceTick !== undefined, `no divergence: ${JSON.stringify(sent)}`);
+    assert.ok(sent.divergenceJoint !== undefined);
+    // The marked tick is where the plotted measured lines part: over the threshold there, within it before.
+    const differences = (tick: number) => {
+      const [i, k] = [a.ticks.indexOf(tick), b!.ticks.indexOf(tick)];
+      return a.measured.map((series, j) => Math.abs((series[i] ?? NaN) - (b!.measured[j][k] ?? NaN)));
+    };
+    assert.ok(
+      differences(sent.divergenceTick)[sent.divergenceJoint] > sent.threshold,
+      `${differences(sent.divergenceTick)}`,
+    );
+    for (const tick of a.ticks.filter((t) => t < sent.divergenceTick! && b!.ticks.includes(t)))
+      assert.ok(
+        differences(tick).every((d) => !(d > sent.threshold)),
+        `tick ${tick}: ${differences(tick)}`,
+      );
   });
 });
