@@ -63,6 +63,8 @@ export async function assembleEpisode(
           mode: config.record.frames,
           pngEvery: config.record.pngEvery,
           ffmpegPath: conn.ffmpegPath,
+          // Under virtual time the loop waits for the encoders: tune them for speed, not for leaving it CPU.
+          pace: clock.kind === 'virtual' ? 'throughput' : 'realtime',
           onError: (e) => warn(e.message),
         })
       : undefined;

@@ -113,3 +113,33 @@ test('virtual time gives the chunk schedule wall time gives for the same seed an
     await server.close();
   }
 });
+
+test('mp4 frames: tuned for speed on virtual time (the loop waits for them), to leave the loop CPU on wall time', async () => {
+  // x264 writes its settings into the stream: ultrafast encodes with subme=0, veryfast with subme=2.
+  const encoderSettings = async (summary: EpisodeSummary) => {
+    const mp4 = await readFile(path.join(summary.recordDir!, 'front.mp4'), 'latin1');
+    const options = /x264 - core .*? - options: ([^\0]*)/.exec(mp4);
+    assert.ok(options, `no x264 settings in front.mp4 of ${summary.recordDir}`);
+    return options[1];
+  };
+  const withFrames = (c: So100Config): So100Config => ({ ...c, record: { ...c.record, frames: 'mp4' } });
+  const virtual = await runOne(withFrames(seeded(4, 30, 30)), new VirtualClock(), path.join(dir, 'mp4-virtual'));
+  assert.match(await encoderSettings(virtual.summary), /\bsubme=0\b/);
+  const config = withFrames(seeded(4, 30, 30));
+  const pi0 = config.models.pi0;
+  assert.equal(pi0.kind, 'builtin');
+  const server = await BuiltinPolicyServer.start({
+    host: '127.0.0.1',
+    port: 0,
+    protocol: 'openpi',
+    profile: builtinProfileOf(pi0),
+  });
+  try {
+    const wall = await runOne(config, wallClock, path.join(dir, 'mp4-wall'), {
+      pi0: { url: `ws://127.0.0.1:${server.port}`, protocol: 'openpi' },
+    });
+    assert.match(await encoderSettings(wall.summary), /\bsubme=2\b/);
+  } finally {
+    await server.close();
+  }
+});

@@ -47,16 +47,29 @@ export function evenSizePad(width: number, height: number): string[] {
   return width % 2 !== 0 || height % 2 !== 0 ? ['-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2'] : [];
 }
 
+/**
+ * What the encoder is tuned for. `realtime`: frames come at the camera's rate and the encoder must leave the control
+ * loop its share of the CPU. `throughput`: a virtual-time episode waits for the encoder when its frame pool is full,
+ * so the encoder's speed is the campaign's speed.
+ */
+export type VideoPace = 'realtime' | 'throughput';
+
 /** The full argument list after the ffmpeg binary. */
-export function ffmpegVideoArgs(format: VideoFormat, encoder: VideoEncoder, outPath: string): string[] {
+export function ffmpegVideoArgs(
+  format: VideoFormat,
+  encoder: VideoEncoder,
+  outPath: string,
+  pace: VideoPace = 'realtime',
+): string[] {
   const args = [
     ...rawRgbPipeInput(format.width, format.height, format.fps),
     ...evenSizePad(format.width, format.height),
   ];
   if (encoder === 'libx264') {
     // veryfast: ~0.16 of a core per 640×480 camera at 30 fps (measured on testsrc, 2-core machine), leaving the
-    // loop room; crf 20 is visually clean for reviewing an episode.
-    args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20');
+    // loop room; crf 20 is visually clean for reviewing an episode. ultrafast takes about a third of veryfast's CPU
+    // for the same crf at ~2.5× the file size: the trade a virtual-time campaign wants (docs/PERFORMANCE.md).
+    args.push('-c:v', 'libx264', '-preset', pace === 'throughput' ? 'ultrafast' : 'veryfast', '-crf', '20');
   } else {
     args.push('-c:v', 'mpeg4', '-q:v', '4');
   }

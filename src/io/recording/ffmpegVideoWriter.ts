@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { LineSplitter } from '../process/lineSplitter';
 import { LogRing } from '../process/logRing';
-import { ffmpegVideoArgs, type VideoEncoder, type VideoFormat } from './ffmpegVideoArgs';
+import { ffmpegVideoArgs, type VideoEncoder, type VideoFormat, type VideoPace } from './ffmpegVideoArgs';
 import { DEFAULT_POOL_FRAMES, FramePool } from './framePool';
 import { VideoEncoderError, type VideoEncoderExit } from './recordingErrors';
 import { adviseVideoEncoder } from './videoEncoderAdvice';
@@ -17,6 +17,8 @@ export interface FfmpegVideoWriterConfig extends VideoFormat {
   readonly path: string;
   readonly ffmpegPath: string;
   readonly encoder: VideoEncoder;
+  /** What the encoder is tuned for (default realtime). */
+  readonly pace?: VideoPace;
   /** Frames that may wait for the pipe at once (default DEFAULT_POOL_FRAMES, 8). */
   readonly poolFrames?: number;
   /** What the recorder does when ffmpeg ends early; completes the error message. */
@@ -72,7 +74,7 @@ export class FfmpegVideoWriter {
 
   /** Spawns ffmpeg; resolves once it runs. Rejects with VideoEncoderError when it cannot be started. */
   static async start(config: FfmpegVideoWriterConfig): Promise<FfmpegVideoWriter> {
-    const child = spawn(config.ffmpegPath, ffmpegVideoArgs(config, config.encoder, config.path), {
+    const child = spawn(config.ffmpegPath, ffmpegVideoArgs(config, config.encoder, config.path, config.pace), {
       stdio: ['pipe', 'ignore', 'pipe'],
       windowsHide: true,
       // Own process group: a Ctrl-C in the terminal reaches only the runtime, which then ends the file itself.

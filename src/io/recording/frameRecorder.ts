@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RgbFrame } from '../../core/convert';
 import { probeVideoEncoder } from './ffmpegEncoderProbe';
-import type { VideoEncoder } from './ffmpegVideoArgs';
+import type { VideoEncoder, VideoPace } from './ffmpegVideoArgs';
 import { FfmpegVideoWriter } from './ffmpegVideoWriter';
 import { DEFAULT_POOL_FRAMES } from './framePool';
 import { PngFrameWriter } from './pngFrameWriter';
@@ -32,6 +32,8 @@ export interface CameraFrameRecorderOptions {
   readonly ffmpegPath?: string;
   /** Frames per camera that may wait for an encoder or the disk; bounds memory (default DEFAULT_POOL_FRAMES, 8). */
   readonly poolFrames?: number;
+  /** What the mp4 encoders are tuned for: `throughput` when the episode runs on virtual time (default realtime). */
+  readonly pace?: VideoPace;
   /** How long finish() waits for each ffmpeg to close its file before killing it (default 10 000 ms). */
   readonly finishTimeoutMs?: number;
   /** How long abort() lets ffmpeg close its file before killing it (default 2000 ms; 0 kills at once). */
@@ -183,6 +185,7 @@ export class CameraFrameRecorder implements AsyncDisposable {
               path: join(dir, videoFileName(name)),
               ffmpegPath,
               encoder: probe.encoder,
+              pace: options.pace,
               poolFrames: options.poolFrames,
               onFailureThen: pngThen(name, pngEvery),
             });
