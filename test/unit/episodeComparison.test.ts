@@ -2,7 +2,7 @@
 // threshold. The series are built here: a base trajectory, and a copy with chosen joints moved at chosen ticks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareEpisodes, DIVERGENCE_THRESHOLD, type TimelineStep } from '../../src/core/episodeView';
+import { compareEpisodes, DIVERGENCE_THRESHOLD, unitMismatch, type TimelineStep } from '../../src/core/episodeView';
 
 const JOINTS = 6;
 
@@ -111,4 +111,16 @@ test('a threshold that is not a positive number is refused', () => {
   for (const bad of [0, -1, Number.NaN, -Infinity])
     assert.throws(() => compareEpisodes(series(3), series(3), bad), RangeError, String(bad));
   assert.throws(() => compareEpisodes(series(3), series(3), 0), /threshold must be positive, got 0/);
+});
+
+test('episodes in different joint units are not compared: the joints and units are named, the fix said', () => {
+  const joints = ['shoulder_pan', 'gripper'];
+  assert.equal(unitMismatch(joints, ['°', '%'], ['°', '%']), undefined);
+  // A record without its config has unknown units: taken on trust.
+  assert.equal(unitMismatch(joints, ['°', '%'], ['?', '?']), undefined);
+  assert.equal(
+    unitMismatch(joints, ['°', '%'], ['±100', '%']),
+    'their joints are recorded in different units (shoulder_pan in ° against ±100): a distance between them means ' +
+      'nothing; record both with the same robot.normMode',
+  );
 });

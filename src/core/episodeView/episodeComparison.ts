@@ -51,3 +51,23 @@ export function compareEpisodes(
     ...(divergenceTick !== undefined ? { divergenceTick, divergenceJoint } : {}),
   };
 }
+
+/**
+ * Why two episodes' joints cannot be compared (a joint recorded in different units: degrees in one, ±100 in the
+ * other), or undefined when they can. An unknown unit ('?', a record without its config) is taken on trust.
+ */
+export function unitMismatch(
+  joints: readonly string[],
+  aUnits: readonly string[],
+  bUnits: readonly string[],
+): string | undefined {
+  const differing = joints.flatMap((joint, j) => {
+    const [ua, ub] = [aUnits[j], bUnits[j]];
+    return ua !== undefined && ub !== undefined && ua !== '?' && ub !== '?' && ua !== ub
+      ? [`${joint} in ${ua} against ${ub}`]
+      : [];
+  });
+  return differing.length === 0
+    ? undefined
+    : `their joints are recorded in different units (${differing.join(', ')}): a distance between them means nothing; record both with the same robot.normMode`;
+}

@@ -11,7 +11,8 @@ import {
   type ViewerPageState,
   type EpisodeComparison,
 } from '../../contracts/episodeViewerMessages';
-import { compareEpisodes } from '../../core/episodeView';
+import { compareEpisodes, unitMismatch } from '../../core/episodeView';
+import { SO100_MOTORS } from '../../core/so100';
 import { EpisodeView } from '../../io/recording/episodeView';
 import { EXPORT_DATASET_COMMAND } from '../export/exportDatasetCommand';
 import { pageFile, pageOptions, wirePage } from '../webview/panelPage';
@@ -121,6 +122,12 @@ export class EpisodeViewerPanel implements vscode.Disposable {
   /** Opens a second episode beside the first, on the same tick axis. */
   async compareWith(path: string): Promise<void> {
     const view = await EpisodeView.open(path, this.ffmpegPath);
+    const a = this.views.a;
+    const mismatch = a && unitMismatch(SO100_MOTORS, a.units, view.units);
+    if (a && mismatch) {
+      view.dispose();
+      throw new Error(`cannot compare ${view.name} with ${a.name}: ${mismatch}`);
+    }
     this.closeSlot('b');
     this.setView('b', view);
   }
