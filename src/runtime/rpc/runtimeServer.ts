@@ -22,6 +22,7 @@ import {
   phaseRefusal,
   RUNTIME_METHODS,
 } from '../../core/rpc';
+import { CLOCK_CHOICES, type ClockChoice } from '../../core/evaluation';
 import { CALIBRATION_ANSWERS, type CalibrationAnswer } from '../../core/so100';
 import { RuntimeSession, type RuntimeEventSink } from '../runtimeSession';
 import { checkArmDriver } from '../sessionParts';
@@ -151,8 +152,10 @@ export class RuntimeServer implements RuntimeEventSink {
     step: () => this.session.step(),
     pause: async () => this.session.pause(),
     resume: async () => this.session.resume(),
-    stop: () => this.session.stop(),
+    // Only an operator-labelled campaign lets Stop Episode through (call refuses it otherwise): its episode's session.
+    stop: () => this.evaluation?.stopEpisode() ?? this.session.stop(),
     estop: () => {
+      // The campaign's own session too, when it runs on virtual time (abortForEstop stops its episode).
       this.evaluation?.abortForEstop();
       return this.session.estop();
     },
@@ -306,9 +309,16 @@ function checkEvaluation(p: WireParams): EvaluationRequest {
     throw new RuntimeParamsError(`${where}: "outDir" and "resume" exclude each other (a resumed campaign stays put)`);
   if (p.labels !== undefined && p.labels !== 'operator')
     throw new RuntimeParamsError(`${where}: "labels" must be "operator" (or left out: the scene decides)`);
+  if (p.clock !== undefined && !(CLOCK_CHOICES as readonly unknown[]).includes(p.clock))
+    throw new RuntimeParamsError(`${where}: "clock" must be one of ${CLOCK_CHOICES.join(', ')}`);
+  if (p.clock !== undefined && p.resume !== undefined)
+    throw new RuntimeParamsError(
+      `${where}: "clock" and "resume" exclude each other (a resumed campaign keeps its clock)`,
+    );
   return {
     config,
     labels: p.labels,
+    clock: p.clock as ClockChoice | undefined,
     models: p.models as string[] | undefined,
     episodes: p.episodes as number | undefined,
     seed: p.seed as number | undefined,
