@@ -128,12 +128,13 @@ export class EvaluationRun {
 
   /**
    * An e-stop ends the campaign too; the e-stopped episode must not be counted as a failure. The caller e-stops the
-   * runtime's session; a campaign on its own session (virtual time) e-stops that one here.
+   * runtime's session; a campaign on its own session (virtual time) e-stops that one here and returns its outcome
+   * (the arm the e-stop actually stopped).
    */
-  abortForEstop(): void {
+  abortForEstop(): ReturnType<RuntimeSession['estop']> | undefined {
     this.abort.abort();
     this.labels?.release();
-    if (this.current && this.current !== this.session) void this.current.estop().catch(() => undefined);
+    return this.current && this.current !== this.session ? this.current.estop() : undefined;
   }
 
   /** The operator's Stop Episode: ends the episode under way (then its label is asked), on whichever session runs it. */

@@ -82,9 +82,10 @@ for (const how of ['cancel', 'e-stop'] as const) {
       assert.equal(editor.status().phase, 'idle');
       if (how === 'cancel') await run.cancel();
       else {
-        // What the runtime does on `estop`: the campaign first, then its own session.
-        run.abortForEstop();
+        // What the runtime does on `estop`: the campaign (its session's outcome is the one reported), then its own.
+        const stopped = run.abortForEstop();
         await editor.estop();
+        assert.deepEqual(await stopped, { torqueOff: true, failedMotors: [] }, "the campaign's arm is limp");
       }
       const end = await run.ended;
       assert.equal(end.outcome, 'cancelled', end.message);

@@ -240,7 +240,7 @@ test('operator labels: Ready before each episode, Redo runs it again, the label 
   }
 });
 
-test('virtual time by default: the campaign runs on a session of its own, and a cancelled one resumes there', async () => {
+test('virtual time by default: the campaign runs on a session of its own, a cancelled one resumes there, the e-stop reaches it', async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'so100-runtime-eval-virtual-'));
   const log: string[] = [];
   const rt = await startRuntime(log);
@@ -312,6 +312,17 @@ test('virtual time by default: the campaign runs on a session of its own, and a 
     assert.deepEqual([seen.ticks, seen.chunks], [0, 0], 'no telemetry of the campaign reaches the host');
     assert.deepEqual([...seen.phases], [], "the campaign's session reports no state as the runtime's");
     assert.equal((await rt.client.call('status', {})).phase, 'idle');
+
+    // The e-stop reaches the campaign's own arm, and says so (the runtime's session holds none).
+    const out2 = path.join(dir, 'estopped');
+    const progressed = rt.client.next('evaluationProgress', () => true, 180_000);
+    ended = rt.client.next('evaluationEnded', () => true, 180_000);
+    await rt.client.call('runEvaluation', { config, models: ['pi0'], episodes: 3, seed: 5, outDir: out2 });
+    await progressed;
+    assert.deepEqual(await rt.client.call('estop', {}), { torqueOff: true, failedMotors: [] });
+    end = await ended;
+    assert.notEqual(end.outcome, 'completed', end.message);
+    assert.ok((await resultKeys(out2)).length < 3, 'the campaign ended at the e-stop');
   } finally {
     await rt.stop().catch(() => undefined);
     await killServers(log);

@@ -154,10 +154,11 @@ export class RuntimeServer implements RuntimeEventSink {
     resume: async () => this.session.resume(),
     // Only an operator-labelled campaign lets Stop Episode through (call refuses it otherwise): its episode's session.
     stop: () => this.evaluation?.stopEpisode() ?? this.session.stop(),
-    estop: () => {
-      // The campaign's own session too, when it runs on virtual time (abortForEstop stops its episode).
-      this.evaluation?.abortForEstop();
-      return this.session.estop();
+    estop: async () => {
+      // A campaign on its own session (virtual time) is e-stopped there, and its simulated arm is the one to report.
+      const campaign = this.evaluation?.abortForEstop();
+      const own = await this.session.estop();
+      return (await campaign?.catch(() => undefined)) ?? own;
     },
     reset: () => this.session.reset(),
     swapModel: (p) => {
