@@ -59,7 +59,8 @@ suite('SO-100 Evaluation', () => {
       throw new Error(`${err.message}; the panel shows ${JSON.stringify(panel.currentState).slice(0, 600)}`);
     });
     assert.equal(end.messageKind, 'ok', end.message);
-    assert.ok(panel.pageReady, 'the page loaded and asked for its state');
+    // On virtual time the campaign may end before the page has loaded: it still loads and asks for its state.
+    await waitFor('the page to load and ask for its state', () => panel.pageReady || undefined);
     const report = end.report!;
     assert.equal(report.clock, 'virtual', 'the embedded default runs on virtual time, as so100 eval does');
     assert.deepEqual(
