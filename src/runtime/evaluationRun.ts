@@ -1,7 +1,8 @@
-// An evaluation campaign inside the runtime process: runCampaign (evaluationCampaign.ts) on the runtime's own
-// session, started by `runEvaluation`, reporting each finished episode and its end as events, stopped by
-// `cancelEvaluation` or an e-stop. The extension host never runs a campaign, so a window reload or a crashed
-// host loses nothing a campaign folder does not already hold, and Resume continues it.
+// An evaluation campaign inside the runtime process: runCampaign (evaluationCampaign.ts), started by `runEvaluation`,
+// reporting each finished episode and its end as events, stopped by `cancelEvaluation` or an e-stop. On wall time it
+// drives the runtime's own session (the editor's arm, e-stop and dashboard); on virtual time, a session of its own on
+// the campaign's clock, as `so100 eval` does. The extension host never runs a campaign, so a window reload or a
+// crashed host loses nothing a campaign folder does not already hold, and Resume continues it.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CampaignPlanError, planCampaign } from '../core/evaluation';
@@ -10,11 +11,13 @@ import type {
   EvaluationEnded,
   EvaluationRequest,
   EvaluationStarted,
+  RuntimeEventName,
   RuntimeEvents,
+  RuntimeStatus,
 } from '../core/rpc';
 import { CampaignError, campaignPlan, readCampaignFolder, runCampaign, type CampaignSetup } from './evaluationCampaign';
 import { EvaluationAnswerError, OperatorLabels } from './operatorLabels';
-import type { RuntimeSession } from './runtimeSession';
+import { RuntimeSession, type RuntimeEventSink } from './runtimeSession';
 
 type EvaluationEvent = 'evaluationProgress' | 'evaluationEnded' | 'evaluationAsk';
 export type EvaluationEmit = <E extends EvaluationEvent>(event: E, data: RuntimeEvents[E]) => void;
@@ -28,6 +31,8 @@ export class EvaluationRun {
   private readonly abort = new AbortController();
   /** Present when a person labels the outcomes (a real arm, or asked for). */
   private readonly labels: OperatorLabels | undefined;
+  /** The session running the campaign's episodes, once runCampaign chose the clock: the runtime's, or its own. */
+  private current: RuntimeSession | undefined;
 
   private constructor(
     readonly started: EvaluationStarted,
@@ -66,6 +71,13 @@ export class EvaluationRun {
       const labels = manifest.labels ?? req.labels;
       return new EvaluationRun(started, session, { ...setup, ffmpegPath: req.ffmpegPath, labels }, emit, log);
     }
+    // A person labels on wall time: they ready the scene and watch each episode on the dashboard (a real arm forces
+    // wall time anyway; this keeps an operator-labelled campaign on the simulator there too).
+    if (req.labels === 'operator' && req.clock === 'virtual')
+      throw new CampaignError(
+        'an operator-labelled campaign runs on wall time (the person watches each episode); ask for clock wall or auto',
+      );
+    const clock = req.labels === 'operator' ? 'wall' : req.clock;
     const models = req.models ?? config.evaluation.models;
     const episodes = req.episodes ?? config.evaluation.episodes;
     const startSeed = req.seed ?? config.evaluation.seed;
@@ -96,6 +108,7 @@ export class EvaluationRun {
         workspace,
         ffmpegPath: req.ffmpegPath,
         labels: req.labels,
+        clock,
       },
       emit,
       log,
@@ -109,14 +122,24 @@ export class EvaluationRun {
   async cancel(): Promise<void> {
     this.abort.abort();
     this.labels?.release();
-    await this.session.stop().catch(() => undefined);
+    await this.current?.stop().catch(() => undefined);
     await this.ended;
   }
 
-  /** An e-stop ends the campaign too; the e-stopped episode must not be counted as a failure. */
-  abortForEstop(): void {
+  /**
+   * An e-stop ends the campaign too; the e-stopped episode must not be counted as a failure. The caller e-stops the
+   * runtime's session; a campaign on its own session (virtual time) e-stops that one here and returns its outcome
+   * (the arm the e-stop actually stopped).
+   */
+  abortForEstop(): ReturnType<RuntimeSession['estop']> | undefined {
     this.abort.abort();
     this.labels?.release();
+    return this.current && this.current !== this.session ? this.current.estop() : undefined;
+  }
+
+  /** The operator's Stop Episode: ends the episode under way (then its label is asked), on whichever session runs it. */
+  stopEpisode(): Promise<RuntimeStatus> {
+    return (this.current ?? this.session).stop();
   }
 
   /** A person labels the outcomes (and may stop an episode early). */
@@ -139,21 +162,22 @@ export class EvaluationRun {
     let doneThisRun = 0;
     let done = this.started.done;
     let ended: EvaluationEnded;
+    let own: RuntimeSession | undefined;
     try {
-      // The editor's runtime session runs on wall time (its arm, e-stop and dashboard are the editor's); virtual-time
-      // campaigns are the CLI's, so a new one here runs on wall time and a virtual one is resumed with so100 eval.
-      const session = this.labels ? this.labels.wrap(this.session) : this.session;
       const result = await runCampaign(
         (clock) => {
-          if (clock.kind !== 'wall')
-            throw new CampaignError(
-              `${outDir} runs on virtual time, which only the command line runs; resume it with: so100 eval --resume ${outDir}`,
-            );
-          return session;
+          // Wall time: the runtime's own session, on wall time too; its arm, e-stop and dashboard are the editor's, so
+          // a real arm is the one the editor connects and the person sees each episode. Virtual time (everything is
+          // simulated in this process): a session of the campaign's own on its clock, as `so100 eval` makes; its
+          // warnings go to the runtime's log beside the campaign's lines, its telemetry nowhere.
+          own =
+            clock.kind === 'wall' ? undefined : new RuntimeSession(new CampaignLogSink(log), setup.workspace, clock);
+          const session = own ?? this.session;
+          this.current = session;
+          return this.labels ? this.labels.wrap(session) : session;
         },
         {
           ...setup,
-          clock: setup.resume ? undefined : 'wall',
           serverContext: { so100: so100Command(), workspaceFolder: setup.workspace },
         },
         {
@@ -196,8 +220,26 @@ export class EvaluationRun {
           (/resum/i.test(why) ? '' : ` (Resume Evaluation… continues it: ${outDir})`),
       };
     }
+    // runCampaign disconnects the session it drove; a campaign's own session is done with in any case.
+    await own?.disconnect().catch(() => undefined);
     this.emit('evaluationEnded', ended);
     return ended;
+  }
+}
+
+/**
+ * The events of a campaign's own session (virtual time): its warnings become runtime log lines, as `so100 eval`
+ * prints them; telemetry, its state and its episodes' summaries stay inside (the campaign logs each row itself).
+ */
+class CampaignLogSink implements RuntimeEventSink {
+  constructor(private readonly log: (line: string) => void) {}
+
+  emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void {
+    if (event === 'warning') this.log(`  warning: ${(data as RuntimeEvents['warning']).message}`);
+  }
+
+  frameFps(): number {
+    return 0;
   }
 }
 

@@ -1,6 +1,8 @@
 // A campaign run by the runtime process over its socket (runEvaluation), as the editor runs it: bad requests are
 // refused before anything is written, the campaign owns the arm while it runs, a runtime killed outright mid-
-// campaign loses no finished episode and Resume (runEvaluation { resume }) continues it, and Cancel stops one.
+// campaign loses no finished episode and Resume (runEvaluation { resume }) continues it, and Cancel stops one. On the
+// embedded default a campaign runs on virtual time on a session of its own (the runtime's stays idle), and a
+// cancelled one resumes there; an operator-labelled one stays on wall time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -75,6 +77,11 @@ test('runEvaluation: refused requests, a killed runtime resumed without loss, a 
     await assert.rejects(rt.client.call('runEvaluation', { config, resume: dir }), /campaign\.json is missing/);
     assert.ok(!existsSync(out), 'nothing written for a refused request');
 
+    await assert.rejects(
+      rt.client.call('runEvaluation', { config, resume: out, clock: 'wall' }),
+      /"clock" and "resume" exclude each other/,
+    );
+    // Wall time (on the runtime's own session, its policy servers started): the path a real arm takes.
     const firstRow = rt.client.next('evaluationProgress', () => true, 180_000);
     // Every host learns from the state event that a campaign drives the session (its commands follow).
     const campaignState = rt.client.next('state', (s) => s.evaluation === out, 60_000);
@@ -84,6 +91,7 @@ test('runEvaluation: refused requests, a killed runtime resumed without loss, a 
       episodes: 2,
       seed: 21,
       outDir: out,
+      clock: 'wall',
     });
     assert.deepEqual(started, { outDir: out, models: ['pi0', 'pi0_fast'], total: 4, done: 0 });
     const p: EvaluationProgress = await firstRow;
@@ -124,6 +132,7 @@ test('runEvaluation: refused requests, a killed runtime resumed without loss, a 
     assert.deepEqual(keys.slice(0, before.length), before, 'finished rows kept as they were');
     const summary = JSON.parse(await readFile(path.join(out, 'summary.json'), 'utf8'));
     assert.equal(summary.models.pi0.episodes, 2);
+    assert.equal(JSON.parse(await readFile(path.join(out, 'campaign.json'), 'utf8')).clock, 'wall');
     assert.equal((await rt.client.call('status', {})).phase, 'idle', 'the campaign disconnected the arm');
     await assert.rejects(rt.client.call('runEvaluation', { config, resume: out }), /is finished/);
 
@@ -131,7 +140,14 @@ test('runEvaluation: refused requests, a killed runtime resumed without loss, a 
     const out2 = path.join(dir, 'cancelled');
     const cancelled = rt.client.next('evaluationEnded', () => true, 180_000);
     const progressed = rt.client.next('evaluationProgress', () => true, 180_000);
-    await rt.client.call('runEvaluation', { config, models: ['pi0'], episodes: 3, seed: 5, outDir: out2 });
+    await rt.client.call('runEvaluation', {
+      config,
+      models: ['pi0'],
+      episodes: 3,
+      seed: 5,
+      outDir: out2,
+      clock: 'wall',
+    });
     await progressed;
     await rt.client.call('cancelEvaluation', {});
     const c = await cancelled;
@@ -208,6 +224,7 @@ test('operator labels: Ready before each episode, Redo runs it again, the label 
     assert.match(rows[1], /^pi0,8,[^,]+,true,operator,labelled success by the operator,/);
     const manifest = JSON.parse(await readFile(path.join(out, 'campaign.json'), 'utf8'));
     assert.equal(manifest.labels, 'operator', 'a resume keeps asking');
+    assert.equal(manifest.clock, 'wall', 'the person watches each episode in real time, on the simulator too');
 
     const out2 = path.join(dir, 'stopped');
     ended = rt.client.next('evaluationEnded', () => true, 180_000);
@@ -224,6 +241,96 @@ test('operator labels: Ready before each episode, Redo runs it again, the label 
     assert.equal(stopped.outcome, 'cancelled', stopped.message);
     assert.equal(await resultKeys(out2).then((k) => k.filter(Boolean).length), 0, 'the stopped episode is not counted');
     assert.equal(script.length, 0);
+  } finally {
+    await rt.stop().catch(() => undefined);
+    await killServers(log);
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('virtual time by default: the campaign runs on a session of its own, a cancelled one resumes there, the e-stop reaches it', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'so100-runtime-eval-virtual-'));
+  const log: string[] = [];
+  const rt = await startRuntime(log);
+  try {
+    const config = tinyConfig();
+    assert.equal(config.evaluation.clock, 'auto');
+    // Telemetry on, as the dashboard asks: none of the campaign's may reach the host, nor its session's state.
+    await rt.client.call('subscribe', { ticks: true, chunks: true, frameFps: 0 });
+    const seen = { ticks: 0, chunks: 0, phases: new Set<string>() };
+    rt.client.on('tick', () => seen.ticks++);
+    rt.client.on('chunk', () => seen.chunks++);
+    rt.client.on('state', (s) => seen.phases.add(s.phase));
+    const operatorVirtual = rt.client.call('runEvaluation', {
+      config,
+      models: ['pi0'],
+      episodes: 1,
+      outDir: path.join(dir, 'refused'),
+      labels: 'operator',
+      clock: 'virtual',
+    });
+    await assert.rejects(operatorVirtual, /an operator-labelled campaign runs on wall time/);
+
+    // A new campaign the editor's way (no clock asked: so100.json's auto), then cancelled after its first row.
+    const out = path.join(dir, 'campaign');
+    const firstRow = rt.client.next('evaluationProgress', () => true, 180_000);
+    let ended = rt.client.next('evaluationEnded', () => true, 180_000);
+    const started = await rt.client.call('runEvaluation', {
+      config,
+      models: ['pi0', 'pi0_fast'],
+      episodes: 2,
+      seed: 21,
+      outDir: out,
+    });
+    assert.deepEqual(started, { outDir: out, models: ['pi0', 'pi0_fast'], total: 4, done: 0 });
+    const p: EvaluationProgress = await firstRow;
+    const manifest = JSON.parse(await readFile(path.join(out, 'campaign.json'), 'utf8'));
+    assert.equal(manifest.clock, 'virtual', 'the embedded default runs on virtual time');
+    assert.deepEqual([p.done, p.episode.model, p.episode.seed], [1, 'pi0', 21]);
+    // The runtime's own session was never connected by the campaign: it is where the editor left it.
+    assert.equal((await rt.client.call('status', {})).phase, 'idle');
+    await assert.rejects(rt.client.call('runEpisode', {}), /an evaluation campaign is running; cancel it first/);
+    await rt.client.call('cancelEvaluation', {});
+    let end: EvaluationEnded = await ended;
+    assert.equal(end.outcome, 'cancelled', end.message);
+    const before = await resultKeys(out);
+    assert.ok(before.length >= 1 && before.length < 4, `cancelled after the first row: ${before.join(' ')}`);
+
+    // Resumed from the editor (Resume Evaluation… sends the folder and the current config): it runs, not refused.
+    ended = rt.client.next('evaluationEnded', () => true, 180_000);
+    const resumed = await rt.client.call('runEvaluation', { config, resume: out });
+    assert.deepEqual(resumed, { outDir: out, models: ['pi0', 'pi0_fast'], total: 4, done: before.length });
+    end = await ended;
+    assert.equal(end.outcome, 'completed', end.message);
+    const keys = await resultKeys(out);
+    assert.deepEqual(keys, ['pi0@21', 'pi0_fast@21', 'pi0_fast@22', 'pi0@22'], 'the plan, each (model, seed) once');
+    assert.deepEqual(keys.slice(0, before.length), before, 'finished rows kept as they were');
+    assert.equal(JSON.parse(await readFile(path.join(out, 'campaign.json'), 'utf8')).clock, 'virtual');
+    const summary = JSON.parse(await readFile(path.join(out, 'summary.json'), 'utf8'));
+    assert.deepEqual([summary.models.pi0.episodes, summary.models.pi0_fast.episodes], [2, 2]);
+    const rows = (await readFile(path.join(out, 'results.csv'), 'utf8')).trim().split('\n').slice(1);
+    for (const r of rows) assert.equal(r.split(',')[10], '0', `no late tick under virtual time: ${r}`);
+
+    // The runtime's log has the campaign's lines; no policy server process was started.
+    const text = log.join('\n');
+    assert.match(text, /Virtual time: the simulated arm and the built-in models run faster than real time/);
+    assert.match(text, /\b1\/4 {2}seed 21 {2}pi0 /);
+    assert.match(text, /Resuming .*: \d of 4 episodes done/);
+    assert.doesNotMatch(text, /policy server on/);
+    assert.deepEqual([seen.ticks, seen.chunks], [0, 0], 'no telemetry of the campaign reaches the host');
+    assert.deepEqual([...seen.phases], [], "the campaign's session reports no state as the runtime's");
+    assert.equal((await rt.client.call('status', {})).phase, 'idle');
+
+    // The e-stop reaches the campaign's own arm, and says so (the runtime's session holds none).
+    const out2 = path.join(dir, 'estopped');
+    const progressed = rt.client.next('evaluationProgress', () => true, 180_000);
+    ended = rt.client.next('evaluationEnded', () => true, 180_000);
+    await rt.client.call('runEvaluation', { config, models: ['pi0'], episodes: 3, seed: 5, outDir: out2 });
+    await progressed;
+    assert.deepEqual(await rt.client.call('estop', {}), { torqueOff: true, failedMotors: [] });
+    end = await ended;
+    assert.notEqual(end.outcome, 'completed', end.message);
+    assert.ok((await resultKeys(out2)).length < 3, 'the campaign ended at the e-stop');
   } finally {
     await rt.stop().catch(() => undefined);
     await killServers(log);

@@ -36,6 +36,8 @@ test('8 of 10 successes: the rate and the known Wilson interval [0.490, 0.943]',
   );
   assert.equal(r.done, 10);
   assert.equal(r.total, 10);
+  assert.equal(r.clock, 'wall', 'a campaign.json from before virtual time ran on wall time');
+  assert.equal(evaluationReport({ models: ['pi0'], plan, fps: 30, rows, clock: 'virtual' }).clock, 'virtual');
 });
 
 test('live: pending cells, a model without episodes has no rate, the time left from this run', () => {

@@ -43,6 +43,7 @@ function duration(msLeft: number): string {
 function render(s: EvaluationPanelState): void {
   document.body.dataset.running = String(s.running);
   byId('folder').textContent = s.outDir;
+  byId('clock').textContent = '';
   byId('btn-cancel').hidden = !s.running;
   const message = byId('message');
   message.textContent = s.message ?? '';
@@ -52,6 +53,7 @@ function render(s: EvaluationPanelState): void {
   byId('live').hidden = !s.running;
   if (!r) return;
   document.body.dataset.done = String(r.done);
+  byId('clock').textContent = r.clock === 'virtual' ? ' · virtual clock (faster than real time)' : ' · wall clock';
   byId('episode-of').textContent = `Episode ${r.done} of ${r.total} done`;
   byId('eta').textContent = r.etaMs === null ? 'time left: after the first episode' : `about ${duration(r.etaMs)} left`;
   byId('progress-bar').style.width = `${r.total > 0 ? (100 * r.done) / r.total : 0}%`;

@@ -4,6 +4,7 @@
 import { type CampaignSummary, type EpisodeOutcome, pairedLine, summarizeCampaign } from './campaignSummary';
 import type { PlannedEpisode } from './campaignPlan';
 import type { Interval } from './wilsonInterval';
+import type { ClockKind } from '../timing/clock';
 
 /** One finished episode as results.csv holds it (the fields the report uses). */
 export interface ReportEpisode extends EpisodeOutcome {
@@ -17,6 +18,8 @@ export interface ReportInput {
   /** The campaign's episodes in run order (its shard's part of the plan, for a shard). */
   readonly plan: readonly PlannedEpisode[];
   readonly fps: number;
+  /** campaign.json's clock (campaigns from before virtual time have none: wall). */
+  readonly clock?: ClockKind;
   readonly rows: readonly ReportEpisode[];
   /** summary.json, when the campaign has written it (latency per stage is only there). */
   readonly summary?: CampaignSummary;
@@ -60,6 +63,8 @@ export interface EvaluationReport {
   readonly models: readonly string[];
   readonly total: number;
   readonly done: number;
+  /** The clock the episodes run on: virtual (faster than real time) or wall. */
+  readonly clock: ClockKind;
   /** Estimated wall time left, ms; null when it cannot be told yet (or nothing is running). */
   readonly etaMs: number | null;
   readonly rates: readonly ModelRate[];
@@ -126,6 +131,7 @@ export function evaluationReport(input: ReportInput): EvaluationReport {
     models,
     total: plan.length,
     done,
+    clock: input.clock ?? 'wall',
     etaMs: timeLeftMs(input.progress, plan.length - done),
     rates,
     grid,

@@ -204,8 +204,9 @@ export interface RuntimeMethods {
   /** Simulated arm only: moves every joint through its travel (what a hand does on a real arm); resolves when done. */
   calibrationSweep: { params: Record<string, never>; result: Record<string, never> };
   /**
-   * Starts an evaluation campaign (runtime/evaluationRun.ts) on this runtime's session and returns at once; it
-   * reports through evaluationProgress and ends with evaluationEnded. Needs a session at rest (it connects itself).
+   * Starts an evaluation campaign (runtime/evaluationRun.ts) and returns at once: on wall time on this runtime's
+   * session, on virtual time on a session of its own; it reports through evaluationProgress and ends with
+   * evaluationEnded. Needs a session at rest (it connects itself).
    */
   runEvaluation: { params: EvaluationRequest; result: EvaluationStarted };
   /** Stops the campaign after cancelling its current episode (not counted; a resume runs it again). */
@@ -244,6 +245,11 @@ export interface EvaluationRequest {
   readonly resume?: string;
   /** `operator`: a person readies the scene and labels every outcome (evaluationAsk / evaluationAnswer). */
   readonly labels?: 'operator';
+  /**
+   * The clock of a new campaign (default: `config.evaluation.clock`, itself `auto` by default); a resumed campaign
+   * keeps the one it ran on. An operator-labelled campaign runs on wall time (the person watches the episodes).
+   */
+  readonly clock?: So100Config['evaluation']['clock'];
   readonly ffmpegPath?: string;
 }
 

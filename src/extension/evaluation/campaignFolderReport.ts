@@ -26,6 +26,7 @@ export async function readCampaignReport(
     models: manifest.models,
     plan: campaignPlan(manifest),
     fps: manifest.fps,
+    clock: manifest.clock,
     rows: rows.map((r) => ({
       model: r.model,
       seed: r.seed,

@@ -21,6 +21,8 @@ export interface RunEvaluationArgs {
   readonly models?: readonly string[];
   readonly episodes?: number;
   readonly seed?: number;
+  /** Default: so100.json's `evaluation.clock` (`auto`: virtual time whenever everything is simulated). */
+  readonly clock?: EvaluationRequest['clock'];
 }
 
 export function registerEvaluationCommands(
@@ -98,7 +100,7 @@ export function registerEvaluationCommands(
     }
     // On a real arm the scene cannot tell success: the operator readies each episode and labels its outcome.
     const labels = current.robot.port === 'sim' ? undefined : ('operator' as const);
-    return start({ config: current, models, episodes, seed, ffmpegPath: ffmpegPath(), labels });
+    return start({ config: current, models, episodes, seed, ffmpegPath: ffmpegPath(), labels, clock: args?.clock });
   };
 
   const pickFolder = async (title: string, given?: string | vscode.Uri): Promise<string | undefined> => {

@@ -51,7 +51,7 @@ export function evaluationHtml(parts: EvaluationHtmlParts): string {
   #grid td.cell:focus { outline: 1px solid var(--vscode-focusBorder); }`,
     },
     body: `<h1>Evaluation Report</h1>
-<p class="muted"><code id="folder"></code></p>
+<p class="muted"><code id="folder"></code><span id="clock"></span></p>
 <section id="live" hidden>
   <p><strong id="episode-of"></strong> · <span id="eta"></span></p>
   <div class="progress"><div id="progress-bar"></div></div>

@@ -23,6 +23,7 @@ import {
   phaseRefusal,
   RUNTIME_METHODS,
 } from '../../core/rpc';
+import { CLOCK_CHOICES, type ClockChoice } from '../../core/evaluation';
 import { CALIBRATION_ANSWERS, type CalibrationAnswer } from '../../core/so100';
 import { RuntimeSession, type RuntimeEventSink } from '../runtimeSession';
 import { checkArmDriver } from '../sessionParts';
@@ -163,10 +164,13 @@ export class RuntimeServer implements RuntimeEventSink {
     step: () => this.session.step(),
     pause: async () => this.session.pause(),
     resume: async () => this.session.resume(),
-    stop: () => this.session.stop(),
-    estop: () => {
-      this.evaluation?.abortForEstop();
-      return this.session.estop();
+    // Only an operator-labelled campaign lets Stop Episode through (call refuses it otherwise): its episode's session.
+    stop: () => this.evaluation?.stopEpisode() ?? this.session.stop(),
+    estop: async () => {
+      // A campaign on its own session (virtual time) is e-stopped there, and its simulated arm is the one to report.
+      const campaign = this.evaluation?.abortForEstop();
+      const own = await this.session.estop();
+      return (await campaign?.catch(() => undefined)) ?? own;
     },
     reset: () => this.session.reset(),
     swapModel: (p) => {
@@ -321,9 +325,16 @@ function checkEvaluation(p: WireParams): EvaluationRequest {
     throw new RuntimeParamsError(`${where}: "outDir" and "resume" exclude each other (a resumed campaign stays put)`);
   if (p.labels !== undefined && p.labels !== 'operator')
     throw new RuntimeParamsError(`${where}: "labels" must be "operator" (or left out: the scene decides)`);
+  if (p.clock !== undefined && !(CLOCK_CHOICES as readonly unknown[]).includes(p.clock))
+    throw new RuntimeParamsError(`${where}: "clock" must be one of ${CLOCK_CHOICES.join(', ')}`);
+  if (p.clock !== undefined && p.resume !== undefined)
+    throw new RuntimeParamsError(
+      `${where}: "clock" and "resume" exclude each other (a resumed campaign keeps its clock)`,
+    );
   return {
     config,
     labels: p.labels,
+    clock: p.clock as ClockChoice | undefined,
     models: p.models as string[] | undefined,
     episodes: p.episodes as number | undefined,
     seed: p.seed as number | undefined,

@@ -1,6 +1,6 @@
 // "SO-100: Run Evaluation" in the real extension host: a tiny campaign (2 models × 1 seed, short episodes) run by
-// the runtime process, its Evaluation Report opened live and filled in at the end, the side bar's Evaluations node
-// listing the folder, and a grid cell opening that episode's record.
+// the runtime process (on virtual time, the embedded default's clock), its Evaluation Report opened live and filled in
+// at the end, the side bar's Evaluations node listing the folder, and a grid cell opening that episode's record.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { rm, writeFile } from 'node:fs/promises';
@@ -59,8 +59,10 @@ suite('SO-100 Evaluation', () => {
       throw new Error(`${err.message}; the panel shows ${JSON.stringify(panel.currentState).slice(0, 600)}`);
     });
     assert.equal(end.messageKind, 'ok', end.message);
-    assert.ok(panel.pageReady, 'the page loaded and asked for its state');
+    // On virtual time the campaign may end before the page has loaded: it still loads and asks for its state.
+    await waitFor('the page to load and ask for its state', () => panel.pageReady || undefined);
     const report = end.report!;
+    assert.equal(report.clock, 'virtual', 'the embedded default runs on virtual time, as so100 eval does');
     assert.deepEqual(
       report.rates.map((r) => [r.model, r.episodes]),
       [
