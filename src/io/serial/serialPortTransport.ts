@@ -1,5 +1,5 @@
 // A ByteTransport over a real serial port (USB adapter or pty) through the `serialport` package.
-import { writeSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { SerialPort } from 'serialport';
 import { ListenerSet, type ByteTransport, type Unsubscribe } from './byteTransport';
@@ -17,11 +17,20 @@ const PRESENCE_CHECK_TICKS = 25;
 /** What write() returns when the kernel took every byte at once: one settled promise, not one per write. */
 const WRITTEN: Promise<void> = Promise.resolve();
 
+/** Bytes taken from the kernel per read(2); a servo bus delivers far less between two polls. */
+const READ_BUFFER_BYTES = 4096;
+
 /** serialport's Linux/macOS binding: the port's non-blocking fd and its uv_poll, both used here directly. */
 interface UnixBinding {
   readonly isOpen?: boolean;
   readonly fd?: number | null;
-  readonly poller?: { poll?: (flags: number) => void };
+  readonly poller?: UnixPoller;
+}
+
+/** serialport's Poller (an EventEmitter over one uv_poll of the fd). */
+interface UnixPoller {
+  poll?: (flags: number) => void;
+  on?: (event: 'readable', listener: (err: Error | null) => void) => unknown;
 }
 
 export interface SerialPortTransportOptions {
@@ -41,11 +50,25 @@ export class SerialPortTransport implements ByteTransport {
   /** serialport writes not yet done: later bytes must follow them, not overtake them with a direct write. */
   private slowWrites = 0;
 
+  /** Where direct reads land; listeners get a view of it that is only valid during their call. */
+  private readonly readBuffer = new Uint8Array(READ_BUFFER_BYTES);
+  /** readBuffer's first n bytes, for each n seen: made once, so a read allocates nothing. */
+  private readonly readViews: Uint8Array[] = [];
+  private readonly poller: UnixPoller | undefined;
+
   private constructor(
     private readonly port: SerialPort,
     readonly description: string,
   ) {
-    port.on('data', (chunk: Buffer) => this.data.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    const poller = this.directFd() === undefined ? undefined : this.binding()?.poller;
+    if (poller?.on && poller.poll) {
+      // Read the fd ourselves when its poller says readable (see onReadable); serialport's stream never reads.
+      this.poller = poller;
+      poller.on('readable', this.onReadable);
+      poller.poll(UV_READABLE);
+    } else {
+      port.on('data', (chunk: Buffer) => this.data.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    }
     port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
       const lost = err ?? (this.closing ? undefined : new Error('closed by the system'));
       this.finish(lost ? new SerialPortDisconnectedError(description, lost) : undefined);
@@ -62,6 +85,47 @@ export class SerialPortTransport implements ByteTransport {
   }
 
   private readonly rearm: NodeJS.Timeout;
+
+  /**
+   * The fd is readable: take everything the kernel holds with non-blocking read(2)s, hand each chunk to the
+   * listeners, and poll for readable again. serialport's own read is an fs.read on libuv's thread pool, tried
+   * first and then again after the poller fires, and its result comes back a loop turn later through a
+   * stream: ~0.1 ms between the last reply byte and the bus seeing it, on this machine. A failing read (EIO
+   * after an unplug or when socat dies) loses the port, as serialport's failing read did.
+   */
+  private readonly onReadable = (err: Error | null): void => {
+    if (this.ended || this.closing) return;
+    if (err) {
+      if ((err as { canceled?: boolean }).canceled) return; // serialport stopping the poller on close
+      this.lose(err);
+      return;
+    }
+    const fd = this.directFd();
+    if (fd === undefined) return;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, this.readBuffer, 0, READ_BUFFER_BYTES, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EINTR') continue;
+        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') break;
+        this.lose(e as Error);
+        return;
+      }
+      if (n === 0) break;
+      this.data.emit((this.readViews[n] ??= this.readBuffer.subarray(0, n)));
+      if (this.ended || this.closing) return; // a listener closed the port
+      if (n < READ_BUFFER_BYTES) break;
+    }
+    this.poller?.poll?.(UV_READABLE);
+  };
+
+  /** The port failed under us: report it lost and let serialport close the fd. */
+  private lose(err: Error): void {
+    this.finish(new SerialPortDisconnectedError(this.description, err));
+    if (this.port.isOpen) this.port.close(() => undefined);
+  }
 
   /**
    * A second unplug detector: serialport notices a lost device only through a failing read, which a stalled
