@@ -118,7 +118,8 @@ export class SerialPortTransport implements ByteTransport {
       if (this.ended || this.closing) return; // a listener closed the port
       if (n < READ_BUFFER_BYTES) break;
     }
-    this.poller?.poll?.(UV_READABLE);
+    // The poller's mask is replaced, not merged: keep asking for writable while serialport waits for it (after EAGAIN).
+    this.poller?.poll?.(this.slowWrites > 0 ? UV_READABLE | UV_WRITABLE : UV_READABLE);
   };
 
   /** The port failed under us: report it lost and let serialport close the fd. */
