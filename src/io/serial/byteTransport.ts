@@ -10,7 +10,7 @@ export type Unsubscribe = () => void;
 export interface ByteTransport extends AsyncDisposable {
   /** Queues bytes for the wire; resolves once the OS (or simulator) has taken them. */
   write(bytes: Uint8Array): Promise<void>;
-  /** Subscribes to received bytes. */
+  /** Subscribes to received bytes. The view is only valid during the call (a transport may reuse its buffer): copy what you keep. */
   onData(listener: (bytes: Uint8Array) => void): Unsubscribe;
   /** Subscribes to the end of the link; `err` is set when it ended on its own. */
   onClose(listener: (err?: Error) => void): Unsubscribe;

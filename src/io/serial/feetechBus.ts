@@ -263,7 +263,9 @@ export class FeetechBus implements AsyncDisposable {
     ids: readonly number[],
     options: CallOptions = {},
   ): Promise<{ data: Map<number, Uint8Array>; errors: Map<number, number> }> {
-    if (new Set(ids).size !== ids.length) throw new RangeError(`SYNC_READ ids must be distinct, got ${ids.join(', ')}`);
+    for (let i = 1; i < ids.length; i++)
+      if (ids.lastIndexOf(ids[i], i - 1) !== -1)
+        throw new RangeError(`SYNC_READ ids must be distinct, got ${ids.join(', ')}`);
     const data = new Map<number, Uint8Array>();
     const errors = new Map<number, number>();
     if (ids.length === 0) return { data, errors };
@@ -275,9 +277,10 @@ export class FeetechBus implements AsyncDisposable {
       operation: 'SYNC_READ',
       address,
     });
-    const byId = new Map(packets.map((p) => [p.id, p]));
-    for (const id of ids) {
-      const p = byId.get(id)!;
+    // transact returns the replies in `ids` order.
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      const p = packets[i];
       if (p.error !== 0) {
         errors.set(id, p.error);
         this.options.onStatusError?.(id, p.error);
@@ -327,7 +330,7 @@ export class FeetechBus implements AsyncDisposable {
     return this.enqueue(async () => {
       for (let attempt = 0; ; attempt++) {
         try {
-          await this.reader.letLateRepliesPass();
+          if (this.reader.lateReplyPossible) await this.reader.letLateRepliesPass();
           return await transact(this.wire, expect);
         } catch (err) {
           const retryable = err instanceof ServoNoReplyError || err instanceof ServoCorruptReplyError;

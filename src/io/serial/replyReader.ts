@@ -14,7 +14,7 @@ export class ReplyReader {
   private readonly parser = new StatusParser();
   private active: WaitingTransaction | undefined;
   /** A reply missed its window: it may still come, and must not be taken as the answer to the next request. */
-  private lateReplyPossible = false;
+  private lateReply = false;
 
   constructor(
     /** The bus's live counters (bytesRead, staleBytes). */
@@ -38,7 +38,12 @@ export class ReplyReader {
 
   /** A window closed without every reply: the next call first lets late ones pass (letLateRepliesPass). */
   windowMissed(): void {
-    this.lateReplyPossible = true;
+    this.lateReply = true;
+  }
+
+  /** Whether letLateRepliesPass has a window to wait out (checked first, so the steady path awaits nothing). */
+  get lateReplyPossible(): boolean {
+    return this.lateReply;
   }
 
   /**
@@ -47,8 +52,8 @@ export class ReplyReader {
    * otherwise be taken for the next READ of the same servo — a wrong value, not an error.
    */
   async letLateRepliesPass(): Promise<void> {
-    if (!this.lateReplyPossible) return;
-    this.lateReplyPossible = false;
+    if (!this.lateReply) return;
+    this.lateReply = false;
     await new Promise((r) => setTimeout(r, this.latencyMs));
     this.parser.discardBuffered();
   }

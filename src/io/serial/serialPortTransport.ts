@@ -1,4 +1,5 @@
 // A ByteTransport over a real serial port (USB adapter or pty) through the `serialport` package.
+import { readSync, writeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { SerialPort } from 'serialport';
 import { ListenerSet, type ByteTransport, type Unsubscribe } from './byteTransport';
@@ -13,6 +14,24 @@ const REARM_INTERVAL_MS = 20;
 const CLOSE_TIMEOUT_MS = 2000;
 /** Check that the device file still exists every 25 × 20 ms = 0.5 s. */
 const PRESENCE_CHECK_TICKS = 25;
+/** What write() returns when the kernel took every byte at once: one settled promise, not one per write. */
+const WRITTEN: Promise<void> = Promise.resolve();
+
+/** Bytes taken from the kernel per read(2); a servo bus delivers far less between two polls. */
+const READ_BUFFER_BYTES = 4096;
+
+/** serialport's Linux/macOS binding: the port's non-blocking fd and its uv_poll, both used here directly. */
+interface UnixBinding {
+  readonly isOpen?: boolean;
+  readonly fd?: number | null;
+  readonly poller?: UnixPoller;
+}
+
+/** serialport's Poller (an EventEmitter over one uv_poll of the fd). */
+interface UnixPoller {
+  poll?: (flags: number) => void;
+  on?: (event: 'readable', listener: (err: Error | null) => void) => unknown;
+}
 
 export interface SerialPortTransportOptions {
   /** Default 1 000 000, the SO-100 bus rate. */
@@ -28,12 +47,28 @@ export class SerialPortTransport implements ByteTransport {
   private readonly closed = new ListenerSet<[Error | undefined]>();
   private closing = false;
   private ended = false;
+  /** serialport writes not yet done: later bytes must follow them, not overtake them with a direct write. */
+  private slowWrites = 0;
+
+  /** Where direct reads land; listeners get a view of it that is only valid during their call. */
+  private readonly readBuffer = new Uint8Array(READ_BUFFER_BYTES);
+  /** readBuffer's first n bytes, for each n seen: made once, so a read allocates nothing. */
+  private readonly readViews: Uint8Array[] = [];
+  private readonly poller: UnixPoller | undefined;
 
   private constructor(
     private readonly port: SerialPort,
     readonly description: string,
   ) {
-    port.on('data', (chunk: Buffer) => this.data.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    const poller = this.directFd() === undefined ? undefined : this.binding()?.poller;
+    if (poller?.on && poller.poll) {
+      // Read the fd ourselves when its poller says readable (see onReadable); serialport's stream never reads.
+      this.poller = poller;
+      poller.on('readable', this.onReadable);
+      poller.poll(UV_READABLE);
+    } else {
+      port.on('data', (chunk: Buffer) => this.data.emit(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    }
     port.on('close', (err: (Error & { disconnected?: boolean }) | null) => {
       const lost = err ?? (this.closing ? undefined : new Error('closed by the system'));
       this.finish(lost ? new SerialPortDisconnectedError(description, lost) : undefined);
@@ -50,6 +85,48 @@ export class SerialPortTransport implements ByteTransport {
   }
 
   private readonly rearm: NodeJS.Timeout;
+
+  /**
+   * The fd is readable: take everything the kernel holds with non-blocking read(2)s, hand each chunk to the
+   * listeners, and poll for readable again. serialport's own read is an fs.read on libuv's thread pool, tried
+   * first and then again after the poller fires, and its result comes back a loop turn later through a
+   * stream: ~0.1 ms between the last reply byte and the bus seeing it, on this machine. A failing read (EIO
+   * after an unplug or when socat dies) loses the port, as serialport's failing read did.
+   */
+  private readonly onReadable = (err: Error | null): void => {
+    if (this.ended || this.closing) return;
+    if (err) {
+      if ((err as { canceled?: boolean }).canceled) return; // serialport stopping the poller on close
+      this.lose(err);
+      return;
+    }
+    const fd = this.directFd();
+    if (fd === undefined) return;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, this.readBuffer, 0, READ_BUFFER_BYTES, null);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EINTR') continue;
+        if (code === 'EAGAIN' || code === 'EWOULDBLOCK') break;
+        this.lose(e as Error);
+        return;
+      }
+      if (n === 0) break;
+      this.data.emit((this.readViews[n] ??= this.readBuffer.subarray(0, n)));
+      if (this.ended || this.closing) return; // a listener closed the port
+      if (n < READ_BUFFER_BYTES) break;
+    }
+    // The poller's mask is replaced, not merged: keep asking for writable while serialport waits for it (after EAGAIN).
+    this.poller?.poll?.(this.slowWrites > 0 ? UV_READABLE | UV_WRITABLE : UV_READABLE);
+  };
+
+  /** The port failed under us: report it lost and let serialport close the fd. */
+  private lose(err: Error): void {
+    this.finish(new SerialPortDisconnectedError(this.description, err));
+    if (this.port.isOpen) this.port.close(() => undefined);
+  }
 
   /**
    * A second unplug detector: serialport notices a lost device only through a failing read, which a stalled
@@ -73,9 +150,7 @@ export class SerialPortTransport implements ByteTransport {
    */
   private rearmPoller(): void {
     if (this.ended || this.closing || !this.port.isOpen) return;
-    const binding = (
-      this.port as unknown as { port?: { isOpen?: boolean; poller?: { poll?: (flags: number) => void } } }
-    ).port;
+    const binding = this.binding();
     // Never touch a poller after the binding closed: serialport destroys it natively (calling it would crash).
     if (binding?.isOpen !== true) return;
     try {
@@ -117,18 +192,61 @@ export class SerialPortTransport implements ByteTransport {
     return !this.ended;
   }
 
+  /**
+   * Hands the bytes to the kernel with one non-blocking write(2) on the port's fd when serialport's Unix binding
+   * has one: a tty takes a servo packet into its buffer at once, and serialport's own path (an fs.write on libuv's
+   * thread pool, then the callback on a later loop turn) cost ~0.1 ms per packet on this machine. Whatever the
+   * kernel does not take at once (EAGAIN, a short write), and every write while such a rest is pending, goes
+   * through serialport, so bytes keep their order. Other bindings (Windows) always use serialport's path.
+   */
   write(bytes: Uint8Array): Promise<void> {
     if (this.ended) return Promise.reject(new SerialPortIoError(this.description, 'the port is closed; connect again'));
+    let rest = bytes;
+    const fd = this.slowWrites === 0 ? this.directFd() : undefined;
+    if (fd !== undefined) {
+      try {
+        const n = writeSync(fd, bytes);
+        if (n === bytes.length) return WRITTEN;
+        rest = bytes.subarray(n);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK' && code !== 'EINTR')
+          return Promise.reject(this.writeError(err as Error));
+      }
+    }
+    return this.writeThroughPort(rest);
+  }
+
+  /** serialport's write (thread pool, waits for writable): after EAGAIN, and where there is no fd to write to. */
+  private writeThroughPort(bytes: Uint8Array): Promise<void> {
+    this.slowWrites++;
     return new Promise((resolve, reject) => {
       this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
+        this.slowWrites--;
         if (!err) {
           this.rearmPoller();
           resolve();
-        } else if (/\b(EIO|ENXIO|EBADF)\b/.test(err.message) || (err as { disconnected?: boolean }).disconnected) {
-          reject(new SerialPortDisconnectedError(this.description, err)); // the 'close' event follows
-        } else reject(new SerialPortIoError(this.description, `write failed: ${err.message}`, err));
+        } else reject(this.writeError(err));
       });
     });
+  }
+
+  private writeError(err: Error): Error {
+    return /\b(EIO|ENXIO|EBADF)\b/.test(err.message) || (err as { disconnected?: boolean }).disconnected
+      ? new SerialPortDisconnectedError(this.description, err) // the 'close' event follows
+      : new SerialPortIoError(this.description, `write failed: ${err.message}`, err);
+  }
+
+  private binding(): UnixBinding | undefined {
+    return (this.port as unknown as { port?: UnixBinding }).port;
+  }
+
+  /** The open port's fd, when the binding is serialport's Unix one (it opens the fd O_NONBLOCK). */
+  private directFd(): number | undefined {
+    if (this.closing) return undefined;
+    const binding = this.binding();
+    if (binding?.isOpen !== true || typeof binding.fd !== 'number' || binding.poller === undefined) return undefined;
+    return binding.fd;
   }
 
   onData(listener: (bytes: Uint8Array) => void): Unsubscribe {

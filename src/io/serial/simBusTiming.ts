@@ -17,6 +17,23 @@ const SPIN_BELOW_US = 2000;
  */
 const POLL_SLEEP_US = 100;
 
+/**
+ * Within this much of a delivery, the pty relay watches the clock instead of sleeping: a futex sleep wakes up to
+ * ~50 µs late (the kernel's default timer slack), and every reply was handed over that much after its wire time.
+ */
+const SPIN_WITHIN_US = 60;
+
+/** How a SimBusTiming keeps time beyond the default. */
+export interface SimBusTimingOptions {
+  /**
+   * Hand each reply over at its wire time, not up to a sleep's overshoot later (a short spin on the clock), and keep
+   * the host's line busy: a request that arrives while the previous one is still on the wire (the host wrote
+   * SYNC_WRITE and SYNC_READ back to back) starts when that one ends. What the pty relay does; the in-process
+   * transport keeps the default.
+   */
+  readonly wireFaithful?: boolean;
+}
+
 interface Delivery {
   readonly atUs: number;
   readonly bytes: Uint8Array;
@@ -33,6 +50,11 @@ export class SimBusTiming {
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private lastAtUs = -Infinity;
+  /** When the host's latest request finished arriving (wireFaithful only). */
+  private lineFreeUs = -Infinity;
+  private readonly wireFaithful: boolean;
+  /** Keeps the spin's arithmetic from being optimized away. */
+  private spinSink = 0;
   private readonly originClockUs: number;
   private readonly originSimUs: number;
   private stopped = false;
@@ -43,7 +65,9 @@ export class SimBusTiming {
     private readonly clock: MicrosecondClock = monotonicUs,
     /** Hand replies over on the next turn of the event loop, whatever their wire time (a virtual clock stands still meanwhile). */
     private readonly instant = false,
+    options: SimBusTimingOptions = {},
   ) {
+    this.wireFaithful = options.wireFaithful ?? false;
     this.originClockUs = clock();
     this.originSimUs = sim.nowUs;
   }
@@ -56,7 +80,9 @@ export class SimBusTiming {
   /** Bytes from the host that have just been handed over; replies are scheduled, never delivered synchronously. */
   receive(bytes: Uint8Array): void {
     if (this.stopped || bytes.length === 0) return;
-    const arrivedUs = this.nowUs() + bytes.length * this.sim.byteTimeUs; // the request's own time on the wire
+    const startUs = this.wireFaithful ? Math.max(this.nowUs(), this.lineFreeUs) : this.nowUs();
+    const arrivedUs = startUs + bytes.length * this.sim.byteTimeUs; // the request's own time on the wire
+    this.lineFreeUs = arrivedUs;
     for (const r of this.sim.handle(bytes, arrivedUs)) {
       const atUs = Math.max(arrivedUs + r.replyDelayUs + r.reply.length * this.sim.byteTimeUs, this.lastAtUs);
       this.lastAtUs = atUs;
@@ -104,7 +130,10 @@ export class SimBusTiming {
   private readonly onPoll = (): void => {
     this.immediate = undefined;
     const waitUs = this.queue.length > 0 && !this.instant ? this.queue[0].atUs - this.nowUs() : 0;
-    sleepBriefly(Math.min(waitUs, POLL_SLEEP_US) / 1000);
+    if (!this.wireFaithful) sleepBriefly(Math.min(waitUs, POLL_SLEEP_US) / 1000);
+    else if (waitUs > SPIN_WITHIN_US) sleepBriefly(Math.min(waitUs - SPIN_WITHIN_US, POLL_SLEEP_US) / 1000);
+    else if (this.queue.length > 0)
+      this.spinSink ^= spinUntil(this.clock, this.queue[0].atUs - this.originSimUs + this.originClockUs);
     this.flush();
   };
 
@@ -115,4 +144,25 @@ export class SimBusTiming {
     }
     this.schedule();
   }
+}
+
+/** Busy-loop steps per µs, learnt while spinning (it changes once the loop is optimized). */
+let stepsPerUs = 100;
+
+/**
+ * Busy-waits until `clock` reads `untilUs` (≤ SPIN_WITHIN_US away). Reads the clock a few times per wait, not in a
+ * tight loop: performance.now() allocates on every call, and a tight loop made ~25 KB of garbage per bus cycle.
+ * Each round spins for ~70 % of what is left, in integer steps that allocate nothing.
+ */
+function spinUntil(clock: MicrosecondClock, untilUs: number): number {
+  let x = 0;
+  let now = clock();
+  while (now < untilUs) {
+    const steps = Math.max(32, Math.floor((untilUs - now) * stepsPerUs * 0.7));
+    for (let i = 0; i < steps; i++) x = (x + i) | 0;
+    const after = clock();
+    if (after > now) stepsPerUs = 0.8 * stepsPerUs + (0.2 * steps) / (after - now);
+    now = after;
+  }
+  return x;
 }

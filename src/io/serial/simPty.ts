@@ -116,7 +116,7 @@ export class SimPty implements AsyncDisposable {
       await waitForTransferLoop(socat, socatPath, path, options.startTimeoutMs ?? 5000);
       const relay = openPtyEnd(internalPath);
       const sim = options.sim ?? new FeetechBusSim();
-      const timing = new SimBusTiming(sim, (bytes) => relay.write(bytes));
+      const timing = new SimBusTiming(sim, (bytes) => relay.write(bytes), undefined, false, { wireFaithful: true });
       return new SimPty(path, sim, socat, relay, timing, internalDir, internalPath);
     } catch (err) {
       if (socat) await stopProcess(socat);
