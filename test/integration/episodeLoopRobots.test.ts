@@ -7,15 +7,8 @@ import { ActionChunk } from '../../src/core/chunking/actionChunk';
 import { ChunkScheduler } from '../../src/core/chunking';
 import type { Converter, JointTargets } from '../../src/core/convert';
 import { NdArray } from '../../src/core/ndarray';
-import {
-  describeRobot,
-  perMotorOf,
-  so100ArmMotors,
-  vectorOf,
-  type MotorRecord,
-  type RobotDescription,
-} from '../../src/core/robots';
-import { simulatedArmCalibration, type MotorCalibration, type RobotCalibration } from '../../src/core/so100';
+import { vectorOf, type MotorRecord, type RobotDescription } from '../../src/core/robots';
+import type { RobotCalibration } from '../../src/core/so100';
 import { VirtualClock } from '../../src/io/clock/virtualClock';
 import type { PolicyClient, PolicyObservation, PolicyResult } from '../../src/io/policy/policyClient';
 import type { EpisodeRecordSink, StepRow } from '../../src/io/recording';
@@ -23,15 +16,7 @@ import type { ActResult, Observation, Robot } from '../../src/io/robot/robot';
 import { zeroStats } from '../../src/io/serial/feetechBusStats';
 import { EpisodeLoop, type ChunkReport, type TickReport } from '../../src/runtime/episodeLoop';
 import { tickTelemetry } from '../../src/runtime/tickTelemetry';
-
-const BIMANUAL = describeRobot({
-  type: 'bi_so100_follower',
-  label: 'bimanual SO-100',
-  buses: ['left', 'right'],
-  motors: [...so100ArmMotors('left_', 'left'), ...so100ArmMotors('right_', 'right')],
-  calibrationIds: (id) => ({ left: `${id}_left`, right: `${id}_right` }),
-});
-type BimanualMotor = (typeof BIMANUAL.motors)[number];
+import { BIMANUAL, bimanualCalibration, type BimanualMotor } from '../helpers/bimanualSo100';
 
 const HORIZON = 8;
 const STATE_KEY = 'observation/state';
@@ -58,11 +43,7 @@ class BimanualArm implements Robot<BimanualMotor> {
   private pose: MotorRecord<BimanualMotor, number> = reversedRecord(BIMANUAL, (_m, i) => i + 0.5);
 
   constructor() {
-    const arm = simulatedArmCalibration();
-    this.calibration = perMotorOf(
-      BIMANUAL,
-      (m): MotorCalibration => arm[BIMANUAL.motor[m].calibrationName as keyof typeof arm],
-    );
+    this.calibration = bimanualCalibration();
   }
 
   observe(): Promise<Observation<BimanualMotor>> {

@@ -64,6 +64,25 @@ async function runOne(
   }
 }
 
+/** One episode on wall time: its pi0 answered by a built-in server of its own (wall time needs a real server). */
+async function runOnWall(config: So100Config, recordDir: string): ReturnType<typeof runOne> {
+  const pi0 = config.models.pi0;
+  assert.equal(pi0.kind, 'builtin');
+  const server = await BuiltinPolicyServer.start({
+    host: '127.0.0.1',
+    port: 0,
+    protocol: 'openpi',
+    profile: builtinProfileOf(pi0),
+  });
+  try {
+    return await runOne(config, wallClock, recordDir, {
+      pi0: { url: `ws://127.0.0.1:${server.port}`, protocol: 'openpi' },
+    });
+  } finally {
+    await server.close();
+  }
+}
+
 /** The tick each accepted chunk was asked for, in order. */
 function acceptedTicks(chunks: string): number[] {
   return chunks
@@ -91,27 +110,13 @@ test('virtual time gives the chunk schedule wall time gives for the same seed an
   // once the converter's thread is warm. The first request is left out: on a loaded machine the wall run's first
   // conversion alone has taken a quarter of a second, and everything after it shifts with it.
   const config = seeded(3, 10, 80, 150);
-  const pi0 = config.models.pi0;
-  assert.equal(pi0.kind, 'builtin');
-  const server = await BuiltinPolicyServer.start({
-    host: '127.0.0.1',
-    port: 0,
-    protocol: 'openpi',
-    profile: builtinProfileOf(pi0),
-  });
-  try {
-    const wall = await runOne(config, wallClock, path.join(dir, 'wall'), {
-      pi0: { url: `ws://127.0.0.1:${server.port}`, protocol: 'openpi' },
-    });
-    const virtual = await runOne(config, new VirtualClock(), path.join(dir, 'virtual'));
-    const gaps = (ticks: number[]) => ticks.slice(1).map((t, i) => t - ticks[i]);
-    const virtualGaps = gaps(acceptedTicks(virtual.chunks)).slice(1);
-    const wallGaps = gaps(acceptedTicks(wall.chunks)).slice(1);
-    assert.ok(virtualGaps.length >= 2, `chunks asked at ticks ${acceptedTicks(virtual.chunks).join(', ')}`);
-    assert.deepEqual(wallGaps.slice(0, virtualGaps.length), virtualGaps, 'ticks between requests, after the first');
-  } finally {
-    await server.close();
-  }
+  const wall = await runOnWall(config, path.join(dir, 'wall'));
+  const virtual = await runOne(config, new VirtualClock(), path.join(dir, 'virtual'));
+  const gaps = (ticks: number[]) => ticks.slice(1).map((t, i) => t - ticks[i]);
+  const virtualGaps = gaps(acceptedTicks(virtual.chunks)).slice(1);
+  const wallGaps = gaps(acceptedTicks(wall.chunks)).slice(1);
+  assert.ok(virtualGaps.length >= 2, `chunks asked at ticks ${acceptedTicks(virtual.chunks).join(', ')}`);
+  assert.deepEqual(wallGaps.slice(0, virtualGaps.length), virtualGaps, 'ticks between requests, after the first');
 });
 
 test('mp4 frames: tuned for speed on virtual time (the loop waits for them), to leave the loop CPU on wall time', async () => {
@@ -122,24 +127,10 @@ test('mp4 frames: tuned for speed on virtual time (the loop waits for them), to 
     assert.ok(options, `no x264 settings in front.mp4 of ${summary.recordDir}`);
     return options[1];
   };
-  const withFrames = (c: So100Config): So100Config => ({ ...c, record: { ...c.record, frames: 'mp4' } });
-  const virtual = await runOne(withFrames(seeded(4, 30, 30)), new VirtualClock(), path.join(dir, 'mp4-virtual'));
+  const base = seeded(4, 30, 30);
+  const config: So100Config = { ...base, record: { ...base.record, frames: 'mp4' } };
+  const virtual = await runOne(config, new VirtualClock(), path.join(dir, 'mp4-virtual'));
   assert.match(await encoderSettings(virtual.summary), /\bsubme=0\b/);
-  const config = withFrames(seeded(4, 30, 30));
-  const pi0 = config.models.pi0;
-  assert.equal(pi0.kind, 'builtin');
-  const server = await BuiltinPolicyServer.start({
-    host: '127.0.0.1',
-    port: 0,
-    protocol: 'openpi',
-    profile: builtinProfileOf(pi0),
-  });
-  try {
-    const wall = await runOne(config, wallClock, path.join(dir, 'mp4-wall'), {
-      pi0: { url: `ws://127.0.0.1:${server.port}`, protocol: 'openpi' },
-    });
-    assert.match(await encoderSettings(wall.summary), /\bsubme=2\b/);
-  } finally {
-    await server.close();
-  }
+  const wall = await runOnWall(config, path.join(dir, 'mp4-wall'));
+  assert.match(await encoderSettings(wall.summary), /\bsubme=2\b/);
 });

@@ -26,30 +26,11 @@ import {
   SO100_MOTORS,
   simulatedArmCalibration,
   unnormalizePositions,
-  type MotorCalibration,
-  type RobotCalibration,
 } from '../../src/core/so100';
 import { So100Robot } from '../../src/io/robot/so100Robot';
+import { BIMANUAL, bimanualCalibration, type BimanualMotor } from '../helpers/bimanualSo100';
 import { FeetechBus } from '../../src/io/serial/feetechBus';
 import { SimTransport } from '../../src/io/serial/simTransport';
-
-// Two SO-100 arms on two buses, keys `left_…` / `right_…`, calibration files `<id>_left.json` / `<id>_right.json`,
-// as LeRobot's bi_so100_follower. Not registered: it exists here to show that safety and normalisation need only a
-// description.
-const BIMANUAL = describeRobot({
-  type: 'bi_so100_follower',
-  label: 'bimanual SO-100',
-  buses: ['left', 'right'],
-  motors: [...so100ArmMotors('left_', 'left'), ...so100ArmMotors('right_', 'right')],
-  calibrationIds: (id) => ({ left: `${id}_left`, right: `${id}_right` }),
-});
-type BimanualMotor = (typeof BIMANUAL.motors)[number];
-
-/** Each arm's calibration is the one-arm file under its prefix (what the two LeRobot files hold). */
-function bimanualCalibration(): RobotCalibration<BimanualMotor> {
-  const arm = simulatedArmCalibration();
-  return perMotorOf(BIMANUAL, (m): MotorCalibration => arm[BIMANUAL.motor[m].calibrationName as keyof typeof arm]);
-}
 
 test('the SO-100 follower is the registry default; its motors, ids and keys are the ones the rest of the code uses', () => {
   assert.equal(DEFAULT_ROBOT_TYPE, 'so100_follower');
