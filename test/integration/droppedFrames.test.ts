@@ -5,7 +5,7 @@
 // older record without the index is read frame n = tick n, with a note.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,15 +21,7 @@ import { readRecordedFrame } from '../../src/io/recording/recordedFrames';
 import { planReplay, replayEpisode } from '../../src/runtime/episodeReplay';
 import { inspectRecordedTick } from '../../src/runtime/recordedTick';
 import { projectRoot, runCli } from '../helpers/cliProcess';
-
-const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { hasFfmpeg } from '../helpers/ffmpegPresent';
 
 const STEPS = 24;
 /** Ticks whose frames are left out: tick 0 (before the first frame), a run, and a last-but-few. */

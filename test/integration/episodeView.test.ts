@@ -3,7 +3,6 @@
 // the bad inputs: files missing, a record of another format, a missing ffmpeg, an older record without the index.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,16 +16,9 @@ import type { EpisodeFrame, EpisodeFrameResult } from '../../src/io/recording/ep
 import { RuntimeProcess } from '../../src/runtime/rpc/runtimeProcess';
 import { REPLAY_FORMAT, ReplayFileWriter } from '../../src/io/recording/replayFile';
 import { SO100_MOTORS, type PerMotor } from '../../src/core/so100';
+import { hasFfmpeg } from '../helpers/ffmpegPresent';
 
 const root = path.resolve(__dirname, '../..');
-const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const isFrame = (f: EpisodeFrameResult): f is EpisodeFrame => 'bytes' in f;
 

@@ -14,16 +14,9 @@ import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPo
 import { readEpisodeRecord } from '../../src/io/recording/episodeReader';
 import { decodePngFrame } from '../../src/io/recording/pngFrameReader';
 import { RuntimeProcess } from '../../src/runtime/rpc/runtimeProcess';
+import { hasFfmpeg } from '../helpers/ffmpegPresent';
 
 const root = path.resolve(__dirname, '../..');
-const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 test(
   "decodePngFrame reads ffmpeg's PNGs (sub, up and Paeth rows) to the same pixels as its raw RGB",
