@@ -13,16 +13,18 @@ import { figure, type BenchFigure } from './benchStats';
 
 const IDS = [1, 2, 3, 4, 5, 6];
 
+/** The tick's cycle as So100Robot runs it: the prepared SYNC_READ of Present_Position, then SYNC_WRITE of goals. */
 async function cycles(bus: FeetechBus, runs: number): Promise<{ ms: number[]; bytesPerCycle: number }> {
-  const goals = new Map(IDS.map((id) => [id, 2048] as const));
-  for (let i = 0; i < 50; i++)
-    await bus.syncWrite('Goal_Position', goals).then(() => bus.syncRead('Present_Position', IDS));
+  const positions = bus.syncReader('Present_Position', IDS);
+  const goals = bus.syncWriter('Goal_Position', IDS);
+  const values = new Float64Array(IDS.length).fill(2048);
+  for (let i = 0; i < 50; i++) await goals.write(values).then(() => positions.read());
   bus.resetStats();
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    await bus.syncRead('Present_Position', IDS);
-    await bus.syncWrite('Goal_Position', goals);
+    await positions.read();
+    await goals.write(values);
     ms.push(performance.now() - t0);
   }
   const s = bus.stats;

@@ -8,7 +8,10 @@ export type Unsubscribe = () => void;
  * once, with an error when the link was lost (unplugged adapter, killed simulator) rather than closed by us.
  */
 export interface ByteTransport extends AsyncDisposable {
-  /** Queues bytes for the wire; resolves once the OS (or simulator) has taken them. */
+  /**
+   * Queues bytes for the wire; resolves once the OS (or simulator) has taken them. Returns WRITTEN when it took them
+   * at once. The caller may reuse `bytes` as soon as write() returns: a transport copies what it keeps.
+   */
   write(bytes: Uint8Array): Promise<void>;
   /** Subscribes to received bytes. The view is only valid during the call (a transport may reuse its buffer): copy what you keep. */
   onData(listener: (bytes: Uint8Array) => void): Unsubscribe;
@@ -21,6 +24,9 @@ export interface ByteTransport extends AsyncDisposable {
   /** False once closed or lost. */
   readonly isOpen: boolean;
 }
+
+/** What write() returns when the transport took every byte at once: one settled promise, not one per write. */
+export const WRITTEN: Promise<void> = Promise.resolve();
 
 /** A listener list that never lets one throwing listener stop the others. */
 export class ListenerSet<A extends unknown[]> {
