@@ -42,8 +42,8 @@ export interface SerialPortTransportOptions {
  * pty (the simulator), and DTR/RTS mean nothing to the servo bus board.
  */
 export class SerialPortTransport implements ByteTransport {
-  private readonly data = new ListenerSet<[Uint8Array]>();
-  private readonly closed = new ListenerSet<[Error | undefined]>();
+  private readonly data = new ListenerSet<Uint8Array>();
+  private readonly closed = new ListenerSet<Error | undefined>();
   private closing = false;
   private ended = false;
   /** serialport writes not yet done: later bytes must follow them, not overtake them with a direct write. */

@@ -21,8 +21,8 @@ export interface SimTransportOptions {
 export class SimTransport implements ByteTransport {
   readonly sim: FeetechBusSim;
   private readonly timing: SimBusTiming;
-  private readonly data = new ListenerSet<[Uint8Array]>();
-  private readonly closed = new ListenerSet<[Error | undefined]>();
+  private readonly data = new ListenerSet<Uint8Array>();
+  private readonly closed = new ListenerSet<Error | undefined>();
   private ended = false;
 
   constructor(sim: FeetechBusSim = new FeetechBusSim(), options: SimTransportOptions = {}) {
