@@ -170,3 +170,19 @@ test('property: random byte streams never throw, stay bounded, and account for e
     { numRuns: 300 },
   );
 });
+
+test('scan: a partial packet joined with a chunk longer than any before gives the same packets as push', () => {
+  const packets = Array.from({ length: 80 }, (_, i) => encodeStatus((i % 6) + 1, 0, bytes(i, 255 - i)));
+  const stream = concat(packets);
+  const viaPush = new StatusParser().push(stream).map(simple);
+  const scanner = new StatusParser();
+  const seen: { id: number; error: number; params: number[] }[] = [];
+  const visit = (id: number, error: number, buf: Uint8Array, start: number, end: number) =>
+    seen.push({ id, error, params: Array.from(buf.subarray(start, end)) });
+  scanner.scan(stream.subarray(0, 5), visit); // a header only: kept as the partial packet
+  scanner.scan(stream.subarray(5), visit); // 635 bytes after it: the join buffer grows to take them
+  assert.deepEqual(seen, viaPush);
+  assert.equal(seen.length, 80);
+  assert.equal(scanner.bufferedBytes, 0);
+  assert.equal(scanner.corruptCount, 0);
+});

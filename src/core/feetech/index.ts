@@ -4,7 +4,7 @@ export * from './errorBits';
 export * from './feetechErrors';
 export * from './instructionParser';
 export * from './packet';
-export { type ParserCounters } from './packetFramer';
+export { type FrameVisitor, type ParserCounters } from './packetFramer';
 export * from './registerCodec';
 export * from './signMagnitude';
 export * from './statusParser';

@@ -44,7 +44,7 @@ function frame(id: number, third: number, params: Uint8Array, kind: 'instruction
   out[2] = id;
   out[3] = params.length + 2;
   out[4] = third;
-  out.set(params, 5);
+  out.set(params, PARAMS_START);
   out[total - 1] = checksum(out, 2, total - 1);
   return out;
 }
@@ -124,8 +124,9 @@ export function encodeSyncWrite(address: number, length: number, entries: readon
   const params = new Uint8Array(2 + entries.length * (length + 1));
   params[0] = address;
   params[1] = length;
-  let at = 2;
+  let index = 0;
   for (const { id, data } of entries) {
+    const at = syncWriteBlockAt(index++, length);
     checkServoId(id);
     if (data.length !== length) {
       throw new RegisterValueError(
@@ -136,9 +137,21 @@ export function encodeSyncWrite(address: number, length: number, entries: readon
     }
     params[at] = id;
     params.set(data, at + 1);
-    at += length + 1;
   }
   return encodeInstruction(BROADCAST_ID, Instruction.SYNC_WRITE, params);
+}
+
+/** Where servo `index`'s block (its id, then `length` data bytes) starts in a SYNC_WRITE's parameters. */
+export function syncWriteBlockAt(index: number, length: number): number {
+  return 2 + index * (length + 1);
+}
+
+/** Where a packet's parameters start: after FF FF ID LEN INSTR. */
+export const PARAMS_START = 5;
+
+/** Recomputes a packet's checksum after its parameters were rewritten in place (a prepared SYNC_WRITE). */
+export function resealPacket(packet: Uint8Array): void {
+  packet[packet.length - 1] = checksum(packet, 2, packet.length - 1);
 }
 
 /** A status packet as a servo sends it (used by the emulator and by tests). */
@@ -155,8 +168,13 @@ export function writeUintLE(value: number, size: 1 | 2 | 4): Uint8Array {
     throw new RegisterValueError(`${size}-byte value`, value, `a ${size}-byte register holds 0–${max}, got ${value}.`);
   }
   const out = new Uint8Array(size);
-  for (let i = 0; i < size; i++) out[i] = Math.floor(value / 2 ** (8 * i)) & 0xff;
+  putUintLE(out, 0, value, size);
   return out;
+}
+
+/** Writes `value` as `size` little-endian bytes at `offset`, unchecked: for values already checked in range. */
+export function putUintLE(out: Uint8Array, offset: number, value: number, size: 1 | 2 | 4): void {
+  for (let i = 0; i < size; i++) out[offset + i] = Math.floor(value / 2 ** (8 * i)) & 0xff;
 }
 
 /** Unsigned little-endian value of `size` bytes at `offset`. */

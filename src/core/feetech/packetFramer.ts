@@ -19,9 +19,22 @@ export interface RawFrame {
   readonly params: Uint8Array;
 }
 
-/** Byte-stream framer; keeps at most one partial packet (≤ 254 bytes) between pushes. */
+/**
+ * Called for each checked frame during scan(): `bytes[start, end)` are its parameters. The view is only valid during
+ * the call (it may be the caller's chunk or the framer's own buffer): copy what you keep.
+ */
+export type FrameVisitor = (id: number, code: number, bytes: Uint8Array, start: number, end: number) => void;
+
+/** Longest packet: FF FF ID LEN plus LEN ≤ 250 bytes. A partial one is all the framer keeps between chunks. */
+const MAX_PACKET_BYTES = MAX_LEN + 4;
+
+/** Byte-stream framer; keeps at most one partial packet (≤ 254 bytes) between pushes, in buffers it reuses. */
 export class PacketFramer {
-  private pending = new Uint8Array(0);
+  /** The partial packet kept from the last chunk: pending[0, pendingLength). */
+  private readonly pending = new Uint8Array(MAX_PACKET_BYTES);
+  private pendingLength = 0;
+  /** The partial packet followed by the next chunk, when there was one; grows to the longest chunk seen. */
+  private joinBuffer = new Uint8Array(2 * MAX_PACKET_BYTES);
   private readonly stats: ParserCounters = { corrupt: 0, resyncBytes: 0 };
 
   /** `maxId`: largest acceptable ID byte; `maxCode`: largest acceptable instruction/error byte. */
@@ -32,9 +45,25 @@ export class PacketFramer {
 
   /** Feeds bytes; returns the complete, checksum-valid frames they finish, in stream order. */
   push(chunk: Uint8Array): RawFrame[] {
-    const buf = this.pending.length ? joined(this.pending, chunk) : chunk;
-    const n = buf.length;
     const frames: RawFrame[] = [];
+    this.scan(chunk, (id, code, bytes, start, end) => frames.push({ id, code, params: bytes.slice(start, end) }));
+    return frames;
+  }
+
+  /**
+   * Feeds bytes and hands each frame they finish to `visit`, in stream order, allocating nothing once the join
+   * buffer has grown to the chunk size: the bus's steady path parses every reply this way.
+   */
+  scan(chunk: Uint8Array, visit: FrameVisitor): void {
+    let buf = chunk;
+    let n = chunk.length;
+    if (this.pendingLength > 0) {
+      n = this.pendingLength + chunk.length;
+      if (this.joinBuffer.length < n) this.joinBuffer = new Uint8Array(2 * n);
+      buf = this.joinBuffer;
+      for (let k = 0; k < this.pendingLength; k++) buf[k] = this.pending[k]; // a loop: subarray() would allocate
+      buf.set(chunk, this.pendingLength);
+    }
     let pos = 0;
     for (;;) {
       let i = pos;
@@ -66,11 +95,17 @@ export class PacketFramer {
         pos += 1;
         continue;
       }
-      frames.push({ id, code, params: buf.slice(pos + HEADER_BYTES, pos + total - 1) });
+      visit(id, code, buf, pos + HEADER_BYTES, pos + total - 1);
       pos += total;
     }
-    this.pending = buf.slice(pos);
-    return frames;
+    // What is left is one partial packet at most (the loop stops only at an incomplete header or packet).
+    this.pendingLength = n - pos;
+    for (let k = 0; k < this.pendingLength; k++) this.pending[k] = buf[pos + k];
+  }
+
+  /** Checksum failures since construction or reset(), without copying the counters. */
+  get corruptCount(): number {
+    return this.stats.corrupt;
   }
 
   /** Copy of the counters since construction or the last reset(). */
@@ -80,26 +115,19 @@ export class PacketFramer {
 
   /** Bytes held back waiting for the rest of a packet (never more than 254). */
   get bufferedBytes(): number {
-    return this.pending.length;
+    return this.pendingLength;
   }
 
   /** Forgets buffered bytes (e.g. after a timeout) and zeroes the counters. */
   reset(): void {
-    this.pending = new Uint8Array(0);
+    this.pendingLength = 0;
     this.stats.corrupt = 0;
     this.stats.resyncBytes = 0;
   }
 
   /** Drops buffered bytes only, keeping the counters (counted as resync bytes). */
   discardBuffered(): void {
-    this.stats.resyncBytes += this.pending.length;
-    this.pending = new Uint8Array(0);
+    this.stats.resyncBytes += this.pendingLength;
+    this.pendingLength = 0;
   }
-}
-
-function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }

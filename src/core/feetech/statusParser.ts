@@ -1,6 +1,6 @@
 // Streaming parser for servo → host status packets (FF FF ID LEN ERR data CHK).
 import { errorBitsOf, type ServoErrorBit } from './errorBits';
-import { PacketFramer, type ParserCounters } from './packetFramer';
+import { PacketFramer, type FrameVisitor, type ParserCounters } from './packetFramer';
 
 /** One status packet from a servo. */
 export interface StatusPacket {
@@ -23,6 +23,19 @@ export class StatusParser {
     return this.framer
       .push(chunk)
       .map((f) => ({ id: f.id, error: f.code, errorBits: errorBitsOf(f.code), params: f.params }));
+  }
+
+  /**
+   * Feeds received bytes and hands each status packet they finish to `visit` as (id, ERR byte, bytes, start, end),
+   * the data being bytes[start, end) and valid only during the call: the bus's allocation-free path.
+   */
+  scan(chunk: Uint8Array, visit: FrameVisitor): void {
+    this.framer.scan(chunk, visit);
+  }
+
+  /** Checksum failures so far, without copying the counters. */
+  get corruptCount(): number {
+    return this.framer.corruptCount;
   }
 
   /** `{ corrupt, resyncBytes }` since construction or reset(). */

@@ -19,6 +19,7 @@ import {
   type So100Calibration,
 } from '../../core/so100';
 import type { FeetechBus } from '../serial/feetechBus';
+import type { PreparedSyncRead, PreparedSyncWrite } from '../serial/preparedSync';
 import type { FeetechBusStats } from '../serial/feetechBusStats';
 import { ServoHardwareError } from '../serial/feetechBusErrors';
 import type { ActResult, Observation, Robot } from './robot';
@@ -55,6 +56,10 @@ export class So100Robot implements Robot<MotorName> {
   private disconnected = false;
   /** Set by an observe() that saw fatal error bits; act() refuses until a later observe() is clean. */
   private servoFault: ServoHardwareError | undefined;
+  /** The tick's SYNC_READ and SYNC_WRITE, prepared once (ids in the description's motor order). */
+  private readonly presentPositions: PreparedSyncRead;
+  private readonly goalPositions: PreparedSyncWrite;
+  private readonly goalValues: Float64Array;
 
   private constructor(
     readonly bus: FeetechBus,
@@ -68,6 +73,9 @@ export class So100Robot implements Robot<MotorName> {
       maxStep: options.maxStep,
     });
     this.disableTorqueOnDisconnect = options.disableTorqueOnDisconnect ?? true;
+    this.presentPositions = bus.syncReader('Present_Position', this.ids, { retries: options.readRetries ?? 2 });
+    this.goalPositions = bus.syncWriter('Goal_Position', this.ids);
+    this.goalValues = new Float64Array(this.ids.length);
   }
 
   /** Handshake, calibration check (writing the file's values when the servos differ), then configure(). */
@@ -96,9 +104,9 @@ export class So100Robot implements Robot<MotorName> {
    * reports a fatal error bit (overheat, voltage, …; see servoFaults.ts); act() then refuses until a clean read.
    */
   async observe(): Promise<Observation> {
-    const { values, errors } = await this.bus.syncReadWithStatus('Present_Position', this.ids, {
-      retries: this.options.readRetries ?? 2,
-    });
+    const reading = await this.presentPositions.read();
+    const errors = new Map<number, number>();
+    for (let i = 0; i < this.ids.length; i++) if (reading.errors[i] !== 0) errors.set(this.ids[i], reading.errors[i]);
     const reports = classifyServoErrors(errors);
     const fatal = reports.filter((r) => r.fatal.length > 0);
     if (fatal.length > 0) {
@@ -107,7 +115,7 @@ export class So100Robot implements Robot<MotorName> {
     }
     this.servoFault = undefined;
     for (const r of reports) this.options.onServoWarning?.(r);
-    const raw = perMotorOf(this.description, (m) => values.get(this.motorId(m)) as number);
+    const raw = perMotorOf(this.description, (_m, i) => reading.values[i]);
     const obs = {
       raw,
       positions: normalizePositions(this.description, raw, this.options.calibration, this.options.bodyMode),
@@ -130,10 +138,8 @@ export class So100Robot implements Robot<MotorName> {
       throw new UnsafeActionError(verdict.rejection.motor, verdict.rejection.reason, verdict.rejection.message);
     const raw = unnormalizePositions(this.description, verdict.sent, this.options.calibration, this.options.bodyMode);
     const t1 = performance.now();
-    await this.bus.syncWrite(
-      'Goal_Position',
-      this.description.motors.map((m) => [this.motorId(m), raw[m]] as const),
-    );
+    this.description.motors.forEach((m, i) => (this.goalValues[i] = raw[m]));
+    await this.goalPositions.write(this.goalValues);
     return {
       sent: verdict.sent,
       raw,

@@ -8,7 +8,10 @@ export type Unsubscribe = () => void;
  * once, with an error when the link was lost (unplugged adapter, killed simulator) rather than closed by us.
  */
 export interface ByteTransport extends AsyncDisposable {
-  /** Queues bytes for the wire; resolves once the OS (or simulator) has taken them. */
+  /**
+   * Queues bytes for the wire; resolves once the OS (or simulator) has taken them. Returns WRITTEN when it took them
+   * at once. The caller may reuse `bytes` as soon as write() returns: a transport copies what it keeps.
+   */
   write(bytes: Uint8Array): Promise<void>;
   /** Subscribes to received bytes. The view is only valid during the call (a transport may reuse its buffer): copy what you keep. */
   onData(listener: (bytes: Uint8Array) => void): Unsubscribe;
@@ -22,21 +25,28 @@ export interface ByteTransport extends AsyncDisposable {
   readonly isOpen: boolean;
 }
 
-/** A listener list that never lets one throwing listener stop the others. */
-export class ListenerSet<A extends unknown[]> {
-  private readonly listeners = new Set<(...args: A) => void>();
+/** What write() returns when the transport took every byte at once: one settled promise, not one per write. */
+export const WRITTEN: Promise<void> = Promise.resolve();
 
-  add(listener: (...args: A) => void): Unsubscribe {
-    this.listeners.add(listener);
+/**
+ * A listener list that never lets one throwing listener stop the others. One argument and a copy-on-write array, so
+ * emitting (once per received chunk) allocates nothing; a listener added or removed during emit takes effect next time.
+ */
+export class ListenerSet<T> {
+  private listeners: readonly ((value: T) => void)[] = [];
+
+  add(listener: (value: T) => void): Unsubscribe {
+    this.listeners = [...this.listeners, listener];
     return () => {
-      this.listeners.delete(listener);
+      this.listeners = this.listeners.filter((l) => l !== listener);
     };
   }
 
-  emit(...args: A): void {
-    for (const listener of [...this.listeners]) {
+  emit(value: T): void {
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) {
       try {
-        listener(...args);
+        listeners[i](value);
       } catch (err) {
         // A bug in one subscriber must not starve the others; it still surfaces, as an EventEmitter's would.
         queueMicrotask(() => {
@@ -47,6 +57,6 @@ export class ListenerSet<A extends unknown[]> {
   }
 
   clear(): void {
-    this.listeners.clear();
+    this.listeners = [];
   }
 }

@@ -1,9 +1,11 @@
 // Feetech STS bus driver: one transaction at a time over any ByteTransport, with LeRobot's timeouts. Here: the
-// public calls, their queue, whole-call retries and the bus's end. One try on the wire is replyWindow.ts, parsing
-// what arrives (and the late-reply guard) replyReader.ts, the counters feetechBusStats.ts.
+// public calls, their queue and the bus's end. A transaction on the wire (resends, retries) is replyWindow.ts,
+// parsing what arrives (and the late-reply guard) replyReader.ts, the calls prepared once for every control tick
+// preparedSync.ts, the counters feetechBusStats.ts.
 import {
   BROADCAST_ID,
   decodeRegister,
+  errorBitsOf,
   encodePing,
   encodeRead,
   encodeRegister,
@@ -15,12 +17,13 @@ import {
   type RegisterName,
   type StatusPacket,
 } from '../../core/feetech';
-import type { ByteTransport } from './byteTransport';
+import { WRITTEN, type ByteTransport } from './byteTransport';
 import { SerialPortDisconnectedError } from './serialPortErrors';
-import { BusClosedError, ServoCorruptReplyError, ServoHardwareError, ServoNoReplyError } from './feetechBusErrors';
+import { BusClosedError, ServoHardwareError } from './feetechBusErrors';
 import { zeroStats, type FeetechBusStats } from './feetechBusStats';
 import { ReplyReader } from './replyReader';
-import { transact, type Expectation, type WindowWire } from './replyWindow';
+import { checkDistinctIds, PreparedSyncRead, PreparedSyncWrite } from './preparedSync';
+import { ReplyWindow, type Expectation, type ReplySink } from './replyWindow';
 
 export interface FeetechBusOptions {
   /** Bus baud rate, for the wire-time part of the timeouts; default 1 000 000. */
@@ -60,12 +63,25 @@ const MAX_ID = 252;
 export class FeetechBus implements AsyncDisposable {
   private readonly statsValue = zeroStats();
   private readonly reader: ReplyReader;
-  private readonly wire: WindowWire;
+  private readonly window: ReplyWindow;
   private readonly byteMs: number;
   private readonly latencyMs: number;
   private readonly retries: number;
-  private tail: Promise<unknown> = Promise.resolve();
+  /** A call holds the wire; later ones wait in `waiting` (their starters), in call order. */
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
   private closedBy: BusClosedError | undefined;
+  /** Where the Promise executor leaves its resolving functions: one executor for every call, no closure per call. */
+  private captured: { resolve: (value: never) => void; reject: (err: Error) => void } = {
+    resolve: () => undefined,
+    reject: () => undefined,
+  };
+  private readonly capture = (resolve: (value: never) => void, reject: (err: Error) => void): void => {
+    this.captured.resolve = resolve;
+    this.captured.reject = reject;
+  };
+  private readonly runTransaction = <T>(expect: Expectation, result: T): Promise<T> => this.transaction(expect, result);
+  private readonly sendBytes = (bytes: Uint8Array): Promise<void> => this.sendOnly(bytes);
   private readonly unsubscribe: (() => void)[];
 
   constructor(
@@ -76,7 +92,14 @@ export class FeetechBus implements AsyncDisposable {
     this.latencyMs = options.latencyMs ?? 50;
     this.retries = options.retries ?? 0;
     this.reader = new ReplyReader(this.statsValue, this.latencyMs);
-    this.wire = { transport, reader: this.reader, stats: this.statsValue, writeFailed: (err) => this.writeFailed(err) };
+    this.window = new ReplyWindow({
+      transport,
+      reader: this.reader,
+      stats: this.statsValue,
+      writeFailed: (err) => this.writeFailed(err),
+      closedBy: () => this.closedBy,
+      release: () => this.release(),
+    });
     this.unsubscribe = [
       transport.onData((bytes) => this.reader.received(bytes)),
       transport.onClose((err) => this.lost(err)),
@@ -225,6 +248,28 @@ export class FeetechBus implements AsyncDisposable {
   }
 
   /**
+   * A SYNC_READ of `name` from `ids` prepared for every control tick: each read() sends the same request and
+   * decodes the replies into one SyncReading (values and ERR bytes by index), allocating nothing on the way.
+   * Error bits go to onStatusError as with syncRead. Throws RangeError for repeated ids.
+   */
+  syncReader(name: RegisterName, ids: readonly number[], options: CallOptions = {}): PreparedSyncRead {
+    const spec = register(name);
+    return new PreparedSyncRead(
+      spec,
+      ids,
+      this.windowMs((STATUS_BYTES + spec.size) * ids.length),
+      options.retries ?? this.retries,
+      this.runTransaction,
+      this.options.onStatusError,
+    );
+  }
+
+  /** A SYNC_WRITE of `name` to `ids` prepared for every control tick: write(values) rewrites one packet in place. */
+  syncWriter(name: RegisterName, ids: readonly number[]): PreparedSyncWrite {
+    return new PreparedSyncWrite(register(name), ids, this.sendBytes);
+  }
+
+  /**
    * Broadcast PING: every servo answers; collects replies until the window closes (default the SDK's ≈ 787 ms
    * at 1 Mbaud). Returns the ids in answer order — an id twice means two servos share it.
    */
@@ -263,9 +308,7 @@ export class FeetechBus implements AsyncDisposable {
     ids: readonly number[],
     options: CallOptions = {},
   ): Promise<{ data: Map<number, Uint8Array>; errors: Map<number, number> }> {
-    for (let i = 1; i < ids.length; i++)
-      if (ids.lastIndexOf(ids[i], i - 1) !== -1)
-        throw new RangeError(`SYNC_READ ids must be distinct, got ${ids.join(', ')}`);
+    checkDistinctIds(ids);
     const data = new Map<number, Uint8Array>();
     const errors = new Map<number, number>();
     if (ids.length === 0) return { data, errors };
@@ -277,7 +320,7 @@ export class FeetechBus implements AsyncDisposable {
       operation: 'SYNC_READ',
       address,
     });
-    // transact returns the replies in `ids` order.
+    // The replies come in `ids` order.
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       const p = packets[i];
@@ -313,41 +356,79 @@ export class FeetechBus implements AsyncDisposable {
     if (packet.error !== 0) throw new ServoHardwareError(packet.id, packet.error, this.port, operation);
   }
 
-  /** Queued: a request without reply (SYNC_WRITE, broadcast WRITE). */
+  /** A transaction whose replies become StatusPackets (in `ids` order; in arrival order with collectAll). */
+  private call(options: CallOptions, expect: Omit<Expectation, 'retries' | 'sink'>): Promise<StatusPacket[]> {
+    const packets: StatusPacket[] = [];
+    const packet = (id: number, error: number, bytes: Uint8Array, start: number, end: number): StatusPacket => ({
+      id,
+      error,
+      errorBits: errorBitsOf(error),
+      params: bytes.slice(start, end),
+    });
+    const sink: ReplySink = {
+      reply: (index, error, bytes, start, end) => {
+        packets[index] = packet(expect.ids[index], error, bytes, start, end);
+      },
+      collected: (id, error, bytes, start, end) => {
+        packets.push(packet(id, error, bytes, start, end));
+      },
+    };
+    return this.transaction({ ...expect, retries: options.retries ?? this.retries, sink }, packets);
+  }
+
+  /** Queued: a transaction with replies, retried by the window after a missing or corrupt reply. */
+  private transaction<T>(expect: Expectation, result: T): Promise<T> {
+    const promise = new Promise<T>(this.capture);
+    const { resolve, reject } = this.captured as { resolve: (value: T) => void; reject: (err: Error) => void };
+    if (!this.busy) {
+      this.busy = true;
+      this.window.start(expect, result, resolve, reject);
+    } else this.waiting.push(() => this.window.start(expect, result, resolve, reject));
+    return promise;
+  }
+
+  /**
+   * Queued: a request without reply (SYNC_WRITE, broadcast WRITE). When the transport takes the bytes at once (the
+   * steady path) it returns the transport's settled WRITTEN and allocates nothing.
+   */
   private sendOnly(bytes: Uint8Array): Promise<void> {
-    return this.enqueue(async () => {
-      this.statsValue.transactions++;
-      this.statsValue.bytesWritten += bytes.length;
-      await this.transport.write(bytes).catch((err: Error) => {
+    if (!this.busy) {
+      this.busy = true;
+      return this.sendHoldingBus(bytes);
+    }
+    const copy = bytes.slice(); // the caller may reuse its buffer (a prepared SYNC_WRITE) before this one goes out
+    return new Promise<void>((resolve, reject) =>
+      this.waiting.push(() => this.sendHoldingBus(copy).then(resolve, reject)),
+    );
+  }
+
+  /** Writes while holding the bus, and lets go once the transport has the bytes. */
+  private sendHoldingBus(bytes: Uint8Array): Promise<void> {
+    if (this.closedBy) {
+      this.release();
+      return Promise.reject(this.closedBy);
+    }
+    this.statsValue.transactions++;
+    this.statsValue.bytesWritten += bytes.length;
+    const sent = this.transport.write(bytes);
+    if (sent === WRITTEN) {
+      this.release();
+      return WRITTEN;
+    }
+    return sent.then(
+      () => this.release(),
+      (err: Error) => {
+        this.release();
         throw this.writeFailed(err);
-      });
-    });
+      },
+    );
   }
 
-  /** Queued: a transaction with replies, retried `retries` times after a missing or corrupt reply. */
-  private call(options: CallOptions, expect: Expectation): Promise<StatusPacket[]> {
-    const retries = options.retries ?? this.retries;
-    return this.enqueue(async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          if (this.reader.lateReplyPossible) await this.reader.letLateRepliesPass();
-          return await transact(this.wire, expect);
-        } catch (err) {
-          const retryable = err instanceof ServoNoReplyError || err instanceof ServoCorruptReplyError;
-          if (!retryable || attempt >= retries || this.closedBy) throw err;
-          this.statsValue.retries++;
-        }
-      }
-    });
-  }
-
-  private enqueue<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(() => {
-      if (this.closedBy) throw this.closedBy;
-      return job();
-    });
-    this.tail = run.catch(() => undefined);
-    return run;
+  /** The call holding the bus is done: start the next waiting one, if any. */
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy = false;
   }
 
   /** A lost port fails this and every later call with BusClosedError; other write errors fail this call. */
@@ -365,5 +446,6 @@ export class FeetechBus implements AsyncDisposable {
     this.closedBy = reason;
     for (const off of this.unsubscribe) off();
     this.reader.closed(reason);
+    this.window.dispose();
   }
 }

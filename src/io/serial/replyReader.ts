@@ -1,12 +1,17 @@
 // The receiving side of the Feetech bus: bytes from the transport are parsed into status packets for the one
 // transaction waiting, and dropped (counted stale) while none waits. Apart from the bus's queue and reply window
 // because it alone owns the parser's buffer and knows whether a reply that missed its window may still come.
-import { StatusParser, type StatusPacket } from '../../core/feetech';
+import { StatusParser, type FrameVisitor } from '../../core/feetech';
 import type { FeetechBusStats } from './feetechBusStats';
 
-/** The transaction waiting for replies: gets every parsed packet (and how many were corrupt), or the bus's end. */
+/**
+ * The transaction waiting for replies: gets each checked status packet as it is parsed (id, ERR byte, and its data
+ * in bytes[start, end), valid only during the call), then, once per received chunk, how many were corrupt; or the
+ * bus's end. It settles only in onChunk, after the whole chunk is parsed.
+ */
 export interface WaitingTransaction {
-  readonly onPackets: (packets: StatusPacket[], corrupt: number) => void;
+  readonly onReply: FrameVisitor;
+  readonly onChunk: (corrupt: number) => void;
   readonly onClosed: (err: Error) => void;
 }
 
@@ -66,9 +71,9 @@ export class ReplyReader {
       this.stats.staleBytes += bytes.length; // a late reply: nobody is waiting for it
       return;
     }
-    const before = this.parser.counters.corrupt;
-    const packets = this.parser.push(bytes);
-    active.onPackets(packets, this.parser.counters.corrupt - before);
+    const before = this.parser.corruptCount;
+    this.parser.scan(bytes, active.onReply);
+    active.onChunk(this.parser.corruptCount - before);
   }
 
   /** The bus ended (closed, port lost): the waiting transaction fails with `reason`. */

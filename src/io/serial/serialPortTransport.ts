@@ -2,7 +2,7 @@
 import { readSync, writeSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { SerialPort } from 'serialport';
-import { ListenerSet, type ByteTransport, type Unsubscribe } from './byteTransport';
+import { ListenerSet, WRITTEN, type ByteTransport, type Unsubscribe } from './byteTransport';
 import { findPortHolders } from './portHolders';
 import { listSerialPorts } from './portListing';
 import { loadSerialPort } from './serialPortLoader';
@@ -14,8 +14,6 @@ const REARM_INTERVAL_MS = 20;
 const CLOSE_TIMEOUT_MS = 2000;
 /** Check that the device file still exists every 25 × 20 ms = 0.5 s. */
 const PRESENCE_CHECK_TICKS = 25;
-/** What write() returns when the kernel took every byte at once: one settled promise, not one per write. */
-const WRITTEN: Promise<void> = Promise.resolve();
 
 /** Bytes taken from the kernel per read(2); a servo bus delivers far less between two polls. */
 const READ_BUFFER_BYTES = 4096;
@@ -27,10 +25,11 @@ interface UnixBinding {
   readonly poller?: UnixPoller;
 }
 
-/** serialport's Poller (an EventEmitter over one uv_poll of the fd). */
+/** serialport's Poller (an EventEmitter over one uv_poll of the fd, its native object in `poller`). */
 interface UnixPoller {
   poll?: (flags: number) => void;
   on?: (event: 'readable', listener: (err: Error | null) => void) => unknown;
+  readonly poller?: { poll?: (flags: number) => void };
 }
 
 export interface SerialPortTransportOptions {
@@ -43,8 +42,8 @@ export interface SerialPortTransportOptions {
  * pty (the simulator), and DTR/RTS mean nothing to the servo bus board.
  */
 export class SerialPortTransport implements ByteTransport {
-  private readonly data = new ListenerSet<[Uint8Array]>();
-  private readonly closed = new ListenerSet<[Error | undefined]>();
+  private readonly data = new ListenerSet<Uint8Array>();
+  private readonly closed = new ListenerSet<Error | undefined>();
   private closing = false;
   private ended = false;
   /** serialport writes not yet done: later bytes must follow them, not overtake them with a direct write. */
@@ -119,8 +118,20 @@ export class SerialPortTransport implements ByteTransport {
       if (n < READ_BUFFER_BYTES) break;
     }
     // The poller's mask is replaced, not merged: keep asking for writable while serialport waits for it (after EAGAIN).
-    this.poller?.poll?.(this.slowWrites > 0 ? UV_READABLE | UV_WRITABLE : UV_READABLE);
+    this.pollAgain(this.slowWrites > 0 ? UV_READABLE | UV_WRITABLE : UV_READABLE);
   };
+
+  /**
+   * Asks the poller for the next event. The native poller's own poll when it has one: the JS wrapper's poll logs
+   * through `debug` first, which allocates on every call even when logging is off (once per received chunk).
+   */
+  private pollAgain(flags: number): void {
+    const poller = this.poller;
+    if (!poller) return;
+    const native = poller.poller;
+    if (native?.poll) native.poll(flags);
+    else poller.poll?.(flags);
+  }
 
   /** The port failed under us: report it lost and let serialport close the fd. */
   private lose(err: Error): void {
@@ -221,7 +232,8 @@ export class SerialPortTransport implements ByteTransport {
   private writeThroughPort(bytes: Uint8Array): Promise<void> {
     this.slowWrites++;
     return new Promise((resolve, reject) => {
-      this.port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
+      // A copy: serialport keeps the buffer until the kernel has it, and the caller may reuse `bytes` at once.
+      this.port.write(Buffer.from(bytes), (err) => {
         this.slowWrites--;
         if (!err) {
           this.rearmPoller();

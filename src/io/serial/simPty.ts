@@ -52,7 +52,7 @@ const UNSAFE_PATH_CHARS = /[,!'"\\\s]/;
  * directory. onExit reports socat dying or the relay losing its end while we did not ask for it.
  */
 export class SimPty implements AsyncDisposable {
-  private readonly exited = new ListenerSet<[Error]>();
+  private readonly exited = new ListenerSet<Error>();
   private closing = false;
   private closed: Promise<void> | undefined;
 

@@ -1,6 +1,6 @@
 // The embedded default: an in-process ByteTransport over the STS3215 bus simulator (no serial port, no socat).
 import { FeetechBusSim } from '../../core/sim';
-import { ListenerSet, type ByteTransport, type Unsubscribe } from './byteTransport';
+import { ListenerSet, WRITTEN, type ByteTransport, type Unsubscribe } from './byteTransport';
 import { SimBusTiming, type MicrosecondClock } from './simBusTiming';
 import { SerialPortDisconnectedError, SerialPortIoError } from './serialPortErrors';
 
@@ -21,8 +21,8 @@ export interface SimTransportOptions {
 export class SimTransport implements ByteTransport {
   readonly sim: FeetechBusSim;
   private readonly timing: SimBusTiming;
-  private readonly data = new ListenerSet<[Uint8Array]>();
-  private readonly closed = new ListenerSet<[Error | undefined]>();
+  private readonly data = new ListenerSet<Uint8Array>();
+  private readonly closed = new ListenerSet<Error | undefined>();
   private ended = false;
 
   constructor(sim: FeetechBusSim = new FeetechBusSim(), options: SimTransportOptions = {}) {
@@ -44,9 +44,15 @@ export class SimTransport implements ByteTransport {
     return !this.ended;
   }
 
-  async write(bytes: Uint8Array): Promise<void> {
-    if (this.ended) throw new SerialPortIoError(this.description, 'the simulated port is closed; connect again');
-    this.timing.receive(bytes.slice());
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.ended)
+      return Promise.reject(new SerialPortIoError(this.description, 'the simulated port is closed; connect again'));
+    try {
+      this.timing.receive(bytes.slice());
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return WRITTEN;
   }
 
   onData(listener: (bytes: Uint8Array) => void): Unsubscribe {
