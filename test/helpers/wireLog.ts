@@ -5,6 +5,7 @@ import { Instruction, readUintLE } from '../../src/core/feetech/packet';
 import { register, registerCovering } from '../../src/core/feetech/controlTable';
 import { decodeRegister } from '../../src/core/feetech/registerCodec';
 import type { ByteTransport } from '../../src/io/serial/byteTransport';
+import { withWrite } from './writeThrough';
 
 export type WireEvent =
   | { readonly kind: 'goal'; readonly seq: number; readonly goals: ReadonlyMap<number, number> }
@@ -28,22 +29,10 @@ export class WireLog {
 
   /** A transport that behaves like `inner` and logs what is written through it. */
   wrap(inner: ByteTransport): ByteTransport {
-    return {
-      write: (bytes) => {
-        this.observe(bytes);
-        return inner.write(bytes);
-      },
-      onData: (l) => inner.onData(l),
-      onClose: (l) => inner.onClose(l),
-      close: () => inner.close(),
-      get description() {
-        return inner.description;
-      },
-      get isOpen() {
-        return inner.isOpen;
-      },
-      [Symbol.asyncDispose]: () => inner.close(),
-    };
+    return withWrite(inner, (bytes) => {
+      this.observe(bytes);
+      return inner.write(bytes);
+    });
   }
 
   /** Wire position of the next event; events logged later have a larger seq. */

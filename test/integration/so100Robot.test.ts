@@ -9,6 +9,7 @@ import { ServoHardwareError } from '../../src/io/serial/feetechBusErrors';
 import type { ByteTransport } from '../../src/io/serial/byteTransport';
 import { Instruction, InstructionParser } from '../../src/core/feetech';
 import { WireLog } from '../helpers/wireLog';
+import { withWrite } from '../helpers/writeThrough';
 import { So100Robot } from '../../src/io/robot/so100Robot';
 import { RobotHandshakeError, UnsafeActionError } from '../../src/io/robot/robotErrors';
 
@@ -304,33 +305,21 @@ describe('So100Robot and servo status error bits', () => {
 function flakyWrites(inner: ByteTransport) {
   const parser = new InstructionParser();
   const drop = { id: -1, left: 0, dropped: 0 };
-  const transport: ByteTransport = {
-    get description() {
-      return inner.description;
-    },
-    get isOpen() {
-      return inner.isOpen;
-    },
-    async write(bytes) {
-      // Tests write whole packets; each packet is judged on its own.
-      const packets = parser.push(bytes);
-      if (
-        packets.length === 1 &&
-        packets[0].instruction === Instruction.WRITE &&
-        packets[0].id === drop.id &&
-        drop.left > 0
-      ) {
-        drop.left--;
-        drop.dropped++;
-        return;
-      }
-      return inner.write(bytes);
-    },
-    onData: (l) => inner.onData(l),
-    onClose: (l) => inner.onClose(l),
-    close: () => inner.close(),
-    [Symbol.asyncDispose]: () => inner.close(),
-  };
+  const transport = withWrite(inner, async (bytes) => {
+    // Tests write whole packets; each packet is judged on its own.
+    const packets = parser.push(bytes);
+    if (
+      packets.length === 1 &&
+      packets[0].instruction === Instruction.WRITE &&
+      packets[0].id === drop.id &&
+      drop.left > 0
+    ) {
+      drop.left--;
+      drop.dropped++;
+      return;
+    }
+    return inner.write(bytes);
+  });
   return { transport, dropNextWrites: (id: number, n: number) => Object.assign(drop, { id, left: n }), drop };
 }
 

@@ -6,6 +6,7 @@ import { FeetechBusSim, Sts3215Servo } from '../../src/core/sim';
 import type { ByteTransport } from '../../src/io/serial/byteTransport';
 import { FeetechBus } from '../../src/io/serial/feetechBus';
 import { SimTransport } from '../../src/io/serial/simTransport';
+import { withWrite } from '../helpers/writeThrough';
 
 const ALL = [1, 2, 3, 4, 5, 6];
 const T = { timeout: 10_000 };
@@ -23,25 +24,13 @@ function recording(inner: ByteTransport): { transport: ByteTransport; log: strin
   inner.onData((bytes) => {
     for (const p of replies.push(bytes)) log.push(`reply ${p.id}`);
   });
-  const transport: ByteTransport = {
-    get description() {
-      return inner.description;
-    },
-    get isOpen() {
-      return inner.isOpen;
-    },
-    write(bytes) {
-      for (const p of requests.push(bytes)) {
-        const name = Object.entries(Instruction).find(([, code]) => code === p.instruction)?.[0] ?? '?';
-        log.push(`${name} ${p.id === 0xfe ? 'all' : p.id}`);
-      }
-      return inner.write(bytes);
-    },
-    onData: (l) => inner.onData(l),
-    onClose: (l) => inner.onClose(l),
-    close: () => inner.close(),
-    [Symbol.asyncDispose]: () => inner.close(),
-  };
+  const transport = withWrite(inner, (bytes) => {
+    for (const p of requests.push(bytes)) {
+      const name = Object.entries(Instruction).find(([, code]) => code === p.instruction)?.[0] ?? '?';
+      log.push(`${name} ${p.id === 0xfe ? 'all' : p.id}`);
+    }
+    return inner.write(bytes);
+  });
   return { transport, log };
 }
 

@@ -2,7 +2,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FeetechBusSim } from '../../src/core/sim';
-import type { ByteTransport } from '../../src/io/serial/byteTransport';
 import { FeetechBus } from '../../src/io/serial/feetechBus';
 import {
   BusClosedError,
@@ -12,6 +11,7 @@ import {
 } from '../../src/io/serial/feetechBusErrors';
 import { SerialPortDisconnectedError } from '../../src/io/serial/serialPortErrors';
 import { SimTransport } from '../../src/io/serial/simTransport';
+import { withWrite } from '../helpers/writeThrough';
 
 const ALL = [1, 2, 3, 4, 5, 6];
 const T = { timeout: 10_000 };
@@ -180,19 +180,7 @@ describe('FeetechBus faults', () => {
     const inner = new SimTransport(sim);
     let writes = 0;
     // The first request is lost on the wire; the second gets through.
-    const flaky: ByteTransport = {
-      get description() {
-        return inner.description;
-      },
-      get isOpen() {
-        return inner.isOpen;
-      },
-      write: (bytes) => (++writes === 1 ? Promise.resolve() : inner.write(bytes)),
-      onData: (l) => inner.onData(l),
-      onClose: (l) => inner.onClose(l),
-      close: () => inner.close(),
-      [Symbol.asyncDispose]: () => inner.close(),
-    };
+    const flaky = withWrite(inner, (bytes) => (++writes === 1 ? Promise.resolve() : inner.write(bytes)));
     const bus = new FeetechBus(flaky, { retries: 1, latencyMs: 5 });
     await using _ = bus;
     assert.equal(await bus.readModel(2), 777);

@@ -14,6 +14,7 @@ import type { ByteTransport } from '../../src/io/serial/byteTransport';
 import { FeetechBus } from '../../src/io/serial/feetechBus';
 import { ServoNoReplyError } from '../../src/io/serial/feetechBusErrors';
 import { SimTransport } from '../../src/io/serial/simTransport';
+import { withWrite } from '../helpers/writeThrough';
 
 const ALL = [1, 2, 3, 4, 5, 6];
 const T = { timeout: 10_000 };
@@ -21,22 +22,10 @@ const T = { timeout: 10_000 };
 /** Every packet written, as bytes, in order. */
 function writes(inner: ByteTransport): { transport: ByteTransport; sent: Uint8Array[] } {
   const sent: Uint8Array[] = [];
-  const transport: ByteTransport = {
-    get description() {
-      return inner.description;
-    },
-    get isOpen() {
-      return inner.isOpen;
-    },
-    write(bytes) {
-      sent.push(bytes.slice());
-      return inner.write(bytes);
-    },
-    onData: (l) => inner.onData(l),
-    onClose: (l) => inner.onClose(l),
-    close: () => inner.close(),
-    [Symbol.asyncDispose]: () => inner.close(),
-  };
+  const transport = withWrite(inner, (bytes) => {
+    sent.push(bytes.slice());
+    return inner.write(bytes);
+  });
   return { transport, sent };
 }
 
