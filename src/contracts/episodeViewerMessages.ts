@@ -30,7 +30,8 @@ export type JointSeries = readonly (number | null)[];
 export interface ViewerEpisode {
   readonly slot: ViewerSlot;
   readonly dir: string;
-  readonly name: string;
+  /** What the page calls the episode in every title, legend, note and tile (core's episodeLabel). */
+  readonly label: string;
   /** The recorded result in words ("success", "failed: timeout", "no result (cut short)"). */
   readonly result: string;
   readonly fps: number;

@@ -120,6 +120,8 @@ describe('episode records opened for the viewer', () => {
       }
       assert.ok(page.measured[0].every((x) => typeof x === 'number'));
       assert.equal(page.joints[5].unit, '%');
+      // Named by the model the runtime recorded and the simulated scene's seed, then the folder.
+      assert.equal(page.label, `pi0 · seed 4 · ${path.basename(episode)}`);
       // Compared with itself: one axis, no divergence.
       const same = compareEpisodes(v.timeline.steps, v.timeline.steps);
       assert.deepEqual([same.lastTick, same.divergenceTick], [19, undefined]);
@@ -168,6 +170,13 @@ describe('episode records opened for the viewer', () => {
         c.notes.join(' | '),
       );
       assert.ok(c.notes.some((n) => /no camera frames/.test(n)));
+      // episode.json is still there: the copy keeps the model and seed, under its own folder's name.
+      assert.equal(viewerEpisode('a', c).label, 'pi0 · seed 4 · cut');
+      // Without episode.json there is no model to name: the folder name alone.
+      const headless = path.join(dir, 'headless');
+      await cp(episode, headless, { recursive: true });
+      await rm(path.join(headless, 'episode.json'));
+      assert.equal(viewerEpisode('a', await open(headless)).label, 'headless');
 
       const future = path.join(dir, 'future');
       await cp(episode, future, { recursive: true });

@@ -43,7 +43,7 @@ export class JointCharts {
     a.joints.forEach((joint, j) => {
       const series: uPlot.Series[] = [
         { label: 'tick' },
-        { label: `measured (${a.name})`, stroke: colors.measured, width: 1.5 },
+        { label: `measured (${a.label})`, stroke: colors.measured, width: 1.5 },
         { label: 'sent', stroke: colors.sent, width: 1, dash: [4, 3] },
       ];
       const data: (number | null)[][] = [ticks, align(a, a.measured[j]), align(a, a.sent[j])];
@@ -52,7 +52,7 @@ export class JointCharts {
         data.push(align(a, a.policy[j]));
       }
       if (b) {
-        series.push({ label: `measured (${b.name})`, stroke: colors.boundary, width: 1.5 });
+        series.push({ label: `measured (${b.label})`, stroke: colors.boundary, width: 1.5 });
         data.push(align(b, b.measured[j]));
       }
       // Replayed chunks are drawn at the cursor (drawOverlay); these empty series only name them in the legend.

@@ -42,12 +42,12 @@ function rebuild(): void {
   if (!a) return;
   const b = episodes.b;
   lastTick = Math.max(a.ticks.at(-1) ?? 0, b?.ticks.at(-1) ?? 0);
-  $('title').textContent = b ? `${a.name} vs ${b.name}` : a.name;
+  $('title').textContent = b ? `${a.label} vs ${b.label}` : a.label;
   $('result').textContent = b ? `${a.result} · ${b.result}` : a.result;
   $('closeCompare').hidden = !b;
   const notes = $('notes');
   notes.textContent = '';
-  const lines = [...a.notes.map((n) => `${a.name}: ${n}`), ...(b?.notes.map((n) => `${b.name}: ${n}`) ?? [])];
+  const lines = [...a.notes.map((n) => `${a.label}: ${n}`), ...(b?.notes.map((n) => `${b.label}: ${n}`) ?? [])];
   if (b && comparison)
     lines.push(
       comparison.divergenceTick === undefined
@@ -172,7 +172,7 @@ bridge.start((m) => {
       delete waiting[m.slot];
       if (next !== undefined && next !== m.cursor.tick) requestCursor(m.slot, next);
       const e = episodes[m.slot];
-      void panel.showFrames(m.slot, episodes.b ? (e?.name ?? m.slot) : '', m.frames);
+      void panel.showFrames(m.slot, episodes.b ? (e?.label ?? m.slot) : '', m.frames);
       if (m.slot === 'a') {
         charts.setPredictions(m.cursor.predictions);
         charts.setReplays(m.replays);

@@ -126,7 +126,7 @@ export class EpisodeViewerPanel implements vscode.Disposable {
     const mismatch = a && unitMismatch(SO100_MOTORS, a.units, view.units);
     if (a && mismatch) {
       view.dispose();
-      throw new Error(`cannot compare ${view.name} with ${a.name}: ${mismatch}`);
+      throw new Error(`cannot compare ${view.label} with ${a.label}: ${mismatch}`);
     }
     this.closeSlot('b');
     this.setView('b', view);
@@ -144,8 +144,8 @@ export class EpisodeViewerPanel implements vscode.Disposable {
     this.views[slot] = view;
     this.episodes[slot] = viewerEpisode(slot, view);
     this.panel.title = this.views.b
-      ? `Episodes: ${this.views.a?.name} vs ${this.views.b.name}`
-      : `Episode ${view.name}`;
+      ? `Episodes: ${this.views.a?.label} vs ${this.views.b.label}`
+      : `Episode ${view.label}`;
     this.sendEpisodes();
   }
 
@@ -188,20 +188,21 @@ export class EpisodeViewerPanel implements vscode.Disposable {
           return;
         }
         case 'compare': {
+          const a = this.views.a;
           const picked = await vscode.window.showOpenDialog({
-            title: 'SO-100: an episode to compare with',
+            title: `SO-100: an episode to compare with${a ? ` ${a.label}` : ''}`,
             canSelectFolders: true,
             canSelectFiles: true,
             canSelectMany: false,
             filters: { 'Episode record': ['json'] },
-            defaultUri: this.views.a ? vscode.Uri.file(this.views.a.dir) : undefined,
+            defaultUri: a ? vscode.Uri.file(a.dir) : undefined,
           });
           if (picked?.[0]) await this.compareWith(picked[0].fsPath);
           return;
         }
         case 'closeCompare':
           this.closeSlot('b');
-          this.panel.title = `Episode ${this.views.a?.name ?? ''}`;
+          this.panel.title = `Episode ${this.views.a?.label ?? ''}`;
           return;
         case 'exportDataset':
           if (this.views.a) await vscode.commands.executeCommand(EXPORT_DATASET_COMMAND, { dir: this.views.a.dir });

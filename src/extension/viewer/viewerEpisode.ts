@@ -18,7 +18,7 @@ export function viewerEpisode(slot: ViewerSlot, view: EpisodeView): ViewerEpisod
   return {
     slot,
     dir: view.dir,
-    name: view.name,
+    label: view.label,
     result: r
       ? `${r.success ? 'success' : 'failure'}: ${r.reason} (${r.steps} ticks)`
       : 'no result (still running, or cut short)',

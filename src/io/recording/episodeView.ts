@@ -4,6 +4,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { jointUnits } from '../../core/config/configMappers';
 import {
+  episodeLabel,
   EpisodeTimeline,
   type CursorState,
   type ReplayAtTick,
@@ -107,6 +108,11 @@ export class EpisodeView {
 
   get name(): string {
     return basename(this.dir);
+  }
+
+  /** What the viewer calls this episode: its model and seed before its folder name (core's episodeLabel). */
+  get label(): string {
+    return episodeLabel({ name: this.name, model: this.record.model, config: this.record.config });
   }
 
   /** The cursor state, every camera's frame and the replayed chunks at `tick`. */

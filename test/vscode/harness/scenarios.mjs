@@ -81,7 +81,10 @@ function recordEpisode(out, flags) {
   return join(out, readdirSync(out)[0]);
 }
 
-/** compareEpisodes on two records read from disk, as the extension host computes it for the viewer. */
+/**
+ * compareEpisodes on two records read from disk, and what the viewer calls each, as the extension host computes them:
+ * `{ comparison, labels: [a, b] }`.
+ */
 function compareRecords(dirA, dirB) {
   const root = fileURLToPath(new URL('../../..', import.meta.url));
   // CommonJS: tsx hands this package's TypeScript to a dynamic import() as a default export only.
@@ -90,7 +93,8 @@ function compareRecords(dirA, dirB) {
     const { compareEpisodes } = require(${JSON.stringify(join(root, 'src/core/episodeView/index.ts'))});
     (async () => {
       const [a, b] = await Promise.all([EpisodeView.open(${JSON.stringify(dirA)}), EpisodeView.open(${JSON.stringify(dirB)})]);
-      console.log(JSON.stringify(compareEpisodes(a.timeline.steps, b.timeline.steps)));
+      const comparison = compareEpisodes(a.timeline.steps, b.timeline.steps);
+      console.log(JSON.stringify({ comparison, labels: [a.label, b.label] }));
       a.dispose();
       b.dispose();
     })();`;
@@ -830,7 +834,7 @@ export const developmentScenarios = [
     },
   },
   (() => {
-    /** The two records and what compareEpisodes makes of them (prepare computes it; the page must show it). */
+    /** The two records, what compareEpisodes makes of them, their labels (from prepare; the page must show them). */
     let records;
     return {
       name: 'UI: Compare… in the Episode Viewer puts a second episode on the same tick axis: its joints overlaid, its frames beside, the divergence tick marked in red; Close comparison takes it away',
@@ -840,12 +844,16 @@ export const developmentScenarios = [
         const a = join(ctx.workspace, '.so100', 'viewer-ui');
         const dirA = existsSync(a) ? join(a, readdirSync(a)[0]) : recordEpisode(a, ['--steps', '40']);
         const dirB = recordEpisode(join(ctx.workspace, '.so100', 'viewer-compare'), ['--steps', '50', '--seed', '10']);
-        records = { dirA, dirB, expected: compareRecords(dirA, dirB) };
+        const { comparison, labels } = compareRecords(dirA, dirB);
+        records = { dirA, dirB, expected: comparison, labels };
       },
       async run(page, ctx) {
-        const { dirA, dirB, expected } = records;
-        const [nameA, nameB] = [dirA, dirB].map((d) => d.split('/').at(-1));
-        if (nameA === nameB) throw new Error(`both records are named ${nameA}: the page could not tell them apart`);
+        const { dirA, dirB, expected, labels } = records;
+        const [labelA, labelB] = labels;
+        const literal = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        if (labelA === labelB) throw new Error(`both records are named ${labelA}: the page could not tell them apart`);
+        // Named by model and seed, not by the folder alone (the CLI records the default model, pi0).
+        if (!labelB.startsWith('pi0 · seed 10 · ')) throw new Error(`the second record is labelled "${labelB}"`);
         if (expected.divergenceTick === undefined)
           throw new Error(`the two records never diverge: ${JSON.stringify(expected)}`);
         await runCommand(page, 'View: Close All Editors');
@@ -875,7 +883,7 @@ export const developmentScenarios = [
           await page.waitForTimeout(250);
         }
         const title = (await view.locator('#title').textContent()) ?? '';
-        if (title !== `${nameA} vs ${nameB}`) throw new Error(`title: "${title}"`);
+        if (title !== `${labelA} vs ${labelB}`) throw new Error(`title: "${title}"`);
         // One axis, to the longer episode's last tick.
         const max = await view.locator('#scrub').getAttribute('max');
         if (max !== String(expected.lastTick))
@@ -889,15 +897,15 @@ export const developmentScenarios = [
         // The second episode's measured joints: one more series in the plots, named after it.
         const seriesAfter = await legend.locator('.u-series').count();
         const legendText = (await legend.textContent()) ?? '';
-        if (seriesAfter !== seriesBefore + 1 || !legendText.includes(`measured (${nameB})`))
+        if (seriesAfter !== seriesBefore + 1 || !legendText.includes(`measured (${labelB})`))
           throw new Error(`legend with ${seriesAfter} series (${seriesBefore} before): ${legendText}`);
         // Its frames beside the first one's, each tile named after its episode.
         await waitCaptions(
-          new RegExp(`${nameA} front · tick \\d+.*${nameA} wrist · tick \\d+`),
+          new RegExp(`${literal(labelA)} front · tick \\d+.*${literal(labelA)} wrist · tick \\d+`),
           "the first episode's frames",
         );
         await waitCaptions(
-          new RegExp(`${nameB} front · tick \\d+.*${nameB} wrist · tick \\d+`),
+          new RegExp(`${literal(labelB)} front · tick \\d+.*${literal(labelB)} wrist · tick \\d+`),
           "the second episode's frames",
         );
         // The red line on the timeline strip at the divergence tick (the cursor at tick 0, away from it).
@@ -935,11 +943,11 @@ export const developmentScenarios = [
           await page.waitForTimeout(250);
         }
         const titleAfter = (await view.locator('#title').textContent()) ?? '';
-        if (titleAfter !== nameA) throw new Error(`title after closing: "${titleAfter}"`);
+        if (titleAfter !== labelA) throw new Error(`title after closing: "${titleAfter}"`);
         if (await view.locator('#closeCompare').isVisible()) throw new Error('Close comparison is still shown');
         const seriesClosed = await legend.locator('.u-series').count();
         const legendClosed = (await legend.textContent()) ?? '';
-        if (seriesClosed !== seriesBefore || legendClosed.includes(nameB))
+        if (seriesClosed !== seriesBefore || legendClosed.includes(labelB))
           throw new Error(`legend after closing, ${seriesClosed} series: ${legendClosed}`);
         if (((await view.locator('#notes').textContent()) ?? '').includes('diverge'))
           throw new Error('the notes still say where they diverge');

@@ -135,7 +135,11 @@ suite('SO-100 Episode Viewer', () => {
     assert.equal(panel.episode('a')?.dir, dirA, 'the first episode stays');
     const b = panel.episode('b');
     assert.equal(b?.dir, dirB);
-    assert.match(panel.panel.title, / vs /);
+    // Each named by its model (the default, pi0) and seed before its folder, on the page and in the panel's title.
+    const labelA = panel.episode('a')!.label;
+    assert.match(labelA, /^pi0 · seed 1 · /);
+    assert.match(b!.label, /^pi0 · seed 10 · /);
+    assert.equal(panel.panel.title, `Episodes: ${labelA} vs ${b!.label}`);
 
     // What the two records on disk give.
     const [viewA, viewB] = await Promise.all([EpisodeView.open(dirA), EpisodeView.open(dirB)]);
