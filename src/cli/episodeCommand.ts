@@ -3,7 +3,7 @@
 // process — it runs one pick-the-cube episode and prints the result and where the time went. It drives the same
 // RuntimeSession the runtime process serves to VS Code, in this process.
 import { parseArgs } from 'node:util';
-import { activeModelOf, remotePolicyNotice } from '../core/config';
+import { activeModelOf, remotePolicyNotice, isSimulatedArm } from '../core/config';
 import { NdArray } from '../core/ndarray';
 import { DEFAULT_POLICY_PROTOCOL, protocolChoices, type WireValue } from '../core/protocols';
 import type { EpisodeSummary, RuntimeEventName, RuntimeEvents } from '../core/rpc';
@@ -122,7 +122,7 @@ async function run(argv: string[]): Promise<number> {
       .map(([n, c]) => (c.kind === 'synthetic' ? `${n} 224×224` : `${n} ${c.width}×${c.height} (${c.device})`))
       .join(', ');
     console.log(
-      config.robot.port === 'sim'
+      isSimulatedArm(config.robot)
         ? `Simulated SO-100 connected (six STS3215, firmware ${session.firmware}); cameras: ${cameras}.`
         : `SO-100 connected on ${status.robot} (six STS3215, firmware ${session.firmware}); cameras: ${cameras}.`,
     );

@@ -23,6 +23,7 @@ import { RuntimeSession, type RuntimeEventSink } from '../runtime/runtimeSession
 import { CliUsageError, intOption } from './cliUsageError';
 import { episodeConfig } from './episodeConfig';
 import { askOnTerminal, TerminalKeys } from './terminalLabels';
+import { isSimulatedArm } from '../core/config';
 
 const usage = `so100 eval [--config so100.json] --models pi0,pi0_fast --episodes N [--seed S] [--steps N] [--clock auto|virtual|wall] [--labels scene|operator] [--shard K/N] [--out DIR | --resume DIR] [--dataset DIR]
        so100 eval --merge DIR… --out DIR
@@ -173,7 +174,7 @@ async function run(argv: string[]): Promise<number> {
   // A real arm's scene cannot tell success: the operator labels it (a resumed campaign keeps what it had).
   const operator = resume
     ? (await readCampaignFolder(outDir).catch(() => undefined))?.manifest.labels === 'operator'
-    : (values.labels ?? (config.robot.port === 'sim' ? 'scene' : 'operator')) === 'operator';
+    : (values.labels ?? (isSimulatedArm(config.robot) ? 'scene' : 'operator')) === 'operator';
   let labels: OperatorLabels | undefined;
   const onSignal = () => {
     abort.abort();

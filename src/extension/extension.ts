@@ -22,6 +22,7 @@ import { LabTreeView } from './sidebar/labTreeView';
 import { RuntimeStatusItem } from './runtime/runtimeStatusItem';
 import { ProgressSource } from './runtime/episodeProgress';
 import { testApiFor, type So100Api } from './testApi';
+import { isSimulatedArm } from '../core/config';
 
 export type { So100Api } from './testApi';
 
@@ -50,7 +51,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<So100A
     context.extensionPath,
     () => config.folder,
     (name) => episodes?.execute(name) ?? Promise.resolve(),
-    () => (config.current.robot.port === 'sim' ? undefined : config.current.robot.port),
+    () => (isSimulatedArm(config.current.robot) ? undefined : config.current.robot.port),
   );
   ctx.extension.add(() => runtime.stop());
   ctx.extension.add(runtime.log);

@@ -12,6 +12,7 @@ import { sweepSimulatedJoints } from '../io/robot/simulatedJointSweep';
 import { FeetechBus } from '../io/serial/feetechBus';
 import { SerialPortTransport } from '../io/serial/serialPortTransport';
 import { SimTransport } from '../io/serial/simTransport';
+import { isSimulatedArm } from '../core/config';
 
 type CalibrationEvent = 'calibrationStep' | 'calibrationSample' | 'calibrationEnded';
 export type CalibrationEmit = <E extends CalibrationEvent>(event: E, data: RuntimeEvents[E]) => void;
@@ -55,7 +56,7 @@ export class CalibrationRun {
       calibrationDir: robot.calibrationDir === undefined ? undefined : path.resolve(workspace, robot.calibrationDir),
     };
     const file = calibrationPath(location); // a bad robot id fails here, before torque goes off
-    if (robot.port === 'sim') {
+    if (isSimulatedArm(robot)) {
       const sim = new FeetechBusSim();
       return new CalibrationRun(
         { robotId: robot.id, file, simulated: true, arm: 'simulated SO-100' },

@@ -33,6 +33,7 @@ import { modelServerSpec, needsFreePort, type ModelSpecContext } from '../io/pro
 import { ServerSupervisor } from '../io/process/serverSupervisor';
 import { csvLine, csvNumber, csvText } from '../io/recording/csvCells';
 import type { RuntimeSession } from './runtimeSession';
+import { isSimulatedArm } from '../core/config';
 
 export const RESULTS_COLUMNS = [
   'model',
@@ -290,7 +291,7 @@ export async function runCampaign(
     if (!config.models[m])
       throw new CampaignError(`unknown model '${m}'; so100.json has ${Object.keys(config.models).join(', ')}`);
   }
-  if (config.robot.port !== 'sim' && manifest.labels !== 'operator')
+  if (!isSimulatedArm(config.robot) && manifest.labels !== 'operator')
     throw new CampaignError(
       `robot.port is ${config.robot.port}: on a real arm the scene cannot tell success, so the operator labels each outcome (so100 eval --labels operator, or SO-100: Run Evaluation in VS Code)`,
     );

@@ -35,6 +35,7 @@ import type { Clock } from '../core/timing/clock';
 import { wallClock } from '../io/clock/wallClock';
 import { OffThreadConverter } from './offThreadConverter';
 import type { EpisodeWorld } from './episodeLoop';
+import { isSimulatedArm } from '../core/config';
 
 export interface ConnectedArm {
   readonly robot: Robot;
@@ -50,7 +51,7 @@ export interface ConnectedArm {
  * fails before it opens anything (the simulated arm needs no driver).
  */
 export async function checkArmDriver(robotConfig: RobotConfig): Promise<void> {
-  if (robotConfig.port !== 'sim') await loadSerialPort(robotConfig.port);
+  if (!isSimulatedArm(robotConfig)) await loadSerialPort(robotConfig.port);
 }
 
 export async function connectArm(
@@ -69,7 +70,7 @@ export async function connectArm(
     disableTorqueOnDisconnect: robotConfig.disconnect !== 'hold',
     ...hooks,
   };
-  if (robotConfig.port === 'sim') {
+  if (isSimulatedArm(robotConfig)) {
     const sim = new FeetechBusSim();
     // Under virtual time the servos move on the virtual clock and answer at once (the clock stands still meanwhile).
     const transport =

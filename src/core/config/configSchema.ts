@@ -23,6 +23,7 @@ import { LAYOUT_NAMES } from '../convert/layouts';
 import { DEFAULT_POLICY_PROTOCOL, POLICY_PROTOCOL_NAMES, POLICY_PROTOCOLS } from '../protocols/policyProtocols';
 import { SO100_MOTORS } from '../so100/motors';
 import type { JsonSchema } from './jsonSchema';
+import { SIMULATED_ARM_PORT } from './simulatedArm';
 
 // Strings that must hold something; patternErrorMessage is what VS Code (and our validator) says otherwise.
 const NON_EMPTY = { pattern: '\\S', patternErrorMessage: 'must not be empty' } as const;
@@ -450,7 +451,7 @@ export const CONFIG_SCHEMA: JsonSchema = {
         port: {
           type: 'string',
           ...NON_EMPTY,
-          default: 'sim',
+          default: SIMULATED_ARM_PORT,
           markdownDescription:
             "Serial port of the arm's bus adapter, e.g. `/dev/ttyACM0` or `COM3`; `sim` = the simulated arm.",
         },

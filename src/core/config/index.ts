@@ -40,4 +40,5 @@ export {
   untrustedMessage,
 } from './workspaceTrust';
 export { isLoopbackHost, urlHost, remotePolicyNotice } from './policyHostNotice';
+export { isSimulatedArm, SIMULATED_ARM_PORT } from './simulatedArm';
 export { apiKeyTransportProblem, missingApiKeyMessage } from './apiKeyRule';

@@ -13,6 +13,7 @@ import { didYouMean } from './nameSuggestion';
 import { modelNamed } from './resolveConfig';
 import { KEYED_PROTOCOL_NAMES, POLICY_PROTOCOLS, apiKeyProtocolProblem } from '../protocols/policyProtocols';
 import { isWritten, keySpan, valueSpan } from './treeLookup';
+import { isSimulatedArm } from './simulatedArm';
 
 /** Adds every semantic problem of `config` (which came from `root`) to `problems`. */
 export function checkSemantics(config: So100Config, root: ValueNode, problems: ProblemList): void {
@@ -91,7 +92,7 @@ function checkCameras(config: So100Config, root: ValueNode, problems: ProblemLis
       'warning',
     );
   }
-  const realArm = config.robot.port !== 'sim';
+  const realArm = !isSimulatedArm(config.robot);
   if (realArm && !isWritten(root, ['cameras'])) {
     problems.add(
       ['cameras'],

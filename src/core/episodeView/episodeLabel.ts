@@ -1,6 +1,7 @@
 // What an episode is called wherever the Episode Viewer names it (titles, legend, notes, camera tiles): the model it
 // ran and, on the simulated arm, the seed, before its folder name, so that two records compared are told apart by
 // what differs between them and not only by when they were made.
+import { SIMULATED_ARM_PORT } from '../config/simulatedArm';
 
 /** What a label is made of: the record's folder name, and episode.json's `model` and `config` as recorded. */
 export interface EpisodeLabelSource {
@@ -25,7 +26,7 @@ export function episodeLabel(source: EpisodeLabelSource): string {
 /** The seed of the simulated scene; none for a real arm, whose config carries a seed nothing used. */
 function simulatedSeed(config: unknown): number | undefined {
   const robot = isObject(config) ? config.robot : undefined;
-  if (!isObject(robot) || robot.port !== 'sim') return undefined;
+  if (!isObject(robot) || robot.port !== SIMULATED_ARM_PORT) return undefined;
   return typeof robot.seed === 'number' && Number.isInteger(robot.seed) ? robot.seed : undefined;
 }
 

@@ -3,6 +3,7 @@
 // Anything real runs in real time, so it forces wall time; `auto` takes virtual time whenever it applies.
 import type { So100Config } from '../config';
 import type { ClockKind } from '../timing/clock';
+import { isSimulatedArm } from '../config';
 
 export type ClockChoice = 'auto' | ClockKind;
 
@@ -20,7 +21,7 @@ export class ClockChoiceError extends Error {
 
 /** The first part of `config` (for `models`) that runs in real time, or undefined when virtual time applies. */
 export function realTimePart(config: So100Config, models: readonly string[]): string | undefined {
-  if (config.robot.port !== 'sim') return `the arm is real (robot.port ${config.robot.port})`;
+  if (!isSimulatedArm(config.robot)) return `the arm is real (robot.port ${config.robot.port})`;
   const camera = Object.entries(config.cameras).find(([, c]) => c.kind !== 'synthetic');
   if (camera) return `camera "${camera[0]}" is a real camera`;
   for (const name of models) {

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { untrustedFolderMessage, untrustedFolderRefusals } from '../../core/config';
+import { untrustedFolderMessage, untrustedFolderRefusals, isSimulatedArm } from '../../core/config';
 import { commandRefusal } from '../../core/rpc';
 import { calibrationPath } from '../../io/calibration';
 import type { CalibrationPanelState } from '../../contracts/calibrationMessages';
@@ -66,7 +66,7 @@ export function registerCalibrateArm(
       );
       return undefined;
     }
-    const simulated = robot.port === 'sim';
+    const simulated = isSimulatedArm(robot);
     const panel = CalibrationPanel.show(extensionUri, runtime, current, {
       robotId: robot.id,
       arm: simulated ? 'simulated SO-100' : robot.port,

@@ -1,16 +1,17 @@
 // Connect Arm's pick: the simulator or a serial port, adapters that look like the SO-100's board marked.
 import * as vscode from 'vscode';
+import { SIMULATED_ARM_PORT } from '../../core/config';
 import { listSerialPorts } from '../../io/serial/portListing';
 
-/** The chosen port ('sim' for the simulator), or undefined when the pick was dismissed. */
+/** The chosen port (SIMULATED_ARM_PORT for the simulator), or undefined when the pick was dismissed. */
 export async function pickArmPort(): Promise<string | undefined> {
   const ports = await listSerialPorts();
   const items: (vscode.QuickPickItem & { port: string })[] = [
     {
       label: '$(beaker) Simulated SO-100',
-      description: 'sim',
+      description: SIMULATED_ARM_PORT,
       detail: 'six emulated STS3215 servos, in the runtime',
-      port: 'sim',
+      port: SIMULATED_ARM_PORT,
     },
     ...ports.map((p) => ({
       label: `$(plug) ${p.path}`,

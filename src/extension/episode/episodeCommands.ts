@@ -3,7 +3,7 @@
 // and Export Timing CSV (createConfig.ts, episodeFiles.ts). Each turns failures into a message with a next step;
 // none throws at the command service.
 import * as vscode from 'vscode';
-import { modelNamed, type So100Config } from '../../core/config';
+import { modelNamed, type So100Config, isSimulatedArm } from '../../core/config';
 import { commandRefusal, type EpisodeSummary } from '../../core/rpc';
 import type { RuntimeController } from '../runtime/runtimeController';
 import { RuntimeCallError } from '../../runtime/rpc/runtimeClient';
@@ -119,7 +119,7 @@ export class EpisodeCommands implements vscode.Disposable {
     if (!this.trust.allows(config, config.activeModel)) return false;
     // A real port on a platform without the serial driver is refused before a policy server starts (the runtime
     // loads the native driver; the extension host never does).
-    if (config.robot.port !== 'sim') {
+    if (!isSimulatedArm(config.robot)) {
       await this.runtime.client();
       await this.runtime.call('checkArmDriver', { config });
     }
@@ -142,7 +142,7 @@ export class EpisodeCommands implements vscode.Disposable {
             if (token.isCancellationRequested) return false;
           }
           progress.report({
-            message: `${config.robot.port === 'sim' ? 'simulated arm' : config.robot.port}, model ${config.activeModel}…`,
+            message: `${isSimulatedArm(config.robot) ? 'simulated arm' : config.robot.port}, model ${config.activeModel}…`,
           });
           // This machine's ffmpeg is a setting, like its serial port: not something a shared so100.json can know.
           const ffmpegPath =

@@ -3,7 +3,7 @@
 // it. Each command also takes its answers as arguments (tests, other commands), skipping the pickers.
 import * as vscode from 'vscode';
 import path from 'node:path';
-import { untrustedMessage, untrustedRefusals } from '../../core/config';
+import { untrustedMessage, untrustedRefusals, isSimulatedArm } from '../../core/config';
 import {
   commandRefusal,
   type EvaluationAnswer,
@@ -99,7 +99,7 @@ export function registerEvaluationCommands(
       return undefined;
     }
     // On a real arm the scene cannot tell success: the operator readies each episode and labels its outcome.
-    const labels = current.robot.port === 'sim' ? undefined : ('operator' as const);
+    const labels = isSimulatedArm(current.robot) ? undefined : ('operator' as const);
     return start({ config: current, models, episodes, seed, ffmpegPath: ffmpegPath(), labels, clock: args?.clock });
   };
 

@@ -9,6 +9,7 @@ import { campaignFolders } from '../evaluation/campaignFolders';
 import { progressText, type ProgressSource } from '../runtime/episodeProgress';
 import type { TelemetrySource } from '../runtime/telemetrySource';
 import type { WorkspaceConfig } from '../workspace/workspaceConfig';
+import { isSimulatedArm } from '../../core/config';
 
 /** Episodes listed under "Recent Episodes". */
 const RECENT_EPISODES = 10;
@@ -98,7 +99,7 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
         const item = new vscode.TreeItem('Arm', vscode.TreeItemCollapsibleState.None);
         const phase = status?.phase ?? 'idle';
         const steps = progressText(this.progress.current);
-        item.description = `${config.robot.port === 'sim' ? 'simulated SO-100' : config.robot.port} · ${phase}${steps ? ` ${steps}` : ''}`;
+        item.description = `${isSimulatedArm(config.robot) ? 'simulated SO-100' : config.robot.port} · ${phase}${steps ? ` ${steps}` : ''}`;
         item.iconPath = new vscode.ThemeIcon(
           phase === 'estopped' ? 'error' : phase === 'running' ? 'play-circle' : 'circuit-board',
         );
