@@ -43,7 +43,8 @@ function rebuild(): void {
   const b = episodes.b;
   lastTick = Math.max(a.ticks.at(-1) ?? 0, b?.ticks.at(-1) ?? 0);
   $('title').textContent = b ? `${a.label} vs ${b.label}` : a.label;
-  $('result').textContent = b ? `${a.result} · ${b.result}` : a.result;
+  // Compared, each result names its episode: the title's order alone did not say which was which.
+  $('result').textContent = b ? `${a.label}: ${a.result} · ${b.label}: ${b.result}` : a.result;
   $('closeCompare').hidden = !b;
   const notes = $('notes');
   notes.textContent = '';
