@@ -10,6 +10,7 @@ import { progressText, type ProgressSource } from '../runtime/episodeProgress';
 import type { TelemetrySource } from '../runtime/telemetrySource';
 import type { WorkspaceConfig } from '../workspace/workspaceConfig';
 import { isSimulatedArm } from '../../core/config';
+import { episodeLabel } from '../../core/episodeView';
 
 /** Episodes listed under "Recent Episodes". */
 const RECENT_EPISODES = 10;
@@ -228,17 +229,19 @@ export class LabTreeView implements vscode.TreeDataProvider<LabNode>, vscode.Dis
         try {
           const json = JSON.parse(await readFile(path.join(dir, EPISODE_FILES.episode), 'utf8')) as {
             model?: unknown;
+            config?: unknown;
             result?: { success?: boolean; reason?: string; steps?: number } | null;
           };
           const r = json.result ?? known;
-          const model = typeof json.model === 'string' ? json.model : '';
           // No result yet: the newest folder while an episode runs is that episode; any other was cut short.
           const description = r
-            ? `${r.success ? 'success' : 'failure'} · ${r.steps ?? '?'} ticks · ${model}`
+            ? `${r.success ? 'success' : 'failure'} · ${r.steps ?? '?'} ticks`
             : i === 0 && running
-              ? `${phase} · ${model}`
+              ? `${phase}`
               : 'interrupted (no result recorded)';
-          return { kind: 'episode', dir, label: name, description, success: r?.success };
+          // Named as the Episode Viewer names it: model and seed before the folder.
+          const label = episodeLabel({ name, model: json.model, config: json.config });
+          return { kind: 'episode', dir, label, description, success: r?.success };
         } catch {
           return { kind: 'episode', dir, label: name, description: 'no readable episode.json' };
         }

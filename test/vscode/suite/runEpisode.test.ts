@@ -100,7 +100,11 @@ suite('SO-100 episode commands', () => {
     assert.match(text, /^Policy server — pi0 · ready$/m, text);
     assert.match(text, /^ {2}pi0 — built-in pi0 · openpi · active$/m, text);
     assert.match(text, /^ {2}pi0_fast — built-in pi0_fast · openpi$/m, text);
-    assert.match(text, /^ {2}\S+ — success · \d+ ticks · pi0$/m, 'the recorded episode, newest first');
+    assert.match(
+      text,
+      /^ {2}pi0 · seed \d+ · \S+ — success · \d+ ticks$/m,
+      'the recorded episode, newest first, named by model and seed',
+    );
   });
 
   test('Pause holds, Step runs a tick while paused, Resume goes on, Stop ends the episode', async () => {
