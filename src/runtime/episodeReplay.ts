@@ -24,7 +24,7 @@ import {
   type RecordedStep,
 } from '../io/recording/episodeReader';
 import { EPISODE_FILES } from '../io/recording/episodeRecorder';
-import { otherTickNote, readRecordedFrame } from '../io/recording/recordedFrames';
+import { otherTickNote, readRecordedFrame, RecordedFrameReader } from '../io/recording/recordedFrames';
 import { ReplayFileWriter } from '../io/recording/replayFile';
 import { makeConverter, policyClient } from './sessionParts';
 
@@ -113,6 +113,8 @@ export async function replayEpisode(plan: ReplayPlan, req: ReplayRun): Promise<R
   const executed = new ExecutedTicks(record.steps);
   const converter = await makeConverter(config.converter, req.workspace);
   const client: PolicyClient = policyClient(req.model, req.endpoint, config.requestTimeoutMs);
+  // The ticks rise, so each camera's video is decoded once, in order, across the whole replay.
+  const frames = new RecordedFrameReader(dir, ffmpegPath);
   let writer: ReplayFileWriter | undefined;
   try {
     await client.connect(req.signal);
@@ -137,7 +139,7 @@ export async function replayEpisode(plan: ReplayPlan, req: ReplayRun): Promise<R
       req.signal?.throwIfAborted();
       const images: Record<string, RgbFrame> = {};
       for (const camera of plan.cameras) {
-        const f = await readRecordedFrame(dir, camera, tick, ffmpegPath);
+        const f = await frames.read(camera, tick, req.signal);
         if (!f) throw new ReplayPlanError(`the record has no frame of camera ${camera} at tick ${tick}`);
         for (const n of f.notes) note(n);
         // Once per camera and reason, except a tick before the camera's first frame (said with its ticks).
@@ -201,6 +203,7 @@ export async function replayEpisode(plan: ReplayPlan, req: ReplayRun): Promise<R
     ) as ReplayOutcome['perJoint'];
     return { file, chunks: ticks.length, perJoint };
   } finally {
+    await frames.close();
     await writer?.abandon();
     await client.close().catch(() => undefined);
     converter[Symbol.dispose]?.();

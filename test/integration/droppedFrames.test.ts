@@ -6,50 +6,25 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig } from '../../src/core/config';
-import { NdArray } from '../../src/core/ndarray';
-import type { WireValue } from '../../src/core/protocols';
 import { MODEL_PROFILES, customizeProfile } from '../../src/core/policy/modelProfiles';
 import { exportLeRobotDataset } from '../../src/io/export';
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
 import { lastAtOrBefore } from '../../src/io/recording/frameIndex';
-import { CameraFrameRecorder, type RecordedCamera } from '../../src/io/recording/frameRecorder';
+import type { RecordedCamera } from '../../src/io/recording/frameRecorder';
 import { readRecordedFrame } from '../../src/io/recording/recordedFrames';
 import { planReplay, replayEpisode } from '../../src/runtime/episodeReplay';
 import { inspectRecordedTick } from '../../src/runtime/recordedTick';
-import { projectRoot, runCli } from '../helpers/cliProcess';
+import { projectRoot } from '../helpers/cliProcess';
+import { imageTicks, recordColouredEpisode, tickOf } from '../helpers/colouredRecord';
 import { hasFfmpeg } from '../helpers/ffmpegPresent';
 
 const STEPS = 24;
 /** Ticks whose frames are left out: tick 0 (before the first frame), a run, and a last-but-few. */
 const DROPPED = new Set([0, 5, 6, 7, 13, 20]);
-const LEVELS = [16, 96, 176, 240];
-
-/** The colour that names a tick (64 colours, each channel one of LEVELS). */
-function colourOf(tick: number): [number, number, number] {
-  return [LEVELS[tick % 4], LEVELS[(tick >> 2) % 4], LEVELS[(tick >> 4) % 4]];
-}
-
-/** The tick a decoded colour names, or -1 when a channel is nowhere near a level. */
-function tickOf(rgb: ArrayLike<number>): number {
-  let tick = 0;
-  for (let c = 0; c < 3; c++) {
-    const i = LEVELS.findIndex((l) => Math.abs(l - rgb[c]) <= 24);
-    if (i < 0) return -1;
-    tick += i << (2 * c);
-  }
-  return tick;
-}
-
-function solidFrame(width: number, height: number, tick: number) {
-  const data = new Uint8Array(width * height * 3);
-  const rgb = colourOf(tick);
-  for (let p = 0; p < data.length; p += 3) data.set(rgb, p);
-  return { width, height, data };
-}
 
 /** The centre pixel of each frame of a video, decoded to rgb24. */
 function centrePixels(file: string, width: number, height: number): number[][] {
@@ -64,22 +39,6 @@ function centrePixels(file: string, width: number, height: number): number[][] {
   return out;
 }
 
-function videoSize(file: string): { width: number; height: number } {
-  const r = spawnSync(
-    'ffprobe',
-    ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'json', file],
-    { encoding: 'utf8' },
-  );
-  const s = (JSON.parse(r.stdout) as { streams: { width: number; height: number }[] }).streams[0];
-  return { width: s.width, height: s.height };
-}
-
-/** The ticks of a camera's frame index. */
-async function indexTicks(dir: string, camera: string): Promise<number[]> {
-  const lines = (await readFile(join(dir, `${camera}.ticks.csv`), 'utf8')).trimEnd().split('\n').slice(1);
-  return lines.map((l) => Number(l.split(',')[1]));
-}
-
 describe('a record whose encoder dropped frames', { skip: !hasFfmpeg && 'no ffmpeg here' }, () => {
   let root: string;
   let episode: string;
@@ -91,32 +50,7 @@ describe('a record whose encoder dropped frames', { skip: !hasFfmpeg && 'no ffmp
 
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'so100-dropped-frames-'));
-    const r = await runCli(['episode', '--steps', String(STEPS), '--record', join(root, 'rec')], 200_000);
-    assert.ok(r.code === 0 || r.code === 1, r.stdout + r.stderr);
-    episode = join(root, 'rec', (await readdir(join(root, 'rec')))[0]);
-    cameras = (await readdir(episode))
-      .filter((f) => f.endsWith('.mp4'))
-      .sort()
-      .map((f) => ({ name: f.slice(0, -4), ...videoSize(join(episode, f)) }));
-    assert.deepEqual(
-      cameras.map((c) => c.name),
-      ['front', 'wrist'],
-    );
-    // The cameras again through the real recorder: a colour per tick, the DROPPED ticks' frames never reaching it.
-    const scratch = join(root, 'scratch');
-    await mkdir(scratch);
-    const rec = await CameraFrameRecorder.create(scratch, cameras, { fps: 30 });
-    for (let tick = 0; tick < STEPS; tick++) {
-      await rec.room();
-      if (DROPPED.has(tick)) continue;
-      rec.record(tick, Object.fromEntries(cameras.map((c) => [c.name, solidFrame(c.width, c.height, tick)])));
-    }
-    const summary = await rec.finish();
-    assert.equal(summary.mode, 'mp4', summary.why);
-    for (const c of cameras)
-      for (const f of [`${c.name}.mp4`, `${c.name}.ticks.csv`]) await copyFile(join(scratch, f), join(episode, f));
-    index = await indexTicks(episode, 'front');
-    assert.deepEqual(await indexTicks(episode, 'wrist'), index);
+    ({ episode, cameras, index } = await recordColouredEpisode(root, STEPS, DROPPED));
     assert.ok(
       index.every((t) => !DROPPED.has(t)) && index.length < STEPS && index[0] > 0,
       `frames dropped: ${index.join(' ')}`,
@@ -244,20 +178,3 @@ describe('a record whose encoder dropped frames', { skip: !hasFfmpeg && 'no ffmp
     );
   });
 });
-
-/** The ticks named by the centre pixel of each uint8 image in an observation, in key order. */
-function imageTicks(observation: WireValue): number[] {
-  const out: number[] = [];
-  const visit = (v: WireValue) => {
-    if (v instanceof NdArray) {
-      if (v.dtype === '|u1' && v.shape.length === 3 && v.shape[2] === 3) {
-        const [h, w] = v.shape;
-        const at = ((h >> 1) * w + (w >> 1)) * 3;
-        out.push(tickOf(v.data.subarray(at, at + 3)));
-      }
-    } else if (v && typeof v === 'object' && !ArrayBuffer.isView(v))
-      for (const k of Object.keys(v).sort()) visit((v as Record<string, WireValue>)[k]);
-  };
-  visit(observation);
-  return out;
-}

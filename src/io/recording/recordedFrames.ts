@@ -1,7 +1,8 @@
 // One camera frame of an episode record, for inspecting a recorded tick and for replay: the PNG of that tick (or the
 // last one kept before it, PNGs being kept every Nth tick), else a frame taken out of the camera's mp4 with ffmpeg,
 // the one frameIndex.ts's rule picks (the last recorded at or before the tick, by the frame index when the record
-// has one: frames dropped by the encoder leave gaps).
+// has one: frames dropped by the encoder leave gaps). One frame at a time (readRecordedFrame), or tick after tick
+// through one decoder per video (RecordedFrameReader, for replay).
 import { spawn } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,11 +10,10 @@ import type { RgbFrame } from '../../core/convert';
 import { frameForTick, readFrameIndex } from './frameIndex';
 import { pngFramesDir, videoFileName } from './frameRecorder';
 import { decodePngFrame } from './pngFrameReader';
+import { SequentialVideoFrames } from './sequentialVideoFrames';
+import { RecordedFrameError } from './recordingErrors';
 
-/** A recorded frame that cannot be read; the message says why and what to do. */
-export class RecordedFrameError extends Error {
-  override readonly name = 'RecordedFrameError';
-}
+export { RecordedFrameError };
 
 export interface RecordedFrame {
   readonly frame: RgbFrame;
@@ -28,37 +28,116 @@ export interface RecordedFrame {
   readonly notes: readonly string[];
 }
 
-/** The frame of `camera` at `tick`, or undefined when the record has no frames of that camera. */
+/** Where a camera's frames are in a record, read once: its PNGs (by tick), its mp4 and the mp4's frame index. */
+interface CameraFrameFiles {
+  readonly pngDir: string;
+  /** File names of the PNGs and their ticks, rising. */
+  readonly pngs: readonly { readonly name: string; readonly tick: number }[];
+  readonly pngTicks: readonly number[];
+  /** The mp4, relative to the episode folder, when the record has one. */
+  readonly video?: string;
+  /** The mp4's frame → tick (undefined: read frame n = tick n, and `notes` says so). */
+  readonly frameTicks?: readonly number[];
+  readonly notes: readonly string[];
+}
+
+async function cameraFrameFiles(episodeDir: string, camera: string): Promise<CameraFrameFiles> {
+  const pngDir = pngFramesDir(camera);
+  const names = await readdir(join(episodeDir, pngDir)).catch(() => [] as string[]);
+  const pngs = names
+    .map((n) => /^(\d+)\.png$/.exec(n))
+    .filter((m) => m !== null)
+    .map((m) => ({ name: m[0], tick: Number(m[1]) }))
+    .sort((a, b) => a.tick - b.tick);
+  const pngTicks = pngs.map((p) => p.tick);
+  const video = videoFileName(camera);
+  if (!(await stat(join(episodeDir, video)).catch(() => undefined))) return { pngDir, pngs, pngTicks, notes: [] };
+  const notes: string[] = [];
+  const frameTicks = await readFrameIndex(episodeDir, camera, notes);
+  return { pngDir, pngs, pngTicks, video, frameTicks, notes };
+}
+
+/** Which file holds the frame of `tick`: a PNG, or frame `frame` of the mp4; undefined when the camera has none. */
+type FrameSource =
+  | { readonly kind: 'png'; readonly file: string; readonly tick: number }
+  | { readonly kind: 'mp4'; readonly file: string; readonly frame: number; readonly tick: number };
+
+function frameSource(files: CameraFrameFiles, tick: number): FrameSource | undefined {
+  const png = frameForTick(files.pngTicks, tick);
+  const pngSource = png && {
+    kind: 'png' as const,
+    file: join(files.pngDir, files.pngs[png.frame].name),
+    tick: png.tick,
+  };
+  // A camera whose ffmpeg died mid-episode has both: the video holds the start, the PNGs the rest.
+  if (pngSource && pngSource.tick <= tick) return pngSource;
+  if (!files.video) return pngSource;
+  const at = frameForTick(files.frameTicks, tick);
+  if (!at) throw new RecordedFrameError(`${files.video} holds no frames (its frame index lists none)`);
+  return { kind: 'mp4', file: files.video, frame: at.frame, tick: at.tick };
+}
+
+async function readPng(episodeDir: string, source: FrameSource): Promise<RecordedFrame> {
+  const frame = await decodePngFrame(await readFile(join(episodeDir, source.file)), source.file);
+  return { frame, tick: source.tick, file: source.file, notes: [] };
+}
+
+/**
+ * The frame of `camera` at `tick`, or undefined when the record has no frames of that camera. One frame out of an mp4
+ * decodes it from its start: for many ticks in a row, a RecordedFrameReader.
+ */
 export async function readRecordedFrame(
   episodeDir: string,
   camera: string,
   tick: number,
   ffmpegPath = 'ffmpeg',
 ): Promise<RecordedFrame | undefined> {
-  const pngDir = pngFramesDir(camera);
-  const names = await readdir(join(episodeDir, pngDir)).catch(() => [] as string[]);
-  const pngs = names
-    .map((n) => /^(\d+)\.png$/.exec(n))
-    .filter((m) => m !== null)
-    .sort((a, b) => Number(a[1]) - Number(b[1]));
-  const png = frameForTick(
-    pngs.map((m) => Number(m[1])),
-    tick,
-  );
-  const readPng = async (at: number, tickOf: number): Promise<RecordedFrame> => {
-    const file = join(pngDir, pngs[at][0]);
-    return { frame: await decodePngFrame(await readFile(join(episodeDir, file)), file), tick: tickOf, file, notes: [] };
-  };
-  // A camera whose ffmpeg died mid-episode has both: the video holds the start, the PNGs the rest.
-  if (png && png.tick <= tick) return readPng(png.frame, png.tick);
-  const video = videoFileName(camera);
-  if (!(await stat(join(episodeDir, video)).catch(() => undefined)))
-    return png ? readPng(png.frame, png.tick) : undefined;
-  const notes: string[] = [];
-  const at = frameForTick(await readFrameIndex(episodeDir, camera, notes), tick);
-  if (!at) throw new RecordedFrameError(`${video} holds no frames (its frame index lists none)`);
-  const bytes = await frameOfVideo(join(episodeDir, video), at.frame, ffmpegPath);
-  return { frame: await decodePngFrame(bytes, `${video} frame ${at.frame}`), tick: at.tick, file: video, notes };
+  const files = await cameraFrameFiles(episodeDir, camera);
+  const source = frameSource(files, tick);
+  if (source?.kind !== 'mp4') return source && readPng(episodeDir, source);
+  const bytes = await frameOfVideo(join(episodeDir, source.file), source.frame, ffmpegPath);
+  const frame = await decodePngFrame(bytes, `${source.file} frame ${source.frame}`);
+  return { frame, tick: source.tick, file: source.file, notes: files.notes };
+}
+
+/**
+ * The frames of an episode's cameras tick after tick, for replay: each camera's files are listed once, and each mp4 is
+ * decoded by one ffmpeg that moves forward as the ticks asked for rise (SequentialVideoFrames), so a replay of every
+ * tick decodes each video once. The same frames as readRecordedFrame. Close it when done: that ends the ffmpegs.
+ */
+export class RecordedFrameReader {
+  private readonly cameras = new Map<string, Promise<CameraFrameFiles>>();
+  private readonly videos = new Map<string, SequentialVideoFrames>();
+  private closed = false;
+
+  constructor(
+    readonly episodeDir: string,
+    private readonly ffmpegPath = 'ffmpeg',
+  ) {}
+
+  /** The frame of `camera` at `tick`, or undefined when the record has no frames of that camera. */
+  async read(camera: string, tick: number, signal?: AbortSignal): Promise<RecordedFrame | undefined> {
+    if (this.closed) throw new Error(`the frame reader of ${this.episodeDir} is closed`);
+    let files = this.cameras.get(camera);
+    if (!files) this.cameras.set(camera, (files = cameraFrameFiles(this.episodeDir, camera)));
+    const resolved = await files;
+    if (this.closed) throw new Error(`the frame reader of ${this.episodeDir} is closed`);
+    const source = frameSource(resolved, tick);
+    if (source?.kind !== 'mp4') return source && readPng(this.episodeDir, source);
+    let video = this.videos.get(source.file);
+    if (!video) {
+      video = new SequentialVideoFrames(join(this.episodeDir, source.file), this.ffmpegPath);
+      this.videos.set(source.file, video);
+    }
+    const frame = await video.frame(source.frame, signal);
+    return { frame, tick: source.tick, file: source.file, notes: resolved.notes };
+  }
+
+  /** Ends every ffmpeg it started and resolves once they have exited. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.videos.values()].map((v) => v.close()));
+  }
 }
 
 /**

@@ -67,3 +67,8 @@ export class VideoEncoderError extends Error {
     super(parts.join(' '), { cause: exit.error });
   }
 }
+
+/** A recorded frame that cannot be read; the message says why and what to do. */
+export class RecordedFrameError extends Error {
+  override readonly name = 'RecordedFrameError';
+}
