@@ -4,13 +4,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MODEL_PROFILES, customizeProfile } from '../../src/core/policy/modelProfiles';
 import type { RuntimeModelEndpoint } from '../../src/core/rpc';
 import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPolicyServer';
 import { assertRecordComplete, assertSafeGoals, assertToldCause, faultConfig, until, withRig } from './faultHarness';
+import { childProcesses } from '../helpers/processTable';
 
 const ffmpegMissing =
   spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).error !== undefined
@@ -40,16 +41,12 @@ exports.toPolicy = (obs, builtin) => {
 `;
 
 /** The pid of this process's ffmpeg child reading `device` (found in /proc: the rig does not expose it). */
-async function ffmpegChildPid(device: string): Promise<number> {
-  for (const pid of await readdir('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    if (ppid !== process.pid) continue;
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes('ffmpeg') && cmdline.includes(device)) return Number(pid);
-  }
-  throw new Error(`no ffmpeg child reading ${device}`);
+function ffmpegChildPid(device: string): number {
+  const child = childProcesses().find(
+    ({ argv }) => argv.some((a) => a.includes('ffmpeg')) && argv.some((a) => a.includes(device)),
+  );
+  if (!child) throw new Error(`no ffmpeg child reading ${device}`);
+  return child.pid;
 }
 
 /**
@@ -106,7 +103,7 @@ describe('camera faults', { skip: ffmpegMissing }, () => {
       await withRig(config(device, 3000), endpoints, async (rig) => {
         await rig.session.runEpisode();
         await until('the policy fed camera frames', () => fed().filter((c) => c.digest !== null).length >= 3);
-        process.kill(await ffmpegChildPid(device), 'SIGKILL');
+        process.kill(ffmpegChildPid(device), 'SIGKILL');
         const summary = await rig.session.episodeEnded()!;
         assertToldCause(rig, summary, /camera 'usb'.*killed by SIGKILL/);
         assert.match(summary.reason, /camera 'usb'/, 'the episode ended because of the camera');
@@ -126,7 +123,7 @@ describe('camera faults', { skip: ffmpegMissing }, () => {
       await withRig(config(device, 3000), endpoints, async (rig) => {
         await rig.session.runEpisode();
         await until('the policy fed camera frames', () => fed().filter((c) => c.digest !== null).length >= 3);
-        const pid = await ffmpegChildPid(device);
+        const pid = ffmpegChildPid(device);
         process.kill(pid, 'SIGSTOP');
         let asked: number;
         try {

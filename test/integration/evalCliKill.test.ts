@@ -9,6 +9,7 @@ import { mkdtemp, readFile, readdir, rm, watch } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { projectRoot, runCli } from '../helpers/cliProcess';
+import { servePids } from '../helpers/processTable';
 
 /** Resolves once `check` holds, re-checking on every change under `dir` (no polling, no sleeping). */
 async function whenTrue(dir: string, check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
@@ -31,21 +32,6 @@ async function whenTrue(dir: string, check: () => Promise<boolean>, what: string
 async function resultRows(out: string): Promise<string[]> {
   const text = await readFile(path.join(out, 'results.csv'), 'utf8').catch(() => '');
   return text.trim().split('\n').slice(1);
-}
-
-/** Pids of live `so100 serve … --port P` processes for the given ports (found in /proc). */
-async function servePids(ports: readonly number[]): Promise<number[]> {
-  const out: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const argv = await readFile(`/proc/${entry}/cmdline`, 'utf8')
-      .then((t) => t.split('\0'))
-      .catch((): string[] => []);
-    const at = argv.indexOf('--port');
-    const ours = argv.some((a) => a.startsWith(projectRoot)); // started from this checkout
-    if (ours && argv.includes('serve') && at >= 0 && ports.includes(Number(argv[at + 1]))) out.push(Number(entry));
-  }
-  return out;
 }
 
 test('a campaign killed mid-episode resumes: nothing counted twice, the half-finished episode run again', async () => {
@@ -122,7 +108,7 @@ test('a campaign killed mid-episode resumes: nothing counted twice, the half-fin
     assert.equal(halfRecord.result, null, 'the killed episode never finished');
     assert.equal(halfRecord.model, 'pi0_fast', 'second in the plan: pi0_fast on seed 21');
     // No handler ran, so the policy servers the campaign started are orphans now; stop them (they are ours).
-    for (const pid of await servePids(ports)) process.kill(-pid, 'SIGKILL');
+    for (const pid of servePids(projectRoot, ports)) process.kill(-pid, 'SIGKILL');
 
     const resumed = await runCli(['eval', '--resume', out], 300_000);
     assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
@@ -145,7 +131,7 @@ test('a campaign killed mid-episode resumes: nothing counted twice, the half-fin
     assert.equal(summary.models.pi0_fast.episodes, 2);
     assert.equal(summary.pairs[0].shared_seeds, 2);
   } finally {
-    for (const pid of await servePids(ports)) process.kill(-pid, 'SIGKILL');
+    for (const pid of servePids(projectRoot, ports)) process.kill(-pid, 'SIGKILL');
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -14,7 +14,7 @@ import { BuiltinPolicyServer } from '../../src/io/policy/builtinServer/builtinPo
 import { lastAtOrBefore } from '../../src/io/recording/frameIndex';
 import { readRecordedFrame, RecordedFrameError, RecordedFrameReader } from '../../src/io/recording/recordedFrames';
 import { planReplay, replayEpisode } from '../../src/runtime/episodeReplay';
-import { childProcesses } from '../helpers/childProcesses';
+import { childProcesses } from '../helpers/processTable';
 import { projectRoot } from '../helpers/cliProcess';
 import { frameTick, imageTicks, recordColouredEpisode } from '../helpers/colouredRecord';
 import { hasFfmpeg } from '../helpers/ffmpegPresent';

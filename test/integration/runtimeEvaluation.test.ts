@@ -6,12 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultConfig, type So100Config } from '../../src/core/config';
 import type { EvaluationAnswer, EvaluationEnded, EvaluationProgress } from '../../src/core/rpc';
 import { RuntimeProcess } from '../../src/runtime/rpc/runtimeProcess';
+import { servePids } from '../helpers/processTable';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -44,19 +45,12 @@ async function resultKeys(out: string): Promise<string[]> {
 /** Policy servers the campaign started (their ports are in the runtime's log); left behind by a killed runtime. */
 async function killServers(log: readonly string[]): Promise<void> {
   const ports = [...log.join('\n').matchAll(/policy server on 127\.0\.0\.1:(\d+)/g)].map((m) => m[1]);
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const argv = await readFile(`/proc/${entry}/cmdline`, 'utf8')
-      .then((t) => t.split('\0'))
-      .catch((): string[] => []);
-    const at = argv.indexOf('--port');
-    if (argv.includes('serve') && at >= 0 && ports.includes(argv[at + 1]) && argv.some((a) => a.startsWith(root)))
-      try {
-        process.kill(Number(entry), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-  }
+  for (const pid of servePids(root, ports))
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
 }
 
 test('runEvaluation: refused requests, a killed runtime resumed without loss, a cancelled campaign', async () => {
