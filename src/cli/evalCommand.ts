@@ -15,11 +15,11 @@ import {
   type CampaignShard,
   type ClockChoice,
 } from '../core/evaluation';
-import type { RuntimeEventName, RuntimeEvents } from '../core/rpc';
 import { mergeCampaigns } from '../runtime/campaignMerge';
 import { CampaignError, readCampaignFolder, runCampaign, summaryTable } from '../runtime/evaluationCampaign';
 import { OperatorLabels } from '../runtime/operatorLabels';
-import { RuntimeSession, type RuntimeEventSink } from '../runtime/runtimeSession';
+import { WarningLineSink } from '../runtime/runtimeEventSink';
+import { RuntimeSession } from '../runtime/runtimeSession';
 import { CliUsageError, intOption } from './cliUsageError';
 import { episodeConfig } from './episodeConfig';
 import { askOnTerminal, TerminalKeys } from './terminalLabels';
@@ -80,15 +80,6 @@ const OPTIONS = {
   dataset: { type: 'string' },
   ffmpeg: { type: 'string' },
 } as const;
-
-class QuietSink implements RuntimeEventSink {
-  emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void {
-    if (event === 'warning') console.error(`  warning: ${(data as RuntimeEvents['warning']).message}`);
-  }
-  frameFps(): number {
-    return 0;
-  }
-}
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
@@ -200,7 +191,7 @@ async function run(argv: string[]): Promise<number> {
     console.log(`Evaluation campaign in ${outDir}`);
     const result = await runCampaign(
       (c) => {
-        session = new RuntimeSession(new QuietSink(), workspace, c);
+        session = new RuntimeSession(new WarningLineSink((line) => console.error(line)), workspace, c);
         return labels ? labels.wrap(session) : session;
       },
       {

@@ -11,13 +11,13 @@ import type {
   EvaluationEnded,
   EvaluationRequest,
   EvaluationStarted,
-  RuntimeEventName,
   RuntimeEvents,
   RuntimeStatus,
 } from '../core/rpc';
 import { CampaignError, campaignPlan, readCampaignFolder, runCampaign, type CampaignSetup } from './evaluationCampaign';
 import { EvaluationAnswerError, OperatorLabels } from './operatorLabels';
-import { RuntimeSession, type RuntimeEventSink } from './runtimeSession';
+import { WarningLineSink } from './runtimeEventSink';
+import { RuntimeSession } from './runtimeSession';
 
 type EvaluationEvent = 'evaluationProgress' | 'evaluationEnded' | 'evaluationAsk';
 export type EvaluationEmit = <E extends EvaluationEvent>(event: E, data: RuntimeEvents[E]) => void;
@@ -171,7 +171,7 @@ export class EvaluationRun {
           // simulated in this process): a session of the campaign's own on its clock, as `so100 eval` makes; its
           // warnings go to the runtime's log beside the campaign's lines, its telemetry nowhere.
           own =
-            clock.kind === 'wall' ? undefined : new RuntimeSession(new CampaignLogSink(log), setup.workspace, clock);
+            clock.kind === 'wall' ? undefined : new RuntimeSession(new WarningLineSink(log), setup.workspace, clock);
           const session = own ?? this.session;
           this.current = session;
           return this.labels ? this.labels.wrap(session) : session;
@@ -224,22 +224,6 @@ export class EvaluationRun {
     await own?.disconnect().catch(() => undefined);
     this.emit('evaluationEnded', ended);
     return ended;
-  }
-}
-
-/**
- * The events of a campaign's own session (virtual time): its warnings become runtime log lines, as `so100 eval`
- * prints them; telemetry, its state and its episodes' summaries stay inside (the campaign logs each row itself).
- */
-class CampaignLogSink implements RuntimeEventSink {
-  constructor(private readonly log: (line: string) => void) {}
-
-  emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void {
-    if (event === 'warning') this.log(`  warning: ${(data as RuntimeEvents['warning']).message}`);
-  }
-
-  frameFps(): number {
-    return 0;
   }
 }
 

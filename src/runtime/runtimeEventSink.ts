@@ -13,3 +13,20 @@ export interface RuntimeEventSink {
 export class RuntimePhaseError extends Error {
   override readonly name = 'RuntimePhaseError';
 }
+
+/**
+ * The sink of a session nobody watches (a campaign on virtual time, `so100 eval`): its warnings become log lines, as
+ * the rest of the campaign's output; telemetry, its state and its episodes' summaries stay inside (the campaign logs
+ * each row itself), and no camera frames are wanted.
+ */
+export class WarningLineSink implements RuntimeEventSink {
+  constructor(private readonly log: (line: string) => void) {}
+
+  emit<E extends RuntimeEventName>(event: E, data: RuntimeEvents[E]): void {
+    if (event === 'warning') this.log(`  warning: ${(data as RuntimeEvents['warning']).message}`);
+  }
+
+  frameFps(): number {
+    return 0;
+  }
+}
